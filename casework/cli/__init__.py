@@ -1,0 +1,78 @@
+"""Command line. Each module in this package that defines `register(subparsers)` adds one
+command group; they are found automatically, so feature work never edits a shared list.
+
+Exit codes: 0 success; 2 usage error; 3 wrong passphrase, damaged or foreign file, or
+another user/environment error (one German line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from casework.errors import UserError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_USER_ERROR = 3
+
+log = logging.getLogger("casework")
+
+
+class CliFailure(Exception):
+    """Raised by command handlers to end with a German message and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USER_ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"casework: Aufruf fehlerhaft: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="casework", description="Casework – verschlüsselte Fallakte")
+    parser.add_argument("--demo", action="store_true", help="App mit einer Demo-Akte starten")
+    parser.add_argument("--vault", help="Akte (Ordner), die die App öffnen soll")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        # No subcommand: start the desktop app.
+        from casework.cli._app import start_app
+
+        return start_app(args)
+    try:
+        result = handler(args)
+    except CliFailure as failure:
+        print(f"casework: {failure.message}", file=sys.stderr)
+        return failure.code
+    except UserError as error:
+        print(f"casework: {error.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("casework: abgebrochen.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return int(result or EXIT_OK)

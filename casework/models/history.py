@@ -1,0 +1,64 @@
+"""One line of a record's history ("Verlauf"), read from the change log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    seq: int
+    at: str  # UTC ISO
+    actor_id: str
+    actor_name: str
+    entity: str
+    entity_id: str
+    op: str  # insert | update | delete
+    fields: dict[str, Any]
+
+    def summary(self) -> str:
+        """German one-liner: 'Kontakt angelegt', 'Haushalt geändert: PLZ, Ort'."""
+        noun = ENTITY_LABELS.get(self.entity, self.entity)
+        if self.op == "insert":
+            return f"{noun} angelegt"
+        if self.op == "delete":
+            return f"{noun} gelöscht"
+        changed = ", ".join(FIELD_LABELS.get(f, f) for f in sorted(self.fields))
+        return f"{noun} geändert: {changed}" if changed else f"{noun} geändert"
+
+
+ENTITY_LABELS = {
+    "household": "Haushalt",
+    "person": "Person",
+    "contact": "Kontakt",
+    "worker": "Mitarbeitende/r",
+}
+
+FIELD_LABELS = {
+    "name": "Familienname",
+    "street": "Straße",
+    "plz": "PLZ",
+    "city": "Ort",
+    "district": "Stadtteil",
+    "quarter": "Quartier/Sozialraum",
+    "languages": "Sprachen",
+    "interpreter_needed": "Dolmetscher nötig",
+    "target_groups": "Zielgruppenkriterien",
+    "access_route": "Zugangsweg",
+    "resources": "Ressourcen",
+    "risks": "Risiken",
+    "assigned_worker_id": "Zuständig",
+    "status": "Status",
+    "first_name": "Vorname",
+    "last_name": "Nachname",
+    "birth_date": "Geburtsdatum",
+    "birth_year": "Geburtsjahr",
+    "due_date": "ET",
+    "gender": "Geschlecht",
+    "role": "Rolle",
+    "custody": "Personensorgeberechtigt",
+    "school": "Schule/Kita",
+    "residence_status": "Aufenthaltsstatus",
+    "follow_up_done": "Wiedervorlage erledigt",
+}

@@ -1,0 +1,108 @@
+"""Household (Haushalt/Familie) — the unit of family work (sources-reference §3.2–3.3)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from casework.errors import ValidationError
+from casework.models.ids import HouseholdId, WorkerId
+
+
+class HouseholdStatus(StrEnum):
+    AKTIV = "aktiv"
+    RUHEND = "ruhend"
+    ABGESCHLOSSEN = "abgeschlossen"
+
+
+class AccessRoute(StrEnum):
+    """Hol-/Bring-/Komm- und Begleitstrukturen (sources 000:1647)."""
+
+    HOL = "Hol"
+    BRING = "Bring"
+    KOMM = "Komm"
+    BEGLEITUNG = "Begleitung"
+
+
+class TargetGroup(StrEnum):
+    """Target-group criteria, multi-select (sources-reference §3.3)."""
+
+    ALLEINERZIEHEND = "Alleinerziehend"
+    BEDARFSGEMEINSCHAFT = "Bedarfsgemeinschaft SGB II"
+    GERINGER_BILDUNGSSTAND = "geringer Bildungsstand"
+    SPRACH_SYSTEMKENNTNISSE = "mangelnde Sprach-/Systemkenntnisse"
+    FEHLENDE_NETZWERKE = "fehlende Netzwerke"
+    ARMUT = "Armut"
+    STRUKTURELLE_ARMUT = "relative/strukturelle Armut"
+    MEHRFACH_BELASTET = "mehrfach belastet"
+
+
+_PLZ = re.compile(r"^\d{5}$")
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdDraft:
+    """The editable fields of a household, as a form delivers them."""
+
+    name: str
+    street: str = ""
+    plz: str = ""
+    city: str = ""
+    district: str = ""  # Stadtteil
+    quarter: str = ""  # Quartier / Sozialraum
+    languages: tuple[str, ...] = ()
+    interpreter_needed: bool = False
+    target_groups: frozenset[TargetGroup] = field(default_factory=frozenset)
+    access_route: AccessRoute | None = None
+    resources: str = ""
+    risks: str = ""
+    assigned_worker_id: WorkerId | None = None
+    status: HouseholdStatus = HouseholdStatus.AKTIV
+
+    def validated(self) -> HouseholdDraft:
+        """Return a cleaned copy or raise `ValidationError` naming the field."""
+        name = self.name.strip()
+        if not name:
+            raise ValidationError("Familienname", "darf nicht leer sein.")
+        if len(name) > 200:
+            raise ValidationError("Familienname", "ist zu lang (höchstens 200 Zeichen).")
+        plz = self.plz.strip()
+        if plz and not _PLZ.match(plz):
+            raise ValidationError("PLZ", "muss aus genau 5 Ziffern bestehen.")
+        languages = tuple(lang.strip() for lang in self.languages if lang.strip())
+        return HouseholdDraft(
+            name=name,
+            street=self.street.strip(),
+            plz=plz,
+            city=self.city.strip(),
+            district=self.district.strip(),
+            quarter=self.quarter.strip(),
+            languages=languages,
+            interpreter_needed=self.interpreter_needed,
+            target_groups=frozenset(TargetGroup(t) for t in self.target_groups),
+            access_route=self.access_route,
+            resources=self.resources.strip(),
+            risks=self.risks.strip(),
+            assigned_worker_id=self.assigned_worker_id,
+            status=HouseholdStatus(self.status),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    id: HouseholdId
+    data: HouseholdDraft
+    created_at: str
+    updated_at: str
+    version: str
+    last_contact_at: str | None = None
+    open_followups: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    def address_line(self) -> str:
+        parts = [self.data.street, " ".join(p for p in (self.data.plz, self.data.city) if p)]
+        return ", ".join(p for p in parts if p)

@@ -1,0 +1,27 @@
+"""Typed ids. Ids are time-ordered UUIDs created on the device (UUIDv7 layout), so
+records created offline on many laptops merge without collisions and sort by creation."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from typing import NewType
+
+HouseholdId = NewType("HouseholdId", str)
+PersonId = NewType("PersonId", str)
+ContactId = NewType("ContactId", str)
+WorkerId = NewType("WorkerId", str)
+DeviceId = NewType("DeviceId", str)
+
+
+def new_id() -> str:
+    """A UUIDv7: 48-bit Unix milliseconds, then 74 random bits."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76  # version 7
+    value |= ((rand >> 62) & 0xFFF) << 64  # rand_a (12 bits)
+    value |= 0b10 << 62  # RFC 4122 variant
+    value |= rand & ((1 << 62) - 1)  # rand_b (62 bits)
+    return str(uuid.UUID(int=value))
