@@ -1,0 +1,526 @@
+"""The DSGVO consent form ("Einverständniserklärung zur DSGVO", sources §3.11) and the
+confirmation of a withdrawal ("Bestätigung des Widerrufs").
+
+Content per LR-29 (legal-reference §3.2/§6.3): controller and data-protection contact,
+data subject, person giving consent and capacity, purposes, data categories (Art. 9
+named explicitly), named recipients, duration, voluntary nature and consequences of
+refusal, withdrawal at any time / how / only for the future, rights, legal basis, the
+age-16 rule, date and signatures, footnotes 1 and 2 of the municipal template. At most
+two A4 pages (tested).
+
+The data is plain: the consent service (or the UI) fills `ConsentFormData` from its
+records; `blank_consent_form_data(profile)` gives the empty form for home visits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from casework.clock import Clock, local_today
+from casework.errors import ValidationError
+from casework.forms import base
+from casework.forms.base import format_date, markup, para, rich, spacer
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from casework.models.directory import Organisation, Profile
+
+TITLE = "Einverständniserklärung zur DSGVO"
+WITHDRAWAL_TITLE = "Bestätigung des Widerrufs einer Einwilligung"
+DEFAULT_MIN_AGE_SELF_CONSENT = 16
+
+# Art. 9 DSGVO: special categories are only processed when named and ticked explicitly.
+SPECIAL_DATA_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("health", "Gesundheitsdaten (z. B. Erkrankungen, Behinderung, Diagnosen)"),
+    ("origin", "ethnische Herkunft"),
+    ("religion", "religiöse oder weltanschauliche Überzeugungen"),
+    ("sexual", "Sexualleben oder sexuelle Orientierung"),
+)
+
+
+class Capacity(StrEnum):
+    """In what capacity the consent is given."""
+
+    SELF = "selbst"
+    GUARDIAN = "personensorgeberechtigt"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChoice:
+    """One check box of the form: a purpose, a recipient or a data category.
+
+    `detail` is the free text printed on the fill-in line ("und zwar: …"); a line is drawn
+    when `detail_label` is set or the label ends with ":". `guardians_required_under`
+    marks purposes for which minors below that age need the guardians (photos, digital
+    channels); `special` marks an Art. 9 data category.
+    """
+
+    key: str
+    label: str
+    detail_label: str = ""
+    checked: bool = False
+    detail: str = ""
+    guardians_required_under: int | None = None
+    special: bool = False
+
+    @property
+    def has_line(self) -> bool:
+        return bool(self.detail_label) or self.label.rstrip().endswith(":")
+
+
+@dataclass(frozen=True, slots=True)
+class DataSubject:
+    """The person whose data is concerned; empty values print blank lines."""
+
+    name: str = ""
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signatory:
+    """Who gives the consent. `capacity` None leaves both boxes empty (blank form)."""
+
+    capacity: Capacity | None = None
+    guardian_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.guardian_names) > 2:
+            raise ValidationError("Personensorgeberechtigte", "Höchstens zwei Namen angeben.")
+        if self.capacity is Capacity.SELF and self.guardian_names:
+            raise ValidationError(
+                "Personensorgeberechtigte",
+                "Bei eigener Einwilligung keine Personensorgeberechtigten angeben.",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    """Duration: `until` None means "bis auf Widerruf"."""
+
+    until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentFormData:
+    organisation: Organisation  # controller and its data-protection contact
+    template_version: str
+    purposes: tuple[ConsentChoice, ...]
+    recipients: tuple[ConsentChoice, ...]
+    data_categories: tuple[ConsentChoice, ...]  # ordinary and Art. 9 (`special`)
+    subject: DataSubject = field(default_factory=DataSubject)
+    signatory: Signatory = field(default_factory=Signatory)
+    validity: Validity | None = None  # None: both boxes empty
+    place: str = ""
+    signed_on: date | None = None
+    obtained_by: str = ""  # staff member who explained and received the consent
+    min_age_self_consent: int = DEFAULT_MIN_AGE_SELF_CONSENT
+
+
+# --------------------------------------------------------------------------- building data
+
+
+def blank_consent_form_data(profile: Profile) -> ConsentFormData:
+    """The empty form of `profile` for home visits: all boxes empty, blank name lines."""
+    catalog = profile.consent
+    purposes = tuple(
+        ConsentChoice(p.key, p.label, p.detail_label,
+                      guardians_required_under=p.guardians_required_under)
+        for p in catalog.purposes
+    )
+    recipients = tuple(ConsentChoice(r.key, r.label, r.detail_label) for r in catalog.recipients)
+    # The municipal template asks "whose data" with a fill-in line for "which data";
+    # the Art. 9 categories follow as separate, explicit boxes.
+    categories = tuple(
+        ConsentChoice(f"data-{index}", label) for index, label in enumerate(catalog.data_categories)
+    ) + tuple(ConsentChoice(key, label, special=True) for key, label in SPECIAL_DATA_CATEGORIES)
+    return ConsentFormData(
+        organisation=profile.organisation,
+        template_version=catalog.template_version,
+        purposes=purposes,
+        recipients=recipients,
+        data_categories=categories,
+        min_age_self_consent=catalog.min_age_self_consent_digital,
+    )
+
+
+def tick(choices: Sequence[ConsentChoice], selected: Mapping[str, str]) -> tuple[
+        ConsentChoice, ...]:
+    """`choices` with the keys in `selected` ticked (value = detail text, may be "")."""
+    known = {c.key for c in choices}
+    unknown = sorted(set(selected) - known)
+    if unknown:
+        raise ValidationError("Auswahl", f"Unbekannter Eintrag: {', '.join(unknown)}.")
+    return tuple(
+        replace(c, checked=True, detail=selected[c.key]) if c.key in selected else c
+        for c in choices
+    )
+
+
+# --------------------------------------------------------------------------- consent form
+
+
+def render_consent_form(data: ConsentFormData, clock: Clock) -> bytes:
+    """The consent form as PDF bytes (A4, at most two pages)."""
+    return base.build_document(
+        _consent_story(data),
+        letterhead=base.letterhead_from_organisation(data.organisation),
+        title=TITLE,
+        clock=clock,
+        footer_note=f"Vorlage: {data.template_version}" if data.template_version else "",
+    )
+
+
+def _consent_story(data: ConsentFormData) -> list[Flowable]:
+    st = base.styles()
+    org = data.organisation
+    dpc = org.data_protection_contact
+    age = data.min_age_self_consent
+    story: list[Flowable] = [
+        para(TITLE, st.title),
+        para("Einwilligung in die Verarbeitung und Übermittlung personenbezogener Daten "
+             "(Art. 6 Abs. 1 lit. a, Art. 7 und Art. 9 Abs. 2 lit. a EU-DSGVO)", st.subtitle),
+    ]
+
+    # 1. Controller and data-protection contact (Art. 13 Abs. 1 lit. a, b).
+    story.append(para("1. Verantwortliche Stelle und Datenschutz", st.heading))
+    controller = ", ".join(
+        [org.name, *[line for line in org.address_lines if line != org.name]]
+    )
+    contact = " · ".join(x for x in (_tel(org.phone), org.email) if x)
+    dp = ", ".join(x for x in (dpc.role, dpc.address, _tel(dpc.phone), dpc.email) if x)
+    story.append(base.key_value_table([
+        ("Verantwortlich:", f"{controller}{' · ' + contact if contact else ''}"),
+        ("Datenschutz:", dp),
+    ], key_width=base.mm(30)))
+
+    # 2. Data subject and the person giving consent (Art. 4 Nr. 11; § 65 SGB VIII).
+    story.append(para("2. Betroffene Person und einwilligende Person", st.heading))
+    story.append(base.field_line([
+        ("Name der betroffenen Person:", data.subject.name),
+        ("Geburtsdatum:", format_date(data.subject.birth_date)),
+    ], label_width=None))
+    sig = data.signatory
+    story.append(rich("Die Einwilligung erteilt:", base.clone(st.body, spaceBefore=5)))
+    story.append(base.checkbox_line("die betroffene Person selbst", sig.capacity is Capacity.SELF))
+    guardian = sig.capacity is Capacity.GUARDIAN
+    names = list(sig.guardian_names) + [""] * (2 - len(sig.guardian_names))
+    story.append(base.checkbox_line(
+        "die/der Personensorgeberechtigte(n) (bei Kindern und Jugendlichen), Name(n):",
+        guardian,
+        detail=" / ".join(n for n in names if n),
+        write_line=True,
+    ))
+
+    # 3. Purposes (specific, one box each: ErwG 32/43).
+    story.append(para("3. Zwecke", st.heading))
+    story.append(rich(markup(
+        "Mit Ihrer Einwilligung¹ stimmen Sie zu, dass {org} die in Abschnitt 5 angekreuzten "
+        "Daten für die hier angekreuzten Zwecke im Rahmen der eigenen Arbeit speichern und "
+        "verarbeiten darf:", org=org.name)))
+    for choice in data.purposes:
+        story.append(_choice_line(choice))
+
+    # 4. Named recipients (Art. 13 Abs. 1 lit. e).
+    story.append(para("4. Übermittlung an folgende Stellen (Empfänger)", st.heading))
+    story.append(para("Sie geben Ihre Zustimmung, dass Ihre Daten für die angekreuzten Zwecke an "
+                      "diese Stellen übermittelt werden dürfen:"))
+    for choice in data.recipients:
+        story.append(_choice_line(choice))
+
+    # 5. Data categories, Art. 9 named explicitly.
+    story.append(para("5. Welche Daten (Datenkategorien)", st.heading))
+    ordinary = [c for c in data.data_categories if not c.special]
+    special = [c for c in data.data_categories if c.special]
+    for choice in ordinary:
+        story.append(_choice_line(choice, write_line=True))
+    if special:
+        story.append(rich(
+            "<b>Besondere Kategorien personenbezogener Daten (Art. 9 DSGVO)</b> werden nur "
+            "verarbeitet, wenn sie hier ausdrücklich angekreuzt sind:",
+            base.clone(st.body, spaceBefore=4)))
+        story.append(_two_columns([_choice_line(c, half=True) for c in special]))
+
+    # 6. Duration (Art. 13 Abs. 2 lit. a).
+    story.append(para("6. Dauer der Einwilligung und Speicherdauer", st.heading))
+    validity = data.validity
+    story.append(_two_columns([
+        base.checkbox_line("bis auf Widerruf", validity is not None and validity.until is None,
+                           width=base.CONTENT_WIDTH / 2),
+        base.checkbox_line("befristet bis:", validity is not None and validity.until is not None,
+                           detail=format_date(validity.until if validity else None),
+                           write_line=True, width=base.CONTENT_WIDTH / 2),
+    ]))
+    story.append(para(
+        "Daten, die wir nur aufgrund dieser Einwilligung gespeichert haben, löschen wir, "
+        "sobald Sie widerrufen, die Frist abläuft oder der Zweck erledigt ist. Verlangt ein "
+        "Gesetz, sie länger aufzubewahren, sperren wir sie bis zum Ende dieser Frist."))
+
+    # 7. Voluntary; consequences of refusal; withdrawal and how (§ 67b Abs. 2 SGB X,
+    #    Art. 7 Abs. 3 DSGVO).
+    story.append(para("7. Freiwilligkeit und Widerruf", st.heading))
+    story.append(rich(markup(
+        "<b>Die Einwilligung ist freiwillig.</b> Wenn Sie nicht oder nur teilweise "
+        "einwilligen, entstehen Ihnen daraus keine Nachteile: Die Beratung und "
+        "Unterstützung durch {org} finden trotzdem statt. Wir können dann nur das nicht "
+        "tun, wozu Sie nicht eingewilligt haben (zum Beispiel Ihr Anliegen nicht per E-Mail "
+        "weitergeben oder keine Fotos veröffentlichen).", org=org.name)))
+    how = ", ".join(x for x in (org.name, _one_line(org.address_lines, org.name),
+                                _tel(org.phone), _mail(org.email)) if x)
+    story.append(rich(
+        "<b>Diese Einwilligung kann jederzeit ganz oder teilweise ohne Angabe von Gründen "
+        "für die Zukunft widerrufen² werden.</b> "
+        + markup(
+            "Der Widerruf ist an keine Form gebunden: mündlich, telefonisch, schriftlich "
+            "oder per E-Mail an {how} – oder bei der Fachkraft, die Sie betreut. Die bis zum "
+            "Widerruf erfolgte Verarbeitung bleibt rechtmäßig.", how=how)))
+
+    # 8. Minors (sources §3.11: guardians below 16 for photos and digital channels).
+    story.append(para("8. Kinder und Jugendliche", st.heading))
+    story.append(para(
+        f"Für Foto- und Filmaufnahmen sowie für die Nutzung digitaler Kommunikationswege "
+        f"(z. B. WhatsApp, Facebook, Instagram, E-Mail) muss bei Kindern und Jugendlichen "
+        f"unter {age} Jahren die Einwilligung der Personensorgeberechtigten vorliegen "
+        f"(in Anlehnung an Art. 8 DSGVO). Ab {age} Jahren willigen Jugendliche selbst ein. "
+        f"Bei gemeinsamer Sorge unterschreiben in der Regel beide Personensorgeberechtigten."))
+
+    # 9. Rights and legal basis (Art. 13 Abs. 2 lit. b–d).
+    story.append(para("9. Ihre Rechte und Rechtsgrundlage", st.heading))
+    story.append(rich(markup(
+        "Sie haben das Recht auf <b>Auskunft</b> (Art. 15), <b>Berichtigung</b> (Art. 16), "
+        "<b>Löschung</b> (Art. 17), <b>Einschränkung der Verarbeitung</b> (Art. 18), "
+        "<b>Datenübertragung</b> (Art. 20) und <b>Widerspruch</b> (Art. 21 DSGVO). Wenden "
+        "Sie sich dafür an uns oder an: {dp}. Sie können sich außerdem bei der "
+        "Landesbeauftragten für Datenschutz und Informationsfreiheit Nordrhein-Westfalen "
+        "(LDI NRW) beschweren. Rechtsgrundlage: EU-Datenschutz-Grundverordnung (EU-DSGVO) "
+        "und Datenschutzgesetz Nordrhein-Westfalen (DSG NRW).", dp=dpc.role or "Datenschutz")))
+
+    # Signatures (Art. 7 Abs. 1: proof; § 1687 BGB: both guardians).
+    story.append(base.keep_together(_signature_block(data)))
+
+    # Footnotes of the municipal template (sources §3.11), worded grammatically.
+    story.append(spacer(2))
+    story.append(para(
+        "¹ Einwilligung: jede freiwillig für den bestimmten Fall, in informierter Weise und "
+        "unmissverständlich abgegebene Willensbekundung, mit der Sie zu verstehen geben, dass "
+        "Sie mit der Verarbeitung Ihrer personenbezogenen Daten oder der Daten Ihres Kindes "
+        "einverstanden sind (Art. 4 Nr. 11 DSGVO).", st.footnote))
+    story.append(para(
+        "² Widerruf: Sie wurden über Ihre Rechte auf Auskunft, Berichtigung, Löschung, "
+        "Einschränkung der Verarbeitung, Datenübertragung und Widerspruch informiert. "
+        "Rechtsgrundlage sind die EU-Datenschutz-Grundverordnung (EU-DSGVO) und das "
+        "Landesdatenschutzgesetz NRW (DSG NRW).", st.footnote))
+    return story
+
+
+def _choice_line(
+    choice: ConsentChoice, *, write_line: bool | None = None, half: bool = False,
+) -> Flowable:
+    note = ""
+    if choice.guardians_required_under is not None:
+        note = (f"unter {choice.guardians_required_under} Jahren: nur mit Einwilligung der "
+                f"Personensorgeberechtigten")
+    return base.checkbox_line(
+        choice.label,
+        choice.checked,
+        detail_label=choice.detail_label,
+        detail=choice.detail,
+        write_line=choice.has_line if write_line is None else write_line,
+        note=note,
+        width=base.CONTENT_WIDTH / 2 if half else None,
+    )
+
+
+def _two_columns(cells: Sequence[Flowable]) -> Flowable:
+    rows = [list(cells[i:i + 2]) + [""] * (2 - len(cells[i:i + 2]))
+            for i in range(0, len(cells), 2)]
+    table = base.layout_table(rows, colWidths=[base.CONTENT_WIDTH / 2] * 2)
+    table.setStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ])
+    return table
+
+
+def _signature_block(data: ConsentFormData) -> list[Flowable]:
+    st = base.styles()
+    place_date = ", ".join(x for x in (data.place, format_date(data.signed_on)) if x)
+    sig = data.signatory
+    out: list[Flowable] = [para("Unterschriften", st.heading)]
+    out.append(base.signature_row(
+        ("Ort, Datum", "Unterschrift der betroffenen Person"), (place_date, ""), height_mm=9))
+    if sig.capacity is not Capacity.SELF:
+        names = list(sig.guardian_names)
+        count = max(len(names), 1) if sig.capacity is Capacity.GUARDIAN else 2
+        names += [""] * (count - len(names))
+        for index, name in enumerate(names, start=1):
+            label = "Unterschrift Personensorgeberechtigte(r)"
+            label += f": {name}" if name else (f" {index}" if count > 1 else "")
+            out.append(base.signature_row(("Ort, Datum", label), (place_date, ""),
+                                          height_mm=9))
+    out.append(base.signature_row(
+        ("Ort, Datum", "Erläutert und entgegengenommen von (Name, Funktion)"),
+        (place_date, data.obtained_by), height_mm=9))
+    return out
+
+
+def _tel(phone: str) -> str:
+    # No line break inside a phone number.
+    return "Tel.\u00a0" + phone.replace(" ", "\u00a0") if phone else ""
+
+
+def _mail(email: str) -> str:
+    return f"E-Mail {email}" if email else ""
+
+
+def _one_line(lines: Sequence[str], skip: str) -> str:
+    return ", ".join(line for line in lines if line != skip)
+
+
+# --------------------------------------------------------------------------- withdrawal
+
+
+class WithdrawalScope(StrEnum):
+    TOTAL = "vollständig"
+    PARTIAL = "teilweise"
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalConfirmationData:
+    """What the confirmation of a withdrawal says (LR-31: printable for the person)."""
+
+    organisation: Organisation
+    subject: DataSubject
+    declared_by: str  # who declared the withdrawal (name)
+    capacity: Capacity
+    scope: WithdrawalScope
+    received_on: date
+    received_via: str  # "schriftlich", "mündlich", "telefonisch", "per E-Mail" …
+    effective_on: date
+    withdrawn_purposes: tuple[str, ...] = ()  # labels incl. detail, as on the form
+    withdrawn_recipients: tuple[str, ...] = ()
+    remaining_purposes: tuple[str, ...] = ()  # still valid after a partial withdrawal
+    remaining_recipients: tuple[str, ...] = ()
+    consent_given_on: date | None = None
+    place: str = ""
+    confirmed_by: str = ""  # staff member (name, function)
+
+    def __post_init__(self) -> None:
+        if self.scope is WithdrawalScope.PARTIAL and not (
+            self.withdrawn_purposes or self.withdrawn_recipients
+        ):
+            raise ValidationError(
+                "Umfang des Widerrufs",
+                "Bei einem teilweisen Widerruf mindestens einen Zweck oder Empfänger angeben.",
+            )
+        if self.consent_given_on is not None and self.effective_on < self.consent_given_on:
+            raise ValidationError("Wirksam ab", "Liegt vor der Erteilung der Einwilligung.")
+
+
+def render_withdrawal_confirmation(data: WithdrawalConfirmationData, clock: Clock) -> bytes:
+    """The confirmation of a (total or partial) withdrawal as PDF bytes."""
+    return base.build_document(
+        _withdrawal_story(data, local_today(clock)),
+        letterhead=base.letterhead_from_organisation(data.organisation),
+        title=WITHDRAWAL_TITLE,
+        clock=clock,
+    )
+
+
+def _withdrawal_story(data: WithdrawalConfirmationData, today: date) -> list[Flowable]:
+    st = base.styles()
+    org = data.organisation
+    total = data.scope is WithdrawalScope.TOTAL
+    subject = data.subject.name
+    if data.subject.birth_date is not None:
+        subject += f" (geb. {format_date(data.subject.birth_date)})"
+    capacity = ("selbst (betroffene Person)" if data.capacity is Capacity.SELF
+                else "als Personensorgeberechtigte(r)")
+    story: list[Flowable] = [
+        para(WITHDRAWAL_TITLE, st.title),
+        para("nach Art. 7 Abs. 3 EU-DSGVO", st.subtitle),
+        base.key_value_table([
+            ("Betroffene Person:", subject),
+            ("Widerruf erklärt von:", f"{data.declared_by} – {capacity}"),
+            ("Einwilligung erteilt am:", format_date(data.consent_given_on, "–")),
+            ("Widerruf eingegangen am:",
+             f"{format_date(data.received_on)} ({data.received_via})"),
+            ("Umfang:", "vollständig (gesamte Einwilligung)" if total else "teilweise"),
+            ("Wirksam ab:", format_date(data.effective_on)),
+        ], key_width=base.mm(52)),
+        para("Widerrufen wurde", st.heading),
+    ]
+    if total and not (data.withdrawn_purposes or data.withdrawn_recipients):
+        story.append(para("Ihre gesamte Einwilligung: alle Zwecke und alle Empfänger."))
+    else:
+        story += _labelled_list("Zwecke:", data.withdrawn_purposes)
+        story += _labelled_list("Übermittlung an:", data.withdrawn_recipients)
+    if not total and (data.remaining_purposes or data.remaining_recipients):
+        story.append(para("Weiterhin gültig bleibt Ihre Einwilligung für", st.heading))
+        story += _labelled_list("Zwecke:", data.remaining_purposes)
+        story += _labelled_list("Übermittlung an:", data.remaining_recipients)
+    story.append(para("Wirkung", st.heading))
+    story.append(rich(markup(
+        "Der Widerruf <b>wirkt für die Zukunft</b> ab dem {day}. Was bis dahin auf Grund "
+        "Ihrer Einwilligung geschehen ist, bleibt rechtmäßig (Art. 7 Abs. 3 Satz 2 DSGVO).",
+        day=format_date(data.effective_on))))
+    story.append(para("Was jetzt geschieht", st.heading))
+    story.append(base.bullets([
+        "Für die widerrufenen Zwecke verarbeiten wir Ihre Daten nicht mehr, und wir "
+        "übermitteln sie nicht mehr an die widerrufenen Empfänger – auch keine bereits "
+        "vorbereiteten Übermittlungen.",
+        "Daten, die wir nur auf Grund Ihrer Einwilligung gespeichert haben, löschen wir. "
+        "Verlangt ein Gesetz, sie länger aufzubewahren, sperren wir sie bis zum Ende dieser "
+        "Frist (Einschränkung der Verarbeitung).",
+        "Stellen, denen wir Ihre Daten übermittelt haben, informieren wir über die Löschung "
+        "oder Sperrung (Art. 19 DSGVO).",
+        "Die Beratung und Unterstützung durch uns geht unverändert weiter.",
+    ]))
+    dpc = org.data_protection_contact
+    story.append(para("Ihre Rechte", st.heading))
+    story.append(rich(markup(
+        "Sie haben weiterhin das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung "
+        "der Verarbeitung, Datenübertragung und Widerspruch. Ansprechpartner: {org}; "
+        "Datenschutz: {dp}. Beschwerden können Sie an die Landesbeauftragte für Datenschutz "
+        "und Informationsfreiheit Nordrhein-Westfalen (LDI NRW) richten.",
+        org=", ".join(x for x in (org.name, _tel(org.phone), org.email) if x),
+        dp=", ".join(x for x in (dpc.role, _tel(dpc.phone), dpc.email) if x))))
+    place_date = ", ".join(x for x in (data.place, format_date(today)) if x)
+    story.append(spacer(4))
+    story.append(base.signature_row(
+        ("Ort, Datum", "Unterschrift (Name, Funktion)"),
+        (place_date, data.confirmed_by)))
+    return story
+
+
+def _labelled_list(label: str, items: Collection[str]) -> list[Flowable]:
+    if not items:
+        return []
+    st = base.styles()
+    return [para(label, base.clone(st.body_bold, spaceAfter=1)), base.bullets(list(items))]
+
+
+__all__ = [
+    "SPECIAL_DATA_CATEGORIES",
+    "TITLE",
+    "WITHDRAWAL_TITLE",
+    "Capacity",
+    "ConsentChoice",
+    "ConsentFormData",
+    "DataSubject",
+    "Signatory",
+    "Validity",
+    "WithdrawalConfirmationData",
+    "WithdrawalScope",
+    "blank_consent_form_data",
+    "render_consent_form",
+    "render_withdrawal_confirmation",
+    "tick",
+]

@@ -1,0 +1,1 @@
+"""Use cases: validate → one transaction → `Changes`. The only write path."""

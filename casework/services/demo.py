@@ -1,0 +1,248 @@
+"""Fictitious demo data: German households with umlauts, children of all ages (including
+unborn), contacts over several years with typed notes. Nothing here is a real person; the
+names are common surnames and first names combined at random."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+
+from casework.clock import BERLIN, local_today
+from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.household import AccessRoute, HouseholdDraft, HouseholdStatus, TargetGroup
+from casework.models.ids import PersonId, WorkerId, new_id
+from casework.models.person import (
+    BirthInfo,
+    Gender,
+    HouseholdRole,
+    PersonDraft,
+    ResidenceStatus,
+)
+from casework.models.worker import WorkerDraft, WorkerRole
+from casework.services.session import Session
+from casework.storage import bulk
+from casework.storage import workers as worker_store
+
+DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
+
+SURNAMES = [
+    "Müller", "Schäfer", "Schröder", "Krüger", "Köhler", "Möller", "Böhm", "Jäger", "Günther",
+    "Groß", "Weiß", "Kühn", "Förster", "Schmitz", "Becker", "Hoffmann", "Wagner", "Neumann",
+    "Zimmermann", "Hartmann", "Lehmann", "Krause", "Walter", "Fuchs", "Vogel", "Keller",
+    "Winkler", "Lorenz", "Baumann", "Albrecht", "Sommer", "Brandt", "Kuhn", "Pohl", "Engel",
+    "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Öztürk", "Aydın", "Nowak", "Kowalski",
+    "Wiśniewski", "Popescu", "Ionescu", "Haddad", "Ibrahim", "Hussein", "Rahimi", "Osei",
+    "Mensah", "Petrović", "Jovanović", "Schulte-Böckmann", "Dörr", "Kämper", "Lüdtke", "Strauß",
+]
+FEMALE = ["Anna", "Lea", "Jana", "Sabine", "Özlem", "Ayşe", "Fatma", "Marta", "Zofia",
+          "Elena", "Leonie", "Jürgina", "Mia", "Emilia", "Hannah", "Lina", "Amira", "Nour",
+          "Ana", "Sophie", "Klara", "Maren", "Jolanthe", "Gülcan", "Chiara"]
+MALE = ["Jonas", "Lukas", "Mehmet", "Ahmet", "Murat", "Piotr", "Andrei", "Karim", "Yusuf",
+        "Ben", "Paul", "Felix", "Noah", "Elias", "Leon", "Jörg", "Björn", "Sören", "Malte",
+        "Emre", "Omar", "Dragan", "Kofi", "Tim", "Henrik"]
+STREETS = ["Lindenstraße", "Mühlenweg", "Kirchstraße", "Gärtnerstraße", "Schützenstraße",
+           "Am Grünen Weg", "Brückenstraße", "Bergmannsglück", "Zechenstraße", "Hüttenweg",
+           "Schlägelstraße", "Fröbelweg", "Rüsingstraße", "Lößweg", "Buschkämpchen",
+           "Tüshausstraße", "Röttgersbank", "Am Köhlerhof", "Düppelstraße", "Prälatenweg"]
+# Stadtteil → PLZ as in the example profile's district structure.
+DISTRICTS = [("Batenbrock-Süd", "46236"), ("Batenbrock-Nord", "46238"), ("Welheim", "46238"),
+             ("Boy", "46240"), ("Eigen-West", "46240"), ("Stadtmitte", "46236"),
+             ("Altstadt", "46236"), ("Ebel", "46236"), ("Welheimer Mark", "46236"),
+             ("Fuhlenbrock", "46242"), ("Vonderort-Lehmkuhle", "46242"),
+             ("Kirchhellen", "46244"), ("Grafenwald", "46244"), ("Eigen-Süd", "46240")]
+QUARTERS = ["Batenbrock-Südwest", "Prosper III", "Innenstadt", "Boy", ""]
+LANGUAGES = ["Deutsch", "Türkisch", "Arabisch", "Polnisch", "Rumänisch", "Kurdisch",
+             "Russisch", "Farsi", "Englisch", "Tigrinya"]
+TOPICS = ["Schule", "Kita-Platz", "Gesundheit", "Wohnsituation", "Schulden", "Jobcenter",
+          "Erziehungsfragen", "Sprachkurs", "Freizeit", "Ernährung", "Bildung und Teilhabe"]
+SCHOOLS = ["Kita Regenbogen", "Kita Sonnenschein", "Grundschule am Park",
+           "Gesamtschule Nord", "Realschule Süd", "Berufskolleg", "Gymnasium am Markt"]
+
+_OPENINGS = [
+    "Hausbesuch bei der Familie, die Mutter hat freundlich geöffnet.",
+    "Die Familie kam in die offene Sprechstunde im Stadtteilbüro.",
+    "Telefonat mit dem Vater wegen des Termins beim Jobcenter.",
+    "Begleitung zur Schulanmeldung, Unterlagen waren vollständig.",
+    "Gespräch beim Müttercafé, die Mutter wirkte erschöpft.",
+    "Familientraining: Thema Tagesstruktur und Grenzen setzen.",
+]
+_MIDDLES = [
+    "Die Wohnung ist feucht, im Kinderzimmer zeigt sich Schimmel an der Außenwand.",
+    "Der älteste Sohn geht wieder regelmäßig zur Schule, die Lehrerin ist zufrieden.",
+    "Die Familie hat Fragen zum Antrag auf Bildung und Teilhabe für die Klassenfahrt.",
+    "Es gibt Mietrückstände, ein Termin bei der Schuldnerberatung wurde vereinbart.",
+    "Die Tochter braucht einen Kita-Platz, die Anmeldung über das Portal läuft.",
+    "Der Vater sucht Arbeit und möchte einen Deutschkurs auf B1-Niveau besuchen.",
+    "Die Großmutter unterstützt bei der Betreuung, das entlastet die Mutter sehr.",
+    "Das Baby entwickelt sich gut, die Familienhebamme kommt weiterhin wöchentlich.",
+    "Die Kinder waren beim Sommerfest und haben beim Graffitiworkshop mitgemacht.",
+    "Die Waschmaschine ist kaputt, wir klären eine Hilfe über den Verfügungsfonds.",
+    "Die Mutter berichtet von Streit mit dem Nachbarn wegen Lärm im Treppenhaus.",
+    "Zur Vorsorgeuntersuchung U9 wurde ein Termin beim Kinderarzt vereinbart.",
+]
+_RARE = ["Xylophonunterricht", "Zahnspangenberatung", "Quittungsbuch", "Kajakausflug"]
+_CLOSINGS = [
+    "Nächster Kontakt in zwei Wochen.",
+    "Die Familie meldet sich bei Bedarf im Stadtteilbüro.",
+    "Wir bleiben im Gespräch; Rückmeldung folgt nach den Ferien.",
+    "Vereinbart: gemeinsamer Termin mit der Schulsozialarbeit.",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    households: int
+    persons: int
+    contacts: int
+
+
+def _note_text(rng: random.Random) -> str:
+    parts = [rng.choice(_OPENINGS)]
+    parts += rng.sample(_MIDDLES, k=rng.randint(1, 3))
+    if rng.random() < 0.02:
+        parts.append(f"Besprochen wurde auch das Thema {rng.choice(_RARE)}.")
+    parts.append(rng.choice(_CLOSINGS))
+    return " ".join(parts)
+
+
+def _birth(rng: random.Random, today: date, min_age: int, max_age: int) -> BirthInfo:
+    days = rng.randint(min_age * 365, max_age * 365 + 364)
+    return BirthInfo(birth_date=today - timedelta(days=days))
+
+
+def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
+               ) -> tuple[HouseholdDraft, list[PersonDraft]]:
+    surname = rng.choice(SURNAMES)
+    district, plz = rng.choice(DISTRICTS)
+    members: list[PersonDraft] = []
+    single = rng.random() < 0.35
+    mother_first = rng.choice(FEMALE)
+    members.append(PersonDraft(mother_first, surname, _birth(rng, today, 19, 48),
+                               Gender.WEIBLICH, HouseholdRole.ELTERNTEIL, custody=True,
+                               residence_status=rng.choice(list(ResidenceStatus))
+                               if rng.random() < 0.3 else None))
+    if not single:
+        members.append(PersonDraft(rng.choice(MALE), surname, _birth(rng, today, 21, 55),
+                                   Gender.MAENNLICH, HouseholdRole.ELTERNTEIL, custody=True))
+    for _ in range(rng.choices([0, 1, 2, 3, 4, 5], [1, 5, 6, 4, 2, 1])[0]):
+        gender = rng.choice([Gender.WEIBLICH, Gender.MAENNLICH, Gender.WEIBLICH,
+                             Gender.MAENNLICH, Gender.DIVERS])
+        first = rng.choice(FEMALE if gender is Gender.WEIBLICH else MALE)
+        roll = rng.random()
+        if roll < 0.05:
+            members.append(PersonDraft(first, surname, BirthInfo(
+                due_date=today + timedelta(days=rng.randint(10, 250))), Gender.KEINE_ANGABE,
+                HouseholdRole.KIND))
+            continue
+        birth = _birth(rng, today, 0, 17)
+        if roll > 0.97:
+            birth = BirthInfo(birth_year=today.year - rng.randint(1, 17))
+        age = birth.age_years(today) or 0
+        school = rng.choice(SCHOOLS[:2]) if age < 6 else rng.choice(SCHOOLS[2:])
+        members.append(PersonDraft(first, surname, birth, gender, HouseholdRole.KIND,
+                                   school=school))
+    target = frozenset(rng.sample(list(TargetGroup), k=rng.randint(0, 3)))
+    if single:
+        target |= {TargetGroup.ALLEINERZIEHEND}
+    languages = ("Deutsch",) if rng.random() < 0.5 else tuple(
+        dict.fromkeys([rng.choice(LANGUAGES), "Deutsch"]))
+    draft = HouseholdDraft(
+        name=surname,
+        street=f"{rng.choice(STREETS)} {rng.randint(1, 140)}",
+        plz=plz,
+        city="Bottrop",
+        district=district,
+        quarter=rng.choice(QUARTERS),
+        languages=languages,
+        interpreter_needed=len(languages) > 1 and rng.random() < 0.4,
+        target_groups=target,
+        access_route=rng.choice(list(AccessRoute)),
+        resources=rng.choice(["Großeltern in der Nähe", "engagierte Nachbarin",
+                              "Sportverein", ""]),
+        risks=rng.choice(["Mietrückstände", "beengte Wohnung", "Isolation", ""]),
+        assigned_worker_id=rng.choice(worker_ids),
+        status=rng.choices(list(HouseholdStatus), [8, 1, 1])[0],
+    )
+    return draft, members
+
+
+def _contacts(rng: random.Random, hid: str, person_ids: list[PersonId], now: datetime,
+              count: int) -> list[tuple[str, str, ContactDraft]]:
+    years = 4
+    result = []
+    for _ in range(count):
+        moment = now - timedelta(minutes=rng.randint(60, years * 365 * 24 * 60))
+        local = moment.astimezone(BERLIN).replace(hour=rng.randint(8, 17),
+                                                  minute=rng.choice([0, 15, 30, 45]))
+        moment = min(local, now)
+        kind = rng.choices(list(NoteKind), [6, 4, 2, 1, 1])[0]
+        note = NoteEntry(kind, _note_text(rng),
+                         source="Schulsozialarbeit" if kind is NoteKind.AUSSAGE_DRITTER else "",
+                         disputed=rng.random() < 0.01)
+        follow_up = None
+        if rng.random() < 0.15:
+            follow_up = moment.date() + timedelta(days=rng.randint(3, 30))
+        present = tuple(rng.sample(person_ids, k=min(len(person_ids), rng.randint(1, 2))))
+        result.append((new_id(), hid, ContactDraft(
+            occurred_at=moment, type=rng.choices(list(ContactType), [5, 4, 4, 2, 2, 2, 2, 1])[0],
+            duration_min=rng.choice([10, 15, 30, 45, 60, 90, 120]), persons_present=present,
+            topics=tuple(rng.sample(TOPICS, k=rng.randint(0, 2))), notes=(note,),
+            next_steps=rng.choice(["", "Unterlagen mitbringen", "Termin Jobcenter begleiten"]),
+            follow_up=follow_up)))
+    return result
+
+
+def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family: float = 12,
+         progress: Callable[[int, int], None] | None = None, batch: int = 500) -> DemoSummary:
+    """Add `families` fictitious households with members and contacts to the vault."""
+    rng = random.Random(seed)
+    today = local_today(session.clock)
+    now = session.clock.now()
+    writer = session.writer()
+    with session.db.transaction():
+        worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
+                      if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
+        if len(worker_ids) < 3:
+            for name, role, fte in (("Lena Beispiel", WorkerRole.FACHKRAFT, 1.0),
+                                    ("Jonas Muster", WorkerRole.FACHKRAFT, 0.5),
+                                    ("Dr. Petra Probe", WorkerRole.LEITUNG, 1.0),
+                                    ("Samira Test", WorkerRole.TEILHABEMANAGEMENT, 0.75)):
+                wid = worker_store.insert_worker(writer, WorkerDraft(name, role, "Team Süd", fte))
+                if role is not WorkerRole.TEILHABEMANAGEMENT:
+                    worker_ids.append(wid)
+    totals = [0, 0, 0]
+    done = 0
+    while done < families:
+        size = min(batch, families - done)
+        households, persons, all_contacts = [], [], []
+        for _ in range(size):
+            hid = new_id()
+            draft, members = _household(rng, today, worker_ids)
+            households.append((hid, draft))
+            pids = []
+            for member in members:
+                pid = PersonId(new_id())
+                pids.append(pid)
+                persons.append((pid, hid, member))
+            born = [p for p, m in zip(pids, members, strict=True) if not m.birth.unborn]
+            n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
+            all_contacts += _contacts(rng, hid, born, now, n)
+        all_contacts.sort(key=lambda c: c[2].occurred_at)
+        with session.db.transaction():
+            bulk.insert_batch(writer, households, persons, all_contacts)
+        totals[0] += len(households)
+        totals[1] += len(persons)
+        totals[2] += len(all_contacts)
+        done += size
+        if progress is not None:
+            progress(done, families)
+    with session.db.transaction():
+        bulk.refresh_all_household_stats(writer)
+        bulk.optimize_search(writer)
+    session.audit("demo.fill", detail=f"households={totals[0]}")
+    return DemoSummary(*totals)
+
+

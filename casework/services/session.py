@@ -1,0 +1,143 @@
+"""A `Session` is an unlocked vault, a clock, and the worker who is acting.
+
+Every service function takes the session first. Opening, creating and locking vaults lives
+here too, so the UI and the CLI share one path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casework.clock import Clock
+from casework.errors import PermissionDenied, UserError, ValidationError
+from casework.models.ids import WorkerId
+from casework.models.worker import Worker, WorkerRole
+from casework.storage import vault as vault_store
+from casework.storage import workers as worker_store
+from casework.storage.changelog import RecordWriter
+from casework.storage.db import Database
+from casework.storage.vault import CheckReport, Vault
+
+MIN_PASSPHRASE_LENGTH = 12
+
+# A short list of passphrases that pass the length rule but are trivially guessable
+# (LR-47: block trivial passwords; no periodic change).
+_TRIVIAL = {
+    "passwortpasswort", "passwort1234", "password1234", "passwordpassword", "123456789012",
+    "1234567890123", "qwertzuiopü", "qwertyuiopas", "abcdefghijkl", "casework1234",
+    "sozialarbeit", "jugendamt123", "geheimgeheim", "hallohallo12", "111111111111",
+}
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """German reason why a new passphrase is not acceptable, or None."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        return f"Die Passphrase muss mindestens {MIN_PASSPHRASE_LENGTH} Zeichen lang sein."
+    lowered = passphrase.casefold()
+    if lowered in _TRIVIAL or len(set(lowered)) <= 3:
+        return "Diese Passphrase ist zu leicht zu erraten. Bitte eine andere wählen."
+    if lowered.isdigit():
+        return "Nur Ziffern sind zu leicht zu erraten. Bitte Wörter oder gemischte Zeichen."
+    sequences = "abcdefghijklmnopqrstuvwxyz0123456789qwertzuiopasdfghjklyxcvbnm"
+    if lowered in sequences or lowered[::-1] in sequences:
+        return "Eine Tastatur- oder Zeichenfolge ist zu leicht zu erraten."
+    return None
+
+
+def passphrase_strength(passphrase: str) -> tuple[int, str]:
+    """A rough 0–4 score and a German hint for the create-vault dialog."""
+    if passphrase_problem(passphrase) is not None:
+        return 0, "zu schwach"
+    classes = sum(any(f(c) for c in passphrase) for f in
+                  (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
+    words = len(passphrase.split())
+    score = 1 + (len(passphrase) >= 16) + (len(passphrase) >= 24 or words >= 4) + (classes >= 3)
+    return min(score, 4), ["zu schwach", "ausreichend", "gut", "stark", "sehr stark"][min(score, 4)]
+
+
+@dataclass
+class Session:
+    vault: Vault
+    clock: Clock
+    actor_id: WorkerId
+    _actor: Worker | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        return self.vault.db
+
+    def writer(self) -> RecordWriter:
+        return self.vault.writer(self.actor_id)
+
+    @property
+    def actor(self) -> Worker:
+        if self._actor is None or self._actor.id != self.actor_id:
+            worker = worker_store.get_worker(self.db, self.actor_id)
+            if worker is None:
+                raise UserError("Die angemeldete Person ist in dieser Akte nicht mehr vorhanden.")
+            self._actor = worker
+        return self._actor
+
+    def act_as(self, worker_id: WorkerId) -> None:
+        """Switch who is acting (one shared office vault, several workers)."""
+        if worker_store.get_worker(self.db, worker_id) is None:
+            raise ValidationError("Mitarbeitende/r", "ist in dieser Akte nicht vorhanden.")
+        self.actor_id = worker_id
+        self._actor = None
+        self.audit("session.act_as", "worker", worker_id)
+
+    def require_role(self, *roles: WorkerRole) -> None:
+        if self.actor.data.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise PermissionDenied(f"Dafür ist die Rolle {allowed} nötig.")
+
+    def audit(self, action: str, entity: str = "", entity_id: str = "", detail: str = "") -> None:
+        self.vault.audit(action, entity, entity_id, detail, actor_id=self.actor_id)
+
+    @property
+    def profile_name(self) -> str:
+        return self.vault.meta("profile") or "bottrop-beispiel"
+
+    @property
+    def is_open(self) -> bool:
+        return self.vault.is_open
+
+    def close(self) -> None:
+        self.vault.close()
+
+
+def create(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
+           owner_role: WorkerRole = WorkerRole.FACHKRAFT,
+           profile: str = "bottrop-beispiel", memory_security: bool = True) -> Session:
+    problem = passphrase_problem(passphrase)
+    if problem is not None:
+        raise ValidationError("Passphrase", problem)
+    if not owner_name.strip():
+        raise ValidationError("Name", "darf nicht leer sein.")
+    vault = vault_store.create_vault(Path(folder), passphrase, clock,
+                                     owner_name=owner_name.strip(),
+                                     owner_role=owner_role.value, profile=profile,
+                                     memory_security=memory_security)
+    return Session(vault, clock, WorkerId(vault.owner_id))
+
+
+def unlock(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
+           cache_kib: int | None = None, memory_security: bool = True) -> Session:
+    vault = vault_store.open_vault(Path(folder), passphrase, clock,
+                                   failed_attempts=failed_attempts, cache_kib=cache_kib,
+                                   memory_security=memory_security)
+    return Session(vault, clock, WorkerId(vault.owner_id))
+
+
+def change_passphrase(session: Session, new_passphrase: str) -> None:
+    problem = passphrase_problem(new_passphrase)
+    if problem is not None:
+        raise ValidationError("Neue Passphrase", problem)
+    vault_store.change_passphrase(session.vault, new_passphrase)
+
+
+def check(session: Session) -> CheckReport:
+    report = vault_store.check_vault(session.vault)
+    session.audit("vault.check", detail="ok" if report.ok else "problems")
+    return report

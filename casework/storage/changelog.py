@@ -1,0 +1,174 @@
+"""Hybrid logical clock, the change log and the generic record writer.
+
+Every mutation goes through `RecordWriter`, which writes the row and its change-log row in
+the caller's transaction, so history and the sync outbox can never drift from the data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from casework.clock import Clock, to_utc_iso
+from casework.models.history import HistoryEntry
+from casework.models.ids import new_id
+from casework.storage.db import Database
+
+_IDENT_OK = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
+
+
+def _ident(name: str) -> str:
+    """Table/column names come from our own code, never from users; check anyway."""
+    if not name or set(name) - _IDENT_OK:
+        raise ValueError(f"bad identifier {name!r}")
+    return name
+
+
+class Hlc:
+    """Hybrid logical clock: 'millis.counter.device', sortable as text.
+
+    Monotonic per device even if the wall clock steps back; `observe` folds in remote
+    versions during sync so causally later edits always sort later.
+    """
+
+    def __init__(self, device: str, last: str | None = None) -> None:
+        self.device = device
+        self._ms = 0
+        self._counter = 0
+        if last:
+            self.observe(last)
+
+    def tick(self, clock: Clock) -> str:
+        now_ms = int(clock.now().timestamp() * 1000)
+        if now_ms > self._ms:
+            self._ms, self._counter = now_ms, 0
+        else:
+            self._counter += 1
+        return f"{self._ms:013d}.{self._counter:06d}.{self.device}"
+
+    def observe(self, version: str) -> None:
+        ms_text, counter_text, _ = version.split(".", 2)
+        ms, counter = int(ms_text), int(counter_text)
+        if (ms, counter) > (self._ms, self._counter):
+            self._ms, self._counter = ms, counter
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    worker_id: str
+    device: str
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+class RecordWriter:
+    """Writes rows with their bookkeeping columns and change-log entries."""
+
+    def __init__(self, db: Database, clock: Clock, hlc: Hlc, actor: Actor) -> None:
+        self.db = db
+        self.clock = clock
+        self.hlc = hlc
+        self.actor = actor
+
+    def _log(self, entity: str, entity_id: str, op: str, fields: Mapping[str, Any],
+             version: str, at: str, scope_id: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, "
+            "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (new_id(), entity, entity_id, op,
+             json.dumps({k: _encode(v) for k, v in fields.items()}, ensure_ascii=False,
+                        sort_keys=True),
+             version, self.actor.worker_id, self.actor.device, at, scope_id),
+        )
+
+    def insert(self, table: str, entity: str, values: Mapping[str, Any], *,
+               record_id: str | None = None, scope_id: str | None = None,
+               log_fields: Mapping[str, Any] | None = None) -> str:
+        """Insert a row; `values` are column → DB value. Returns the id."""
+        rid = record_id or new_id()
+        at = to_utc_iso(self.clock.now())
+        version = self.hlc.tick(self.clock)
+        row = dict(values)
+        row.update(id=rid, created_at=at, updated_at=at, created_by=self.actor.worker_id,
+                   updated_by=self.actor.worker_id, version=version)
+        cols = ", ".join(_ident(c) for c in row)
+        marks = ", ".join("?" for _ in row)
+        self.db.execute(f"INSERT INTO {_ident(table)} ({cols}) VALUES ({marks})",  # noqa: S608
+                        tuple(row.values()))
+        self._log(entity, rid, "insert", log_fields if log_fields is not None else values,
+                  version, at, scope_id)
+        return rid
+
+    def update(self, table: str, entity: str, record_id: str, values: Mapping[str, Any], *,
+               scope_id: str | None = None, current: Mapping[str, Any] | None = None) -> bool:
+        """Update changed columns only; returns False (and logs nothing) if nothing
+        changed. `current` is the row as read in this transaction."""
+        if current is not None:
+            values = {k: v for k, v in values.items() if current[k] != v}
+        if not values:
+            return False
+        at = to_utc_iso(self.clock.now())
+        version = self.hlc.tick(self.clock)
+        assignments = ", ".join(f"{_ident(c)} = ?" for c in values)
+        count = self.db.execute(
+            f"UPDATE {_ident(table)} SET {assignments}, updated_at = ?, updated_by = ?, "  # noqa: S608
+            "version = ? WHERE id = ? AND deleted = 0",
+            (*values.values(), at, self.actor.worker_id, version, record_id),
+        )
+        if count != 1:
+            raise LookupError(record_id)
+        self._log(entity, record_id, "update", values, version, at, scope_id)
+        return True
+
+    def tombstone(self, table: str, entity: str, record_id: str, *,
+                  scope_id: str | None = None) -> None:
+        at = to_utc_iso(self.clock.now())
+        version = self.hlc.tick(self.clock)
+        count = self.db.execute(
+            f"UPDATE {_ident(table)} SET deleted = 1, updated_at = ?, updated_by = ?, "  # noqa: S608
+            "version = ? WHERE id = ? AND deleted = 0",
+            (at, self.actor.worker_id, version, record_id),
+        )
+        if count != 1:
+            raise LookupError(record_id)
+        self._log(entity, record_id, "delete", {}, version, at, scope_id)
+
+    def log_only(self, entity: str, entity_id: str, op: str, fields: Mapping[str, Any], *,
+                 scope_id: str | None = None) -> None:
+        """Log a change of a row written by hand (bulk paths, child tables)."""
+        at = to_utc_iso(self.clock.now())
+        self._log(entity, entity_id, op, fields, self.hlc.tick(self.clock), at, scope_id)
+
+
+def history(db: Database, *, scope_id: str | None = None,
+            entity_ids: Iterable[str] = (), limit: int = 500) -> list[HistoryEntry]:
+    """Newest first. `scope_id` selects everything logged under a household."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if scope_id is not None:
+        clauses.append("c.scope_id = ?")
+        params.append(scope_id)
+    ids = list(entity_ids)
+    if ids:
+        clauses.append(f"c.entity_id IN ({','.join('?' for _ in ids)})")
+        params.extend(ids)
+    where = " OR ".join(clauses) if clauses else "1"
+    rows = db.query(
+        "SELECT c.seq, c.at, c.actor, COALESCE(w.name, '') AS actor_name, c.entity, "
+        "c.entity_id, c.op, c.fields FROM changelog c LEFT JOIN workers w ON w.id = c.actor "
+        f"WHERE {where} ORDER BY c.seq DESC LIMIT ?",  # noqa: S608
+        (*params, limit),
+    )
+    return [
+        HistoryEntry(r["seq"], r["at"], r["actor"], r["actor_name"], r["entity"],
+                     r["entity_id"], r["op"], json.loads(r["fields"]))
+        for r in rows
+    ]

@@ -1,0 +1,193 @@
+"""Contact rows, their typed note entries, follow-ups and note search."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from casework.clock import from_utc_iso, to_utc_iso
+from casework.models.contact import Contact, ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
+from casework.models.text import fold_words
+from casework.storage.changelog import RecordWriter
+from casework.storage.db import Database, Row
+
+
+def _notes_payload(notes: tuple[NoteEntry, ...]) -> list[dict[str, Any]]:
+    return [{"kind": n.kind.value, "text": n.text, "source": n.source, "disputed": n.disputed}
+            for n in notes]
+
+
+def insert_contact(w: RecordWriter, household_id: str, draft: ContactDraft) -> ContactId:
+    cid = new_id()
+    values: dict[str, Any] = {
+        "household_id": household_id,
+        "occurred_at": to_utc_iso(draft.occurred_at),
+        "duration_min": draft.duration_min,
+        "type": draft.type.value,
+        "persons_present": json.dumps(list(draft.persons_present)),
+        "topics": json.dumps(list(draft.topics), ensure_ascii=False),
+        "next_steps": draft.next_steps,
+        "follow_up": draft.follow_up.isoformat() if draft.follow_up else None,
+    }
+    log = dict(values, notes=_notes_payload(draft.notes))
+    w.insert("contacts", "contact", values, record_id=cid, scope_id=household_id, log_fields=log)
+    w.db.executemany(
+        "INSERT INTO contact_notes (contact_id, household_id, seq, kind, source, text, disputed) "
+        "VALUES (?,?,?,?,?,?,?)",
+        [(cid, household_id, i, n.kind.value, n.source, n.text, int(n.disputed))
+         for i, n in enumerate(draft.notes)],
+    )
+    refresh_household_stats(w.db, household_id)
+    return ContactId(cid)
+
+
+def refresh_household_stats(db: Database, household_id: str) -> None:
+    """Keep the denormalised list columns (last contact, open follow-ups) in step."""
+    db.execute(
+        "UPDATE households SET "
+        "last_contact_at = (SELECT max(occurred_at) FROM contacts "
+        "  WHERE household_id = ?1 AND deleted = 0), "
+        "open_followups = (SELECT count(*) FROM contacts WHERE household_id = ?1 "
+        "  AND deleted = 0 AND follow_up IS NOT NULL AND follow_up_done = 0) "
+        "WHERE id = ?1",
+        (household_id,),
+    )
+
+
+def _contact_from_row(r: Row, notes: list[NoteEntry]) -> Contact:
+    draft = ContactDraft(
+        occurred_at=from_utc_iso(r["occurred_at"]),
+        type=ContactType(r["type"]),
+        duration_min=int(r["duration_min"]),
+        persons_present=tuple(PersonId(p) for p in json.loads(r["persons_present"])),
+        topics=tuple(json.loads(r["topics"])),
+        notes=tuple(notes),
+        next_steps=r["next_steps"],
+        follow_up=date.fromisoformat(r["follow_up"]) if r["follow_up"] else None,
+    )
+    return Contact(ContactId(r["id"]), HouseholdId(r["household_id"]), draft, r["created_at"],
+                   r["created_by"], r["version"], bool(r["follow_up_done"]))
+
+
+def _notes_for(db: Database, contact_ids: list[str]) -> dict[str, list[NoteEntry]]:
+    result: dict[str, list[NoteEntry]] = {c: [] for c in contact_ids}
+    if not contact_ids:
+        return result
+    marks = ",".join("?" for _ in contact_ids)
+    for n in db.query(
+        f"SELECT contact_id, kind, source, text, disputed FROM contact_notes "  # noqa: S608
+        f"WHERE contact_id IN ({marks}) ORDER BY contact_id, seq", contact_ids):
+        result[n["contact_id"]].append(
+            NoteEntry(NoteKind(n["kind"]), n["text"], n["source"], bool(n["disputed"])))
+    return result
+
+
+def contacts_of(db: Database, household_id: str, limit: int | None = None,
+                offset: int = 0) -> list[Contact]:
+    rows = db.query(
+        "SELECT * FROM contacts WHERE household_id = ? AND deleted = 0 "
+        "ORDER BY occurred_at DESC LIMIT ? OFFSET ?",
+        (household_id, -1 if limit is None else limit, offset),
+    )
+    notes = _notes_for(db, [r["id"] for r in rows])
+    return [_contact_from_row(r, notes[r["id"]]) for r in rows]
+
+
+def get_contact(db: Database, contact_id: str) -> Contact | None:
+    row = db.query_one("SELECT * FROM contacts WHERE id = ? AND deleted = 0", (contact_id,))
+    if row is None:
+        return None
+    return _contact_from_row(row, _notes_for(db, [contact_id])[contact_id])
+
+
+def count_contacts(db: Database, household_id: str) -> int:
+    return int(db.scalar("SELECT count(*) FROM contacts WHERE household_id = ? AND deleted = 0",
+                         (household_id,)))
+
+
+def set_follow_up_done(w: RecordWriter, contact: Contact, done: bool) -> bool:
+    changed = w.update("contacts", "contact", contact.id, {"follow_up_done": int(done)},
+                       scope_id=contact.household_id,
+                       current={"follow_up_done": int(contact.follow_up_done)})
+    refresh_household_stats(w.db, contact.household_id)
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    contact_id: ContactId
+    household_id: HouseholdId
+    household_name: str
+    due: date
+    next_steps: str
+
+
+def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = None,
+                   limit: int = 200) -> list[FollowUp]:
+    params: list[Any] = [on_or_before.isoformat()]
+    worker_clause = ""
+    if worker_id is not None:
+        worker_clause = " AND h.assigned_worker_id = ?"
+        params.append(worker_id)
+    params.append(limit)
+    rows = db.query(
+        "SELECT c.id, c.household_id, h.name, c.follow_up, c.next_steps FROM contacts c "
+        "JOIN households h ON h.id = c.household_id "
+        "WHERE c.follow_up IS NOT NULL AND c.follow_up_done = 0 AND c.deleted = 0 "
+        f"AND h.deleted = 0 AND c.follow_up <= ?{worker_clause} "  # noqa: S608
+        "ORDER BY c.follow_up, h.sort_name LIMIT ?",
+        params,
+    )
+    return [FollowUp(ContactId(r[0]), HouseholdId(r[1]), r[2], date.fromisoformat(r[3]), r[4])
+            for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteHit:
+    contact_id: ContactId
+    household_id: HouseholdId
+    household_name: str
+    occurred_at: str
+    kind: str
+    snippet: str
+
+
+def note_fts_query(text: str) -> str | None:
+    """FTS5 query for note words; each word as a quoted prefix term, ANDed."""
+    words = fold_words(text)
+    if not words:
+        return None
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
+def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False) -> list[NoteHit]:
+    """Newest first by default (cheap); bm25 ranking only on demand."""
+    query = note_fts_query(text)
+    if query is None:
+        return []
+    order = "bm25(note_fts)" if ranked else "note_fts.rowid DESC"
+    rows = db.query(
+        "SELECT n.contact_id, n.household_id, h.name, c.occurred_at, n.kind, "
+        "snippet(note_fts, 0, '', '', ' … ', 12) AS snip "
+        "FROM note_fts JOIN contact_notes n ON n.rowid = note_fts.rowid "
+        "JOIN contacts c ON c.id = n.contact_id JOIN households h ON h.id = n.household_id "
+        f"WHERE note_fts MATCH ? AND c.deleted = 0 AND h.deleted = 0 ORDER BY {order} LIMIT ?",  # noqa: S608
+        (query, limit),
+    )
+    return [NoteHit(ContactId(r[0]), HouseholdId(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def contacts_logged_between(db: Database, start_utc: str, end_utc: str,
+                            limit: int = 200) -> list[tuple[Contact, str]]:
+    rows = db.query(
+        "SELECT c.*, h.name AS household_name FROM contacts c "
+        "JOIN households h ON h.id = c.household_id "
+        "WHERE c.created_at >= ? AND c.created_at < ? AND c.deleted = 0 AND h.deleted = 0 "
+        "ORDER BY c.created_at DESC LIMIT ?",
+        (start_utc, end_utc, limit),
+    )
+    notes = _notes_for(db, [r["id"] for r in rows])
+    return [(_contact_from_row(r, notes[r["id"]]), r["household_name"]) for r in rows]

@@ -1,0 +1,271 @@
+"""The one gateway that owns the SQLCipher connection (qutebrowser's misc/sql.py).
+
+Parameterised SQL only. The key PRAGMA is built from our own random bytes, never from
+user text. Errors are classified by SQLite result codes, never by message text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from casework.errors import StorageFull, UserError, VaultError
+
+log = logging.getLogger(__name__)
+
+SQLITE_PLAINTEXT_MAGIC = b"SQLite format 3\x00"
+
+# Primary result codes (https://sqlite.org/rescode.html).
+_BUSY = 5
+_READONLY = 8
+_IOERR = 10
+_CORRUPT = 11
+_FULL = 13
+_CANTOPEN = 14
+_NOTADB = 26
+
+Row = sqlcipher3.Row
+Params = Sequence[Any] | dict[str, Any]
+
+DEFAULT_CACHE_KIB = 128 * 1024
+
+
+class DatabaseBusy(UserError):
+    def __init__(self) -> None:
+        super().__init__("Die Akte ist gerade in Benutzung. Bitte einen Moment warten.")
+
+
+def translate_error(error: BaseException) -> UserError | None:
+    """Map an sqlcipher3 error to a UserError by its SQLite code, or None for a bug."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    primary = code & 0xFF
+    if primary == _FULL:
+        return StorageFull()
+    if primary in (_READONLY, _CANTOPEN):
+        return VaultError(
+            "Die Akte kann nicht geschrieben werden (Ordner schreibgeschützt oder nicht "
+            "erreichbar). Es wurde nichts gespeichert."
+        )
+    if primary == _IOERR:
+        return VaultError(
+            "Schreib- oder Lesefehler des Datenträgers. Es wurde nichts gespeichert; bitte "
+            "Datenträger prüfen."
+        )
+    if primary in (_CORRUPT, _NOTADB):
+        return VaultError(
+            "Die Datenbank der Akte ist beschädigt oder passt nicht zu ihrem Schlüssel."
+        )
+    if primary == _BUSY:
+        return DatabaseBusy()
+    return None
+
+
+def raise_translated(error: BaseException) -> None:
+    translated = translate_error(error)
+    if translated is not None:
+        raise translated from None
+    raise error
+
+
+class Database:
+    """An open, keyed SQLCipher connection. Not shared between threads."""
+
+    def __init__(self, connection: sqlcipher3.Connection, path: Path) -> None:
+        self._conn: sqlcipher3.Connection | None = connection
+        self.path = path
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path, data_key: bytes | bytearray, *, create: bool = False,
+             cache_kib: int = DEFAULT_CACHE_KIB, memory_security: bool = True) -> Database:
+        """Open and key the database. `memory_security` (SQLCipher wipes and locks its
+        memory) stays on for every session a person works in; only bulk generation of
+        fictitious demo data turns it off, where it costs ~12x in write time."""
+        if not create:
+            if not path.is_file():
+                raise VaultError(f"Die Datenbank „{path.name}“ fehlt im Akten-Ordner.")
+            with path.open("rb") as handle:
+                magic = handle.read(len(SQLITE_PLAINTEXT_MAGIC))
+            if magic == SQLITE_PLAINTEXT_MAGIC:
+                raise VaultError(
+                    f"„{path.name}“ ist eine unverschlüsselte Datenbank und keine Casework-"
+                    "Akte. Sie wird nicht geöffnet."
+                )
+        elif path.exists():
+            raise VaultError(f"„{path.name}“ existiert bereits; es wird nichts überschrieben.")
+        try:
+            conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+        try:
+            conn.row_factory = sqlcipher3.Row
+            conn.execute(f"PRAGMA cipher_memory_security = {'ON' if memory_security else 'OFF'}")
+            # Raw 256-bit key (SQLCipher skips its own KDF); hex of our random bytes only.
+            conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
+            conn.execute("PRAGMA cipher_compatibility = 4")
+            # First real read: fails with SQLITE_NOTADB if the key does not fit.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
+        except sqlcipher3.Error as error:
+            conn.close()
+            raise_translated(error)
+            raise
+        return cls(conn, path)
+
+    @property
+    def conn(self) -> sqlcipher3.Connection:
+        if self._conn is None:
+            raise VaultError("Die Akte ist gesperrt.")
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlcipher3.Connection]:
+        """One write transaction; nested calls join the outer one."""
+        conn = self.conn
+        if self._depth:
+            self._depth += 1
+            try:
+                yield conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+        self._depth = 1
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as error:
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlcipher3.Error:
+                log.exception("rollback failed")
+            if isinstance(error, sqlcipher3.Error):
+                raise_translated(error)
+            raise
+        finally:
+            self._depth = 0
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        try:
+            return list(self.conn.execute(sql, params))
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+
+    def query_one(self, sql: str, params: Params = ()) -> Row | None:
+        try:
+            row: Row | None = self.conn.execute(sql, params).fetchone()
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+        return row
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a write statement inside the current transaction; returns rowcount."""
+        if not self._depth:
+            raise RuntimeError("write outside a transaction")
+        try:
+            cursor = self.conn.execute(sql, params)
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+        return int(cursor.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if not self._depth:
+            raise RuntimeError("write outside a transaction")
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+
+    def executescript(self, sql: str) -> None:
+        """Only for migrations (fixed SQL text shipped with the app)."""
+        try:
+            for statement in _split_statements(sql):
+                self.conn.execute(statement)
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+
+    def pragma(self, name: str) -> Any:
+        if not name.replace("_", "").isalnum():
+            raise ValueError(name)
+        return self.scalar(f"PRAGMA {name}")
+
+    def set_user_version(self, version: int) -> None:
+        self.conn.execute(f"PRAGMA user_version = {int(version)}")
+
+    def checkpoint(self) -> None:
+        self.query("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def integrity_problems(self) -> list[str]:
+        """Results of SQLCipher's page HMAC check and SQLite's integrity check."""
+        problems = [str(r[0]) for r in self.query("PRAGMA cipher_integrity_check")]
+        rows = [str(r[0]) for r in self.query("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            problems.extend(rows)
+        fk = self.query("PRAGMA foreign_key_check")
+        problems.extend(f"Fremdschlüssel verletzt in {r[0]}" for r in fk)
+        return problems
+
+
+def _split_statements(sql: str) -> list[str]:
+    """Split a migration script on ';' at statement level (triggers use BEGIN…END)."""
+    statements: list[str] = []
+    buffer: list[str] = []
+    depth = 0
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        buffer.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            depth += 1
+        if depth and upper.startswith("END;"):
+            depth -= 1
+        if not depth and stripped.endswith(";"):
+            statements.append("\n".join(buffer))
+            buffer = []
+    if buffer:
+        statements.append("\n".join(buffer))
+    return statements

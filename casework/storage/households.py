@@ -1,0 +1,288 @@
+"""Household and person rows ↔ domain dataclasses, and the folded search index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from casework.models.household import (
+    AccessRoute,
+    Household,
+    HouseholdDraft,
+    HouseholdStatus,
+    TargetGroup,
+)
+from casework.models.ids import HouseholdId, PersonId, WorkerId, new_id
+from casework.models.person import (
+    BirthInfo,
+    Gender,
+    HouseholdRole,
+    Person,
+    PersonDraft,
+    ResidenceStatus,
+)
+from casework.models.text import fold, fold_words
+from casework.storage.changelog import RecordWriter
+from casework.storage.db import Database, Row
+
+
+def household_values(d: HouseholdDraft) -> dict[str, Any]:
+    return {
+        "name": d.name,
+        "street": d.street,
+        "plz": d.plz,
+        "city": d.city,
+        "district": d.district,
+        "quarter": d.quarter,
+        "languages": json.dumps(list(d.languages), ensure_ascii=False),
+        "interpreter_needed": int(d.interpreter_needed),
+        "target_groups": json.dumps(sorted(t.value for t in d.target_groups), ensure_ascii=False),
+        "access_route": d.access_route.value if d.access_route else None,
+        "resources": d.resources,
+        "risks": d.risks,
+        "assigned_worker_id": d.assigned_worker_id,
+        "status": d.status.value,
+        "sort_name": fold(d.name),
+    }
+
+
+def household_from_row(r: Row) -> Household:
+    draft = HouseholdDraft(
+        name=r["name"],
+        street=r["street"],
+        plz=r["plz"],
+        city=r["city"],
+        district=r["district"],
+        quarter=r["quarter"],
+        languages=tuple(json.loads(r["languages"])),
+        interpreter_needed=bool(r["interpreter_needed"]),
+        target_groups=frozenset(TargetGroup(t) for t in json.loads(r["target_groups"])),
+        access_route=AccessRoute(r["access_route"]) if r["access_route"] else None,
+        resources=r["resources"],
+        risks=r["risks"],
+        assigned_worker_id=WorkerId(r["assigned_worker_id"]) if r["assigned_worker_id"] else None,
+        status=HouseholdStatus(r["status"]),
+    )
+    return Household(HouseholdId(r["id"]), draft, r["created_at"], r["updated_at"], r["version"],
+                     r["last_contact_at"], int(r["open_followups"]))
+
+
+def person_values(d: PersonDraft) -> dict[str, Any]:
+    b = d.birth
+    return {
+        "first_name": d.first_name,
+        "last_name": d.last_name,
+        "birth_date": b.birth_date.isoformat() if b.birth_date else None,
+        "birth_year": b.birth_year,
+        "due_date": b.due_date.isoformat() if b.due_date else None,
+        "gender": d.gender.value,
+        "role": d.role.value,
+        "custody": int(d.custody),
+        "school": d.school,
+        "residence_status": d.residence_status.value if d.residence_status else None,
+    }
+
+
+def person_from_row(r: Row) -> Person:
+    birth = BirthInfo(
+        birth_date=date.fromisoformat(r["birth_date"]) if r["birth_date"] else None,
+        birth_year=r["birth_year"],
+        due_date=date.fromisoformat(r["due_date"]) if r["due_date"] else None,
+    )
+    draft = PersonDraft(
+        first_name=r["first_name"],
+        last_name=r["last_name"],
+        birth=birth,
+        gender=Gender(r["gender"]),
+        role=HouseholdRole(r["role"]),
+        custody=bool(r["custody"]),
+        school=r["school"],
+        residence_status=ResidenceStatus(r["residence_status"]) if r["residence_status"] else None,
+    )
+    return Person(PersonId(r["id"]), HouseholdId(r["household_id"]), draft, r["created_at"],
+                  r["updated_at"], r["version"])
+
+
+def get_household(db: Database, household_id: str) -> Household | None:
+    row = db.query_one("SELECT * FROM households WHERE id = ? AND deleted = 0", (household_id,))
+    return None if row is None else household_from_row(row)
+
+
+def household_row(db: Database, household_id: str) -> Row | None:
+    return db.query_one("SELECT * FROM households WHERE id = ? AND deleted = 0", (household_id,))
+
+
+def persons_of(db: Database, household_id: str) -> list[Person]:
+    rows = db.query(
+        "SELECT * FROM persons WHERE household_id = ? AND deleted = 0 "
+        "ORDER BY CASE role WHEN 'Elternteil' THEN 0 WHEN 'Kind' THEN 1 ELSE 2 END, "
+        "COALESCE(birth_date, due_date, printf('%04d', birth_year)), created_at",
+        (household_id,),
+    )
+    return [person_from_row(r) for r in rows]
+
+
+def get_person(db: Database, person_id: str) -> Person | None:
+    row = db.query_one("SELECT * FROM persons WHERE id = ? AND deleted = 0", (person_id,))
+    return None if row is None else person_from_row(row)
+
+
+def refresh_search(db: Database, household_id: str) -> None:
+    """Rebuild the folded search text of one household (name, members, address)."""
+    row = household_row(db, household_id)
+    if row is None:
+        db.execute("DELETE FROM household_search WHERE household_id = ?", (household_id,))
+        return
+    parts = [row["name"], row["street"], row["plz"], row["city"], row["district"],
+             row["quarter"]]
+    for p in db.query("SELECT first_name, last_name FROM persons "
+                      "WHERE household_id = ? AND deleted = 0", (household_id,)):
+        parts += [p["first_name"], p["last_name"]]
+    text = " ".join(fold_words(" ".join(parts)))
+    db.execute(
+        "INSERT INTO household_search(household_id, text) VALUES (?, ?) "
+        "ON CONFLICT(household_id) DO UPDATE SET text = excluded.text",
+        (household_id, text),
+    )
+
+
+def insert_household(w: RecordWriter, draft: HouseholdDraft) -> HouseholdId:
+    values = household_values(draft)
+    log = {k: v for k, v in values.items() if k != "sort_name"}
+    hid = new_id()
+    w.insert("households", "household", values, record_id=hid, scope_id=hid, log_fields=log)
+    refresh_search(w.db, hid)
+    return HouseholdId(hid)
+
+
+def update_household(w: RecordWriter, household_id: str, draft: HouseholdDraft) -> bool:
+    current = household_row(w.db, household_id)
+    if current is None:
+        raise LookupError(household_id)
+    values = household_values(draft)
+    changed = w.update("households", "household", household_id, values,
+                       scope_id=household_id, current=dict(current))
+    if changed:
+        refresh_search(w.db, household_id)
+    return changed
+
+
+def insert_person(w: RecordWriter, household_id: str, draft: PersonDraft) -> PersonId:
+    values = person_values(draft)
+    pid = w.insert("persons", "person", {"household_id": household_id, **values},
+                   scope_id=household_id)
+    refresh_search(w.db, household_id)
+    return PersonId(pid)
+
+
+def update_person(w: RecordWriter, person: Person, draft: PersonDraft) -> bool:
+    current = w.db.query_one("SELECT * FROM persons WHERE id = ?", (person.id,))
+    assert current is not None
+    changed = w.update("persons", "person", person.id, person_values(draft),
+                       scope_id=person.household_id, current=dict(current))
+    if changed:
+        refresh_search(w.db, person.household_id)
+    return changed
+
+
+def remove_person(w: RecordWriter, person: Person) -> None:
+    w.tombstone("persons", "person", person.id, scope_id=person.household_id)
+    refresh_search(w.db, person.household_id)
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdListRow:
+    """One line of the family list (Familien screen)."""
+
+    id: HouseholdId
+    name: str
+    district: str
+    worker_name: str
+    last_contact_at: str | None
+    open_followups: int
+    status: str
+    interpreter_needed: bool
+    members: int
+
+
+SORT_COLUMNS = {
+    "name": "h.sort_name",
+    "district": "h.district",
+    "worker": "w.name",
+    "last_contact": "h.last_contact_at",
+    "open_followups": "h.open_followups",
+}
+
+
+def fts_prefix_query(text: str) -> str | None:
+    words = fold_words(text)
+    if not words:
+        return None
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
+def list_household_ids(db: Database, *, search: str = "", status: str | None = None,
+                       worker_id: str | None = None, sort: str = "name",
+                       descending: bool = False, note_match_ids: list[str] | None = None,
+                       limit: int | None = None) -> list[HouseholdId]:
+    """Ids only, sorted and filtered in SQL; the UI model loads rows lazily."""
+    clauses = ["h.deleted = 0"]
+    params: list[Any] = []
+    query = fts_prefix_query(search) if search else None
+    if search and query is None and not note_match_ids:
+        return []
+    if query is not None or note_match_ids:
+        alternatives: list[str] = []
+        if query is not None:
+            alternatives.append(
+                "h.id IN (SELECT s.household_id FROM household_fts f JOIN household_search s "
+                "ON s.rowid = f.rowid WHERE household_fts MATCH ?)")
+            params.append(query)
+        if note_match_ids:
+            alternatives.append(f"h.id IN ({','.join('?' for _ in note_match_ids)})")
+            params.extend(note_match_ids)
+        clauses.append("(" + " OR ".join(alternatives) + ")")
+    if status is not None:
+        clauses.append("h.status = ?")
+        params.append(status)
+    if worker_id is not None:
+        clauses.append("h.assigned_worker_id = ?")
+        params.append(worker_id)
+    column = SORT_COLUMNS.get(sort, "h.sort_name")
+    direction = "DESC" if descending else "ASC"
+    nulls = "NULLS LAST" if not descending else "NULLS FIRST"
+    sql = (
+        "SELECT h.id FROM households h LEFT JOIN workers w ON w.id = h.assigned_worker_id "
+        f"WHERE {' AND '.join(clauses)} ORDER BY {column} {direction} {nulls}, h.id"  # noqa: S608
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [HouseholdId(r[0]) for r in db.query(sql, params)]
+
+
+def household_list_rows(db: Database, ids: list[str]) -> list[HouseholdListRow]:
+    if not ids:
+        return []
+    marks = ",".join("?" for _ in ids)
+    rows = db.query(
+        "SELECT h.id, h.name, h.district, COALESCE(w.name, '') AS worker_name, "
+        "h.last_contact_at, h.open_followups, h.status, h.interpreter_needed, "
+        "(SELECT count(*) FROM persons p WHERE p.household_id = h.id AND p.deleted = 0) AS members "
+        "FROM households h LEFT JOIN workers w ON w.id = h.assigned_worker_id "
+        f"WHERE h.id IN ({marks})",  # noqa: S608
+        ids,
+    )
+    by_id = {
+        r["id"]: HouseholdListRow(HouseholdId(r["id"]), r["name"], r["district"], r["worker_name"],
+                                  r["last_contact_at"], int(r["open_followups"]), r["status"],
+                                  bool(r["interpreter_needed"]), int(r["members"]))
+        for r in rows
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def count_households(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM households WHERE deleted = 0"))
