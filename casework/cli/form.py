@@ -26,7 +26,9 @@ def register(subparsers: Any) -> None:
     )
     consent.add_argument("--out", required=True, metavar="DATEI.pdf", help="Zieldatei")
     consent.add_argument(
-        "--profile", metavar="NAME", default=None,
+        "--profile",
+        metavar="NAME",
+        default=None,
         help="Referenzdaten-Profil (Standard: das Beispielprofil)",
     )
     consent.set_defaults(handler=run_consent)

@@ -6,15 +6,16 @@ data subject, person giving consent and capacity, purposes, data categories (Art
 named explicitly), named recipients, duration, voluntary nature and consequences of
 refusal, withdrawal at any time / how / only for the future, rights, legal basis, the
 age-16 rule, date and signatures, footnotes 1 and 2 of the municipal template. At most
-two A4 pages (tested).
+two A4 pages for the shipped catalogues (tested).
 
 The data is plain: the consent service (or the UI) fills `ConsentFormData` from its
-records; `blank_consent_form_data(profile)` gives the empty form for home visits.
+records, typically `replace(blank_consent_form_data(profile), purposes=tick(...), ...)`;
+`blank_consent_form_data(profile)` alone is the empty form for home visits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -23,7 +24,8 @@ from typing import TYPE_CHECKING
 from casework.clock import Clock, local_today
 from casework.errors import ValidationError
 from casework.forms import base
-from casework.forms.base import format_date, markup, para, rich, spacer
+from casework.forms import flowables as fl
+from casework.forms.base import format_date, markup
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -44,7 +46,7 @@ SPECIAL_DATA_CATEGORIES: tuple[tuple[str, str], ...] = (
 
 
 class Capacity(StrEnum):
-    """In what capacity the consent is given."""
+    """In what capacity the consent (or the withdrawal) is declared."""
 
     SELF = "selbst"
     GUARDIAN = "personensorgeberechtigt"
@@ -111,7 +113,7 @@ class ConsentFormData:
     template_version: str
     purposes: tuple[ConsentChoice, ...]
     recipients: tuple[ConsentChoice, ...]
-    data_categories: tuple[ConsentChoice, ...]  # ordinary and Art. 9 (`special`)
+    data_categories: tuple[ConsentChoice, ...]  # ordinary ones and Art. 9 (`special`)
     subject: DataSubject = field(default_factory=DataSubject)
     signatory: Signatory = field(default_factory=Signatory)
     validity: Validity | None = None  # None: both boxes empty
@@ -128,31 +130,37 @@ def blank_consent_form_data(profile: Profile) -> ConsentFormData:
     """The empty form of `profile` for home visits: all boxes empty, blank name lines."""
     catalog = profile.consent
     purposes = tuple(
-        ConsentChoice(p.key, p.label, p.detail_label,
-                      guardians_required_under=p.guardians_required_under)
+        ConsentChoice(p.key, p.label, p.detail_label)
+        if p.guardians_required_under is None
+        else ConsentChoice(
+            p.key, p.label, p.detail_label, guardians_required_under=p.guardians_required_under
+        )
         for p in catalog.purposes
     )
     recipients = tuple(ConsentChoice(r.key, r.label, r.detail_label) for r in catalog.recipients)
-    # The municipal template asks "whose data" with a fill-in line for "which data";
-    # the Art. 9 categories follow as separate, explicit boxes.
-    categories = tuple(
+    # The municipal template asks "whose data" ("Ihre personenbezogenen Daten ____") with a
+    # fill-in line for which data; the Art. 9 categories follow as explicit boxes.
+    ordinary = tuple(
         ConsentChoice(f"data-{index}", label) for index, label in enumerate(catalog.data_categories)
-    ) + tuple(ConsentChoice(key, label, special=True) for key, label in SPECIAL_DATA_CATEGORIES)
+    )
+    special = tuple(
+        ConsentChoice(key, label, special=True) for key, label in SPECIAL_DATA_CATEGORIES
+    )
     return ConsentFormData(
         organisation=profile.organisation,
         template_version=catalog.template_version,
         purposes=purposes,
         recipients=recipients,
-        data_categories=categories,
+        data_categories=ordinary + special,
         min_age_self_consent=catalog.min_age_self_consent_digital,
     )
 
 
-def tick(choices: Sequence[ConsentChoice], selected: Mapping[str, str]) -> tuple[
-        ConsentChoice, ...]:
+def tick(
+    choices: Sequence[ConsentChoice], selected: Mapping[str, str]
+) -> tuple[ConsentChoice, ...]:
     """`choices` with the keys in `selected` ticked (value = detail text, may be "")."""
-    known = {c.key for c in choices}
-    unknown = sorted(set(selected) - known)
+    unknown = sorted(set(selected) - {c.key for c in choices})
     if unknown:
         raise ValidationError("Auswahl", f"Unbekannter Eintrag: {', '.join(unknown)}.")
     return tuple(
@@ -162,6 +170,75 @@ def tick(choices: Sequence[ConsentChoice], selected: Mapping[str, str]) -> tuple
 
 
 # --------------------------------------------------------------------------- consent form
+
+_SUBTITLE = (
+    "Einwilligung in die Verarbeitung und Übermittlung personenbezogener Daten "
+    "(Art. 6 Abs. 1 lit. a, Art. 7 und Art. 9 Abs. 2 lit. a EU-DSGVO)"
+)
+_PURPOSES_INTRO = (
+    "Mit Ihrer Einwilligung¹ stimmen Sie zu, dass {org} die in Abschnitt 5 angekreuzten "
+    "Daten für die hier angekreuzten Zwecke im Rahmen der eigenen Arbeit speichern und "
+    "verarbeiten darf:"
+)
+_RECIPIENTS_INTRO = (
+    "Sie geben Ihre Zustimmung, dass Ihre Daten für die angekreuzten Zwecke an diese "
+    "Stellen übermittelt werden dürfen:"
+)
+_ART9_INTRO = (
+    "<b>Besondere Kategorien personenbezogener Daten (Art. 9 DSGVO)</b> werden nur "
+    "verarbeitet, wenn sie hier ausdrücklich angekreuzt sind:"
+)
+_STORAGE = (
+    "Daten, die wir nur aufgrund dieser Einwilligung gespeichert haben, löschen wir, sobald "
+    "Sie widerrufen, die Frist abläuft oder der Zweck erledigt ist. Verlangt ein Gesetz, sie "
+    "länger aufzubewahren, sperren wir sie bis zum Ende dieser Frist."
+)
+# § 67b Abs. 2 SGB X: voluntary, consequences of refusal.
+_VOLUNTARY = (
+    "<b>Die Einwilligung ist freiwillig.</b> Wenn Sie nicht oder nur teilweise einwilligen, "
+    "entstehen Ihnen daraus keine Nachteile: Die Beratung und Unterstützung durch {org} "
+    "finden trotzdem statt. Wir können dann nur das nicht tun, wozu Sie nicht eingewilligt "
+    "haben (zum Beispiel Ihr Anliegen nicht per E-Mail weitergeben oder keine Fotos "
+    "veröffentlichen)."
+)
+# Art. 7 Abs. 3 DSGVO: any time, as easy as giving it, only for the future.
+_WITHDRAWAL = (
+    "<b>Diese Einwilligung kann jederzeit ganz oder teilweise ohne Angabe von Gründen für "
+    "die Zukunft widerrufen² werden.</b> Der Widerruf ist an keine Form gebunden: mündlich, "
+    "telefonisch, schriftlich oder per E-Mail an {how} – oder bei der Fachkraft, die Sie "
+    "betreut. Die bis zum Widerruf erfolgte Verarbeitung bleibt rechtmäßig."
+)
+# sources §3.11 / §4.4: guardians below 16 for photos and digital channels. Art. 8 itself
+# covers only information-society services (legal-reference §3.3), hence "in Anlehnung".
+_MINORS = (
+    "Für Foto- und Filmaufnahmen sowie für die Nutzung digitaler Kommunikationswege "
+    "(z. B. WhatsApp, Facebook, Instagram, E-Mail) muss bei Kindern und Jugendlichen unter "
+    "{age} Jahren die Einwilligung der Personensorgeberechtigten vorliegen (in Anlehnung an "
+    "Art. 8 DSGVO). Ab {age} Jahren willigen Jugendliche selbst ein. Bei gemeinsamer Sorge "
+    "unterschreiben in der Regel beide Personensorgeberechtigten."
+)
+_RIGHTS = (
+    "Sie haben das Recht auf <b>Auskunft</b> (Art. 15), <b>Berichtigung</b> (Art. 16), "
+    "<b>Löschung</b> (Art. 17), <b>Einschränkung der Verarbeitung</b> (Art. 18), "
+    "<b>Datenübertragung</b> (Art. 20) und <b>Widerspruch</b> (Art. 21 DSGVO). Wenden Sie "
+    "sich dafür an uns oder an: {dp}. Sie können sich außerdem bei der Landesbeauftragten "
+    "für Datenschutz und Informationsfreiheit Nordrhein-Westfalen (LDI NRW) beschweren. "
+    "Rechtsgrundlage: EU-Datenschutz-Grundverordnung (EU-DSGVO) und Datenschutzgesetz "
+    "Nordrhein-Westfalen (DSG NRW)."
+)
+# Footnotes 1 and 2 of the municipal template (sources §3.11), worded grammatically.
+_FOOTNOTE_1 = (
+    "¹ Einwilligung: jede freiwillig für den bestimmten Fall, in informierter Weise und "
+    "unmissverständlich abgegebene Willensbekundung, mit der Sie zu verstehen geben, dass Sie "
+    "mit der Verarbeitung Ihrer personenbezogenen Daten oder der Daten Ihres Kindes "
+    "einverstanden sind (Art. 4 Nr. 11 DSGVO)."
+)
+_FOOTNOTE_2 = (
+    "² Widerruf: Sie wurden über Ihre Rechte auf Auskunft, Berichtigung, Löschung, "
+    "Einschränkung der Verarbeitung, Datenübertragung und Widerspruch informiert. "
+    "Rechtsgrundlage sind die EU-Datenschutz-Grundverordnung (EU-DSGVO) und das "
+    "Landesdatenschutzgesetz NRW (DSG NRW)."
+)
 
 
 def render_consent_form(data: ConsentFormData, clock: Clock) -> bytes:
@@ -179,152 +256,111 @@ def _consent_story(data: ConsentFormData) -> list[Flowable]:
     st = base.styles()
     org = data.organisation
     dpc = org.data_protection_contact
-    age = data.min_age_self_consent
-    story: list[Flowable] = [
-        para(TITLE, st.title),
-        para("Einwilligung in die Verarbeitung und Übermittlung personenbezogener Daten "
-             "(Art. 6 Abs. 1 lit. a, Art. 7 und Art. 9 Abs. 2 lit. a EU-DSGVO)", st.subtitle),
-    ]
+    story: list[Flowable] = [fl.para(TITLE, st.title), fl.para(_SUBTITLE, st.subtitle)]
 
     # 1. Controller and data-protection contact (Art. 13 Abs. 1 lit. a, b).
-    story.append(para("1. Verantwortliche Stelle und Datenschutz", st.heading))
-    controller = ", ".join(
-        [org.name, *[line for line in org.address_lines if line != org.name]]
+    story.append(fl.para("1. Verantwortliche Stelle und Datenschutz", st.heading))
+    controller = _join(", ", org.name, _address(org), _tel(org.phone), org.email)
+    dp = _join(", ", dpc.role, dpc.address, _tel(dpc.phone), dpc.email)
+    story.append(
+        fl.key_value_table(
+            [("Verantwortlich:", controller), ("Datenschutz:", dp)], key_width=base.mm(30)
+        )
     )
-    contact = " · ".join(x for x in (_tel(org.phone), org.email) if x)
-    dp = ", ".join(x for x in (dpc.role, dpc.address, _tel(dpc.phone), dpc.email) if x)
-    story.append(base.key_value_table([
-        ("Verantwortlich:", f"{controller}{' · ' + contact if contact else ''}"),
-        ("Datenschutz:", dp),
-    ], key_width=base.mm(30)))
 
-    # 2. Data subject and the person giving consent (Art. 4 Nr. 11; § 65 SGB VIII).
-    story.append(para("2. Betroffene Person und einwilligende Person", st.heading))
-    story.append(base.field_line([
-        ("Name der betroffenen Person:", data.subject.name),
-        ("Geburtsdatum:", format_date(data.subject.birth_date)),
-    ], label_width=None))
+    # 2. Data subject and who consents in what capacity (Art. 4 Nr. 11; § 65 SGB VIII).
+    story.append(fl.para("2. Betroffene Person und einwilligende Person", st.heading))
+    subject = data.subject
+    story.append(
+        fl.field_line(
+            [
+                ("Name der betroffenen Person:", subject.name),
+                ("Geburtsdatum:", format_date(subject.birth_date)),
+            ]
+        )
+    )
     sig = data.signatory
-    story.append(rich("Die Einwilligung erteilt:", base.clone(st.body, spaceBefore=5)))
-    story.append(base.checkbox_line("die betroffene Person selbst", sig.capacity is Capacity.SELF))
-    guardian = sig.capacity is Capacity.GUARDIAN
-    names = list(sig.guardian_names) + [""] * (2 - len(sig.guardian_names))
-    story.append(base.checkbox_line(
-        "die/der Personensorgeberechtigte(n) (bei Kindern und Jugendlichen), Name(n):",
-        guardian,
-        detail=" / ".join(n for n in names if n),
-        write_line=True,
-    ))
+    story.append(fl.para("Die Einwilligung erteilt:", base.clone(st.body, spaceBefore=5)))
+    story.append(fl.checkbox_line("die betroffene Person selbst", sig.capacity is Capacity.SELF))
+    story.append(
+        fl.checkbox_line(
+            "die/der Personensorgeberechtigte(n) (bei Kindern und Jugendlichen), Name(n):",
+            sig.capacity is Capacity.GUARDIAN,
+            detail=" / ".join(sig.guardian_names),
+            write_line=True,
+        )
+    )
 
-    # 3. Purposes (specific, one box each: ErwG 32/43).
-    story.append(para("3. Zwecke", st.heading))
-    story.append(rich(markup(
-        "Mit Ihrer Einwilligung¹ stimmen Sie zu, dass {org} die in Abschnitt 5 angekreuzten "
-        "Daten für die hier angekreuzten Zwecke im Rahmen der eigenen Arbeit speichern und "
-        "verarbeiten darf:", org=org.name)))
-    for choice in data.purposes:
-        story.append(_choice_line(choice))
+    # 3. Purposes, one box each (ErwG 32/43: no blanket consent).
+    story.append(fl.para("3. Zwecke", st.heading))
+    story.append(fl.rich(markup(_PURPOSES_INTRO, org=org.name)))
+    story += [_choice_line(choice) for choice in data.purposes]
 
     # 4. Named recipients (Art. 13 Abs. 1 lit. e).
-    story.append(para("4. Übermittlung an folgende Stellen (Empfänger)", st.heading))
-    story.append(para("Sie geben Ihre Zustimmung, dass Ihre Daten für die angekreuzten Zwecke an "
-                      "diese Stellen übermittelt werden dürfen:"))
-    for choice in data.recipients:
-        story.append(_choice_line(choice))
+    story.append(fl.para("4. Übermittlung an folgende Stellen (Empfänger)", st.heading))
+    story.append(fl.para(_RECIPIENTS_INTRO))
+    story += [_choice_line(choice) for choice in data.recipients]
 
-    # 5. Data categories, Art. 9 named explicitly.
-    story.append(para("5. Welche Daten (Datenkategorien)", st.heading))
-    ordinary = [c for c in data.data_categories if not c.special]
+    # 5. Data categories, Art. 9 named explicitly (Art. 9 Abs. 2 lit. a "ausdrücklich").
+    story.append(fl.para("5. Welche Daten (Datenkategorien)", st.heading))
+    story += [_choice_line(c, write_line=True) for c in data.data_categories if not c.special]
     special = [c for c in data.data_categories if c.special]
-    for choice in ordinary:
-        story.append(_choice_line(choice, write_line=True))
     if special:
-        story.append(rich(
-            "<b>Besondere Kategorien personenbezogener Daten (Art. 9 DSGVO)</b> werden nur "
-            "verarbeitet, wenn sie hier ausdrücklich angekreuzt sind:",
-            base.clone(st.body, spaceBefore=4)))
+        story.append(fl.rich(_ART9_INTRO, base.clone(st.body, spaceBefore=4)))
         story.append(_two_columns([_choice_line(c, half=True) for c in special]))
 
-    # 6. Duration (Art. 13 Abs. 2 lit. a).
-    story.append(para("6. Dauer der Einwilligung und Speicherdauer", st.heading))
-    validity = data.validity
-    story.append(_two_columns([
-        base.checkbox_line("bis auf Widerruf", validity is not None and validity.until is None,
-                           width=base.CONTENT_WIDTH / 2),
-        base.checkbox_line("befristet bis:", validity is not None and validity.until is not None,
-                           detail=format_date(validity.until if validity else None),
-                           write_line=True, width=base.CONTENT_WIDTH / 2),
-    ]))
-    story.append(para(
-        "Daten, die wir nur aufgrund dieser Einwilligung gespeichert haben, löschen wir, "
-        "sobald Sie widerrufen, die Frist abläuft oder der Zweck erledigt ist. Verlangt ein "
-        "Gesetz, sie länger aufzubewahren, sperren wir sie bis zum Ende dieser Frist."))
+    # 6. Duration and storage period (Art. 13 Abs. 2 lit. a).
+    story.append(fl.para("6. Dauer der Einwilligung und Speicherdauer", st.heading))
+    until = data.validity.until if data.validity is not None else None
+    half = base.CONTENT_WIDTH / 2
+    story.append(
+        _two_columns(
+            [
+                fl.checkbox_line(
+                    "bis auf Widerruf", data.validity is not None and until is None, width=half
+                ),
+                fl.checkbox_line(
+                    "befristet bis:",
+                    until is not None,
+                    detail=format_date(until),
+                    write_line=True,
+                    width=half,
+                ),
+            ]
+        )
+    )
+    story.append(fl.para(_STORAGE))
 
-    # 7. Voluntary; consequences of refusal; withdrawal and how (§ 67b Abs. 2 SGB X,
-    #    Art. 7 Abs. 3 DSGVO).
-    story.append(para("7. Freiwilligkeit und Widerruf", st.heading))
-    story.append(rich(markup(
-        "<b>Die Einwilligung ist freiwillig.</b> Wenn Sie nicht oder nur teilweise "
-        "einwilligen, entstehen Ihnen daraus keine Nachteile: Die Beratung und "
-        "Unterstützung durch {org} finden trotzdem statt. Wir können dann nur das nicht "
-        "tun, wozu Sie nicht eingewilligt haben (zum Beispiel Ihr Anliegen nicht per E-Mail "
-        "weitergeben oder keine Fotos veröffentlichen).", org=org.name)))
-    how = ", ".join(x for x in (org.name, _one_line(org.address_lines, org.name),
-                                _tel(org.phone), _mail(org.email)) if x)
-    story.append(rich(
-        "<b>Diese Einwilligung kann jederzeit ganz oder teilweise ohne Angabe von Gründen "
-        "für die Zukunft widerrufen² werden.</b> "
-        + markup(
-            "Der Widerruf ist an keine Form gebunden: mündlich, telefonisch, schriftlich "
-            "oder per E-Mail an {how} – oder bei der Fachkraft, die Sie betreut. Die bis zum "
-            "Widerruf erfolgte Verarbeitung bleibt rechtmäßig.", how=how)))
+    # 7. Voluntary, consequences of refusal, withdrawal and how.
+    story.append(fl.para("7. Freiwilligkeit und Widerruf", st.heading))
+    story.append(fl.rich(markup(_VOLUNTARY, org=org.name)))
+    how = _join(", ", org.name, _address(org), _tel(org.phone), _mail(org.email))
+    story.append(fl.rich(markup(_WITHDRAWAL, how=how)))
 
-    # 8. Minors (sources §3.11: guardians below 16 for photos and digital channels).
-    story.append(para("8. Kinder und Jugendliche", st.heading))
-    story.append(para(
-        f"Für Foto- und Filmaufnahmen sowie für die Nutzung digitaler Kommunikationswege "
-        f"(z. B. WhatsApp, Facebook, Instagram, E-Mail) muss bei Kindern und Jugendlichen "
-        f"unter {age} Jahren die Einwilligung der Personensorgeberechtigten vorliegen "
-        f"(in Anlehnung an Art. 8 DSGVO). Ab {age} Jahren willigen Jugendliche selbst ein. "
-        f"Bei gemeinsamer Sorge unterschreiben in der Regel beide Personensorgeberechtigten."))
+    # 8. Minors; 9. rights and legal basis (Art. 13 Abs. 2 lit. b–d).
+    story.append(fl.para("8. Kinder und Jugendliche", st.heading))
+    story.append(fl.para(_MINORS.format(age=data.min_age_self_consent)))
+    story.append(fl.para("9. Ihre Rechte und Rechtsgrundlage", st.heading))
+    story.append(fl.rich(markup(_RIGHTS, dp=dpc.role or "Datenschutz")))
 
-    # 9. Rights and legal basis (Art. 13 Abs. 2 lit. b–d).
-    story.append(para("9. Ihre Rechte und Rechtsgrundlage", st.heading))
-    story.append(rich(markup(
-        "Sie haben das Recht auf <b>Auskunft</b> (Art. 15), <b>Berichtigung</b> (Art. 16), "
-        "<b>Löschung</b> (Art. 17), <b>Einschränkung der Verarbeitung</b> (Art. 18), "
-        "<b>Datenübertragung</b> (Art. 20) und <b>Widerspruch</b> (Art. 21 DSGVO). Wenden "
-        "Sie sich dafür an uns oder an: {dp}. Sie können sich außerdem bei der "
-        "Landesbeauftragten für Datenschutz und Informationsfreiheit Nordrhein-Westfalen "
-        "(LDI NRW) beschweren. Rechtsgrundlage: EU-Datenschutz-Grundverordnung (EU-DSGVO) "
-        "und Datenschutzgesetz Nordrhein-Westfalen (DSG NRW).", dp=dpc.role or "Datenschutz")))
-
-    # Signatures (Art. 7 Abs. 1: proof; § 1687 BGB: both guardians).
-    story.append(base.keep_together(_signature_block(data)))
-
-    # Footnotes of the municipal template (sources §3.11), worded grammatically.
-    story.append(spacer(2))
-    story.append(para(
-        "¹ Einwilligung: jede freiwillig für den bestimmten Fall, in informierter Weise und "
-        "unmissverständlich abgegebene Willensbekundung, mit der Sie zu verstehen geben, dass "
-        "Sie mit der Verarbeitung Ihrer personenbezogenen Daten oder der Daten Ihres Kindes "
-        "einverstanden sind (Art. 4 Nr. 11 DSGVO).", st.footnote))
-    story.append(para(
-        "² Widerruf: Sie wurden über Ihre Rechte auf Auskunft, Berichtigung, Löschung, "
-        "Einschränkung der Verarbeitung, Datenübertragung und Widerspruch informiert. "
-        "Rechtsgrundlage sind die EU-Datenschutz-Grundverordnung (EU-DSGVO) und das "
-        "Landesdatenschutzgesetz NRW (DSG NRW).", st.footnote))
+    # Signatures (Art. 7 Abs. 1: proof; § 1687 BGB: both guardians), then the footnotes.
+    story.append(fl.keep_together(_signature_block(data)))
+    story.append(fl.spacer(2))
+    story.append(fl.para(_FOOTNOTE_1, st.footnote))
+    story.append(fl.para(_FOOTNOTE_2, st.footnote))
     return story
 
 
 def _choice_line(
-    choice: ConsentChoice, *, write_line: bool | None = None, half: bool = False,
+    choice: ConsentChoice, *, write_line: bool | None = None, half: bool = False
 ) -> Flowable:
     note = ""
     if choice.guardians_required_under is not None:
-        note = (f"unter {choice.guardians_required_under} Jahren: nur mit Einwilligung der "
-                f"Personensorgeberechtigten")
-    return base.checkbox_line(
+        note = (
+            f"unter {choice.guardians_required_under} Jahren: nur mit Einwilligung der "
+            f"Personensorgeberechtigten"
+        )
+    return fl.checkbox_line(
         choice.label,
         choice.checked,
         detail_label=choice.detail_label,
@@ -336,39 +372,46 @@ def _choice_line(
 
 
 def _two_columns(cells: Sequence[Flowable]) -> Flowable:
-    rows = [list(cells[i:i + 2]) + [""] * (2 - len(cells[i:i + 2]))
-            for i in range(0, len(cells), 2)]
-    table = base.layout_table(rows, colWidths=[base.CONTENT_WIDTH / 2] * 2)
-    table.setStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ])
+    rows = [list(cells[i : i + 2]) for i in range(0, len(cells), 2)]
+    rows = [row + [""] * (2 - len(row)) for row in rows]
+    table = fl.layout_table(rows, colWidths=[base.CONTENT_WIDTH / 2] * 2)
+    table.setStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
+    table.spaceAfter = 3
     return table
 
 
 def _signature_block(data: ConsentFormData) -> list[Flowable]:
-    st = base.styles()
-    place_date = ", ".join(x for x in (data.place, format_date(data.signed_on)) if x)
+    place_date = _join(", ", data.place, format_date(data.signed_on))
     sig = data.signatory
-    out: list[Flowable] = [para("Unterschriften", st.heading)]
-    out.append(base.signature_row(
-        ("Ort, Datum", "Unterschrift der betroffenen Person"), (place_date, ""), height_mm=9))
+    rows = [("Unterschrift der betroffenen Person", "")]
     if sig.capacity is not Capacity.SELF:
-        names = list(sig.guardian_names)
-        count = max(len(names), 1) if sig.capacity is Capacity.GUARDIAN else 2
-        names += [""] * (count - len(names))
-        for index, name in enumerate(names, start=1):
-            label = "Unterschrift Personensorgeberechtigte(r)"
-            label += f": {name}" if name else (f" {index}" if count > 1 else "")
-            out.append(base.signature_row(("Ort, Datum", label), (place_date, ""),
-                                          height_mm=9))
-    out.append(base.signature_row(
-        ("Ort, Datum", "Erläutert und entgegengenommen von (Name, Funktion)"),
-        (place_date, data.obtained_by), height_mm=9))
+        if sig.guardian_names:
+            rows += [
+                (f"Unterschrift Personensorgeberechtigte(r): {n}", "") for n in sig.guardian_names
+            ]
+        else:  # room for two guardians (joint custody, § 1687 BGB)
+            rows += [(f"Unterschrift Personensorgeberechtigte(r) {i}", "") for i in (1, 2)]
+    rows.append(("Erläutert und entgegengenommen von (Name, Funktion)", data.obtained_by))
+    out: list[Flowable] = [fl.para("Unterschriften", base.styles().heading)]
+    for label, value in rows:
+        out.append(fl.signature_row(("Ort, Datum", label), (place_date, value), height_mm=9))
     return out
+
+
+def _join(sep: str, *parts: str) -> str:
+    return sep.join(part for part in parts if part)
+
+
+def _address(org: Organisation) -> str:
+    return ", ".join(line for line in org.address_lines if line != org.name)
 
 
 def _tel(phone: str) -> str:
@@ -378,10 +421,6 @@ def _tel(phone: str) -> str:
 
 def _mail(email: str) -> str:
     return f"E-Mail {email}" if email else ""
-
-
-def _one_line(lines: Sequence[str], skip: str) -> str:
-    return ", ".join(line for line in lines if line != skip)
 
 
 # --------------------------------------------------------------------------- withdrawal
@@ -424,8 +463,32 @@ class WithdrawalConfirmationData:
             raise ValidationError("Wirksam ab", "Liegt vor der Erteilung der Einwilligung.")
 
 
+_EFFECT = (
+    "Der Widerruf <b>wirkt für die Zukunft</b> ab dem {day}. Was bis dahin auf Grund Ihrer "
+    "Einwilligung geschehen ist, bleibt rechtmäßig (Art. 7 Abs. 3 Satz 2 DSGVO)."
+)
+# legal-reference §3.4: stop transfers, delete or (statutory retention) restrict, Art. 19.
+_WHAT_NOW = (
+    "Für die widerrufenen Zwecke verarbeiten wir Ihre Daten nicht mehr, und wir übermitteln "
+    "sie nicht mehr an die widerrufenen Empfänger – auch keine bereits vorbereiteten "
+    "Übermittlungen.",
+    "Daten, die wir nur auf Grund Ihrer Einwilligung gespeichert haben, löschen wir. Verlangt "
+    "ein Gesetz, sie länger aufzubewahren, sperren wir sie bis zum Ende dieser Frist "
+    "(Einschränkung der Verarbeitung).",
+    "Stellen, denen wir Ihre Daten übermittelt haben, informieren wir über die Löschung oder "
+    "Sperrung (Art. 19 DSGVO).",
+    "Die Beratung und Unterstützung durch uns geht unverändert weiter.",
+)
+_WITHDRAWAL_RIGHTS = (
+    "Sie haben weiterhin das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der "
+    "Verarbeitung, Datenübertragung und Widerspruch. Ansprechpartner: {org}; Datenschutz: "
+    "{dp}. Beschwerden können Sie an die Landesbeauftragte für Datenschutz und "
+    "Informationsfreiheit Nordrhein-Westfalen (LDI NRW) richten."
+)
+
+
 def render_withdrawal_confirmation(data: WithdrawalConfirmationData, clock: Clock) -> bytes:
-    """The confirmation of a (total or partial) withdrawal as PDF bytes."""
+    """The confirmation of a (total or partial) withdrawal as PDF bytes; dated today."""
     return base.build_document(
         _withdrawal_story(data, local_today(clock)),
         letterhead=base.letterhead_from_organisation(data.organisation),
@@ -437,74 +500,65 @@ def render_withdrawal_confirmation(data: WithdrawalConfirmationData, clock: Cloc
 def _withdrawal_story(data: WithdrawalConfirmationData, today: date) -> list[Flowable]:
     st = base.styles()
     org = data.organisation
+    dpc = org.data_protection_contact
     total = data.scope is WithdrawalScope.TOTAL
     subject = data.subject.name
     if data.subject.birth_date is not None:
         subject += f" (geb. {format_date(data.subject.birth_date)})"
-    capacity = ("selbst (betroffene Person)" if data.capacity is Capacity.SELF
-                else "als Personensorgeberechtigte(r)")
+    if data.capacity is Capacity.SELF:
+        capacity = "selbst (betroffene Person)"
+    else:
+        capacity = "als Personensorgeberechtigte(r)"
+    facts = [
+        ("Betroffene Person:", subject),
+        ("Widerruf erklärt von:", f"{data.declared_by} – {capacity}"),
+        ("Einwilligung erteilt am:", format_date(data.consent_given_on, "–")),
+        ("Widerruf eingegangen am:", f"{format_date(data.received_on)} ({data.received_via})"),
+        ("Umfang:", "vollständig (gesamte Einwilligung)" if total else "teilweise"),
+        ("Wirksam ab:", format_date(data.effective_on)),
+    ]
     story: list[Flowable] = [
-        para(WITHDRAWAL_TITLE, st.title),
-        para("nach Art. 7 Abs. 3 EU-DSGVO", st.subtitle),
-        base.key_value_table([
-            ("Betroffene Person:", subject),
-            ("Widerruf erklärt von:", f"{data.declared_by} – {capacity}"),
-            ("Einwilligung erteilt am:", format_date(data.consent_given_on, "–")),
-            ("Widerruf eingegangen am:",
-             f"{format_date(data.received_on)} ({data.received_via})"),
-            ("Umfang:", "vollständig (gesamte Einwilligung)" if total else "teilweise"),
-            ("Wirksam ab:", format_date(data.effective_on)),
-        ], key_width=base.mm(52)),
-        para("Widerrufen wurde", st.heading),
+        fl.para(WITHDRAWAL_TITLE, st.title),
+        fl.para("nach Art. 7 Abs. 3 EU-DSGVO", st.subtitle),
+        fl.key_value_table(facts, key_width=base.mm(52)),
+        fl.para("Widerrufen wurde", st.heading),
     ]
     if total and not (data.withdrawn_purposes or data.withdrawn_recipients):
-        story.append(para("Ihre gesamte Einwilligung: alle Zwecke und alle Empfänger."))
+        story.append(fl.para("Ihre gesamte Einwilligung: alle Zwecke und alle Empfänger."))
     else:
         story += _labelled_list("Zwecke:", data.withdrawn_purposes)
         story += _labelled_list("Übermittlung an:", data.withdrawn_recipients)
     if not total and (data.remaining_purposes or data.remaining_recipients):
-        story.append(para("Weiterhin gültig bleibt Ihre Einwilligung für", st.heading))
+        story.append(fl.para("Weiterhin gültig bleibt Ihre Einwilligung für", st.heading))
         story += _labelled_list("Zwecke:", data.remaining_purposes)
         story += _labelled_list("Übermittlung an:", data.remaining_recipients)
-    story.append(para("Wirkung", st.heading))
-    story.append(rich(markup(
-        "Der Widerruf <b>wirkt für die Zukunft</b> ab dem {day}. Was bis dahin auf Grund "
-        "Ihrer Einwilligung geschehen ist, bleibt rechtmäßig (Art. 7 Abs. 3 Satz 2 DSGVO).",
-        day=format_date(data.effective_on))))
-    story.append(para("Was jetzt geschieht", st.heading))
-    story.append(base.bullets([
-        "Für die widerrufenen Zwecke verarbeiten wir Ihre Daten nicht mehr, und wir "
-        "übermitteln sie nicht mehr an die widerrufenen Empfänger – auch keine bereits "
-        "vorbereiteten Übermittlungen.",
-        "Daten, die wir nur auf Grund Ihrer Einwilligung gespeichert haben, löschen wir. "
-        "Verlangt ein Gesetz, sie länger aufzubewahren, sperren wir sie bis zum Ende dieser "
-        "Frist (Einschränkung der Verarbeitung).",
-        "Stellen, denen wir Ihre Daten übermittelt haben, informieren wir über die Löschung "
-        "oder Sperrung (Art. 19 DSGVO).",
-        "Die Beratung und Unterstützung durch uns geht unverändert weiter.",
-    ]))
-    dpc = org.data_protection_contact
-    story.append(para("Ihre Rechte", st.heading))
-    story.append(rich(markup(
-        "Sie haben weiterhin das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung "
-        "der Verarbeitung, Datenübertragung und Widerspruch. Ansprechpartner: {org}; "
-        "Datenschutz: {dp}. Beschwerden können Sie an die Landesbeauftragte für Datenschutz "
-        "und Informationsfreiheit Nordrhein-Westfalen (LDI NRW) richten.",
-        org=", ".join(x for x in (org.name, _tel(org.phone), org.email) if x),
-        dp=", ".join(x for x in (dpc.role, _tel(dpc.phone), dpc.email) if x))))
-    place_date = ", ".join(x for x in (data.place, format_date(today)) if x)
-    story.append(spacer(4))
-    story.append(base.signature_row(
-        ("Ort, Datum", "Unterschrift (Name, Funktion)"),
-        (place_date, data.confirmed_by)))
+    story += [
+        fl.para("Wirkung", st.heading),
+        fl.rich(markup(_EFFECT, day=format_date(data.effective_on))),
+        fl.para("Was jetzt geschieht", st.heading),
+        fl.bullets(_WHAT_NOW),
+        fl.para("Ihre Rechte", st.heading),
+        fl.rich(
+            markup(
+                _WITHDRAWAL_RIGHTS,
+                org=_join(", ", org.name, _tel(org.phone), org.email),
+                dp=_join(", ", dpc.role, _tel(dpc.phone), dpc.email),
+            )
+        ),
+        fl.spacer(4),
+        fl.signature_row(
+            ("Ort, Datum", "Unterschrift (Name, Funktion)"),
+            (_join(", ", data.place, format_date(today)), data.confirmed_by),
+        ),
+    ]
     return story
 
 
-def _labelled_list(label: str, items: Collection[str]) -> list[Flowable]:
+def _labelled_list(label: str, items: Sequence[str]) -> list[Flowable]:
     if not items:
         return []
     st = base.styles()
-    return [para(label, base.clone(st.body_bold, spaceAfter=1)), base.bullets(list(items))]
+    return [fl.para(label, base.clone(st.body_bold, spaceAfter=1)), fl.bullets(items)]
 
 
 __all__ = [

@@ -47,8 +47,7 @@ def test_blank_consent_form_of_the_default_profile(tmp_path: Path) -> None:
 
 def test_other_profile(tmp_path: Path) -> None:
     out = tmp_path / "muster.pdf"
-    result = _run("form", "einwilligung", "--blank", "--out", str(out), "--profile",
-                  "musterstadt")
+    result = _run("form", "einwilligung", "--blank", "--out", str(out), "--profile", "musterstadt")
     assert result.returncode == 0, result.stderr
     default = tmp_path / "default.pdf"
     assert _run("form", "einwilligung", "--blank", "--out", str(default)).returncode == 0

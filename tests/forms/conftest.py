@@ -88,8 +88,11 @@ def clock() -> FixedClock:
 def organisation() -> Organisation:
     return Organisation(
         name="Stadtteilbüro Süd – Träger Beispiel gGmbH",
-        address_lines=("Stadtteilbüro Süd – Träger Beispiel gGmbH", "Am Übergang 3",
-                       "46236 Bottrop"),
+        address_lines=(
+            "Stadtteilbüro Süd – Träger Beispiel gGmbH",
+            "Am Übergang 3",
+            "46236 Bottrop",
+        ),
         phone="02041 55-1234",
         email="stadtteilbuero@traeger.bottrop.example",
         data_protection_contact=DataProtectionContact(

@@ -16,6 +16,7 @@ import pytest
 from casework.clock import FixedClock
 from casework.errors import UserError
 from casework.forms import base
+from casework.forms import flowables as fl
 from casework.models.directory import Organisation
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,13 +28,14 @@ LETTERHEAD = base.Letterhead(
 
 
 def _doc(story: list[object], clock: FixedClock, **kwargs: str) -> bytes:
-    return base.build_document(story, letterhead=LETTERHEAD, title="Testdokument", clock=clock,
-                               **kwargs)
+    return base.build_document(
+        story, letterhead=LETTERHEAD, title="Testdokument", clock=clock, **kwargs
+    )
 
 
 def _long_story(paragraphs: int = 12) -> list[object]:
     text = "Ein Absatz mit genug Text, damit die Seite voll wird. " * 25
-    return [base.para(text) for _ in range(paragraphs)]
+    return [fl.para(text) for _ in range(paragraphs)]
 
 
 def test_escape_keeps_markup_characters_literal() -> None:
@@ -47,7 +49,7 @@ def test_user_text_with_markup_is_printed_literally(
     clock: FixedClock, pdf_text: Callable[[bytes], str]
 ) -> None:
     hostile = 'Familie <b>Groß</b> & Söhne <font size="40">x</font> <br/> 3 > 2'
-    pdf = _doc([base.para(hostile), base.data_table(["Feld"], [[hostile]])], clock)
+    pdf = _doc([fl.para(hostile), fl.data_table(["Feld"], [[hostile]])], clock)
     text = pdf_text(pdf)
     assert text.count('Familie <b>Groß</b> & Söhne <font size="40">x</font> <br/> 3 > 2') == 2
 
@@ -73,8 +75,8 @@ def test_creation_date_is_berlin_local_time_from_the_clock(
     pdf_text: Callable[[bytes], str],
 ) -> None:
     # 23:30 UTC on 21 Nov is already 22 Nov in Berlin; in summer the offset is +2 h.
-    winter = _doc([base.para("x")], FixedClock(datetime(2026, 11, 21, 23, 30, tzinfo=UTC)))
-    summer = _doc([base.para("x")], FixedClock(datetime(2026, 7, 1, 22, 15, tzinfo=UTC)))
+    winter = _doc([fl.para("x")], FixedClock(datetime(2026, 11, 21, 23, 30, tzinfo=UTC)))
+    summer = _doc([fl.para("x")], FixedClock(datetime(2026, 7, 1, 22, 15, tzinfo=UTC)))
     assert "Erstellt am 22.11.2026, 00:30 Uhr" in pdf_text(winter)
     assert "Erstellt am 02.07.2026, 00:15 Uhr" in pdf_text(summer)
     info = pypdf.PdfReader(io.BytesIO(winter)).metadata
@@ -83,7 +85,7 @@ def test_creation_date_is_berlin_local_time_from_the_clock(
 
 
 def test_metadata_is_neutral(clock: FixedClock) -> None:
-    pdf = _doc([base.para("Vertraulich: Erika Beispielname, geb. 01.02.2010")], clock)
+    pdf = _doc([fl.para("Vertraulich: Erika Beispielname, geb. 01.02.2010")], clock)
     info = pypdf.PdfReader(io.BytesIO(pdf)).metadata
     assert info is not None
     assert info["/Title"] == "Testdokument"
@@ -97,13 +99,13 @@ def test_fonts_are_embedded_dejavu_only(
     clock: FixedClock, pdf_fonts: Callable[[bytes], set[str]]
 ) -> None:
     story = [
-        base.para("Überschrift", base.styles().title),
-        base.checkbox_line("Ankreuzfeld", True, detail_label="und zwar:", detail="Text"),
-        base.field_line([("Name:", "")]),
-        base.signature_row(),
-        base.data_table(["A", "B"], [["1", "2"]]),
-        base.key_value_table([("Feld:", "Wert")]),
-        base.bullets(["eins", "zwei"]),
+        fl.para("Überschrift", base.styles().title),
+        fl.checkbox_line("Ankreuzfeld", True, detail_label="und zwar:", detail="Text"),
+        fl.field_line([("Name:", "")]),
+        fl.signature_row(),
+        fl.data_table(["A", "B"], [["1", "2"]]),
+        fl.key_value_table([("Feld:", "Wert")]),
+        fl.bullets(["eins", "zwei"]),
     ]
     pdf = _doc(story, clock)
     names = pdf_fonts(pdf)
@@ -120,9 +122,9 @@ def test_check_boxes_are_drawn_not_typed(
     clock: FixedClock, pdf_text: Callable[[bytes], str], ticked_boxes: Callable[[bytes], int]
 ) -> None:
     story = [
-        base.checkbox_line("erstens", True),
-        base.checkbox_line("zweitens", False),
-        base.checkbox_line("drittens", True, detail_label="und zwar:", detail="Näheres"),
+        fl.checkbox_line("erstens", True),
+        fl.checkbox_line("zweitens", False),
+        fl.checkbox_line("drittens", True, detail_label="und zwar:", detail="Näheres"),
     ]
     pdf = _doc(story, clock)
     text = pdf_text(pdf)
@@ -141,7 +143,7 @@ def test_same_input_gives_identical_bytes(clock: FixedClock) -> None:
 
 def test_long_table_repeats_its_header_on_the_next_page(clock: FixedClock) -> None:
     rows = [[f"Zeile {i}", "Inhalt <mit> Zeichen & mehr"] for i in range(90)]
-    pdf = _doc([base.data_table(["Spalte Nr.", "Spalte Text"], rows)], clock)
+    pdf = _doc([fl.data_table(["Spalte Nr.", "Spalte Text"], rows)], clock)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 2
     for page in reader.pages:
@@ -165,7 +167,7 @@ def test_letterhead_from_profile_lines_or_fields(organisation: Organisation) -> 
 def test_write_pdf_atomic_writes_and_replaces(tmp_path: Path, clock: FixedClock) -> None:
     target = tmp_path / "formular.pdf"
     target.write_bytes(b"old")
-    pdf = _doc([base.para("x")], clock)
+    pdf = _doc([fl.para("x")], clock)
     assert base.write_pdf_atomic(target, pdf) == target
     assert target.read_bytes() == pdf
     assert os.listdir(tmp_path) == ["formular.pdf"]
@@ -192,7 +194,11 @@ def test_write_pdf_atomic_leaves_nothing_half_written(tmp_path: Path) -> None:
 def test_importing_a_form_module_does_not_load_reportlab() -> None:
     code = "import sys, casework.forms.consent; print('reportlab' in sys.modules)"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert result.stdout.strip() == "False"

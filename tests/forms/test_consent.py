@@ -98,10 +98,13 @@ def filled(blank: ConsentFormData, organisation: Organisation) -> ConsentFormDat
     return replace(
         blank,
         organisation=organisation,
-        purposes=tick(blank.purposes, {
-            "email": "an ASD Bezirk 6 – Fachkraft <asd6@stadt.bottrop.example> & Schule",
-            "photo": "",
-        }),
+        purposes=tick(
+            blank.purposes,
+            {
+                "email": "an ASD Bezirk 6 – Fachkraft <asd6@stadt.bottrop.example> & Schule",
+                "photo": "",
+            },
+        ),
         recipients=tick(blank.recipients, {"stadt": "", "other": "Kita Regenbogen"}),
         data_categories=tick(blank.data_categories, {"data-1": "Name, Schule", "health": ""}),
         subject=DataSubject("Mia Beispielkind", date(2015, 3, 4)),
@@ -134,12 +137,15 @@ def test_form_names_controller_dpo_and_how_to_withdraw(
     assert org.email in text
     assert dpc.role in text and dpc.email in text and dpc.phone in text
     # the way to withdraw names the controller's address and e-mail
-    withdraw = text[text.index("Der Widerruf ist an keine Form gebunden"):]
+    withdraw = text[text.index("Der Widerruf ist an keine Form gebunden") :]
     assert org.email in withdraw[:400]
 
 
 def test_blank_form_lists_the_profile_catalogue_with_no_box_ticked(
-    blank: ConsentFormData, profile: Profile, clock: FixedClock, pdf_text: Text,
+    blank: ConsentFormData,
+    profile: Profile,
+    clock: FixedClock,
+    pdf_text: Text,
     ticked_boxes: Count,
 ) -> None:
     pdf = render_consent_form(blank, clock)
@@ -169,7 +175,10 @@ def test_blank_form_has_no_personal_data(
 
 
 def test_filled_form_shows_names_choices_and_details(
-    filled: ConsentFormData, clock: FixedClock, pdf_text: Text, pdf_pages: Count,
+    filled: ConsentFormData,
+    clock: FixedClock,
+    pdf_text: Text,
+    pdf_pages: Count,
     ticked_boxes: Count,
 ) -> None:
     pdf = render_consent_form(filled, clock)
@@ -212,13 +221,24 @@ def test_self_consent_prints_no_guardian_signature_lines(
 
 def test_umlauts_survive(blank: ConsentFormData, clock: FixedClock, pdf_text: Text) -> None:
     text = pdf_text(render_consent_form(blank, clock))
-    for word in ("Einverständniserklärung", "Widerruf", "Übermittlung", "Löschung",
-                 "Einschränkung", "Datenübertragung", "Gründen", "ß"):
+    for word in (
+        "Einverständniserklärung",
+        "Widerruf",
+        "Übermittlung",
+        "Löschung",
+        "Einschränkung",
+        "Datenübertragung",
+        "Gründen",
+        "ß",
+    ):
         assert word in text
 
 
 def test_fits_two_pages_with_long_entries(
-    blank: ConsentFormData, organisation: Organisation, clock: FixedClock, pdf_pages: Count,
+    blank: ConsentFormData,
+    organisation: Organisation,
+    clock: FixedClock,
+    pdf_pages: Count,
     pdf_text: Text,
 ) -> None:
     long = "sehr ausführliche Angabe mit vielen Wörtern " * 2
@@ -229,8 +249,9 @@ def test_fits_two_pages_with_long_entries(
         recipients=tick(blank.recipients, {c.key: long for c in blank.recipients}),
         data_categories=tick(blank.data_categories, {c.key: long for c in blank.data_categories}),
         subject=DataSubject("Maximiliane Theresa Beispiel-Langname", date(2011, 12, 24)),
-        signatory=Signatory(Capacity.GUARDIAN, ("Alexandra Beispiel-Langname",
-                                                "Konstantin Beispiel-Langname")),
+        signatory=Signatory(
+            Capacity.GUARDIAN, ("Alexandra Beispiel-Langname", "Konstantin Beispiel-Langname")
+        ),
         validity=Validity(date(2028, 1, 31)),
         place="Bottrop-Kirchhellen",
         signed_on=date(2026, 11, 21),
@@ -291,7 +312,9 @@ def withdrawal(organisation: Organisation) -> WithdrawalConfirmationData:
 
 
 def test_partial_withdrawal_confirmation(
-    withdrawal: WithdrawalConfirmationData, clock: FixedClock, pdf_text: Text,
+    withdrawal: WithdrawalConfirmationData,
+    clock: FixedClock,
+    pdf_text: Text,
     pdf_pages: Count,
 ) -> None:
     pdf = render_withdrawal_confirmation(withdrawal, clock)
@@ -326,8 +349,13 @@ def test_partial_withdrawal_confirmation(
 def test_total_withdrawal_without_item_list(
     withdrawal: WithdrawalConfirmationData, clock: FixedClock, pdf_text: Text
 ) -> None:
-    total = replace(withdrawal, scope=WithdrawalScope.TOTAL, withdrawn_purposes=(),
-                    withdrawn_recipients=(), capacity=Capacity.SELF)
+    total = replace(
+        withdrawal,
+        scope=WithdrawalScope.TOTAL,
+        withdrawn_purposes=(),
+        withdrawn_recipients=(),
+        capacity=Capacity.SELF,
+    )
     text = pdf_text(render_withdrawal_confirmation(total, clock))
     assert "Umfang: vollständig (gesamte Einwilligung)" in text
     assert "Ihre gesamte Einwilligung: alle Zwecke und alle Empfänger." in text

@@ -1,0 +1,342 @@
+"""Building blocks for documents: paragraphs of user text, drawn check boxes, fill-in and
+signature lines, tables. All set in the embedded font; user text is always escaped.
+
+    from casework.forms import base, flowables as fl
+    story = [fl.para(title, base.styles().title), fl.checkbox_line("Foto", True), ...]
+    pdf = base.build_document(story, letterhead=..., title=..., clock=clock)
+
+reportlab is imported inside the functions (cheap module import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from casework.forms.base import (
+    CONTENT_WIDTH,
+    FONT,
+    FONT_BOLD,
+    escape,
+    escape_multiline,
+    grey,
+    mm,
+    styles,
+)
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Flowable
+
+
+def para(text: str, style: ParagraphStyle | None = None) -> Flowable:
+    """A paragraph of plain (user) text: markup characters are shown literally."""
+    return rich(escape_multiline(text), style)
+
+
+def rich(markup_text: str, style: ParagraphStyle | None = None) -> Flowable:
+    """A paragraph of TRUSTED markup (our own constant texts, or `markup(...)` output)."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(markup_text, style or styles().body)
+
+
+def spacer(height_mm: float) -> Flowable:
+    from reportlab.platypus import Spacer
+
+    return Spacer(1, mm(height_mm))
+
+
+def keep_together(flowables: Sequence[Flowable]) -> Flowable:
+    from reportlab.platypus import KeepTogether
+
+    return KeepTogether(list(flowables))
+
+
+def bullets(items: Sequence[str], style: ParagraphStyle | None = None) -> Flowable:
+    """A bulleted list of plain-text items (escaped)."""
+    from reportlab.platypus import ListFlowable, ListItem
+
+    st = style or styles().body
+    return ListFlowable(
+        [ListItem(para(item, st), leftIndent=11) for item in items],
+        bulletType="bullet",
+        start="•",
+        leftIndent=11,
+        bulletFontName=FONT,
+        bulletFontSize=st.fontSize,
+    )
+
+
+def checkbox(checked: bool, size: float = 8.0) -> Flowable:
+    """A drawn check box (square, with a cross when `checked`); renders in any viewer."""
+    from reportlab.graphics.shapes import Drawing, Line, Rect
+    from reportlab.lib.colors import black
+
+    drawing = Drawing(size, size, initialFontName=FONT, initialFontSize=8)
+    drawing.add(
+        Rect(0.4, 0.4, size - 0.8, size - 0.8, strokeWidth=0.7, strokeColor=black, fillColor=None)
+    )
+    if checked:
+        inset = 1.8
+        for x1, y1, x2, y2 in (
+            (inset, inset, size - inset, size - inset),
+            (inset, size - inset, size - inset, inset),
+        ):
+            drawing.add(Line(x1, y1, x2, y2, strokeWidth=1.1, strokeColor=black))
+    return drawing
+
+
+def checkbox_line(
+    label: str,
+    checked: bool,
+    *,
+    detail_label: str = "",
+    detail: str = "",
+    write_line: bool | None = None,
+    note: str = "",
+    width: float | None = None,
+    label_is_markup: bool = False,
+) -> Flowable:
+    """One "☐ label [detail_label ____]" line.
+
+    - `label`/`detail`/`note` are plain text (escaped) unless `label_is_markup`.
+    - A fill-in line is drawn after the label when `detail_label` is set (or
+      `write_line=True`); the `detail` text, if any, is printed on it.
+    - `note` is a small remark under the label (e.g. an age rule).
+    """
+    st = styles()
+    width = width or CONTENT_WIDTH
+    label_markup = label if label_is_markup else escape(label)
+    if detail_label:
+        label_markup += " " + escape(detail_label)
+    if note:
+        label_markup += f'<br/><font size="7.3">{escape(note)}</font>'
+    box_col = 13.0
+    wants_line = write_line if write_line is not None else bool(detail_label)
+    if wants_line:
+        line_width = max(width * 0.42, 60.0)
+        cells = [[checkbox(checked), rich(label_markup, st.table), para(detail, st.table)]]
+        widths = [box_col, width - box_col - line_width, line_width]
+    else:
+        cells = [[checkbox(checked), rich(label_markup, st.table)]]
+        widths = [box_col, width - box_col]
+    table = layout_table(cells, colWidths=widths)
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (0, 0), 2.6),  # align the box with the first text line
+    ]
+    if wants_line:
+        commands += [
+            ("VALIGN", (2, 0), (2, 0), "BOTTOM"),
+            ("LINEBELOW", (2, 0), (2, 0), 0.5, grey(0.35)),
+            ("LEFTPADDING", (2, 0), (2, 0), 2),
+        ]
+    table.setStyle(commands)
+    return table
+
+
+def field_line(
+    fields: Sequence[tuple[str, str]],
+    *,
+    width: float | None = None,
+    label_width: float | None = None,
+) -> Flowable:
+    """Labelled fill-in lines side by side: `[("Name:", value), ("Geburtsdatum:", "")]`.
+
+    Each value is printed on its line (plain text); an empty value leaves the line blank
+    for handwriting.
+    """
+    st = styles()
+    width = width or CONTENT_WIDTH
+    gap = 10.0
+    n = max(len(fields), 1)
+    per_field = (width - gap * (n - 1)) / n
+    cells: list[Flowable | str] = []
+    widths: list[float] = []
+    for index, (label, value) in enumerate(fields):
+        if index:
+            cells.append("")
+            widths.append(gap)
+        lw = label_width or min(max(_text_width(label, st.table) + 4, 30.0), per_field * 0.6)
+        cells += [para(label, st.table), para(value, st.table)]
+        widths += [lw, per_field - lw]
+    table = layout_table([cells], colWidths=widths)
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+    for index in range(len(fields)):
+        col = 3 * index + 1
+        commands.append(("LINEBELOW", (col, 0), (col, 0), 0.5, grey(0.35)))
+        commands.append(("LEFTPADDING", (col, 0), (col, 0), 2))
+    table.setStyle(commands)
+    table.spaceAfter = 4
+    return table
+
+
+def signature_row(
+    labels: Sequence[str] = ("Ort, Datum", "Unterschrift"),
+    values: Sequence[str] = (),
+    *,
+    widths: Sequence[float] | None = None,
+    height_mm: float = 11,
+) -> Flowable:
+    """Signature lines side by side with their captions underneath.
+
+    `values` are printed on the lines (e.g. a pre-filled "Bottrop, 21.11.2026"); a line
+    without value is left empty for handwriting. Default widths: with two lines the first
+    ("Ort, Datum") takes 35 %, otherwise equal parts.
+    """
+    st = styles()
+    n = len(labels)
+    gap = 12.0
+    usable = CONTENT_WIDTH - gap * (n - 1)
+    if widths is None:
+        widths = [usable * 0.35, usable * 0.65] if n == 2 else [usable / n] * n
+    vals = list(values) + [""] * (n - len(values))
+    top: list[Flowable | str] = []
+    bottom: list[Flowable | str] = []
+    col_widths: list[float] = []
+    for index, (label, value) in enumerate(zip(labels, vals, strict=False)):
+        if index:
+            top.append("")
+            bottom.append("")
+            col_widths.append(gap)
+        top.append(para(value, st.table))
+        bottom.append(para(label, st.small))
+        col_widths.append(widths[index])
+    table = layout_table([top, bottom], colWidths=col_widths, rowHeights=[mm(height_mm), None])
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, 1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 1.5),
+        ("BOTTOMPADDING", (0, 1), (-1, 1), 0),
+        ("TOPPADDING", (0, 1), (-1, 1), 1),
+    ]
+    for index in range(n):
+        col = 2 * index
+        commands.append(("LINEBELOW", (col, 0), (col, 0), 0.6, grey(0.1)))
+    table.setStyle(commands)
+    table.spaceAfter = 4
+    return table
+
+
+def data_table(
+    header: Sequence[str] | None,
+    rows: Sequence[Sequence[str]],
+    *,
+    col_widths: Sequence[float] | None = None,
+    repeat_header: bool = True,
+) -> Flowable:
+    """A grid table of plain-text cells (escaped, wrapped), header row bold on light grey.
+
+    Splits across pages and repeats the header there.
+    """
+    from reportlab.platypus import Table
+
+    st = styles()
+    data: list[list[Flowable]] = []
+    if header is not None:
+        data.append([para(h, st.table_header) for h in header])
+    data += [[para(cell, st.table) for cell in row] for row in rows]
+    table = Table(
+        data,
+        colWidths=list(col_widths) if col_widths else None,
+        repeatRows=1 if (header is not None and repeat_header) else 0,
+        hAlign="LEFT",
+    )
+    table.setStyle(table_style(header=header is not None))
+    table.spaceBefore = 2
+    table.spaceAfter = 6
+    return table
+
+
+def key_value_table(
+    pairs: Sequence[tuple[str, str]],
+    *,
+    key_width: float | None = None,
+) -> Flowable:
+    """Two columns "Feld | Wert" without grid (plain text), for addresses and headers."""
+    st = styles()
+    kw = key_width or CONTENT_WIDTH * 0.28
+    table = layout_table(
+        [[para(k, st.table_header), para(v, st.table)] for k, v in pairs],
+        colWidths=[kw, CONTENT_WIDTH - kw],
+    )
+    table.setStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ]
+    )
+    return table
+
+
+def layout_table(data: Sequence[Sequence[Any]], **kwargs: Any) -> Any:
+    """A borderless, left-aligned reportlab `Table` set in the document font (reportlab's
+    default cell font is Helvetica, which is not embedded); style it with `setStyle`."""
+    from reportlab.platypus import Table
+
+    kwargs.setdefault("hAlign", "LEFT")
+    table = Table([list(row) for row in data], **kwargs)
+    table.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT)])
+    return table
+
+
+def table_style(*, header: bool = True) -> Any:
+    """The shared grid `TableStyle` (thin grey grid, padded cells, optional header row)."""
+    from reportlab.platypus import TableStyle
+
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.4, grey(0.6)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if header:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, 0), grey(0.9)),
+            ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+        ]
+    return TableStyle(commands)
+
+
+def _text_width(text: str, style: ParagraphStyle) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, style.fontName, style.fontSize))
+
+
+__all__ = [
+    "bullets",
+    "checkbox",
+    "checkbox_line",
+    "data_table",
+    "field_line",
+    "keep_together",
+    "key_value_table",
+    "layout_table",
+    "para",
+    "rich",
+    "signature_row",
+    "spacer",
+    "table_style",
+]
