@@ -14,7 +14,6 @@ from casework.clock import SystemClock
 from casework.models.worker import WorkerRole
 from casework.services import demo
 from casework.services import session as session_service
-from casework.storage.vault import HEADER_FILE
 
 
 def register(sub: Any) -> None:
@@ -35,7 +34,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     folder = Path(args.vault)
     clock = SystemClock()
-    if (folder / HEADER_FILE).exists():
+    if session_service.vault_exists(folder):
         # Fictitious bulk data only: SQLCipher's memory wiping costs ~12x in bulk writes.
         session = session_service.unlock(folder, read_passphrase(), clock,
                                          memory_security=False)

@@ -3,7 +3,7 @@ records created offline on many laptops merge without collisions and sort by cre
 
 from __future__ import annotations
 
-import os
+import secrets
 import time
 import uuid
 from typing import NewType
@@ -18,7 +18,7 @@ DeviceId = NewType("DeviceId", str)
 def new_id() -> str:
     """A UUIDv7: 48-bit Unix milliseconds, then 74 random bits."""
     ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
+    rand = int.from_bytes(secrets.token_bytes(10), "big")
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76  # version 7
     value |= ((rand >> 62) & 0xFFF) << 64  # rand_a (12 bits)

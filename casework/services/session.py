@@ -13,11 +13,12 @@ from casework.clock import Clock
 from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.ids import WorkerId
 from casework.models.worker import Worker, WorkerRole
+from casework.storage import crypto
 from casework.storage import vault as vault_store
 from casework.storage import workers as worker_store
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database
-from casework.storage.vault import CheckReport, Vault
+from casework.storage.vault import CheckReport, Vault, VaultHeader
 
 MIN_PASSPHRASE_LENGTH = 12
 
@@ -122,11 +123,54 @@ def create(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
     return Session(vault, clock, WorkerId(vault.owner_id))
 
 
+def vault_exists(folder: Path) -> bool:
+    """True if the folder holds a vault header (it may still be damaged)."""
+    return (Path(folder) / vault_store.HEADER_FILE).is_file()
+
+
 def unlock(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
            cache_kib: int | None = None, memory_security: bool = True) -> Session:
     vault = vault_store.open_vault(Path(folder), passphrase, clock,
                                    failed_attempts=failed_attempts, cache_kib=cache_kib,
                                    memory_security=memory_security)
+    return Session(vault, clock, WorkerId(vault.owner_id))
+
+
+def is_vault(folder: Path) -> bool:
+    """Whether `folder` looks like a Casework vault (has its header file)."""
+    return (Path(folder) / vault_store.HEADER_FILE).is_file()
+
+
+@dataclass
+class UnwrappedKey:
+    """A data key unwrapped with the passphrase but not yet used to open the database.
+
+    The desktop app runs the slow part (Argon2id) on its worker thread and then opens the
+    database on the GUI thread, so a connection never crosses threads."""
+
+    folder: Path
+    header: VaultHeader
+    data_key: bytearray = field(repr=False)
+
+    def wipe(self) -> None:
+        crypto.wipe(self.data_key)
+
+
+def unwrap_key(folder: Path, passphrase: str) -> UnwrappedKey:
+    """Read the header and unwrap the data key (slow; touches no database).
+    Raises `WrongPassphrase` or `VaultError`."""
+    folder = Path(folder)
+    header = vault_store.read_header(folder)
+    return UnwrappedKey(folder, header, vault_store.unlock_data_key(header, passphrase))
+
+
+def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
+                   memory_security: bool = True) -> Session:
+    """Second half of `unlock`: open the database with a key from `unwrap_key` on the
+    calling thread. The session owns (and on close wipes) the key afterwards."""
+    vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
+                                      failed_attempts=failed_attempts,
+                                      memory_security=memory_security)
     return Session(vault, clock, WorkerId(vault.owner_id))
 
 

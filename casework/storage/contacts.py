@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -170,14 +171,27 @@ def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False)
         return []
     order = "bm25(note_fts)" if ranked else "note_fts.rowid DESC"
     rows = db.query(
-        "SELECT n.contact_id, n.household_id, h.name, c.occurred_at, n.kind, "
-        "snippet(note_fts, 0, '', '', ' … ', 12) AS snip "
+        "SELECT n.contact_id, n.household_id, h.name, c.occurred_at, n.kind, n.text "
         "FROM note_fts JOIN contact_notes n ON n.rowid = note_fts.rowid "
         "JOIN contacts c ON c.id = n.contact_id JOIN households h ON h.id = n.household_id "
         f"WHERE note_fts MATCH ? AND c.deleted = 0 AND h.deleted = 0 ORDER BY {order} LIMIT ?",  # noqa: S608
         (query, limit),
     )
-    return [NoteHit(ContactId(r[0]), HouseholdId(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+    words = fold_words(text)
+    return [NoteHit(ContactId(r[0]), HouseholdId(r[1]), r[2], r[3], r[4], snippet(r[5], words))
+            for r in rows]
+
+
+def snippet(text: str, folded_query: list[str], width: int = 120) -> str:
+    """About `width` characters of `text` around the first word matching the query."""
+    start = 0
+    for match in re.finditer(r"\w+", text):
+        folded = fold_words(match.group())
+        if folded and any(folded[0].startswith(q) for q in folded_query):
+            start = max(0, match.start() - width // 3)
+            break
+    piece = text[start:start + width]
+    return ("… " if start else "") + piece + (" …" if start + width < len(text) else "")
 
 
 def contacts_logged_between(db: Database, start_utc: str, end_utc: str,

@@ -15,6 +15,7 @@ from typing import Any
 import sqlcipher3
 
 from casework.errors import StorageFull, UserError, VaultError
+from casework.models.text import fold_words
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class Database:
             raise
         try:
             conn.row_factory = sqlcipher3.Row
+            conn.create_function("casework_fold", 1, _fold_for_index, deterministic=True)
             conn.execute(f"PRAGMA cipher_memory_security = {'ON' if memory_security else 'OFF'}")
             # Raw 256-bit key (SQLCipher skips its own KDF); hex of our random bytes only.
             conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
@@ -246,6 +248,10 @@ class Database:
         fk = self.query("PRAGMA foreign_key_check")
         problems.extend(f"Fremdschlüssel verletzt in {r[0]}" for r in fk)
         return problems
+
+
+def _fold_for_index(text: str | None) -> str:
+    return " ".join(fold_words(text or ""))
 
 
 def _split_statements(sql: str) -> list[str]:

@@ -252,7 +252,7 @@ def list_household_ids(db: Database, *, search: str = "", status: str | None = N
         params.append(worker_id)
     column = SORT_COLUMNS.get(sort, "h.sort_name")
     direction = "DESC" if descending else "ASC"
-    nulls = "NULLS LAST" if not descending else "NULLS FIRST"
+    nulls = "NULLS LAST"
     sql = (
         "SELECT h.id FROM households h LEFT JOIN workers w ON w.id = h.assigned_worker_id "
         f"WHERE {' AND '.join(clauses)} ORDER BY {column} {direction} {nulls}, h.id"  # noqa: S608

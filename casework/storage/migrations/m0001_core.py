@@ -119,22 +119,26 @@ CREATE TABLE contact_notes (
 );
 CREATE INDEX contact_notes_household ON contact_notes(household_id);
 
+-- Note search over FOLDED text (casework_fold is registered on every connection by
+-- casework.storage.db), so "Strasse" finds "Straße" and "Mueller" finds "Müller" in notes
+-- too. Contentless: the index holds no readable copy of the notes; snippets are cut from
+-- contact_notes.text in Python.
 CREATE VIRTUAL TABLE note_fts USING fts5(
     text,
-    content='contact_notes',
-    content_rowid='rowid',
-    tokenize='unicode61 remove_diacritics 2'
+    content='',
+    contentless_delete=1,
+    tokenize='unicode61 remove_diacritics 0'
 );
 INSERT INTO note_fts(note_fts, rank) VALUES ('secure-delete', 1);
 CREATE TRIGGER contact_notes_ai AFTER INSERT ON contact_notes BEGIN
-    INSERT INTO note_fts(rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO note_fts(rowid, text) VALUES (new.rowid, casework_fold(new.text));
 END;
 CREATE TRIGGER contact_notes_ad AFTER DELETE ON contact_notes BEGIN
-    INSERT INTO note_fts(note_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    DELETE FROM note_fts WHERE rowid = old.rowid;
 END;
 CREATE TRIGGER contact_notes_au AFTER UPDATE OF text ON contact_notes BEGIN
-    INSERT INTO note_fts(note_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-    INSERT INTO note_fts(rowid, text) VALUES (new.rowid, new.text);
+    DELETE FROM note_fts WHERE rowid = old.rowid;
+    INSERT INTO note_fts(rowid, text) VALUES (new.rowid, casework_fold(new.text));
 END;
 
 -- Folded names/addresses of a household and its members for prefix search

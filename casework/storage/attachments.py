@@ -1,0 +1,172 @@
+"""Encrypted attachments (signed consent scans, printed forms …) in `vault.attachments_dir`.
+
+Each attachment is one file named by a random id (no name, date or type leaks through the
+file system). Layout: magic `CWAT`, a format-version byte, a random 96-bit nonce, then the
+AES-256-GCM ciphertext with its tag. The key is derived from the vault's data key with
+HKDF-SHA256 (info `casework attachments v1`), so it never touches the disk and changes
+with the vault. The header and the attachment id are bound as associated data: a flipped
+bit, a truncated file or a file renamed to another id fails authentication.
+
+Deleting overwrites the file with random bytes (flushed to disk) before unlinking it
+(SDM Baustein 60; on SSDs and copy-on-write file systems this is best effort, which is why
+the content is encrypted in the first place).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from casework.errors import NotFound, StorageFull, UserError, VaultError
+from casework.storage import crypto
+from casework.storage.vault import Vault
+
+MAGIC = b"CWAT"
+FORMAT_VERSION = 1
+NONCE_BYTES = 12
+HKDF_INFO = b"casework attachments v1"
+HEADER_BYTES = len(MAGIC) + 1 + NONCE_BYTES
+MAX_BYTES = 64 * 1024 * 1024  # a scanned form is a few MB; refuse absurd input
+
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _key(vault: Vault) -> bytes:
+    data_key = vault.data_key_copy()
+    try:
+        return HKDF(algorithm=hashes.SHA256(), length=crypto.KEY_BYTES, salt=None,
+                    info=HKDF_INFO).derive(bytes(data_key))
+    finally:
+        crypto.wipe(data_key)
+
+
+def _path(vault: Vault, attachment_id: str) -> Path:
+    if not _ID.match(attachment_id):
+        raise NotFound("Der Anhang")
+    return vault.attachments_dir / attachment_id
+
+
+def _aad(header: bytes, attachment_id: str) -> bytes:
+    return header + attachment_id.encode("ascii")
+
+
+def put(vault: Vault, data: bytes) -> str:
+    """Encrypt `data` into a new attachment file; returns its id. Durable on return."""
+    if len(data) > MAX_BYTES:
+        raise UserError("Die Datei ist zu groß (höchstens 64 MB).")
+    attachment_id = secrets.token_hex(16)
+    nonce = os.urandom(NONCE_BYTES)
+    header = MAGIC + bytes([FORMAT_VERSION]) + nonce
+    blob = header + AESGCM(_key(vault)).encrypt(nonce, bytes(data), _aad(header, attachment_id))
+    folder = vault.attachments_dir
+    try:
+        folder.mkdir(exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    except OSError as error:
+        raise _write_error(error) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, folder / attachment_id)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise _write_error(error) from None
+    _fsync_dir(folder)
+    return attachment_id
+
+
+def get(vault: Vault, attachment_id: str) -> bytes:
+    """Decrypt an attachment; a damaged or altered file is a `VaultError` in German."""
+    path = _path(vault, attachment_id)
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound("Der Anhang") from None
+    except OSError:
+        raise VaultError("Der Anhang kann nicht gelesen werden.") from None
+    if len(blob) < HEADER_BYTES + 16 or blob[: len(MAGIC)] != MAGIC:
+        raise VaultError("Der Anhang ist beschädigt (kein Casework-Anhang).")
+    version = blob[len(MAGIC)]
+    if version != FORMAT_VERSION:
+        raise VaultError(
+            f"Der Anhang hat das Format {version}; diese Casework-Version kennt nur "
+            f"{FORMAT_VERSION}. Bitte Casework aktualisieren.")
+    header = blob[:HEADER_BYTES]
+    nonce = header[len(MAGIC) + 1:]
+    try:
+        return AESGCM(_key(vault)).decrypt(nonce, blob[HEADER_BYTES:],
+                                           _aad(header, attachment_id))
+    except InvalidTag:
+        raise VaultError(
+            "Der Anhang ist beschädigt oder wurde verändert (Prüfung der Verschlüsselung "
+            "fehlgeschlagen). Bitte aus einer Sicherung wiederherstellen.") from None
+
+
+def exists(vault: Vault, attachment_id: str) -> bool:
+    return bool(_ID.match(attachment_id)) and (vault.attachments_dir / attachment_id).is_file()
+
+
+def list_ids(vault: Vault) -> list[str]:
+    """Ids of all attachment files (for retention and consistency checks)."""
+    folder = vault.attachments_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if _ID.match(p.name) and p.is_file())
+
+
+def delete(vault: Vault, attachment_id: str) -> None:
+    """Overwrite with random bytes, flush, unlink. Deleting a missing id does nothing
+    (re-applying deletions after a restore is idempotent)."""
+    path = _path(vault, attachment_id)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    except OSError:
+        raise VaultError("Der Anhang kann nicht gelöscht werden.") from None
+    try:
+        with path.open("r+b") as handle:
+            remaining = size
+            while remaining > 0:
+                chunk = min(remaining, 1024 * 1024)
+                handle.write(os.urandom(chunk))
+                remaining -= chunk
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        return
+    except OSError:
+        raise VaultError("Der Anhang kann nicht gelöscht werden.") from None
+    _fsync_dir(path.parent)
+
+
+def _write_error(error: OSError) -> UserError:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageFull()
+    return VaultError("Der Anhang konnte nicht gespeichert werden (Ordner „attachments“ fehlt "
+                      "oder ist schreibgeschützt). Es wurde nichts gespeichert.")
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

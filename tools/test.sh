@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh Debian/Ubuntu machine and run it:
+# system packages (Qt runtime libraries, poppler for PDF rendering, PostgreSQL for the hub
+# tests), a fresh virtual environment with the project and its test tools, then ruff, mypy
+# and pytest (Qt offscreen, warnings as errors).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+          libglib2.0-0 poppler-utils postgresql xvfb)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Please install: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+VENV=${CASEWORK_VENV:-.venv}
+if [[ ! -x "$VENV/bin/python" ]]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+"$VENV/bin/python" -m pip install -q -e ".[test]"
+
+export QT_QPA_PLATFORM=offscreen
+echo "== ruff"
+"$VENV/bin/ruff" check casework tests tools bench
+echo "== mypy (strict for models, storage, services, forms)"
+"$VENV/bin/mypy" casework/models casework/storage casework/services casework/forms
+echo "== pytest"
+"$VENV/bin/python" -m pytest "$@"
