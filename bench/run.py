@@ -1,0 +1,256 @@
+"""Benchmark runner: `python -m bench [--families 20000] [--contacts-per-family 50]`.
+
+Creates (or reuses, cached by seed and size) a synthetic vault with `casework demo`, an
+unencrypted copy with the same schema (plain sqlite3) for the database-bound operations,
+then measures the operations of the performance budget (issue 9) and writes JSON and a
+Markdown table to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import sqlcipher3
+
+from bench.harness import Result, measure, table, write
+from casework.clock import SystemClock
+from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.household import HouseholdDraft
+from casework.services import contacts, demo, households
+from casework.services import session as session_service
+from casework.storage import contacts as contact_store
+from casework.storage import households as household_store
+from casework.storage.db import Database, _fold_for_index
+
+ROOT = Path(__file__).resolve().parent
+BIG_FAMILY = "Benchmarkfamilie Großkontakt"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT.parent)
+    env["CASEWORK_PASSPHRASE"] = demo.DEMO_PASSPHRASE
+    return env
+
+
+def ensure_vault(families: int, per_family: float, seed: int) -> tuple[Path, Path, float]:
+    """The cached encrypted vault and its plain copy; returns the generation time (s) or 0."""
+    cache = ROOT / "cache" / f"vault-{families}-{per_family:g}-{seed}"
+    plain = cache.with_suffix(".plain.db")
+    took = 0.0
+    if not (cache / "vault.json").exists():
+        print(f"Erzeuge Demo-Akte: {families} Haushalte, ~{per_family:g} Kontakte je Haushalt …",
+              flush=True)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "casework", "demo", "--vault", str(cache),
+                        "--families", str(families), "--contacts-per-family", str(per_family),
+                        "--seed", str(seed)], check=True, env=_env())
+        took = time.perf_counter() - start
+        s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock())
+        try:
+            hid, _ = households.create(s, HouseholdDraft(name=BIG_FAMILY, district="Ebel"))
+            now = s.clock.now()
+            for i in range(200):
+                contacts.log_contact(s, hid, ContactDraft(
+                    now - timedelta(days=i), ContactType.HAUSBESUCH, 30,
+                    notes=(NoteEntry(NoteKind.FAKT, f"Besuch {i}: Gespräch über Schule, "
+                                     "Wohnung und Gesundheit der Kinder."),)))
+        finally:
+            s.close()
+    if not plain.exists():
+        s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock())
+        try:
+            conn = s.db.conn
+            conn.execute("ATTACH DATABASE ? AS plaintext KEY ''", (str(plain),))
+            conn.execute("SELECT sqlcipher_export('plaintext')").fetchall()
+            conn.execute("DETACH DATABASE plaintext")
+        finally:
+            s.close()
+    return cache, plain, took
+
+
+def open_plain(path: Path) -> Database:
+    """The same SQLite build (sqlcipher3 ships SQLite 3.5x with FTS5 contentless_delete),
+    without a key: plain, unencrypted SQLite."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.row_factory = sqlcipher3.Row
+    conn.create_function("casework_fold", 1, _fold_for_index, deterministic=True)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA cache_size = -131072")
+    return Database(conn, path)
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--families", type=int, default=20000)
+    parser.add_argument("--contacts-per-family", type=float, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args(argv)
+
+    vault, plain_path, gen_seconds = ensure_vault(args.families, args.contacts_per_family,
+                                                  args.seed)
+    results: list[Result] = []
+    clock = SystemClock()
+
+    # 1. unlock: Argon2id + unwrap + open + first query
+    def unlock_once() -> None:
+        s = session_service.unlock(vault, demo.DEMO_PASSPHRASE, clock)
+        households.count(s)
+        s.close()
+
+    results.append(Result("1 Entsperren (Argon2id, Entpacken, Öffnen, erste Abfrage)", "ms",
+                          measure(unlock_once, runs=5), budget=500))
+
+    session = session_service.unlock(vault, demo.DEMO_PASSPHRASE, clock)
+    plain = open_plain(plain_path)
+    enc = session.db
+    try:
+        n_households = households.count(session)
+        n_contacts = int(enc.scalar("SELECT count(*) FROM contacts"))
+        big = household_store.list_household_ids(enc, search=BIG_FAMILY)[0]
+
+        def both(name: str, fn, budget: float | None, runs: int = args.runs) -> None:  # type: ignore[no-untyped-def]
+            results.append(Result(name, "ms", measure(lambda: fn(enc), runs=runs),
+                                  budget=budget, plain=measure(lambda: fn(plain), runs=runs)))
+
+        # 3. search
+        both("3a Suche Namenspräfix „Mül“", lambda db: household_store.list_household_ids(
+            db, search="Mül", limit=200), 10)
+        both("3b Suche umlautgefaltet „Muller“", lambda db: household_store.list_household_ids(
+            db, search="Muller", limit=200), 10)
+        both("3c Volltext seltenes Wort, neueste zuerst", lambda db: contact_store.search_notes(
+            db, "Kajakausflug", 50), 10)
+        both("3d Volltext häufiges Wort, neueste zuerst", lambda db: contact_store.search_notes(
+            db, "Familie", 50), 10)
+        both("3e Volltext häufiges Wort, bm25-Rangfolge", lambda db: contact_store.search_notes(
+            db, "Schimmel", 50, ranked=True), 300, runs=3)
+        both("Familienliste: Seite mit 200 Zeilen", lambda db: household_store.household_list_rows(
+            db, household_store.list_household_ids(db, limit=200)), 1)
+        both("Familienliste: alle Ids sortiert (Name)", lambda db: household_store.list_household_ids(
+            db), None)
+
+        # 4. open a family file with 200 contacts (service level)
+        def open_file(db: Database) -> None:
+            household_store.get_household(db, big)
+            household_store.persons_of(db, big)
+            contact_store.contacts_of(db, big, limit=200)
+
+        both("4 Familienakte mit 200 Kontakten öffnen (Service)", open_file, 20)
+
+        # 5. log one contact: service call to durable commit
+        def log_one() -> None:
+            contacts.log_contact(session, big, ContactDraft(
+                clock.now(), ContactType.TELEFONAT, 5,
+                notes=(NoteEntry(NoteKind.FAKT, "Kurzer Anruf wegen Terminabsprache."),)))
+
+        results.append(Result("5 Kontakt erfassen bis dauerhaft gespeichert", "ms",
+                              measure(log_one, runs=20), budget=5))
+
+        # 6. Jahresbericht (if the reports module exists)
+        results.extend(_report_results(session))
+
+        # 7. documents
+        results.extend(_document_results(session))
+    finally:
+        session.close()
+        plain.close()
+
+    # 2. process start → usable family list (offscreen Qt), peak RSS
+    results.extend(_startup_results(vault))
+    # 8. hub
+    results.extend(_hub_results())
+
+    meta = {
+        "Haushalte": n_households,
+        "Kontakte": n_contacts,
+        "Akte (Bytes)": dir_size(vault),
+        "Erzeugung casework demo (s)": round(gen_seconds, 1) if gen_seconds else "aus Cache",
+        "Peak RSS dieses Prozesses (MB)": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print()
+    for k, v in meta.items():
+        print(f"{k}: {v}")
+    print()
+    print(table(results))
+    json_path, md_path = write(results, ROOT / "results", meta)
+    print(f"\nErgebnisse: {json_path}, {md_path}")
+    return 0
+
+
+def _report_results(session: session_service.Session) -> list[Result]:
+    if importlib.util.find_spec("bench.report_bench") is None:
+        return [Result("6 Jahresbericht", "ms", [float("nan")], note="(noch nicht gebaut)")]
+    from bench import report_bench
+
+    return report_bench.run(session)
+
+
+def _document_results(session: session_service.Session) -> list[Result]:
+    from casework.forms.consent import blank_consent_form_data, render_consent_form
+    from casework.services.reference import load_profile
+
+    profile = load_profile(session.profile_name)
+    data = blank_consent_form_data(profile)
+    clock = SystemClock()
+    first = measure(lambda: render_consent_form(data, clock), runs=1, warmup=0)
+    out = [Result("7a Einwilligungs-PDF (nach dem ersten)", "ms",
+                  measure(lambda: render_consent_form(data, clock), runs=9), budget=50,
+                  note=f"(erstes: {first[0]:.0f} ms)")]
+    if importlib.util.find_spec("bench.kinderschutz_bench") is not None:
+        from bench import kinderschutz_bench
+
+        out.extend(kinderschutz_bench.run(session))
+    return out
+
+
+def _startup_results(vault: Path) -> list[Result]:
+    if importlib.util.find_spec("bench.startup") is None:
+        return [Result("2 Start bis nutzbare Familienliste", "ms", [float("nan")],
+                       note="(Oberfläche fehlt)")]
+    samples, rss = [], []
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-m", "bench.startup", str(vault)],
+                              capture_output=True, text=True, env=_env(), check=False)
+        if proc.returncode != 0:
+            return [Result("2 Start bis nutzbare Familienliste", "ms", [float("nan")],
+                           note=f"(Fehler: {proc.stderr.strip().splitlines()[-1:]})")]
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+        samples.append(data["start_to_list_ms"])
+        rss.append(data["peak_rss_mb"])
+    return [Result("2 Prozessstart bis nutzbare Familienliste (inkl. Entsperren)", "ms", samples,
+                   budget=1100, note="(Budget: 0,5 s Entsperren + 0,6 s Liste)"),
+            Result("2 Peak RSS mit großer Akte", "MB", rss, budget=200)]
+
+
+def _hub_results() -> list[Result]:
+    if importlib.util.find_spec("bench.hub_bench") is None:
+        return [Result("8 Hub Push + Pull 10.000 Änderungen", "s", [float("nan")],
+                       note="(Hub fehlt)")]
+    from bench import hub_bench
+
+    try:
+        seconds = hub_bench.measure_push_pull(10_000)
+    except Exception as error:  # the hub bench needs a local PostgreSQL
+        return [Result("8 Hub Push + Pull 10.000 Änderungen", "s", [float("nan")],
+                       note=f"({type(error).__name__})")]
+    return [Result("8 Hub Push + Pull 10.000 Änderungen", "s", [seconds], budget=5)]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
