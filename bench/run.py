@@ -139,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             db, "Familie", 50), 10)
         both("3e Volltext häufiges Wort, bm25-Rangfolge", lambda db: contact_store.search_notes(
             db, "Schimmel", 50, ranked=True), 300, runs=3)
-        both("Familienliste: Seite mit 200 Zeilen", lambda db: household_store.household_list_rows(
-            db, household_store.list_household_ids(db, limit=200)), 1)
-        both("Familienliste: alle Ids sortiert (Name)", lambda db: household_store.list_household_ids(
-            db), None)
+        both("Familienliste: Seite mit 200 Zeilen",
+             lambda db: household_store.household_list_rows(
+                 db, household_store.list_household_ids(db, limit=200)), 1)
+        both("Familienliste: alle Ids sortiert (Name)",
+             lambda db: household_store.list_household_ids(db), None)
 
         # 4. open a family file with 200 contacts (service level)
         def open_file(db: Database) -> None:

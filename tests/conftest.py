@@ -19,13 +19,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from casework.clock import BERLIN, FixedClock  # noqa: E402
-from casework.models.household import HouseholdDraft  # noqa: E402
-from casework.models.ids import HouseholdId  # noqa: E402
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft  # noqa: E402
-from casework.services import households  # noqa: E402
-from casework.services import session as session_service  # noqa: E402
-from casework.services.session import Session  # noqa: E402
+from casework.clock import BERLIN, FixedClock
+from casework.models.household import HouseholdDraft
+from casework.models.ids import HouseholdId
+from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.services import households
+from casework.services import session as session_service
+from casework.services.session import Session
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "Kaffeetasse auf dem Fensterbrett 7"
@@ -85,7 +85,8 @@ def family(session: Session) -> HouseholdId:
 
 
 def run_cli(*args: str, passphrase: str | None = PASSPHRASE, env: dict[str, str] | None = None,
-            input_text: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            input_text: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `python -m casework ARGS` as a real process against the source tree."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
     full_env["PYTHONPATH"] = str(REPO_ROOT)

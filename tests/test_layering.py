@@ -66,7 +66,8 @@ def test_imports_respect_layers(path: Path) -> None:
     for name, line in _imports(path):
         top = name.split(".")[0]
         if top in THIRD_PARTY_OWNER and THIRD_PARTY_OWNER[top] != layer:
-            problems.append(f"line {line}: {name} may only be imported in casework.{THIRD_PARTY_OWNER[top]}")
+            owner = THIRD_PARTY_OWNER[top]
+            problems.append(f"line {line}: {name} may only be imported in casework.{owner}")
         if top == "casework":
             parts = name.split(".")
             if len(parts) < 2:

@@ -13,8 +13,8 @@ from casework.clock import SystemClock
 from casework.services import session as session_service
 from casework.services.session import Session
 
-ENV_PASSPHRASE = "CASEWORK_PASSPHRASE"
-ENV_NEW_PASSPHRASE = "CASEWORK_NEW_PASSPHRASE"
+ENV_PASSPHRASE = "CASEWORK_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+ENV_NEW_PASSPHRASE = "CASEWORK_NEW_PASSPHRASE"  # noqa: S105 - a variable name
 
 
 def read_passphrase(prompt: str = "Passphrase: ", env: str = ENV_PASSPHRASE,

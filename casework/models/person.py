@@ -59,7 +59,8 @@ class BirthInfo:
         """Completed years on `on`; None if unknown or unborn. Year-only gives the
         lower bound (the birthday may not have passed yet)."""
         if self.birth_date is not None:
-            return relativedelta(on, self.birth_date).years
+            years: int = relativedelta(on, self.birth_date).years
+            return years
         if self.birth_year is not None:
             return max(on.year - self.birth_year - 1, 0)
         return None
@@ -91,11 +92,11 @@ class BirthInfo:
             raise ValidationError("Geburtsdatum", "liegt vor 1900.")
         if self.birth_year is not None and not 1900 <= self.birth_year <= today.year:
             raise ValidationError("Geburtsjahr", f"muss zwischen 1900 und {today.year} liegen.")
-        if self.due_date is not None and self.birth_date is None:
-            if self.due_date > today + MAX_PREGNANCY:
-                raise ValidationError(
-                    "Errechneter Geburtstermin", "liegt mehr als 10 Monate in der Zukunft."
-                )
+        if (self.due_date is not None and self.birth_date is None
+                and self.due_date > today + MAX_PREGNANCY):
+            raise ValidationError(
+                "Errechneter Geburtstermin", "liegt mehr als 10 Monate in der Zukunft."
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-
 from casework.clock import BERLIN, local_today
 from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.household import AccessRoute, HouseholdDraft, HouseholdStatus, TargetGroup

@@ -47,7 +47,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     if rows:
         cols = list(household_values(households[0][1]))
         db.executemany(
-            f"INSERT INTO households (id, {', '.join(cols)}, created_at, updated_at, "  # noqa: S608
+            f"INSERT INTO households (id, {', '.join(cols)}, created_at, updated_at, "
             f"created_by, updated_by, version) VALUES ({','.join('?' * (len(cols) + 6))})",
             rows)
 
@@ -63,7 +63,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     if rows:
         cols = list(person_values(persons[0][2]))
         db.executemany(
-            f"INSERT INTO persons (id, household_id, {', '.join(cols)}, created_at, "  # noqa: S608
+            f"INSERT INTO persons (id, household_id, {', '.join(cols)}, created_at, "
             f"updated_at, created_by, updated_by, version) "
             f"VALUES ({','.join('?' * (len(cols) + 7))})",
             rows)
@@ -80,11 +80,11 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     for cid, hid, cdraft in contacts:
         version = w.hlc.tick(w.clock)
         occurred = to_utc_iso(cdraft.occurred_at)
-        values = (hid, occurred, cdraft.duration_min, cdraft.type.value,
+        contact_values = (hid, occurred, cdraft.duration_min, cdraft.type.value,
                   json.dumps(list(cdraft.persons_present)),
                   json.dumps(list(cdraft.topics), ensure_ascii=False), cdraft.next_steps,
                   cdraft.follow_up.isoformat() if cdraft.follow_up else None)
-        contact_rows.append((cid, *values, occurred, occurred, actor.worker_id,
+        contact_rows.append((cid, *contact_values, occurred, occurred, actor.worker_id,
                              actor.worker_id, version))
         log("contact", cid, {"household_id": hid, "occurred_at": occurred,
                              "type": cdraft.type.value, "duration_min": cdraft.duration_min,

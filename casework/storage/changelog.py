@@ -101,7 +101,7 @@ class RecordWriter:
                    updated_by=self.actor.worker_id, version=version)
         cols = ", ".join(_ident(c) for c in row)
         marks = ", ".join("?" for _ in row)
-        self.db.execute(f"INSERT INTO {_ident(table)} ({cols}) VALUES ({marks})",  # noqa: S608
+        self.db.execute(f"INSERT INTO {_ident(table)} ({cols}) VALUES ({marks})",
                         tuple(row.values()))
         self._log(entity, rid, "insert", log_fields if log_fields is not None else values,
                   version, at, scope_id)
@@ -119,7 +119,7 @@ class RecordWriter:
         version = self.hlc.tick(self.clock)
         assignments = ", ".join(f"{_ident(c)} = ?" for c in values)
         count = self.db.execute(
-            f"UPDATE {_ident(table)} SET {assignments}, updated_at = ?, updated_by = ?, "  # noqa: S608
+            f"UPDATE {_ident(table)} SET {assignments}, updated_at = ?, updated_by = ?, "
             "version = ? WHERE id = ? AND deleted = 0",
             (*values.values(), at, self.actor.worker_id, version, record_id),
         )
@@ -133,7 +133,7 @@ class RecordWriter:
         at = to_utc_iso(self.clock.now())
         version = self.hlc.tick(self.clock)
         count = self.db.execute(
-            f"UPDATE {_ident(table)} SET deleted = 1, updated_at = ?, updated_by = ?, "  # noqa: S608
+            f"UPDATE {_ident(table)} SET deleted = 1, updated_at = ?, updated_by = ?, "
             "version = ? WHERE id = ? AND deleted = 0",
             (at, self.actor.worker_id, version, record_id),
         )
@@ -164,7 +164,7 @@ def history(db: Database, *, scope_id: str | None = None,
     rows = db.query(
         "SELECT c.seq, c.at, c.actor, COALESCE(w.name, '') AS actor_name, c.entity, "
         "c.entity_id, c.op, c.fields FROM changelog c LEFT JOIN workers w ON w.id = c.actor "
-        f"WHERE {where} ORDER BY c.seq DESC LIMIT ?",  # noqa: S608
+        f"WHERE {where} ORDER BY c.seq DESC LIMIT ?",
         (*params, limit),
     )
     return [

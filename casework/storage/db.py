@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlcipher3
 
@@ -30,7 +30,8 @@ _FULL = 13
 _CANTOPEN = 14
 _NOTADB = 26
 
-Row = sqlcipher3.Row
+# sqlcipher3 ships no type information; rows are sqlite3.Row-like mappings.
+Row: TypeAlias = Any
 Params = Sequence[Any] | dict[str, Any]
 
 DEFAULT_CACHE_KIB = 128 * 1024

@@ -255,7 +255,7 @@ def list_household_ids(db: Database, *, search: str = "", status: str | None = N
     nulls = "NULLS LAST"
     sql = (
         "SELECT h.id FROM households h LEFT JOIN workers w ON w.id = h.assigned_worker_id "
-        f"WHERE {' AND '.join(clauses)} ORDER BY {column} {direction} {nulls}, h.id"  # noqa: S608
+        f"WHERE {' AND '.join(clauses)} ORDER BY {column} {direction} {nulls}, h.id"
     )
     if limit is not None:
         sql += " LIMIT ?"
@@ -272,7 +272,7 @@ def household_list_rows(db: Database, ids: list[str]) -> list[HouseholdListRow]:
         "h.last_contact_at, h.open_followups, h.status, h.interpreter_needed, "
         "(SELECT count(*) FROM persons p WHERE p.household_id = h.id AND p.deleted = 0) AS members "
         "FROM households h LEFT JOIN workers w ON w.id = h.assigned_worker_id "
-        f"WHERE h.id IN ({marks})",  # noqa: S608
+        f"WHERE h.id IN ({marks})",
         ids,
     )
     by_id = {

@@ -42,9 +42,12 @@ def test_database_is_encrypted_and_not_readable_as_sqlite(vault_dir: Path) -> No
 
 
 def test_no_personal_data_in_plaintext_anywhere_in_the_folder(session, vault_dir: Path) -> None:
-    add_family(session, "Schwarzwälder", children=(("Jolanthe", __import__("datetime").date(2020, 1, 2)),))
+    from datetime import date
+
     from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
     from casework.services import contacts, households
+
+    add_family(session, "Schwarzwälder", children=(("Jolanthe", date(2020, 1, 2)),))
 
     hid = households.list_ids(session, search="Schwarzwälder")[0]
     contacts.log_contact(session, hid, ContactDraft(
@@ -60,7 +63,8 @@ def test_no_personal_data_in_plaintext_anywhere_in_the_folder(session, vault_dir
         session.close()
 
 
-def test_wrong_passphrase_is_refused_and_nothing_changes(vault_dir: Path, clock: FixedClock) -> None:
+def test_wrong_passphrase_is_refused_and_nothing_changes(vault_dir: Path,
+                                                         clock: FixedClock) -> None:
     before = _files(vault_dir)
     with pytest.raises(WrongPassphrase) as info:
         session_service.unlock(vault_dir, "das ist nicht die richtige", clock)
@@ -70,7 +74,7 @@ def test_wrong_passphrase_is_refused_and_nothing_changes(vault_dir: Path, clock:
 
 def test_missing_header_is_named(vault_dir: Path, clock: FixedClock) -> None:
     (vault_dir / HEADER_FILE).unlink()
-    with pytest.raises(VaultError, match="vault.json“ fehlt"):
+    with pytest.raises(VaultError, match=r"vault\.json“ fehlt"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)
 
 
@@ -101,7 +105,7 @@ def test_truncated_database_is_refused_without_overwriting(vault_dir: Path,
     db = vault_dir / DB_FILE
     db.write_bytes(db.read_bytes()[:3000])
     before = db.read_bytes()
-    with pytest.raises(VaultError, match="beschädigt|passt nicht"):
+    with pytest.raises(VaultError, match=r"beschädigt|passt nicht"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)
     assert db.read_bytes() == before
 
@@ -192,7 +196,7 @@ def test_read_only_vault_folder_gives_clear_error_on_write(session, vault_dir: P
     else:
         for p in vault_dir.iterdir():
             p.chmod(0o444)
-    with pytest.raises(VaultError, match="nicht geschrieben|Schreib"):
+    with pytest.raises(VaultError, match=r"nicht geschrieben|Schreib"):
         households.create(session, HouseholdDraft(name="Schreibschutz"))
     session.db.conn.execute("PRAGMA query_only = OFF")
     assert households.list_ids(session, search="Schreibschutz") == []
