@@ -1,0 +1,68 @@
+"""One measured start: `python -m bench.startup VAULT` (offscreen Qt).
+
+Measures from process start (the kernel's start time of this process) to the moment the
+Familien screen shows its first page of rows, including Argon2id unlock, and the peak RSS.
+Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def _process_start_epoch() -> float:
+    """Wall-clock time this process was started, from /proc (Linux)."""
+    with open("/proc/self/stat", encoding="ascii") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    start_ticks = int(fields[19])
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open("/proc/uptime", encoding="ascii") as handle:
+        uptime = float(handle.read().split()[0])
+    return time.time() - uptime + start_ticks / ticks
+
+
+def main() -> int:
+    started = _process_start_epoch()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QAbstractItemModel
+    from PySide6.QtWidgets import QApplication
+
+    from casework.app import build
+    from casework.clock import SystemClock
+    from casework.services import demo
+    from casework.services import session as session_service
+
+    app = QApplication(sys.argv[:1])
+    window = build(app, vault=sys.argv[1])
+    window.show()
+    session = session_service.unlock(Path(sys.argv[1]), demo.DEMO_PASSPHRASE, SystemClock())
+    window.start.unlocked.emit(session)
+    workspace = window.workspace
+    assert workspace is not None
+    screen = workspace.show_page("familien")
+    assert screen is not None
+    model = screen.findChild(QAbstractItemModel)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        app.processEvents()
+        if model is not None and model.rowCount() > 0 and model.index(0, 0).data():
+            break
+    usable = time.time()
+    rows = model.rowCount() if model is not None else 0
+    print(json.dumps({
+        "start_to_list_ms": (usable - started) * 1000,
+        "rows": rows,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+    window.ctx.tasks.shutdown()
+    session.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
