@@ -37,6 +37,11 @@ def register(sub: Any) -> None:
     add_vault_argument(passwd)
     passwd.set_defaults(handler=_passwd)
 
+    # Data safety (issue 10): backup, backup-schedule, restore, recovery-key, recover.
+    from casework.cli.backup import register_vault_subcommands
+
+    register_vault_subcommands(vault_sub)
+
 
 def _create(args: argparse.Namespace) -> int:
     passphrase = read_passphrase("Neue Passphrase: ", confirm=True)

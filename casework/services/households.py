@@ -76,18 +76,26 @@ def remove_person(session: Session, person_id: PersonId) -> Changes:
 
 def list_ids(session: Session, *, search: str = "", status: str | None = None,
              worker_id: str | None = None, sort: str = "name", descending: bool = False,
-             include_notes: bool = True, limit: int | None = None) -> list[HouseholdId]:
+             include_notes: bool = True, limit: int | None = None,
+             exclude_restricted: bool = False) -> list[HouseholdId]:
     """Household ids for the family list: names and addresses by folded prefix; with
-    `include_notes`, also households whose contact notes contain the words (FTS)."""
+    `include_notes`, also households whose contact notes contain the words (FTS).
+    `exclude_restricted` drops restricted ("eingeschränkt", LR-35) households when the
+    acting worker's role may not see them in daily work (services.retention)."""
     note_ids: list[str] | None = None
     if search and include_notes:
         from casework.storage.contacts import search_notes
 
         note_ids = list(dict.fromkeys(h.household_id for h in
                                       search_notes(session.db, search, limit=200)))
-    return store.list_household_ids(session.db, search=search, status=status,
-                                    worker_id=worker_id, sort=sort, descending=descending,
-                                    note_match_ids=note_ids, limit=limit)
+    ids = store.list_household_ids(session.db, search=search, status=status,
+                                   worker_id=worker_id, sort=sort, descending=descending,
+                                   note_match_ids=note_ids, limit=limit)
+    if exclude_restricted:
+        from casework.services.retention import visible_ids
+
+        ids = visible_ids(session, ids)
+    return ids
 
 
 def list_rows(session: Session, ids: list[HouseholdId]) -> list[HouseholdListRow]:

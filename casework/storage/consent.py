@@ -135,8 +135,13 @@ def _consent(r: Row, items: list[ConsentItem], events: list[ConsentEvent]) -> Co
         created_by=WorkerId(r["created_by"]), items=tuple(items), events=tuple(events))
 
 
+def _query(db: Database, sql: str, params: Sequence[Any]) -> list[Any]:
+    """Rows typed loosely: `db.Row` is not usable as a static type (sqlcipher3 stubs)."""
+    return list(db.query(sql, params))
+
+
 def _load(db: Database, where: str, params: Sequence[Any]) -> list[Consent]:
-    rows = db.query(
+    rows = _query(db,
         f"SELECT * FROM consents WHERE deleted = 0 AND {where} "  # noqa: S608 - fixed clauses
         "ORDER BY consent_date DESC, created_at DESC, id", params)
     if not rows:
@@ -147,12 +152,12 @@ def _load(db: Database, where: str, params: Sequence[Any]) -> list[Consent]:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" for _ in chunk)
-        for r in db.query(
-                f"SELECT * FROM consent_items WHERE deleted = 0 AND consent_id IN ({marks}) "  # noqa: S608
+        for r in _query(
+                db, f"SELECT * FROM consent_items WHERE deleted = 0 AND consent_id IN ({marks}) "  # noqa: S608
                 "ORDER BY rowid", chunk):
             items[r["consent_id"]].append(_item(r))
-        for r in db.query(
-                f"SELECT * FROM consent_events WHERE deleted = 0 AND consent_id IN ({marks}) "  # noqa: S608
+        for r in _query(
+                db, f"SELECT * FROM consent_events WHERE deleted = 0 AND consent_id IN ({marks}) "  # noqa: S608
                 "ORDER BY version", chunk):
             events[r["consent_id"]].append(_event(r))
     return [_consent(r, items[r["id"]], events[r["id"]]) for r in rows]
@@ -183,8 +188,8 @@ def consent_of_event(db: Database, event_id: str) -> str | None:
 
 def attachment_ids_of_household(db: Database, household_id: str) -> list[str]:
     """Encrypted files referenced by a household's consents (for real deletion)."""
-    return [str(r[0]) for r in db.query(
-        "SELECT attachment_id FROM consent_events WHERE household_id = ? "
+    return [str(r[0]) for r in _query(
+        db, "SELECT attachment_id FROM consent_events WHERE household_id = ? "
         "AND attachment_id IS NOT NULL", (household_id,))]
 
 
@@ -196,8 +201,8 @@ def person_names(db: Database, person_ids: Sequence[str]) -> dict[str, tuple[str
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" for _ in chunk)
-        for r in db.query(
-                "SELECT p.id, p.first_name, p.last_name, h.name FROM persons p "  # noqa: S608
+        for r in _query(
+                db, "SELECT p.id, p.first_name, p.last_name, h.name FROM persons p "  # noqa: S608
                 f"JOIN households h ON h.id = p.household_id WHERE p.id IN ({marks})", chunk):
             name = " ".join(part for part in (r["first_name"], r["last_name"]) if part)
             out[r["id"]] = (name, r["name"])

@@ -14,14 +14,18 @@ What belongs to a household is found from the schema at run time, not from a fix
 
 Tables that document the deletion itself (journal, approvals, audit chain) are kept; they
 hold ids, dates and codes only. Deleting a `contact_notes` / `household_search` row fires
-the external-content FTS triggers; FTS5 `secure-delete` is switched on first, so the index
-forgets the words instead of only marking them deleted. `compact` afterwards checkpoints
-the WAL and VACUUMs, so freed pages do not linger (secure_delete is on for the connection
-as well). Attachment files are deleted by the caller (they live outside the database).
+the FTS triggers; FTS5 `secure-delete` is switched on first (external-content tables then
+drop the entries at once), and every FTS5 index is 'optimize'd afterwards, because the
+contentless-delete note index only tombstones deleted rows until segments are merged.
+Append-only tables that refuse DELETE by trigger are unguarded for the purge transaction
+only. `compact` afterwards checkpoints the WAL and VACUUMs, so freed pages do not linger
+(secure_delete is on for the connection as well). Attachment files are deleted by the
+caller (they live outside the database).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +68,7 @@ def _delete_in(db: Database, table: str, column: str, values: Sequence[Any]) -> 
     removed = 0
     for chunk in _chunks(values):
         removed += db.execute(
-            f"DELETE FROM {table} WHERE {column} IN ({_marks(chunk)})", chunk)  # noqa: S608
+            f"DELETE FROM {table} WHERE {column} IN ({_marks(chunk)})", chunk)
     return removed
 
 
@@ -78,7 +82,7 @@ def ensure_fts_secure_delete(db: Database) -> None:
     """FTS5 'secure-delete': deleted terms are removed from the index b-tree, not only
     shadowed by delete markers (SQLite ≥ 3.42). Persistent per table; idempotent."""
     for table in fts_tables(db):
-        db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('secure-delete', 1)")  # noqa: S608
+        db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('secure-delete', 1)")
 
 
 def _rowid_tables(db: Database) -> list[str]:
@@ -92,7 +96,7 @@ def _select_rowids(db: Database, table: str, column: str, values: Iterable[Any])
     vals = list(values)
     for chunk in _chunks(vals):
         found.update(int(r[0]) for r in db.query(
-            f"SELECT rowid FROM {table} WHERE {column} IN ({_marks(chunk)})",  # noqa: S608
+            f"SELECT rowid FROM {table} WHERE {column} IN ({_marks(chunk)})",
             chunk))
     return found
 
@@ -102,7 +106,7 @@ def _column_values(db: Database, table: str, column: str, rowids: set[int]) -> l
     ids = sorted(rowids)
     for chunk in _chunks(ids):
         out += [r[0] for r in db.query(
-            f"SELECT {column} FROM {table} WHERE rowid IN ({_marks(chunk)})",  # noqa: S608
+            f"SELECT {column} FROM {table} WHERE rowid IN ({_marks(chunk)})",
             chunk) if r[0] is not None]
     return out
 
@@ -154,12 +158,35 @@ def _attachment_columns(table: str, cols: list[str]) -> list[str]:
     return found
 
 
+_GUARD = re.compile(r"\bBEFORE\s+DELETE\b.*\bRAISE\s*\(", re.IGNORECASE | re.DOTALL)
+
+
+def _suspend_delete_guards(db: Database) -> list[tuple[str, str]]:
+    """Append-only tables (§ 8a records …) refuse DELETE by trigger. Real deletion at the
+    end of retention is the one lawful exception: drop those guards inside the purge
+    transaction and recreate them, unchanged, before it commits (DDL is transactional, so
+    no other connection ever sees the tables unguarded). The audit log keeps its guard."""
+    rows = db.query("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+    guards = [(str(r["name"]), str(r["sql"])) for r in rows
+              if str(r["tbl_name"]) not in SURVIVORS and r["sql"]
+              and _GUARD.search(str(r["sql"])) and plain_ident(str(r["name"]))]
+    for name, _sql in guards:
+        db.execute(f"DROP TRIGGER {name}")
+    return guards
+
+
+def _restore_delete_guards(db: Database, guards: list[tuple[str, str]]) -> None:
+    for _name, sql in guards:
+        db.execute(sql)  # the trigger's own CREATE statement from sqlite_master
+
+
 def purge_household(db: Database, household_id: str) -> PurgeResult:
     """Delete everything of one household. Runs in the caller's transaction (or its own);
     foreign keys are checked at commit, so the order of deletion does not matter."""
     with db.transaction():
         db.query("PRAGMA defer_foreign_keys = ON")
         ensure_fts_secure_delete(db)
+        guards = _suspend_delete_guards(db)
         targets = _targets(db, household_id)
         counts: dict[str, int] = {}
         record_ids: set[str] = {household_id}
@@ -177,14 +204,14 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
             deleted = 0
             for chunk in _chunks(sorted(rowids)):
                 deleted += db.execute(
-                    f"DELETE FROM {table} WHERE rowid IN ({_marks(chunk)})", chunk)  # noqa: S608
+                    f"DELETE FROM {table} WHERE rowid IN ({_marks(chunk)})", chunk)
             counts[table] = deleted
         ids = sorted(record_ids)
         change_ids = [str(r[0]) for r in db.query(
             "SELECT change_id FROM changelog WHERE scope_id = ?", (household_id,))]
         for chunk in _chunks(ids):
             change_ids += [str(r[0]) for r in db.query(
-                f"SELECT change_id FROM changelog WHERE entity_id IN ({_marks(chunk)})",  # noqa: S608
+                f"SELECT change_id FROM changelog WHERE entity_id IN ({_marks(chunk)})",
                 chunk)]
         change_ids = sorted(set(change_ids))
         counts["changelog"] = _delete_in(db, "changelog", "change_id", change_ids)
@@ -197,7 +224,7 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
                 for column in ("household_id", "scope_id"):
                     if column in cols:
                         removed += db.execute(
-                            f"DELETE FROM {table} WHERE {column} = ?",  # noqa: S608
+                            f"DELETE FROM {table} WHERE {column} = ?",
                             (household_id,))
             if "entity_id" in cols:  # e.g. sync field versions (they hold values)
                 removed += _delete_in(db, table, "entity_id", ids)
@@ -210,13 +237,19 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
                                 (household_id,))
             drafts += _delete_in(db, "drafts", "key", ids)
             counts["drafts"] = counts.get("drafts", 0) + drafts
+        _restore_delete_guards(db, guards)
+        # Contentless-delete FTS5 tables (note_fts) only mark deleted rows with tombstones;
+        # 'secure-delete' does not apply to them. 'optimize' rewrites every index into one
+        # segment without the deleted entries, so the words are really gone.
+        for table in fts_tables(db):
+            db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         if person_ids and "disclosure_decisions" in table_names(db):
             # Art. 15 bookkeeping survives (ids, dates); free-text reasons might name
             # people, so they go with the file.
             for chunk in _chunks(list(person_ids)):
                 db.execute(
                     "UPDATE disclosure_decisions SET reason = ? WHERE request_id IN "
-                    f"(SELECT id FROM disclosure_requests WHERE person_id IN ({_marks(chunk)}))",  # noqa: S608
+                    f"(SELECT id FROM disclosure_requests WHERE person_id IN ({_marks(chunk)}))",
                     (REDACTED_REASON, *chunk))
     return PurgeResult({t: n for t, n in counts.items() if n}, tuple(sorted(attachments)),
                        person_ids)

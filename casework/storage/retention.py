@@ -101,46 +101,6 @@ def lift_restriction(w: RecordWriter, restriction: RestrictionRow, at: str) -> N
 
 
 @dataclass(frozen=True, slots=True)
-class HouseholdFacts:
-    id: str
-    status: str
-    updated_at: str
-    created_at: str
-    last_contact_at: str | None
-    file_type: str | None
-
-
-def household_facts(db: Database, household_ids: list[str] | None = None) -> list[HouseholdFacts]:
-    sql = ("SELECT h.id, h.status, h.updated_at, h.created_at, h.last_contact_at, "
-           "t.file_type FROM households h LEFT JOIN household_file_types t "
-           "ON t.household_id = h.id AND t.deleted = 0 WHERE h.deleted = 0")
-    params: list[Any] = []
-    if household_ids is not None:
-        if not household_ids:
-            return []
-        sql += f" AND h.id IN ({','.join('?' for _ in household_ids)})"
-        params.extend(household_ids)
-    return [HouseholdFacts(r[0], r[1], r[2], r[3], r[4], r[5])
-            for r in db.query(sql + " ORDER BY h.sort_name, h.id", params)]
-
-
-def closed_at(db: Database, household_id: str) -> str | None:
-    """When the household was last set to „abgeschlossen“ (change log), if recorded."""
-    value = db.scalar(
-        "SELECT max(at) FROM changelog WHERE entity = 'household' AND entity_id = ? "
-        "AND op IN ('insert', 'update') AND json_extract(fields, '$.status') = 'abgeschlossen'",
-        (household_id,))
-    return None if value is None else str(value)
-
-
-def births(db: Database, household_id: str) -> list[tuple[str | None, int | None, str | None]]:
-    """(birth_date, birth_year, due_date) of the household's persons."""
-    return [(r[0], r[1], r[2]) for r in db.query(
-        "SELECT birth_date, birth_year, due_date FROM persons "
-        "WHERE household_id = ? AND deleted = 0", (household_id,))]
-
-
-@dataclass(frozen=True, slots=True)
 class ConsentEnd:
     """`open_count`: consents without an end date; `last_end`: latest end date."""
 
@@ -148,14 +108,76 @@ class ConsentEnd:
     last_end: str | None
 
 
-def consent_end(db: Database, household_id: str) -> ConsentEnd | None:
-    """Looked up defensively: the consent feature's tables may not exist. Any table whose
-    name contains "consent" with a `valid_until` column and a household reference counts;
-    withdrawn/ended ones are recognised by a `withdrawn_at` or `status` column if present.
-    None: no consent recorded for this household."""
-    found = False
-    open_count = 0
-    last_end: str | None = None
+@dataclass(frozen=True, slots=True)
+class HouseholdFacts:
+    id: str
+    status: str
+    updated_at: str
+    created_at: str
+    last_contact_at: str | None
+    file_type: str | None
+    closed_at: str | None  # last change to „abgeschlossen“ in the change log
+    births: tuple[tuple[str | None, int | None, str | None], ...]  # date, year, ET
+    consent: ConsentEnd | None  # None: no consent recorded
+    open_procedures: int = 0  # § 8a procedures not closed (S9)
+
+
+def _in(column: str, ids: list[str] | None) -> tuple[str, list[Any]]:
+    if ids is None:
+        return "", []
+    return f" AND {column} IN ({','.join('?' for _ in ids)})", list(ids)
+
+
+def household_facts(db: Database, household_ids: list[str] | None = None) -> list[HouseholdFacts]:
+    """Everything the retention rules look at, for all (or the given) households, in a
+    handful of queries (the deletion-due list evaluates every household)."""
+    if household_ids is not None and not household_ids:
+        return []
+    where, params = _in("h.id", household_ids)
+    rows = db.query(
+        "SELECT h.id, h.status, h.updated_at, h.created_at, h.last_contact_at, t.file_type "
+        "FROM households h LEFT JOIN household_file_types t ON t.household_id = h.id "
+        f"AND t.deleted = 0 WHERE h.deleted = 0{where} ORDER BY h.sort_name, h.id",
+        params)
+    closed_where, closed_params = _in("entity_id", household_ids)
+    closed = {str(r[0]): str(r[1]) for r in db.query(
+        "SELECT entity_id, max(at) FROM changelog WHERE entity = 'household' "
+        "AND op IN ('insert', 'update') AND instr(fields, 'abgeschlossen') > 0 "
+        "AND json_extract(fields, '$.status') = 'abgeschlossen'"
+        f"{closed_where} GROUP BY entity_id", closed_params)}
+    births: dict[str, list[tuple[str | None, int | None, str | None]]] = {}
+    person_where, person_params = _in("household_id", household_ids)
+    for r in db.query("SELECT household_id, birth_date, birth_year, due_date FROM persons "
+                      f"WHERE deleted = 0{person_where}", person_params):
+        births.setdefault(str(r[0]), []).append((r[1], r[2], r[3]))
+    consents = consent_ends(db, household_ids)
+    procedures: dict[str, int] = {}
+    if "ks_procedures" in table_names(db) and {"household_id", "state"} <= set(
+            columns(db, "ks_procedures")):
+        ks_where, ks_params = _in("household_id", household_ids)
+        procedures = {str(r[0]): int(r[1]) for r in db.query(
+            "SELECT household_id, count(*) FROM ks_procedures WHERE deleted = 0 "
+            f"AND state <> 'S9'{ks_where} GROUP BY household_id", ks_params)}
+    return [HouseholdFacts(r[0], r[1], r[2], r[3], r[4], r[5], closed.get(r[0]),
+                           tuple(births.get(r[0], ())), consents.get(r[0]),
+                           procedures.get(r[0], 0))
+            for r in rows]
+
+
+def _consent_events_table(db: Database, consents: str) -> str | None:
+    """`consent_events` (consent_id, kind, on_date) next to `consents`, if present."""
+    name = consents.removesuffix("s") + "_events"
+    if name in table_names(db) and {"consent_id", "kind", "on_date"} <= set(columns(db, name)):
+        return name
+    return None
+
+
+def consent_ends(db: Database, household_ids: list[str] | None = None) -> dict[str, ConsentEnd]:
+    """Per household: looked up defensively, the consent feature's tables may not exist.
+    Any table whose name contains "consent" with a `valid_until` column and a household
+    reference counts; a consent ends at `valid_until`, at `withdrawn_at` if such a column
+    exists, or at a total withdrawal / refusal event in `<consent>_events`."""
+    found: dict[str, list[str | None]] = {}
     for table in table_names(db):
         if "consent" not in table:
             continue
@@ -166,16 +188,23 @@ def consent_end(db: Database, household_id: str) -> ConsentEnd | None:
             continue
         deleted = " AND deleted = 0" if "deleted" in cols else ""
         withdrawn = "withdrawn_at" if "withdrawn_at" in cols else "NULL"
-        rows = db.query(f"SELECT valid_until, {withdrawn} AS withdrawn FROM {table} "  # noqa: S608
-                        f"WHERE {ref} = ?{deleted}", (household_id,))
-        for r in rows:
-            found = True
-            end = r["withdrawn"] or r["valid_until"]
-            if end is None:
-                open_count += 1
-            elif last_end is None or str(end) > last_end:
-                last_end = str(end)
-    return ConsentEnd(open_count, last_end) if found else None
+        events = _consent_events_table(db, table)
+        if events is not None and "id" in cols:
+            # The consent feature records a total withdrawal or a refusal as an event.
+            total = " AND e.total = 1" if "total" in columns(db, events) else ""
+            withdrawn = (f"(SELECT max(e.on_date) FROM {events} e WHERE e.consent_id = "
+                         f"{table}.id AND (e.kind = 'refused' OR (e.kind = 'withdrawn'{total})))")
+        where, params = _in(ref, household_ids)
+        for r in db.query(f"SELECT {ref}, valid_until, {withdrawn} AS withdrawn "
+                          f"FROM {table} WHERE 1{deleted}{where}", params):
+            end = r[2] or r[1]
+            found.setdefault(str(r[0]), []).append(None if end is None else str(end))
+    result: dict[str, ConsentEnd] = {}
+    for household, ends in found.items():
+        known = [e for e in ends if e is not None]
+        result[household] = ConsentEnd(sum(1 for e in ends if e is None),
+                                       max(known) if known else None)
+    return result
 
 
 # --------------------------------------------------------------------------- deletion
@@ -188,6 +217,7 @@ class DeletionRequestRow:
     rule_key: str
     keep_until: str | None
     reason_code: str
+    file_type: str
     created_at: str
     created_by: str
     approval: str | None  # 'freigegeben' | 'abgelehnt' | None
@@ -211,17 +241,18 @@ _REQUEST_SELECT = (
 def _request(r: Row) -> DeletionRequestRow:
     return DeletionRequestRow(
         r["id"], r["target_id"], r["rule_key"], r["keep_until"], r["reason_code"],
-        r["created_at"], r["created_by"], r["approval"], r["approved_by"], r["approved_at"],
+        r["file_type"], r["created_at"], r["created_by"], r["approval"], r["approved_by"],
+        r["approved_at"],
         r["executed_at"], r["executed_by"],
         json.loads(r["counts"]) if r["counts"] else None, int(r["attachments"] or 0))
 
 
 def insert_deletion_request(w: RecordWriter, target_id: str, rule_key: str,
-                            keep_until: str | None, reason_code: str) -> str:
+                            keep_until: str | None, reason_code: str, file_type: str) -> str:
     # No scope_id: the request (ids, dates, codes) must outlive the household.
     return w.insert("deletion_requests", "deletion_request",
                     {"target_id": target_id, "rule_key": rule_key, "keep_until": keep_until,
-                     "reason_code": reason_code})
+                     "reason_code": reason_code, "file_type": file_type})
 
 
 def insert_deletion_approval(w: RecordWriter, request_id: str, decision: str) -> str:
@@ -237,7 +268,7 @@ def insert_deletion_execution(w: RecordWriter, request_id: str, target_id: str,
 
 
 def deletion_request(db: Database, request_id: str) -> DeletionRequestRow | None:
-    r = db.query_one(_REQUEST_SELECT + " AND r.id = ?", (request_id,))  # noqa: S608
+    r = db.query_one(_REQUEST_SELECT + " AND r.id = ?", (request_id,))
     return None if r is None else _request(r)
 
 
@@ -247,7 +278,7 @@ def deletion_requests(db: Database, *, open_only: bool = False) -> list[Deletion
 
 
 def open_request_for(db: Database, target_id: str) -> DeletionRequestRow | None:
-    r = db.query_one(_REQUEST_SELECT + " AND r.target_id = ? AND e.id IS NULL "  # noqa: S608
+    r = db.query_one(_REQUEST_SELECT + " AND r.target_id = ? AND e.id IS NULL "
                      "AND (a.decision IS NULL OR a.decision = 'freigegeben') "
                      "ORDER BY r.created_at DESC LIMIT 1", (target_id,))
     return None if r is None else _request(r)
@@ -319,7 +350,7 @@ def _disclosure(r: Row) -> DisclosureRequestRow:
 
 
 def disclosure_request(db: Database, request_id: str) -> DisclosureRequestRow | None:
-    r = db.query_one(_DISCLOSURE_SELECT + " AND r.id = ?", (request_id,))  # noqa: S608
+    r = db.query_one(_DISCLOSURE_SELECT + " AND r.id = ?", (request_id,))
     return None if r is None else _disclosure(r)
 
 
@@ -358,39 +389,104 @@ def insert_disclosure_response(w: RecordWriter, request_id: str, outcome: str,
 # --------------------------------------------------------------------------- other records
 
 
-def records_mentioning(db: Database, person_id: str, household_id: str,
-                       skip: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
+def persons_named(db: Database, first_name: str, last_name: str) -> list[str]:
+    """Ids of persons with the same names (case-insensitive; the caller compares the
+    folded forms and birth data before treating them as the same human)."""
+    return [str(r[0]) for r in db.query(
+        "SELECT id FROM persons WHERE deleted = 0 AND lower(first_name) = lower(?) "
+        "AND lower(last_name) = lower(?)", (first_name, last_name))]
+
+
+def _person_columns(cols: list[str]) -> list[str]:
+    return [c for c in cols if c.endswith(("person_id", "person_ids", "child_id", "child_ids"))
+            or c == "subject_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundRecords:
+    about: dict[str, list[dict[str, Any]]]  # table → rows about the person
+    others: dict[str, int]  # table → rows of the household about other persons only
+
+
+def records_mentioning(db: Database, person_ids: set[str], household_id: str,
+                       skip: frozenset[str]) -> FoundRecords:
     """Rows of other features' tables (§ 8a, consents, referrals …) about a person:
     discovered at run time, so tables that do not exist yet simply do not appear.
 
-    A row counts when a person-reference column (`*person_id`, `child_id`, `subject_id`,
-    `*person_ids`) holds the person's id, or — for household-level rows without any
-    person reference — when its `household_id`/`scope_id` is the person's household.
+    `person_ids`: the person and whoever else counts as "about them" (the caller decides,
+    e.g. a custodial parent's children). A row is about them when
+    - a person-reference column (`*person_id`, `*child_id`, `subject_id`, or a JSON list
+      `*person_ids`/`*child_ids`) holds one of the ids; or
+    - it has no person reference but a declared foreign key to a row that is about them
+      (consent items of their consent, entries of a § 8a procedure about their child); or
+    - it has neither, only `household_id`/`scope_id` of the household (household-level).
+    Household rows that concern other persons only are counted, not returned.
     """
-    found: dict[str, list[dict[str, Any]]] = {}
+    ids = sorted(person_ids)
+    about: dict[str, list[dict[str, Any]]] = {}
+    others: dict[str, int] = {}
+    about_keys: dict[str, set[str]] = {}
+    pending: list[tuple[str, str, str]] = []
     for table in table_names(db):
         if table in skip:
             continue
         cols = columns(db, table)
-        person_cols = [c for c in cols if c.endswith("person_id") or c.endswith("person_ids")
-                       or c in ("child_id", "subject_id")]
+        person_cols = _person_columns(cols)
         ref = next((c for c in ("household_id", "scope_id") if c in cols), None)
-        clauses: list[str] = []
-        params: list[Any] = []
-        for c in person_cols:
-            if c.endswith("_ids"):
-                clauses.append(f"instr({c}, ?) > 0")
-            else:
-                clauses.append(f"{c} = ?")
-            params.append(person_id)
-        if ref is not None and not person_cols:
-            clauses.append(f"{ref} = ?")
-            params.append(household_id)
-        if not clauses:
-            continue
         deleted = " AND deleted = 0" if "deleted" in cols else ""
-        rows = db.query(f"SELECT * FROM {table} WHERE ({' OR '.join(clauses)}){deleted}",  # noqa: S608
-                        params)
-        if rows:
-            found[table] = [dict(r) for r in rows]
-    return found
+        if person_cols:
+            clauses: list[str] = []
+            params: list[Any] = []
+            for c in person_cols:
+                for pid in ids:
+                    clauses.append(f"instr({c}, ?) > 0" if c.endswith("_ids") else f"{c} = ?")
+                    params.append(pid)
+            rows = db.query(f"SELECT * FROM {table} WHERE ({' OR '.join(clauses)})"
+                            f"{deleted}", params)
+            _keep(table, rows, about, about_keys)
+            if ref is not None:
+                _count_others(db, table, ref, deleted, household_id, len(rows), others)
+        elif ref is not None:
+            pending.append((table, ref, deleted))
+    # Child tables: follow foreign keys to rows already classified (a few levels deep).
+    for _round in range(6):
+        names = {entry[0] for entry in pending}
+        remaining: list[tuple[str, str, str]] = []
+        for table, ref_col, deleted in pending:
+            fks = [(str(fk["table"]), str(fk["from"])) for fk in db.query(
+                "SELECT * FROM pragma_foreign_key_list(?)", (table,))
+                if plain_ident(str(fk["from"]))]
+            fks = [(parent, col) for parent, col in fks
+                   if parent != table and (parent in about_keys or parent in names)]
+            if any(parent not in about_keys for parent, _ in fks):
+                remaining.append((table, ref_col, deleted))
+                continue
+            rows = db.query(f"SELECT * FROM {table} WHERE {ref_col} = ?{deleted}",
+                            (household_id,))
+            if fks:
+                rows = [r for r in rows
+                        if any(str(r[col]) in about_keys[parent] for parent, col in fks)]
+                _count_others(db, table, ref_col, deleted, household_id, len(rows), others)
+            _keep(table, rows, about, about_keys)
+        progressed = len(remaining) < len(pending)
+        pending = remaining
+        if not pending or not progressed:
+            break
+    for table, ref_col, deleted in pending:  # unresolved cycles: counted, never shown
+        _count_others(db, table, ref_col, deleted, household_id, 0, others)
+    return FoundRecords(about, others)
+
+
+def _keep(table: str, rows: list[Row], about: dict[str, list[dict[str, Any]]],
+          about_keys: dict[str, set[str]]) -> None:
+    about_keys[table] = {str(r["id"]) for r in rows if "id" in r.keys()}  # noqa: SIM118
+    if rows:
+        about[table] = [dict(r) for r in rows]
+
+
+def _count_others(db: Database, table: str, ref: str, deleted: str, household_id: str,
+                  matched: int, others: dict[str, int]) -> None:
+    total = int(db.scalar(f"SELECT count(*) FROM {table} WHERE {ref} = ?{deleted}",
+                          (household_id,)))
+    if total > matched:
+        others[table] = total - matched

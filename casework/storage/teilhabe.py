@@ -47,14 +47,21 @@ def client_values(d: ClientDraft) -> dict[str, Any]:
 def _residence(db: Database, client_ids: list[str]) -> dict[str, list[ResidenceRecord]]:
     out: dict[str, list[ResidenceRecord]] = {cid: [] for cid in client_ids}
     for chunk_start in range(0, len(client_ids), 500):
-        chunk = client_ids[chunk_start:chunk_start + 500]
+        chunk = client_ids[chunk_start : chunk_start + 500]
         marks = ",".join("?" for _ in chunk)
         for r in db.query(
-                f"SELECT * FROM tm_residence WHERE deleted = 0 AND client_id IN ({marks}) "  # noqa: S608
-                "ORDER BY valid_from, created_at", chunk):
-            out[r["client_id"]].append(ResidenceRecord(
-                TmStatus(r["status"]), date.fromisoformat(r["valid_from"]),
-                _d(r["valid_until"]), r["note"]))
+            f"SELECT * FROM tm_residence WHERE deleted = 0 AND client_id IN ({marks}) "
+            "ORDER BY valid_from, created_at",
+            chunk,
+        ):
+            out[r["client_id"]].append(
+                ResidenceRecord(
+                    TmStatus(r["status"]),
+                    date.fromisoformat(r["valid_from"]),
+                    _d(r["valid_until"]),
+                    r["note"],
+                )
+            )
     return out
 
 
@@ -63,10 +70,23 @@ def _client(r: Row, residence: list[ResidenceRecord]) -> Client:
     draft = ClientDraft(
         intake_on=date.fromisoformat(r["intake_on"]),
         exclusions=frozenset(Exclusion(e) for e in json.loads(r["exclusions"])),
-        benefit_basis=r["benefit_basis"], age_exception=r["age_exception"], note=r["note"])
-    return Client(r["client_id"], person.id, person.household_id, person.display_name,
-                  person.data.birth, person.data.gender.value, draft, ClientState(r["state"]),
-                  r["worker_id"], tuple(residence), _d(r["closed_on"]))
+        benefit_basis=r["benefit_basis"],
+        age_exception=r["age_exception"],
+        note=r["note"],
+    )
+    return Client(
+        r["client_id"],
+        person.id,
+        person.household_id,
+        person.display_name,
+        person.data.birth,
+        person.data.gender.value,
+        draft,
+        ClientState(r["state"]),
+        r["worker_id"],
+        tuple(residence),
+        _d(r["closed_on"]),
+    )
 
 
 _SELECT = (
@@ -77,8 +97,14 @@ _SELECT = (
 )
 
 
-def clients(db: Database, programme: str, *, worker_id: str | None = None,
-            state: ClientState | None = None, ids: list[str] | None = None) -> list[Client]:
+def clients(
+    db: Database,
+    programme: str,
+    *,
+    worker_id: str | None = None,
+    state: ClientState | None = None,
+    ids: list[str] | None = None,
+) -> list[Client]:
     sql = _SELECT
     params: list[Any] = [programme]
     if worker_id is not None:
@@ -97,8 +123,9 @@ def clients(db: Database, programme: str, *, worker_id: str | None = None,
 
 
 def get_client(db: Database, client_id: str) -> Client | None:
-    row = db.query_one("SELECT programme FROM tm_clients WHERE id = ? AND deleted = 0",
-                       (client_id,))
+    row = db.query_one(
+        "SELECT programme FROM tm_clients WHERE id = ? AND deleted = 0", (client_id,)
+    )
     if row is None:
         return None
     found = clients(db, row["programme"], ids=[client_id])
@@ -106,42 +133,79 @@ def get_client(db: Database, client_id: str) -> Client | None:
 
 
 def client_for_person(db: Database, person_id: str, programme: str) -> str | None:
-    value = db.scalar("SELECT id FROM tm_clients WHERE person_id = ? AND programme = ? "
-                      "AND deleted = 0", (person_id, programme))
+    value = db.scalar(
+        "SELECT id FROM tm_clients WHERE person_id = ? AND programme = ? AND deleted = 0",
+        (person_id, programme),
+    )
     return None if value is None else str(value)
 
 
-def insert_client(w: RecordWriter, person_id: str, household_id: str, programme: str,
-                  draft: ClientDraft) -> str:
-    values = {"person_id": person_id, "household_id": household_id, "programme": programme,
-              "state": ClientState.WARTEND.value, "worker_id": None, **client_values(draft)}
+def insert_client(
+    w: RecordWriter, person_id: str, household_id: str, programme: str, draft: ClientDraft
+) -> str:
+    values = {
+        "person_id": person_id,
+        "household_id": household_id,
+        "programme": programme,
+        "state": ClientState.WARTEND.value,
+        "worker_id": None,
+        **client_values(draft),
+    }
     return w.insert("tm_clients", "tm_client", values, scope_id=household_id)
 
 
 def update_client(w: RecordWriter, client: Client, draft: ClientDraft) -> bool:
     current = w.db.query_one("SELECT * FROM tm_clients WHERE id = ?", (client.id,))
     assert current is not None
-    return w.update("tm_clients", "tm_client", client.id, client_values(draft),
-                    scope_id=client.household_id, current=dict(current))
+    return w.update(
+        "tm_clients",
+        "tm_client",
+        client.id,
+        client_values(draft),
+        scope_id=client.household_id,
+        current=dict(current),
+    )
 
 
-def set_assignment(w: RecordWriter, client: Client, worker_id: str | None, state: ClientState,
-                   on: date, reason: str) -> None:
+def set_assignment(
+    w: RecordWriter,
+    client: Client,
+    worker_id: str | None,
+    state: ClientState,
+    on: date,
+    reason: str,
+) -> None:
     """Change the responsible worker (or put back on the waiting list) and append the
     assignment history row."""
-    w.update("tm_clients", "tm_client", client.id,
-             {"worker_id": worker_id, "state": state.value},
-             scope_id=client.household_id)
-    w.insert("tm_assignments", "tm_assignment",
-             {"client_id": client.id, "from_worker_id": client.worker_id,
-              "to_worker_id": worker_id, "assigned_on": on.isoformat(), "reason": reason},
-             scope_id=client.household_id)
+    w.update(
+        "tm_clients",
+        "tm_client",
+        client.id,
+        {"worker_id": worker_id, "state": state.value},
+        scope_id=client.household_id,
+    )
+    w.insert(
+        "tm_assignments",
+        "tm_assignment",
+        {
+            "client_id": client.id,
+            "from_worker_id": client.worker_id,
+            "to_worker_id": worker_id,
+            "assigned_on": on.isoformat(),
+            "reason": reason,
+        },
+        scope_id=client.household_id,
+    )
 
 
 def close_client(w: RecordWriter, client: Client, on: date) -> None:
-    w.update("tm_clients", "tm_client", client.id,
-             {"state": ClientState.ABGESCHLOSSEN.value, "closed_on": on.isoformat()},
-             scope_id=client.household_id)
+    w.update(
+        "tm_clients",
+        "tm_client",
+        client.id,
+        {"state": ClientState.ABGESCHLOSSEN.value, "closed_on": on.isoformat()},
+        scope_id=client.household_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,27 +226,58 @@ def assignments(db: Database, client_id: str) -> list[Assignment]:
         "LEFT JOIN workers t ON t.id = a.to_worker_id "
         "LEFT JOIN workers b ON b.id = a.created_by "
         "WHERE a.client_id = ? AND a.deleted = 0 ORDER BY a.created_at, a.version",
-        (client_id,))
-    return [Assignment(r["created_at"], date.fromisoformat(r["assigned_on"]), r["f"], r["t"],
-                       r["reason"], r["b"]) for r in rows]
+        (client_id,),
+    )
+    return [
+        Assignment(
+            r["created_at"],
+            date.fromisoformat(r["assigned_on"]),
+            r["f"],
+            r["t"],
+            r["reason"],
+            r["b"],
+        )
+        for r in rows
+    ]
 
 
 def insert_residence(w: RecordWriter, client: Client, record: ResidenceRecord) -> str:
-    return w.insert("tm_residence", "tm_residence",
-                    {"client_id": client.id, "status": record.status.value,
-                     "valid_from": record.valid_from.isoformat(),
-                     "valid_until": _iso(record.valid_until), "note": record.note},
-                    scope_id=client.household_id)
+    return w.insert(
+        "tm_residence",
+        "tm_residence",
+        {
+            "client_id": client.id,
+            "status": record.status.value,
+            "valid_from": record.valid_from.isoformat(),
+            "valid_until": _iso(record.valid_until),
+            "note": record.note,
+        },
+        scope_id=client.household_id,
+    )
 
 
-def insert_intake(w: RecordWriter, client: Client, questionnaire: str, version: str,
-                  on: date, answers: dict[str, Any], needs: dict[str, list[str]]) -> str:
-    return w.insert("tm_intake", "tm_intake",
-                    {"client_id": client.id, "questionnaire": questionnaire,
-                     "questionnaire_version": version, "interviewed_on": on.isoformat(),
-                     "answers": json.dumps(answers, ensure_ascii=False, sort_keys=True),
-                     "needs": json.dumps(needs, ensure_ascii=False, sort_keys=True)},
-                    scope_id=client.household_id)
+def insert_intake(
+    w: RecordWriter,
+    client: Client,
+    questionnaire: str,
+    version: str,
+    on: date,
+    answers: dict[str, Any],
+    needs: dict[str, list[str]],
+) -> str:
+    return w.insert(
+        "tm_intake",
+        "tm_intake",
+        {
+            "client_id": client.id,
+            "questionnaire": questionnaire,
+            "questionnaire_version": version,
+            "interviewed_on": on.isoformat(),
+            "answers": json.dumps(answers, ensure_ascii=False, sort_keys=True),
+            "needs": json.dumps(needs, ensure_ascii=False, sort_keys=True),
+        },
+        scope_id=client.household_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,33 +291,65 @@ class Intake:
 
 
 def latest_intake(db: Database, client_id: str) -> Intake | None:
-    r = db.query_one("SELECT * FROM tm_intake WHERE client_id = ? AND deleted = 0 "
-                     "ORDER BY interviewed_on DESC, created_at DESC LIMIT 1", (client_id,))
+    r = db.query_one(
+        "SELECT * FROM tm_intake WHERE client_id = ? AND deleted = 0 "
+        "ORDER BY interviewed_on DESC, created_at DESC LIMIT 1",
+        (client_id,),
+    )
     if r is None:
         return None
-    return Intake(r["id"], r["questionnaire"], r["questionnaire_version"],
-                  date.fromisoformat(r["interviewed_on"]), json.loads(r["answers"]),
-                  json.loads(r["needs"]))
+    return Intake(
+        r["id"],
+        r["questionnaire"],
+        r["questionnaire_version"],
+        date.fromisoformat(r["interviewed_on"]),
+        json.loads(r["answers"]),
+        json.loads(r["needs"]),
+    )
 
 
 def measure_values(d: MeasureDraft) -> dict[str, Any]:
-    return {"title": d.title, "baustein": d.baustein.number,
-            "handlungsfeld": d.handlungsfeld.number, "provider": d.provider,
-            "start_on": _iso(d.start_on), "end_on": _iso(d.end_on), "status": d.status.value,
-            "outcome": d.outcome.value, "note": d.note}
+    return {
+        "title": d.title,
+        "baustein": d.baustein.number,
+        "handlungsfeld": d.handlungsfeld.number,
+        "provider": d.provider,
+        "start_on": _iso(d.start_on),
+        "end_on": _iso(d.end_on),
+        "status": d.status.value,
+        "outcome": d.outcome.value,
+        "note": d.note,
+    }
 
 
 def _measure(r: Row) -> Measure:
-    return Measure(r["id"], r["client_id"], MeasureDraft(
-        r["title"], Foerderbaustein.of(r["baustein"]), Handlungsfeld.of(r["handlungsfeld"]),
-        r["provider"], _d(r["start_on"]), _d(r["end_on"]), MeasureStatus(r["status"]),
-        Outcome(r["outcome"]), r["note"]), r["updated_at"])
+    return Measure(
+        r["id"],
+        r["client_id"],
+        MeasureDraft(
+            r["title"],
+            Foerderbaustein.of(r["baustein"]),
+            Handlungsfeld.of(r["handlungsfeld"]),
+            r["provider"],
+            _d(r["start_on"]),
+            _d(r["end_on"]),
+            MeasureStatus(r["status"]),
+            Outcome(r["outcome"]),
+            r["note"],
+        ),
+        r["updated_at"],
+    )
 
 
 def measures(db: Database, client_id: str) -> list[Measure]:
-    return [_measure(r) for r in db.query(
-        "SELECT * FROM tm_measures WHERE client_id = ? AND deleted = 0 "
-        "ORDER BY COALESCE(start_on, '9999'), created_at", (client_id,))]
+    return [
+        _measure(r)
+        for r in db.query(
+            "SELECT * FROM tm_measures WHERE client_id = ? AND deleted = 0 "
+            "ORDER BY COALESCE(start_on, '9999'), created_at",
+            (client_id,),
+        )
+    ]
 
 
 def get_measure(db: Database, measure_id: str) -> Measure | None:
@@ -231,21 +358,36 @@ def get_measure(db: Database, measure_id: str) -> Measure | None:
 
 
 def insert_measure(w: RecordWriter, client: Client, draft: MeasureDraft) -> str:
-    return w.insert("tm_measures", "tm_measure", {"client_id": client.id,
-                                                  **measure_values(draft)},
-                    scope_id=client.household_id)
+    return w.insert(
+        "tm_measures",
+        "tm_measure",
+        {"client_id": client.id, **measure_values(draft)},
+        scope_id=client.household_id,
+    )
 
 
-def update_measure(w: RecordWriter, measure: Measure, household_id: str,
-                   draft: MeasureDraft) -> bool:
+def update_measure(
+    w: RecordWriter, measure: Measure, household_id: str, draft: MeasureDraft
+) -> bool:
     current = w.db.query_one("SELECT * FROM tm_measures WHERE id = ?", (measure.id,))
     assert current is not None
-    return w.update("tm_measures", "tm_measure", measure.id, measure_values(draft),
-                    scope_id=household_id, current=dict(current))
+    return w.update(
+        "tm_measures",
+        "tm_measure",
+        measure.id,
+        measure_values(draft),
+        scope_id=household_id,
+        current=dict(current),
+    )
 
 
 def active_counts(db: Database, programme: str) -> dict[str, int]:
     """Active clients per worker id."""
-    return {r["worker_id"]: int(r["n"]) for r in db.query(
-        "SELECT worker_id, count(*) AS n FROM tm_clients WHERE deleted = 0 AND programme = ? "
-        "AND state = 'aktiv' AND worker_id IS NOT NULL GROUP BY worker_id", (programme,))}
+    return {
+        r["worker_id"]: int(r["n"])
+        for r in db.query(
+            "SELECT worker_id, count(*) AS n FROM tm_clients WHERE deleted = 0 AND programme = ? "
+            "AND state = 'aktiv' AND worker_id IS NOT NULL GROUP BY worker_id",
+            (programme,),
+        )
+    }

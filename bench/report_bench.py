@@ -1,0 +1,47 @@
+"""Report timings for the benchmark runner (called by bench/run.py as step 6).
+
+Jahresbericht Quartiersarbeit for the last full calendar year (and the Programm-Monitoring)
+on the benchmark vault: statistics (aggregate SQL) and PDF rendering measured separately.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bench.harness import Result, measure
+from casework.clock import local_today
+from casework.reports.export import ReportKind, build, pdf_bytes
+from casework.services.session import Session
+
+
+def run(session: Session) -> list[Result]:
+    year = local_today(session.clock).year - 1
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    report = build(session, ReportKind.JAHRESBERICHT, first, last)
+    results = [
+        Result(
+            "6 Jahresbericht: Statistik (SQL)",
+            "ms",
+            measure(
+                lambda: build(session, ReportKind.JAHRESBERICHT, first, last), runs=3, warmup=1
+            ),
+            budget=5000,
+            note=f"Zeitraum {year}",
+        ),
+        Result(
+            "6 Jahresbericht: PDF erzeugen",
+            "ms",
+            measure(lambda: pdf_bytes(session, report), runs=3, warmup=1),
+            budget=3000,
+        ),
+        Result(
+            "6 Programm-Monitoring: Statistik + PDF",
+            "ms",
+            measure(
+                lambda: pdf_bytes(session, build(session, ReportKind.MONITORING, first, last)),
+                runs=3,
+                warmup=0,
+            ),
+        ),
+    ]
+    return results

@@ -1,0 +1,48 @@
+"""`casework sync --vault V [--dsn DSN] [--status]`: push, pull, apply (ARCHITECTURE §6)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from casework.cli import EXIT_OK
+from casework.cli._common import add_vault_argument, open_session
+from casework.cli.hub import hub_dsn
+from casework.clock import BERLIN, from_utc_iso
+from casework.services import sync as sync_service
+from casework.sync import client
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("sync", help="mit dem Team-Hub abgleichen")
+    add_vault_argument(parser)
+    parser.add_argument("--dsn", default=None,
+                        help="Hub-Verbindung (ohne Angabe: die bei der Anmeldung gespeicherte)")
+    parser.add_argument("--status", action="store_true",
+                        help="nur Stand anzeigen (letzter Abgleich, offene Änderungen, Konflikte)")
+    parser.set_defaults(handler=_sync)
+
+
+def _print_status(status: sync_service.SyncStatus) -> None:
+    last = (f"{from_utc_iso(status.last_sync_at).astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr"
+            if status.last_sync_at else "noch nie")
+    print(f"Team-Hub: {status.hub or 'nicht verbunden'}")
+    print(f"Gerät: {status.device_id}  Person: {status.worker_id or '-'}")
+    print(f"Letzter Abgleich: {last}")
+    print(f"Nicht übertragene Änderungen: {status.pending}")
+    print(f"Offene Konflikte: {status.conflicts}")
+
+
+def _sync(args: argparse.Namespace) -> int:
+    session = open_session(args.vault)
+    try:
+        if not args.status:
+            dsn = args.dsn or sync_service.hub_dsn(session)
+            result = client.sync_vault(session, hub_dsn(dsn) if dsn else None)
+            print(f"Abgeglichen: {result.pushed} gesendet, {result.pulled} empfangen"
+                  + (f", {result.new_conflicts} neue Konflikte (bitte in der App lösen)"
+                     if result.new_conflicts else "") + ".")
+        _print_status(sync_service.status(session))
+    finally:
+        session.close()
+    return EXIT_OK

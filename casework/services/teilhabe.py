@@ -1,0 +1,394 @@
+"""Teilhabemanagement use cases: enrol clients, residence documents, intake interview,
+measures, caseload with capacity = FTE × programme key, waiting list and reassignment
+(sources-reference §4.6)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib.resources import files
+from typing import Any
+
+from casework.clock import local_today
+from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
+from casework.models.changes import Changes
+from casework.models.household import HouseholdDraft
+from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.teilhabe import (
+    PROGRAMME,
+    Capacity,
+    Client,
+    ClientDraft,
+    ClientState,
+    Eligibility,
+    EligibilityResult,
+    Measure,
+    MeasureDraft,
+    Questionnaire,
+    ResidenceRecord,
+    fair_assignment,
+    parse_questionnaire,
+)
+from casework.models.worker import Worker, WorkerRole
+from casework.services.reference import load_profile
+from casework.services.session import Session
+from casework.storage import households as household_store
+from casework.storage import teilhabe as store
+from casework.storage import workers as worker_store
+from casework.storage.teilhabe import Assignment, Intake
+
+DEFAULT_CLIENTS_PER_FTE = 100
+DEFAULT_WARN_ABOVE = 0.9
+LEAD_ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
+
+
+def load_questionnaire(name: str = "default") -> Questionnaire:
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise UserError("Ungültiger Name des Fragenkatalogs.")
+    resource = files("casework").joinpath("resources", "questionnaires", f"{name}.json")
+    try:
+        data = json.loads(resource.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"Der Fragenkatalog „{name}“ ist nicht vorhanden.") from None
+    return parse_questionnaire(data)
+
+
+def programme_key(session: Session, programme: str = PROGRAMME) -> tuple[int, float]:
+    """(clients_per_fte, warn_above) from the vault's profile, defaults 100 / 0.9."""
+    try:
+        key = load_profile(session.profile_name).programme_key(programme)
+    except UserError:
+        key = None
+    if key is None:
+        return DEFAULT_CLIENTS_PER_FTE, DEFAULT_WARN_ABOVE
+    return key.clients_per_fte, key.warn_above
+
+
+def _client(session: Session, client_id: str) -> Client:
+    client = store.get_client(session.db, client_id)
+    if client is None:
+        raise NotFound("Die Klientin / der Klient")
+    return client
+
+
+def _is_lead(session: Session) -> bool:
+    return session.actor.data.role in LEAD_ROLES
+
+
+# --------------------------------------------------------------------------- clients
+
+
+def enrol(
+    session: Session,
+    person_id: str,
+    draft: ClientDraft,
+    residence: ResidenceRecord | None = None,
+    programme: str = PROGRAMME,
+) -> tuple[str, Changes]:
+    """Take an existing person into the programme (on the waiting list)."""
+    clean = draft.validated(local_today(session.clock))
+    record = residence.validated() if residence else None
+    with session.db.transaction():
+        person = household_store.get_person(session.db, person_id)
+        if person is None:
+            raise NotFound("Die Person")
+        if store.client_for_person(session.db, person_id, programme) is not None:
+            raise ValidationError("Person", f"ist bereits im Programm {programme}.")
+        w = session.writer()
+        cid = store.insert_client(w, person_id, person.household_id, programme, clean)
+        if record is not None:
+            client = store.get_client(session.db, cid)
+            assert client is not None
+            store.insert_residence(w, client, record)
+    return cid, Changes.of("tm_client", cid) | Changes.of("household", person.household_id)
+
+
+def enrol_new_person(
+    session: Session,
+    first_name: str,
+    last_name: str,
+    birth: BirthInfo,
+    gender: Gender,
+    draft: ClientDraft,
+    residence: ResidenceRecord | None = None,
+    *,
+    district: str = "",
+    programme: str = PROGRAMME,
+) -> tuple[str, Changes]:
+    """A young adult on their own: a one-person household, the person, the client."""
+    today = local_today(session.clock)
+    person = PersonDraft(first_name, last_name, birth, gender, HouseholdRole.SONSTIGE).validated(
+        today
+    )
+    household = HouseholdDraft(
+        name=person.last_name or person.first_name, district=district
+    ).validated()
+    with session.db.transaction():
+        w = session.writer()
+        hid = household_store.insert_household(w, household)
+        pid = household_store.insert_person(w, hid, person)
+        cid, changes = enrol(session, pid, draft, residence, programme)
+    return cid, changes | Changes.of("person", pid)
+
+
+def update_client(session: Session, client_id: str, draft: ClientDraft) -> Changes:
+    clean = draft.validated(local_today(session.clock))
+    with session.db.transaction():
+        client = _client(session, client_id)
+        changed = store.update_client(session.writer(), client, clean)
+    return Changes.of("tm_client", client_id) if changed else Changes()
+
+
+def add_residence(session: Session, client_id: str, record: ResidenceRecord) -> Changes:
+    """Append a residence document (a status change is a new record, never an edit)."""
+    clean = record.validated()
+    with session.db.transaction():
+        client = _client(session, client_id)
+        store.insert_residence(session.writer(), client, clean)
+    return Changes.of("tm_client", client_id)
+
+
+def get(session: Session, client_id: str) -> Client:
+    return _client(session, client_id)
+
+
+def eligibility(session: Session, client_id: str, on: date | None = None) -> EligibilityResult:
+    return _client(session, client_id).eligibility(on or local_today(session.clock))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadRow:
+    client: Client
+    eligibility: EligibilityResult
+    worker_name: str
+
+
+def caseload(
+    session: Session,
+    worker_id: str | None = None,
+    *,
+    on: date | None = None,
+    include_closed: bool = False,
+    programme: str = PROGRAMME,
+) -> list[CaseloadRow]:
+    """The clients of one worker (default: the acting worker) with eligibility today."""
+    day = on or local_today(session.clock)
+    wid = worker_id or session.actor_id
+    names: dict[str, str] = {w.id: w.name for w in worker_store.list_workers(session.db)}
+    rows = [
+        c
+        for c in store.clients(session.db, programme, worker_id=wid)
+        if include_closed or c.state is not ClientState.ABGESCHLOSSEN
+    ]
+    return [CaseloadRow(c, c.eligibility(day), names.get(c.worker_id or "", "")) for c in rows]
+
+
+def waiting_list(
+    session: Session, *, on: date | None = None, programme: str = PROGRAMME
+) -> list[CaseloadRow]:
+    """Waiting clients in order of intake date (first come, first served)."""
+    day = on or local_today(session.clock)
+    rows = store.clients(session.db, programme, state=ClientState.WARTEND)
+    return [CaseloadRow(c, c.eligibility(day), "") for c in rows]
+
+
+def all_clients(
+    session: Session, *, on: date | None = None, programme: str = PROGRAMME
+) -> list[CaseloadRow]:
+    day = on or local_today(session.clock)
+    names: dict[str, str] = {w.id: w.name for w in worker_store.list_workers(session.db)}
+    return [
+        CaseloadRow(c, c.eligibility(day), names.get(c.worker_id or "", ""))
+        for c in store.clients(session.db, programme)
+    ]
+
+
+# --------------------------------------------------------------------------- caseload
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLoad:
+    worker: Worker
+    programme: str
+    capacity: Capacity
+
+
+def dashboard(session: Session, programme: str = PROGRAMME) -> list[WorkerLoad]:
+    """Utilisation per worker in the programme: Teilhabemanagement staff, plus anyone
+    who currently holds clients in it."""
+    per_fte, warn = programme_key(session, programme)
+    counts = store.active_counts(session.db, programme)
+    loads = []
+    for worker in worker_store.list_workers(session.db):
+        if worker.data.role is not WorkerRole.TEILHABEMANAGEMENT and worker.id not in counts:
+            continue
+        loads.append(
+            WorkerLoad(
+                worker,
+                programme,
+                Capacity(worker.data.fte, per_fte, warn, counts.get(worker.id, 0)),
+            )
+        )
+    return loads
+
+
+def capacity_of(session: Session, worker_id: str, programme: str = PROGRAMME) -> Capacity:
+    worker = worker_store.get_worker(session.db, worker_id)
+    if worker is None:
+        raise NotFound("Die Mitarbeiterin / der Mitarbeiter")
+    per_fte, warn = programme_key(session, programme)
+    return Capacity(
+        worker.data.fte, per_fte, warn, store.active_counts(session.db, programme).get(worker_id, 0)
+    )
+
+
+def assign(
+    session: Session,
+    client_id: str,
+    worker_id: str,
+    reason: str = "",
+    *,
+    allow_over_capacity: bool = False,
+) -> Changes:
+    """Assign a waiting client or reassign an active one (Leitung; a Teilhabemanagerin
+    may take a waiting client herself). Recorded in the assignment history."""
+    reason = reason.strip()
+    with session.db.transaction():
+        client = _client(session, client_id)
+        if client.state is ClientState.ABGESCHLOSSEN:
+            raise ValidationError(
+                "Klient/in", "ist abgeschlossen und kann nicht zugewiesen werden."
+            )
+        if client.worker_id == worker_id:
+            return Changes()
+        self_take = (
+            worker_id == session.actor_id
+            and client.state is ClientState.WARTEND
+            and session.actor.data.role is WorkerRole.TEILHABEMANAGEMENT
+        )
+        if not (_is_lead(session) or self_take):
+            raise PermissionDenied("Zuweisen und Umverteilen ist der Leitung vorbehalten.")
+        if client.worker_id is not None and not reason:
+            raise ValidationError("Grund", "bitte für die Umverteilung einen Grund angeben.")
+        capacity = capacity_of(session, worker_id)
+        if capacity.active + 1 > capacity.places and not allow_over_capacity:
+            raise ValidationError(
+                "Zuständig",
+                f"die Kapazität ist erreicht ({capacity.text()}). Bitte "
+                "ausdrücklich über die Kapazität hinaus zuweisen oder andere Fachkraft wählen.",
+            )
+        store.set_assignment(
+            session.writer(),
+            client,
+            worker_id,
+            ClientState.AKTIV,
+            local_today(session.clock),
+            reason,
+        )
+    return Changes.of("tm_client", client_id) | Changes.of("worker", worker_id)
+
+
+def to_waiting_list(session: Session, client_id: str, reason: str) -> Changes:
+    session.require_role(*LEAD_ROLES)
+    if not reason.strip():
+        raise ValidationError("Grund", "bitte angeben.")
+    with session.db.transaction():
+        client = _client(session, client_id)
+        store.set_assignment(
+            session.writer(),
+            client,
+            None,
+            ClientState.WARTEND,
+            local_today(session.clock),
+            reason.strip(),
+        )
+    return Changes.of("tm_client", client_id)
+
+
+def close(session: Session, client_id: str, on: date | None = None) -> Changes:
+    day = on or local_today(session.clock)
+    with session.db.transaction():
+        client = _client(session, client_id)
+        if not (_is_lead(session) or client.worker_id == session.actor_id):
+            raise PermissionDenied(
+                "Nur die zuständige Fachkraft oder die Leitung kann abschließen."
+            )
+        store.close_client(session.writer(), client, day)
+    return Changes.of("tm_client", client_id)
+
+
+def distribute_waiting(session: Session, programme: str = PROGRAMME) -> Changes:
+    """Fill free places from the waiting list, in intake order, fairly across workers."""
+    session.require_role(*LEAD_ROLES)
+    loads: dict[str, Capacity] = {
+        load.worker.id: load.capacity
+        for load in dashboard(session, programme)
+        if load.worker.data.role is WorkerRole.TEILHABEMANAGEMENT
+    }
+    waiting = [
+        row.client.id
+        for row in waiting_list(session, programme=programme)
+        if row.eligibility.verdict is not Eligibility.NEIN
+    ]
+    changes = Changes()
+    with session.db.transaction():
+        for client_id, worker_id in fair_assignment(waiting, loads):
+            changes |= assign(session, client_id, worker_id, "Verteilung der Warteliste")
+    return changes
+
+
+def assignment_history(session: Session, client_id: str) -> list[Assignment]:
+    return store.assignments(session.db, client_id)
+
+
+# --------------------------------------------------------------------------- intake, measures
+
+
+def record_intake(
+    session: Session,
+    client_id: str,
+    answers: dict[str, Any],
+    on: date | None = None,
+    questionnaire: Questionnaire | None = None,
+) -> Changes:
+    """Store the answers of an Erstgespräch (new row each time) with the derived needs."""
+    q = questionnaire or load_questionnaire()
+    day = on or local_today(session.clock)
+    if day > local_today(session.clock):
+        raise ValidationError("Datum des Erstgesprächs", "liegt in der Zukunft.")
+    clean = q.validate_answers(answers)
+    needs = {hf.value: list(items) for hf, items in q.needs(clean).items()}
+    with session.db.transaction():
+        client = _client(session, client_id)
+        store.insert_intake(session.writer(), client, q.key, q.version, day, clean, needs)
+    return Changes.of("tm_client", client_id)
+
+
+def intake(session: Session, client_id: str) -> Intake | None:
+    return store.latest_intake(session.db, client_id)
+
+
+def add_measure(session: Session, client_id: str, draft: MeasureDraft) -> tuple[str, Changes]:
+    clean = draft.validated()
+    with session.db.transaction():
+        client = _client(session, client_id)
+        mid = store.insert_measure(session.writer(), client, clean)
+    return mid, Changes.of("tm_measure", mid) | Changes.of("tm_client", client_id)
+
+
+def update_measure(session: Session, measure_id: str, draft: MeasureDraft) -> Changes:
+    clean = draft.validated()
+    with session.db.transaction():
+        measure = store.get_measure(session.db, measure_id)
+        if measure is None:
+            raise NotFound("Die Maßnahme")
+        client = _client(session, measure.client_id)
+        changed = store.update_measure(session.writer(), measure, client.household_id, clean)
+    if not changed:
+        return Changes()
+    return Changes.of("tm_measure", measure_id) | Changes.of("tm_client", measure.client_id)
+
+
+def measures(session: Session, client_id: str) -> list[Measure]:
+    return store.measures(session.db, client_id)

@@ -1,0 +1,399 @@
+"""Aggregate SQL for the reports (Jahresbericht, Programm-Monitoring).
+
+Everything is counted in SQL (GROUP BY over covering indexes, m0042); no contact row is
+ever loaded into Python, and no query returns a name, an exact birth date or an address
+(LR-39). Tables of other feature areas (referrals, § 8a, consents) are discovered at
+run time: where a vault lacks them, the functions return None and the report says
+"keine Daten erfasst".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from casework.storage.db import Database, Row
+
+Counts = dict[tuple[str, ...], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A report period: local dates and their UTC ISO bounds [start, end)."""
+
+    first: date
+    last: date
+    start_utc: str
+    end_utc: str
+
+
+def columns(db: Database, table: str) -> set[str]:
+    if not table.replace("_", "").isalnum():
+        raise ValueError(table)
+    return {str(r["name"]) for r in db.query(f"PRAGMA table_info({table})")}
+
+
+def has_table(db: Database, table: str) -> bool:
+    return (
+        db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+        is not None
+    )
+
+
+def _counts(rows: Sequence[Row]) -> Counts:
+    """Rows (key columns…, count) → {(keys as text): count}."""
+    out: Counts = {}
+    for r in rows:
+        values: list[Any] = list(r)
+        keys, n = values[:-1], values[-1]
+        out[tuple("" if k is None else str(k) for k in keys)] = int(n)
+    return out
+
+
+# --------------------------------------------------------------------------- families
+
+
+# Households with a contact in the period: one index seek per household
+# (contacts_household), which scales with households, not with contacts.
+_REACHED = (
+    "SELECT h.id AS hid, h.access_route FROM households h WHERE h.deleted = 0 "
+    "AND EXISTS (SELECT 1 FROM contacts c WHERE c.household_id = h.id "
+    "AND c.deleted = 0 AND c.occurred_at >= :start AND c.occurred_at < :end)"
+)
+
+
+def households_reached(db: Database, w: Window) -> Counts:
+    """("1" if new else "0", access route) → households with a contact in the period;
+    new = no contact before the period. One pass for the household figures and the
+    access routes."""
+    return _counts(
+        db.query(
+            f"WITH r AS ({_REACHED}) "
+            "SELECT NOT EXISTS (SELECT 1 FROM contacts p WHERE p.household_id = r.hid "
+            " AND p.deleted = 0 AND p.occurred_at < :start) AS new, "
+            " COALESCE(r.access_route, 'nicht erfasst'), count(*) FROM r GROUP BY 1, 2",
+            {"start": w.start_utc, "end": w.end_utc},
+        )
+    )
+
+
+AGE_BANDS = (
+    "ungeboren",
+    "0–2",
+    "3–5",
+    "6–9",
+    "10–13",
+    "14–17",
+    "18–26",
+    "27–44",
+    "45–64",
+    "65+",
+    "unbekannt",
+)
+
+# Age in completed years on :on (year-only birth: the lower bound, like BirthInfo).
+_AGES = """
+SELECT p.gender, p.due_date, f.new,
+ CASE WHEN p.birth_date IS NOT NULL THEN
+   CAST(substr(:on, 1, 4) AS INTEGER) - CAST(substr(p.birth_date, 1, 4) AS INTEGER)
+   - (substr(:on, 6, 5) < substr(p.birth_date, 6, 5))
+  WHEN p.birth_year IS NOT NULL THEN CAST(substr(:on, 1, 4) AS INTEGER) - p.birth_year - 1
+ END AS a
+FROM f JOIN persons p ON p.household_id = f.hid AND p.deleted = 0
+WHERE (p.birth_date IS NULL OR p.birth_date <= :on)
+ AND (p.birth_year IS NULL OR p.birth_year <= CAST(substr(:on, 1, 4) AS INTEGER))
+ AND (p.birth_date IS NOT NULL OR p.birth_year IS NOT NULL OR p.due_date IS NULL
+      OR p.due_date <= date(:on, '+280 days'))"""
+
+_BAND = """
+CASE WHEN a IS NULL AND due_date IS NOT NULL THEN 'ungeboren'
+ WHEN a IS NULL THEN 'unbekannt' WHEN a < 3 THEN '0–2' WHEN a < 6 THEN '3–5'
+ WHEN a < 10 THEN '6–9' WHEN a < 14 THEN '10–13' WHEN a < 18 THEN '14–17'
+ WHEN a < 27 THEN '18–26' WHEN a < 45 THEN '27–44' WHEN a < 65 THEN '45–64' ELSE '65+' END"""
+
+
+def persons_reached(db: Database, w: Window) -> Counts:
+    """(age band at the end of the period, gender, "1" if the household is new) → members
+    of reached households (born by then, or expected within 280 days: families count
+    from −9 months)."""
+    return _counts(
+        db.query(
+            f"WITH r AS ({_REACHED}), f AS (SELECT r.hid, NOT EXISTS (SELECT 1 FROM contacts p "
+            " WHERE p.household_id = r.hid AND p.deleted = 0 AND p.occurred_at < :start) AS new"
+            f" FROM r), ages AS ({_AGES}) "
+            f"SELECT {_BAND} AS band, gender, new, count(*) FROM ages GROUP BY 1, 2, 3",
+            {"start": w.start_utc, "end": w.end_utc, "on": w.last.isoformat()},
+        )
+    )
+
+
+def contacts_by_type_month(
+    db: Database, months: Sequence[tuple[str, str, str]], known_types: Sequence[str] = ()
+) -> Counts:
+    """(type, month label) → contacts; `months` = (label, start UTC, end UTC), so local
+    month boundaries (Europe/Berlin) are exact.
+
+    One covering-index range scan per month that counts the `known_types` with
+    conditional sums: a GROUP BY would sort every contact of the period in a temporary
+    B-tree, which costs seconds with SQLCipher's memory security on. Only contacts of
+    other (legacy) types are grouped, and only when there are any."""
+    out: Counts = {}
+    sums = "".join(", SUM(type = ?)" for _ in known_types)
+    for label, start, end in months:
+        row = db.query_one(
+            f"SELECT count(*){sums} FROM contacts WHERE deleted = 0 "  # sums: fixed text
+            "AND occurred_at >= ? AND occurred_at < ?",
+            (*known_types, start, end),
+        )
+        assert row is not None
+        values = [int(v or 0) for v in tuple(row)]
+        for kind, n in zip(known_types, values[1:], strict=True):
+            if n:
+                out[(kind, label)] = n
+        if values[0] > sum(values[1:]):
+            marks = ",".join("?" for _ in known_types) or "''"
+            for r in db.query(
+                "SELECT type, count(*) FROM contacts WHERE deleted = 0 AND occurred_at >= ? "
+                f"AND occurred_at < ? AND type NOT IN ({marks}) GROUP BY type",
+                (start, end, *known_types),
+            ):
+                out[(str(r[0]), label)] = int(r[1])
+    return out
+
+
+# --------------------------------------------------------------------------- offers
+
+
+def offer_attendance(db: Database, w: Window) -> list[tuple[str, int, int, int]]:
+    """Per offer kind: (kind, offers, sessions held, attendances) in the period."""
+    rows = db.query(
+        "SELECT o.kind, count(DISTINCT o.id) AS offers, count(DISTINCT s.id) AS sessions, "
+        "COALESCE((SELECT SUM(a.count) FROM offer_attendance a JOIN offer_sessions s2 "
+        "  ON s2.id = a.session_id AND s2.deleted = 0 JOIN offers o2 ON o2.id = s2.offer_id "
+        "  WHERE a.deleted = 0 AND o2.deleted = 0 AND o2.kind = o.kind "
+        "  AND s2.held_on BETWEEN :first AND :last), 0) AS attendance "
+        "FROM offers o JOIN offer_sessions s ON s.offer_id = o.id AND s.deleted = 0 "
+        "WHERE o.deleted = 0 AND s.held_on BETWEEN :first AND :last GROUP BY o.kind "
+        "ORDER BY o.kind",
+        {"first": w.first.isoformat(), "last": w.last.isoformat()},
+    )
+    return [(r["kind"], int(r["offers"]), int(r["sessions"]), int(r["attendance"])) for r in rows]
+
+
+def attendance_by_group(db: Database, w: Window) -> Counts:
+    """(age group, gender) → attendances (headcounts and named) in the period."""
+    return _counts(
+        db.query(
+            "SELECT a.age_group, a.gender, SUM(a.count) FROM offer_attendance a "
+            "JOIN offer_sessions s ON s.id = a.session_id AND s.deleted = 0 "
+            "JOIN offers o ON o.id = s.offer_id AND o.deleted = 0 "
+            "WHERE a.deleted = 0 AND s.held_on BETWEEN ? AND ? GROUP BY 1, 2",
+            (w.first.isoformat(), w.last.isoformat()),
+        )
+    )
+
+
+def family_training(db: Database, w: Window) -> tuple[int, int, int]:
+    """(families with a Familientraining session in the period, of them completed by the
+    end of the period, sessions held with families in the period)."""
+    row = db.query_one(
+        "WITH fam AS ("
+        " SELECT o.id AS oid, o.household_id AS hid, s.id AS sid, s.held_on "
+        " FROM offers o JOIN offer_sessions s ON s.offer_id = o.id AND s.deleted = 0 "
+        " WHERE o.deleted = 0 AND o.kind = 'Familientraining' AND o.household_id IS NOT NULL"
+        " UNION SELECT o.id, a.household_id, s.id, s.held_on "
+        " FROM offers o JOIN offer_sessions s ON s.offer_id = o.id AND s.deleted = 0 "
+        " JOIN offer_attendance a ON a.session_id = s.id AND a.deleted = 0 "
+        " WHERE o.deleted = 0 AND o.kind = 'Familientraining' AND a.household_id IS NOT NULL),"
+        " per AS (SELECT fam.hid, fam.oid, "
+        "  SUM(fam.held_on BETWEEN :first AND :last) AS in_period, "
+        "  SUM(fam.held_on <= :last) AS upto, COALESCE(o.sessions_planned, 10) AS planned "
+        "  FROM fam JOIN offers o ON o.id = fam.oid GROUP BY fam.hid, fam.oid) "
+        "SELECT count(DISTINCT CASE WHEN in_period > 0 THEN hid END) AS families, "
+        " count(DISTINCT CASE WHEN in_period > 0 AND upto >= planned THEN hid END) AS done, "
+        " COALESCE(SUM(in_period), 0) AS sessions FROM per",
+        {"first": w.first.isoformat(), "last": w.last.isoformat()},
+    )
+    assert row is not None
+    return int(row["families"]), int(row["done"]), int(row["sessions"])
+
+
+# --------------------------------------------------------------------------- other areas
+
+
+def consents(db: Database, w: Window) -> Counts | None:
+    """(event kind) → consents obtained (signed/oral/scan) and withdrawals in the period,
+    or None if this vault has no consent tables."""
+    if not has_table(db, "consent_events"):
+        return None
+    cols = columns(db, "consent_events")
+    day = "on_date" if "on_date" in cols else "substr(created_at, 1, 10)"
+    total = "total" if "total" in cols else "1"
+    rows = db.query(
+        f"SELECT CASE WHEN kind IN ('signed', 'oral', 'scan') THEN 'erteilt' "
+        f" WHEN kind = 'withdrawn' AND {total} THEN 'vollständig widerrufen' "
+        " WHEN kind = 'withdrawn' THEN 'teilweise widerrufen' "
+        " WHEN kind = 'refused' THEN 'abgelehnt' END AS k, count(DISTINCT consent_id) "
+        f"FROM consent_events WHERE deleted = 0 AND {day} BETWEEN ? AND ? "
+        "AND kind IN ('signed', 'oral', 'scan', 'withdrawn', 'refused') GROUP BY k",
+        (w.first.isoformat(), w.last.isoformat()),
+    )
+    return _counts(rows)
+
+
+def first_existing(db: Database, candidates: Sequence[str]) -> str | None:
+    for name in candidates:
+        if has_table(db, name):
+            return name
+    return None
+
+
+# --------------------------------------------------------------------------- Teilhabe
+
+
+def tm_clients_rows(
+    db: Database, programme: str
+) -> list[tuple[str, str, str | None, int | None, str, str, str]]:
+    """Per client, only what eligibility needs, without names or addresses:
+    (client id, birth_date, birth_year, gender, state, exclusions JSON, age exception).
+    The birth date never leaves the report assembly (only age bands are shown)."""
+    rows = db.query(
+        "SELECT c.id, p.birth_date, p.birth_year, p.gender, c.state, c.exclusions, "
+        "c.age_exception FROM tm_clients c JOIN persons p ON p.id = c.person_id "
+        "WHERE c.deleted = 0 AND p.deleted = 0 AND c.programme = ?",
+        (programme,),
+    )
+    return [(r[0], r[3], r[1], r[2], r[4], r[5], r[6]) for r in rows]
+
+
+def tm_residence_rows(db: Database, programme: str) -> list[tuple[str, str, str, str | None]]:
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in db.query(
+            "SELECT t.client_id, t.status, t.valid_from, t.valid_until FROM tm_residence t "
+            "JOIN tm_clients c ON c.id = t.client_id AND c.deleted = 0 AND c.programme = ? "
+            "WHERE t.deleted = 0",
+            (programme,),
+        )
+    ]
+
+
+def tm_measures(db: Database, programme: str, w: Window) -> Counts:
+    """(baustein, handlungsfeld, status, outcome) → measures active in the period
+    (started on/before its end and not ended before its start)."""
+    return _counts(
+        db.query(
+            "SELECT m.baustein, m.handlungsfeld, m.status, m.outcome, count(*) "
+            "FROM tm_measures m JOIN tm_clients c ON c.id = m.client_id AND c.deleted = 0 "
+            "AND c.programme = ? WHERE m.deleted = 0 "
+            "AND (m.start_on IS NULL OR m.start_on <= ?) AND (m.end_on IS NULL OR m.end_on >= ?) "
+            "GROUP BY 1, 2, 3, 4",
+            (programme, w.last.isoformat(), w.first.isoformat()),
+        )
+    )
+
+
+def tm_transitions(db: Database, programme: str, w: Window, outcomes: Sequence[str]) -> Counts:
+    """(outcome) → clients with a measure ending in the period with that outcome."""
+    marks = ",".join("?" for _ in outcomes)
+    return _counts(
+        db.query(
+            f"SELECT m.outcome, count(DISTINCT m.client_id) FROM tm_measures m "
+            "JOIN tm_clients c ON c.id = m.client_id AND c.deleted = 0 AND c.programme = ? "
+            f"WHERE m.deleted = 0 AND m.outcome IN ({marks}) AND m.end_on BETWEEN ? AND ? "
+            "GROUP BY 1",
+            (programme, *outcomes, w.first.isoformat(), w.last.isoformat()),
+        )
+    )
+
+
+def tm_needs(db: Database, programme: str, last: date) -> list[str]:
+    """The needs JSON of each client's latest intake up to `last`."""
+    return [
+        str(r[0])
+        for r in db.query(
+            "SELECT i.needs FROM tm_intake i JOIN tm_clients c ON c.id = i.client_id "
+            "AND c.deleted = 0 AND c.programme = ? WHERE i.deleted = 0 AND i.interviewed_on <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM tm_intake j WHERE j.client_id = i.client_id "
+            " AND j.deleted = 0 AND j.interviewed_on <= ? AND (j.interviewed_on > i.interviewed_on"
+            " OR (j.interviewed_on = i.interviewed_on AND j.created_at > i.created_at)))",
+            (programme, last.isoformat(), last.isoformat()),
+        )
+    ]
+
+
+def tm_staffing(db: Database, programme: str) -> tuple[float, int, int]:
+    """(FTE of Teilhabemanagement staff, active clients, waiting clients)."""
+    fte = db.scalar(
+        "SELECT COALESCE(SUM(fte), 0) FROM workers WHERE deleted = 0 "
+        "AND role = 'Teilhabemanagement'"
+    )
+    row = db.query_one(
+        "SELECT COALESCE(SUM(state = 'aktiv'), 0) AS a, COALESCE(SUM(state = 'wartend'), 0) "
+        "AS w FROM tm_clients WHERE deleted = 0 AND programme = ?",
+        (programme,),
+    )
+    assert row is not None
+    return float(fte or 0), int(row["a"]), int(row["w"])
+
+
+def kinderschutz_results(db: Database, w: Window) -> Counts | None:
+    """(result category, acute flag) → § 8a procedures whose latest Ergebnis was recorded in
+    the period; procedures opened in the period without a result count as 'ohne Ergebnis'.
+    None if the vault has no § 8a tables (counts only, LR-39)."""
+    if not (has_table(db, "ks_procedures") and has_table(db, "ks_entries")):
+        return None
+    needed = {"id", "acute", "opened_at", "deleted"}
+    if not needed <= columns(db, "ks_procedures") or not {
+        "procedure_id",
+        "kind",
+        "payload",
+        "seq",
+        "created_at",
+    } <= columns(db, "ks_entries"):
+        return None
+    return _counts(
+        db.query(
+            "WITH last AS (SELECT e.procedure_id, json_extract(e.payload, '$.category') AS cat, "
+            "  e.created_at FROM ks_entries e WHERE e.kind = 'result' AND e.deleted = 0 "
+            "  AND e.seq = (SELECT max(x.seq) FROM ks_entries x WHERE x.procedure_id = "
+            "  e.procedure_id AND x.kind = 'result' AND x.deleted = 0)) "
+            "SELECT COALESCE(l.cat, 'ohne Ergebnis') AS cat, p.acute, count(*) "
+            "FROM ks_procedures p LEFT JOIN last l ON l.procedure_id = p.id "
+            "WHERE p.deleted = 0 AND ((l.created_at >= :start AND l.created_at < :end) OR "
+            " (l.procedure_id IS NULL AND p.opened_at >= :start AND p.opened_at < :end)) "
+            "GROUP BY 1, 2",
+            {"start": w.start_utc, "end": w.end_utc},
+        )
+    )
+
+
+REFERRAL_TABLES = ("referrals", "vermittlungen")
+REFERRAL_RECIPIENT = ("recipient_kind", "recipient_type", "recipient", "partner_name", "to_kind")
+REFERRAL_OUTCOME = ("outcome", "result", "status", "state")
+REFERRAL_DATE = ("referred_on", "on_date", "sent_on", "created_at")
+
+
+def referrals(db: Database, w: Window) -> Counts | None:
+    """(recipient, outcome) → referrals in the period; None without a referral table."""
+    table = first_existing(db, REFERRAL_TABLES)
+    if table is None:
+        return None
+    cols = columns(db, table)
+    recipient = next((c for c in REFERRAL_RECIPIENT if c in cols), None)
+    outcome = next((c for c in REFERRAL_OUTCOME if c in cols), None)
+    day = next((c for c in REFERRAL_DATE if c in cols), None)
+    if recipient is None or day is None:
+        return None
+    outcome_sql = outcome or "'nicht erfasst'"
+    deleted = "AND deleted = 0" if "deleted" in cols else ""
+    return _counts(
+        db.query(
+            f"SELECT COALESCE(NULLIF({recipient}, ''), 'nicht erfasst'), "
+            f"COALESCE(NULLIF({outcome_sql}, ''), 'offen'), count(*) FROM {table} "
+            f"WHERE substr({day}, 1, 10) BETWEEN ? AND ? {deleted} GROUP BY 1, 2",
+            (w.first.isoformat(), w.last.isoformat()),
+        )
+    )

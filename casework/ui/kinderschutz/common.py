@@ -1,0 +1,294 @@
+"""Shared pieces of the § 8a UI: the PDF file chooser (tests patch `choose_pdf_target`),
+printing, date/time inputs, worker pickers and `EntryDialog`.
+
+`EntryDialog` is a window-modal form (opened with `open()`, kept on its owner as
+`owner.dialog` so tests fill and save it like a user). `save()` collects the values,
+calls the service through `ctx.apply` and shows a `ValidationError` next to the field it
+names; any other `UserError` (e.g. `PermissionDenied`) goes through the message seam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.clock import BERLIN
+from casework.errors import UserError, ValidationError
+from casework.forms import kinderschutz as forms
+from casework.forms.base import letterhead_from_organisation, write_pdf_atomic
+from casework.services import kinderschutz as ks
+from casework.services import workers as worker_service
+from casework.ui.context import UiContext
+from casework.ui.widgets import ValidatingForm, named
+
+W = TypeVar("W", bound=QWidget)
+PDF_FILTER = "PDF-Dokument (*.pdf)"
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+# Document key → (button text, save-dialog title, suggested file name without personal data)
+DOCUMENTS: dict[str, tuple[str, str, str]] = {
+    "dokumentation": ("&Dokumentation drucken …", "Dokumentation der Gefährdungseinschätzung "
+                      "speichern", "Kinderschutz-Dokumentation.pdf"),
+    "mitteilung": ("&Mitteilung drucken …", "Mitteilung an das Jugendamt speichern",
+                   "Mitteilung-Jugendamt.pdf"),
+    "schutzplan": ("Schutz&plan drucken …", "Schutzplan speichern", "Schutzplan.pdf"),
+    "isef": ("iseF-Auszug (pseudonymisiert) …", "Pseudonymisierten Auszug für die iseF "
+             "speichern", "iseF-Auszug-pseudonymisiert.pdf"),
+}
+
+
+# --------------------------------------------------------------------------- file seam
+
+
+def choose_pdf_target(parent: QWidget | None, title: str, suggested: str) -> str:
+    """Where to save a PDF; '' if cancelled. Tests patch this function."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, PDF_FILTER)
+    return path
+
+
+def print_document(ctx: UiContext, parent: QWidget | None, procedure_id: str,
+                   document: str) -> Path | None:
+    """Ask where to save, render the document from the service's plain data and write it
+    atomically. The service logs the print/export (audit). Cancelling changes nothing."""
+    _label, title, suggested = DOCUMENTS[document]
+    target = choose_pdf_target(parent, title, suggested)
+    if not target:
+        return None
+    try:
+        session = ctx.require_session()
+        profile = ctx.profile
+        if profile is None:
+            raise UserError("Das Referenzprofil der Akte fehlt.")
+        letterhead = letterhead_from_organisation(profile.organisation)
+        if document == "isef":
+            extract, _changes = ctx.apply(ks.isef_extract, procedure_id)
+            pdf = forms.render_isef_extract(extract, letterhead, session.clock)
+        else:
+            dossier = ks.dossier(session, procedure_id, purpose="print", document=document)
+            render: Callable[..., bytes] = {
+                "dokumentation": forms.render_documentation,
+                "mitteilung": forms.render_mitteilung,
+                "schutzplan": forms.render_schutzplan,
+            }[document]
+            pdf = render(dossier, letterhead, session.clock)
+        return write_pdf_atomic(target, pdf)
+    except UserError as error:
+        ctx.report(error)
+        return None
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def now_local(ctx: UiContext) -> datetime:
+    return ctx.clock.now().astimezone(BERLIN)
+
+
+def datetime_edit(ctx: UiContext, name: str, parent: QWidget | None = None) -> QDateTimeEdit:
+    edit = QDateTimeEdit(parent)
+    edit.setDisplayFormat("dd.MM.yyyy HH:mm")
+    edit.setCalendarPopup(True)
+    now = now_local(ctx)
+    edit.setDateTime(QDateTime(QDate(now.year, now.month, now.day),
+                               QTime(now.hour, now.minute)))
+    named(edit, name)
+    return edit
+
+
+def date_edit(ctx: UiContext, name: str, parent: QWidget | None = None,
+              value: date | None = None) -> QDateEdit:
+    edit = QDateEdit(parent)
+    edit.setDisplayFormat("dd.MM.yyyy")
+    edit.setCalendarPopup(True)
+    day = value or now_local(ctx).date()
+    edit.setDate(QDate(day.year, day.month, day.day))
+    named(edit, name)
+    return edit
+
+
+def aware(edit: QDateTimeEdit) -> datetime:
+    d, t = edit.date(), edit.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=BERLIN)
+
+
+def day_of(edit: QDateEdit) -> date:
+    d = edit.date()
+    return date(d.year(), d.month(), d.day())
+
+
+def set_day(edit: QDateEdit, day: date) -> None:
+    edit.setDate(QDate(day.year, day.month, day.day))
+
+
+def text_box(name: str, parent: QWidget | None = None, lines: int = 3,
+             placeholder: str = "") -> QPlainTextEdit:
+    box = QPlainTextEdit(parent)
+    box.setTabChangesFocus(True)  # Tab moves on, as in every other field
+    box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 14)
+    if placeholder:
+        box.setPlaceholderText(placeholder)
+    named(box, name)
+    return box
+
+
+def combo(name: str, items: Sequence[tuple[str, Any]], parent: QWidget | None = None,
+          prompt: str = "") -> QComboBox:
+    """A combo box; with `prompt`, the first entry means "nothing chosen yet" (data None)."""
+    box = QComboBox(parent)
+    if prompt:
+        box.addItem(prompt, None)
+    for text, data in items:
+        box.addItem(text, data)
+    named(box, name)
+    return box
+
+
+def select_data(box: QComboBox, data: Any) -> None:
+    index = box.findData(data)
+    if index >= 0:
+        box.setCurrentIndex(index)
+
+
+def check_list(name: str, items: Sequence[tuple[str, str, bool]],
+               parent: QWidget | None = None) -> QListWidget:
+    """A keyboard-operable checklist (Space toggles); items are (text, id, checked)."""
+    widget = QListWidget(parent)
+    for text, item_id, checked in items:
+        item = QListWidgetItem(text, widget)
+        item.setData(ID_ROLE, item_id)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+    widget.setWordWrap(True)  # long observations wrap instead of scrolling sideways
+    widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    widget.setMinimumHeight(70)
+    widget.setMaximumHeight(max(70, min(len(items), 5) * 2 * (widget.fontMetrics().height() + 4)
+                                + 8))
+    named(widget, name)
+    return widget
+
+
+def checked_ids(widget: QListWidget) -> tuple[str, ...]:
+    return tuple(str(widget.item(i).data(ID_ROLE)) for i in range(widget.count())
+                 if widget.item(i).checkState() == Qt.CheckState.Checked)
+
+
+def set_checked(widget: QListWidget, ids: Sequence[str]) -> None:
+    wanted = set(ids)
+    for i in range(widget.count()):
+        item = widget.item(i)
+        item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in wanted
+                           else Qt.CheckState.Unchecked)
+
+
+def worker_items(ctx: UiContext) -> list[tuple[str, str]]:
+    session = ctx.require_session()
+    return [(f"{w.name} ({w.data.role.value})", w.id)
+            for w in worker_service.all_workers(session)]
+
+
+def worker_names(ctx: UiContext) -> dict[str, str]:
+    return {w.id: w.name for w in worker_service.all_workers(ctx.require_session())}
+
+
+def hint(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    named(label, "Hinweis", text)
+    return label
+
+
+def checkbox(text: str, name: str, parent: QWidget | None = None) -> QCheckBox:
+    box = QCheckBox(text, parent)
+    named(box, name)
+    return box
+
+
+# --------------------------------------------------------------------------- dialog
+
+
+class EntryDialog(QDialog):
+    """Base of every § 8a form: a `ValidatingForm` in a scroll area, Save/Cancel."""
+
+    TITLE = ""
+    INTRO = ""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.result_value: Any = None
+        self.setWindowTitle(self.TITLE)
+        named(self, self.TITLE)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.form = ValidatingForm()
+        self.form.form_layout.setRowWrapPolicy(self.form.form_layout.RowWrapPolicy.WrapLongRows)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        named(scroll, self.TITLE)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText("&Speichern")
+        named(save, "Speichern")
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Abbrechen")
+        named(cancel, "Abbrechen")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if self.INTRO:
+            layout.addWidget(hint(self.INTRO, self))
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+        self.build()
+        self.resize(820, min(760, max(420, self.form.sizeHint().height() + 140)))
+
+    def add(self, label: str, widget: W, *, aliases: tuple[str, ...] = ()) -> W:
+        """A form row whose ValidationError (field `label` or an alias) shows under it."""
+        self.form.add_row(label, widget, aliases=aliases)
+        return widget
+
+    def build(self) -> None:  # pragma: no cover - every subclass builds its form
+        raise NotImplementedError
+
+    def submit(self) -> Any:
+        """Collect the values and call the service through `self.ctx.apply`."""
+        raise NotImplementedError
+
+    def save(self) -> bool:
+        self.form.clear_errors()
+        try:
+            self.result_value = self.submit()
+        except ValidationError as error:
+            self.form.show_error(error)
+            return False
+        except UserError as error:  # PermissionDenied, NotFound …: the message seam
+            self.ctx.report(error)
+            return False
+        self.accept()
+        return True
+
+    def error_text(self, field: str) -> str:
+        return self.form.error_text(field)

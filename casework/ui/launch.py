@@ -1,0 +1,82 @@
+"""Starting the desktop app: QApplication, context, main window (the Qt side of the
+composition root `casework.app`).
+
+`casework` starts the app on the last vault (or the start page); `casework --demo`
+creates — if missing — a demo vault with fictitious families in the user's data folder
+and shows its unlock page, which states the demo passphrase.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLocale, QStandardPaths, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from casework.clock import Clock, SystemClock
+from casework.ui import messages
+from casework.ui.context import UiContext
+from casework.ui.main_window import MainWindow
+from casework.ui.settings import Settings
+
+log = logging.getLogger("casework")
+
+DEMO_FOLDER_NAME = "demo-vault"
+DEMO_FAMILIES = 300
+DEMO_CONTACTS_PER_FAMILY = 12
+
+
+def demo_folder() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base) / DEMO_FOLDER_NAME
+
+
+def _install_excepthook(window: MainWindow) -> None:
+    """Bugs: log the traceback without the exception text (it may hold personal data)
+    and tell the person plainly; the app keeps running."""
+
+    def hook(kind: type[BaseException], error: BaseException,
+             tb: TracebackType | None) -> None:
+        frames = "".join(traceback.format_tb(tb))
+        log.error("Interner Fehler %s\n%s", kind.__name__, frames)
+        messages.error(window, "Interner Fehler",
+                       "In Casework ist ein interner Fehler aufgetreten. Bereits Gespeichertes "
+                       "ist sicher. Bitte den Vorgang erneut versuchen und den Fehler der "
+                       f"IT melden ({kind.__name__}).")
+
+    sys.excepthook = hook
+
+
+def build(app: QApplication, *, clock: Clock | None = None, settings: Settings | None = None,
+          demo: bool = False, vault: str | None = None) -> MainWindow:
+    """Create the context and main window and show the right start panel (used by
+    `run_app`, the tests and tools/screenshots.py)."""
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    ctx = UiContext(clock or SystemClock(), settings=settings, parent=app)
+    folder = demo_folder() if demo else None
+    window = MainWindow(ctx, demo_folder=folder)
+    if demo and folder is not None:
+        window.start.prepare_demo(folder, DEMO_FAMILIES, DEMO_CONTACTS_PER_FAMILY)
+    else:
+        window.show_start(Path(vault).expanduser() if vault else None)
+    return window
+
+
+def run_app(demo: bool = False, vault: str | None = None) -> int:
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Casework")
+    app.setOrganizationName("Casework")
+    window = build(app, demo=demo, vault=vault)
+    _install_excepthook(window)
+    window.show()
+    code = app.exec()
+    window.ctx.tasks.shutdown()
+    return int(code)

@@ -1,0 +1,47 @@
+"""The one seam for message boxes (qutebrowser's misc/msgbox.py).
+
+Everything in the UI shows dialogs through these functions, called as
+`messages.error(...)` (module attribute, looked up at call time), so tests patch one
+place and never click dialogs by their label text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+
+def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+         buttons: QMessageBox.StandardButton,
+         default: QMessageBox.StandardButton) -> QMessageBox.StandardButton:
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setDefaultButton(default)
+    box.setAccessibleName(title)
+    return QMessageBox.StandardButton(box.exec())
+
+
+def info(parent: QWidget | None, title: str, text: str) -> None:
+    _box(parent, QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok,
+         QMessageBox.StandardButton.Ok)
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    _box(parent, QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+         QMessageBox.StandardButton.Ok)
+
+
+def error(parent: QWidget | None, title: str, text: str) -> None:
+    _box(parent, QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok,
+         QMessageBox.StandardButton.Ok)
+
+
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    """Yes/No question; No is the default so Enter never confirms by accident."""
+    answer = _box(parent, QMessageBox.Icon.Question, title, text,
+                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str:
+    """Folder picker; '' if cancelled. Part of the seam so tests never drive a file dialog."""
+    return QFileDialog.getExistingDirectory(parent, title, start)

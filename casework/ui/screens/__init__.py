@@ -1,0 +1,1 @@
+"""Navigation screens: modules `<key>.py` exposing `create(ctx: UiContext) -> QWidget`."""

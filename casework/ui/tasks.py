@@ -1,0 +1,79 @@
+"""The one background worker for slow work (Anki's taskman.py).
+
+Jobs run one after another on a single worker thread; results and errors come back to
+the GUI thread through a queued Qt signal. Jobs must not touch a database connection
+that lives on the GUI thread: the vault's connection is created and used on the GUI
+thread only, so jobs either do no database work (Argon2id key derivation) or open and
+close their own session entirely inside the job (demo fill).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class TaskRunner(QObject):
+    """`submit(fn, *args, on_done=…, on_error=…)`; callbacks run on the GUI thread."""
+
+    _finished = Signal(int, object, object)  # job id, result, error
+    progress = Signal(int, int)  # done, total (for jobs that report progress)
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casework-task")
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._finished.connect(self._deliver)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._callbacks)
+
+    def submit(self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
+               on_error: Failed | None = None, **kwargs: Any) -> int:
+        job = next(self._ids)
+        was_busy = self.busy
+        self._callbacks[job] = (on_done, on_error)
+        future = self._pool.submit(fn, *args, **kwargs)
+        future.add_done_callback(partial(self._complete, job))
+        if not was_busy:
+            self.busy_changed.emit(True)
+        return job
+
+    def report_progress(self, done: int, total: int) -> None:
+        """Thread-safe: jobs may call this; the signal is queued to the GUI thread."""
+        self.progress.emit(done, total)
+
+    def _complete(self, job: int, future: Future[Any]) -> None:
+        # Runs on the worker thread: hand over to the GUI thread via the queued signal.
+        error = future.exception()
+        self._finished.emit(job, None if error else future.result(), error)
+
+    def _deliver(self, job: int, result: Any, error: BaseException | None) -> None:
+        on_done, on_error = self._callbacks.pop(job, (None, None))
+        try:
+            if error is not None:
+                if on_error is None:
+                    raise error
+                on_error(error)
+            elif on_done is not None:
+                on_done(result)
+        finally:
+            if not self.busy:
+                self.busy_changed.emit(False)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

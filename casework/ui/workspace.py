@@ -1,0 +1,248 @@
+"""The unlocked workspace: left navigation, screens loaded lazily, open family files and
+their quick-entry dialogs. It exists only while the vault is unlocked; locking deletes it
+with every model and page it holds."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QWidget,
+)
+
+from casework.errors import UserError
+from casework.models.ids import HouseholdId
+from casework.ui import discovery
+from casework.ui.context import UiContext
+from casework.ui.family_file import FamilyFile
+from casework.ui.quick_entry import QuickEntryDialog
+from casework.ui.widgets import Placeholder, named
+
+log = logging.getLogger(__name__)
+
+SCREENS: tuple[tuple[str, str], ...] = (
+    ("heute", "Heute"),
+    ("familien", "Familien"),
+    ("kinderschutz", "Kinderschutz"),
+    ("einwilligungen", "Einwilligungen"),
+    ("vermittlungen", "Vermittlungen"),
+    ("teilhabe", "Teilhabemanagement"),
+    ("berichte", "Berichte"),
+    ("datenschutz", "Datenschutz"),
+    ("verzeichnis", "Verzeichnis"),
+    ("einstellungen", "Einstellungen"),
+)
+SCREEN_LABELS = dict(SCREENS)
+KEY_ROLE = Qt.ItemDataRole.UserRole
+FAMILY_PREFIX = "family:"
+MAX_OPEN_FAMILIES = 8
+
+
+@dataclass
+class Location:
+    """Where the user was, kept across a lock (ids only, no case content)."""
+
+    page: str = "heute"
+    families: list[str] = field(default_factory=list)
+    family_tabs: dict[str, int] = field(default_factory=dict)
+    quick_entries: list[str] = field(default_factory=list)
+
+
+class Workspace(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.nav = QListWidget(self)
+        named(self.nav, "Navigation", "Bereiche der Akte; geöffnete Familien darunter")
+        for key, label in SCREENS:
+            item = QListWidgetItem(label, self.nav)
+            item.setData(KEY_ROLE, key)
+        self.separator = QListWidgetItem("Geöffnete Familien", self.nav)
+        self.separator.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.separator.setHidden(True)
+        self.nav.setSpacing(3)
+        self.nav.setMaximumWidth(240)
+        self.nav.setMinimumWidth(180)
+        self.stack = QStackedWidget(self)
+        self.pages: dict[str, QWidget] = {}
+        self.quick_entries: dict[str, QuickEntryDialog] = {}
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        ctx.open_household.connect(self.open_family)
+        ctx.quick_entry_requested.connect(self.open_quick_entry)
+        for number, (key, _label) in enumerate(SCREENS[:10], start=1):
+            QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self,
+                      lambda key=key: self.show_page(key))
+
+    # --- pages ---------------------------------------------------------------------------
+
+    @property
+    def current_key(self) -> str:
+        item = self.nav.currentItem()
+        return str(item.data(KEY_ROLE)) if item is not None else ""
+
+    def _nav_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None and current.data(KEY_ROLE):
+            self._show(str(current.data(KEY_ROLE)))
+
+    def _item(self, key: str) -> QListWidgetItem | None:
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if item.data(KEY_ROLE) == key:
+                return item
+        return None
+
+    def show_page(self, key: str) -> QWidget | None:
+        """Show a screen ("familien") or an open family file ("family:<id>")."""
+        item = self._item(key)
+        if item is None:
+            return None
+        if self.nav.currentItem() is not item:
+            self.nav.setCurrentItem(item)  # → _nav_changed → _show
+        else:
+            self._show(key)
+        return self.pages.get(key)
+
+    def _show(self, key: str) -> None:
+        page = self.pages.get(key)
+        if page is None:
+            page = self._create_screen(key)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+
+    def _create_screen(self, key: str) -> QWidget:
+        widget = self._build_screen(key)
+        if not widget.accessibleName():
+            widget.setAccessibleName(SCREEN_LABELS.get(key, key))
+        return widget
+
+    def _build_screen(self, key: str) -> QWidget:
+        label = SCREEN_LABELS.get(key, key)
+        found = discovery.load("screens", key)
+        if found is None or found.module is None:
+            return Placeholder(label)
+        try:
+            widget: QWidget = found.module.create(self.ctx)
+        except UserError as error:
+            return Placeholder(label, detail=error.message)
+        except Exception as error:  # a broken screen must not take the app down
+            log.error("Bereich %s konnte nicht erstellt werden (%s)", key, type(error).__name__)
+            return Placeholder(label, detail="Beim Öffnen ist ein Fehler aufgetreten.")
+        return widget
+
+    # --- family files --------------------------------------------------------------------
+
+    def family_file(self, household_id: str) -> FamilyFile | None:
+        page = self.pages.get(FAMILY_PREFIX + household_id)
+        return page if isinstance(page, FamilyFile) else None
+
+    def open_family(self, household_id: str) -> FamilyFile | None:
+        key = FAMILY_PREFIX + household_id
+        if key not in self.pages:
+            try:
+                page = FamilyFile(self.ctx, HouseholdId(household_id), self)
+            except UserError as error:
+                self.ctx.report(error)
+                return None
+            page.close_requested.connect(self.close_family)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(page.household_name, self.nav)
+            item.setData(KEY_ROLE, key)
+            item.setToolTip("Familienakte (Strg+W schließt)")
+            self.separator.setHidden(False)
+            open_keys = self.open_family_ids()
+            if len(open_keys) > MAX_OPEN_FAMILIES:
+                self.close_family(open_keys[0])
+        self.show_page(key)
+        return self.family_file(household_id)
+
+    def open_family_ids(self) -> list[str]:
+        return [str(self.nav.item(r).data(KEY_ROLE)).removeprefix(FAMILY_PREFIX)
+                for r in range(self.nav.count())
+                if str(self.nav.item(r).data(KEY_ROLE) or "").startswith(FAMILY_PREFIX)]
+
+    def close_family(self, household_id: str) -> None:
+        key = FAMILY_PREFIX + household_id
+        dialog = self.quick_entries.pop(household_id, None)
+        if dialog is not None:
+            dialog.close()
+        was_current = self.current_key == key
+        item = self._item(key)
+        if item is not None:
+            self.nav.takeItem(self.nav.row(item))
+        page = self.pages.pop(key, None)
+        if page is not None:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.separator.setHidden(not self.open_family_ids())
+        if was_current:
+            self.show_page("familien")
+
+    def open_quick_entry(self, household_id: str, *, ask: bool = True) -> QuickEntryDialog | None:
+        dialog = self.quick_entries.get(household_id)
+        if dialog is None:
+            try:
+                dialog = QuickEntryDialog(self.ctx, HouseholdId(household_id), self.window())
+            except UserError as error:
+                self.ctx.report(error)
+                return None
+            dialog.finished.connect(lambda _r, d=dialog: self._quick_entry_done(household_id, d))
+            self.quick_entries[household_id] = dialog
+            dialog.offer_draft(ask=ask)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _quick_entry_done(self, household_id: str, dialog: QuickEntryDialog) -> None:
+        if self.quick_entries.get(household_id) is dialog:
+            del self.quick_entries[household_id]
+        dialog.deleteLater()
+
+    # --- lock / restore ------------------------------------------------------------------
+
+    def location(self) -> Location:
+        tabs = {}
+        for household_id in self.open_family_ids():
+            page = self.family_file(household_id)
+            if page is not None:
+                tabs[household_id] = page.tabs.currentIndex()
+        return Location(page=self.current_key or "heute", families=self.open_family_ids(),
+                        family_tabs=tabs, quick_entries=list(self.quick_entries))
+
+    def restore(self, location: Location) -> None:
+        for household_id in location.families:
+            page = self.open_family(household_id)
+            if page is not None:
+                page.tabs.setCurrentIndex(location.family_tabs.get(household_id, 0))
+        self.show_page(location.page if self._item(location.page) else "heute")
+        for household_id in location.quick_entries:
+            # The draft was flushed at lock time: restore it without asking.
+            self.open_quick_entry(household_id, ask=False)
+
+    def flush_drafts(self) -> None:
+        for dialog in list(self.quick_entries.values()):
+            dialog.flush_draft()
+
+    def teardown(self) -> None:
+        """Close dialogs and drop every page (called while the session is still open)."""
+        self.flush_drafts()
+        for dialog in list(self.quick_entries.values()):
+            dialog.dirty = False  # already flushed; nothing more to write
+            dialog.reject()
+        self.quick_entries.clear()
+        for page in self.pages.values():
+            page.hide()
+            page.deleteLater()
+        self.pages.clear()

@@ -1,0 +1,68 @@
+"""Small helpers shared by the hub tests (imported as `tests.hub.helpers`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from casework.clock import FixedClock
+from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.household import HouseholdDraft
+from casework.models.ids import HouseholdId
+from casework.services import contacts, households
+from casework.services.session import Session
+
+# Columns compared between devices (everything a user could see, plus bookkeeping).
+COMPARED = {
+    "households": "id, name, street, plz, city, district, quarter, languages, "
+                  "interpreter_needed, target_groups, access_route, resources, risks, "
+                  "assigned_worker_id, status, last_contact_at, open_followups, sort_name, "
+                  "created_at, created_by, updated_at, updated_by, version, deleted",
+    "persons": "id, household_id, first_name, last_name, birth_date, gender, role, custody, "
+               "created_at, created_by, updated_at, updated_by, version, deleted",
+    "contacts": "id, household_id, occurred_at, type, next_steps, follow_up, follow_up_done, "
+                "created_at, created_by, updated_at, updated_by, version, deleted",
+    "contact_notes": "contact_id, household_id, seq, kind, source, text, disputed",
+}
+
+
+def new_household(session: Session, name: str, assigned: str | None = None) -> HouseholdId:
+    hid, _ = households.create(session, HouseholdDraft(
+        name=name, street="Gärtnerstraße 12", plz="46236", city="Bottrop",
+        district="Batenbrock-Süd", assigned_worker_id=assigned))  # type: ignore[arg-type]
+    return hid
+
+
+def edit(session: Session, hid: str, **fields: Any) -> None:
+    household = households.get(session, hid)
+    households.update(session, HouseholdId(hid), replace(household.data, **fields))
+
+
+def log_visit(session: Session, hid: str, text: str) -> str:
+    clock = session.clock
+    assert isinstance(clock, FixedClock)
+    cid, _ = contacts.log_contact(session, HouseholdId(hid), ContactDraft(
+        occurred_at=clock.now() - timedelta(hours=1), type=ContactType.HAUSBESUCH,
+        duration_min=30, notes=(NoteEntry(NoteKind.BEOBACHTUNG, text),)))
+    return str(cid)
+
+
+def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    out = {}
+    for table, columns in COMPARED.items():
+        order = "contact_id, seq" if table == "contact_notes" else "id"
+        out[table] = [tuple(r) for r in session.db.query(
+            f"SELECT {columns} FROM {table} ORDER BY {order}")]  # noqa: S608
+    return out
+
+
+def open_conflict_keys(session: Session) -> set[tuple[str, str, str, frozenset[Any]]]:
+    from casework.services import sync as sync_service
+
+    return {(c.entity, c.entity_id, c.field, frozenset(h.value for h in c.heads))
+            for c in sync_service.conflicts(session)}
+
+
+def change_ids(session: Session) -> set[str]:
+    return {str(r[0]) for r in session.db.query("SELECT change_id FROM changelog")}

@@ -1,0 +1,270 @@
+"""Sync through a real PostgreSQL hub: flow, merge, conflicts, deletions, enrolment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from casework.errors import UserError
+from casework.models.ids import PersonId
+from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.worker import WorkerRole
+from casework.services import contacts, households
+from casework.services import sync as sync_service
+from casework.storage import purge
+from casework.storage import retention as retention_store
+from casework.sync import admin, client
+from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.helpers import edit, log_visit, new_household, snapshot
+
+
+def _pair(hub: Hub, devices: Devices) -> tuple:
+    a = devices.open(0)
+    b = devices.open(1)
+    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord")
+    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord")
+    enrol(hub, a, "anna")
+    enrol(hub, b, "ben")
+    for device, login in ((a, "anna"), (b, "ben"), (a, "anna")):  # colleagues' worker rows
+        client.sync_vault(device, hub.dsn(login))
+    return a, b
+
+
+def test_assigned_household_reaches_the_assigned_worker_with_contacts_and_notes(
+        hub: Hub, devices: Devices) -> None:
+    a, b = _pair(hub, devices)
+    hid = new_household(a, "Yilmaz", assigned=b.vault.owner_id)
+    log_visit(a, hid, "Kinder wirkten ausgeschlafen")
+    first = client.sync_vault(a, hub.dsn("anna"))
+    assert first.pushed == 2  # household, contact (the worker row went earlier)
+    result = client.sync_vault(b, hub.dsn("ben"))
+    assert result.pulled == 2
+    assert households.get(b, hid).name == "Yilmaz"
+    # Derived data is rebuilt on the receiving device: search, list columns, note search.
+    assert households.list_ids(b, search="yilm") == [hid]
+    assert households.list_rows(b, [hid])[0].last_contact_at is not None
+    assert [h.household_id for h in contacts.search_notes(b, "ausgeschlafen")] == [hid]
+    # Nothing pending, nothing pulled twice.
+    again = client.sync_vault(b, hub.dsn("ben"))
+    assert (again.pushed, again.pulled) == (0, 0)
+    assert sync_service.status(b).pending == 0
+
+
+def test_edits_of_different_fields_merge_and_same_field_edits_become_a_conflict(
+        hub: Hub, devices: Devices) -> None:
+    a, b = _pair(hub, devices)
+    hid = new_household(a, "Schmidt", assigned=b.vault.owner_id)
+    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b, hub.dsn("ben"))
+    # Offline on both laptops: different fields merge, the same field conflicts.
+    edit(a, hid, resources="Oma hilft beim Abholen")
+    edit(b, hid, risks="Mietschulden")
+    edit(a, hid, street="Hauptstraße 1")
+    b.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    edit(b, hid, street="Kirchplatz 3")
+    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a, hub.dsn("anna"))
+    assert snapshot(a)["households"] == snapshot(b)["households"]
+    shown = households.get(a, hid).data
+    assert (shown.resources, shown.risks) == ("Oma hilft beim Abholen", "Mietschulden")
+    assert shown.street == "Kirchplatz 3"  # later logical version shown …
+    for device in (a, b):  # … but the conflict is visible on both devices, both values kept
+        [conflict] = sync_service.conflicts(device)
+        assert (conflict.entity, conflict.field) == ("household", "street")
+        assert [h.value for h in conflict.heads] == ["Kirchplatz 3", "Hauptstraße 1"]
+        assert {h.actor_name for h in conflict.heads} == {"Anna Beispiel", "Ben Muster"}
+        assert all(h.at for h in conflict.heads)
+    assert sync_service.status(a).conflicts == 1
+    # Editing the field again does not make the other value disappear: only a person's
+    # explicit choice ends the conflict.
+    edit(b, hid, street="Kirchplatz 4")
+    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a, hub.dsn("anna"))
+    for device in (a, b):
+        [conflict] = sync_service.conflicts(device)
+        assert [h.value for h in conflict.heads] == ["Kirchplatz 4", "Hauptstraße 1"]
+
+    # A person on device A picks Anna's value: a new change that ends it everywhere.
+    [conflict] = sync_service.conflicts(a)
+    older = conflict.heads[1]
+    changes = sync_service.resolve_conflict(a, conflict.id, older.hlc)
+    assert changes.affects("household")
+    assert households.get(a, hid).data.street == "Hauptstraße 1"
+    assert sync_service.conflicts(a) == []
+    assert households.list_ids(a, search="hauptstr") == [hid]
+    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b, hub.dsn("ben"))
+    assert sync_service.conflicts(b) == []
+    assert households.get(b, hid).data.street == "Hauptstraße 1"
+    assert snapshot(a)["households"] == snapshot(b)["households"]
+    # An ordinary later edit is not a conflict.
+    edit(b, hid, street="Neue Straße 5")
+    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a, hub.dsn("anna"))
+    assert households.get(a, hid).data.street == "Neue Straße 5"
+    assert sync_service.conflicts(a) == []
+
+
+def test_append_only_contacts_are_unioned_and_deletions_propagate(
+        hub: Hub, devices: Devices) -> None:
+    a, b = _pair(hub, devices)
+    hid = new_household(a, "Weber", assigned=b.vault.owner_id)
+    pid, _ = households.add_person(a, hid, PersonDraft(
+        "Tom", "Weber", BirthInfo(birth_year=2015), Gender.MAENNLICH, HouseholdRole.KIND))
+    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b, hub.dsn("ben"))
+    assert [p.data.first_name for p in households.members(b, hid)] == ["Tom"]
+    log_visit(a, hid, "Besuch von Anna")
+    log_visit(b, hid, "Besuch von Ben")
+    households.remove_person(b, PersonId(pid))
+    for device, login in ((a, "anna"), (b, "ben"), (a, "anna")):
+        client.sync_vault(device, hub.dsn(login))
+    for device in (a, b):
+        assert len(contacts.contacts(device, hid)) == 2
+        assert households.members(device, hid) == []
+        assert households.list_ids(device, search="tom") == []
+    assert snapshot(a) == snapshot(b)
+
+
+def test_enrolment_codes_are_single_use_and_bound_to_the_worker(
+        hub: Hub, devices: Devices) -> None:
+    a = devices.open(0)
+    b = devices.open(1)
+    anna = hub.add_worker("anna", team="Nord")  # no worker id: the vault adopts it
+    ben = hub.add_worker("ben", team="Nord")
+    code, _ = admin.issue_code(hub.admin_dsn, anna)
+    with pytest.raises(UserError) as wrong_worker:
+        client.enrol(b, hub.dsn("ben"), code)
+    assert getattr(wrong_worker.value, "code", None) == "CW004"
+    client.enrol(a, hub.dsn("anna"), code.lower())  # typed in lower case: fine
+    assert a.vault.owner_id == anna == a.actor.id
+    assert a.actor.data.name == "Anna"
+    with pytest.raises(UserError):
+        client.enrol(devices.open(2), hub.dsn("anna"), code)  # used up
+    # A Leitung may issue codes for her team; a Fachkraft may not.
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, team="Nord")
+    code_b, _ = admin.issue_code(hub.dsn("lea"), ben)
+    client.enrol(b, hub.dsn("ben"), code_b)
+    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a, hub.dsn("anna"))  # Anna's laptop learns about Ben
+    with pytest.raises(UserError) as refused:
+        admin.issue_code(hub.dsn("ben"), anna)
+    assert getattr(refused.value, "code", None) == "CW005"
+    # Data written before enrolment is pushed under the adopted worker's rights.
+    hid = new_household(a, "Kaya", assigned=ben)
+    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b, hub.dsn("ben"))
+    assert households.get(b, hid).data.assigned_worker_id == ben
+
+
+def test_revoked_device_receives_nothing_and_its_pushes_are_refused(
+        hub: Hub, devices: Devices) -> None:
+    a, b = _pair(hub, devices)
+    hid = new_household(b, "Nowak", assigned=a.vault.owner_id)
+    client.sync_vault(b, hub.dsn("ben"))
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, team="Nord")
+    assert admin.revoke_device(hub.dsn("lea"), a.vault.device_id)  # Leitung of the team
+    with pytest.raises(UserError) as revoked:
+        client.sync_vault(a, hub.dsn("anna"))
+    assert getattr(revoked.value, "code", None) == "CW003"
+    assert households.count(a) == 0
+    new_household(a, "Offline")
+    with pytest.raises(UserError):
+        client.sync_vault(a, hub.dsn("anna"))
+    assert sync_service.status(a).pending > 0
+    with hub.connect_as("anna") as conn:  # a modified client gets nowhere either
+        with pytest.raises(Exception) as direct:
+            conn.execute("SELECT * FROM casework.casework_pull(%s, 0, 0, 100)",
+                         (a.vault.device_id,))
+        assert direct.value.sqlstate == "CW003"  # type: ignore[attr-defined]
+    assert hid not in households.list_ids(a)
+    devices_seen = {d.id: d for d in admin.list_devices(hub.admin_dsn)}
+    assert devices_seen[a.vault.device_id].revoked_at is not None
+    assert devices_seen[b.vault.device_id].revoked_at is None
+
+
+def test_lost_acknowledgement_repush_is_idempotent(hub: Hub, devices: Devices) -> None:
+    a, b = _pair(hub, devices)
+    new_household(a, "Becker", assigned=b.vault.owner_id)
+    client.sync_vault(a, hub.dsn("anna"))
+    with hub.superuser() as conn:
+        before = conn.execute("SELECT count(*) FROM casework.changes").fetchone()
+    # The hub committed but the reply was lost: the device still thinks nothing is sent.
+    with a.db.transaction():
+        a.db.execute("UPDATE sync_state SET value = '0' WHERE key = 'pushed_seq'")
+    assert sync_service.status(a).pending == 2
+    again = client.sync_vault(a, hub.dsn("anna"))
+    assert again.pushed == 2
+    with hub.superuser() as conn:
+        after = conn.execute("SELECT count(*) FROM casework.changes").fetchone()
+    assert before == after
+    client.sync_vault(b, hub.dsn("ben"))
+    assert households.count(b) == 1
+
+
+def test_sync_without_hub_or_unreachable_hub_is_a_clear_user_error(
+        hub: Hub, devices: Devices) -> None:
+    a = devices.open(0)
+    with pytest.raises(UserError, match="keinem Team-Hub"):
+        client.sync_vault(a)
+    with pytest.raises(UserError, match="nicht erreichbar"):
+        client.sync_vault(a, "host=127.0.0.1 port=1 dbname=x user=y connect_timeout=2")
+    with pytest.raises(UserError, match="abgelehnt"):
+        client.sync_vault(a, hub.cluster.dsn("nobody", "wrong-password", hub.dbname))
+
+
+def test_an_executed_deletion_purges_the_household_everywhere_and_at_the_hub(
+        hub: Hub, devices: Devices) -> None:
+    lea, b = devices.open(0), devices.open(1)
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id, team="Nord")
+    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord")
+    enrol(hub, lea, "lea")
+    enrol(hub, b, "ben")
+    for device, login in ((lea, "lea"), (b, "ben"), (lea, "lea")):
+        client.sync_vault(device, hub.dsn(login))
+    hid = new_household(lea, "Zimmermann", assigned=b.vault.owner_id)
+    log_visit(lea, hid, "Wird gelöscht")
+    client.sync_vault(lea, hub.dsn("lea"))
+    client.sync_vault(b, hub.dsn("ben"))
+    assert households.count(b) == 1
+    # What execute_deletion does after the four-eyes approval (storage level here).
+    with lea.db.transaction():
+        writer = lea.writer()
+        request = retention_store.insert_deletion_request(writer, hid, "regel", None,
+                                                          "frist", "")
+        counts = purge.purge_household(lea.db, hid).counts
+        retention_store.add_journal(lea.db, "household", hid, hid, "2026-11-21T09:00:00.000000Z")
+        retention_store.insert_deletion_execution(writer, request, hid, counts, 0)
+    client.sync_vault(lea, hub.dsn("lea"))
+    client.sync_vault(b, hub.dsn("ben"))
+    assert households.count(b) == 0
+    assert households.list_ids(b, search="zimmer") == []
+    assert contacts.search_notes(b, "gelöscht") == []
+    assert b.db.scalar("SELECT count(*) FROM changelog WHERE scope_id = ?", (hid,)) == 0
+    assert retention_store.journal_has(b.db, "household", hid)
+    with hub.superuser() as conn:
+        rows = conn.execute("SELECT entity, fields::text, purged FROM casework.changes "
+                            "WHERE scope_id = %s ORDER BY seq", (hid,)).fetchall()
+    assert rows and all(f == "{}" and purged for _e, f, purged in rows)
+    # A Fachkraft's device cannot order the hub to forget a household.
+    with b.db.transaction():
+        other = retention_store.insert_deletion_request(b.writer(), "x", "regel", None,
+                                                        "frist", "")
+        retention_store.insert_deletion_execution(b.writer(), other, "x", {}, 0)
+    with pytest.raises(UserError) as refused:
+        client.sync_vault(b, hub.dsn("ben"))
+    assert getattr(refused.value, "code", None) == "CW005"
+
+
+def test_consent_is_relied_on_only_after_a_recent_pull(hub: Hub, devices: Devices) -> None:
+    a = devices.open(0)
+    assert sync_service.consent_is_current(a)  # no hub: every change is made here
+    hub.add_worker("anna", worker_id=a.vault.owner_id)
+    enrol(hub, a, "anna")
+    assert not sync_service.consent_is_current(a)  # withdrawals elsewhere not yet pulled
+    client.sync_vault(a, hub.dsn("anna"))
+    assert sync_service.consent_is_current(a)
+    a.clock.advance(timedelta(hours=25))  # type: ignore[attr-defined]
+    assert not sync_service.consent_is_current(a)

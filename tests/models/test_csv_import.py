@@ -1,0 +1,196 @@
+"""Parsing, mapping and validating CSV lists (pure)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from casework.clock import BERLIN
+from casework.errors import ValidationError
+from casework.models.contact import ContactType
+from casework.models.csv_import import (
+    Duplicate,
+    DuplicatePolicy,
+    check_mapping,
+    decode,
+    default_mapping,
+    identity_key,
+    mapping_from_json,
+    plan_import,
+    read_table,
+    sniff_delimiter,
+)
+from casework.models.person import Gender, HouseholdRole
+
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
+
+HEADER = ("Haushalt-Nr.;Vorname;Nachname;Geburtsdatum;Geschlecht;Rolle;Sorgeberechtigt;"
+          "Straße;PLZ;Ort")
+
+
+def _plan(text: str, encoding: str = "utf-8", existing: frozenset[tuple[str, str, str]]
+          = frozenset()):  # type: ignore[no-untyped-def]
+    table = read_table(text.encode(encoding))
+    return plan_import(table, default_mapping(table.header), NOW, existing)
+
+
+def test_utf8_with_and_without_bom_and_windows_1252_decode_the_same() -> None:
+    text = "Nachname;Straße\nMüller;Gärtnerstraße 12\n"
+    assert decode(text.encode("utf-8")) == (text, "UTF-8")
+    assert decode(b"\xef\xbb\xbf" + text.encode("utf-8")) == (text, "UTF-8")
+    assert decode(text.encode("cp1252")) == (text, "Windows-1252")
+
+
+def test_binary_and_undecodable_files_are_refused() -> None:
+    with pytest.raises(ValidationError, match="keine Textdatei"):
+        decode(b"PK\x03\x04\x00\x00")
+    with pytest.raises(ValidationError, match="Zeichenkodierung"):
+        decode(b"Name\n\x81\x8d\x8f\x90\x9d")
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("a;b;c", ";"), ("a,b,c", ","), ('"Müller, Anna";b;c', ";"), ("a\tb", "\t"), ("a", ";"),
+])
+def test_delimiter_is_sniffed_from_the_header(line: str, expected: str) -> None:
+    assert sniff_delimiter(line + "\nx") == expected
+
+
+def test_default_mapping_understands_common_german_headers() -> None:
+    header = ("Fall-Nr", "Vorname", "Name", "geb. am", "Straße", "Postleitzahl", "Wohnort",
+              "Notiz", "Irgendwas")
+    mapping = default_mapping(header)
+    assert mapping["household_key"] == 0
+    assert mapping["first_name"] == 1
+    assert mapping["last_name"] == 2
+    assert mapping["street"] == 4
+    assert mapping["plz"] == 5
+    assert mapping["city"] == 6
+    assert mapping["contact_note"] == 7
+    assert 8 not in mapping.values()
+
+
+def test_rows_become_households_with_persons() -> None:
+    plan = _plan(HEADER + "\n"
+                 "1;Anna;Müller;04.05.1988;w;Elternteil;ja;Gärtnerstraße 12;46236;Bottrop\n"
+                 "1;Lena;Müller;01.03.2019;w;Kind;nein;Gärtnerstraße 12;46236;Bottrop\n"
+                 "2;Max;Beispiel;2015;m;Kind;;Hauptstraße 1;46236;Bottrop\n")
+    assert plan.ok and plan.rows == 3
+    assert [h.draft.name for h in plan.households] == ["Müller", "Beispiel"]
+    mother, child = plan.households[0].persons
+    assert mother.draft.custody and mother.draft.role is HouseholdRole.ELTERNTEIL
+    assert child.draft.birth.birth_date == date(2019, 3, 1)
+    assert child.draft.gender is Gender.WEIBLICH
+    assert plan.households[1].persons[0].draft.birth.birth_year == 2015
+    assert plan.households[0].draft.street == "Gärtnerstraße 12"
+
+
+def test_without_household_number_rows_group_by_name_and_address() -> None:
+    plan = _plan("Vorname,Nachname,Straße,PLZ\n"
+                 "Anna,Müller,Gärtnerstraße 12,46236\n"
+                 "Lena,Mueller,Gärtnerstrasse 12,46236\n"
+                 "Tim,Müller,Hauptstraße 1,46236\n")
+    assert [len(h.persons) for h in plan.households] == [2, 1]
+
+
+def test_every_bad_row_is_listed_with_line_and_german_reason() -> None:
+    plan = _plan(HEADER + "\n"
+                 "1;Anna;Müller;31.02.1988;w;;;;;\n"
+                 "2;Ben;Schmidt;01.01.2010;x;;;;;\n"
+                 "3;Cem;Kaya;01.01.2010;m;;vielleicht;;;\n"
+                 '4;"Dana";Ok;01.01.2010;w;;;;4623;\n'
+                 "5;Eva;Zukunft;01.01.2030;w;;;;;\n"
+                 "6;;;01.01.2010;;;;;;\n"
+                 "7;Fritz;Lang;1.1.10;m;;;;;\n"
+                 "8;Gül;Gut;01.01.2010;w;;;;;;;zu viel\n"
+                 "9;Hans;Richtig;01.01.2010;m;;;;;\n")
+    texts = [p.text() for p in plan.problems]
+    assert texts == [
+        "Zeile 2: Geburtsdatum: kein gültiges Datum.",
+        "Zeile 3: Geschlecht: bitte w, m, d oder leer.",
+        "Zeile 4: Sorgeberechtigt: bitte „ja“ oder „nein“.",
+        "Zeile 5: PLZ: muss aus genau 5 Ziffern bestehen.",
+        "Zeile 6: Geburtsdatum: liegt in der Zukunft. Für ein ungeborenes Kind bitte den "
+        "errechneten Geburtstermin (ET) angeben.",
+        "Zeile 7: Name: Geburtsdatum ohne Vor- oder Nachname.",
+        "Zeile 8: Geburtsdatum: kein Datum im Format TT.MM.JJJJ.",
+        "Zeile 9: Datei: mehr Spalten als die Kopfzeile.",
+    ]
+    assert not plan.ok
+    for text in texts:  # reasons never repeat the (personal) value
+        assert "Müller" not in text and "31.02" not in text
+
+
+def test_line_numbers_count_physical_lines_with_multiline_cells() -> None:
+    plan = _plan('Nachname;Notiz;Kontaktdatum\n'
+                 'Müller;"zwei\nZeilen";01.10.2026\n'
+                 'Schulz;;99.99.2026\n')
+    assert [p.line for p in plan.problems] == [4]
+
+
+def test_conflicting_household_data_is_a_problem_not_a_guess() -> None:
+    plan = _plan(HEADER + "\n"
+                 "1;Anna;Müller;;;;;Gärtnerstraße 12;46236;Bottrop\n"
+                 "1;Lena;Müller;;;;;Hauptstraße 9;46236;Bottrop\n")
+    assert [p.text() for p in plan.problems] == [
+        "Zeile 3: Straße: weicht von Zeile 2 desselben Haushalts ab."]
+
+
+def test_duplicates_in_the_file_and_in_the_vault_are_flagged() -> None:
+    existing = frozenset({identity_key("Ayşe", "Müller", date(1988, 5, 4))})
+    plan = _plan(HEADER + "\n"
+                 "1;Ayse;Mueller;04.05.1988;w;;;;;\n"
+                 "2;Lena;Schmidt;01.03.2019;w;;;;;\n"
+                 "3;LENA;Schmidt;01.03.2019;w;;;;;\n"
+                 "4;Lena;Schmidt;02.03.2019;w;;;;;\n", existing=existing)
+    assert plan.ok
+    assert plan.duplicates == (Duplicate(2, None), Duplicate(4, 3))
+    assert "bereits in der Akte" in plan.duplicates[0].text()
+    assert plan.person_count == 4  # flagged, not merged
+    assert plan.without_duplicates().person_count == 2
+    assert DuplicatePolicy.REFUSE.value == "ablehnen"
+
+
+def test_contacts_are_optional_and_not_repeated_per_person() -> None:
+    plan = _plan("Haushalt;Vorname;Nachname;Kontaktdatum;Kontaktart;Notiz\n"
+                 "1;Anna;Müller;03.11.2026 14:30;Hausbesuch;Erstkontakt\n"
+                 "1;Lena;Müller;03.11.2026 14:30;Hausbesuch;Erstkontakt\n"
+                 "2;Tim;Kaya;;;\n")
+    first, second = plan.households
+    assert len(first.contacts) == 1 and len(second.contacts) == 0
+    contact = first.contacts[0].draft
+    assert contact.type is ContactType.HAUSBESUCH
+    assert contact.occurred_at == datetime(2026, 11, 3, 14, 30, tzinfo=BERLIN)
+    assert contact.notes[0].text == "Erstkontakt"
+
+
+def test_contact_in_the_future_is_refused() -> None:
+    plan = _plan("Nachname;Kontaktdatum\nMüller;01.12.2026\n")
+    assert [p.text() for p in plan.problems] == ["Zeile 2: Datum/Uhrzeit: liegt in der Zukunft."]
+
+
+def test_mapping_file_by_field_key_or_german_label() -> None:
+    header = ("Kind Vorname", "Familie", "Geb")
+    mapping = mapping_from_json('{"first_name": "Kind Vorname", "Nachname": "Familie", '
+                                '"Geburtsdatum": "Geb", "Ort": ""}', header)
+    assert mapping == {"first_name": 0, "last_name": 1, "birth_date": 2}
+    with pytest.raises(ValidationError, match="unbekanntes Feld"):
+        mapping_from_json('{"Lieblingsfarbe": "Familie"}', header)
+    with pytest.raises(ValidationError, match="gibt es in der Datei nicht"):
+        mapping_from_json('{"Vorname": "Fehlt"}', header)
+    with pytest.raises(ValidationError, match="kein gültiges JSON"):
+        mapping_from_json("{", header)
+
+
+def test_a_mapping_needs_a_name_and_distinct_columns() -> None:
+    with pytest.raises(ValidationError, match="Nachname"):
+        check_mapping({"first_name": 0}, ("Vorname",))
+    with pytest.raises(ValidationError, match="mehreren Feldern"):
+        check_mapping({"first_name": 0, "last_name": 0}, ("Name",))
+
+
+def test_broken_quoting_and_empty_files_are_validation_errors() -> None:
+    with pytest.raises(ValidationError, match="ist leer"):
+        read_table(b"\n\n  \n")
+    with pytest.raises(ValidationError, match="fehlerhaftes CSV"):
+        read_table(b'Nachname;Ort\n"Meier"x;Bottrop\n')

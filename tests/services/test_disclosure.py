@@ -1,0 +1,184 @@
+"""Art. 15 disclosure (LR-24, LR-19): the person's data in, co-residents' private notes
+and reporter identities out unless a balancing decision is recorded."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date, datetime, timedelta
+
+import pypdf
+import pytest
+
+from casework.clock import BERLIN, FixedClock
+from casework.errors import PermissionDenied, UserError, ValidationError
+from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.ids import HouseholdId, PersonId
+from casework.models.kinderschutz import Observation
+from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.worker import WorkerDraft, WorkerRole
+from casework.services import contacts, disclosure, households, kinderschutz, workers
+from casework.services.disclosure import DecisionKind
+from casework.services.session import Session
+from casework.storage import audit
+
+PRIVATE = ("Spielschulden", "Kassiopeia")  # co-resident alone, subject not mentioned
+MENTION = "Zimtschnecke"  # co-resident alone, mentions the subject
+TEACHER = "Kowalczyk"  # source of an "Aussage Dritter" in a contact
+REPORTER = "Wolkenstein"  # source of a § 8a observation
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+
+
+def _contact(session: Session, hid: HouseholdId, present: tuple[PersonId, ...],
+             *notes: NoteEntry, day: int = 18) -> None:
+    contacts.log_contact(session, hid, ContactDraft(
+        occurred_at=datetime(2026, 11, day, 14, 0, tzinfo=BERLIN), type=ContactType.HAUSBESUCH,
+        duration_min=30, persons_present=present, notes=notes))
+
+
+@pytest.fixture
+def setup(session: Session, family: HouseholdId) -> dict[str, str]:
+    members = {p.data.first_name: p.id for p in households.members(session, family)}
+    dragomir, _ = households.add_person(session, family, PersonDraft(
+        "Dragomir", "Müller", BirthInfo(date(1985, 2, 3)), Gender.MAENNLICH,
+        HouseholdRole.ELTERNTEIL))
+    mother, child = members["Ayşe"], members["Lena"]
+    _contact(session, family, (mother, child),
+             NoteEntry(NoteKind.FAKT, "Ayşe sucht eine größere Wohnung."),
+             NoteEntry(NoteKind.AUSSAGE_DRITTER, "Lena kommt oft ohne Frühstück.",
+                       source=f"Lehrerin Frau {TEACHER}"), day=16)
+    _contact(session, family, (dragomir,),
+             NoteEntry(NoteKind.BEOBACHTUNG, f"Er erzählt von {PRIVATE[0]} bei {PRIVATE[1]}."),
+             day=17)
+    _contact(session, family, (dragomir,),
+             NoteEntry(NoteKind.BEOBACHTUNG, f"Er sorgt sich um Ayşe, Stichwort {MENTION}."),
+             day=18)
+    procedure, _ = kinderschutz.open_procedure(session, family, (child,))
+    kinderschutz.record_observation(session, procedure, Observation(
+        datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN), NoteKind.AUSSAGE_DRITTER,
+        "Lauter Streit in der Wohnung.", source=f"Nachbar Herr {REPORTER}"))
+    lead, _ = workers.create(session, WorkerDraft("Leitung Eins", WorkerRole.LEITUNG))
+    return {"family": family, "mother": mother, "child": child, "dragomir": dragomir,
+            "lead": lead, "owner": session.actor_id}
+
+
+def test_request_is_recorded_with_one_month_due_date(session: Session,
+                                                     setup: dict[str, str],
+                                                     clock: FixedClock) -> None:
+    rid, changes = disclosure.open_request(session, PersonId(setup["mother"]))
+    assert changes.affects("disclosure_request")
+    info = disclosure.get_request(session, rid)
+    assert (info.received_on, info.due_on) == (date(2026, 11, 21), date(2026, 12, 21))
+    assert info.outcome is None and "Müller" not in info.label
+    assert [r.id for r in disclosure.requests(session)] == [rid]
+    clock.advance(timedelta(days=31))
+    assert disclosure.requests(session)[0].overdue(date(2026, 12, 22))
+    assert any(e.action == "disclosure.request" and e.entity_id == setup["mother"]
+               for e in audit.entries(session.db))
+    with pytest.raises(ValidationError, match="Eingang"):
+        disclosure.open_request(session, PersonId(setup["mother"]),
+                                received_on=date(2027, 6, 1))
+
+
+def test_answer_contains_the_person_and_withholds_third_parties(
+        session: Session, setup: dict[str, str]) -> None:
+    rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    with pytest.raises(PermissionDenied):
+        disclosure.answer(session, rid)  # Fachkraft
+    session.act_as(setup["lead"])  # type: ignore[arg-type]
+    answer, _ = disclosure.answer(session, rid)
+    data = json.loads(answer.json_text)
+    text = pdf_text(answer.pdf)
+    for out in (answer.json_text, text):
+        assert "Ayşe" in out and "Müller" in out
+        assert "größere Wohnung" in out and "ohne Frühstück" in out
+        assert "Lauter Streit in der Wohnung." in out  # § 8a record of her household
+        for secret in (*PRIVATE, MENTION, TEACHER, REPORTER, "Dragomir"):
+            assert secret not in out, secret
+    assert data["subject"]["data"]["Vorname"] == "Ayşe"
+    assert data["request"]["due_on"] == "2026-12-21"
+    assert [c["present"] for c in data["contacts"]] == [True]
+    assert "Kinderschutz (§ 8a SGB VIII)" in data["records"]
+    whats = {w["what"] for w in data["withheld"]}
+    assert "Kontakte ohne Ihre Anwesenheit, in denen Sie erwähnt werden" in whats
+    assert "Angaben zur meldenden Person / Quelle einer Mitteilung" in whats
+    assert all(w["reason"] for w in data["withheld"])
+    assert data["households"][0]["storage_period"].startswith("Aufbewahrung bis auf Weiteres")
+    assert answer.outcome == "teilweise"
+    assert disclosure.get_request(session, rid).outcome == "teilweise"
+    actions = [e.action for e in audit.entries(session.db)]
+    assert "disclosure.export" in actions and "kinderschutz.view" in actions
+
+
+def test_balancing_decisions_release_withheld_parts(session: Session,
+                                                    setup: dict[str, str]) -> None:
+    rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    with pytest.raises(PermissionDenied):
+        disclosure.record_decision(session, rid, DecisionKind.INCLUDE_THIRD_PARTY, "x")
+    session.act_as(setup["lead"])  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Begründung"):
+        disclosure.record_decision(session, rid, DecisionKind.INCLUDE_REPORTER, "  ")
+    disclosure.record_decision(session, rid, DecisionKind.INCLUDE_THIRD_PARTY,
+                               "Einverständnis des Mitbewohners liegt vor.")
+    disclosure.record_decision(session, rid, DecisionKind.INCLUDE_REPORTER,
+                               "Meldender hat der Offenlegung zugestimmt.")
+    answer, _ = disclosure.answer(session, rid)
+    assert MENTION in answer.json_text and REPORTER in answer.json_text
+    assert TEACHER in answer.json_text
+    # Still only what concerns her: the co-resident's other conversation stays out.
+    assert PRIVATE[0] not in answer.json_text
+    data = json.loads(answer.json_text)
+    assert [c["present"] for c in data["contacts"]] == [True, False]
+    assert {d["kind"] for d in data["decisions"]} == {
+        DecisionKind.INCLUDE_THIRD_PARTY.value, DecisionKind.INCLUDE_REPORTER.value}
+    assert "Meldender hat der Offenlegung zugestimmt." in pdf_text(answer.pdf)
+
+
+def test_refusal_needs_a_reason(session: Session, setup: dict[str, str]) -> None:
+    rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    session.act_as(setup["lead"])  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Begründung"):
+        disclosure.refuse(session, rid, "")
+    assert disclosure.get_request(session, rid).outcome is None
+    disclosure.refuse(session, rid, "Offensichtlich unbegründetes, exzessives Ersuchen "
+                                    "(Art. 12 Abs. 5 DSGVO).")
+    assert disclosure.get_request(session, rid).outcome == "abgelehnt"
+    with pytest.raises(UserError, match="abgelehnt"):
+        disclosure.answer(session, rid)
+    data = disclosure.build(session, rid)
+    assert data.refused and "Art. 12 Abs. 5" in data.refusal_reason
+    assert any(e.action == "disclosure.refuse" for e in audit.entries(session.db))
+
+
+def test_child_disclosure_does_not_leak_mothers_private_conversation(
+        session: Session, setup: dict[str, str]) -> None:
+    household = HouseholdId(setup["family"])
+    _contact(session, household, (PersonId(setup["mother"]),),
+             NoteEntry(NoteKind.FAKT, "Mutter spricht über Schwangerschaftsabbruch."), day=19)
+    rid, _ = disclosure.open_request(session, PersonId(setup["child"]))
+    session.act_as(setup["lead"])  # type: ignore[arg-type]
+    answer, _ = disclosure.answer(session, rid)
+    assert "Lena" in answer.json_text and "ohne Frühstück" in answer.json_text
+    assert "Schwangerschaftsabbruch" not in answer.json_text
+    # The § 8a procedure concerns Lena: its record appears in her disclosure.
+    assert "Kinderschutz (§ 8a SGB VIII)" in json.loads(answer.json_text)["records"]
+
+
+def test_co_resident_without_custody_gets_his_own_data_only(session: Session,
+                                                           setup: dict[str, str]) -> None:
+    rid, _ = disclosure.open_request(session, PersonId(setup["dragomir"]))
+    session.act_as(setup["lead"])  # type: ignore[arg-type]
+    answer, _ = disclosure.answer(session, rid)
+    data = json.loads(answer.json_text)
+    assert PRIVATE[0] in answer.json_text and MENTION in answer.json_text  # his own talks
+    for other in ("ohne Frühstück", "größere Wohnung", "Lauter Streit", REPORTER, TEACHER):
+        assert other not in answer.json_text, other
+    whats = {w["what"]: w["count"] for w in data["withheld"]}
+    assert whats["Kinderschutz (§ 8a SGB VIII): Aufzeichnungen zu anderen Personen des "
+                 "Haushalts"] >= 2  # the procedure and its entries
+    assert "Kinderschutz (§ 8a SGB VIII)" not in data["records"]

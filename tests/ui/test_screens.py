@@ -1,0 +1,170 @@
+"""Heute, Einstellungen, the family file header, the navigation shell and every model
+(qtmodeltester)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from casework.clock import BERLIN, FixedClock
+from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.ids import HouseholdId
+from casework.models.person import BirthInfo, PersonDraft
+from casework.services import contacts, households, workers
+from casework.services.session import Session
+from casework.ui.main_window import MainWindow
+from casework.ui.screens.einstellungen import EinstellungenScreen
+from casework.ui.screens.heute import HeuteScreen
+from casework.ui.widgets import Placeholder
+from casework.ui.workspace import SCREENS
+from tests.conftest import PASSPHRASE, add_family
+from tests.ui.conftest import type_text
+
+
+def log(session: Session, household_id: str, when: datetime, text: str,
+        follow_up: date | None = None, disputed: bool = False) -> None:
+    contacts.log_contact(session, HouseholdId(household_id), ContactDraft(
+        occurred_at=when, type=ContactType.HAUSBESUCH, duration_min=45,
+        notes=(NoteEntry(NoteKind.AUSSAGE_DRITTER, text, "Kita", disputed),),
+        next_steps="Kita anrufen", follow_up=follow_up))
+
+
+def test_heute_lists_and_completing_a_follow_up(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
+                                                session: Session, clock: FixedClock,
+                                                qtmodeltester) -> None:
+    mueller = add_family(session, "Müller")
+    becker = add_family(session, "Becker")
+    log(session, mueller, datetime(2026, 11, 1, 9, 0, tzinfo=BERLIN), "Alt", date(2026, 11, 10))
+    log(session, becker, datetime(2026, 11, 21, 8, 30, tzinfo=BERLIN), "Heute",
+        date(2026, 11, 21))
+    log(session, becker, datetime(2026, 11, 21, 9, 0, tzinfo=BERLIN), "Später",
+        date(2026, 12, 24))
+    workspace = unlocked.workspace
+    assert workspace is not None
+    workspace.open_family(mueller)
+    screen = workspace.show_page("heute")
+    assert isinstance(screen, HeuteScreen)
+    qtmodeltester.check(screen.follow_up_model)
+    due = [screen.follow_up_model.rows[i][0][:2] for i in range(2)]
+    assert due == [("10.11.2026 (überfällig)", "Müller"), ("21.11.2026", "Becker")]
+    assert screen.follow_up_model.rowCount() == 2
+    assert screen.recent_model.rows[0][0][0] == "Müller"
+    assert screen.today_model.rowCount() == 3  # all logged today (created_at = now)
+
+    screen.follow_ups.setCurrentIndex(screen.follow_up_model.index(0, 0))
+    contact_id = screen.follow_up_model.payload(0).contact_id
+    screen.done_button.click()
+    assert screen.follow_up_model.rowCount() == 1
+    assert contacts.get(session, contact_id).follow_up_done
+
+    screen.follow_ups.setCurrentIndex(screen.follow_up_model.index(0, 0))
+    qtbot.keyClick(screen.follow_ups, Qt.Key.Key_Return)
+    page = workspace.stack.currentWidget()
+    assert page is workspace.family_file(becker)
+
+
+def test_family_file_header_contacts_and_feature_tabs(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
+                                                      session: Session,
+                                                      qtmodeltester) -> None:
+    hid = add_family(session, "Öztürk", children=(("Elif", date(2026, 5, 2)),))
+    households.add_person(session, hid, PersonDraft("", "Öztürk", BirthInfo(
+        due_date=date(2027, 2, 3))))
+    for day in range(1, 61):  # more than one page of contacts
+        log(session, hid, datetime(2026, 9, 1, 10, 0, tzinfo=BERLIN) + timedelta(days=day),
+            f"Notiz {day}", disputed=day == 60)
+    workspace = unlocked.workspace
+    assert workspace is not None
+    page = workspace.open_family(hid)
+    assert page is not None
+    header = page.members.text()
+    assert "Elif Öztürk (6 Mon.)" in header
+    assert "(ungeboren, ET 03.02.2027)" in header
+    assert page.contacts.model.rowCount() == 50  # first page only
+    assert page.contacts.count_label.text() == "60 Kontakte"
+    newest = page.contacts.model.data(page.contacts.model.index(0, 3))
+    assert newest.startswith("[Aussage Dritter (Kita) – bestritten] Notiz 60")
+    page.contacts.view.scrollToBottom()
+    page.contacts.model.fetchMore(page.contacts.model.index(-1, -1))
+    assert page.contacts.model.rowCount() == 60
+    page.contacts.view.setCurrentIndex(page.contacts.model.index(0, 0))
+    assert "bestritten" in page.contacts.detail.toPlainText()
+    for model in (page.persons.model, page.contacts.model, page.history.model):
+        qtmodeltester.check(model)
+    titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert titles[:4] == ["Ü&bersicht", "&Personen", "&Kontakte", "&Verlauf"]
+    assert len(titles) >= 8  # the later tabs, real or honest placeholders
+    for key, lazy in page.lazy_tabs.items():
+        page.tabs.setCurrentWidget(lazy)
+        assert lazy.content is not None, key
+        if isinstance(lazy.content, Placeholder):
+            texts = " ".join(label.text() for label in lazy.content.findChildren(QLabel))
+            assert "noch nicht verfügbar" in texts
+
+
+def test_navigation_has_all_areas_and_title_never_names_a_family(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
+                                                                 family: str) -> None:
+    workspace = unlocked.workspace
+    assert workspace is not None
+    labels = [workspace.nav.item(i).text() for i in range(len(SCREENS))]
+    assert labels == ["Heute", "Familien", "Kinderschutz", "Einwilligungen", "Vermittlungen",
+                      "Teilhabemanagement", "Berichte", "Datenschutz", "Verzeichnis",
+                      "Einstellungen"]
+    for key, _label in SCREENS:
+        page = workspace.show_page(key)
+        assert page is not None and page.accessibleName()
+    workspace.open_family(family)
+    assert unlocked.windowTitle() == "Casework"
+    assert "Müller" not in unlocked.statusBar().currentMessage()
+    assert "Müller" not in unlocked.status_label.text()
+    qtbot.keyClick(workspace.stack.currentWidget(), Qt.Key.Key_W,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert workspace.open_family_ids() == []
+
+
+def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
+                                                     vault_dir) -> None:
+    workspace = unlocked.workspace
+    assert workspace is not None
+    screen = workspace.show_page("einstellungen")
+    assert isinstance(screen, EinstellungenScreen)
+    session = unlocked.ctx.session
+    assert session is not None
+
+    screen.create_worker()
+    assert "darf nicht leer sein" in screen.worker_form.error_text("Name")
+    qtbot.keyClicks(screen.worker_name, "Dr. Petra Probe")
+    screen.worker_role.setCurrentIndex(screen.worker_role.findText("Leitung"))
+    screen.worker_fte.setValue(0.5)
+    screen.create_worker()
+    assert screen.worker_list.topLevelItemCount() == 2
+    probe = next(w for w in workers.all_workers(session) if w.name == "Dr. Petra Probe")
+    assert probe.data.fte == 0.5
+
+    screen.actor.setCurrentIndex(screen.actor.findData(probe.id))
+    screen.switch_actor()
+    assert session.actor_id == probe.id
+    assert "Rolle Leitung" in screen.actor_label.text()
+    assert unlocked.status_label.text() == "Entsperrt · Rolle: Leitung"
+
+    qtbot.keyClicks(screen.old_pass, "falsch falsch falsch")
+    type_text(qtbot, screen.new_pass, "Neue Passphrase für die Akte 2027")
+    type_text(qtbot, screen.repeat_pass, "Neue Passphrase für die Akte 2027")
+    screen.change_passphrase()
+    qtbot.waitUntil(lambda: screen.pass_button.isEnabled(), timeout=20000)
+    assert "nicht richtig" in screen.pass_form.error_text("Bisherige Passphrase")
+    qtbot.keyClicks(screen.old_pass, PASSPHRASE)
+    screen.change_passphrase()
+    qtbot.waitUntil(lambda: "geändert" in screen.pass_status.text(), timeout=20000)
+
+    # The lock keeps the acting worker; the new passphrase opens the vault.
+    unlocked.lock()
+    from tests.ui.conftest import unlock
+
+    type_text(qtbot, unlocked.start.unlock.passphrase, "Neue Passphrase für die Akte 2027")
+    qtbot.keyClick(unlocked.start.unlock.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: unlocked.workspace is not None, timeout=20000)
+    assert unlocked.ctx.session is not None
+    assert unlocked.ctx.session.actor_id == probe.id
+    del unlock

@@ -1,0 +1,233 @@
+"""Screenshots of the main screens, for looking at them (not a test).
+
+    xvfb-run -a .venv/bin/python tools/screenshots.py [--out screenshots] [--families 300]
+
+Creates a fictitious demo vault in a temp folder (or uses --vault), drives the app through
+unlock, Heute, Familien (with a search), a family file with every tab, the quick entry,
+person and new-family dialogs, Einstellungen, the lock screen and the create-vault page,
+and saves PNGs to --out (gitignored). A dark-palette pass repeats a few screens. At the
+end it checks that the lock screen shows no case data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QLocale, QSettings  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from casework.clock import BERLIN, FixedClock  # noqa: E402
+from casework.services import demo  # noqa: E402
+from casework.services import session as session_service  # noqa: E402
+from casework.ui.context import UiContext  # noqa: E402
+from casework.ui.household_form import NewHouseholdDialog  # noqa: E402
+from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
+from casework.ui.screens.familien import FamilienScreen  # noqa: E402
+from casework.ui.settings import Settings  # noqa: E402
+
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
+SIZE = (1280, 800)
+
+
+def wait_for(app: QApplication, condition: Callable[[], bool], timeout: float = 120) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the app did not reach the expected state")
+        app.processEvents()
+        time.sleep(0.01)  # a tool, not a test: polling is fine here
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+        time.sleep(0.02)
+
+
+class Shooter:
+    def __init__(self, app: QApplication, out: Path) -> None:
+        self.app = app
+        self.out = out
+        self.taken: list[Path] = []
+
+    def __call__(self, name: str, widget: QWidget) -> None:
+        settle(self.app)
+        path = self.out / f"{name}.png"
+        if not widget.grab().save(str(path)):
+            raise RuntimeError(f"could not save {path}")
+        self.taken.append(path)
+        print(path)
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#202124", QPalette.ColorRole.WindowText: "#e8eaed",
+        QPalette.ColorRole.Base: "#2b2d31", QPalette.ColorRole.AlternateBase: "#33363a",
+        QPalette.ColorRole.Text: "#e8eaed", QPalette.ColorRole.Button: "#2d2f33",
+        QPalette.ColorRole.ButtonText: "#e8eaed", QPalette.ColorRole.Highlight: "#3d6fb4",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2d2f33",
+        QPalette.ColorRole.ToolTipText: "#e8eaed", QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+        QPalette.ColorRole.Link: "#8ab4f8", QPalette.ColorRole.Light: "#5f6368",
+        QPalette.ColorRole.Midlight: "#4a4d52", QPalette.ColorRole.Mid: "#3c3f44",
+        QPalette.ColorRole.Dark: "#101113", QPalette.ColorRole.Shadow: "#000000",
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6f7378"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
+                     QColor("#6f7378"))
+    return palette
+
+
+def make_vault(folder: Path, families: int) -> None:
+    clock = FixedClock(NOW)
+    session = session_service.create(folder, demo.DEMO_PASSPHRASE, clock,
+                                      owner_name="Lena Beispiel", memory_security=False)
+    try:
+        demo.fill(session, families, contacts_per_family=12)
+    finally:
+        session.close()
+
+
+def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+         prefix: str = "") -> None:
+    window.show_start(folder)
+    shoot(f"{prefix}01-entsperren", window)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    workspace.show_page("heute")
+    shoot(f"{prefix}02-heute", window)
+    familien = workspace.show_page("familien")
+    assert isinstance(familien, FamilienScreen)
+    shoot(f"{prefix}03-familien", window)
+    familien.search.setText("Muller")
+    familien.run_search()
+    shoot(f"{prefix}04-familien-suche-muller", window)
+    if prefix:
+        page = workspace.open_family(str(familien.model.household_id(0)))
+        assert page is not None
+        page.tabs.setCurrentWidget(page.contacts)
+        page.contacts.view.setCurrentIndex(page.contacts.model.index(0, 0))
+        shoot(f"{prefix}05-familie-kontakte", window)
+        entry = workspace.open_quick_entry(page.household_id, ask=False)
+        assert entry is not None
+        shoot(f"{prefix}06-kontakt-erfassen", entry)
+        window.lock()
+        shoot(f"{prefix}07-gesperrt", window)
+        return
+    familien.search.setText("Schimmel")
+    familien.run_search()
+    shoot("05-familien-suche-notiz", window)
+    familien.search.clear()
+    familien.run_search()
+    page = workspace.open_family(str(familien.model.household_id(3)))
+    assert page is not None
+    for index in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(index)
+        if index == 2:
+            page.contacts.view.setCurrentIndex(page.contacts.model.index(0, 0))
+        title = re.sub(r"[^a-zäöüß0-9]+", "-", page.tabs.tabText(index).replace("&", "").lower())
+        shoot(f"{6 + index:02d}-familie-{title}", window)
+    number = 6 + page.tabs.count()
+    page.tabs.setCurrentIndex(1)
+    dialog = page.persons.add()
+    dialog.first.setText("Mia")
+    dialog.birth_value.setText("01.01.2030")
+    dialog.save()
+    shoot(f"{number:02d}-person-validierung", dialog)
+    dialog.reject()
+    entry = workspace.open_quick_entry(page.household_id, ask=False)
+    assert entry is not None
+    entry.note.setPlainText("Die Mutter berichtet, dass die Heizung seit einer Woche ausfällt.")
+    entry.next_step.setText("Vermieter anschreiben")
+    entry.follow_up.setText("+7")
+    entry.flush_draft()
+    shoot(f"{number + 1:02d}-kontakt-erfassen", entry)
+    entry.note_kind.setCurrentIndex(entry.note_kind.findText("Aussage Dritter"))
+    entry.save()
+    shoot(f"{number + 2:02d}-kontakt-validierung", entry)
+    entry.note_kind.setCurrentIndex(0)
+    new = NewHouseholdDialog(window.ctx, window)
+    new.form.name.setText("Schäfer")
+    new.form.plz.setText("4623")
+    new.show()
+    new.save()
+    shoot(f"{number + 3:02d}-neue-familie-validierung", new)
+    new.reject()
+    workspace.show_page("einstellungen")
+    shoot(f"{number + 4:02d}-einstellungen", window)
+    workspace.show_page("familien")
+    workspace.open_family(page.household_id)
+    window.lock()  # the quick entry is still open: its draft is flushed and restored later
+    shoot(f"{number + 5:02d}-gesperrt", window)
+    leaked = [t for t in visible_texts() if page.household_name in t]
+    if leaked:
+        raise SystemExit("lock screen shows case data: " + repr(leaked[:3]))
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    restored = window.workspace.quick_entries.get(page.household_id)  # type: ignore[union-attr]
+    if restored is None or "Heizung" not in restored.note.toPlainText():
+        raise SystemExit("unlock did not restore the quick-entry draft")
+    shoot(f"{number + 6:02d}-entsperrt-wiederhergestellt", window)
+    restored.discard()
+    window.lock()
+    window.start.show_create()
+    shoot(f"{number + 7:02d}-neue-akte", window)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(REPO / "screenshots"))
+    parser.add_argument("--vault", help="existing demo vault (passphrase: the demo one)")
+    parser.add_argument("--families", type=int, default=300)
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    temp = tempfile.TemporaryDirectory(prefix="casework-shots-")
+    folder = Path(args.vault) if args.vault else Path(temp.name) / "demo-vault"
+    if not session_service.is_vault(folder):
+        print(f"Demo-Akte mit {args.families} erfundenen Familien wird angelegt …")
+        make_vault(folder, args.families)
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Casework")
+    shoot = Shooter(app, out)
+    settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    light = app.palette()
+    for prefix, palette in (("", light), ("dunkel-", dark_palette())):
+        # What a system dark theme does: a different palette. The app sets no colours of
+        # its own, so every screen must follow it.
+        app.setPalette(palette)
+        ctx = UiContext(FixedClock(NOW), settings=settings)
+        window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
+        window.resize(*SIZE)
+        window.show()
+        settle(app)
+        tour(app, window, folder, shoot, prefix)
+        window.close()
+        ctx.tasks.shutdown()
+        settle(app)
+    print(f"{len(shoot.taken)} Bildschirmfotos in {out}")
+    temp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
