@@ -19,7 +19,8 @@ from casework.models.ids import new_id
 from casework.storage import audit, crypto
 from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import Database
-from casework.storage.migrations import latest_version, migrate
+from casework.storage.migrations import migrate
+from casework.storage.migrations import missing as missing_migrations
 
 FORMAT = "casework-vault"
 FORMAT_VERSION = 1
@@ -401,8 +402,9 @@ def check_vault(vault: Vault) -> CheckReport:
     problems = list(vault.db.integrity_problems())
     problems += audit.verify(vault.db)
     version = int(vault.db.pragma("user_version"))
-    if version != latest_version():
-        problems.append(f"Schema-Version {version} statt {latest_version()}.")
+    pending = missing_migrations(vault.db)
+    if pending:
+        problems.append(f"Schema-Änderungen fehlen: {', '.join(str(v) for v in pending)}.")
     for name in ("attachments", "backups"):
         if not (vault.folder / name).is_dir():
             problems.append(f"Unterordner „{name}“ fehlt.")

@@ -57,21 +57,55 @@ def latest_version() -> int:
 
 
 def migrate(db: Database) -> list[int]:
-    """Bring the schema up to date; returns the versions applied."""
+    """Apply every known migration this vault has not had yet, in ascending order.
+
+    Applied versions are recorded in `schema_migrations`, not only as `user_version`:
+    feature areas use spaced number ranges, so a migration numbered 33 may be added after
+    a vault already has 50, and it must still run. `user_version` keeps the highest
+    applied number so older app versions can tell that a vault is newer than they are.
+    """
     current = int(db.pragma("user_version") or 0)
     migrations = discover()
-    known = migrations[-1].version if migrations else 0
-    if current > known:
+    known = {m.version for m in migrations}
+    newest_known = max(known, default=0)
+    if current > newest_known:
         raise VaultError(
             "Diese Akte wurde mit einer neueren Casework-Version angelegt oder geändert "
-            f"(Schema {current}, diese Version kennt bis {known}). Bitte Casework aktualisieren."
+            f"(Schema {current}, diese Version kennt bis {newest_known}). Bitte Casework "
+            "aktualisieren."
+        )
+    with db.transaction():
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        recorded = {int(r[0]) for r in db.query("SELECT version FROM schema_migrations")}
+        if current and not recorded:
+            # A vault from before this table existed: everything up to user_version ran.
+            for m in migrations:
+                if m.version <= current:
+                    db.execute("INSERT INTO schema_migrations VALUES (?, ?, 'vor Protokoll')",
+                               (m.version, m.name))
+                    recorded.add(m.version)
+    unknown = recorded - known
+    if unknown:
+        raise VaultError(
+            "Diese Akte enthält Schema-Änderungen einer neueren Casework-Version "
+            f"({', '.join(str(v) for v in sorted(unknown))}). Bitte Casework aktualisieren."
         )
     applied: list[int] = []
     for migration in migrations:
-        if migration.version <= current:
+        if migration.version in recorded:
             continue
         with db.transaction():
             migration.run(db)
-            db.set_user_version(migration.version)
+            db.execute("INSERT INTO schema_migrations VALUES (?, ?, datetime('now'))",
+                       (migration.version, migration.name))
+            db.set_user_version(max(current, migration.version))
+        current = max(current, migration.version)
         applied.append(migration.version)
     return applied
+
+
+def missing(db: Database) -> list[int]:
+    """Known migrations not recorded as applied (should be empty after `migrate`)."""
+    recorded = {int(r[0]) for r in db.query("SELECT version FROM schema_migrations")}
+    return [m.version for m in discover() if m.version not in recorded]
