@@ -30,6 +30,7 @@ from casework.services import session as session_service
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.db import Database, _fold_for_index
+from casework.storage.migrations.m0004_performance import drop_stat4
 
 ROOT = Path(__file__).resolve().parent
 BIG_FAMILY = "Benchmarkfamilie Großkontakt"
@@ -66,16 +67,46 @@ def ensure_vault(families: int, per_family: float, seed: int) -> tuple[Path, Pat
                                      "Wohnung und Gesundheit der Kinder."),)))
         finally:
             s.close()
-    if not plain.exists():
-        s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock())
-        try:
+    # Unlocking migrates the vault; the plain copy must have the same schema, so it is
+    # re-exported whenever the applied migrations differ.
+    s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock())
+    try:
+        wanted = _applied_migrations(s.db)
+        if plain.exists() and _plain_migrations(plain) != wanted:
+            print("Schema der Akte geändert: unverschlüsselte Kopie wird neu erzeugt …",
+                  flush=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(plain) + suffix).unlink(missing_ok=True)
+        if not plain.exists():
             conn = s.db.conn
             conn.execute("ATTACH DATABASE ? AS plaintext KEY ''", (str(plain),))
             conn.execute("SELECT sqlcipher_export('plaintext')").fetchall()
             conn.execute("DETACH DATABASE plaintext")
-        finally:
-            s.close()
+            # sqlcipher_export copies no planner statistics: same ANALYZE as the vault.
+            copy = open_plain(plain)
+            try:
+                with copy.transaction():
+                    copy.execute("ANALYZE")
+                    drop_stat4(copy)
+            finally:
+                copy.close()
+    finally:
+        s.close()
     return cache, plain, took
+
+
+def _applied_migrations(db: Database) -> set[int]:
+    return {int(r[0]) for r in db.query("SELECT version FROM schema_migrations")}
+
+
+def _plain_migrations(path: Path) -> set[int]:
+    conn = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations")}
+    except sqlcipher3.Error:
+        return set()
+    finally:
+        conn.close()
 
 
 def open_plain(path: Path) -> Database:
@@ -100,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts-per-family", type=float, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--memory-security", choices=("on", "off"), default="on",
+                        help="SQLCipher cipher_memory_security for the measured session "
+                             "(on = as in the app). It is process-wide, so it applies to "
+                             "the plain-SQLite comparison as well.")
     args = parser.parse_args(argv)
+    secure = args.memory_security == "on"
 
     vault, plain_path, gen_seconds = ensure_vault(args.families, args.contacts_per_family,
                                                   args.seed)
@@ -109,14 +145,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # 1. unlock: Argon2id + unwrap + open + first query
     def unlock_once() -> None:
-        s = session_service.unlock(vault, demo.DEMO_PASSPHRASE, clock)
+        s = session_service.unlock(vault, demo.DEMO_PASSPHRASE, clock,
+                                   memory_security=secure)
         households.count(s)
         s.close()
 
     results.append(Result("1 Entsperren (Argon2id, Entpacken, Öffnen, erste Abfrage)", "ms",
                           measure(unlock_once, runs=5), budget=500))
 
-    session = session_service.unlock(vault, demo.DEMO_PASSPHRASE, clock)
+    session = session_service.unlock(vault, demo.DEMO_PASSPHRASE, clock,
+                                     memory_security=secure)
     plain = open_plain(plain_path)
     enc = session.db
     try:
@@ -181,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "Kontakte": n_contacts,
         "Akte (Bytes)": dir_size(vault),
         "Erzeugung casework demo (s)": round(gen_seconds, 1) if gen_seconds else "aus Cache",
+        "cipher_memory_security": args.memory_security,
         "Peak RSS dieses Prozesses (MB)": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

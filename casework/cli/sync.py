@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from typing import Any
 
 from casework.cli import EXIT_OK
@@ -27,7 +29,7 @@ def _print_status(status: sync_service.SyncStatus) -> None:
     last = (f"{from_utc_iso(status.last_sync_at).astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr"
             if status.last_sync_at else "noch nie")
     print(f"Team-Hub: {status.hub or 'nicht verbunden'}")
-    print(f"Gerät: {status.device_id}  Person: {status.worker_id or '-'}")
+    print(f"Gerät: {status.device_id}  Person: {status.worker_id}")
     print(f"Letzter Abgleich: {last}")
     print(f"Nicht übertragene Änderungen: {status.pending}")
     print(f"Offene Konflikte: {status.conflicts}")
@@ -38,7 +40,14 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         if not args.status:
             dsn = args.dsn or sync_service.hub_dsn(session)
-            result = client.sync_vault(session, hub_dsn(dsn) if dsn else None)
+            target = hub_dsn(dsn) if dsn else None
+            try:
+                result = client.sync_vault(session, target)
+            except client.HubError as error:
+                if not (target and error.code == "28P01" and sys.stdin.isatty()):
+                    raise
+                password = getpass.getpass("Passwort für den Team-Hub: ")
+                result = client.sync_vault(session, client.with_password(target, password))
             print(f"Abgeglichen: {result.pushed} gesendet, {result.pulled} empfangen"
                   + (f", {result.new_conflicts} neue Konflikte (bitte in der App lösen)"
                      if result.new_conflicts else "") + ".")

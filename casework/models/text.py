@@ -11,11 +11,14 @@ import re
 import unicodedata
 
 _DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("ss", "s"))
+# Letters NFKD does not decompose but people type without the mark ("Yilmaz", "Lodz").
+_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
+                          "æ": "ae", "œ": "oe", "ŀ": "l"})
 _WORD = re.compile(r"[0-9a-z]+")
 
 
 def fold(text: str) -> str:
-    text = text.casefold().replace("ß", "ss")
+    text = text.casefold().replace("ß", "ss").translate(_LETTERS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     for digraph, single in _DIGRAPHS:

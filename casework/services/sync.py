@@ -50,7 +50,7 @@ DEFAULT_CONSENT_FRESHNESS = timedelta(hours=24)
 class SyncStatus:
     hub: str | None  # connection target without password, None if never enrolled
     device_id: str
-    worker_id: str | None
+    worker_id: str  # the hub's worker id (before enrolment: this vault's owner id)
     last_sync_at: str | None  # UTC ISO
     pending: int  # own changes not yet at the hub
     conflicts: int  # open conflicts
@@ -71,7 +71,8 @@ def device_id(session: Session) -> str:
 def status(session: Session) -> SyncStatus:
     db = session.db
     return SyncStatus(store.get_state(db, "hub_dsn"), session.vault.device_id,
-                      store.get_state(db, "hub_worker_id"), store.get_state(db, "last_sync_at"),
+                      store.get_state(db, "hub_worker_id") or session.vault.owner_id,
+                      store.get_state(db, "last_sync_at"),
                       store.pending_count(db, session.vault.device_id),
                       store.open_conflict_count(db))
 
@@ -88,9 +89,12 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker) ->
         store.set_state(session.db, "hub_dsn", safe_dsn)
         store.set_state(session.db, "hub_worker_id", worker.worker_id)
         if session.vault.owner_id != worker.worker_id:
-            if store.ensure_worker_row(session.vault.writer(worker.worker_id), worker.worker_id,
-                                       worker.name, worker.role, worker.team):
+            writer = session.vault.writer(worker.worker_id)
+            if store.ensure_worker_row(writer, worker.worker_id, worker.name, worker.role,
+                                       worker.team):
                 changes = Changes.of("worker", worker.worker_id)
+            moved = store.reassign_households(writer, session.vault.owner_id, worker.worker_id)
+            changes = changes | Changes.of("household", *moved)
             store.set_owner(session.db, worker.worker_id)
     session.vault.owner_id = worker.worker_id
     session.actor_id = WorkerId(worker.worker_id)

@@ -167,6 +167,19 @@ def set_owner(db: Database, worker_id: str) -> None:
     db.execute("UPDATE meta SET value = ? WHERE key = 'owner_worker_id'", (worker_id,))
 
 
+def reassign_households(writer: RecordWriter, old_worker_id: str, new_worker_id: str
+                        ) -> list[str]:
+    """Households assigned to the vault's pre-enrolment identity now belong to the hub's
+    worker id (a logged change each, so the hub grants the assignment)."""
+    ids = [str(r[0]) for r in writer.db.query(
+        "SELECT id FROM households WHERE assigned_worker_id = ? AND deleted = 0",
+        (old_worker_id,))]
+    for hid in ids:
+        writer.update("households", "household", hid, {"assigned_worker_id": new_worker_id},
+                      scope_id=hid)
+    return ids
+
+
 def ensure_worker_row(writer: RecordWriter, worker_id: str, name: str, role: str,
                       team: str) -> bool:
     if writer.db.scalar("SELECT 1 FROM workers WHERE id = ?", (worker_id,)):

@@ -249,6 +249,9 @@ class Vault:
         try:
             if self.db.is_open:
                 with contextlib.suppress(Exception):
+                    # Keep the planner's statistics fresh (cheap; analyses only what
+                    # changed enough), then fold the WAL back into the database.
+                    self.db.query("PRAGMA optimize")
                     self.db.checkpoint()
         finally:
             self.db.close()

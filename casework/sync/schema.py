@@ -97,6 +97,7 @@ CREATE TABLE casework.assignments (
     PRIMARY KEY (worker_id, scope_id, kind)
 );
 CREATE INDEX assignments_scope ON casework.assignments (scope_id);
+CREATE INDEX assignments_granted ON casework.assignments (worker_id, granted_seq);
 """
 
 FUNCTIONS = r"""
@@ -252,32 +253,47 @@ DECLARE
 BEGIN
     v_worker := casework.check_device(p_device);
     UPDATE casework.devices SET last_seen_at = now() WHERE id = p_device;
+    -- Two sources, each already in delivery order so each can stop after p_limit rows:
+    -- changes made after the worker could see their household (position = seq), and the
+    -- earlier history of a household delivered at the position of the first grant.
     RETURN QUERY
-    WITH g AS (
-        SELECT a.scope_id, a.kind, a.granted_seq FROM casework.assignments a
-        WHERE a.worker_id = v_worker
-    ), candidates AS (
-        SELECT c.seq FROM casework.changes c WHERE c.seq > p_after_pos
-        UNION
-        SELECT c.seq FROM g JOIN casework.changes c
-            ON c.scope_id = g.scope_id AND c.seq <= g.granted_seq
-        WHERE g.granted_seq >= p_after_pos
-    ), positioned AS (
-        SELECT CASE WHEN c.scope_id IS NULL THEN c.seq
-                    ELSE greatest(c.seq, f.first_grant) END AS pos,
-               c.*, f.first_grant
-        FROM candidates k JOIN casework.changes c ON c.seq = k.seq
-        CROSS JOIN LATERAL (SELECT min(g.granted_seq) AS first_grant FROM g
-                            WHERE g.scope_id = c.scope_id
-                              AND (g.kind = 'full' OR casework.review_visible(c.entity))) f
-        WHERE NOT c.purged AND (c.scope_id IS NULL OR f.first_grant IS NOT NULL)
+    WITH normal AS (
+        SELECT c.seq AS pos, c.seq AS seq FROM casework.changes c
+        WHERE c.seq >= p_after_pos AND (c.seq, c.seq) > (p_after_pos, p_after_seq)
+          AND NOT c.purged
+          AND (c.scope_id IS NULL OR EXISTS (
+                SELECT 1 FROM casework.assignments g
+                WHERE g.worker_id = v_worker AND g.scope_id = c.scope_id
+                  AND g.granted_seq < c.seq
+                  AND (g.kind = 'full' OR casework.review_visible(c.entity))))
+        ORDER BY c.seq
+        LIMIT p_limit
+    ), backfill AS (
+        SELECT g.granted_seq AS pos, c.seq AS seq
+        FROM casework.assignments g
+        JOIN casework.changes c ON c.scope_id = g.scope_id AND c.seq < g.granted_seq
+        WHERE g.worker_id = v_worker
+          AND g.granted_seq >= p_after_pos AND (g.granted_seq, c.seq) > (p_after_pos, p_after_seq)
+          AND NOT c.purged
+          AND (g.kind = 'full' OR casework.review_visible(c.entity))
+          AND NOT EXISTS (
+                SELECT 1 FROM casework.assignments g2
+                WHERE g2.worker_id = v_worker AND g2.scope_id = c.scope_id
+                  AND g2.granted_seq < g.granted_seq
+                  AND (g2.kind = 'full' OR casework.review_visible(c.entity)))
+        ORDER BY g.granted_seq, c.seq
+        LIMIT p_limit
+    ), picked AS (
+        SELECT n.pos, n.seq FROM normal n
+        UNION ALL
+        SELECT b.pos, b.seq FROM backfill b
+        ORDER BY 1, 2
+        LIMIT p_limit
     )
-    SELECT p.pos, p.seq, p.change_id, p.entity, p.entity_id, p.scope_id, p.op, p.fields,
-           p.bases, p.hlc, p.actor, p.device, p.at
-    FROM positioned p
-    WHERE p.pos IS NOT NULL AND (p.pos, p.seq) > (p_after_pos, p_after_seq)
-    ORDER BY p.pos, p.seq
-    LIMIT p_limit;
+    SELECT p.pos, c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields,
+           c.bases, c.hlc, c.actor, c.device, c.at
+    FROM picked p JOIN casework.changes c ON c.seq = p.seq
+    ORDER BY p.pos, p.seq;
 END $$;
 
 CREATE FUNCTION casework.casework_enrol(p_code text, p_device text, p_label text)

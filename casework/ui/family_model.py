@@ -75,6 +75,8 @@ class FamilyTableModel(QAbstractTableModel):
         self.ctx = ctx
         self.page_size = page_size
         self.search = ""
+        self.status: str | None = None  # None: every status
+        self.worker_id: str | None = None  # None: every worker
         self.sort_key = "name"
         self.descending = False
         self._ids: list[HouseholdId] = []
@@ -90,7 +92,8 @@ class FamilyTableModel(QAbstractTableModel):
         # Note text is searched from the third letter on: a one- or two-letter prefix
         # matches most notes, costs most of the time, and tells nobody anything.
         notes = len(self.search.strip()) >= MIN_NOTE_SEARCH
-        return households.list_ids(session, search=self.search, sort=self.sort_key,
+        return households.list_ids(session, search=self.search, status=self.status,
+                                   worker_id=self.worker_id, sort=self.sort_key,
                                    descending=self.descending, include_notes=notes)
 
     def refresh(self) -> None:
@@ -105,6 +108,16 @@ class FamilyTableModel(QAbstractTableModel):
             return
         self.search = text
         self.refresh()
+
+    def set_filter(self, *, status: str | None, worker_id: str | None) -> None:
+        if (status, worker_id) == (self.status, self.worker_id):
+            return
+        self.status, self.worker_id = status, worker_id
+        self.refresh()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.search) or self.status is not None or self.worker_id is not None
 
     def _load_page(self, row: int) -> None:
         session = self.ctx.session

@@ -6,6 +6,9 @@ field label and is shown next to that field.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -32,7 +36,7 @@ from casework.models.household import (
     TargetGroup,
 )
 from casework.models.ids import HouseholdId, WorkerId
-from casework.services import households, workers
+from casework.services import drafts, households, workers
 from casework.ui.context import UiContext
 from casework.ui.widgets import ValidatingForm, line_edit, named
 
@@ -43,6 +47,9 @@ def _text_edit(name: str, parent: QWidget) -> QPlainTextEdit:
     edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 12)
     named(edit, name)
     return edit
+
+
+DRAFT_KIND = "household_form"
 
 
 def _scrolling(form: QWidget, parent: QWidget) -> QScrollArea:
@@ -161,6 +168,36 @@ class HouseholdForm(ValidatingForm):
         )
 
 
+FORM_FIELDS = ("name", "street", "plz", "city", "quarter", "languages")
+
+
+def form_payload(form: HouseholdForm) -> dict[str, Any]:
+    """The raw form contents (also invalid ones) for an encrypted draft."""
+    payload: dict[str, Any] = {key: getattr(form, key).text() for key in FORM_FIELDS}
+    payload.update(
+        district=form.district.currentText(), interpreter=form.interpreter.isChecked(),
+        targets=[g.value for g, box in form.target_boxes.items() if box.isChecked()],
+        access=form.access.currentData(), resources=form.resources.toPlainText(),
+        risks=form.risks.toPlainText(), worker=form.worker.currentData(),
+        status=form.status.currentData())
+    return payload
+
+
+def restore_form(form: HouseholdForm, payload: dict[str, Any]) -> None:
+    for key in FORM_FIELDS:
+        getattr(form, key).setText(str(payload.get(key, "")))
+    form.district.setCurrentText(str(payload.get("district", "")))
+    form.interpreter.setChecked(bool(payload.get("interpreter")))
+    targets = set(payload.get("targets", []))
+    for group, box in form.target_boxes.items():
+        box.setChecked(group.value in targets)
+    form.access.setCurrentIndex(max(form.access.findData(payload.get("access")), 0))
+    form.resources.setPlainText(str(payload.get("resources", "")))
+    form.risks.setPlainText(str(payload.get("risks", "")))
+    form.worker.setCurrentIndex(max(form.worker.findData(payload.get("worker")), 0))
+    form.status.setCurrentIndex(max(form.status.findData(payload.get("status")), 0))
+
+
 class OverviewTab(QWidget):
     """Family file tab "Übersicht": the editable household form with a save button."""
 
@@ -179,17 +216,55 @@ class OverviewTab(QWidget):
         named(self.save_button, "Änderungen speichern")
         self.reset_button = QPushButton("&Verwerfen", self)
         named(self.reset_button, "Änderungen verwerfen")
+        self.draft_note = QLabel(self)
+        named(self.draft_note, "Hinweis zum Entwurf")
+        self.draft_note.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.draft_note, 1)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.save)
-        self.reset_button.clicked.connect(self.reload)
+        self.reset_button.clicked.connect(self.reset)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.reload()
+        self.restore_draft()
+
+    # --- drafts: unsaved edits survive an auto-lock (encrypted in the vault) ----------
+
+    def flush_draft(self) -> None:
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            return
+        if self.is_dirty():
+            drafts.save_draft(session, DRAFT_KIND, self.household_id,
+                              json.dumps(form_payload(self.form), ensure_ascii=False))
+        else:
+            drafts.discard_draft(session, DRAFT_KIND, self.household_id)
+
+    def restore_draft(self) -> bool:
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            return False
+        stored = drafts.load_draft(session, DRAFT_KIND, self.household_id)
+        if stored is None:
+            return False
+        restore_form(self.form, json.loads(stored))
+        self.draft_note.setText("Nicht gespeicherte Änderungen wurden wiederhergestellt.")
+        return True
+
+    def _discard_draft(self) -> None:
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            drafts.discard_draft(session, DRAFT_KIND, self.household_id)
+        self.draft_note.clear()
+
+    def reset(self) -> None:
+        """"Verwerfen": back to the stored state; a stored draft goes too."""
+        self._discard_draft()
         self.reload()
 
     def reload(self) -> None:
@@ -218,6 +293,7 @@ class OverviewTab(QWidget):
         except UserError as error:
             self.ctx.report(error)
             return False
+        self._discard_draft()
         self.saved.emit()
         return True
 

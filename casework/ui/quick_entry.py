@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -37,6 +38,7 @@ from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKi
 from casework.models.ids import HouseholdId, PersonId
 from casework.services import contacts, drafts, households
 from casework.ui.context import UiContext
+from casework.ui.note_block import NoteBlock
 from casework.ui.widgets import (
     DATE_HINT,
     ValidatingForm,
@@ -114,8 +116,20 @@ class QuickEntryDialog(QDialog):
         self.form.add_row("bestritten", self.disputed)
         self.note = QPlainTextEdit(self)
         self.note.setTabChangesFocus(True)
-        self.note.setMinimumHeight(self.note.fontMetrics().lineSpacing() * 5 + 12)
+        # Seven lines: enough for a visit note, and the rest of the form stays in view.
+        self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 7 + 12)
         self.form.add_row("Notiz", self.note)
+        # More typed entries for the same contact (Strg+Umschalt+N), e.g. a hypothesis
+        # next to the facts.
+        self.extra_notes: list[NoteBlock] = []
+        self.extra_box = QWidget(self)
+        self.extra_layout = QVBoxLayout(self.extra_box)
+        self.extra_layout.setContentsMargins(0, 0, 0, 0)
+        self.add_note_button = QPushButton("+ Weitere Notiz (Strg+Umschalt+N)", self)
+        named(self.add_note_button, "Weitere Notiz mit eigener Art hinzufügen")
+        self.add_note_button.setAutoDefault(False)
+        self.extra_layout.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.form.add_row("Weitere Notizen", self.extra_box)
         self.topics = self.form.add_row("Themen", line_edit("Themen", self,
                                                             "durch Komma getrennt"))
         self.next_step = self.form.add_row("Nächster Schritt",
@@ -145,15 +159,15 @@ class QuickEntryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Kontakt erfassen", self))
         layout.addWidget(family)
-        layout.addWidget(self.form, 1)
+        scroll = QScrollArea(self)  # many extra notes must not push the buttons off screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        self.resize(560, 640)
+        self.resize(620, 720)
 
-        order = [self.date, self.time, self.type, self.duration, self.present, self.note_kind,
-                 self.source, self.disputed, self.note, self.topics, self.next_step,
-                 self.follow_up, self.save_button, self.discard_button, self.close_button]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        self._update_tab_order()
 
         # Ctrl+Enter saves from any field (an event filter rather than a QShortcut, so it
         # also works while the multi-line note field has focus).
@@ -162,6 +176,7 @@ class QuickEntryDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.discard_button.clicked.connect(self.discard)
         self.close_button.clicked.connect(self.close)
+        self.add_note_button.clicked.connect(lambda: self.add_note())
         self.note_kind.currentIndexChanged.connect(self._kind_changed)
 
         self._draft_timer = QTimer(self)
@@ -181,12 +196,54 @@ class QuickEntryDialog(QDialog):
         self._loading = False
         self.date.setFocus()
 
+    def _update_tab_order(self) -> None:
+        order: list[QWidget] = [self.date, self.time, self.type, self.duration, self.present,
+                                self.note_kind, self.source, self.disputed, self.note]
+        for block in self.extra_notes:
+            order += block.focus_widgets()
+        order += [self.add_note_button, self.topics, self.next_step, self.follow_up,
+                  self.save_button, self.discard_button, self.close_button]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+
+    def add_note(self, payload: dict[str, Any] | None = None) -> NoteBlock:
+        block = NoteBlock(len(self.extra_notes) + 2, self.extra_box)
+        if payload is not None:
+            block.restore(payload)
+        self.extra_layout.insertWidget(self.extra_layout.count() - 1, block)
+        self.extra_notes.append(block)
+        for child in (block, *block.findChildren(QWidget)):
+            child.installEventFilter(self)
+        block.changed.connect(self._edited)
+        block.remove_requested.connect(self.remove_note)
+        self._update_tab_order()
+        if payload is None:
+            block.kind.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self._edited()
+        return block
+
+    def remove_note(self, block: NoteBlock) -> None:
+        if block not in self.extra_notes:
+            return
+        self.extra_notes.remove(block)
+        block.hide()
+        block.deleteLater()
+        for number, other in enumerate(self.extra_notes, start=2):
+            other.set_number(number)
+        self._update_tab_order()
+        self._edited()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
-            self.save()
-            return True
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            modifiers = event.modifiers()
+            if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                    and modifiers & Qt.KeyboardModifier.ControlModifier):
+                self.save()
+                return True
+            if (event.key() == Qt.Key.Key_N and modifiers & Qt.KeyboardModifier.ControlModifier
+                    and modifiers & Qt.KeyboardModifier.ShiftModifier):
+                self.add_note()
+                return True
         return super().eventFilter(watched, event)
 
     # --- form <-> payload ----------------------------------------------------------------
@@ -202,6 +259,7 @@ class QuickEntryDialog(QDialog):
             "source": self.source.text(), "disputed": self.disputed.isChecked(),
             "note": self.note.toPlainText(), "topics": self.topics.text(),
             "next_step": self.next_step.text(), "follow_up": self.follow_up.text(),
+            "extra_notes": [block.payload() for block in self.extra_notes],
         }
 
     def restore(self, payload: dict[str, Any]) -> None:
@@ -224,6 +282,10 @@ class QuickEntryDialog(QDialog):
             self.topics.setText(str(payload.get("topics", "")))
             self.next_step.setText(str(payload.get("next_step", "")))
             self.follow_up.setText(str(payload.get("follow_up", "")))
+            for block in list(self.extra_notes):
+                self.remove_note(block)
+            for extra in payload.get("extra_notes", []):
+                self.add_note(extra)
         finally:
             self._loading = False
         self.dirty = True
@@ -235,18 +297,22 @@ class QuickEntryDialog(QDialog):
         if day is None:
             raise ValidationError("Datum", "bitte angeben.")
         moment = datetime.combine(day, parse_time(self.time.text(), "Uhrzeit"), BERLIN)
-        notes: tuple[NoteEntry, ...] = ()
+        notes: list[NoteEntry] = []
         text = self.note.toPlainText()
         if text.strip():
-            notes = (NoteEntry(NoteKind(self.note_kind.currentData()), text,
-                               self.source.text(), self.disputed.isChecked()),)
+            notes.append(NoteEntry(NoteKind(self.note_kind.currentData()), text,
+                                   self.source.text(), self.disputed.isChecked()))
+        for block in self.extra_notes:
+            entry = block.entry()
+            if entry is not None:
+                notes.append(entry)
         present = tuple(PersonId(str(self.present.item(r).data(Qt.ItemDataRole.UserRole)))
                         for r in range(self.present.count())
                         if self.present.item(r).checkState() == Qt.CheckState.Checked)
         return ContactDraft(
             occurred_at=moment, type=ContactType(self.type.currentData()),
             duration_min=self.duration.value(), persons_present=present,
-            topics=tuple(t.strip() for t in self.topics.text().split(",")), notes=notes,
+            topics=tuple(t.strip() for t in self.topics.text().split(",")), notes=tuple(notes),
             next_steps=self.next_step.text(), follow_up=self._follow_up())
 
     def _follow_up(self) -> Any:

@@ -178,6 +178,9 @@ class Workspace(QWidget):
         if dialog is not None:
             dialog.close()
         was_current = self.current_key == key
+        family_page = self.family_file(household_id)
+        if family_page is not None:
+            family_page.overview.flush_draft()  # unsaved edits wait for the next opening
         item = self._item(key)
         if item is not None:
             self.nav.takeItem(self.nav.row(item))
@@ -234,6 +237,10 @@ class Workspace(QWidget):
     def flush_drafts(self) -> None:
         for dialog in list(self.quick_entries.values()):
             dialog.flush_draft()
+        for household_id in self.open_family_ids():
+            page = self.family_file(household_id)
+            if page is not None:
+                page.overview.flush_draft()
 
     def teardown(self) -> None:
         """Close dialogs and drop every page (called while the session is still open)."""

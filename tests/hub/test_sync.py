@@ -134,6 +134,7 @@ def test_enrolment_codes_are_single_use_and_bound_to_the_worker(
     b = devices.open(1)
     anna = hub.add_worker("anna", team="Nord")  # no worker id: the vault adopts it
     ben = hub.add_worker("ben", team="Nord")
+    mine = new_household(a, "Vorher", assigned=a.vault.owner_id)  # before enrolment
     code, _ = admin.issue_code(hub.admin_dsn, anna)
     with pytest.raises(UserError) as wrong_worker:
         client.enrol(b, hub.dsn("ben"), code)
@@ -141,6 +142,7 @@ def test_enrolment_codes_are_single_use_and_bound_to_the_worker(
     client.enrol(a, hub.dsn("anna"), code.lower())  # typed in lower case: fine
     assert a.vault.owner_id == anna == a.actor.id
     assert a.actor.data.name == "Anna"
+    assert households.get(a, mine).data.assigned_worker_id == anna
     with pytest.raises(UserError):
         client.enrol(devices.open(2), hub.dsn("anna"), code)  # used up
     # A Leitung may issue codes for her team; a Fachkraft may not.
@@ -268,3 +270,22 @@ def test_consent_is_relied_on_only_after_a_recent_pull(hub: Hub, devices: Device
     assert sync_service.consent_is_current(a)
     a.clock.advance(timedelta(hours=25))  # type: ignore[attr-defined]
     assert not sync_service.consent_is_current(a)
+
+
+def test_a_newly_assigned_worker_receives_the_households_earlier_history(
+        hub: Hub, devices: Devices, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = _pair(hub, devices)
+    hid = new_household(a, "Lorenz", assigned=a.vault.owner_id)
+    for i in range(3):
+        log_visit(a, hid, f"Früherer Besuch {i}")
+    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b, hub.dsn("ben"))
+    assert households.count(b) == 0  # not Ben's family (yet)
+    edit(a, hid, assigned_worker_id=b.vault.owner_id)  # Anna hands the family over
+    client.sync_vault(a, hub.dsn("anna"))
+    monkeypatch.setattr(client, "PULL_PAGE", 2)  # history and new rows over several pages
+    result = client.sync_vault(b, hub.dsn("ben"))
+    assert result.pulled == 5  # household, three visits, the hand-over
+    assert households.get(b, hid).data.assigned_worker_id == b.vault.owner_id
+    assert len(contacts.contacts(b, hid)) == 3
+    assert snapshot(a)["contact_notes"] == snapshot(b)["contact_notes"]

@@ -121,3 +121,9 @@ def test_ages_are_computed_from_birth_dates(session, family) -> None:
     ages = {p.data.first_name: p.data.birth.age_text(today)
             for p in households.members(session, family)}
     assert ages == {"Ayşe": "38 J.", "Lena": "7 J."}
+
+
+@pytest.mark.parametrize("query", ["Yilmaz", "yılmaz", "YILMAZ"])
+def test_turkish_dotless_i_is_found_without_the_special_letter(session, query) -> None:
+    hid, _ = households.create(session, HouseholdDraft(name="Yılmaz"))
+    assert households.list_ids(session, search=query) == [hid]

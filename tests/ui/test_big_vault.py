@@ -25,7 +25,7 @@ def test_familien_on_2000_households(qtbot, window: MainWindow, demo_vault_2000:
     model = screen.model
     assert model.rowCount() == 2000
     assert screen.count.text() == "2.000 Familien"
-    qtbot.waitUntil(lambda: model.pages_loaded >= 1)
+    qtbot.waitUntil(lambda: model.pages_loaded >= 1, timeout=20000)
     first_pages = model.pages_loaded
     assert first_pages <= 2  # only what the view shows was fetched
     names = [model.data(model.index(r, 0)) for r in range(20)]
@@ -41,12 +41,25 @@ def test_familien_on_2000_households(qtbot, window: MainWindow, demo_vault_2000:
     dates = [model.row_at(r).last_contact_at for r in range(50)]  # type: ignore[union-attr]
     assert dates == sorted(dates, reverse=True)
 
-    qtbot.keyClicks(screen.search, "Muller")
-    qtbot.waitUntil(lambda: model.search == "Muller")
+    # Filters go to SQL as well: status and "nur meine".
+    screen.status_filter.setCurrentIndex(screen.status_filter.findData("ruhend"))
     assert 0 < model.rowCount() < 2000
-    assert screen.count.text().endswith("Treffer")
+    assert {model.row_at(r).status for r in range(model.rowCount())} == {"ruhend"}  # type: ignore[union-attr]
+    screen.status_filter.setCurrentIndex(0)
+    screen.mine_only.setChecked(True)
     session = window.ctx.session
     assert session is not None
+    mine = model.rowCount()
+    assert 0 < mine < 2000
+    names = {model.row_at(r).worker_name for r in range(min(mine, 300))}  # type: ignore[union-attr]
+    assert names == {session.actor.name}
+    screen.mine_only.setChecked(False)
+    assert model.rowCount() == 2000
+
+    qtbot.keyClicks(screen.search, "Muller")
+    qtbot.waitUntil(lambda: model.search == "Muller", timeout=20000)
+    assert 0 < model.rowCount() < 2000
+    assert screen.count.text().endswith("Treffer")
     from casework.services import households
 
     for row in range(min(model.rowCount(), 30)):
@@ -57,7 +70,7 @@ def test_familien_on_2000_households(qtbot, window: MainWindow, demo_vault_2000:
 
     screen.search.clear()
     qtbot.keyClicks(screen.search, "Schimmel")
-    qtbot.waitUntil(lambda: model.search == "Schimmel")
+    qtbot.waitUntil(lambda: model.search == "Schimmel", timeout=20000)
     assert model.rowCount() > 0
     qtbot.keyClick(screen.search, Qt.Key.Key_Down)
     assert screen.view.currentIndex().row() == 0

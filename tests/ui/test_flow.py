@@ -119,12 +119,12 @@ def test_create_unlock_family_contact_search_history(qtbot, window: MainWindow, 
     familien = workspace.show_page("familien")
     assert isinstance(familien, FamilienScreen)
     qtbot.keyClicks(familien.search, "Muller")
-    qtbot.waitUntil(lambda: familien.model.search == "Muller")
+    qtbot.waitUntil(lambda: familien.model.search == "Muller", timeout=20000)
     assert familien.model.rowCount() == 1
     assert familien.model.data(familien.model.index(0, 0)) == "Müller"
     familien.search.clear()
     qtbot.keyClicks(familien.search, "schimmel")
-    qtbot.waitUntil(lambda: familien.model.search == "schimmel")
+    qtbot.waitUntil(lambda: familien.model.search == "schimmel", timeout=20000)
     assert familien.model.rowCount() == 1
     assert familien.model.household_id(0) == household_id
     assert familien.count.text() == "1 Treffer"
@@ -150,7 +150,8 @@ def test_tab_order_of_quick_entry_follows_the_form(qtbot, unlocked: MainWindow, 
     entry = workspace.open_quick_entry(family)
     assert entry is not None
     expected = [entry.date, entry.time, entry.type, entry.duration, entry.present,
-                entry.note_kind, entry.source, entry.disputed, entry.note, entry.topics,
+                entry.note_kind, entry.source, entry.disputed, entry.note,
+                entry.add_note_button, entry.topics,
                 entry.next_step, entry.follow_up, entry.save_button]
     # Walk Qt's focus chain (it also holds inner widgets such as a spin box's line edit)
     # and keep the fields in the order Tab reaches them.
@@ -160,3 +161,40 @@ def test_tab_order_of_quick_entry_follows_the_form(qtbot, unlocked: MainWindow, 
             chain.append(widget)
         widget = widget.nextInFocusChain()
     assert chain == expected
+
+
+def test_several_typed_notes_in_one_contact(qtbot, unlocked: MainWindow, family: str,  # type: ignore[no-untyped-def]
+                                            session) -> None:
+    workspace = unlocked.workspace
+    assert workspace is not None
+    entry = workspace.open_quick_entry(family)
+    assert entry is not None
+    type_text(qtbot, entry.note, "Im Kinderzimmer ist Schimmel an der Außenwand.")
+    qtbot.keyClick(entry.note, Qt.Key.Key_N,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(entry.extra_notes) == 1
+    second = entry.extra_notes[0]
+    assert second.title() == "Notiz 2"
+    second.kind.setCurrentIndex(second.kind.findText("Aussage Dritter"))
+    qtbot.keyClicks(second.text, "Die Nachbarin sagt, es wird oft laut.")
+    entry.save()
+    assert "Notiz 2 – Quelle" in entry.form.general_error.text()  # names the note
+    qtbot.keyClicks(second.source, "Nachbarin")
+    entry.add_note()
+    third = entry.extra_notes[1]
+    third.kind.setCurrentIndex(third.kind.findText("Hypothese"))
+    qtbot.keyClicks(third.text, "Die Feuchtigkeit belastet die Atemwege der Kinder.")
+
+    entry.flush_draft()  # the draft keeps all three entries
+    entry.reject()
+    qtbot.waitUntil(lambda: family not in workspace.quick_entries, timeout=20000)
+    again = workspace.open_quick_entry(family, ask=False)
+    assert again is not None
+    assert [b.text.toPlainText() for b in again.extra_notes] == [
+        "Die Nachbarin sagt, es wird oft laut.",
+        "Die Feuchtigkeit belastet die Atemwege der Kinder."]
+    again.remove_note(again.extra_notes[0])
+    assert again.extra_notes[0].title() == "Notiz 2"
+    again.save()
+    logged = contacts.contacts(session, family)
+    assert [n.label() for n in logged[0].data.notes] == ["Fakt", "Hypothese"]

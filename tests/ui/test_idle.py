@@ -69,7 +69,7 @@ def test_task_runner_runs_off_thread_and_reports_on_gui_thread(qtbot) -> None:  
 
     runner.submit(job, 21, on_done=done)
     runner.submit(boom, on_error=lambda e: seen.setdefault("error", e))
-    qtbot.waitUntil(lambda: "error" in seen and not runner.busy)
+    qtbot.waitUntil(lambda: "error" in seen and not runner.busy, timeout=20000)
     assert seen["result"] == 42
     assert seen["worker"] != gui
     assert seen["callback"] == gui

@@ -46,6 +46,7 @@ def test_inactivity_locks_really_and_unlock_restores(qtbot, unlocked: MainWindow
                                                      vault_dir: Path) -> None:
     window = unlocked
     page, entry = open_family_with_draft(qtbot, window, family)
+    page.overview.form.street.setText("Rüsingstraße 4")  # edited, not saved
     assert NOTE in visible_text_blob()
     assert "Müller" in visible_text_blob()
     session = window.ctx.session
@@ -56,18 +57,19 @@ def test_inactivity_locks_really_and_unlock_restores(qtbot, unlocked: MainWindow
     assert window.ctx.session is session and session.is_open
 
     clock.advance(timedelta(seconds=2))  # e.g. the laptop slept: wall-clock time counts
-    qtbot.waitUntil(lambda: window.windowTitle() == LOCKED_TITLE)
+    qtbot.waitUntil(lambda: window.windowTitle() == LOCKED_TITLE, timeout=20000)
 
     assert window.ctx.session is None
     assert not session.is_open
     with pytest.raises(VaultError):
         session.db.query("SELECT count(*) FROM households")
     assert bytes(session.vault._data_key) == bytes(len(session.vault._data_key))  # wiped
-    qtbot.waitUntil(lambda: gone(entry) and gone(page))
+    qtbot.waitUntil(lambda: gone(entry) and gone(page), timeout=20000)
     blob = visible_text_blob()
     assert "Müller" not in blob
     assert NOTE not in blob
     assert "Jobcenter" not in blob
+    assert "Rüsingstraße" not in blob
     assert "gesperrt" in window.start.unlock.title.text()
     assert window.start.unlock.other_button.isHidden()
 
@@ -78,6 +80,8 @@ def test_inactivity_locks_really_and_unlock_restores(qtbot, unlocked: MainWindow
     restored = workspace.stack.currentWidget()
     assert isinstance(restored, FamilyFile) and restored.household_id == family
     assert restored.tabs.currentWidget() is restored.persons
+    assert restored.overview.form.street.text() == "Rüsingstraße 4"  # the unsaved edit
+    assert restored.overview.is_dirty()
     restored_entry = workspace.quick_entries.get(family)
     assert restored_entry is not None and restored_entry.isVisible()
     assert restored_entry.note.toPlainText() == NOTE
@@ -117,7 +121,7 @@ def test_reopening_offers_the_draft(qtbot, unlocked: MainWindow, family: str,  #
     assert workspace is not None
     _page, entry = open_family_with_draft(qtbot, window, family)
     qtbot.keyClick(entry.note, Qt.Key.Key_Escape)  # closes, keeping the draft
-    qtbot.waitUntil(lambda: family not in workspace.quick_entries)
+    qtbot.waitUntil(lambda: family not in workspace.quick_entries, timeout=20000)
     message_log.confirm_answer = True
     again = workspace.open_quick_entry(family)
     assert again is not None and again is not entry
@@ -137,7 +141,7 @@ def test_auto_lock_minutes_setting_is_used(qtbot, unlocked: MainWindow,  # type:
     qtbot.wait(60)
     assert window.ctx.session is not None
     clock.advance(timedelta(minutes=1, seconds=1))
-    qtbot.waitUntil(lambda: window.ctx.session is None)
+    qtbot.waitUntil(lambda: window.ctx.session is None, timeout=20000)
 
 
 def test_desktop_screen_lock_or_sleep_locks_the_vault(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
@@ -150,3 +154,22 @@ def test_desktop_screen_lock_or_sleep_locks_the_vault(qtbot, unlocked: MainWindo
     unlocked.screen_lock._activated(True)  # what the D-Bus signal delivers
     assert unlocked.ctx.session is None
     assert unlocked.windowTitle() == LOCKED_TITLE
+
+
+def test_unsaved_household_edits_survive_closing_until_discarded(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
+                                                                 family: str) -> None:
+    workspace = unlocked.workspace
+    assert workspace is not None
+    page = workspace.open_family(family)
+    assert page is not None
+    page.overview.form.plz.setText("4623")  # invalid, unsaved: kept as typed
+    workspace.close_family(family)
+    page = workspace.open_family(family)
+    assert page is not None
+    assert page.overview.form.plz.text() == "4623"
+    assert "wiederhergestellt" in page.overview.draft_note.text()
+    page.overview.reset()  # "Verwerfen"
+    assert page.overview.form.plz.text() == "46236"
+    workspace.close_family(family)
+    page = workspace.open_family(family)
+    assert page is not None and page.overview.form.plz.text() == "46236"

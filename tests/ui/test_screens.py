@@ -53,6 +53,9 @@ def test_heute_lists_and_completing_a_follow_up(qtbot, unlocked: MainWindow,  # 
     assert screen.recent_model.rows[0][0][0] == "Müller"
     assert screen.today_model.rowCount() == 3  # all logged today (created_at = now)
 
+    screen.mine_only.setChecked(True)  # nobody is assigned to these two families
+    assert screen.follow_up_model.rowCount() == 0
+    screen.mine_only.setChecked(False)
     screen.follow_ups.setCurrentIndex(screen.follow_up_model.index(0, 0))
     contact_id = screen.follow_up_model.payload(0).contact_id
     screen.done_button.click()

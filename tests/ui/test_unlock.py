@@ -61,7 +61,7 @@ def test_wrong_passphrase_message_focus_delay_and_audit(qtbot, window: MainWindo
     panel.passphrase.clear()
 
     clock.advance(first_delay)
-    qtbot.waitUntil(panel.unlock_button.isEnabled)
+    qtbot.waitUntil(panel.unlock_button.isEnabled, timeout=20000)
     wrong(qtbot, window)  # fourth failure: a longer delay
     assert panel.remaining_delay() > first_delay
 

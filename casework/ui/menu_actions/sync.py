@@ -32,7 +32,7 @@ from casework.sync import client
 from casework.ui.context import UiContext
 
 LABEL = "Synchronisieren…"
-ORDER = 40
+ORDER = 38
 ROLES: tuple[str, ...] | None = None
 
 # German names of fields users meet in conflicts; others show their technical name.

@@ -11,6 +11,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.models.changes import Changes
+from casework.models.household import HouseholdStatus
 from casework.ui.context import UiContext
 from casework.ui.family_model import FamilyTableModel
 from casework.ui.household_form import NewHouseholdDialog
@@ -51,6 +54,13 @@ class FamilienScreen(QWidget):
               "Name, Adresse oder Notiztext; Umlaute egal; Pfeil runter springt in die Liste")
         self.count = QLabel(self)
         named(self.count, "Anzahl")
+        self.status_filter = QComboBox(self)
+        named(self.status_filter, "Status filtern")
+        self.status_filter.addItem("alle Status", None)
+        for status in HouseholdStatus:
+            self.status_filter.addItem(status.value, status.value)
+        self.mine_only = QCheckBox("nur &meine", self)
+        named(self.mine_only, "Nur Familien, für die ich zuständig bin")
         new_button = QPushButton("&Neue Familie … (Strg+N)", self)
         named(new_button, "Neue Familie anlegen")
         new_button.clicked.connect(self.new_family)
@@ -87,7 +97,11 @@ class FamilienScreen(QWidget):
         top.addWidget(new_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.search)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.mine_only)
+        layout.addLayout(filters)
         layout.addWidget(self.view, 1)
 
         self._search_timer = QTimer(self)
@@ -100,6 +114,8 @@ class FamilienScreen(QWidget):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.mine_only.toggled.connect(lambda _c: self.apply_filter())
         self.model.modelReset.connect(self._update_count)
         ctx.changed.connect(self._on_changed)
         self.new_dialog: NewHouseholdDialog | None = None
@@ -115,6 +131,11 @@ class FamilienScreen(QWidget):
         if self.model.rowCount() and not self.view.currentIndex().isValid():
             self.view.setCurrentIndex(self.model.index(0, 0))
 
+    def apply_filter(self) -> None:
+        session = self.ctx.session
+        worker = session.actor_id if session is not None and self.mine_only.isChecked() else None
+        self.model.set_filter(status=self.status_filter.currentData(), worker_id=worker)
+
     def _search_enter(self) -> None:
         # Enter in the search field: search now; a single hit opens directly.
         self.run_search()
@@ -125,7 +146,7 @@ class FamilienScreen(QWidget):
             self.view.setCurrentIndex(self.model.index(0, 0))
 
     def _update_count(self) -> None:
-        self.count.setText(_count_text(self.model.rowCount(), bool(self.model.search)))
+        self.count.setText(_count_text(self.model.rowCount(), self.model.filtered))
 
     def open_row(self, row: int) -> None:
         household_id = self.model.household_id(row)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -71,6 +72,9 @@ class HeuteScreen(QWidget):
         self.done_button = QPushButton("Als &erledigt markieren", self)
         named(self.done_button, "Wiedervorlage als erledigt markieren")
         self.done_button.clicked.connect(self.complete_selected)
+        self.mine_only = QCheckBox("nur &meine Familien", self)
+        named(self.mine_only, "Nur Wiedervorlagen meiner Familien")
+        self.mine_only.toggled.connect(lambda _c: self.reload())
         self.follow_up_count = QLabel(self)
         named(self.follow_up_count, "Anzahl Wiedervorlagen")
         self.recent_empty = QLabel("Noch keine Familienakte geöffnet.", self)
@@ -81,6 +85,7 @@ class HeuteScreen(QWidget):
         top.addWidget(self.date_label)
         top.addWidget(self.backup_hint)
         top.addStretch(1)
+        top.addWidget(self.mine_only)
         grid = QGridLayout()
         grid.addWidget(heading("Wiedervorlagen", self, 1.1), 0, 0)
         grid.addWidget(self.follow_up_count, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -116,7 +121,7 @@ class HeuteScreen(QWidget):
         self.backup_hint.setText("Sicherung überfällig – Akte → „Sicherung erstellen…“"
                                  if overdue else "")
         self.backup_hint.setVisible(overdue)
-        due = contacts.follow_ups_due(session)
+        due = contacts.follow_ups_due(session, mine_only=self.mine_only.isChecked())
         self.follow_up_model.set_rows([
             ((format_date(f.due) + (" (überfällig)" if f.due < today else ""),
               f.household_name, f.next_steps), Target(f.household_id, f.contact_id))
