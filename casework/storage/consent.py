@@ -142,7 +142,7 @@ def _query(db: Database, sql: str, params: Sequence[Any]) -> list[Any]:
 
 def _load(db: Database, where: str, params: Sequence[Any]) -> list[Consent]:
     rows = _query(db,
-        f"SELECT * FROM consents WHERE deleted = 0 AND {where} "  # noqa: S608 - fixed clauses
+        f"SELECT * FROM consents WHERE deleted = 0 AND {where} "
         "ORDER BY consent_date DESC, created_at DESC, id", params)
     if not rows:
         return []
@@ -153,11 +153,11 @@ def _load(db: Database, where: str, params: Sequence[Any]) -> list[Consent]:
         chunk = ids[start:start + 500]
         marks = ",".join("?" for _ in chunk)
         for r in _query(
-                db, f"SELECT * FROM consent_items WHERE deleted = 0 AND consent_id IN ({marks}) "  # noqa: S608
+                db, f"SELECT * FROM consent_items WHERE deleted = 0 AND consent_id IN ({marks}) "
                 "ORDER BY rowid", chunk):
             items[r["consent_id"]].append(_item(r))
         for r in _query(
-                db, f"SELECT * FROM consent_events WHERE deleted = 0 AND consent_id IN ({marks}) "  # noqa: S608
+                db, f"SELECT * FROM consent_events WHERE deleted = 0 AND consent_id IN ({marks}) "
                 "ORDER BY version", chunk):
             events[r["consent_id"]].append(_event(r))
     return [_consent(r, items[r["id"]], events[r["id"]]) for r in rows]
@@ -202,7 +202,7 @@ def person_names(db: Database, person_ids: Sequence[str]) -> dict[str, tuple[str
         chunk = ids[start:start + 500]
         marks = ",".join("?" for _ in chunk)
         for r in _query(
-                db, "SELECT p.id, p.first_name, p.last_name, h.name FROM persons p "  # noqa: S608
+                db, "SELECT p.id, p.first_name, p.last_name, h.name FROM persons p "
                 f"JOIN households h ON h.id = p.household_id WHERE p.id IN ({marks})", chunk):
             name = " ".join(part for part in (r["first_name"], r["last_name"]) if part)
             out[r["id"]] = (name, r["name"])

@@ -142,7 +142,7 @@ def load_file(db: Database, procedure_id: str) -> ProcedureFile | None:
     marks = ",".join("?" for _ in known)
     # Kinds a newer Casework version wrote (arriving through sync) are skipped, not fatal.
     entries = tuple(_entry_from_row(r) for r in db.query(
-        f"SELECT * FROM ks_entries WHERE procedure_id = ? AND kind IN ({marks}) "  # noqa: S608 - placeholders only
+        f"SELECT * FROM ks_entries WHERE procedure_id = ? AND kind IN ({marks}) "
         "ORDER BY seq, created_at, id", (procedure_id, *known)))
     return ProcedureFile(procedure, transitions, entries)
 
@@ -173,7 +173,7 @@ def list_procedures(db: Database, *, household_id: str | None = None,
         clauses.append("p.state <> 'S9'")
     params.append(limit)
     rows = db.query(
-        "SELECT p.*, h.name AS household_name, COALESCE(w.name, '') AS lead_name "  # noqa: S608 - clauses are constants
+        "SELECT p.*, h.name AS household_name, COALESCE(w.name, '') AS lead_name "
         "FROM ks_procedures p JOIN households h ON h.id = p.household_id "
         "LEFT JOIN workers w ON w.id = p.lead_worker_id "
         f"WHERE {' AND '.join(clauses)} ORDER BY p.opened_at DESC, p.id LIMIT ?",
@@ -263,7 +263,7 @@ def decisions(db: Database, item_ids: list[str]) -> dict[str, list[ReviewDecisio
         return result
     marks = ",".join("?" for _ in item_ids)
     for r in db.query(
-            f"SELECT * FROM ks_review_decisions WHERE item_id IN ({marks}) "  # noqa: S608
+            f"SELECT * FROM ks_review_decisions WHERE item_id IN ({marks}) "
             "ORDER BY created_at, rowid", item_ids):
         decision = _decision_from_row(r)
         result[decision.item_id].append(decision)
