@@ -77,11 +77,11 @@ def remove_person(session: Session, person_id: PersonId) -> Changes:
 def list_ids(session: Session, *, search: str = "", status: str | None = None,
              worker_id: str | None = None, sort: str = "name", descending: bool = False,
              include_notes: bool = True, limit: int | None = None,
-             exclude_restricted: bool = False) -> list[HouseholdId]:
+             exclude_restricted: bool = True) -> list[HouseholdId]:
     """Household ids for the family list: names and addresses by folded prefix; with
     `include_notes`, also households whose contact notes contain the words (FTS).
-    `exclude_restricted` drops restricted ("eingeschränkt", LR-35) households when the
-    acting worker's role may not see them in daily work (services.retention)."""
+    Restricted ("eingeschränkt", LR-35) households are left out when the acting worker's
+    role may not see them in daily work (services.retention); that is the safe default."""
     note_ids: list[str] | None = None
     if search and include_notes:
         from casework.storage.contacts import search_notes
@@ -107,10 +107,17 @@ def count(session: Session) -> int:
 
 
 def record_view(session: Session, household_id: HouseholdId) -> None:
-    """Opening a family file is an access (LR-23); also feeds 'recently opened'."""
+    """Opening a family file is an access (LR-23); also feeds 'recently opened'.
+    A restricted file (LR-35) is refused to ordinary roles (PermissionDenied) and its
+    opening by Leitung/Admin is logged separately."""
+    from casework.services.retention import check_access
+
+    check_access(session, household_id)
     session.audit("household.view", "household", household_id)
 
 
 def recently_opened(session: Session, limit: int = 10) -> list[HouseholdListRow]:
+    from casework.services.retention import visible_ids
+
     ids = audit.recent_entities(session.db, "household.view", session.actor_id, limit)
-    return store.household_list_rows(session.db, ids)
+    return store.household_list_rows(session.db, visible_ids(session, ids))

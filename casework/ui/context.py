@@ -20,7 +20,7 @@ from casework.clock import Clock
 from casework.errors import UserError, VaultError
 from casework.models.changes import Changes
 from casework.models.directory import Profile
-from casework.services import reference
+from casework.services import directory, reference
 from casework.services.session import Session
 from casework.ui import messages as messages_module
 from casework.ui.settings import Settings
@@ -57,17 +57,32 @@ class UiContext(QObject):
         self.messages: ModuleType = messages_module
         self.window: QWidget | None = None  # parent for dialogs; set by the main window
         self.settings: Settings = settings if settings is not None else Settings()
+        self.changed.connect(self._profile_maybe_changed)
 
     # --- session -------------------------------------------------------------------------
 
     def attach(self, session: Session) -> None:
         self.session = session
-        try:
-            self.profile = reference.load_profile(session.profile_name)
-        except UserError:
-            log.warning("Referenzprofil der Akte nicht gefunden; Standardprofil verwendet")
-            self.profile = reference.load_profile()
+        self._load_profile()
         self.session_changed.emit()
+
+    def _load_profile(self) -> None:
+        """The vault's own (possibly edited) directory, else the shipped profile."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            self.profile = directory.active_profile(session)
+        except UserError:
+            log.warning("Verzeichnis der Akte nicht lesbar; ausgeliefertes Profil verwendet")
+            try:
+                self.profile = reference.load_profile(session.profile_name)
+            except UserError:
+                self.profile = reference.load_profile()
+
+    def _profile_maybe_changed(self, changes: Changes) -> None:
+        if changes.affects("directory"):
+            self._load_profile()
 
     def detach(self) -> Session | None:
         session, self.session = self.session, None

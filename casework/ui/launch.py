@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLocale, QStandardPaths, Qt
+from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, Qt, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -52,11 +52,25 @@ def _install_excepthook(window: MainWindow) -> None:
     sys.excepthook = hook
 
 
+def install_german_translations(app: QApplication) -> None:
+    """Qt's own texts (dialog buttons "Abbrechen", "Ja", context menus) in German."""
+    if getattr(app, "_casework_translator", None) is not None:
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_de", folder):
+        app.installTranslator(translator)
+        app._casework_translator = translator  # type: ignore[attr-defined]
+    else:
+        log.warning("Deutsche Qt-Übersetzung nicht gefunden")
+
+
 def build(app: QApplication, *, clock: Clock | None = None, settings: Settings | None = None,
           demo: bool = False, vault: str | None = None) -> MainWindow:
     """Create the context and main window and show the right start panel (used by
     `run_app`, the tests and tools/screenshots.py)."""
     QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    install_german_translations(app)
     ctx = UiContext(clock or SystemClock(), settings=settings, parent=app)
     folder = demo_folder() if demo else None
     window = MainWindow(ctx, demo_folder=folder)

@@ -22,6 +22,7 @@ from casework.models.ids import WorkerId
 from casework.services.session import Session
 from casework.ui import discovery
 from casework.ui.context import UiContext
+from casework.ui.auto_backup import AutoBackup
 from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor, ScreenLockWatcher
 from casework.ui.start import StartPage
 from casework.ui.workspace import Location, Workspace
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleMonitor(ctx.clock, timedelta(minutes=ctx.settings.auto_lock_minutes),
                                 check_ms=idle_check_ms, parent=self)
         self.idle.timed_out.connect(self.lock)
+        self.auto_backup = AutoBackup(ctx, parent=self)
         self.screen_lock = ScreenLockWatcher(self)
         self.screen_lock.locked.connect(self.lock)
         ctx.settings_changed.connect(self._settings_changed)

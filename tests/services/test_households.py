@@ -127,3 +127,22 @@ def test_ages_are_computed_from_birth_dates(session, family) -> None:
 def test_turkish_dotless_i_is_found_without_the_special_letter(session, query) -> None:
     hid, _ = households.create(session, HouseholdDraft(name="Yılmaz"))
     assert households.list_ids(session, search=query) == [hid]
+
+
+def test_restricted_file_is_hidden_from_daily_work_but_not_from_leitung(session, family) -> None:
+    from casework.errors import PermissionDenied
+    from casework.models.worker import WorkerDraft, WorkerRole
+    from casework.services import retention, workers
+
+    households.record_view(session, family)
+    fachkraft = session.actor_id
+    leitung, _ = workers.create(session, WorkerDraft("Dr. Petra Probe", WorkerRole.LEITUNG))
+    session.act_as(leitung)
+    retention.restrict(session, family, "Aufbewahrungspflicht § 9b, keine laufende Hilfe")
+    assert households.list_ids(session) == [family]
+    session.act_as(fachkraft)
+    assert households.list_ids(session) == []
+    assert households.list_ids(session, search="Müller") == []
+    assert households.recently_opened(session) == []
+    with pytest.raises(PermissionDenied):
+        households.record_view(session, family)

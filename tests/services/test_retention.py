@@ -122,7 +122,8 @@ def test_restricted_household_hidden_from_ordinary_workers(session: Session,
     # … an ordinary worker does not, neither in the list nor by search.
     assert households.list_ids(session, exclude_restricted=True) == [other]
     assert households.list_ids(session, search="Müller", exclude_restricted=True) == []
-    assert set(households.list_ids(session)) == {family, other}  # default unchanged
+    assert households.list_ids(session) == [other]  # hiding is the default
+    assert set(households.list_ids(session, exclude_restricted=False)) == {family, other}
     with pytest.raises(PermissionDenied, match="eingeschränkt"):
         retention.check_access(session, family)
     retention.check_access(session, other)  # not restricted: no objection

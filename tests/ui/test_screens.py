@@ -171,3 +171,16 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     assert unlocked.ctx.session is not None
     assert unlocked.ctx.session.actor_id == probe.id
     del unlock
+
+
+def test_qt_standard_buttons_speak_german(qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from casework.ui.launch import install_german_translations
+
+    install_german_translations(qapp)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel
+                           | QDialogButtonBox.StandardButton.Yes)
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    box.deleteLater()
+    assert texts == {"Abbrechen", "Ja"}

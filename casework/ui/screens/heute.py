@@ -1,5 +1,7 @@
-"""Heute: follow-ups due today or overdue (complete them here), recently opened families,
-contacts logged today. Double-click or Enter opens the family file."""
+"""Heute: deadlines from other areas (overdue § 8a steps first, the Leitung's review
+queue, referral follow-ups, consents to renew), follow-ups due today or overdue (complete
+them here), recently opened families, contacts logged today. Double-click or Enter opens
+the family file."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN, local_today
 from casework.models.changes import Changes
-from casework.services import backup, contacts, households
+from casework.services import agenda, backup, contacts, households
 from casework.ui.context import UiContext
 from casework.ui.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
@@ -63,6 +65,15 @@ class HeuteScreen(QWidget):
         self.backup_hint = QLabel(self)  # issue 10: overdue backup (services.backup)
         named(self.backup_hint, "Hinweis Sicherung")
         self.follow_up_model = SimpleTableModel(["Fällig", "Familie", "Nächster Schritt"], self)
+        self.agenda_model = SimpleTableModel(["Bereich", "Fällig", "Familie", "Was"], self)
+        self.agenda = _table("Fristen aus Kinderschutz, Vermittlungen und Einwilligungen",
+                             self.agenda_model, self)
+        self.agenda_alert = QLabel(self)
+        named(self.agenda_alert, "Warnung überfällige Kinderschutz-Schritte")
+        self.agenda_alert.setWordWrap(True)
+        font = self.agenda_alert.font()
+        font.setBold(True)
+        self.agenda_alert.setFont(font)
         self.recent_model = SimpleTableModel(["Familie", "Stadtteil", "Letzter Kontakt"], self)
         self.today_model = SimpleTableModel(["Uhrzeit", "Familie", "Art"], self)
         self.follow_ups = _table("Wiedervorlagen, fällig oder überfällig",
@@ -86,6 +97,10 @@ class HeuteScreen(QWidget):
         top.addWidget(self.backup_hint)
         top.addStretch(1)
         top.addWidget(self.mine_only)
+        agenda_box = QVBoxLayout()
+        agenda_box.addWidget(heading("Fristen", self, 1.1))
+        agenda_box.addWidget(self.agenda_alert)
+        agenda_box.addWidget(self.agenda)
         grid = QGridLayout()
         grid.addWidget(heading("Wiedervorlagen", self, 1.1), 0, 0)
         grid.addWidget(self.follow_up_count, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -101,9 +116,10 @@ class HeuteScreen(QWidget):
         grid.setRowStretch(5, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(grid, 1)
+        layout.addLayout(agenda_box, 1)
+        layout.addLayout(grid, 3)
 
-        for view in (self.follow_ups, self.recent, self.today):
+        for view in (self.agenda, self.follow_ups, self.recent, self.today):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
             view.installEventFilter(self)
         self.follow_ups.selectionModel().currentRowChanged.connect(
@@ -121,6 +137,17 @@ class HeuteScreen(QWidget):
         self.backup_hint.setText("Sicherung überfällig – Akte → „Sicherung erstellen…“"
                                  if overdue else "")
         self.backup_hint.setVisible(overdue)
+        items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
+        self.agenda_model.set_rows([
+            ((item.area, format_date(item.due) + (" (überfällig)" if item.overdue else ""),
+              item.household_name, item.text), Target(item.household_id))
+            for item in items])
+        urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ)
+        self.agenda_alert.setText(
+            f"⚠ {urgent} überfällige Schritte in Kinderschutzverfahren – bitte zuerst "
+            "bearbeiten." if urgent else "")
+        self.agenda_alert.setVisible(bool(urgent))
+        self.agenda.setVisible(bool(items))
         due = contacts.follow_ups_due(session, mine_only=self.mine_only.isChecked())
         self.follow_up_model.set_rows([
             ((format_date(f.due) + (" (überfällig)" if f.due < today else ""),
@@ -159,7 +186,8 @@ class HeuteScreen(QWidget):
             self.ctx.run(contacts.complete_follow_up, target.contact_id)
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.affects("household", "contact") and self.isVisible():
+        if changes.affects("household", "contact", "kinderschutz", "kinderschutz_review",
+                           "referral", "consent") and self.isVisible():
             self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

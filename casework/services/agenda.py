@@ -1,0 +1,60 @@
+"""What is due across features, for the Heute screen: overdue § 8a steps (first, they are
+the most urgent), the Leitung's review queue, entries the Leitung returned, referral
+follow-ups and consents to renew at 16. Each item says when, for whom and what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from casework.clock import BERLIN, local_today
+from casework.models.worker import WorkerRole
+from casework.services import consent, kinderschutz, referrals, review
+from casework.services.session import Session
+
+# Sort order: child protection before everything else.
+KINDERSCHUTZ, REVIEW, REFERRAL, CONSENT = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    rank: int
+    area: str  # German area label ("Kinderschutz", "Vermittlung", …)
+    due: date | None
+    overdue: bool
+    household_id: str
+    household_name: str
+    text: str
+
+
+def items(session: Session, on: date | None = None, *, mine_only: bool = False
+          ) -> list[AgendaItem]:
+    day = on or local_today(session.clock)
+    out: list[AgendaItem] = []
+    for step in kinderschutz.overdue(session, mine_only=mine_only):
+        local = step.due_at.astimezone(BERLIN)
+        out.append(AgendaItem(KINDERSCHUTZ, "Kinderschutz § 8a", local.date(), True,
+                              step.household_id, step.household_name,
+                              f"{step.label} (fällig {local:%d.%m.%Y %H:%M})"))
+    if session.actor.data.role is WorkerRole.LEITUNG:
+        for view in review.queue(session):
+            out.append(AgendaItem(REVIEW, "Freigabe Leitung", view.item.created_at.astimezone(
+                BERLIN).date(), False, view.item.household_id, view.household_name,
+                f"{view.label} – {view.status.value} (von {view.author_name})"))
+    for view in review.returned(session, mine_only=True):
+        comment = view.last_decision.comment if view.last_decision else ""
+        out.append(AgendaItem(REVIEW, "Zurückgegeben", None, False, view.item.household_id,
+                              view.household_name,
+                              f"{view.label}: {comment}" if comment else view.label))
+    for follow_up in referrals.follow_ups_due(session, day):
+        out.append(AgendaItem(REFERRAL, "Vermittlung", follow_up.due_on,
+                              follow_up.due_on < day, follow_up.household_id,
+                              follow_up.household_name,
+                              f"{follow_up.recipient} – {follow_up.state}"))
+    for row in consent.renewals_due(session, day):
+        out.append(AgendaItem(CONSENT, "Einwilligung erneuern", row.consent.renewal_on,
+                              False, row.consent.household_id, row.household_name,
+                              f"{row.person_name} ist 16: selbst einwilligen lassen "
+                              f"({row.purposes})"))
+    out.sort(key=lambda i: (i.rank, i.due or day, i.household_name))
+    return out
