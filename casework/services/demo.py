@@ -214,30 +214,32 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                     worker_ids.append(wid)
     totals = [0, 0, 0]
     done = 0
-    while done < families:
-        size = min(batch, families - done)
-        households, persons, all_contacts = [], [], []
-        for _ in range(size):
-            hid = new_id()
-            draft, members = _household(rng, today, worker_ids)
-            households.append((hid, draft))
-            pids = []
-            for member in members:
-                pid = PersonId(new_id())
-                pids.append(pid)
-                persons.append((pid, hid, member))
-            born = [p for p, m in zip(pids, members, strict=True) if not m.birth.unborn]
-            n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
-            all_contacts += _contacts(rng, hid, born, now, n)
-        all_contacts.sort(key=lambda c: c[2].occurred_at)
-        with session.db.transaction():
-            bulk.insert_batch(writer, households, persons, all_contacts)
-        totals[0] += len(households)
-        totals[1] += len(persons)
-        totals[2] += len(all_contacts)
-        done += size
-        if progress is not None:
-            progress(done, families)
+    # Segments of the note index are merged once at the end (optimize_search).
+    with bulk.deferred_index_merging(writer):
+        while done < families:
+            size = min(batch, families - done)
+            households, persons, all_contacts = [], [], []
+            for _ in range(size):
+                hid = new_id()
+                draft, members = _household(rng, today, worker_ids)
+                households.append((hid, draft))
+                pids = []
+                for member in members:
+                    pid = PersonId(new_id())
+                    pids.append(pid)
+                    persons.append((pid, hid, member))
+                born = [p for p, m in zip(pids, members, strict=True) if not m.birth.unborn]
+                n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
+                all_contacts += _contacts(rng, hid, born, now, n)
+            all_contacts.sort(key=lambda c: c[2].occurred_at)
+            with session.db.transaction():
+                bulk.insert_batch(writer, households, persons, all_contacts)
+            totals[0] += len(households)
+            totals[1] += len(persons)
+            totals[2] += len(all_contacts)
+            done += size
+            if progress is not None:
+                progress(done, families)
     with session.db.transaction():
         bulk.refresh_all_household_stats(writer)
         bulk.optimize_search(writer)
