@@ -76,6 +76,7 @@ class KinderschutzTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.procedure)
         named(scroll, "Ausgewähltes Verfahren")
+        self.procedure_area = scroll
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(top)
         splitter.addWidget(scroll)
@@ -96,6 +97,8 @@ class KinderschutzTab(QWidget):
         # procedure when none is open here (no procedure yet, or a closed one shown).
         file = self.procedure.file
         self.acute_button.setVisible(file is None or file.state is State.S9)
+        # No procedure selected: show no disabled, empty procedure form at all.
+        self.procedure_area.setVisible(file is not None)
 
     # --- data ----------------------------------------------------------------------------
 

@@ -97,9 +97,12 @@ class HeuteScreen(QWidget):
         top.addWidget(self.backup_hint)
         top.addStretch(1)
         top.addWidget(self.mine_only)
+        self.agenda_empty = QLabel("Keine Fristen aus Kinderschutz, Vermittlungen oder "
+                                   "Einwilligungen.", self)
         agenda_box = QVBoxLayout()
         agenda_box.addWidget(heading("Fristen", self, 1.1))
         agenda_box.addWidget(self.agenda_alert)
+        agenda_box.addWidget(self.agenda_empty)
         agenda_box.addWidget(self.agenda)
         grid = QGridLayout()
         grid.addWidget(heading("Wiedervorlagen", self, 1.1), 0, 0)
@@ -116,8 +119,9 @@ class HeuteScreen(QWidget):
         grid.setRowStretch(5, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(agenda_box, 1)
-        layout.addLayout(grid, 3)
+        layout.addLayout(agenda_box)
+        layout.addLayout(grid, 1)
+        self.agenda.setMaximumHeight(220)
 
         for view in (self.agenda, self.follow_ups, self.recent, self.today):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
@@ -148,6 +152,7 @@ class HeuteScreen(QWidget):
             "bearbeiten." if urgent else "")
         self.agenda_alert.setVisible(bool(urgent))
         self.agenda.setVisible(bool(items))
+        self.agenda_empty.setVisible(not items)
         due = contacts.follow_ups_due(session, mine_only=self.mine_only.isChecked())
         self.follow_up_model.set_rows([
             ((format_date(f.due) + (" (überfällig)" if f.due < today else ""),
