@@ -119,5 +119,6 @@ def record_view(session: Session, household_id: HouseholdId) -> None:
 def recently_opened(session: Session, limit: int = 10) -> list[HouseholdListRow]:
     from casework.services.retention import visible_ids
 
-    ids = audit.recent_entities(session.db, "household.view", session.actor_id, limit)
-    return store.household_list_rows(session.db, visible_ids(session, ids))
+    ids = [HouseholdId(i) for i in
+           audit.recent_entities(session.db, "household.view", session.actor_id, limit)]
+    return store.household_list_rows(session.db, list(visible_ids(session, ids)))
