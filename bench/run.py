@@ -29,8 +29,7 @@ from casework.services import contacts, demo, households
 from casework.services import session as session_service
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
-from casework.storage.db import Database, _fold_for_index
-from casework.storage.migrations.m0004_performance import drop_stat4
+from casework.storage.db import Database, _fold_for_index, drop_stat4
 
 ROOT = Path(__file__).resolve().parent
 BIG_FAMILY = "Benchmarkfamilie Großkontakt"
@@ -43,8 +42,12 @@ def _env() -> dict[str, str]:
     return env
 
 
-def ensure_vault(families: int, per_family: float, seed: int) -> tuple[Path, Path, float]:
-    """The cached encrypted vault and its plain copy; returns the generation time (s) or 0."""
+def ensure_vault(families: int, per_family: float, seed: int,
+                 memory_security: bool = True) -> tuple[Path, Path, float]:
+    """The cached encrypted vault and its plain copy; returns the generation time (s) or 0.
+
+    `memory_security` must match the measured session: SQLCipher cannot switch it off
+    again in a process once a connection turned it on."""
     cache = ROOT / "cache" / f"vault-{families}-{per_family:g}-{seed}"
     plain = cache.with_suffix(".plain.db")
     took = 0.0
@@ -56,7 +59,8 @@ def ensure_vault(families: int, per_family: float, seed: int) -> tuple[Path, Pat
                         "--families", str(families), "--contacts-per-family", str(per_family),
                         "--seed", str(seed)], check=True, env=_env())
         took = time.perf_counter() - start
-        s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock())
+        s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock(),
+                                   memory_security=memory_security)
         try:
             hid, _ = households.create(s, HouseholdDraft(name=BIG_FAMILY, district="Ebel"))
             now = s.clock.now()
@@ -69,7 +73,8 @@ def ensure_vault(families: int, per_family: float, seed: int) -> tuple[Path, Pat
             s.close()
     # Unlocking migrates the vault; the plain copy must have the same schema, so it is
     # re-exported whenever the applied migrations differ.
-    s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock())
+    s = session_service.unlock(cache, demo.DEMO_PASSPHRASE, SystemClock(),
+                               memory_security=memory_security)
     try:
         wanted = _applied_migrations(s.db)
         if plain.exists() and _plain_migrations(plain) != wanted:
@@ -139,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     secure = args.memory_security == "on"
 
     vault, plain_path, gen_seconds = ensure_vault(args.families, args.contacts_per_family,
-                                                  args.seed)
+                                                  args.seed, memory_security=secure)
     results: list[Result] = []
     clock = SystemClock()
 

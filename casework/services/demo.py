@@ -112,6 +112,16 @@ def _birth(rng: random.Random, today: date, min_age: int, max_age: int) -> Birth
     return BirthInfo(birth_date=today - timedelta(days=days))
 
 
+def _schools_for(age: int) -> list[str]:
+    if age < 6:
+        return SCHOOLS[:2]  # Kitas
+    if age < 10:
+        return [SCHOOLS[2]]  # Grundschule
+    if age < 16:
+        return [SCHOOLS[3], SCHOOLS[4], SCHOOLS[6]]
+    return [SCHOOLS[3], SCHOOLS[5], SCHOOLS[6]]  # incl. Berufskolleg
+
+
 def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
                ) -> tuple[HouseholdDraft, list[PersonDraft]]:
     surname = rng.choice(SURNAMES)
@@ -140,7 +150,7 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
         if roll > 0.97:
             birth = BirthInfo(birth_year=today.year - rng.randint(1, 17))
         age = birth.age_years(today) or 0
-        school = rng.choice(SCHOOLS[:2]) if age < 6 else rng.choice(SCHOOLS[2:])
+        school = rng.choice(_schools_for(age))
         members.append(PersonDraft(first, surname, birth, gender, HouseholdRole.KIND,
                                    school=school))
     target = frozenset(rng.sample(list(TargetGroup), k=rng.randint(0, 3)))
@@ -205,7 +215,7 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
         worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
                       if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
         if len(worker_ids) < 3:
-            for name, role, fte in (("Lena Beispiel", WorkerRole.FACHKRAFT, 1.0),
+            for name, role, fte in (("Mehmet Beispiel", WorkerRole.FACHKRAFT, 1.0),
                                     ("Jonas Muster", WorkerRole.FACHKRAFT, 0.5),
                                     ("Dr. Petra Probe", WorkerRole.LEITUNG, 1.0),
                                     ("Samira Test", WorkerRole.TEILHABEMANAGEMENT, 0.75)):
@@ -232,8 +242,14 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                 n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
                 all_contacts += _contacts(rng, hid, born, now, n)
             all_contacts.sort(key=lambda c: c[2].occurred_at)
+            # Most follow-ups of past weeks were dealt with; a realistic backlog stays open.
+            settled = today - timedelta(days=14)
+            done_ids = frozenset(
+                cid for i, (cid, _, c) in enumerate(all_contacts)
+                if c.follow_up is not None and c.follow_up < settled and i % 8 != 0)
             with session.db.transaction():
-                bulk.insert_batch(writer, households, persons, all_contacts)
+                bulk.insert_batch(writer, households, persons, all_contacts,
+                                  done_follow_ups=done_ids)
             totals[0] += len(households)
             totals[1] += len(persons)
             totals[2] += len(all_contacts)

@@ -15,9 +15,8 @@ from casework.models.ids import new_id
 from casework.models.person import PersonDraft
 from casework.models.text import fold_words
 from casework.storage.changelog import RecordWriter
-from casework.storage.db import Database
+from casework.storage.db import Database, drop_stat4
 from casework.storage.households import household_values, person_values
-from casework.storage.migrations.m0004_performance import drop_stat4
 
 HouseholdRow = tuple[str, HouseholdDraft]
 PersonRow = tuple[str, str, PersonDraft]
@@ -26,6 +25,7 @@ ContactRow = tuple[str, str, ContactDraft]
 
 def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                  persons: Sequence[PersonRow], contacts: Sequence[ContactRow],
+                 done_follow_ups: frozenset[str] = frozenset(),
                  created_at: datetime | None = None) -> None:
     """Insert one batch inside the caller's transaction. Contacts should come in
     chronological order so note search returns newest first by rowid."""
@@ -87,8 +87,8 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                   json.dumps(list(cdraft.persons_present)),
                   json.dumps(list(cdraft.topics), ensure_ascii=False), cdraft.next_steps,
                   cdraft.follow_up.isoformat() if cdraft.follow_up else None)
-        contact_rows.append((cid, *contact_values, occurred, occurred, actor.worker_id,
-                             actor.worker_id, version))
+        contact_rows.append((cid, *contact_values, int(cid in done_follow_ups), occurred,
+                             occurred, actor.worker_id, actor.worker_id, version))
         log_rows.append((new_id(), "contact", cid, "insert",
                          contact_log_json(hid, occurred, cdraft), version,
                          actor.worker_id, actor.device, stamp, hid))
@@ -98,8 +98,9 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     if contact_rows:
         db.executemany(
             "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
-            "persons_present, topics, next_steps, follow_up, created_at, updated_at, "
-            "created_by, updated_by, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
+            "updated_at, created_by, updated_by, version) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             contact_rows)
         _insert_notes_indexed_once(db, note_rows)
     db.executemany(

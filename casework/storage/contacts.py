@@ -42,8 +42,21 @@ def insert_contact(w: RecordWriter, household_id: str, draft: ContactDraft) -> C
         [(cid, household_id, i, n.kind.value, n.source, n.text, int(n.disputed))
          for i, n in enumerate(draft.notes)],
     )
-    refresh_household_stats(w.db, household_id)
+    _count_new_contact(w.db, household_id, values["occurred_at"], draft.follow_up is not None)
     return ContactId(cid)
+
+
+def _count_new_contact(db: Database, household_id: str, occurred_utc: str,
+                       has_follow_up: bool) -> None:
+    """The list columns after one new contact, without re-reading all contacts of the
+    household (`refresh_household_stats` counts every contact's follow-up: O(contacts))."""
+    db.execute(
+        "UPDATE households SET "
+        "last_contact_at = CASE WHEN last_contact_at IS NULL OR last_contact_at < ?2 "
+        "  THEN ?2 ELSE last_contact_at END, "
+        "open_followups = open_followups + ?3 WHERE id = ?1",
+        (household_id, occurred_utc, int(has_follow_up)),
+    )
 
 
 def refresh_household_stats(db: Database, household_id: str) -> None:
@@ -230,10 +243,10 @@ def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False)
 
     `ranked=True` orders by bm25 relevance among the `RANKED_WINDOW` (2,000) newest
     matching notes, not among all of them: bm25 over every match of a common word (a word
-    in 20 % of a million notes) reads 200,000 position lists and document sizes and took
-    32 s on an encrypted vault; among the newest 2,000 it stays well under the 300 ms budget,
-    and for social work the recent notes are the relevant ones. Words rarer than that are
-    ranked over all their matches."""
+    in 20 % of a million notes) reads 200,000 position lists and document sizes, 5 s of CPU
+    time on an encrypted vault (32 s wall on a busy machine); among the newest 2,000 it
+    takes ~40 ms, and for social work the recent notes are the relevant ones. Words rarer
+    than that are ranked over all their matches."""
     query = note_match_expression(db, text)
     if query is None:
         return []

@@ -251,6 +251,18 @@ class Database:
         return problems
 
 
+def drop_stat4(db: Database) -> None:
+    """Remove STAT4 samples written by ANALYZE and make the planner reload its statistics.
+
+    With `sqlite_stat4` rows SQLite re-plans every statement whose bound values could
+    change the plan, each time it runs — FTS5's internal term lookups several times per
+    note search; under `cipher_memory_security` each of the ~2,000 allocations of a re-plan
+    is an mlock/munlock pair. `sqlite_stat1` stays. Inside the caller's transaction."""
+    if db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat4'"):
+        db.execute("DELETE FROM sqlite_stat4")
+        db.execute("ANALYZE sqlite_schema")
+
+
 def _fold_for_index(text: str | None) -> str:
     return " ".join(fold_words(text or ""))
 

@@ -18,7 +18,7 @@ from casework.errors import VaultError, WrongPassphrase
 from casework.models.ids import new_id
 from casework.storage import audit, crypto
 from casework.storage.changelog import Actor, Hlc, RecordWriter
-from casework.storage.db import Database
+from casework.storage.db import Database, drop_stat4
 from casework.storage.migrations import migrate
 from casework.storage.migrations import missing as missing_migrations
 
@@ -252,6 +252,10 @@ class Vault:
                     # Keep the planner's statistics fresh (cheap; analyses only what
                     # changed enough), then fold the WAL back into the database.
                     self.db.query("PRAGMA optimize")
+                    with self.db.transaction():
+                        # ANALYZE writes STAT4 samples again; they make SQLite re-plan
+                        # FTS5's lookups on every search (see migration m0004).
+                        drop_stat4(self.db)
                     self.db.checkpoint()
         finally:
             self.db.close()

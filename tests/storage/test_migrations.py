@@ -68,3 +68,12 @@ def test_a_failing_migration_leaves_nothing_half_applied(session, monkeypatch) -
     assert "half_done" not in tables
     versions = {int(r[0]) for r in session.db.query("SELECT version FROM schema_migrations")}
     assert 9998 not in versions
+
+
+def test_prerelease_vault_without_migration_record_is_refused(session, vault_dir: Path,
+                                                              clock: FixedClock) -> None:
+    with session.db.transaction():
+        session.db.execute("DROP TABLE schema_migrations")
+    session.close()
+    with pytest.raises(VaultError, match="Vorabversion"):
+        session_service.unlock(vault_dir, PASSPHRASE, clock)

@@ -75,16 +75,16 @@ def migrate(db: Database) -> list[int]:
             "aktualisieren."
         )
     with db.transaction():
+        exists = db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                           "AND name = 'schema_migrations'")
+        if current and not exists:
+            # Only development vaults of the very first builds lack the table; no release
+            # ever wrote one. Refuse rather than guess which migrations ran.
+            raise VaultError("Diese Akte stammt aus einer Vorabversion ohne Schema-Protokoll "
+                             "und kann nicht geöffnet werden.")
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
         recorded = {int(r[0]) for r in db.query("SELECT version FROM schema_migrations")}
-        if current and not recorded:
-            # A vault from before this table existed: everything up to user_version ran.
-            for m in migrations:
-                if m.version <= current:
-                    db.execute("INSERT INTO schema_migrations VALUES (?, ?, 'vor Protokoll')",
-                               (m.version, m.name))
-                    recorded.add(m.version)
     unknown = recorded - known
     if unknown:
         raise VaultError(

@@ -7,6 +7,8 @@ and when; choosing one writes a new change that ends the conflict on every devic
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -28,8 +30,10 @@ from casework.clock import BERLIN, from_utc_iso
 from casework.models.changes import Changes
 from casework.services import sync as sync_service
 from casework.services.session import Session
-from casework.sync import client
 from casework.ui.context import UiContext
+
+if TYPE_CHECKING:
+    from casework.sync import client
 
 LABEL = "Synchronisieren…"
 ORDER = 38
@@ -64,6 +68,9 @@ def _value_text(value: object) -> str:
 
 
 def _sync_now(session: Session, dsn: str | None) -> tuple[client.SyncResult, Changes]:
+    # psycopg is imported only when someone syncs: it costs ~0.4 s of every app start.
+    from casework.sync import client
+
     result = client.sync_vault(session, dsn)
     return result, result.changes
 
@@ -174,6 +181,8 @@ class SyncDialog(QDialog):
         session = self.ctx.require_session()
         dsn = sync_service.hub_dsn(session)
         if dsn and self.password.text():
+            from casework.sync import client
+
             dsn = client.with_password(dsn, self.password.text())
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
