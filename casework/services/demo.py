@@ -28,7 +28,7 @@ from casework.storage import workers as worker_store
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 
 SURNAMES = [
-    "Müller", "Schäfer", "Schröder", "Krüger", "Köhler", "Möller", "Böhm", "Jäger", "Günther",
+    "Müller", "Schäfer", "Schröder", "Krüger", "Kämmerer", "Möller", "Böhm", "Jäger", "Günther",
     "Groß", "Weiß", "Kühn", "Förster", "Schmitz", "Becker", "Hoffmann", "Wagner", "Neumann",
     "Zimmermann", "Hartmann", "Lehmann", "Krause", "Walter", "Fuchs", "Vogel", "Keller",
     "Winkler", "Lorenz", "Baumann", "Albrecht", "Sommer", "Brandt", "Kuhn", "Pohl", "Engel",

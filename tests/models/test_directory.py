@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from casework.models.directory import (
     parse_profile,
     resolve_district,
 )
+from casework.models.text import fold
 
 PROFILES = Path(__file__).resolve().parents[2] / "casework" / "resources" / "profiles"
 
@@ -89,30 +91,34 @@ def test_bottrop_profile_keeps_source_quirks_and_records_them_in_notes(bottrop: 
 
 def test_bottrop_profile_contains_no_real_staff_names_or_addresses() -> None:
     text = (PROFILES / "bottrop-beispiel.json").read_text(encoding="utf-8")
-    real_names = (
-        "Sinowzik",
-        "Rehorst",
-        "Dobaj",
-        "Wurp",
-        "Zabel",
-        "Mota",
-        "Hanke",
-        "Stränger",
-        "Brzezinski",
-        "Kleinkes",
-        "Feikus",
-        "Bernatzki",
-        "Bigos",
-        "Lojewski",
-        "Skoda",
-        "Dymarz",
-        "Josfeld",
-        "Willmann",
-        "Frese",
-        "Behrendt",
-    )
-    for name in real_names:
-        assert name not in text
+    # Surnames of the real staff in the source documents, as truncated SHA-256 of their
+    # folded form, so the guard does not itself ship the names.
+    real_name_hashes = {
+        "1411b682f3aef1b2",
+        "277fbf5a9140ff62",
+        "2ae66f839582c4ac",
+        "34276367a797d445",
+        "3cf4fdc2837d810d",
+        "40ca1301f8316e30",
+        "40e7bda903ae72a7",
+        "42d5e0dc1969f0df",
+        "57530bc1553f5593",
+        "5ad02bf648b850a4",
+        "8aca4f36774f82a6",
+        "9c4569379694d6a1",
+        "aac2c1606f61eb15",
+        "af81b32475cfd7b2",
+        "b01936c8d50f3ac9",
+        "c50fb7a6be78f7b2",
+        "c7d9c4d08cc9e2c8",
+        "e06a063ae98d88d0",
+        "e0af18104ffdccf3",
+        "ebe9dba710d3ec56",
+    }
+    words = {fold(w) for w in re.findall(r"[^\W\d_]+", text)}
+    leaked = [w for w in words
+              if hashlib.sha256(w.encode()).hexdigest()[:16] in real_name_hashes]
+    assert not leaked
     emails = re.findall(r"[\w.+-]+@[\w.-]+", text)
     assert emails
     assert all(e.endswith(".example") for e in emails), emails
