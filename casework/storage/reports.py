@@ -64,19 +64,44 @@ _REACHED = (
 )
 
 
+def _fill_reached(db: Database, w: Window) -> None:
+    """The reached households of the window (id, access route, new?) in a temporary
+    table, computed once per window: the correlated EXISTS / NOT EXISTS per household
+    cost ~0.4 s on 20,000 households and both the household and the person figures need
+    them."""
+    def state() -> str:
+        # Window + every write on this connection (total_changes) + commits of others
+        # (data_version): any change of the data makes the cached set stale.
+        return (f"{w.start_utc}|{w.end_utc}|{db.scalar('SELECT total_changes()')}|"
+                f"{db.pragma('data_version')}")
+
+    with db.transaction():
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS report_reached "
+                   "(hid TEXT PRIMARY KEY, access_route TEXT, new INTEGER NOT NULL)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS report_reached_window (key TEXT)")
+        if db.scalar("SELECT key FROM temp.report_reached_window") == state():
+            return
+        db.execute("DELETE FROM temp.report_reached")
+        db.execute("DELETE FROM temp.report_reached_window")
+        db.execute(
+            f"INSERT INTO temp.report_reached (hid, access_route, new) "
+            f"SELECT r.hid, r.access_route, NOT EXISTS (SELECT 1 FROM contacts p "
+            f" WHERE p.household_id = r.hid AND p.deleted = 0 AND p.occurred_at < :start) "
+            f"FROM ({_REACHED}) r",
+            {"start": w.start_utc, "end": w.end_utc})
+        # The key is written last; its own one-row insert is counted in advance.
+        key = state().split("|")
+        key[2] = str(int(key[2]) + 1)
+        db.execute("INSERT INTO temp.report_reached_window (key) VALUES (?)", ("|".join(key),))
+
+
 def households_reached(db: Database, w: Window) -> Counts:
     """("1" if new else "0", access route) → households with a contact in the period;
-    new = no contact before the period. One pass for the household figures and the
-    access routes."""
-    return _counts(
-        db.query(
-            f"WITH r AS ({_REACHED}) "
-            "SELECT NOT EXISTS (SELECT 1 FROM contacts p WHERE p.household_id = r.hid "
-            " AND p.deleted = 0 AND p.occurred_at < :start) AS new, "
-            " COALESCE(r.access_route, 'nicht erfasst'), count(*) FROM r GROUP BY 1, 2",
-            {"start": w.start_utc, "end": w.end_utc},
-        )
-    )
+    new = no contact before the period."""
+    _fill_reached(db, w)
+    return _counts(db.query(
+        "SELECT new, COALESCE(access_route, 'nicht erfasst'), count(*) "
+        "FROM temp.report_reached GROUP BY 1, 2"))
 
 
 AGE_BANDS = (
@@ -118,13 +143,12 @@ def persons_reached(db: Database, w: Window) -> Counts:
     """(age band at the end of the period, gender, "1" if the household is new) → members
     of reached households (born by then, or expected within 280 days: families count
     from −9 months)."""
+    _fill_reached(db, w)
     return _counts(
         db.query(
-            f"WITH r AS ({_REACHED}), f AS (SELECT r.hid, NOT EXISTS (SELECT 1 FROM contacts p "
-            " WHERE p.household_id = r.hid AND p.deleted = 0 AND p.occurred_at < :start) AS new"
-            f" FROM r), ages AS ({_AGES}) "
+            f"WITH f AS (SELECT hid, new FROM temp.report_reached), ages AS ({_AGES}) "
             f"SELECT {_BAND} AS band, gender, new, count(*) FROM ages GROUP BY 1, 2, 3",
-            {"start": w.start_utc, "end": w.end_utc, "on": w.last.isoformat()},
+            {"on": w.last.isoformat()},
         )
     )
 
