@@ -49,6 +49,7 @@ from casework.storage import households as household_store
 from casework.storage import purge
 from casework.storage import retention as store
 from casework.storage import workers as worker_store
+from casework.storage.backup_journal import merge_journal
 from casework.storage.retention import DeletionRequestRow, JournalRow
 
 log = logging.getLogger(__name__)
@@ -476,13 +477,7 @@ def journal(session: Session, since_iso: str = "") -> list[JournalRow]:
 def import_journal(session: Session, entries: list[JournalRow]) -> int:
     """Copy journal rows (e.g. from the vault before a restore) into this database;
     rows already present are skipped. Returns how many were added."""
-    added = 0
-    with session.db.transaction():
-        for e in entries:
-            if not store.journal_has(session.db, e.entity, e.entity_id):
-                store.add_journal(session.db, e.entity, e.entity_id, e.scope_id, e.deleted_at)
-                added += 1
-    return added
+    return merge_journal(session.db, entries)
 
 
 def reapply_deletions(session: Session, since_iso: str = "") -> int:

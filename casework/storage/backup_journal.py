@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from casework.storage.backup_format import (
     unb64,
 )
 from casework.storage.db import Database
+from casework.storage.retention import JournalRow, add_journal, journal_has
 from casework.storage.vault import write_atomic
 
 JOURNAL_FILE = "deletions.journal"
@@ -58,20 +60,16 @@ def journal_entries(db: Database) -> list[JournalEntry]:
                               "FROM deletion_journal ORDER BY seq")]
 
 
-def merge_journal(db: Database, entries: list[JournalEntry]) -> int:
-    """Add entries the vault's journal does not have yet; returns how many."""
+def merge_journal(db: Database, entries: Sequence[JournalEntry | JournalRow]) -> int:
+    """Add entries the vault's journal does not list yet (an id deleted once is enough);
+    returns how many were added. One transaction."""
     if not entries or not has_journal_table(db):
         return 0
     added = 0
     with db.transaction():
         for e in entries:
-            known = db.scalar("SELECT count(*) FROM deletion_journal WHERE entity = ? AND "
-                              "entity_id = ? AND deleted_at = ?",
-                              (e.entity, e.entity_id, e.deleted_at))
-            if not known:
-                db.execute("INSERT INTO deletion_journal (entity, entity_id, scope_id, "
-                           "deleted_at) VALUES (?,?,?,?)",
-                           (e.entity, e.entity_id, e.scope_id, e.deleted_at))
+            if not journal_has(db, e.entity, e.entity_id):
+                add_journal(db, e.entity, e.entity_id, e.scope_id, e.deleted_at)
                 added += 1
     return added
 
