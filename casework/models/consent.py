@@ -551,3 +551,6 @@ class TransferDecision:
     consent_id: str | None = None
     item_id: str | None = None
     renewal_due: bool = False
+    # The fill-in details the question named, so the re-check at sending asks the same.
+    purpose_detail: str | None = None
+    recipient_detail: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from casework.clock import BERLIN
@@ -56,6 +57,15 @@ def may_transfer(session: Session, person_id: str, purpose_key: str, recipient_k
     der Veranstaltung: …") pass `recipient_detail` / `purpose_detail` to require that the
     consent names exactly this recipient/occasion (case and umlauts ignored); without
     them any detail matches and `reason_de` names the one consented to."""
+    decision = _decide(session, person_id, purpose_key, recipient_key, at,
+                       purpose_detail, recipient_detail)
+    return replace(decision, purpose_detail=purpose_detail, recipient_detail=recipient_detail)
+
+
+def _decide(session: Session, person_id: str, purpose_key: str, recipient_key: str,
+            at: datetime | None, purpose_detail: str | None,
+            recipient_detail: str | None) -> TransferDecision:
+    """The decision of `may_transfer`, before the asked details are attached."""
     moment = at or session.clock.now()
     cat = catalog(session)
     purpose = next((p for p in cat.purposes if p.key == purpose_key), None)
@@ -168,7 +178,8 @@ def record_transfer(session: Session, decision: TransferDecision, *,
     Raises `PermissionDenied` when no valid consent covers it and no statutory basis is
     given; the refused attempt is logged too."""
     fresh = may_transfer(session, decision.person_id, decision.purpose_key,
-                         decision.recipient_key)
+                         decision.recipient_key, purpose_detail=decision.purpose_detail,
+                         recipient_detail=decision.recipient_detail)
     detail = {"allowed": int(fresh.allowed), "purpose": fresh.purpose_key,
               "recipient": fresh.recipient_key}
     if fresh.consent_id:

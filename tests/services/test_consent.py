@@ -325,6 +325,26 @@ def test_withdrawal_between_drafting_and_sending_blocks_the_transfer(
                                 at=drafted.checked_at).allowed
 
 
+def test_sending_rechecks_the_same_named_recipient_not_any_other(session: Session) -> None:
+    # Two consents for "other" recipients with different named bodies. A "yes" for the
+    # Jobcenter must not be carried by the Schuldnerberatung consent once the Jobcenter
+    # consent is withdrawn.
+    fam = Family(session)
+    jobcenter = given(session, ConsentDraft(
+        fam.mother, (Selection("email", "Anliegen Miete"),), (Selection("other", "Jobcenter"),),
+        capacity=Capacity.SELF))
+    given(session, ConsentDraft(
+        fam.mother, (Selection("email", "Anliegen Miete"),),
+        (Selection("other", "Schuldnerberatung"),), capacity=Capacity.SELF))
+    drafted = service.may_transfer(session, fam.mother, "email", "other",
+                                   recipient_detail="Jobcenter")
+    assert drafted.allowed and drafted.consent_id == jobcenter
+    session.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    service.withdraw(session, jobcenter, total=True, via="telefonisch")
+    with pytest.raises(PermissionDenied, match="nicht zulässig"):
+        service.record_transfer(session, drafted)
+
+
 def test_record_transfer_logs_ids_only_and_accepts_a_statutory_basis(
         session: Session) -> None:
     fam = Family(session)
