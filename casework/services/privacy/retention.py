@@ -1,6 +1,6 @@
 """Retention (Aufbewahrung), the restricted state and real deletion (LR-34…LR-37).
 
-- Rules are data (`casework/resources/retention/<name>.json`), validated on load; the
+- Rules are data (`resources/retention/<name>.json`), validated on load; the
   vault meta key `retention_rules` picks the rule set (default "default").
 - Each household has an Aktenart (default Quartiersarbeit); `decision` applies every rule
   of that Aktenart and the longest wins.
@@ -19,10 +19,10 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from importlib.resources import files
 
 from dateutil.relativedelta import relativedelta
 
+from casework import resources
 from casework.clock import BERLIN, from_utc_iso, local_today, to_utc_iso
 from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
 from casework.forms.privacy.deletion_protocol import DeletionProtocolData, render_deletion_protocol
@@ -81,7 +81,7 @@ def load_rules(name: str = DEFAULT_RULES) -> RuleSet:
     """A shipped rule set, validated (`ValidationError` names the rule and field)."""
     if not name.replace("-", "").replace("_", "").isalnum():
         raise UserError(f"Unbekannter Name einer Löschregel-Datei: „{name}“.")
-    resource = files("casework").joinpath("resources", "retention", f"{name}.json")
+    resource = resources.files("retention", f"{name}.json")
     try:
         text = resource.read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
