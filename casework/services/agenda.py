@@ -1,6 +1,7 @@
 """What is due across features, for the Heute screen: overdue § 8a steps (first, they are
 the most urgent), the Leitung's review queue, entries the Leitung returned, referral
-follow-ups and consents to renew at 16. Each item says when, for whom and what."""
+follow-ups and consents to renew at 16, hand-overs offered to me and closures waiting for
+the Leitung. Each item says when, for whom and what."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from casework.clock import BERLIN, local_today
 from casework.models.persons.worker import WorkerRole
 from casework.services import referrals
 from casework.services.consent import lifecycle as consent
+from casework.services.households import lifecycle as case
 from casework.services.kinderschutz import procedures as kinderschutz
 from casework.services.kinderschutz import review
 from casework.services.session import Session
@@ -49,6 +51,15 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False
         out.append(AgendaItem(REVIEW, "Zurückgegeben", None, False, view.item.household_id,
                               view.household_name,
                               f"{view.label}: {comment}" if comment else view.label))
+    for offer in case.handovers_to_me(session):
+        out.append(AgendaItem(REVIEW, "Übergabe an mich", offer.created_at.astimezone(
+            BERLIN).date(), False, offer.household_id, offer.household_name,
+            f"von {offer.from_name or 'niemand'}: annehmen oder ablehnen – „{offer.note}“"))
+    for request in case.closure_requests(session):
+        out.append(AgendaItem(REVIEW, "Abschluss freigeben", request.request.on, False,
+                              request.household_id, request.household_name,
+                              f"{request.request.reason.value if request.request.reason else ''}"
+                              f" (beantragt von {request.request.by_name})"))
     for follow_up in referrals.follow_ups_due(session, day):
         out.append(AgendaItem(REFERRAL, "Vermittlung", follow_up.due_on,
                               follow_up.due_on < day, follow_up.household_id,

@@ -152,7 +152,8 @@ def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = Non
         "SELECT c.id, c.household_id, h.name, c.follow_up, c.next_steps FROM contacts c "
         "JOIN households h ON h.id = c.household_id "
         "WHERE c.follow_up IS NOT NULL AND c.follow_up_done = 0 AND c.deleted = 0 "
-        f"AND h.deleted = 0 AND c.follow_up <= ?{worker_clause} "
+        "AND h.deleted = 0 AND h.status <> 'abgeschlossen' "  # closed: off the daily list
+        f"AND c.follow_up <= ?{worker_clause} "
         "ORDER BY c.follow_up, h.sort_name LIMIT ?",
         params,
     )

@@ -210,6 +210,8 @@ class HouseholdListRow:
     members: int
 
 
+HANDOVER_OPEN = "wartet auf Annahme"  # HandoverState.OFFEN (models.households.lifecycle)
+
 SORT_COLUMNS = {
     "name": "h.sort_name",
     "district": "h.district",
@@ -229,8 +231,11 @@ def fts_prefix_query(text: str) -> str | None:
 def list_household_ids(db: Database, *, search: str = "", status: str | None = None,
                        worker_id: str | None = None, sort: str = "name",
                        descending: bool = False, note_match_ids: list[str] | None = None,
-                       limit: int | None = None) -> list[HouseholdId]:
-    """Ids only, sorted and filtered in SQL; the UI model loads rows lazily."""
+                       limit: int | None = None, open_cases: bool = False,
+                       handover_to: str | None = None) -> list[HouseholdId]:
+    """Ids only, sorted and filtered in SQL; the UI model loads rows lazily.
+    `open_cases`: without closed cases (the daily lists); `handover_to`: families offered
+    to that worker and not yet accepted or declined."""
     clauses = ["h.deleted = 0"]
     params: list[Any] = []
     query = fts_prefix_query(search) if search else None
@@ -253,6 +258,12 @@ def list_household_ids(db: Database, *, search: str = "", status: str | None = N
     if worker_id is not None:
         clauses.append("h.assigned_worker_id = ?")
         params.append(worker_id)
+    if open_cases:
+        clauses.append("h.status <> 'abgeschlossen'")
+    if handover_to is not None:
+        clauses.append("h.id IN (SELECT o.household_id FROM handovers o WHERE "
+                       "o.to_worker_id = ? AND o.state = ? AND o.deleted = 0)")
+        params += [handover_to, HANDOVER_OPEN]
     column = SORT_COLUMNS.get(sort, "h.sort_name")
     direction = "DESC" if descending else "ASC"
     nulls = "NULLS LAST"

@@ -34,6 +34,7 @@ from casework.ui.widgets import compact_rows, format_date, heading, named
 
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 FOLLOW_UP_LIMIT = 200  # what services.contacts.follow_ups_due returns at most
+EXTRA_KINDS = ("appointment", "goal", "goal_entry")  # issue 20 record kinds shown here
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,8 @@ class HeuteScreen(QWidget):
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.affects("household", "contact", "kinderschutz", "kinderschutz_review",
-                           "referral", "consent") and self.isVisible():
+                           "referral", "consent", "handover", "household_closure",
+                           *EXTRA_KINDS) and self.isVisible():
             self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

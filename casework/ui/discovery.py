@@ -30,6 +30,7 @@ MODULES: dict[str, dict[str, str]] = {
         "einstellungen": "casework.ui.settings_screen",
     },
     "family_tabs": {
+        "abschluss": "casework.ui.households.case_tab",
         "einwilligungen": "casework.ui.consent.family_tab",
         "kinderschutz": "casework.ui.kinderschutz.family_tab",
         "teilhabe": "casework.ui.teilhabe.family_tab",

@@ -8,7 +8,6 @@ import io
 import json
 import re
 import shutil
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -18,14 +17,14 @@ import pytest
 from casework.clock import BERLIN, FixedClock
 from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.households.household import HouseholdStatus
+from casework.models.households.lifecycle import ClosureReason
 from casework.models.ids import HouseholdId, WorkerId
 from casework.models.kinderschutz.procedure import Observation
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.privacy.retention import FileType
 from casework.services import contacts, drafts
 from casework.services import session as session_service
-from casework.services.households import households
+from casework.services.households import households, lifecycle
 from casework.services.kinderschutz import procedures as kinderschutz
 from casework.services.persons import workers
 from casework.services.privacy import retention
@@ -62,8 +61,7 @@ def _visit(session: Session, hid: HouseholdId, text: str, *,
 
 
 def _close(session: Session, hid: HouseholdId) -> None:
-    current = households.get(session, hid)
-    households.update(session, hid, replace(current.data, status=HouseholdStatus.ABGESCHLOSSEN))
+    lifecycle.close(session, hid, ClosureReason.ZIELE_ERREICHT)
 
 
 @pytest.fixture

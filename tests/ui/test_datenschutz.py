@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,11 +13,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from casework.clock import FixedClock
-from casework.models.households.household import HouseholdStatus
+from casework.models.households.lifecycle import ClosureReason
 from casework.models.ids import HouseholdId, WorkerId
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.privacy.retention import FileType
-from casework.services.households import households
+from casework.services.households import households, lifecycle
 from casework.services.persons import workers
 from casework.services.privacy import retention
 from casework.services.session import Session
@@ -44,8 +43,7 @@ def leads(session: Session) -> tuple[WorkerId, WorkerId]:
 @pytest.fixture
 def gone(session: Session) -> HouseholdId:
     hid = add_family(session, GONE, parent="Zoltanella")
-    current = households.get(session, hid)
-    households.update(session, hid, replace(current.data, status=HouseholdStatus.ABGESCHLOSSEN))
+    lifecycle.close(session, hid, ClosureReason.ZIELE_ERREICHT)
     households.record_view(session, hid)
     return hid
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from casework.clock import local_today
-from casework.errors import NotFound
+from casework.errors import NotFound, ValidationError
 from casework.models.changes import Changes
-from casework.models.households.household import Household, HouseholdDraft
+from casework.models.households.household import Household, HouseholdDraft, HouseholdStatus
 from casework.models.households.person import Person, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
 from casework.services.session import Session
@@ -29,9 +29,16 @@ def create(session: Session, draft: HouseholdDraft) -> tuple[HouseholdId, Change
 
 
 def update(session: Session, household_id: HouseholdId, draft: HouseholdDraft) -> Changes:
+    """Edit the household's fields. Closing and reopening are not an edit: they ask for a
+    reason and check open procedures (services.households.lifecycle)."""
     clean = draft.validated()
     with session.db.transaction():
-        _require(session, household_id)
+        current = _require(session, household_id)
+        closed = HouseholdStatus.ABGESCHLOSSEN
+        if (current.data.status is closed) != (clean.status is closed):
+            raise ValidationError("Status", "Abschließen und Wiederaufnehmen bitte über "
+                                            "„Fall abschließen …“ bzw. „Wieder aufnehmen …“ "
+                                            "(mit Grund).")
         changed = store.update_household(session.writer(), household_id, clean)
     return Changes.of("household", household_id) if changed else Changes()
 
@@ -77,7 +84,8 @@ def remove_person(session: Session, person_id: PersonId) -> Changes:
 def list_ids(session: Session, *, search: str = "", status: str | None = None,
              worker_id: str | None = None, sort: str = "name", descending: bool = False,
              include_notes: bool = True, limit: int | None = None,
-             exclude_restricted: bool = True) -> list[HouseholdId]:
+             exclude_restricted: bool = True, open_cases: bool = False,
+             handover_to: str | None = None) -> list[HouseholdId]:
     """Household ids for the family list: names and addresses by folded prefix; with
     `include_notes`, also households whose contact notes contain the words (FTS).
     Restricted ("eingeschränkt", LR-35) households are left out when the acting worker's
@@ -90,7 +98,8 @@ def list_ids(session: Session, *, search: str = "", status: str | None = None,
                                       search_notes(session.db, search, limit=200)))
     ids = store.list_household_ids(session.db, search=search, status=status,
                                    worker_id=worker_id, sort=sort, descending=descending,
-                                   note_match_ids=note_ids, limit=limit)
+                                   note_match_ids=note_ids, limit=limit,
+                                   open_cases=open_cases, handover_to=handover_to)
     if exclude_restricted:
         from casework.services.privacy.retention import visible_ids
 

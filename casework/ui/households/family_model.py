@@ -77,6 +77,8 @@ class FamilyTableModel(QAbstractTableModel):
         self.search = ""
         self.status: str | None = None  # None: every status
         self.worker_id: str | None = None  # None: every worker
+        self.open_cases = False  # True: without closed cases (the daily list)
+        self.handover_to: str | None = None  # families offered to this worker
         self.sort_key = "name"
         self.descending = False
         self._ids: list[HouseholdId] = []
@@ -94,7 +96,8 @@ class FamilyTableModel(QAbstractTableModel):
         notes = len(self.search.strip()) >= MIN_NOTE_SEARCH
         return households.list_ids(session, search=self.search, status=self.status,
                                    worker_id=self.worker_id, sort=self.sort_key,
-                                   descending=self.descending, include_notes=notes)
+                                   descending=self.descending, include_notes=notes,
+                                   open_cases=self.open_cases, handover_to=self.handover_to)
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -109,15 +112,18 @@ class FamilyTableModel(QAbstractTableModel):
         self.search = text
         self.refresh()
 
-    def set_filter(self, *, status: str | None, worker_id: str | None) -> None:
-        if (status, worker_id) == (self.status, self.worker_id):
+    def set_filter(self, *, status: str | None, worker_id: str | None,
+                   open_cases: bool = False, handover_to: str | None = None) -> None:
+        wanted = (status, worker_id, open_cases, handover_to)
+        if wanted == (self.status, self.worker_id, self.open_cases, self.handover_to):
             return
-        self.status, self.worker_id = status, worker_id
+        self.status, self.worker_id, self.open_cases, self.handover_to = wanted
         self.refresh()
 
     @property
     def filtered(self) -> bool:
-        return bool(self.search) or self.status is not None or self.worker_id is not None
+        return (bool(self.search) or self.status is not None or self.worker_id is not None
+                or self.handover_to is not None)
 
     def _load_page(self, row: int) -> None:
         session = self.ctx.session

@@ -25,12 +25,20 @@ from PySide6.QtWidgets import (
 
 from casework.models.changes import Changes
 from casework.models.households.household import HouseholdStatus
+from casework.services.households import lifecycle
 from casework.ui.context import UiContext
 from casework.ui.households.family_model import FamilyTableModel
 from casework.ui.households.form import NewHouseholdDialog
+from casework.ui.households.lifecycle_dialogs import ReassignDialog
 from casework.ui.widgets import compact_rows, heading, named
 
 SEARCH_DELAY_MS = 150
+FILTER_OPEN, FILTER_ALL, FILTER_HANDOVER = "open", "all", "handover_to_me"
+# The daily list leaves closed cases out; they stay findable under "alle" and
+# "abgeschlossen".
+FILTERS = (("laufende Fälle", FILTER_OPEN), ("alle Familien", FILTER_ALL),
+           *((status.value, f"status:{status.value}") for status in HouseholdStatus),
+           ("übergeben an mich", FILTER_HANDOVER))
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -55,15 +63,18 @@ class FamilienScreen(QWidget):
         self.count = QLabel(self)
         named(self.count, "Anzahl")
         self.status_filter = QComboBox(self)
-        named(self.status_filter, "Status filtern")
-        self.status_filter.addItem("alle Status", None)
-        for status in HouseholdStatus:
-            self.status_filter.addItem(status.value, status.value)
+        named(self.status_filter, "Familien filtern",
+              "Laufende Fälle, alle, nach Status, oder mir zur Übergabe angeboten")
+        for label, key in FILTERS:
+            self.status_filter.addItem(label, key)
         self.mine_only = QCheckBox("nur &meine", self)
         named(self.mine_only, "Nur Familien, für die ich zuständig bin")
         new_button = QPushButton("&Neue Familie … (Strg+N)", self)
         named(new_button, "Neue Familie anlegen")
         new_button.clicked.connect(self.new_family)
+        self.reassign_button = QPushButton("&Umverteilen …", self)
+        named(self.reassign_button, "Mehrere Familien umverteilen (Leitung)")
+        self.reassign_button.clicked.connect(self.reassign)
 
         self.view = QTableView(self)
         named(self.view, "Familienliste")
@@ -94,6 +105,7 @@ class FamilienScreen(QWidget):
         top.addWidget(heading("Familien", self))
         top.addWidget(self.count)
         top.addStretch(1)
+        top.addWidget(self.reassign_button)
         top.addWidget(new_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -118,7 +130,11 @@ class FamilienScreen(QWidget):
         self.mine_only.toggled.connect(lambda _c: self.apply_filter())
         self.model.modelReset.connect(self._update_count)
         ctx.changed.connect(self._on_changed)
+        ctx.session_changed.connect(self._session_changed)
         self.new_dialog: NewHouseholdDialog | None = None
+        self.reassign_dialog: ReassignDialog | None = None
+        self._session_changed()
+        self.apply_filter()
         self.model.refresh()
 
     def focus_search(self) -> None:
@@ -133,8 +149,25 @@ class FamilienScreen(QWidget):
 
     def apply_filter(self) -> None:
         session = self.ctx.session
-        worker = session.actor_id if session is not None and self.mine_only.isChecked() else None
-        self.model.set_filter(status=self.status_filter.currentData(), worker_id=worker)
+        me = session.actor_id if session is not None else None
+        worker = me if self.mine_only.isChecked() else None
+        key = str(self.status_filter.currentData())
+        self.model.set_filter(
+            status=key.removeprefix("status:") if key.startswith("status:") else None,
+            worker_id=worker, open_cases=key == FILTER_OPEN,
+            handover_to=me if key == FILTER_HANDOVER else None)
+
+    def _session_changed(self) -> None:
+        session = self.ctx.session
+        lead = (session is not None and session.is_open
+                and session.actor.data.role in lifecycle.LEADS)
+        self.reassign_button.setVisible(lead)
+
+    def reassign(self) -> None:
+        dialog = ReassignDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.reassign_dialog = dialog
+        dialog.open()
 
     def _search_enter(self) -> None:
         # Enter in the search field: search now; a single hit opens directly.
