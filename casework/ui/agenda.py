@@ -1,6 +1,7 @@
 """Heute: deadlines from other areas (overdue § 8a steps first, the Leitung's review
-queue, referral follow-ups, consents to renew), follow-ups due today or overdue (complete
-them here), recently opened families, contacts logged today. Double-click or Enter opens
+queue, referral follow-ups, consents to renew, hand-overs and closures to answer),
+follow-ups due today or overdue (complete them here), appointments ("heute" or "diese
+Woche"), recently opened families, contacts logged today. Double-click or Enter opens
 the family file."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN, local_today
 from casework.models.changes import Changes
-from casework.services import agenda, contacts
+from casework.services import agenda, appointments, contacts
 from casework.services.backup import backups as backup
 from casework.services.households import households
 from casework.ui.context import UiContext
@@ -91,6 +93,14 @@ class HeuteScreen(QWidget):
         self.mine_only.toggled.connect(lambda _c: self.reload())
         self.follow_up_count = QLabel(self)
         named(self.follow_up_count, "Anzahl Wiedervorlagen")
+        self.appointment_model = SimpleTableModel(["Tag", "Uhrzeit", "Familie", "Ort"], self)
+        self.appointments = _table("Termine", self.appointment_model, self)
+        self.appointment_range = QComboBox(self)
+        named(self.appointment_range, "Zeitraum der Termine")
+        self.appointment_range.addItem("heute", "today")
+        self.appointment_range.addItem("diese Woche", "week")
+        self.appointment_range.currentIndexChanged.connect(lambda _i: self.reload())
+        self.appointments_empty = QLabel(self)
         self.recent_empty = QLabel("Noch keine Familienakte geöffnet.", self)
         self.today_empty = QLabel("Heute wurde noch kein Kontakt erfasst.", self)
 
@@ -108,10 +118,22 @@ class HeuteScreen(QWidget):
         agenda_box.addWidget(self.agenda_empty)
         agenda_box.addWidget(self.agenda)
         grid = QGridLayout()
-        grid.addWidget(heading("Wiedervorlagen", self, 1.1), 0, 0)
-        grid.addWidget(self.follow_up_count, 0, 1, Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.follow_ups, 1, 0, 1, 2)
-        grid.addWidget(self.done_button, 2, 1, Qt.AlignmentFlag.AlignRight)
+        follow_head = QHBoxLayout()
+        follow_head.addWidget(heading("Wiedervorlagen", self, 1.1))
+        follow_head.addStretch(1)
+        follow_head.addWidget(self.follow_up_count)
+        grid.addLayout(follow_head, 0, 0)
+        grid.addWidget(self.follow_ups, 1, 0)
+        grid.addWidget(self.done_button, 2, 0, Qt.AlignmentFlag.AlignRight)
+        appointment_head = QHBoxLayout()
+        appointment_head.addWidget(heading("Termine", self, 1.1))
+        appointment_head.addStretch(1)
+        appointment_head.addWidget(self.appointment_range)
+        grid.addLayout(appointment_head, 0, 1)
+        appointment_box = QVBoxLayout()
+        appointment_box.addWidget(self.appointments_empty)
+        appointment_box.addWidget(self.appointments, 1)
+        grid.addLayout(appointment_box, 1, 1)
         grid.addWidget(heading("Zuletzt geöffnet", self, 1.1), 3, 0)
         grid.addWidget(self.recent_empty, 4, 0)
         grid.addWidget(self.recent, 5, 0)
@@ -126,7 +148,7 @@ class HeuteScreen(QWidget):
         layout.addLayout(grid, 1)
         self.agenda.setMaximumHeight(220)
 
-        for view in (self.agenda, self.follow_ups, self.recent, self.today):
+        for view in (self.agenda, self.follow_ups, self.recent, self.today, self.appointments):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
             view.installEventFilter(self)
         self.follow_ups.selectionModel().currentRowChanged.connect(
@@ -166,6 +188,17 @@ class HeuteScreen(QWidget):
         else:
             count = f"{len(due)} offen" if due else "Keine fälligen Wiedervorlagen."
         self.follow_up_count.setText(count)
+        week = self.appointment_range.currentData() == "week"
+        mine = self.mine_only.isChecked()
+        planned = (appointments.this_week(session, mine_only=mine) if week
+                   else appointments.today(session, mine_only=mine))
+        self.appointment_model.set_rows([
+            ((f"{row.local_start:%a %d.%m.}", f"{row.local_start:%H:%M}", row.household_name,
+              row.appointment.data.place_type.value), Target(row.appointment.data.household_id))
+            for row in planned])
+        self.appointments_empty.setText("Keine Termine diese Woche." if week
+                                        else "Heute keine Termine.")
+        self.appointments_empty.setVisible(not planned)
         self.recent_model.set_rows([
             ((row.name, row.district, format_date(local_date(row.last_contact_at))),
              Target(row.id))

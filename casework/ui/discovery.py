@@ -31,6 +31,7 @@ MODULES: dict[str, dict[str, str]] = {
     },
     "family_tabs": {
         "abschluss": "casework.ui.households.case_tab",
+        "termine": "casework.ui.appointments.family_tab",
         "einwilligungen": "casework.ui.consent.family_tab",
         "kinderschutz": "casework.ui.kinderschutz.family_tab",
         "teilhabe": "casework.ui.teilhabe.family_tab",

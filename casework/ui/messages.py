@@ -7,6 +7,7 @@ place and never click dialogs by their label text.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
@@ -32,6 +33,16 @@ def warn(parent: QWidget | None, title: str, text: str) -> None:
 def error(parent: QWidget | None, title: str, text: str) -> None:
     _box(parent, QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok,
          QMessageBox.StandardButton.Ok)
+
+
+def notify(parent: QWidget | None, title: str, text: str) -> None:
+    """A non-modal note (appointment reminders): shown without blocking the work."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setAccessibleName(title)
+    box.setModal(False)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
 
 
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from casework.errors import UserError
 from casework.models.ids import HouseholdId
 from casework.ui import discovery
+from casework.ui.appointments.reminders import AppointmentReminder
 from casework.ui.contacts.quick_entry import QuickEntryDialog
 from casework.ui.context import UiContext
 from casework.ui.households.family_file import FamilyFile
@@ -78,6 +79,9 @@ class Workspace(QWidget):
         layout.addWidget(self.stack, 1)
         self.nav.currentItemChanged.connect(self._nav_changed)
         ctx.open_household.connect(self.open_family)
+        # Appointment reminders run only while the vault is unlocked (this page exists).
+        self.reminders = AppointmentReminder(ctx, parent=self)
+        self.reminders.start()
         ctx.quick_entry_requested.connect(self.open_quick_entry)
         for number, (key, _label) in enumerate(SCREENS[:10], start=1):
             QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self,
@@ -244,6 +248,7 @@ class Workspace(QWidget):
 
     def teardown(self) -> None:
         """Close dialogs and drop every page (called while the session is still open)."""
+        self.reminders.stop()
         self.flush_drafts()
         for dialog in list(self.quick_entries.values()):
             dialog.dirty = False  # already flushed; nothing more to write

@@ -60,6 +60,7 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
     monkeypatch.setattr(messages, "info", record("info"))
     monkeypatch.setattr(messages, "warn", record("warn"))
     monkeypatch.setattr(messages, "error", record("error"))
+    monkeypatch.setattr(messages, "notify", record("notify"))
     monkeypatch.setattr(messages, "confirm", confirm)
     monkeypatch.setattr(messages, "choose_folder", lambda *_a, **_k: "")
     return log

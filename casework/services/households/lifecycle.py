@@ -128,7 +128,7 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def closure_check(session: Session, household_id: str) -> ClosureCheck:
-    from casework.services import referrals
+    from casework.services import appointments, referrals
     from casework.services.kinderschutz import procedures as kinderschutz
 
     blockers: list[str] = []
@@ -149,6 +149,7 @@ def closure_check(session: Session, household_id: str) -> ClosureCheck:
         names = ", ".join(r.data.recipient.label for r in open_referrals)
         count = _plural(len(open_referrals), "offene Vermittlung", "offene Vermittlungen")
         warnings.append(f"{count} ({names}).")
+    warnings.extend(appointments.open_for_closure(session, household_id))
     return ClosureCheck(tuple(blockers), tuple(warnings))
 
 

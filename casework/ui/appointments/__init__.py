@@ -1,0 +1,1 @@
+"""Termine (appointments): family tab, dialog, reminders."""
