@@ -177,8 +177,10 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
     if passphrase is None and recovery_key is None:
         raise ValueError("passphrase or recovery_key")
     info = store.read_info(backup)
+    store.remove_stale_work_folders(target.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restore-", dir=target.parent))
+        store.claim_work_folder(staging)
     except OSError:
         raise UserError("Im Zielordner kann nicht geschrieben werden.") from None
     try:
@@ -303,11 +305,26 @@ def backup_overdue(session: Session) -> bool:
 
 
 def backup_file_name(vault_id: str, moment: datetime) -> str:
+    """A readable name; the short id only helps people tell vaults apart. Which vault a
+    backup belongs to is decided by its authenticated header (`rotate`)."""
     local = moment.astimezone(BERLIN)
     return f"casework-{vault_id[:8]}-{local:%Y%m%d-%H%M%S}{SUFFIX}"
 
 
-_NAME = re.compile(r"^casework-([0-9a-f]{8})-(\d{8}-\d{6})" + re.escape(SUFFIX) + "$")
+def new_backup_path(session: Session, folder: Path) -> Path:
+    """A name in `folder` that no file has yet: two backups in the same second get
+    "-2", "-3" … (and `finish_backup` never replaces an existing file)."""
+    name = backup_file_name(session.vault.header.vault_id, session.clock.now())
+    path = folder / name
+    counter = 2
+    while path.exists():
+        path = folder / name.replace(SUFFIX, f"-{counter}{SUFFIX}")
+        counter += 1
+    return path
+
+
+_NAME = re.compile(r"^casework-([0-9a-f]{8})-(\d{8}-\d{6})(?:-\d+)?" + re.escape(SUFFIX)
+                   + "$")
 
 
 def parse_backup_name(name: str) -> tuple[str, datetime] | None:
@@ -345,13 +362,25 @@ def files_to_keep(backups: Iterable[tuple[str, datetime]], *, daily: int = KEEP_
     return keep
 
 
-def rotate(folder: Path, vault_id: str) -> list[Path]:
-    """Delete this vault's automatic backups that the rotation does not keep."""
+def rotate(session: Session, folder: Path) -> list[Path]:
+    """Delete this vault's automatic backups that the rotation does not keep.
+
+    A file counts as this vault's only if its header names this vault's full id AND the
+    header authenticates under this vault's data key: other vaults' backups in the same
+    folder (whose names may share the short id) and files of unknown origin are never
+    touched. After a rekey, older backups no longer authenticate and are kept."""
+    vault_id = session.vault.header.vault_id
+    data_key = session.vault.data_key_copy()
     mine: list[tuple[str, datetime]] = []
-    for path in folder.iterdir():
-        parsed = parse_backup_name(path.name)
-        if parsed is not None and parsed[0] == vault_id[:8] and path.is_file():
-            mine.append((path.name, parsed[1]))
+    try:
+        for path in folder.iterdir():
+            parsed = parse_backup_name(path.name)
+            if parsed is None or not path.is_file():
+                continue
+            if store.is_backup_of(path, vault_id, data_key):
+                mine.append((path.name, parsed[1]))
+    finally:
+        crypto.wipe(data_key)
     keep = files_to_keep(mine)
     removed: list[Path] = []
     for name, _ in mine:
@@ -375,9 +404,7 @@ def run_due_backup(session: Session, *, force: bool = False) -> BackupResult | N
     if not plan.folder.is_dir():
         raise UserError("Der Ordner für automatische Sicherungen ist nicht erreichbar "
                         "(USB-Stick oder Netzlaufwerk nicht verbunden?).")
-    vault_id = session.vault.header.vault_id
-    result = create_backup(session, plan.folder / backup_file_name(vault_id,
-                                                                   session.clock.now()))
-    removed = rotate(plan.folder, vault_id)
+    result = create_backup(session, new_backup_path(session, plan.folder))
+    removed = rotate(session, plan.folder)
     return BackupResult(result.path, result.size_bytes, result.created_at, result.attachments,
                         result.seconds, tuple(removed))
