@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from casework.errors import UserError, ValidationError, VaultError, WrongPassphr
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId
 from casework.services.session import Session
+from casework.storage import attachments as attachment_store
 from casework.storage import audit as audit_store
 from casework.storage import backup as store
 from casework.storage import crypto
@@ -49,6 +50,9 @@ class BackupResult:
     attachments: int
     seconds: float
     removed: tuple[Path, ...] = ()
+    # Damaged, missing or unreferenced attachment files found while writing: the backup
+    # is written all the same (a copy with one bad scan beats none) and says so.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ class RestoreResult:
     households: int
     deletions_reapplied: int | None  # None: the retention module is not available
     seconds: float
+    problems: tuple[str, ...] = ()  # attachment files damaged in the backup itself
 
 
 # --------------------------------------------------------------------------- create
@@ -87,6 +92,8 @@ class BackupJob:
     full_check: bool
     journal: list[store.JournalEntry]
     started: float
+    attachment_index: attachment_store.AttachmentIndex
+    problems: list[str] = field(default_factory=list)
 
 
 def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> BackupJob:
@@ -102,14 +109,18 @@ def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> Ba
     started = time.perf_counter()
     created_at = to_utc_iso(session.clock.now())
     journal = store.journal_entries(session.db)
+    known = attachment_store.index(session.db)
     pending = store.prepare_backup(session.vault, out, created_at)
-    return BackupJob(pending, created_at, full_check, journal, started)
+    return BackupJob(pending, created_at, full_check, journal, started, known)
 
 
 def write_backup(job: BackupJob) -> int:
     """Encrypt, write and verify; safe on a worker thread (uses no vault connection)."""
     def check(snapshot: Path, data_key: bytearray) -> None:
         _check_snapshot(snapshot, data_key, job.full_check)
+        job.problems = attachment_store.problems(
+            attachment_store.key_from_data_key(data_key), job.pending.attachments,
+            job.attachment_index)
 
     return store.finish_backup(job.pending, check)
 
@@ -125,8 +136,11 @@ def end_backup(session: Session, job: BackupJob, size: int) -> BackupResult:
         crypto.wipe(data_key)
     vault.set_meta(META_LAST, job.created_at)
     session.audit("backup.create", "vault", vault.header.vault_id, f"bytes={size}")
+    if job.problems:
+        session.audit("backup.attachment_problems", "vault", vault.header.vault_id,
+                      f"count={len(job.problems)}")
     return BackupResult(out, size, job.created_at, len(job.pending.attachments),
-                        time.perf_counter() - job.started)
+                        time.perf_counter() - job.started, problems=tuple(job.problems))
 
 
 def cancel_backup(job: BackupJob) -> None:
@@ -198,8 +212,8 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
             store.make_private_folder(staging / "backups")
             journal = store.read_journal_file(journal_folder or backup.parent, info.vault_id,
                                               data_key)
-            reapplied, households = _open_check_reapply(staging, header, data_key, clock,
-                                                        info.created_at, journal)
+            reapplied, households, problems = _open_check_reapply(
+                staging, header, data_key, clock, info.created_at, journal)
         finally:
             crypto.wipe(data_key)
         if target.exists():
@@ -209,12 +223,13 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return RestoreResult(target, info.created_at, households, reapplied,
-                         time.perf_counter() - start)
+                         time.perf_counter() - start, tuple(problems))
 
 
 def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key: bytearray,
                         clock: Clock, since: str,
-                        journal: list[store.JournalEntry]) -> tuple[int | None, int]:
+                        journal: list[store.JournalEntry],
+                        ) -> tuple[int | None, int, list[str]]:
     vault = vault_store.open_with_key(folder, header, bytearray(data_key), clock,
                                       audit_action="vault.restore")
     try:
@@ -228,9 +243,10 @@ def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key:
         session.audit("backup.restore", "vault", header.vault_id,
                       f"reapplied={reapplied if reapplied is not None else 'n/a'}")
         households = household_store.count_households(vault.db)
+        problems = attachment_store.check(vault)
     finally:
         vault.close()
-    return reapplied, households
+    return reapplied, households, problems
 
 
 def _reapply_deletions(session: Session, since: str) -> int | None:
@@ -407,4 +423,4 @@ def run_due_backup(session: Session, *, force: bool = False) -> BackupResult | N
     result = create_backup(session, new_backup_path(session, plan.folder))
     removed = rotate(session, plan.folder)
     return BackupResult(result.path, result.size_bytes, result.created_at, result.attachments,
-                        result.seconds, tuple(removed))
+                        result.seconds, tuple(removed), result.problems)

@@ -181,9 +181,12 @@ class BackupDialog(QDialog):
 
 
 def _done_text(result: backup.BackupResult) -> str:
-    return (f"Die Sicherung wurde geschrieben und geprüft: {result.path.name} "
+    text = (f"Die Sicherung wurde geschrieben und geprüft: {result.path.name} "
             f"({result.size_bytes / 1_000_000:.1f} MB). Sie lässt sich mit der Passphrase "
             "von heute oder dem Wiederherstellungsschlüssel öffnen.")
+    if result.problems:
+        text += " Achtung: " + " ".join(result.problems)
+    return text
 
 
 def trigger(ctx: UiContext, parent: QWidget | None) -> BackupDialog:
