@@ -49,7 +49,7 @@ from casework.storage.backup_journal import (
     read_journal_file,
     write_journal_file,
 )
-from casework.storage.db import Database, raise_translated
+from casework.storage.db import Database, raise_translated, silence_cipher_log
 from casework.storage.vault import (
     DB_FILE,
     HEADER_FILE,
@@ -141,6 +141,7 @@ def _backup_api(vault: Vault, target: Path) -> None:
     data_key = vault.data_key_copy()
     try:
         dest = sqlcipher3.connect(str(target), isolation_level=None)
+        silence_cipher_log(dest)
         try:
             _key_connection(dest, data_key)
             vault.db.conn.backup(dest)
@@ -166,6 +167,7 @@ def open_snapshot(path: Path, data_key: bytes | bytearray) -> Database:
     """Open a snapshot read-mostly (for checks); caller closes it."""
     try:
         conn = sqlcipher3.connect(str(path), isolation_level=None)
+        silence_cipher_log(conn)
         conn.row_factory = sqlcipher3.Row
         _key_connection(conn, data_key)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
