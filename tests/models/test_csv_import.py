@@ -197,7 +197,7 @@ def test_broken_quoting_and_empty_files_are_validation_errors() -> None:
 
 
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_with_line_numbers() -> None:
-    header = "Familienname;Vorname\n".encode()
+    header = b"Familienname;Vorname\n"
     utf8 = "Müller;Ayşe\n".encode()
     cp1252 = "Jäger;Jörg\n".encode("cp1252")
     with pytest.raises(ValidationError) as caught:
