@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Flowable
 
-    from casework.models.directory import Organisation
+    from casework.models.directory.profile import Organisation
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"

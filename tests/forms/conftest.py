@@ -13,7 +13,12 @@ import pypdf
 import pytest
 
 from casework.clock import FixedClock
-from casework.models.directory import DataProtectionContact, Organisation, Profile, parse_profile
+from casework.models.directory.profile import (
+    DataProtectionContact,
+    Organisation,
+    Profile,
+    parse_profile,
+)
 
 # A diagonal stroke "n x1 y1 m x2 y2 l S" with x1 != x2 and y1 != y2: the two halves of
 # the cross in a ticked box. Rules, grids and signature lines are horizontal/vertical.

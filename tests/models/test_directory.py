@@ -1,4 +1,4 @@
-"""Profile validation and Stadtteil/PLZ lookup (casework.models.directory)."""
+"""Profile validation and Stadtteil/PLZ lookup (casework.models.directory.profile)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from casework.errors import ValidationError
-from casework.models.directory import (
+from casework.models.directory.profile import (
     Profile,
     close_matches,
     districts_for_plz,

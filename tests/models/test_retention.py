@@ -9,7 +9,7 @@ from importlib.resources import files
 import pytest
 
 from casework.errors import ValidationError
-from casework.models.retention import (
+from casework.models.privacy.retention import (
     EventFact,
     FileType,
     StartEvent,
@@ -145,7 +145,7 @@ def test_duplicate_keys_are_rejected() -> None:
 def test_add_period_matches_relativedelta() -> None:
     from dateutil.relativedelta import relativedelta
 
-    from casework.models.retention import add_period
+    from casework.models.privacy.retention import add_period
 
     start = date(2000, 1, 1)
     for offset in range(0, 3 * 366, 7):

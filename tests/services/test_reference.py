@@ -1,4 +1,4 @@
-"""Loading the shipped reference-data profiles (casework.services.reference)."""
+"""Loading the shipped reference-data profiles (casework.services.directory.shipped)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from casework.clock import FixedClock
 from casework.errors import UserError
-from casework.models.routing import RouteKind
-from casework.services.reference import (
+from casework.models.kinderschutz.routing import RouteKind
+from casework.services.directory.shipped import (
     DEFAULT_PROFILE,
     acute_routing,
     list_profiles,
