@@ -264,6 +264,9 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
     with session.db.transaction():
         bulk.refresh_all_household_stats(writer)
         bulk.optimize_search(writer)
+    from casework.services import demo_lifecycle
+
+    demo_lifecycle.add(session)  # appointments, a hand-over, a closed case, goals
     session.audit("demo.fill", detail=f"households={totals[0]}")
     return DemoSummary(*totals)
 

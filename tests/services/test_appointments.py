@@ -112,3 +112,15 @@ def test_ics_export_contains_no_personal_data(session: Session, family: Househol
     assert "Familie Müller" in detailed and "Gärtnerstraße 12" in detailed
     actions = [e.action for e in audit_store.entries(session.db)]
     assert actions.count("appointment.export") == 2
+
+
+def test_demo_has_lifecycle_examples(session: Session) -> None:
+    from casework.services import demo
+
+    demo.fill(session, 30, contacts_per_family=1)
+    today = datetime(2026, 11, 21).date()
+    assert len(appointments.between(session, today, today + timedelta(days=7))) == 3
+    assert len(appointments.today(session)) == 1
+    assert len(lifecycle.handovers_to_me(session)) == 1
+    closed = households.list_ids(session, status="abgeschlossen")
+    assert any(lifecycle.closure_history(session, h) for h in closed)

@@ -1,0 +1,66 @@
+"""Demo examples of a case's life (issue 20): appointments today and this week, a
+hand-over waiting for the acting worker, a closed case with its reason, and (where the
+feature exists) goals of a Hilfeplan. Small and fixed: it does not grow with the number
+of demo families. Written through the services, so change log and audit log hold."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+
+from casework.clock import BERLIN, local_today
+from casework.models.appointments import AppointmentDraft, PlaceType
+from casework.models.households.lifecycle import ClosureReason
+from casework.models.ids import HouseholdId, WorkerId
+from casework.services import appointments
+from casework.services.households import households, lifecycle
+from casework.services.session import Session
+from casework.storage import persons as worker_store
+
+
+def add(session: Session) -> int:
+    """Add the examples to the first running families of the vault; returns how many
+    records were written (0 if the vault has fewer than four families)."""
+    me = session.actor_id
+    running = households.list_ids(session, open_cases=True, limit=40,
+                                  exclude_restricted=False)
+    mine = [h for h in running if households.get(session, h).data.assigned_worker_id == me]
+    others = [h for h in running if h not in mine]
+    if len(running) < 4:
+        return 0
+    mine = mine or running[:2]
+    written = 0
+    today = local_today(session.clock)
+    slots = ((today, time(14, 0), PlaceType.ZUHAUSE, "Hausbesuch: Kita-Anmeldung besprechen"),
+             (today + timedelta(days=1), time(9, 30), PlaceType.STADTTEILBUERO,
+              "Sprechstunde: Antrag Bildung und Teilhabe"),
+             (today + timedelta(days=3), time(11, 0), PlaceType.BEHOERDE,
+              "Begleitung zum Jobcenter"))
+    for index, (day, at, place, topic) in enumerate(slots):
+        hid = mine[index % len(mine)]
+        persons = tuple(p.id for p in households.members(session, hid))[:2]
+        appointments.create(session, AppointmentDraft(
+            hid, datetime.combine(day, at, BERLIN), 60, place, "", persons, topic))
+        written += 1
+    colleague = next((WorkerId(w.id) for w in worker_store.list_workers(session.db)
+                      if w.id != me and w.data.role.value == "Fachkraft"), None)
+    if colleague is not None and others:
+        offered = others[0]
+        current = households.get(session, offered)
+        if current.data.assigned_worker_id != colleague:
+            households.update(session, offered, replace(current.data,
+                                                        assigned_worker_id=colleague))
+        session.act_as(colleague)
+        try:
+            lifecycle.offer_handover(session, offered, me, "Familie kennt das Stadtteilbüro; "
+                                     "Mutter wünscht Begleitung bei Behördengängen. "
+                                     "Übergabe wegen Stundenreduzierung.")
+            written += 1
+        finally:
+            session.act_as(me)
+    closing = others[1] if len(others) > 1 else running[-1]
+    lifecycle.close(session, HouseholdId(closing), ClosureReason.ZIELE_ERREICHT,
+                    "Kita-Platz gefunden, Familie kommt allein zurecht.",
+                    confirm_warnings=True)
+    written += 1
+    return written
