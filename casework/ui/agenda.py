@@ -32,7 +32,7 @@ from casework.services.households import households
 from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import compact_rows, format_date, heading, named
+from casework.ui.widgets import compact_rows, format_date, heading, named, weekday_date
 
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 FOLLOW_UP_LIMIT = 200  # what services.contacts.follow_ups_due returns at most
@@ -193,7 +193,7 @@ class HeuteScreen(QWidget):
         planned = (appointments.this_week(session, mine_only=mine) if week
                    else appointments.today(session, mine_only=mine))
         self.appointment_model.set_rows([
-            ((f"{row.local_start:%a %d.%m.}", f"{row.local_start:%H:%M}", row.household_name,
+            ((weekday_date(row.local_start), f"{row.local_start:%H:%M}", row.household_name,
               row.appointment.data.place_type.value), Target(row.appointment.data.household_id))
             for row in planned])
         self.appointments_empty.setText("Keine Termine diese Woche." if week

@@ -59,6 +59,14 @@ def parse_time(text: str, field: str) -> time:
     return time(hour, minute)
 
 
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
+
+def weekday_date(value: date | datetime) -> str:
+    """'Sa 21.11.2026': German weekday abbreviations, whatever the C locale says."""
+    return f"{WEEKDAYS[value.weekday()]} {value:%d.%m.%Y}"
+
+
 def format_date(value: date | datetime | None) -> str:
     return "" if value is None else f"{value:%d.%m.%Y}"
 

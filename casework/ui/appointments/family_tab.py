@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -52,6 +53,7 @@ from casework.ui.widgets import (
     named,
     parse_date,
     parse_time,
+    weekday_date,
 )
 
 TITLE = "Termine"
@@ -68,7 +70,7 @@ def choose_ics_target(parent: QWidget | None, suggested: str) -> str:
 def when_text(appointment: Appointment) -> tuple[str, str]:
     local = appointment.data.starts_at.astimezone(BERLIN)
     end = appointment.ends_at.astimezone(BERLIN)
-    return f"{local:%a %d.%m.%Y}", f"{local:%H:%M}–{end:%H:%M}"
+    return weekday_date(local), f"{local:%H:%M}–{end:%H:%M}"
 
 
 class AppointmentDialog(QDialog):
@@ -232,6 +234,7 @@ class TermineTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         compact_rows(self.view)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.empty = QLabel("Noch keine Termine geplant.", self)
         self.new_button = self._button("&Neuer Termin …", "Neuen Termin planen", self.new)

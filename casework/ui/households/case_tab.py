@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -83,6 +84,7 @@ class CaseTab(QWidget):
         named(self.view, "Verlauf von Zuständigkeit und Abschluss")
         self.view.setModel(self.model)
         compact_rows(self.view)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
 
         main = QHBoxLayout()
@@ -145,7 +147,7 @@ class CaseTab(QWidget):
         lead = session.actor.data.role in lifecycle.LEADS
         offer = self.offer
         self.handover_button.setEnabled(not closed and offer is None)
-        self.close_button.setEnabled(not closed and self.request is None)
+        self.close_button.setEnabled(not closed and self.request is None and offer is None)
         self.reopen_button.setEnabled(closed)
         self.accept_button.setVisible(offer is not None and offer.to_worker_id == me)
         self.decline_button.setVisible(offer is not None and offer.to_worker_id == me)

@@ -209,6 +209,7 @@ class ReassignDialog(_ServiceDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(button_box(self, "Umverteilen"))
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 90)
         del session
         self._load()
 
