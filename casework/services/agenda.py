@@ -10,7 +10,7 @@ from datetime import date
 
 from casework.clock import BERLIN, local_today
 from casework.models.persons.worker import WorkerRole
-from casework.services import referrals
+from casework.services import goals, referrals
 from casework.services.consent import lifecycle as consent
 from casework.services.households import lifecycle as case
 from casework.services.kinderschutz import procedures as kinderschutz
@@ -60,6 +60,10 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False
                               request.household_id, request.household_name,
                               f"{request.request.reason.value if request.request.reason else ''}"
                               f" (beantragt von {request.request.by_name})"))
+    for due in goals.reviews_due(session, day, mine_only=mine_only):
+        out.append(AgendaItem(REFERRAL, "Hilfeplan", due.due_on, due.due_on < day,
+                              due.goal.data.household_id, due.household_name,
+                              f"Überprüfung des Ziels: {due.goal.data.what}"))
     for follow_up in referrals.follow_ups_due(session, day):
         out.append(AgendaItem(REFERRAL, "Vermittlung", follow_up.due_on,
                               follow_up.due_on < day, follow_up.household_id,

@@ -232,7 +232,8 @@ def list_household_ids(db: Database, *, search: str = "", status: str | None = N
                        worker_id: str | None = None, sort: str = "name",
                        descending: bool = False, note_match_ids: list[str] | None = None,
                        limit: int | None = None, open_cases: bool = False,
-                       handover_to: str | None = None) -> list[HouseholdId]:
+                       handover_to: str | None = None,
+                       open_goals: bool = False) -> list[HouseholdId]:
     """Ids only, sorted and filtered in SQL; the UI model loads rows lazily.
     `open_cases`: without closed cases (the daily lists); `handover_to`: families offered
     to that worker and not yet accepted or declined."""
@@ -264,6 +265,9 @@ def list_household_ids(db: Database, *, search: str = "", status: str | None = N
         clauses.append("h.id IN (SELECT o.household_id FROM handovers o WHERE "
                        "o.to_worker_id = ? AND o.state = ? AND o.deleted = 0)")
         params += [handover_to, HANDOVER_OPEN]
+    if open_goals:
+        clauses.append("h.id IN (SELECT g.household_id FROM goals g WHERE g.state = 'offen' "
+                       "AND g.deleted = 0)")
     column = SORT_COLUMNS.get(sort, "h.sort_name")
     direction = "DESC" if descending else "ASC"
     nulls = "NULLS LAST"

@@ -85,7 +85,7 @@ def list_ids(session: Session, *, search: str = "", status: str | None = None,
              worker_id: str | None = None, sort: str = "name", descending: bool = False,
              include_notes: bool = True, limit: int | None = None,
              exclude_restricted: bool = True, open_cases: bool = False,
-             handover_to: str | None = None) -> list[HouseholdId]:
+             handover_to: str | None = None, open_goals: bool = False) -> list[HouseholdId]:
     """Household ids for the family list: names and addresses by folded prefix; with
     `include_notes`, also households whose contact notes contain the words (FTS).
     Restricted ("eingeschränkt", LR-35) households are left out when the acting worker's
@@ -99,7 +99,8 @@ def list_ids(session: Session, *, search: str = "", status: str | None = None,
     ids = store.list_household_ids(session.db, search=search, status=status,
                                    worker_id=worker_id, sort=sort, descending=descending,
                                    note_match_ids=note_ids, limit=limit,
-                                   open_cases=open_cases, handover_to=handover_to)
+                                   open_cases=open_cases, handover_to=handover_to,
+                                   open_goals=open_goals)
     if exclude_restricted:
         from casework.services.privacy.retention import visible_ids
 

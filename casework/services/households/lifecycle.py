@@ -128,7 +128,7 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def closure_check(session: Session, household_id: str) -> ClosureCheck:
-    from casework.services import appointments, referrals
+    from casework.services import appointments, goals, referrals
     from casework.services.kinderschutz import procedures as kinderschutz
 
     blockers: list[str] = []
@@ -150,6 +150,7 @@ def closure_check(session: Session, household_id: str) -> ClosureCheck:
         count = _plural(len(open_referrals), "offene Vermittlung", "offene Vermittlungen")
         warnings.append(f"{count} ({names}).")
     warnings.extend(appointments.open_for_closure(session, household_id))
+    warnings.extend(goals.open_for_closure(session, household_id))
     return ClosureCheck(tuple(blockers), tuple(warnings))
 
 
