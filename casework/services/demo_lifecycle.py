@@ -12,7 +12,8 @@ from casework.clock import BERLIN, local_today
 from casework.models.appointments import AppointmentDraft, PlaceType
 from casework.models.households.lifecycle import ClosureReason
 from casework.models.ids import HouseholdId, WorkerId
-from casework.services import appointments
+from casework.models.goals import EntryKind, GoalDraft
+from casework.services import appointments, goals
 from casework.services.households import households, lifecycle
 from casework.services.session import Session
 from casework.storage import persons as worker_store
@@ -58,6 +59,19 @@ def add(session: Session) -> int:
             written += 1
         finally:
             session.act_as(me)
+    first = mine[0]
+    goal_id, _ = goals.create(session, GoalDraft(
+        first, "Die Kinder gehen jeden Morgen pünktlich in die Kita",
+        "an höchstens zwei Tagen im Monat zu spät", today + timedelta(days=120),
+        "Mutter: Wecker um 7 Uhr; Fachkraft: Gespräch mit der Kita-Leitung",
+        review_on=today))
+    goals.add_entry(session, goal_id, EntryKind.FORTSCHRITT,
+                    "Erste Woche an vier von fünf Tagen pünktlich.", rating=4)
+    goals.create(session, GoalDraft(first, "Mehr Ruhe zu Hause"))
+    goals.record_meeting(session, first, "Mutter, Fachkraft",
+                         "Ziele gemeinsam besprochen; Ruhe-Ziel beim nächsten Mal genauer "
+                         "fassen.")
+    written += 4
     closing = others[1] if len(others) > 1 else running[-1]
     lifecycle.close(session, HouseholdId(closing), ClosureReason.ZIELE_ERREICHT,
                     "Kita-Platz gefunden, Familie kommt allein zurecht.",

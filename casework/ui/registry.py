@@ -150,6 +150,11 @@ def _appointments_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
     return create(ctx, household_id)
 
 
+def _goals_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
+    from casework.ui.goals.family_tab import create
+    return create(ctx, household_id)
+
+
 def _case_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
     from casework.ui.households.case_tab import create
     return create(ctx, household_id)
@@ -160,6 +165,7 @@ FAMILY_TABS: tuple[FamilyTab, ...] = (
     FamilyTab("kinderschutz", "Kinderschutz", _kinderschutz_tab),
     FamilyTab("vermittlungen", "Vermittlungen", _referrals_tab),
     FamilyTab("teilhabe", "Angebote/Teilhabe", _teilhabe_tab),
+    FamilyTab("hilfeplan", "Hilfeplan", _goals_tab),
     FamilyTab("termine", "Termine", _appointments_tab),
     FamilyTab("abschluss", "Zuständigkeit && Abschluss", _case_tab),
 )

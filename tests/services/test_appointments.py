@@ -122,5 +122,9 @@ def test_demo_has_lifecycle_examples(session: Session) -> None:
     assert len(appointments.between(session, today, today + timedelta(days=7))) == 3
     assert len(appointments.today(session)) == 1
     assert len(lifecycle.handovers_to_me(session)) == 1
+    from casework.services import goals
+
+    assert len(goals.reviews_due(session)) == 1
+    assert len(households.list_ids(session, open_goals=True)) == 1
     closed = households.list_ids(session, status="abgeschlossen")
     assert any(lifecycle.closure_history(session, h) for h in closed)

@@ -79,6 +79,7 @@ class FamilyTableModel(QAbstractTableModel):
         self.worker_id: str | None = None  # None: every worker
         self.open_cases = False  # True: without closed cases (the daily list)
         self.handover_to: str | None = None  # families offered to this worker
+        self.open_goals = False  # only families with open Hilfeplan goals
         self.sort_key = "name"
         self.descending = False
         self._ids: list[HouseholdId] = []
@@ -97,7 +98,8 @@ class FamilyTableModel(QAbstractTableModel):
         return households.list_ids(session, search=self.search, status=self.status,
                                    worker_id=self.worker_id, sort=self.sort_key,
                                    descending=self.descending, include_notes=notes,
-                                   open_cases=self.open_cases, handover_to=self.handover_to)
+                                   open_cases=self.open_cases, handover_to=self.handover_to,
+                                   open_goals=self.open_goals)
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -113,17 +115,20 @@ class FamilyTableModel(QAbstractTableModel):
         self.refresh()
 
     def set_filter(self, *, status: str | None, worker_id: str | None,
-                   open_cases: bool = False, handover_to: str | None = None) -> None:
-        wanted = (status, worker_id, open_cases, handover_to)
-        if wanted == (self.status, self.worker_id, self.open_cases, self.handover_to):
+                   open_cases: bool = False, handover_to: str | None = None,
+                   open_goals: bool = False) -> None:
+        wanted = (status, worker_id, open_cases, handover_to, open_goals)
+        if wanted == (self.status, self.worker_id, self.open_cases, self.handover_to,
+                      self.open_goals):
             return
-        self.status, self.worker_id, self.open_cases, self.handover_to = wanted
+        (self.status, self.worker_id, self.open_cases, self.handover_to,
+         self.open_goals) = wanted
         self.refresh()
 
     @property
     def filtered(self) -> bool:
         return (bool(self.search) or self.status is not None or self.worker_id is not None
-                or self.handover_to is not None)
+                or self.handover_to is not None or self.open_goals)
 
     def _load_page(self, row: int) -> None:
         session = self.ctx.session

@@ -34,11 +34,12 @@ from casework.ui.widgets import compact_rows, heading, named
 
 SEARCH_DELAY_MS = 150
 FILTER_OPEN, FILTER_ALL, FILTER_HANDOVER = "open", "all", "handover_to_me"
+FILTER_GOALS = "open_goals"
 # The daily list leaves closed cases out; they stay findable under "alle" and
 # "abgeschlossen".
 FILTERS = (("laufende Fälle", FILTER_OPEN), ("alle Familien", FILTER_ALL),
            *((status.value, f"status:{status.value}") for status in HouseholdStatus),
-           ("übergeben an mich", FILTER_HANDOVER))
+           ("übergeben an mich", FILTER_HANDOVER), ("mit offenen Zielen", FILTER_GOALS))
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -155,7 +156,8 @@ class FamilienScreen(QWidget):
         self.model.set_filter(
             status=key.removeprefix("status:") if key.startswith("status:") else None,
             worker_id=worker, open_cases=key == FILTER_OPEN,
-            handover_to=me if key == FILTER_HANDOVER else None)
+            handover_to=me if key == FILTER_HANDOVER else None,
+            open_goals=key == FILTER_GOALS)
 
     def _session_changed(self) -> None:
         session = self.ctx.session

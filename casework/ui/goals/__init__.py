@@ -1,0 +1,1 @@
+"""Hilfeplan (goals) family tab."""
