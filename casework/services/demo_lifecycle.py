@@ -10,9 +10,9 @@ from datetime import datetime, time, timedelta
 
 from casework.clock import BERLIN, local_today
 from casework.models.appointments import AppointmentDraft, PlaceType
+from casework.models.goals import EntryKind, GoalDraft
 from casework.models.households.lifecycle import ClosureReason
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.goals import EntryKind, GoalDraft
 from casework.services import appointments, goals
 from casework.services.households import households, lifecycle
 from casework.services.session import Session
