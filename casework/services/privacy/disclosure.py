@@ -312,6 +312,14 @@ def _section_title(table: str) -> str:
         return "Teilhabemanagement"
     if "offer" in table:
         return "Angebote"
+    if table in ("goals", "goal_entries", "hilfeplan_meetings"):
+        return "Hilfeplan"
+    if table == "appointments":
+        return "Termine"
+    if table == "case_documents":
+        return "Dokumente"
+    if table in ("handovers", "household_closures"):
+        return "Zuständigkeit und Abschluss"
     return f"Weitere Aufzeichnungen ({table})"
 
 
