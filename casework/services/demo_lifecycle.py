@@ -5,6 +5,8 @@ of demo families. Written through the services, so change log and audit log hold
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
@@ -72,9 +74,31 @@ def add(session: Session) -> int:
                          "Ziele gemeinsam besprochen; Ruhe-Ziel beim nächsten Mal genauer "
                          "fassen.")
     written += 4
+    documents.add(session, DocumentDraft(first, DocumentCategory.FOTO,
+                                         "Foto: Kinderzeichnung für die Kita",
+                                         today - timedelta(days=3), "Beispielbild"),
+                  demo_png(), "zeichnung.png")
+    written += 1
     closing = others[1] if len(others) > 1 else running[-1]
     lifecycle.close(session, HouseholdId(closing), ClosureReason.ZIELE_ERREICHT,
                     "Kita-Platz gefunden, Familie kommt allein zurecht.",
                     confirm_warnings=True)
     written += 1
     return written
+
+
+def demo_png(width: int = 96, height: int = 64) -> bytes:
+    """A small colourful PNG, made without any image library (a fictitious drawing)."""
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)
+        for x in range(width):
+            rows += bytes((40 + (x * 2) % 200, 90 + (y * 3) % 150, 180 - (x + y) % 120))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b""))

@@ -6,7 +6,7 @@ Files are encrypted attachments (storage.attachments, like the consent scans): a
 copies the attachments folder, `vault check` verifies every file is referenced and
 intact, and the real deletion of a household overwrites and removes them.
 
-Access log: `document.view` (id; no content).
+Access log: `document.view`, `document.export` (id; no content).
 """
 
 from __future__ import annotations
@@ -94,4 +94,12 @@ def content(session: Session, document_id: str) -> bytes:
     document = get(session, document_id)
     data = attachments.get(session.vault, document.attachment_id)
     session.audit("document.view", KIND, document_id)
+    return data
+
+
+def export_copy(session: Session, document_id: str) -> bytes:
+    """The bytes for a copy the worker saves where they choose; logged as an export."""
+    document = get(session, document_id)
+    data = attachments.get(session.vault, document.attachment_id)
+    session.audit("document.export", KIND, document_id)
     return data

@@ -155,6 +155,11 @@ def _goals_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
     return create(ctx, household_id)
 
 
+def _documents_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
+    from casework.ui.documents.family_tab import create
+    return create(ctx, household_id)
+
+
 def _case_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
     from casework.ui.households.case_tab import create
     return create(ctx, household_id)
@@ -167,6 +172,7 @@ FAMILY_TABS: tuple[FamilyTab, ...] = (
     FamilyTab("teilhabe", "Angebote/Teilhabe", _teilhabe_tab),
     FamilyTab("hilfeplan", "Hilfeplan", _goals_tab),
     FamilyTab("termine", "Termine", _appointments_tab),
+    FamilyTab("dokumente", "Dokumente", _documents_tab),
     FamilyTab("abschluss", "Zuständigkeit && Abschluss", _case_tab),
 )
 

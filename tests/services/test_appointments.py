@@ -126,5 +126,12 @@ def test_demo_has_lifecycle_examples(session: Session) -> None:
 
     assert len(goals.reviews_due(session)) == 1
     assert len(households.list_ids(session, open_goals=True)) == 1
+    from casework.services import documents
+    from casework.storage import attachments
+
+    found = [d for h in households.list_ids(session, open_goals=True)
+             for d in documents.for_household(session, h)]
+    assert len(found) == 1 and documents.content(session, found[0].id).startswith(b"\x89PNG")
+    assert attachments.check(session.vault) == []
     closed = households.list_ids(session, status="abgeschlossen")
     assert any(lifecycle.closure_history(session, h) for h in closed)

@@ -1,0 +1,1 @@
+"""Dokumente: family tab and in-app viewer."""
