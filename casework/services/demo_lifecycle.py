@@ -12,10 +12,11 @@ from datetime import datetime, time, timedelta
 
 from casework.clock import BERLIN, local_today
 from casework.models.appointments import AppointmentDraft, PlaceType
+from casework.models.documents import DocumentCategory, DocumentDraft
 from casework.models.goals import EntryKind, GoalDraft
 from casework.models.households.lifecycle import ClosureReason
 from casework.models.ids import HouseholdId, WorkerId
-from casework.services import appointments, goals
+from casework.services import appointments, documents, goals
 from casework.services.households import households, lifecycle
 from casework.services.session import Session
 from casework.storage import persons as worker_store
