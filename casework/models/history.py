@@ -80,6 +80,7 @@ FIELD_LABELS = {
     "custody": "Personensorgeberechtigt",
     "school": "Schule/Kita",
     "residence_status": "Aufenthaltsstatus",
+    "unaccompanied": "unbegleitet (umA)",
     "follow_up_done": "Wiedervorlage erledigt",
     "state": "Verfahrensschritt",
     "acute": "Akutfall",

@@ -10,7 +10,7 @@ from datetime import date
 
 from casework.clock import BERLIN, local_today
 from casework.models.persons.worker import WorkerRole
-from casework.services import goals, referrals
+from casework.services import goals, milestones, referrals
 from casework.services.consent import lifecycle as consent
 from casework.services.households import lifecycle as case
 from casework.services.kinderschutz import procedures as kinderschutz
@@ -64,6 +64,11 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False
         out.append(AgendaItem(REFERRAL, "Hilfeplan", due.due_on, due.due_on < day,
                               due.goal.data.household_id, due.household_name,
                               f"Überprüfung des Ziels: {due.goal.data.what}"))
+    for milestone in milestones.due(session, day, mine_only=mine_only):
+        out.append(AgendaItem(REFERRAL, milestone.kind.value, milestone.on,
+                              milestone.overdue(day), milestone.household_id,
+                              milestone.household_name,
+                              f"{milestone.subject}: {milestone.what_follows}"))
     for follow_up in referrals.follow_ups_due(session, day):
         out.append(AgendaItem(REFERRAL, "Vermittlung", follow_up.due_on,
                               follow_up.due_on < day, follow_up.household_id,

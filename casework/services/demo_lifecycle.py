@@ -10,11 +10,14 @@ import zlib
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from casework.clock import BERLIN, local_today
 from casework.models.appointments import AppointmentDraft, PlaceType
 from casework.models.documents import DocumentCategory, DocumentDraft
 from casework.models.goals import EntryKind, GoalDraft
 from casework.models.households.lifecycle import ClosureReason
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, WorkerId
 from casework.services import appointments, documents, goals
 from casework.services.households import households, lifecycle
@@ -79,6 +82,11 @@ def add(session: Session) -> int:
                                          "Foto: Kinderzeichnung für die Kita",
                                          today - timedelta(days=3), "Beispielbild"),
                   demo_png(), "zeichnung.png")
+    written += 1
+    second = mine[1] if len(mine) > 1 else running[2]
+    households.add_person(session, second, PersonDraft(
+        "Ahmad", "Rahimi", BirthInfo(today - relativedelta(years=18) + timedelta(days=40)),
+        Gender.MAENNLICH, HouseholdRole.KIND, unaccompanied=True))
     written += 1
     closing = others[1] if len(others) > 1 else running[-1]
     lifecycle.close(session, HouseholdId(closing), ClosureReason.ZIELE_ERREICHT,

@@ -85,6 +85,7 @@ def person_values(d: PersonDraft) -> dict[str, Any]:
         "custody": int(d.custody),
         "school": d.school,
         "residence_status": d.residence_status.value if d.residence_status else None,
+        "unaccompanied": int(d.unaccompanied),
     }
 
 
@@ -103,6 +104,7 @@ def person_from_row(r: Row) -> Person:
         custody=bool(r["custody"]),
         school=r["school"],
         residence_status=ResidenceStatus(r["residence_status"]) if r["residence_status"] else None,
+        unaccompanied=bool(r["unaccompanied"]),
     )
     return Person(PersonId(r["id"]), HouseholdId(r["household_id"]), draft, r["created_at"],
                   r["updated_at"], r["version"])
@@ -333,3 +335,22 @@ def person_identities(db: Database) -> set[tuple[str, str, str]]:
         for r in db.query("SELECT first_name, last_name, birth_date FROM persons "
                           "WHERE deleted = 0 AND birth_date IS NOT NULL")
     }
+
+
+@dataclass(frozen=True, slots=True)
+class DatedPerson:
+    """A person with a birth or due date in a household whose case is not closed."""
+
+    person: Person
+    household_name: str
+    worker_id: str | None
+
+
+def dated_persons_of_running_households(db: Database) -> list[DatedPerson]:
+    rows = db.query(
+        "SELECT p.*, h.name AS household_name, h.assigned_worker_id AS worker_id "
+        "FROM persons p JOIN households h ON h.id = p.household_id AND h.deleted = 0 "
+        "AND h.status <> 'abgeschlossen' WHERE p.deleted = 0 "
+        "AND (p.birth_date IS NOT NULL OR p.due_date IS NOT NULL)")
+    return [DatedPerson(person_from_row(r), str(r["household_name"]), r["worker_id"])
+            for r in rows]

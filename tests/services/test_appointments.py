@@ -133,5 +133,9 @@ def test_demo_has_lifecycle_examples(session: Session) -> None:
              for d in documents.for_household(session, h)]
     assert len(found) == 1 and documents.content(session, found[0].id).startswith(b"\x89PNG")
     assert attachments.check(session.vault) == []
+    from casework.models.milestones import MilestoneKind
+    from casework.services import milestones
+
+    assert MilestoneKind.VOLLJAEHRIG_UMA in {m.kind for m in milestones.due(session)}
     closed = households.list_ids(session, status="abgeschlossen")
     assert any(lifecycle.closure_history(session, h) for h in closed)

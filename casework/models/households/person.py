@@ -109,6 +109,7 @@ class PersonDraft:
     custody: bool = False  # personensorgeberechtigt
     school: str = ""  # Schule / Kita
     residence_status: ResidenceStatus | None = None
+    unaccompanied: bool = False  # unbegleitete/r minderjährige/r Ausländer/in (umA)
 
     def validated(self, today: date) -> PersonDraft:
         first = self.first_name.strip()
@@ -131,6 +132,7 @@ class PersonDraft:
             custody=self.custody,
             school=self.school.strip(),
             residence_status=self.residence_status,
+            unaccompanied=self.unaccompanied,
         )
 
 

@@ -209,6 +209,8 @@ def _person_fields(person: Person, today: date) -> tuple[Field, ...]:
         fields.append(Field("Schule/Kita", d.school))
     if d.residence_status is not None:
         fields.append(Field("Aufenthaltsstatus", d.residence_status.value))
+    if d.unaccompanied:
+        fields.append(Field("Unbegleitet eingereist", "ja"))
     fields.append(Field("Erfasst am", _date_text(person.created_at)))
     return tuple(fields)
 

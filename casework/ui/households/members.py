@@ -136,6 +136,8 @@ class PersonDialog(QDialog):
         for status in ResidenceStatus:
             self.residence.addItem(status.value, status.value)
         self.form.add_row("Aufenthaltsstatus", self.residence)
+        self.unaccompanied = QCheckBox("unbegleitet eingereist (umA)", self)
+        self.form.add_row("Unbegleitet", self.unaccompanied)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Speichern")
@@ -178,6 +180,7 @@ class PersonDialog(QDialog):
         self.school.setText(d.school)
         self.residence.setCurrentIndex(max(self.residence.findData(
             d.residence_status.value if d.residence_status else None), 0))
+        self.unaccompanied.setChecked(d.unaccompanied)
 
     def birth(self) -> BirthInfo:
         kind = self.birth_kind.currentData()
@@ -206,6 +209,7 @@ class PersonDialog(QDialog):
             school=self.school.text(),
             residence_status=(ResidenceStatus(status) if (status := self.residence.currentData())
                               else None),
+            unaccompanied=self.unaccompanied.isChecked(),
         )
 
     def save(self) -> None:
