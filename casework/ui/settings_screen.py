@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -25,7 +27,9 @@ from casework.errors import UserError, ValidationError, WrongPassphrase
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId
 from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import milestones
 from casework.services import session as session_service
+from casework.services.households import lifecycle as case_lifecycle
 from casework.services.persons import workers
 from casework.services.session import UnwrappedKey
 from casework.ui.context import UiContext
@@ -45,6 +49,7 @@ class EinstellungenScreen(QWidget):
         column.addWidget(self._workers_box(body))
         column.addWidget(self._passphrase_box(body))
         column.addWidget(self._profile_box(body))
+        column.addWidget(self._case_box(body))
         column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -161,6 +166,51 @@ class EinstellungenScreen(QWidget):
         layout.addWidget(label)
         return box
 
+    def _case_box(self, parent: QWidget) -> QGroupBox:
+        """Case rules of this vault (issue 20); only the Leitung/Admin change them."""
+        box = QGroupBox("Fallverlauf", parent)
+        self.closure_approval = QCheckBox("Abschluss eines Falls nur mit Freigabe der "
+                                          "Leitung", box)
+        named(self.closure_approval, "Abschluss nur mit Freigabe der Leitung")
+        self.outcome_days = QSpinBox(box)
+        self.outcome_days.setRange(7, 365)
+        self.outcome_days.setSuffix(" Tage")
+        named(self.outcome_days, "Nachfrage zur Vermittlung nach")
+        self.case_hint = QLabel("Nur die Leitung kann diese Regeln ändern.", box)
+        form = QFormLayout(box)
+        form.addRow(self.closure_approval)
+        form.addRow("Nach einer Vermittlung nachfragen, ob die Hilfe begonnen hat, nach:",
+                    self.outcome_days)
+        form.addRow(self.case_hint)
+        self._load_case_settings()
+        self.closure_approval.toggled.connect(self._closure_approval_changed)
+        self.outcome_days.editingFinished.connect(self._outcome_days_changed)
+        return box
+
+    def _load_case_settings(self) -> None:
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            return
+        lead = session.actor.data.role in (WorkerRole.LEITUNG, WorkerRole.ADMIN)
+        self.closure_approval.blockSignals(True)
+        self.closure_approval.setChecked(case_lifecycle.requires_approval(session))
+        self.closure_approval.blockSignals(False)
+        self.outcome_days.setValue(milestones.referral_outcome_days(session))
+        for widget in (self.closure_approval, self.outcome_days):
+            widget.setEnabled(lead)
+        self.case_hint.setVisible(not lead)
+
+    def _closure_approval_changed(self, checked: bool) -> None:
+        self.ctx.run(case_lifecycle.set_requires_approval, checked)
+        self._load_case_settings()
+
+    def _outcome_days_changed(self) -> None:
+        session = self.ctx.session
+        if session is None or self.outcome_days.value() == milestones.referral_outcome_days(
+                session):
+            return
+        self.ctx.run(milestones.set_referral_outcome_days, self.outcome_days.value())
+
     # --- behaviour -----------------------------------------------------------------------
 
     def _auto_lock_changed(self, minutes: int) -> None:
@@ -194,6 +244,7 @@ class EinstellungenScreen(QWidget):
             return
         self.ctx.session_changed.emit()
         self.reload_workers()
+        self._load_case_settings()
 
     def create_worker(self) -> None:
         self.worker_form.clear_errors()

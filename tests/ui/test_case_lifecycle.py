@@ -177,3 +177,22 @@ def test_leitung_reassigns_from_familien(qtbot, ctx: UiContext, session: Session
     for hid in (first, second):
         assert households.get(session, hid).data.assigned_worker_id == other
     assert message_log.texts("error") == []
+
+
+def test_case_rules_in_einstellungen(qtbot, ctx: UiContext, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from casework.services import milestones
+    from casework.ui.settings_screen import EinstellungenScreen
+
+    ctx.attach(session)
+    screen = EinstellungenScreen(ctx)
+    qtbot.addWidget(screen)
+    assert not screen.closure_approval.isEnabled()  # a Fachkraft cannot change them
+    lead, _ = workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
+    session.act_as(lead)
+    screen._load_case_settings()
+    assert screen.closure_approval.isEnabled()
+    screen.closure_approval.setChecked(True)
+    assert lifecycle.requires_approval(session)
+    screen.outcome_days.setValue(28)
+    screen.outcome_days.editingFinished.emit()
+    assert milestones.referral_outcome_days(session) == 28
