@@ -152,7 +152,8 @@ def read_header(folder: Path) -> VaultHeader:
     except (KeyError, TypeError, ValueError):
         raise VaultError(f"„{HEADER_FILE}“ ist unvollständig oder beschädigt.") from None
     if not params.acceptable():
-        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässig schwache Schlüsselparameter.")
+        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässige Schlüsselparameter (zu schwach "
+                         "oder außerhalb dessen, was Casework schreibt).")
     if any(k.algorithm != crypto.WRAP_ALGORITHM for k in keys):
         raise VaultError(f"„{HEADER_FILE}“ nennt ein unbekanntes Verschlüsselungsverfahren.")
     return header
