@@ -105,3 +105,17 @@ def test_crafted_directory_file_is_refused(vault_dir: Path, tmp_path: Path, text
     assert result.returncode == 3, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"format": "casework-vault", "format_version": ' + "9" * 6000 + "}",
+])
+def test_crafted_vault_header_is_refused(vault_dir: Path, text: str) -> None:
+    (vault_dir / "vault.json").write_text(text, encoding="utf-8")
+    before = (vault_dir / "casework.db").read_bytes()
+    result = run_cli("vault", "check", "--vault", str(vault_dir))
+    assert result.returncode == 3, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert (vault_dir / "casework.db").read_bytes() == before
