@@ -210,5 +210,5 @@ def test_kdf_parameters_below_minimum_are_rejected_in_header(vault_dir: Path,
     header = read_header(vault_dir)
     weak = crypto.KdfParams(1024, 1, 1, header.kdf.salt)
     write_header(vault_dir, header.with_key(header.keys[0], kdf=weak))
-    with pytest.raises(VaultError, match="schwache"):
+    with pytest.raises(VaultError, match="zu schwach"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)
