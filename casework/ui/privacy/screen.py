@@ -39,7 +39,7 @@ from casework.forms.base import write_pdf_atomic
 from casework.models.changes import Changes
 from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerRole
-from casework.models.privacy.retention import FileType
+from casework.models.privacy.retention import DeletionApproval, FileType
 from casework.services.households import households
 from casework.services.privacy import disclosure, retention
 from casework.ui import documents
@@ -518,7 +518,7 @@ class DatenschutzScreen(QWidget):
         item = self._due()
         if item is None:
             return
-        if item.request is None or item.request.approval != "freigegeben":
+        if item.request is None or item.request.approval is not DeletionApproval.APPROVED:
             self.ctx.messages.warn(self, TITLE, "Die Löschung ist noch nicht freigegeben "
                                                 "(Vier-Augen-Prinzip).")
             return
