@@ -156,7 +156,7 @@ def _goals_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
 
 
 def _documents_tab(ctx: UiContext, household_id: HouseholdId) -> QWidget:
-    from casework.ui.documents.family_tab import create
+    from casework.ui.case_documents.family_tab import create
     return create(ctx, household_id)
 
 

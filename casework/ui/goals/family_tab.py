@@ -3,7 +3,7 @@ yet, progress (0–10) and the next review; new goal, sharpen a goal, progress n
 review, closing with the result, minutes of a Hilfeplangespräch, and the Hilfeplan PDF
 for the family to sign.
 
-`choose_pdf_target` is the one file chooser (tests patch it)."""
+The PDF is saved through `casework.ui.documents.save_pdf` (tests patch its chooser)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,12 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError, ValidationError
-from casework.forms.base import write_pdf_atomic
 from casework.models.changes import Changes
 from casework.models.goals import EntryKind, Goal, GoalDraft, GoalState, smart_gaps
 from casework.services import goals as service
 from casework.services.households import households
 from casework.ui.context import UiContext
+from casework.ui.documents import save_pdf
 from casework.ui.households.lifecycle_dialogs import button_box, text_box
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
@@ -47,14 +46,7 @@ from casework.ui.widgets import (
 )
 
 TITLE = "Hilfeplan"
-PDF_FILTER = "PDF-Dokument (*.pdf)"
 NO_RATING = -1
-
-
-def choose_pdf_target(parent: QWidget | None, suggested: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, "Hilfeplan speichern", suggested,
-                                          PDF_FILTER)
-    return path
 
 
 def smart_text(gaps: tuple[str, ...]) -> str:
@@ -252,17 +244,8 @@ class MeetingDialog(QDialog):
 
 
 def print_plan(ctx: UiContext, parent: QWidget | None, household_id: str) -> Path | None:
-    target = choose_pdf_target(parent, "Hilfeplan.pdf")
-    if not target:
-        return None
-    data = ctx.run(service.print_hilfeplan, household_id)
-    if data is None:
-        return None
-    try:
-        return write_pdf_atomic(target, data)
-    except UserError as error:
-        ctx.report(error)
-        return None
+    return save_pdf(ctx, parent, "Hilfeplan speichern", "Hilfeplan.pdf",
+                    lambda: ctx.run(service.print_hilfeplan, household_id))
 
 
 class HilfeplanTab(QWidget):

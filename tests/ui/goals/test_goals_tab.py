@@ -88,7 +88,9 @@ def test_print_plan_and_filter(qtbot, ctx: UiContext, session: Session,  # type:
     goals.create(session, GoalDraft(family, "Lena geht pünktlich in die Kita"))
     tab = make_tab(qtbot, ctx, session, family)
     target = tmp_path / "Hilfeplan.pdf"
-    monkeypatch.setattr(tab_module, "choose_pdf_target", lambda *_a: str(target))
+    from casework.ui import documents as save_dialogs
+
+    monkeypatch.setattr(save_dialogs, "choose_pdf_target", lambda *_a: str(target))
     click(qtbot, tab.print_button)
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(
         target.read_bytes())).pages)

@@ -34,8 +34,8 @@ from casework.models.changes import Changes
 from casework.models.documents import Document, DocumentCategory, DocumentDraft
 from casework.services import documents as service
 from casework.services.households import households
+from casework.ui.case_documents.viewer import DocumentViewer
 from casework.ui.context import UiContext
-from casework.ui.documents.viewer import DocumentViewer
 from casework.ui.households.lifecycle_dialogs import button_box, text_box
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (

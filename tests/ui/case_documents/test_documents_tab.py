@@ -13,9 +13,9 @@ from casework.models.documents import DocumentCategory, DocumentDraft
 from casework.models.ids import HouseholdId
 from casework.services import documents
 from casework.services.session import Session
+from casework.ui.case_documents import family_tab as tab_module
+from casework.ui.case_documents import viewer as viewer_module
 from casework.ui.context import UiContext
-from casework.ui.documents import family_tab as tab_module
-from casework.ui.documents import viewer as viewer_module
 from tests.ui.conftest import MessageLog
 
 
