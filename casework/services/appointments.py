@@ -24,6 +24,7 @@ from casework.models.appointments import (
 from casework.models.changes import Changes
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.household import HouseholdStatus
+from casework.services.households import lifecycle as case_lifecycle
 from casework.services.session import Session
 from casework.storage import appointments as store
 from casework.storage import contacts as contact_store
@@ -60,6 +61,7 @@ def _members(session: Session, household_id: str) -> set[str]:
     household = household_store.get_household(session.db, household_id)
     if household is None:
         raise NotFound("Der Haushalt")
+    case_lifecycle.require_unrestricted(session, household_id)
     if household.data.status is HouseholdStatus.ABGESCHLOSSEN:
         raise ValidationError("Termin", "Der Fall ist abgeschlossen.")
     return {p.id for p in household_store.persons_of(session.db, household_id)}
@@ -160,7 +162,8 @@ def between(session: Session, first: date, last: date, *,
     rows = store.planned_between(session.db, _day_start(first),
                                  _day_start(last + timedelta(days=1)),
                                  worker_id=session.actor_id if mine_only else None)
-    return [AppointmentRow(a, name) for a, name in rows]
+    seen = case_lifecycle.visible_household_ids(session, [a.data.household_id for a, _ in rows])
+    return [AppointmentRow(a, name) for a, name in rows if a.data.household_id in seen]
 
 
 def due_reminders(session: Session, *, lead_minutes: int = DEFAULT_REMINDER_MINUTES
@@ -169,6 +172,8 @@ def due_reminders(session: Session, *, lead_minutes: int = DEFAULT_REMINDER_MINU
     worker) starting within the next `lead_minutes`."""
     now = session.clock.now()
     rows = store.planned_between(session.db, now, now + timedelta(minutes=lead_minutes))
+    seen = case_lifecycle.visible_household_ids(session, [a.data.household_id for a, _ in rows])
+    rows = [(a, name) for a, name in rows if a.data.household_id in seen]
     out = []
     for appointment, name in rows:
         household = household_store.get_household(session.db, appointment.data.household_id)

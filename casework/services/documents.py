@@ -20,6 +20,7 @@ from casework.errors import NotFound, ValidationError
 from casework.models.changes import Changes
 from casework.models.documents import Document, DocumentDraft, sniff
 from casework.models.households.household import HouseholdStatus
+from casework.services.households import lifecycle as case_lifecycle
 from casework.services.session import Session
 from casework.storage import attachments
 from casework.storage import documents as store
@@ -44,6 +45,7 @@ def _members(session: Session, household_id: str) -> set[str]:
     household = household_store.get_household(session.db, household_id)
     if household is None:
         raise NotFound("Der Haushalt")
+    case_lifecycle.require_unrestricted(session, household_id)
     if household.data.status is HouseholdStatus.ABGESCHLOSSEN:
         raise ValidationError("Dokument", "Der Fall ist abgeschlossen.")
     return {p.id for p in household_store.persons_of(session.db, household_id)}

@@ -28,6 +28,7 @@ from casework.models.goals import (
 from casework.models.households.household import HouseholdStatus
 from casework.models.households.person import HouseholdRole
 from casework.services.directory import vault_profile as directory
+from casework.services.households import lifecycle as case_lifecycle
 from casework.services.session import Session
 from casework.storage import goals as store
 from casework.storage import households as household_store
@@ -51,6 +52,7 @@ def _members(session: Session, household_id: str) -> set[str]:
     household = household_store.get_household(session.db, household_id)
     if household is None:
         raise NotFound("Der Haushalt")
+    case_lifecycle.require_unrestricted(session, household_id)
     if household.data.status is HouseholdStatus.ABGESCHLOSSEN:
         raise ValidationError("Ziel", "Der Fall ist abgeschlossen.")
     return {p.id for p in household_store.persons_of(session.db, household_id)}
@@ -126,6 +128,9 @@ def reviews_due(session: Session, on: date | None = None, *,
         if mine_only and worker != session.actor_id:
             continue
         out.append(ReviewDue(goal, name, due))
+    seen = case_lifecycle.visible_household_ids(session, [r.goal.data.household_id
+                                                          for r in out])
+    out = [r for r in out if r.goal.data.household_id in seen]
     out.sort(key=lambda r: (r.due_on, r.household_name))
     return out
 

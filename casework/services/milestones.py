@@ -23,6 +23,7 @@ from casework.models.milestones import (
 from casework.models.referrals import ReferralState
 from casework.services import referrals
 from casework.services.directory import vault_profile as directory
+from casework.services.households import lifecycle as case_lifecycle
 from casework.services.session import Session
 from casework.storage import households as household_store
 
@@ -97,5 +98,7 @@ def due(session: Session, on: date | None = None, *,
     if mine_only:
         mine = set(household_store.list_household_ids(session.db, worker_id=session.actor_id))
         out = [m for m in out if m.household_id in mine]
+    seen = case_lifecycle.visible_household_ids(session, [m.household_id for m in out])
+    out = [m for m in out if m.household_id in seen]
     out.sort(key=lambda m: (m.on, m.household_name))
     return out

@@ -78,6 +78,28 @@ def authorize(session: Session, act: ReservedAct, authorization: object | None =
     session.require_role(*LEADS)
 
 
+# --------------------------------------------------------------------------- restriction
+
+
+def require_unrestricted(session: Session, household_id: str) -> None:
+    """A restricted file (Einschränkung der Verarbeitung, LR-35) takes no new entries:
+    appointments, goals, documents, hand-overs, reopening."""
+    from casework.storage.privacy import retention as restriction_store
+
+    if restriction_store.active_restriction(session.db, household_id) is not None:
+        raise PermissionDenied("Diese Akte ist eingeschränkt (Aufbewahrung ohne laufende "
+                               "Bearbeitung); neue Einträge sind nicht möglich.")
+
+
+def visible_household_ids(session: Session, ids: list[str]) -> set[str]:
+    """Of `ids`, those the acting worker sees in daily lists (restricted files are hidden
+    from ordinary roles)."""
+    from casework.models.ids import HouseholdId
+    from casework.services.privacy.retention import visible_ids
+
+    return set(visible_ids(session, [HouseholdId(i) for i in ids]))
+
+
 # --------------------------------------------------------------------------- settings
 
 
@@ -244,6 +266,7 @@ def reopen(session: Session, household_id: str, reason: str, *,
     with session.db.transaction():
         if _household_status(session, household_id) is not HouseholdStatus.ABGESCHLOSSEN:
             raise ValidationError("Wiederaufnahme", "Der Fall ist nicht abgeschlossen.")
+        require_unrestricted(session, household_id)
         w = session.writer()
         eid = store.insert_closure_event(w, household_id, ClosureEventKind.WIEDERAUFGENOMMEN,
                                          day, note=clean)
@@ -307,6 +330,7 @@ def offer_handover(session: Session, household_id: str, to_worker_id: str,
         household = household_store.get_household(session.db, household_id)
         if household is None:
             raise NotFound("Der Haushalt")
+        require_unrestricted(session, household_id)
         _worker_name(session, to_worker_id, "Übergeben an")
         current = household.data.assigned_worker_id or ""
         if household.data.status is HouseholdStatus.ABGESCHLOSSEN:
@@ -405,4 +429,6 @@ def open_handover(session: Session, household_id: str) -> Handover | None:
 
 def handovers_to_me(session: Session) -> list[Handover]:
     """Offers waiting for the acting worker's answer (Heute, Familien filter)."""
-    return store.open_handovers_to(session.db, session.actor_id)
+    offers = store.open_handovers_to(session.db, session.actor_id)
+    seen = visible_household_ids(session, [o.household_id for o in offers])
+    return [o for o in offers if o.household_id in seen]

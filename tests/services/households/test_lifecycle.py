@@ -242,3 +242,29 @@ def test_leitung_reassigns_several_families_with_a_reason(session: Session) -> N
 def _fields(session: Session, hid: str) -> dict[str, object]:
     data = households.get(session, hid).data
     return {name: getattr(data, name) for name in data.__dataclass_fields__}
+
+
+def test_restricted_file_takes_no_new_entries_and_leaves_heute(
+        session: Session, family: HouseholdId) -> None:
+    from datetime import datetime
+
+    from casework.clock import BERLIN
+    from casework.models.appointments import AppointmentDraft
+    from casework.models.goals import GoalDraft
+    from casework.services import appointments, goals
+
+    start = datetime(2026, 11, 21, 15, 0, tzinfo=BERLIN)
+    appointments.create(session, AppointmentDraft(family, start))
+    assert len(appointments.today(session)) == 1
+    lead = colleague(session, "Petra Leitung", WorkerRole.LEITUNG)
+    fachkraft = session.actor_id
+    session.act_as(lead)
+    retention.restrict(session, family, "Aufbewahrung wegen laufenden Verfahrens")
+    session.act_as(fachkraft)
+    assert appointments.today(session) == []  # hidden from the daily list
+    with pytest.raises(PermissionDenied, match="eingeschränkt"):
+        appointments.create(session, AppointmentDraft(family, start))
+    with pytest.raises(PermissionDenied, match="eingeschränkt"):
+        goals.create(session, GoalDraft(family, "Wohnung finden"))
+    with pytest.raises(PermissionDenied, match="eingeschränkt"):
+        lifecycle.offer_handover(session, family, lead, "Übergabe")
