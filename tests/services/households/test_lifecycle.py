@@ -268,3 +268,16 @@ def test_restricted_file_takes_no_new_entries_and_leaves_heute(
         goals.create(session, GoalDraft(family, "Wohnung finden"))
     with pytest.raises(PermissionDenied, match="eingeschränkt"):
         lifecycle.offer_handover(session, family, lead, "Übergabe")
+
+
+def test_history_names_the_new_record_kinds(session: Session, family: HouseholdId) -> None:
+    other = colleague(session)
+    offer, _ = lifecycle.offer_handover(session, family, other, "Übergabe vor Elternzeit")
+    lifecycle.withdraw_handover(session, offer)
+    lifecycle.close(session, family, ClosureReason.ZIELE_ERREICHT)
+    lines = [e.summary() for e in history(session.db, scope_id=family)]
+    assert "Fallabschluss/Wiederaufnahme angelegt" in lines
+    assert "Haushalt geändert: Status" in lines
+    assert "Übergabe angelegt" in lines
+    assert any(line.startswith("Übergabe geändert:") and "Entschieden am" in line
+               for line in lines)
