@@ -46,6 +46,8 @@ class SimpleTableModel(QAbstractTableModel):
             return None
         if role == PAYLOAD_ROLE:
             return self.rows[index.row()][1]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        # Tool tip: the whole text of a cell the column cuts off.
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                    Qt.ItemDataRole.ToolTipRole):
             return self.rows[index.row()][0][index.column()]
         return None
