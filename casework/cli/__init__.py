@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Imported here because they import this package's exit codes; none of them imports
     # Qt or psycopg before one of its commands runs.
     from casework.cli import (
+        appointments,
+        case,
         consent,
         demo,
         directory,
@@ -111,8 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
         vault,
     )
 
-    for group in (consent, privacy, demo, form, hub, households, kinderschutz, reports, sync,
-                  vault, referrals, directory):
+    for group in (consent, privacy, demo, case, form, hub, households, kinderschutz, reports,
+                  sync, appointments, vault, referrals, directory):
         group.register(sub)
     return parser
 
