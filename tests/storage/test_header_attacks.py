@@ -119,3 +119,17 @@ def test_crafted_vault_header_is_refused(vault_dir: Path, text: str) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert (vault_dir / "casework.db").read_bytes() == before
+
+
+@pytest.mark.parametrize("size", [0, 1, 100])
+def test_an_empty_or_cut_database_is_left_exactly_as_it_was(vault_dir: Path, size: int) -> None:
+    db = vault_dir / "casework.db"
+    db.write_bytes(db.read_bytes()[:size])
+    for leftover in ("casework.db-wal", "casework.db-shm"):
+        (vault_dir / leftover).unlink(missing_ok=True)
+    before = {p.name: p.read_bytes() for p in vault_dir.iterdir() if p.is_file()}
+    result = run_cli("vault", "check", "--vault", str(vault_dir))
+    assert result.returncode == 3
+    assert "leer oder abgeschnitten" in result.stderr and "Traceback" not in result.stderr
+    after = {p.name: p.read_bytes() for p in vault_dir.iterdir() if p.is_file()}
+    assert after == before

@@ -106,7 +106,7 @@ def test_truncated_database_is_refused_without_overwriting(vault_dir: Path,
     db = vault_dir / DB_FILE
     db.write_bytes(db.read_bytes()[:3000])
     before = db.read_bytes()
-    with pytest.raises(VaultError, match=r"beschädigt|passt nicht"):
+    with pytest.raises(VaultError, match=r"beschädigt|passt nicht|abgeschnitten"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)
     assert db.read_bytes() == before
 
