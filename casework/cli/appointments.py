@@ -21,7 +21,8 @@ from casework.services import appointments as service
 def register(sub: Any) -> None:
     parser = sub.add_parser("termine", help="Termine auflisten und als Kalenderdatei ausgeben")
     commands = parser.add_subparsers(dest="termine_command", required=True)
-    listing = commands.add_parser("liste", help="geplante Termine heute (oder diese Woche)")
+    listing = commands.add_parser("liste", aliases=["list"],
+                                  help="geplante Termine heute (oder diese Woche)")
     add_vault_argument(listing)
     listing.add_argument("--woche", action="store_true", help="bis Sonntag dieser Woche")
     listing.set_defaults(handler=_list)

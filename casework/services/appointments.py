@@ -24,7 +24,7 @@ from casework.models.appointments import (
 from casework.models.changes import Changes
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.household import HouseholdStatus
-from casework.services.households import lifecycle as case_lifecycle
+from casework.services.households import restriction as case_lifecycle
 from casework.services.session import Session
 from casework.storage import appointments as store
 from casework.storage import contacts as contact_store

@@ -20,7 +20,7 @@ from casework.errors import NotFound, ValidationError
 from casework.models.changes import Changes
 from casework.models.documents import Document, DocumentDraft, sniff
 from casework.models.households.household import HouseholdStatus
-from casework.services.households import lifecycle as case_lifecycle
+from casework.services.households import restriction as case_lifecycle
 from casework.services.session import Session
 from casework.storage import attachments
 from casework.storage import documents as store

@@ -28,7 +28,7 @@ from casework.models.goals import (
 from casework.models.households.household import HouseholdStatus
 from casework.models.households.person import HouseholdRole
 from casework.services.directory import vault_profile as directory
-from casework.services.households import lifecycle as case_lifecycle
+from casework.services.households import restriction as case_lifecycle
 from casework.services.session import Session
 from casework.storage import goals as store
 from casework.storage import households as household_store

@@ -23,7 +23,7 @@ from casework.models.milestones import (
 from casework.models.referrals import ReferralState
 from casework.services import referrals
 from casework.services.directory import vault_profile as directory
-from casework.services.households import lifecycle as case_lifecycle
+from casework.services.households import restriction as case_lifecycle
 from casework.services.session import Session
 from casework.storage import households as household_store
 

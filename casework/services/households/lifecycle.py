@@ -45,6 +45,10 @@ from casework.models.households.lifecycle import (
 )
 from casework.models.ids import new_id
 from casework.models.persons.worker import WorkerRole
+from casework.services.households.restriction import (
+    require_unrestricted,
+    visible_household_ids,
+)
 from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import households_lifecycle as store
@@ -76,28 +80,6 @@ def authorize(session: Session, act: ReservedAct, authorization: object | None =
     signature over `act.digest` will be verified (issue 15)."""
     del authorization  # not yet used: see the module docstring
     session.require_role(*LEADS)
-
-
-# --------------------------------------------------------------------------- restriction
-
-
-def require_unrestricted(session: Session, household_id: str) -> None:
-    """A restricted file (Einschränkung der Verarbeitung, LR-35) takes no new entries:
-    appointments, goals, documents, hand-overs, reopening."""
-    from casework.storage.privacy import retention as restriction_store
-
-    if restriction_store.active_restriction(session.db, household_id) is not None:
-        raise PermissionDenied("Diese Akte ist eingeschränkt (Aufbewahrung ohne laufende "
-                               "Bearbeitung); neue Einträge sind nicht möglich.")
-
-
-def visible_household_ids(session: Session, ids: list[str]) -> set[str]:
-    """Of `ids`, those the acting worker sees in daily lists (restricted files are hidden
-    from ordinary roles)."""
-    from casework.models.ids import HouseholdId
-    from casework.services.privacy.retention import visible_ids
-
-    return set(visible_ids(session, [HouseholdId(i) for i in ids]))
 
 
 # --------------------------------------------------------------------------- settings
