@@ -64,6 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from casework.cli._app import start_app
 
         return start_app(args)
+    from casework.cli import _common
+    from casework.storage import crypto
+
+    crypto.disable_core_dumps()  # key material never lands in a core file
+    _common.acting_worker = getattr(args, "worker", None) or None
     try:
         result = handler(args)
     except CliFailure as failure:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.cli import EXIT_OK, EXIT_USER_ERROR, CliFailure
-from casework.cli._common import open_session
+from casework.cli._common import add_worker_argument, open_session
 from casework.errors import UserError
 from casework.models.directory import (
     AsdDistrict,
@@ -141,6 +141,7 @@ def _register_import(verzeichnis_sub: Any) -> None:
         "import", help="Verzeichnis einer Akte aus einer JSON-Datei ersetzen (geprüft)"
     )
     parser.add_argument("--vault", required=True, type=Path, help="Akten-Ordner")
+    add_worker_argument(parser)
     parser.add_argument("file", type=Path, metavar="DATEI.json", help="Profil-Datei (JSON)")
     parser.set_defaults(handler=_import)
 

@@ -159,7 +159,7 @@ def _check_snapshot(snapshot: Path, data_key: bytearray, full: bool) -> None:
 
 
 def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str | None = None,
-                   recovery_key: bytes | None = None,
+                   recovery_key: bytes | None = None, person: str | None = None,
                    journal_folder: Path | None = None) -> RestoreResult:
     """Restore `backup` into the NEW folder `target` (missing or empty).
 
@@ -188,7 +188,7 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
         else:
             assert passphrase is not None
             try:
-                data_key = vault_store.unlock_data_key(header, passphrase)
+                data_key = vault_store.unlock_data_key(header, passphrase, person)
             except WrongPassphrase:
                 raise BackupPassphraseWrong() from None
         try:

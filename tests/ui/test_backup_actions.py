@@ -17,7 +17,7 @@ from casework.ui import discovery, messages
 from casework.ui.context import UiContext
 from casework.ui.menu_actions import backup as backup_action
 from casework.ui.menu_actions import import_csv, recovery_key, restore
-from tests.conftest import PASSPHRASE, add_family
+from tests.conftest import PASSPHRASE, add_family, sign
 from tests.ui.conftest import MessageLog
 
 
@@ -236,7 +236,7 @@ def test_forgotten_passphrase_opens_with_the_recovery_key(
 
     wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
     session.act_as(wid)
-    first, second = recovery.create_recovery_key(session, split=True)
+    first, second = recovery.create_recovery_key(session, split=True, auth=sign(session))
     session.close()
 
     panel = UnlockPanel(ctx)
@@ -274,7 +274,7 @@ def test_recover_dialog_shows_a_wrong_line(qtbot, ctx: UiContext, session: Sessi
 
     wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
     session.act_as(wid)
-    (sheet,) = recovery.create_recovery_key(session)
+    (sheet,) = recovery.create_recovery_key(session, auth=sign(session))
     session.close()
     dialog = RecoverDialog(ctx, vault_dir)
     qtbot.addWidget(dialog)
