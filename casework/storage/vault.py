@@ -18,7 +18,7 @@ from typing import Any
 from casework.clock import Clock, to_utc_iso
 from casework.errors import VaultError, WrongPassphrase
 from casework.models.ids import new_id
-from casework.storage import audit, crypto
+from casework.storage import audit, crypto, private_files
 from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import Database, drop_stat4
 from casework.storage.migrations import migrate
@@ -656,9 +656,9 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
             "oder leeren Ordner angelegt; es wird nichts überschrieben."
         )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "attachments").mkdir(exist_ok=True)
-        (folder / "backups").mkdir(exist_ok=True)
+        private_files.make_folder(folder, parents=True)
+        private_files.make_folder(folder / "attachments")
+        private_files.make_folder(folder / "backups")
     except OSError:
         raise VaultError(f"Der Ordner „{folder}“ kann nicht angelegt werden.") from None
     params = kdf or crypto.KdfParams.fresh()
@@ -797,6 +797,7 @@ def rekey(vault: Vault) -> int:
         count = attachments.stage_rekey(vault, new_key)
         target = folder / REKEY_DB
         target.unlink(missing_ok=True)
+        private_files.create_empty(target)
         vault.db.export_to(target, new_key)
         header = header.replace(anchor=audit.head(vault.db)).signed(new_key)
         write_atomic(folder / REKEY_HEADER, json.dumps(
