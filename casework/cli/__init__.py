@@ -121,9 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return start_app(args)
     from casework.cli import _common
-    from casework.storage import crypto
+    from casework.services.session import harden_process
 
-    crypto.disable_core_dumps()  # key material never lands in a core file
+    harden_process()  # key material never lands in a core file
     _common.acting_worker = getattr(args, "worker", None) or None
     try:
         result = handler(args)

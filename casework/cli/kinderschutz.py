@@ -125,10 +125,14 @@ def _freigeben(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def service_missing(session: object, procedure_id: str) -> bool:
-    from casework.storage import kinderschutz as ks_store
+def service_missing(session: Any, procedure_id: str) -> bool:
+    from casework.errors import UserError
 
-    return ks_store.load_file(session.db, procedure_id) is None  # type: ignore[attr-defined]
+    try:
+        service.get_file(session, procedure_id)
+    except UserError:
+        return True
+    return False
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -119,17 +119,11 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _passwd(args: argparse.Namespace) -> int:
     from casework.services import persons
-    from casework.storage import vault as vault_store
 
     name = worker_name()
     if not name:
         raise CliFailure("Bitte mit --worker NAME angeben, wessen Passphrase gesetzt wird.")
-    header = vault_store.read_header(args.vault)
-    try:
-        vault_store.find_slot(header, name)
-        has_slot = header.format_version >= 2
-    except Exception:
-        has_slot = False
+    has_slot = persons.has_key_slot(args.vault, name)
     if has_slot:
         current = read_passphrase(f"Bisherige Passphrase von {name}: ")
         session = open_session(args.vault, name, passphrase=current)

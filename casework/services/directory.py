@@ -103,7 +103,7 @@ def canonical_json(profile: Profile) -> str:
 
 def can_edit(session: Session) -> bool:
     """Whether the acting worker may change the directory (see module docstring)."""
-    if session.actor.data.role in EDITOR_ROLES:
+    if session.has_role(*EDITOR_ROLES):
         return True
     if session.actor_id != session.vault.owner_id:
         return False

@@ -197,7 +197,7 @@ def _decide(session: Session, rule_set: RuleSet, row: store.HouseholdFacts) -> R
 def hides_restricted(session: Session) -> bool:
     """True when the acting worker's daily lists must not show restricted files (LR-35:
     only Leitung/Admin keep access for Akteneinsicht/Aufarbeitung)."""
-    return session.actor.data.role not in OVERSIGHT
+    return not session.has_role(*OVERSIGHT)
 
 
 def restricted_ids(session: Session) -> set[str]:

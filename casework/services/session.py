@@ -14,6 +14,7 @@ from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.ids import WorkerId
 from casework.models.worker import Worker, WorkerRole
 from casework.storage import attachments as attachment_store
+from casework.storage import crypto
 from casework.storage import vault as vault_store
 from casework.storage import workers as worker_store
 from casework.storage.changelog import RecordWriter
@@ -217,3 +218,9 @@ def check(session: Session) -> CheckReport:
         report = replace(report, problems=report.problems + attachment_problems)
     session.audit("vault.check", detail="ok" if report.ok else "problems")
     return report
+
+
+def harden_process() -> bool:
+    """Core dumps off for this process (RLIMIT_CORE 0), so a crash never writes key
+    material to disk; False where the platform has no such limit (Windows)."""
+    return bool(crypto.disable_core_dumps())

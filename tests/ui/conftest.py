@@ -39,6 +39,7 @@ class MessageLog:
 
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     confirm_answer: bool = True
+    passphrase: str = PASSPHRASE  # what the person types into the re-authentication dialog
 
     def texts(self, kind: str | None = None) -> list[str]:
         return [text for k, _title, text in self.shown if kind is None or k == kind]
@@ -62,6 +63,12 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
     monkeypatch.setattr(messages, "error", record("error"))
     monkeypatch.setattr(messages, "confirm", confirm)
     monkeypatch.setattr(messages, "choose_folder", lambda *_a, **_k: "")
+
+    def ask_passphrase(_parent: QWidget | None, title: str, text: str) -> str:
+        log.shown.append(("passphrase", title, text))
+        return log.passphrase
+
+    monkeypatch.setattr(messages, "ask_passphrase", ask_passphrase)
     return log
 
 

@@ -13,10 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from casework.clock import to_utc_iso
-from casework.errors import NotFound, PermissionDenied, UserError, ValidationError, WrongPassphrase
+from casework.errors import (
+    NotFound,
+    PermissionDenied,
+    UserError,
+    ValidationError,
+    VaultError,
+    WrongPassphrase,
+)
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId
 from casework.models.persons.signing import (
@@ -342,3 +350,34 @@ def rekey(session: Session, auth: Authorization) -> int:
                  {"vault_id": vault_id, "attachments": count}, allowed=(WorkerRole.ADMIN,))
     session.vault.anchor_audit()
     return count
+
+
+def prove_passphrase(header: vault_store.VaultHeader, worker_id: str, passphrase: str) -> None:
+    """Check a person's passphrase against her key slot (slow; touches no database, so it
+    may run on a worker thread). Raises `WrongPassphrase`, or `PermissionDenied` when she
+    has no key slot yet."""
+    slot = header.slot(worker_id)
+    if slot is None:
+        raise PermissionDenied("Für Sie gibt es noch keinen Schlüssel: eine Person mit "
+                               "Admin-Rolle legt Ihre erste Passphrase fest.")
+    crypto.wipe(vault_store.unwrap_private(header, slot, passphrase))
+
+
+def recovery_sheet_missing(session: Session) -> bool:
+    """Whether Heute reminds the acting person: she is the owner and the vault has no
+    recovery key yet (without it a forgotten passphrase loses everything)."""
+    return (session.actor_id == session.vault.owner_id
+            and session.vault.header.key("recovery") is None)
+
+
+def has_key_slot(folder: Path, person: str) -> bool:
+    """Whether `person` (name or id) has a key slot in the vault at `folder` (reads only
+    the header: before anything is unlocked)."""
+    header = vault_store.read_header(Path(folder))
+    if header.format_version < 2:
+        return False
+    try:
+        vault_store.find_slot(header, person)
+    except VaultError:
+        return False
+    return True

@@ -11,6 +11,7 @@ from casework.forms.base import write_pdf_atomic
 from casework.models.worker import WorkerRole
 from casework.services import recovery
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 
 LABEL = "Wiederherstellungsschlüssel…"
 ORDER = 48
@@ -36,7 +37,10 @@ def trigger(ctx: UiContext, parent: QWidget | None) -> list[Path]:
     target = choose_sheet_file(parent, "wiederherstellungsschluessel.pdf")
     if not target:
         return []
-    sheets = ctx.run(recovery.create_recovery_key, split=split)
+    auth = reauth.authorize(ctx, parent, "Wiederherstellungsschlüssel erstellen")
+    if auth is None:
+        return []
+    sheets = ctx.run(recovery.create_recovery_key, split=split, auth=auth)
     if sheets is None:
         return []
     out = Path(target)

@@ -42,6 +42,7 @@ from casework.models.retention import FileType
 from casework.models.worker import WorkerRole
 from casework.services import disclosure, households, retention
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 
 TITLE = "Datenschutz"
 ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
@@ -287,7 +288,7 @@ class DatenschutzScreen(QWidget):
     def allowed(self) -> bool:
         session = self.ctx.session
         return (session is not None and session.is_open
-                and session.actor.data.role in ROLES)
+                and session.has_role(*(WorkerRole(r) for r in ROLES)))
 
     def refresh(self) -> None:
         self._dirty = False
@@ -504,8 +505,11 @@ class DatenschutzScreen(QWidget):
 
     def propose(self) -> None:
         item = self._due()
-        if item is not None:
-            self.ctx.run(retention.propose_deletion, HouseholdId(item.household_id))
+        if item is None:
+            return
+        auth = reauth.authorize(self.ctx, self, "Löschung vorschlagen")
+        if auth is not None:
+            self.ctx.run(retention.propose_deletion, HouseholdId(item.household_id), auth=auth)
 
     def approve(self) -> None:
         item = self._due()
@@ -514,7 +518,9 @@ class DatenschutzScreen(QWidget):
         if item.request is None:
             self.ctx.messages.warn(self, TITLE, "Die Löschung ist noch nicht vorgeschlagen.")
             return
-        self.ctx.run(retention.approve_deletion, item.request.id)
+        auth = reauth.authorize(self.ctx, self, "Löschung freigeben")
+        if auth is not None:
+            self.ctx.run(retention.approve_deletion, item.request.id, auth=auth)
 
     def delete(self) -> None:
         item = self._due()
