@@ -19,7 +19,7 @@ from casework.ui import messages
 from casework.ui.context import UiContext
 from casework.ui.main_window import MainWindow
 from casework.ui.settings import Settings
-from tests.conftest import NOW, PASSPHRASE
+from tests.conftest import COLLEAGUE_PASSPHRASE, NOW, PASSPHRASE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,7 +39,9 @@ class MessageLog:
 
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     confirm_answer: bool = True
-    passphrase: str = PASSPHRASE  # what the person types into the re-authentication dialog
+    # What the person types into the re-authentication dialog; None: her own (the owner
+    # Lena Beispiel has PASSPHRASE, everyone the tests add has COLLEAGUE_PASSPHRASE).
+    passphrase: str | None = None
 
     def texts(self, kind: str | None = None) -> list[str]:
         return [text for k, _title, text in self.shown if kind is None or k == kind]
@@ -66,7 +68,9 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
 
     def ask_passphrase(_parent: QWidget | None, title: str, text: str) -> str:
         log.shown.append(("passphrase", title, text))
-        return log.passphrase
+        if log.passphrase is not None:
+            return log.passphrase
+        return PASSPHRASE if "(Lena Beispiel)" in text else COLLEAGUE_PASSPHRASE
 
     monkeypatch.setattr(messages, "ask_passphrase", ask_passphrase)
     return log

@@ -10,8 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from casework.clock import FixedClock
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import backup, households, workers
+from casework.services import backup, households
 from casework.services.session import Session
 from casework.ui import discovery, messages
 from casework.ui.context import UiContext
@@ -180,9 +179,8 @@ def test_recovery_key_action_writes_two_sheets(attached: UiContext, parent: QWid
                                                tmp_path: Path, message_log: MessageLog,
                                                clock: FixedClock,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    session = attached.require_session()
-    wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
-    session.act_as(wid)
+    attached.require_session()
+    # the owner (a Fachkraft) is the vault's Admin and can always make the recovery key
     monkeypatch.setattr(recovery_key, "choose_sheet_file",
                         lambda *_a: str(tmp_path / "schluessel.pdf"))
     message_log.confirm_answer = True  # split in two halves
@@ -234,8 +232,7 @@ def test_forgotten_passphrase_opens_with_the_recovery_key(
     from casework.ui import recover_dialog
     from casework.ui.unlock import UnlockPanel
 
-    wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
-    session.act_as(wid)
+    # the owner (a Fachkraft) is the vault's Admin and can always make the recovery key
     first, second = recovery.create_recovery_key(session, split=True, auth=sign(session))
     session.close()
 
@@ -272,8 +269,7 @@ def test_recover_dialog_shows_a_wrong_line(qtbot, ctx: UiContext, session: Sessi
     from casework.services import recovery
     from casework.ui.recover_dialog import RecoverDialog
 
-    wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
-    session.act_as(wid)
+    # the owner (a Fachkraft) is the vault's Admin and can always make the recovery key
     (sheet,) = recovery.create_recovery_key(session, auth=sign(session))
     session.close()
     dialog = RecoverDialog(ctx, vault_dir)

@@ -37,6 +37,7 @@ from casework.ui.kinderschutz import dialogs_steps as steps
 from casework.ui.kinderschutz.common import select_data, set_checked
 from casework.ui.kinderschutz.procedure_view import ProcedureView
 from casework.ui.screens import kinderschutz as screen_module
+from tests.conftest import add_person
 from tests.ui.conftest import MessageLog
 
 S = State
@@ -54,8 +55,7 @@ class Team:
         self.fk2, _ = workers.create(session, WorkerDraft("Tom Zweitkraft", WorkerRole.FACHKRAFT))
         self.isef, _ = workers.create(session, WorkerDraft("Ina Kinderschutz",
                                                            WorkerRole.FACHKRAFT))
-        self.leitung, _ = workers.create(session, WorkerDraft("Dana Leitung",
-                                                              WorkerRole.LEITUNG))
+        self.leitung = add_person(session, "Dana Leitung", WorkerRole.LEITUNG)
 
 
 @pytest.fixture

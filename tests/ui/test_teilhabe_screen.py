@@ -139,6 +139,9 @@ def test_leitung_dashboard_and_reassignment(
     session: Session,  # type: ignore[no-untyped-def]
     staff: dict[str, str],
 ) -> None:
+    other, _ = workers.create(  # profiles are made by the owner (Admin)
+        session, WorkerDraft("Tarek Probe", WorkerRole.TEILHABEMANAGEMENT, fte=0.01)
+    )
     session.act_as(staff["lead"])
     cid, _ = tm.enrol_new_person(
         session,
@@ -148,9 +151,6 @@ def test_leitung_dashboard_and_reassignment(
         Gender.MAENNLICH,
         ClientDraft(date(2026, 1, 5)),
         ResidenceRecord(TmStatus.DULDUNG, date(2025, 1, 1)),
-    )
-    other, _ = workers.create(
-        session, WorkerDraft("Tarek Probe", WorkerRole.TEILHABEMANAGEMENT, fte=0.01)
     )
     screen = _screen(qtbot, ctx, session)
     lead = screen.lead

@@ -11,7 +11,7 @@ from casework.forms.base import write_pdf_atomic
 from casework.models.worker import WorkerRole
 from casework.services import recovery
 from casework.ui.context import UiContext
-from casework.ui.persons import reauth
+from casework.ui.team import reauth
 
 LABEL = "Wiederherstellungsschlüssel…"
 ORDER = 48

@@ -42,7 +42,7 @@ from casework.models.retention import FileType
 from casework.models.worker import WorkerRole
 from casework.services import disclosure, households, retention
 from casework.ui.context import UiContext
-from casework.ui.persons import reauth
+from casework.ui.team import reauth
 
 TITLE = "Datenschutz"
 ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)

@@ -29,8 +29,8 @@ from casework.models.worker import WorkerDraft, WorkerRole
 from casework.services import persons
 from casework.services import session as session_service
 from casework.ui.context import UiContext
-from casework.ui.persons import reauth
 from casework.ui.settings import AUTO_LOCK_MAX_MIN, AUTO_LOCK_MIN_MIN
+from casework.ui.team import reauth
 from casework.ui.widgets import ValidatingForm, heading, line_edit, named
 
 

@@ -37,8 +37,8 @@ from casework.ui.context import UiContext
 from casework.ui.kinderschutz.common import worker_names
 from casework.ui.kinderschutz.guidance import observation_text, when
 from casework.ui.kinderschutz.procedure_view import table_view
-from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
+from casework.ui.team import reauth
 from casework.ui.widgets import error_label, heading, named
 
 Index = QModelIndex | QPersistentModelIndex

@@ -1,1 +1,0 @@
-"""Persons who sign (issue 15): re-authentication for reserved acts, the team settings."""
