@@ -99,7 +99,7 @@ class Session:
     @property
     def roles(self) -> tuple[WorkerRole, ...]:
         """All roles of the acting person (the owner is Admin plus her working role)."""
-        from casework.storage import persons as person_store
+        from casework.storage import signatures as person_store
 
         return person_store.roles_of(self.db, self.actor_id) or (self.actor.data.role,)
 

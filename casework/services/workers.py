@@ -7,7 +7,7 @@ from casework.models.changes import Changes
 from casework.models.ids import WorkerId
 from casework.models.worker import Worker, WorkerDraft, WorkerRole
 from casework.services.session import Session
-from casework.storage import persons as person_store
+from casework.storage import signatures as person_store
 from casework.storage import workers as store
 
 

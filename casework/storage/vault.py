@@ -596,7 +596,7 @@ def set_person_key(vault: Vault, worker_id: str, passphrase: str, *,
     """Give a person a fresh key pair and key slot under `passphrase` (first passphrase,
     change or reset); returns the new signing key's fingerprint. Old public keys stay in the
     database, so earlier signatures remain verifiable."""
-    from casework.storage import persons as person_store
+    from casework.storage import signatures as person_store
 
     data_key = vault.data_key_copy()
     try:
@@ -623,7 +623,7 @@ def remove_slot(vault: Vault, worker_id: str) -> None:
 def _upgrade_legacy(vault: Vault, key: UnlockedKey) -> None:
     """Format 1 → 2: the vault's one passphrase becomes the owner's key slot (same Argon2id
     salt and parameters, so no second derivation)."""
-    from casework.storage import persons as person_store
+    from casework.storage import signatures as person_store
 
     if key.legacy_kek is None:
         # Opened with the recovery key or from a backup: the header stays in format 1 until
@@ -647,7 +647,7 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
                  owner_role: str = "Fachkraft", profile: str = "bottrop-beispiel",
                  kdf: crypto.KdfParams | None = None, memory_security: bool = True) -> Vault:
     from casework.models.persons.signing import parse_roles
-    from casework.storage import persons as person_store
+    from casework.storage import signatures as person_store
 
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
@@ -834,7 +834,7 @@ class CheckReport:
 
 
 def check_vault(vault: Vault) -> CheckReport:
-    from casework.storage import persons as person_store
+    from casework.storage import signatures as person_store
 
     problems = list(vault.db.integrity_problems())
     problems += audit.verify(vault.db)

@@ -152,6 +152,8 @@ def test_fachkraft_sees_the_directory_read_only(
     screen: VerzeichnisScreen, session: Session, ctx: UiContext
 ) -> None:
     workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
+    fachkraft, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
+    session.act_as(fachkraft)  # the owner herself is the vault's Admin
     ctx.session_changed.emit()
     assert not screen.can_edit
     assert not screen.read_only_note.isHidden()

@@ -37,7 +37,7 @@ from casework.models.persons.signing import (
 from casework.models.worker import Worker, WorkerDraft, WorkerRole
 from casework.services.session import Session, passphrase_problem
 from casework.storage import crypto
-from casework.storage import persons as store
+from casework.storage import signatures as store
 from casework.storage import vault as vault_store
 from casework.storage import workers as worker_store
 
@@ -127,7 +127,7 @@ def sign_act(session: Session, auth: Authorization, act: str, entity: str, entit
              payload: Mapping[str, Any] | None = None, *,
              allowed: tuple[WorkerRole, ...] = tuple(WorkerRole)) -> None:
     """Sign one reserved act with `auth` (consumes it). With `payload` None the record's own
-    row is signed (`storage.persons.SIGNED_RECORDS`). Call inside the act's transaction."""
+    row is signed (`storage.signatures.SIGNED_RECORDS`). Call inside the act's transaction."""
     role = _acting_role(session, auth, allowed)
     content = payload if payload is not None else store.record_payload(session.db, entity,
                                                                        entity_id)

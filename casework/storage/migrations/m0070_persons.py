@@ -58,7 +58,7 @@ CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures BEGIN
 END;
 """
 
-# Tables whose rows must carry a signature from now on (see storage/persons.SIGNED_RECORDS).
+# Tables whose rows must carry a signature from now on (see storage/signatures.SIGNED_RECORDS).
 LEGACY_TABLES = ("ks_review_decisions", "deletion_requests", "deletion_approvals")
 
 
