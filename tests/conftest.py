@@ -20,12 +20,13 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from casework.clock import BERLIN, FixedClock
-from casework.models.household import HouseholdDraft
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.models.worker import WorkerRole
-from casework.services import households, persons
+from casework.models.persons.worker import WorkerRole
+from casework.services import persons
 from casework.services import session as session_service
+from casework.services.households import households
 from casework.services.persons import Authorization
 from casework.services.session import Session
 

@@ -22,10 +22,10 @@ from casework.cli._common import add_vault_argument, open_session, read_passphra
 from casework.clock import BERLIN, FixedClock
 from casework.forms import kinderschutz as forms
 from casework.forms.base import letterhead_from_organisation, write_pdf_atomic
-from casework.models.directory import WEEKDAY_ABBR, all_stadtteile, close_matches
-from casework.models.routing import AcuteRouting, Route, RouteKind
-from casework.services import kinderschutz as service
-from casework.services.reference import acute_routing, load_profile
+from casework.models.directory.profile import WEEKDAY_ABBR, all_stadtteile, close_matches
+from casework.models.kinderschutz.routing import AcuteRouting, Route, RouteKind
+from casework.services.directory.shipped import acute_routing, load_profile
+from casework.services.kinderschutz import procedures as service
 
 _ROUTE_KEYS = {RouteKind.ASD: "asd", RouteKind.NOTDIENST: "notdienst",
                RouteKind.NOTFALL: "polizei_feuerwehr"}
@@ -81,9 +81,10 @@ def _freigeben(args: argparse.Namespace) -> int:
     """Approve the open review items of a procedure as the acting person (Leitung only;
     never her own entry). One signature per item, each after proving the passphrase."""
     from casework.errors import UserError
-    from casework.models.kinderschutz_review import QUEUE_STATUSES
-    from casework.models.worker import WorkerRole
-    from casework.services import persons, review
+    from casework.models.kinderschutz.review import QUEUE_STATUSES
+    from casework.models.persons.worker import WorkerRole
+    from casework.services import persons
+    from casework.services.kinderschutz import review
 
     passphrase = read_passphrase(f"Passphrase{f' von {worker_name()}' if worker_name() else ''}: ")
     session = open_session(args.vault, passphrase=passphrase)

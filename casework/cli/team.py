@@ -28,7 +28,7 @@ from casework.cli._common import (
     read_passphrase,
     worker_name,
 )
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 
 
 def register(sub: Any) -> None:

@@ -17,7 +17,7 @@ from casework.models.persons.signing import (
     message,
     parse_roles,
 )
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.storage import crypto
 from casework.storage.db import Database
 

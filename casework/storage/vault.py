@@ -780,7 +780,7 @@ def rekey(vault: Vault) -> int:
     Returns the number of re-encrypted attachments. Crash-safe: see
     `finish_interrupted_rekey`."""
     from casework.storage import attachments
-    from casework.storage import recovery as recovery_store
+    from casework.storage.backup import recovery as recovery_store
 
     folder = vault.folder
     new_key = crypto.new_data_key()

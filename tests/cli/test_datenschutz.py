@@ -9,8 +9,8 @@ from pathlib import Path
 import pypdf
 
 from casework.models.ids import HouseholdId
-from casework.models.worker import WorkerRole
-from casework.services import households
+from casework.models.persons.worker import WorkerRole
+from casework.services.households import households
 from casework.services.session import Session
 from tests.conftest import COLLEAGUE_PASSPHRASE, add_person, run_cli
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from casework.clock import FixedClock
-from casework.models.kinderschutz_review import ReviewKind
-from casework.services import kinderschutz as ks
-from casework.services import review
+from casework.models.kinderschutz.review import ReviewKind
 from casework.services import session as session_service
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
 from tests.conftest import COLLEAGUE_PASSPHRASE, PASSPHRASE, add_family, run_cli
 from tests.services.test_kinderschutz_support import drive_to_s5, make_team, result
 

@@ -13,11 +13,13 @@ import pytest
 from casework.clock import FixedClock
 from casework.errors import PermissionDenied, UserError, VaultError, WrongPassphrase
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.kinderschutz_review import ReviewKind, ReviewStatus
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import kinderschutz as ks
-from casework.services import persons, review, workers
+from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import persons
 from casework.services import session as session_service
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import vault as vault_store
 from casework.storage.vault import HEADER_FILE, read_header

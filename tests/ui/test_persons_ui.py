@@ -14,14 +14,16 @@ from pytestqt.qtbot import QtBot
 from casework.forms import kinderschutz as forms
 from casework.forms.base import letterhead_from_organisation
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.kinderschutz_review import ReviewKind, ReviewStatus
-from casework.services import kinderschutz as ks
-from casework.services import persons, reference, review
+from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.services import persons
+from casework.services.directory import shipped as reference
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
 from casework.services.session import Session
+from casework.ui import agenda as heute
 from casework.ui.context import UiContext
-from casework.ui.screens import heute
-from casework.ui.screens import kinderschutz as screen_module
-from casework.ui.team.reauth import PassphraseDialog
+from casework.ui.kinderschutz import screen as screen_module
+from casework.ui.persons.reauth import PassphraseDialog
 from tests.conftest import sign
 from tests.services.test_kinderschutz_support import Team, drive_to_s5, make_team, result
 from tests.ui.conftest import MessageLog
@@ -90,7 +92,7 @@ def test_passphrase_dialog_clears_its_field(qtbot: QtBot) -> None:
 
 def test_heute_reminds_the_owner_until_the_recovery_key_exists(
         qtbot: QtBot, ctx: UiContext, session: Session) -> None:
-    from casework.services import recovery
+    from casework.services.backup import recovery
 
     ctx.attach(session)
     screen = heute.create(ctx)

@@ -1,1 +1,1 @@
-"""Persons who sign (issue 15): roles, key fingerprints, signed acts."""
+"""The people who work in a vault (Fachkraft, Leitung, Teilhabemanagement, Admin)."""

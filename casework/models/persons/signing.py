@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 
 SIGNATURE_FORMAT = "casework-signature-v1"
 LEGACY_LABEL = "vor Einführung der Signaturen erfasst"

@@ -1,5 +1,5 @@
-"""Persons who sign (issue 15): each person's own credential, re-authenticated reserved
-acts and their signatures.
+"""The people who work in a vault, and persons who sign (issue 15): each person's own
+credential, re-authenticated reserved acts and their signatures.
 
 A reserved act (Leitung review and approval of § 8a content, a deletion proposal and its
 approval, adding or removing persons, role changes, the recovery key) needs an
@@ -34,12 +34,12 @@ from casework.models.persons.signing import (
     primary_role,
     roles_text,
 )
-from casework.models.worker import Worker, WorkerDraft, WorkerRole
+from casework.models.persons.worker import Worker, WorkerDraft, WorkerRole
 from casework.services.session import Session, passphrase_problem
 from casework.storage import crypto
+from casework.storage import persons as worker_store
 from casework.storage import signatures as store
 from casework.storage import vault as vault_store
-from casework.storage import workers as worker_store
 
 
 class Authorization:

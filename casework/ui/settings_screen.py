@@ -1,0 +1,343 @@
+"""Einstellungen: auto-lock interval, who is acting, worker profiles, passphrase change,
+the reference profile in use."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import PermissionDenied, UserError, ValidationError, WrongPassphrase
+from casework.models.changes import Changes
+from casework.models.persons.signing import roles_text
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import persons
+from casework.services import session as session_service
+from casework.ui.context import UiContext
+from casework.ui.persons import reauth
+from casework.ui.settings import AUTO_LOCK_MAX_MIN, AUTO_LOCK_MIN_MIN
+from casework.ui.widgets import ValidatingForm, heading, line_edit, named
+
+
+class EinstellungenScreen(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        body = QWidget(self)
+        column = QVBoxLayout(body)
+        column.addWidget(heading("Einstellungen", body))
+        column.addWidget(self._lock_box(body))
+        column.addWidget(self._actor_box(body))
+        column.addWidget(self._workers_box(body))
+        column.addWidget(self._passphrase_box(body))
+        column.addWidget(self._profile_box(body))
+        column.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body.setMaximumWidth(960)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        ctx.changed.connect(self._on_changed)
+        self.reload_workers()
+
+    # --- sections ------------------------------------------------------------------------
+
+    def _lock_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Automatische Sperre", parent)
+        self.auto_lock = QSpinBox(box)
+        self.auto_lock.setRange(AUTO_LOCK_MIN_MIN, AUTO_LOCK_MAX_MIN)
+        self.auto_lock.setSuffix(" Min.")
+        self.auto_lock.setValue(self.ctx.settings.auto_lock_minutes)
+        named(self.auto_lock, "Sperren nach Minuten ohne Eingabe")
+        self.auto_lock.valueChanged.connect(self._auto_lock_changed)
+        row = QHBoxLayout(box)
+        caption = QLabel("Sperren nach", box)
+        caption.setBuddy(self.auto_lock)
+        row.addWidget(caption)
+        row.addWidget(self.auto_lock)
+        row.addWidget(QLabel("ohne Eingabe. Sofort sperren: Strg+L.", box), 1)
+        return box
+
+    def _actor_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Wer arbeitet gerade?", parent)
+        self.actor = QComboBox(box)
+        named(self.actor, "Person")
+        self.actor_pass = QLineEdit(box)
+        self.actor_pass.setEchoMode(QLineEdit.EchoMode.Password)
+        self.actor_pass.setPlaceholderText("Passphrase dieser Person")
+        named(self.actor_pass, "Passphrase der Person")
+        self.actor_button = QPushButton("&Wechseln", box)
+        named(self.actor_button, "Person wechseln (mit ihrer Passphrase)")
+        self.actor_button.clicked.connect(self.switch_actor)
+        self.actor_pass.returnPressed.connect(self.switch_actor)
+        self.actor_label = QLabel(box)
+        named(self.actor_label, "Aktuell angemeldet")
+        self.actor_message = QLabel(box)
+        named(self.actor_message, "Meldung zum Wechsel")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.actor_label)
+        row = QHBoxLayout()
+        row.addWidget(self.actor, 1)
+        row.addWidget(self.actor_pass, 1)
+        row.addWidget(self.actor_button)
+        layout.addLayout(row)
+        layout.addWidget(self.actor_message)
+        return box
+
+    def _workers_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Personen", parent)
+        self.worker_list = QTreeWidget(box)
+        named(self.worker_list, "Personen dieser Akte")
+        self.worker_list.setHeaderLabels(["Name", "Rollen", "Team", "VZÄ", "Schlüssel"])
+        self.worker_list.setRootIsDecorated(False)
+        self.worker_list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.worker_list.setMinimumHeight(120)
+        self.worker_form = ValidatingForm(box)
+        self.worker_name = self.worker_form.add_row("Name", line_edit("Name", box))
+        roles_row = QWidget(box)
+        roles_layout = QHBoxLayout(roles_row)
+        roles_layout.setContentsMargins(0, 0, 0, 0)
+        self.worker_roles: dict[WorkerRole, QCheckBox] = {}
+        for role in WorkerRole:
+            check = QCheckBox(role.value, roles_row)
+            named(check, f"Rolle {role.value}")
+            roles_layout.addWidget(check)
+            self.worker_roles[role] = check
+        self.worker_roles[WorkerRole.FACHKRAFT].setChecked(True)
+        self.worker_form.add_row("Rolle", roles_row, aliases=("Rollen",))
+        self.worker_team = self.worker_form.add_row("Team", line_edit("Team", box))
+        self.worker_fte = QDoubleSpinBox(box)
+        self.worker_fte.setRange(0.0, 1.0)
+        self.worker_fte.setSingleStep(0.05)
+        self.worker_fte.setValue(1.0)
+        self.worker_form.add_row("Stellenanteil (VZÄ)", self.worker_fte)
+        self.worker_pass = self.worker_form.add_row(
+            "Passphrase der neuen Person", line_edit("Passphrase der neuen Person", box))
+        self.worker_pass_repeat = self.worker_form.add_row(
+            "Wiederholung", line_edit("Passphrase der neuen Person wiederholen", box))
+        for edit in (self.worker_pass, self.worker_pass_repeat):
+            assert isinstance(edit, QLineEdit)
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        hint = QLabel("Die neue Person tippt ihre eigene Passphrase selbst ein. Danach "
+                      "bestätigt eine Person mit Admin-Rolle mit ihrer Passphrase.", box)
+        hint.setWordWrap(True)
+        self.worker_form.add_widget_row(hint)
+        add = QPushButton("Person &hinzufügen", box)
+        named(add, "Person hinzufügen")
+        add.clicked.connect(self.create_worker)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.worker_list)
+        layout.addWidget(self.worker_form)
+        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
+        return box
+
+    def _passphrase_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Passphrase ändern", parent)
+        self.pass_form = ValidatingForm(box)
+        self.old_pass = self.pass_form.add_row("Bisherige Passphrase",
+                                               line_edit("Bisherige Passphrase", box))
+        self.new_pass = self.pass_form.add_row("Neue Passphrase",
+                                               line_edit("Neue Passphrase", box))
+        self.repeat_pass = self.pass_form.add_row("Wiederholung",
+                                                  line_edit("Neue Passphrase wiederholen", box))
+        for edit in (self.old_pass, self.new_pass, self.repeat_pass):
+            assert isinstance(edit, QLineEdit)
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pass_strength = QLabel("Stärke: –", box)
+        self.pass_form.add_widget_row(self.pass_strength)
+        self.new_pass.textChanged.connect(self._strength)
+        self.pass_button = QPushButton("Passphrase &ändern", box)
+        named(self.pass_button, "Passphrase ändern")
+        self.pass_button.clicked.connect(self.change_passphrase)
+        self.pass_status = QLabel(box)
+        named(self.pass_status, "Meldung")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.pass_form)
+        row = QHBoxLayout()
+        row.addWidget(self.pass_status, 1)
+        row.addWidget(self.pass_button)
+        layout.addLayout(row)
+        return box
+
+    def _profile_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Referenzdaten", parent)
+        profile = self.ctx.profile
+        text = (f"Profil in Verwendung: {profile.title} ({profile.name})" if profile
+                else "Kein Profil geladen.")
+        label = QLabel(text, box)
+        label.setWordWrap(True)
+        named(label, "Profil in Verwendung")
+        layout = QVBoxLayout(box)
+        layout.addWidget(label)
+        return box
+
+    # --- behaviour -----------------------------------------------------------------------
+
+    def _auto_lock_changed(self, minutes: int) -> None:
+        self.ctx.settings.auto_lock_minutes = minutes
+        self.ctx.settings_changed.emit()
+
+    def reload_workers(self) -> None:
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            return
+        everyone = persons.team(session)
+        self.actor.clear()
+        self.worker_list.clear()
+        for m in everyone:
+            if m.has_slot:
+                self.actor.addItem(f"{m.name} ({m.roles_label})", m.name)
+            QTreeWidgetItem(self.worker_list, [
+                m.name + (" (Inhaberin)" if m.owner else ""), m.roles_label, m.worker.data.team,
+                f"{m.worker.data.fte:.2f}".replace(".", ","),
+                m.fingerprint or "noch keine Passphrase"])
+        self.actor.setCurrentIndex(max(self.actor.findData(session.actor.name), 0))
+        self.actor_label.setText(f"Angemeldet: {session.actor.name} – Rolle "
+                                 f"{roles_text(session.roles)}")
+
+    def switch_actor(self) -> None:
+        """Another person takes over: only with HER passphrase (the field is cleared)."""
+        session = self.ctx.require_session()
+        name = self.actor.currentData()
+        passphrase = self.actor_pass.text()
+        self.actor_pass.clear()
+        if not name or name == session.actor.name:
+            return
+        if not passphrase:
+            self.actor_message.setText("Bitte die Passphrase dieser Person eingeben.")
+            return
+        try:
+            persons.switch_person(session, str(name), passphrase)
+        except WrongPassphrase:
+            self.actor_message.setText("Die Passphrase passt nicht zu dieser Person.")
+            return
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        self.actor_message.setText("")
+        self.ctx.session_changed.emit()
+        self.reload_workers()
+
+    def create_worker(self) -> None:
+        """"Person hinzufügen": the new person types her passphrase into the form, then an
+        Admin confirms with hers (re-authentication dialog)."""
+        self.worker_form.clear_errors()
+        session = self.ctx.require_session()
+        chosen = [role for role, check in self.worker_roles.items() if check.isChecked()]
+        new = self.worker_pass.text()
+        repeat = self.worker_pass_repeat.text()
+        try:
+            if not session.has_role(WorkerRole.ADMIN):
+                raise PermissionDenied("Personen fügt nur eine Person mit Admin-Rolle hinzu.")
+            WorkerDraft(self.worker_name.text(), chosen[0] if chosen else WorkerRole.FACHKRAFT,
+                        self.worker_team.text(), self.worker_fte.value()).validated()
+            if not chosen:
+                raise ValidationError("Rolle", "bitte mindestens eine Rolle wählen.")
+            problem = session_service.passphrase_problem(new)
+            if problem is not None:
+                raise ValidationError("Passphrase der neuen Person", problem)
+            if repeat != new:
+                raise ValidationError("Wiederholung", "stimmt nicht mit der Passphrase überein.")
+        except ValidationError as error:
+            self.worker_form.show_error(error)
+            return
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        self.worker_pass.clear()
+        self.worker_pass_repeat.clear()
+        auth = reauth.authorize(self.ctx, self, "Person hinzufügen")
+        if auth is None:
+            return
+        try:
+            self.ctx.apply(persons.add_person, auth, self.worker_name.text(), chosen, new,
+                           team_name=self.worker_team.text(), fte=self.worker_fte.value())
+        except ValidationError as error:
+            self.worker_form.show_error(error)
+            return
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        self.worker_name.clear()
+        self.worker_team.clear()
+
+    def _strength(self, text: str) -> None:
+        if not text:
+            self.pass_strength.setText("Stärke: –")
+            return
+        problem = session_service.passphrase_problem(text)
+        _score, label = session_service.passphrase_strength(text)
+        self.pass_strength.setText(f"Stärke: {label}" + (f" – {problem}" if problem else ""))
+
+    def change_passphrase(self) -> None:
+        self.pass_form.clear_errors()
+        session = self.ctx.require_session()
+        new = self.new_pass.text()
+        problem = session_service.passphrase_problem(new)
+        if problem is not None:
+            self.pass_form.show_error(ValidationError("Neue Passphrase", problem))
+            return
+        if self.repeat_pass.text() != new:
+            self.pass_form.show_error(ValidationError(
+                "Wiederholung", "stimmt nicht mit der neuen Passphrase überein."))
+            return
+        old = self.old_pass.text()
+        self.old_pass.clear()
+        self.pass_button.setEnabled(False)
+        self.pass_status.setText("Bisherige Passphrase wird geprüft …")
+        def verified(_result: object) -> None:
+            self.pass_button.setEnabled(True)
+            current = self.ctx.session
+            if current is None or not current.is_open:
+                return
+            try:
+                session_service.change_passphrase(current, new)
+            except ValidationError as error:
+                self.pass_form.show_error(error)
+                self.pass_status.setText("")
+                return
+            self.new_pass.clear()
+            self.repeat_pass.clear()
+            self.pass_status.setText("Die Passphrase wurde geändert.")
+            self.reload_workers()
+
+        def failed(error: BaseException) -> None:
+            self.pass_button.setEnabled(True)
+            self.pass_status.setText("")
+            if isinstance(error, WrongPassphrase):
+                self.pass_form.show_error(ValidationError("Bisherige Passphrase",
+                                                          "ist nicht richtig."))
+            elif isinstance(error, UserError):
+                self.ctx.report(error)
+            else:
+                raise error
+
+        # Only a proof that the person knows her current passphrase (worker thread).
+        self.ctx.tasks.submit(persons.prove_passphrase, session.vault.header, session.actor_id,
+                              old, on_done=verified, on_error=failed)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.affects("worker"):
+            self.reload_workers()
+
+
+def create(ctx: UiContext) -> QWidget:
+    return EinstellungenScreen(ctx)
