@@ -35,7 +35,8 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("team", help="Personen der Akte: auflisten, hinzufügen, entfernen")
     commands = parser.add_subparsers(dest="team_command", required=True)
 
-    listing = commands.add_parser("list", help="Personen mit Rollen und Schlüssel")
+    listing = commands.add_parser("liste", aliases=["list"],
+                                  help="Personen mit Rollen und Schlüssel")
     add_vault_argument(listing)
     listing.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
     listing.set_defaults(handler=_list)

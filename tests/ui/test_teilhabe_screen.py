@@ -16,6 +16,7 @@ from casework.services.persons import workers
 from casework.services.session import Session
 from casework.ui.context import UiContext
 from casework.ui.teilhabe.screen import TeilhabeScreen, create
+from tests.conftest import add_person
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def staff(session: Session) -> dict[str, str]:
     samira, _ = workers.create(
         session, WorkerDraft("Samira Test", WorkerRole.TEILHABEMANAGEMENT, fte=0.5)
     )
-    lead, _ = workers.create(session, WorkerDraft("Dr. Petra Probe", WorkerRole.LEITUNG))
+    lead = add_person(session, "Dr. Petra Probe", WorkerRole.LEITUNG)  # signs reassignments
     return {"samira": samira, "lead": lead}
 
 

@@ -110,6 +110,9 @@ def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> Ba
     created_at = to_utc_iso(session.clock.now())
     journal = store.journal_entries(session.db)
     known = attachment_store.index(session.db)
+    # The audit chain's head goes into vault.json and with it into the backup (issue 15):
+    # a tail cut off later is found by `vault check` against either.
+    session.vault.anchor_audit()
     pending = store.prepare_backup(session.vault, out, created_at)
     return BackupJob(pending, created_at, full_check, journal, started, known)
 
