@@ -20,6 +20,7 @@ from casework.ui import messages
 from casework.ui.context import UiContext
 from casework.ui.directory import screen as verzeichnis
 from casework.ui.directory.screen import VerzeichnisScreen
+from tests.conftest import add_person
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,7 @@ def screen(qtbot: QtBot, ctx: UiContext) -> VerzeichnisScreen:
 
 @pytest.fixture
 def as_leitung(session: Session, ctx: UiContext) -> WorkerId:
-    wid, _ = workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
+    wid = add_person(session, "Petra Leitung", WorkerRole.LEITUNG)  # she confirms her edits
     session.act_as(wid)
     ctx.session_changed.emit()
     return wid
