@@ -20,7 +20,7 @@ from casework.errors import VaultError, WrongPassphrase
 from casework.models.ids import new_id
 from casework.storage import audit, crypto, private_files
 from casework.storage.changelog import Actor, Hlc, RecordWriter
-from casework.storage.db import Database, drop_stat4
+from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
 from casework.storage.migrations import missing as missing_migrations
 
@@ -645,7 +645,8 @@ def _upgrade_legacy(vault: Vault, key: UnlockedKey) -> None:
 
 def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
                  owner_role: str = "Fachkraft", profile: str = "bottrop-beispiel",
-                 kdf: crypto.KdfParams | None = None, memory_security: bool = True) -> Vault:
+                 kdf: crypto.KdfParams | None = None,
+                 memory_security: bool = MEMORY_SECURITY) -> Vault:
     from casework.models.persons.signing import parse_roles
     from casework.storage import signatures as person_store
 
@@ -696,7 +697,7 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
 
 
 def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
-               cache_kib: int | None = None, memory_security: bool = True,
+               cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY,
                person: str | None = None) -> Vault:
     folder = Path(folder)
     header = read_header(folder)
@@ -708,7 +709,8 @@ def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: 
 
 def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock: Clock, *,
                   failed_attempts: int = 0, cache_kib: int | None = None,
-                  audit_action: str = "vault.unlock", memory_security: bool = True,
+                  audit_action: str = "vault.unlock",
+                  memory_security: bool = MEMORY_SECURITY,
                   unlocked: UnlockedKey | None = None) -> Vault:
     try:
         if cache_kib is None:
