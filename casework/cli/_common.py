@@ -70,7 +70,7 @@ def worker_name(explicit: str | None = None) -> str | None:
 def failure_delay(failures: int) -> int:
     if failures <= FREE_ATTEMPTS:
         return 0
-    return min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS)
+    return int(min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS))
 
 
 def _failures(folder: Path) -> int:

@@ -66,7 +66,7 @@ def _list(args: argparse.Namespace) -> int:
         members = persons.team(session)
     finally:
         session.close()
-    rows = [{"name": m.name, "rollen": [r.value for r in m.roles],
+    rows: list[dict[str, Any]] = [{"name": m.name, "rollen": [r.value for r in m.roles],
              "fingerabdruck": m.fingerprint or "", "schluessel": m.has_slot,
              "inhaberin": m.owner} for m in members]
     if args.json:

@@ -14,7 +14,7 @@ from casework.services import session as session_service
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from tests.conftest import COLLEAGUE_PASSPHRASE, PASSPHRASE, add_family, run_cli
-from tests.services.test_kinderschutz_support import drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import drive_to_s5, make_team, result
 
 MARA = "Mara hat einen eigenen Satz 6"
 

@@ -13,7 +13,7 @@ from casework.clock import FixedClock
 from casework.services.backup import backups as backup
 from casework.services.households import households
 from casework.services.session import Session
-from casework.ui import messages, registry
+from casework.ui import documents, messages, registry
 from casework.ui.backup import backup_action
 from casework.ui.backup import recovery_key_action as recovery_key
 from casework.ui.backup import restore_action as restore
@@ -183,7 +183,7 @@ def test_recovery_key_action_writes_two_sheets(attached: UiContext, parent: QWid
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     attached.require_session()
     # the owner (a Fachkraft) is the vault's Admin and can always make the recovery key
-    monkeypatch.setattr(recovery_key, "choose_sheet_file",
+    monkeypatch.setattr(documents, "choose_pdf_target",
                         lambda *_a: str(tmp_path / "schluessel.pdf"))
     message_log.confirm_answer = True  # split in two halves
 

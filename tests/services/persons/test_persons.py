@@ -24,9 +24,9 @@ from casework.services.session import Session
 from casework.storage import vault as vault_store
 from casework.storage.vault import HEADER_FILE, read_header
 from tests.conftest import COLLEAGUE_PASSPHRASE, PASSPHRASE, add_person, sign
-from tests.services.test_kinderschutz_support import Team, drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import Team, drive_to_s5, make_team, result
 
-FIXTURE_V1 = Path(__file__).resolve().parent.parent / "fixtures" / "vault_v1"
+FIXTURE_V1 = Path(__file__).resolve().parents[2] / "fixtures" / "vault_v1"
 V1_PROCEDURE = "01a24a78-7a8a-70a8-ba41-815604043725"
 
 

@@ -25,7 +25,7 @@ from casework.ui.context import UiContext
 from casework.ui.kinderschutz import screen as screen_module
 from casework.ui.persons.reauth import PassphraseDialog
 from tests.conftest import sign
-from tests.services.test_kinderschutz_support import Team, drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import Team, drive_to_s5, make_team, result
 from tests.ui.conftest import MessageLog
 
 
