@@ -13,9 +13,11 @@ device has reached this one before it sends data relying on the consent again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
 from casework.errors import NotFound, UserError, ValidationError
@@ -25,11 +27,13 @@ from casework.services.session import Session
 from casework.storage import attachments
 from casework.storage import purge as purge_store
 from casework.storage import sync_state as store
+from casework.storage.db import Database
 from casework.storage.sync_state import (
     ApplyResult,
     Conflict,
     FieldHead,
     OutgoingChange,
+    QuarantinedChange,
     RemoteChange,
 )
 
@@ -39,11 +43,45 @@ __all__ = [
     "EnrolledWorker",
     "FieldHead",
     "OutgoingChange",
+    "QuarantinedChange",
     "RemoteChange",
     "SyncStatus",
 ]
 
 DEFAULT_CONSENT_FRESHNESS = timedelta(hours=24)
+# The vault meta key of the § 8a deadline profile (services.kinderschutz).
+_META_DEADLINES = "kinderschutz.deadline_profile"
+
+
+def _directory_ok(fields: Mapping[str, Any]) -> bool:
+    """A directory / Rote Mappe revision must be a profile this app can read."""
+    from casework.services.reference import parse_profile_text
+
+    data = fields.get("data")
+    if not isinstance(data, str):
+        return False
+    parse_profile_text(data, "Team-Hub")
+    return True
+
+
+def _deadlines_ok(fields: Mapping[str, Any]) -> bool:
+    from casework.models.kinderschutz_deadlines import parse_deadline_profile
+
+    parse_deadline_profile(fields)
+    return True
+
+
+def _apply_deadlines(db: Database, change: RemoteChange) -> None:
+    """A Leitung/Admin's § 8a deadline configuration reaches every device."""
+    db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+               "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               (_META_DEADLINES, json.dumps(change.fields, ensure_ascii=False,
+                                            sort_keys=True)))
+
+
+store.register_validator("directory", _directory_ok)
+store.register_validator("ks_deadline_profile", _deadlines_ok)
+store.register_handler("ks_deadline_profile", _apply_deadlines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +92,7 @@ class SyncStatus:
     last_sync_at: str | None  # UTC ISO
     pending: int  # own changes not yet at the hub
     conflicts: int  # open conflicts
+    refused: int = 0  # changes refused by the hub or quarantined here
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +113,27 @@ def status(session: Session) -> SyncStatus:
                       store.get_state(db, "hub_worker_id") or session.vault.owner_id,
                       store.get_state(db, "last_sync_at"),
                       store.pending_count(db, session.vault.device_id),
-                      store.open_conflict_count(db))
+                      store.open_conflict_count(db), store.quarantine_count(db))
 
 
 def hub_dsn(session: Session) -> str | None:
     return store.get_state(session.db, "hub_dsn")
 
 
-def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker) -> Changes:
-    """Remember the hub and act as the hub's worker from now on. A vault created before
-    enrolment adopts the hub's worker id, so assignments mean the same person everywhere."""
+def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker,
+                     secret: str | None = None) -> Changes:
+    """Remember the hub (and this device's hub secret, only ever stored inside the
+    encrypted vault) and act as the hub's worker from now on. A vault created before
+    enrolment adopts the hub's worker id, so assignments mean the same person everywhere;
+    its earlier changes are sent as the hub's worker."""
     changes = Changes()
     with session.db.transaction():
         store.set_state(session.db, "hub_dsn", safe_dsn)
         store.set_state(session.db, "hub_worker_id", worker.worker_id)
+        if secret is not None:
+            store.set_state(session.db, "hub_device_secret", secret)
         if session.vault.owner_id != worker.worker_id:
+            store.set_state(session.db, "pre_enrol_owner", session.vault.owner_id)
             writer = session.vault.writer(worker.worker_id)
             if store.ensure_worker_row(writer, worker.worker_id, worker.name, worker.role,
                                        worker.team):
@@ -102,6 +147,30 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker) ->
     return changes
 
 
+def device_secret(session: Session) -> str | None:
+    return store.get_state(session.db, "hub_device_secret")
+
+
+def outgoing_actors(session: Session) -> dict[str, str]:
+    """Local author ids to send as the hub's worker id (the vault's identity before
+    enrolment is the same person)."""
+    before = store.get_state(session.db, "pre_enrol_owner")
+    worker = store.get_state(session.db, "hub_worker_id")
+    return {before: worker} if before and worker else {}
+
+
+def apply_roster(session: Session, roster: Sequence[tuple[object, ...]]) -> Changes:
+    """The hub's workers with roles and teams (the hub administration decides roles)."""
+    with session.db.transaction():
+        changed = store.apply_roster(session.db, roster, to_utc_iso(session.clock.now()))
+    return Changes.of("worker", *changed) if changed else Changes()
+
+
+def quarantine(session: Session) -> list[QuarantinedChange]:
+    """Changes refused by the hub or not applied here ("abgewiesene Änderungen")."""
+    return store.quarantined(session.db)
+
+
 def outbox(session: Session, limit: int = 1000) -> list[OutgoingChange]:
     """The next own changes to push, oldest first (with what each one superseded)."""
     with session.db.transaction():
@@ -109,9 +178,13 @@ def outbox(session: Session, limit: int = 1000) -> list[OutgoingChange]:
     return store.outbox(session.db, session.vault.device_id, limit)
 
 
-def acknowledge(session: Session, up_to_seq: int) -> None:
+def acknowledge(session: Session, up_to_seq: int,
+                refused: Sequence[tuple[OutgoingChange, str]] = ()) -> None:
+    """The hub holds (or refused, with a reason code) every own change up to here."""
     with session.db.transaction():
         store.acknowledge(session.db, up_to_seq)
+        if refused:
+            store.record_refused(session.db, refused, to_utc_iso(session.clock.now()))
 
 
 def cursor(session: Session) -> tuple[int, int]:
@@ -124,7 +197,7 @@ def apply_remote(session: Session, changes: Sequence[RemoteChange],
     before this point leaves the vault exactly as it was."""
     with session.db.transaction():
         result = store.apply_remote(session.db, session.vault.hlc, session.vault.device_id,
-                                    changes, new_cursor)
+                                    changes, new_cursor, to_utc_iso(session.clock.now()))
     if result.purged_households:
         for attachment_id in result.purged_attachments:
             attachments.delete(session.vault, attachment_id)

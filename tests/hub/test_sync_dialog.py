@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 
 from casework.services import households
 from casework.services import sync as sync_service
-from casework.sync import client
+from casework.sync import admin, client
 from casework.ui import messages
 from casework.ui.context import UiContext
 from casework.ui.menu_actions import sync as sync_action
-from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
+from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import edit, new_household
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -34,19 +34,19 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_dialog_shows_status_syncs_and_resolves_a_conflict(
         qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
     a, b = devices.open(0), devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id)
-    hub.add_worker("ben", worker_id=b.vault.owner_id)
+    hub.add_worker("anna", worker_id=a.vault.owner_id, display="Anna Beispiel")
+    hub.add_worker("ben", worker_id=b.vault.owner_id, display="Ben Muster")
     enrol(hub, a, "anna")
     enrol(hub, b, "ben")
-    for s, login in ((a, "anna"), (b, "ben"), (a, "anna")):
-        client.sync_vault(s, hub.dsn(login))
+    for s in (a, b, a):
+        client.sync_vault(s)
     hid = new_household(a, "Hoffmann", assigned=b.vault.owner_id)
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a)
+    client.sync_vault(b)
     edit(a, hid, risks="Schulden")
     b.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
     edit(b, hid, risks="keine bekannt")
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(b)
 
     ctx = UiContext(a.clock)
     ctx.attach(a)
@@ -59,8 +59,9 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     assert "dbname=" in dialog.hub_label.text()
     assert "password" not in dialog.hub_label.text()
 
-    # The stored hub address has no password: the dialog asks for it, it is not kept.
-    dialog.password.setText(WORKER_PASSWORD)
+    # The stored hub address has no password; the device signs in with its own hub login
+    # (its secret is kept in the encrypted vault only).
+    assert sync_service.device_secret(a) not in dialog.hub_label.text()
     qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
     assert errors == []
     assert "1 gesendet" in dialog.result_label.text()
@@ -83,10 +84,10 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     assert dialog.pending_label.text() == "1"  # the choice is a new change to send
     assert any(getattr(c, "affects", lambda *_: False)("household") for c in changed)
 
-    # Without the password the hub refuses; the message comes through the seam.
-    dialog.password.clear()
+    # A revoked device is refused; the message comes through the seam.
+    assert admin.revoke_device(hub.admin_dsn, a.vault.device_id)
     qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
-    assert errors and "Passwort" in errors[-1]
+    assert errors and "gesperrt" in errors[-1]
     assert sync_service.status(a).pending == 1
 
 

@@ -179,11 +179,12 @@ class SyncDialog(QDialog):
 
     def sync_now(self) -> None:
         session = self.ctx.require_session()
-        dsn = sync_service.hub_dsn(session)
-        if dsn and self.password.text():
+        dsn = None  # the stored hub address with this device's own hub login
+        stored = sync_service.hub_dsn(session)
+        if stored and self.password.text() and not sync_service.device_secret(session):
             from casework.sync import client
 
-            dsn = client.with_password(dsn, self.password.text())
+            dsn = client.with_password(stored, self.password.text())
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             outcome = self.ctx.run(_sync_now, dsn)
