@@ -333,3 +333,37 @@ def test_plaintext_to_a_non_local_host_is_refused_before_connecting(
         with pytest.raises(UserError, match="nicht erreichbar"):
             client.connect(dsn)
     assert len(attempts) == 2
+
+
+def test_reference_data_reaches_every_device_and_only_from_leitung_or_admin(
+        hub: Hub, team: tuple[Session, Session, Session]) -> None:
+    from casework.services import directory, kinderschutz
+    from casework.storage import directory as directory_store
+
+    anna, ben, lea = team
+    shipped = directory.active_profile(anna)
+    assert shipped.emergency_contacts
+    directory.remove_emergency_contact(lea, 0)  # the Leitung edits the Rote Mappe
+    profile = kinderschutz.deadline_profile(lea)
+    data = json.loads(json.dumps(kinderschutz.deadline_profile_to_data(profile)))
+    data["title"] = "Teamvereinbarung"
+    kinderschutz.set_deadline_profile(lea, data)
+    assert client.sync_vault(lea).refused == 0
+    for s in (anna, ben):
+        client.sync_vault(s)
+        assert directory.active_profile(s).emergency_contacts == \
+            directory.active_profile(lea).emergency_contacts
+        assert len(directory.active_profile(s).emergency_contacts) == \
+            len(shipped.emergency_contacts) - 1
+        assert kinderschutz.deadline_profile(s).title == "Teamvereinbarung"
+        assert s.db.scalar("SELECT count(*) FROM sync_parked") == 0
+    # A Fachkraft's edit (a modified app) is refused and reaches nobody.
+    before = directory.active_profile(anna)
+    with ben.db.transaction():
+        directory_store.insert_revision(
+            ben.writer(), profile_name=ben.profile_name, revision=99,
+            data=directory.canonical_json(shipped), content_hash="x", changed_paths=(),
+            source="edit")
+    assert client.sync_vault(ben).refused == 1
+    client.sync_vault(anna)
+    assert directory.active_profile(anna) == before
