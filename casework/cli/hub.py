@@ -18,7 +18,7 @@ from casework.cli import EXIT_OK, CliFailure
 from casework.cli._common import add_vault_argument, open_session
 from casework.clock import BERLIN
 from casework.models.worker import WorkerRole
-from casework.sync import admin, client
+from casework.sync import admin, client, schema
 
 ENV_HUB_PASSWORD = "CASEWORK_HUB_PASSWORD"  # noqa: S105 - a variable name
 ENV_WORKER_PASSWORD = "CASEWORK_HUB_WORKER_PASSWORD"  # noqa: S105 - a variable name
@@ -94,7 +94,7 @@ def _worker_password() -> str:
 
 def _init(args: argparse.Namespace) -> int:
     if admin.init_hub(hub_dsn(args.dsn)):
-        print("Team-Hub eingerichtet (Schema-Version 1).")
+        print(f"Team-Hub eingerichtet (Schema-Version {schema.SCHEMA_VERSION}).")
     else:
         print("Team-Hub ist bereits eingerichtet; nichts geändert.")
     return EXIT_OK

@@ -128,6 +128,12 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker,
     its earlier changes are sent as the hub's worker."""
     changes = Changes()
     with session.db.transaction():
+        previous = store.get_state(session.db, "hub_dsn")
+        if previous is not None and _hub_identity(previous) != _hub_identity(safe_dsn):
+            # Another hub (e.g. a new hub database): send everything of this device again
+            # and receive from the start; the hub and the device skip what they have.
+            for key in ("pushed_seq", "pull_pos", "pull_seq"):
+                store.delete_state(session.db, key)
         store.set_state(session.db, "hub_dsn", safe_dsn)
         store.set_state(session.db, "hub_worker_id", worker.worker_id)
         if secret is not None:
@@ -145,6 +151,11 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker,
     session.actor_id = WorkerId(worker.worker_id)
     session.audit("sync.enrol", "device", session.vault.device_id)
     return changes
+
+
+def _hub_identity(dsn: str) -> tuple[str, ...]:
+    parts = dict(p.split("=", 1) for p in dsn.split() if "=" in p)
+    return tuple(parts.get(k, "") for k in ("host", "hostaddr", "port", "dbname"))
 
 
 def device_secret(session: Session) -> str | None:
