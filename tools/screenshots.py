@@ -31,9 +31,9 @@ from casework.clock import BERLIN, FixedClock  # noqa: E402
 from casework.services import demo  # noqa: E402
 from casework.services import session as session_service  # noqa: E402
 from casework.ui.context import UiContext  # noqa: E402
-from casework.ui.household_form import NewHouseholdDialog  # noqa: E402
+from casework.ui.households.form import NewHouseholdDialog  # noqa: E402
+from casework.ui.households.screen import FamilienScreen  # noqa: E402
 from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
-from casework.ui.screens.familien import FamilienScreen  # noqa: E402
 from casework.ui.settings import Settings  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)

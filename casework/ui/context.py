@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QWidget
 from casework.clock import Clock
 from casework.errors import UserError, VaultError
 from casework.models.changes import Changes
-from casework.models.directory import Profile
-from casework.services import directory, reference
+from casework.models.directory.profile import Profile
+from casework.services.directory import shipped as reference
+from casework.services.directory import vault_profile as directory
 from casework.services.session import Session
 from casework.ui import messages as messages_module
 from casework.ui.settings import Settings

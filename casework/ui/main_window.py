@@ -21,7 +21,7 @@ from casework.errors import UserError
 from casework.models.ids import WorkerId
 from casework.services.session import Session
 from casework.ui import discovery
-from casework.ui.auto_backup import AutoBackup
+from casework.ui.backup.auto_backup import AutoBackup
 from casework.ui.context import UiContext
 from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor, ScreenLockWatcher
 from casework.ui.start import StartPage

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from casework.errors import UserError
 from casework.models.ids import HouseholdId
 from casework.ui import discovery
+from casework.ui.contacts.quick_entry import QuickEntryDialog
 from casework.ui.context import UiContext
-from casework.ui.family_file import FamilyFile
-from casework.ui.quick_entry import QuickEntryDialog
+from casework.ui.households.family_file import FamilyFile
 from casework.ui.widgets import Placeholder, named
 
 log = logging.getLogger(__name__)

@@ -15,11 +15,12 @@ import pytest
 
 from casework.errors import UserError
 from casework.models.ids import new_id
-from casework.models.worker import WorkerRole
-from casework.services import contacts, households
-from casework.services import sync as sync_service
+from casework.models.persons.worker import WorkerRole
+from casework.services import contacts
+from casework.services import hub as sync_service
+from casework.services.households import households
 from casework.services.session import Session
-from casework.storage import retention as retention_store
+from casework.storage.privacy import retention as retention_store
 from casework.sync import client, schema
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import log_visit, new_household, snapshot
@@ -337,7 +338,8 @@ def test_plaintext_to_a_non_local_host_is_refused_before_connecting(
 
 def test_reference_data_reaches_every_device_and_only_from_leitung_or_admin(
         hub: Hub, team: tuple[Session, Session, Session]) -> None:
-    from casework.services import directory, kinderschutz
+    from casework.services.directory import vault_profile as directory
+    from casework.services.kinderschutz import procedures as kinderschutz
     from casework.storage import directory as directory_store
 
     anna, ben, lea = team

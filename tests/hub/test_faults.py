@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from casework.errors import UserError
-from casework.services import households
-from casework.services import sync as sync_service
+from casework.services import hub as sync_service
+from casework.services.households import households
 from casework.services.session import Session
 from casework.sync import client
 from tests.hub.conftest import Devices, Hub, enrol

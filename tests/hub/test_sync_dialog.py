@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from casework.services import households
-from casework.services import sync as sync_service
+from casework.services import hub as sync_service
+from casework.services.households import households
 from casework.sync import admin, client
 from casework.ui import messages
 from casework.ui.context import UiContext
-from casework.ui.menu_actions import sync as sync_action
+from casework.ui.hub import sync_action
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import edit, new_household
 

@@ -12,12 +12,12 @@ from pytestqt.qtbot import QtBot
 
 from casework.clock import BERLIN, FixedClock
 from casework.models.ids import HouseholdId
-from casework.services import directory
+from casework.services.directory import vault_profile as directory
 from casework.services.session import Session
 from casework.storage import audit
-from casework.ui.acute_dialog import AUDIT_ACTION, AcuteDialog, show_acute_dialog
 from casework.ui.context import UiContext
-from casework.ui.household_actions import akut
+from casework.ui.kinderschutz import acute_action as akut
+from casework.ui.kinderschutz.acute_dialog import AUDIT_ACTION, AcuteDialog, show_acute_dialog
 from tests.conftest import add_family
 
 WED_1229 = datetime(2026, 11, 25, 12, 29, tzinfo=BERLIN)
@@ -240,7 +240,7 @@ def test_the_family_file_button_and_shortcut_open_the_dialog(
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from casework.ui.family_file import FamilyFile
+    from casework.ui.households.family_file import FamilyFile
 
     clock.set(THU_1630)
     file = FamilyFile(ctx, family)

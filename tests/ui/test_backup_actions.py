@@ -10,13 +10,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from casework.clock import FixedClock
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import backup, households, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services.backup import backups as backup
+from casework.services.households import households
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.ui import discovery, messages
+from casework.ui.backup import backup_action
+from casework.ui.backup import recovery_key_action as recovery_key
+from casework.ui.backup import restore_action as restore
 from casework.ui.context import UiContext
-from casework.ui.menu_actions import backup as backup_action
-from casework.ui.menu_actions import import_csv, recovery_key, restore
+from casework.ui.households import import_action as import_csv
 from tests.conftest import PASSPHRASE, add_family
 from tests.ui.conftest import MessageLog
 
@@ -211,7 +215,7 @@ def test_heute_shows_an_overdue_backup(qtbot, attached: UiContext, clock: FixedC
                                        tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from casework.ui.screens import heute
+    from casework.ui import agenda as heute
 
     screen = heute.create(attached)
     qtbot.addWidget(screen)
@@ -229,9 +233,9 @@ def test_heute_shows_an_overdue_backup(qtbot, attached: UiContext, clock: FixedC
 def test_forgotten_passphrase_opens_with_the_recovery_key(
         qtbot, ctx: UiContext, session: Session, vault_dir: Path,  # type: ignore[no-untyped-def]
         clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from casework.services import recovery
     from casework.services import session as session_service
-    from casework.ui import recover_dialog
+    from casework.services.backup import recovery
+    from casework.ui.backup import recover_dialog
     from casework.ui.unlock import UnlockPanel
 
     wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
@@ -269,8 +273,8 @@ def test_forgotten_passphrase_opens_with_the_recovery_key(
 
 def test_recover_dialog_shows_a_wrong_line(qtbot, ctx: UiContext, session: Session,  # type: ignore[no-untyped-def]
                                            vault_dir: Path) -> None:
-    from casework.services import recovery
-    from casework.ui.recover_dialog import RecoverDialog
+    from casework.services.backup import recovery
+    from casework.ui.backup.recover_dialog import RecoverDialog
 
     wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
     session.act_as(wid)

@@ -25,9 +25,9 @@ CONTRACT = {
 @pytest.mark.parametrize("package", discovery.PACKAGES)
 def test_every_present_module_imports_and_keeps_the_contract(package: str) -> None:
     for key in discovery.module_names(package):
-        module = importlib.import_module(f"casework.ui.{package}.{key}")
+        module = importlib.import_module(discovery.MODULES[package][key])
         for name in CONTRACT[package]:
-            assert hasattr(module, name), f"casework.ui.{package}.{key} lacks {name}"
+            assert hasattr(module, name), f"{package}.{key} lacks {name}"
 
 
 def test_screen_keys_are_the_documented_ones() -> None:
@@ -61,10 +61,10 @@ def test_broken_or_missing_screen_shows_honest_placeholder(qtbot, unlocked: Main
     # Present but fails to import: logged (module name and error type only), placeholder.
     monkeypatch.setattr(discovery, "module_names", lambda package: sorted(
         {*real_names(package), "berichte"}))
-    monkeypatch.setitem(sys.modules, "casework.ui.screens.berichte", None)
+    monkeypatch.setitem(sys.modules, "casework.ui.reports.screen", None)
     broken = workspace._create_screen("berichte")
     qtbot.addWidget(broken)
     assert isinstance(broken, Placeholder)
     assert "Dieser Bereich ist noch nicht verfügbar." in _label_texts(broken)
     messages = [r.getMessage() for r in caplog.records]
-    assert any("casework.ui.screens.berichte" in m and "Error" in m for m in messages)
+    assert any("casework.ui.reports.screen" in m and "Error" in m for m in messages)

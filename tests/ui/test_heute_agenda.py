@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from casework.models.kinderschutz import State
-from casework.services import kinderschutz as ks
+from casework.models.kinderschutz.procedure import State
+from casework.services.kinderschutz import procedures as ks
 from tests.conftest import add_family
 from tests.services.test_kinderschutz_support import child_ids, observe
 

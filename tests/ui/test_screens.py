@@ -9,14 +9,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from casework.clock import BERLIN, FixedClock
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.person import BirthInfo, PersonDraft
 from casework.models.ids import HouseholdId
-from casework.models.person import BirthInfo, PersonDraft
-from casework.services import contacts, households, workers
+from casework.services import contacts
+from casework.services.households import households
+from casework.services.persons import workers
 from casework.services.session import Session
+from casework.ui.agenda import HeuteScreen
 from casework.ui.main_window import MainWindow
-from casework.ui.screens.einstellungen import EinstellungenScreen
-from casework.ui.screens.heute import HeuteScreen
+from casework.ui.settings_screen import EinstellungenScreen
 from casework.ui.widgets import Placeholder
 from casework.ui.workspace import SCREENS
 from tests.conftest import PASSPHRASE, add_family

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from casework.models.ids import HouseholdId
 from casework.services.session import Session
 from casework.ui.context import UiContext
-from casework.ui.family_tabs import teilhabe
+from casework.ui.teilhabe import family_tab as teilhabe
 
 
 def test_start_training_and_record_sessions(

@@ -11,13 +11,14 @@ from PySide6.QtCore import Qt
 
 from casework.models.consent import Capacity, ConsentDraft, Selection
 from casework.models.ids import HouseholdId
-from casework.models.referral import ReferralState
-from casework.services import consent, households
+from casework.models.referrals import ReferralState
 from casework.services import referrals as service
+from casework.services.consent import lifecycle as consent
+from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
 from casework.ui.context import UiContext
-from casework.ui.family_tabs import vermittlungen as tab_module
+from casework.ui.referrals import family_tab as tab_module
 from tests.ui.conftest import MessageLog
 
 TODAY = date(2026, 11, 21)
@@ -108,7 +109,7 @@ def test_print_letter_through_the_chooser(
                   if p.data.first_name == "Ayşe")
     give_consent(session, mother)
     rec = service.recipient_choices(session, family).suggested[0]
-    from casework.models.referral import ReferralDraft
+    from casework.models.referrals import ReferralDraft
 
     rid, _ = service.create(session, ReferralDraft(family, (mother,), rec, "Beratung"))
     service.agree(session, rid)
@@ -125,7 +126,7 @@ def test_withdraw_and_close_buttons_follow_the_lifecycle(
         qtbot, ctx: UiContext, session: Session, family: HouseholdId) -> None:  # type: ignore[no-untyped-def]
     mother = next(p.id for p in households.members(session, family)
                   if p.data.first_name == "Ayşe")
-    from casework.models.referral import ReferralDraft, free_recipient
+    from casework.models.referrals import ReferralDraft, free_recipient
 
     rid, _ = service.create(session, ReferralDraft(
         family, (mother,), free_recipient("Beratung Beispiel"), "Beratung"))
@@ -150,8 +151,8 @@ def test_screen_lists_open_referrals_filters_and_statistics(
         family: HouseholdId, clock) -> None:
     from datetime import timedelta
 
-    from casework.models.referral import ReferralDraft, free_recipient
-    from casework.ui.screens import vermittlungen as screen_module
+    from casework.models.referrals import ReferralDraft, free_recipient
+    from casework.ui.referrals import screen as screen_module
 
     mother = next(p.id for p in households.members(session, family)
                   if p.data.first_name == "Ayşe")
@@ -198,7 +199,7 @@ def test_screen_lists_open_referrals_filters_and_statistics(
 def test_send_on_section_8a_without_consent(
         qtbot, ctx: UiContext, session: Session, family: HouseholdId,  # type: ignore[no-untyped-def]
         message_log: MessageLog) -> None:
-    from casework.models.referral import ReferralDraft
+    from casework.models.referrals import ReferralDraft
 
     people = [p.id for p in households.members(session, family)]
     asd = service.recipient_choices(session, family).suggested[0]
@@ -227,7 +228,7 @@ def test_send_on_section_8a_without_consent(
 def test_edit_removes_person_without_consent_then_send(
         qtbot, ctx: UiContext, session: Session, family: HouseholdId,  # type: ignore[no-untyped-def]
         message_log: MessageLog) -> None:
-    from casework.models.referral import ReferralDraft
+    from casework.models.referrals import ReferralDraft
 
     people = {p.data.first_name: p.id for p in households.members(session, family)}
     give_consent(session, people["Ayşe"])
@@ -261,7 +262,7 @@ def test_edit_removes_person_without_consent_then_send(
 
 def test_set_follow_up_from_the_tab(qtbot, ctx: UiContext, session: Session,  # type: ignore[no-untyped-def]
                                     family: HouseholdId) -> None:
-    from casework.models.referral import ReferralDraft, free_recipient
+    from casework.models.referrals import ReferralDraft, free_recipient
 
     mother = households.members(session, family)[0].id
     rid, _ = service.create(session, ReferralDraft(
