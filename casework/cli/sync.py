@@ -12,7 +12,7 @@ from casework.cli._common import add_vault_argument, open_session
 from casework.cli.hub import hub_dsn
 from casework.clock import BERLIN, from_utc_iso
 from casework.services import hub as sync_service
-from casework.sync import client
+from casework.sync import require_driver
 
 
 def register(sub: Any) -> None:
@@ -36,9 +36,13 @@ def _print_status(status: sync_service.SyncStatus) -> None:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    if not args.status:
+        require_driver()
     session = open_session(args.vault)
     try:
         if not args.status:
+            from casework.sync import client
+
             # After enrolment the device signs in with its own hub login (its secret is
             # in the vault); a personal password only applies to a given --dsn.
             target = hub_dsn(args.dsn) if args.dsn else None

@@ -73,10 +73,8 @@ def _deadlines_ok(fields: Mapping[str, Any]) -> bool:
 
 def _apply_deadlines(db: Database, change: RemoteChange) -> None:
     """A Leitung/Admin's § 8a deadline configuration reaches every device."""
-    db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
-               "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-               (_META_DEADLINES, json.dumps(change.fields, ensure_ascii=False,
-                                            sort_keys=True)))
+    store.set_vault_meta(db, _META_DEADLINES,
+                         json.dumps(change.fields, ensure_ascii=False, sort_keys=True))
 
 
 store.register_validator("directory", _directory_ok)
@@ -210,8 +208,7 @@ def apply_remote(session: Session, changes: Sequence[RemoteChange],
         result = store.apply_remote(session.db, session.vault.hlc, session.vault.device_id,
                                     changes, new_cursor, to_utc_iso(session.clock.now()))
     if result.purged_households:
-        for attachment_id in result.purged_attachments:
-            attachments.delete(session.vault, attachment_id)
+        attachments.finish_pending_deletions(session.vault)
         purge_store.compact(session.db)  # no freed pages with deleted content linger
         for household_id in result.purged_households:
             session.audit("sync.retention_delete", "household", household_id)

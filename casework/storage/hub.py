@@ -15,7 +15,7 @@ deletion comes only as a retention `deletion_execution` backed by a request and 
 approval of two different Leitung/Admin workers.
 
 Receivers trust nothing they pull: every change is checked against its kind
-(`casework.sync.kinds`: fields, JSON types, ids, size) and its hub-recorded author must
+(`casework.models.hub`: fields, JSON types, ids, size) and its hub-recorded author must
 have been entitled to write that record under the rules this device knows (the hub's
 roster of roles and teams, the household's creator and assigned worker). Anything else
 is quarantined (`sync_quarantine`: kept with its reason, never applied, shown as
@@ -32,6 +32,7 @@ from typing import Any
 
 import sqlcipher3
 
+from casework.models import hub as kind_table
 from casework.models.text import fold
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
@@ -39,7 +40,6 @@ from casework.storage.changelog import Hlc, RecordWriter
 from casework.storage.db import Database, Row
 from casework.storage.privacy import purge as purge_store
 from casework.storage.privacy import retention as retention_store
-from casework.sync import kinds as kind_table
 
 # Core entities whose table name is not simply found by convention.
 # Bookkeeping columns are derived from the change itself, never taken from its fields.
@@ -128,7 +128,7 @@ class QuarantinedChange:
     actor: str
     actor_name: str
     at: str
-    reason: str  # code, see casework.sync.kinds.REASONS
+    reason: str  # code, see casework.models.hub.REASONS
     recorded_at: str
 
     @property
@@ -253,6 +253,11 @@ def quarantined(db: Database, limit: int = 500) -> list[QuarantinedChange]:
 
 def quarantine_count(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM sync_quarantine"))
+
+
+def set_vault_meta(db: Database, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
 
 def set_owner(db: Database, worker_id: str) -> None:

@@ -17,9 +17,10 @@ import psycopg
 from psycopg import sql
 
 from casework.errors import UserError, ValidationError
+from casework.models import hub as kinds
 from casework.models.ids import new_id
 from casework.models.persons.worker import WorkerRole
-from casework.sync import kinds, schema
+from casework.sync import schema
 from casework.sync.client import connect, hub_errors
 from casework.sync.scram import scram_verifier
 

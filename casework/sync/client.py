@@ -31,11 +31,11 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from casework.errors import UserError
+from casework.models import hub as kinds
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
 from casework.services.hub import EnrolledWorker, RemoteChange
 from casework.services.session import Session
-from casework.sync import kinds
 from casework.sync.scram import scram_verifier
 
 SUPPORTED_SCHEMA = 2

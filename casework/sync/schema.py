@@ -12,9 +12,9 @@ DEFINER functions. Two kinds of login roles (docs/hub-admin.md):
 The hub decides who wrote a change: `casework_push` stores the authenticated device and
 its worker as `device`/`actor`, never what the payload says (a payload naming another
 actor is refused). Every pushed change is checked against its kind (`casework.kinds`,
-filled from `casework.sync.kinds`: known fields, JSON types, ids, size ≤ 256 KiB) and
+filled from `casework.models.hub`: known fields, JSON types, ids, size ≤ 256 KiB) and
 against the pushing worker's write entitlement; refused changes are returned with a
-reason code, the rest is stored. Entitlement (see `casework.sync.kinds` for the classes):
+reason code, the rest is stored. Entitlement (see `casework.models.hub` for the classes):
 a household's changes may be written by the worker who created it or is assigned to it
 (`assignments.kind = 'full'`), § 8a entities also by the Leitung of the team of an
 assigned worker (`review`), reference data by Leitung/Admin, workers only by Admin, and a
