@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from casework.clock import from_utc_iso, to_utc_iso
+from casework.clock import Clock, from_utc_iso, to_utc_iso
 from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId
-from casework.services.session import Session
+from casework.services.session import Session, UnwrappedKey
 from casework.storage import attachments
 from casework.storage import hub as store
+from casework.storage import vault as vault_store
 from casework.storage.db import Database
 from casework.storage.hub import (
     ApplyResult,
@@ -178,6 +179,32 @@ def apply_roster(session: Session, roster: Sequence[tuple[object, ...]]) -> Chan
 def quarantine(session: Session) -> list[QuarantinedChange]:
     """Changes refused by the hub or not applied here ("abgewiesene Änderungen")."""
     return store.quarantined(session.db)
+
+
+def background_key(session: Session) -> UnwrappedKey:
+    """On the GUI thread: what a worker thread needs to open its own connection to this
+    vault for a sync (a connection never crosses threads; the job wipes the key)."""
+    return UnwrappedKey(session.vault.folder, session.vault.header,
+                        session.vault.data_key_copy())
+
+
+def open_background(key: UnwrappedKey, clock: Clock) -> Session:
+    """On the worker thread: the vault's second connection, closed by the caller."""
+    vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
+                                      audit_action="sync.background")
+    return Session(vault, clock, WorkerId(vault.owner_id))
+
+
+def after_background(session: Session, since_seq: int) -> None:
+    """Back on the GUI thread: this connection's clock takes in what the sync applied,
+    so the next local edit sorts after every version this device has seen."""
+    newest = store.newest_hlc_since(session.db, since_seq)
+    if newest:
+        session.vault.hlc.observe(newest)
+
+
+def local_seq(session: Session) -> int:
+    return store.local_max_seq(session.db)
 
 
 def outbox(session: Session, limit: int = 1000) -> list[OutgoingChange]:

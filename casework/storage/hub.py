@@ -255,6 +255,15 @@ def quarantine_count(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM sync_quarantine"))
 
 
+def newest_hlc_since(db: Database, seq: int) -> str | None:
+    value = db.scalar("SELECT max(hlc) FROM changelog WHERE seq > ?", (seq,))
+    return None if value is None else str(value)
+
+
+def local_max_seq(db: Database) -> int:
+    return int(db.scalar("SELECT coalesce(max(seq), 0) FROM changelog"))
+
+
 def set_vault_meta(db: Database, key: str, value: str) -> None:
     db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

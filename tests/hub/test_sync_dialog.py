@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 
+from casework.models.ids import new_id
+from casework.models.persons.worker import WorkerRole
 from casework.services import hub as sync_service
+from casework.services.directory import vault_profile
 from casework.services.households import households
 from casework.sync import admin, client
 from casework.ui import messages
@@ -63,6 +68,8 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     # (its secret is kept in the encrypted vault only).
     assert sync_service.device_secret(a) not in dialog.hub_label.text()
     qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    assert dialog.busy  # on the worker thread; the window stays responsive
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     assert errors == []
     assert "1 gesendet" in dialog.result_label.text()
     assert "neue Konflikte" in dialog.result_label.text()
@@ -87,8 +94,64 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     # A revoked device is refused; the message comes through the seam.
     assert admin.revoke_device(hub.admin_dsn, a.vault.device_id)
     qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     assert errors and "gesperrt" in errors[-1]
     assert sync_service.status(a).pending == 1
+
+
+def test_cancelling_loses_nothing_and_the_leitung_sees_abgewiesene_changes(
+        qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+    lea, ben = devices.open(0), devices.open(1)
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id,
+                   display="Lea Leitung")
+    hub.add_worker("ben", worker_id=ben.vault.owner_id, display="Ben Muster")
+    enrol(hub, lea, "lea")
+    enrol(hub, ben, "ben")
+    for s in (lea, ben, lea):
+        client.sync_vault(s)
+    new_household(lea, "Wartet")
+    ctx = UiContext(lea.clock)
+    ctx.attach(lea)
+    dialog = sync_action.SyncDialog(ctx)
+    qtbot.addWidget(dialog)
+
+    # Cancel: the job stops before its next batch; the change stays to be sent.
+    release = threading.Event()
+    ctx.tasks.submit(release.wait)  # the worker thread is busy with something else
+    qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert "abgebrochen" in dialog.result_label.text()
+    assert errors == []
+    assert sync_service.status(lea).pending == 1
+
+    # A colleague's modified app sends a Rote-Mappe revision: the hub refuses it; a
+    # compromised hub that delivers it anyway gets it quarantined on Lea's laptop.
+    rogue = {"change_id": new_id(), "entity": "directory", "entity_id": new_id(),
+             "scope_id": None, "op": "insert",
+             "fields": {"profile_name": lea.profile_name,
+                        "data": vault_profile.canonical_json(vault_profile.active_profile(lea))},
+             "hlc": f"1900000000000.000000.{ben.vault.device_id}",
+             "at": "2026-11-21T09:00:00.000000Z"}
+    with hub.superuser() as conn:
+        conn.execute(
+            "INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, "
+            "hlc, actor, device, at) VALUES (%s, %s, %s, NULL, %s, %s::jsonb, %s, %s, %s, %s)",
+            (rogue["change_id"], rogue["entity"], rogue["entity_id"], rogue["op"],
+             json.dumps(rogue["fields"]), rogue["hlc"], ben.vault.owner_id,
+             ben.vault.device_id, rogue["at"]))
+    qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert errors == []
+    assert "1 gesendet" in dialog.result_label.text()
+    assert "1 Änderungen abgewiesen" in dialog.result_label.text()
+    assert dialog.refused_label.text() == "1"
+    assert dialog.refused_box.isVisibleTo(dialog)
+    [item] = [dialog.refused_list.item(i).text() for i in range(dialog.refused_list.count())]
+    assert "Verzeichnis/Rote Mappe von Ben Muster" in item
+    assert "Leitung oder Administration" in item
+    assert sync_service.status(lea).pending == 0
 
 
 def test_menu_action_contract() -> None:

@@ -1,16 +1,19 @@
-"""Akte → „Synchronisieren…“: sync now, status, and the conflict dialog.
+"""Akte → „Synchronisieren…“: sync now, status, conflicts and abgewiesene Änderungen.
 
-Sync runs on the GUI thread (the vault connection is never shared between threads); it
-is short for normal amounts of changes. A conflict shows both values with who wrote them
-and when; choosing one writes a new change that ends the conflict on every device.
+Sync runs on the app's worker thread (`ui/tasks.py`) with its own connection to the
+vault (a connection never crosses threads), reporting progress; „Abbrechen“ stops it
+between two batches, and nothing is lost (each batch is committed with its cursor). A
+conflict shows both values with who wrote them and when; choosing one writes a new
+change that ends the conflict on every device. Changes the hub refused or this device
+did not apply are listed for the Leitung/Admin with the reason.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,16 +24,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from casework.clock import BERLIN, from_utc_iso
+from casework.clock import BERLIN, Clock, from_utc_iso
 from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
-from casework.services.session import Session
+from casework.services.session import UnwrappedKey
 from casework.sync import require_driver
 from casework.ui.context import UiContext
 
@@ -51,7 +55,11 @@ FIELD_LABELS = {
     "follow_up_done": "Wiedervorlage erledigt",
 }
 ENTITY_LABELS = {"household": "Familie", "person": "Person", "contact": "Kontakt",
-                 "worker": "Mitarbeitende"}
+                 "worker": "Mitarbeitende", "directory": "Verzeichnis/Rote Mappe",
+                 "ks_deadline_profile": "§-8a-Fristen", "deletion_request": "Löschantrag",
+                 "deletion_approval": "Löschfreigabe", "deletion_execution": "Löschung",
+                 "ks_procedure": "§-8a-Verfahren", "consent": "Einwilligung",
+                 "referral": "Vermittlung"}
 
 
 def _when(iso: str | None) -> str:
@@ -69,20 +77,32 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
-def _sync_now(session: Session, dsn: str | None) -> tuple[client.SyncResult, Changes]:
+def _sync_job(key: UnwrappedKey, clock: Clock, dsn: str | None,
+              progress: client.Progress, cancel: threading.Event) -> client.SyncResult:
+    """On the worker thread: open the vault's own connection, sync, close."""
     # psycopg is imported only when someone syncs: it costs ~0.4 s of every app start, and
     # a plain install has no psycopg at all.
-    require_driver()
     from casework.sync import client
 
-    result = client.sync_vault(session, dsn)
-    return result, result.changes
+    session = sync_service.open_background(key, clock)
+    try:
+        return client.sync_vault(session, dsn, progress=progress, cancelled=cancel.is_set)
+    finally:
+        session.close()
+
+
+_STAGES = {"push": "gesendet", "pushed": "gesendet", "pull": "empfangen"}
+OVERSIGHT = ("Leitung", "Admin")
 
 
 class SyncDialog(QDialog):
+    progress_changed = Signal(str, int)  # from the worker thread, queued to this one
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._cancel: threading.Event | None = None
+        self._since_seq = 0
         self.setWindowTitle("Synchronisieren")
         self.setAccessibleName("Synchronisieren mit dem Team-Hub")
         layout = QVBoxLayout(self)
@@ -93,9 +113,11 @@ class SyncDialog(QDialog):
         self.last_label = QLabel(status_box)
         self.pending_label = QLabel(status_box)
         self.conflict_label = QLabel(status_box)
+        self.refused_label = QLabel(status_box)
         for label, widget in (("Team-Hub", self.hub_label), ("Letzter Abgleich", self.last_label),
                               ("Nicht übertragene Änderungen", self.pending_label),
-                              ("Offene Konflikte", self.conflict_label)):
+                              ("Offene Konflikte", self.conflict_label),
+                              ("Abgewiesene Änderungen", self.refused_label)):
             widget.setAccessibleName(label)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                            | Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -112,7 +134,22 @@ class SyncDialog(QDialog):
         self.sync_button.setAccessibleName("Jetzt synchronisieren")
         self.sync_button.clicked.connect(self.sync_now)
         row.addWidget(self.sync_button)
+        self.cancel_button = QPushButton("&Abbrechen", self)
+        self.cancel_button.setAccessibleName("Abgleich abbrechen")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
         layout.addLayout(row)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Fortschritt des Abgleichs")
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.progress_label = QLabel(self)
+        self.progress_label.setAccessibleName("Stand des Abgleichs")
+        layout.addWidget(self.progress_label)
+        self.progress_changed.connect(self._show_progress)
         self.result_label = QLabel(self)
         self.result_label.setAccessibleName("Ergebnis des Abgleichs")
         self.result_label.setWordWrap(True)
@@ -133,6 +170,18 @@ class SyncDialog(QDialog):
         conflicts_layout.addLayout(self.choices)
         layout.addWidget(conflicts_box)
 
+        self.refused_box = QGroupBox("Abgewiesene Änderungen", self)
+        refused_layout = QVBoxLayout(self.refused_box)
+        refused_hint = QLabel("Vom Team-Hub abgewiesen oder auf diesem Gerät nicht übernommen "
+                              "(fehlerhaft oder ohne Berechtigung). Sie werden nie angewendet.",
+                              self.refused_box)
+        refused_hint.setWordWrap(True)
+        refused_layout.addWidget(refused_hint)
+        self.refused_list = QListWidget(self.refused_box)
+        self.refused_list.setAccessibleName("Liste der abgewiesenen Änderungen")
+        refused_layout.addWidget(self.refused_list)
+        layout.addWidget(self.refused_box)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Schließen")
@@ -148,6 +197,18 @@ class SyncDialog(QDialog):
         self.last_label.setText(_when(st.last_sync_at))
         self.pending_label.setText(str(st.pending))
         self.conflict_label.setText(str(st.conflicts))
+        self.refused_label.setText(str(st.refused))
+        oversight = session.actor.data.role.value in OVERSIGHT
+        self.refused_box.setVisible(oversight)
+        self.refused_list.clear()
+        if oversight:
+            for q in sync_service.quarantine(session):
+                where = ("vom Team-Hub abgewiesen" if q.direction == "out"
+                         else "hier nicht übernommen")
+                QListWidgetItem(
+                    f"{_when(q.at)} – {ENTITY_LABELS.get(q.entity, q.entity)} von "
+                    f"{q.actor_name or 'unbekannt'}, {where}: {q.reason_text}",
+                    self.refused_list)
         self._conflicts = sync_service.conflicts(session)
         self.conflict_list.clear()
         for c in self._conflicts:
@@ -181,7 +242,13 @@ class SyncDialog(QDialog):
         self.ctx.run(sync_service.resolve_conflict, conflict_id, hlc)
         self.refresh()
 
+    @property
+    def busy(self) -> bool:
+        return self._cancel is not None
+
     def sync_now(self) -> None:
+        if self.busy:
+            return
         session = self.ctx.require_session()
         dsn = None  # the stored hub address with this device's own hub login
         stored = sync_service.hub_dsn(session)
@@ -194,18 +261,64 @@ class SyncDialog(QDialog):
             from casework.sync import client
 
             dsn = client.with_password(stored, self.password.text())
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome = self.ctx.run(_sync_now, dsn)
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        if outcome is not None:
-            result = outcome[0]
-            text = f"Abgeglichen: {result.pushed} gesendet, {result.pulled} empfangen."
-            if result.new_conflicts:
-                text += f" {result.new_conflicts} neue Konflikte – bitte unten lösen."
-            self.result_label.setText(text)
-        self.refresh()
+        self._cancel = threading.Event()
+        self._since_seq = sync_service.local_seq(session)
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.show()
+        self.progress_label.setText("Abgleich läuft …")
+        self.result_label.clear()
+        self.ctx.tasks.submit(_sync_job, sync_service.background_key(session), self.ctx.clock,
+                              dsn, self.progress_changed.emit, self._cancel,
+                              on_done=self._done, on_error=self._failed)
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText("Wird nach dem laufenden Schritt abgebrochen …")
+
+    def _show_progress(self, stage: str, count: int) -> None:
+        self.progress_label.setText(f"{count} {_STAGES.get(stage, '')} …")
+
+    def _finish(self) -> None:
+        self._cancel = None
+        self.sync_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.hide()
+        self.progress_label.clear()
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            sync_service.after_background(session, self._since_seq)
+            self.refresh()
+
+    def _done(self, result: client.SyncResult) -> None:
+        self._finish()
+        text = f"Abgeglichen: {result.pushed} gesendet, {result.pulled} empfangen."
+        if result.new_conflicts:
+            text += f" {result.new_conflicts} neue Konflikte – bitte unten lösen."
+        if result.refused or result.quarantined:
+            text += (f" {result.refused + result.quarantined} Änderungen abgewiesen "
+                     "(siehe unten).")
+        self.result_label.setText(text)
+        self.ctx.changed.emit(result.changes | Changes.of("sync", "*"))
+
+    def _failed(self, error: BaseException) -> None:
+        cancelled = getattr(error, "code", None) == "cancelled"
+        self._finish()
+        self.ctx.changed.emit(Changes.of("sync", "*"))
+        if cancelled and isinstance(error, UserError):
+            self.result_label.setText(error.message)
+        elif isinstance(error, UserError):
+            self.ctx.report(error)
+        else:
+            raise error
+
+    def reject(self) -> None:
+        if self.busy:  # closing while syncing: stop at the next step, nothing is lost
+            self.cancel()
+            return
+        super().reject()
 
 
 def trigger(ctx: UiContext, parent_widget: QWidget | None) -> None:
