@@ -72,6 +72,21 @@ def refresh_household_stats(db: Database, household_id: str) -> None:
     )
 
 
+def refresh_household_stats_many(db: Database, household_ids: list[str]) -> None:
+    """`refresh_household_stats` for many households in one statement per 400."""
+    for start in range(0, len(household_ids), 400):
+        chunk = household_ids[start:start + 400]
+        marks = ",".join("?" for _ in chunk)
+        db.execute(
+            "UPDATE households SET "
+            "last_contact_at = (SELECT max(occurred_at) FROM contacts c "
+            "  WHERE c.household_id = households.id AND c.deleted = 0), "
+            "open_followups = (SELECT count(*) FROM contacts c "
+            "  WHERE c.household_id = households.id AND c.deleted = 0 "
+            "  AND c.follow_up IS NOT NULL AND c.follow_up_done = 0) "
+            f"WHERE id IN ({marks})", chunk)
+
+
 def _contact_from_row(r: Row, notes: list[NoteEntry]) -> Contact:
     draft = ContactDraft(
         occurred_at=from_utc_iso(r["occurred_at"]),

@@ -344,13 +344,29 @@ def _refresh_household(db: Database, household_id: str) -> None:
         contact_store.refresh_household_stats(db, household_id)
 
 
-def _insert_notes(db: Database, contact_id: str, household_id: str, notes: list[Any]) -> None:
+def _note_rows(contact_id: str, household_id: str, notes: list[Any]) -> list[tuple[Any, ...]]:
+    return [(contact_id, household_id, i, str(n.get("kind", "")), str(n.get("source", "")),
+             str(n.get("text", "")), int(bool(n.get("disputed", False))))
+            for i, n in enumerate(notes) if isinstance(n, dict)]
+
+
+def _insert_notes(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert note rows and index them once (not row by row through the trigger), in
+    the caller's transaction, so no other reader sees the table without its trigger."""
+    if not rows:
+        return
+    trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                        "AND name = 'contact_notes_ai'")
+    first = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM contact_notes"))
+    if trigger is not None:
+        db.execute("DROP TRIGGER contact_notes_ai")
     db.executemany(
         "INSERT OR IGNORE INTO contact_notes (contact_id, household_id, seq, kind, source, "
-        "text, disputed) VALUES (?,?,?,?,?,?,?)",
-        [(contact_id, household_id, i, str(n.get("kind", "")), str(n.get("source", "")),
-          str(n.get("text", "")), int(bool(n.get("disputed", False))))
-         for i, n in enumerate(notes) if isinstance(n, dict)])
+        "text, disputed) VALUES (?,?,?,?,?,?,?)", rows)
+    if trigger is not None:
+        db.execute("INSERT INTO note_fts(rowid, text) SELECT rowid, casework_fold(text) "
+                   "FROM contact_notes WHERE rowid > ?", (first,))
+        db.execute(str(trigger))
 
 
 def run_after_apply(db: Database, entity: str, entity_id: str,
@@ -451,6 +467,12 @@ class _FieldState:
             current = self.heads[key].get(name, {})
             if change.hlc in current:
                 continue
+            if change.op == "insert" and not current:
+                # The insert's own version is the field's implicit head: no row is kept
+                # (most records are never edited); a later edit names the insert's
+                # version as its base (`insert_version`).
+                wins.add(name)
+                continue
             chosen = choose(name, current)
             superseded = set(chosen)
             after = {h: head for h, head in current.items() if h not in superseded}
@@ -547,21 +569,22 @@ def catch_up_local(db: Database, device: str) -> int:
         recorded: list[tuple[str, str]] = []
         for change in changes:
             if change.op == "delete":
-                if change.fields.get("purged"):
-                    state.forget(change.entity, change.entity_id)
-                recorded.append((change.change_id, "{}"))
                 continue
             override = overrides.get(change.change_id, {})
 
-            def choose(name: str, current: Heads, override: dict[str, list[str]] = override
-                       ) -> list[str]:
+            def choose(name: str, current: Heads, override: dict[str, list[str]] = override,
+                       change: RemoteChange = change) -> list[str]:
                 if name in override:
                     return list(override[name])
-                return [max(current)] if current else []
+                if current:
+                    return [max(current)]
+                first = insert_version(db, change.entity, change.entity_id)
+                return [first] if first and first != change.hlc else []
 
             plan = state.plan(change, choose)
             state.commit(plan, scratch)
-            recorded.append((change.change_id, _dump(plan.bases)))
+            if plan.bases:
+                recorded.append((change.change_id, _dump(plan.bases)))
         state.flush()
         db.executemany("INSERT INTO sync_change_bases (change_id, bases) VALUES (?, ?) "
                        "ON CONFLICT(change_id) DO UPDATE SET bases = excluded.bases", recorded)
@@ -569,6 +592,13 @@ def catch_up_local(db: Database, device: str) -> int:
     if last is not None and int(last) > after:
         set_state(db, "local_seq", str(int(last)))
     return len(rows)
+
+
+def insert_version(db: Database, entity: str, entity_id: str) -> str | None:
+    """The version of a record's insert: the implicit head of its never-edited fields."""
+    value = db.scalar("SELECT hlc FROM changelog WHERE entity_id = ? AND entity = ? "
+                      "AND op = 'insert' ORDER BY seq LIMIT 1", (entity_id, entity))
+    return None if value is None else str(value)
 
 
 def set_bases(db: Database, change_id: str, bases: Mapping[str, Sequence[str]]) -> None:
@@ -669,9 +699,13 @@ class _Batch:
     # household → (creator, assigned worker) as applied so far, in hub order
     owners: dict[str, tuple[str | None, str | None] | None] = field(default_factory=dict)
     pending_log: list[RemoteChange] = field(default_factory=list)
+    pending_notes: list[tuple[Any, ...]] = field(default_factory=list)
 
     def flush_log(self) -> None:
-        """Applied remote changes join the change log (history shows them)."""
+        """Applied remote changes join the change log (history shows them); contact
+        notes are written and indexed."""
+        _insert_notes(self.db, self.pending_notes)
+        self.pending_notes = []
         if not self.pending_log:
             return
         fresh = self.pending_log
@@ -682,7 +716,7 @@ class _Batch:
               c.device, c.at, c.scope_id) for c in fresh])
         self.db.executemany(
             "INSERT OR IGNORE INTO sync_change_bases (change_id, bases) VALUES (?, ?)",
-            [(c.change_id, _dump(c.bases)) for c in fresh])
+            [(c.change_id, _dump(c.bases)) for c in fresh if c.bases])
         self.pending_log = []
 
     def load_owners(self, scopes: Iterable[str]) -> None:
@@ -838,9 +872,11 @@ def apply_remote(db: Database, hlc: Hlc, device: str, changes: Sequence[RemoteCh
         "VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", quarantine)
     result.quarantined = len(quarantine)
     _retry_parked(batch, {p[0] for p in parked})
+    batch.flush_log()
     batch.state.flush()
-    for household_id in sorted(batch.refresh):
-        _refresh_household(db, household_id)
+    refresh = sorted(batch.refresh)
+    household_store.refresh_search_many(db, refresh)
+    contact_store.refresh_household_stats_many(db, refresh)
     set_state(db, "pull_pos", str(new_cursor[0]))
     set_state(db, "pull_seq", str(new_cursor[1]))
     return result
@@ -939,7 +975,7 @@ def _after(batch: _Batch, change: RemoteChange, row: Mapping[str, Any] | None) -
     notes = change.fields.get("notes")
     if change.entity == "contact" and change.op == "insert" and isinstance(notes, list) \
             and household_id:
-        _insert_notes(batch.db, change.entity_id, str(household_id), notes)
+        batch.pending_notes += _note_rows(change.entity_id, str(household_id), notes)
     target = change.fields.get("target_id")
     if change.entity == "deletion_execution" and change.op == "insert" \
             and isinstance(target, str) and target:
