@@ -211,6 +211,15 @@ def json_type(value: Any) -> str:
     return "unknown"
 
 
+def _size(values: dict[str, Any]) -> int:
+    """About the serialised size (strings counted by length; others serialised)."""
+    total = 0
+    for name, value in values.items():
+        total += len(name) + 6
+        total += len(value) if isinstance(value, str) else len(json.dumps(value))
+    return total
+
+
 def _notes_ok(notes: Any) -> bool:
     return isinstance(notes, list) and all(
         isinstance(n, dict) and set(n) <= {"kind", "text", "source", "disputed"}
@@ -254,8 +263,7 @@ def check_shape(change_id: Any, entity: Any, entity_id: Any, scope_id: Any, op: 
         if not isinstance(name, str) or not isinstance(versions, list) or not all(
                 isinstance(v, str) and _HLC.match(v) for v in versions):
             return "CW020"
-    if len(json.dumps(fields, ensure_ascii=False)) + len(json.dumps(bases)) \
-            > MAX_CHANGE_BYTES - 1024:
+    if _size(fields) + _size(bases) > MAX_CHANGE_BYTES - 1024:
         return "CW021"
     if entity == "household" and entity_id != scope_id:
         return "CW023"

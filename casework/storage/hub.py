@@ -899,6 +899,20 @@ def _retry_parked(batch: _Batch, just_parked: set[str]) -> None:
                 batch.result.applied += 1
 
 
+_INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """One statement text per table and column set (SQLite reuses its prepared form)."""
+    key = (table, columns)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        sql = (f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in columns)}) "
+               f"VALUES ({', '.join('?' for _ in columns)})")
+        _INSERT_SQL[key] = sql
+    return sql
+
+
 def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
     """False: cannot be applied yet (no such table in this app version, an update of a
     row that has not arrived, or a reference to a row this device does not have — e.g. a
@@ -935,10 +949,7 @@ def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
             values.update(id=change.entity_id, created_at=change.at, updated_at=change.at,
                           created_by=change.actor, updated_by=change.actor, version=change.hlc)
             values = {k: v for k, v in values.items() if k in columns}
-            cols = ", ".join(_ident(c) for c in values)
-            marks = ", ".join("?" for _ in values)
-            db.execute(f"INSERT INTO {t} ({cols}) VALUES ({marks})",
-                       tuple(values.values()))
+            db.execute(_insert_sql(t, tuple(values)), tuple(values.values()))
             row = {"id": change.entity_id, "version": change.hlc, "updated_at": change.at,
                    "updated_by": change.actor, "household_id": values.get("household_id")}
             batch.rows.rows[(table, change.entity_id)] = row

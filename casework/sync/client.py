@@ -39,8 +39,8 @@ from casework.services.session import Session
 from casework.sync.scram import scram_verifier
 
 SUPPORTED_SCHEMA = 2
-PUSH_BATCH = 2000
-PULL_PAGE = 2000
+PUSH_BATCH = 5000  # the hub's limit per call
+PULL_PAGE = 5000
 CONNECT_TIMEOUT_S = 10
 LOCK_TIMEOUT_MS = 10_000
 STATEMENT_TIMEOUT_MS = 120_000

@@ -241,7 +241,7 @@ BEGIN
     v_touched := ARRAY(SELECT DISTINCT c.scope_id FROM casework.changes c
                        WHERE c.seq > p_before AND c.scope_id IS NOT NULL);
     DELETE FROM casework.assignments x
-    WHERE x.kind = 'review' AND x.scope_id = ANY (v_touched)
+    WHERE x.kind = 'review' AND x.scope_id IN (SELECT unnest(v_touched))
       AND NOT EXISTS (
             SELECT 1 FROM casework.assignments a
             JOIN casework.workers w ON w.id = a.worker_id
@@ -256,7 +256,7 @@ BEGIN
           JOIN casework.workers l ON l.team_id = w.team_id AND l.role = 'Leitung'
                                    AND NOT l.disabled
           WHERE a.kind = 'full'
-            AND a.scope_id = ANY (v_touched)
+            AND a.scope_id IN (SELECT unnest(v_touched))
             AND EXISTS (SELECT 1 FROM casework.changes k WHERE k.scope_id = a.scope_id
                         AND casework.review_trigger(k.entity))) s
     WHERE NOT EXISTS (SELECT 1 FROM casework.assignments x WHERE x.worker_id = s.lid
@@ -300,6 +300,8 @@ BEGIN
             at text, cls text, kfields jsonb, kscope text, reason text,
             dup boolean NOT NULL DEFAULT false
         ) ON COMMIT DELETE ROWS;
+        CREATE INDEX cw_push_entity ON cw_push (entity_id);
+        CREATE INDEX cw_push_change ON cw_push (change_id);
     END IF;
     DELETE FROM cw_push;
     INSERT INTO cw_push (ord, item, change_id, entity, entity_id, scope_id, op, fields,
@@ -334,19 +336,21 @@ BEGIN
     FROM jsonb_array_elements(p_changes) WITH ORDINALITY AS e(item, ord)
     LEFT JOIN casework.kinds k ON jsonb_typeof(e.item) = 'object'
                               AND k.entity = e.item ->> 'entity';
+    ANALYZE cw_push;
 
     -- Shape: ids, operation, clock, time, scope as the kind requires.
     UPDATE cw_push p SET reason = 'CW020'
     WHERE p.reason IS NULL AND NOT coalesce(
-        p.change_id ~ '^[0-9A-Za-z_-]{1,64}$'
+        p.change_id ~ '^[0-9A-Za-z_-]+$' AND length(p.change_id) <= 64
         AND p.entity IS NOT NULL AND p.cls IS NOT NULL
-        AND p.entity_id ~ '^[^\x01-\x1f\x7f]{1,128}$'
-        AND (p.scope_id IS NULL OR p.scope_id ~ '^[0-9A-Za-z_-]{1,64}$')
+        AND length(p.entity_id) BETWEEN 1 AND 128 AND p.entity_id !~ '[\x01-\x1f\x7f]'
+        AND (p.scope_id IS NULL
+             OR (p.scope_id ~ '^[0-9A-Za-z_-]+$' AND length(p.scope_id) <= 64))
         AND (jsonb_typeof(p.item -> 'scope_id') IS NULL
              OR jsonb_typeof(p.item -> 'scope_id') IN ('string', 'null'))
         AND p.op IN ('insert', 'update', 'delete')
         AND p.fields IS NOT NULL AND p.bases IS NOT NULL
-        AND p.hlc ~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]{1,64}$'
+        AND p.hlc ~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]+$' AND length(p.hlc) <= 85
         AND split_part(p.hlc, '.', 3) = v_device
         AND p.at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?Z$'
         AND (p.op <> 'delete' OR p.fields = '{}'::jsonb)
@@ -374,7 +378,8 @@ BEGIN
                                           THEN b.value ELSE '[]'::jsonb END) h
                                  WHERE jsonb_typeof(h) <> 'string'
                                     OR h #>> '{}'
-                                       !~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]{1,64}$')));
+                                       !~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]+$'
+                                    OR length(h #>> '{}') > 85)));
     -- A household's records stay in their household.
     UPDATE cw_push p SET reason = 'CW023'
     WHERE p.reason IS NULL AND (
