@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
+from casework.errors import UserError
 from casework.models.ids import new_id
 from casework.models.persons.worker import WorkerRole
 from casework.services import hub as sync_service
@@ -20,7 +21,7 @@ from casework.sync import admin, client
 from casework.ui import messages
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
-from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
 from tests.hub.helpers import edit, new_household
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -159,3 +160,54 @@ def test_menu_action_contract() -> None:
     assert isinstance(sync_action.ORDER, int)
     assert sync_action.ROLES is None
     assert callable(sync_action.trigger)
+
+
+def test_leitung_issues_a_code_and_a_colleague_enrols_in_the_app(
+        qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+    lea, kim = devices.open(0), devices.open(1)
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id, team="Nord",
+                   display="Lea Leitung")
+    hub.add_worker("kim", team="Nord", display="Kim Neu")
+    enrol(hub, lea, "lea")
+    client.sync_vault(lea)  # the roster: Lea is Leitung, Kim is known
+
+    lea_ctx = UiContext(lea.clock)
+    lea_ctx.attach(lea)
+    lea_dialog = sync_action.SyncDialog(lea_ctx)
+    qtbot.addWidget(lea_dialog)
+    assert not lea_dialog.enrol_box.isVisibleTo(lea_dialog)
+    assert lea_dialog.code_box.isVisibleTo(lea_dialog)
+    names = [lea_dialog.code_worker.itemText(i) for i in range(lea_dialog.code_worker.count())]
+    assert names == ["Kim Neu (Fachkraft)"]
+    lea_dialog.show()  # its parts were laid out while hidden
+    qtbot.mouseClick(lea_dialog.code_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "gültig bis" in lea_dialog.code_label.text() or bool(errors),
+                    timeout=30_000)
+    assert errors == []
+    code = lea_dialog.code_label.text().split()[0]
+
+    kim_ctx = UiContext(kim.clock)
+    kim_ctx.attach(kim)
+    kim_dialog = sync_action.SyncDialog(kim_ctx)
+    qtbot.addWidget(kim_dialog)
+    kim_dialog.show()
+    assert kim_dialog.enrol_box.isVisibleTo(kim_dialog)
+    assert not kim_dialog.code_box.isVisibleTo(kim_dialog)
+    dsn = hub.dsn("kim").replace(f"password={WORKER_PASSWORD} ", "")
+    kim_dialog.enrol_dsn.setText(dsn)
+    kim_dialog.enrol_password.setText(WORKER_PASSWORD)
+    kim_dialog.enrol_code.setText(code)
+    kim_dialog.enrol_label.setText("Laptop Büro")
+    qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert errors == []
+    assert "Kim Neu" in kim_dialog.result_label.text()
+    assert not kim_dialog.enrol_box.isVisibleTo(kim_dialog)
+    assert kim_dialog.enrol_password.text() == ""
+    qtbot.mouseClick(kim_dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not kim_dialog.busy, timeout=30_000)
+    assert errors == []
+    assert "Abgeglichen" in kim_dialog.result_label.text()
+    # The code is used up.
+    again = devices.open(2)
+    with pytest.raises(UserError):
+        client.enrol(again, hub.dsn("kim"), code)

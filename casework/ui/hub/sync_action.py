@@ -11,10 +11,12 @@ did not apply are listed for the Leitung/Admin with the reason.
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,7 +36,8 @@ from casework.clock import BERLIN, Clock, from_utc_iso
 from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
-from casework.services.session import UnwrappedKey
+from casework.services.persons import workers as workers_service
+from casework.services.session import Session, UnwrappedKey
 from casework.sync import require_driver
 from casework.ui.context import UiContext
 
@@ -89,6 +92,22 @@ def _sync_job(key: UnwrappedKey, clock: Clock, dsn: str | None,
         return client.sync_vault(session, dsn, progress=progress, cancelled=cancel.is_set)
     finally:
         session.close()
+
+
+def _enrol(session: Session, dsn: str, code: str,
+           label: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+    from casework.sync import client
+
+    return client.enrol(session, dsn, code, label)
+
+
+def _issue_code_job(target: str | None, worker_id: str) -> tuple[str, datetime]:
+    """On the worker thread (no vault access): a code for a colleague's device."""
+    from casework.sync import admin
+
+    if not target:
+        raise UserError("Dieses Gerät ist noch nicht am Team-Hub angemeldet.")
+    return admin.issue_code(target, worker_id)
 
 
 _STAGES = {"push": "gesendet", "pushed": "gesendet", "pull": "empfangen"}
@@ -182,6 +201,47 @@ class SyncDialog(QDialog):
         refused_layout.addWidget(self.refused_list)
         layout.addWidget(self.refused_box)
 
+        # Not yet enrolled: hub address, own password and the one-time code.
+        self.enrol_box = QGroupBox("Dieses Gerät am Team-Hub anmelden", self)
+        enrol_form = QFormLayout(self.enrol_box)
+        self.enrol_dsn = QLineEdit(self.enrol_box)
+        self.enrol_dsn.setPlaceholderText("host=hub.example dbname=casework user=… "
+                                          "sslmode=verify-full sslrootcert=…")
+        self.enrol_password = QLineEdit(self.enrol_box)
+        self.enrol_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.enrol_code = QLineEdit(self.enrol_box)
+        self.enrol_code.setPlaceholderText("ABCD-EFGH-…")
+        self.enrol_label = QLineEdit(self.enrol_box)
+        self.enrol_label.setPlaceholderText("z. B. Laptop Büro")
+        for text, line in (("Hub-Adresse", self.enrol_dsn),
+                           ("Eigenes Hub-Passwort", self.enrol_password),
+                           ("Einmal-Code", self.enrol_code), ("Gerätename", self.enrol_label)):
+            line.setAccessibleName(text)
+            enrol_form.addRow(text + ":", line)
+        self.enrol_button = QPushButton("Gerät an&melden", self.enrol_box)
+        self.enrol_button.setAccessibleName("Gerät anmelden")
+        self.enrol_button.clicked.connect(self.enrol)
+        enrol_form.addRow(self.enrol_button)
+        layout.addWidget(self.enrol_box)
+
+        # Leitung/Admin: a one-time code for a colleague's device.
+        self.code_box = QGroupBox("Einmal-Code für ein Gerät einer Kollegin/eines Kollegen",
+                                  self)
+        code_row = QHBoxLayout(self.code_box)
+        self.code_worker = QComboBox(self.code_box)
+        self.code_worker.setAccessibleName("Person für den Einmal-Code")
+        code_row.addWidget(self.code_worker, 1)
+        self.code_button = QPushButton("Einmal-&Code erzeugen", self.code_box)
+        self.code_button.setAccessibleName("Einmal-Code erzeugen")
+        self.code_button.clicked.connect(self.issue_code)
+        code_row.addWidget(self.code_button)
+        self.code_label = QLabel(self.code_box)
+        self.code_label.setAccessibleName("Erzeugter Einmal-Code")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                                | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        code_row.addWidget(self.code_label, 1)
+        layout.addWidget(self.code_box)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Schließen")
@@ -199,6 +259,14 @@ class SyncDialog(QDialog):
         self.conflict_label.setText(str(st.conflicts))
         self.refused_label.setText(str(st.refused))
         oversight = session.actor.data.role.value in OVERSIGHT
+        enrolled = sync_service.device_secret(session) is not None
+        self.enrol_box.setVisible(not enrolled)
+        self.code_box.setVisible(enrolled and oversight)
+        if enrolled and oversight and self.code_worker.count() == 0:
+            for worker in workers_service.all_workers(session):
+                if worker.id != session.actor.id:
+                    self.code_worker.addItem(f"{worker.data.name} ({worker.data.role.value})",
+                                             worker.id)
         self.refused_box.setVisible(oversight)
         self.refused_list.clear()
         if oversight:
@@ -271,6 +339,58 @@ class SyncDialog(QDialog):
         self.ctx.tasks.submit(_sync_job, sync_service.background_key(session), self.ctx.clock,
                               dsn, self.progress_changed.emit, self._cancel,
                               on_done=self._done, on_error=self._failed)
+
+    def enrol(self) -> None:
+        """The worker's own login (address + password) and the code from the Leitung."""
+        try:
+            require_driver()
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        from casework.sync import client
+
+        dsn, code = self.enrol_dsn.text().strip(), self.enrol_code.text().strip()
+        if not dsn or not code:
+            self.ctx.report(UserError("Bitte Hub-Adresse und Einmal-Code eingeben."))
+            return
+        if self.enrol_password.text():
+            dsn = client.with_password(dsn, self.enrol_password.text())
+        outcome = self.ctx.run(_enrol, dsn, code, self.enrol_label.text().strip())
+        self.enrol_password.clear()
+        if outcome is not None:
+            worker = outcome[0]
+            self.enrol_code.clear()
+            self.result_label.setText(f"Gerät angemeldet für {worker.name} ({worker.role}). "
+                                      "Jetzt synchronisieren.")
+        self.refresh()
+
+    def issue_code(self) -> None:
+        worker_id = self.code_worker.currentData()
+        if not worker_id or self.busy:
+            return
+        try:
+            require_driver()
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        from casework.sync import client
+
+        target = client.device_target(self.ctx.require_session())
+        self.code_button.setEnabled(False)
+        self.ctx.tasks.submit(_issue_code_job, target, str(worker_id),
+                              on_done=self._code_issued, on_error=self._code_failed)
+
+    def _code_issued(self, issued: tuple[str, datetime]) -> None:
+        self.code_button.setEnabled(True)
+        code, expires = issued
+        self.code_label.setText(f"{code} (gültig bis "
+                                f"{expires.astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr)")
+
+    def _code_failed(self, error: BaseException) -> None:
+        self.code_button.setEnabled(True)
+        if not isinstance(error, UserError):
+            raise error
+        self.ctx.report(error)
 
     def cancel(self) -> None:
         if self._cancel is not None:
