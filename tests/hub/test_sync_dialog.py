@@ -18,7 +18,7 @@ from casework.services import hub as sync_service
 from casework.services.directory import vault_profile
 from casework.services.households import households
 from casework.sync import admin, client
-from casework.ui import messages
+from casework.ui import messages, registry
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
 from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
@@ -156,9 +156,10 @@ def test_cancelling_loses_nothing_and_the_leitung_sees_abgewiesene_changes(
 
 
 def test_menu_action_contract() -> None:
-    assert sync_action.LABEL == "Synchronisieren…"
-    assert isinstance(sync_action.ORDER, int)
-    assert sync_action.ROLES is None
+    entry = registry.menu_action("sync")
+    assert entry.label == "Synchronisieren…"
+    assert entry.roles is None
+    assert callable(entry.trigger)
     assert callable(sync_action.trigger)
 
 
