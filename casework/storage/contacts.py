@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -66,6 +67,19 @@ def _count_new_contact(db: Database, household_id: str, occurred_utc: str,
     )
 
 
+def refresh_household_stats_many(db: Database, household_ids: Sequence[str]) -> None:
+    """`refresh_household_stats` for many households in one statement (bulk imports)."""
+    db.execute(
+        "UPDATE households SET "
+        "last_contact_at = (SELECT max(occurred_at) FROM contacts c "
+        "  WHERE c.household_id = households.id AND c.deleted = 0), "
+        "open_followups = (SELECT count(*) FROM contacts c WHERE c.household_id = households.id "
+        "  AND c.deleted = 0 AND c.follow_up IS NOT NULL AND c.follow_up_done = 0) "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(household_ids),),
+    )
+
+
 def refresh_household_stats(db: Database, household_id: str) -> None:
     """Keep the denormalised list columns (last contact, open follow-ups) in step."""
     db.execute(
@@ -77,21 +91,6 @@ def refresh_household_stats(db: Database, household_id: str) -> None:
         "WHERE id = ?1",
         (household_id,),
     )
-
-
-def refresh_household_stats_many(db: Database, household_ids: list[str]) -> None:
-    """`refresh_household_stats` for many households in one statement per 400."""
-    for start in range(0, len(household_ids), 400):
-        chunk = household_ids[start:start + 400]
-        marks = ",".join("?" for _ in chunk)
-        db.execute(
-            "UPDATE households SET "
-            "last_contact_at = (SELECT max(occurred_at) FROM contacts c "
-            "  WHERE c.household_id = households.id AND c.deleted = 0), "
-            "open_followups = (SELECT count(*) FROM contacts c "
-            "  WHERE c.household_id = households.id AND c.deleted = 0 "
-            "  AND c.follow_up IS NOT NULL AND c.follow_up_done = 0) "
-            f"WHERE id IN ({marks})", chunk)
 
 
 def _contact_from_row(r: Row, notes: list[NoteEntry]) -> Contact:

@@ -11,6 +11,7 @@ from casework.errors import UserError
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import PersonId
 from casework.models.persons.worker import WorkerRole
+from casework.models.privacy.retention import DeletionApproval
 from casework.services import contacts
 from casework.services import hub as sync_service
 from casework.services.households import households
@@ -245,7 +246,8 @@ def test_an_executed_deletion_purges_the_household_everywhere_and_at_the_hub(
     client.sync_vault(lea)
     client.sync_vault(max_)
     with max_.db.transaction():
-        retention_store.insert_deletion_approval(max_.writer(), request, "freigegeben")
+        retention_store.insert_deletion_approval(max_.writer(), request,
+                                                 DeletionApproval.APPROVED)
     client.sync_vault(max_)
     client.sync_vault(lea)
     with lea.db.transaction():
