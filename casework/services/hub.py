@@ -185,14 +185,15 @@ def background_key(session: Session) -> UnwrappedKey:
     """On the GUI thread: what a worker thread needs to open its own connection to this
     vault for a sync (a connection never crosses threads; the job wipes the key)."""
     return UnwrappedKey(session.vault.folder, session.vault.header,
-                        session.vault.data_key_copy())
+                        vault_store.UnlockedKey(session.vault.data_key_copy(),
+                                                session.vault.person_id))
 
 
 def open_background(key: UnwrappedKey, clock: Clock) -> Session:
     """On the worker thread: the vault's second connection, closed by the caller."""
     vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
-                                      audit_action="sync.background")
-    return Session(vault, clock, WorkerId(vault.owner_id))
+                                      audit_action="sync.background", unlocked=key.unlocked)
+    return Session(vault, clock, WorkerId(vault.person_id))
 
 
 def after_background(session: Session, since_seq: int) -> None:
