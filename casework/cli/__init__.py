@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
 
+from casework.cli import _german
 from casework.errors import UserError
 
 EXIT_OK = 0
@@ -34,12 +36,22 @@ class CliFailure(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
+        if message.endswith(" fehlt") and ", " in message:
+            message = message[: -len(" fehlt")] + " fehlen"
         self.print_usage(sys.stderr)
         print(f"casework: Aufruf fehlerhaft: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
+def _write_quietly_into_a_closed_pipe() -> None:
+    """`casework … --json | head` closes our stdout early: end without a traceback, and
+    keep Python from failing again when it flushes stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _german.install()
     parser = _Parser(prog="casework", description="Casework – verschlüsselte Fallakte")
     parser.add_argument("--demo", action="store_true", help="App mit einer Demo-Akte starten")
     parser.add_argument("--vault", help="Akte (Ordner), die die App öffnen soll")
@@ -55,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(os, "umask"):
+        os.umask(0o077)  # whatever this process creates is its owner's alone
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -66,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return start_app(args)
     try:
         result = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except CliFailure as failure:
         print(f"casework: {failure.message}", file=sys.stderr)
         return failure.code
@@ -75,4 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casework: abgebrochen.", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:
+        _write_quietly_into_a_closed_pipe()
+        return EXIT_OK
     return int(result or EXIT_OK)

@@ -51,7 +51,8 @@ def register_vault_subcommands(vault_sub: Any) -> None:
     where = plan.add_mutually_exclusive_group(required=True)
     where.add_argument("--folder", type=Path, help="z. B. USB-Stick oder Netzlaufwerk")
     where.add_argument("--off", action="store_true", help="automatische Sicherung aus")
-    plan.add_argument("--interval-hours", type=int, default=backup_service.DEFAULT_INTERVAL_HOURS)
+    plan.add_argument("--interval-hours", type=int, default=backup_service.DEFAULT_INTERVAL_HOURS,
+                      help="Abstand der Sicherungen in Stunden")
     plan.set_defaults(handler=_schedule)
 
     restore = vault_sub.add_parser("restore", help="Sicherung in einen NEUEN Ordner "

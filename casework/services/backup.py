@@ -193,7 +193,7 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
                 raise BackupPassphraseWrong() from None
         try:
             store.extract(backup, info, data_key, staging)
-            (staging / "backups").mkdir(exist_ok=True)
+            store.make_private_folder(staging / "backups")
             journal = store.read_journal_file(journal_folder or backup.parent, info.vault_id,
                                               data_key)
             reapplied, households = _open_check_reapply(staging, header, data_key, clock,

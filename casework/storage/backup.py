@@ -21,7 +21,7 @@ from typing import IO, Any, BinaryIO
 import sqlcipher3
 
 from casework.errors import StorageFull, UserError, VaultError
-from casework.storage import crypto
+from casework.storage import crypto, private_files
 from casework.storage.backup_format import (
     ATTACHMENTS,
     CHUNK_BYTES,
@@ -269,7 +269,7 @@ def finish_backup(pending: PendingBackup,
         header, digest = encode_header(pending.body)
         part = work / "backup.part"
         written: dict[str, bytes] = {}
-        with part.open("wb") as handle:
+        with private_files.open_for_writing(part) as handle:
             handle.write(header)
             writer = ChunkWriter(handle, pending.backup_key, digest)
             with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:
@@ -368,10 +368,10 @@ def extract(path: Path, info: BackupInfo, data_key: bytes | bytearray, target: P
     """Decrypt the payload of `path` into the (empty) folder `target`: `vault.json`,
     `casework.db`, `attachments/`. Everything is authenticated before this returns; on a
     `BackupDamaged` the caller discards `target`."""
-    (target / ATTACHMENTS).mkdir(exist_ok=True)
+    private_files.make_folder(target / ATTACHMENTS)
 
     def consume(name: str, stream: IO[bytes]) -> None:
-        with _target_path(target, name).open("wb") as sink:
+        with private_files.open_for_writing(_target_path(target, name)) as sink:
             shutil.copyfileobj(stream, sink, CHUNK_BYTES)
 
     _members(path, info, data_key, consume)
@@ -407,3 +407,8 @@ def stage_vault_header(info: BackupInfo, folder: Path) -> VaultHeader:
     if header.vault_id != info.vault_id:
         raise BackupDamaged("Der Kopf der Sicherung ist widersprüchlich (Akten-Kennung).")
     return header
+
+
+def make_private_folder(path: Path) -> None:
+    """A folder of a restored vault (services do not touch the file system directly)."""
+    private_files.make_folder(path)

@@ -16,6 +16,7 @@ import sqlcipher3
 
 from casework.errors import StorageFull, UserError, VaultError
 from casework.models.text import fold_words
+from casework.storage import private_files
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ class Database:
                 )
         elif path.exists():
             raise VaultError(f"„{path.name}“ existiert bereits; es wird nichts überschrieben.")
+        else:
+            private_files.create_empty(path)  # SQLite gives -wal/-shm the same mode
         try:
             conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
         except sqlcipher3.Error as error:
