@@ -194,14 +194,15 @@ def _isef(stage: _Stage, pid: str, days_ago: int) -> None:
         "Mit der Mutter einen Schutzplan vereinbaren, Überprüfung in vier Wochen."))
 
 
-def _involve(stage: _Stage, family: _Family, pid: str, days_ago: int) -> None:
+def _involve(stage: _Stage, family: _Family, pid: str, days_ago: int,
+             child_text: str) -> None:
     stage.at(days_ago, 16)
     on = stage.day(-days_ago)
     ks.record_involvement(stage.session, pid, Involvement(
         InvolvementTarget.ELTERN, True, on, "Gespräch mit der Mutter über die Versorgung.",
         person_ids=(family.parent,)))
     ks.record_involvement(stage.session, pid, Involvement(
-        InvolvementTarget.KIND, True, on, "Das Kind erzählt offen vom Alltag zu Hause.",
+        InvolvementTarget.KIND, True, on, child_text,
         person_ids=family.children[:1]))
 
 
@@ -214,7 +215,8 @@ def _approve_all(stage: _Stage, pid: str, days_ago: int) -> None:
 
 
 def _to_result(stage: _Stage, family: _Family, start: int, text: str,
-               category: ResultCategory, justification: str) -> str:
+               category: ResultCategory, justification: str,
+               child_text: str = "Das Kind erzählt offen vom Alltag zu Hause.") -> str:
     """Open a procedure `start` days ago and walk it to a recorded result (S5)."""
     s = stage.session
     stage.at(start, 10)
@@ -231,7 +233,7 @@ def _to_result(stage: _Stage, family: _Family, start: int, text: str,
     _isef(stage, pid, start - 3)
     stage.at(start - 4, 9)
     ks.transition(s, pid, State.S4)
-    _involve(stage, family, pid, start - 5)
+    _involve(stage, family, pid, start - 5, child_text)
     stage.at(start - 6, 9)
     ks.transition(s, pid, State.S5)
     ks.record_result(s, pid, Result(category, justification, (fact,)))
@@ -246,12 +248,13 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
                ResultCategory.HILFEBEDARF,
                "Keine Gefährdung, aber die Mutter braucht Unterstützung bei der Tagesstruktur.")
 
-    # 2. Schutzplan in force, review in a few days; the Leitung returned the result once.
+    # 2. Schutzplan in force, its review due in a few days.
     neumann = families["Neumann"]
     pid = _to_result(stage, neumann, 40,
                      "Paul berichtet, dass er abends oft allein ist und nichts zu essen hat.",
                      ResultCategory.LATENT,
                      "Latente Gefährdung durch unzureichende Versorgung am Abend.")
+    _approve_all(stage, pid, 34)
     stage.at(33, 9)
     ks.transition(s, pid, State.S6)
     ks.save_plan(s, pid, SafetyPlan(
@@ -261,10 +264,18 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
                  stage.day(9), "Bestätigung der Beratungsstelle",
                  "erneute Gefährdungseinschätzung")),
         stage.day(4), agreed_with="Mutter", agreed_on=stage.day(-33)))
-    stage.at(30, 15)
+
+    # 2b. A result the Leitung returned with a comment: back with the Fachkraft.
+    sommer = families["Sommer"]
+    pid = _to_result(stage, sommer, 9,
+                     "Lina hat seit Wochen einen wunden Po; die Windeln werden selten "
+                     "gewechselt.", ResultCategory.HILFEBEDARF,
+                     "Keine Gefährdung; die Mutter braucht Unterstützung bei der Pflege.",
+                     child_text="Lina wurde beim Hausbesuch gesehen und wirkte zufrieden.")
+    stage.at(2, 15)
     with stage.acting(stage.leitung):
         item = next(v for v in review.items_for(s, pid) if v.item.kind is ReviewKind.ERGEBNIS)
-        review.return_item(s, item.id, "Bitte die Rückmeldung der Schule zur Versorgung "
+        review.return_item(s, item.id, "Bitte die Einschätzung der Familienhebamme "
                                        "ergänzen.", expected_hash=item.current_hash)
 
     # 3. Gefährdungseinschätzung done, the iseF consultation is overdue (the one red item).

@@ -86,7 +86,8 @@ def test_kinderschutz_procedures_in_several_states_one_waiting_for_the_leitung(
     returned = [v for p in ks.list_procedures(s) for v in review.items_for(s, p.id)
                 if v.status is ReviewStatus.ZURUECKGEGEBEN]
     assert len(returned) == 1 and returned[0].last_decision is not None
-    assert "Schule" in returned[0].last_decision.comment
+    assert "Familienhebamme" in returned[0].last_decision.comment
+    assert returned[0].household_name == "Sommer"
 
 
 def test_exactly_one_overdue_kinderschutz_step(s: Session) -> None:
