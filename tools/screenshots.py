@@ -17,6 +17,7 @@ end it checks that the lock screen shows no case data.
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 import tempfile
@@ -28,8 +29,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QSettings  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtCore import (  # noqa: E402
+    QBuffer,
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QIODevice,
+    QLocale,
+    QSettings,
+)
+from PySide6.QtGui import QColor, QImage, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from casework.clock import BERLIN, FixedClock  # noqa: E402
@@ -64,18 +73,34 @@ def settle(app: QApplication) -> None:
 
 
 class Shooter:
-    def __init__(self, app: QApplication, out: Path) -> None:
+    def __init__(self, app: QApplication, out: Path, *, small: bool = False) -> None:
         self.app = app
         self.out = out
+        self.small = small  # 256-colour PNGs (the repository's docs/img)
         self.taken: list[Path] = []
 
     def __call__(self, name: str, widget: QWidget) -> None:
         settle(self.app)
         path = self.out / f"{name}.png"
-        if not widget.grab().save(str(path)):
+        image = widget.grab().toImage()
+        if self.small:
+            save_small(image, path)
+        elif not image.save(str(path)):
             raise RuntimeError(f"could not save {path}")
         self.taken.append(path)
         print(path)
+
+
+def save_small(image: QImage, path: Path) -> None:
+    """A 128-colour PNG (about a third of the size; UI pictures have few colours).
+    Pillow comes with reportlab."""
+    from PIL import Image
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    picture = Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
+    picture.quantize(128).save(path, optimize=True)
 
 
 def dark_palette() -> QPalette:
@@ -423,7 +448,7 @@ def handbook(out: Path) -> int:
     app.setApplicationName("Casework")
     QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
     install_german_translations(app)  # as the app does: Qt's own buttons in German
-    shoot = Shooter(app, out)
+    shoot = Shooter(app, out, small=True)
     settings = Settings(QSettings(str(scratch / "ui.ini"), QSettings.Format.IniFormat))
     ctx = UiContext(FixedClock(HANDBOOK_NOW), settings=settings)
     window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
