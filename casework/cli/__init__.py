@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from casework.cli import _german
 from casework.errors import UserError
@@ -43,6 +46,42 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+# What may never reach a terminal from data: C0/C1 control characters (escape sequences
+# that move the cursor, retitle the window or rewrite earlier lines; a carriage return
+# overwriting a line) and bidirectional overrides that reorder what is shown. Newlines and
+# tabs are ours. JSON output escapes control characters itself.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    return _UNSAFE.sub("", text)
+
+
+class _PrintableOnly(io.TextIOBase):
+    """stdout/stderr of the CLI: everything written passes `printable` first."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # TextIOBase declares it read-only
+        return self._stream.encoding
+
+
 def _write_quietly_into_a_closed_pipe() -> None:
     """`casework … --json | head` closes our stdout early: end without a traceback, and
     keep Python from failing again when it flushes stdout at exit."""
@@ -69,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(os, "umask"):
         os.umask(0o077)  # whatever this process creates is its owner's alone
+    if not isinstance(sys.stdout, _PrintableOnly):
+        sys.stdout = _PrintableOnly(sys.stdout)
+        sys.stderr = _PrintableOnly(sys.stderr)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -38,6 +38,13 @@ Params = Sequence[Any] | dict[str, Any]
 DEFAULT_CACHE_KIB = 128 * 1024
 
 
+def silence_cipher_log(conn: sqlcipher3.Connection) -> None:
+    """SQLCipher writes English diagnostics ("hmac check failed for pgno=4", hundreds of
+    lines for one damaged page) to stderr by default. Casework decides from error codes
+    and tells the person in one German line, so its own log stays off."""
+    conn.execute("PRAGMA cipher_log_level = NONE")
+
+
 class DatabaseBusy(UserError):
     def __init__(self) -> None:
         super().__init__("Die Akte ist gerade in Benutzung. Bitte einen Moment warten.")
@@ -107,6 +114,7 @@ class Database:
             private_files.create_empty(path)  # SQLite gives -wal/-shm the same mode
         try:
             conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
+            silence_cipher_log(conn)
         except sqlcipher3.Error as error:
             raise_translated(error)
             raise
