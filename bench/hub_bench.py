@@ -29,9 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from casework.clock import FixedClock
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.household import HouseholdDraft
-from casework.models.worker import WorkerRole
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import HouseholdDraft
+from casework.models.persons.worker import WorkerRole
 from casework.services import session as session_service
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store

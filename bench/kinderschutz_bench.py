@@ -8,13 +8,13 @@ from bench.harness import Result, measure
 from casework.clock import SystemClock
 from casework.forms.base import letterhead_from_organisation
 from casework.forms.kinderschutz import render_documentation
-from casework.models.contact import NoteKind
-from casework.models.household import HouseholdDraft
-from casework.models.kinderschutz import Observation, State
-from casework.models.person import BirthInfo, HouseholdRole, PersonDraft
-from casework.services import households
-from casework.services import kinderschutz as ks
-from casework.services.reference import load_profile
+from casework.models.contacts import NoteKind
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import BirthInfo, HouseholdRole, PersonDraft
+from casework.models.kinderschutz.procedure import Observation, State
+from casework.services.directory.shipped import load_profile
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 
 

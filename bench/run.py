@@ -23,10 +23,11 @@ import sqlcipher3
 
 from bench.harness import Result, measure, table, write
 from casework.clock import SystemClock
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.household import HouseholdDraft
-from casework.services import contacts, demo, households
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import HouseholdDraft
+from casework.services import contacts, demo
 from casework.services import session as session_service
+from casework.services.households import households
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.db import Database, _fold_for_index, drop_stat4
@@ -248,7 +249,7 @@ def _report_results(session: session_service.Session) -> list[Result]:
 
 def _document_results(session: session_service.Session) -> list[Result]:
     from casework.forms.consent import blank_consent_form_data, render_consent_form
-    from casework.services.reference import load_profile
+    from casework.services.directory.shipped import load_profile
 
     profile = load_profile(session.profile_name)
     data = blank_consent_form_data(profile)

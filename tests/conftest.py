@@ -20,11 +20,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from casework.clock import BERLIN, FixedClock
-from casework.models.household import HouseholdDraft
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.services import households
 from casework.services import session as session_service
+from casework.services.households import households
 from casework.services.session import Session
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

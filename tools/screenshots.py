@@ -45,10 +45,10 @@ from casework.clock import BERLIN, FixedClock  # noqa: E402
 from casework.services import demo  # noqa: E402
 from casework.services import session as session_service  # noqa: E402
 from casework.ui.context import UiContext  # noqa: E402
-from casework.ui.household_form import NewHouseholdDialog  # noqa: E402
+from casework.ui.households.form import NewHouseholdDialog  # noqa: E402
+from casework.ui.households.screen import FamilienScreen  # noqa: E402
 from casework.ui.launch import install_german_translations  # noqa: E402
 from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
-from casework.ui.screens.familien import FamilienScreen  # noqa: E402
 from casework.ui.settings import Settings  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
@@ -259,10 +259,13 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
                   scratch: Path) -> None:
     """The pictures of docs/handbuch.md, in the order the guide uses them."""
     from casework.models.consent import ConsentStatus
-    from casework.models.kinderschutz import State
-    from casework.models.worker import WorkerRole
-    from casework.services import backup, consent, referrals, workers
-    from casework.services import kinderschutz as ks
+    from casework.models.kinderschutz.procedure import State
+    from casework.models.persons.worker import WorkerRole
+    from casework.services import referrals
+    from casework.services.backup import backups as backup
+    from casework.services.consent import lifecycle as consent
+    from casework.services.kinderschutz import procedures as ks
+    from casework.services.persons import workers
 
     window.show_start(folder)
     shoot("entsperren", window)
@@ -343,7 +346,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
                  and r.consent.household_id == brandt) if any(
         r.status is ConsentStatus.GUELTIG and r.consent.household_id == brandt for r in rows
     ) else next(r for r in rows if r.status is ConsentStatus.GUELTIG)
-    from casework.ui.screens._einwilligungen_dialogs import WithdrawDialog
+    from casework.ui.consent.dialogs import WithdrawDialog
 
     withdraw = WithdrawDialog(window.ctx, given.consent, window)
     withdraw.adjustSize()
@@ -379,7 +382,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     job = backup.begin_backup(session, stick / backup.backup_file_name(
         session.vault.header.vault_id, session.clock.now()))
     backup.end_backup(session, job, backup.write_backup(job))
-    from casework.ui.menu_actions.backup import BackupDialog
+    from casework.ui.backup.backup_action import BackupDialog
 
     dialog = BackupDialog(window.ctx, window)
     dialog.adjustSize()

@@ -24,8 +24,8 @@ from casework.cli._common import (
     read_passphrase,
 )
 from casework.clock import BERLIN, SystemClock, from_utc_iso
-from casework.services import backup as backup_service
-from casework.services import recovery as recovery_service
+from casework.services.backup import backups as backup_service
+from casework.services.backup import recovery as recovery_service
 
 ENV_RECOVERY_KEY = "CASEWORK_RECOVERY_KEY"
 ENV_RECOVERY_PARTS = ("CASEWORK_RECOVERY_KEY_1", "CASEWORK_RECOVERY_KEY_2")

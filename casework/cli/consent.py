@@ -12,7 +12,7 @@ import argparse
 from typing import Any
 
 from casework.cli._common import add_vault_argument, open_session
-from casework.services import consent as service
+from casework.services.consent import lifecycle as service
 
 
 def register(sub: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from casework.cli import EXIT_OK, CliFailure
 from casework.cli._common import ENV_PASSPHRASE, read_passphrase
 from casework.clock import SystemClock
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.services import demo
 from casework.services import session as session_service
 

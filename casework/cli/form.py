@@ -43,7 +43,7 @@ def run_consent(args: argparse.Namespace) -> int:
     from casework.clock import SystemClock
     from casework.forms.base import write_pdf_atomic
     from casework.forms.consent import blank_consent_form_data, render_consent_form
-    from casework.services.reference import load_profile
+    from casework.services.directory.shipped import load_profile
 
     # An unknown or malformed profile is a UserError (German message, exit 3).
     profile = load_profile(args.profile)

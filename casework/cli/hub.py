@@ -17,7 +17,7 @@ from typing import Any
 from casework.cli import EXIT_OK, CliFailure
 from casework.cli._common import add_vault_argument, open_session
 from casework.clock import BERLIN
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.sync import require_driver
 
 ENV_HUB_PASSWORD = "CASEWORK_HUB_PASSWORD"  # noqa: S105 - a variable name

@@ -22,10 +22,10 @@ from casework.cli._common import add_vault_argument, open_session
 from casework.clock import BERLIN, FixedClock
 from casework.forms import kinderschutz as forms
 from casework.forms.base import letterhead_from_organisation, write_pdf_atomic
-from casework.models.directory import WEEKDAY_ABBR, all_stadtteile, close_matches
-from casework.models.routing import AcuteRouting, Route, RouteKind
-from casework.services import kinderschutz as service
-from casework.services.reference import acute_routing, load_profile
+from casework.models.directory.profile import WEEKDAY_ABBR, all_stadtteile, close_matches
+from casework.models.kinderschutz.routing import AcuteRouting, Route, RouteKind
+from casework.services.directory.shipped import acute_routing, load_profile
+from casework.services.kinderschutz import procedures as service
 
 _ROUTE_KEYS = {RouteKind.ASD: "asd", RouteKind.NOTDIENST: "notdienst",
                RouteKind.NOTFALL: "polizei_feuerwehr"}

@@ -11,7 +11,7 @@ from casework.cli import EXIT_OK
 from casework.cli._common import add_vault_argument, open_session
 from casework.cli.hub import hub_dsn
 from casework.clock import BERLIN, from_utc_iso
-from casework.services import sync as sync_service
+from casework.services import hub as sync_service
 from casework.sync import require_driver
 
 

@@ -13,7 +13,7 @@ from casework.cli._common import (
     read_passphrase,
 )
 from casework.clock import SystemClock
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.services import session as session_service
 
 

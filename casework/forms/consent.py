@@ -30,7 +30,7 @@ from casework.forms.base import format_date, markup
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
-    from casework.models.directory import Organisation, Profile
+    from casework.models.directory.profile import Organisation, Profile
 
 TITLE = "Einverständniserklärung zur DSGVO"
 WITHDRAWAL_TITLE = "Bestätigung des Widerrufs einer Einwilligung"

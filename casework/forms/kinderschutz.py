@@ -1,7 +1,7 @@
 """§ 8a documents: Dokumentation der Gefährdungseinschätzung, Mitteilung an das Jugendamt,
 Schutzplan (for the parents, plain language) and the pseudonymised extract for the iseF.
 
-Forms take plain data (`Dossier`, `IsefExtract` from `casework.services.kinderschutz`), a
+Forms take plain data (`Dossier`, `IsefExtract` from `casework.services.kinderschutz.procedures`), a
 letterhead and a clock, and return PDF bytes; they never open the database. Observation
 entries always show their type, and "bestritten" entries keep the marker (LR-09).
 """
@@ -15,7 +15,8 @@ from casework.clock import Clock
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import CONTENT_WIDTH, Letterhead, format_date, format_datetime
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.dossier import Dossier, IsefExtract
+from casework.models.kinderschutz.procedure import (
     FACTUAL_KINDS,
     INSTRUMENT_NOTE,
     EntryKind,
@@ -24,7 +25,6 @@ from casework.models.kinderschutz import (
     Observation,
     State,
 )
-from casework.models.kinderschutz_dossier import Dossier, IsefExtract
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable

@@ -2,7 +2,7 @@
 Teilhabemanagement, with tables (small cells suppressed, LR-39) and bar charts drawn with
 reportlab.graphics.
 
-Takes a plain `casework.models.stats.Report` and a `Clock`; never opens the database."""
+Takes a plain `casework.models.reports.Report` and a `Clock`; never opens the database."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from casework.clock import Clock
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import CONTENT_WIDTH, FONT, Letterhead, mm
-from casework.models.stats import NO_DATA, Report, ShownTable, suppress
+from casework.models.reports import NO_DATA, Report, ShownTable, suppress
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable

@@ -22,9 +22,9 @@ from dateutil.relativedelta import relativedelta
 
 from casework.clock import BERLIN
 from casework.errors import ValidationError
-from casework.models.directory import ConsentCatalog, ConsentPurpose, ConsentRecipient
+from casework.models.directory.profile import ConsentCatalog, ConsentPurpose, ConsentRecipient
+from casework.models.households.person import BirthInfo, HouseholdRole, Person
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.person import BirthInfo, HouseholdRole, Person
 
 ConsentId = str
 ADULT_AGE = 18

@@ -18,7 +18,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from casework.errors import ValidationError
-from casework.models.person import BirthInfo
+from casework.models.households.person import BirthInfo
 
 PROGRAMME = "Teilhabemanagement"
 MIN_AGE = 18

@@ -2,5 +2,5 @@
 Programm-Monitoring Teilhabemanagement, as PDF (casework.forms.reports) and CSV.
 
 Numbers are aggregated in SQL (casework.storage.reports); tables carry plain counts and
-are suppressed below k when shown (casework.models.stats, LR-39).
+are suppressed below k when shown (casework.models.reports, LR-39).
 """

@@ -14,9 +14,9 @@ from pathlib import Path
 from casework.errors import UserError
 from casework.forms import base
 from casework.forms.reports import render_report
-from casework.models.stats import DEFAULT_K, Report, check_k, csv_rows, plain_number
+from casework.models.reports import DEFAULT_K, Report, check_k, csv_rows, plain_number
 from casework.reports import jahresbericht, monitoring
-from casework.services.reference import load_profile
+from casework.services.directory.shipped import load_profile
 from casework.services.session import Session
 
 

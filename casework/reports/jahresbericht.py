@@ -9,11 +9,11 @@ import importlib
 import importlib.util
 from datetime import date
 
-from casework.models.contact import ContactType
-from casework.models.household import AccessRoute
+from casework.models.contacts import ContactType
+from casework.models.households.household import AccessRoute
+from casework.models.households.person import Gender
 from casework.models.offers import AgeGroup, AttendeeGender
-from casework.models.person import Gender
-from casework.models.stats import DEFAULT_K, Report, StatRow, StatTable, suppress
+from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, suppress
 from casework.reports.period import months, period_text, window
 from casework.services.session import Session
 from casework.storage import reports as q
@@ -287,7 +287,7 @@ def _kinderschutz(session: Session, w: Window) -> StatTable:
             available=False,
             note="In dieser Akte werden keine § 8a-Verfahren erfasst.",
         )
-    from casework.models.kinderschutz import ResultCategory
+    from casework.models.kinderschutz.procedure import ResultCategory
 
     order = [c.value for c in ResultCategory] + ["ohne Ergebnis"]
     cats = order + sorted({k[0] for k in counts} - set(order))

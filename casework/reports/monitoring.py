@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from casework.models.person import BirthInfo, Gender
-from casework.models.stats import DEFAULT_K, Report, StatRow, StatTable
+from casework.models.households.person import BirthInfo, Gender
+from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable
 from casework.models.teilhabe import (
     PROGRAMME,
     TRANSITIONS,

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from casework.clock import BERLIN, local_today
-from casework.models.worker import WorkerRole
-from casework.services import consent, kinderschutz, referrals, review
+from casework.models.persons.worker import WorkerRole
+from casework.services import referrals
+from casework.services.consent import lifecycle as consent
+from casework.services.kinderschutz import procedures as kinderschutz
+from casework.services.kinderschutz import review
 from casework.services.session import Session
 
 # Sort order: child protection before everything else.

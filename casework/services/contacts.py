@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from casework.clock import BERLIN, local_today, to_utc_iso
 from casework.errors import NotFound, ValidationError
 from casework.models.changes import Changes
-from casework.models.contact import Contact, ContactDraft
+from casework.models.contacts import Contact, ContactDraft
 from casework.models.ids import ContactId, HouseholdId
 from casework.services.session import Session
 from casework.storage import contacts as store

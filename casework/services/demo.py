@@ -11,21 +11,27 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from casework.clock import BERLIN, local_today
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.household import AccessRoute, HouseholdDraft, HouseholdStatus, TargetGroup
-from casework.models.ids import PersonId, WorkerId, new_id
-from casework.models.person import (
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import (
+    AccessRoute,
+    HouseholdDraft,
+    HouseholdStatus,
+    TargetGroup,
+)
+from casework.models.households.person import (
     BirthInfo,
     Gender,
     HouseholdRole,
     PersonDraft,
     ResidenceStatus,
 )
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import demo_showcase, workers
+from casework.models.ids import PersonId, WorkerId, new_id
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import demo_showcase
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import bulk
-from casework.storage import workers as worker_store
+from casework.storage import persons as worker_store
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 

@@ -21,10 +21,11 @@ from dateutil.relativedelta import relativedelta
 
 from casework.clock import BERLIN, Clock, local_today
 from casework.models.consent import Capacity, ConsentDraft, Selection
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.household import AccessRoute, HouseholdDraft, TargetGroup
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import AccessRoute, HouseholdDraft, TargetGroup
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     Assessment,
     Channel,
     Involvement,
@@ -43,15 +44,17 @@ from casework.models.kinderschutz import (
     SafetyPlan,
     State,
 )
-from casework.models.kinderschutz_review import QUEUE_STATUSES, ReviewKind
+from casework.models.kinderschutz.review import QUEUE_STATUSES, ReviewKind
 from casework.models.offers import AgeGroup, AttendeeGender, Headcount, OfferDraft, OfferKind
 from casework.models.offers import SessionDraft as OfferSessionDraft
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.models.referral import Recipient, ReferralDraft
+from casework.models.persons.worker import Worker
+from casework.models.referrals import Recipient, ReferralDraft
 from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
-from casework.models.worker import Worker
-from casework.services import consent, contacts, households, offers, referrals, review, teilhabe
-from casework.services import kinderschutz as ks
+from casework.services import contacts, offers, referrals, teilhabe
+from casework.services.consent import lifecycle as consent
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
 from casework.services.session import Session
 
 # The Leitung of the demo team; its presence marks a vault that already has the team.
@@ -567,7 +570,7 @@ def has_team(session: Session) -> bool:
 
 
 def _workers(session: Session) -> list[Worker]:
-    from casework.services import workers
+    from casework.services.persons import workers
 
     return workers.all_workers(session)
 

@@ -2,7 +2,7 @@
 progress.
 
 Named participants need a legal basis: an Einwilligung (DSGVO Art. 6(1)(a)). If the
-consent module is installed (`casework.services.consent.may_transfer`), it is asked
+consent module is installed (`casework.services.consent.lifecycle.may_transfer`), it is asked
 whether a given consent covers "Teilnahme an der Veranstaltung" for the Träger; where it
 says no or cannot answer (e.g. a profile without that purpose), the worker must confirm
 "Einwilligung liegt vor" explicitly, and that basis is stored with the attendance row.
@@ -78,9 +78,9 @@ def get(session: Session, offer_id: str) -> Offer:
 
 def _consent_lookup() -> Any | None:
     """The consent module's `may_transfer`, if this installation has one."""
-    if importlib.util.find_spec("casework.services.consent") is None:
+    if importlib.util.find_spec("casework.services.consent.lifecycle") is None:
         return None
-    module = importlib.import_module("casework.services.consent")
+    module = importlib.import_module("casework.services.consent.lifecycle")
     return getattr(module, "may_transfer", None)
 
 

@@ -5,7 +5,7 @@ suggested, partners of the active directory) → `create` ("vorgeschlagen") → 
 ("mit Einverständnis der Familie") → `check_transfer` (preview for the dialog) → `send`
 ("übermittelt") → `accept` / `reject` → `close`; `withdraw` from any open state.
 `print_letter` renders the Übermittlungsbogen. Every step is an append-only row; the
-state is derived from them (`casework.models.referral`).
+state is derived from them (`casework.models.referrals`).
 
 Consent gating (LR-21, LR-31, LR-32): `send` and `print_letter` ask the consent service
 at that very moment, for every person whose data is in the referral:
@@ -35,11 +35,11 @@ from datetime import date, datetime, timedelta
 
 from casework.clock import local_today
 from casework.errors import NotFound, PermissionDenied, ValidationError
-from casework.forms import referral_letter as letter
+from casework.forms import referrals as letter
 from casework.models.changes import Changes
 from casework.models.consent import Capacity, TransferDecision
-from casework.models.directory import Profile, resolve_district
-from casework.models.referral import (
+from casework.models.directory.profile import Profile, resolve_district
+from casework.models.referrals import (
     CLOSED_STATES,
     EDITABLE_STATES,
     FOLLOW_UP,
@@ -57,12 +57,12 @@ from casework.models.referral import (
     check_transition,
     partner_recipient,
 )
-from casework.services import consent as consent_service
-from casework.services import directory
+from casework.services.consent import lifecycle as consent_service
+from casework.services.directory import vault_profile as directory
 from casework.services.session import Session
 from casework.storage import households as household_store
+from casework.storage import persons as worker_store
 from casework.storage import referrals as store
-from casework.storage import workers as worker_store
 
 KIND = "referral"
 SEND_FOLLOW_UP_DAYS = 14  # default Wiedervorlage after sending

@@ -12,11 +12,11 @@ from pathlib import Path
 from casework.clock import Clock
 from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.ids import WorkerId
-from casework.models.worker import Worker, WorkerRole
+from casework.models.persons.worker import Worker, WorkerRole
 from casework.storage import attachments as attachment_store
 from casework.storage import crypto
+from casework.storage import persons as worker_store
 from casework.storage import vault as vault_store
-from casework.storage import workers as worker_store
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database
 from casework.storage.vault import CheckReport, Vault, VaultHeader

@@ -7,14 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from importlib.resources import files
 from typing import Any
 
+from casework import resources
 from casework.clock import local_today
 from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
 from casework.models.changes import Changes
-from casework.models.household import HouseholdDraft
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.persons.worker import Worker, WorkerRole
 from casework.models.teilhabe import (
     PROGRAMME,
     Capacity,
@@ -30,12 +31,11 @@ from casework.models.teilhabe import (
     fair_assignment,
     parse_questionnaire,
 )
-from casework.models.worker import Worker, WorkerRole
-from casework.services.reference import load_profile
+from casework.services.directory.shipped import load_profile
 from casework.services.session import Session
 from casework.storage import households as household_store
+from casework.storage import persons as worker_store
 from casework.storage import teilhabe as store
-from casework.storage import workers as worker_store
 from casework.storage.teilhabe import Assignment, Intake
 
 DEFAULT_CLIENTS_PER_FTE = 100
@@ -46,7 +46,7 @@ LEAD_ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
 def load_questionnaire(name: str = "default") -> Questionnaire:
     if not name.replace("-", "").replace("_", "").isalnum():
         raise UserError("Ungültiger Name des Fragenkatalogs.")
-    resource = files("casework").joinpath("resources", "questionnaires", f"{name}.json")
+    resource = resources.files("questionnaires", f"{name}.json")
     try:
         data = json.loads(resource.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -29,8 +29,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from casework.errors import NotFound, StorageFull, UserError, VaultError
-from casework.storage import crypto, purge
+from casework.storage import crypto
 from casework.storage.db import Database
+from casework.storage.privacy import purge
 from casework.storage.vault import Vault
 
 MAGIC = b"CWAT"

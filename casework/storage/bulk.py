@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from casework.clock import to_utc_iso
-from casework.models.contact import ContactDraft
-from casework.models.household import HouseholdDraft
+from casework.models.contacts import ContactDraft
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import PersonDraft
 from casework.models.ids import new_id
-from casework.models.person import PersonDraft
 from casework.models.text import fold_words
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, drop_stat4

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
-from casework.models.contact import Contact, ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.contacts import Contact, ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
 from casework.models.text import fold, fold_words
 from casework.storage.changelog import RecordWriter

@@ -9,15 +9,15 @@ from typing import Any
 
 import sqlcipher3
 
-from casework.models.household import (
+from casework.models.households.csv_import import identity_key
+from casework.models.households.household import (
     AccessRoute,
     Household,
     HouseholdDraft,
     HouseholdStatus,
     TargetGroup,
 )
-from casework.models.ids import HouseholdId, PersonId, WorkerId, new_id
-from casework.models.person import (
+from casework.models.households.person import (
     BirthInfo,
     Gender,
     HouseholdRole,
@@ -25,6 +25,7 @@ from casework.models.person import (
     PersonDraft,
     ResidenceStatus,
 )
+from casework.models.ids import HouseholdId, PersonId, WorkerId, new_id
 from casework.models.text import fold, fold_words
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row, raise_translated
@@ -307,3 +308,13 @@ def household_list_rows(db: Database, ids: list[str]) -> list[HouseholdListRow]:
 
 def count_households(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM households WHERE deleted = 0"))
+
+
+def person_identities(db: Database) -> set[tuple[str, str, str]]:
+    """Folded (first name, last name, birth date) of every person with an exact birth
+    date; the CSV importer flags rows that match one."""
+    return {
+        identity_key(r["first_name"], r["last_name"], date.fromisoformat(r["birth_date"]))
+        for r in db.query("SELECT first_name, last_name, birth_date FROM persons "
+                          "WHERE deleted = 0 AND birth_date IS NOT NULL")
+    }

@@ -1,6 +1,6 @@
 """§ 8a procedure rows: procedures, append-only transitions/entries, review items/decisions.
 
-Rows are mapped to `casework.models.kinderschutz*` dataclasses here; every write goes
+Rows are mapped to `casework.models.kinderschutz.procedure*` dataclasses here; every write goes
 through `RecordWriter` with `scope_id=<household_id>` (history and sync entitlement).
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
 from casework.models.ids import HouseholdId, PersonId, WorkerId, new_id
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     Entry,
     EntryKind,
     Procedure,
@@ -24,7 +24,7 @@ from casework.models.kinderschutz import (
     Transition,
     payload_from,
 )
-from casework.models.kinderschutz_review import (
+from casework.models.kinderschutz.review import (
     Decision,
     ReviewDecision,
     ReviewItem,

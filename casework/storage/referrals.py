@@ -9,7 +9,7 @@ from typing import Any
 
 from casework.clock import from_utc_iso
 from casework.models.consent import StatutoryBasis
-from casework.models.referral import (
+from casework.models.referrals import (
     Recipient,
     RecipientKind,
     Referral,

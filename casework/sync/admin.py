@@ -22,7 +22,7 @@ from psycopg import sql
 
 from casework.errors import UserError, ValidationError
 from casework.models.ids import new_id
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.sync import schema
 from casework.sync.client import connect, hub_errors
 

@@ -21,9 +21,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.services import sync as sync_service
+from casework.services import hub as sync_service
+from casework.services.hub import EnrolledWorker, RemoteChange
 from casework.services.session import Session
-from casework.services.sync import EnrolledWorker, RemoteChange
 
 SUPPORTED_SCHEMA = 1
 PUSH_BATCH = 1000

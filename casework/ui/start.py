@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.services import demo
 from casework.services import session as session_service
 from casework.ui.context import UiContext

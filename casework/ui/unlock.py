@@ -28,7 +28,7 @@ from casework.errors import UserError, WrongPassphrase
 from casework.services import demo
 from casework.services import session as session_service
 from casework.services.session import UnwrappedKey
-from casework.ui import recover_dialog
+from casework.ui.backup import recover_dialog
 from casework.ui.context import UiContext
 from casework.ui.widgets import heading, named
 
@@ -90,7 +90,8 @@ class UnlockPanel(QWidget):
         self.other_button = QPushButton("Andere Akte öffnen oder anlegen …", self)
         named(self.other_button, "Andere Akte öffnen oder anlegen")
         self.other_button.setFlat(True)
-        # Issue 10: forgotten passphrase → organisation recovery key (casework.ui.recover_dialog).
+        # Issue 10: forgotten passphrase → organisation recovery key
+        # (casework.ui.backup.recover_dialog).
         self.recover_button = QPushButton("Passphrase vergessen? Mit Wiederherstellungs"
                                           "schlüssel öffnen …", self)
         named(self.recover_button, "Mit Wiederherstellungsschlüssel öffnen")

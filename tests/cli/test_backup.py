@@ -9,9 +9,9 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from casework.clock import FixedClock
-from casework.models.worker import WorkerDraft, WorkerRole
+from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.services import session as session_service
-from casework.services import workers
+from casework.services.persons import workers
 from tests.conftest import PASSPHRASE, add_family, run_cli
 
 NEW = "Regenschirm im Flur vergessen 42"

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from casework.models.consent import Capacity, ConsentDraft, Selection
-from casework.services import consent as service
-from casework.services import households
+from casework.services.consent import lifecycle as service
+from casework.services.households import households
 from casework.services.session import Session
 from tests.conftest import run_cli
 

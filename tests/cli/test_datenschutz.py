@@ -9,8 +9,9 @@ from pathlib import Path
 import pypdf
 
 from casework.models.ids import HouseholdId
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import households, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services.households import households
+from casework.services.persons import workers
 from casework.services.session import Session
 from tests.conftest import run_cli
 

@@ -79,8 +79,9 @@ def test_demo_creates_and_fills_a_vault_with_fictitious_data(tmp_path: Path) -> 
     assert "40 Haushalte" in result.stdout
     assert "Beispielhaushalte" in result.stdout
     from casework.clock import SystemClock
-    from casework.services import demo, households
+    from casework.services import demo
     from casework.services import session as session_service
+    from casework.services.households import households
 
     s = session_service.unlock(folder, demo.DEMO_PASSPHRASE, SystemClock())
     try:

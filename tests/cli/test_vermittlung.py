@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from casework.models.referral import ReferralDraft
-from casework.services import households
+from casework.models.referrals import ReferralDraft
 from casework.services import referrals as service
+from casework.services.households import households
 from casework.services.session import Session
 from tests.conftest import add_family, run_cli
 

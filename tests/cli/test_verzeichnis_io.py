@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from casework.clock import FixedClock
-from casework.services import directory
 from casework.services import session as session_service
-from casework.services.reference import load_profile, parse_profile_text, profile_to_data
+from casework.services.directory import vault_profile as directory
+from casework.services.directory.shipped import load_profile, parse_profile_text, profile_to_data
 from tests.conftest import PASSPHRASE, run_cli
 
 

@@ -7,13 +7,18 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib.resources import files
 
 import pypdf
 import pytest
 
+from casework import resources
 from casework.clock import FixedClock
-from casework.models.directory import DataProtectionContact, Organisation, Profile, parse_profile
+from casework.models.directory.profile import (
+    DataProtectionContact,
+    Organisation,
+    Profile,
+    parse_profile,
+)
 
 # A diagonal stroke "n x1 y1 m x2 y2 l S" with x1 != x2 and y1 != y2: the two halves of
 # the cross in a ticked box. Rules, grids and signature lines are horizontal/vertical.
@@ -108,5 +113,5 @@ def organisation() -> Organisation:
 @pytest.fixture
 def profile() -> Profile:
     """The shipped example profile, parsed by the real parser."""
-    text = files("casework").joinpath("resources", "profiles", "bottrop-beispiel.json")
+    text = resources.files("profiles", "bottrop-beispiel.json")
     return parse_profile(json.loads(text.read_text(encoding="utf-8")))

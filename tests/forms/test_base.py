@@ -17,7 +17,7 @@ from casework.clock import FixedClock
 from casework.errors import UserError
 from casework.forms import base
 from casework.forms import flowables as fl
-from casework.models.directory import Organisation
+from casework.models.directory.profile import Organisation
 
 REPO = Path(__file__).resolve().parents[2]
 LETTERHEAD = base.Letterhead(

@@ -27,7 +27,7 @@ from casework.forms.consent import (
     render_withdrawal_confirmation,
     tick,
 )
-from casework.models.directory import Organisation, Profile
+from casework.models.directory.profile import Organisation, Profile
 
 Text = Callable[[bytes], str]
 Count = Callable[[bytes], int]

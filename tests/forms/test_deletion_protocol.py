@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from casework.clock import FixedClock
-from casework.forms.deletion_protocol import DeletionProtocolData, render_deletion_protocol
-from casework.models.directory import Organisation
+from casework.forms.privacy.deletion_protocol import DeletionProtocolData, render_deletion_protocol
+from casework.models.directory.profile import Organisation
 
 
 def _data(organisation: Organisation) -> DeletionProtocolData:

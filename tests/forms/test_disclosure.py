@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from casework.clock import FixedClock
-from casework.forms.disclosure import (
+from casework.forms.privacy.disclosure import (
     ContactEntry,
     Decision,
     DisclosureData,
@@ -21,7 +21,7 @@ from casework.forms.disclosure import (
     render_disclosure,
     to_json,
 )
-from casework.models.directory import Organisation
+from casework.models.directory.profile import Organisation
 
 
 def _data(organisation: Organisation) -> DisclosureData:

@@ -17,11 +17,11 @@ from casework.forms.kinderschutz import (
     render_mitteilung,
     render_schutzplan,
 )
-from casework.models.contact import NoteKind
+from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId
-from casework.models.kinderschutz import Dispute, EntryKind, Report, ResultCategory, State
-from casework.services import kinderschutz as ks
-from casework.services.reference import load_profile
+from casework.models.kinderschutz.procedure import Dispute, EntryKind, Report, ResultCategory, State
+from casework.services.directory.shipped import load_profile
+from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.storage import audit
 from tests.services.test_kinderschutz_support import (

@@ -10,13 +10,14 @@ import pytest
 
 from casework.clock import FixedClock
 from casework.errors import PermissionDenied, ValidationError
-from casework.forms import referral_letter as letter
+from casework.forms import referrals as letter
 from casework.models.consent import Capacity, ConsentDraft, Selection, StatutoryBasis
-from casework.models.directory import Organisation
+from casework.models.directory.profile import Organisation
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.referral import ReferralDraft, ShareField, StatutoryTransfer
-from casework.services import consent, households
+from casework.models.referrals import ReferralDraft, ShareField, StatutoryTransfer
 from casework.services import referrals as service
+from casework.services.consent import lifecycle as consent
+from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
 

@@ -1,12 +1,12 @@
-"""The printable Rote Mappe and ASD list (casework.forms.verzeichnis), read back with pypdf."""
+"""The printable Rote Mappe and ASD list (casework.forms.directory), read back with pypdf."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from casework.clock import FixedClock
-from casework.forms.verzeichnis import TITLE, render_rote_mappe
-from casework.services.reference import load_profile
+from casework.forms.directory import TITLE, render_rote_mappe
+from casework.services.directory.shipped import load_profile
 from tests.forms.conftest import extract_text
 
 

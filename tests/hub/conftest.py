@@ -26,7 +26,7 @@ import pytest
 from psycopg import sql
 
 from casework.clock import FixedClock
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.services import session as session_service
 from casework.services.session import Session
 from casework.sync import admin
@@ -235,7 +235,7 @@ def devices(_device_templates: list[Path], tmp_path: Path) -> Iterator[Devices]:
 
 def enrol(hub: Hub, session: Session, login: str) -> None:
     """Admin issues a one-time code, the device redeems it with the worker's login."""
-    from casework.services import sync as sync_service
+    from casework.services import hub as sync_service
     from casework.sync import client
 
     worker_id = sync_service.status(session).worker_id

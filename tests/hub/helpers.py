@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from casework.clock import FixedClock
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.household import HouseholdDraft
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import HouseholdDraft
 from casework.models.ids import HouseholdId
-from casework.services import contacts, households
+from casework.services import contacts
+from casework.services.households import households
 from casework.services.session import Session
 
 # Columns compared between devices (everything a user could see, plus bookkeeping).
@@ -58,7 +59,7 @@ def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def open_conflict_keys(session: Session) -> set[tuple[str, str, str, frozenset[Any]]]:
-    from casework.services import sync as sync_service
+    from casework.services import hub as sync_service
 
     return {(c.entity, c.entity_id, c.field, frozenset(h.value for h in c.heads))
             for c in sync_service.conflicts(session)}

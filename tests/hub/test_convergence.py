@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casework.services import contacts, households
-from casework.services import sync as sync_service
+from casework.services import contacts
+from casework.services import hub as sync_service
+from casework.services.households import households
 from casework.services.session import Session
 from casework.sync import client
 from tests.hub.conftest import Cluster, Devices, Hub, enrol, make_hub

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from casework.errors import UserError
-from casework.services import households
-from casework.services import sync as sync_service
+from casework.services import hub as sync_service
+from casework.services.households import households
 from casework.sync import client
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import change_ids, log_visit, new_household, snapshot

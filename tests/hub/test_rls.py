@@ -7,10 +7,12 @@ import json
 import psycopg
 import pytest
 
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import new_id
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.models.worker import WorkerRole
-from casework.services import contacts, households, kinderschutz
+from casework.models.persons.worker import WorkerRole
+from casework.services import contacts
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as kinderschutz
 from casework.sync import client
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import log_visit, new_household

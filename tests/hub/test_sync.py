@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 
 from casework.errors import UserError
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import PersonId
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.models.worker import WorkerRole
-from casework.services import contacts, households
-from casework.services import sync as sync_service
-from casework.storage import purge
-from casework.storage import retention as retention_store
+from casework.models.persons.worker import WorkerRole
+from casework.services import contacts
+from casework.services import hub as sync_service
+from casework.services.households import households
+from casework.storage.privacy import purge
+from casework.storage.privacy import retention as retention_store
 from casework.sync import admin, client
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import edit, log_visit, new_household, snapshot

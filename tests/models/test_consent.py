@@ -25,9 +25,9 @@ from casework.models.consent import (
     next_proof_state,
     withdrawal_items,
 )
+from casework.models.households.person import BirthInfo, HouseholdRole, Person, PersonDraft
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.person import BirthInfo, HouseholdRole, Person, PersonDraft
-from casework.services.reference import load_profile
+from casework.services.directory.shipped import load_profile
 
 CATALOG = load_profile().consent
 TODAY = date(2026, 11, 21)

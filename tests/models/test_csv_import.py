@@ -8,8 +8,8 @@ import pytest
 
 from casework.clock import BERLIN
 from casework.errors import ValidationError
-from casework.models.contact import ContactType
-from casework.models.csv_import import (
+from casework.models.contacts import ContactType
+from casework.models.households.csv_import import (
     Duplicate,
     DuplicatePolicy,
     check_mapping,
@@ -21,7 +21,7 @@ from casework.models.csv_import import (
     read_table,
     sniff_delimiter,
 )
-from casework.models.person import Gender, HouseholdRole
+from casework.models.households.person import Gender, HouseholdRole
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
 

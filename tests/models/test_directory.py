@@ -1,4 +1,4 @@
-"""Profile validation and Stadtteil/PLZ lookup (casework.models.directory)."""
+"""Profile validation and Stadtteil/PLZ lookup (casework.models.directory.profile)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from casework.errors import ValidationError
-from casework.models.directory import (
+from casework.models.directory.profile import (
     Profile,
     close_matches,
     districts_for_plz,
@@ -22,7 +22,7 @@ from casework.models.directory import (
 )
 from casework.models.text import fold
 
-PROFILES = Path(__file__).resolve().parents[2] / "casework" / "resources" / "profiles"
+PROFILES = Path(__file__).resolve().parents[2] / "resources" / "profiles"
 
 
 def raw(name: str = "bottrop-beispiel") -> dict[str, Any]:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from casework.errors import PermissionDenied, ValidationError
-from casework.models.contact import NoteKind
+from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     Acute,
     Assessment,
     Call,
@@ -41,7 +41,7 @@ from casework.models.kinderschutz import (
     TaskKey,
     Transition,
 )
-from casework.models.kinderschutz_rules import (
+from casework.models.kinderschutz.rules import (
     ACTION_LABELS,
     TRANSITIONS,
     ActorInfo,
@@ -52,7 +52,7 @@ from casework.models.kinderschutz_rules import (
     check_transition,
     open_tasks,
 )
-from casework.models.worker import WorkerRole
+from casework.models.persons.worker import WorkerRole
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # Friday
 LEAD = WorkerId("w-lead")
@@ -392,7 +392,7 @@ def test_LR09_observation_types_source_and_bestritten_marker() -> None:
 
 
 def test_LR09_later_dispute_marks_the_observation_everywhere() -> None:
-    from casework.models.kinderschutz import Dispute
+    from casework.models.kinderschutz.procedure import Dispute
 
     b = Builder()
     f = fact(b)
@@ -461,7 +461,7 @@ def test_LR11_no_inobhutnahme_or_family_court_action_for_freier_traeger() -> Non
 def test_LR12_mitteilung_needs_legal_basis_and_prior_notice_field() -> None:
     base = Mitteilung(NOW, "Jugendamt ASD", "Bezirkssozialarbeit", None, "Inhalt", None,
                       prior_notice_on=date(2026, 11, 20))
-    from casework.models.kinderschutz import Channel
+    from casework.models.kinderschutz.procedure import Channel
 
     with pytest.raises(ValidationError, match="Übermittlungsweg"):
         base.validated(NOW)
@@ -548,7 +548,7 @@ def test_payloads_round_trip() -> None:
         (EntryKind.PLAN, SafetyPlan((Measure("m", "r", date(2026, 12, 1), "v", "c"),),
                                     date(2026, 12, 2))),
     ]
-    from casework.models.kinderschutz import payload_from
+    from casework.models.kinderschutz.procedure import payload_from
 
     for kind, data in items:
         assert payload_from(kind, data.to_payload()) == data  # type: ignore[attr-defined]
@@ -558,7 +558,7 @@ def test_payloads_round_trip() -> None:
 
 
 def test_LR19_report_keeps_reporter_identity_in_protected_fields() -> None:
-    from casework.models.kinderschutz import Report
+    from casework.models.kinderschutz.procedure import Report
 
     with pytest.raises(ValidationError, match="Meldende Person"):
         Report(NOW, "Kind weint nachts.").validated(NOW)

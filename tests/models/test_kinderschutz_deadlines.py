@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from importlib import resources
 
 import pytest
 
+from casework import resources
 from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.deadlines import (
+    add_working_days,
+    deadline_profile_to_data,
+    due_steps,
+    parse_deadline_profile,
+)
+from casework.models.kinderschutz.procedure import (
     Entry,
     EntryKind,
     Procedure,
@@ -19,13 +25,7 @@ from casework.models.kinderschutz import (
     State,
     Transition,
 )
-from casework.models.kinderschutz_deadlines import (
-    add_working_days,
-    deadline_profile_to_data,
-    due_steps,
-    parse_deadline_profile,
-)
-from casework.models.kinderschutz_review import (
+from casework.models.kinderschutz.review import (
     Decision,
     ReviewDecision,
     ReviewKind,
@@ -33,12 +33,11 @@ from casework.models.kinderschutz_review import (
     content_hash,
     status_of,
 )
-from casework.models.routing import no_holidays, nrw_holidays
+from casework.models.kinderschutz.routing import no_holidays, nrw_holidays
 
 
 def shipped() -> dict[str, object]:
-    text = resources.files("casework").joinpath("resources", "deadlines",
-                                                "beispiel.json").read_text("utf-8")
+    text = resources.files("deadlines", "beispiel.json").read_text("utf-8")
     data: dict[str, object] = json.loads(text)
     return data
 
@@ -107,7 +106,7 @@ def test_LR13_overdue_steps_follow_the_clock() -> None:
     late = {s.key for s in due_steps(file, profile, thursday, no_holidays) if s.overdue}
     assert late == {"leitung_informieren", "erste_einschaetzung"}
     # acknowledged by the Leitung and an assessment recorded: only the iseF remains
-    from casework.models.kinderschutz import Assessment, Participant
+    from casework.models.kinderschutz.procedure import Assessment, Participant
 
     assessed = Entry("e", 3, EntryKind.ASSESSMENT,
                      Assessment(monday, (Participant("A"),), "x"), monday, WorkerId("w"))

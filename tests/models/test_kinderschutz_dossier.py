@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from casework.models.contact import NoteKind
+from casework.models.contacts import NoteKind
+from casework.models.households.person import BirthInfo
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.dossier import (
+    Dossier,
+    PersonInfo,
+    age_band,
+    pseudonymise,
+)
+from casework.models.kinderschutz.procedure import (
     Entry,
     EntryKind,
     Observation,
@@ -14,13 +21,6 @@ from casework.models.kinderschutz import (
     ProcedureFile,
     State,
 )
-from casework.models.kinderschutz_dossier import (
-    Dossier,
-    PersonInfo,
-    age_band,
-    pseudonymise,
-)
-from casework.models.person import BirthInfo
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)

@@ -9,8 +9,8 @@ import pytest
 
 from casework.errors import ValidationError
 from casework.models.consent import StatutoryBasis
-from casework.models.directory import AsdDistrict, Partner
-from casework.models.referral import (
+from casework.models.directory.profile import AsdDistrict, Partner
+from casework.models.referrals import (
     CLOSED_STATES,
     FOLLOW_UP,
     OPEN_STATES,

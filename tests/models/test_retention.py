@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from importlib.resources import files
 
 import pytest
 
+from casework import resources
 from casework.errors import ValidationError
-from casework.models.retention import (
+from casework.models.privacy.retention import (
     EventFact,
     FileType,
     StartEvent,
@@ -22,7 +22,7 @@ from casework.models.retention import (
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, object]:
-    text = files("casework").joinpath("resources", "retention", "default.json").read_text(
+    text = resources.files("retention", "default.json").read_text(
         encoding="utf-8")
     data: dict[str, object] = json.loads(text)
     return data
@@ -145,7 +145,7 @@ def test_duplicate_keys_are_rejected() -> None:
 def test_add_period_matches_relativedelta() -> None:
     from dateutil.relativedelta import relativedelta
 
-    from casework.models.retention import add_period
+    from casework.models.privacy.retention import add_period
 
     start = date(2000, 1, 1)
     for offset in range(0, 3 * 366, 7):

@@ -1,4 +1,5 @@
-"""Acute routing "whom do I call now?" (casework.models.routing, sources-reference §4.2)."""
+"""Acute routing "whom do I call now?" (casework.models.kinderschutz.routing,
+sources-reference §4.2)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casework.models.directory import Profile, parse_profile
-from casework.models.routing import (
+from casework.models.directory.profile import Profile, parse_profile
+from casework.models.kinderschutz.routing import (
     AcuteRouting,
     RouteKind,
     no_holidays,
@@ -19,7 +20,7 @@ from casework.models.routing import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
-PROFILES = Path(__file__).resolve().parents[2] / "casework" / "resources" / "profiles"
+PROFILES = Path(__file__).resolve().parents[2] / "resources" / "profiles"
 NRW = nrw_holidays("NW")
 
 

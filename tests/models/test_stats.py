@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casework.models.stats import Report, StatRow, StatTable, csv_rows, suppress
+from casework.models.reports import Report, StatRow, StatTable, csv_rows, suppress
 
 
 def _cells(table: StatTable, k: int = 5) -> dict[str, tuple[str, ...]]:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from casework.errors import ValidationError
-from casework.models.person import BirthInfo
+from casework.models.households.person import BirthInfo
 from casework.models.teilhabe import (
     Capacity,
     Eligibility,

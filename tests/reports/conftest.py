@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 
 from casework.clock import BERLIN
-from casework.models.contact import ContactDraft, ContactType
-from casework.models.household import AccessRoute, HouseholdDraft
+from casework.models.contacts import ContactDraft, ContactType
+from casework.models.households.household import AccessRoute, HouseholdDraft
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.offers import (
     AgeGroup,
     AttendeeGender,
@@ -35,7 +36,7 @@ from casework.models.offers import (
     OfferKind,
     SessionDraft,
 )
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.teilhabe import (
     ClientDraft,
     Foerderbaustein,
@@ -46,10 +47,11 @@ from casework.models.teilhabe import (
     ResidenceRecord,
     TmStatus,
 )
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import contacts, households, offers, workers
+from casework.services import contacts, offers
 from casework.services import session as session_service
 from casework.services import teilhabe as tm
+from casework.services.households import households
+from casework.services.persons import workers
 from casework.services.session import Session
 from tests.conftest import NOW, PASSPHRASE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from casework.models.contact import ContactDraft, ContactType
+from casework.models.contacts import ContactDraft, ContactType
 from casework.reports.period import window
 from casework.services import contacts
 from casework.storage import reports as q

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from casework.errors import ValidationError
-from casework.models.stats import Report, StatTable, suppress
+from casework.models.reports import Report, StatTable, suppress
 from casework.reports import jahresbericht, monitoring
 from casework.reports.export import ReportKind, csv_bytes, pdf_bytes, produce
 from casework.services.session import Session
@@ -254,9 +254,10 @@ def test_chart_page_renders_with_bars(report_session: Session, tmp_path: Path) -
 def test_referrals_by_recipient_and_state(report_session: Session) -> None:
     """Counted through the referral feature's statistics (recipient × state at the end of
     the period); the generic SQL fallback reads the same table."""
-    from casework.models.referral import Recipient, RecipientKind, ReferralDraft
+    from casework.models.referrals import Recipient, RecipientKind, ReferralDraft
     from casework.reports.period import window
-    from casework.services import households, referrals
+    from casework.services import referrals
+    from casework.services.households import households
     from casework.storage import reports as q
 
     hid = households.list_ids(report_session, search="Altkontakt")[0]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from casework.models.kinderschutz import State
-from casework.models.referral import Recipient, RecipientKind, ReferralDraft
+from casework.models.kinderschutz.procedure import State
+from casework.models.referrals import Recipient, RecipientKind, ReferralDraft
 from casework.services import agenda, referrals
-from casework.services import kinderschutz as ks
+from casework.services.kinderschutz import procedures as ks
 from tests.services.test_kinderschutz_support import child_ids, make_team, observe
 
 

@@ -9,13 +9,13 @@ import pytest
 
 from casework.clock import BERLIN, FixedClock, to_utc_iso
 from casework.errors import UserError, ValidationError
-from casework.services import backup
-from casework.services import households as household_service
 from casework.services import session as session_service
+from casework.services.backup import backups as backup
+from casework.services.households import households as household_service
 from casework.services.session import Session
-from casework.storage import backup as store
-from casework.storage import purge
-from casework.storage import retention as retention_store
+from casework.storage.backup import archive as store
+from casework.storage.privacy import purge
+from casework.storage.privacy import retention as retention_store
 from tests.conftest import PASSPHRASE, add_family
 
 

@@ -22,11 +22,11 @@ from casework.models.consent import (
     Selection,
     StatutoryBasis,
 )
-from casework.models.household import HouseholdDraft
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.services import consent as service
-from casework.services import households
+from casework.services.consent import lifecycle as service
+from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import attachments
 from casework.storage import audit as audit_store
@@ -435,7 +435,7 @@ def test_with_a_team_hub_stale_records_do_not_allow_a_transfer(session: Session)
     """A withdrawal recorded on another laptop must have arrived before we rely on the
     consent: with a hub configured the last pull has to be recent."""
     from casework.clock import to_utc_iso
-    from casework.storage import sync_state
+    from casework.storage import hub as sync_state
 
     fam = Family(session)
     given(session, draft(fam.mother, ("email",), capacity=Capacity.SELF))

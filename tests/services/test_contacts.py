@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from casework.errors import ValidationError
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.services import contacts, households
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.services import contacts
+from casework.services.households import households
 from tests.conftest import add_family
 
 

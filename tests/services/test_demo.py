@@ -13,25 +13,18 @@ import pytest
 
 from casework.clock import BERLIN, FixedClock, local_today
 from casework.models.consent import ConsentStatus
-from casework.models.kinderschutz import State
-from casework.models.kinderschutz_review import ReviewStatus
-from casework.models.referral import ReferralState
+from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.persons.worker import WorkerRole
+from casework.models.referrals import ReferralState
 from casework.models.teilhabe import ClientState
-from casework.models.worker import WorkerRole
-from casework.services import (
-    agenda,
-    consent,
-    contacts,
-    demo,
-    households,
-    offers,
-    referrals,
-    review,
-    teilhabe,
-    workers,
-)
-from casework.services import kinderschutz as ks
+from casework.services import agenda, contacts, demo, offers, referrals, teilhabe
 from casework.services import session as session_service
+from casework.services.consent import lifecycle as consent
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
+from casework.services.persons import workers
 from casework.services.session import Session
 
 # A Tuesday in spring, far from the fixture date of the other tests: nothing in the demo

@@ -1,4 +1,5 @@
-"""The vault's editable directory (casework.services.directory) on real SQLCipher vaults."""
+"""The vault's editable directory (casework.services.directory.vault_profile) on real
+SQLCipher vaults."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import pytest
 
 from casework.clock import FixedClock
 from casework.errors import PermissionDenied, UserError, ValidationError
-from casework.models.directory import EmergencyContact, Partner, WeeklySlot
+from casework.models.directory.profile import EmergencyContact, Partner, WeeklySlot
 from casework.models.ids import WorkerId
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import directory, history, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import history
 from casework.services import session as session_service
-from casework.services.reference import load_profile, profile_to_data
+from casework.services.directory import vault_profile as directory
+from casework.services.directory.shipped import load_profile, profile_to_data
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import audit
 from tests.conftest import PASSPHRASE
@@ -276,8 +279,8 @@ def test_changed_hours_drive_the_acute_routing(session: Session, leitung: Worker
     from datetime import datetime
 
     from casework.clock import BERLIN
-    from casework.models.routing import RouteKind
-    from casework.services.reference import acute_routing
+    from casework.models.kinderschutz.routing import RouteKind
+    from casework.services.directory.shipped import acute_routing
 
     profile = directory.active_profile(session)
     rule = profile.asd.after_hours

@@ -13,13 +13,17 @@ import pytest
 
 from casework.clock import BERLIN, FixedClock
 from casework.errors import PermissionDenied, UserError, ValidationError
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz import Observation
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import contacts, disclosure, households, kinderschutz, workers
-from casework.services.disclosure import DecisionKind
+from casework.models.kinderschutz.procedure import Observation
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import contacts
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as kinderschutz
+from casework.services.persons import workers
+from casework.services.privacy import disclosure
+from casework.services.privacy.disclosure import DecisionKind
 from casework.services.session import Session
 from casework.storage import audit
 

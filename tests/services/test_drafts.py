@@ -9,9 +9,10 @@ import pytest
 
 from casework.clock import FixedClock
 from casework.errors import ValidationError
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import drafts, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import drafts
 from casework.services import session as session_service
+from casework.services.persons import workers
 from casework.services.session import Session
 from tests.conftest import PASSPHRASE
 

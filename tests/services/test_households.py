@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from casework.errors import ValidationError
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.household import HouseholdDraft, TargetGroup
-from casework.models.person import BirthInfo, HouseholdRole, PersonDraft
-from casework.services import contacts, history, households
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import HouseholdDraft, TargetGroup
+from casework.models.households.person import BirthInfo, HouseholdRole, PersonDraft
+from casework.services import contacts, history
+from casework.services.households import households
 from tests.conftest import add_family
 
 
@@ -131,8 +132,9 @@ def test_turkish_dotless_i_is_found_without_the_special_letter(session, query) -
 
 def test_restricted_file_is_hidden_from_daily_work_but_not_from_leitung(session, family) -> None:
     from casework.errors import PermissionDenied
-    from casework.models.worker import WorkerDraft, WorkerRole
-    from casework.services import retention, workers
+    from casework.models.persons.worker import WorkerDraft, WorkerRole
+    from casework.services.persons import workers
+    from casework.services.privacy import retention
 
     households.record_view(session, family)
     fachkraft = session.actor_id

@@ -7,8 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.errors import UserError, ValidationError
-from casework.models.csv_import import DuplicatePolicy
-from casework.services import contacts, households, importer
+from casework.models.households.csv_import import DuplicatePolicy
+from casework.services import contacts
+from casework.services.households import csv_import as importer
+from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import households as household_store
 from tests.conftest import add_family

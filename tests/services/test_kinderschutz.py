@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
-from casework.models.contact import NoteKind
+from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     Acute,
     Call,
     Dispute,
@@ -22,10 +22,11 @@ from casework.models.kinderschutz import (
     ResultCategory,
     State,
 )
-from casework.models.kinderschutz_review import ReviewKind, ReviewStatus
-from casework.models.worker import WorkerRole
-from casework.services import history, review
-from casework.services import kinderschutz as ks
+from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.models.persons.worker import WorkerRole
+from casework.services import history
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import audit
 from tests.conftest import add_family
@@ -291,7 +292,7 @@ def test_LR13_overdue_for_heute_and_leitung(session: Session, family: HouseholdI
 
 def test_LR13_deadline_profile_change_is_leitung_only_and_logged(
         session: Session, team: Team) -> None:
-    from casework.models.kinderschutz_deadlines import deadline_profile_to_data
+    from casework.models.kinderschutz.deadlines import deadline_profile_to_data
 
     data = deadline_profile_to_data(ks.deadline_profile(session))
     data["name"] = "vereinbarung-2027"
@@ -348,8 +349,8 @@ def test_view_print_and_export_are_audited_with_ids_only(session: Session,
 
 
 def test_roles_outside_casework_cannot_write(session: Session, family: HouseholdId) -> None:
-    from casework.models.worker import WorkerDraft
-    from casework.services import workers
+    from casework.models.persons.worker import WorkerDraft
+    from casework.services.persons import workers
 
     admin, _ = workers.create(session, WorkerDraft("Admin Person", WorkerRole.ADMIN))
     session.act_as(admin)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from casework.clock import BERLIN
-from casework.models.contact import NoteKind
+from casework.models.contacts import NoteKind
+from casework.models.households.person import HouseholdRole
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     Assessment,
     Channel,
     Involvement,
@@ -27,10 +28,10 @@ from casework.models.kinderschutz import (
     SafetyPlan,
     State,
 )
-from casework.models.person import HouseholdRole
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import households, workers
-from casework.services import kinderschutz as ks
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
+from casework.services.persons import workers
 from casework.services.session import Session
 
 

@@ -17,8 +17,8 @@ from casework.models.offers import (
     OfferKind,
     SessionDraft,
 )
-from casework.services import households
 from casework.services import offers as svc
+from casework.services.households import households
 from casework.services.session import Session
 
 

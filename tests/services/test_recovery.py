@@ -15,11 +15,13 @@ from pypdf import PdfReader
 
 from casework.clock import FixedClock
 from casework.errors import PermissionDenied, UserError, ValidationError, WrongPassphrase
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import backup, recovery, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.services import session as session_service
+from casework.services.backup import backups as backup
+from casework.services.backup import recovery
+from casework.services.persons import workers
 from casework.services.session import Session
-from casework.storage import recovery as store
+from casework.storage.backup import recovery as store
 from casework.storage.vault import DB_FILE, HEADER_FILE
 from tests.conftest import PASSPHRASE, add_family
 

@@ -1,4 +1,4 @@
-"""Loading the shipped reference-data profiles (casework.services.reference)."""
+"""Loading the shipped reference-data profiles (casework.services.directory.shipped)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from casework import resources
 from casework.clock import FixedClock
 from casework.errors import UserError
-from casework.models.routing import RouteKind
-from casework.services.reference import (
+from casework.models.kinderschutz.routing import RouteKind
+from casework.services.directory.shipped import (
     DEFAULT_PROFILE,
     acute_routing,
     list_profiles,
@@ -44,13 +45,7 @@ def test_every_shipped_profile_loads_and_round_trips(name: str) -> None:
     assert profile.name == name
     assert parse_profile_text(profile_to_json(profile), "export.json") == profile
     shipped = json.loads(
-        (
-            Path(__file__).resolve().parents[2]
-            / "casework"
-            / "resources"
-            / "profiles"
-            / f"{name}.json"
-        ).read_text(encoding="utf-8")
+        resources.files("profiles", f"{name}.json").read_text(encoding="utf-8")
     )
     assert profile_to_data(profile) == shipped  # the files are in canonical form
 

@@ -11,16 +11,17 @@ import pytest
 from casework.clock import FixedClock
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.consent import Capacity, ConsentDraft, Selection, StatutoryBasis
+from casework.models.households.person import BirthInfo, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.person import BirthInfo, HouseholdRole, PersonDraft
-from casework.models.referral import (
+from casework.models.referrals import (
     ReferralDraft,
     ReferralState,
     StatutoryTransfer,
     free_recipient,
 )
-from casework.services import consent, households
 from casework.services import referrals as service
+from casework.services.consent import lifecycle as consent
+from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
 
@@ -290,7 +291,7 @@ def test_statistics_per_recipient_by_outcome(session: Session, clock: FixedClock
 
 def test_purging_the_household_removes_its_referrals(
         session: Session, family: HouseholdId, family_people: dict[str, PersonId]) -> None:
-    from casework.storage import purge
+    from casework.storage.privacy import purge
 
     mother = family_people["Ayşe"]
     give_consent(session, mother)

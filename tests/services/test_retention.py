@@ -17,14 +17,18 @@ import pytest
 
 from casework.clock import BERLIN, FixedClock
 from casework.errors import PermissionDenied, UserError, ValidationError
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.household import HouseholdStatus
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import HouseholdStatus
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.kinderschutz import Observation
-from casework.models.retention import FileType
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import contacts, drafts, households, kinderschutz, retention, workers
+from casework.models.kinderschutz.procedure import Observation
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.models.privacy.retention import FileType
+from casework.services import contacts, drafts
 from casework.services import session as session_service
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as kinderschutz
+from casework.services.persons import workers
+from casework.services.privacy import retention
 from casework.services.session import Session
 from casework.storage import attachments, audit
 from tests.conftest import PASSPHRASE, add_family

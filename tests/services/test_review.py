@@ -7,10 +7,10 @@ import pytest
 
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.ids import HouseholdId
-from casework.models.kinderschutz import ResultCategory, State
-from casework.models.kinderschutz_review import ReviewKind, ReviewStatus, content_hash
-from casework.services import kinderschutz as ks
-from casework.services import review
+from casework.models.kinderschutz.procedure import ResultCategory, State
+from casework.models.kinderschutz.review import ReviewKind, ReviewStatus, content_hash
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import audit
 from casework.storage.kinderschutz import review_item_id

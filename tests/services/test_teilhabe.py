@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from casework.errors import PermissionDenied, ValidationError
-from casework.models.person import BirthInfo, Gender
+from casework.models.households.person import BirthInfo, Gender
+from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.teilhabe import (
     ClientDraft,
     ClientState,
@@ -21,9 +22,9 @@ from casework.models.teilhabe import (
     ResidenceRecord,
     TmStatus,
 )
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import history, workers
+from casework.services import history
 from casework.services import teilhabe as tm
+from casework.services.persons import workers
 from casework.services.session import Session
 
 

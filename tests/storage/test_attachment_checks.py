@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from casework.clock import FixedClock, to_utc_iso
-from casework.services import backup
 from casework.services import session as session_service
+from casework.services.backup import backups as backup
 from casework.services.session import Session
-from casework.storage import attachments, purge
-from casework.storage import retention as retention_store
+from casework.storage import attachments
+from casework.storage.privacy import purge
+from casework.storage.privacy import retention as retention_store
 from tests.conftest import PASSPHRASE, add_family, run_cli
 
 

@@ -11,12 +11,12 @@ import pytest
 
 from casework.clock import FixedClock
 from casework.errors import UserError
-from casework.services import backup
-from casework.services import households as household_service
 from casework.services import session as session_service
+from casework.services.backup import backups as backup
+from casework.services.households import households as household_service
 from casework.services.session import Session
 from casework.storage import attachments
-from casework.storage import backup as store
+from casework.storage.backup import archive as store
 from tests.conftest import PASSPHRASE, add_family
 
 

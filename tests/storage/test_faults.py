@@ -10,16 +10,18 @@ import textwrap
 from pathlib import Path
 
 from casework.clock import FixedClock
-from casework.services import contacts, households
+from casework.services import contacts
 from casework.services import session as session_service
+from casework.services.households import households
 from tests.conftest import PASSPHRASE, REPO_ROOT, add_family
 
 _WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
     from casework.clock import SystemClock
-    from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-    from casework.services import contacts, households, session as S
+    from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+    from casework.services import contacts, session as S
+    from casework.services.households import households
     s = S.unlock(Path(sys.argv[1]), sys.argv[2], SystemClock())
     hid = households.list_ids(s)[0]
     i = 0
@@ -36,8 +38,9 @@ _FILLER = textwrap.dedent("""
     from pathlib import Path
     from casework.clock import SystemClock
     from casework.errors import UserError
-    from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-    from casework.services import contacts, households, session as S
+    from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+    from casework.services import contacts, session as S
+    from casework.services.households import households
     s = S.unlock(Path(sys.argv[1]), sys.argv[2], SystemClock())
     hid = households.list_ids(s)[0]
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

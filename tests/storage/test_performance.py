@@ -9,11 +9,12 @@ import random
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 
-from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-from casework.models.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.text import fold, fold_words
-from casework.services import contacts, demo, households
+from casework.services import contacts, demo
 from casework.services import session as session_service
+from casework.services.households import households
 from casework.storage import bulk
 from casework.storage import contacts as contact_store
 from tests.conftest import PASSPHRASE, add_family

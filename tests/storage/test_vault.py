@@ -44,8 +44,9 @@ def test_database_is_encrypted_and_not_readable_as_sqlite(vault_dir: Path) -> No
 def test_no_personal_data_in_plaintext_anywhere_in_the_folder(session, vault_dir: Path) -> None:
     from datetime import date
 
-    from casework.models.contact import ContactDraft, ContactType, NoteEntry, NoteKind
-    from casework.services import contacts, households
+    from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+    from casework.services import contacts
+    from casework.services.households import households
 
     add_family(session, "Schwarzwälder", children=(("Jolanthe", date(2020, 1, 2)),))
 
@@ -187,8 +188,8 @@ def test_close_wipes_key_and_closes_connection(session) -> None:
 def test_read_only_vault_folder_gives_clear_error_on_write(session, vault_dir: Path) -> None:
     import os
 
-    from casework.models.household import HouseholdDraft
-    from casework.services import households
+    from casework.models.households.household import HouseholdDraft
+    from casework.services.households import households
 
     if os.geteuid() == 0:
         # root ignores file modes; simulate a read-only medium with SQLite's query_only.

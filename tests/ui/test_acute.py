@@ -12,12 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from casework.clock import BERLIN, FixedClock
 from casework.models.ids import HouseholdId
-from casework.services import directory
+from casework.services.directory import vault_profile as directory
 from casework.services.session import Session
 from casework.storage import audit
-from casework.ui.acute_dialog import AUDIT_ACTION, AcuteDialog, show_acute_dialog
+from casework.ui import registry
 from casework.ui.context import UiContext
-from casework.ui.household_actions import akut
+from casework.ui.kinderschutz import acute_action as akut
+from casework.ui.kinderschutz.acute_dialog import AUDIT_ACTION, AcuteDialog, show_acute_dialog
 from tests.conftest import add_family
 
 WED_1229 = datetime(2026, 11, 25, 12, 29, tzinfo=BERLIN)
@@ -42,8 +43,9 @@ def _text(dialog: AcuteDialog) -> str:
 
 
 def test_action_contract() -> None:
-    assert akut.LABEL == "Akut: Wen rufe ich jetzt an?"
-    assert akut.SHORTCUT == "Ctrl+Shift+A"
+    entry = registry.household_action("akut")
+    assert entry.label == "Akut: Wen rufe ich jetzt an?"
+    assert entry.shortcut == "Ctrl+Shift+A"
 
 
 def test_wednesday_1229_asd_then_1230_polizei_feuerwehr(
@@ -240,14 +242,15 @@ def test_the_family_file_button_and_shortcut_open_the_dialog(
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from casework.ui.family_file import FamilyFile
+    from casework.ui.households.family_file import FamilyFile
 
     clock.set(THU_1630)
     file = FamilyFile(ctx, family)
     qtbot.addWidget(file)
     file.show()
     qtbot.waitExposed(file)
-    (button,) = [b for b in file.action_buttons if b.accessibleName() == akut.LABEL]
+    label = registry.household_action("akut").label
+    (button,) = [b for b in file.action_buttons if b.accessibleName() == label]
     button.click()
     dialogs = [
         w

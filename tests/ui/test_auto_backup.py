@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from casework.services import backup
+from casework.services.backup import backups as backup
 
 
 def test_due_backup_is_written_to_the_folder_without_a_dialog(qtbot, unlocked, clock,

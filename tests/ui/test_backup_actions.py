@@ -10,13 +10,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from casework.clock import FixedClock
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import backup, households, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services.backup import backups as backup
+from casework.services.households import households
+from casework.services.persons import workers
 from casework.services.session import Session
-from casework.ui import discovery, messages
+from casework.ui import messages, registry
+from casework.ui.backup import backup_action
+from casework.ui.backup import recovery_key_action as recovery_key
+from casework.ui.backup import restore_action as restore
 from casework.ui.context import UiContext
-from casework.ui.menu_actions import backup as backup_action
-from casework.ui.menu_actions import import_csv, recovery_key, restore
+from casework.ui.households import import_action as import_csv
 from tests.conftest import PASSPHRASE, add_family
 from tests.ui.conftest import MessageLog
 
@@ -35,15 +39,14 @@ def attached(ctx: UiContext, session: Session) -> UiContext:
 
 
 def test_menu_actions_follow_the_contract() -> None:
-    found = {f.key: f.module for f in discovery.load_all("menu_actions")}
+    found = {entry.key: entry for entry in registry.MENU_ACTIONS}
     for key in ("backup", "restore", "import_csv", "recovery_key"):
-        module = found[key]
-        assert module is not None
-        assert isinstance(module.LABEL, str) and isinstance(module.ORDER, int)
-        assert callable(module.trigger)
-    assert found["backup"].LABEL == "Sicherung erstellen…"
-    assert found["import_csv"].LABEL == "Import…"
-    assert found["recovery_key"].ROLES == ("Leitung", "Admin")
+        entry = found[key]
+        assert isinstance(entry.label, str) and entry.label
+        assert callable(entry.trigger)
+    assert found["backup"].label == "Sicherung erstellen…"
+    assert found["import_csv"].label == "Import…"
+    assert found["recovery_key"].roles == ("Leitung", "Admin")
 
 
 def test_backup_now_writes_a_verified_file(qtbot, attached: UiContext, parent: QWidget,  # type: ignore[no-untyped-def]
@@ -211,7 +214,7 @@ def test_heute_shows_an_overdue_backup(qtbot, attached: UiContext, clock: FixedC
                                        tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from casework.ui.screens import heute
+    from casework.ui import agenda as heute
 
     screen = heute.create(attached)
     qtbot.addWidget(screen)
@@ -229,9 +232,9 @@ def test_heute_shows_an_overdue_backup(qtbot, attached: UiContext, clock: FixedC
 def test_forgotten_passphrase_opens_with_the_recovery_key(
         qtbot, ctx: UiContext, session: Session, vault_dir: Path,  # type: ignore[no-untyped-def]
         clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from casework.services import recovery
     from casework.services import session as session_service
-    from casework.ui import recover_dialog
+    from casework.services.backup import recovery
+    from casework.ui.backup import recover_dialog
     from casework.ui.unlock import UnlockPanel
 
     wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
@@ -269,8 +272,8 @@ def test_forgotten_passphrase_opens_with_the_recovery_key(
 
 def test_recover_dialog_shows_a_wrong_line(qtbot, ctx: UiContext, session: Session,  # type: ignore[no-untyped-def]
                                            vault_dir: Path) -> None:
-    from casework.services import recovery
-    from casework.ui.recover_dialog import RecoverDialog
+    from casework.services.backup import recovery
+    from casework.ui.backup.recover_dialog import RecoverDialog
 
     wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
     session.act_as(wid)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, Qt
 
 from casework.services import session as session_service
 from casework.ui.context import UiContext
-from casework.ui.screens import berichte
+from casework.ui.reports import screen as berichte
 from tests.conftest import PASSPHRASE
 from tests.reports.conftest import build
 

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 
 from casework.models.text import fold
 from casework.services.demo import DEMO_PASSPHRASE
+from casework.ui.households.screen import FamilienScreen
 from casework.ui.main_window import MainWindow
-from casework.ui.screens.familien import FamilienScreen
 from tests.ui.conftest import unlock
 
 
@@ -60,7 +60,7 @@ def test_familien_on_2000_households(qtbot, window: MainWindow, demo_vault_2000:
     qtbot.waitUntil(lambda: model.search == "Muller", timeout=20000)
     assert 0 < model.rowCount() < 2000
     assert screen.count.text().endswith("Treffer")
-    from casework.services import households
+    from casework.services.households import households
 
     for row in range(min(model.rowCount(), 30)):
         hid = model.household_id(row)

@@ -14,15 +14,17 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from casework.clock import FixedClock
-from casework.models.household import HouseholdStatus
+from casework.models.households.household import HouseholdStatus
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.retention import FileType
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import households, retention, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.models.privacy.retention import FileType
+from casework.services.households import households
+from casework.services.persons import workers
+from casework.services.privacy import retention
 from casework.services.session import Session
 from casework.ui.context import UiContext
-from casework.ui.screens import datenschutz
-from casework.ui.screens.datenschutz import DatenschutzScreen
+from casework.ui.privacy import screen as datenschutz
+from casework.ui.privacy.screen import DatenschutzScreen
 from tests.conftest import add_family
 
 GONE = "Quastenbergerin"

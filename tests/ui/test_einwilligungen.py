@@ -18,18 +18,18 @@ from pytestqt.qtbot import QtBot
 
 from casework.clock import FixedClock
 from casework.models.consent import Capacity, ConsentDraft, Selection
-from casework.models.household import HouseholdDraft
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import BirthInfo, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.person import BirthInfo, HouseholdRole, PersonDraft
-from casework.services import consent as service
-from casework.services import households
+from casework.services.consent import lifecycle as service
+from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
-from casework.ui import messages
+from casework.ui import messages, registry
+from casework.ui.consent import dialogs
+from casework.ui.consent import family_tab as tab_module
+from casework.ui.consent import screen as screen_module
 from casework.ui.context import UiContext
-from casework.ui.family_tabs import einwilligungen as tab_module
-from casework.ui.screens import _einwilligungen_dialogs as dialogs
-from casework.ui.screens import einwilligungen as screen_module
 
 pytestmark = pytest.mark.qt_log_ignore(
     r"This plugin does not support (propagateSizeHints|raise)\(\)")
@@ -119,8 +119,7 @@ def _fill_child_photo(dialog: dialogs.NewConsentDialog, fam: Fam) -> None:
 
 
 def test_tab_contract(qtbot: QtBot, ctx: UiContext, fam: Fam) -> None:
-    assert tab_module.TITLE == "Einwilligungen"
-    assert isinstance(tab_module.ORDER, int)
+    assert registry.family_tab("einwilligungen").title == "Einwilligungen"
     tab = _tab(qtbot, ctx, fam)
     assert tab.empty.isVisible() or not tab.isVisible()
     assert tab.model.rowCount() == 0
@@ -280,9 +279,9 @@ def test_screen_filters_and_blank_form(qtbot: QtBot, ctx: UiContext, session: Se
     assert screen.model.rowCount() == 4
 
     screen.view.selectRow(0)
-    with qtbot.waitSignal(ctx.open_household) as opened:
+    with qtbot.waitSignal(ctx.household_requested) as opened:
         screen.open_button.click()
-    assert opened.args == [fam.hid]
+    assert opened.args == [fam.hid, ""]
 
     screen.blank_button.click()
     assert len(pdf_target) == 1
@@ -305,7 +304,7 @@ def test_cancelled_file_chooser_changes_nothing(
 
 
 def test_the_family_file_shows_this_tab(qtbot: QtBot, ctx: UiContext, fam: Fam) -> None:
-    from casework.ui.family_file import FamilyFile
+    from casework.ui.households.family_file import FamilyFile
 
     file = FamilyFile(ctx, HouseholdId(fam.hid))
     qtbot.addWidget(file)

@@ -8,13 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from casework.services import contacts, households
-from casework.ui.family_file import FamilyFile
-from casework.ui.household_form import NewHouseholdDialog
+from casework.services import contacts
+from casework.services.households import households
+from casework.ui.contacts.quick_entry import QuickEntryDialog
+from casework.ui.households.family_file import FamilyFile
+from casework.ui.households.form import NewHouseholdDialog
+from casework.ui.households.members import PersonDialog
+from casework.ui.households.screen import FamilienScreen
 from casework.ui.main_window import MainWindow
-from casework.ui.persons import PersonDialog
-from casework.ui.quick_entry import QuickEntryDialog
-from casework.ui.screens.familien import FamilienScreen
 from tests.ui.conftest import type_text
 
 NEW_PASSPHRASE = "Gießkanne neben dem Rhabarberbeet"

@@ -18,25 +18,26 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     EntryKind,
     InvolvementTarget,
     ResultCategory,
     State,
 )
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import kinderschutz as ks
-from casework.services import review, workers
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import audit as audit_store
 from casework.ui.context import UiContext
-from casework.ui.family_tabs import kinderschutz as tab_module
 from casework.ui.kinderschutz import common
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
+from casework.ui.kinderschutz import family_tab as tab_module
+from casework.ui.kinderschutz import screen as screen_module
 from casework.ui.kinderschutz.common import select_data, set_checked
 from casework.ui.kinderschutz.procedure_view import ProcedureView
-from casework.ui.screens import kinderschutz as screen_module
 from tests.ui.conftest import MessageLog
 
 S = State
@@ -255,9 +256,9 @@ def test_full_procedure_reaches_result_and_leitung_approves(
     assert not screen.return_selected()
     assert "bitte angeben, was überarbeitet werden soll" in screen.comment_error.text()
     # double-click on an open procedure navigates to the family file
-    with qtbot.waitSignal(kctx.open_household) as opened:
+    with qtbot.waitSignal(kctx.household_requested) as opened:
         screen.open_view.doubleClicked.emit(screen.open_model.index(0, 0))
-    assert opened.args == [family]
+    assert opened.args == [family, "kinderschutz"]
 
 
 def test_editing_the_result_makes_the_approval_stale(

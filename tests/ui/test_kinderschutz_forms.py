@@ -17,18 +17,24 @@ from PySide6.QtWidgets import QGroupBox
 from pytestqt.qtbot import QtBot
 
 from casework.models.ids import HouseholdId
-from casework.models.kinderschutz import Acute, EntryKind, LegalBasis, ResultCategory, State
-from casework.services import kinderschutz as ks
+from casework.models.kinderschutz.procedure import (
+    Acute,
+    EntryKind,
+    LegalBasis,
+    ResultCategory,
+    State,
+)
+from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.ui.context import UiContext
-from casework.ui.family_tabs.kinderschutz import KinderschutzTab
 from casework.ui.kinderschutz import common
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
 from casework.ui.kinderschutz.common import EntryDialog, select_data
+from casework.ui.kinderschutz.family_tab import KinderschutzTab
 from casework.ui.kinderschutz.procedure_view import ProcedureView
+from casework.ui.kinderschutz.screen import KinderschutzScreen
 from casework.ui.main_window import MainWindow
-from casework.ui.screens.kinderschutz import KinderschutzScreen
 from tests.conftest import add_family
 from tests.services.test_kinderschutz_support import drive_to_s5, make_team, result
 

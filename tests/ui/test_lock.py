@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QWidget
 from casework.clock import FixedClock
 from casework.errors import VaultError
 from casework.services import drafts
-from casework.ui.family_file import FamilyFile
+from casework.ui.contacts.quick_entry import DRAFT_KIND
+from casework.ui.households.family_file import FamilyFile
 from casework.ui.main_window import LOCKED_TITLE, MainWindow
-from casework.ui.quick_entry import DRAFT_KIND
 from tests.ui.conftest import type_text, unlock, visible_text_blob
 
 NOTE = "Vater berichtet von Kündigung der Wohnung"

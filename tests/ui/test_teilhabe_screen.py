@@ -8,14 +8,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QListWidget
 
-from casework.models.person import BirthInfo, Gender
+from casework.models.households.person import BirthInfo, Gender
+from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
-from casework.models.worker import WorkerDraft, WorkerRole
 from casework.services import teilhabe as tm
-from casework.services import workers
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.ui.context import UiContext
-from casework.ui.screens.teilhabe import TeilhabeScreen, create
+from casework.ui.teilhabe.screen import TeilhabeScreen, create
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from casework.services import contacts, households
-from casework.ui.household_form import NewHouseholdDialog
+from casework.services import contacts
+from casework.services.households import households
+from casework.ui.households.form import NewHouseholdDialog
 from casework.ui.main_window import MainWindow
 from tests.ui.conftest import type_text
 

@@ -11,13 +11,15 @@ from PySide6.QtCore import Qt
 
 from casework.models.consent import Capacity, ConsentDraft, Selection
 from casework.models.ids import HouseholdId
-from casework.models.referral import ReferralState
-from casework.services import consent, households
+from casework.models.referrals import ReferralState
 from casework.services import referrals as service
+from casework.services.consent import lifecycle as consent
+from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
+from casework.ui import registry
 from casework.ui.context import UiContext
-from casework.ui.family_tabs import vermittlungen as tab_module
+from casework.ui.referrals import family_tab as tab_module
 from tests.ui.conftest import MessageLog
 
 TODAY = date(2026, 11, 21)
@@ -53,7 +55,7 @@ def test_create_consent_send_blocked_then_allowed(
     consent_id = give_consent(session, mother)
     tab = make_tab(qtbot, ctx, session, family)
     assert tab.model.rowCount() == 0 and not tab.empty.isHidden()
-    assert tab_module.TITLE == "Vermittlungen"
+    assert registry.family_tab("vermittlungen").title == "Vermittlungen"
 
     click(qtbot, tab.new_button)
     dialog = tab.dialog
@@ -108,7 +110,7 @@ def test_print_letter_through_the_chooser(
                   if p.data.first_name == "Ayşe")
     give_consent(session, mother)
     rec = service.recipient_choices(session, family).suggested[0]
-    from casework.models.referral import ReferralDraft
+    from casework.models.referrals import ReferralDraft
 
     rid, _ = service.create(session, ReferralDraft(family, (mother,), rec, "Beratung"))
     service.agree(session, rid)
@@ -125,7 +127,7 @@ def test_withdraw_and_close_buttons_follow_the_lifecycle(
         qtbot, ctx: UiContext, session: Session, family: HouseholdId) -> None:  # type: ignore[no-untyped-def]
     mother = next(p.id for p in households.members(session, family)
                   if p.data.first_name == "Ayşe")
-    from casework.models.referral import ReferralDraft, free_recipient
+    from casework.models.referrals import ReferralDraft, free_recipient
 
     rid, _ = service.create(session, ReferralDraft(
         family, (mother,), free_recipient("Beratung Beispiel"), "Beratung"))
@@ -150,8 +152,8 @@ def test_screen_lists_open_referrals_filters_and_statistics(
         family: HouseholdId, clock) -> None:
     from datetime import timedelta
 
-    from casework.models.referral import ReferralDraft, free_recipient
-    from casework.ui.screens import vermittlungen as screen_module
+    from casework.models.referrals import ReferralDraft, free_recipient
+    from casework.ui.referrals import screen as screen_module
 
     mother = next(p.id for p in households.members(session, family)
                   if p.data.first_name == "Ayşe")
@@ -181,9 +183,9 @@ def test_screen_lists_open_referrals_filters_and_statistics(
     screen.recipient.setCurrentIndex(screen.recipient.findText("Beratung Beispiel"))
     assert [row[0][1] for row in screen.model.rows] == ["Beratung Beispiel"]
     screen.view.selectRow(0)
-    with qtbot.waitSignal(ctx.open_household) as opened:
+    with qtbot.waitSignal(ctx.household_requested) as opened:
         click(qtbot, screen.open_button)
-    assert opened.args == [family]
+    assert opened.args == [family, ""]
     # Withdrawing through the service refreshes the screen (ctx.changed).
     ctx.run(service.withdraw, new, "Familie verzichtet")
     screen.recipient.setCurrentIndex(0)
@@ -198,7 +200,7 @@ def test_screen_lists_open_referrals_filters_and_statistics(
 def test_send_on_section_8a_without_consent(
         qtbot, ctx: UiContext, session: Session, family: HouseholdId,  # type: ignore[no-untyped-def]
         message_log: MessageLog) -> None:
-    from casework.models.referral import ReferralDraft
+    from casework.models.referrals import ReferralDraft
 
     people = [p.id for p in households.members(session, family)]
     asd = service.recipient_choices(session, family).suggested[0]
@@ -227,7 +229,7 @@ def test_send_on_section_8a_without_consent(
 def test_edit_removes_person_without_consent_then_send(
         qtbot, ctx: UiContext, session: Session, family: HouseholdId,  # type: ignore[no-untyped-def]
         message_log: MessageLog) -> None:
-    from casework.models.referral import ReferralDraft
+    from casework.models.referrals import ReferralDraft
 
     people = {p.data.first_name: p.id for p in households.members(session, family)}
     give_consent(session, people["Ayşe"])
@@ -261,7 +263,7 @@ def test_edit_removes_person_without_consent_then_send(
 
 def test_set_follow_up_from_the_tab(qtbot, ctx: UiContext, session: Session,  # type: ignore[no-untyped-def]
                                     family: HouseholdId) -> None:
-    from casework.models.referral import ReferralDraft, free_recipient
+    from casework.models.referrals import ReferralDraft, free_recipient
 
     mother = households.members(session, family)[0].id
     rid, _ = service.create(session, ReferralDraft(

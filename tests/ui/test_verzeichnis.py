@@ -11,14 +11,15 @@ from pytestqt.qtbot import QtBot
 
 from casework.clock import FixedClock
 from casework.models.ids import WorkerId
-from casework.models.worker import WorkerDraft, WorkerRole
-from casework.services import directory, workers
-from casework.services.reference import load_profile, parse_profile_text, profile_to_data
+from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services.directory import vault_profile as directory
+from casework.services.directory.shipped import load_profile, parse_profile_text, profile_to_data
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.ui import messages
 from casework.ui.context import UiContext
-from casework.ui.screens import verzeichnis
-from casework.ui.screens.verzeichnis import VerzeichnisScreen
+from casework.ui.directory import screen as verzeichnis
+from casework.ui.directory.screen import VerzeichnisScreen
 
 
 @pytest.fixture(autouse=True)
@@ -329,7 +330,7 @@ def test_leitung_edits_hours_and_the_acute_answer_follows(
     from datetime import datetime
 
     from casework.clock import BERLIN
-    from casework.ui.acute_dialog import AcuteDialog
+    from casework.ui.kinderschutz.acute_dialog import AcuteDialog
 
     dialog = screen.edit_hours()
     assert dialog is not None

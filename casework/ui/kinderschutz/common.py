@@ -36,8 +36,8 @@ from casework.clock import BERLIN
 from casework.errors import UserError, ValidationError
 from casework.forms import kinderschutz as forms
 from casework.forms.base import letterhead_from_organisation, write_pdf_atomic
-from casework.services import kinderschutz as ks
-from casework.services import workers as worker_service
+from casework.services.kinderschutz import procedures as ks
+from casework.services.persons import workers as worker_service
 from casework.ui.context import UiContext
 from casework.ui.widgets import ValidatingForm, named
 

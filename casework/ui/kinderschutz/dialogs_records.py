@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import ValidationError
-from casework.models.contact import NoteKind
+from casework.models.contacts import NoteKind
+from casework.models.households.person import HouseholdRole
 from casework.models.ids import PersonId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     FACTUAL_KINDS,
     INSTRUMENT_NOTE,
     Assessment,
@@ -41,9 +42,8 @@ from casework.models.kinderschutz import (
     Result,
     ResultCategory,
 )
-from casework.models.person import HouseholdRole
-from casework.services import households
-from casework.services import kinderschutz as ks
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz.common import (
     EntryDialog,

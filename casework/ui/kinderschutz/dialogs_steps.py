@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN
+from casework.models.households.person import HouseholdRole
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     Acute,
     Call,
     Channel,
@@ -35,10 +36,9 @@ from casework.models.kinderschutz import (
     SafetyPlan,
     State,
 )
-from casework.models.person import HouseholdRole
-from casework.models.retention import FileType
-from casework.services import households
-from casework.services import kinderschutz as ks
+from casework.models.privacy.retention import FileType
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz.common import (
     EntryDialog,

@@ -12,8 +12,8 @@ from typing import Any
 
 from casework.clock import BERLIN
 from casework.errors import UserError
-from casework.models.contact import NoteKind
-from casework.models.kinderschutz import (
+from casework.models.contacts import NoteKind
+from casework.models.kinderschutz.procedure import (
     FACTUAL_KINDS,
     EntryKind,
     ProcedureFile,
@@ -21,7 +21,7 @@ from casework.models.kinderschutz import (
     ResultCategory,
     State,
 )
-from casework.models.kinderschutz_rules import ActorInfo, check_result
+from casework.models.kinderschutz.rules import ActorInfo, check_result
 
 S = State
 

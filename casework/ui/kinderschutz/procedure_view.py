@@ -31,20 +31,21 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.models.kinderschutz import (
+from casework.models.kinderschutz.procedure import (
     INSTRUMENT_NOTE,
     EntryKind,
     ProcedureFile,
     State,
 )
-from casework.models.kinderschutz_review import ReviewStatus
-from casework.models.kinderschutz_rules import TRANSITIONS, ActorInfo, actions, open_tasks
-from casework.services import households, review
-from casework.services import kinderschutz as ks
-from casework.ui.acute_dialog import show_acute_dialog
+from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.kinderschutz.rules import TRANSITIONS, ActorInfo, actions, open_tasks
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
+from casework.ui.kinderschutz.acute_dialog import show_acute_dialog
 from casework.ui.kinderschutz.common import DOCUMENTS, print_document, worker_names
 from casework.ui.kinderschutz.guidance import (
     ENTRY_NAMES,

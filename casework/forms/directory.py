@@ -1,0 +1,102 @@
+"""Printable „Rote Mappe Kinderschutz“ with the ASD list (issue 6, optional printout).
+
+One A4 document from the vault's directory profile: whom to call when (Sprechzeiten,
+Notdienst, the after-hours route and where the rules overlap), the Rote Mappe emergency
+contacts, the ASD districts with their Stadtteile and the special functions. Reference
+data only: no household, no person. Takes plain data and a clock (ARCHITECTURE §7).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casework.clock import Clock
+from casework.forms.base import (
+    CONTENT_WIDTH,
+    build_document,
+    letterhead_from_organisation,
+    styles,
+)
+from casework.forms.flowables import bullets, data_table, para, spacer
+from casework.models.directory.profile import Profile
+from casework.models.directory.texts import after_hours_text, overlap_lines, sprechzeiten_lines
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+TITLE = "Rote Mappe Kinderschutz und ASD-Liste"
+
+
+def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
+    """The PDF bytes of the printable Rote Mappe and ASD list."""
+    st = styles()
+    asd = profile.asd
+    story: list[Flowable] = [
+        para(TITLE, st.title),
+        para(f"{profile.title} – aus dem Verzeichnis der Akte", st.subtitle),
+        para("Wen rufe ich an? (akute Gefährdung)", st.heading),
+        para(f"Allgemeine Sprechzeiten des ASD ({asd.office_name}):", st.body_bold),
+        bullets(sprechzeiten_lines(asd.office_hours, asd.working_days)),
+        para(
+            f"Außerhalb der Sprechzeiten in dringenden Fällen: {asd.notdienst_label}, "
+            f"Telefon {asd.notdienst_phone}.",
+            st.body,
+        ),
+        para(f"Notfälle außerhalb der Dienstzeit: {after_hours_text(profile)}", st.body),
+    ]
+    overlaps = overlap_lines(profile)
+    if overlaps:
+        story.append(bullets(overlaps))
+    if asd.office_address or asd.office_phone:
+        office = ", ".join(x for x in (asd.office_address, asd.office_phone) if x)
+        story.append(para(f"ASD-Dienststelle: {office}", st.body))
+
+    story += [
+        para("Notfallkontakte", st.heading),
+        data_table(
+            ("Stelle", "Telefon", "Notruf", "Zeiten", "Wofür"),
+            [
+                (e.name, e.phone, e.emergency_number, e.hours, e.purpose)
+                for e in profile.emergency_contacts
+            ],
+            col_widths=_widths(0.22, 0.15, 0.14, 0.16, 0.33),
+        ),
+        para("ASD-Bezirke (zuständig ist der Bezirk des Stadtteils)", st.heading),
+        data_table(
+            ("Bezirk", "Stadtteile", "PLZ", "Kontakt", "Telefon", "E-Mail"),
+            [
+                (
+                    str(d.number),
+                    ", ".join(d.stadtteile),
+                    ", ".join(d.plz) or "–",
+                    d.contact_role,
+                    d.phone,
+                    d.email,
+                )
+                for d in asd.districts
+            ],
+            col_widths=_widths(0.07, 0.23, 0.09, 0.16, 0.14, 0.31),
+        ),
+    ]
+    if asd.special_functions:
+        story += [
+            para("Sonderfunktionen des ASD", st.heading),
+            data_table(
+                ("Funktion", "Kontakt", "Telefon", "E-Mail"),
+                [(f.name, f.contact_role, f.phone, f.email) for f in asd.special_functions],
+                col_widths=_widths(0.3, 0.3, 0.16, 0.24),
+            ),
+        ]
+    if profile.notes:
+        story += [spacer(2), para("Hinweise zu den Daten", st.heading), bullets(profile.notes)]
+    return build_document(
+        story,
+        letterhead=letterhead_from_organisation(profile.organisation),
+        title=TITLE,
+        clock=clock,
+        subject="Notfallkontakte und ASD-Bezirke",
+    )
+
+
+def _widths(*shares: float) -> list[float]:
+    return [CONTENT_WIDTH * share for share in shares]

@@ -1,0 +1,1 @@
+"""Privacy documents: the Art. 15 disclosure and the deletion protocol."""

@@ -1,0 +1,1 @@
+"""Directory (Verzeichnis): the reference-data profile of a city and its German texts."""

@@ -1,0 +1,649 @@
+"""Reference data of a profile: ASD districts, partners, Rote Mappe, office hours, keys.
+
+A profile is data (JSON in `resources/profiles/`), never code: no rule of one city
+is hard-coded (ARCHITECTURE §4). `parse_profile` turns the decoded JSON into frozen
+dataclasses and names the exact field path of anything malformed, e.g.
+`asd.districts[3].plz[0]: muss aus 5 Ziffern bestehen`. `profile_to_data` is its inverse.
+
+PLZ → ASD district is many-to-many (sources-reference §3.8: 46236 → Bezirke 6, 7, 9), so
+routing goes by Stadtteil; each Stadtteil belongs to exactly one district.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import time
+from typing import Any, TypeVar
+
+from casework.errors import ValidationError
+from casework.models.text import fold
+
+T = TypeVar("T")
+
+WEEKDAY_ABBR = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
+# German Länder codes as the `holidays` package names them (subdivisions of "DE").
+GERMAN_SUBDIVISIONS = frozenset(
+    ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+)
+
+
+# --- dataclasses (names fixed by helper-briefs/profile-contract.md) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklySlot:
+    weekday: int  # 0 = Monday
+    start: time
+    end: time
+
+    def label(self) -> str:
+        """Label such as "Do 14:00–17:00"."""
+        return f"{WEEKDAY_ABBR[self.weekday]} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class DataProtectionContact:
+    role: str
+    address: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    name: str
+    address_lines: tuple[str, ...]
+    phone: str
+    email: str
+    data_protection_contact: DataProtectionContact
+    letterhead_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AsdDistrict:
+    number: int
+    stadtteile: tuple[str, ...]
+    plz: tuple[str, ...]
+    contact_role: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialFunction:
+    name: str
+    contact_role: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class AfterHoursRule:
+    """Notfallrufbereitschaft: from `daily_from` (or the weekday's `early_from`) of a
+    working day until `until` of the next working day; all day on closed days."""
+
+    daily_from: time
+    until: time
+    early_from: tuple[tuple[int, time], ...]
+    weekends: bool
+    holidays: bool
+    route_label: str
+    phones: tuple[str, ...]
+
+    def starts_at(self, weekday: int) -> time:
+        """When the after-hours window starts on a working day with this weekday."""
+        for day, start in self.early_from:
+            if day == weekday:
+                return start
+        return self.daily_from
+
+
+@dataclass(frozen=True, slots=True)
+class AsdConfig:
+    office_name: str
+    office_address: str
+    districts: tuple[AsdDistrict, ...]
+    special_functions: tuple[SpecialFunction, ...]
+    office_hours: tuple[WeeklySlot, ...]  # allgemeine Sprechzeiten
+    notdienst_label: str
+    notdienst_phone: str
+    after_hours: AfterHoursRule
+    working_days: tuple[int, ...]  # 0 = Monday
+    office_phone: str = ""  # switchboard; used when the district is not known
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    name: str
+    kind: str
+    address: str
+    contact_role: str
+    phone: str
+    email: str  # may be non-ASCII ("bildungsbüro@…", sources-reference §3.20 no. 12)
+    offers: tuple[str, ...]
+    opening_hours: tuple[WeeklySlot, ...]
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyContact:
+    """One entry of the "Rote Mappe Kinderschutz" (sources-reference §3.9)."""
+
+    name: str
+    address: str
+    phone: str
+    emergency_number: str
+    hours: str
+    purpose: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeKey:
+    programme: str
+    clients_per_fte: int
+    warn_above: float  # utilisation, 0.9 = 90 %
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentPurpose:
+    key: str
+    label: str
+    detail_label: str
+    guardians_required_under: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecipient:
+    key: str
+    label: str
+    detail_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentCatalog:
+    template_version: str
+    purposes: tuple[ConsentPurpose, ...]
+    recipients: tuple[ConsentRecipient, ...]
+    data_categories: tuple[str, ...]
+    default_validity_months: int | None
+    min_age_self_consent_digital: int
+    insight_warning_age: int
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    title: str
+    city: str
+    holiday_subdivision: str
+    organisation: Organisation
+    asd: AsdConfig
+    partners: tuple[Partner, ...]
+    emergency_contacts: tuple[EmergencyContact, ...]
+    programme_keys: tuple[ProgrammeKey, ...]
+    consent: ConsentCatalog
+    notes: tuple[str, ...]
+
+    def programme_key(self, programme: str) -> ProgrammeKey | None:
+        for key in self.programme_keys:
+            if key.programme == programme:
+                return key
+        return None
+
+
+# --- Stadtteil / PLZ lookup ----------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/]+")
+
+
+def stadtteil_key(name: str) -> str:
+    """Comparison key: case, umlaut/ß spellings, hyphen/space variants do not matter.
+
+    "Batenbrock-Süd", "batenbrock sued" and "BATENBROCK – SÜD" share one key.
+    """
+    return _SEPARATORS.sub(" ", fold(name)).strip()
+
+
+def all_stadtteile(profile: Profile) -> tuple[str, ...]:
+    """Every Stadtteil of the profile, in district order."""
+    return tuple(name for d in profile.asd.districts for name in d.stadtteile)
+
+
+def resolve_district(profile: Profile, stadtteil: str) -> tuple[AsdDistrict, ...]:
+    """The ASD district(s) responsible for `stadtteil`.
+
+    An exact (folded) match gives exactly one district. Otherwise a name that is the first
+    word(s) of Stadtteile gives all of their districts ("Batenbrock" → Bezirke 6, 9, 10:
+    Batenbrock-West, -Süd, -Nord). Unknown names give an empty tuple.
+    """
+    key = stadtteil_key(stadtteil)
+    if not key:
+        return ()
+    for district in profile.asd.districts:
+        if any(stadtteil_key(name) == key for name in district.stadtteile):
+            return (district,)
+    prefix = key + " "
+    return tuple(
+        district
+        for district in profile.asd.districts
+        if any(stadtteil_key(name).startswith(prefix) for name in district.stadtteile)
+    )
+
+
+def districts_for_plz(profile: Profile, plz: str) -> tuple[AsdDistrict, ...]:
+    """All districts that list `plz` (many-to-many), in district order."""
+    wanted = plz.strip()
+    return tuple(d for d in profile.asd.districts if wanted in d.plz)
+
+
+def close_matches(profile: Profile, name: str, n: int = 3) -> tuple[str, ...]:
+    """Up to `n` Stadtteil names that look like `name` ("Meinten Sie …?")."""
+    by_key: dict[str, str] = {}
+    for stadtteil in all_stadtteile(profile):
+        by_key.setdefault(stadtteil_key(stadtteil), stadtteil)
+    keys = difflib.get_close_matches(stadtteil_key(name), list(by_key), n=n, cutoff=0.6)
+    return tuple(by_key[k] for k in keys)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+_PLZ = re.compile(r"^\d{5}$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _at(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _obj(data: object, path: str, shape: type | Sequence[str]) -> Mapping[str, Any]:
+    """`data` as a mapping whose keys are all fields of `shape` (a dataclass or names)."""
+    allowed = {f.name for f in fields(shape)} if isinstance(shape, type) else set(shape)
+    if not isinstance(data, Mapping):
+        raise ValidationError(path or "Profil", "muss ein Objekt sein")
+    for key in data:
+        if key not in allowed:
+            raise ValidationError(_at(path, str(key)), "ist kein bekanntes Feld")
+    return data
+
+
+def _need(data: Mapping[str, Any], path: str, key: str) -> Any:
+    if key not in data:
+        raise ValidationError(_at(path, key), "fehlt")
+    return data[key]
+
+
+def _text(
+    data: Mapping[str, Any], path: str, key: str, *, required: bool = True, default: str = ""
+) -> str:
+    """A string field. Required fields must be present and non-blank."""
+    if key not in data:
+        if required:
+            raise ValidationError(_at(path, key), "fehlt")
+        return default
+    return _text_value(data[key], _at(path, key), required=required)
+
+
+def _text_value(value: object, path: str, *, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(path, "muss ein Text sein")
+    value = value.strip()
+    if required and not value:
+        raise ValidationError(path, "darf nicht leer sein")
+    return value
+
+
+def _email(data: Mapping[str, Any], path: str, key: str) -> str:
+    value = _text(data, path, key, required=False)
+    if value:
+        local, at, domain = value.rpartition("@")
+        if not at or not local or "." not in domain or " " in value:
+            raise ValidationError(_at(path, key), "ist keine gültige E-Mail-Adresse")
+    return value
+
+
+def _int(value: object, path: str, *, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(path, "muss eine ganze Zahl sein")
+    if value < minimum:
+        raise ValidationError(path, f"muss mindestens {minimum} sein")
+    if maximum is not None and value > maximum:
+        raise ValidationError(path, f"darf höchstens {maximum} sein")
+    return value
+
+
+def _optional_int(value: object, path: str, *, minimum: int, maximum: int) -> int | None:
+    if value is None:
+        return None
+    return _int(value, path, minimum=minimum, maximum=maximum)
+
+
+def _bool(data: Mapping[str, Any], path: str, key: str) -> bool:
+    value = _need(data, path, key)
+    if not isinstance(value, bool):
+        raise ValidationError(_at(path, key), "muss true oder false sein")
+    return value
+
+
+def _weekday(value: object, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise ValidationError(path, "muss ein Wochentag von 0 (Montag) bis 6 (Sonntag) sein")
+    return value
+
+
+def _time(value: object, path: str) -> time:
+    match = _TIME.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValidationError(path, "muss eine Uhrzeit im Format HH:MM sein")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _list(
+    data: Mapping[str, Any],
+    path: str,
+    key: str,
+    item: Callable[[object, str], T],
+    *,
+    required: bool = False,
+) -> tuple[T, ...]:
+    if key not in data:
+        if required:
+            raise ValidationError(_at(path, key), "fehlt")
+        return ()
+    value = data[key]
+    where = _at(path, key)
+    if not isinstance(value, list):
+        raise ValidationError(where, "muss eine Liste sein")
+    return tuple(item(entry, _at(where, i)) for i, entry in enumerate(value))
+
+
+def _texts(data: Mapping[str, Any], path: str, key: str) -> tuple[str, ...]:
+    return _list(data, path, key, _text_value)
+
+
+def _slot(value: object, path: str) -> WeeklySlot:
+    data = _obj(value, path, WeeklySlot)
+    weekday = _weekday(_need(data, path, "weekday"), _at(path, "weekday"))
+    start = _time(_need(data, path, "start"), _at(path, "start"))
+    end = _time(_need(data, path, "end"), _at(path, "end"))
+    if end <= start:
+        raise ValidationError(_at(path, "end"), "muss nach dem Beginn liegen")
+    return WeeklySlot(weekday, start, end)
+
+
+def _organisation(value: object, path: str) -> Organisation:
+    data = _obj(value, path, Organisation)
+    dpc_path = _at(path, "data_protection_contact")
+    dpc = _obj(_need(data, path, "data_protection_contact"), dpc_path, DataProtectionContact)
+    return Organisation(
+        name=_text(data, path, "name"),
+        address_lines=_texts(data, path, "address_lines"),
+        phone=_text(data, path, "phone", required=False),
+        email=_email(data, path, "email"),
+        data_protection_contact=DataProtectionContact(
+            role=_text(dpc, dpc_path, "role"),
+            address=_text(dpc, dpc_path, "address", required=False),
+            phone=_text(dpc, dpc_path, "phone", required=False),
+            email=_email(dpc, dpc_path, "email"),
+        ),
+        letterhead_lines=_texts(data, path, "letterhead_lines"),
+    )
+
+
+def _plz(value: object, path: str) -> str:
+    if not isinstance(value, str) or not _PLZ.match(value):
+        raise ValidationError(path, "muss aus 5 Ziffern bestehen")
+    return value
+
+
+def _district(value: object, path: str) -> AsdDistrict:
+    data = _obj(value, path, AsdDistrict)
+    stadtteile = _list(data, path, "stadtteile", _text_value, required=True)
+    if not stadtteile:
+        raise ValidationError(_at(path, "stadtteile"), "muss mindestens einen Stadtteil nennen")
+    return AsdDistrict(
+        number=_int(_need(data, path, "number"), _at(path, "number"), minimum=1),
+        stadtteile=stadtteile,
+        plz=_list(data, path, "plz", _plz),
+        contact_role=_text(data, path, "contact_role"),
+        phone=_text(data, path, "phone", required=False),
+        email=_email(data, path, "email"),
+    )
+
+
+def _special_function(value: object, path: str) -> SpecialFunction:
+    data = _obj(value, path, SpecialFunction)
+    return SpecialFunction(
+        name=_text(data, path, "name"),
+        contact_role=_text(data, path, "contact_role"),
+        phone=_text(data, path, "phone", required=False),
+        email=_email(data, path, "email"),
+    )
+
+
+def _early_from(value: object, path: str) -> tuple[int, time]:
+    data = _obj(value, path, ("weekday", "from"))
+    return (
+        _weekday(_need(data, path, "weekday"), _at(path, "weekday")),
+        _time(_need(data, path, "from"), _at(path, "from")),
+    )
+
+
+def _after_hours(value: object, path: str) -> AfterHoursRule:
+    data = _obj(value, path, AfterHoursRule)
+    daily_from = _time(_need(data, path, "daily_from"), _at(path, "daily_from"))
+    until = _time(_need(data, path, "until"), _at(path, "until"))
+    if until >= daily_from:
+        raise ValidationError(_at(path, "until"), "muss vor daily_from liegen")
+    early = _list(data, path, "early_from", _early_from)
+    seen: set[int] = set()
+    for i, (weekday, start) in enumerate(early):
+        where = _at(_at(path, "early_from"), i)
+        if weekday in seen:
+            raise ValidationError(_at(where, "weekday"), "ist doppelt angegeben")
+        seen.add(weekday)
+        if not until < start < daily_from:
+            raise ValidationError(_at(where, "from"), "muss zwischen until und daily_from liegen")
+    phones = _texts(data, path, "phones")
+    if not phones:
+        raise ValidationError(_at(path, "phones"), "muss mindestens eine Rufnummer nennen")
+    return AfterHoursRule(
+        daily_from=daily_from,
+        until=until,
+        early_from=early,
+        weekends=_bool(data, path, "weekends"),
+        holidays=_bool(data, path, "holidays"),
+        route_label=_text(data, path, "route_label"),
+        phones=phones,
+    )
+
+
+def _asd(value: object, path: str) -> AsdConfig:
+    data = _obj(value, path, AsdConfig)
+    districts = _list(data, path, "districts", _district, required=True)
+    _check_districts(districts, _at(path, "districts"))
+    working_days = _list(data, path, "working_days", _weekday, required=True)
+    if not working_days:
+        raise ValidationError(_at(path, "working_days"), "muss mindestens einen Tag nennen")
+    if len(set(working_days)) != len(working_days):
+        raise ValidationError(_at(path, "working_days"), "nennt einen Tag doppelt")
+    return AsdConfig(
+        office_name=_text(data, path, "office_name"),
+        office_address=_text(data, path, "office_address", required=False),
+        office_phone=_text(data, path, "office_phone", required=False),
+        districts=districts,
+        special_functions=_list(data, path, "special_functions", _special_function),
+        office_hours=_list(data, path, "office_hours", _slot),
+        notdienst_label=_text(data, path, "notdienst_label"),
+        notdienst_phone=_text(data, path, "notdienst_phone"),
+        after_hours=_after_hours(_need(data, path, "after_hours"), _at(path, "after_hours")),
+        working_days=working_days,
+    )
+
+
+def _check_districts(districts: tuple[AsdDistrict, ...], path: str) -> None:
+    numbers: set[int] = set()
+    owner: dict[str, int] = {}
+    for i, district in enumerate(districts):
+        where = _at(path, i)
+        if district.number in numbers:
+            raise ValidationError(
+                _at(where, "number"), f"Bezirk {district.number} ist doppelt vergeben"
+            )
+        numbers.add(district.number)
+        for j, name in enumerate(district.stadtteile):
+            key = stadtteil_key(name)
+            if key in owner:
+                raise ValidationError(
+                    _at(_at(where, "stadtteile"), j),
+                    f"Stadtteil „{name}“ gehört schon zu Bezirk {owner[key]}",
+                )
+            owner[key] = district.number
+
+
+def _partner(value: object, path: str) -> Partner:
+    data = _obj(value, path, Partner)
+    return Partner(
+        name=_text(data, path, "name"),
+        kind=_text(data, path, "kind"),
+        address=_text(data, path, "address", required=False),
+        contact_role=_text(data, path, "contact_role", required=False),
+        phone=_text(data, path, "phone", required=False),
+        email=_email(data, path, "email"),
+        offers=_texts(data, path, "offers"),
+        opening_hours=_list(data, path, "opening_hours", _slot),
+        notes=_text(data, path, "notes", required=False),
+    )
+
+
+def _emergency_contact(value: object, path: str) -> EmergencyContact:
+    data = _obj(value, path, EmergencyContact)
+    contact = EmergencyContact(
+        name=_text(data, path, "name"),
+        address=_text(data, path, "address", required=False),
+        phone=_text(data, path, "phone", required=False),
+        emergency_number=_text(data, path, "emergency_number", required=False),
+        hours=_text(data, path, "hours", required=False),
+        purpose=_text(data, path, "purpose", required=False),
+    )
+    if not contact.phone and not contact.emergency_number:
+        raise ValidationError(_at(path, "phone"), "fehlt (oder emergency_number angeben)")
+    return contact
+
+
+def _programme_key(value: object, path: str) -> ProgrammeKey:
+    data = _obj(value, path, ProgrammeKey)
+    warn = _need(data, path, "warn_above")
+    if isinstance(warn, bool) or not isinstance(warn, int | float) or not 0 < warn <= 2:
+        raise ValidationError(_at(path, "warn_above"), "muss eine Zahl über 0 und bis 2 sein")
+    return ProgrammeKey(
+        programme=_text(data, path, "programme"),
+        clients_per_fte=_int(
+            _need(data, path, "clients_per_fte"), _at(path, "clients_per_fte"), minimum=1
+        ),
+        warn_above=float(warn),
+    )
+
+
+def _catalog_key(data: Mapping[str, Any], path: str) -> str:
+    key = _text(data, path, "key")
+    if not _KEY.match(key):
+        raise ValidationError(_at(path, "key"), "darf nur a–z, 0–9 und _ enthalten")
+    return key
+
+
+def _purpose(value: object, path: str) -> ConsentPurpose:
+    data = _obj(value, path, ConsentPurpose)
+    return ConsentPurpose(
+        key=_catalog_key(data, path),
+        label=_text(data, path, "label"),
+        detail_label=_text(data, path, "detail_label", required=False),
+        guardians_required_under=_optional_int(
+            data.get("guardians_required_under"),
+            _at(path, "guardians_required_under"),
+            minimum=1,
+            maximum=21,
+        ),
+    )
+
+
+def _recipient(value: object, path: str) -> ConsentRecipient:
+    data = _obj(value, path, ConsentRecipient)
+    return ConsentRecipient(
+        key=_catalog_key(data, path),
+        label=_text(data, path, "label"),
+        detail_label=_text(data, path, "detail_label", required=False),
+    )
+
+
+def _unique_keys(items: Sequence[ConsentPurpose | ConsentRecipient], path: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.key in seen:
+            raise ValidationError(_at(_at(path, i), "key"), f"„{item.key}“ ist doppelt vergeben")
+        seen.add(item.key)
+
+
+def _consent(value: object, path: str) -> ConsentCatalog:
+    data = _obj(value, path, ConsentCatalog)
+    purposes = _list(data, path, "purposes", _purpose, required=True)
+    recipients = _list(data, path, "recipients", _recipient, required=True)
+    _unique_keys(purposes, _at(path, "purposes"))
+    _unique_keys(recipients, _at(path, "recipients"))
+    return ConsentCatalog(
+        template_version=_text(data, path, "template_version"),
+        purposes=purposes,
+        recipients=recipients,
+        data_categories=_texts(data, path, "data_categories"),
+        default_validity_months=_optional_int(
+            data.get("default_validity_months"),
+            _at(path, "default_validity_months"),
+            minimum=1,
+            maximum=600,
+        ),
+        min_age_self_consent_digital=_int(
+            _need(data, path, "min_age_self_consent_digital"),
+            _at(path, "min_age_self_consent_digital"),
+            minimum=0,
+            maximum=18,
+        ),
+        insight_warning_age=_int(
+            _need(data, path, "insight_warning_age"),
+            _at(path, "insight_warning_age"),
+            minimum=0,
+            maximum=18,
+        ),
+    )
+
+
+def parse_profile(data: Mapping[str, Any]) -> Profile:
+    """Validate decoded profile JSON; raise `ValidationError(field_path, message_de)`."""
+    data = _obj(data, "", Profile)
+    subdivision = _text(data, "", "holiday_subdivision")
+    if subdivision not in GERMAN_SUBDIVISIONS:
+        raise ValidationError("holiday_subdivision", "muss ein Länderkürzel wie „NW“ sein")
+    programme_keys = _list(data, "", "programme_keys", _programme_key)
+    seen: set[str] = set()
+    for i, key in enumerate(programme_keys):
+        if key.programme in seen:
+            raise ValidationError(f"programme_keys[{i}].programme", "ist doppelt angegeben")
+        seen.add(key.programme)
+    return Profile(
+        name=_text(data, "", "name"),
+        title=_text(data, "", "title"),
+        city=_text(data, "", "city"),
+        holiday_subdivision=subdivision,
+        organisation=_organisation(_need(data, "", "organisation"), "organisation"),
+        asd=_asd(_need(data, "", "asd"), "asd"),
+        partners=_list(data, "", "partners", _partner),
+        emergency_contacts=_list(data, "", "emergency_contacts", _emergency_contact),
+        programme_keys=programme_keys,
+        consent=_consent(_need(data, "", "consent"), "consent"),
+        notes=_texts(data, "", "notes"),
+    )

@@ -1,0 +1,1 @@
+"""Households, their members, and the import of existing household lists (CSV)."""

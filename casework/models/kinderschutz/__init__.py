@@ -1,0 +1,1 @@
+"""§ 8a SGB VIII child protection: procedure, rules, deadlines, review, dossier, acute routing."""

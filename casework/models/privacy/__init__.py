@@ -1,0 +1,1 @@
+"""Data-protection rules: retention periods and when a file may be deleted."""

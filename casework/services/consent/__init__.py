@@ -1,0 +1,1 @@
+"""Consent (Einwilligungen): lifecycle and the question every transfer asks."""

@@ -1,0 +1,1 @@
+"""Directory (Verzeichnis): shipped reference-data profiles and the vault's edited copy."""

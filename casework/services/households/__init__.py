@@ -1,0 +1,1 @@
+"""Households and their members, and the CSV import of existing lists."""

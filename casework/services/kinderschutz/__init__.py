@@ -1,0 +1,1 @@
+"""§ 8a SGB VIII procedures and their Leitung review."""

@@ -1,0 +1,1 @@
+"""The people who work in a vault."""

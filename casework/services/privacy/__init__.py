@@ -1,0 +1,1 @@
+"""Data-subject rights: Art. 15 disclosure, retention, restriction and real deletion."""

@@ -1,0 +1,498 @@
+"""Auskunft nach Art. 15 DSGVO for one person (LR-24, LR-19, § 83 SGB X).
+
+Workflow: `open_request` records the request with its due date (default one month,
+Art. 12 Abs. 3); Leitung/Admin may record balancing decisions (`record_decision`,
+Interessenabwägung) that release withheld parts, or `refuse` with a mandatory reason;
+`build` gathers the package and `answer` renders PDF + JSON and records the response.
+
+What is gathered: the person's data (and that of records of the same person in other
+households: same folded first and last name and birth date), their household data, the
+contacts they were present at, and rows of other features' tables (§ 8a, consents,
+referrals …) that name the person (for a custodial parent: also their minor children), hang
+off such a row, or belong to the household as a whole — discovered at run time, so
+features that do not exist yet are simply absent.
+
+What is withheld unless a decision releases it (LR-19, BVerwG 5 C 48.02):
+- the identity of whoever reported a § 8a concern (columns/tables named reporter/melder/
+  hinweisgeber/informant);
+- third parties' data: contacts where the person was not present but is mentioned
+  (co-residents' private conversations), the named sources of "Aussage Dritter" notes,
+  other household members' personal details.
+Withheld parts are listed with count and reason, never with content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from casework.clock import BERLIN, from_utc_iso, local_today
+from casework.errors import NotFound, UserError, ValidationError
+from casework.forms.base import write_pdf_atomic
+from casework.forms.privacy.disclosure import (
+    ContactEntry,
+    Decision,
+    DisclosureData,
+    Field,
+    HouseholdPart,
+    NoteLine,
+    RecordSection,
+    Withheld,
+    render_disclosure,
+    to_json,
+)
+from casework.models.changes import Changes
+from casework.models.contacts import NoteKind
+from casework.models.households.household import Household
+from casework.models.households.person import HouseholdRole, Person
+from casework.models.ids import PersonId
+from casework.models.persons.worker import WorkerRole
+from casework.models.text import fold_words
+from casework.services.directory import shipped as reference
+from casework.services.privacy import retention as retention_service
+from casework.services.session import Session
+from casework.storage import contacts as contact_store
+from casework.storage import households as household_store
+from casework.storage import persons as worker_store
+from casework.storage.privacy import retention as store
+from casework.storage.privacy.retention import DisclosureRequestRow
+
+DEFAULT_PERIOD = relativedelta(months=1)  # Art. 12 Abs. 3 DSGVO
+OVERSIGHT = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
+
+# Tables that are the file's own core (handled explicitly) or bookkeeping.
+_SKIP_TABLES = frozenset({
+    "meta", "workers", "households", "persons", "contacts", "contact_notes",
+    "household_search", "changelog", "audit_log", "drafts", "deletion_journal",
+    "household_file_types", "household_restrictions", "deletion_requests",
+    "deletion_approvals", "deletion_executions", "disclosure_requests",
+    "disclosure_decisions", "disclosure_responses",
+})
+_HIDDEN_COLUMNS = frozenset({"id", "version", "deleted", "updated_at", "updated_by",
+                             "created_by", "household_id", "scope_id"})
+_REPORTER_MARKERS = ("reporter", "melder", "meldend", "hinweisgeber", "informant")
+_RECIPIENT_MARKERS = ("recipient", "empfaenger", "addressee")
+PURPOSES = (
+    "Beratung, Begleitung und Unterstützung Ihrer Familie in der Quartiersarbeit und die "
+    "Vermittlung passender Hilfen (Art. 6 Abs. 1 lit. e DSGVO i. V. m. SGB VIII).",
+    "Dokumentation der fachlichen Arbeit und Nachweis gegenüber Aufsicht und "
+    "Kostenträger.",
+    "Wahrnehmung des Schutzauftrags bei Kindeswohlgefährdung (§ 8a SGB VIII, § 4 KKG), "
+    "soweit Aufzeichnungen dazu bestehen.",
+    "Weitergabe an Dritte nur mit Ihrer Einwilligung oder auf gesetzlicher Grundlage.",
+)
+SOURCE = ("Die Daten stammen von Ihnen selbst und aus Gesprächen mit Ihrer Familie. Aussagen "
+          "Dritter sind in den Notizen als solche gekennzeichnet.")
+
+
+class DecisionKind(StrEnum):
+    INCLUDE_REPORTER = "Interessenabwägung: Identität der meldenden Person mitteilen"
+    INCLUDE_THIRD_PARTY = "Interessenabwägung: Angaben Dritter mitteilen"
+    REDACTION = "Schwärzung/Beschränkung"
+    REFUSAL = "Ablehnung der Auskunft"
+
+
+_KIND_KEYS = {
+    DecisionKind.INCLUDE_REPORTER: "include_reporter",
+    DecisionKind.INCLUDE_THIRD_PARTY: "include_third_party",
+    DecisionKind.REDACTION: "redaction",
+    DecisionKind.REFUSAL: "refusal",
+}
+_KEY_KINDS = {v: k for k, v in _KIND_KEYS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInfo:
+    """One Art. 15 request for lists (neutral label; names only on demand)."""
+
+    id: str
+    person_id: str
+    label: str
+    received_on: date
+    due_on: date
+    outcome: str | None  # erteilt | teilweise | abgelehnt | None (open)
+
+    def overdue(self, today: date) -> bool:
+        return self.outcome is None and self.due_on < today
+
+
+def _info(row: DisclosureRequestRow) -> RequestInfo:
+    return RequestInfo(row.id, row.person_id, retention_service.neutral_label(
+        "disclosure_request", row.id), date.fromisoformat(row.received_on),
+        date.fromisoformat(row.due_on), row.outcome)
+
+
+def open_request(session: Session, person_id: PersonId, *, received_on: date | None = None,
+                 channel: str = "schriftlich") -> tuple[str, Changes]:
+    """Record an Art. 15 request; due one month after receipt."""
+    received = received_on or local_today(session.clock)
+    if received > local_today(session.clock):
+        raise ValidationError("Eingang", "liegt in der Zukunft.")
+    with session.db.transaction():
+        if household_store.get_person(session.db, person_id) is None:
+            raise NotFound("Die Person")
+        rid = store.insert_disclosure_request(
+            session.writer(), person_id, received.isoformat(),
+            (received + DEFAULT_PERIOD).isoformat(), channel.strip())
+        session.audit("disclosure.request", "person", person_id, f"request={rid}")
+    return rid, Changes.of("disclosure_request", rid)
+
+
+def requests(session: Session) -> list[RequestInfo]:
+    return [_info(r) for r in store.disclosure_requests(session.db)]
+
+
+def get_request(session: Session, request_id: str) -> RequestInfo:
+    return _info(_row(session, request_id))
+
+
+def _row(session: Session, request_id: str) -> DisclosureRequestRow:
+    row = store.disclosure_request(session.db, request_id)
+    if row is None:
+        raise NotFound("Das Auskunftsersuchen")
+    return row
+
+
+def record_decision(session: Session, request_id: str, kind: DecisionKind,
+                    reason: str) -> Changes:
+    """Document an Interessenabwägung, redaction or refusal; the reason is mandatory
+    (§ 83 Abs. 3 S. 1 SGB X)."""
+    session.require_role(*OVERSIGHT)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Begründung", "ist für diese Entscheidung vorgeschrieben.")
+    with session.db.transaction():
+        row = _row(session, request_id)
+        if row.outcome is not None:
+            raise UserError("Das Auskunftsersuchen ist bereits beantwortet.")
+        store.insert_disclosure_decision(session.writer(), request_id, _KIND_KEYS[kind],
+                                         reason)
+        session.audit("disclosure.decision", "disclosure_request", request_id,
+                      _KIND_KEYS[kind])
+    return Changes.of("disclosure_request", request_id)
+
+
+def refuse(session: Session, request_id: str, reason: str) -> Changes:
+    """Refuse the disclosure; blocked without a reason."""
+    changes = record_decision(session, request_id, DecisionKind.REFUSAL, reason)
+    with session.db.transaction():
+        store.insert_disclosure_response(session.writer(), request_id, "abgelehnt", "")
+        session.audit("disclosure.refuse", "disclosure_request", request_id)
+    return changes
+
+
+# --------------------------------------------------------------------------- gathering
+
+
+def _person_fields(person: Person, today: date) -> tuple[Field, ...]:
+    d = person.data
+    birth = d.birth
+    if birth.birth_date is not None:
+        born = f"{birth.birth_date:%d.%m.%Y}"
+    elif birth.birth_year is not None:
+        born = f"{birth.birth_year} (nur Jahr)"
+    elif birth.due_date is not None:
+        born = f"ungeboren, ET {birth.due_date:%d.%m.%Y}"
+    else:
+        born = "nicht erfasst"
+    fields = [Field("Vorname", d.first_name), Field("Nachname", d.last_name),
+              Field("Geburtsdatum", born), Field("Alter", birth.age_text(today)),
+              Field("Geschlecht", d.gender.value), Field("Rolle im Haushalt", d.role.value),
+              Field("Personensorgeberechtigt", "ja" if d.custody else "nein")]
+    if d.school:
+        fields.append(Field("Schule/Kita", d.school))
+    if d.residence_status is not None:
+        fields.append(Field("Aufenthaltsstatus", d.residence_status.value))
+    fields.append(Field("Erfasst am", _date_text(person.created_at)))
+    return tuple(fields)
+
+
+def _date_text(iso: str) -> str:
+    try:
+        return f"{from_utc_iso(iso).astimezone(BERLIN):%d.%m.%Y}"
+    except ValueError:
+        return iso[:10]
+
+
+def _household_fields(session: Session, household: Household,
+                      others: int) -> tuple[Field, ...]:
+    d = household.data
+    worker = (worker_store.get_worker(session.db, d.assigned_worker_id)
+              if d.assigned_worker_id else None)
+    fields = [Field("Familienname", d.name), Field("Anschrift", household.address_line()),
+              Field("Stadtteil", d.district), Field("Quartier", d.quarter),
+              Field("Sprachen", ", ".join(d.languages)),
+              Field("Dolmetscher nötig", "ja" if d.interpreter_needed else "nein"),
+              Field("Zielgruppenkriterien", ", ".join(sorted(t.value for t in d.target_groups))),
+              Field("Zugangsweg", d.access_route.value if d.access_route else ""),
+              Field("Ressourcen", d.resources), Field("Risiken", d.risks),
+              Field("Status", d.status.value),
+              Field("Zuständig", worker.name if worker is not None else ""),
+              Field("Weitere Haushaltsmitglieder", str(others))]
+    return tuple(f for f in fields if f.value)
+
+
+def _same_person(session: Session, person: Person) -> list[Person]:
+    """The subject's records in all households (same folded names and birth date)."""
+    found = [person]
+    for other in store.persons_named(session.db, person.data.first_name,
+                                     person.data.last_name):
+        if other == person.id:
+            continue
+        candidate = household_store.get_person(session.db, other)
+        if candidate is not None and candidate.data.birth == person.data.birth:
+            found.append(candidate)
+    return found
+
+
+def _mentions(words: set[str], text: str) -> bool:
+    return bool(words & set(fold_words(text)))
+
+
+def _is_reporter(name: str) -> bool:
+    lowered = name.lower()
+    return any(m in lowered for m in _REPORTER_MARKERS)
+
+
+_PERSON_SUFFIXES = ("person_id", "person_ids", "child_id", "child_ids", "subject_id")
+# Keys inside JSON payloads (e.g. § 8a entries) that name who reported or said something.
+_SOURCE_KEYS = ("source", "quelle")
+
+
+def _redacted(text: str, protect_sources: bool, with_reporter: bool,
+              gathered: _Gathered) -> str:
+    """JSON payloads: drop reporter keys (and, in § 8a records, statement sources)."""
+    if with_reporter or not text.startswith(("{", "[")):
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    removed = 0
+
+    def walk(value: Any) -> Any:
+        nonlocal removed
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, inner in value.items():
+                named = _is_reporter(str(key)) or (protect_sources and str(key).lower()
+                                                   in _SOURCE_KEYS)
+                if named and inner not in (None, ""):
+                    removed += 1
+                    out[key] = "[zurückgehalten]"
+                else:
+                    out[key] = walk(inner)
+            return out
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    cleaned = walk(data)
+    if not removed:
+        return text
+    gathered.withhold("Angaben zur meldenden Person / Quelle einer Mitteilung", _REPORTER,
+                      removed)
+    return json.dumps(cleaned, ensure_ascii=False, sort_keys=True)
+
+
+def _section_title(table: str) -> str:
+    if table.startswith("ks_") or "kinderschutz" in table or "child_protection" in table:
+        return "Kinderschutz (§ 8a SGB VIII)"
+    if "consent" in table:
+        return "Einwilligungen"
+    if "referral" in table or "vermittlung" in table:
+        return "Vermittlungen und Übermittlungen"
+    if table.startswith("tm_"):
+        return "Teilhabemanagement"
+    if "offer" in table:
+        return "Angebote"
+    return f"Weitere Aufzeichnungen ({table})"
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return f"[Binärdaten, {len(value)} Byte]"
+    return str(value)
+
+
+@dataclass
+class _Gathered:
+    withheld: dict[tuple[str, str], int]
+
+    def withhold(self, what: str, reason: str, count: int = 1) -> None:
+        self.withheld[(what, reason)] = self.withheld.get((what, reason), 0) + count
+
+
+_THIRD = ("Schutz Dritter (Art. 15 Abs. 4 DSGVO, § 83 Abs. 1 und 3 SGB X); keine "
+          "Interessenabwägung zugunsten der Offenlegung dokumentiert")
+_REPORTER = ("Schutz der meldenden Person (BVerwG 5 C 48.02, § 83 SGB X); keine "
+             "Interessenabwägung zugunsten der Offenlegung dokumentiert")
+
+
+def build(session: Session, request_id: str) -> DisclosureData:
+    """Gather the package for a request (reads only; audited as a disclosure view)."""
+    row = _row(session, request_id)
+    today = local_today(session.clock)
+    subject = household_store.get_person(session.db, row.person_id)
+    if subject is None:
+        raise NotFound("Die Person")
+    decisions = store.disclosure_decisions(session.db, request_id)
+    kinds = {d.kind for d in decisions}
+    with_reporter = "include_reporter" in kinds
+    with_third = "include_third_party" in kinds
+    refusal = next((d.reason for d in decisions if d.kind == "refusal"), "")
+    gathered = _Gathered({})
+    records = _same_person(session, subject)
+    subject_ids = {p.id for p in records}
+    words = set(fold_words(subject.data.first_name))
+    parts: list[HouseholdPart] = []
+    contacts: list[ContactEntry] = []
+    sections: dict[str, list[tuple[Field, ...]]] = {}
+    recipients: list[str] = []
+    for person in records:
+        household = household_store.get_household(session.db, person.household_id)
+        if household is None:
+            continue
+        members = household_store.persons_of(session.db, household.id)
+        others = [m for m in members if m.id not in subject_ids]
+        if others and not with_third:
+            gathered.withhold("Angaben zu weiteren Haushaltsmitgliedern", _THIRD, len(others))
+        period = retention_service.decision(session, household.id).summary()
+        parts.append(HouseholdPart(household.name, _household_fields(
+            session, household, len(others)), period))
+        for contact in contact_store.contacts_of(session.db, household.id):
+            present = bool(subject_ids & set(contact.data.persons_present))
+            mentioned = any(_mentions(words, n.text) for n in contact.data.notes)
+            if not present:
+                if not mentioned:
+                    continue  # not about the person
+                if not with_third:
+                    gathered.withhold("Kontakte ohne Ihre Anwesenheit, in denen Sie erwähnt "
+                                      "werden", _THIRD)
+                    continue
+            notes: list[NoteLine] = []
+            for note in contact.data.notes:
+                if not present and not _mentions(words, note.text):
+                    continue
+                label = note.kind.value
+                if note.kind is NoteKind.AUSSAGE_DRITTER and note.source:
+                    if with_third:
+                        label += f" ({note.source})"
+                    else:
+                        label += " (Quelle zurückgehalten)"
+                        gathered.withhold("Namen von Quellen bei „Aussage Dritter“", _THIRD)
+                if note.disputed:
+                    label += " – bestritten"
+                notes.append(NoteLine(label, note.text))
+            contacts.append(ContactEntry(
+                contact.data.occurred_at, contact.data.type.value, contact.data.duration_min,
+                contact.data.topics, tuple(notes), contact.data.next_steps, present))
+        # Records about a minor child concern the custodial parents as well (§ 8a
+        # procedures, consents given for the child): they are included for them.
+        related: set[str] = {person.id}
+        if person.data.custody:
+            related |= {m.id for m in members if m.data.role is HouseholdRole.KIND}
+        found = store.records_mentioning(session.db, related, household.id, _SKIP_TABLES)
+        for table, count in found.others.items():
+            if not with_third:
+                gathered.withhold(f"{_section_title(table)}: Aufzeichnungen zu anderen "
+                                  "Personen des Haushalts", _THIRD, count)
+        for table, rows in found.about.items():
+            title = _section_title(table)
+            if _is_reporter(table) and not with_reporter:
+                gathered.withhold("Angaben zur meldenden Person", _REPORTER, len(rows))
+                continue
+            protect_sources = title.startswith("Kinderschutz")
+            for record in rows:
+                fields: list[Field] = []
+                for column, value in record.items():
+                    if column in _HIDDEN_COLUMNS or column.endswith(_PERSON_SUFFIXES):
+                        continue
+                    if _is_reporter(column) and not with_reporter:
+                        if value not in (None, ""):
+                            gathered.withhold("Angaben zur meldenden Person", _REPORTER)
+                        continue
+                    text = _redacted(_value_text(value), protect_sources, with_reporter,
+                                     gathered)
+                    if any(m in column for m in _RECIPIENT_MARKERS) and text:
+                        recipients.append(text)
+                    if text:
+                        fields.append(Field(column, text))
+                sections.setdefault(title, []).append(tuple(fields))
+    if any("Kinderschutz" in title for title in sections):
+        session.audit("kinderschutz.view", "person", subject.id, f"art15={request_id}")
+    decided = tuple(Decision(_KEY_KINDS[d.kind].value, d.reason,
+                             from_utc_iso(d.created_at).astimezone(BERLIN).date())
+                    for d in decisions if d.kind in _KEY_KINDS)
+    return DisclosureData(
+        organisation=reference.load_profile(session.profile_name).organisation,
+        request_id=request_id,
+        received_on=date.fromisoformat(row.received_on),
+        due_on=date.fromisoformat(row.due_on),
+        subject_name=subject.display_name,
+        person=_person_fields(subject, today),
+        households=tuple(parts),
+        contacts=tuple(sorted(contacts, key=lambda c: c.occurred_at)),
+        sections=tuple(RecordSection(t, tuple(r)) for t, r in sections.items()),
+        purposes=PURPOSES,
+        recipients=tuple(dict.fromkeys(recipients)) or (
+            "Keine Übermittlungen an Dritte verzeichnet.",),
+        source=SOURCE,
+        withheld=tuple(Withheld(what, n, reason)
+                       for (what, reason), n in gathered.withheld.items()),
+        decisions=decided,
+        refusal_reason=refusal,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    pdf: bytes
+    json_text: str
+    outcome: str
+
+
+def answer(session: Session, request_id: str) -> tuple[Answer, Changes]:
+    """Render the answer (PDF + JSON) and record it with the JSON's SHA-256."""
+    session.require_role(*OVERSIGHT)
+    row = _row(session, request_id)
+    if row.outcome == "abgelehnt":
+        raise UserError("Das Auskunftsersuchen wurde abgelehnt; die Ablehnung ist "
+                        "dokumentiert.")
+    data = build(session, request_id)
+    json_text = to_json(data)
+    pdf = render_disclosure(data, session.clock)
+    outcome = "teilweise" if data.withheld else "erteilt"
+    digest = hashlib.sha256(json_text.encode("utf-8")).hexdigest()
+    with session.db.transaction():
+        store.insert_disclosure_response(session.writer(), request_id, outcome, digest)
+        session.audit("disclosure.export", "disclosure_request", request_id, outcome)
+    return Answer(pdf, json_text, outcome), Changes.of("disclosure_request", request_id)
+
+
+def export(session: Session, request_id: str, pdf_path: str | None,
+           json_path: str | None) -> Changes:
+    """`answer` and write the files atomically (either path may be None)."""
+    result, changes = answer(session, request_id)
+    if pdf_path:
+        write_pdf_atomic(pdf_path, result.pdf)
+    if json_path:
+        write_pdf_atomic(json_path, result.json_text.encode("utf-8"))
+    return changes
+
+
+def summary(data: DisclosureData) -> dict[str, Any]:
+    """Counts for a confirmation message (no content)."""
+    return {
+        "kontakte": len(data.contacts),
+        "abschnitte": {s.title: len(s.records) for s in data.sections},
+        "zurueckgehalten": sum(w.count for w in data.withheld),
+    }

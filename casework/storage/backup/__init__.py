@@ -1,0 +1,1 @@
+"""Backup archives, their encrypted file format, the deletion journal, the recovery key."""

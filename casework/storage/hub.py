@@ -1,0 +1,768 @@
+"""Local side of the team hub sync: cursors, outbox, per-field versions, merge, conflicts.
+
+Merge rule (ARCHITECTURE §6). Every field of every synced record has one or more *heads*
+in `sync_field_versions`: versions that no other known version has superseded. A change
+names, per field, the versions it superseded (its *bases*): a local edit supersedes the
+version the device showed (the winning head), a conflict resolution supersedes all heads.
+The row holds the value of the head with the highest hybrid-logical-clock version, so
+every device that has seen the same changes shows the same value, in any order. Two or
+more heads with different values are a conflict: two edits made without seeing each
+other. It stays visible until a person picks a value (a new change superseding all heads).
+
+Append-only records (contacts, § 8a versions, consent proofs, withdrawals) are new rows
+with new ids, so they are simply unioned. Tombstones (`op = delete`) win over edits; a
+change with `{"purged": true}` removes the row for good (retention).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlcipher3
+
+from casework.models.text import fold
+from casework.storage import contacts as contact_store
+from casework.storage import households as household_store
+from casework.storage.changelog import Hlc, RecordWriter
+from casework.storage.db import Database, Row
+from casework.storage.privacy import purge as purge_store
+from casework.storage.privacy import retention as retention_store
+
+# Core entities whose table name is not simply found by convention.
+_TABLES = {"worker": "workers", "household": "households", "person": "persons",
+           "contact": "contacts"}
+# Bookkeeping columns are derived from the change itself, never taken from its fields.
+_BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by",
+                          "version", "deleted"})
+_IDENT_OK = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
+
+AfterApply = Callable[[Database, str, Mapping[str, Any]], None]
+# Derived rows that reference a record and go with it when it is purged.
+_PURGE_FIRST = {
+    "household": ("DELETE FROM household_search WHERE household_id = ?",),
+    "contact": ("DELETE FROM contact_notes WHERE contact_id = ?",),
+}
+
+
+def _ident(name: str) -> str:
+    if not name or set(name) - _IDENT_OK:
+        raise ValueError(f"bad identifier {name!r}")
+    return name
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingChange:
+    seq: int
+    change_id: str
+    entity: str
+    entity_id: str
+    scope_id: str | None
+    op: str
+    fields: dict[str, Any]
+    bases: dict[str, list[str]]
+    hlc: str
+    actor: str
+    device: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteChange:
+    change_id: str
+    entity: str
+    entity_id: str
+    scope_id: str | None
+    op: str
+    fields: dict[str, Any]
+    bases: dict[str, list[str]]
+    hlc: str
+    actor: str
+    device: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldHead:
+    hlc: str
+    value: Any
+    actor: str
+    actor_name: str
+    device: str
+    at: str
+    change_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    id: str
+    entity: str
+    entity_id: str
+    field: str
+    scope_id: str | None
+    detected_at: str
+    heads: tuple[FieldHead, ...]  # highest version (the value shown) first
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0
+    known: int = 0
+    parked: int = 0
+    new_conflicts: int = 0
+    touched: set[tuple[str, str]] = field(default_factory=set)
+    purged_households: list[str] = field(default_factory=list)
+    purged_attachments: list[str] = field(default_factory=list)
+
+
+# --- small key/value state -------------------------------------------------------------
+
+def get_state(db: Database, key: str) -> str | None:
+    value = db.scalar("SELECT value FROM sync_state WHERE key = ?", (key,))
+    return None if value is None else str(value)
+
+
+def set_state(db: Database, key: str, value: str) -> None:
+    db.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) "
+               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def delete_state(db: Database, key: str) -> None:
+    db.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+
+
+def _int_state(db: Database, key: str) -> int:
+    return int(get_state(db, key) or 0)
+
+
+def cursor(db: Database) -> tuple[int, int]:
+    """The hub position after the last applied remote change: (pos, seq)."""
+    return _int_state(db, "pull_pos"), _int_state(db, "pull_seq")
+
+
+def pushed_seq(db: Database) -> int:
+    return _int_state(db, "pushed_seq")
+
+
+def acknowledge(db: Database, up_to_seq: int) -> None:
+    """The hub holds every own change with local seq <= up_to_seq."""
+    if up_to_seq > pushed_seq(db):
+        set_state(db, "pushed_seq", str(up_to_seq))
+
+
+def pending_count(db: Database, device: str) -> int:
+    return int(db.scalar("SELECT count(*) FROM changelog WHERE seq > ? AND device = ?",
+                         (pushed_seq(db), device)))
+
+
+def set_owner(db: Database, worker_id: str) -> None:
+    """After enrolment the vault acts as the hub's worker id (meta is the vault's table)."""
+    db.execute("UPDATE meta SET value = ? WHERE key = 'owner_worker_id'", (worker_id,))
+
+
+def reassign_households(writer: RecordWriter, old_worker_id: str, new_worker_id: str
+                        ) -> list[str]:
+    """Households assigned to the vault's pre-enrolment identity now belong to the hub's
+    worker id (a logged change each, so the hub grants the assignment)."""
+    ids = [str(r[0]) for r in writer.db.query(
+        "SELECT id FROM households WHERE assigned_worker_id = ? AND deleted = 0",
+        (old_worker_id,))]
+    for hid in ids:
+        writer.update("households", "household", hid, {"assigned_worker_id": new_worker_id},
+                      scope_id=hid)
+    return ids
+
+
+def ensure_worker_row(writer: RecordWriter, worker_id: str, name: str, role: str,
+                      team: str) -> bool:
+    if writer.db.scalar("SELECT 1 FROM workers WHERE id = ?", (worker_id,)):
+        return False
+    writer.insert("workers", "worker", {"name": name, "role": role, "team": team, "fte": 1.0},
+                  record_id=worker_id)
+    return True
+
+
+# --- tables of entities ----------------------------------------------------------------
+
+class _Tables:
+    """Entity → local table and its columns, looked up once per apply run."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._tables: dict[str, str | None] = {}
+        self._columns: dict[str, frozenset[str]] = {}
+
+    def table(self, entity: str) -> str | None:
+        if entity not in self._tables:
+            candidates = [_TABLES.get(entity, ""), entity + "s", entity,
+                          entity[:-1] + "ies" if entity.endswith("y") else "", entity + "es"]
+            found = None
+            for name in candidates:
+                if name and not set(name) - _IDENT_OK and self.db.scalar(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (name,)):
+                    found = name
+                    break
+            self._tables[entity] = found
+        return self._tables[entity]
+
+    def columns(self, table: str) -> frozenset[str]:
+        if table not in self._columns:
+            rows = self.db.query(f"PRAGMA table_info({_ident(table)})")
+            self._columns[table] = frozenset(str(r["name"]) for r in rows)
+        return self._columns[table]
+
+
+# --- derived data after remote changes -------------------------------------------------
+
+_AFTER_APPLY: dict[str, AfterApply] = {}
+
+
+def register_after_apply(entity: str, hook: AfterApply) -> None:
+    """Features with derived data (search indexes, child tables) keep it in step when a
+    remote change of `entity` is applied: `hook(db, entity_id, fields)`."""
+    _AFTER_APPLY[entity] = hook
+
+
+def _refresh_household(db: Database, household_id: str) -> None:
+    if db.scalar("SELECT 1 FROM households WHERE id = ?", (household_id,)):
+        household_store.refresh_search(db, household_id)
+        contact_store.refresh_household_stats(db, household_id)
+
+
+def _insert_notes(db: Database, contact_id: str, household_id: str, notes: list[Any]) -> None:
+    db.executemany(
+        "INSERT OR IGNORE INTO contact_notes (contact_id, household_id, seq, kind, source, "
+        "text, disputed) VALUES (?,?,?,?,?,?,?)",
+        [(contact_id, household_id, i, str(n.get("kind", "")), str(n.get("source", "")),
+          str(n.get("text", "")), int(bool(n.get("disputed", False))))
+         for i, n in enumerate(notes) if isinstance(n, dict)])
+
+
+def run_after_apply(db: Database, entity: str, entity_id: str,
+                    fields: Mapping[str, Any]) -> None:
+    """Derived data of one record after a local write outside the normal storage path
+    (a conflict resolution)."""
+    if entity == "household":
+        if "name" in fields:
+            db.execute("UPDATE households SET sort_name = ? WHERE id = ?",
+                       (fold(str(fields["name"])), entity_id))
+        _refresh_household(db, entity_id)
+    elif entity in ("person", "contact"):
+        table = "persons" if entity == "person" else "contacts"
+        hid = db.scalar(f"SELECT household_id FROM {table} WHERE id = ?",
+                        (entity_id,))
+        if hid is not None:
+            _refresh_household(db, str(hid))
+    hook = _AFTER_APPLY.get(entity)
+    if hook is not None:
+        hook(db, entity_id, fields)
+
+
+# --- field heads (in memory per batch, flushed with a few statements) ------------------
+
+def _chunks(items: Sequence[str], size: int = 400) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _conflict_id(entity: str, entity_id: str, name: str, hlcs: Iterable[str]) -> str:
+    text = "\x1f".join([entity, entity_id, name, *sorted(hlcs)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    hlc: str
+    value: str  # JSON
+    change_id: str
+    actor: str
+    device: str
+    at: str
+
+
+Heads = dict[str, _Head]  # hlc → head
+
+
+@dataclass(slots=True)
+class _Plan:
+    change: RemoteChange
+    fields: dict[str, Heads]  # field → heads after the change
+    wins: set[str]  # fields whose shown value is now this change's
+    bases: dict[str, list[str]]
+
+
+class _FieldState:
+    """Heads and open conflicts of the records a batch touches, held in memory (the
+    vault is slow per statement with SQLCipher memory security) and flushed at the end."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.heads: dict[tuple[str, str], dict[str, Heads]] = {}
+        self.initial: dict[tuple[str, str, str], set[str]] = {}
+        self.open: dict[tuple[str, str, str], str] = {}
+        self.new_conflicts: list[tuple[str, str, str, str, str | None, str]] = []
+        self.resolved: list[tuple[str, str, str, str]] = []
+
+    def load(self, keys: Iterable[tuple[str, str]]) -> None:
+        wanted = {k for k in keys if k not in self.heads}
+        for chunk in _chunks(sorted({i for _, i in wanted})):
+            marks = ",".join("?" for _ in chunk)
+            for r in self.db.query(
+                    "SELECT entity, entity_id, field, hlc, value, change_id, actor, device, at "
+                    f"FROM sync_field_versions WHERE entity_id IN ({marks})",
+                    list(chunk)):
+                key = (str(r[0]), str(r[1]))
+                if key in wanted:
+                    self.heads.setdefault(key, {}).setdefault(str(r[2]), {})[str(r[3])] = \
+                        _Head(str(r[3]), str(r[4]), str(r[5]), str(r[6]), str(r[7]), str(r[8]))
+            for r in self.db.query(
+                    "SELECT id, entity, entity_id, field FROM sync_conflicts "
+                    f"WHERE resolved_at IS NULL AND entity_id IN ({marks})",
+                    list(chunk)):
+                if (str(r[1]), str(r[2])) in wanted:
+                    self.open[(str(r[1]), str(r[2]), str(r[3]))] = str(r[0])
+        for key in wanted:
+            self.heads.setdefault(key, {})
+
+    def plan(self, change: RemoteChange,
+             choose: Callable[[str, Heads], list[str]]) -> _Plan:
+        """What `change` does to its fields, without doing it yet."""
+        key = (change.entity, change.entity_id)
+        self.load([key])
+        fields: dict[str, Heads] = {}
+        wins: set[str] = set()
+        bases: dict[str, list[str]] = {}
+        for name, value in change.fields.items():
+            current = self.heads[key].get(name, {})
+            if change.hlc in current:
+                continue
+            chosen = choose(name, current)
+            superseded = set(chosen)
+            after = {h: head for h, head in current.items() if h not in superseded}
+            after[change.hlc] = _Head(change.hlc, _dump(value), change.change_id, change.actor,
+                                      change.device, change.at)
+            fields[name] = after
+            bases[name] = chosen
+            if max(after) == change.hlc:
+                wins.add(name)
+        return _Plan(change, fields, wins, bases)
+
+    def commit(self, plan: _Plan, result: ApplyResult) -> None:
+        change = plan.change
+        key = (change.entity, change.entity_id)
+        for name, after in plan.fields.items():
+            fkey = (change.entity, change.entity_id, name)
+            if fkey not in self.initial:
+                self.initial[fkey] = set(self.heads[key].get(name, {}))
+            self.heads[key][name] = after
+            open_id = self.open.get(fkey)
+            if len({h.value for h in after.values()}) > 1:
+                if open_id is None:
+                    cid = _conflict_id(change.entity, change.entity_id, name, after)
+                    self.open[fkey] = cid
+                    self.new_conflicts.append((cid, change.entity, change.entity_id, name,
+                                               change.scope_id, change.at))
+                    result.new_conflicts += 1
+            elif open_id is not None:
+                self.resolved.append((change.at, change.actor, change.change_id, open_id))
+                del self.open[fkey]
+
+    def forget(self, entity: str, entity_id: str) -> None:
+        """A purged record: its versions and conflicts go too."""
+        self.flush()
+        self.db.execute("DELETE FROM sync_field_versions WHERE entity = ? AND entity_id = ?",
+                        (entity, entity_id))
+        self.db.execute(
+            "UPDATE sync_conflicts SET resolved_at = COALESCE(resolved_at, 'gelöscht') "
+            "WHERE entity = ? AND entity_id = ? AND resolved_at IS NULL", (entity, entity_id))
+        self.heads[(entity, entity_id)] = {}
+        self.open = {k: v for k, v in self.open.items() if k[:2] != (entity, entity_id)}
+
+    def flush(self) -> None:
+        deletes: list[tuple[str, str, str, str]] = []
+        inserts: list[tuple[str, ...]] = []
+        for (entity, entity_id, name), before in self.initial.items():
+            after = self.heads[(entity, entity_id)].get(name, {})
+            deletes += [(entity, entity_id, name, h) for h in before - after.keys()]
+            inserts += [(entity, entity_id, name, h.hlc, h.change_id, h.actor, h.device, h.at,
+                         h.value) for h in after.values() if h.hlc not in before]
+        if deletes:
+            self.db.executemany(
+                "DELETE FROM sync_field_versions WHERE entity = ? AND entity_id = ? "
+                "AND field = ? AND hlc = ?", deletes)
+        if inserts:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO sync_field_versions (entity, entity_id, field, hlc, "
+                "change_id, actor, device, at, value) VALUES (?,?,?,?,?,?,?,?,?)", inserts)
+        if self.new_conflicts:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO sync_conflicts (id, entity, entity_id, field, scope_id, "
+                "detected_at) VALUES (?,?,?,?,?,?)", self.new_conflicts)
+        if self.resolved:
+            self.db.executemany(
+                "UPDATE sync_conflicts SET resolved_at = ?, resolved_by = ?, "
+                "resolution_change_id = ? WHERE id = ?", self.resolved)
+        self.initial.clear()
+        self.new_conflicts.clear()
+        self.resolved.clear()
+
+
+# --- own changes -----------------------------------------------------------------------
+
+def catch_up_local(db: Database, device: str) -> int:
+    """Fold this device's own new change-log rows into the field heads and record what
+    each of them superseded (its bases, pushed with it). Runs before anything remote is
+    applied, so a local edit supersedes exactly the version the person saw."""
+    after = _int_state(db, "local_seq")
+    rows = db.query(
+        "SELECT seq, change_id, entity, entity_id, scope_id, op, fields, hlc, actor, device, at "
+        "FROM changelog WHERE seq > ? AND device = ? ORDER BY seq", (after, device))
+    if rows:
+        state = _FieldState(db)
+        changes = [_remote_from_row(r, {}) for r in rows]
+        state.load((c.entity, c.entity_id) for c in changes)
+        overrides: dict[str, dict[str, list[str]]] = {}
+        ids = [c.change_id for c in changes]
+        for chunk in _chunks(ids):
+            marks = ",".join("?" for _ in chunk)
+            for r in db.query(f"SELECT change_id, bases FROM sync_change_bases "
+                              f"WHERE change_id IN ({marks})", list(chunk)):
+                overrides[str(r[0])] = json.loads(r[1])
+        scratch = ApplyResult()
+        recorded: list[tuple[str, str]] = []
+        for change in changes:
+            if change.op == "delete":
+                if change.fields.get("purged"):
+                    state.forget(change.entity, change.entity_id)
+                recorded.append((change.change_id, "{}"))
+                continue
+            override = overrides.get(change.change_id, {})
+
+            def choose(name: str, current: Heads, override: dict[str, list[str]] = override
+                       ) -> list[str]:
+                if name in override:
+                    return list(override[name])
+                return [max(current)] if current else []
+
+            plan = state.plan(change, choose)
+            state.commit(plan, scratch)
+            recorded.append((change.change_id, _dump(plan.bases)))
+        state.flush()
+        db.executemany("INSERT INTO sync_change_bases (change_id, bases) VALUES (?, ?) "
+                       "ON CONFLICT(change_id) DO UPDATE SET bases = excluded.bases", recorded)
+    last = db.scalar("SELECT max(seq) FROM changelog")
+    if last is not None and int(last) > after:
+        set_state(db, "local_seq", str(int(last)))
+    return len(rows)
+
+
+def set_bases(db: Database, change_id: str, bases: Mapping[str, Sequence[str]]) -> None:
+    """Declare what a local change supersedes before `catch_up_local` sees it (used by a
+    conflict resolution, which supersedes every head)."""
+    db.execute("INSERT INTO sync_change_bases (change_id, bases) VALUES (?, ?) "
+               "ON CONFLICT(change_id) DO UPDATE SET bases = excluded.bases",
+               (change_id, _dump({k: list(v) for k, v in bases.items()})))
+
+
+def last_change_id(db: Database, device: str) -> str | None:
+    value = db.scalar("SELECT change_id FROM changelog WHERE device = ? "
+                      "ORDER BY seq DESC LIMIT 1", (device,))
+    return None if value is None else str(value)
+
+
+def outbox(db: Database, device: str, limit: int) -> list[OutgoingChange]:
+    """Own changes the hub has not acknowledged yet, oldest first."""
+    rows = db.query(
+        "SELECT c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields, c.hlc, "
+        "c.actor, c.device, c.at, COALESCE(b.bases, '{}') AS bases FROM changelog c "
+        "LEFT JOIN sync_change_bases b ON b.change_id = c.change_id "
+        "WHERE c.seq > ? AND c.device = ? ORDER BY c.seq LIMIT ?",
+        (pushed_seq(db), device, limit))
+    return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
+                           r["scope_id"], r["op"], json.loads(r["fields"]),
+                           json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])
+            for r in rows]
+
+
+def _remote_from_row(r: Row, bases: dict[str, list[str]]) -> RemoteChange:
+    return RemoteChange(r["change_id"], r["entity"], r["entity_id"], r["scope_id"], r["op"],
+                        json.loads(r["fields"]), bases, r["hlc"], r["actor"], r["device"],
+                        r["at"])
+
+
+# --- remote changes --------------------------------------------------------------------
+
+class _Rows:
+    """Existence and bookkeeping columns of the rows a batch touches."""
+
+    def __init__(self, db: Database, tables: _Tables) -> None:
+        self.db = db
+        self.tables = tables
+        self.rows: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def load(self, changes: Iterable[RemoteChange]) -> None:
+        by_table: dict[str, set[str]] = {}
+        for c in changes:
+            table = self.tables.table(c.entity)
+            if table is not None and (table, c.entity_id) not in self.rows:
+                by_table.setdefault(table, set()).add(c.entity_id)
+        for table, ids in by_table.items():
+            extra = ", household_id" if "household_id" in self.tables.columns(table) else ""
+            for chunk in _chunks(sorted(ids)):
+                marks = ",".join("?" for _ in chunk)
+                for r in self.db.query(
+                        f"SELECT id, version, updated_at, updated_by{extra} "
+                        f"FROM {_ident(table)} WHERE id IN ({marks})", list(chunk)):
+                    self.rows[(table, str(r["id"]))] = dict(r)
+            for i in ids:
+                self.rows.setdefault((table, i), None)
+
+    def get(self, table: str, record_id: str) -> dict[str, Any] | None:
+        if (table, record_id) not in self.rows:
+            found = self.db.query_one(f"SELECT * FROM {_ident(table)} WHERE id = ?",
+                                      (record_id,))
+            self.rows[(table, record_id)] = None if found is None else dict(found)
+        return self.rows[(table, record_id)]
+
+
+@dataclass
+class _Batch:
+    db: Database
+    tables: _Tables
+    state: _FieldState
+    rows: _Rows
+    result: ApplyResult
+    refresh: set[str] = field(default_factory=set)
+
+
+def apply_remote(db: Database, hlc: Hlc, device: str, changes: Sequence[RemoteChange],
+                 new_cursor: tuple[int, int]) -> ApplyResult:
+    """Apply pulled changes in hub order and move the cursor, in the caller's (one)
+    transaction. Changes already known (own ones, repeats after a cut) are skipped."""
+    result = ApplyResult()
+    catch_up_local(db, device)
+    known: set[str] = set()
+    ids = [c.change_id for c in changes]
+    for chunk in _chunks(ids):
+        marks = ",".join("?" for _ in chunk)
+        known.update(str(r[0]) for r in db.query(
+            f"SELECT change_id FROM changelog WHERE change_id IN ({marks})",
+            list(chunk)))
+    fresh: list[RemoteChange] = []
+    for change in changes:
+        if change.change_id in known:
+            result.known += 1
+            continue
+        known.add(change.change_id)
+        fresh.append(change)
+        hlc.observe(change.hlc)
+    # Remote rows join the change log (history shows them); own catch-up skips them.
+    db.executemany(
+        "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, device, "
+        "at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(c.change_id, c.entity, c.entity_id, c.op, _dump(c.fields), c.hlc, c.actor, c.device,
+          c.at, c.scope_id) for c in fresh])
+    db.executemany("INSERT OR IGNORE INTO sync_change_bases (change_id, bases) VALUES (?, ?)",
+                   [(c.change_id, _dump(c.bases)) for c in fresh])
+    tables = _Tables(db)
+    batch = _Batch(db, tables, _FieldState(db), _Rows(db, tables), result)
+    batch.state.load((c.entity, c.entity_id) for c in fresh)
+    batch.rows.load(fresh)
+    parked = []
+    for change in fresh:
+        if _apply_one(batch, change):
+            result.applied += 1
+        else:
+            parked.append((change.change_id,))
+            result.parked += 1
+    db.executemany("INSERT OR IGNORE INTO sync_parked (change_id) VALUES (?)", parked)
+    _retry_parked(batch, {p[0] for p in parked})
+    batch.state.flush()
+    for household_id in sorted(batch.refresh):
+        _refresh_household(db, household_id)
+    set_state(db, "pull_pos", str(new_cursor[0]))
+    set_state(db, "pull_seq", str(new_cursor[1]))
+    return result
+
+
+def _retry_parked(batch: _Batch, just_parked: set[str]) -> None:
+    parked = batch.db.query(
+        "SELECT c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields, c.hlc, "
+        "c.actor, c.device, c.at, COALESCE(b.bases, '{}') AS bases FROM sync_parked p "
+        "JOIN changelog c ON c.change_id = p.change_id "
+        "LEFT JOIN sync_change_bases b ON b.change_id = c.change_id ORDER BY c.seq")
+    for r in parked:
+        if r["change_id"] in just_parked and batch.tables.table(r["entity"]) is None:
+            continue
+        change = _remote_from_row(r, json.loads(r["bases"]))
+        if _apply_one(batch, change):
+            batch.db.execute("DELETE FROM sync_parked WHERE change_id = ?", (change.change_id,))
+            if change.change_id in just_parked:
+                batch.result.parked -= 1
+                batch.result.applied += 1
+
+
+def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
+    """False: cannot be applied yet (no such table in this app version, an update of a
+    row that has not arrived, or a reference to a row this device does not have — e.g. a
+    § 8a record pointing at a contact the Leitung may not receive); it stays parked."""
+    db = batch.db
+    table = batch.tables.table(change.entity)
+    if table is None:
+        return False
+    t = _ident(table)
+    columns = batch.tables.columns(table)
+    row = batch.rows.get(table, change.entity_id)
+    if change.op == "delete":
+        if change.fields.get("purged"):
+            try:
+                for derived in _PURGE_FIRST.get(change.entity, ()):
+                    db.execute(derived, (change.entity_id,))
+                db.execute(f"DELETE FROM {t} WHERE id = ?", (change.entity_id,))
+            except sqlcipher3.IntegrityError:  # children not purged here yet
+                return False
+            batch.state.forget(change.entity, change.entity_id)
+            batch.rows.rows[(table, change.entity_id)] = None
+        elif row is not None:
+            if change.hlc > str(row["version"]):
+                row.update(version=change.hlc, updated_at=change.at, updated_by=change.actor)
+            db.execute(f"UPDATE {t} SET deleted = 1, version = ?, updated_at = ?, "
+                       "updated_by = ? WHERE id = ?",
+                       (row["version"], row["updated_at"], row["updated_by"], change.entity_id))
+        _after(batch, change, row)
+        return True
+    if row is None and change.op != "insert":
+        return False
+    plan = batch.state.plan(change, lambda name, _current: change.bases.get(name, []))
+    shown = {n: change.fields[n] for n in plan.wins if n in columns and n not in _BOOKKEEPING}
+    if change.entity == "household" and "name" in shown:
+        shown["sort_name"] = fold(str(shown["name"]))
+    try:
+        if row is None:
+            values = dict(shown)
+            values.update(id=change.entity_id, created_at=change.at, updated_at=change.at,
+                          created_by=change.actor, updated_by=change.actor, version=change.hlc)
+            values = {k: v for k, v in values.items() if k in columns}
+            cols = ", ".join(_ident(c) for c in values)
+            marks = ", ".join("?" for _ in values)
+            db.execute(f"INSERT INTO {t} ({cols}) VALUES ({marks})",
+                       tuple(values.values()))
+            row = {"id": change.entity_id, "version": change.hlc, "updated_at": change.at,
+                   "updated_by": change.actor, "household_id": values.get("household_id")}
+            batch.rows.rows[(table, change.entity_id)] = row
+        else:
+            if change.hlc > str(row["version"]):
+                shown.update(version=change.hlc, updated_at=change.at, updated_by=change.actor)
+            shown = {k: v for k, v in shown.items() if k in columns}
+            if shown:
+                assignments = ", ".join(f"{_ident(c)} = ?" for c in shown)
+                db.execute(f"UPDATE {t} SET {assignments} WHERE id = ?",
+                           (*shown.values(), change.entity_id))
+                row.update({k: v for k, v in shown.items() if k in row})
+    except sqlcipher3.IntegrityError:
+        # A failed statement is undone by SQLite on its own; the transaction goes on.
+        return False
+    batch.state.commit(plan, batch.result)
+    _after(batch, change, row)
+    return True
+
+
+def _after(batch: _Batch, change: RemoteChange, row: Mapping[str, Any] | None) -> None:
+    """Derived data: household search and list columns once per household at the end of
+    the batch, contact notes right away, other features through their hooks."""
+    household_id = change.entity_id if change.entity == "household" else (
+        change.fields.get("household_id") or (row or {}).get("household_id"))
+    if change.entity in ("household", "person", "contact") and household_id:
+        batch.refresh.add(str(household_id))
+    notes = change.fields.get("notes")
+    if change.entity == "contact" and change.op == "insert" and isinstance(notes, list) \
+            and household_id:
+        _insert_notes(batch.db, change.entity_id, str(household_id), notes)
+    target = change.fields.get("target_id")
+    if change.entity == "deletion_execution" and change.op == "insert" \
+            and isinstance(target, str) and target:
+        _purge_household(batch, target, change.at)
+    hook = _AFTER_APPLY.get(change.entity)
+    if hook is not None:
+        hook(batch.db, change.entity_id, change.fields)
+
+
+def _purge_household(batch: _Batch, household_id: str, at: str) -> None:
+    """A deletion executed on another device (retention, four-eyes approved there):
+    delete the household here for real too and journal it (LR-36/37)."""
+    db = batch.db
+    if not db.scalar("SELECT 1 FROM households WHERE id = ?", (household_id,)) and \
+            not db.scalar("SELECT 1 FROM changelog WHERE scope_id = ?", (household_id,)):
+        return  # never had it here
+    batch.state.flush()
+    purged = purge_store.purge_household(db, household_id)
+    # purge_household defers foreign keys for the rest of the transaction; later
+    # changes of this batch must fail (and be parked) at once again.
+    db.query("PRAGMA defer_foreign_keys = OFF")
+    if not retention_store.journal_has(db, "household", household_id):
+        retention_store.add_journal(db, "household", household_id, household_id, at)
+    batch.state = _FieldState(db)
+    batch.rows = _Rows(db, batch.tables)
+    batch.refresh.discard(household_id)
+    batch.result.purged_households.append(household_id)
+    batch.result.purged_attachments.extend(purged.attachment_ids)
+
+
+# --- conflicts -------------------------------------------------------------------------
+
+def field_heads(db: Database, entity: str, entity_id: str, name: str) -> list[FieldHead]:
+    rows = db.query(
+        "SELECT v.hlc, v.value, v.actor, COALESCE(w.name, '') AS actor_name, v.device, v.at, "
+        "v.change_id FROM sync_field_versions v LEFT JOIN workers w ON w.id = v.actor "
+        "WHERE v.entity = ? AND v.entity_id = ? AND v.field = ? ORDER BY v.hlc DESC",
+        (entity, entity_id, name))
+    return [FieldHead(r["hlc"], json.loads(r["value"]), r["actor"], r["actor_name"],
+                      r["device"], r["at"], r["change_id"]) for r in rows]
+
+
+def _conflict_from_row(db: Database, r: Row) -> Conflict:
+    return Conflict(r["id"], r["entity"], r["entity_id"], r["field"], r["scope_id"],
+                    r["detected_at"],
+                    tuple(field_heads(db, r["entity"], r["entity_id"], r["field"])))
+
+
+def open_conflicts(db: Database, scope_id: str | None = None) -> list[Conflict]:
+    sql = ("SELECT * FROM sync_conflicts WHERE resolved_at IS NULL"
+           + (" AND scope_id = ?" if scope_id is not None else "")
+           + " ORDER BY detected_at, entity, entity_id, field")
+    rows = db.query(sql, (scope_id,) if scope_id is not None else ())
+    return [_conflict_from_row(db, r) for r in rows]
+
+
+def get_conflict(db: Database, conflict_id: str) -> Conflict | None:
+    row = db.query_one("SELECT * FROM sync_conflicts WHERE id = ?", (conflict_id,))
+    return None if row is None else _conflict_from_row(db, row)
+
+
+def conflict_is_open(db: Database, conflict_id: str) -> bool:
+    return bool(db.scalar("SELECT 1 FROM sync_conflicts WHERE id = ? AND resolved_at IS NULL",
+                          (conflict_id,)))
+
+
+def open_conflict_count(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL"))
+
+
+def entity_table(db: Database, entity: str) -> tuple[str | None, frozenset[str]]:
+    tables = _Tables(db)
+    table = tables.table(entity)
+    return table, (tables.columns(table) if table else frozenset())
+
+
+def record_deleted(db: Database, table: str, record_id: str) -> bool:
+    return bool(db.scalar(f"SELECT deleted FROM {_ident(table)} WHERE id = ?",
+                          (record_id,)))
+

@@ -1,0 +1,1 @@
+"""Retention rows and the real deletion (purge) of a household."""

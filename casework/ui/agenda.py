@@ -1,0 +1,214 @@
+"""Heute: deadlines from other areas (overdue § 8a steps first, the Leitung's review
+queue, referral follow-ups, consents to renew), follow-ups due today or overdue (complete
+them here), recently opened families, contacts logged today. Double-click or Enter opens
+the family file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.clock import BERLIN, local_today
+from casework.models.changes import Changes
+from casework.services import agenda, contacts
+from casework.services.backup import backups as backup
+from casework.services.households import households
+from casework.ui.context import UiContext
+from casework.ui.households.family_model import local_date
+from casework.ui.simple_model import SimpleTableModel
+from casework.ui.widgets import compact_rows, format_date, heading, named
+
+OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+FOLLOW_UP_LIMIT = 200  # what services.contacts.follow_ups_due returns at most
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    household_id: str
+    contact_id: str = ""
+
+
+def _table(name: str, model: SimpleTableModel, parent: QWidget) -> QTableView:
+    view = QTableView(parent)
+    named(view, name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    compact_rows(view)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
+
+
+class HeuteScreen(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.date_label = QLabel(self)
+        named(self.date_label, "Datum")
+        self.backup_hint = QLabel(self)  # issue 10: overdue backup (services.backup)
+        named(self.backup_hint, "Hinweis Sicherung")
+        self.follow_up_model = SimpleTableModel(["Fällig", "Familie", "Nächster Schritt"], self)
+        self.agenda_model = SimpleTableModel(["Bereich", "Fällig", "Familie", "Was"], self)
+        self.agenda = _table("Fristen aus Kinderschutz, Vermittlungen und Einwilligungen",
+                             self.agenda_model, self)
+        self.agenda_alert = QLabel(self)
+        named(self.agenda_alert, "Warnung überfällige Kinderschutz-Schritte")
+        self.agenda_alert.setWordWrap(True)
+        font = self.agenda_alert.font()
+        font.setBold(True)
+        self.agenda_alert.setFont(font)
+        self.recent_model = SimpleTableModel(["Familie", "Stadtteil", "Letzter Kontakt"], self)
+        self.today_model = SimpleTableModel(["Uhrzeit", "Familie", "Art"], self)
+        self.follow_ups = _table("Wiedervorlagen, fällig oder überfällig",
+                                 self.follow_up_model, self)
+        self.recent = _table("Zuletzt geöffnete Familien", self.recent_model, self)
+        self.today = _table("Heute erfasste Kontakte", self.today_model, self)
+        self.done_button = QPushButton("Als &erledigt markieren", self)
+        named(self.done_button, "Wiedervorlage als erledigt markieren")
+        self.done_button.clicked.connect(self.complete_selected)
+        self.mine_only = QCheckBox("nur &meine Familien", self)
+        named(self.mine_only, "Nur Wiedervorlagen meiner Familien")
+        self.mine_only.toggled.connect(lambda _c: self.reload())
+        self.follow_up_count = QLabel(self)
+        named(self.follow_up_count, "Anzahl Wiedervorlagen")
+        self.recent_empty = QLabel("Noch keine Familienakte geöffnet.", self)
+        self.today_empty = QLabel("Heute wurde noch kein Kontakt erfasst.", self)
+
+        top = QHBoxLayout()
+        top.addWidget(heading("Heute", self))
+        top.addWidget(self.date_label)
+        top.addWidget(self.backup_hint)
+        top.addStretch(1)
+        top.addWidget(self.mine_only)
+        self.agenda_empty = QLabel("Keine Fristen aus Kinderschutz, Vermittlungen oder "
+                                   "Einwilligungen.", self)
+        agenda_box = QVBoxLayout()
+        agenda_box.addWidget(heading("Fristen", self, 1.1))
+        agenda_box.addWidget(self.agenda_alert)
+        agenda_box.addWidget(self.agenda_empty)
+        agenda_box.addWidget(self.agenda)
+        grid = QGridLayout()
+        grid.addWidget(heading("Wiedervorlagen", self, 1.1), 0, 0)
+        grid.addWidget(self.follow_up_count, 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.follow_ups, 1, 0, 1, 2)
+        grid.addWidget(self.done_button, 2, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(heading("Zuletzt geöffnet", self, 1.1), 3, 0)
+        grid.addWidget(self.recent_empty, 4, 0)
+        grid.addWidget(self.recent, 5, 0)
+        grid.addWidget(heading("Heute erfasste Kontakte", self, 1.1), 3, 1)
+        grid.addWidget(self.today_empty, 4, 1)
+        grid.addWidget(self.today, 5, 1)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(5, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(agenda_box)
+        layout.addLayout(grid, 1)
+        self.agenda.setMaximumHeight(220)
+
+        for view in (self.agenda, self.follow_ups, self.recent, self.today):
+            view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
+            view.installEventFilter(self)
+        self.follow_ups.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_buttons())
+        ctx.changed.connect(self._on_changed)
+        # Lists load when the screen is shown (showEvent), not twice on first display.
+
+    def reload(self) -> None:
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            return
+        today = local_today(self.ctx.clock)
+        self.date_label.setText(f"{today:%d.%m.%Y}")
+        overdue = backup.backup_overdue(session)
+        self.backup_hint.setText("Sicherung überfällig – Akte → „Sicherung erstellen…“"
+                                 if overdue else "")
+        self.backup_hint.setVisible(overdue)
+        items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
+        self.agenda_model.set_rows([
+            ((item.area, format_date(item.due) + (" (überfällig)" if item.overdue else ""),
+              item.household_name, item.text), Target(item.household_id))
+            for item in items])
+        urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ)
+        self.agenda_alert.setText(
+            f"⚠ {urgent} überfällige Schritte in Kinderschutzverfahren – bitte zuerst "
+            "bearbeiten." if urgent else "")
+        self.agenda_alert.setVisible(bool(urgent))
+        self.agenda.setVisible(bool(items))
+        self.agenda_empty.setVisible(not items)
+        due = contacts.follow_ups_due(session, mine_only=self.mine_only.isChecked())
+        self.follow_up_model.set_rows([
+            ((format_date(f.due) + (" (überfällig)" if f.due < today else ""),
+              f.household_name, f.next_steps), Target(f.household_id, f.contact_id))
+            for f in due])
+        if len(due) >= FOLLOW_UP_LIMIT:
+            count = f"mindestens {len(due)} offen – die ältesten werden angezeigt"
+        else:
+            count = f"{len(due)} offen" if due else "Keine fälligen Wiedervorlagen."
+        self.follow_up_count.setText(count)
+        self.recent_model.set_rows([
+            ((row.name, row.district, format_date(local_date(row.last_contact_at))),
+             Target(row.id))
+            for row in households.recently_opened(session)])
+        self.today_model.set_rows([
+            ((f"{contact.data.occurred_at.astimezone(BERLIN):%H:%M}", name,
+              contact.data.type.value), Target(contact.household_id))
+            for contact, name in contacts.logged_today(session)])
+        self.recent_empty.setVisible(self.recent_model.rowCount() == 0)
+        self.today_empty.setVisible(self.today_model.rowCount() == 0)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.done_button.setEnabled(self.follow_ups.currentIndex().isValid())
+
+    def _open(self, view: QTableView, row: int) -> None:
+        model = view.model()
+        assert isinstance(model, SimpleTableModel)
+        target = model.payload(row)
+        if isinstance(target, Target):
+            self.ctx.open_household(target.household_id)
+
+    def complete_selected(self) -> None:
+        target = self.follow_up_model.payload(self.follow_ups.currentIndex().row())
+        if isinstance(target, Target):
+            self.ctx.run(contacts.complete_follow_up, target.contact_id)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.affects("household", "contact", "kinderschutz", "kinderschutz_review",
+                           "referral", "consent") and self.isVisible():
+            self.reload()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in OPEN_KEYS and isinstance(watched, QTableView)):
+            self._open(watched, watched.currentIndex().row())
+            return True
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Coming back to Heute (after midnight, after opening files): fresh lists.
+        self.reload()
+        super().showEvent(event)
+
+
+def create(ctx: UiContext) -> QWidget:
+    return HeuteScreen(ctx)

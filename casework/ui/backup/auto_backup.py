@@ -1,0 +1,77 @@
+"""Scheduled backups while the app runs (issue 10): when a backup folder is set and the
+interval has passed, take the snapshot on the GUI thread (fast), encrypt and verify it
+on the worker thread, record it and rotate old ones — without a dialog. If the folder is
+not reachable, nothing is written and Heute keeps saying "Sicherung überfällig"."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer
+
+from casework.errors import UserError
+from casework.services.backup import backups as backup
+from casework.ui.context import UiContext
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHECK_MS = 10 * 60 * 1000
+
+
+class AutoBackup(QObject):
+    def __init__(self, ctx: UiContext, *, check_ms: int = DEFAULT_CHECK_MS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.running = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(check_ms)
+        self.timer.timeout.connect(self.check)
+        ctx.session_changed.connect(self._session_changed)
+
+    def _session_changed(self) -> None:
+        if self.ctx.is_unlocked:
+            self.timer.start()
+            QTimer.singleShot(0, self.check)
+        else:
+            self.timer.stop()
+
+    def check(self) -> bool:
+        """Start a backup if one is due; True if one was started."""
+        session = self.ctx.session
+        if self.running or session is None or not session.is_open:
+            return False
+        plan = backup.schedule(session)
+        if plan.folder is None or not backup.backup_overdue(session):
+            return False
+        if not plan.folder.is_dir():
+            log.warning("Automatische Sicherung: Zielordner nicht erreichbar")
+            return False
+        target = backup.new_backup_path(session, plan.folder)
+        try:
+            job = backup.begin_backup(session, target)
+        except UserError as error:
+            log.warning("Automatische Sicherung nicht möglich (%s)", type(error).__name__)
+            return False
+        self.running = True
+        folder = plan.folder
+
+        def done(size: int) -> None:
+            self.running = False
+            current = self.ctx.session
+            if current is None or not current.is_open:
+                backup.cancel_backup(job)
+                return
+            result = self.ctx.run(backup.end_backup, job, size)
+            if result is not None:
+                backup.rotate(current, folder)
+
+        def failed(error: BaseException) -> None:
+            self.running = False
+            backup.cancel_backup(job)
+            if not isinstance(error, UserError):
+                raise error
+            log.warning("Automatische Sicherung fehlgeschlagen (%s)", type(error).__name__)
+
+        self.ctx.tasks.submit(backup.write_backup, job, on_done=done, on_error=failed)
+        return True

@@ -1,0 +1,1 @@
+"""Consent (Einwilligungen): the screen, the family tab and their dialogs."""

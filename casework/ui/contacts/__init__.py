@@ -1,0 +1,1 @@
+"""Contacts: the family-file tabs Kontakte and Verlauf, and the quick contact entry."""

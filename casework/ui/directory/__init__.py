@@ -1,0 +1,1 @@
+"""Directory (Verzeichnis): the screen, its table models and edit dialogs."""

@@ -1,0 +1,1 @@
+"""Team hub: the sync dialog."""

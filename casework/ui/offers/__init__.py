@@ -1,0 +1,1 @@
+"""Group offers of the Stadtteilbüro (shown inside the Berichte screen)."""

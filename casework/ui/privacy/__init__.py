@@ -1,0 +1,1 @@
+"""Datenschutz: access log, Art. 15 disclosure, retention and deletion requests."""

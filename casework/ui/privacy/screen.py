@@ -1,0 +1,559 @@
+"""Datenschutz (Leitung/Admin): access log with hash-chain status (LR-23), Art. 15
+requests with due dates (LR-24), and the deletion-due list with four-eyes approval, real
+deletion and the Löschprotokoll (LR-34…LR-37).
+
+The access log shows ids resolved to neutral labels ("Haushalt …3f9c2d"), never content.
+File and text dialogs go through `choose_save_file` / `ask_reason` (tests patch them),
+messages through `ctx.messages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.clock import BERLIN, local_today
+from casework.errors import UserError
+from casework.forms.base import write_pdf_atomic
+from casework.models.changes import Changes
+from casework.models.ids import HouseholdId, PersonId
+from casework.models.persons.worker import WorkerRole
+from casework.models.privacy.retention import FileType
+from casework.services.households import households
+from casework.services.privacy import disclosure, retention
+from casework.ui.context import UiContext
+
+TITLE = "Datenschutz"
+ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
+NO_ACCESS = ("Der Bereich Datenschutz (Zugriffsprotokoll, Auskunftsersuchen, Löschfristen) "
+             "steht nur Leitung und Admin zur Verfügung.")
+KINDS = ("deletion_request", "disclosure_request", "household")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def create(ctx: UiContext) -> QWidget:
+    return DatenschutzScreen(ctx)
+
+
+# --- dialog seams (tests patch these) ---------------------------------------------------
+
+
+def choose_save_file(parent: QWidget | None, title: str, suggested: str, pattern: str) -> str:
+    """Target path chosen by the user, or '' when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, pattern)
+    return path
+
+
+def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A free-text reason, or None when cancelled."""
+    text, ok = QInputDialog.getMultiLineText(parent, title, label)
+    return text if ok else None
+
+
+def ask_choice(parent: QWidget | None, title: str, label: str,
+               items: Sequence[str]) -> str | None:
+    """One of `items`, or None when cancelled."""
+    text, ok = QInputDialog.getItem(parent, title, label, list(items), 0, False)
+    return text if ok else None
+
+
+# --- a small read-only table model over plain rows --------------------------------------
+
+
+class RowsModel(QAbstractTableModel):
+    def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headers = list(headers)
+        self.rows: list[list[str]] = []
+        self.keys: list[Any] = []
+
+    def set_rows(self, rows: list[list[str]], keys: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows, self.keys = rows, keys
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        return self.rows[index.row()][index.column()]
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+
+def _table(model: RowsModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().hide()
+    return view
+
+
+def _button(text: str, name: str, slot: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.clicked.connect(slot)
+    return button
+
+
+def _date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value is not None else "–"
+
+
+def _selected(view: QTableView, model: RowsModel) -> Any:
+    rows = view.selectionModel().selectedRows()
+    if not rows:
+        return None
+    return model.keys[rows[0].row()]
+
+
+# --- the screen ---------------------------------------------------------------------------
+
+
+class DatenschutzScreen(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName(TITLE)
+        layout = QVBoxLayout(self)
+        self.notice = QLabel(NO_ACCESS)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Hinweis Zugriff")
+        layout.addWidget(self.notice)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Datenschutz-Bereiche")
+        layout.addWidget(self.tabs)
+        self.tabs.addTab(self._build_log(), "Zugriffsprotokoll")
+        self.tabs.addTab(self._build_requests(), "Auskunftsersuchen")
+        self.tabs.addTab(self._build_deletion(), "Löschfristen")
+        self.tabs.addTab(self._build_file(), "Aktenart und Einschränkung")
+        # The due list evaluates every household: load only while the screen is shown.
+        self._dirty = True
+        ctx.changed.connect(self._on_changed)
+        ctx.session_changed.connect(self._on_session)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_log(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        row = QHBoxLayout()
+        self.chain_status = QLabel()
+        self.chain_status.setAccessibleName("Prüfstatus Protokollkette")
+        row.addWidget(self.chain_status, 1)
+        row.addWidget(_button("Neu laden und prüfen", "Zugriffsprotokoll prüfen",
+                              self.refresh_log))
+        box.addLayout(row)
+        self.log_model = RowsModel(("Nr.", "Zeitpunkt", "Person", "Aktion", "Objekt",
+                                    "Kennungen"), self)
+        self.log_view = _table(self.log_model, "Zugriffsprotokoll")
+        box.addWidget(self.log_view)
+        return page
+
+    def _build_requests(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        form = QHBoxLayout()
+        self.person_search = QLineEdit()
+        self.person_search.setPlaceholderText("Familienname suchen")
+        self.person_search.setAccessibleName("Familie für Auskunftsersuchen suchen")
+        self.person_search.returnPressed.connect(self._search_persons)
+        self.person_choice = QComboBox()
+        self.person_choice.setAccessibleName("Betroffene Person")
+        form.addWidget(self.person_search, 1)
+        form.addWidget(_button("Suchen", "Personen suchen", self._search_persons))
+        form.addWidget(self.person_choice, 1)
+        form.addWidget(_button("Ersuchen erfassen", "Auskunftsersuchen erfassen",
+                               self.record_request))
+        box.addLayout(form)
+        self.request_model = RowsModel(("Ersuchen", "Person", "Eingang", "Fällig bis",
+                                        "Status"), self)
+        self.request_view = _table(self.request_model, "Auskunftsersuchen")
+        box.addWidget(self.request_view)
+        actions = QHBoxLayout()
+        actions.addWidget(_button("Auskunft erstellen (PDF + JSON)…", "Auskunft erstellen",
+                                  self.answer_request))
+        actions.addWidget(_button("Interessenabwägung/Schwärzung…",
+                                  "Entscheidung zur Auskunft dokumentieren",
+                                  self.record_decision))
+        actions.addWidget(_button("Ablehnen…", "Auskunft ablehnen", self.refuse_request))
+        actions.addStretch(1)
+        box.addLayout(actions)
+        return page
+
+    def _build_deletion(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        hint = QLabel("Akten, deren Aufbewahrungsfrist abgelaufen ist. Löschen erfordert "
+                      "zwei Personen: eine schlägt vor, eine andere Leitung gibt frei.")
+        hint.setWordWrap(True)
+        box.addWidget(hint)
+        self.due_model = RowsModel(("Akte", "Aktenart", "Regel", "Aufbewahrung bis",
+                                    "Eingeschränkt", "Stand"), self)
+        self.due_view = _table(self.due_model, "Löschfällige Akten")
+        box.addWidget(self.due_view)
+        actions = QHBoxLayout()
+        actions.addWidget(_button("Akte öffnen", "Akte öffnen", self.open_due))
+        actions.addWidget(_button("Löschung vorschlagen", "Löschung vorschlagen", self.propose))
+        actions.addWidget(_button("Freigeben", "Löschung freigeben", self.approve))
+        actions.addWidget(_button("Endgültig löschen…", "Endgültig löschen", self.delete))
+        actions.addStretch(1)
+        box.addLayout(actions)
+        self.done_model = RowsModel(("Löschantrag", "Akte", "Gelöscht am", "Datensätze"), self)
+        self.done_view = _table(self.done_model, "Ausgeführte Löschungen")
+        box.addWidget(QLabel("Ausgeführte Löschungen"))
+        box.addWidget(self.done_view)
+        box.addWidget(_button("Löschprotokoll speichern…", "Löschprotokoll speichern",
+                              self.save_protocol))
+        return page
+
+    def _build_file(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        row = QHBoxLayout()
+        self.file_search = QLineEdit()
+        self.file_search.setPlaceholderText("Familienname suchen")
+        self.file_search.setAccessibleName("Akte suchen")
+        self.file_search.returnPressed.connect(self._search_files)
+        self.file_choice = QComboBox()
+        self.file_choice.setAccessibleName("Akte")
+        self.file_choice.currentIndexChanged.connect(self._show_file)
+        row.addWidget(self.file_search, 1)
+        row.addWidget(_button("Suchen", "Akten suchen", self._search_files))
+        row.addWidget(self.file_choice, 1)
+        box.addLayout(row)
+        kind_row = QHBoxLayout()
+        self.file_type = QComboBox()
+        self.file_type.setAccessibleName("Aktenart")
+        for kind in FileType:
+            self.file_type.addItem(kind.value, kind)
+        kind_row.addWidget(QLabel("Aktenart:"))
+        kind_row.addWidget(self.file_type, 1)
+        kind_row.addWidget(_button("Aktenart speichern", "Aktenart speichern",
+                                   self.save_file_type))
+        box.addLayout(kind_row)
+        self.file_status = QLabel()
+        self.file_status.setWordWrap(True)
+        self.file_status.setAccessibleName("Aufbewahrung und Einschränkung")
+        box.addWidget(self.file_status)
+        actions = QHBoxLayout()
+        actions.addWidget(_button("Einschränken…", "Verarbeitung einschränken", self.restrict))
+        actions.addWidget(_button("Einschränkung aufheben", "Einschränkung aufheben",
+                                  self.lift))
+        actions.addStretch(1)
+        box.addLayout(actions)
+        box.addStretch(1)
+        return page
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def allowed(self) -> bool:
+        session = self.ctx.session
+        return (session is not None and session.is_open
+                and session.actor.data.role in ROLES)
+
+    def refresh(self) -> None:
+        self._dirty = False
+        allowed = self.allowed
+        self.notice.setVisible(not allowed)
+        self.tabs.setVisible(allowed)
+        if not allowed:
+            for model in (self.log_model, self.request_model, self.due_model, self.done_model):
+                model.set_rows([], [])
+            return
+        self.refresh_log()
+        self.refresh_requests()
+        self.refresh_deletions()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+
+    def _on_session(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def _on_changed(self, changes: Changes) -> None:
+        if not changes.affects(*KINDS):
+            return
+        if self.isVisible() and self.allowed:
+            self.refresh_requests()
+            self.refresh_deletions()
+            self.refresh_log()
+        else:
+            self._dirty = True
+
+    def refresh_log(self) -> None:
+        session = self.ctx.session
+        if session is None or not self.allowed:
+            return
+        problems = retention.verify_access_log(session)
+        entries = retention.access_log(session)
+        if problems:
+            self.chain_status.setText("Achtung: Protokollkette verändert – "
+                                      + " ".join(problems[:3]))
+        else:
+            self.chain_status.setText(f"Protokollkette geprüft: unverändert "
+                                      f"({len(entries)} Einträge angezeigt).")
+        self.log_model.set_rows(
+            [[str(e.seq), e.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M:%S"), e.actor,
+              e.action_label, e.object_label, e.detail] for e in entries],
+            [e.seq for e in entries])
+
+    def refresh_requests(self) -> None:
+        session = self.ctx.session
+        if session is None:
+            return
+        today = local_today(self.ctx.clock)
+        items = disclosure.requests(session)
+        status = {None: "offen", "erteilt": "erteilt", "teilweise": "teilweise erteilt",
+                  "abgelehnt": "abgelehnt"}
+        self.request_model.set_rows(
+            [[i.label, retention.neutral_label("person", i.person_id), _date(i.received_on),
+              _date(i.due_on), "überfällig" if i.overdue(today) else status.get(
+                  i.outcome, i.outcome or "")] for i in items],
+            [i.id for i in items])
+
+    def refresh_deletions(self) -> None:
+        session = self.ctx.session
+        if session is None:
+            return
+        due = retention.deletion_due(session)
+        self.due_model.set_rows(
+            [[d.label, d.file_type.value,
+              (d.decision.governing.label + (" (Beispielregel)" if d.decision.governing.example
+                                              else "")) if d.decision.governing else "–",
+              _date(d.decision.keep_until), "ja" if d.restricted else "nein", d.state]
+             for d in due],
+            [d for d in due])
+        done = [r for r in retention.requests(session) if r.executed_at]
+        self.done_model.set_rows(
+            [[retention.neutral_label("deletion_request", r.id),
+              retention.neutral_label("household", r.target_id),
+              (r.executed_at or "")[:10], str(sum((r.counts or {}).values()))] for r in done],
+            [r.id for r in done])
+
+    # --- Art. 15 -------------------------------------------------------------------------
+
+    def _search_persons(self) -> None:
+        session = self.ctx.session
+        self.person_choice.clear()
+        if session is None:
+            return
+        for hid in households.list_ids(session, search=self.person_search.text(),
+                                       include_notes=False, limit=20):
+            family = households.get(session, hid).name
+            for person in households.members(session, hid):
+                self.person_choice.addItem(f"{person.display_name} ({family})", person.id)
+
+    def record_request(self) -> None:
+        person = self.person_choice.currentData()
+        if not person:
+            self.ctx.messages.warn(self, TITLE, "Bitte zuerst eine Person auswählen.")
+            return
+        result = self.ctx.run(disclosure.open_request, PersonId(str(person)))
+        if result is not None:
+            info = disclosure.get_request(self.ctx.require_session(), result[0])
+            self.ctx.messages.info(self, TITLE, f"Auskunftsersuchen erfasst; Antwort fällig "
+                                                f"bis {_date(info.due_on)}.")
+
+    def answer_request(self) -> None:
+        request_id = _selected(self.request_view, self.request_model)
+        if request_id is None:
+            self.ctx.messages.warn(self, TITLE, "Bitte ein Auskunftsersuchen auswählen.")
+            return
+        path = choose_save_file(self, "Auskunft speichern", "Auskunft.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        pdf_path = Path(path).with_suffix(".pdf")
+        json_path = pdf_path.with_suffix(".json")
+        if self.ctx.run(disclosure.export, request_id, str(pdf_path), str(json_path)):
+            self.ctx.messages.info(self, TITLE, "Auskunft gespeichert (PDF und JSON).")
+
+    def record_decision(self) -> None:
+        request_id = _selected(self.request_view, self.request_model)
+        if request_id is None:
+            self.ctx.messages.warn(self, TITLE, "Bitte ein Auskunftsersuchen auswählen.")
+            return
+        kinds = [k for k in disclosure.DecisionKind if k is not disclosure.DecisionKind.REFUSAL]
+        choice = ask_choice(self, "Entscheidung dokumentieren", "Art der Entscheidung:",
+                            [k.value for k in kinds])
+        if choice is None:
+            return
+        reason = ask_reason(self, choice, "Begründung (wird dokumentiert):")
+        if reason is None:
+            return
+        self.ctx.run(disclosure.record_decision, request_id,
+                     disclosure.DecisionKind(choice), reason)
+
+    def refuse_request(self) -> None:
+        request_id = _selected(self.request_view, self.request_model)
+        if request_id is None:
+            self.ctx.messages.warn(self, TITLE, "Bitte ein Auskunftsersuchen auswählen.")
+            return
+        reason = ask_reason(self, "Auskunft ablehnen", "Begründung (wird dokumentiert):")
+        if reason is None:
+            return
+        self.ctx.run(disclosure.refuse, request_id, reason)
+
+    # --- Aktenart and restriction ---------------------------------------------------------
+
+    def _search_files(self) -> None:
+        session = self.ctx.session
+        self.file_choice.clear()
+        if session is None:
+            return
+        for row in households.list_rows(session, households.list_ids(
+                session, search=self.file_search.text(), include_notes=False, limit=50)):
+            self.file_choice.addItem(f"{row.name} ({row.district or 'ohne Stadtteil'})", row.id)
+
+    def _file_id(self) -> HouseholdId | None:
+        value = self.file_choice.currentData()
+        return HouseholdId(str(value)) if value else None
+
+    def _show_file(self) -> None:
+        session, household_id = self.ctx.session, self._file_id()
+        if session is None or household_id is None:
+            self.file_status.setText("")
+            return
+        kind = retention.file_type(session, household_id)
+        self.file_type.setCurrentIndex(self.file_type.findText(kind.value))
+        state = ("eingeschränkt" if retention.is_restricted(session, household_id)
+                 else "nicht eingeschränkt")
+        self.file_status.setText(f"{retention.decision(session, household_id).summary()} "
+                                 f"Verarbeitung: {state}.")
+
+    def save_file_type(self) -> None:
+        household_id = self._file_id()
+        if household_id is None:
+            return
+        self.ctx.run(retention.set_file_type, household_id,
+                     FileType(str(self.file_type.currentData())))
+        self._show_file()
+
+    def restrict(self) -> None:
+        household_id = self._file_id()
+        if household_id is None:
+            return
+        reason = ask_reason(self, "Verarbeitung einschränken",
+                            "Begründung (z. B. Aufbewahrungspflicht, Löschersuchen):")
+        if reason is None:
+            return
+        self.ctx.run(retention.restrict, household_id, reason)
+        self._show_file()
+
+    def lift(self) -> None:
+        household_id = self._file_id()
+        if household_id is None:
+            return
+        self.ctx.run(retention.lift_restriction, household_id)
+        self._show_file()
+
+    # --- deletion ------------------------------------------------------------------------
+
+    def _due(self) -> retention.DueItem | None:
+        item = _selected(self.due_view, self.due_model)
+        if item is None:
+            self.ctx.messages.warn(self, TITLE, "Bitte eine Akte in der Liste auswählen.")
+        return item  # type: ignore[no-any-return]
+
+    def open_due(self) -> None:
+        item = self._due()
+        if item is not None:
+            self.ctx.open_household(item.household_id)
+
+    def propose(self) -> None:
+        item = self._due()
+        if item is not None:
+            self.ctx.run(retention.propose_deletion, HouseholdId(item.household_id))
+
+    def approve(self) -> None:
+        item = self._due()
+        if item is None:
+            return
+        if item.request is None:
+            self.ctx.messages.warn(self, TITLE, "Die Löschung ist noch nicht vorgeschlagen.")
+            return
+        self.ctx.run(retention.approve_deletion, item.request.id)
+
+    def delete(self) -> None:
+        item = self._due()
+        if item is None:
+            return
+        if item.request is None or item.request.approval != "freigegeben":
+            self.ctx.messages.warn(self, TITLE, "Die Löschung ist noch nicht freigegeben "
+                                                "(Vier-Augen-Prinzip).")
+            return
+        if not self.ctx.messages.confirm(
+                self, "Endgültig löschen",
+                f"{item.label} wird mit allen Personen, Kontakten, Anhängen und "
+                "Verlaufseinträgen endgültig gelöscht. Das kann nicht rückgängig gemacht "
+                "werden. Fortfahren?"):
+            return
+        # Deleting ends with VACUUM (seconds on a large vault): show that we are busy.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = self.ctx.run(retention.execute_deletion, item.request.id)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if result is not None:
+            self.ctx.messages.info(self, TITLE, f"{item.label} wurde gelöscht. Das "
+                                                "Löschprotokoll kann jetzt gespeichert werden.")
+
+    def save_protocol(self) -> None:
+        request_id = _selected(self.done_view, self.done_model)
+        if request_id is None:
+            self.ctx.messages.warn(self, TITLE, "Bitte eine ausgeführte Löschung auswählen.")
+            return
+        path = choose_save_file(self, "Löschprotokoll speichern", "Loeschprotokoll.pdf",
+                                "PDF (*.pdf)")
+        if not path:
+            return
+        session = self.ctx.require_session()
+        try:
+            write_pdf_atomic(path, retention.render_protocol(session, request_id))
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        self.ctx.messages.info(self, TITLE, "Löschprotokoll gespeichert.")

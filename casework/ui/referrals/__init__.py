@@ -1,0 +1,1 @@
+"""Referrals (Vermittlungen): the screen and the family tab."""

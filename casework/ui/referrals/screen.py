@@ -1,0 +1,189 @@
+"""Screen "Vermittlungen": open referrals of the vault by status and age (days since the
+last step), filtered by status, recipient and minimum age; opening the family file; and
+simple statistics per recipient (counts by outcome) for a period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.clock import local_today
+from casework.errors import UserError
+from casework.models.changes import Changes
+from casework.models.referrals import OPEN_STATES, ReferralState
+from casework.services import referrals as service
+from casework.ui.context import UiContext
+from casework.ui.simple_model import SimpleTableModel
+from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
+
+ALL_OPEN = "Alle offenen"
+ALL_RECIPIENTS = "Alle Stellen"
+STATE_ORDER = [s for s in ReferralState if s in OPEN_STATES]
+
+
+class VermittlungenScreen(QWidget):
+    COLUMNS = ("Familie", "Empfänger", "Status", "Tage seit letztem Schritt",
+               "Wiedervorlage", "vorgeschlagen am", "Anlass")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.state = QComboBox(self)
+        named(self.state, "Status-Filter")
+        self.state.addItem(ALL_OPEN, None)
+        for state in STATE_ORDER:
+            self.state.addItem(state.value, state.value)
+        self.recipient = QComboBox(self)
+        named(self.recipient, "Empfänger-Filter")
+        self.min_age = QSpinBox(self)
+        named(self.min_age, "Mindestens Tage seit letztem Schritt")
+        self.min_age.setRange(0, 3650)
+        self.min_age.setSuffix(" Tage")
+        self.count = QLabel(self)
+        named(self.count, "Anzahl")
+        self.open_button = QPushButton("Familie ö&ffnen", self)
+        named(self.open_button, "Familie öffnen")
+        self.open_button.clicked.connect(self.open_selected)
+
+        self.model = SimpleTableModel(self.COLUMNS, self)
+        self.view = self._table(self.model, "Offene Vermittlungen")
+        self.view.doubleClicked.connect(lambda _index: self.open_selected())
+
+        self.von = line_edit("Statistik von", self, "TT.MM.JJJJ")
+        self.bis = line_edit("Statistik bis", self, "TT.MM.JJJJ")
+        self.stats_button = QPushButton("&Auswerten", self)
+        named(self.stats_button, "Statistik auswerten")
+        self.stats_button.clicked.connect(self.refresh_statistics)
+        self.stats_model = SimpleTableModel(
+            ("Empfänger", "gesamt", *(s.value for s in ReferralState)), self)
+        self.stats_view = self._table(self.stats_model, "Vermittlungen je Empfänger")
+
+        bar = QHBoxLayout()
+        filters: tuple[tuple[str, QWidget], ...] = (
+            ("&Status:", self.state), ("&Empfänger:", self.recipient),
+            ("&Mindestens:", self.min_age))
+        for label_text, widget in filters:
+            label = QLabel(label_text, self)
+            label.setBuddy(widget)
+            bar.addWidget(label)
+            bar.addWidget(widget)
+        bar.addWidget(self.count)
+        bar.addStretch(1)
+        bar.addWidget(self.open_button)
+        stats_bar = QHBoxLayout()
+        for label_text, edit in (("&von:", self.von), ("&bis:", self.bis)):
+            label = QLabel(label_text, self)
+            label.setBuddy(edit)
+            stats_bar.addWidget(label)
+            stats_bar.addWidget(edit)
+        stats_bar.addWidget(self.stats_button)
+        stats_bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Vermittlungen", self))
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 2)
+        layout.addWidget(heading("Statistik je Empfänger", self, 1.05))
+        layout.addLayout(stats_bar)
+        layout.addWidget(self.stats_view, 1)
+        self.state.currentIndexChanged.connect(self.refresh)
+        self.recipient.currentIndexChanged.connect(self.refresh)
+        self.min_age.valueChanged.connect(self.refresh)
+        ctx.changed.connect(self._on_changed)
+        ctx.session_changed.connect(self._reset)
+        self._reset()
+
+    def _table(self, model: SimpleTableModel, name: str) -> QTableView:
+        view = QTableView(self)
+        named(view, name)
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().hide()
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
+        return view
+
+    def _reset(self) -> None:
+        today = local_today(self.ctx.clock)
+        self.von.setText(format_date(date(today.year, 1, 1)))
+        self.bis.setText(format_date(date(today.year, 12, 31)))
+        self.refresh()
+        self.refresh_statistics()
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.affects("referral", "household"):
+            self.refresh()
+            self.refresh_statistics()
+
+    def _recipients(self, labels: list[str]) -> None:
+        current = self.recipient.currentText()
+        self.recipient.blockSignals(True)
+        self.recipient.clear()
+        self.recipient.addItem(ALL_RECIPIENTS)
+        self.recipient.addItems(labels)
+        index = self.recipient.findText(current)
+        self.recipient.setCurrentIndex(max(index, 0))
+        self.recipient.blockSignals(False)
+
+    def refresh(self) -> None:
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            self.model.set_rows([])
+            self.count.setText("")
+            return
+        everything = service.overview(session)
+        self._recipients(sorted({r.recipient for r in everything}))
+        recipient = self.recipient.currentText()
+        state = self.state.currentData()
+        rows = service.overview(
+            session, state=ReferralState(state) if state else None,
+            recipient="" if recipient == ALL_RECIPIENTS else recipient,
+            min_age_days=self.min_age.value())
+        self.model.set_rows([(
+            (r.household_name, r.recipient, r.state.value, str(r.age_days),
+             format_date(r.follow_up_on), format_date(r.referral.referred_on),
+             r.referral.data.reason), r.referral.data.household_id)
+            for r in rows])
+        self.count.setText(f"{len(rows)} offen")
+
+    def refresh_statistics(self) -> None:
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            self.stats_model.set_rows([])
+            return
+        try:
+            von = parse_date(self.von.text(), "Statistik von")
+            bis = parse_date(self.bis.text(), "Statistik bis")
+            if von is None or bis is None:
+                raise UserError("Bitte Beginn und Ende des Zeitraums angeben.")
+            stats = service.statistics(session, von, bis)
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        self.stats_model.set_rows([(
+            (s.recipient, str(s.total), *(str(s.count(state)) for state in ReferralState)),
+            s.recipient) for s in stats])
+
+    def open_selected(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows:
+            household_id = self.model.payload(rows[0].row())
+            if isinstance(household_id, str):
+                self.ctx.open_household(household_id)
+
+
+def create(ctx: UiContext) -> QWidget:
+    return VermittlungenScreen(ctx)

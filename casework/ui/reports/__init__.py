@@ -1,0 +1,1 @@
+"""Berichte: the statistics reports screen."""

@@ -1,0 +1,199 @@
+"""Berichte: pick a period, compute the Jahresbericht Quartiersarbeit or the
+Programm-Monitoring Teilhabemanagement, see the numbers (already suppressed below k,
+LR-39) and save them as PDF and CSV. A second tab records the Stadtteilbüro's group
+offers and their attendance, which the Jahresbericht counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.clock import local_today
+from casework.errors import UserError
+from casework.models.reports import DEFAULT_K, NO_DATA, Report, suppress
+from casework.reports.export import TITLES, ReportKind, build, produce
+from casework.ui.context import UiContext
+from casework.ui.offers.panel import OffersPanel
+from casework.ui.widgets import heading, named
+
+
+def choose_target(parent: QWidget | None, title: str, suggested: str) -> str:
+    """Ask where to save the PDF (the CSV goes next to it). Tests patch this function."""
+    path, _filter = QFileDialog.getSaveFileName(parent, title, suggested, "PDF (*.pdf)")
+    return path
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class BerichteScreen(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.report: Report | None = None
+        today = local_today(ctx.clock)
+        self.kind = QComboBox(self)
+        named(self.kind, "Bericht")
+        for kind in ReportKind:
+            self.kind.addItem(TITLES[kind], kind.value)
+        self.von = QDateEdit(_qdate(date(today.year - 1, 1, 1)), self)
+        self.bis = QDateEdit(_qdate(date(today.year - 1, 12, 31)), self)
+        for edit, name in ((self.von, "Zeitraum von"), (self.bis, "Zeitraum bis")):
+            edit.setDisplayFormat("dd.MM.yyyy")
+            edit.setCalendarPopup(True)
+            named(edit, name)
+        self.k = QSpinBox(self)
+        self.k.setRange(DEFAULT_K, 100)  # five is a floor (small numbers identify families)
+        self.k.setValue(5)
+        named(self.k, "Kleinste ausgewiesene Fallzahl (k)")
+        self.compute_button = QPushButton("&Berechnen", self)
+        named(self.compute_button, "Bericht berechnen")
+        self.compute_button.clicked.connect(self.compute)
+        self.save_button = QPushButton("Als PDF und CSV &speichern…", self)
+        named(self.save_button, "Bericht als PDF und CSV speichern")
+        self.save_button.clicked.connect(self.save)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        named(self.summary, "Kennzahlen")
+        self.legend = QLabel(self)
+        self.legend.setWordWrap(True)
+        named(self.legend, "Legende der verdeckten Werte")
+        self.table = QTreeWidget(self)
+        named(self.table, "Zahlen des Berichts")
+        self.table.setHeaderLabels(["Tabelle / Zeile", "Spalte", "Wert"])
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        row = QHBoxLayout()
+        for label, widget in (
+            ("Bericht", self.kind),
+            ("von", self.von),
+            ("bis", self.bis),
+            ("k", self.k),
+        ):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget)
+        row.addWidget(self.compute_button)
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        reports_page = QWidget(self)
+        page_layout = QVBoxLayout(reports_page)
+        page_layout.addLayout(row)
+        page_layout.addWidget(self.summary)
+        page_layout.addWidget(self.table, 1)
+        page_layout.addWidget(self.legend)
+        self.offers = OffersPanel(ctx, self)
+        self.tabs = QTabWidget(self)
+        named(self.tabs, "Berichte und Gruppenangebote")
+        self.tabs.addTab(reports_page, "&Berichte")
+        self.tabs.addTab(self.offers, "&Gruppenangebote")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Berichte", self))
+        layout.addWidget(self.tabs, 1)
+
+    def period(self) -> tuple[ReportKind, date, date]:
+        return (
+            ReportKind(self.kind.currentData()),
+            _pydate(self.von.date()),
+            _pydate(self.bis.date()),
+        )
+
+    def compute(self) -> Report | None:
+        kind, first, last = self.period()
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            report = self.ctx.apply(build, kind, first, last, self.k.value())
+        except UserError as error:
+            self.ctx.report(error)
+            return None
+        finally:
+            self.unsetCursor()
+        self.show_report(report)
+        return report
+
+    def show_report(self, report: Report) -> None:
+        self.report = report
+        self.summary.setText(
+            f"{report.title}, {report.period}: "
+            + "; ".join(f"{label}: {value}" for label, value in report.key_figures[1:])
+        )
+        self.table.clear()
+        legends: list[str] = []
+        for section, tables in report.sections:
+            top = QTreeWidgetItem([section, "", ""])
+            self.table.addTopLevelItem(top)
+            for table in tables:
+                empty = "" if table.rows else "keine Einträge im Zeitraum"
+                node = QTreeWidgetItem([table.title, "", empty if table.available else NO_DATA])
+                top.addChild(node)
+                if not table.available:
+                    continue
+                shown = suppress(table, report.k)
+                if shown.legend and shown.legend not in legends:
+                    legends.append(shown.legend)
+                for label, cells in shown.rows:
+                    for column, cell in zip(shown.columns, cells, strict=True):
+                        node.addChild(QTreeWidgetItem([label, column, cell]))
+            top.setExpanded(True)
+        self.legend.setText(" ".join(legends))
+
+    def save(self) -> None:
+        kind, first, last = self.period()
+        suggested = f"{kind.value}_{first:%Y-%m-%d}_{last:%Y-%m-%d}.pdf"
+        target = choose_target(self, "Bericht speichern", suggested)
+        if not target:
+            return
+        pdf = Path(target)
+        if pdf.suffix.lower() != ".pdf":
+            pdf = pdf.with_suffix(".pdf")
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            produced = self.ctx.apply(
+                produce,
+                kind,
+                first,
+                last,
+                pdf_path=pdf,
+                csv_path=pdf.with_suffix(".csv"),
+                k=self.k.value(),
+            )
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        finally:
+            self.unsetCursor()
+        self.show_report(produced.report)
+        self.ctx.messages.info(
+            self,
+            "Bericht gespeichert",
+            f"PDF und CSV wurden gespeichert ({pdf.name}, {pdf.with_suffix('.csv').name}).",
+        )
+
+
+def create(ctx: UiContext) -> QWidget:
+    return BerichteScreen(ctx)

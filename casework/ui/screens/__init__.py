@@ -1,1 +1,0 @@
-"""Navigation screens: modules `<key>.py` exposing `create(ctx: UiContext) -> QWidget`."""
