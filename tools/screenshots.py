@@ -209,15 +209,16 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     shoot(f"{number + 4:02d}-einstellungen", window)
     workspace.show_page("familien")
     workspace.open_family(page.household_id)
+    name, household_id = page.household_name, page.household_id  # the page goes on lock
     window.lock()  # the quick entry is still open: its draft is flushed and restored later
     shoot(f"{number + 5:02d}-gesperrt", window)
-    leaked = [t for t in visible_texts() if page.household_name in t]
+    leaked = [t for t in visible_texts() if name in t]
     if leaked:
         raise SystemExit("lock screen shows case data: " + repr(leaked[:3]))
     window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
     window.start.unlock.submit()
     wait_for(app, lambda: window.workspace is not None)
-    restored = window.workspace.quick_entries.get(page.household_id)  # type: ignore[union-attr]
+    restored = window.workspace.quick_entries.get(household_id)  # type: ignore[union-attr]
     if restored is None or "Heizung" not in restored.note.toPlainText():
         raise SystemExit("unlock did not restore the quick-entry draft")
     shoot(f"{number + 6:02d}-entsperrt-wiederhergestellt", window)
