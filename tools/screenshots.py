@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -443,8 +444,10 @@ def main() -> int:
 
 def handbook(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
-    temp = tempfile.TemporaryDirectory(prefix="casework-handbuch-")
-    scratch = Path(temp.name)
+    # A fixed folder name, so the paths shown on the pictures are the same on every run.
+    scratch = Path(tempfile.gettempdir()) / "casework-handbuch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
     folder = scratch / "demo-akte"
     print(f"Demo-Akte mit {HANDBOOK_FAMILIES} erfundenen Familien wird angelegt …")
     make_vault(folder, HANDBOOK_FAMILIES, HANDBOOK_NOW)
@@ -465,7 +468,7 @@ def handbook(out: Path) -> int:
         window.close()
         ctx.tasks.shutdown()
         settle(app)
-        temp.cleanup()
+        shutil.rmtree(scratch, ignore_errors=True)
     print(f"{len(shoot.taken)} Bilder in {out}")
     return 0
 
