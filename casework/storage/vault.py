@@ -18,7 +18,7 @@ from casework.errors import VaultError, WrongPassphrase
 from casework.models.ids import new_id
 from casework.storage import audit, crypto, private_files
 from casework.storage.changelog import Actor, Hlc, RecordWriter
-from casework.storage.db import Database, drop_stat4
+from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
 from casework.storage.migrations import missing as missing_migrations
 
@@ -270,7 +270,8 @@ class Vault:
 
 def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
                  owner_role: str = "Fachkraft", profile: str = "bottrop-beispiel",
-                 kdf: crypto.KdfParams | None = None, memory_security: bool = True) -> Vault:
+                 kdf: crypto.KdfParams | None = None,
+                 memory_security: bool = MEMORY_SECURITY) -> Vault:
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise VaultError(
@@ -333,7 +334,7 @@ def unlock_data_key(header: VaultHeader, passphrase: str) -> bytearray:
 
 
 def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
-               cache_kib: int | None = None, memory_security: bool = True) -> Vault:
+               cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY) -> Vault:
     folder = Path(folder)
     header = read_header(folder)
     data_key = unlock_data_key(header, passphrase)
@@ -343,7 +344,8 @@ def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: 
 
 def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock: Clock, *,
                   failed_attempts: int = 0, cache_kib: int | None = None,
-                  audit_action: str = "vault.unlock", memory_security: bool = True) -> Vault:
+                  audit_action: str = "vault.unlock",
+                  memory_security: bool = MEMORY_SECURITY) -> Vault:
     try:
         if cache_kib is None:
             db = Database.open(folder / DB_FILE, data_key, memory_security=memory_security)

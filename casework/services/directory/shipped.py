@@ -17,7 +17,7 @@ from typing import Any
 from casework import resources
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
-from casework.models.directory.profile import Profile, WeeklySlot, parse_profile
+from casework.models.directory.profile import NumberSource, Profile, WeeklySlot, parse_profile
 from casework.models.kinderschutz.routing import (
     AcuteRouting,
     HolidayPredicate,
@@ -114,6 +114,11 @@ def _slot(slot: WeeklySlot) -> dict[str, Any]:
     return {"weekday": slot.weekday, "start": f"{slot.start:%H:%M}", "end": f"{slot.end:%H:%M}"}
 
 
+def _source(source: NumberSource) -> dict[str, Any]:
+    return {"published": source.published,
+            "checked_on": source.checked_on.isoformat() if source.checked_on else ""}
+
+
 def profile_to_data(profile: Profile) -> dict[str, Any]:
     """JSON-ready data; the inverse of `parse_profile`."""
     org, asd, rule = profile.organisation, profile.asd, profile.asd.after_hours
@@ -149,11 +154,13 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
                     "contact_role": d.contact_role,
                     "phone": d.phone,
                     "email": d.email,
+                    "source": _source(d.source),
                 }
                 for d in asd.districts
             ],
             "special_functions": [
-                {"name": f.name, "contact_role": f.contact_role, "phone": f.phone, "email": f.email}
+                {"name": f.name, "contact_role": f.contact_role, "phone": f.phone, "email": f.email,
+                 "source": _source(f.source)}
                 for f in asd.special_functions
             ],
             "office_hours": [_slot(s) for s in asd.office_hours],
@@ -171,6 +178,7 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
                 "phones": list(rule.phones),
             },
             "working_days": list(asd.working_days),
+            "notdienst_source": _source(asd.notdienst_source),
         },
         "partners": [
             {
@@ -194,6 +202,7 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
                 "emergency_number": e.emergency_number,
                 "hours": e.hours,
                 "purpose": e.purpose,
+                "source": _source(e.source),
             }
             for e in profile.emergency_contacts
         ],
