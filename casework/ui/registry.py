@@ -169,7 +169,8 @@ HOUSEHOLD_ACTIONS: tuple[HouseholdAction, ...] = (
 
 def _sync(ctx: UiContext, parent: QWidget) -> object:
     from casework.ui.hub.sync_action import trigger
-    return trigger(ctx, parent)
+    trigger(ctx, parent)
+    return None
 
 
 def _backup(ctx: UiContext, parent: QWidget) -> object:

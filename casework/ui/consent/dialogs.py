@@ -44,6 +44,7 @@ from casework.models.consent import (
     Selection,
 )
 from casework.models.ids import PersonId
+from casework.services.consent import catalog as consent_catalog
 from casework.services.consent import lifecycle as service
 from casework.services.consent.lifecycle import ConsentRow
 from casework.services.households import households
@@ -175,7 +176,7 @@ class NewConsentDialog(QDialog):
         self.setWindowTitle("Neue Einwilligung")
         named(self, "Neue Einwilligung")
         session = ctx.require_session()
-        cat = service.catalog(session)
+        cat = consent_catalog.catalog(session)
         self.members = households.members(session, household_id)
         self.form = ValidatingForm(self)
 
@@ -426,7 +427,7 @@ class WithdrawDialog(QDialog):
         self.withdrawal_id: str | None = None
         self.setWindowTitle("Einwilligung widerrufen")
         named(self, "Einwilligung widerrufen")
-        cat = service.catalog(ctx.require_session())
+        cat = consent_catalog.catalog(ctx.require_session())
         self.form = ValidatingForm(self)
         self.total = QRadioButton("vollständig (alle Zwecke und Empfänger)", self)
         self.partial = QRadioButton("teilweise", self)
@@ -441,10 +442,10 @@ class WithdrawDialog(QDialog):
         self.form.add_row("Umfang", scope, aliases=("Umfang des Widerrufs", "Widerruf"))
         open_items = consent.open_items()
         self.purpose_boxes = self._boxes(
-            "Widerrufene Zwecke", [(i.purpose_key, service.purpose_text(
+            "Widerrufene Zwecke", [(i.purpose_key, consent_catalog.purpose_text(
                 cat, i.purpose_key, i.purpose_detail)) for i in open_items])
         self.recipient_boxes = self._boxes(
-            "Widerrufene Empfänger", [(i.recipient_key, service.recipient_text(
+            "Widerrufene Empfänger", [(i.recipient_key, consent_catalog.recipient_text(
                 cat, i.recipient_key, i.recipient_detail)) for i in open_items])
         self.received_on = QLineEdit(format_date(local_today(ctx.clock)), self)
         self.form.add_row("Eingegangen am", self.received_on)

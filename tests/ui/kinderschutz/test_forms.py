@@ -36,7 +36,7 @@ from casework.ui.kinderschutz.procedure_view import ProcedureView
 from casework.ui.kinderschutz.screen import KinderschutzScreen
 from casework.ui.main_window import MainWindow
 from tests.conftest import add_family
-from tests.services.test_kinderschutz_support import drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import drive_to_s5, make_team, result
 
 
 def pdf_text(path: Path) -> str:
