@@ -26,7 +26,7 @@ from casework.services.consent import transfer
 from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
-from casework.ui import messages, registry
+from casework.ui import documents, messages, registry
 from casework.ui.consent import dialogs
 from casework.ui.consent import family_tab as tab_module
 from casework.ui.consent import screen as screen_module
@@ -73,7 +73,7 @@ def pdf_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path]:
         used.append(path)
         return str(path)
 
-    monkeypatch.setattr(dialogs, "choose_pdf_target", choose)
+    monkeypatch.setattr(documents, "choose_pdf_target", choose)
     return used
 
 
@@ -295,7 +295,7 @@ def test_cancelled_file_chooser_changes_nothing(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     cid, _ = service.prepare(session, ConsentDraft(
         fam.mother, (Selection("photo"),), (Selection("stadt"),), Capacity.SELF))
-    monkeypatch.setattr(dialogs, "choose_pdf_target", lambda *_a: "")
+    monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: "")
     tab = _tab(qtbot, ctx, fam)
     tab.select_row(0)
     tab.print_button.click()

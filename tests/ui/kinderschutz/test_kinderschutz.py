@@ -2,7 +2,7 @@
 
 Dialogs are filled like a user would and saved with `save()` (the Save button's slot);
 message boxes go through the patched `casework.ui.messages`; the PDF file chooser is
-`casework.ui.kinderschutz.common.choose_pdf_target`, patched here."""
+`casework.ui.documents.choose_pdf_target`, patched here."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from casework.services.kinderschutz import review
 from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import audit as audit_store
+from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz import common
 from casework.ui.kinderschutz import dialogs_records as rec
@@ -78,12 +79,12 @@ def make_tab(qtbot: QtBot, ctx: UiContext, household_id: str) -> tab_module.Kind
     return tab
 
 
-def record(qtbot: QtBot, view: ProcedureView, key: str) -> rec.EntryDialog:
+def record(qtbot: QtBot, view: ProcedureView, key: str) -> common.EntryDialog:
     button = view.record_buttons[key]
     assert button.isEnabled(), button.toolTip()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = view.dialog
-    assert isinstance(dialog, rec.EntryDialog)
+    assert isinstance(dialog, common.EntryDialog)
     qtbot.addWidget(dialog)
     return dialog
 
@@ -377,7 +378,7 @@ def test_printing_the_documentation_writes_a_pdf(
         used.append(suggested)
         return str(tmp_path / suggested)
 
-    monkeypatch.setattr(common, "choose_pdf_target", choose)
+    monkeypatch.setattr(documents, "choose_pdf_target", choose)
     _tab, view = drive_to_result(qtbot, kctx, family, team)
     qtbot.mouseClick(view.print_buttons["dokumentation"], Qt.MouseButton.LeftButton)
     assert used == ["Kinderschutz-Dokumentation.pdf"]
