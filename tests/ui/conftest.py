@@ -128,7 +128,7 @@ def demo_vault_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(NOW),
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
-        demo.fill(session, 2000, contacts_per_family=2)
+        demo.fill(session, 2000, contacts_per_family=2, showcase=False)
     finally:
         session.close()
     return folder
