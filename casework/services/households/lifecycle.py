@@ -187,7 +187,7 @@ def close(session: Session, household_id: str, reason: ClosureReason | str | Non
             raise ValidationError("Abschluss", "Der Abschluss ist bereits beantragt und "
                                                 "wartet auf die Freigabe der Leitung.")
         w = session.writer()
-        if requires_approval(session) and session.actor.data.role not in LEADS:
+        if requires_approval(session) and not session.has_role(*LEADS):
             eid = store.insert_closure_event(w, household_id, ClosureEventKind.BEANTRAGT, day,
                                              reason=clean_reason, note=clean_note)
             session.audit("household.close_requested", "household", household_id)
@@ -275,7 +275,7 @@ class ClosureRequest:
 
 def closure_requests(session: Session) -> list[ClosureRequest]:
     """Requests waiting for the Leitung (Heute), empty for other roles."""
-    if session.actor.data.role not in LEADS:
+    if not session.has_role(*LEADS):
         return []
     out: list[ClosureRequest] = []
     for hid in store.pending_closure_household_ids(session.db):
@@ -317,7 +317,7 @@ def offer_handover(session: Session, household_id: str, to_worker_id: str,
         current = household.data.assigned_worker_id or ""
         if household.data.status is HouseholdStatus.ABGESCHLOSSEN:
             raise ValidationError("Übergabe", "Der Fall ist abgeschlossen.")
-        if current and current != session.actor_id and session.actor.data.role not in LEADS:
+        if current and current != session.actor_id and not session.has_role(*LEADS):
             raise PermissionDenied("Übergeben kann nur die zuständige Fachkraft oder die "
                                    "Leitung.")
         if to_worker_id == current:
@@ -339,7 +339,7 @@ def _decide(session: Session, handover_id: str, target: HandoverState, note: str
                 raise PermissionDenied(f"Annehmen oder ablehnen kann nur "
                                        f"{handover.to_name or 'die angefragte Person'}.")
         elif session.actor_id not in (handover.from_worker_id, handover.created_by) and (
-                session.actor.data.role not in LEADS):
+                not session.has_role(*LEADS)):
             raise PermissionDenied("Zurückziehen kann nur, wer die Übergabe angeboten hat, "
                                    "oder die Leitung.")
         w = session.writer()

@@ -144,7 +144,7 @@ class CaseTab(QWidget):
         self.pending_label.setText("\n".join(lines))
         self.pending_label.setVisible(bool(lines))
         me = session.actor_id
-        lead = session.actor.data.role in lifecycle.LEADS
+        lead = session.has_role(*lifecycle.LEADS)
         offer = self.offer
         self.handover_button.setEnabled(not closed and offer is None)
         self.close_button.setEnabled(not closed and self.request is None and offer is None)

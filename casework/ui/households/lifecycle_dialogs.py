@@ -100,7 +100,7 @@ class CloseCaseDialog(_ServiceDialog):
         named(self.confirm, "Offene Vorgänge geprüft")
         self.confirm.setVisible(bool(self.check.warnings) and self.check.allowed)
         approval = lifecycle.requires_approval(session) and \
-            session.actor.data.role not in lifecycle.LEADS
+            not session.has_role(*lifecycle.LEADS)
         self.approval_hint = QLabel("Der Abschluss wird der Leitung zur Freigabe vorgelegt.",
                                     self)
         self.approval_hint.setVisible(approval)

@@ -162,7 +162,7 @@ class FamilienScreen(QWidget):
     def _session_changed(self) -> None:
         session = self.ctx.session
         lead = (session is not None and session.is_open
-                and session.actor.data.role in lifecycle.LEADS)
+                and session.has_role(*lifecycle.LEADS))
         self.reassign_button.setVisible(lead)
 
     def reassign(self) -> None:
