@@ -88,7 +88,11 @@ def add(session: Session) -> int:
         "Ahmad", "Rahimi", BirthInfo(today - relativedelta(years=18) + timedelta(days=40)),
         Gender.MAENNLICH, HouseholdRole.KIND, unaccompanied=True))
     written += 1
-    closing = others[1] if len(others) > 1 else running[-1]
+    # A family without open § 8a procedure or hand-over (the showcase has such families).
+    closing = next((h for h in others[1:] + running[::-1]
+                    if lifecycle.closure_check(session, h).allowed), None)
+    if closing is None:
+        return written
     lifecycle.close(session, HouseholdId(closing), ClosureReason.ZIELE_ERREICHT,
                     "Kita-Platz gefunden, Familie kommt allein zurecht.",
                     confirm_warnings=True)

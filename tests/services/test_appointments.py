@@ -117,7 +117,7 @@ def test_ics_export_contains_no_personal_data(session: Session, family: Househol
 def test_demo_has_lifecycle_examples(session: Session) -> None:
     from casework.services import demo
 
-    demo.fill(session, 30, contacts_per_family=1)
+    demo.fill(session, 30, contacts_per_family=1, showcase=False)
     today = datetime(2026, 11, 21).date()
     assert len(appointments.between(session, today, today + timedelta(days=7))) == 3
     assert len(appointments.today(session)) == 1

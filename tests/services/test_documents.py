@@ -17,7 +17,7 @@ from casework.models.appointments import AppointmentDraft
 from casework.models.documents import DocumentCategory, DocumentDraft, MediaKind, sniff
 from casework.models.goals import GoalDraft
 from casework.models.households.lifecycle import ClosureReason
-from casework.models.ids import HouseholdId, PersonId, WorkerId
+from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.services import appointments, documents, goals
 from casework.services import session as session_service
@@ -28,7 +28,7 @@ from casework.services.privacy import disclosure, retention
 from casework.services.session import Session
 from casework.storage import attachments
 from casework.storage.privacy.purge import remaining_rows
-from tests.conftest import PASSPHRASE, add_family
+from tests.conftest import PASSPHRASE, add_family, add_person, sign
 
 PDF = b"%PDF-1.4\n% Bescheid Jobcenter Wohngeld\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"Zeugnis-Foto" * 20
@@ -118,15 +118,12 @@ def test_real_deletion_removes_documents_and_every_lifecycle_row(
                   "household_closures"):
         assert session.db.scalar(f"SELECT count(*) FROM {table} WHERE household_id = ?",  # noqa: S608
                                  (gone,)) >= 1, table
-    leads = []
-    for name in ("Leitung Eins", "Leitung Zwei"):
-        wid, _ = workers.create(session, WorkerDraft(name, WorkerRole.LEITUNG))
-        leads.append(WorkerId(wid))
+    leads = [add_person(session, name) for name in ("Leitung Eins", "Leitung Zwei")]
     clock.advance(timedelta(days=4 * 366))
     session.act_as(leads[0])
-    request_id, _ = retention.propose_deletion(session, gone)
+    request_id, _ = retention.propose_deletion(session, gone, auth=sign(session))
     session.act_as(leads[1])
-    retention.approve_deletion(session, request_id)
+    retention.approve_deletion(session, request_id, auth=sign(session))
     retention.execute_deletion(session, request_id)
     assert not (session.vault.attachments_dir / gone_doc.attachment_id).exists()
     assert attachments.get(session.vault, kept_doc.attachment_id) == PDF

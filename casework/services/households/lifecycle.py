@@ -15,10 +15,11 @@ worker; on acceptance `assigned_worker_id` changes (a logged household change: t
 entitlement follows it). `reassign` lets the Leitung move several families at once with
 a reason (leave, job change), effective at once.
 
-Reserved acts (approving a closure, bulk reassignment) go through `authorize`, which
-checks the role today; the persons work (issue 15) adds the acting person's re-entered
-credential and signature over `ReservedAct.content` there, without changing callers:
-they already pass `authorization` through.
+Reserved acts (approving a closure, bulk reassignment) go through `authorize`: the role,
+and the acting person's re-authentication (`services.persons.Authorization`) when given,
+which then signs `ReservedAct.content` in the act's transaction. The desktop app always
+asks for it; scripts and tests may act on the role alone (making it mandatory is one line
+in `authorize`).
 """
 
 from __future__ import annotations
@@ -76,10 +77,27 @@ class ReservedAct:
 
 
 def authorize(session: Session, act: ReservedAct, authorization: object | None = None) -> None:
-    """Role check for a reserved act; the place where a re-entered credential and a
-    signature over `act.digest` will be verified (issue 15)."""
-    del authorization  # not yet used: see the module docstring
+    """Check a reserved act before anything is written: the role, and when given, the
+    acting person's re-authentication (`services.persons.Authorization`, not consumed)."""
     session.require_role(*LEADS)
+    if authorization is not None:
+        from casework.services import persons
+
+        if not isinstance(authorization, persons.Authorization):
+            raise TypeError("authorization must be a services.persons.Authorization")
+        persons.check_auth(session, authorization, LEADS)
+
+
+def sign(session: Session, act: ReservedAct, entity: str, entity_id: str,
+         authorization: object | None) -> None:
+    """Sign the act with the re-authentication (consumes it); inside the transaction."""
+    if authorization is None:
+        return
+    from casework.services import persons
+
+    assert isinstance(authorization, persons.Authorization)
+    persons.sign_act(session, authorization, act.action, entity, entity_id,
+                     {**act.content, "digest": act.digest}, allowed=LEADS)
 
 
 # --------------------------------------------------------------------------- settings
@@ -211,9 +229,10 @@ def approve_closure(session: Session, household_id: str, *, note: str = "",
     """The Leitung approves a requested closure; the checks run again now."""
     with session.db.transaction():
         request = _pending(session, household_id)
-        authorize(session, ReservedAct("household.close_approve", {
+        act = ReservedAct("household.close_approve", {
             "household_id": household_id, "request_id": request.id,
-            "reason": request.reason.value if request.reason else ""}), authorization)
+            "reason": request.reason.value if request.reason else ""})
+        authorize(session, act, authorization)
         check = closure_check(session, household_id)
         if check.blockers:
             raise ValidationError("Abschluss", check.message_de())
@@ -223,6 +242,7 @@ def approve_closure(session: Session, household_id: str, *, note: str = "",
             reason=request.reason, note=clean_text("Notiz", note, required=False)
             or request.note, request_id=request.id)
         store.set_status(w, household_id, HouseholdStatus.ABGESCHLOSSEN.value)
+        sign(session, act, "household", household_id, authorization)
         session.audit("household.close", "household", household_id)
     return _changes(household_id, eid)
 
@@ -378,8 +398,9 @@ def reassign(session: Session, household_ids: list[str], to_worker_id: str, reas
     changes = Changes()
     with session.db.transaction():
         _worker_name(session, to_worker_id, "Neue Zuständigkeit")
-        authorize(session, ReservedAct("household.reassign", {
-            "households": sorted(ids), "to": to_worker_id, "reason": clean}), authorization)
+        act = ReservedAct("household.reassign", {
+            "households": sorted(ids), "to": to_worker_id, "reason": clean, "batch": batch})
+        authorize(session, act, authorization)
         w = session.writer()
         for household_id in ids:
             household = household_store.get_household(session.db, household_id)
@@ -395,6 +416,7 @@ def reassign(session: Session, household_ids: list[str], to_worker_id: str, reas
                                         clean, HandoverState.UMVERTEILT, batch_id=batch)
             store.set_assigned_worker(w, household_id, to_worker_id)
             changes |= Changes.of("handover", hid) | Changes.of("household", household_id)
+        sign(session, act, "worker", to_worker_id, authorization)
         session.audit("household.reassign", "worker", to_worker_id,
                       json.dumps({"households": sorted(ids), "batch": batch}))
     return changes

@@ -33,6 +33,7 @@ from casework.ui.households.lifecycle_dialogs import (
     HandoverDialog,
     ReasonDialog,
 )
+from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import compact_rows, heading, named
 
@@ -207,7 +208,9 @@ class CaseTab(QWidget):
             self.ctx.run(lifecycle.withdraw_handover, self.offer.id)
 
     def approve(self) -> None:
-        self.ctx.run(lifecycle.approve_closure, self.household_id)
+        auth = reauth.authorize(self.ctx, self, "Abschluss freigeben")
+        if auth is not None:
+            self.ctx.run(lifecycle.approve_closure, self.household_id, authorization=auth)
 
     def refuse(self) -> None:
         self._open(ReasonDialog(self.ctx, "Abschluss nicht freigeben", "Begründung",

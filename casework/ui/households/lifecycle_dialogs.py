@@ -25,6 +25,7 @@ from casework.models.households.lifecycle import ClosureReason
 from casework.services.households import households, lifecycle
 from casework.services.persons import workers
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 from casework.ui.widgets import ValidatingForm, line_edit, named
 
 
@@ -239,5 +240,13 @@ class ReassignDialog(_ServiceDialog):
         if not target:
             self.form.show_error(ValidationError("Neue Zuständigkeit", "bitte auswählen."))
             return
-        if self.call(lifecycle.reassign, self.checked_ids(), target, self.reason.text()):
+        if not self.checked_ids():
+            self.form.show_error(ValidationError("Familien", "bitte mindestens eine Familie "
+                                                             "auswählen."))
+            return
+        auth = reauth.authorize(self.ctx, self, "Familien umverteilen")
+        if auth is None:
+            return
+        if self.call(lifecycle.reassign, self.checked_ids(), target, self.reason.text(),
+                     authorization=auth):
             super().accept()

@@ -14,14 +14,14 @@ from casework.models.ids import HouseholdId, WorkerId
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.privacy.retention import StartEvent
 from casework.models.referrals import ReferralDraft
-from casework.services import referrals
+from casework.services import persons, referrals
 from casework.services.households import households, lifecycle
 from casework.services.kinderschutz import procedures as kinderschutz
 from casework.services.persons import workers
 from casework.services.privacy import retention
 from casework.services.session import Session
 from casework.storage.changelog import history
-from tests.conftest import add_family
+from tests.conftest import add_family, add_person, sign
 
 
 def colleague(session: Session, name: str = "Jonas Kollege",
@@ -124,8 +124,9 @@ def test_closed_families_leave_daily_lists_but_stay_findable(
 
 
 def test_closure_with_leitung_approval(session: Session, family: HouseholdId) -> None:
-    lead = colleague(session, "Petra Leitung", WorkerRole.LEITUNG)
-    fachkraft = session.actor_id
+    lead = add_person(session, "Petra Leitung", WorkerRole.LEITUNG)
+    fachkraft = colleague(session, "Frieda Fachkraft")
+    session.act_as(fachkraft)
     with pytest.raises(PermissionDenied):
         lifecycle.set_requires_approval(session, True)
     session.act_as(lead)
@@ -147,8 +148,10 @@ def test_closure_with_leitung_approval(session: Session, family: HouseholdId) ->
     session.act_as(fachkraft)
     lifecycle.close(session, family, ClosureReason.ZIELE_ERREICHT, "Abschlussgespräch geführt")
     session.act_as(lead)
-    lifecycle.approve_closure(session, family)
+    lifecycle.approve_closure(session, family, authorization=sign(session))
     assert households.get(session, family).data.status is HouseholdStatus.ABGESCHLOSSEN
+    signed = persons.signatures(session, "household", [family])[family]
+    assert [s.act for s in signed] == ["household.close_approve"]  # re-authenticated, signed
     kinds = [e.kind for e in lifecycle.closure_history(session, family)]
     assert kinds == [ClosureEventKind.BEANTRAGT, ClosureEventKind.ABGELEHNT,
                      ClosureEventKind.BEANTRAGT, ClosureEventKind.ABGESCHLOSSEN]
@@ -225,6 +228,7 @@ def test_leitung_reassigns_several_families_with_a_reason(session: Session) -> N
     lead = colleague(session, "Petra Leitung", WorkerRole.LEITUNG)
     other = colleague(session)
     lifecycle.offer_handover(session, first, lead, "offenes Angebot")
+    session.act_as(other)
     with pytest.raises(PermissionDenied):
         lifecycle.reassign(session, [first, second], other, "Elternzeit")
     session.act_as(lead)
@@ -257,7 +261,7 @@ def test_restricted_file_takes_no_new_entries_and_leaves_heute(
     appointments.create(session, AppointmentDraft(family, start))
     assert len(appointments.today(session)) == 1
     lead = colleague(session, "Petra Leitung", WorkerRole.LEITUNG)
-    fachkraft = session.actor_id
+    fachkraft = colleague(session, "Frieda Fachkraft")
     session.act_as(lead)
     retention.restrict(session, family, "Aufbewahrung wegen laufenden Verfahrens")
     session.act_as(fachkraft)
