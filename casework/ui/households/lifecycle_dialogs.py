@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError, ValidationError
-from casework.models.households.lifecycle import ClosureReason
+from casework.models.households.lifecycle import ClosureReason, clean_text
 from casework.services.households import households, lifecycle
 from casework.services.persons import workers
 from casework.ui.context import UiContext
@@ -243,6 +243,11 @@ class ReassignDialog(_ServiceDialog):
         if not self.checked_ids():
             self.form.show_error(ValidationError("Familien", "bitte mindestens eine Familie "
                                                              "auswählen."))
+            return
+        try:  # the reason is checked before the passphrase is asked
+            clean_text("Grund der Umverteilung", self.reason.text(), required=True)
+        except ValidationError as error:
+            self.form.show_error(error)
             return
         auth = reauth.authorize(self.ctx, self, "Familien umverteilen")
         if auth is None:

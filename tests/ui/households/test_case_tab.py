@@ -22,7 +22,7 @@ from casework.ui.households.lifecycle_dialogs import (
     ReassignDialog,
 )
 from casework.ui.households.screen import FamilienScreen
-from tests.conftest import add_family
+from tests.conftest import add_family, add_person
 from tests.ui.conftest import MessageLog
 
 
@@ -146,17 +146,18 @@ def test_familien_filters_closed_and_handed_over(qtbot, ctx: UiContext,  # type:
     screen.status_filter.setCurrentIndex(screen.status_filter.findData("handover_to_me"))
     assert names() == set()  # offered to Jonas, not to me
     session.act_as(other)
+    ctx.session_changed.emit()
     screen.apply_filter()
     screen.model.refresh()
     assert names() == {"Angeboten"}
-    assert not screen.reassign_button.isVisibleTo(screen)
+    assert not screen.reassign_button.isVisibleTo(screen)  # a Fachkraft
 
 
 def test_leitung_reassigns_from_familien(qtbot, ctx: UiContext, session: Session,  # type: ignore[no-untyped-def]
                                          message_log: MessageLog) -> None:
     first = add_family(session, "Erste")
     second = add_family(session, "Zweite")
-    lead, _ = workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
+    lead = add_person(session, "Petra Leitung", WorkerRole.LEITUNG)
     other, _ = workers.create(session, WorkerDraft("Jonas Kollege"))
     session.act_as(lead)
     ctx.attach(session)
@@ -172,22 +173,31 @@ def test_leitung_reassigns_from_familien(qtbot, ctx: UiContext, session: Session
     dialog.target.setCurrentIndex(dialog.target.findData(other))
     dialog.accept()
     assert "bitte angeben" in dialog.form.error_text("Grund der Umverteilung")
+    assert message_log.texts("passphrase") == []  # asked only once the form is complete
     qtbot.keyClicks(dialog.reason, "Elternzeit")
+    message_log.passphrase = "falsch falsch falsch"
+    dialog.accept()
+    assert households.get(session, first).data.assigned_worker_id != other  # nothing done
+    message_log.passphrase = None
     dialog.accept()
     for hid in (first, second):
         assert households.get(session, hid).data.assigned_worker_id == other
-    assert message_log.texts("error") == []
+    assert len(message_log.texts("passphrase")) == 2
+    assert message_log.texts("error") == ["Die Passphrase ist nicht richtig. Es wurde nichts "
+                                          "gespeichert."]
 
 
 def test_case_rules_in_einstellungen(qtbot, ctx: UiContext, session: Session) -> None:  # type: ignore[no-untyped-def]
     from casework.services import milestones
     from casework.ui.settings_screen import EinstellungenScreen
 
+    fachkraft, _ = workers.create(session, WorkerDraft("Frieda Fachkraft"))
+    lead, _ = workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
+    session.act_as(fachkraft)
     ctx.attach(session)
     screen = EinstellungenScreen(ctx)
     qtbot.addWidget(screen)
     assert not screen.closure_approval.isEnabled()  # a Fachkraft cannot change them
-    lead, _ = workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
     session.act_as(lead)
     screen._load_case_settings()
     assert screen.closure_approval.isEnabled()
