@@ -95,7 +95,7 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
     _k("person", "persons", "household", "required", {
         "household_id": TEXT, "first_name": TEXT, "last_name": TEXT, "birth_date": TEXT,
         "birth_year": INT, "due_date": TEXT, "gender": TEXT, "role": TEXT, "custody": INT,
-        "school": TEXT, "residence_status": TEXT}),
+        "school": TEXT, "residence_status": TEXT, "unaccompanied": INT}),
     _k("contact", "contacts", "household", "required", {
         "household_id": TEXT, "occurred_at": TEXT, "duration_min": INT, "type": TEXT,
         "persons_present": TEXT, "topics": TEXT, "next_steps": TEXT, "follow_up": TEXT,
@@ -125,6 +125,32 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
         "consent_recipient": TEXT, "reason": TEXT, "offer": TEXT, "purpose_key": TEXT,
         "purpose_detail": TEXT, "share_fields": TEXT, "note": TEXT, "referred_on": TEXT,
         "state": TEXT}),
+    # The life of a case (issue 20): closure, hand-over, appointments, Hilfeplan, documents.
+    _k("household_closure", "household_closures", "household", "required", {
+        "household_id": TEXT, "kind": TEXT, "reason": TEXT, "note": TEXT, "on_date": TEXT,
+        "request_id": TEXT}),
+    _k("handover", "handovers", "household", "required", {
+        "household_id": TEXT, "from_worker_id": TEXT, "to_worker_id": TEXT, "note": TEXT,
+        "state": TEXT, "batch_id": TEXT, "decided_at": TEXT, "decided_by": TEXT,
+        "decision_note": TEXT}),
+    _k("appointment", "appointments", "household", "required", {
+        "household_id": TEXT, "starts_at": TEXT, "duration_min": INT, "place_type": TEXT,
+        "place": TEXT, "person_ids": TEXT, "topic": TEXT, "note": TEXT, "status": TEXT,
+        "cancel_reason": TEXT, "contact_id": TEXT}),
+    _k("goal", "goals", "household", "required", {
+        "household_id": TEXT, "what": TEXT, "measure": TEXT, "due_on": TEXT,
+        "responsibilities": TEXT, "person_ids": TEXT, "review_on": TEXT,
+        "procedure_id": TEXT, "state": TEXT}),
+    _k("goal_entry", "goal_entries", "household", "required", {
+        "goal_id": TEXT, "household_id": TEXT, "kind": TEXT, "on_date": TEXT, "text": TEXT,
+        "rating": INT, "state": TEXT, "next_review_on": TEXT}),
+    _k("hilfeplan_meeting", "hilfeplan_meetings", "household", "required", {
+        "household_id": TEXT, "on_date": TEXT, "participants": TEXT, "minutes": TEXT,
+        "not_smart": TEXT}),
+    _k("case_document", "case_documents", "household", "required", {
+        "household_id": TEXT, "person_ids": TEXT, "attachment_id": TEXT, "category": TEXT,
+        "title": TEXT, "on_date": TEXT, "note": TEXT, "file_name": TEXT, "media_type": TEXT,
+        "size": INT, "content_hash": TEXT}),
     _k("referral_step", "referral_steps", "household", "required", {
         "referral_id": TEXT, "household_id": TEXT, "kind": TEXT, "on_date": TEXT,
         "text": TEXT, "feedback": TEXT, "follow_up_set": INT, "follow_up_on": TEXT,

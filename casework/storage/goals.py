@@ -123,7 +123,7 @@ def insert_meeting(w: RecordWriter, household_id: str, on: date, participants: s
                    notes: str, not_smart: Sequence[tuple[str, Sequence[str]]]) -> str:
     return w.insert("hilfeplan_meetings", "hilfeplan_meeting", {
         "household_id": household_id, "on_date": on.isoformat(), "participants": participants,
-        "notes": notes,
+        "minutes": notes,
         "not_smart": json.dumps([[t, list(g)] for t, g in not_smart], ensure_ascii=False)},
         scope_id=household_id)
 
@@ -132,7 +132,7 @@ def meetings_of(db: Database, household_id: str) -> list[HilfeplanMeeting]:
     """Newest first."""
     return [HilfeplanMeeting(
         r["id"], r["household_id"], date.fromisoformat(r["on_date"]), r["participants"],
-        r["notes"], tuple((str(t), tuple(g)) for t, g in json.loads(r["not_smart"])),
+        r["minutes"], tuple((str(t), tuple(g)) for t, g in json.loads(r["not_smart"])),
         from_utc_iso(r["created_at"]), r["by_name"] or "")
         for r in db.query("SELECT m.*, w.name AS by_name FROM hilfeplan_meetings m "
                           "LEFT JOIN workers w ON w.id = m.created_by "

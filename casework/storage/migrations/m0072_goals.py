@@ -63,7 +63,7 @@ CREATE TABLE hilfeplan_meetings (
     household_id TEXT NOT NULL REFERENCES households(id),
     on_date TEXT NOT NULL,
     participants TEXT NOT NULL DEFAULT '',
-    notes TEXT NOT NULL DEFAULT '',
+    minutes TEXT NOT NULL DEFAULT '',
     not_smart TEXT NOT NULL DEFAULT '[]',
     {_BOOK}
 );
