@@ -36,14 +36,12 @@ def _demo(args: argparse.Namespace) -> int:
     folder = Path(args.vault)
     clock = SystemClock()
     if session_service.vault_exists(folder):
-        # Fictitious bulk data only: SQLCipher's memory wiping costs ~12x in bulk writes.
-        session = session_service.unlock(folder, read_passphrase(), clock,
-                                         memory_security=False)
+        passphrase = read_passphrase()
+        session = session_service.unlock(folder, passphrase, clock)
     else:
         passphrase = os.environ.get(ENV_PASSPHRASE) or demo.DEMO_PASSPHRASE
         session = session_service.create(folder, passphrase, clock, owner_name="Lena Beispiel",
-                                         owner_role=WorkerRole.FACHKRAFT,
-                                         memory_security=False)
+                                         owner_role=WorkerRole.FACHKRAFT)
         if not os.environ.get(ENV_PASSPHRASE):
             print(f"Demo-Akte angelegt, Passphrase: {demo.DEMO_PASSPHRASE}")
     start = time.perf_counter()
@@ -57,7 +55,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     try:
         summary = demo.fill(session, args.families, seed=args.seed,
-                            contacts_per_family=args.contacts_per_family, progress=progress)
+                            contacts_per_family=args.contacts_per_family, progress=progress,
+                            passphrase=passphrase)
     finally:
         session.close()
     print(file=sys.stderr)

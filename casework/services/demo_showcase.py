@@ -50,11 +50,12 @@ from casework.models.offers import SessionDraft as OfferSessionDraft
 from casework.models.persons.worker import Worker
 from casework.models.referrals import Recipient, ReferralDraft
 from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
-from casework.services import contacts, offers, referrals, teilhabe
+from casework.services import contacts, offers, persons, referrals, teilhabe
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
+from casework.services.persons import Authorization
 from casework.services.session import Session
 
 # The Leitung of the demo team; its presence marks a vault that already has the team.
@@ -83,7 +84,12 @@ class _Stage:
     leitung: WorkerId
     colleague: Worker
     teilhabe_workers: tuple[WorkerId, ...]
+    passphrase: str = field(default="", repr=False)  # the Leitung's (demo) passphrase
     households: list[HouseholdId] = field(default_factory=list)
+
+    def leitung_auth(self) -> Authorization:
+        """The Leitung's passphrase proven for one reserved act, as in the app."""
+        return persons.authorize(self.session, self.passphrase, self.leitung)
 
     def at(self, days_ago: int, hour: int = 10, minute: int = 0) -> date:
         """Move the stage clock to `days_ago` days before today at hh:mm (local)."""
@@ -214,7 +220,8 @@ def _approve_all(stage: _Stage, pid: str, days_ago: int) -> None:
     with stage.acting(stage.leitung):
         for view in review.items_for(stage.session, pid):
             if view.status in QUEUE_STATUSES:
-                review.approve(stage.session, view.id, expected_hash=view.current_hash)
+                review.approve(stage.session, view.id, expected_hash=view.current_hash,
+                               auth=stage.leitung_auth())
 
 
 def _to_result(stage: _Stage, family: _Family, start: int, text: str,
@@ -279,7 +286,8 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
     with stage.acting(stage.leitung):
         item = next(v for v in review.items_for(s, pid) if v.item.kind is ReviewKind.ERGEBNIS)
         review.return_item(s, item.id, "Bitte die Einschätzung der Familienhebamme "
-                                       "ergänzen.", expected_hash=item.current_hash)
+                                       "ergänzen.", expected_hash=item.current_hash,
+                           auth=stage.leitung_auth())
 
     # 3. Gefährdungseinschätzung done, the iseF consultation is overdue (the one red item).
     petrovic = families["Petrović"]
@@ -491,7 +499,10 @@ def _teilhabe(stage: _Stage) -> None:
                 district="Batenbrock-Süd" if number % 2 else "Boy")
             if worker is not None:
                 with stage.acting(stage.leitung):
-                    teilhabe.assign(s, cid, worker, allow_over_capacity=True)
+                    load = teilhabe.capacity_of(s, worker)
+                    full = load.active + 1 > load.places  # a reserved act: her passphrase
+                    teilhabe.assign(s, cid, worker, allow_over_capacity=True,
+                                    auth=stage.leitung_auth() if full else None)
             number += 1
 
 
@@ -576,14 +587,14 @@ def _workers(session: Session) -> list[Worker]:
 
 
 def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
-        teilhabe_workers: tuple[WorkerId, WorkerId]) -> int:
+        teilhabe_workers: tuple[WorkerId, WorkerId], passphrase: str) -> int:
     """Add the showcase; returns the number of households it created."""
     real = session.clock
     stage_clock = _StageClock(real)
     owner = session.actor_id
     by_id = {w.id: w for w in _workers(session)}
     stage = _Stage(session, stage_clock, local_today(real), real.now(), owner, leitung,
-                   by_id[colleague], teilhabe_workers)
+                   by_id[colleague], teilhabe_workers, passphrase)
     session.clock = stage_clock
     session.vault.clock = stage_clock
     try:
