@@ -10,6 +10,7 @@ reportlab is imported inside the functions (cheap module import).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -262,6 +263,49 @@ def data_table(
     return table
 
 
+def fit_widths(
+    rows: Sequence[Sequence[str]],
+    header: Sequence[str] = (),
+    *,
+    flexible: int = -1,
+    total: float = CONTENT_WIDTH,
+) -> tuple[float, ...]:
+    """Column widths that fit their content: every fixed column is as wide as its
+    longest cell (capped at a third of the table), at least as wide as its longest
+    unbreakable token (word, date, phone number, e-mail) and its header's longest word;
+    the `flexible` column (index) takes the rest."""
+    st = styles()
+    count = max([len(header)] + [len(r) for r in rows])
+    flexible %= count
+    pad = 6.5
+    minimum = [0.0] * count
+    natural = [0.0] * count
+    for row in [tuple(header), *rows]:
+        style = st.table_header if row is tuple(header) else st.table
+        for index, cell in enumerate(row):
+            for line in str(cell).split("\n"):
+                natural[index] = max(natural[index], _text_width(line, style) + pad)
+                for token in _tokens(line):
+                    minimum[index] = max(minimum[index], _text_width(token, style) + pad)
+    widths = [max(minimum[i], min(natural[i], total / 3)) for i in range(count)]
+    widths[flexible] = 0
+    widths[flexible] = max(total - sum(widths), minimum[flexible])
+    return tuple(widths)
+
+
+def _tokens(line: str) -> list[str]:
+    """Unbreakable tokens of a line (see `protect`): words, and phone numbers as a whole."""
+    return protect(line).replace("\u00a0", "~").split()
+
+
+def protect(text: str) -> str:
+    """Keep phone numbers together: their inner spaces become non-breaking."""
+    return _PHONE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+
+
+_PHONE = re.compile(r"(?<![\w.])(?:\+\d{2}[ ]?)?\(?0?\d{2,5}\)?(?:[ /-]\d{2,}){1,4}")
+
+
 def key_value_table(
     pairs: Sequence[tuple[str, str]],
     *,
@@ -331,10 +375,12 @@ __all__ = [
     "checkbox_line",
     "data_table",
     "field_line",
+    "fit_widths",
     "keep_together",
     "key_value_table",
     "layout_table",
     "para",
+    "protect",
     "rich",
     "signature_row",
     "spacer",

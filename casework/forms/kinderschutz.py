@@ -25,6 +25,7 @@ from casework.models.kinderschutz.procedure import (
     Observation,
     State,
 )
+from casework.models.privacy.redaction import LIMITS as REDACTION_LIMITS
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -487,6 +488,7 @@ def render_isef_extract(x: IsefExtract, letterhead: Letterhead, clock: Clock) ->
                                 col_widths=_widths(15, 85))]
     story += [_h("Fragestellung an die iseF"), _p(x.questions or "–"),
               _small("Hinweis: Namen, Anschrift, Telefonnummern und Geburtsdaten der Familie "
-                     "wurden ersetzt. Namen Dritter in Freitexten bitte vor der Weitergabe "
-                     "prüfen.")]
+                     "wurden durch Pseudonyme ersetzt, Namen Dritter, Straßen, "
+                     "Telefonnummern, E-Mail-Adressen und Daten in Freitexten durch "
+                     "Platzhalter in eckigen Klammern. " + REDACTION_LIMITS)]
     return _render(story, letterhead, TITLE_ISEF, clock)

@@ -11,7 +11,7 @@ to the audit log with ids only (`kinderschutz.view`, `kinderschutz.print`,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -73,6 +73,7 @@ from casework.models.kinderschutz.rules import (
 from casework.models.persons.worker import WorkerRole
 from casework.services.directory.shipped import holidays_for, load_profile
 from casework.services.kinderschutz import review
+from casework.services.privacy import redaction
 from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import kinderschutz as store
@@ -637,14 +638,15 @@ def dossier(session: Session, procedure_id: str, *, purpose: str = "print",
     return data
 
 
-def isef_extract(session: Session, procedure_id: str,
-                 questions: str = "") -> tuple[IsefExtract, Changes]:
+def isef_extract(session: Session, procedure_id: str, questions: str = "",
+                 marked: Sequence[str] = ()) -> tuple[IsefExtract, Changes]:
     """The pseudonymised consultation extract for the iseF (LR-05). The re-identification
     key (pseudonym → person id) is stored in the vault as an entry; the extract holds no
     names, addresses, exact birth dates or phone numbers. Logged as `kinderschutz.export`."""
     with session.db.transaction():
         file = _load(session, procedure_id)
-        extract, key = pseudonymise(_dossier(session, file), questions.strip())
+        extract, key = pseudonymise(_dossier(session, file), questions.strip(),
+                                    redaction.for_isef(session, marked))
         _add(session, file, EntryKind.PSEUDONYM_KEY, PseudonymKey(key).to_payload())
         session.audit("kinderschutz.export", "ks_procedure", procedure_id, "isef")
     return extract, _changes(file)
