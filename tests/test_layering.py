@@ -20,8 +20,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "casework"
 ALLOWED: dict[str, set[str]] = {
     "models": {"errors", "clock"},
     "storage": {"models", "errors", "clock"},
-    "forms": {"models", "errors", "clock"},
-    "services": {"storage", "models", "forms", "errors", "clock", "reports"},
+    "forms": {"models", "errors", "clock", "resources"},
+    "services": {"storage", "models", "forms", "errors", "clock", "reports", "resources"},
     "reports": {"services", "storage", "models", "forms", "errors", "clock"},
     "sync": {"services", "storage", "models", "errors", "clock"},
     "cli": {"services", "models", "forms", "reports", "sync", "errors", "clock", "cli", "app"},
@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "app": {"ui", "services", "models", "errors", "clock"},
     "errors": set(),
     "clock": set(),
+    "resources": set(),
 }
 THIRD_PARTY_OWNER = {"PySide6": "ui", "sqlcipher3": "storage", "psycopg": "sync",
                      "psycopg2": "sync"}

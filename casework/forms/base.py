@@ -32,6 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from casework import resources
 from casework.clock import BERLIN, Clock
 from casework.errors import StorageFull, UserError
 
@@ -157,13 +158,11 @@ def register_fonts() -> None:
     with _font_lock:
         if _fonts_registered:
             return
-        from importlib.resources import files
-
         from reportlab.lib.fonts import addMapping
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
-        fonts = files("casework").joinpath("resources", "fonts")
+        fonts = resources.files("fonts")
         for name in (FONT, FONT_BOLD):
             data = fonts.joinpath(f"{name}.ttf").read_bytes()
             pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))

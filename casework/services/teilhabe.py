@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from importlib.resources import files
 from typing import Any
 
+from casework import resources
 from casework.clock import local_today
 from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
 from casework.models.changes import Changes
@@ -46,7 +46,7 @@ LEAD_ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
 def load_questionnaire(name: str = "default") -> Questionnaire:
     if not name.replace("-", "").replace("_", "").isalnum():
         raise UserError("Ungültiger Name des Fragenkatalogs.")
-    resource = files("casework").joinpath("resources", "questionnaires", f"{name}.json")
+    resource = resources.files("questionnaires", f"{name}.json")
     try:
         data = json.loads(resource.read_text(encoding="utf-8"))
     except FileNotFoundError:

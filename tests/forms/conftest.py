@@ -7,11 +7,11 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib.resources import files
 
 import pypdf
 import pytest
 
+from casework import resources
 from casework.clock import FixedClock
 from casework.models.directory.profile import (
     DataProtectionContact,
@@ -113,5 +113,5 @@ def organisation() -> Organisation:
 @pytest.fixture
 def profile() -> Profile:
     """The shipped example profile, parsed by the real parser."""
-    text = files("casework").joinpath("resources", "profiles", "bottrop-beispiel.json")
+    text = resources.files("profiles", "bottrop-beispiel.json")
     return parse_profile(json.loads(text.read_text(encoding="utf-8")))

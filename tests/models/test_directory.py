@@ -22,7 +22,7 @@ from casework.models.directory.profile import (
 )
 from casework.models.text import fold
 
-PROFILES = Path(__file__).resolve().parents[2] / "casework" / "resources" / "profiles"
+PROFILES = Path(__file__).resolve().parents[2] / "resources" / "profiles"
 
 
 def raw(name: str = "bottrop-beispiel") -> dict[str, Any]:

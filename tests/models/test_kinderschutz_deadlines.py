@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from importlib import resources
 
 import pytest
 
+from casework import resources
 from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.ids import HouseholdId, PersonId, WorkerId
@@ -37,8 +37,7 @@ from casework.models.kinderschutz.routing import no_holidays, nrw_holidays
 
 
 def shipped() -> dict[str, object]:
-    text = resources.files("casework").joinpath("resources", "deadlines",
-                                                "beispiel.json").read_text("utf-8")
+    text = resources.files("deadlines", "beispiel.json").read_text("utf-8")
     data: dict[str, object] = json.loads(text)
     return data
 

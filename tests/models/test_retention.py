@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from importlib.resources import files
 
 import pytest
 
+from casework import resources
 from casework.errors import ValidationError
 from casework.models.privacy.retention import (
     EventFact,
@@ -22,7 +22,7 @@ from casework.models.privacy.retention import (
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, object]:
-    text = files("casework").joinpath("resources", "retention", "default.json").read_text(
+    text = resources.files("retention", "default.json").read_text(
         encoding="utf-8")
     data: dict[str, object] = json.loads(text)
     return data

@@ -20,7 +20,7 @@ from casework.models.kinderschutz.routing import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
-PROFILES = Path(__file__).resolve().parents[2] / "casework" / "resources" / "profiles"
+PROFILES = Path(__file__).resolve().parents[2] / "resources" / "profiles"
 NRW = nrw_holidays("NW")
 
 

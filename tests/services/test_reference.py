@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from casework import resources
 from casework.clock import FixedClock
 from casework.errors import UserError
 from casework.models.kinderschutz.routing import RouteKind
@@ -44,13 +45,7 @@ def test_every_shipped_profile_loads_and_round_trips(name: str) -> None:
     assert profile.name == name
     assert parse_profile_text(profile_to_json(profile), "export.json") == profile
     shipped = json.loads(
-        (
-            Path(__file__).resolve().parents[2]
-            / "casework"
-            / "resources"
-            / "profiles"
-            / f"{name}.json"
-        ).read_text(encoding="utf-8")
+        resources.files("profiles", f"{name}.json").read_text(encoding="utf-8")
     )
     assert profile_to_data(profile) == shipped  # the files are in canonical form
 

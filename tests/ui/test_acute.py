@@ -15,6 +15,7 @@ from casework.models.ids import HouseholdId
 from casework.services.directory import vault_profile as directory
 from casework.services.session import Session
 from casework.storage import audit
+from casework.ui import registry
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz import acute_action as akut
 from casework.ui.kinderschutz.acute_dialog import AUDIT_ACTION, AcuteDialog, show_acute_dialog
@@ -42,8 +43,9 @@ def _text(dialog: AcuteDialog) -> str:
 
 
 def test_action_contract() -> None:
-    assert akut.LABEL == "Akut: Wen rufe ich jetzt an?"
-    assert akut.SHORTCUT == "Ctrl+Shift+A"
+    entry = registry.household_action("akut")
+    assert entry.label == "Akut: Wen rufe ich jetzt an?"
+    assert entry.shortcut == "Ctrl+Shift+A"
 
 
 def test_wednesday_1229_asd_then_1230_polizei_feuerwehr(
@@ -247,7 +249,8 @@ def test_the_family_file_button_and_shortcut_open_the_dialog(
     qtbot.addWidget(file)
     file.show()
     qtbot.waitExposed(file)
-    (button,) = [b for b in file.action_buttons if b.accessibleName() == akut.LABEL]
+    label = registry.household_action("akut").label
+    (button,) = [b for b in file.action_buttons if b.accessibleName() == label]
     button.click()
     dialogs = [
         w

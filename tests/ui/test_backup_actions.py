@@ -15,7 +15,7 @@ from casework.services.backup import backups as backup
 from casework.services.households import households
 from casework.services.persons import workers
 from casework.services.session import Session
-from casework.ui import discovery, messages
+from casework.ui import messages, registry
 from casework.ui.backup import backup_action
 from casework.ui.backup import recovery_key_action as recovery_key
 from casework.ui.backup import restore_action as restore
@@ -39,15 +39,14 @@ def attached(ctx: UiContext, session: Session) -> UiContext:
 
 
 def test_menu_actions_follow_the_contract() -> None:
-    found = {f.key: f.module for f in discovery.load_all("menu_actions")}
+    found = {entry.key: entry for entry in registry.MENU_ACTIONS}
     for key in ("backup", "restore", "import_csv", "recovery_key"):
-        module = found[key]
-        assert module is not None
-        assert isinstance(module.LABEL, str) and isinstance(module.ORDER, int)
-        assert callable(module.trigger)
-    assert found["backup"].LABEL == "Sicherung erstellen…"
-    assert found["import_csv"].LABEL == "Import…"
-    assert found["recovery_key"].ROLES == ("Leitung", "Admin")
+        entry = found[key]
+        assert isinstance(entry.label, str) and entry.label
+        assert callable(entry.trigger)
+    assert found["backup"].label == "Sicherung erstellen…"
+    assert found["import_csv"].label == "Import…"
+    assert found["recovery_key"].roles == ("Leitung", "Admin")
 
 
 def test_backup_now_writes_a_verified_file(qtbot, attached: UiContext, parent: QWidget,  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ from casework.services.consent import lifecycle as service
 from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
-from casework.ui import messages
+from casework.ui import messages, registry
 from casework.ui.consent import dialogs
 from casework.ui.consent import family_tab as tab_module
 from casework.ui.consent import screen as screen_module
@@ -119,8 +119,7 @@ def _fill_child_photo(dialog: dialogs.NewConsentDialog, fam: Fam) -> None:
 
 
 def test_tab_contract(qtbot: QtBot, ctx: UiContext, fam: Fam) -> None:
-    assert tab_module.TITLE == "Einwilligungen"
-    assert isinstance(tab_module.ORDER, int)
+    assert registry.family_tab("einwilligungen").title == "Einwilligungen"
     tab = _tab(qtbot, ctx, fam)
     assert tab.empty.isVisible() or not tab.isVisible()
     assert tab.model.rowCount() == 0
@@ -280,9 +279,9 @@ def test_screen_filters_and_blank_form(qtbot: QtBot, ctx: UiContext, session: Se
     assert screen.model.rowCount() == 4
 
     screen.view.selectRow(0)
-    with qtbot.waitSignal(ctx.open_household) as opened:
+    with qtbot.waitSignal(ctx.household_requested) as opened:
         screen.open_button.click()
-    assert opened.args == [fam.hid]
+    assert opened.args == [fam.hid, ""]
 
     screen.blank_button.click()
     assert len(pdf_target) == 1

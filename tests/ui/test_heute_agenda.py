@@ -26,6 +26,6 @@ def test_overdue_child_protection_step_is_prominent_on_heute(qtbot, unlocked, cl
     assert first[0] == "Kinderschutz § 8a"
     assert first[2] == "Sonnenblum"
     assert "(überfällig)" in first[1]
-    with qtbot.waitSignal(ctx.open_household, timeout=2000) as opened:
+    with qtbot.waitSignal(ctx.household_requested, timeout=2000) as opened:
         screen._open(screen.agenda, 0)
-    assert opened.args == [family]
+    assert opened.args == [family, ""]

@@ -256,9 +256,9 @@ def test_full_procedure_reaches_result_and_leitung_approves(
     assert not screen.return_selected()
     assert "bitte angeben, was überarbeitet werden soll" in screen.comment_error.text()
     # double-click on an open procedure navigates to the family file
-    with qtbot.waitSignal(kctx.open_household) as opened:
+    with qtbot.waitSignal(kctx.household_requested) as opened:
         screen.open_view.doubleClicked.emit(screen.open_model.index(0, 0))
-    assert opened.args == [family]
+    assert opened.args == [family, "kinderschutz"]
 
 
 def test_editing_the_result_makes_the_approval_stale(

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from casework.models.ids import HouseholdId
 from casework.services.session import Session
+from casework.ui import registry
 from casework.ui.context import UiContext
 from casework.ui.teilhabe import family_tab as teilhabe
 
@@ -28,7 +29,7 @@ def test_start_training_and_record_sessions(
         qtbot.mouseClick(tab.session_button, Qt.MouseButton.LeftButton)
     item = tab.training.topLevelItem(0)
     assert (item.text(1), item.text(2)) == ("2 von 10 Terminen (4 Std.)", "nein")
-    assert teilhabe.TITLE == "Angebote/Teilhabe"
+    assert registry.family_tab("teilhabe").title == "Angebote/Teilhabe"
 
 
 def test_enrol_a_household_member(

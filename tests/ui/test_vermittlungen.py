@@ -17,6 +17,7 @@ from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
+from casework.ui import registry
 from casework.ui.context import UiContext
 from casework.ui.referrals import family_tab as tab_module
 from tests.ui.conftest import MessageLog
@@ -54,7 +55,7 @@ def test_create_consent_send_blocked_then_allowed(
     consent_id = give_consent(session, mother)
     tab = make_tab(qtbot, ctx, session, family)
     assert tab.model.rowCount() == 0 and not tab.empty.isHidden()
-    assert tab_module.TITLE == "Vermittlungen"
+    assert registry.family_tab("vermittlungen").title == "Vermittlungen"
 
     click(qtbot, tab.new_button)
     dialog = tab.dialog
@@ -182,9 +183,9 @@ def test_screen_lists_open_referrals_filters_and_statistics(
     screen.recipient.setCurrentIndex(screen.recipient.findText("Beratung Beispiel"))
     assert [row[0][1] for row in screen.model.rows] == ["Beratung Beispiel"]
     screen.view.selectRow(0)
-    with qtbot.waitSignal(ctx.open_household) as opened:
+    with qtbot.waitSignal(ctx.household_requested) as opened:
         click(qtbot, screen.open_button)
-    assert opened.args == [family]
+    assert opened.args == [family, ""]
     # Withdrawing through the service refreshes the screen (ctx.changed).
     ctx.run(service.withdraw, new, "Familie verzichtet")
     screen.recipient.setCurrentIndex(0)

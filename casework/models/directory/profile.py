@@ -1,6 +1,6 @@
 """Reference data of a profile: ASD districts, partners, Rote Mappe, office hours, keys.
 
-A profile is data (JSON in `casework/resources/profiles/`), never code: no rule of one city
+A profile is data (JSON in `resources/profiles/`), never code: no rule of one city
 is hard-coded (ARCHITECTURE §4). `parse_profile` turns the decoded JSON into frozen
 dataclasses and names the exact field path of anything malformed, e.g.
 `asd.districts[3].plz[0]: muss aus 5 Ziffern bestehen`. `profile_to_data` is its inverse.

@@ -2,7 +2,7 @@
 
 Federal law sets no hour- or day-based deadline for § 8a ("unverzüglich" = without
 culpable delay, legal-reference §1.4). Concrete deadlines come from the local Vereinbarung,
-so they are data: a profile (JSON, `casework/resources/deadlines/*.json`) lists rules
+so they are data: a profile (JSON, `resources/deadlines/*.json`) lists rules
 "from entering state X, step Y is due within N working days / hours". Nothing here is a
 legal deadline. Working days skip weekends and the public holidays of a predicate.
 """

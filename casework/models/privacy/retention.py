@@ -5,7 +5,7 @@ start event (case closed, a person's 18th or 30th birthday, end of a consent, la
 contact). Several rules can apply to one file; the LONGEST wins (legal-reference §4.1).
 A rule whose start event has not happened yet (case still open, birth date unknown)
 keeps the file indefinitely for now: deletion is never due while any applicable rule is
-still open. Rules are data (`casework/resources/retention/default.json`), validated by
+still open. Rules are data (`resources/retention/default.json`), validated by
 `parse_rules`; pure code, no I/O.
 """
 

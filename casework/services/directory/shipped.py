@@ -1,4 +1,4 @@
-"""Reference-data profiles shipped with Casework (`casework/resources/profiles/*.json`).
+"""Reference-data profiles shipped with Casework (`resources/profiles/*.json`).
 
 Profiles are package data loaded with `importlib.resources`, so the installed app finds
 them too (ARCHITECTURE §2). A malformed profile is a `UserError` naming the file and the
@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from casework import resources
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models.directory.profile import Profile, WeeklySlot, parse_profile
@@ -31,7 +31,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def _profiles_dir() -> Traversable:
-    return resources.files("casework").joinpath("resources", "profiles")
+    return resources.files("profiles")
 
 
 def list_profiles() -> list[str]:

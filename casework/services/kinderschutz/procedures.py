@@ -14,9 +14,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
+from casework import resources
 from casework.clock import BERLIN, local_today
 from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
@@ -511,7 +511,7 @@ def acute(session: Session, household_id: HouseholdId, event: Acute, *,
 
 
 def _shipped_deadline_profile(name: str) -> DeadlineProfile:
-    folder = resources.files("casework").joinpath("resources", "deadlines")
+    folder = resources.files("deadlines")
     entry = folder.joinpath(f"{name}.json")
     if not name.replace("-", "").isalnum() or not entry.is_file():
         raise UserError(f"Das Fristenprofil „{name}“ gibt es nicht.")
@@ -524,7 +524,7 @@ def _shipped_deadline_profile(name: str) -> DeadlineProfile:
 
 
 def load_deadline_profile(name: str = DEFAULT_DEADLINE_PROFILE) -> DeadlineProfile:
-    """A shipped deadline profile (`casework/resources/deadlines/<name>.json`)."""
+    """A shipped deadline profile (`resources/deadlines/<name>.json`)."""
     return _shipped_deadline_profile(name)
 
 

@@ -24,10 +24,6 @@ from casework.services.backup import backups as backup
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
-LABEL = "Sicherung wiederherstellen…"
-ORDER = 42
-ROLES: tuple[str, ...] | None = None
-
 
 def choose_backup(parent: QWidget | None) -> str:
     """Open dialog for a backup file; '' if cancelled (tests patch this)."""
@@ -125,7 +121,8 @@ class RestoreDialog(QDialog):
         self.ctx.messages.info(self, "Wiederherstellen", (
             f"Die Sicherung ist wiederhergestellt in „{result.folder}“ ({result.households} "
             "Haushalte; Datenbank und Protokollkette geprüft). Zum Arbeiten damit die Akte "
-            "sperren und diesen Ordner öffnen."))
+            "sperren und diesen Ordner öffnen.")
+            + ("" if not result.problems else " Achtung: " + " ".join(result.problems)))
         self.accept()
 
 

@@ -501,7 +501,7 @@ class DatenschutzScreen(QWidget):
     def open_due(self) -> None:
         item = self._due()
         if item is not None:
-            self.ctx.open_household.emit(item.household_id)
+            self.ctx.open_household(item.household_id)
 
     def propose(self) -> None:
         item = self._due()

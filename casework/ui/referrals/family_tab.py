@@ -57,8 +57,6 @@ from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import ValidatingForm, format_date, line_edit, named, parse_date
 
-TITLE = "Vermittlungen"
-ORDER = 30
 PDF_FILTER = "PDF-Dokument (*.pdf)"
 KINDS = ("ASD-Bezirk", "Kooperationspartner", "freie Angabe")
 CHANNELS = (("E-Mail an die zuständige Stelle", "email"),

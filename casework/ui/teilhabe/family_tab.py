@@ -28,8 +28,6 @@ from casework.services.households import households
 from casework.ui.context import UiContext
 from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
 
-TITLE = "Angebote/Teilhabe"
-ORDER = 40
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
