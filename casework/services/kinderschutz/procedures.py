@@ -638,6 +638,40 @@ def dossier(session: Session, procedure_id: str, *, purpose: str = "print",
     return data
 
 
+@dataclass(frozen=True, slots=True)
+class IsefReview:
+    """What the worker checks before the iseF extract leaves: every span the vault-wide
+    redaction replaced and every suspicious span left (capitalised unknown words,
+    digits), each with the redacted text it belongs to."""
+
+    replaced: tuple[tuple[str, str, str], ...]  # (original, replacement, category)
+    suspects: tuple[tuple[str, str, str], ...]  # (word, why, redacted text around it)
+    limits: str
+
+
+def isef_review(session: Session, procedure_id: str, questions: str = "",
+                marked: Sequence[str] = ()) -> IsefReview:
+    """Preview of the redaction of the iseF extract (nothing stored; logged as a view)."""
+    file = _load(session, procedure_id)
+    redactor = redaction.for_isef(session, marked)
+    replaced: list[tuple[str, str, str]] = []
+    suspects: list[tuple[str, str, str]] = []
+
+    def record(text: str) -> str:
+        result = redactor.redact(text)
+        replaced.extend((s.original, s.replacement, s.category) for s in result.spans)
+        for suspect in result.suspects:
+            start = max(0, suspect.start - 30)
+            suspects.append((suspect.text, suspect.why,
+                             result.text[start:suspect.end + 30].strip()))
+        return result.text
+
+    pseudonymise(_dossier(session, file), questions.strip(), record)
+    session.audit("kinderschutz.view", "ks_procedure", procedure_id, "isef-review")
+    return IsefReview(tuple(dict.fromkeys(replaced)), tuple(dict.fromkeys(suspects)),
+                      redaction.LIMITS)
+
+
 def isef_extract(session: Session, procedure_id: str, questions: str = "",
                  marked: Sequence[str] = ()) -> tuple[IsefExtract, Changes]:
     """The pseudonymised consultation extract for the iseF (LR-05). The re-identification

@@ -71,6 +71,14 @@ def print_document(ctx: UiContext, parent: QWidget | None, procedure_id: str,
     """Ask where to save, render the document from the service's plain data and write it
     atomically. The service logs the print/export (audit). Cancelling changes nothing."""
     _label, title, suggested = DOCUMENTS[document]
+    marked: list[str] = []
+    if document == "isef":
+        from casework.ui.kinderschutz import redaction_review
+
+        reviewed = redaction_review.review_isef(ctx, parent, procedure_id)
+        if reviewed is None:
+            return None
+        marked = reviewed
     target = choose_pdf_target(parent, title, suggested)
     if not target:
         return None
@@ -81,7 +89,7 @@ def print_document(ctx: UiContext, parent: QWidget | None, procedure_id: str,
             raise UserError("Das Referenzprofil der Akte fehlt.")
         letterhead = letterhead_from_organisation(profile.organisation)
         if document == "isef":
-            extract, _changes = ctx.apply(ks.isef_extract, procedure_id)
+            extract, _changes = ctx.apply(ks.isef_extract, procedure_id, marked=marked)
             pdf = forms.render_isef_extract(extract, letterhead, session.clock)
         else:
             dossier = ks.dossier(session, procedure_id, purpose="print", document=document)
