@@ -208,6 +208,10 @@ def styles() -> Styles:
         spaceAfter=3,
         allowWidows=0,
         allowOrphans=0,
+        # Never break inside a token: a word, a date, a phone number (kept together by
+        # `flowables.protect`) or an e-mail address; tables size their columns to the
+        # longest token (`flowables.fit_widths`, `data_table`) (issue 19).
+        splitLongWords=0,
     )
     return Styles(
         title=ParagraphStyle(

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 
 def para(text: str, style: ParagraphStyle | None = None) -> Flowable:
-    """A paragraph of plain (user) text: markup characters are shown literally."""
-    return rich(escape_multiline(text), style)
+    """A paragraph of plain (user) text: markup characters are shown literally; phone
+    numbers are kept on one line."""
+    return rich(escape_multiline(protect(text)), style)
 
 
 def rich(markup_text: str, style: ParagraphStyle | None = None) -> Flowable:
@@ -251,9 +252,10 @@ def data_table(
     if header is not None:
         data.append([para(h, st.table_header) for h in header])
     data += [[para(cell, st.table) for cell in row] for row in rows]
+    widths = _ensure_token_widths(col_widths, rows, header or ())
     table = Table(
         data,
-        colWidths=list(col_widths) if col_widths else None,
+        colWidths=list(widths) if widths else None,
         repeatRows=1 if (header is not None and repeat_header) else 0,
         hAlign="LEFT",
     )
@@ -261,6 +263,42 @@ def data_table(
     table.spaceBefore = 2
     table.spaceAfter = 6
     return table
+
+
+def _ensure_token_widths(col_widths: Sequence[float] | None, rows: Sequence[Sequence[str]],
+                         header: Sequence[str]) -> tuple[float, ...] | None:
+    """The given widths, widened where a column is narrower than its longest unbreakable
+    token (the extra space is taken from the columns with the most room to spare)."""
+    if not col_widths:
+        return None
+    widths = list(col_widths)
+    minimum = _minimum_widths(rows, header, len(widths))
+    for index, need in enumerate(minimum):
+        missing = need - widths[index]
+        if missing <= 0:
+            continue
+        donors = sorted(range(len(widths)), key=lambda i: widths[i] - minimum[i], reverse=True)
+        for donor in donors:
+            if donor == index or missing <= 0:
+                continue
+            give = min(missing, max(0.0, widths[donor] - minimum[donor]))
+            widths[donor] -= give
+            widths[index] += give
+            missing -= give
+    return tuple(widths)
+
+
+def _minimum_widths(rows: Sequence[Sequence[str]], header: Sequence[str],
+                    count: int) -> list[float]:
+    st = styles()
+    pad = 8.0
+    minimum = [0.0] * count
+    for row, style in [(tuple(header), st.table_header)] + [(tuple(r), st.table)
+                                                            for r in rows]:
+        for index, cell in enumerate(row[:count]):
+            for token in _tokens(str(cell)):
+                minimum[index] = max(minimum[index], _text_width(token, style) + pad)
+    return minimum
 
 
 def fit_widths(
@@ -277,7 +315,7 @@ def fit_widths(
     st = styles()
     count = max([len(header)] + [len(r) for r in rows])
     flexible %= count
-    pad = 6.5
+    pad = 8.0
     minimum = [0.0] * count
     natural = [0.0] * count
     for row in [tuple(header), *rows]:
@@ -288,8 +326,17 @@ def fit_widths(
                 for token in _tokens(line):
                     minimum[index] = max(minimum[index], _text_width(token, style) + pad)
     widths = [max(minimum[i], min(natural[i], total / 3)) for i in range(count)]
-    widths[flexible] = 0
-    widths[flexible] = max(total - sum(widths), minimum[flexible])
+    # The flexible column wants a fair share; fixed columns give back what they hold
+    # beyond their longest token, proportionally, until everything fits.
+    flex_want = max(minimum[flexible], min(natural[flexible], total * 0.3))
+    fixed = [i for i in range(count) if i != flexible]
+    excess = sum(widths[i] for i in fixed) + flex_want - total
+    slack = sum(widths[i] - minimum[i] for i in fixed)
+    if excess > 0 and slack > 0:
+        share = min(1.0, excess / slack)
+        for i in fixed:
+            widths[i] -= (widths[i] - minimum[i]) * share
+    widths[flexible] = max(total - sum(widths[i] for i in fixed), minimum[flexible])
     return tuple(widths)
 
 
@@ -313,7 +360,8 @@ def key_value_table(
 ) -> Flowable:
     """Two columns "Feld | Wert" without grid (plain text), for addresses and headers."""
     st = styles()
-    kw = key_width or CONTENT_WIDTH * 0.28
+    kw = key_width or min(max([CONTENT_WIDTH * 0.2] + [
+        _text_width(k, st.table_header) + 8 for k, _v in pairs]), CONTENT_WIDTH * 0.4)
     table = layout_table(
         [[para(k, st.table_header), para(v, st.table)] for k, v in pairs],
         colWidths=[kw, CONTENT_WIDTH - kw],

@@ -95,7 +95,7 @@ def _master_data(d: Dossier) -> list[Flowable]:
         ("Personensorgeberechtigte", custody),
         ("Fallführende Fachkraft", d.worker(p.lead_worker_id)),
         ("Verfahren eröffnet", format_datetime(p.opened_at)),
-        ("Aktueller Schritt", f"{p.state.value} {p.state.label}"),
+        ("Aktueller Schritt", p.state.label),
         ("Akutfall", "ja" if d.file.was_acute() else "nein"),
     ])]
 
@@ -103,8 +103,8 @@ def _master_data(d: Dossier) -> list[Flowable]:
 def _transitions(d: Dossier) -> list[Flowable]:
     rows = []
     for t in d.file.transitions:
-        source = f"{t.from_state.value} {t.from_state.label}" if t.from_state else "–"
-        rows.append([format_datetime(t.at), source, f"{t.to_state.value} {t.to_state.label}",
+        source = t.from_state.label if t.from_state else "–"
+        rows.append([format_datetime(t.at), source, t.to_state.label,
                      f"{d.worker(t.actor_id)} ({t.actor_role})", t.reason])
     return [_h("Verlauf des Verfahrens"),
             fl.data_table(["Zeitpunkt", "vorher", "nachher", "durch", "Begründung"], rows,
