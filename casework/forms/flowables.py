@@ -234,6 +234,18 @@ def signature_row(
     return table
 
 
+def signature_block(signers: Sequence[tuple[str, str]], *,
+                    title: str = "Unterschriften") -> Flowable:
+    """One signature line per person who made the decision: (name, what they did) →
+    "Ort, Datum" and "Unterschrift – Name (what)". Kept together on one page."""
+    st = styles()
+    parts: list[Flowable] = [para(title, st.heading)]
+    for name, role in signers:
+        caption = f"Unterschrift – {name}" + (f" ({role})" if role else "")
+        parts.append(signature_row(("Ort, Datum", caption)))
+    return keep_together(parts)
+
+
 def data_table(
     header: Sequence[str] | None,
     rows: Sequence[Sequence[str]],
@@ -424,6 +436,7 @@ __all__ = [
     "data_table",
     "field_line",
     "fit_widths",
+    "signature_block",
     "keep_together",
     "key_value_table",
     "layout_table",

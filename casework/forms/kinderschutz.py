@@ -365,7 +365,29 @@ def render_documentation(d: Dossier, letterhead: Letterhead, clock: Clock) -> by
                   fl.key_value_table(_mitteilung_pairs(e.data))]
     story += _reviews(d)
     story += _closing(d)
+    signers = _decision_signers(d)
+    if signers:
+        story.append(fl.signature_block(signers, title="Unterschriften der Beteiligten"))
     return _render(story, letterhead, TITLE_DOCUMENTATION, clock)
+
+
+def _decision_signers(d: Dossier) -> list[tuple[str, str]]:
+    """Who made the assessment's decision: the professionals of the latest assessment,
+    whoever recorded the latest result, and the Leitung who approved steps."""
+    signers: dict[str, str] = {}
+    assessments = d.file.assessments()
+    if assessments:
+        for p in assessments[-1].data.participants:
+            name = p.name.strip() or (d.worker(p.worker_id) if p.worker_id else "")
+            if name:
+                signers.setdefault(name, p.function or "Gefährdungseinschätzung")
+    results = d.file.results()
+    if results:
+        signers.setdefault(d.worker(results[-1].created_by), "Ergebnis festgehalten")
+    for review in d.reviews:
+        if review.decided_by_name:
+            signers.setdefault(review.decided_by_name, "Leitung")
+    return [(name, role) for name, role in signers.items() if name]
 
 
 # --------------------------------------------------------------------------- Mitteilung

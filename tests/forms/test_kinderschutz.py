@@ -94,6 +94,11 @@ def test_documentation_has_all_sections_versions_and_markers(
     assert "nicht schematisch anzuwenden" in text
     assert "Meldung / Anlass" in text and "Petra Hinweis, 0171 2223334" in text
     assert "Seite 1 von" in text
+    # the persons who decided sign on paper (issue 19); no state codes on paper
+    assert "Unterschriften der Beteiligten" in text
+    assert "Unterschrift – Tom Zweitkraft (Zweitkraft)" in text
+    assert text.count("Unterschrift –") >= 2
+    assert not re.search(r"\bS[0-9]b?\b", text)
     last = audit.entries(session.db, limit=1)[0]
     assert (last.action, last.entity_id, last.detail) == ("kinderschutz.print", procedure,
                                                           "dokumentation")
