@@ -110,11 +110,13 @@ def _pdf(args: argparse.Namespace) -> int:
     try:
         dossier = service.dossier(session, args.verfahren, purpose="export",
                                   document=args.dokument)
-        letterhead = letterhead_from_organisation(
-            load_profile(session.profile_name).organisation)
+        profile = load_profile(session.profile_name)
+        letterhead = letterhead_from_organisation(profile.organisation)
         try:
             if args.dokument == "mitteilung":
-                data = forms.render_mitteilung(dossier, letterhead, session.clock)
+                data = forms.render_mitteilung(
+                    dossier, letterhead, session.clock,
+                    office_address=service.office_address_lines(profile))
             elif args.dokument == "schutzplan":
                 data = forms.render_schutzplan(dossier, letterhead, session.clock)
             else:

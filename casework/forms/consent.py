@@ -450,6 +450,7 @@ class WithdrawalConfirmationData:
     consent_given_on: date | None = None
     place: str = ""
     confirmed_by: str = ""  # staff member (name, function)
+    address_lines: tuple[str, ...] = ()  # window envelope (DIN 5008): name, street, town
 
     def __post_init__(self) -> None:
         if self.scope is WithdrawalScope.PARTIAL and not (
@@ -488,12 +489,22 @@ _WITHDRAWAL_RIGHTS = (
 
 
 def render_withdrawal_confirmation(data: WithdrawalConfirmationData, clock: Clock) -> bytes:
-    """The confirmation of a (total or partial) withdrawal as PDF bytes; dated today."""
+    """The confirmation of a (total or partial) withdrawal as PDF bytes; dated today. With
+    `address_lines` it is a letter for a window envelope (DIN 5008 address field)."""
+    window = None
+    if data.address_lines:
+        org = data.organisation
+        window = base.WindowAddress(
+            recipient_lines=data.address_lines,
+            return_line=" · ".join(line for line in org.address_lines if line),
+            info=(("Datum", format_date(local_today(clock))),
+                  ("Ihr Widerruf vom", format_date(data.received_on))))
     return base.build_document(
         _withdrawal_story(data, local_today(clock)),
         letterhead=base.letterhead_from_organisation(data.organisation),
         title=WITHDRAWAL_TITLE,
         clock=clock,
+        window=window,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from casework.clock import Clock
+from casework.clock import BERLIN, Clock
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import CONTENT_WIDTH, Letterhead, format_date, format_datetime
@@ -74,9 +74,9 @@ def _title(title: str, subtitle: str) -> list[Flowable]:
 
 
 def _render(story: Sequence[Flowable], letterhead: Letterhead, title: str,
-            clock: Clock) -> bytes:
+            clock: Clock, window: base.WindowAddress | None = None) -> bytes:
     return base.build_document(story, letterhead=letterhead, title=title, clock=clock,
-                               footer_note=CONFIDENTIAL)
+                               footer_note=CONFIDENTIAL, window=window)
 
 
 # --------------------------------------------------------------------------- documentation
@@ -394,8 +394,11 @@ def _decision_signers(d: Dossier) -> list[tuple[str, str]]:
 
 
 def render_mitteilung(d: Dossier, letterhead: Letterhead, clock: Clock,
-                      mitteilung_id: str | None = None) -> bytes:
-    """The notification to the Jugendamt (the latest one unless `mitteilung_id`)."""
+                      mitteilung_id: str | None = None,
+                      office_address: Sequence[str] = ()) -> bytes:
+    """The notification to the Jugendamt (the latest one unless `mitteilung_id`), as a
+    letter for a window envelope (DIN 5008): office, contact person and `office_address`
+    (street, postcode and town of the ASD) in the address field."""
     entries = d.file.of(EntryKind.MITTEILUNG)
     entry = next((e for e in entries if e.id == mitteilung_id), None) if mitteilung_id \
         else (entries[-1] if entries else None)
@@ -421,7 +424,14 @@ def render_mitteilung(d: Dossier, letterhead: Letterhead, clock: Clock,
                         f"{format_date(c.consulted_on)}: {c.recommendation}"))
     story += [fl.spacer(8), fl.signature_row(("Ort, Datum", "Unterschrift Fachkraft")),
               fl.signature_row(("Ort, Datum", "Unterschrift Leitung"))]
-    return _render(story, letterhead, TITLE_MITTEILUNG, clock)
+    recipient = [m.office] + ([f"z. Hd. {m.person}"] if m.person else []) + [
+        line for line in office_address if line.strip()]
+    window = base.WindowAddress(
+        recipient_lines=tuple(recipient),
+        return_line=" · ".join((letterhead.name, *letterhead.address_lines)),
+        info=(("Datum", format_date(clock.now().astimezone(BERLIN).date())),
+              ("Vertraulich", "Sozialdaten")))
+    return _render(story, letterhead, TITLE_MITTEILUNG, clock, window)
 
 
 # --------------------------------------------------------------------------- Schutzplan

@@ -28,6 +28,7 @@ from casework.forms.consent import (
     tick,
 )
 from casework.models.directory.profile import Organisation, Profile
+from tests.forms.conftest import assert_in_window
 
 Text = Callable[[bytes], str]
 Count = Callable[[bytes], int]
@@ -319,6 +320,10 @@ def test_partial_withdrawal_confirmation(
 ) -> None:
     pdf = render_withdrawal_confirmation(withdrawal, clock)
     text = pdf_text(pdf)
+    letter = render_withdrawal_confirmation(replace(withdrawal, address_lines=(
+        "Erika Testmutter", "Gärtnerstraße 12", "46236 Bottrop")), clock)
+    assert_in_window(letter, "Erika Testmutter", "Gärtnerstraße 12", "46236 Bottrop")
+    assert pdf_text(letter).count("Wirksam ab: 20.11.2026") == 1
     for phrase in (
         "Bestätigung des Widerrufs einer Einwilligung",
         "Betroffene Person: Mia Beispielkind (geb. 04.03.2015)",

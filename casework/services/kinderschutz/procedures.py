@@ -638,6 +638,12 @@ def dossier(session: Session, procedure_id: str, *, purpose: str = "print",
     return data
 
 
+def office_address_lines(profile: Any) -> tuple[str, ...]:
+    """The ASD office's address as letter lines ("Prosperstraße 71/1", "46236 Bottrop")."""
+    address = str(getattr(profile.asd, "office_address", "") or "")
+    return tuple(part.strip() for part in address.split(",") if part.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class IsefReview:
     """What the worker checks before the iseF extract leaves: every span the vault-wide

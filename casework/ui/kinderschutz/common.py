@@ -93,12 +93,16 @@ def print_document(ctx: UiContext, parent: QWidget | None, procedure_id: str,
             pdf = forms.render_isef_extract(extract, letterhead, session.clock)
         else:
             dossier = ks.dossier(session, procedure_id, purpose="print", document=document)
-            render: Callable[..., bytes] = {
-                "dokumentation": forms.render_documentation,
-                "mitteilung": forms.render_mitteilung,
-                "schutzplan": forms.render_schutzplan,
-            }[document]
-            pdf = render(dossier, letterhead, session.clock)
+            if document == "mitteilung":
+                pdf = forms.render_mitteilung(
+                    dossier, letterhead, session.clock,
+                    office_address=ks.office_address_lines(profile))
+            else:
+                render: Callable[..., bytes] = {
+                    "dokumentation": forms.render_documentation,
+                    "schutzplan": forms.render_schutzplan,
+                }[document]
+                pdf = render(dossier, letterhead, session.clock)
         return write_pdf_atomic(target, pdf)
     except UserError as error:
         ctx.report(error)
