@@ -221,10 +221,8 @@ _RIGHTS = (
     "Sie haben das Recht auf <b>Auskunft</b> (Art. 15), <b>Berichtigung</b> (Art. 16), "
     "<b>Löschung</b> (Art. 17), <b>Einschränkung der Verarbeitung</b> (Art. 18), "
     "<b>Datenübertragung</b> (Art. 20) und <b>Widerspruch</b> (Art. 21 DSGVO). Wenden Sie "
-    "sich dafür an uns oder an: {dp}. Sie können sich außerdem bei der Landesbeauftragten "
-    "für Datenschutz und Informationsfreiheit Nordrhein-Westfalen (LDI NRW) beschweren. "
-    "Rechtsgrundlage: EU-Datenschutz-Grundverordnung (EU-DSGVO) und Datenschutzgesetz "
-    "Nordrhein-Westfalen (DSG NRW)."
+    "sich dafür an uns oder an: {dp}. Sie können sich außerdem bei {authority} beschweren. "
+    "Rechtsgrundlage sind {law}."
 )
 # Footnotes 1 and 2 of the municipal template (sources §3.11), worded grammatically.
 _FOOTNOTE_1 = (
@@ -236,8 +234,7 @@ _FOOTNOTE_1 = (
 _FOOTNOTE_2 = (
     "² Widerruf: Sie wurden über Ihre Rechte auf Auskunft, Berichtigung, Löschung, "
     "Einschränkung der Verarbeitung, Datenübertragung und Widerspruch informiert. "
-    "Rechtsgrundlage sind die EU-Datenschutz-Grundverordnung (EU-DSGVO) und das "
-    "Landesdatenschutzgesetz NRW (DSG NRW)."
+    "Rechtsgrundlage: {short}."
 )
 
 
@@ -341,13 +338,15 @@ def _consent_story(data: ConsentFormData) -> list[Flowable]:
     story.append(fl.para("8. Kinder und Jugendliche", st.heading))
     story.append(fl.para(_MINORS.format(age=data.min_age_self_consent)))
     story.append(fl.para("9. Ihre Rechte und Rechtsgrundlage", st.heading))
-    story.append(fl.rich(markup(_RIGHTS, dp=dpc.role or "Datenschutz")))
+    basis = org.legal_basis
+    story.append(fl.rich(markup(_RIGHTS, dp=dpc.role or "Datenschutz",
+                                authority=basis.authority, law=basis.law)))
 
     # Signatures (Art. 7 Abs. 1: proof; § 1687 BGB: both guardians), then the footnotes.
     story.append(fl.keep_together(_signature_block(data)))
     story.append(fl.spacer(2))
     story.append(fl.para(_FOOTNOTE_1, st.footnote))
-    story.append(fl.para(_FOOTNOTE_2, st.footnote))
+    story.append(fl.para(_FOOTNOTE_2.format(short=basis.short), st.footnote))
     return story
 
 
@@ -483,8 +482,7 @@ _WHAT_NOW = (
 _WITHDRAWAL_RIGHTS = (
     "Sie haben weiterhin das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der "
     "Verarbeitung, Datenübertragung und Widerspruch. Ansprechpartner: {org}; Datenschutz: "
-    "{dp}. Beschwerden können Sie an die Landesbeauftragte für Datenschutz und "
-    "Informationsfreiheit Nordrhein-Westfalen (LDI NRW) richten."
+    "{dp}. Beschwerden können Sie bei {authority} einreichen."
 )
 
 
@@ -554,6 +552,7 @@ def _withdrawal_story(data: WithdrawalConfirmationData, today: date) -> list[Flo
                 _WITHDRAWAL_RIGHTS,
                 org=_join(", ", org.name, _tel(org.phone), org.email),
                 dp=_join(", ", dpc.role, _tel(dpc.phone), dpc.email),
+                authority=org.legal_basis.authority,
             )
         ),
         fl.spacer(4),

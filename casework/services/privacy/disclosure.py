@@ -518,6 +518,7 @@ def build(session: Session, request_id: str) -> DisclosureData:
         address_lines=address,
         categories=tuple(categories),
         signer=profile.organisation.data_protection_contact.role,
+        supervisory_authority=profile.organisation.legal_basis.authority,
         redacted=any(replaced),
     )
 
