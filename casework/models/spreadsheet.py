@@ -9,7 +9,6 @@ leaves plain numbers ("-3", "+2,5", "-12 %") alone. `csv_text` writes rows with 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 
@@ -28,8 +27,14 @@ def safe_cell(value: object) -> str:
 def csv_text(rows: Iterable[Sequence[object]], *, delimiter: str = ";") -> str:
     """Rows as CSV text (CRLF line ends, minimal quoting), every cell through
     `safe_cell`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    parts: list[str] = []
+
+    class _Collect:  # csv.writer wants an object with write(); no I/O in models
+        def write(self, text: str) -> int:
+            parts.append(text)
+            return len(text)
+
+    writer = csv.writer(_Collect(), delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
+    return "".join(parts)

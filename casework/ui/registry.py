@@ -1,5 +1,5 @@
 """Every screen, family-file tab, household-header action and "Akte" menu action, in one
-explicit list (ARCHITECTURE §2: no discovery of folders at run time).
+explicit list (docs/architecture.md: no discovery of folders at run time).
 
 A feature adds its entry here. Each entry imports its module when it is first used (a
 function-level import), so starting the app does not load every feature; the imports are
@@ -169,7 +169,8 @@ HOUSEHOLD_ACTIONS: tuple[HouseholdAction, ...] = (
 
 def _sync(ctx: UiContext, parent: QWidget) -> object:
     from casework.ui.hub.sync_action import trigger
-    return trigger(ctx, parent)
+    trigger(ctx, parent)
+    return None
 
 
 def _backup(ctx: UiContext, parent: QWidget) -> object:

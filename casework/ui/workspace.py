@@ -140,10 +140,10 @@ class Workspace(QWidget):
             if len(open_keys) > MAX_OPEN_FAMILIES:
                 self.close_family(open_keys[0])
         self.show_page(key)
-        page = self.family_file(household_id)
-        if page is not None and tab:
-            page.show_tab(tab)
-        return page
+        opened = self.family_file(household_id)
+        if opened is not None and tab:
+            opened.show_tab(tab)
+        return opened
 
     def open_family_ids(self) -> list[str]:
         return [str(self.nav.item(r).data(KEY_ROLE)).removeprefix(FAMILY_PREFIX)

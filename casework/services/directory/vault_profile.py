@@ -33,6 +33,7 @@ from casework.models.directory.profile import (
     WeeklySlot,
     parse_profile,
 )
+from casework.models.directory.revision import RevisionInfo
 from casework.models.persons.worker import WorkerRole
 from casework.services.directory.shipped import (
     load_profile,
@@ -43,7 +44,6 @@ from casework.services.directory.shipped import (
 from casework.services.session import Session
 from casework.storage import directory as store
 from casework.storage import persons as worker_store
-from casework.storage.directory import RevisionInfo
 
 KIND = "directory"
 EDITOR_ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)

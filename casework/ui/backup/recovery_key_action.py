@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from casework.forms.base import write_pdf_atomic
 from casework.services.backup import recovery
+from casework.ui import documents
 from casework.ui.context import UiContext
 
 TITLE = "Wiederherstellungsschlüssel…"
-
-
-def choose_sheet_file(parent: QWidget | None, suggested: str) -> str:
-    """Save dialog for the sheet PDF; '' if cancelled (tests patch this)."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Blatt speichern unter", suggested,
-                                          "PDF (*.pdf)")
-    return path
 
 
 def trigger(ctx: UiContext, parent: QWidget | None) -> list[Path]:
@@ -30,7 +24,8 @@ def trigger(ctx: UiContext, parent: QWidget | None) -> list[Path]:
     split = ctx.messages.confirm(
         parent, TITLE, "Den Schlüssel in zwei Teile teilen, die zwei verschiedene Personen "
                        "verwahren (Vier-Augen-Prinzip)? Beide Teile sind dann nötig.")
-    target = choose_sheet_file(parent, "wiederherstellungsschluessel.pdf")
+    target = documents.choose_pdf_target(parent, "Blatt speichern unter",
+                                         "wiederherstellungsschluessel.pdf")
     if not target:
         return []
     sheets = ctx.run(recovery.create_recovery_key, split=split)

@@ -3,7 +3,8 @@ requests with due dates (LR-24), and the deletion-due list with four-eyes approv
 deletion and the Löschprotokoll (LR-34…LR-37).
 
 The access log shows ids resolved to neutral labels ("Haushalt …3f9c2d"), never content.
-File and text dialogs go through `choose_save_file` / `ask_reason` (tests patch them),
+File and text dialogs go through `casework.ui.documents.choose_pdf_target` /
+`ask_reason` (tests patch them),
 messages through `ctx.messages`.
 """
 
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -39,9 +39,10 @@ from casework.forms.base import write_pdf_atomic
 from casework.models.changes import Changes
 from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerRole
-from casework.models.privacy.retention import FileType
+from casework.models.privacy.retention import DeletionApproval, FileType
 from casework.services.households import households
 from casework.services.privacy import disclosure, retention
+from casework.ui import documents
 from casework.ui.context import UiContext
 
 TITLE = "Datenschutz"
@@ -60,10 +61,6 @@ def create(ctx: UiContext) -> QWidget:
 # --- dialog seams (tests patch these) ---------------------------------------------------
 
 
-def choose_save_file(parent: QWidget | None, title: str, suggested: str, pattern: str) -> str:
-    """Target path chosen by the user, or '' when cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, pattern)
-    return path
 
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
@@ -403,7 +400,7 @@ class DatenschutzScreen(QWidget):
         if request_id is None:
             self.ctx.messages.warn(self, TITLE, "Bitte ein Auskunftsersuchen auswählen.")
             return
-        path = choose_save_file(self, "Auskunft speichern", "Auskunft.pdf", "PDF (*.pdf)")
+        path = documents.choose_pdf_target(self, "Auskunft speichern", "Auskunft.pdf")
         if not path:
             return
         pdf_path = Path(path).with_suffix(".pdf")
@@ -521,7 +518,7 @@ class DatenschutzScreen(QWidget):
         item = self._due()
         if item is None:
             return
-        if item.request is None or item.request.approval != "freigegeben":
+        if item.request is None or item.request.approval is not DeletionApproval.APPROVED:
             self.ctx.messages.warn(self, TITLE, "Die Löschung ist noch nicht freigegeben "
                                                 "(Vier-Augen-Prinzip).")
             return
@@ -546,8 +543,8 @@ class DatenschutzScreen(QWidget):
         if request_id is None:
             self.ctx.messages.warn(self, TITLE, "Bitte eine ausgeführte Löschung auswählen.")
             return
-        path = choose_save_file(self, "Löschprotokoll speichern", "Loeschprotokoll.pdf",
-                                "PDF (*.pdf)")
+        path = documents.choose_pdf_target(self, "Löschprotokoll speichern",
+                                           "Loeschprotokoll.pdf")
         if not path:
             return
         session = self.ctx.require_session()

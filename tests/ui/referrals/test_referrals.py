@@ -17,7 +17,7 @@ from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
-from casework.ui import registry
+from casework.ui import documents, registry
 from casework.ui.context import UiContext
 from casework.ui.referrals import family_tab as tab_module
 from tests.ui.conftest import MessageLog
@@ -117,7 +117,7 @@ def test_print_letter_through_the_chooser(
     tab = make_tab(qtbot, ctx, session, family)
     tab.select(rid)
     target = tmp_path / "bogen.pdf"
-    monkeypatch.setattr(tab_module, "choose_letter_target", lambda *_a: str(target))
+    monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(target))
     click(qtbot, tab.print_button)
     assert target.read_bytes().startswith(b"%PDF-")
     assert audit_store.entries(session.db, limit=1)[0].action == "referral.print"

@@ -30,7 +30,7 @@ from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import audit
 from tests.conftest import add_family
-from tests.services.test_kinderschutz_support import (
+from tests.services.kinderschutz.support import (
     Team,
     child_ids,
     drive_to_s5,

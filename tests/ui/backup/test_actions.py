@@ -15,7 +15,7 @@ from casework.services.backup import backups as backup
 from casework.services.households import households
 from casework.services.persons import workers
 from casework.services.session import Session
-from casework.ui import messages, registry
+from casework.ui import documents, messages, registry
 from casework.ui.backup import backup_action
 from casework.ui.backup import recovery_key_action as recovery_key
 from casework.ui.backup import restore_action as restore
@@ -186,7 +186,7 @@ def test_recovery_key_action_writes_two_sheets(attached: UiContext, parent: QWid
     session = attached.require_session()
     wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
     session.act_as(wid)
-    monkeypatch.setattr(recovery_key, "choose_sheet_file",
+    monkeypatch.setattr(documents, "choose_pdf_target",
                         lambda *_a: str(tmp_path / "schluessel.pdf"))
     message_log.confirm_answer = True  # split in two halves
 

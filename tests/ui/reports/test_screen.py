@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 
 from casework.services import session as session_service
+from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.reports import screen as berichte
 from tests.conftest import PASSPHRASE
@@ -71,7 +72,7 @@ def test_save_writes_pdf_and_csv(
         asked.append(suggested)
         return str(target)
 
-    monkeypatch.setattr(berichte, "choose_target", choose)
+    monkeypatch.setattr(documents, "choose_pdf_target", choose)
     screen = berichte.create(report_ctx)
     qtbot.addWidget(screen)
     screen.show()

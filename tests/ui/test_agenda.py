@@ -7,7 +7,7 @@ from datetime import timedelta
 from casework.models.kinderschutz.procedure import State
 from casework.services.kinderschutz import procedures as ks
 from tests.conftest import add_family
-from tests.services.test_kinderschutz_support import child_ids, observe
+from tests.services.kinderschutz.support import child_ids, observe
 
 
 def test_overdue_child_protection_step_is_prominent_on_heute(qtbot, unlocked, clock) -> None:

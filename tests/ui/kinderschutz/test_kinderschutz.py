@@ -2,7 +2,7 @@
 
 Dialogs are filled like a user would and saved with `save()` (the Save button's slot);
 message boxes go through the patched `casework.ui.messages`; the PDF file chooser is
-`casework.ui.kinderschutz.common.choose_pdf_target`, patched here."""
+`casework.ui.documents.choose_pdf_target`, patched here."""
 
 from __future__ import annotations
 
@@ -36,11 +36,12 @@ from casework.services.kinderschutz import review
 from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import audit as audit_store
+from casework.ui import documents
 from casework.ui.context import UiContext
-from casework.ui.kinderschutz import common, redaction_review
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
 from casework.ui.kinderschutz import family_tab as tab_module
+from casework.ui.kinderschutz import redaction_review
 from casework.ui.kinderschutz import screen as screen_module
 from casework.ui.kinderschutz.common import select_data, set_checked
 from casework.ui.kinderschutz.procedure_view import ProcedureView
@@ -383,7 +384,7 @@ def test_printing_the_documentation_writes_a_pdf(
         used.append(suggested)
         return str(tmp_path / suggested)
 
-    monkeypatch.setattr(common, "choose_pdf_target", choose)
+    monkeypatch.setattr(documents, "choose_pdf_target", choose)
     _tab, view = drive_to_result(qtbot, kctx, family, team)
     qtbot.mouseClick(view.print_buttons["dokumentation"], Qt.MouseButton.LeftButton)
     assert used == ["Kinderschutz-Dokumentation.pdf"]

@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,9 @@ from casework.models.directory.profile import (
     resolve_district,
 )
 from casework.models.text import fold
+from tests.conftest import REPO_ROOT
 
-PROFILES = Path(__file__).resolve().parents[2] / "resources" / "profiles"
+PROFILES = REPO_ROOT / "resources" / "profiles"
 
 
 def raw(name: str = "bottrop-beispiel") -> dict[str, Any]:

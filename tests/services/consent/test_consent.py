@@ -25,7 +25,9 @@ from casework.models.consent import (
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
+from casework.services.consent import catalog as consent_catalog
 from casework.services.consent import lifecycle as service
+from casework.services.consent import transfer
 from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import attachments
@@ -118,12 +120,12 @@ def test_may_transfer_photo_by_age_and_who_consented(session: Session, age: int)
     fam = Family(session)
     child = fam.child(age)
     given(session, draft(child, ("photo",), guardians=(fam.mother,)))
-    decision = service.may_transfer(session, child, "photo", "stadt")
+    decision = transfer.may_transfer(session, child, "photo", "stadt")
     assert decision.allowed, decision.reason_de
     # Guardians' consent for a 16/17-year-old counts but is due for renewal.
     assert decision.renewal_due is (age >= 16)
     # The digital channel was never consented: named as missing, never silently yes.
-    other = service.may_transfer(session, child, "digital", "stadt")
+    other = transfer.may_transfer(session, child, "digital", "stadt")
     assert not other.allowed
     assert "Personensorgeberechtigten" in other.missing if age < 16 else True
     assert "Nutzung digitaler Kommunikationswege" in other.missing
@@ -218,13 +220,13 @@ def test_proof_states_in_order_and_history_kept(session: Session) -> None:
         service.record_signature(session, cid, signed_on=TODAY)
     with pytest.raises(ValidationError, match="Reihenfolge"):
         service.file_scan(session, cid, PNG)
-    assert not service.may_transfer(session, fam.mother, "email", "stadt").allowed
+    assert not transfer.may_transfer(session, fam.mother, "email", "stadt").allowed
     service.print_form(session, cid)
     assert service.get(session, cid).proof_state is ProofState.GEDRUCKT
     with pytest.raises(ValidationError, match="Zukunft"):
         service.record_signature(session, cid, signed_on=TODAY + timedelta(days=1))
     service.record_signature(session, cid, signed_on=TODAY, place="Bottrop")
-    assert service.may_transfer(session, fam.mother, "email", "stadt").allowed
+    assert transfer.may_transfer(session, fam.mother, "email", "stadt").allowed
     service.file_scan(session, cid, PNG)
     consent = service.get(session, cid)
     assert consent.proof_state is ProofState.SCAN_ABGELEGT
@@ -234,7 +236,7 @@ def test_proof_states_in_order_and_history_kept(session: Session) -> None:
     with pytest.raises(ValidationError):
         service.file_scan(session, cid, PNG)  # no second scan state
     # Template version and hash of the rendered template are stored (LR-30).
-    assert consent.template_version == service.catalog(session).template_version
+    assert consent.template_version == consent_catalog.catalog(session).template_version
     assert re.fullmatch(r"[0-9a-f]{64}", consent.template_hash)
     assert consent.template_hash == service.template_hash(session)
 
@@ -259,7 +261,7 @@ def test_oral_consent_needs_a_documented_reason(session: Session) -> None:
                         reason="Telefonat, Frau Ö. ist nach OP nicht mobil; Formular folgt")
     consent = service.get(session, cid)
     assert consent.proof_state is ProofState.MUENDLICH
-    assert service.may_transfer(session, fam.mother, "email", "stadt").allowed
+    assert transfer.may_transfer(session, fam.mother, "email", "stadt").allowed
 
 
 def test_scan_must_be_an_image_or_pdf(session: Session) -> None:
@@ -279,17 +281,17 @@ def test_partial_withdrawal_keeps_the_other_purposes(session: Session) -> None:
     wid, changes = service.withdraw(session, cid, total=False, purposes=("photo",),
                                     via="telefonisch")
     assert changes.ids("consent") == {cid}
-    assert not service.may_transfer(session, fam.mother, "photo", "stadt").allowed
-    assert not service.may_transfer(session, fam.mother, "photo", "fbs").allowed
-    assert service.may_transfer(session, fam.mother, "email", "fbs").allowed
-    assert service.may_transfer(session, fam.mother, "event", "stadt").allowed
+    assert not transfer.may_transfer(session, fam.mother, "photo", "stadt").allowed
+    assert not transfer.may_transfer(session, fam.mother, "photo", "fbs").allowed
+    assert transfer.may_transfer(session, fam.mother, "email", "fbs").allowed
+    assert transfer.may_transfer(session, fam.mother, "event", "stadt").allowed
     consent = service.get(session, cid)
     assert consent.status(session.clock.now()) is ConsentStatus.TEILWEISE_WIDERRUFEN
     assert len(consent.items) == 6  # history kept: nothing deleted
     # Partial by recipient, then total.
     service.withdraw(session, cid, total=False, recipients=("fbs",))
-    assert not service.may_transfer(session, fam.mother, "email", "fbs").allowed
-    assert service.may_transfer(session, fam.mother, "email", "stadt").allowed
+    assert not transfer.may_transfer(session, fam.mother, "email", "fbs").allowed
+    assert transfer.may_transfer(session, fam.mother, "email", "stadt").allowed
     service.withdraw(session, cid, total=True)
     assert service.get(session, cid).status(session.clock.now()) is ConsentStatus.WIDERRUFEN
     with pytest.raises(ValidationError, match="bereits"):
@@ -306,22 +308,22 @@ def test_withdrawal_between_drafting_and_sending_blocks_the_transfer(
         session: Session) -> None:
     fam = Family(session)
     cid = given(session, draft(fam.mother, ("email",), ("traeger",), capacity=Capacity.SELF))
-    drafted = service.may_transfer(session, fam.mother, "email", "traeger")
+    drafted = transfer.may_transfer(session, fam.mother, "email", "traeger")
     assert drafted.allowed and drafted.consent_id == cid
     session.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
     service.withdraw(session, cid, total=True, via="per E-Mail")
     session.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
-    at_send = service.may_transfer(session, fam.mother, "email", "traeger")
+    at_send = transfer.may_transfer(session, fam.mother, "email", "traeger")
     assert not at_send.allowed
     assert "widerrufen" in at_send.reason_de
     # The old "yes" cannot be replayed: record_transfer checks again and logs the refusal.
     with pytest.raises(PermissionDenied, match="nicht zulässig"):
-        service.record_transfer(session, drafted)
+        transfer.record_transfer(session, drafted)
     last = audit_store.entries(session.db, limit=1)[0]
     assert last.action == "consent.transfer_checked"
     assert json.loads(last.detail)["allowed"] == 0
     # The past stays lawful: asked for a moment before the withdrawal, the answer is yes.
-    assert service.may_transfer(session, fam.mother, "email", "traeger",
+    assert transfer.may_transfer(session, fam.mother, "email", "traeger",
                                 at=drafted.checked_at).allowed
 
 
@@ -336,28 +338,28 @@ def test_sending_rechecks_the_same_named_recipient_not_any_other(session: Sessio
     given(session, ConsentDraft(
         fam.mother, (Selection("email", "Anliegen Miete"),),
         (Selection("other", "Schuldnerberatung"),), capacity=Capacity.SELF))
-    drafted = service.may_transfer(session, fam.mother, "email", "other",
+    drafted = transfer.may_transfer(session, fam.mother, "email", "other",
                                    recipient_detail="Jobcenter")
     assert drafted.allowed and drafted.consent_id == jobcenter
     session.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
     service.withdraw(session, jobcenter, total=True, via="telefonisch")
     with pytest.raises(PermissionDenied, match="nicht zulässig"):
-        service.record_transfer(session, drafted)
+        transfer.record_transfer(session, drafted)
 
 
 def test_record_transfer_logs_ids_only_and_accepts_a_statutory_basis(
         session: Session) -> None:
     fam = Family(session)
     cid = given(session, draft(fam.mother, ("email",), capacity=Capacity.SELF))
-    service.record_transfer(session, service.may_transfer(session, fam.mother, "email",
+    transfer.record_transfer(session, transfer.may_transfer(session, fam.mother, "email",
                                                           "stadt"), reference_id="ref-1")
     entry = audit_store.entries(session.db, limit=1)[0]
     assert entry.entity_id == fam.mother
     assert json.loads(entry.detail) == {"allowed": 1, "consent": cid, "purpose": "email",
                                         "recipient": "stadt", "ref": "ref-1"}
     assert "Özdemir" not in entry.detail
-    refused = service.may_transfer(session, fam.mother, "photo", "stadt")
-    service.record_transfer(session, refused, statutory_basis=StatutoryBasis.SGB8_8A)
+    refused = transfer.may_transfer(session, fam.mother, "photo", "stadt")
+    transfer.record_transfer(session, refused, statutory_basis=StatutoryBasis.SGB8_8A)
     assert json.loads(audit_store.entries(session.db, limit=1)[0].detail)["basis"] == "SGB8_8A"
     assert audit_store.verify(session.db) == []
 
@@ -366,9 +368,9 @@ def test_expired_consent_says_no(session: Session) -> None:
     fam = Family(session)
     given(session, draft(fam.mother, ("event",), capacity=Capacity.SELF,
                          valid_until=TODAY + timedelta(days=10)))
-    assert service.may_transfer(session, fam.mother, "event", "stadt").allowed
+    assert transfer.may_transfer(session, fam.mother, "event", "stadt").allowed
     session.clock.advance(timedelta(days=11))  # type: ignore[attr-defined]
-    late = service.may_transfer(session, fam.mother, "event", "stadt")
+    late = transfer.may_transfer(session, fam.mother, "event", "stadt")
     assert not late.allowed and "abgelaufen" in late.reason_de
     assert [r.status for r in service.overview(session)] == [ConsentStatus.ABGELAUFEN]
 
@@ -379,10 +381,10 @@ def test_self_consent_of_a_child_never_counts_for_photos(session: Session) -> No
     fam = Family(session)
     child = fam.child(16)
     given(session, draft(child, ("photo",), capacity=Capacity.SELF))
-    assert service.may_transfer(session, child, "photo", "stadt").allowed
+    assert transfer.may_transfer(session, child, "photo", "stadt").allowed
     households.update_person(session, child, PersonDraft(
         "Kind16", "Özdemir", BirthInfo(date(2012, 1, 1)), role=HouseholdRole.KIND))
-    now = service.may_transfer(session, child, "photo", "stadt")
+    now = transfer.may_transfer(session, child, "photo", "stadt")
     assert not now.allowed
     assert "Personensorgeberechtigten" in now.reason_de
 
@@ -391,7 +393,7 @@ def test_refused_draft_never_allows(session: Session) -> None:
     fam = Family(session)
     cid, _ = service.prepare(session, draft(fam.mother, ("email",), capacity=Capacity.SELF))
     service.refuse(session, cid, on=TODAY, reason="möchte nicht")
-    answer = service.may_transfer(session, fam.mother, "email", "stadt")
+    answer = transfer.may_transfer(session, fam.mother, "email", "stadt")
     assert not answer.allowed and "verweigert" in answer.reason_de
     with pytest.raises(ValidationError):
         service.print_form(session, cid)
@@ -443,37 +445,37 @@ def test_with_a_team_hub_stale_records_do_not_allow_a_transfer(session: Session)
         sync_state.set_state(session.db, "hub_dsn", "postgresql://hub.example/casework")
         sync_state.set_state(session.db, "last_sync_at",
                              to_utc_iso(session.clock.now() - timedelta(days=3)))
-    stale = service.may_transfer(session, fam.mother, "email", "stadt")
+    stale = transfer.may_transfer(session, fam.mother, "email", "stadt")
     assert not stale.allowed and "synchronisieren" in stale.reason_de
-    explicit_now = service.may_transfer(session, fam.mother, "email", "stadt",
+    explicit_now = transfer.may_transfer(session, fam.mother, "email", "stadt",
                                         at=session.clock.now())
     assert not explicit_now.allowed
     with session.db.transaction():
         sync_state.set_state(session.db, "last_sync_at", to_utc_iso(session.clock.now()))
-    assert service.may_transfer(session, fam.mother, "email", "stadt").allowed
+    assert transfer.may_transfer(session, fam.mother, "email", "stadt").allowed
 
 
 def test_has_valid_consent_for_any_recipient(session: Session) -> None:
     fam = Family(session)
-    assert not service.has_valid_consent(session, fam.mother, "event")
+    assert not transfer.has_valid_consent(session, fam.mother, "event")
     cid = given(session, draft(fam.mother, ("event",), ("fbs",), capacity=Capacity.SELF))
-    assert service.has_valid_consent(session, fam.mother, "event")
-    assert not service.has_valid_consent(session, fam.mother, "photo")
+    assert transfer.has_valid_consent(session, fam.mother, "event")
+    assert not transfer.has_valid_consent(session, fam.mother, "photo")
     service.withdraw(session, cid, total=True)
-    assert not service.has_valid_consent(session, fam.mother, "event")
+    assert not transfer.has_valid_consent(session, fam.mother, "event")
 
 
 def test_named_recipient_must_match_when_given(session: Session) -> None:
     fam = Family(session)
     given(session, draft(fam.mother, ("email",), ("traeger",), capacity=Capacity.SELF))
-    anyone = service.may_transfer(session, fam.mother, "email", "traeger")
+    anyone = transfer.may_transfer(session, fam.mother, "email", "traeger")
     assert anyone.allowed and "Beispielträger e. V." in anyone.reason_de
-    assert service.may_transfer(session, fam.mother, "email", "traeger",
+    assert transfer.may_transfer(session, fam.mother, "email", "traeger",
                                 recipient_detail="BEISPIELTRÄGER E. V.").allowed
-    other = service.may_transfer(session, fam.mother, "email", "traeger",
+    other = transfer.may_transfer(session, fam.mother, "email", "traeger",
                                  recipient_detail="Anderer Träger gGmbH")
     assert not other.allowed and "Anderer Träger gGmbH" in other.missing
     # "die Stadt Bottrop" has no fill-in line: a detail does not matter there.
     given(session, draft(fam.mother, ("email",), ("stadt",), capacity=Capacity.SELF))
-    assert service.may_transfer(session, fam.mother, "email", "stadt",
+    assert transfer.may_transfer(session, fam.mother, "email", "stadt",
                                 recipient_detail="Rathaus").allowed

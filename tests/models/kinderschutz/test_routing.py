@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,9 +17,10 @@ from casework.models.kinderschutz.routing import (
     nrw_holidays,
     route_acute,
 )
+from tests.conftest import REPO_ROOT
 
 BERLIN = ZoneInfo("Europe/Berlin")
-PROFILES = Path(__file__).resolve().parents[2] / "resources" / "profiles"
+PROFILES = REPO_ROOT / "resources" / "profiles"
 NRW = nrw_holidays("NW")
 
 

@@ -22,6 +22,7 @@ from casework.services.households import households
 from casework.services.persons import workers
 from casework.services.privacy import retention
 from casework.services.session import Session
+from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.privacy import screen as datenschutz
 from casework.ui.privacy.screen import DatenschutzScreen
@@ -116,7 +117,7 @@ def test_four_eyes_deletion_through_the_screen(
     assert households.list_ids(session, search=GONE) == []
     assert households.list_ids(session, search="Brombeerstrauch") == [kept]
     target = tmp_path / "protokoll.pdf"
-    monkeypatch.setattr(datenschutz, "choose_save_file", lambda *_a: str(target))
+    monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(target))
     screen.done_view.selectRow(0)
     screen.save_protocol()
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(
@@ -145,7 +146,7 @@ def test_art15_request_answer_and_refusal(qtbot: QtBot, ctx: UiContext, session:
     monkeypatch.setattr(datenschutz, "ask_reason", lambda *_a: "Interessen abgewogen.")
     screen.request_view.selectRow(0)
     screen.record_decision()
-    monkeypatch.setattr(datenschutz, "choose_save_file", lambda *_a: str(tmp_path / "a.pdf"))
+    monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(tmp_path / "a.pdf"))
     screen.request_view.selectRow(0)
     screen.answer_request()
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from casework.services.directory import vault_profile as directory
 from casework.services.directory.shipped import load_profile, parse_profile_text, profile_to_data
 from casework.services.persons import workers
 from casework.services.session import Session
-from casework.ui import messages
+from casework.ui import documents, messages
 from casework.ui.context import UiContext
 from casework.ui.directory import screen as verzeichnis
 from casework.ui.directory.screen import VerzeichnisScreen
@@ -311,7 +311,7 @@ def test_rote_mappe_pdf_through_the_file_seam(
     from tests.forms.conftest import extract_text
 
     target = tmp_path / "rote-mappe.pdf"
-    monkeypatch.setattr(verzeichnis, "choose_pdf_file", lambda _parent, _name: str(target))
+    monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(target))
     screen.print_rote_mappe()
     assert seen["info"] == ["Die Rote Mappe wurde als rote-mappe.pdf gespeichert."]
     text = extract_text(target.read_bytes())

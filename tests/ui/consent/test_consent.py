@@ -22,10 +22,11 @@ from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
 from casework.services.consent import lifecycle as service
+from casework.services.consent import transfer
 from casework.services.households import households
 from casework.services.session import Session
 from casework.storage import audit as audit_store
-from casework.ui import messages, registry
+from casework.ui import documents, messages, registry
 from casework.ui.consent import dialogs
 from casework.ui.consent import family_tab as tab_module
 from casework.ui.consent import screen as screen_module
@@ -72,7 +73,7 @@ def pdf_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path]:
         used.append(path)
         return str(path)
 
-    monkeypatch.setattr(dialogs, "choose_pdf_target", choose)
+    monkeypatch.setattr(documents, "choose_pdf_target", choose)
     return used
 
 
@@ -165,7 +166,7 @@ def test_full_flow_new_print_sign_scan_withdraw(
     assert tab.model.cell(tab.selected(), "Nachweis") == \
         "unterschrieben (21.11.2026)"  # type: ignore[arg-type]
     assert tab.model.cell(tab.selected(), "Status") == "gültig"  # type: ignore[arg-type]
-    assert service.may_transfer(session, fam.child, "photo", "stadt").allowed
+    assert transfer.may_transfer(session, fam.child, "photo", "stadt").allowed
 
     scan = tmp_path / "scan.png"
     scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"signed" * 100)
@@ -188,8 +189,8 @@ def test_full_flow_new_print_sign_scan_withdraw(
             dialogs.QDialogButtonBox.StandardButton.Save).click()
     assert tab.model.cell(tab.selected(), "Status") == \
         "teilweise widerrufen"  # type: ignore[arg-type]
-    assert not service.may_transfer(session, fam.child, "photo", "stadt").allowed
-    assert service.may_transfer(session, fam.child, "event", "stadt").allowed
+    assert not transfer.may_transfer(session, fam.child, "photo", "stadt").allowed
+    assert transfer.may_transfer(session, fam.child, "event", "stadt").allowed
     confirmation = pdf_text(pdf_target[-1])
     assert "Bestätigung des Widerrufs" in confirmation
     assert "telefonisch" in confirmation
@@ -294,7 +295,7 @@ def test_cancelled_file_chooser_changes_nothing(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     cid, _ = service.prepare(session, ConsentDraft(
         fam.mother, (Selection("photo"),), (Selection("stadt"),), Capacity.SELF))
-    monkeypatch.setattr(dialogs, "choose_pdf_target", lambda *_a: "")
+    monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: "")
     tab = _tab(qtbot, ctx, fam)
     tab.select_row(0)
     tab.print_button.click()

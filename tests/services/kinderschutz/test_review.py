@@ -14,7 +14,7 @@ from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import audit
 from casework.storage.kinderschutz import review_item_id
-from tests.services.test_kinderschutz_support import Team, drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import Team, drive_to_s5, make_team, result
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from casework.models.kinderschutz.procedure import (
 )
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
+from casework.ui import documents
 from casework.ui.context import UiContext
-from casework.ui.kinderschutz import common
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
 from casework.ui.kinderschutz.common import EntryDialog, select_data
@@ -36,7 +36,7 @@ from casework.ui.kinderschutz.procedure_view import ProcedureView
 from casework.ui.kinderschutz.screen import KinderschutzScreen
 from casework.ui.main_window import MainWindow
 from tests.conftest import add_family
-from tests.services.test_kinderschutz_support import drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import drive_to_s5, make_team, result
 
 
 def pdf_text(path: Path) -> str:
@@ -94,7 +94,7 @@ def test_schutzplan_needs_review_date_then_prints(
     assert view.step_buttons[State.S6].isEnabled()
     assert not view.step_buttons[State.S9].isEnabled()
     assert "passt nicht zum Ergebnis" in view.step_reasons[State.S9].text()
-    monkeypatch.setattr(common, "choose_pdf_target",
+    monkeypatch.setattr(documents, "choose_pdf_target",
                         lambda _p, _t, suggested: str(tmp_path / suggested))
     assert view.print_buttons["schutzplan"].isEnabled()
     qtbot.mouseClick(view.print_buttons["schutzplan"], Qt.MouseButton.LeftButton)
@@ -128,7 +128,7 @@ def test_mitteilung_requires_legal_basis_and_prior_notice(
     file = ks.get_file(session, latent)
     m = file.of(EntryKind.MITTEILUNG)[0].data
     assert m.legal_basis is LegalBasis.VEREINBARUNG and m.prior_notice_on is None
-    monkeypatch.setattr(common, "choose_pdf_target",
+    monkeypatch.setattr(documents, "choose_pdf_target",
                         lambda _p, _t, suggested: str(tmp_path / suggested))
     qtbot.mouseClick(view.print_buttons["mitteilung"], Qt.MouseButton.LeftButton)
     assert "Vereinbarung nach § 8a Abs. 4 SGB VIII" in pdf_text(
