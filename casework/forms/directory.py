@@ -18,7 +18,7 @@ from casework.forms.base import (
     styles,
 )
 from casework.forms.flowables import bullets, data_table, fit_widths, para, spacer
-from casework.models.directory.profile import Profile
+from casework.models.directory.profile import Profile, check_status
 from casework.models.directory.texts import after_hours_text, overlap_lines, sprechzeiten_lines
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
         bullets(sprechzeiten_lines(asd.office_hours, asd.working_days)),
         para(
             f"Außerhalb der Sprechzeiten in dringenden Fällen: {asd.notdienst_label}, "
-            f"Telefon {asd.notdienst_phone}.",
+            f"Telefon {asd.notdienst_phone} ({check_status(asd.notdienst_source)}).",
             st.body,
         ),
         para(f"Notfälle außerhalb der Dienstzeit: {after_hours_text(profile)}", st.body),
@@ -61,13 +61,14 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
         _fitted(
             ("Stelle", "Telefon", "Notruf", "Zeiten", "Wofür"),
             [
-                (e.name, e.phone, e.emergency_number, e.hours, e.purpose)
+                (f"{e.name} (Rufnummer {check_status(e.source)})", e.phone,
+                 e.emergency_number, e.hours, e.purpose)
                 for e in profile.emergency_contacts
             ],
             flexible=4,
         ),
         para("ASD-Bezirke (zuständig ist der Bezirk des Stadtteils)", st.heading),
-        data_table(
+        _fitted(
             ("Bezirk", "Stadtteile", "PLZ", "Kontakt", "Telefon", "E-Mail"),
             [
                 (
@@ -75,15 +76,12 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
                     ", ".join(d.stadtteile),
                     ", ".join(d.plz) or "–",
                     d.contact_role,
-                    d.phone,
+                    f"{d.phone} ({check_status(d.source)})" if d.phone else "",
                     d.email,
                 )
                 for d in asd.districts
             ],
-            col_widths=fit_widths(
-                [("", ", ".join(d.stadtteile), ", ".join(d.plz) or "–", d.contact_role,
-                  d.phone, d.email) for d in asd.districts],
-                ("Bezirk", "Stadtteile", "PLZ", "Kontakt", "Telefon", "E-Mail"), flexible=1),
+            flexible=1,
         ),
     ]
     if asd.special_functions:

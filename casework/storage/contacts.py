@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -63,6 +64,19 @@ def _count_new_contact(db: Database, household_id: str, occurred_utc: str,
         "  THEN ?2 ELSE last_contact_at END, "
         "open_followups = open_followups + ?3 WHERE id = ?1",
         (household_id, occurred_utc, int(has_follow_up)),
+    )
+
+
+def refresh_household_stats_many(db: Database, household_ids: Sequence[str]) -> None:
+    """`refresh_household_stats` for many households in one statement (bulk imports)."""
+    db.execute(
+        "UPDATE households SET "
+        "last_contact_at = (SELECT max(occurred_at) FROM contacts c "
+        "  WHERE c.household_id = households.id AND c.deleted = 0), "
+        "open_followups = (SELECT count(*) FROM contacts c WHERE c.household_id = households.id "
+        "  AND c.deleted = 0 AND c.follow_up IS NOT NULL AND c.follow_up_done = 0) "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(household_ids),),
     )
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from casework.clock import Clock, to_utc_iso
 from casework.errors import VaultError, WrongPassphrase
+from casework.models import safe_json
 from casework.models.ids import new_id
 from casework.storage import audit, crypto, private_files
 from casework.storage.changelog import Actor, Hlc, RecordWriter
-from casework.storage.db import Database, drop_stat4
+from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
 from casework.storage.migrations import missing as missing_migrations
 
@@ -28,6 +29,8 @@ HEADER_FILE = "vault.json"
 DB_FILE = "casework.db"
 CIPHER = "SQLCipher 4: AES-256-CBC, HMAC-SHA512 je Seite, Rohschlüssel 256 Bit"
 
+
+MAX_HEADER_BYTES = 1024 * 1024  # a header with many key slots is a few KB
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
@@ -116,8 +119,8 @@ def read_header(folder: Path) -> VaultHeader:
             "sie ist unvollständig."
         )
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = safe_json.loads(path.read_bytes(), max_bytes=MAX_HEADER_BYTES)
+    except safe_json.UnsafeJson:
         raise VaultError(f"„{HEADER_FILE}“ ist beschädigt (kein gültiges JSON).") from None
     except OSError:
         raise VaultError(f"„{HEADER_FILE}“ kann nicht gelesen werden.") from None
@@ -152,7 +155,8 @@ def read_header(folder: Path) -> VaultHeader:
     except (KeyError, TypeError, ValueError):
         raise VaultError(f"„{HEADER_FILE}“ ist unvollständig oder beschädigt.") from None
     if not params.acceptable():
-        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässig schwache Schlüsselparameter.")
+        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässige Schlüsselparameter (zu schwach "
+                         "oder außerhalb dessen, was Casework schreibt).")
     if any(k.algorithm != crypto.WRAP_ALGORITHM for k in keys):
         raise VaultError(f"„{HEADER_FILE}“ nennt ein unbekanntes Verschlüsselungsverfahren.")
     return header
@@ -270,7 +274,8 @@ class Vault:
 
 def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
                  owner_role: str = "Fachkraft", profile: str = "bottrop-beispiel",
-                 kdf: crypto.KdfParams | None = None, memory_security: bool = True) -> Vault:
+                 kdf: crypto.KdfParams | None = None,
+                 memory_security: bool = MEMORY_SECURITY) -> Vault:
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise VaultError(
@@ -333,7 +338,7 @@ def unlock_data_key(header: VaultHeader, passphrase: str) -> bytearray:
 
 
 def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
-               cache_kib: int | None = None, memory_security: bool = True) -> Vault:
+               cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY) -> Vault:
     folder = Path(folder)
     header = read_header(folder)
     data_key = unlock_data_key(header, passphrase)
@@ -343,7 +348,8 @@ def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: 
 
 def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock: Clock, *,
                   failed_attempts: int = 0, cache_kib: int | None = None,
-                  audit_action: str = "vault.unlock", memory_security: bool = True) -> Vault:
+                  audit_action: str = "vault.unlock",
+                  memory_security: bool = MEMORY_SECURITY) -> Vault:
     try:
         if cache_kib is None:
             db = Database.open(folder / DB_FILE, data_key, memory_security=memory_security)

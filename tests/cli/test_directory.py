@@ -32,7 +32,7 @@ def test_stadtteil_in_loose_spelling_prints_the_district() -> None:
     assert "Bezirk 9" in out
     assert "Batenbrock-Süd, Welheimer Mark, Ebel, Lehmkuhle-Ost" in out
     assert "ASD Bezirk 9 – Fachkraft" in out
-    assert "02041 70-9009" in out
+    assert "02041-70 3626" in out
     assert "asd-bezirk9@bottrop.example" in out
     assert "Bezirk 6" not in out
 
@@ -46,7 +46,7 @@ def test_json_output_has_the_documented_keys() -> None:
     assert entry["bezirk"] == 9
     assert entry["stadtteile"][0] == "Batenbrock-Süd"
     assert entry["kontakt"] == "ASD Bezirk 9 – Fachkraft"
-    assert entry["telefon"] == "02041 70-9009"
+    assert entry["telefon"] == "02041-70 3626"
     assert entry["email"] == "asd-bezirk9@bottrop.example"
 
 

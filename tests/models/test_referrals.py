@@ -94,11 +94,11 @@ def test_state_and_follow_up_are_derived_from_steps() -> None:
 
 def test_recipient_mapping_to_consent_boxes() -> None:
     district = AsdDistrict(6, ("Batenbrock-West",), ("46236",), "ASD Bezirk 6 – Fachkraft",
-                           "02041 70-9006", "asd-bezirk6@bottrop.example")
+                           "02041-70 4158", "asd-bezirk6@bottrop.example")
     asd = asd_recipient(district, "Jugendamt")
     assert (asd.kind, asd.label, asd.consent_recipient, asd.consent_detail) == (
         RecipientKind.ASD, "ASD Bezirk 6", "stadt", None)
-    assert "Jugendamt" in asd.contact and "02041 70-9006" in asd.contact
+    assert "Jugendamt" in asd.contact and "02041-70 4158" in asd.contact
     assert consent_recipient_for_partner("Stadt") == "stadt"
     assert consent_recipient_for_partner("Träger") == "traeger"
     assert consent_recipient_for_partner("Familienbildung") == "fbs"

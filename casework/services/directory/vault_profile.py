@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -186,16 +187,18 @@ def _edit(session: Session, change: Callable[[Profile], Profile]) -> Changes:
 
 
 def update_district(
-    session: Session, number: int, *, contact_role: str, phone: str, email: str
+    session: Session, number: int, *, contact_role: str, phone: str, email: str,
+    checked_on: date | None = None,
 ) -> Changes:
-    """Change the contact of ASD district `number`."""
+    """Change the contact of ASD district `number` (and when its number was checked)."""
 
     def change(profile: Profile) -> Profile:
         districts = list(profile.asd.districts)
         for i, district in enumerate(districts):
             if district.number == number:
                 districts[i] = dataclasses.replace(
-                    district, contact_role=contact_role, phone=phone, email=email
+                    district, contact_role=contact_role, phone=phone, email=email,
+                    source=dataclasses.replace(district.source, checked_on=checked_on),
                 )
                 asd = dataclasses.replace(profile.asd, districts=tuple(districts))
                 return dataclasses.replace(profile, asd=asd)

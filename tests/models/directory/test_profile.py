@@ -121,8 +121,40 @@ def test_bottrop_profile_contains_no_real_staff_names_or_addresses() -> None:
     assert not leaked
     emails = re.findall(r"[\w.+-]+@[\w.-]+", text)
     assert emails
-    assert all(e.endswith(".example") for e in emails), emails
-    assert "704470" not in text.replace(" ", "").replace("/", "")  # real Notdienst number
+    # Staff addresses are placeholders; institutions' own published addresses may stay.
+    institutional = {"frauenhaus.bottrop@awo-gelsenkirchen.de", "gegenwind-bottrop@t-online.de"}
+    assert all(e.endswith(".example") or e in institutional for e in emails), emails
+
+
+# Source 000:2037-2058 (Rote Mappe, Liste ASD, Notdienst), published with "Stand 11/2019".
+PUBLISHED_EMERGENCY_NUMBERS = {
+    "Polizei – Polizeiwache Bottrop": ("02041 695-2132", "110"),
+    "Feuerwehr Bottrop": ("02041 78 03-0", "112"),
+    "Stadt Bottrop – ASD": ("siehe ASD-Bezirke", "02041/704470"),
+    "Marienhospital Bottrop – Kinderklinik / Ärztliche Kinderschutzambulanz":
+        ("0 20 41 106-1550", "0 20 41 106-1550"),
+    "Frauenhaus Bottrop (AWO)": ("02041 409203", ""),
+    "Gegenwind e. V.": ("02041 20811", ""),
+}
+
+
+def test_public_emergency_numbers_are_the_published_ones_and_marked_unchecked(
+        bottrop: Profile) -> None:
+    """Issue: invented numbers that look dialable are dangerous in an emergency dialog.
+    Every number of a public institution is the published one, with its date, and counts
+    as unchecked until the organisation enters a check date."""
+    shipped = {c.name: (c.phone, c.emergency_number) for c in bottrop.emergency_contacts}
+    assert shipped == PUBLISHED_EMERGENCY_NUMBERS
+    assert bottrop.asd.notdienst_phone == "02041/704470"
+    assert bottrop.asd.office_phone == ""  # the sources publish none: no invented one
+    assert {d.number: d.phone for d in bottrop.asd.districts}[9] == "02041-70 3626"
+    numbered = [*bottrop.emergency_contacts, *bottrop.asd.districts,
+                *bottrop.asd.special_functions]
+    assert all(e.source.published == "11/2019" and e.source.unverified for e in numbered)
+    assert bottrop.asd.notdienst_source.note() == (
+        "Rufnummer ungeprüft (veröffentlicht, Stand 11/2019) – vor Gebrauch vom Träger prüfen")
+    text = " ".join(bottrop.notes)
+    assert "Platzhalter" not in text and "office_phone" not in text
 
 
 def test_contact_roles_are_placeholders(bottrop: Profile) -> None:

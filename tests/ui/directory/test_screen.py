@@ -88,15 +88,16 @@ def test_district_table_columns(screen: VerzeichnisScreen) -> None:
         model.headerData(c, verzeichnis.Qt.Orientation.Horizontal)
         for c in range(model.columnCount())
     ]
-    assert headers == ["Bezirk", "Stadtteile", "PLZ", "Kontakt", "Telefon", "E-Mail"]
+    assert headers == ["Bezirk", "Stadtteile", "PLZ", "Kontakt", "Telefon", "Rufnummer", "E-Mail"]
     assert model.rowCount() == 11
-    last = [model.data(model.index(10, c)) for c in range(6)]
+    last = [model.data(model.index(10, c)) for c in range(7)]
     assert last == [
         "11",
         "Eigen-Süd",
         "(keine angegeben)",
         "ASD Bezirk 11 – Fachkraft",
-        "02041 70-9011",
+        "02041-70 3628",
+        "ungeprüft, Stand 11/2019",
         "asd-bezirk11@bottrop.example",
     ]
 
@@ -127,7 +128,7 @@ def test_hours_tab_and_notes_tab(screen: VerzeichnisScreen) -> None:
     assert "Donnerstag: 08:30–12:30, 14:00–17:00 Uhr" in hours
     assert "Keine Sprechzeit: Dienstag, Freitag" in hours
     assert any("Mittwochs bereits ab 12:30 Uhr" in text for text in hours)
-    assert "02041 70-9944" in hours  # Notdienst
+    assert "02041/704470" in hours  # Notdienst
     notes = [label.text() for label in screen.findChildren(verzeichnis.QLabel)]
     assert any("Sprechzeit des ASD geht donnerstags bis 17:00" in text for text in notes)
     tabs = [screen.tabs.tabText(i) for i in range(screen.tabs.count())]
@@ -248,7 +249,7 @@ def test_malformed_import_is_rejected_and_nothing_changes(
     assert "asd.districts[3].email" in seen["error"][0]
     assert "nichts importiert" in seen["error"][0]
     assert not directory.is_edited(session)
-    assert screen.district_model.visible_items()[0].phone == "02041 70-9001"
+    assert screen.district_model.visible_items()[0].phone == "02041-70 4531"
 
 
 def test_import_and_export_through_the_file_seam(
@@ -354,7 +355,7 @@ def test_leitung_edits_hours_and_the_acute_answer_follows(
     clock.set(datetime(2026, 11, 25, 12, 45, tzinfo=BERLIN))
     acute = AcuteDialog(ctx, "Ebel", None)
     qtbot.addWidget(acute)
-    assert acute.route_phones() == ["02041 70-9944"]  # Notdienst until 13:00 now
+    assert acute.route_phones() == ["02041/704470"]  # Notdienst until 13:00 now
 
 
 def test_leitung_edits_a_special_function(
@@ -371,3 +372,25 @@ def test_leitung_edits_a_special_function(
     dialog.email.setText("uma-neu@bottrop.example")
     assert dialog.save()
     assert screen.special_model.visible_items()[3].email == "uma-neu@bottrop.example"
+
+
+def test_leitung_records_that_a_number_was_checked(
+    qtbot: QtBot, screen: VerzeichnisScreen, session: Session, as_leitung: WorkerId
+) -> None:
+    """Issue 21: a verification date per entry; a checked number is no longer marked."""
+    screen.emergency_view.selectRow(4)
+    dialog = screen.edit_emergency()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.checked_on.text() == ""
+    dialog.checked_on.setText("31.02.2026")
+    assert not dialog.save()
+    assert "kein gültiges Datum" in dialog.form.error_text("Rufnummer geprüft am")
+    dialog.checked_on.setText("03.12.2026")
+    assert dialog.save()
+    entry = directory.active_profile(session).emergency_contacts[4]
+    assert entry.source.note() == "Rufnummer geprüft am 03.12.2026"
+    assert entry.source.published == "11/2019"  # the publication date is kept
+    row = [screen.emergency_model.data(screen.emergency_model.index(4, c))
+           for c in range(screen.emergency_model.columnCount())]
+    assert "geprüft 03.12.2026" in row

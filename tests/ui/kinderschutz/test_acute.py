@@ -57,10 +57,10 @@ def test_wednesday_1229_asd_then_1230_polizei_feuerwehr(
     assert "Jetzt: Mittwoch, 25.11.2026, 12:29 Uhr" in text
     assert dialog.stadtteil_picker.currentData() == "Batenbrock-Süd"
     assert "1. ASD Bezirk 9" in text
-    assert "02041 70-9009" in text  # Bezirk 9 of the Müller family (Batenbrock-Süd)
+    assert "02041-70 3626" in text  # Bezirk 9 of the Müller family (Batenbrock-Süd)
     assert "Allgemeine Sprechzeit des ASD (Mi 08:30–12:30)" in text
     assert "ASD-Sprechzeit jetzt, bis 12:30 Uhr." in text
-    assert dialog.route_phones() == ["02041 70-9009"]
+    assert dialog.route_phones() == ["02041-70 3626"]
     assert "Zwei Regeln gelten gleichzeitig" not in text
 
     clock.advance(timedelta(minutes=1))
@@ -73,7 +73,7 @@ def test_wednesday_1229_asd_then_1230_polizei_feuerwehr(
     assert "1. ASD Bezirk 9" not in text
     assert "ASD wieder erreichbar: Donnerstag, 26.11.2026, 08:30 Uhr" in text
     # The district contact is still shown for later.
-    assert "02041 70-9009" in dialog.visible_texts()
+    assert "02041-70 3626" in dialog.visible_texts()
 
 
 def test_thursday_1630_shows_both_routes_and_says_so(
@@ -87,7 +87,7 @@ def test_thursday_1630_shows_both_routes_and_says_so(
     assert "Beide Wege werden angezeigt" in text
     assert "Jetzt anrufen, in dieser Reihenfolge:" in text
     assert text.index("1. ASD Bezirk 9") < text.index("2. Polizei 110 / Feuerwehr 112")
-    assert dialog.route_phones() == ["02041 70-9009", "110", "112"]
+    assert dialog.route_phones() == ["02041-70 3626", "110", "112"]
     assert "Allgemeine Sprechzeit des ASD (Do 14:00–17:00)" in text
     assert "ab 16:00 Uhr" in text
 
@@ -107,7 +107,7 @@ def test_the_minute_refresh_keeps_the_content_when_nothing_changes(
 ) -> None:
     clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN))  # Tuesday: Notdienst
     dialog = _open(qtbot, ctx, family)
-    assert dialog.route_phones() == ["02041 70-9944"]
+    assert dialog.route_phones() == ["02041/704470"]
     assert "(in 22 Std. 30 Min.)" in _text(dialog)
     content = dialog.scroll_area.widget()
     clock.advance(timedelta(minutes=1))
@@ -134,11 +134,12 @@ def test_unknown_stadtteil_shows_candidates_and_a_picker(
     for number in (6, 7, 9):
         assert f"Bezirk {number}:" in text
     texts = dialog.visible_texts()
-    assert "02041 70-9006" in texts and "02041 70-9009" in texts
-    assert "02041 70-9003" in texts  # Bezirk 7 shares Bezirk 3's number (as in the source)
+    assert "02041-70 4158" in texts and "02041-70 3626" in texts
+    assert "02041-70 3121" in texts  # Bezirk 7 shares Bezirk 3's number (as in the source)
     # In Sprechzeit with no known district, the ASD office is the route.
     assert "Bezirk unbekannt" in text
-    assert dialog.route_phones() == ["02041 70-9000"]  # the ASD office (placeholder)
+    assert dialog.route_phones() == []  # no central ASD number is published: none invented
+    assert "Keine Rufnummer hinterlegt – siehe Verzeichnis." in text
     assert dialog.stadtteil_picker.currentIndex() == 0
 
     index = dialog.stadtteil_picker.findData("Batenbrock-Süd")
@@ -163,7 +164,7 @@ def test_ambiguous_stadtteil_lists_the_districts(
     # In Sprechzeit the three districts are alternatives, not an order to dial.
     assert "zuständig ist EINER dieser Bezirke" in text
     assert "in dieser Reihenfolge" not in text
-    assert dialog.route_phones() == ["02041 70-9006", "02041 70-9009", "02041 70-9010"]
+    assert dialog.route_phones() == ["02041-70 4158", "02041-70 3626", "02041-70 3618"]
 
 
 def test_an_edit_of_the_directory_refreshes_an_open_dialog(
@@ -203,7 +204,7 @@ def test_show_acute_dialog_without_household(qtbot: QtBot, ctx: UiContext) -> No
     dialog = show_acute_dialog(ctx, None, "Kirchhellen", None)
     qtbot.addWidget(dialog)
     assert "Stadtteil „Kirchhellen“:" in _text(dialog)
-    assert "02041 70-9001" in dialog.visible_texts()
+    assert "02041-70 4531" in dialog.visible_texts()
 
 
 def test_rote_mappe_and_copy_button(qtbot: QtBot, ctx: UiContext, family: HouseholdId) -> None:
@@ -215,10 +216,10 @@ def test_rote_mappe_and_copy_button(qtbot: QtBot, ctx: UiContext, family: Househ
     button = next(
         b
         for b in dialog.findChildren(QPushButton)
-        if b.accessibleName() == "Rufnummer 02041 99-0204 kopieren"
+        if b.accessibleName() == "Rufnummer 0 20 41 106-1550 kopieren"
     )
     button.click()
-    assert QGuiApplication.clipboard().text() == "02041 99-0204"
+    assert QGuiApplication.clipboard().text() == "0 20 41 106-1550"
 
 
 def test_the_dialog_uses_the_vaults_edited_directory(
@@ -260,7 +261,7 @@ def test_the_family_file_button_and_shortcut_open_the_dialog(
     assert len(dialogs) == 1
     dialog = dialogs[0]
     qtbot.addWidget(dialog)
-    assert dialog.route_phones() == ["02041 70-9009", "110", "112"]
+    assert dialog.route_phones() == ["02041-70 3626", "110", "112"]
     assert "⚠ Zwei Regeln gelten gleichzeitig" in _text(dialog)
 
 
@@ -283,4 +284,18 @@ def test_an_unreadable_vault_directory_still_gives_an_answer(
     dialog = _open(qtbot, ctx, family)
     text = _text(dialog)
     assert "Angezeigt wird das mitgelieferte Profil" in text
-    assert dialog.route_phones() == ["02041 70-9009"]
+    assert dialog.route_phones() == ["02041-70 3626"]
+
+
+def test_unchecked_numbers_are_marked_in_the_acute_dialog(
+    qtbot: QtBot, ctx: UiContext, family: HouseholdId, clock: FixedClock
+) -> None:
+    """Issue 21: published numbers count as unchecked until the organisation checks them;
+    the dialog says so under every number it shows (110/112 need no check)."""
+    clock.set(WED_1229)
+    dialog = _open(qtbot, ctx, family)
+    texts = dialog.visible_texts()
+    note = "Rufnummer ungeprüft (veröffentlicht, Stand 11/2019) – vor Gebrauch vom Träger prüfen"
+    assert dialog.route_phones() == ["02041-70 3626"]
+    # the district route, the district section and each of the six Rote Mappe entries
+    assert texts.count(note) == 1 + 1 + 6
