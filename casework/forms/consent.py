@@ -26,6 +26,8 @@ from casework.errors import ValidationError
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import format_date, markup
+from casework.models.translations import UNCHECKED as UNCHECKED_TRANSLATION
+from casework.models.translations import Translation
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -121,6 +123,7 @@ class ConsentFormData:
     signed_on: date | None = None
     obtained_by: str = ""  # staff member who explained and received the consent
     min_age_self_consent: int = DEFAULT_MIN_AGE_SELF_CONSENT
+    translation: Translation | None = None  # the family's language (printed after)
 
 
 # --------------------------------------------------------------------------- building data
@@ -347,6 +350,12 @@ def _consent_story(data: ConsentFormData) -> list[Flowable]:
     story.append(fl.spacer(2))
     story.append(fl.para(_FOOTNOTE_1, st.footnote))
     story.append(fl.para(_FOOTNOTE_2.format(short=basis.short), st.footnote))
+    if data.translation is not None:
+        story += translation_section(data.translation, (
+            ("title", {}), ("binding", {}), ("what", {"org": org.name}),
+            ("voluntary", {"org": org.name}), ("withdrawal", {"org": org.name}),
+            ("minors", {"age": data.min_age_self_consent}),
+            ("rights", {"authority": basis.authority})))
     return story
 
 
@@ -450,6 +459,7 @@ class WithdrawalConfirmationData:
     place: str = ""
     confirmed_by: str = ""  # staff member (name, function)
     address_lines: tuple[str, ...] = ()  # window envelope (DIN 5008): name, street, town
+    translation: Translation | None = None  # the family's language (printed after)
 
     def __post_init__(self) -> None:
         if self.scope is WithdrawalScope.PARTIAL and not (
@@ -561,7 +571,42 @@ def _withdrawal_story(data: WithdrawalConfirmationData, today: date) -> list[Flo
             (_join(", ", data.place, format_date(today)), data.confirmed_by),
         ),
     ]
+    if data.translation is not None:
+        story += translation_section(data.translation, (
+            ("withdrawal_title", {}), ("binding", {}),
+            ("withdrawal_effect", {"day": format_date(data.effective_on)}),
+            ("withdrawal_now", {}),
+            ("rights", {"authority": org.legal_basis.authority})))
     return story
+
+
+def translation_section(translation: Translation,
+                        parts: Sequence[tuple[str, dict[str, object]]]) -> list[Flowable]:
+    """The fixed texts in the family's language on a page of their own, headed by the
+    language and — until a person has checked the translation — "Übersetzung
+    ungeprüft". Arabic is shaped and set right to left."""
+    from reportlab.platypus import PageBreak
+
+    st = base.styles()
+    out: list[Flowable] = [
+        PageBreak(),
+        fl.para(f"Übersetzung – {translation.german_name} / "
+                f"{fl.rtl_visual(translation.name) if translation.rtl else translation.name}",
+                st.heading),
+    ]
+    if translation.checked:
+        out.append(fl.para(f"Übersetzung geprüft von {translation.checked_by} am "
+                           f"{translation.checked_on}. Verbindlich ist die deutsche Fassung.",
+                           st.small))
+    else:
+        out.append(fl.para(f"{UNCHECKED_TRANSLATION} – Verbindlich ist die deutsche Fassung. "
+                           "Bitte den Inhalt mündlich erklären.",
+                           base.clone(st.body_bold, textColor=base.grey(0.1))))
+    for index, (key, values) in enumerate(parts):
+        text = translation.text(key, **values)
+        style = st.body_bold if index == 0 else st.body
+        out.append(fl.rtl_para(text, style) if translation.rtl else fl.para(text, style))
+    return out
 
 
 def _labelled_list(label: str, items: Sequence[str]) -> list[Flowable]:

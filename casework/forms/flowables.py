@@ -234,6 +234,57 @@ def signature_row(
     return table
 
 
+def rtl_visual(text: str) -> str:
+    """A short right-to-left text (a language name) shaped and in display order, for use
+    inside a left-to-right line."""
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+def rtl_para(text: str, style: ParagraphStyle | None = None) -> Flowable:
+    """A right-to-left paragraph (Arabic): letters shaped (arabic-reshaper), lines broken
+    in logical order and each line reordered for display (python-bidi), set flush right.
+    reportlab itself neither shapes nor reorders."""
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable as _Flowable
+
+    st = style or styles().body
+    font, size, leading = st.fontName, st.fontSize, st.leading
+    shaped = arabic_reshaper.reshape(" ".join(text.split()))
+
+    class _Rtl(_Flowable):  # type: ignore[misc]
+        def wrap(self, avail_width: float, _avail_height: float) -> tuple[float, float]:
+            lines: list[str] = []
+            current: list[str] = []
+            for word in shaped.split(" "):
+                trial = " ".join([*current, word])
+                if current and stringWidth(trial, font, size) > avail_width:
+                    lines.append(" ".join(current))
+                    current = [word]
+                else:
+                    current.append(word)
+            if current:
+                lines.append(" ".join(current))
+            self.lines = [get_display(line) for line in lines]
+            self.width = avail_width
+            self.height = len(self.lines) * leading + (st.spaceAfter or 0)
+            return self.width, self.height
+
+        def draw(self) -> None:
+            canvas = self.canv
+            canvas.setFont(font, size)
+            y = self.height - (st.spaceAfter or 0) - size
+            for line in self.lines:
+                canvas.drawRightString(self.width, y, line)
+                y -= leading
+
+    return _Rtl()
+
+
 def signature_block(signers: Sequence[tuple[str, str]], *,
                     title: str = "Unterschriften") -> Flowable:
     """One signature line per person who made the decision: (name, what they did) →
@@ -442,6 +493,8 @@ __all__ = [
     "para",
     "protect",
     "rich",
+    "rtl_para",
+    "rtl_visual",
     "signature_block",
     "signature_row",
     "spacer",
