@@ -79,3 +79,20 @@ def test_rote_mappe_holds_no_developer_notes(clock: FixedClock) -> None:
     for note in ("office_phone", "ist ein Platzhalter", "Nicht-ASCII", "Quelle:", "Widerspruch",
                  "vermutlich", "(sic)", "LR-", "Quelle 0"):
         assert note not in text, note
+
+
+def test_dates_in_narrow_cells_stay_whole(clock: FixedClock) -> None:
+    from casework.forms import base
+    from casework.forms import flowables as fl
+    from casework.forms.base import Letterhead
+
+    rows = [("15.12.2026", "02041 99-0001", "asd-koordination-gesundheit@bottrop.example",
+             "Gefährdungseinschätzung sorgeberechtigt Notfallrufbereitschaft")] * 3
+    story = [fl.data_table(("Datum", "Telefon", "E-Mail", "Bemerkung"), rows,
+                           col_widths=(base.mm(14), base.mm(16), base.mm(30), base.mm(112)))]
+    pdf = base.build_document(story, letterhead=Letterhead("Träger"), title="Test",
+                              clock=clock)
+    lines = lines_of(pdf)
+    assert_unbroken(lines, {"15.12.2026", "02041 99-0001",
+                            "asd-koordination-gesundheit@bottrop.example"})
+    assert all(any(t in line for line in lines) for t in ("15.12.2026", "02041 99-0001"))

@@ -35,8 +35,8 @@ LIMITS = (
     "Telefonnummern, E-Mail-Adressen und Datumsangaben, die in der Akte bekannt sind oder "
     "wie solche aussehen. Sie kann nicht garantieren, dass eine Person unerkannt bleibt: "
     "Namen, die nirgends in der Akte stehen, frei erfundene Spitznamen und Umschreibungen "
-    "(„die Lehrerin aus der 3b“) erkennt sie nicht. Vor der Weitergabe wurde der Text von "
-    "einer Fachkraft geprüft."
+    "(„die Lehrerin aus der 3b“) erkennt sie nicht. Vor der Weitergabe muss eine Fachkraft "
+    "den Text lesen."
 )
 
 MONTHS = ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august",
