@@ -32,7 +32,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from casework.clock import BERLIN, from_utc_iso, local_today
+from casework.clock import BERLIN, from_utc_iso, local_today, to_utc_iso
 from casework.errors import NotFound, UserError, ValidationError
 from casework.forms.base import write_pdf_atomic
 from casework.forms.privacy.disclosure import (
@@ -57,6 +57,7 @@ from casework.models.ids import PersonId
 from casework.models.kinderschutz.procedure import State
 from casework.models.persons.worker import WorkerRole
 from casework.models.text import fold_words
+from casework.services import persons
 from casework.services.directory import shipped as reference
 from casework.services.privacy import redaction
 from casework.services.privacy import retention as retention_service
@@ -73,7 +74,6 @@ from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage import persons as worker_store
 from casework.storage.privacy import retention as store
-from casework.storage.privacy import vocabulary as vocabulary_store
 from casework.storage.privacy.retention import DisclosureRequestRow
 
 DEFAULT_PERIOD = relativedelta(months=1)  # Art. 12 Abs. 3 DSGVO
@@ -173,19 +173,28 @@ def _row(session: Session, request_id: str) -> DisclosureRequestRow:
 
 
 def record_decision(session: Session, request_id: str, kind: DecisionKind,
-                    reason: str) -> Changes:
+                    reason: str, *, auth: persons.Authorization | None = None) -> Changes:
     """Document an Interessenabwägung, redaction or refusal; the reason is mandatory
-    (§ 83 Abs. 3 S. 1 SGB X)."""
+    (§ 83 Abs. 3 S. 1 SGB X). With `auth` (the deciding person's re-authentication) the
+    decision is signed with her key; the letter then names the verified signature."""
     session.require_role(*OVERSIGHT)
     reason = reason.strip()
     if not reason:
         raise ValidationError("Begründung", "ist für diese Entscheidung vorgeschrieben.")
+    if auth is not None:
+        persons.check_auth(session, auth, OVERSIGHT)
     with session.db.transaction():
         row = _row(session, request_id)
         if row.outcome is not None:
             raise UserError("Das Auskunftsersuchen ist bereits beantwortet.")
-        store.insert_disclosure_decision(session.writer(), request_id, _KIND_KEYS[kind],
-                                         reason)
+        decision_id = store.insert_disclosure_decision(session.writer(), request_id,
+                                                       _KIND_KEYS[kind], reason)
+        if auth is not None:
+            persons.sign_act(session, auth, "disclosure.decision", "disclosure_decision",
+                             decision_id, json.loads(signable_payload(
+                                 request_id, _KIND_KEYS[kind], reason,
+                                 to_utc_iso(session.clock.now()), session.actor_id)),
+                             allowed=OVERSIGHT)
         session.audit("disclosure.decision", "disclosure_request", request_id,
                       _KIND_KEYS[kind])
     return Changes.of("disclosure_request", request_id)
@@ -323,14 +332,18 @@ def signable_payload(request_id: str, kind: str, reason: str, decided_at: str,
 
 
 def _signature_text(session: Session, decision_id: str) -> str:
-    """"elektronisch signiert …" when the persons feature holds a signature of the
-    decision; "" before signatures exist (then the paper signature line counts)."""
-    found = vocabulary_store.latest_signature(session.db, "disclosure_decision", decision_id)
-    if found is None:
+    """The decision's electronic signature as the letter names it ("" when it was decided
+    without one: then the paper signature line counts)."""
+    found = persons.signatures(session, "disclosure_decision", [decision_id])[decision_id]
+    if not found:
         return ""
-    fingerprint = found[0].upper()
+    last = found[-1]
+    fingerprint = last.fingerprint.upper()
     short = " ".join(fingerprint[i:i + 4] for i in range(0, min(len(fingerprint), 16), 4))
-    return f"elektronisch signiert am {_date_text(found[1])}, Schlüssel {short}"
+    if not last.verified:
+        return f"elektronische Signatur von {last.signer_name} UNGÜLTIG (Schlüssel {short})"
+    return (f"elektronisch signiert von {last.signer_name} ({last.role}) am "
+            f"{_date_text(last.signed_at)}, Schlüssel {short}")
 
 
 def _catalog_label(session: Session) -> Any:

@@ -1,7 +1,6 @@
 """What the vault knows about people, for redaction (issue 19): names of all persons and
 households, streets, typed sources of notes and § 8a observations, phone numbers and
-e-mail addresses in the directory copy; and the signature of a record once the persons
-feature signs (table absent before)."""
+e-mail addresses in the directory copy."""
 
 from __future__ import annotations
 
@@ -64,15 +63,3 @@ def directory_data(db: Database) -> list[Any]:
         except ValueError:
             continue
     return out
-
-
-def latest_signature(db: Database, entity: str, entity_id: str) -> tuple[str, str] | None:
-    """(fingerprint, signed_at) of the newest signature of a record, None when unsigned or
-    before the persons feature created the signatures table."""
-    exists = db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                       "name = 'signatures'")
-    if not exists:
-        return None
-    row = db.query_one("SELECT fingerprint, signed_at FROM signatures WHERE entity = ? AND "
-                       "entity_id = ? ORDER BY seq DESC LIMIT 1", (entity, entity_id))
-    return None if row is None else (str(row["fingerprint"]), str(row["signed_at"]))

@@ -225,3 +225,23 @@ def test_co_resident_without_custody_gets_his_own_data_only(session: Session,
         assert other not in answer.json_text, other
     assert "kinderschutz" not in data["records"]
     assert "Angaben zu weiteren Haushaltsmitgliedern" in {w["what"] for w in data["withheld"]}
+
+
+def test_balancing_decision_signed_by_the_deciding_person(session: Session,
+                                                         setup: dict[str, str]) -> None:
+    """The § 8a release is a decision a person signs with her key; the letter names the
+    verified signature (and keeps the paper signature line)."""
+    from tests.conftest import add_person, sign
+
+    dana = add_person(session, "Dana Leitung", WorkerRole.LEITUNG)
+    rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    session.act_as(dana)
+    disclosure.record_decision(session, rid, DecisionKind.INCLUDE_KINDERSCHUTZ,
+                               "Verfahren abgeschlossen.", auth=sign(session))
+    answer, _ = disclosure.answer(session, rid)
+    text = pdf_text(answer.pdf)
+    assert "elektronisch signiert von Dana Leitung (Leitung)" in text
+    assert "Lauter Streit in der Wohnung." in text
+    data = json.loads(answer.json_text)
+    assert data["decisions"][0]["signature"].startswith("elektronisch signiert")
+    assert "Unterschrift" in text
