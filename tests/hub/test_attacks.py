@@ -16,12 +16,13 @@ import pytest
 from casework.errors import UserError
 from casework.models.ids import new_id
 from casework.models.persons.worker import WorkerRole
-from casework.services import contacts
+from casework.services import contacts, persons
 from casework.services import hub as sync_service
 from casework.services.households import households
 from casework.services.session import Session
 from casework.storage.privacy import retention as retention_store
 from casework.sync import client, schema
+from tests.conftest import PASSPHRASE
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import log_visit, new_household, snapshot
 
@@ -345,7 +346,8 @@ def test_reference_data_reaches_every_device_and_only_from_leitung_or_admin(
     anna, ben, lea = team
     shipped = directory.active_profile(anna)
     assert shipped.emergency_contacts
-    directory.remove_emergency_contact(lea, 0)  # the Leitung edits the Rote Mappe
+    # the Leitung edits the Rote Mappe (a reserved act: her passphrase, signed)
+    directory.remove_emergency_contact(lea, 0, auth=persons.authorize(lea, PASSPHRASE))
     profile = kinderschutz.deadline_profile(lea)
     data = json.loads(json.dumps(kinderschutz.deadline_profile_to_data(profile)))
     data["title"] = "Teamvereinbarung"
