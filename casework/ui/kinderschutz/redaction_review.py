@@ -64,8 +64,10 @@ class RedactionReviewDialog(QDialog):
         words = list(self._marked)
         for row in range(self.table.rowCount()):
             item = self.table.item(row, 3)
-            if item is not None and item.checkState() == Qt.CheckState.Checked:
-                words.append(self.table.item(row, 1).text())
+            text = self.table.item(row, 1)
+            if item is not None and text is not None \
+                    and item.checkState() == Qt.CheckState.Checked:
+                words.append(text.text())
         words += [w.strip() for w in self.extra.text().split(",") if w.strip()]
         return list(dict.fromkeys(words))
 
