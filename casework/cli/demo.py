@@ -36,12 +36,15 @@ def _demo(args: argparse.Namespace) -> int:
     folder = Path(args.vault)
     clock = SystemClock()
     if session_service.vault_exists(folder):
+        # Fictitious bulk data only: SQLCipher's memory wiping costs ~12x in bulk writes.
         passphrase = read_passphrase()
-        session = session_service.unlock(folder, passphrase, clock)
+        session = session_service.unlock(folder, passphrase, clock,
+                                         memory_security=False)
     else:
         passphrase = os.environ.get(ENV_PASSPHRASE) or demo.DEMO_PASSPHRASE
         session = session_service.create(folder, passphrase, clock, owner_name="Lena Beispiel",
-                                         owner_role=WorkerRole.FACHKRAFT)
+                                         owner_role=WorkerRole.FACHKRAFT,
+                                         memory_security=False)
         if not os.environ.get(ENV_PASSPHRASE):
             print(f"Demo-Akte angelegt, Passphrase: {demo.DEMO_PASSPHRASE}")
     start = time.perf_counter()

@@ -214,12 +214,11 @@ def _contacts(rng: random.Random, hid: str, person_ids: list[PersonId], now: dat
 
 
 def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
-    """The demo team besides the vault owner (a Fachkraft), created through the worker
-    service: a second Fachkraft, a part-time one, the Leitung and two Teilhabemanager
-    with small programme shares (one near, one over capacity in the showcase). With the
-    owner's `passphrase` the Leitung gets a key slot under the same passphrase (fictitious
-    data; the demo passphrase is public anyway), so her approvals in the showcase are real
-    re-authenticated, signed acts and a visitor can unlock as the Leitung."""
+    """The demo team besides the vault owner (a Fachkraft): a second Fachkraft, a
+    part-time one, the Leitung and two Teilhabemanager with small programme shares (one
+    near, one over capacity in the showcase). The Leitung signs her approvals, so she is
+    added as a person with her own key (passphrase: the vault's, public for the demo)
+    when the owner's passphrase is known; the others are worker profiles."""
     made: dict[str, WorkerId] = {}
     for key, name, role, fte in (("colleague", "Mehmet Beispiel", WorkerRole.FACHKRAFT, 1.0),
                                  ("part_time", "Jonas Muster", WorkerRole.FACHKRAFT, 0.5),
@@ -228,34 +227,33 @@ def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
                                  ("tm_near", "Samira Test", WorkerRole.TEILHABEMANAGEMENT, 0.2),
                                  ("tm_over", "Yusuf Probe", WorkerRole.TEILHABEMANAGEMENT,
                                   0.1)):
+        if role is WorkerRole.LEITUNG and passphrase is not None:
+            made[key], _ = persons.add_person(
+                session, persons.authorize(session, passphrase), name, (role,), passphrase,
+                team_name=demo_showcase.TEAM, fte=fte)
+            continue
         made[key], _ = workers.create(session, WorkerDraft(name, role, demo_showcase.TEAM,
                                                             fte))
-    if passphrase is not None:
-        persons.set_passphrase(session, made["leitung"], passphrase,
-                               auth=persons.authorize(session, passphrase))
     return {"leitung": made["leitung"], "colleague": made["colleague"],
             "teilhabe_workers": (made["tm_near"], made["tm_over"])}
 
 
 def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family: float = 12,
          progress: Callable[[int, int], None] | None = None, batch: int = 500,
-         showcase: bool = True, passphrase: str | None = None) -> DemoSummary:
+         showcase: bool = True, passphrase: str = DEMO_PASSPHRASE) -> DemoSummary:
     """Add `families` fictitious households with members and contacts to the vault.
 
     A vault without the demo team gets the team (via the worker service); with `showcase`
     (the default) then also the fixed example cases of `demo_showcase` (§ 8a, consents,
     referrals, Teilhabe, offers), dated relative to today; their households come on top of
-    `families`. The showcase needs the owner's `passphrase`: the Leitung's approvals in it
-    are signed with her own key (see `_team`)."""
-    if showcase and passphrase is None and not demo_showcase.has_team(session):
-        raise ValueError("the showcase needs the owner's passphrase")
+    `families`. `passphrase` is the owner's (the demo Leitung gets the same one)."""
     rng = random.Random(seed)
     today = local_today(session.clock)
     now = session.clock.now()
     writer = session.writer()
     # A vault without the demo team gets it (and, with `showcase`, the example cases).
-    team = None if demo_showcase.has_team(session) else _team(
-        session, passphrase if showcase else None)
+    team = (None if demo_showcase.has_team(session)
+            else _team(session, passphrase if showcase else None))
     worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
                   if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
     totals = [0, 0, 0]
@@ -296,8 +294,7 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                 progress(done, families)
     extra = 0
     if team is not None and showcase:
-        assert passphrase is not None
-        extra = demo_showcase.add(session, passphrase=passphrase, **team)
+        extra = demo_showcase.add(session, leitung_passphrase=passphrase, **team)
     with session.db.transaction():
         bulk.refresh_all_household_stats(writer)
         bulk.optimize_search(writer)

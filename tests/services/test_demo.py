@@ -18,7 +18,7 @@ from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.models.referrals import ReferralState
 from casework.models.teilhabe import ClientState
-from casework.services import agenda, contacts, demo, offers, referrals, teilhabe
+from casework.services import agenda, contacts, demo, offers, persons, referrals, teilhabe
 from casework.services import session as session_service
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
@@ -66,6 +66,10 @@ def test_demo_team_has_a_leitung_and_fictitious_names(s: Session) -> None:
     assert any(w.name == "Lena Beispiel" for w in team)
     assert all(any(mark in w.name for mark in ("Beispiel", "Muster", "Probe", "Test"))
                for w in team)
+    # The Leitung signs her approvals: a person with her own key, the demo passphrase.
+    auth = persons.authorize(s, demo.DEMO_PASSPHRASE, leitung(s))
+    assert auth.worker_id == leitung(s)
+    auth.wipe()
 
 
 def test_kinderschutz_procedures_in_several_states_one_waiting_for_the_leitung(
