@@ -110,11 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         referrals,
         reports,
         sync,
+        team,
         vault,
     )
 
     for group in (consent, privacy, demo, case, form, hub, households, kinderschutz, reports,
-                  sync, appointments, vault, referrals, directory):
+                  sync, team, appointments, vault, referrals, directory):
         group.register(sub)
     return parser
 

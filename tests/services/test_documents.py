@@ -96,7 +96,7 @@ def test_art15_lists_documents_of_the_person(session: Session, family: Household
     session.act_as(lead)
     answer, _ = disclosure.answer(session, rid)
     data = json.loads(answer.json_text)
-    assert "Dokumente" in data["records"]
+    assert "dokumente" in data["records"]
     assert "Bescheid Wohngeld" in answer.json_text
 
 
