@@ -28,6 +28,18 @@ from casework.storage import persons as worker_store
 def add(session: Session) -> int:
     """Add the examples to the first running families of the vault; returns how many
     records were written (0 if the vault has fewer than four families)."""
+    if session.vault.meta(MARKER) == "1":
+        return 0  # added once per vault (a demo vault may be filled twice)
+    written = _add(session)
+    with session.db.transaction():
+        session.vault.set_meta(MARKER, "1")
+    return written
+
+
+MARKER = "demo_case_life"
+
+
+def _add(session: Session) -> int:
     me = session.actor_id
     running = households.list_ids(session, open_cases=True, limit=40,
                                   exclude_restricted=False)
