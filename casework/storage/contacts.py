@@ -6,12 +6,19 @@ import functools
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
-from casework.models.contacts import Contact, ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.contacts import (
+    Contact,
+    ContactDraft,
+    ContactType,
+    FollowUp,
+    NoteEntry,
+    NoteHit,
+    NoteKind,
+)
 from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
 from casework.models.text import fold, fold_words
 from casework.storage.changelog import RecordWriter
@@ -145,15 +152,6 @@ def set_follow_up_done(w: RecordWriter, contact: Contact, done: bool) -> bool:
     return changed
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUp:
-    contact_id: ContactId
-    household_id: HouseholdId
-    household_name: str
-    due: date
-    next_steps: str
-
-
 def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = None,
                    limit: int = 200) -> list[FollowUp]:
     params: list[Any] = [on_or_before.isoformat()]
@@ -172,16 +170,6 @@ def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = Non
     )
     return [FollowUp(ContactId(r[0]), HouseholdId(r[1]), r[2], date.fromisoformat(r[3]), r[4])
             for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class NoteHit:
-    contact_id: ContactId
-    household_id: HouseholdId
-    household_name: str
-    occurred_at: str
-    kind: str
-    snippet: str
 
 
 # How many vocabulary terms the last (still being typed) word expands to.

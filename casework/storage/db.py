@@ -43,6 +43,7 @@ DEFAULT_CACHE_KIB = 128 * 1024
 # plaintext sits unprotected in Python objects anyway. docs/memory-security.md has the
 # argument and the figures; change it only together with that page.
 MEMORY_SECURITY = False
+MIN_DATABASE_BYTES = 4096  # one SQLCipher page: every real vault database is larger
 
 
 def silence_cipher_log(conn: sqlcipher3.Connection) -> None:
@@ -132,6 +133,11 @@ class Database:
         if not create:
             if not path.is_file():
                 raise VaultError(f"Die Datenbank „{path.name}“ fehlt im Akten-Ordner.")
+            if path.stat().st_size < MIN_DATABASE_BYTES:
+                # SQLite would treat an empty file as a new database and the first write
+                # would replace the damaged one: refuse before opening, change nothing.
+                raise VaultError(f"Die Datenbank „{path.name}“ ist leer oder abgeschnitten. "
+                                 "Bitte die Akte aus einer Sicherung wiederherstellen.")
             with path.open("rb") as handle:
                 magic = handle.read(len(SQLITE_PLAINTEXT_MAGIC))
             if magic == SQLITE_PLAINTEXT_MAGIC:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ from casework.models.households.household import (
     AccessRoute,
     Household,
     HouseholdDraft,
+    HouseholdListRow,
     HouseholdStatus,
     TargetGroup,
 )
@@ -151,6 +151,30 @@ def refresh_search(db: Database, household_id: str) -> None:
     )
 
 
+def refresh_search_many(db: Database, household_ids: list[str]) -> None:
+    """`refresh_search` for many households with a few statements (sync batches)."""
+    for start in range(0, len(household_ids), 400):
+        chunk = household_ids[start:start + 400]
+        marks = ",".join("?" for _ in chunk)
+        parts: dict[str, list[str]] = {
+            str(r[0]): [r[1], r[2], r[3], r[4], r[5], r[6]] for r in db.query(
+                "SELECT id, name, street, plz, city, district, quarter FROM households "
+                f"WHERE id IN ({marks})", chunk)}
+        for r in db.query("SELECT household_id, first_name, last_name FROM persons "
+                          f"WHERE household_id IN ({marks}) AND deleted = 0 ORDER BY rowid",
+                          chunk):
+            if str(r[0]) in parts:
+                parts[str(r[0])] += [r[1], r[2]]
+        db.executemany(
+            "INSERT INTO household_search(household_id, text) VALUES (?, ?) "
+            "ON CONFLICT(household_id) DO UPDATE SET text = excluded.text",
+            [(hid, " ".join(fold_words(" ".join(p or "" for p in texts))))
+             for hid, texts in parts.items()])
+        gone = [hid for hid in chunk if hid not in parts]
+        db.executemany("DELETE FROM household_search WHERE household_id = ?",
+                       [(hid,) for hid in gone])
+
+
 def insert_household(w: RecordWriter, draft: HouseholdDraft) -> HouseholdId:
     values = household_values(draft)
     log = {k: v for k, v in values.items() if k != "sort_name"}
@@ -193,21 +217,6 @@ def update_person(w: RecordWriter, person: Person, draft: PersonDraft) -> bool:
 def remove_person(w: RecordWriter, person: Person) -> None:
     w.tombstone("persons", "person", person.id, scope_id=person.household_id)
     refresh_search(w.db, person.household_id)
-
-
-@dataclass(frozen=True, slots=True)
-class HouseholdListRow:
-    """One line of the family list (Familien screen)."""
-
-    id: HouseholdId
-    name: str
-    district: str
-    worker_name: str
-    last_contact_at: str | None
-    open_followups: int
-    status: str
-    interpreter_needed: bool
-    members: int
 
 
 SORT_COLUMNS = {

@@ -16,6 +16,7 @@ from typing import Any
 
 from casework.clock import Clock, to_utc_iso
 from casework.errors import VaultError, WrongPassphrase
+from casework.models import safe_json
 from casework.models.ids import new_id
 from casework.storage import audit, crypto, private_files
 from casework.storage.changelog import Actor, Hlc, RecordWriter
@@ -30,6 +31,8 @@ HEADER_FILE = "vault.json"
 DB_FILE = "casework.db"
 CIPHER = "SQLCipher 4: AES-256-CBC, HMAC-SHA512 je Seite, Rohschlüssel 256 Bit"
 
+
+MAX_HEADER_BYTES = 1024 * 1024  # a header with many key slots is a few KB
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
@@ -305,8 +308,8 @@ def read_header(folder: Path) -> VaultHeader:
             "sie ist unvollständig."
         )
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = safe_json.loads(path.read_bytes(), max_bytes=MAX_HEADER_BYTES)
+    except safe_json.UnsafeJson:
         raise VaultError(f"„{HEADER_FILE}“ ist beschädigt (kein gültiges JSON).") from None
     except OSError:
         raise VaultError(f"„{HEADER_FILE}“ kann nicht gelesen werden.") from None
@@ -348,7 +351,8 @@ def read_header(folder: Path) -> VaultHeader:
     except (KeyError, TypeError, ValueError):
         raise VaultError(f"„{HEADER_FILE}“ ist unvollständig oder beschädigt.") from None
     if not params.acceptable() or any(not s.kdf.acceptable() for s in header.slots):
-        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässig schwache Schlüsselparameter.")
+        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässige Schlüsselparameter (zu schwach "
+                         "oder außerhalb dessen, was Casework schreibt).")
     if any(k.algorithm not in _KNOWN_ALGORITHMS for k in keys):
         raise VaultError(f"„{HEADER_FILE}“ nennt ein unbekanntes Verschlüsselungsverfahren.")
     if version >= 2 and sum(1 for s in header.slots if s.owner) != 1:

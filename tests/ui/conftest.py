@@ -64,6 +64,8 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
     monkeypatch.setattr(messages, "warn", record("warn"))
     monkeypatch.setattr(messages, "error", record("error"))
     monkeypatch.setattr(messages, "confirm", confirm)
+    monkeypatch.setattr(messages, "restore_draft",
+                        lambda parent, text: confirm(parent, "Entwurf vorhanden", text))
     monkeypatch.setattr(messages, "choose_folder", lambda *_a, **_k: "")
 
     def ask_passphrase(_parent: QWidget | None, title: str, text: str) -> str:
@@ -126,7 +128,7 @@ def demo_vault_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(NOW),
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
-        demo.fill(session, 2000, contacts_per_family=2)
+        demo.fill(session, 2000, contacts_per_family=2, showcase=False)
     finally:
         session.close()
     return folder

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from enum import StrEnum
 
 from casework.clock import BERLIN
 from casework.errors import ValidationError
+from casework.models import safe_json
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
@@ -218,8 +218,8 @@ def mapping_from_json(text: str, header: Sequence[str]) -> dict[str, int]:
     """A mapping file: a JSON object "field" → "column header", where field is a key
     (`first_name`) or its German label ("Vorname")."""
     try:
-        body = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        body = safe_json.loads(text, max_bytes=1024 * 1024)
+    except safe_json.UnsafeJson:
         raise ValidationError("Zuordnungsdatei", "ist kein gültiges JSON.") from None
     if not isinstance(body, dict):
         raise ValidationError("Zuordnungsdatei", "muss ein Objekt „Feld: Spalte“ sein.")

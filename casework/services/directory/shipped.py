@@ -17,6 +17,7 @@ from typing import Any
 from casework import resources
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
+from casework.models import safe_json
 from casework.models.directory.profile import NumberSource, Profile, WeeklySlot, parse_profile
 from casework.models.kinderschutz.routing import (
     AcuteRouting,
@@ -29,6 +30,8 @@ DEFAULT_PROFILE = "bottrop-beispiel"
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
+
+MAX_PROFILE_BYTES = 5 * 1024 * 1024  # a city's directory is a few hundred KB
 
 def _profiles_dir() -> Traversable:
     return resources.files("profiles")
@@ -91,11 +94,17 @@ def load_profile_file(path: Path) -> Profile:
 def parse_profile_text(text: str, source: str) -> Profile:
     """Decode and validate profile JSON; errors name `source` and the field path."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        data = safe_json.loads(text, max_bytes=MAX_PROFILE_BYTES)
+    except safe_json.UnsafeJson as error:
+        cause = error.__cause__
+        if isinstance(cause, json.JSONDecodeError):
+            raise UserError(
+                f"Profil-Datei {source}: kein gültiges JSON (Zeile {cause.lineno}, "
+                f"Spalte {cause.colno})."
+            ) from error
         raise UserError(
-            f"Profil-Datei {source}: kein gültiges JSON (Zeile {error.lineno}, "
-            f"Spalte {error.colno})."
+            f"Profil-Datei {source}: zu groß, zu tief verschachtelt oder mit überlangen Zahlen "
+            "(höchstens 5 MB, 32 Ebenen, 30 Ziffern)."
         ) from error
     if not isinstance(data, dict):
         raise UserError(f"Profil-Datei {source}: muss ein JSON-Objekt enthalten.")

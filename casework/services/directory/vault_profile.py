@@ -34,6 +34,7 @@ from casework.models.directory.profile import (
     WeeklySlot,
     parse_profile,
 )
+from casework.models.directory.revision import RevisionInfo
 from casework.models.persons.worker import WorkerRole
 from casework.services import persons
 from casework.services.directory.shipped import (
@@ -46,7 +47,6 @@ from casework.services.persons import Authorization
 from casework.services.session import Session
 from casework.storage import directory as store
 from casework.storage import persons as worker_store
-from casework.storage.directory import RevisionInfo
 
 KIND = "directory"
 EDITOR_ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)

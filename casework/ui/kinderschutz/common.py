@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN
 from casework.errors import UserError, ValidationError
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.services.kinderschutz import documents
 from casework.services.persons import workers as worker_service
 from casework.ui.context import UiContext
@@ -265,3 +266,13 @@ class EntryDialog(QDialog):
 
     def error_text(self, field: str) -> str:
         return self.form.error_text(field)
+
+
+class ProcedureDialog(EntryDialog):
+    """An `EntryDialog` about one procedure (`file`), for the step and record forms."""
+
+    def __init__(self, ctx: UiContext, file: ProcedureFile,
+                 parent: QWidget | None = None) -> None:
+        self.file = file
+        self.procedure_id = file.procedure.id
+        super().__init__(ctx, parent)

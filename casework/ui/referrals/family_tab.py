@@ -3,8 +3,8 @@ last step and the next Wiedervorlage; new referral (ASD district pre-selected fr
 Stadtteil, partner, or free entry), the lifecycle steps, sending with the consent check at
 that moment, and printing the Übermittlungsbogen.
 
-Dialogs here are also used by the Vermittlungen screen. `choose_letter_target` is the one
-file chooser (tests patch it)."""
+Dialogs here are also used by the Vermittlungen screen. The letter is saved through
+`casework.ui.documents` (tests patch its `choose_pdf_target`)."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ from casework.services.session import Session
 from casework.storage import audit as audit_store
 from casework.ui import documents
 from casework.ui.context import UiContext
+from casework.ui.kinderschutz import common
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
 from casework.ui.kinderschutz import family_tab as tab_module
@@ -78,12 +79,12 @@ def make_tab(qtbot: QtBot, ctx: UiContext, household_id: str) -> tab_module.Kind
     return tab
 
 
-def record(qtbot: QtBot, view: ProcedureView, key: str) -> rec.EntryDialog:
+def record(qtbot: QtBot, view: ProcedureView, key: str) -> common.EntryDialog:
     button = view.record_buttons[key]
     assert button.isEnabled(), button.toolTip()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = view.dialog
-    assert isinstance(dialog, rec.EntryDialog)
+    assert isinstance(dialog, common.EntryDialog)
     qtbot.addWidget(dialog)
     return dialog
 

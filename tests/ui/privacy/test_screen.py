@@ -26,13 +26,14 @@ from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.privacy import screen as datenschutz
 from casework.ui.privacy.screen import DatenschutzScreen
+from casework.ui.simple_model import SimpleTableModel
 from tests.conftest import add_family, add_person
 
 GONE = "Quastenbergerin"
 
 
-def _texts(model: datenschutz.RowsModel) -> str:
-    return " ".join(" ".join(row) for row in model.rows)
+def _texts(model: SimpleTableModel) -> str:
+    return " ".join(" ".join(cells) for cells, _payload in model.rows)
 
 
 @pytest.fixture
@@ -99,19 +100,19 @@ def test_four_eyes_deletion_through_the_screen(
     session.act_as(leads[0])
     ctx.attach(session)
     screen = _screen(qtbot, ctx)
-    assert [k.household_id for k in screen.due_model.keys] == [gone]
+    assert [payload.household_id for _cells, payload in screen.due_model.rows] == [gone]
     assert GONE not in _texts(screen.due_model)
     screen.due_view.selectRow(0)
     screen.propose()
-    assert screen.due_model.rows[0][-1] == "vorgeschlagen"
+    assert screen.due_model.rows[0][0][-1] == "vorgeschlagen"
     screen.due_view.selectRow(0)
     screen.approve()  # same person: refused with a message, nothing changes
-    assert screen.due_model.rows[0][-1] == "vorgeschlagen"
+    assert screen.due_model.rows[0][0][-1] == "vorgeschlagen"
     assert any("Vier-Augen" in t for t in message_log.texts("error"))  # type: ignore[attr-defined]
     _switch(ctx, session, leads[1])
     screen.due_view.selectRow(0)
     screen.approve()
-    assert screen.due_model.rows[0][-1] == "freigegeben"
+    assert screen.due_model.rows[0][0][-1] == "freigegeben"
     screen.due_view.selectRow(0)
     screen.delete()
     assert screen.due_model.rowCount() == 0
@@ -142,7 +143,7 @@ def test_art15_request_answer_and_refusal(qtbot: QtBot, ctx: UiContext, session:
     screen.record_request()
     screen.record_request()
     assert screen.request_model.rowCount() == 2
-    assert screen.request_model.rows[0][3] == "21.12.2026"
+    assert screen.request_model.rows[0][0][3] == "21.12.2026"
     assert "Müller" not in _texts(screen.request_model)
     monkeypatch.setattr(datenschutz, "ask_choice", lambda _p, _t, _l, items: items[0])
     monkeypatch.setattr(datenschutz, "ask_reason", lambda *_a: "Interessen abgewogen.")
@@ -155,16 +156,16 @@ def test_art15_request_answer_and_refusal(qtbot: QtBot, ctx: UiContext, session:
     assert data["subject"]["name"] == "Ayşe Müller"
     assert [d["reason"] for d in data["decisions"]] == ["Interessen abgewogen."]
     assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
-    assert screen.request_model.rows[0][4] in {"erteilt", "teilweise erteilt"}
+    assert screen.request_model.rows[0][0][4] in {"erteilt", "teilweise erteilt"}
     monkeypatch.setattr(datenschutz, "ask_reason", lambda *_a: "   ")
     screen.request_view.selectRow(1)
     screen.refuse_request()
     assert any("Begründung" in t for t in message_log.texts("error"))  # type: ignore[attr-defined]
-    assert screen.request_model.rows[1][4] == "offen"
+    assert screen.request_model.rows[1][0][4] == "offen"
     monkeypatch.setattr(datenschutz, "ask_reason", lambda *_a: "Offensichtlich exzessiv.")
     screen.request_view.selectRow(1)
     screen.refuse_request()
-    assert screen.request_model.rows[1][4] == "abgelehnt"
+    assert screen.request_model.rows[1][0][4] == "abgelehnt"
 
 
 def test_file_type_and_restriction_tab(qtbot: QtBot, ctx: UiContext, session: Session,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from casework.storage.db import Database
 
-VERSION = 70
+VERSION = 60  # after consent (20s) and retention (25): it marks their rows as legacy
 
 SQL = """
 CREATE TABLE person_roles (
