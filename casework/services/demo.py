@@ -32,6 +32,7 @@ from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import bulk
 from casework.storage import persons as worker_store
+from casework.storage import vault as vault_store
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 
@@ -227,6 +228,10 @@ def _team(session: Session) -> dict[str, Any]:
                                   0.1)):
         made[key], _ = workers.create(session, WorkerDraft(name, role, demo_showcase.TEAM,
                                                             fte))
+    # The Leitung signs the showcase's approvals: she gets a key slot with her (fictitious)
+    # demo passphrase, set here directly as the demo vault's creator.
+    vault_store.set_person_key(session.vault, made["leitung"],
+                               demo_showcase.LEITUNG_PASSPHRASE)
     return {"leitung": made["leitung"], "colleague": made["colleague"],
             "teilhabe_workers": (made["tm_near"], made["tm_over"])}
 

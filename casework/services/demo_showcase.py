@@ -50,7 +50,7 @@ from casework.models.offers import SessionDraft as OfferSessionDraft
 from casework.models.persons.worker import Worker
 from casework.models.referrals import Recipient, ReferralDraft
 from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
-from casework.services import contacts, offers, referrals, teilhabe
+from casework.services import contacts, offers, persons, referrals, teilhabe
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
@@ -59,6 +59,9 @@ from casework.services.session import Session
 
 # The Leitung of the demo team; its presence marks a vault that already has the team.
 LEITUNG_NAME = "Dr. Petra Probe"
+# Fictitious demo data only: the demo Leitung's own passphrase, so her approvals are signed
+# like any real one (and a demo user can try the Leitung's side).
+LEITUNG_PASSPHRASE = "Demo-Leitung nur zum Ausprobieren"  # noqa: S105 - fictitious
 TEAM = "Team Süd"
 
 
@@ -214,7 +217,8 @@ def _approve_all(stage: _Stage, pid: str, days_ago: int) -> None:
     with stage.acting(stage.leitung):
         for view in review.items_for(stage.session, pid):
             if view.status in QUEUE_STATUSES:
-                review.approve(stage.session, view.id, expected_hash=view.current_hash)
+                review.approve(stage.session, view.id, expected_hash=view.current_hash,
+                               auth=persons.authorize(stage.session, LEITUNG_PASSPHRASE))
 
 
 def _to_result(stage: _Stage, family: _Family, start: int, text: str,
@@ -279,7 +283,8 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
     with stage.acting(stage.leitung):
         item = next(v for v in review.items_for(s, pid) if v.item.kind is ReviewKind.ERGEBNIS)
         review.return_item(s, item.id, "Bitte die Einschätzung der Familienhebamme "
-                                       "ergänzen.", expected_hash=item.current_hash)
+                                       "ergänzen.", expected_hash=item.current_hash,
+                           auth=persons.authorize(s, LEITUNG_PASSPHRASE))
 
     # 3. Gefährdungseinschätzung done, the iseF consultation is overdue (the one red item).
     petrovic = families["Petrović"]
