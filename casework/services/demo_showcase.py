@@ -496,7 +496,11 @@ def _teilhabe(stage: _Stage) -> None:
                 district="Batenbrock-Süd" if number % 2 else "Boy")
             if worker is not None:
                 with stage.acting(stage.leitung):
-                    teilhabe.assign(s, cid, worker, allow_over_capacity=True)
+                    load = teilhabe.capacity_of(s, worker)
+                    # over capacity is a reserved act: the Leitung confirms and signs it
+                    auth = (persons.authorize(s, LEITUNG_PASSPHRASE)
+                            if load.active + 1 > load.places else None)
+                    teilhabe.assign(s, cid, worker, allow_over_capacity=True, auth=auth)
             number += 1
 
 
