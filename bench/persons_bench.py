@@ -37,7 +37,8 @@ def main(folder: Path) -> None:
 
     leitung, leitung_passphrase = LEITUNG, LEITUNG_PASSPHRASE
     if persons.has_key_slot(folder, demo_showcase.LEITUNG_NAME):  # the demo's own Leitung
-        leitung, leitung_passphrase = demo_showcase.LEITUNG_NAME, demo_showcase.LEITUNG_PASSPHRASE
+        # the demo Leitung has the demo vault's (public) passphrase
+        leitung, leitung_passphrase = demo_showcase.LEITUNG_NAME, demo.DEMO_PASSPHRASE
     session = session_service.unlock(folder, demo.DEMO_PASSPHRASE, clock)
     try:
         if not persons.has_key_slot(folder, leitung):

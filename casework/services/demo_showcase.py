@@ -56,12 +56,10 @@ from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.session import Session
+from casework.storage import crypto
 
 # The Leitung of the demo team; its presence marks a vault that already has the team.
 LEITUNG_NAME = "Dr. Petra Probe"
-# Fictitious demo data only: the demo Leitung's own passphrase, so her approvals are signed
-# like any real one (and a demo user can try the Leitung's side).
-LEITUNG_PASSPHRASE = "Demo-Leitung nur zum Ausprobieren"  # noqa: S105 - fictitious
 TEAM = "Team Süd"
 
 
@@ -86,7 +84,15 @@ class _Stage:
     leitung: WorkerId
     colleague: Worker
     teilhabe_workers: tuple[WorkerId, ...]
+    leitung_key: bytearray  # her unwrapped signing key, wiped when the showcase is done
+    fingerprint: str
     households: list[HouseholdId] = field(default_factory=list)
+
+    def sign(self) -> persons.Authorization:
+        """The Leitung's authorization for one act: her key was unwrapped once with her
+        passphrase (one Argon2id run instead of one per approval)."""
+        return persons.Authorization(self.leitung, bytearray(self.leitung_key),
+                                     self.fingerprint)
 
     def at(self, days_ago: int, hour: int = 10, minute: int = 0) -> date:
         """Move the stage clock to `days_ago` days before today at hh:mm (local)."""
@@ -218,7 +224,7 @@ def _approve_all(stage: _Stage, pid: str, days_ago: int) -> None:
         for view in review.items_for(stage.session, pid):
             if view.status in QUEUE_STATUSES:
                 review.approve(stage.session, view.id, expected_hash=view.current_hash,
-                               auth=persons.authorize(stage.session, LEITUNG_PASSPHRASE))
+                               auth=stage.sign())
 
 
 def _to_result(stage: _Stage, family: _Family, start: int, text: str,
@@ -284,7 +290,7 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
         item = next(v for v in review.items_for(s, pid) if v.item.kind is ReviewKind.ERGEBNIS)
         review.return_item(s, item.id, "Bitte die Einschätzung der Familienhebamme "
                                        "ergänzen.", expected_hash=item.current_hash,
-                           auth=persons.authorize(s, LEITUNG_PASSPHRASE))
+                           auth=stage.sign())
 
     # 3. Gefährdungseinschätzung done, the iseF consultation is overdue (the one red item).
     petrovic = families["Petrović"]
@@ -496,11 +502,8 @@ def _teilhabe(stage: _Stage) -> None:
                 district="Batenbrock-Süd" if number % 2 else "Boy")
             if worker is not None:
                 with stage.acting(stage.leitung):
-                    load = teilhabe.capacity_of(s, worker)
-                    # over capacity is a reserved act: the Leitung confirms and signs it
-                    auth = (persons.authorize(s, LEITUNG_PASSPHRASE)
-                            if load.active + 1 > load.places else None)
-                    teilhabe.assign(s, cid, worker, allow_over_capacity=True, auth=auth)
+                    teilhabe.assign(s, cid, worker, allow_over_capacity=True,
+                                    auth=stage.sign())
             number += 1
 
 
@@ -585,14 +588,18 @@ def _workers(session: Session) -> list[Worker]:
 
 
 def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
-        teilhabe_workers: tuple[WorkerId, WorkerId]) -> int:
-    """Add the showcase; returns the number of households it created."""
+        teilhabe_workers: tuple[WorkerId, WorkerId], leitung_passphrase: str) -> int:
+    """Add the showcase; returns the number of households it created. The Leitung
+    (a person with her own key and `leitung_passphrase`) signs her approvals."""
     real = session.clock
     stage_clock = _StageClock(real)
     owner = session.actor_id
     by_id = {w.id: w for w in _workers(session)}
+    first = persons.authorize(session, leitung_passphrase, leitung)
+    key = bytearray(first.key_buffer)
+    first.wipe()
     stage = _Stage(session, stage_clock, local_today(real), real.now(), owner, leitung,
-                   by_id[colleague], teilhabe_workers)
+                   by_id[colleague], teilhabe_workers, key, first.fingerprint)
     session.clock = stage_clock
     session.vault.clock = stage_clock
     try:
@@ -617,6 +624,7 @@ def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
         _teilhabe(stage)
         _offers(stage, families)
     finally:
+        crypto.wipe(key)
         session.clock = real
         session.vault.clock = real
         if session.actor_id != owner:

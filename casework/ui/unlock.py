@@ -143,8 +143,8 @@ class UnlockPanel(QWidget):
         if demo_vault:
             self.demo_hint.setText(
                 "Dies ist die Demo-Akte mit erfundenen Familien. Ihre Passphrase lautet: "
-                f"„{demo.DEMO_PASSPHRASE}“. Die Leitung „{demo_showcase.LEITUNG_NAME}“ "
-                f"meldet sich mit „{demo_showcase.LEITUNG_PASSPHRASE}“ an.")
+                f"„{demo.DEMO_PASSPHRASE}“ (auch für die Leitung "
+                f"„{demo_showcase.LEITUNG_NAME}“).")
         self._show_message("")
         self.passphrase.clear()
         self.person.setText(self.ctx.settings.last_person(str(folder)))
