@@ -26,7 +26,11 @@ fi
 
 VENV=${CASEWORK_VENV:-.venv}
 if [[ ! -x "$VENV/bin/python" ]]; then
-  python3 -m venv "$VENV"
+  if ! python3 -m venv "$VENV" 2>/dev/null; then
+    rm -rf "$VENV"
+    echo "Das Python-Modul „venv“ fehlt: sudo apt-get install python3-venv" >&2
+    exit 1
+  fi
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
 "$VENV/bin/python" -m pip install -q -e ".[test]"

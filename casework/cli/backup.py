@@ -51,7 +51,8 @@ def register_vault_subcommands(vault_sub: Any) -> None:
     where = plan.add_mutually_exclusive_group(required=True)
     where.add_argument("--folder", type=Path, help="z. B. USB-Stick oder Netzlaufwerk")
     where.add_argument("--off", action="store_true", help="automatische Sicherung aus")
-    plan.add_argument("--interval-hours", type=int, default=backup_service.DEFAULT_INTERVAL_HOURS)
+    plan.add_argument("--interval-hours", type=int, default=backup_service.DEFAULT_INTERVAL_HOURS,
+                      help="Abstand der Sicherungen in Stunden")
     plan.set_defaults(handler=_schedule)
 
     restore = vault_sub.add_parser("restore", help="Sicherung in einen NEUEN Ordner "
@@ -96,6 +97,7 @@ def _backup(args: argparse.Namespace) -> int:
           f"{result.seconds:.1f} s).")
     for path in result.removed:
         print(f"Alte Sicherung entfernt (Rotation): {path.name}")
+    _report_attachment_problems(result.problems)
     return EXIT_OK
 
 
@@ -130,7 +132,16 @@ def _restore(args: argparse.Namespace) -> int:
     else:
         print(f"Seit der Sicherung gelöschte Akten erneut gelöscht: "
               f"{result.deletions_reapplied}.")
+    _report_attachment_problems(result.problems)
     return EXIT_OK
+
+
+def _report_attachment_problems(problems: tuple[str, ...]) -> None:
+    """Written all the same, but not in order: say so and end with exit code 3."""
+    if problems:
+        raise CliFailure(f"Achtung, Anhänge nicht in Ordnung: {' '.join(problems)} "
+                         "„casework vault check“ zeigt den Stand; eine ältere Sicherung hat "
+                         "die Dateien vielleicht noch unbeschädigt.")
 
 
 def _local(moment: datetime) -> str:

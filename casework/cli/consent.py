@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("einwilligung", help="Einwilligungen auflisten und prüfen")
     commands = parser.add_subparsers(dest="einwilligung_command", required=True)
 
-    listing = commands.add_parser("liste", help="alle Einwilligungen mit Status")
+    listing = commands.add_parser("liste", aliases=["list"], help="alle Einwilligungen mit Status")
     add_vault_argument(listing)
     which = listing.add_mutually_exclusive_group()
     which.add_argument("--erneuerung", action="store_true",

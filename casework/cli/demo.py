@@ -21,7 +21,8 @@ def register(sub: Any) -> None:
                                          "Bedarf an)")
     parser.add_argument("--vault", required=True, help="Akten-Ordner")
     parser.add_argument("--families", type=int, required=True, help="Anzahl Haushalte")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1,
+                        help="Startwert des Zufalls: gleicher Wert, gleiche Demodaten")
     parser.add_argument("--contacts-per-family", type=float, default=12.0,
                         help="mittlere Zahl der Kontakte je Haushalt (Standard 12)")
     parser.set_defaults(handler=_demo)

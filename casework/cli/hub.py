@@ -18,7 +18,7 @@ from casework.cli import EXIT_OK, CliFailure
 from casework.cli._common import add_vault_argument, open_session
 from casework.clock import BERLIN
 from casework.models.persons.worker import WorkerRole
-from casework.sync import admin, client
+from casework.sync import require_driver
 
 ENV_HUB_PASSWORD = "CASEWORK_HUB_PASSWORD"  # noqa: S105 - a variable name
 ENV_WORKER_PASSWORD = "CASEWORK_HUB_WORKER_PASSWORD"  # noqa: S105 - a variable name
@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
     worker.add_argument("--login", required=True, help="PostgreSQL-Anmeldename (a-z, 0-9, _)")
     worker.add_argument("--name", required=True, help="Name, wie er in der App erscheint")
     worker.add_argument("--rolle", default=WorkerRole.FACHKRAFT.value,
-                        choices=[r.value for r in WorkerRole])
+                        choices=[r.value for r in WorkerRole], help="Rolle im Team")
     worker.add_argument("--team", default="", help="Team (die Leitung sieht ihr Team)")
     worker.add_argument("--worker-id", default=None,
                         help="Kennung aus einer bestehenden Akte übernehmen (casework sync "
@@ -76,7 +76,12 @@ def _dsn(parser: argparse.ArgumentParser) -> None:
 def hub_dsn(dsn: str) -> str:
     """Add the hub password from the environment, if given (else ~/.pgpass / prompt)."""
     password = os.environ.get(ENV_HUB_PASSWORD)
-    return client.with_password(dsn, password) if password else dsn
+    if not password:
+        return dsn
+    require_driver()
+    from casework.sync import client
+
+    return client.with_password(dsn, password)
 
 
 def _worker_password() -> str:
@@ -93,6 +98,9 @@ def _worker_password() -> str:
 
 
 def _init(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import admin
+
     if admin.init_hub(hub_dsn(args.dsn)):
         print("Team-Hub eingerichtet (Schema-Version 1).")
     else:
@@ -101,6 +109,9 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _add_worker(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import admin
+
     worker_id = admin.add_worker(hub_dsn(args.dsn), login=args.login, name=args.name,
                                  role=WorkerRole(args.rolle), password=_worker_password(),
                                  team=args.team, worker_id=args.worker_id)
@@ -109,6 +120,9 @@ def _add_worker(args: argparse.Namespace) -> int:
 
 
 def _issue_code(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import admin
+
     code, expires = admin.issue_code(hub_dsn(args.dsn), args.worker, args.stunden)
     print(f"Einmal-Code: {code}")
     print(f"gültig bis {expires.astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr")
@@ -116,6 +130,9 @@ def _issue_code(args: argparse.Namespace) -> int:
 
 
 def _enrol(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import client
+
     session = open_session(args.vault)
     try:
         worker, _ = client.enrol(session, hub_dsn(args.dsn), args.code, args.label)
@@ -127,6 +144,9 @@ def _enrol(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import admin
+
     if not admin.revoke_device(hub_dsn(args.dsn), args.device):
         raise CliFailure("Dieses Gerät ist am Hub nicht bekannt.")
     print("Gerät gesperrt: es empfängt nichts mehr, seine Übertragungen werden abgewiesen.")
@@ -134,6 +154,9 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _devices(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import admin
+
     for d in admin.list_devices(hub_dsn(args.dsn)):
         state = "gesperrt" if d.revoked_at else "aktiv"
         seen = f"{d.last_seen_at.astimezone(BERLIN):%d.%m.%Y %H:%M}" if d.last_seen_at else "nie"

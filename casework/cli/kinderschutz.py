@@ -36,7 +36,8 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("kinderschutz", help="§ 8a-Verfahren: Liste, PDFs, Erreichbarkeit")
     commands = parser.add_subparsers(dest="kinderschutz_command", required=True)
 
-    listing = commands.add_parser("list", help="§ 8a-Verfahren mit Kennung und Stand auflisten")
+    listing = commands.add_parser("liste", aliases=["list"],
+                                   help="§ 8a-Verfahren mit Kennung und Stand auflisten")
     add_vault_argument(listing)
     listing.add_argument("--offen", action="store_true", help="nur nicht abgeschlossene")
     listing.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
@@ -53,7 +54,8 @@ def register(sub: Any) -> None:
     pdf = commands.add_parser("pdf", help="Dokumentation, Mitteilung oder Schutzplan als PDF")
     add_vault_argument(pdf)
     pdf.add_argument("--verfahren", required=True, help="Kennung des Verfahrens")
-    pdf.add_argument("--dokument", required=True, choices=_DOCUMENTS)
+    pdf.add_argument("--dokument", required=True, choices=_DOCUMENTS,
+                     help="welches Dokument")
     pdf.add_argument("--out", required=True, help="Ziel-PDF")
     pdf.set_defaults(handler=_pdf)
 

@@ -45,15 +45,18 @@ def register(subparsers: Any) -> None:
         handler=run_due)
 
     propose = command("vorschlagen", "Löschung einer fälligen Akte vorschlagen")
-    propose.add_argument("--household", required=True, metavar="ID")
+    propose.add_argument("--household", required=True, metavar="ID",
+                         help="Kennung der Familie (aus der App oder einer Liste)")
     propose.set_defaults(handler=run_propose)
 
     approve = command("freigeben", "Löschung freigeben (zweite Person)")
-    approve.add_argument("--request", required=True, metavar="ID")
+    approve.add_argument("--request", required=True, metavar="ID",
+                         help="Kennung des Löschantrags (aus „loeschfristen“)")
     approve.set_defaults(handler=run_approve)
 
     delete = command("loeschen", "freigegebene Löschung ausführen")
-    delete.add_argument("--request", required=True, metavar="ID")
+    delete.add_argument("--request", required=True, metavar="ID",
+                        help="Kennung des freigegebenen Löschantrags")
     delete.add_argument("--protokoll", required=True, metavar="DATEI.pdf",
                         help="Löschprotokoll (PDF)")
     delete.set_defaults(handler=run_delete)

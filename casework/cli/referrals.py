@@ -30,7 +30,8 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("vermittlung", help="Vermittlungen auflisten und auswerten")
     commands = parser.add_subparsers(dest="vermittlung_command", required=True)
 
-    listing = commands.add_parser("liste", help="offene Vermittlungen (älteste zuerst)")
+    listing = commands.add_parser("liste", aliases=["list"],
+                                  help="offene Vermittlungen (älteste zuerst)")
     add_vault_argument(listing)
     listing.add_argument("--alle", action="store_true", help="auch abgeschlossene")
     listing.set_defaults(handler=_list)
@@ -42,8 +43,8 @@ def register(sub: Any) -> None:
 
     stats = commands.add_parser("statistik", help="Vermittlungen je Empfänger nach Stand")
     add_vault_argument(stats)
-    stats.add_argument("--von", type=_iso_date, required=True)
-    stats.add_argument("--bis", type=_iso_date, required=True)
+    stats.add_argument("--von", type=_iso_date, required=True, help="erster Tag (JJJJ-MM-TT)")
+    stats.add_argument("--bis", type=_iso_date, required=True, help="letzter Tag (JJJJ-MM-TT)")
     stats.set_defaults(handler=_statistics)
 
 

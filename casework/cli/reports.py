@@ -70,8 +70,8 @@ def _period(args: argparse.Namespace) -> tuple[date, date]:
         window(first, last)
     except ValidationError as error:
         raise CliFailure(error.message, EXIT_USAGE) from None
-    if not 1 <= args.k <= 100:
-        raise CliFailure("--k muss zwischen 1 und 100 liegen.", EXIT_USAGE)
+    if args.k > 100:  # below 5 the report service refuses (a floor, not a usage slip)
+        raise CliFailure("--k darf höchstens 100 sein.", EXIT_USAGE)
     return first, last
 
 

@@ -12,7 +12,7 @@ from casework.cli._common import add_vault_argument, open_session
 from casework.cli.hub import hub_dsn
 from casework.clock import BERLIN, from_utc_iso
 from casework.services import hub as sync_service
-from casework.sync import client
+from casework.sync import require_driver
 
 
 def register(sub: Any) -> None:
@@ -36,9 +36,14 @@ def _print_status(status: sync_service.SyncStatus) -> None:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    if not args.status:
+        require_driver()
     session = open_session(args.vault)
     try:
         if not args.status:
+            from casework.sync import client
+
+
             dsn = args.dsn or sync_service.hub_dsn(session)
             target = hub_dsn(dsn) if dsn else None
             try:

@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
     add_vault_argument(create)
     create.add_argument("--name", default="Fachkraft", help="Name der Person, die die Akte führt")
     create.add_argument("--rolle", default=WorkerRole.FACHKRAFT.value,
-                        choices=[r.value for r in WorkerRole])
+                        choices=[r.value for r in WorkerRole],
+                        help="Rolle der ersten Person (sie ist zugleich Eigentümerin der Akte)")
     create.add_argument("--profile", default="bottrop-beispiel", help="Referenzdaten-Profil")
     create.set_defaults(handler=_create)
 

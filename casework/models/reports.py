@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from casework.errors import ValidationError
+
 DEFAULT_K = 5
 SECONDARY = "•"
 LEGEND = (
@@ -98,6 +100,16 @@ class Report:
     remarks: tuple[str, ...] = ()
     k: int = DEFAULT_K
     key_figures: tuple[tuple[str, str], ...] = field(default=())
+
+
+def check_k(k: int) -> None:
+    """LR-39: five is the floor of small-number suppression for every report that leaves
+    the statistics code (PDF, CSV, screen), not a default one may lower; a larger k
+    suppresses more and is allowed. (`suppress` itself takes any k ≥ 1, so counting can be
+    tested on hand-countable data.)"""
+    if k < DEFAULT_K:
+        raise ValidationError("Kleinste Fallzahl", f"muss mindestens {DEFAULT_K} sein; kleinere "
+                              "Zahlen könnten einzelne Familien erkennbar machen.")
 
 
 def marker(k: int) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from casework.errors import UserError
 from casework.forms import base
 from casework.forms.reports import render_report
-from casework.models.reports import DEFAULT_K, Report, csv_rows, plain_number
+from casework.models.reports import DEFAULT_K, Report, check_k, csv_rows, plain_number
 from casework.reports import jahresbericht, monitoring
 from casework.services.directory.shipped import load_profile
 from casework.services.session import Session
@@ -40,6 +40,7 @@ class Produced:
 def build(
     session: Session, kind: ReportKind, first: date, last: date, k: int = DEFAULT_K
 ) -> Report:
+    check_k(k)  # before any statistics are computed
     if kind is ReportKind.JAHRESBERICHT:
         return jahresbericht.build(session, first, last, k)
     return monitoring.build(session, first, last, k)

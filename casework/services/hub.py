@@ -126,8 +126,7 @@ def apply_remote(session: Session, changes: Sequence[RemoteChange],
         result = store.apply_remote(session.db, session.vault.hlc, session.vault.device_id,
                                     changes, new_cursor)
     if result.purged_households:
-        for attachment_id in result.purged_attachments:
-            attachments.delete(session.vault, attachment_id)
+        attachments.finish_pending_deletions(session.vault)
         purge_store.compact(session.db)  # no freed pages with deleted content linger
         for household_id in result.purged_households:
             session.audit("sync.retention_delete", "household", household_id)

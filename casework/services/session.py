@@ -6,13 +6,14 @@ here too, so the UI and the CLI share one path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casework.clock import Clock
 from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.ids import WorkerId
 from casework.models.persons.worker import Worker, WorkerRole
+from casework.storage import attachments as attachment_store
 from casework.storage import crypto
 from casework.storage import persons as worker_store
 from casework.storage import vault as vault_store
@@ -63,6 +64,11 @@ class Session:
     clock: Clock
     actor_id: WorkerId
     _actor: Worker | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # A real deletion interrupted between its commit and the removal of its files
+        # (crash, power cut) is finished before anyone works in the vault.
+        attachment_store.finish_pending_deletions(self.vault)
 
     @property
     def db(self) -> Database:
@@ -183,5 +189,8 @@ def change_passphrase(session: Session, new_passphrase: str) -> None:
 
 def check(session: Session) -> CheckReport:
     report = vault_store.check_vault(session.vault)
+    attachment_problems = tuple(attachment_store.check(session.vault))
+    if attachment_problems:
+        report = replace(report, problems=report.problems + attachment_problems)
     session.audit("vault.check", detail="ok" if report.ok else "problems")
     return report

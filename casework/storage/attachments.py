@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -29,6 +30,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from casework.errors import NotFound, StorageFull, UserError, VaultError
 from casework.storage import crypto
+from casework.storage.db import Database
+from casework.storage.privacy import purge
 from casework.storage.vault import Vault
 
 MAGIC = b"CWAT"
@@ -44,10 +47,14 @@ _ID = re.compile(r"^[0-9a-f]{32}$")
 def _key(vault: Vault) -> bytes:
     data_key = vault.data_key_copy()
     try:
-        return HKDF(algorithm=hashes.SHA256(), length=crypto.KEY_BYTES, salt=None,
-                    info=HKDF_INFO).derive(bytes(data_key))
+        return key_from_data_key(data_key)
     finally:
         crypto.wipe(data_key)
+
+
+def key_from_data_key(data_key: bytes | bytearray) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=crypto.KEY_BYTES, salt=None,
+                info=HKDF_INFO).derive(bytes(data_key))
 
 
 def _path(vault: Vault, attachment_id: str) -> Path:
@@ -90,7 +97,10 @@ def put(vault: Vault, data: bytes) -> str:
 
 def get(vault: Vault, attachment_id: str) -> bytes:
     """Decrypt an attachment; a damaged or altered file is a `VaultError` in German."""
-    path = _path(vault, attachment_id)
+    return _decrypt(_key(vault), _path(vault, attachment_id), attachment_id)
+
+
+def _decrypt(key: bytes, path: Path, attachment_id: str) -> bytes:
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -107,8 +117,7 @@ def get(vault: Vault, attachment_id: str) -> bytes:
     header = blob[:HEADER_BYTES]
     nonce = header[len(MAGIC) + 1:]
     try:
-        return AESGCM(_key(vault)).decrypt(nonce, blob[HEADER_BYTES:],
-                                           _aad(header, attachment_id))
+        return AESGCM(key).decrypt(nonce, blob[HEADER_BYTES:], _aad(header, attachment_id))
     except InvalidTag:
         raise VaultError(
             "Der Anhang ist beschädigt oder wurde verändert (Prüfung der Verschlüsselung "
@@ -121,10 +130,7 @@ def exists(vault: Vault, attachment_id: str) -> bool:
 
 def list_ids(vault: Vault) -> list[str]:
     """Ids of all attachment files (for retention and consistency checks)."""
-    folder = vault.attachments_dir
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if _ID.match(p.name) and p.is_file())
+    return list_ids_in(vault.attachments_dir)
 
 
 def delete(vault: Vault, attachment_id: str) -> None:
@@ -152,6 +158,68 @@ def delete(vault: Vault, attachment_id: str) -> None:
     except OSError:
         raise VaultError("Der Anhang kann nicht gelöscht werden.") from None
     _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentIndex:
+    """What the database says about attachment files (read on the connection's thread)."""
+
+    referenced: frozenset[str]
+    pending_deletion: frozenset[str]
+
+
+def index(db: Database) -> AttachmentIndex:
+    return AttachmentIndex(frozenset(purge.referenced_attachment_ids(db)),
+                           frozenset(purge.pending_file_deletions(db)))
+
+
+def check(vault: Vault) -> list[str]:
+    """Problems with the vault's attachment files (`vault check`); see `problems`."""
+    folder = vault.attachments_dir
+    return problems(_key(vault), [folder / name for name in list_ids_in(folder)],
+                    index(vault.db))
+
+
+def problems(key: bytes, paths: list[Path], known: AttachmentIndex) -> list[str]:
+    """Problems in German: every file's authentication tag, every referenced attachment
+    present, every file referenced (or waiting for its deletion to finish). Touches only
+    the files `paths` (an attachments folder's content), so a backup runs it on its
+    worker thread."""
+    by_id = {path.name: path for path in paths if _ID.match(path.name)}
+    files = set(by_id)
+    found: list[str] = []
+    for attachment_id in sorted(files):
+        try:
+            _decrypt(key, by_id[attachment_id], attachment_id)
+        except UserError:
+            found.append(f"Anhang {attachment_id[:8]} ist beschädigt oder wurde verändert.")
+    missing = sorted(known.referenced - files)
+    if missing:
+        found.append(f"{len(missing)} Anhang/Anhänge fehlen im Ordner „attachments“ "
+                     f"({', '.join(m[:8] for m in missing[:5])}).")
+    orphans = sorted(files - known.referenced - known.pending_deletion)
+    if orphans:
+        found.append(f"{len(orphans)} Datei(en) in „attachments“ gehören zu keinem Eintrag "
+                     f"({', '.join(o[:8] for o in orphans[:5])}).")
+    return found
+
+
+def list_ids_in(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if _ID.match(p.name) and p.is_file())
+
+
+def finish_pending_deletions(vault: Vault) -> int:
+    """Overwrite and remove the files a real deletion left to do (after its commit, or
+    at the next open after a crash). Idempotent; returns how many were finished."""
+    done = 0
+    for attachment_id in purge.pending_file_deletions(vault.db):
+        delete(vault, attachment_id)
+        with vault.db.transaction():
+            purge.forget_pending_file_deletion(vault.db, attachment_id)
+        done += 1
+    return done
 
 
 def _write_error(error: OSError) -> UserError:

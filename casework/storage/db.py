@@ -16,6 +16,7 @@ import sqlcipher3
 
 from casework.errors import StorageFull, UserError, VaultError
 from casework.models.text import fold_words
+from casework.storage import private_files
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,13 @@ Row: TypeAlias = Any
 Params = Sequence[Any] | dict[str, Any]
 
 DEFAULT_CACHE_KIB = 128 * 1024
+
+
+def silence_cipher_log(conn: sqlcipher3.Connection) -> None:
+    """SQLCipher writes English diagnostics ("hmac check failed for pgno=4", hundreds of
+    lines for one damaged page) to stderr by default. Casework decides from error codes
+    and tells the person in one German line, so its own log stays off."""
+    conn.execute("PRAGMA cipher_log_level = NONE")
 
 
 class DatabaseBusy(UserError):
@@ -102,8 +110,11 @@ class Database:
                 )
         elif path.exists():
             raise VaultError(f"„{path.name}“ existiert bereits; es wird nichts überschrieben.")
+        else:
+            private_files.create_empty(path)  # SQLite gives -wal/-shm the same mode
         try:
             conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
+            silence_cipher_log(conn)
         except sqlcipher3.Error as error:
             raise_translated(error)
             raise

@@ -16,7 +16,7 @@ from typing import Any
 from casework.clock import Clock, to_utc_iso
 from casework.errors import VaultError, WrongPassphrase
 from casework.models.ids import new_id
-from casework.storage import audit, crypto
+from casework.storage import audit, crypto, private_files
 from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import Database, drop_stat4
 from casework.storage.migrations import migrate
@@ -278,9 +278,9 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
             "oder leeren Ordner angelegt; es wird nichts überschrieben."
         )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "attachments").mkdir(exist_ok=True)
-        (folder / "backups").mkdir(exist_ok=True)
+        private_files.make_folder(folder, parents=True)
+        private_files.make_folder(folder / "attachments")
+        private_files.make_folder(folder / "backups")
     except OSError:
         raise VaultError(f"Der Ordner „{folder}“ kann nicht angelegt werden.") from None
     params = kdf or crypto.KdfParams.fresh()

@@ -9,12 +9,13 @@ and shows its unlock page, which states the demo passphrase.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QStandardPaths, Qt, QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -81,6 +82,16 @@ def build(app: QApplication, *, clock: Clock | None = None, settings: Settings |
     return window
 
 
+QUIT_AFTER_ENV = "CASEWORK_QUIT_AFTER_MS"
+
+
+def _quit_after_if_asked(app: QApplication) -> None:
+    """Install-smoke checks (CI) start the real app and let it end itself after a while."""
+    value = os.environ.get(QUIT_AFTER_ENV, "")
+    if value.isdigit():
+        QTimer.singleShot(int(value), app.quit)
+
+
 def run_app(demo: bool = False, vault: str | None = None) -> int:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
@@ -91,6 +102,7 @@ def run_app(demo: bool = False, vault: str | None = None) -> int:
     window = build(app, demo=demo, vault=vault)
     _install_excepthook(window)
     window.show()
+    _quit_after_if_asked(app)
     code = app.exec()
     window.ctx.tasks.shutdown()
     return int(code)

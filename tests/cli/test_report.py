@@ -119,3 +119,16 @@ def test_wrong_passphrase_exit_3(report_vault: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 3
     assert "Passphrase" in result.stderr
+
+
+@pytest.mark.parametrize("k", ["1", "4", "0", "-3"])
+def test_k_below_five_is_refused(report_vault: Path, tmp_path: Path, k: str) -> None:
+    """LR-39: five is a floor — `--k 1` must not switch suppression off."""
+    pdf = tmp_path / "jb.pdf"
+    result = run_cli("report", "jahresbericht", "--vault", str(report_vault), "--von",
+                     "2025-01-01", "--bis", "2025-12-31", "--out", str(pdf), "--k", k)
+    assert result.returncode == 3
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == ["casework: Kleinste Fallzahl: muss mindestens 5 sein; kleinere Zahlen "
+                     "könnten einzelne Familien erkennbar machen."]
+    assert not pdf.exists()

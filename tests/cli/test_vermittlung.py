@@ -9,7 +9,7 @@ from casework.models.referrals import ReferralDraft
 from casework.services import referrals as service
 from casework.services.households import households
 from casework.services.session import Session
-from tests.conftest import run_cli
+from tests.conftest import add_family, run_cli
 
 
 def test_list_due_and_statistics(session: Session, family: str, vault_dir: Path) -> None:
@@ -33,3 +33,19 @@ def test_list_due_and_statistics(session: Session, family: str, vault_dir: Path)
     bad = run_cli("vermittlung", "statistik", "--vault", str(vault_dir), "--von",
                   "2026-12-31", "--bis", "2026-01-01")
     assert bad.returncode != 0 and "--bis" in bad.stderr
+
+
+def test_terminal_escape_sequences_in_names_are_not_printed(session: Session,
+                                                             vault_dir: Path) -> None:
+    hostile = "Meier\x1b]0;übernommen\x07\x1b[2J\r\u202eretsiM"
+    family = add_family(session, hostile)
+    mother = households.members(session, family)[0]
+    asd = service.recipient_choices(session, family).suggested[0]
+    service.create(session, ReferralDraft(family, (mother.id,), asd, "Beratung"))
+    session.close()
+
+    listed = run_cli("vermittlung", "liste", "--vault", str(vault_dir))
+    assert listed.returncode == 0, listed.stderr
+    assert "Meier]0;übernommen[2JretsiM" in listed.stdout
+    for char in ("\x1b", "\x07", "\r", "\u202e"):
+        assert char not in listed.stdout

@@ -194,3 +194,15 @@ def test_broken_quoting_and_empty_files_are_validation_errors() -> None:
         read_table(b"\n\n  \n")
     with pytest.raises(ValidationError, match="fehlerhaftes CSV"):
         read_table(b'Nachname;Ort\n"Meier"x;Bottrop\n')
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_with_line_numbers() -> None:
+    header = b"Familienname;Vorname\n"
+    utf8 = "Müller;Ayşe\n".encode()
+    cp1252 = "Jäger;Jörg\n".encode("cp1252")
+    with pytest.raises(ValidationError) as caught:
+        decode(header + utf8 + cp1252)
+    assert "Zeile 2 UTF-8, Zeile 3 Windows-1252" in str(caught.value)
+    # a pure Windows-1252 file still decodes as before
+    text, encoding = decode(header + cp1252)
+    assert encoding == "Windows-1252" and "Jäger" in text

@@ -41,6 +41,9 @@ def test_round_trip_restores_families_attachments_and_audit_chain(
     add_family(session, "Müller")
     add_family(session, "Yılmaz")
     attachment = attachments.put(session.vault, b"Scan der Einwilligung")
+    with session.db.transaction():  # referenced, as a consent scan is (else: an orphan)
+        session.db.execute("CREATE TABLE zz_scans (id TEXT PRIMARY KEY, attachment_id TEXT)")
+        session.db.execute("INSERT INTO zz_scans VALUES ('s1', ?)", (attachment,))
     path = _backup(session, out_dir)
     session.close()
 

@@ -48,11 +48,12 @@ def test_compute_shows_suppressed_numbers(qtbot, report_ctx: UiContext) -> None:
     assert values[("Erreichte Haushalte (mind. ein Kontakt im Zeitraum)", "neu", "Anzahl")] == "< 5"
     assert "Erreichte Haushalte: < 5" in screen.summary.text()
     assert "„< 5“: Wert zwischen 1 und 4" in screen.legend.text()
-    screen.k.setValue(1)
+    screen.k.setValue(1)  # LR-39: the floor holds; nobody can switch suppression off
+    assert screen.k.value() == 5
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
     assert (
         _values(screen)[("Erreichte Haushalte (mind. ein Kontakt im Zeitraum)", "neu", "Anzahl")]
-        == "2"
+        == "< 5"
     )
 
 

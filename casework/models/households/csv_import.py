@@ -106,11 +106,33 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         pass
+    _refuse_mixed_encodings(data)
     try:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
         raise ValidationError(FILE_FIELD, "Zeichenkodierung nicht erkannt (erwartet UTF-8 "
                               "oder Windows-1252).") from None
+
+
+def _refuse_mixed_encodings(data: bytes) -> None:
+    """A file that is not UTF-8 as a whole but has lines that are (with umlauts encoded as
+    UTF-8) mixes two encodings, e.g. rows pasted from two sources: decoding it as
+    Windows-1252 would silently turn "Müller" into "MÃ¼ller". Refuse and name the lines."""
+    utf8_line = cp1252_line = 0
+    for number, line in enumerate(data.splitlines(), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            cp1252_line = cp1252_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and cp1252_line:
+            raise ValidationError(
+                FILE_FIELD, f"mischt zwei Zeichenkodierungen (Zeile {utf8_line} UTF-8, Zeile "
+                f"{cp1252_line} Windows-1252). Bitte die Datei einheitlich speichern, z. B. in "
+                "Excel als „CSV UTF-8“.")
 
 
 def sniff_delimiter(text: str) -> str:

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from casework.errors import UserError, ValidationError, VaultError, WrongPassphr
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId
 from casework.services.session import Session
+from casework.storage import attachments as attachment_store
 from casework.storage import audit as audit_store
 from casework.storage import crypto
 from casework.storage import households as household_store
@@ -49,6 +50,9 @@ class BackupResult:
     attachments: int
     seconds: float
     removed: tuple[Path, ...] = ()
+    # Damaged, missing or unreferenced attachment files found while writing: the backup
+    # is written all the same (a copy with one bad scan beats none) and says so.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ class RestoreResult:
     households: int
     deletions_reapplied: int | None  # None: the retention module is not available
     seconds: float
+    problems: tuple[str, ...] = ()  # attachment files damaged in the backup itself
 
 
 # --------------------------------------------------------------------------- create
@@ -87,6 +92,8 @@ class BackupJob:
     full_check: bool
     journal: list[store.JournalEntry]
     started: float
+    attachment_index: attachment_store.AttachmentIndex
+    problems: list[str] = field(default_factory=list)
 
 
 def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> BackupJob:
@@ -102,14 +109,18 @@ def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> Ba
     started = time.perf_counter()
     created_at = to_utc_iso(session.clock.now())
     journal = store.journal_entries(session.db)
+    known = attachment_store.index(session.db)
     pending = store.prepare_backup(session.vault, out, created_at)
-    return BackupJob(pending, created_at, full_check, journal, started)
+    return BackupJob(pending, created_at, full_check, journal, started, known)
 
 
 def write_backup(job: BackupJob) -> int:
     """Encrypt, write and verify; safe on a worker thread (uses no vault connection)."""
     def check(snapshot: Path, data_key: bytearray) -> None:
         _check_snapshot(snapshot, data_key, job.full_check)
+        job.problems = attachment_store.problems(
+            attachment_store.key_from_data_key(data_key), job.pending.attachments,
+            job.attachment_index)
 
     return store.finish_backup(job.pending, check)
 
@@ -125,8 +136,11 @@ def end_backup(session: Session, job: BackupJob, size: int) -> BackupResult:
         crypto.wipe(data_key)
     vault.set_meta(META_LAST, job.created_at)
     session.audit("backup.create", "vault", vault.header.vault_id, f"bytes={size}")
+    if job.problems:
+        session.audit("backup.attachment_problems", "vault", vault.header.vault_id,
+                      f"count={len(job.problems)}")
     return BackupResult(out, size, job.created_at, len(job.pending.attachments),
-                        time.perf_counter() - job.started)
+                        time.perf_counter() - job.started, problems=tuple(job.problems))
 
 
 def cancel_backup(job: BackupJob) -> None:
@@ -177,8 +191,10 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
     if passphrase is None and recovery_key is None:
         raise ValueError("passphrase or recovery_key")
     info = store.read_info(backup)
+    store.remove_stale_work_folders(target.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restore-", dir=target.parent))
+        store.claim_work_folder(staging)
     except OSError:
         raise UserError("Im Zielordner kann nicht geschrieben werden.") from None
     try:
@@ -193,11 +209,11 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
                 raise BackupPassphraseWrong() from None
         try:
             store.extract(backup, info, data_key, staging)
-            (staging / "backups").mkdir(exist_ok=True)
+            store.make_private_folder(staging / "backups")
             journal = store.read_journal_file(journal_folder or backup.parent, info.vault_id,
                                               data_key)
-            reapplied, households = _open_check_reapply(staging, header, data_key, clock,
-                                                        info.created_at, journal)
+            reapplied, households, problems = _open_check_reapply(
+                staging, header, data_key, clock, info.created_at, journal)
         finally:
             crypto.wipe(data_key)
         if target.exists():
@@ -207,12 +223,13 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return RestoreResult(target, info.created_at, households, reapplied,
-                         time.perf_counter() - start)
+                         time.perf_counter() - start, tuple(problems))
 
 
 def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key: bytearray,
                         clock: Clock, since: str,
-                        journal: list[store.JournalEntry]) -> tuple[int | None, int]:
+                        journal: list[store.JournalEntry],
+                        ) -> tuple[int | None, int, list[str]]:
     vault = vault_store.open_with_key(folder, header, bytearray(data_key), clock,
                                       audit_action="vault.restore")
     try:
@@ -226,9 +243,10 @@ def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key:
         session.audit("backup.restore", "vault", header.vault_id,
                       f"reapplied={reapplied if reapplied is not None else 'n/a'}")
         households = household_store.count_households(vault.db)
+        problems = attachment_store.check(vault)
     finally:
         vault.close()
-    return reapplied, households
+    return reapplied, households, problems
 
 
 def _reapply_deletions(session: Session, since: str) -> int | None:
@@ -303,11 +321,26 @@ def backup_overdue(session: Session) -> bool:
 
 
 def backup_file_name(vault_id: str, moment: datetime) -> str:
+    """A readable name; the short id only helps people tell vaults apart. Which vault a
+    backup belongs to is decided by its authenticated header (`rotate`)."""
     local = moment.astimezone(BERLIN)
     return f"casework-{vault_id[:8]}-{local:%Y%m%d-%H%M%S}{SUFFIX}"
 
 
-_NAME = re.compile(r"^casework-([0-9a-f]{8})-(\d{8}-\d{6})" + re.escape(SUFFIX) + "$")
+def new_backup_path(session: Session, folder: Path) -> Path:
+    """A name in `folder` that no file has yet: two backups in the same second get
+    "-2", "-3" … (and `finish_backup` never replaces an existing file)."""
+    name = backup_file_name(session.vault.header.vault_id, session.clock.now())
+    path = folder / name
+    counter = 2
+    while path.exists():
+        path = folder / name.replace(SUFFIX, f"-{counter}{SUFFIX}")
+        counter += 1
+    return path
+
+
+_NAME = re.compile(r"^casework-([0-9a-f]{8})-(\d{8}-\d{6})(?:-\d+)?" + re.escape(SUFFIX)
+                   + "$")
 
 
 def parse_backup_name(name: str) -> tuple[str, datetime] | None:
@@ -345,13 +378,25 @@ def files_to_keep(backups: Iterable[tuple[str, datetime]], *, daily: int = KEEP_
     return keep
 
 
-def rotate(folder: Path, vault_id: str) -> list[Path]:
-    """Delete this vault's automatic backups that the rotation does not keep."""
+def rotate(session: Session, folder: Path) -> list[Path]:
+    """Delete this vault's automatic backups that the rotation does not keep.
+
+    A file counts as this vault's only if its header names this vault's full id AND the
+    header authenticates under this vault's data key: other vaults' backups in the same
+    folder (whose names may share the short id) and files of unknown origin are never
+    touched. After a rekey, older backups no longer authenticate and are kept."""
+    vault_id = session.vault.header.vault_id
+    data_key = session.vault.data_key_copy()
     mine: list[tuple[str, datetime]] = []
-    for path in folder.iterdir():
-        parsed = parse_backup_name(path.name)
-        if parsed is not None and parsed[0] == vault_id[:8] and path.is_file():
-            mine.append((path.name, parsed[1]))
+    try:
+        for path in folder.iterdir():
+            parsed = parse_backup_name(path.name)
+            if parsed is None or not path.is_file():
+                continue
+            if store.is_backup_of(path, vault_id, data_key):
+                mine.append((path.name, parsed[1]))
+    finally:
+        crypto.wipe(data_key)
     keep = files_to_keep(mine)
     removed: list[Path] = []
     for name, _ in mine:
@@ -375,9 +420,7 @@ def run_due_backup(session: Session, *, force: bool = False) -> BackupResult | N
     if not plan.folder.is_dir():
         raise UserError("Der Ordner für automatische Sicherungen ist nicht erreichbar "
                         "(USB-Stick oder Netzlaufwerk nicht verbunden?).")
-    vault_id = session.vault.header.vault_id
-    result = create_backup(session, plan.folder / backup_file_name(vault_id,
-                                                                   session.clock.now()))
-    removed = rotate(plan.folder, vault_id)
+    result = create_backup(session, new_backup_path(session, plan.folder))
+    removed = rotate(session, plan.folder)
     return BackupResult(result.path, result.size_bytes, result.created_at, result.attachments,
-                        result.seconds, tuple(removed))
+                        result.seconds, tuple(removed), result.problems)

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from casework.models.privacy.retention import (
 )
 from casework.services.directory import shipped as reference
 from casework.services.session import Session
+from casework.storage import attachments
 from casework.storage import audit as audit_store
 from casework.storage import households as household_store
 from casework.storage import persons as worker_store
@@ -360,24 +360,14 @@ def reject_deletion(session: Session, request_id: str) -> Changes:
     return Changes.of("deletion_request", request_id)
 
 
-def _delete_attachments(session: Session, ids: tuple[str, ...]) -> int:
-    """Overwrite and remove attachment files (storage.attachments, when present)."""
-    if not ids:
-        return 0
+def _delete_attachments(session: Session) -> int:
+    """Overwrite and remove the files the purge journalled (see storage.attachments). A
+    file that cannot be removed now stays journalled and is retried at the next open."""
     try:
-        attachments = importlib.import_module("casework.storage.attachments")
-    except ModuleNotFoundError:
-        log.warning("Anhänge konnten nicht gelöscht werden: Modul fehlt")
+        return attachments.finish_pending_deletions(session.vault)
+    except UserError:
+        log.error("Anhang konnte nicht gelöscht werden (%s)", "Dateifehler")
         return 0
-    done = 0
-    for attachment_id in ids:
-        try:
-            attachments.delete(session.vault, attachment_id)
-            done += 1
-        except (UserError, ValueError, OSError):
-            # The rows are gone; an orphaned encrypted file is reported, not fatal.
-            log.error("Anhang konnte nicht gelöscht werden (%s)", "Dateifehler")
-    return done
 
 
 def execute_deletion(session: Session, request_id: str) -> tuple[DeletionProtocolData, Changes]:
@@ -403,7 +393,7 @@ def execute_deletion(session: Session, request_id: str) -> tuple[DeletionProtoco
                                         purged.counts, len(purged.attachment_ids))
         session.audit("retention.delete", "household", household_id,
                       f"request={request_id};rows={purged.total}")
-    removed = _delete_attachments(session, purged.attachment_ids)
+    removed = _delete_attachments(session)
     if removed < len(purged.attachment_ids):
         session.audit("retention.attachment_failed", "household", household_id,
                       f"request={request_id};missing={len(purged.attachment_ids) - removed}")
@@ -485,7 +475,6 @@ def reapply_deletions(session: Session, since_iso: str = "") -> int:
     SDM M60.S10) — run after restoring a backup, before the UI opens. Returns the number
     of households that had reappeared and were deleted again."""
     again = 0
-    attachments: list[str] = []
     for entry in store.journal(session.db, since_iso):
         if entry.entity != "household":
             continue
@@ -495,10 +484,9 @@ def reapply_deletions(session: Session, since_iso: str = "") -> int:
             purged = purge.purge_household(session.db, entry.entity_id)
             session.audit("retention.reapply", "household", entry.entity_id,
                           f"rows={purged.total}")
-        attachments += purged.attachment_ids
         again += 1
     if again:
-        _delete_attachments(session, tuple(attachments))
+        _delete_attachments(session)
         purge.compact(session.db)
     return again
 

@@ -11,8 +11,10 @@ import io
 import json
 import os
 import shutil
+import socket
 import tarfile
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import IO, Any, BinaryIO
 import sqlcipher3
 
 from casework.errors import StorageFull, UserError, VaultError
-from casework.storage import crypto
+from casework.storage import crypto, private_files
 from casework.storage.backup.format import (
     ATTACHMENTS,
     CHUNK_BYTES,
@@ -47,7 +49,7 @@ from casework.storage.backup.journal import (
     read_journal_file,
     write_journal_file,
 )
-from casework.storage.db import Database, raise_translated
+from casework.storage.db import Database, raise_translated, silence_cipher_log
 from casework.storage.vault import (
     DB_FILE,
     HEADER_FILE,
@@ -139,6 +141,7 @@ def _backup_api(vault: Vault, target: Path) -> None:
     data_key = vault.data_key_copy()
     try:
         dest = sqlcipher3.connect(str(target), isolation_level=None)
+        silence_cipher_log(dest)
         try:
             _key_connection(dest, data_key)
             vault.db.conn.backup(dest)
@@ -164,6 +167,7 @@ def open_snapshot(path: Path, data_key: bytes | bytearray) -> Database:
     """Open a snapshot read-mostly (for checks); caller closes it."""
     try:
         conn = sqlcipher3.connect(str(path), isolation_level=None)
+        silence_cipher_log(conn)
         conn.row_factory = sqlcipher3.Row
         _key_connection(conn, data_key)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -238,8 +242,10 @@ def prepare_backup(vault: Vault, out: Path, created_at: str) -> PendingBackup:
     out = Path(out)
     if not out.parent.is_dir():
         raise UserError("Der Zielordner der Sicherung existiert nicht.")
+    remove_stale_work_folders(out.parent)
     try:
-        work = Path(tempfile.mkdtemp(prefix=".casework-backup-", dir=out.parent))
+        work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=out.parent))
+        claim_work_folder(work)
     except OSError as error:
         raise _write_error(error) from None
     pending = PendingBackup(out, work, work / "snapshot.db", {}, _attachment_files(vault),
@@ -269,7 +275,7 @@ def finish_backup(pending: PendingBackup,
         header, digest = encode_header(pending.body)
         part = work / "backup.part"
         written: dict[str, bytes] = {}
-        with part.open("wb") as handle:
+        with private_files.open_for_writing(part) as handle:
             handle.write(header)
             writer = ChunkWriter(handle, pending.backup_key, digest)
             with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:
@@ -289,13 +295,107 @@ def finish_backup(pending: PendingBackup,
         if check_snapshot is not None:
             check_snapshot(pending.snapshot, pending.data_key)
         pending.snapshot.unlink()
-        os.replace(part, out)
+        _place_without_overwriting(part, out)
     except OSError as error:
         raise _write_error(error) from None
     finally:
         pending.discard()
     _fsync_dir(out.parent)
     return out.stat().st_size
+
+
+def _place_without_overwriting(part: Path, out: Path) -> None:
+    """Move the finished file to its name unless a file of that name appeared meanwhile
+    (another backup in the same second): a hard link fails instead of replacing."""
+    try:
+        os.link(part, out)
+    except FileExistsError:
+        raise UserError(f"„{out.name}“ gibt es schon. Die neue Sicherung wurde nicht "
+                        "gespeichert; es wird nichts überschrieben.") from None
+    except OSError:
+        # File systems without hard links (FAT/exFAT on USB sticks): check, then rename.
+        if out.exists():
+            raise UserError(f"„{out.name}“ gibt es schon. Die neue Sicherung wurde nicht "
+                            "gespeichert; es wird nichts überschrieben.") from None
+        os.replace(part, out)
+    else:
+        part.unlink()
+
+
+# Work folders of a backup or restore in progress: `.casework-backup-*` next to the
+# backup, `.<target>.restore-*` next to a restore target. Each holds an owner file with
+# the process id; one whose process is gone (a crash, a power cut) is a leftover with a
+# full encrypted copy of the vault, removed at the next backup or restore there.
+WORK_PREFIX = ".casework-backup-"
+_RESTORE_MARK = ".restore-"
+_OWNER_FILE = ".owner"
+STALE_AFTER_SECONDS = 24 * 3600
+
+
+def claim_work_folder(folder: Path) -> None:
+    with private_files.open_for_writing(folder / _OWNER_FILE) as handle:
+        handle.write(f"{os.getpid()} {socket.gethostname()}".encode())
+
+
+def _is_stale(folder: Path) -> bool:
+    try:
+        age = time.time() - folder.stat().st_mtime
+        pid_text, _, host = (folder / _OWNER_FILE).read_text(encoding="utf-8").partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        # No owner file: a crash right after creating the folder, or an older version.
+        return _age(folder) > STALE_AFTER_SECONDS
+    if host == socket.gethostname():
+        return pid != os.getpid() and not _process_alive(pid)
+    return age > STALE_AFTER_SECONDS  # another computer on a shared folder: by age only
+
+
+def _age(folder: Path) -> float:
+    try:
+        return time.time() - folder.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap check; the age rule above still applies elsewhere
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_work_folders(folder: Path) -> list[Path]:
+    """Remove leftovers of crashed backups/restores in `folder`; returns what went."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        ours = name.startswith(WORK_PREFIX) or (name.startswith(".") and _RESTORE_MARK in name)
+        if ours and entry.is_dir() and not entry.is_symlink() and _is_stale(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def is_backup_of(path: Path, vault_id: str, data_key: bytes | bytearray) -> bool:
+    """Whether `path` is a backup of this vault: full id in its header and the header
+    authenticated under the vault's data key. Anything unreadable answers False."""
+    try:
+        info = read_info(path)
+        if info.vault_id != vault_id:
+            return False
+        crypto.wipe(unwrap_backup_key(info, data_key))
+    except (UserError, OSError, KeyError, TypeError, ValueError):
+        return False
+    return True
 
 
 def write_backup(vault: Vault, out: Path, created_at: str,
@@ -368,10 +468,10 @@ def extract(path: Path, info: BackupInfo, data_key: bytes | bytearray, target: P
     """Decrypt the payload of `path` into the (empty) folder `target`: `vault.json`,
     `casework.db`, `attachments/`. Everything is authenticated before this returns; on a
     `BackupDamaged` the caller discards `target`."""
-    (target / ATTACHMENTS).mkdir(exist_ok=True)
+    private_files.make_folder(target / ATTACHMENTS)
 
     def consume(name: str, stream: IO[bytes]) -> None:
-        with _target_path(target, name).open("wb") as sink:
+        with private_files.open_for_writing(_target_path(target, name)) as sink:
             shutil.copyfileobj(stream, sink, CHUNK_BYTES)
 
     _members(path, info, data_key, consume)
@@ -407,3 +507,8 @@ def stage_vault_header(info: BackupInfo, folder: Path) -> VaultHeader:
     if header.vault_id != info.vault_id:
         raise BackupDamaged("Der Kopf der Sicherung ist widersprüchlich (Akten-Kennung).")
     return header
+
+
+def make_private_folder(path: Path) -> None:
+    """A folder of a restored vault (services do not touch the file system directly)."""
+    private_files.make_folder(path)

@@ -38,7 +38,7 @@ from casework.storage.privacy.retention import columns, plain_ident, table_names
 SURVIVORS = frozenset({
     "meta", "workers", "audit_log", "changelog", "deletion_journal", "deletion_requests",
     "deletion_approvals", "deletion_executions", "disclosure_requests",
-    "disclosure_decisions", "disclosure_responses",
+    "disclosure_decisions", "disclosure_responses", "pending_file_deletions",
 })
 _CHUNK = 400
 REDACTED_REASON = "Begründung gelöscht (Akte der Person gelöscht)"
@@ -150,7 +150,8 @@ def _targets(db: Database, household_id: str) -> dict[str, set[int]]:
     return {t: rows for t, rows in targets.items() if rows}
 
 
-def _attachment_columns(table: str, cols: list[str]) -> list[str]:
+def attachment_columns(table: str, cols: list[str]) -> list[str]:
+    """Columns that hold attachment ids (found by name, so new record kinds are covered)."""
     found = [c for c in cols if c == "attachment_id" or c.endswith("_attachment_id")
              or c == "scan_id"]
     if table == "attachments" and "id" in cols:
@@ -197,7 +198,7 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
             cols = columns(db, table)
             if "id" in cols:
                 record_ids.update(str(v) for v in _column_values(db, table, "id", rowids))
-            for column in _attachment_columns(table, cols):
+            for column in attachment_columns(table, cols):
                 attachments.update(str(v) for v in _column_values(db, table, column, rowids)
                                    if str(v))
         for table, rowids in targets.items():
@@ -243,6 +244,10 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
         # segment without the deleted entries, so the words are really gone.
         for table in fts_tables(db):
             db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        # The files go after the commit (`attachments.finish_pending_deletions`); this
+        # journal, written in the same transaction, lets the next open finish the job.
+        db.executemany("INSERT OR IGNORE INTO pending_file_deletions (attachment_id) "
+                       "VALUES (?)", [(a,) for a in sorted(attachments)])
         if person_ids and "disclosure_decisions" in table_names(db):
             # Art. 15 bookkeeping survives (ids, dates); free-text reasons might name
             # people, so they go with the file.
@@ -253,6 +258,27 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
                     (REDACTED_REASON, *chunk))
     return PurgeResult({t: n for t, n in counts.items() if n}, tuple(sorted(attachments)),
                        person_ids)
+
+
+def referenced_attachment_ids(db: Database) -> set[str]:
+    """Every attachment id any row refers to."""
+    found: set[str] = set()
+    for table in table_names(db):
+        if table == "pending_file_deletions":
+            continue
+        for column in attachment_columns(table, columns(db, table)):
+            found.update(str(r[0]) for r in db.query(
+                f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL AND {column} != ''"))
+    return found
+
+
+def pending_file_deletions(db: Database) -> list[str]:
+    return [str(r[0]) for r in db.query(
+        "SELECT attachment_id FROM pending_file_deletions ORDER BY attachment_id")]
+
+
+def forget_pending_file_deletion(db: Database, attachment_id: str) -> None:
+    db.execute("DELETE FROM pending_file_deletions WHERE attachment_id = ?", (attachment_id,))
 
 
 def remaining_rows(db: Database, household_id: str) -> int:

@@ -47,8 +47,7 @@ class AutoBackup(QObject):
         if not plan.folder.is_dir():
             log.warning("Automatische Sicherung: Zielordner nicht erreichbar")
             return False
-        target = plan.folder / backup.backup_file_name(session.vault.header.vault_id,
-                                                       session.clock.now())
+        target = backup.new_backup_path(session, plan.folder)
         try:
             job = backup.begin_backup(session, target)
         except UserError as error:
@@ -65,7 +64,7 @@ class AutoBackup(QObject):
                 return
             result = self.ctx.run(backup.end_backup, job, size)
             if result is not None:
-                backup.rotate(folder, current.vault.header.vault_id)
+                backup.rotate(current, folder)
 
         def failed(error: BaseException) -> None:
             self.running = False

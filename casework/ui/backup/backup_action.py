@@ -131,8 +131,7 @@ class BackupDialog(QDialog):
             if result is not None:
                 text = _done_text(result)
                 if rotate is not None:
-                    removed = backup.rotate(rotate, self.ctx.require_session()
-                                            .vault.header.vault_id)
+                    removed = backup.rotate(self.ctx.require_session(), rotate)
                     if removed:
                         text += f" {len(removed)} ältere Sicherung(en) entfernt (Rotation)."
                 self.ctx.messages.info(self, "Sicherung", text)
@@ -178,14 +177,16 @@ class BackupDialog(QDialog):
                                     "Sicherungen ist nicht erreichbar (USB-Stick oder "
                                     "Netzlaufwerk nicht verbunden?).")
             return
-        name = backup.backup_file_name(session.vault.header.vault_id, session.clock.now())
-        self.start_backup(plan.folder / name, rotate=plan.folder)
+        self.start_backup(backup.new_backup_path(session, plan.folder), rotate=plan.folder)
 
 
 def _done_text(result: backup.BackupResult) -> str:
-    return (f"Die Sicherung wurde geschrieben und geprüft: {result.path.name} "
+    text = (f"Die Sicherung wurde geschrieben und geprüft: {result.path.name} "
             f"({result.size_bytes / 1_000_000:.1f} MB). Sie lässt sich mit der Passphrase "
             "von heute oder dem Wiederherstellungsschlüssel öffnen.")
+    if result.problems:
+        text += " Achtung: " + " ".join(result.problems)
+    return text
 
 
 def trigger(ctx: UiContext, parent: QWidget | None) -> BackupDialog:

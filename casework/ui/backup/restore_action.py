@@ -125,7 +125,8 @@ class RestoreDialog(QDialog):
         self.ctx.messages.info(self, "Wiederherstellen", (
             f"Die Sicherung ist wiederhergestellt in „{result.folder}“ ({result.households} "
             "Haushalte; Datenbank und Protokollkette geprüft). Zum Arbeiten damit die Akte "
-            "sperren und diesen Ordner öffnen."))
+            "sperren und diesen Ordner öffnen.")
+            + ("" if not result.problems else " Achtung: " + " ".join(result.problems)))
         self.accept()
 
 

@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN, from_utc_iso
+from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
 from casework.services.session import Session
+from casework.sync import require_driver
 from casework.ui.context import UiContext
 
 if TYPE_CHECKING:
@@ -68,7 +70,9 @@ def _value_text(value: object) -> str:
 
 
 def _sync_now(session: Session, dsn: str | None) -> tuple[client.SyncResult, Changes]:
-    # psycopg is imported only when someone syncs: it costs ~0.4 s of every app start.
+    # psycopg is imported only when someone syncs: it costs ~0.4 s of every app start, and
+    # a plain install has no psycopg at all.
+    require_driver()
     from casework.sync import client
 
     result = client.sync_vault(session, dsn)
@@ -181,6 +185,11 @@ class SyncDialog(QDialog):
         session = self.ctx.require_session()
         dsn = sync_service.hub_dsn(session)
         if dsn and self.password.text():
+            try:
+                require_driver()
+            except UserError as error:
+                self.ctx.report(error)
+                return
             from casework.sync import client
 
             dsn = client.with_password(dsn, self.password.text())

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import local_today
 from casework.errors import UserError
-from casework.models.reports import NO_DATA, Report, suppress
+from casework.models.reports import DEFAULT_K, NO_DATA, Report, suppress
 from casework.reports.export import TITLES, ReportKind, build, produce
 from casework.ui.context import UiContext
 from casework.ui.offers.panel import OffersPanel
@@ -66,7 +66,7 @@ class BerichteScreen(QWidget):
             edit.setCalendarPopup(True)
             named(edit, name)
         self.k = QSpinBox(self)
-        self.k.setRange(1, 100)
+        self.k.setRange(DEFAULT_K, 100)  # five is a floor (small numbers identify families)
         self.k.setValue(5)
         named(self.k, "Kleinste ausgewiesene Fallzahl (k)")
         self.compute_button = QPushButton("&Berechnen", self)
