@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from casework.errors import UserError
@@ -23,7 +23,8 @@ from casework.services.session import Session
 from casework.ui import discovery
 from casework.ui.backup.auto_backup import AutoBackup
 from casework.ui.context import UiContext
-from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor, ScreenLockWatcher
+from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor
+from casework.ui.lock_events import PlatformLockEvents
 from casework.ui.start import StartPage
 from casework.ui.workspace import Location, Workspace
 
@@ -58,8 +59,9 @@ class MainWindow(QMainWindow):
                                 check_ms=idle_check_ms, parent=self)
         self.idle.timed_out.connect(self.lock)
         self.auto_backup = AutoBackup(ctx, parent=self)
-        self.screen_lock = ScreenLockWatcher(self)
-        self.screen_lock.locked.connect(self.lock)
+        # the OS session locks or the computer sleeps (D-Bus, Windows, macOS)
+        self.screen_lock = PlatformLockEvents(self)
+        self.screen_lock.lock_requested.connect(lambda _reason: self.lock())
         ctx.settings_changed.connect(self._settings_changed)
         ctx.session_changed.connect(self._update_status)
         ctx.tasks.busy_changed.connect(self._busy_changed)
@@ -226,11 +228,16 @@ class MainWindow(QMainWindow):
         self.start.start(folder)
         self.stack.setCurrentWidget(self.start)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.screen_lock.attach_window(self)  # Windows: session notifications need a HWND
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.settings.geometry = self.saveGeometry()
         if self.ctx.session is not None:
             self.lock()
         self.idle.uninstall()
+        self.screen_lock.close()
         super().closeEvent(event)
 
 
