@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casework.clock import Clock, to_utc_iso
+from casework.clock import BERLIN, Clock, to_utc_iso
 from casework.errors import VaultError, WrongPassphrase
 from casework.models.ids import new_id
 from casework.storage import audit, crypto, private_files
@@ -21,6 +21,7 @@ from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import Database, drop_stat4
 from casework.storage.migrations import migrate
 from casework.storage.migrations import missing as missing_migrations
+from casework.storage.migrations import pending as pending_migrations
 
 FORMAT = "casework-vault"
 FORMAT_VERSION = 1
@@ -201,6 +202,8 @@ class Vault:
         self.db = db
         self.clock = clock
         self._data_key = data_key
+        # the verified backup taken before this open migrated the vault, if it did
+        self.migration_backup: Path | None = None
         self.device_id = str(self.meta("device_id"))
         self.owner_id = str(self.meta("owner_worker_id"))
         # The newest row carries this device's latest clock (O(1) on the rowid, where
@@ -353,7 +356,12 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
     except BaseException:
         crypto.wipe(data_key)
         raise
+    migration_backup: Path | None = None
     try:
+        todo = pending_migrations(db)  # refuses a vault written by a newer version
+        if todo:
+            migration_backup = backup_before_migration(folder, header, db, data_key, clock,
+                                                       int(db.pragma("user_version") or 0))
         migrate(db)
         stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
         if stored_id != header.vault_id:
@@ -361,14 +369,58 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
                 f"„{HEADER_FILE}“ passt nicht zur Datenbank dieser Akte (andere Akten-Kennung)."
             )
         vault = Vault(folder, header, db, data_key, clock)
+        vault.migration_backup = migration_backup
         if failed_attempts:
             vault.audit("vault.unlock_failed", detail=f"count={int(failed_attempts)}")
+        if migration_backup is not None:
+            vault.audit("vault.migrate", detail="schema=" + ",".join(str(v) for v in todo))
         vault.audit(audit_action)
     except BaseException:
         db.close()
         crypto.wipe(data_key)
         raise
     return vault
+
+
+MIGRATION_BACKUP_PREFIX = "vor-update"
+
+
+def backup_before_migration(folder: Path, header: VaultHeader, db: Database,
+                            data_key: bytearray, clock: Clock, schema: int) -> Path:
+    """Before the first migration step touches an existing vault: a verified backup in
+    its `backups/` folder (the regular encrypted format: read back, every chunk and member
+    checked, the snapshot's page HMACs checked). Its name does not match the rotation's
+    pattern, so automatic rotation never removes it. If it cannot be written, nothing is
+    migrated and the vault stays as it was."""
+    from casework.storage.backup import archive  # imports this module
+
+    backups = folder / "backups"
+    private_files.make_folder(backups)
+    moment = clock.now().astimezone(BERLIN)
+    name = (f"casework-{header.vault_id[:8]}-{MIGRATION_BACKUP_PREFIX}-schema{schema}-"
+            f"{moment:%Y%m%d-%H%M%S}{archive.SUFFIX}")
+    out = backups / name
+    counter = 2
+    while out.exists():
+        out = backups / name.replace(archive.SUFFIX, f"-{counter}{archive.SUFFIX}")
+        counter += 1
+
+    def check(snapshot: Path, key: bytearray) -> None:
+        copy = archive.open_snapshot(snapshot, key)
+        try:
+            problems = archive.snapshot_problems(copy, full=False)
+        finally:
+            copy.close()
+        if problems:
+            raise VaultError("Die Sicherung vor dem Update hat die Prüfung nicht bestanden; "
+                             "die Akte wurde nicht verändert.")
+
+    probe = Vault(folder, header, db, bytearray(data_key), clock)  # not closed: db is ours
+    try:
+        archive.write_backup(probe, out, to_utc_iso(clock.now()), check)
+    finally:
+        crypto.wipe(probe._data_key)
+    return out
 
 
 def change_passphrase(vault: Vault, new_passphrase: str,

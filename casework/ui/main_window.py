@@ -94,10 +94,23 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         self.addAction(self.lock_action)  # works even while the menu bar is hidden
+        self.help_menu = self.menuBar().addMenu("&Hilfe")
+        self.about_action = QAction("Über &Casework", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)  # macOS: app menu
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu.addAction(self.about_action)
         self._refresh_menu_roles()
         # Feature modules (backup, import, sync …) pull in heavy libraries: load them
         # right after the unlock page is on screen, while the person types.
         QTimer.singleShot(0, self.load_feature_actions)
+
+    def show_about(self) -> QWidget:
+        from casework.ui.about import AboutDialog
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()  # window-modal, does not block the event loop
+        return dialog
 
     def load_feature_actions(self) -> None:
         if self.feature_actions:
