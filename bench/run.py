@@ -44,7 +44,7 @@ def _env() -> dict[str, str]:
 
 
 def ensure_vault(families: int, per_family: float, seed: int,
-                 memory_security: bool = True) -> tuple[Path, Path, float]:
+                 memory_security: bool = False) -> tuple[Path, Path, float]:
     """The cached encrypted vault and its plain copy; returns the generation time (s) or 0.
 
     `memory_security` must match the measured session: SQLCipher cannot switch it off
@@ -137,10 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts-per-family", type=float, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--memory-security", choices=("on", "off"), default="on",
-                        help="SQLCipher cipher_memory_security for the measured session "
-                             "(on = as in the app). It is process-wide, so it applies to "
-                             "the plain-SQLite comparison as well.")
+    parser.add_argument("--memory-security", choices=("on", "off"), default="off",
+                        help="SQLCipher cipher_memory_security for the measured session (off "
+                             "= as in the app, docs/memory-security.md). It is process-wide, "
+                             "so it applies to the plain-SQLite comparison as well.")
     args = parser.parse_args(argv)
     secure = args.memory_security == "on"
 

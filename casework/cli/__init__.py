@@ -1,5 +1,5 @@
-"""Command line. Each module in this package that defines `register(subparsers)` adds one
-command group; they are found automatically, so feature work never edits a shared list.
+"""Command line: one module per command group (`casework/cli/<feature>.py`, command
+words in German), each with `register(subparsers)`, listed in `build_parser`.
 
 Exit codes: 0 success; 2 usage error; 3 wrong passphrase, damaged or foreign file, or
 another user/environment error (one German line on stderr, never a traceback).
@@ -8,11 +8,9 @@ another user/environment error (one German line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
-import importlib
 import io
 import logging
 import os
-import pkgutil
 import re
 import sys
 from collections.abc import Sequence
@@ -95,13 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="App mit einer Demo-Akte starten")
     parser.add_argument("--vault", help="Akte (Ordner), die die App öffnen soll")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    # The command groups, in the order `--help` lists them (by their German words).
+    # Imported here because they import this package's exit codes; none of them imports
+    # Qt or psycopg before one of its commands runs.
+    from casework.cli import (
+        consent,
+        demo,
+        directory,
+        form,
+        households,
+        hub,
+        kinderschutz,
+        privacy,
+        referrals,
+        reports,
+        sync,
+        vault,
+    )
+
+    for group in (consent, privacy, demo, form, hub, households, kinderschutz, reports, sync,
+                  vault, referrals, directory):
+        group.register(sub)
     return parser
 
 

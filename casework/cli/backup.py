@@ -126,12 +126,7 @@ def _restore(args: argparse.Namespace) -> int:
     taken = _local(from_utc_iso(result.backup_created_at))
     print(f"Sicherung vom {taken} wiederhergestellt nach {result.folder}: "
           f"{result.households} Haushalte, Integrität und Protokollkette geprüft.")
-    if result.deletions_reapplied is None:
-        print("Hinweis: Löschungen seit der Sicherung konnten nicht erneut angewendet werden "
-              "(Löschmodul fehlt).")
-    else:
-        print(f"Seit der Sicherung gelöschte Akten erneut gelöscht: "
-              f"{result.deletions_reapplied}.")
+    print(f"Seit der Sicherung gelöschte Akten erneut gelöscht: {result.deletions_reapplied}.")
     _report_attachment_problems(result.problems)
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from casework.cli._common import add_vault_argument, open_session
 from casework.services.consent import lifecycle as service
+from casework.services.consent import transfer
 
 
 def register(sub: Any) -> None:
@@ -55,7 +56,7 @@ def _list(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     session = open_session(args.vault)
     try:
-        decision = service.may_transfer(session, args.person, args.zweck, args.empfaenger)
+        decision = transfer.may_transfer(session, args.person, args.zweck, args.empfaenger)
         print(("JA: " if decision.allowed else "NEIN: ") + decision.reason_de)
         if not decision.allowed:
             print(f"Fehlt: {decision.missing}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,11 @@ def register(sub: Any) -> None:
     csv_parser.add_argument("--vorschau", action="store_true",
                             help="nur prüfen und anzeigen, nichts importieren")
     csv_parser.set_defaults(handler=_import_csv)
+
+
+def _progress(done: int, total: int) -> None:
+    end = "\n" if done >= total else ""
+    print(f"\rImport: {100 * done // max(total, 1)} %", end=end, file=sys.stderr, flush=True)
 
 
 def _import_csv(args: argparse.Namespace) -> int:
@@ -62,7 +68,8 @@ def _import_csv(args: argparse.Namespace) -> int:
         if args.vorschau:
             print("Vorschau: nichts importiert.")
             return EXIT_OK
-        summary, _ = importer.commit(session, prepared, _POLICIES[args.duplikate])
+        summary, _ = importer.commit(session, prepared, _POLICIES[args.duplikate],
+                                     progress=_progress if sys.stderr.isatty() else None)
     finally:
         session.close()
     print(f"Importiert: {summary.households} Haushalte, {summary.persons} Personen, "

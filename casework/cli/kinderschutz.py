@@ -20,11 +20,11 @@ from typing import Any
 from casework.cli import EXIT_OK, EXIT_USER_ERROR, CliFailure
 from casework.cli._common import add_vault_argument, open_session
 from casework.clock import BERLIN, FixedClock
-from casework.forms import kinderschutz as forms
-from casework.forms.base import letterhead_from_organisation, write_pdf_atomic
+from casework.forms.base import write_pdf_atomic
 from casework.models.directory.profile import WEEKDAY_ABBR, all_stadtteile, close_matches
 from casework.models.kinderschutz.routing import AcuteRouting, Route, RouteKind
 from casework.services.directory.shipped import acute_routing, load_profile
+from casework.services.kinderschutz import documents
 from casework.services.kinderschutz import procedures as service
 
 _ROUTE_KEYS = {RouteKind.ASD: "asd", RouteKind.NOTDIENST: "notdienst",
@@ -94,11 +94,9 @@ def _list(args: argparse.Namespace) -> int:
 def _export_isef(args: argparse.Namespace) -> int:
     session = open_session(args.vault)
     try:
-        extract, _ = service.isef_extract(session, args.verfahren, args.fragestellung)
-        profile = load_profile(session.profile_name)
-        data = forms.render_isef_extract(
-            extract, letterhead_from_organisation(profile.organisation), session.clock)
-        write_pdf_atomic(args.out, data)
+        doc, _ = documents.document(session, args.verfahren, "isef", purpose="export",
+                                    questions=args.fragestellung)
+        write_pdf_atomic(args.out, doc.pdf)
     finally:
         session.close()
     print(f"Pseudonymisierter Auszug gespeichert: {args.out}")
@@ -108,21 +106,8 @@ def _export_isef(args: argparse.Namespace) -> int:
 def _pdf(args: argparse.Namespace) -> int:
     session = open_session(args.vault)
     try:
-        dossier = service.dossier(session, args.verfahren, purpose="export",
-                                  document=args.dokument)
-        letterhead = letterhead_from_organisation(
-            load_profile(session.profile_name).organisation)
-        try:
-            if args.dokument == "mitteilung":
-                data = forms.render_mitteilung(dossier, letterhead, session.clock)
-            elif args.dokument == "schutzplan":
-                data = forms.render_schutzplan(dossier, letterhead, session.clock)
-            else:
-                data = forms.render_documentation(dossier, letterhead, session.clock)
-        except ValueError:
-            raise CliFailure(f"Für „{args.dokument}“ ist in diesem Verfahren noch nichts "
-                             "festgehalten.", EXIT_USER_ERROR) from None
-        write_pdf_atomic(args.out, data)
+        doc, _ = documents.document(session, args.verfahren, args.dokument, purpose="export")
+        write_pdf_atomic(args.out, doc.pdf)
     finally:
         session.close()
     print(f"PDF gespeichert: {args.out}")

@@ -322,17 +322,19 @@ def grey(level: float) -> Any:
 
 
 def _letterhead_flowables(letterhead: Letterhead) -> list[Flowable]:
-    from casework.forms.flowables import para
+    # Plain paragraphs built here (not with flowables.para): flowables builds on this
+    # module, never the other way round.
+    from reportlab.platypus import Paragraph
 
     st = styles()
     name_style = clone(st.body_bold, fontSize=10.5, leading=13, spaceAfter=0)
     line_style = clone(st.small, spaceAfter=0, textColor=grey(0.25))
-    out = [para(letterhead.name, name_style)]
+    lines = [(letterhead.name, name_style)]
     if letterhead.address_lines:
-        out.append(para(" · ".join(letterhead.address_lines), line_style))
+        lines.append((" · ".join(letterhead.address_lines), line_style))
     if letterhead.contact_line:
-        out.append(para(letterhead.contact_line, line_style))
-    return out
+        lines.append((letterhead.contact_line, line_style))
+    return [Paragraph(escape_multiline(text), style) for text, style in lines]
 
 
 def build_document(

@@ -18,7 +18,7 @@ from casework.forms.base import (
     styles,
 )
 from casework.forms.flowables import bullets, data_table, para, spacer
-from casework.models.directory.profile import Profile
+from casework.models.directory.profile import Profile, check_status
 from casework.models.directory.texts import after_hours_text, overlap_lines, sprechzeiten_lines
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
         bullets(sprechzeiten_lines(asd.office_hours, asd.working_days)),
         para(
             f"Außerhalb der Sprechzeiten in dringenden Fällen: {asd.notdienst_label}, "
-            f"Telefon {asd.notdienst_phone}.",
+            f"Telefon {asd.notdienst_phone} ({check_status(asd.notdienst_source)}).",
             st.body,
         ),
         para(f"Notfälle außerhalb der Dienstzeit: {after_hours_text(profile)}", st.body),
@@ -56,7 +56,8 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
         data_table(
             ("Stelle", "Telefon", "Notruf", "Zeiten", "Wofür"),
             [
-                (e.name, e.phone, e.emergency_number, e.hours, e.purpose)
+                (f"{e.name} (Rufnummer {check_status(e.source)})", e.phone,
+                 e.emergency_number, e.hours, e.purpose)
                 for e in profile.emergency_contacts
             ],
             col_widths=_widths(0.22, 0.15, 0.14, 0.16, 0.33),
@@ -70,7 +71,7 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
                     ", ".join(d.stadtteile),
                     ", ".join(d.plz) or "–",
                     d.contact_role,
-                    d.phone,
+                    f"{d.phone} ({check_status(d.source)})" if d.phone else "",
                     d.email,
                 )
                 for d in asd.districts

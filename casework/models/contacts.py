@@ -104,3 +104,22 @@ class Contact:
     created_by: str
     version: str
     follow_up_done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    contact_id: ContactId
+    household_id: HouseholdId
+    household_name: str
+    due: date
+    next_steps: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteHit:
+    contact_id: ContactId
+    household_id: HouseholdId
+    household_name: str
+    occurred_at: str
+    kind: str
+    snippet: str

@@ -556,3 +556,23 @@ def parse_questionnaire(data: Mapping[str, Any]) -> Questionnaire:
         tuple(questions),
         tuple(rules),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    at: str
+    on: date
+    from_worker: str
+    to_worker: str
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    id: str
+    questionnaire: str
+    version: str
+    interviewed_on: date
+    answers: dict[str, Any]
+    needs: dict[str, list[str]]

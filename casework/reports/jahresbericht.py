@@ -5,8 +5,6 @@ Counts only; suppression happens when the report is shown (LR-39)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from datetime import date
 
 from casework.models.contacts import ContactType
@@ -15,6 +13,7 @@ from casework.models.households.person import Gender
 from casework.models.offers import AgeGroup, AttendeeGender
 from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, suppress
 from casework.reports.period import months, period_text, window
+from casework.services import referrals
 from casework.services.session import Session
 from casework.storage import reports as q
 from casework.storage.reports import AGE_BANDS, Counts, Window
@@ -213,18 +212,11 @@ def _referrals(session: Session, w: Window) -> StatTable:
 
 def _referral_statistics(session: Session, w: Window) -> Counts | None:
     """The referral feature's own statistics (recipient × state at the end of the
-    period), if this installation has it; None otherwise."""
-    if importlib.util.find_spec("casework.services.referrals") is None or not q.has_table(
-        session.db, "referrals"
-    ):
-        # no feature, or a vault whose schema predates it (see the report's note)
-        return None
-    module = importlib.import_module("casework.services.referrals")
-    statistics = getattr(module, "statistics", None)
-    if statistics is None:
+    period); None for a vault whose schema predates referrals (see the report's note)."""
+    if not q.has_table(session.db, "referrals"):
         return None
     counts: Counts = {}
-    for entry in statistics(session, w.first, w.last):
+    for entry in referrals.statistics(session, w.first, w.last):
         for outcome, n in entry.by_outcome:
             key = (str(entry.recipient), str(outcome))
             counts[key] = counts.get(key, 0) + int(n)

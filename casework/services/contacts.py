@@ -7,12 +7,11 @@ from datetime import date, datetime, time, timedelta
 from casework.clock import BERLIN, local_today, to_utc_iso
 from casework.errors import NotFound, ValidationError
 from casework.models.changes import Changes
-from casework.models.contacts import Contact, ContactDraft
+from casework.models.contacts import Contact, ContactDraft, FollowUp, NoteHit
 from casework.models.ids import ContactId, HouseholdId
 from casework.services.session import Session
 from casework.storage import contacts as store
 from casework.storage import households as household_store
-from casework.storage.contacts import FollowUp, NoteHit
 
 
 def log_contact(session: Session, household_id: HouseholdId,

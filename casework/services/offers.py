@@ -1,19 +1,16 @@
 """Group offers of the Stadtteilbüro: offers, sessions with attendance, family-training
 progress.
 
-Named participants need a legal basis: an Einwilligung (DSGVO Art. 6(1)(a)). If the
-consent module is installed (`casework.services.consent.lifecycle.may_transfer`), it is asked
-whether a given consent covers "Teilnahme an der Veranstaltung" for the Träger; where it
-says no or cannot answer (e.g. a profile without that purpose), the worker must confirm
+Named participants need a legal basis: an Einwilligung (DSGVO Art. 6(1)(a)). The consent
+service (`casework.services.consent.transfer.may_transfer`) is asked whether a given
+consent covers "Teilnahme an der Veranstaltung" for the Träger; where it says no or
+cannot answer (e.g. a profile without that purpose), the worker must confirm
 "Einwilligung liegt vor" explicitly, and that basis is stored with the attendance row.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from datetime import date
-from typing import Any
 
 from casework.clock import local_today
 from casework.errors import NotFound, UserError, ValidationError
@@ -28,6 +25,7 @@ from casework.models.offers import (
     TrainingProgress,
     age_group,
 )
+from casework.services.consent import transfer as consent_transfer
 from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import offers as store
@@ -76,32 +74,18 @@ def get(session: Session, offer_id: str) -> Offer:
     return _offer(session, offer_id)
 
 
-def _consent_lookup() -> Any | None:
-    """The consent module's `may_transfer`, if this installation has one."""
-    if importlib.util.find_spec("casework.services.consent.lifecycle") is None:
-        return None
-    module = importlib.import_module("casework.services.consent.lifecycle")
-    return getattr(module, "may_transfer", None)
-
-
-def _consent_recorded(lookup: Any | None, session: Session, person_id: str) -> bool:
-    if lookup is None:
-        return False
+def _consent_recorded(session: Session, person_id: str) -> bool:
     try:
-        decision = lookup(session, person_id, CONSENT_PURPOSE, CONSENT_RECIPIENT)
+        decision = consent_transfer.may_transfer(session, person_id, CONSENT_PURPOSE,
+                                                 CONSENT_RECIPIENT)
     except UserError:  # e.g. the profile's catalogue has no such purpose
         return False
-    return bool(getattr(decision, "allowed", False))
-
-
-def consent_lookup_available() -> bool:
-    return _consent_lookup() is not None
+    return decision.allowed
 
 
 def record_session(session: Session, offer_id: str, draft: SessionDraft) -> tuple[str, Changes]:
     """One meeting of an offer with its attendance (headcounts and/or named people)."""
     today = local_today(session.clock)
-    lookup = _consent_lookup()
     with session.db.transaction():
         offer = _offer(session, offer_id)
         clean = draft.validated(today, require_attendance=offer.data.household_id is None)
@@ -114,7 +98,7 @@ def record_session(session: Session, offer_id: str, draft: SessionDraft) -> tupl
             if person is None:
                 raise NotFound("Eine teilnehmende Person")
             basis = ""
-            if _consent_recorded(lookup, session, person_id):
+            if _consent_recorded(session, person_id):
                 basis = BASIS_RECORDED
             elif clean.consent_confirmed:
                 basis = BASIS_CONFIRMED

@@ -57,7 +57,9 @@ from casework.models.referrals import (
     check_transition,
     partner_recipient,
 )
+from casework.services.consent import catalog as consent_catalog
 from casework.services.consent import lifecycle as consent_service
+from casework.services.consent import transfer as consent_transfer
 from casework.services.directory import vault_profile as directory
 from casework.services.session import Session
 from casework.storage import households as household_store
@@ -428,7 +430,7 @@ def _check(session: Session, ref: Referral, at: datetime | None = None) -> Trans
     names = _person_names(session, d.person_ids)
     checks = []
     for pid in (p for p in d.person_ids if p in names):
-        decision = consent_service.may_transfer(
+        decision = consent_transfer.may_transfer(
             session, pid, d.purpose_key, d.recipient.consent_recipient, at,
             purpose_detail=d.purpose_detail or None,
             recipient_detail=d.recipient.consent_detail)
@@ -476,7 +478,7 @@ def send(session: Session, referral_id: str, *, statutory: StatutoryTransfer | N
         for p in found.persons:
             # Re-checks consent once more and logs `consent.transfer_checked` per person;
             # raises PermissionDenied (rolling everything back) if withdrawn meanwhile.
-            consent_service.record_transfer(
+            consent_transfer.record_transfer(
                 session, p.decision,
                 statutory_basis=clean_basis.basis if clean_basis else None,
                 reference_id=ref.id)
@@ -546,9 +548,9 @@ def letter_data(session: Session, referral_id: str) -> tuple[letter.ReferralLett
                 included.append((p.person_id, _consent_reference(session, p.decision)))
         legal = (
             "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO, § 67b SGB X) für: „"
-            + consent_service.purpose_text(cat, d.purpose_key, d.purpose_detail)
+            + consent_catalog.purpose_text(cat, d.purpose_key, d.purpose_detail)
             + "“ – Empfänger: „"
-            + consent_service.recipient_text(cat, d.recipient.consent_recipient,
+            + consent_catalog.recipient_text(cat, d.recipient.consent_recipient,
                                              d.recipient.consent_detail or "") + "“.",
             "Die Einwilligungen wurden bei der Erstellung dieses Bogens geprüft; Personen "
             "ohne gültige Einwilligung sind nicht aufgeführt.")

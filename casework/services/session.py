@@ -17,8 +17,9 @@ from casework.storage import attachments as attachment_store
 from casework.storage import crypto
 from casework.storage import persons as worker_store
 from casework.storage import vault as vault_store
+from casework.storage.backup.premigration import backup_before_migration
 from casework.storage.changelog import RecordWriter
-from casework.storage.db import Database
+from casework.storage.db import MEMORY_SECURITY, Database
 from casework.storage.vault import CheckReport, Vault, VaultHeader
 
 MIN_PASSPHRASE_LENGTH = 12
@@ -116,7 +117,7 @@ class Session:
 
 def create(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
            owner_role: WorkerRole = WorkerRole.FACHKRAFT,
-           profile: str = "bottrop-beispiel", memory_security: bool = True) -> Session:
+           profile: str = "bottrop-beispiel", memory_security: bool = MEMORY_SECURITY) -> Session:
     problem = passphrase_problem(passphrase)
     if problem is not None:
         raise ValidationError("Passphrase", problem)
@@ -135,10 +136,11 @@ def vault_exists(folder: Path) -> bool:
 
 
 def unlock(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
-           cache_kib: int | None = None, memory_security: bool = True) -> Session:
+           cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY) -> Session:
     vault = vault_store.open_vault(Path(folder), passphrase, clock,
                                    failed_attempts=failed_attempts, cache_kib=cache_kib,
-                                   memory_security=memory_security)
+                                   memory_security=memory_security,
+                                   before_migration=backup_before_migration)
     return Session(vault, clock, WorkerId(vault.owner_id))
 
 
@@ -171,12 +173,13 @@ def unwrap_key(folder: Path, passphrase: str) -> UnwrappedKey:
 
 
 def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
-                   memory_security: bool = True) -> Session:
+                   memory_security: bool = MEMORY_SECURITY) -> Session:
     """Second half of `unlock`: open the database with a key from `unwrap_key` on the
     calling thread. The session owns (and on close wipes) the key afterwards."""
     vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
                                       failed_attempts=failed_attempts,
-                                      memory_security=memory_security)
+                                      memory_security=memory_security,
+                                      before_migration=backup_before_migration)
     return Session(vault, clock, WorkerId(vault.owner_id))
 
 

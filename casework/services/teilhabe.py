@@ -18,12 +18,14 @@ from casework.models.households.person import BirthInfo, Gender, HouseholdRole, 
 from casework.models.persons.worker import Worker, WorkerRole
 from casework.models.teilhabe import (
     PROGRAMME,
+    Assignment,
     Capacity,
     Client,
     ClientDraft,
     ClientState,
     Eligibility,
     EligibilityResult,
+    Intake,
     Measure,
     MeasureDraft,
     Questionnaire,
@@ -36,7 +38,6 @@ from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import persons as worker_store
 from casework.storage import teilhabe as store
-from casework.storage.teilhabe import Assignment, Intake
 
 DEFAULT_CLIENTS_PER_FTE = 100
 DEFAULT_WARN_ABOVE = 0.9

@@ -5,12 +5,20 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
-from casework.models.contacts import Contact, ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.contacts import (
+    Contact,
+    ContactDraft,
+    ContactType,
+    FollowUp,
+    NoteEntry,
+    NoteHit,
+    NoteKind,
+)
 from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
 from casework.models.text import fold, fold_words
 from casework.storage.changelog import RecordWriter
@@ -56,6 +64,19 @@ def _count_new_contact(db: Database, household_id: str, occurred_utc: str,
         "  THEN ?2 ELSE last_contact_at END, "
         "open_followups = open_followups + ?3 WHERE id = ?1",
         (household_id, occurred_utc, int(has_follow_up)),
+    )
+
+
+def refresh_household_stats_many(db: Database, household_ids: Sequence[str]) -> None:
+    """`refresh_household_stats` for many households in one statement (bulk imports)."""
+    db.execute(
+        "UPDATE households SET "
+        "last_contact_at = (SELECT max(occurred_at) FROM contacts c "
+        "  WHERE c.household_id = households.id AND c.deleted = 0), "
+        "open_followups = (SELECT count(*) FROM contacts c WHERE c.household_id = households.id "
+        "  AND c.deleted = 0 AND c.follow_up IS NOT NULL AND c.follow_up_done = 0) "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(household_ids),),
     )
 
 
@@ -131,15 +152,6 @@ def set_follow_up_done(w: RecordWriter, contact: Contact, done: bool) -> bool:
     return changed
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUp:
-    contact_id: ContactId
-    household_id: HouseholdId
-    household_name: str
-    due: date
-    next_steps: str
-
-
 def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = None,
                    limit: int = 200) -> list[FollowUp]:
     params: list[Any] = [on_or_before.isoformat()]
@@ -158,16 +170,6 @@ def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = Non
     )
     return [FollowUp(ContactId(r[0]), HouseholdId(r[1]), r[2], date.fromisoformat(r[3]), r[4])
             for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class NoteHit:
-    contact_id: ContactId
-    household_id: HouseholdId
-    household_name: str
-    occurred_at: str
-    kind: str
-    snippet: str
 
 
 # How many vocabulary terms the last (still being typed) word expands to.

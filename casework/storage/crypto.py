@@ -15,6 +15,8 @@ from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from casework.errors import VaultError
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
@@ -25,6 +27,12 @@ KDF_NAME = "argon2id"
 MIN_MEMORY_KIB = 64 * 1024
 MIN_ITERATIONS = 3
 PARALLELISM = 4
+# Upper bounds: a header from outside (a crafted vault.json or backup) must not make the
+# app spend minutes and gigabytes before it can say "wrong passphrase". Casework writes
+# 64 MiB / 3 / 4; an upgrade path up to these bounds stays open.
+MAX_MEMORY_KIB = 1024 * 1024
+MAX_ITERATIONS = 32
+MAX_PARALLELISM = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +47,23 @@ class KdfParams:
         return cls(memory_kib, iterations, PARALLELISM, os.urandom(SALT_BYTES))
 
     def acceptable(self) -> bool:
+        """Neither weaker than the minimum nor beyond what this app would ever write."""
+        numbers = (self.memory_kib, self.iterations, self.parallelism)
         return (
-            self.memory_kib >= MIN_MEMORY_KIB
-            and self.iterations >= MIN_ITERATIONS
-            and self.parallelism >= 1
+            all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
+            and MIN_MEMORY_KIB <= self.memory_kib <= MAX_MEMORY_KIB
+            and MIN_ITERATIONS <= self.iterations <= MAX_ITERATIONS
+            and 1 <= self.parallelism <= MAX_PARALLELISM
+            and isinstance(self.salt, bytes)
             and len(self.salt) == SALT_BYTES
         )
 
 
 def derive_kek(passphrase: str, params: KdfParams) -> bytearray:
+    if not params.acceptable():
+        # Checked where headers are read; this is the last line of defence.
+        raise VaultError("Die Schlüsselparameter im Kopf sind unzulässig; die Datei ist "
+                         "beschädigt oder verändert.")
     raw = hash_secret_raw(
         secret=passphrase.encode("utf-8"),
         salt=params.salt,
@@ -75,6 +91,8 @@ def unwrap(
     kek: bytes | bytearray, nonce: bytes, ciphertext: bytes, aad: bytes
 ) -> bytearray | None:
     """The data key, or None if the key-encryption key or the header is wrong."""
+    if len(nonce) != NONCE_BYTES or len(ciphertext) < 16:
+        return None  # AESGCM raises ValueError on other nonce lengths: a crafted header
     try:
         return bytearray(AESGCM(bytes(kek)).decrypt(nonce, ciphertext, aad))
     except InvalidTag:

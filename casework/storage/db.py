@@ -38,6 +38,14 @@ Params = Sequence[Any] | dict[str, Any]
 DEFAULT_CACHE_KIB = 128 * 1024
 
 
+# SQLCipher's `cipher_memory_security` (lock and wipe every SQLite allocation) is off, as
+# SQLCipher's own default: it made bulk writes ~15x and searches ~6x slower, while the same
+# plaintext sits unprotected in Python objects anyway. docs/memory-security.md has the
+# argument and the figures; change it only together with that page.
+MEMORY_SECURITY = False
+MIN_DATABASE_BYTES = 4096  # one SQLCipher page: every real vault database is larger
+
+
 def silence_cipher_log(conn: sqlcipher3.Connection) -> None:
     """SQLCipher writes English diagnostics ("hmac check failed for pgno=4", hundreds of
     lines for one damaged page) to stderr by default. Casework decides from error codes
@@ -94,13 +102,17 @@ class Database:
 
     @classmethod
     def open(cls, path: Path, data_key: bytes | bytearray, *, create: bool = False,
-             cache_kib: int = DEFAULT_CACHE_KIB, memory_security: bool = True) -> Database:
-        """Open and key the database. `memory_security` (SQLCipher wipes and locks its
-        memory) stays on for every session a person works in; only bulk generation of
-        fictitious demo data turns it off, where it costs ~12x in write time."""
+             cache_kib: int = DEFAULT_CACHE_KIB,
+             memory_security: bool = MEMORY_SECURITY) -> Database:
+        """Open and key the database. `memory_security`: see `MEMORY_SECURITY`."""
         if not create:
             if not path.is_file():
                 raise VaultError(f"Die Datenbank „{path.name}“ fehlt im Akten-Ordner.")
+            if path.stat().st_size < MIN_DATABASE_BYTES:
+                # SQLite would treat an empty file as a new database and the first write
+                # would replace the damaged one: refuse before opening, change nothing.
+                raise VaultError(f"Die Datenbank „{path.name}“ ist leer oder abgeschnitten. "
+                                 "Bitte die Akte aus einer Sicherung wiederherstellen.")
             with path.open("rb") as handle:
                 magic = handle.read(len(SQLITE_PLAINTEXT_MAGIC))
             if magic == SQLITE_PLAINTEXT_MAGIC:

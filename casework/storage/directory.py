@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from casework.models.directory.revision import RevisionInfo
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row
 
@@ -22,21 +23,6 @@ _LATEST = (
     "WHERE r.profile_name = ? AND r.deleted = 0 "
     "ORDER BY r.revision DESC, r.version DESC"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RevisionInfo:
-    """One saved revision, without its (large) data."""
-
-    id: str
-    profile_name: str
-    revision: int
-    content_hash: str
-    changed_paths: tuple[str, ...]
-    source: str  # edit | import | reset
-    created_at: str  # UTC ISO
-    created_by: str
-    author_name: str
 
 
 @dataclass(frozen=True, slots=True)

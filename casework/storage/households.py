@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ from casework.models.households.household import (
     AccessRoute,
     Household,
     HouseholdDraft,
+    HouseholdListRow,
     HouseholdStatus,
     TargetGroup,
 )
@@ -193,21 +193,6 @@ def update_person(w: RecordWriter, person: Person, draft: PersonDraft) -> bool:
 def remove_person(w: RecordWriter, person: Person) -> None:
     w.tombstone("persons", "person", person.id, scope_id=person.household_id)
     refresh_search(w.db, person.household_id)
-
-
-@dataclass(frozen=True, slots=True)
-class HouseholdListRow:
-    """One line of the family list (Familien screen)."""
-
-    id: HouseholdId
-    name: str
-    district: str
-    worker_name: str
-    last_contact_at: str | None
-    open_followups: int
-    status: str
-    interpreter_needed: bool
-    members: int
 
 
 SORT_COLUMNS = {

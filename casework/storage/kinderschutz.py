@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
 from casework.models.ids import HouseholdId, PersonId, WorkerId, new_id
+from casework.models.kinderschutz.listing import ProcedureRow
 from casework.models.kinderschutz.procedure import (
     Entry,
     EntryKind,
@@ -145,21 +145,6 @@ def load_file(db: Database, procedure_id: str) -> ProcedureFile | None:
         f"SELECT * FROM ks_entries WHERE procedure_id = ? AND kind IN ({marks}) "
         "ORDER BY seq, created_at, id", (procedure_id, *known)))
     return ProcedureFile(procedure, transitions, entries)
-
-
-@dataclass(frozen=True, slots=True)
-class ProcedureRow:
-    """One line of a procedure list."""
-
-    id: str
-    household_id: HouseholdId
-    household_name: str
-    state: State
-    acute: bool
-    opened_at: datetime
-    lead_worker_id: WorkerId
-    lead_worker_name: str
-    child_ids: tuple[PersonId, ...]
 
 
 def list_procedures(db: Database, *, household_id: str | None = None,

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from casework.models.teilhabe import (
+    Assignment,
     Client,
     ClientDraft,
     ClientState,
     Exclusion,
     Foerderbaustein,
     Handlungsfeld,
+    Intake,
     Measure,
     MeasureDraft,
     MeasureStatus,
@@ -208,16 +209,6 @@ def close_client(w: RecordWriter, client: Client, on: date) -> None:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    at: str
-    on: date
-    from_worker: str
-    to_worker: str
-    reason: str
-    by: str
-
-
 def assignments(db: Database, client_id: str) -> list[Assignment]:
     rows = db.query(
         "SELECT a.created_at, a.assigned_on, a.reason, COALESCE(f.name, '') AS f, "
@@ -278,16 +269,6 @@ def insert_intake(
         },
         scope_id=client.household_id,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Intake:
-    id: str
-    questionnaire: str
-    version: str
-    interviewed_on: date
-    answers: dict[str, Any]
-    needs: dict[str, list[str]]
 
 
 def latest_intake(db: Database, client_id: str) -> Intake | None:

@@ -9,16 +9,18 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casework.clock import BERLIN, Clock, to_utc_iso
+from casework.clock import Clock, to_utc_iso
 from casework.errors import VaultError, WrongPassphrase
+from casework.models import safe_json
 from casework.models.ids import new_id
 from casework.storage import audit, crypto, private_files
 from casework.storage.changelog import Actor, Hlc, RecordWriter
-from casework.storage.db import Database, drop_stat4
+from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
 from casework.storage.migrations import missing as missing_migrations
 from casework.storage.migrations import pending as pending_migrations
@@ -29,6 +31,8 @@ HEADER_FILE = "vault.json"
 DB_FILE = "casework.db"
 CIPHER = "SQLCipher 4: AES-256-CBC, HMAC-SHA512 je Seite, Rohschlüssel 256 Bit"
 
+
+MAX_HEADER_BYTES = 1024 * 1024  # a header with many key slots is a few KB
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
@@ -117,8 +121,8 @@ def read_header(folder: Path) -> VaultHeader:
             "sie ist unvollständig."
         )
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = safe_json.loads(path.read_bytes(), max_bytes=MAX_HEADER_BYTES)
+    except safe_json.UnsafeJson:
         raise VaultError(f"„{HEADER_FILE}“ ist beschädigt (kein gültiges JSON).") from None
     except OSError:
         raise VaultError(f"„{HEADER_FILE}“ kann nicht gelesen werden.") from None
@@ -153,7 +157,8 @@ def read_header(folder: Path) -> VaultHeader:
     except (KeyError, TypeError, ValueError):
         raise VaultError(f"„{HEADER_FILE}“ ist unvollständig oder beschädigt.") from None
     if not params.acceptable():
-        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässig schwache Schlüsselparameter.")
+        raise VaultError(f"„{HEADER_FILE}“ enthält unzulässige Schlüsselparameter (zu schwach "
+                         "oder außerhalb dessen, was Casework schreibt).")
     if any(k.algorithm != crypto.WRAP_ALGORITHM for k in keys):
         raise VaultError(f"„{HEADER_FILE}“ nennt ein unbekanntes Verschlüsselungsverfahren.")
     return header
@@ -273,7 +278,8 @@ class Vault:
 
 def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
                  owner_role: str = "Fachkraft", profile: str = "bottrop-beispiel",
-                 kdf: crypto.KdfParams | None = None, memory_security: bool = True) -> Vault:
+                 kdf: crypto.KdfParams | None = None,
+                 memory_security: bool = MEMORY_SECURITY) -> Vault:
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise VaultError(
@@ -335,18 +341,28 @@ def unlock_data_key(header: VaultHeader, passphrase: str) -> bytearray:
     return data_key
 
 
+# Writes a verified backup of a vault that is about to be migrated and returns its path
+# (casework.storage.backup.premigration.backup_before_migration; the services pass it in,
+# storage.vault cannot import the backup package, which imports this module).
+PreMigrationBackup = Callable[[Path, "VaultHeader", Database, bytearray, Clock, int], Path]
+
+
 def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
-               cache_kib: int | None = None, memory_security: bool = True) -> Vault:
+               cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY,
+               before_migration: PreMigrationBackup | None = None) -> Vault:
     folder = Path(folder)
     header = read_header(folder)
     data_key = unlock_data_key(header, passphrase)
     return open_with_key(folder, header, data_key, clock, failed_attempts=failed_attempts,
-                         cache_kib=cache_kib, memory_security=memory_security)
+                         cache_kib=cache_kib, memory_security=memory_security,
+                         before_migration=before_migration)
 
 
 def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock: Clock, *,
                   failed_attempts: int = 0, cache_kib: int | None = None,
-                  audit_action: str = "vault.unlock", memory_security: bool = True) -> Vault:
+                  audit_action: str = "vault.unlock",
+                  memory_security: bool = MEMORY_SECURITY,
+                  before_migration: PreMigrationBackup | None = None) -> Vault:
     try:
         if cache_kib is None:
             db = Database.open(folder / DB_FILE, data_key, memory_security=memory_security)
@@ -359,9 +375,9 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
     migration_backup: Path | None = None
     try:
         todo = pending_migrations(db)  # refuses a vault written by a newer version
-        if todo:
-            migration_backup = backup_before_migration(folder, header, db, data_key, clock,
-                                                       int(db.pragma("user_version") or 0))
+        if todo and before_migration is not None:
+            migration_backup = before_migration(folder, header, db, data_key, clock,
+                                                int(db.pragma("user_version") or 0))
         migrate(db)
         stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
         if stored_id != header.vault_id:
@@ -380,47 +396,6 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
         crypto.wipe(data_key)
         raise
     return vault
-
-
-MIGRATION_BACKUP_PREFIX = "vor-update"
-
-
-def backup_before_migration(folder: Path, header: VaultHeader, db: Database,
-                            data_key: bytearray, clock: Clock, schema: int) -> Path:
-    """Before the first migration step touches an existing vault: a verified backup in
-    its `backups/` folder (the regular encrypted format: read back, every chunk and member
-    checked, the snapshot's page HMACs checked). Its name does not match the rotation's
-    pattern, so automatic rotation never removes it. If it cannot be written, nothing is
-    migrated and the vault stays as it was."""
-    from casework.storage.backup import archive  # imports this module
-
-    backups = folder / "backups"
-    private_files.make_folder(backups)
-    moment = clock.now().astimezone(BERLIN)
-    name = (f"casework-{header.vault_id[:8]}-{MIGRATION_BACKUP_PREFIX}-schema{schema}-"
-            f"{moment:%Y%m%d-%H%M%S}{archive.SUFFIX}")
-    out = backups / name
-    counter = 2
-    while out.exists():
-        out = backups / name.replace(archive.SUFFIX, f"-{counter}{archive.SUFFIX}")
-        counter += 1
-
-    def check(snapshot: Path, key: bytearray) -> None:
-        copy = archive.open_snapshot(snapshot, key)
-        try:
-            problems = archive.snapshot_problems(copy, full=False)
-        finally:
-            copy.close()
-        if problems:
-            raise VaultError("Die Sicherung vor dem Update hat die Prüfung nicht bestanden; "
-                             "die Akte wurde nicht verändert.")
-
-    probe = Vault(folder, header, db, bytearray(data_key), clock)  # not closed: db is ours
-    try:
-        archive.write_backup(probe, out, to_utc_iso(clock.now()), check)
-    finally:
-        crypto.wipe(probe._data_key)
-    return out
 
 
 def change_passphrase(vault: Vault, new_passphrase: str,

@@ -185,7 +185,7 @@ class HeuteScreen(QWidget):
         assert isinstance(model, SimpleTableModel)
         target = model.payload(row)
         if isinstance(target, Target):
-            self.ctx.open_household.emit(target.household_id)
+            self.ctx.open_household(target.household_id)
 
     def complete_selected(self) -> None:
         target = self.follow_up_model.payload(self.follow_ups.currentIndex().row())

@@ -3,7 +3,8 @@
 It holds the current session (None while the vault is locked), the clock, the reference
 profile, the background task runner and the message seam, and it carries two app-wide
 signals: `changed(Changes)` after every write made through `run`/`apply`, and
-`open_household(household_id)` to navigate to a family file.
+`household_requested(household_id, tab)`, sent by `open_household` to navigate to a family
+file (the workspace opens it).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def changes_of(result: Any) -> Changes | None:
 
 class UiContext(QObject):
     changed = Signal(object)  # Changes
-    open_household = Signal(str)  # household id
+    household_requested = Signal(str, str)  # household id, family-tab key ("": as it was)
     quick_entry_requested = Signal(str)  # household id: open the quick contact entry
     session_changed = Signal()  # unlocked, locked, or the acting worker switched
     settings_changed = Signal()  # UI settings (e.g. auto-lock minutes) were edited
@@ -98,6 +99,12 @@ class UiContext(QObject):
         if self.session is None or not self.session.is_open:
             raise VaultError("Die Akte ist gesperrt.")
         return self.session
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def open_household(self, household_id: str, tab: str = "") -> None:
+        """Open the family file; `tab`: a family-tab key of `casework.ui.registry`."""
+        self.household_requested.emit(household_id, tab)
 
     # --- service calls -------------------------------------------------------------------
 

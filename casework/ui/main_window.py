@@ -13,14 +13,15 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from casework.errors import UserError
 from casework.models.ids import WorkerId
+from casework.models.persons.worker import WorkerRole
 from casework.services.session import Session
-from casework.ui import discovery
+from casework.ui import registry
 from casework.ui.backup.auto_backup import AutoBackup
 from casework.ui.context import UiContext
 from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor
@@ -82,8 +83,13 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         self.file_menu = self.menuBar().addMenu("&Akte")
         self.file_menu.aboutToShow.connect(self._refresh_menu_roles)
-        self.feature_actions: list[tuple[QAction, tuple[str, ...] | None]] = []
-        self.feature_separator = self.file_menu.addSeparator()
+        self.feature_actions: list[tuple[QAction, tuple[WorkerRole, ...] | None]] = []
+        for entry in registry.MENU_ACTIONS:  # their modules load when first triggered
+            action = QAction(entry.label, self)
+            action.triggered.connect(lambda _c=False, e=entry: self._trigger_menu(e))
+            self.file_menu.addAction(action)
+            self.feature_actions.append((action, entry.roles))
+        self.file_menu.addSeparator()
         self.lock_action = QAction("&Sperren", self)
         self.lock_action.setShortcut(QKeySequence(LOCK_SHORTCUT))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -100,9 +106,6 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
         self._refresh_menu_roles()
-        # Feature modules (backup, import, sync …) pull in heavy libraries: load them
-        # right after the unlock page is on screen, while the person types.
-        QTimer.singleShot(0, self.load_feature_actions)
 
     def show_about(self) -> QWidget:
         from casework.ui.about import AboutDialog
@@ -112,33 +115,18 @@ class MainWindow(QMainWindow):
         dialog.open()  # window-modal, does not block the event loop
         return dialog
 
-    def load_feature_actions(self) -> None:
-        if self.feature_actions:
-            return
-        modules = [f for f in discovery.load_all("menu_actions") if f.module is not None]
-        modules.sort(key=lambda f: (int(getattr(f.module, "ORDER", 1000)), f.key))
-        for found in modules:
-            module = found.module
-            action = QAction(str(getattr(module, "LABEL", found.key)), self)
-            roles = getattr(module, "ROLES", None)
-            action.triggered.connect(lambda _c=False, m=module: self._trigger_menu(m))
-            self.file_menu.insertAction(self.feature_separator, action)
-            self.feature_actions.append((action, tuple(roles) if roles is not None else None))
-        self.feature_separator.setVisible(bool(modules))
-        self._refresh_menu_roles()
-
     def _refresh_menu_roles(self) -> None:
         session = self.ctx.session
-        role = session.actor.data.role.value if session is not None and session.is_open else None
+        role = session.actor.data.role if session is not None and session.is_open else None
         for action, roles in self.feature_actions:
             action.setEnabled(role is not None and (roles is None or role in roles))
         self.lock_action.setEnabled(role is not None)
 
-    def _trigger_menu(self, module: object) -> None:
+    def _trigger_menu(self, entry: registry.MenuAction) -> None:
         if not self.ctx.is_unlocked:
             return
         try:
-            module.trigger(self.ctx, self)  # type: ignore[attr-defined]
+            entry.trigger(self.ctx, self)
         except UserError as error:
             self.ctx.report(error)
 

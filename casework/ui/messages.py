@@ -42,6 +42,27 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def draft_box(parent: QWidget | None, text: str) -> QMessageBox:
+    """"Entwurf vorhanden": Wiederherstellen is the default and what Escape does; throwing
+    typed text away takes the explicit, non-default "Verwerfen"."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Entwurf vorhanden", text,
+                      QMessageBox.StandardButton.NoButton, parent)
+    restore = box.addButton("Wiederherstellen", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Verwerfen", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(restore)
+    box.setEscapeButton(restore)
+    box.setAccessibleName("Entwurf vorhanden")
+    return box
+
+
+def restore_draft(parent: QWidget | None, text: str) -> bool:
+    """True unless the person explicitly chose "Verwerfen"."""
+    box = draft_box(parent, text)
+    box.exec()
+    clicked = box.clickedButton()
+    return clicked is None or box.buttonRole(clicked) != QMessageBox.ButtonRole.DestructiveRole
+
+
 def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str:
     """Folder picker; '' if cancelled. Part of the seam so tests never drive a file dialog."""
     return QFileDialog.getExistingDirectory(parent, title, start)

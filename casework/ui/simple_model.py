@@ -1,4 +1,5 @@
-"""A small read-only table model over an in-memory list (Heute lists, worker list).
+"""The one small read-only table model over an in-memory list: each row is its cells and
+a payload (an id or a value the screen acts on). Heute, referrals, privacy, workers.
 
 For short lists only; big lists use a lazy id model (see family_model.py).
 """
@@ -46,6 +47,7 @@ class SimpleTableModel(QAbstractTableModel):
             return None
         if role == PAYLOAD_ROLE:
             return self.rows[index.row()][1]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                    Qt.ItemDataRole.ToolTipRole):
             return self.rows[index.row()][0][index.column()]
         return None

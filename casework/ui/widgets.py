@@ -157,13 +157,10 @@ class ValidatingForm(QWidget):
         return target[1].text()
 
 
-class Placeholder(QWidget):
-    """Honest page for a part of the app that is not built yet: no fake content."""
+class MessagePage(QWidget):
+    """A page that says why a screen cannot be shown (e.g. "Die Akte ist gesperrt.")."""
 
-    TEXT = "Dieser Bereich ist noch nicht verfügbar."
-
-    def __init__(self, title: str, parent: QWidget | None = None,
-                 detail: str = "") -> None:
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         heading = QLabel(title, self)
@@ -171,11 +168,11 @@ class Placeholder(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         heading.setFont(font)
-        text = QLabel(self.TEXT + (f"\n{detail}" if detail else ""), self)
-        text.setWordWrap(True)
-        named(text, self.TEXT)
+        message = QLabel(text, self)
+        message.setWordWrap(True)
+        named(message, text)
         layout.addWidget(heading)
-        layout.addWidget(text)
+        layout.addWidget(message)
         layout.addStretch(1)
 
 

@@ -4,7 +4,6 @@ with every model and page it holds."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
@@ -19,27 +18,12 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.ids import HouseholdId
-from casework.ui import discovery
+from casework.ui import registry
 from casework.ui.contacts.quick_entry import QuickEntryDialog
 from casework.ui.context import UiContext
 from casework.ui.households.family_file import FamilyFile
-from casework.ui.widgets import Placeholder, named
+from casework.ui.widgets import MessagePage, named
 
-log = logging.getLogger(__name__)
-
-SCREENS: tuple[tuple[str, str], ...] = (
-    ("heute", "Heute"),
-    ("familien", "Familien"),
-    ("kinderschutz", "Kinderschutz"),
-    ("einwilligungen", "Einwilligungen"),
-    ("vermittlungen", "Vermittlungen"),
-    ("teilhabe", "Teilhabemanagement"),
-    ("berichte", "Berichte"),
-    ("datenschutz", "Datenschutz"),
-    ("verzeichnis", "Verzeichnis"),
-    ("einstellungen", "Einstellungen"),
-)
-SCREEN_LABELS = dict(SCREENS)
 KEY_ROLE = Qt.ItemDataRole.UserRole
 FAMILY_PREFIX = "family:"
 MAX_OPEN_FAMILIES = 8
@@ -61,9 +45,9 @@ class Workspace(QWidget):
         self.ctx = ctx
         self.nav = QListWidget(self)
         named(self.nav, "Navigation", "Bereiche der Akte; geöffnete Familien darunter")
-        for key, label in SCREENS:
-            item = QListWidgetItem(label, self.nav)
-            item.setData(KEY_ROLE, key)
+        for screen in registry.SCREENS:
+            item = QListWidgetItem(screen.label, self.nav)
+            item.setData(KEY_ROLE, screen.key)
         self.separator = QListWidgetItem("Geöffnete Familien", self.nav)
         self.separator.setFlags(Qt.ItemFlag.NoItemFlags)
         self.separator.setHidden(True)
@@ -77,11 +61,11 @@ class Workspace(QWidget):
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.nav.currentItemChanged.connect(self._nav_changed)
-        ctx.open_household.connect(self.open_family)
+        ctx.household_requested.connect(self.open_family)
         ctx.quick_entry_requested.connect(self.open_quick_entry)
-        for number, (key, _label) in enumerate(SCREENS[:10], start=1):
+        for number, screen in enumerate(registry.SCREENS[:10], start=1):
             QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self,
-                      lambda key=key: self.show_page(key))
+                      lambda key=screen.key: self.show_page(key))
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -121,23 +105,13 @@ class Workspace(QWidget):
         self.stack.setCurrentWidget(page)
 
     def _create_screen(self, key: str) -> QWidget:
-        widget = self._build_screen(key)
-        if not widget.accessibleName():
-            widget.setAccessibleName(SCREEN_LABELS.get(key, key))
-        return widget
-
-    def _build_screen(self, key: str) -> QWidget:
-        label = SCREEN_LABELS.get(key, key)
-        found = discovery.load("screens", key)
-        if found is None or found.module is None:
-            return Placeholder(label)
+        screen = registry.screen(key)
         try:
-            widget: QWidget = found.module.create(self.ctx)
+            widget = screen.create(self.ctx)
         except UserError as error:
-            return Placeholder(label, detail=error.message)
-        except Exception as error:  # a broken screen must not take the app down
-            log.error("Bereich %s konnte nicht erstellt werden (%s)", key, type(error).__name__)
-            return Placeholder(label, detail="Beim Öffnen ist ein Fehler aufgetreten.")
+            return MessagePage(screen.label, error.message)
+        if not widget.accessibleName():
+            widget.setAccessibleName(screen.label)
         return widget
 
     # --- family files --------------------------------------------------------------------
@@ -146,7 +120,8 @@ class Workspace(QWidget):
         page = self.pages.get(FAMILY_PREFIX + household_id)
         return page if isinstance(page, FamilyFile) else None
 
-    def open_family(self, household_id: str) -> FamilyFile | None:
+    def open_family(self, household_id: str, tab: str = "") -> FamilyFile | None:
+        """Open (or show) the family file; `tab`: a family-tab key of the registry to show."""
         key = FAMILY_PREFIX + household_id
         if key not in self.pages:
             try:
@@ -165,7 +140,10 @@ class Workspace(QWidget):
             if len(open_keys) > MAX_OPEN_FAMILIES:
                 self.close_family(open_keys[0])
         self.show_page(key)
-        return self.family_file(household_id)
+        opened = self.family_file(household_id)
+        if opened is not None and tab:
+            opened.show_tab(tab)
+        return opened
 
     def open_family_ids(self) -> list[str]:
         return [str(self.nav.item(r).data(KEY_ROLE)).removeprefix(FAMILY_PREFIX)

@@ -13,7 +13,7 @@ import pytest
 from casework.models.ids import HouseholdId
 from casework.services.session import Session
 from tests.conftest import run_cli
-from tests.services.test_kinderschutz_support import drive_to_s5, make_team, observe
+from tests.services.kinderschutz.support import drive_to_s5, make_team, observe
 
 
 def pdf_text(path: Path) -> str:

@@ -24,7 +24,7 @@ from casework.services.directory.shipped import load_profile
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.storage import audit
-from tests.services.test_kinderschutz_support import (
+from tests.services.kinderschutz.support import (
     drive_to_s5,
     earlier,
     make_team,

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from casework.services import hub as sync_service
 from casework.services.households import households
 from casework.sync import client
-from casework.ui import messages
+from casework.ui import messages, registry
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
 from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
@@ -91,7 +91,8 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
 
 
 def test_menu_action_contract() -> None:
-    assert sync_action.LABEL == "Synchronisieren…"
-    assert isinstance(sync_action.ORDER, int)
-    assert sync_action.ROLES is None
+    entry = registry.menu_action("sync")
+    assert entry.label == "Synchronisieren…"
+    assert entry.roles is None
+    assert callable(entry.trigger)
     assert callable(sync_action.trigger)

@@ -9,7 +9,7 @@ from casework.models.kinderschutz.procedure import State
 from casework.models.referrals import Recipient, RecipientKind, ReferralDraft
 from casework.services import agenda, referrals
 from casework.services.kinderschutz import procedures as ks
-from tests.services.test_kinderschutz_support import child_ids, make_team, observe
+from tests.services.kinderschutz.support import child_ids, make_team, observe
 
 
 def test_overdue_child_protection_step_comes_first(session, family, clock) -> None:

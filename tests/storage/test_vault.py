@@ -106,7 +106,7 @@ def test_truncated_database_is_refused_without_overwriting(vault_dir: Path,
     db = vault_dir / DB_FILE
     db.write_bytes(db.read_bytes()[:3000])
     before = db.read_bytes()
-    with pytest.raises(VaultError, match=r"beschädigt|passt nicht"):
+    with pytest.raises(VaultError, match=r"beschädigt|passt nicht|abgeschnitten"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)
     assert db.read_bytes() == before
 
@@ -210,5 +210,5 @@ def test_kdf_parameters_below_minimum_are_rejected_in_header(vault_dir: Path,
     header = read_header(vault_dir)
     weak = crypto.KdfParams(1024, 1, 1, header.kdf.salt)
     write_header(vault_dir, header.with_key(header.keys[0], kdf=weak))
-    with pytest.raises(VaultError, match="schwache"):
+    with pytest.raises(VaultError, match="zu schwach"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)

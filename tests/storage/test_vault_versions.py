@@ -10,10 +10,12 @@ import pytest
 from casework import __version__
 from casework.clock import FixedClock
 from casework.errors import VaultError
+from casework.services import session as session_service
 from casework.storage import migrations
 from casework.storage import vault as vault_store
 from casework.storage.backup import archive
 from casework.storage.backup.format import read_info
+from casework.storage.backup.premigration import backup_before_migration
 from tests.conftest import PASSPHRASE
 
 OLD_SCHEMA = 43  # a vault from before the team-hub migration (m0050)
@@ -44,9 +46,14 @@ def old_vault(tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
     return folder
 
 
+def _open(folder: Path, clock: FixedClock) -> vault_store.Vault:
+    return vault_store.open_vault(folder, PASSPHRASE, clock,
+                                  before_migration=backup_before_migration)
+
+
 def test_older_vault_is_backed_up_and_verified_before_migrating(old_vault: Path,
                                                                 clock: FixedClock) -> None:
-    vault = vault_store.open_vault(old_vault, PASSPHRASE, clock)
+    vault = _open(old_vault, clock)
     try:
         backup = vault.migration_backup
         assert backup is not None
@@ -66,7 +73,7 @@ def test_older_vault_is_backed_up_and_verified_before_migrating(old_vault: Path,
     digests = archive.verify_file(backup, info, key)
     assert vault_store.DB_FILE in digests
     # the next open has nothing to migrate and takes no further backup
-    again = vault_store.open_vault(old_vault, PASSPHRASE, clock)
+    again = _open(old_vault, clock)
     try:
         assert again.migration_backup is None
     finally:
@@ -78,14 +85,24 @@ def test_no_migration_without_a_good_backup(old_vault: Path, clock: FixedClock,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(archive, "snapshot_problems", lambda db, full: ["page 3: HMAC"])
     with pytest.raises(VaultError, match="Sicherung vor dem Update"):
-        vault_store.open_vault(old_vault, PASSPHRASE, clock)
+        _open(old_vault, clock)
     assert _user_version(old_vault) == OLD_SCHEMA  # untouched
     assert list((old_vault / "backups").glob(f"*{archive.SUFFIX}")) == []
 
 
+def test_unlocking_through_the_services_takes_the_backup(old_vault: Path,
+                                                         clock: FixedClock) -> None:
+    session = session_service.unlock(old_vault, PASSPHRASE, clock)
+    try:
+        assert session.vault.migration_backup is not None
+        assert session.vault.migration_backup.is_file()
+    finally:
+        session.close()
+
+
 def test_a_new_vault_records_the_app_version_it_needs(vault_dir: Path,
                                                       clock: FixedClock) -> None:
-    vault = vault_store.open_vault(vault_dir, PASSPHRASE, clock)
+    vault = _open(vault_dir, clock)
     try:
         assert vault.migration_backup is None  # nothing to migrate: no backup
         assert vault.meta(migrations.META_REQUIRED) == migrations.FIRST_RELEASE
@@ -112,7 +129,7 @@ def test_vault_of_a_newer_version_is_refused_naming_the_version(vault_dir: Path,
                                                                  clock: FixedClock) -> None:
     _make_newer(vault_dir, clock, "7.2.0")
     with pytest.raises(VaultError) as caught:
-        vault_store.open_vault(vault_dir, PASSPHRASE, clock)
+        _open(vault_dir, clock)
     message = caught.value.message
     assert "Casework 7.2.0 oder neuer" in message
     assert f"installiert ist Casework {__version__}" in message
@@ -131,7 +148,7 @@ def test_newer_vault_without_a_recorded_version_still_names_ours(vault_dir: Path
     finally:
         db.close()
     with pytest.raises(VaultError, match=f"Casework {__version__}; Schema 900"):
-        vault_store.open_vault(vault_dir, PASSPHRASE, clock)
+        _open(vault_dir, clock)
 
 
 def test_version_order_is_numeric() -> None:

@@ -61,6 +61,8 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
     monkeypatch.setattr(messages, "warn", record("warn"))
     monkeypatch.setattr(messages, "error", record("error"))
     monkeypatch.setattr(messages, "confirm", confirm)
+    monkeypatch.setattr(messages, "restore_draft",
+                        lambda parent, text: confirm(parent, "Entwurf vorhanden", text))
     monkeypatch.setattr(messages, "choose_folder", lambda *_a, **_k: "")
     return log
 

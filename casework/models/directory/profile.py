@@ -15,7 +15,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import time
+from datetime import date, time
 from typing import Any, TypeVar
 
 from casework.errors import ValidationError
@@ -64,6 +64,58 @@ class Organisation:
 
 
 @dataclass(frozen=True, slots=True)
+class NumberSource:
+    """Where an institution's phone number comes from, and whether the organisation has
+    checked it. Numbers copied from published lists go stale (the shipped Bottrop numbers
+    are those of lists dated 11/2019); in an emergency a wrong number costs minutes, so an
+    unchecked number is marked wherever it is shown or printed."""
+
+    published: str = ""  # the date the published source gives, e.g. "11/2019"
+    checked_on: date | None = None  # when the organisation last called/checked it
+
+    @property
+    def unverified(self) -> bool:
+        return self.checked_on is None
+
+    def note(self) -> str:
+        if self.checked_on is not None:
+            return f"Rufnummer geprüft am {self.checked_on:%d.%m.%Y}"
+        if self.published:
+            return (f"Rufnummer ungeprüft (veröffentlicht, Stand {self.published}) – vor "
+                    "Gebrauch vom Träger prüfen")
+        return "Rufnummer ungeprüft – vor Gebrauch vom Träger prüfen"
+
+
+CHECKED_ON_FIELD = "Rufnummer geprüft am"
+
+
+def parse_checked_on(text: str) -> date | None:
+    """"TT.MM.JJJJ" as typed in the directory dialogs (empty: not checked)."""
+    text = text.strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    if match is None:
+        raise ValidationError(CHECKED_ON_FIELD, "bitte als TT.MM.JJJJ angeben")
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(CHECKED_ON_FIELD, "ist kein gültiges Datum") from None
+
+
+def format_checked_on(source: NumberSource) -> str:
+    return f"{source.checked_on:%d.%m.%Y}" if source.checked_on else ""
+
+
+def check_status(source: NumberSource) -> str:
+    """Short table text: "geprüft 03.12.2026" or "ungeprüft, Stand 11/2019"."""
+    if source.checked_on is not None:
+        return f"geprüft {source.checked_on:%d.%m.%Y}"
+    return f"ungeprüft, Stand {source.published}" if source.published else "ungeprüft"
+
+
+@dataclass(frozen=True, slots=True)
 class AsdDistrict:
     number: int
     stadtteile: tuple[str, ...]
@@ -71,6 +123,7 @@ class AsdDistrict:
     contact_role: str
     phone: str
     email: str
+    source: NumberSource = NumberSource()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +132,7 @@ class SpecialFunction:
     contact_role: str
     phone: str
     email: str
+    source: NumberSource = NumberSource()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +168,7 @@ class AsdConfig:
     after_hours: AfterHoursRule
     working_days: tuple[int, ...]  # 0 = Monday
     office_phone: str = ""  # switchboard; used when the district is not known
+    notdienst_source: NumberSource = NumberSource()
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +194,7 @@ class EmergencyContact:
     emergency_number: str
     hours: str
     purpose: str
+    source: NumberSource = NumberSource()
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +470,7 @@ def _district(value: object, path: str) -> AsdDistrict:
         contact_role=_text(data, path, "contact_role"),
         phone=_text(data, path, "phone", required=False),
         email=_email(data, path, "email"),
+        source=_number_source(data, path, "source"),
     )
 
 
@@ -424,7 +481,26 @@ def _special_function(value: object, path: str) -> SpecialFunction:
         contact_role=_text(data, path, "contact_role"),
         phone=_text(data, path, "phone", required=False),
         email=_email(data, path, "email"),
+        source=_number_source(data, path, "source"),
     )
+
+
+def _number_source(data: Mapping[str, Any], path: str, key: str) -> NumberSource:
+    if key not in data:
+        return NumberSource()
+    where = _at(path, key)
+    source = _obj(data[key], where, NumberSource)
+    checked = source.get("checked_on")
+    checked_on: date | None = None
+    if checked not in (None, ""):
+        if not isinstance(checked, str):
+            raise ValidationError(_at(where, "checked_on"), "muss ein Datum JJJJ-MM-TT sein")
+        try:
+            checked_on = date.fromisoformat(checked)
+        except ValueError:
+            raise ValidationError(_at(where, "checked_on"),
+                                  "muss ein Datum JJJJ-MM-TT sein") from None
+    return NumberSource(_text(source, where, "published", required=False), checked_on)
 
 
 def _early_from(value: object, path: str) -> tuple[int, time]:
@@ -484,6 +560,7 @@ def _asd(value: object, path: str) -> AsdConfig:
         notdienst_phone=_text(data, path, "notdienst_phone"),
         after_hours=_after_hours(_need(data, path, "after_hours"), _at(path, "after_hours")),
         working_days=working_days,
+        notdienst_source=_number_source(data, path, "notdienst_source"),
     )
 
 
@@ -531,6 +608,7 @@ def _emergency_contact(value: object, path: str) -> EmergencyContact:
         emergency_number=_text(data, path, "emergency_number", required=False),
         hours=_text(data, path, "hours", required=False),
         purpose=_text(data, path, "purpose", required=False),
+        source=_number_source(data, path, "source"),
     )
     if not contact.phone and not contact.emergency_number:
         raise ValidationError(_at(path, "phone"), "fehlt (oder emergency_number angeben)")

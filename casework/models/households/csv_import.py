@@ -12,7 +12,7 @@ are flagged, never merged silently.
 from __future__ import annotations
 
 import csv
-import json
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from casework.clock import BERLIN
 from casework.errors import ValidationError
+from casework.models import safe_json
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
@@ -217,8 +218,8 @@ def mapping_from_json(text: str, header: Sequence[str]) -> dict[str, int]:
     """A mapping file: a JSON object "field" → "column header", where field is a key
     (`first_name`) or its German label ("Vorname")."""
     try:
-        body = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        body = safe_json.loads(text, max_bytes=1024 * 1024)
+    except safe_json.UnsafeJson:
         raise ValidationError("Zuordnungsdatei", "ist kein gültiges JSON.") from None
     if not isinstance(body, dict):
         raise ValidationError("Zuordnungsdatei", "muss ein Objekt „Feld: Spalte“ sein.")
@@ -286,8 +287,15 @@ def parse_date(text: str, label: str) -> tuple[date, time | None]:
     raise _Bad(label, "kein Datum im Format TT.MM.JJJJ.")
 
 
+@functools.lru_cache(maxsize=4096)
+def _cell(text: str) -> str:
+    """Folded, stripped cell text. Columns like Rolle, Kontaktart or Sorgeberechtigt
+    repeat a handful of values over 100,000 rows: fold each distinct value once."""
+    return fold(text).strip()
+
+
 def _yes_no(text: str, label: str) -> bool:
-    value = fold(text).strip()
+    value = _cell(text)
     if value in _YES:
         return True
     if value in _NO:
@@ -296,7 +304,7 @@ def _yes_no(text: str, label: str) -> bool:
 
 
 def _gender(text: str) -> Gender:
-    value = fold(text).strip().rstrip(".")
+    value = _cell(text).rstrip(".")
     table = {"w": Gender.WEIBLICH, "weiblich": Gender.WEIBLICH, "f": Gender.WEIBLICH,
              "m": Gender.MAENNLICH, "mannlich": Gender.MAENNLICH, "d": Gender.DIVERS,
              "divers": Gender.DIVERS, "": Gender.KEINE_ANGABE,
@@ -307,7 +315,7 @@ def _gender(text: str) -> Gender:
 
 
 def _role(text: str) -> HouseholdRole:
-    value = fold(text).strip()
+    value = _cell(text)
     if value in ("kind", "k", "tochter", "sohn", "kinder"):
         return HouseholdRole.KIND
     if value in ("elternteil", "e", "mutter", "vater", "eltern", "erziehungsberechtigt"):
@@ -318,11 +326,12 @@ def _role(text: str) -> HouseholdRole:
 
 
 def _contact_type(text: str) -> ContactType:
-    value = fold(text).strip()
+    value = _cell(text)
     if not value:
         return ContactType.SONSTIGES
     for kind in ContactType:
-        if fold(kind.value).startswith(value) or value.startswith(fold(kind.value)):
+        folded = _cell(kind.value)
+        if folded.startswith(value) or value.startswith(folded):
             return kind
     raise _Bad("Kontaktart", "unbekannte Kontaktart.")
 
@@ -562,7 +571,7 @@ def _merge_household_values(group: _Group, cells: Mapping[str, str],
         known = group.values.get(key)
         if known is None:
             continue
-        if key != "derived_name" and fold(known[0]).strip() != fold(value).strip():
+        if key != "derived_name" and known[0] != value and _cell(known[0]) != _cell(value):
             label = FIELD_BY_KEY[key].label
             return RowProblem(line, label, f"weicht von Zeile {known[1]} desselben Haushalts ab.")
     for key, value in candidate.items():

@@ -106,3 +106,18 @@ class Household:
     def address_line(self) -> str:
         parts = [self.data.street, " ".join(p for p in (self.data.plz, self.data.city) if p)]
         return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdListRow:
+    """One line of the family list (Familien screen)."""
+
+    id: HouseholdId
+    name: str
+    district: str
+    worker_name: str
+    last_contact_at: str | None
+    open_followups: int
+    status: str
+    interpreter_needed: bool
+    members: int

@@ -58,6 +58,7 @@ class Route:
     contact_role: str = ""
     email: str = ""
     district: int | None = None
+    number_note: str = ""  # "Rufnummer ungeprüft (Stand 11/2019) …" or "geprüft am …"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ def _district_routes(
                 contact_role=d.contact_role,
                 email=d.email,
                 district=d.number,
+                number_note=d.source.note() if d.phone else "",
             )
             for d in districts
         )
@@ -256,6 +258,7 @@ def route_acute(
                 kind=RouteKind.NOTDIENST,
                 label=profile.asd.notdienst_label,
                 phones=(profile.asd.notdienst_phone,),
+                number_note=profile.asd.notdienst_source.note(),
                 reason=(
                     "Außerhalb der allgemeinen Sprechzeiten des ASD, vor "
                     f"{starts:%H:%M} Uhr: dringende Fälle"

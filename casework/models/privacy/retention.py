@@ -273,3 +273,50 @@ def decide(rules: RuleSet, file_type: FileType,
                                  f"{first.rule.label}: {first.pending}")
     longest = max(outcomes, key=lambda o: (o.keep_until or date.min))
     return RetentionDecision(file_type, tuple(outcomes), longest.keep_until, longest.rule)
+
+
+class DeletionApproval(StrEnum):
+    """The second person's decision on a proposed deletion (four eyes, LR-36)."""
+
+    APPROVED = "freigegeben"
+    REJECTED = "abgelehnt"
+
+
+class DueState(StrEnum):
+    """Where a household whose retention has ended stands."""
+
+    DUE = "fällig"
+    PROPOSED = "vorgeschlagen"
+    APPROVED = "freigegeben"
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionRequest:
+    """A proposed real deletion and what became of it."""
+
+    id: str
+    target_id: str
+    rule_key: str
+    keep_until: str | None
+    reason_code: str
+    file_type: str
+    created_at: str
+    created_by: str
+    approval: DeletionApproval | None  # None: not decided yet
+    approved_by: str | None
+    approved_at: str | None
+    executed_at: str | None
+    executed_by: str | None
+    counts: dict[str, int] | None
+    attachments: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionJournalEntry:
+    """One record the deletion journal lists as deleted (LR-37)."""
+
+    seq: int
+    entity: str
+    entity_id: str
+    scope_id: str | None
+    deleted_at: str

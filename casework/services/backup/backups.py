@@ -8,8 +8,6 @@ vault's passphrase at the time of the backup or with the organisation recovery k
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import os
 import re
 import shutil
@@ -24,6 +22,7 @@ from casework.clock import BERLIN, Clock, from_utc_iso, to_utc_iso
 from casework.errors import UserError, ValidationError, VaultError, WrongPassphrase
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId
+from casework.services.privacy import retention
 from casework.services.session import Session
 from casework.storage import attachments as attachment_store
 from casework.storage import audit as audit_store
@@ -33,6 +32,7 @@ from casework.storage import vault as vault_store
 from casework.storage.backup import archive as store
 from casework.storage.backup import recovery as recovery_store
 from casework.storage.backup.archive import SUFFIX, BackupDamaged, BackupPassphraseWrong
+from casework.storage.backup.premigration import backup_before_migration
 
 META_FOLDER = "backup.folder"
 META_INTERVAL = "backup.interval_hours"
@@ -60,7 +60,7 @@ class RestoreResult:
     folder: Path
     backup_created_at: str
     households: int
-    deletions_reapplied: int | None  # None: the retention module is not available
+    deletions_reapplied: int
     seconds: float
     problems: tuple[str, ...] = ()  # attachment files damaged in the backup itself
 
@@ -229,9 +229,10 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
 def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key: bytearray,
                         clock: Clock, since: str,
                         journal: list[store.JournalEntry],
-                        ) -> tuple[int | None, int, list[str]]:
+                        ) -> tuple[int, int, list[str]]:
     vault = vault_store.open_with_key(folder, header, bytearray(data_key), clock,
-                                      audit_action="vault.restore")
+                                      audit_action="vault.restore",
+                                      before_migration=backup_before_migration)
     try:
         report = vault_store.check_vault(vault)
         if not report.ok:
@@ -239,25 +240,13 @@ def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key:
                                 + "; ".join(report.problems[:3]) + "). Sie wurde verworfen.")
         store.merge_journal(vault.db, journal)
         session = Session(vault, clock, WorkerId(vault.owner_id))
-        reapplied = _reapply_deletions(session, since)
-        session.audit("backup.restore", "vault", header.vault_id,
-                      f"reapplied={reapplied if reapplied is not None else 'n/a'}")
+        reapplied = retention.reapply_deletions(session, since)
+        session.audit("backup.restore", "vault", header.vault_id, f"reapplied={reapplied}")
         households = household_store.count_households(vault.db)
         problems = attachment_store.check(vault)
     finally:
         vault.close()
     return reapplied, households, problems
-
-
-def _reapply_deletions(session: Session, since: str) -> int | None:
-    """LR-37 via the retention engine, if this build has it."""
-    if importlib.util.find_spec("casework.services.privacy.retention") is None:
-        return None
-    module = importlib.import_module("casework.services.privacy.retention")
-    reapply = getattr(module, "reapply_deletions", None)
-    if reapply is None:
-        return None
-    return int(reapply(session, since))
 
 
 def backup_info(path: Path) -> store.BackupInfo:

@@ -14,6 +14,7 @@ from casework.services import session as session_service
 from casework.services.session import Session
 from casework.storage import vault as vault_store
 from casework.storage.backup import recovery as store
+from casework.storage.backup.premigration import backup_before_migration
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,8 @@ def recover(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
         raise UserError("Für diese Akte wurde kein Wiederherstellungsschlüssel angelegt.")
     data_key = store.unwrap_with_recovery_key(header, parse_key(key_texts))
     vault = vault_store.open_with_key(folder, header, data_key, clock,
-                                      audit_action="vault.recover")
+                                      audit_action="vault.recover",
+                                      before_migration=backup_before_migration)
     try:
         vault_store.change_passphrase(vault, new_passphrase)
     except BaseException:

@@ -1,10 +1,11 @@
 """Consent lifecycle (Einwilligungen): prepare, print, sign, file the scan, withdraw, and
-the question every transfer asks at the moment it happens (LR-28 … LR-33).
+with the reading helpers of `casework.services.consent.catalog` (LR-28 … LR-33).
 
 Typical flow: `check` (warnings for the dialog) → `prepare` → `print_form` (PDF, state
 "gedruckt") → `record_signature` (or `record_oral` with a reason) → `file_scan`.
 `withdraw` ends items for the future; `withdrawal_confirmation` prints the letter.
-Other features call `may_transfer(...)` right before they send, then `record_transfer`.
+Other features call `casework.services.consent.transfer.may_transfer(...)` right before
+they send, then `record_transfer`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ from casework.models.consent import (
     EventKind,
     ProofState,
     Selection,
-    StatutoryBasis,
-    TransferDecision,
     check_consent,
     next_proof_state,
     withdrawal_items,
@@ -38,6 +37,13 @@ from casework.models.consent import (
 from casework.models.directory.profile import ConsentCatalog, Profile
 from casework.models.households.person import Person
 from casework.models.ids import WorkerId
+from casework.services.consent.catalog import (
+    catalog,
+    profile,
+    purpose_text,
+    recipient_text,
+    renewal_due_for,
+)
 from casework.services.directory.shipped import load_profile
 from casework.services.session import Session
 from casework.storage import attachments
@@ -73,14 +79,6 @@ class ConsentRow:
 # --------------------------------------------------------------------------- reading
 
 
-def profile(session: Session) -> Profile:
-    return load_profile(session.profile_name)
-
-
-def catalog(session: Session) -> ConsentCatalog:
-    return profile(session).consent
-
-
 def get(session: Session, consent_id: str) -> Consent:
     consent = store.get_consent(session.db, consent_id)
     if consent is None:
@@ -94,26 +92,6 @@ def for_household(session: Session, household_id: str) -> list[Consent]:
 
 def for_person(session: Session, person_id: str) -> list[Consent]:
     return store.consents_of_person(session.db, person_id)
-
-
-def choice_text(label: str, detail_label: str, detail: str) -> str:
-    """"Teilnahme an der Veranstaltung: Sommerfest", "sonstige und zwar: Jobcenter"."""
-    parts = [label.strip()]
-    if detail:
-        if detail_label:
-            parts.append(detail_label.strip())
-        parts.append(detail)
-    return " ".join(parts)
-
-
-def purpose_text(cat: ConsentCatalog, key: str, detail: str = "") -> str:
-    entry = next((p for p in cat.purposes if p.key == key), None)
-    return choice_text(entry.label, entry.detail_label, detail) if entry else key
-
-
-def recipient_text(cat: ConsentCatalog, key: str, detail: str = "") -> str:
-    entry = next((r for r in cat.recipients if r.key == key), None)
-    return choice_text(entry.label, entry.detail_label, detail) if entry else key
 
 
 def _purpose_texts(cat: ConsentCatalog, consent: Consent, keys: Sequence[str] | None = None,
@@ -170,20 +148,6 @@ def overview(session: Session, *, status: ConsentStatus | None = None,
 
 def _noon(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12, tzinfo=BERLIN)
-
-
-def renewal_due_for(session: Session, consent: Consent, on: date) -> bool:
-    """Guardians' consent for a child who turned 16, not yet renewed by the young person
-    (a consent of their own signed on or after the birthday)."""
-    if not consent.renewal_due(on):
-        return False
-    assert consent.renewal_on is not None
-    for other in store.consents_of_person(session.db, consent.person_id):
-        signed = other.signed_on
-        if (other.capacity is Capacity.SELF and other.is_given and signed is not None
-                and signed >= consent.renewal_on):
-            return False
-    return True
 
 
 def renewals_due(session: Session, on: date | None = None) -> list[ConsentRow]:
@@ -533,36 +497,3 @@ def withdrawal_confirmation(session: Session, withdrawal_id: str) -> bytes:
     pdf = forms.render_withdrawal_confirmation(data, session.clock)
     session.audit("consent.print", "consent", consent.id, "withdrawal")
     return pdf
-
-
-# --------------------------------------------------------------------------- transfer
-# The transfer question lives in `consent_transfer`; these are its public entry points.
-
-
-def may_transfer(session: Session, person_id: str, purpose_key: str, recipient_key: str,
-                 at: datetime | None = None, *, purpose_detail: str | None = None,
-                 recipient_detail: str | None = None) -> TransferDecision:
-    """See `casework.services.consent.transfer.may_transfer`."""
-    from casework.services.consent import transfer as consent_transfer
-
-    return consent_transfer.may_transfer(session, person_id, purpose_key, recipient_key, at,
-                                         purpose_detail=purpose_detail,
-                                         recipient_detail=recipient_detail)
-
-
-def record_transfer(session: Session, decision: TransferDecision, *,
-                    statutory_basis: StatutoryBasis | None = None,
-                    reference_id: str = "") -> None:
-    """See `casework.services.consent.transfer.record_transfer`."""
-    from casework.services.consent import transfer as consent_transfer
-
-    consent_transfer.record_transfer(session, decision, statutory_basis=statutory_basis,
-                                     reference_id=reference_id)
-
-
-def has_valid_consent(session: Session, person_id: str, purpose_key: str,
-                      at: datetime | None = None) -> bool:
-    """See `casework.services.consent.transfer.has_valid_consent`."""
-    from casework.services.consent import transfer as consent_transfer
-
-    return consent_transfer.has_valid_consent(session, person_id, purpose_key, at)

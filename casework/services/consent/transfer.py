@@ -1,7 +1,7 @@
 """The question every transfer asks at the moment it happens (LR-32): may this person's
 data go to this recipient for this purpose now? Used by referrals, offers and anything
-else that sends or uses data on the basis of consent. Public entry points are re-exported
-by `casework.services.consent.lifecycle` (`may_transfer`, `record_transfer`, `has_valid_consent`).
+else that sends or uses data on the basis of consent: `may_transfer`, `record_transfer`,
+`has_valid_consent`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from casework.models.consent import (
 from casework.models.households.person import HouseholdRole
 from casework.models.ids import PersonId
 from casework.models.text import fold
-from casework.services.consent.lifecycle import (
+from casework.services.consent.catalog import (
     catalog,
     purpose_text,
     recipient_text,

@@ -17,7 +17,8 @@ from typing import Any
 from casework import resources
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
-from casework.models.directory.profile import Profile, WeeklySlot, parse_profile
+from casework.models import safe_json
+from casework.models.directory.profile import NumberSource, Profile, WeeklySlot, parse_profile
 from casework.models.kinderschutz.routing import (
     AcuteRouting,
     HolidayPredicate,
@@ -29,6 +30,8 @@ DEFAULT_PROFILE = "bottrop-beispiel"
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
+
+MAX_PROFILE_BYTES = 5 * 1024 * 1024  # a city's directory is a few hundred KB
 
 def _profiles_dir() -> Traversable:
     return resources.files("profiles")
@@ -91,11 +94,17 @@ def load_profile_file(path: Path) -> Profile:
 def parse_profile_text(text: str, source: str) -> Profile:
     """Decode and validate profile JSON; errors name `source` and the field path."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        data = safe_json.loads(text, max_bytes=MAX_PROFILE_BYTES)
+    except safe_json.UnsafeJson as error:
+        cause = error.__cause__
+        if isinstance(cause, json.JSONDecodeError):
+            raise UserError(
+                f"Profil-Datei {source}: kein gültiges JSON (Zeile {cause.lineno}, "
+                f"Spalte {cause.colno})."
+            ) from error
         raise UserError(
-            f"Profil-Datei {source}: kein gültiges JSON (Zeile {error.lineno}, "
-            f"Spalte {error.colno})."
+            f"Profil-Datei {source}: zu groß, zu tief verschachtelt oder mit überlangen Zahlen "
+            "(höchstens 5 MB, 32 Ebenen, 30 Ziffern)."
         ) from error
     if not isinstance(data, dict):
         raise UserError(f"Profil-Datei {source}: muss ein JSON-Objekt enthalten.")
@@ -112,6 +121,11 @@ def profile_to_json(profile: Profile) -> str:
 
 def _slot(slot: WeeklySlot) -> dict[str, Any]:
     return {"weekday": slot.weekday, "start": f"{slot.start:%H:%M}", "end": f"{slot.end:%H:%M}"}
+
+
+def _source(source: NumberSource) -> dict[str, Any]:
+    return {"published": source.published,
+            "checked_on": source.checked_on.isoformat() if source.checked_on else ""}
 
 
 def profile_to_data(profile: Profile) -> dict[str, Any]:
@@ -149,11 +163,13 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
                     "contact_role": d.contact_role,
                     "phone": d.phone,
                     "email": d.email,
+                    "source": _source(d.source),
                 }
                 for d in asd.districts
             ],
             "special_functions": [
-                {"name": f.name, "contact_role": f.contact_role, "phone": f.phone, "email": f.email}
+                {"name": f.name, "contact_role": f.contact_role, "phone": f.phone, "email": f.email,
+                 "source": _source(f.source)}
                 for f in asd.special_functions
             ],
             "office_hours": [_slot(s) for s in asd.office_hours],
@@ -171,6 +187,7 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
                 "phones": list(rule.phones),
             },
             "working_days": list(asd.working_days),
+            "notdienst_source": _source(asd.notdienst_source),
         },
         "partners": [
             {
@@ -194,6 +211,7 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
                 "emergency_number": e.emergency_number,
                 "hours": e.hours,
                 "purpose": e.purpose,
+                "source": _source(e.source),
             }
             for e in profile.emergency_contacts
         ],

@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -33,6 +34,7 @@ from casework.models.directory.profile import (
     WeeklySlot,
     parse_profile,
 )
+from casework.models.directory.revision import RevisionInfo
 from casework.models.persons.worker import WorkerRole
 from casework.services.directory.shipped import (
     load_profile,
@@ -43,7 +45,6 @@ from casework.services.directory.shipped import (
 from casework.services.session import Session
 from casework.storage import directory as store
 from casework.storage import persons as worker_store
-from casework.storage.directory import RevisionInfo
 
 KIND = "directory"
 EDITOR_ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
@@ -186,16 +187,18 @@ def _edit(session: Session, change: Callable[[Profile], Profile]) -> Changes:
 
 
 def update_district(
-    session: Session, number: int, *, contact_role: str, phone: str, email: str
+    session: Session, number: int, *, contact_role: str, phone: str, email: str,
+    checked_on: date | None = None,
 ) -> Changes:
-    """Change the contact of ASD district `number`."""
+    """Change the contact of ASD district `number` (and when its number was checked)."""
 
     def change(profile: Profile) -> Profile:
         districts = list(profile.asd.districts)
         for i, district in enumerate(districts):
             if district.number == number:
                 districts[i] = dataclasses.replace(
-                    district, contact_role=contact_role, phone=phone, email=email
+                    district, contact_role=contact_role, phone=phone, email=email,
+                    source=dataclasses.replace(district.source, checked_on=checked_on),
                 )
                 asd = dataclasses.replace(profile.asd, districts=tuple(districts))
                 return dataclasses.replace(profile, asd=asd)

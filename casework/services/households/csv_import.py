@@ -10,7 +10,7 @@ half-way leaves the vault as it was.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +26,13 @@ from casework.models.households.csv_import import (
     plan_import,
     read_table,
 )
-from casework.models.ids import HouseholdId
+from casework.models.ids import HouseholdId, new_id
 from casework.services.session import Session
+from casework.storage import bulk
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
+
+BATCH = 2_000  # households (with their persons) or contacts per bulk statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +79,11 @@ def preview(session: Session, data: bytes, mapping: Mapping[str, int] | None = N
 
 
 def commit(session: Session, prepared: ImportPreview,
-           duplicates: DuplicatePolicy = DuplicatePolicy.REFUSE) -> tuple[ImportSummary, Changes]:
-    """Import all households, persons and contacts of the plan in one transaction."""
+           duplicates: DuplicatePolicy = DuplicatePolicy.REFUSE, *,
+           progress: Callable[[int, int], None] | None = None,
+           ) -> tuple[ImportSummary, Changes]:
+    """Import all households, persons and contacts of the plan in one transaction.
+    `progress(done, total)` is called after each batch (households, then contacts)."""
     plan = prepared.plan
     if plan.problems:
         raise ValidationError("Import", f"{len(plan.problems)} Zeile(n) sind fehlerhaft; es wurde "
@@ -93,19 +99,42 @@ def commit(session: Session, prepared: ImportPreview,
             plan = plan.without_duplicates()
     if not plan.households:
         raise UserError("Die Datei enthält nichts zu importieren.")
+    # One transaction (all or nothing), written in batches through the bulk writer: the
+    # same rows, search entries and change-log rows as the per-record path, many times
+    # faster (one executemany per table and batch instead of several statements per row).
     ids: list[HouseholdId] = []
-    persons = contacts = 0
+    batches: list[tuple[list[bulk.HouseholdRow], list[bulk.PersonRow]]] = []
+    contact_rows: list[bulk.ContactRow] = []
+    for planned in plan.households:
+        if not batches or len(batches[-1][0]) >= BATCH:
+            batches.append(([], []))
+        households, people = batches[-1]
+        hid = HouseholdId(new_id())
+        ids.append(hid)
+        households.append((hid, planned.draft))
+        people.extend((new_id(), hid, person.draft) for person in planned.persons)
+        contact_rows.extend((new_id(), hid, contact.draft) for contact in planned.contacts)
+    # oldest first, so note search (newest first by insertion order) stays right
+    contact_rows.sort(key=lambda row: row[2].occurred_at)
+    total = len(ids) + len(contact_rows)
+    done = 0
+    persons = 0
     with session.db.transaction():
         writer = session.writer()
-        for planned in plan.households:
-            hid = household_store.insert_household(writer, planned.draft)
-            ids.append(hid)
-            for person in planned.persons:
-                household_store.insert_person(writer, hid, person.draft)
-                persons += 1
-            for contact in planned.contacts:
-                contact_store.insert_contact(writer, hid, contact.draft)
-                contacts += 1
+        for households, people in batches:
+            bulk.insert_batch(writer, households, people, [])
+            persons += len(people)
+            done += len(households)
+            if progress is not None:
+                progress(done, total)
+        for start in range(0, len(contact_rows), BATCH):
+            chunk = contact_rows[start:start + BATCH]
+            bulk.insert_batch(writer, [], [], chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+        contact_store.refresh_household_stats_many(session.db, ids)
+        contacts = len(contact_rows)
         session.audit("import.csv", detail=f"households={len(ids)};persons={persons};"
                                            f"contacts={contacts};skipped={skipped}")
     summary = ImportSummary(len(ids), persons, contacts, skipped)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from casework.clock import local_today
 from casework.errors import NotFound
 from casework.models.changes import Changes
-from casework.models.households.household import Household, HouseholdDraft
+from casework.models.households.household import Household, HouseholdDraft, HouseholdListRow
 from casework.models.households.person import Person, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
 from casework.services.session import Session
 from casework.storage import audit
 from casework.storage import households as store
-from casework.storage.households import HouseholdListRow
 
 
 def _require(session: Session, household_id: str) -> Household:

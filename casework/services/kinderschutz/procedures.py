@@ -38,6 +38,7 @@ from casework.models.kinderschutz.dossier import (
     ReviewLine,
     pseudonymise,
 )
+from casework.models.kinderschutz.listing import ProcedureRow
 from casework.models.kinderschutz.procedure import (
     Acute,
     Assessment,
@@ -77,7 +78,6 @@ from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import kinderschutz as store
 from casework.storage import persons as worker_store
-from casework.storage.kinderschutz import ProcedureRow
 
 DEFAULT_DEADLINE_PROFILE = "beispiel"
 _META_DEADLINES = "kinderschutz.deadline_profile"

@@ -30,6 +30,10 @@ from casework.models.households.household import HouseholdStatus
 from casework.models.ids import HouseholdId
 from casework.models.persons.worker import WorkerRole
 from casework.models.privacy.retention import (
+    DeletionApproval,
+    DeletionJournalEntry,
+    DeletionRequest,
+    DueState,
     EventFact,
     FileType,
     RetentionDecision,
@@ -50,7 +54,6 @@ from casework.storage import persons as worker_store
 from casework.storage.backup.journal import merge_journal
 from casework.storage.privacy import purge
 from casework.storage.privacy import retention as store
-from casework.storage.privacy.retention import DeletionRequestRow, JournalRow
 
 log = logging.getLogger(__name__)
 
@@ -261,15 +264,15 @@ class DueItem:
     file_type: FileType
     decision: RetentionDecision
     restricted: bool
-    request: DeletionRequestRow | None
+    request: DeletionRequest | None
 
     @property
-    def state(self) -> str:
+    def state(self) -> DueState:
         if self.request is None:
-            return "fällig"
-        if self.request.approval == "freigegeben":
-            return "freigegeben"
-        return "vorgeschlagen"
+            return DueState.DUE
+        if self.request.approval is DeletionApproval.APPROVED:
+            return DueState.APPROVED
+        return DueState.PROPOSED
 
 
 def deletion_due(session: Session) -> list[DueItem]:
@@ -325,7 +328,7 @@ def request_erasure(session: Session, household_id: HouseholdId,
         session, household_id, f"{text} – Aufbewahrungspflicht: {result.summary()}")
 
 
-def _request(session: Session, request_id: str) -> DeletionRequestRow:
+def _request(session: Session, request_id: str) -> DeletionRequest:
     row = store.deletion_request(session.db, request_id)
     if row is None:
         raise NotFound("Der Löschantrag")
@@ -344,7 +347,7 @@ def approve_deletion(session: Session, request_id: str) -> Changes:
         if row.created_by == session.actor_id:
             raise PermissionDenied("Vier-Augen-Prinzip: Wer die Löschung vorgeschlagen hat, "
                                    "kann sie nicht selbst freigeben.")
-        store.insert_deletion_approval(session.writer(), request_id, "freigegeben")
+        store.insert_deletion_approval(session.writer(), request_id, DeletionApproval.APPROVED)
         session.audit("retention.approve", "household", row.target_id, f"request={request_id}")
     return Changes.of("deletion_request", request_id)
 
@@ -355,7 +358,7 @@ def reject_deletion(session: Session, request_id: str) -> Changes:
         row = _request(session, request_id)
         if row.executed_at is not None or row.approval is not None:
             raise UserError("Über diesen Löschantrag ist bereits entschieden.")
-        store.insert_deletion_approval(session.writer(), request_id, "abgelehnt")
+        store.insert_deletion_approval(session.writer(), request_id, DeletionApproval.REJECTED)
         session.audit("retention.reject", "household", row.target_id, f"request={request_id}")
     return Changes.of("deletion_request", request_id)
 
@@ -377,7 +380,7 @@ def execute_deletion(session: Session, request_id: str) -> tuple[DeletionProtoco
     row = _request(session, request_id)
     if row.executed_at is not None:
         raise UserError("Diese Akte ist bereits gelöscht.")
-    if row.approval != "freigegeben":
+    if row.approval is not DeletionApproval.APPROVED:
         raise PermissionDenied("Die Löschung ist noch nicht von einer zweiten Leitung "
                                "freigegeben (Vier-Augen-Prinzip).")
     household_id = row.target_id
@@ -452,7 +455,7 @@ def render_protocol(session: Session, request_id: str) -> bytes:
     return pdf
 
 
-def requests(session: Session) -> list[DeletionRequestRow]:
+def requests(session: Session) -> list[DeletionRequest]:
     session.require_role(*OVERSIGHT)
     return store.deletion_requests(session.db)
 
@@ -460,11 +463,11 @@ def requests(session: Session) -> list[DeletionRequestRow]:
 # --------------------------------------------------------------------------- journal
 
 
-def journal(session: Session, since_iso: str = "") -> list[JournalRow]:
+def journal(session: Session, since_iso: str = "") -> list[DeletionJournalEntry]:
     return store.journal(session.db, since_iso)
 
 
-def import_journal(session: Session, entries: list[JournalRow]) -> int:
+def import_journal(session: Session, entries: list[DeletionJournalEntry]) -> int:
     """Copy journal rows (e.g. from the vault before a restore) into this database;
     rows already present are skipped. Returns how many were added."""
     return merge_journal(session.db, entries)

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from casework.errors import UserError, VaultError
+from casework.models import safe_json
 from casework.storage import crypto
 from casework.storage.vault import Vault
 
@@ -177,7 +178,7 @@ def _read_info(handle: BinaryIO) -> BackupInfo:
     if hashlib.sha256(magic + prelude + header).digest() != digest:
         raise BackupDamaged("Der Kopf der Sicherung ist beschädigt (Prüfsumme stimmt nicht).")
     try:
-        body = json.loads(header.decode("utf-8"))
+        body = safe_json.loads(header, max_bytes=_MAX_HEADER)
         if not isinstance(body, dict) or body.get("format") != FORMAT:
             raise ValueError("format")
         if body.get("format_version") != version:

@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from casework.models.privacy.retention import DeletionJournalEntry
 from casework.storage import crypto
 from casework.storage.backup.format import (
     PAYLOAD_ALGORITHM,
@@ -28,7 +29,7 @@ from casework.storage.backup.format import (
     unb64,
 )
 from casework.storage.db import Database
-from casework.storage.privacy.retention import JournalRow, add_journal, journal_has
+from casework.storage.privacy.retention import add_journal, journal_has
 from casework.storage.vault import write_atomic
 
 JOURNAL_FILE = "deletions.journal"
@@ -60,7 +61,7 @@ def journal_entries(db: Database) -> list[JournalEntry]:
                               "FROM deletion_journal ORDER BY seq")]
 
 
-def merge_journal(db: Database, entries: Sequence[JournalEntry | JournalRow]) -> int:
+def merge_journal(db: Database, entries: Sequence[JournalEntry | DeletionJournalEntry]) -> int:
     """Add entries the vault's journal does not list yet (an id deleted once is enough);
     returns how many were added. One transaction."""
     if not entries or not has_journal_table(db):

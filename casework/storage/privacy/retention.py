@@ -11,6 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from casework.models.privacy.retention import (
+    DeletionApproval,
+    DeletionJournalEntry,
+    DeletionRequest,
+)
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row
 
@@ -210,25 +215,6 @@ def consent_ends(db: Database, household_ids: list[str] | None = None) -> dict[s
 # --------------------------------------------------------------------------- deletion
 
 
-@dataclass(frozen=True, slots=True)
-class DeletionRequestRow:
-    id: str
-    target_id: str
-    rule_key: str
-    keep_until: str | None
-    reason_code: str
-    file_type: str
-    created_at: str
-    created_by: str
-    approval: str | None  # 'freigegeben' | 'abgelehnt' | None
-    approved_by: str | None
-    approved_at: str | None
-    executed_at: str | None
-    executed_by: str | None
-    counts: dict[str, int] | None
-    attachments: int
-
-
 _REQUEST_SELECT = (
     "SELECT r.*, a.decision AS approval, a.created_by AS approved_by, "
     "a.created_at AS approved_at, e.created_at AS executed_at, e.created_by AS executed_by, "
@@ -238,10 +224,11 @@ _REQUEST_SELECT = (
     "LEFT JOIN deletion_executions e ON e.request_id = r.id WHERE r.deleted = 0")
 
 
-def _request(r: Row) -> DeletionRequestRow:
-    return DeletionRequestRow(
+def _request(r: Row) -> DeletionRequest:
+    return DeletionRequest(
         r["id"], r["target_id"], r["rule_key"], r["keep_until"], r["reason_code"],
-        r["file_type"], r["created_at"], r["created_by"], r["approval"], r["approved_by"],
+        r["file_type"], r["created_at"], r["created_by"],
+        DeletionApproval(r["approval"]) if r["approval"] else None, r["approved_by"],
         r["approved_at"],
         r["executed_at"], r["executed_by"],
         json.loads(r["counts"]) if r["counts"] else None, int(r["attachments"] or 0))
@@ -255,9 +242,10 @@ def insert_deletion_request(w: RecordWriter, target_id: str, rule_key: str,
                      "reason_code": reason_code, "file_type": file_type})
 
 
-def insert_deletion_approval(w: RecordWriter, request_id: str, decision: str) -> str:
+def insert_deletion_approval(w: RecordWriter, request_id: str,
+                             decision: DeletionApproval) -> str:
     return w.insert("deletion_approvals", "deletion_approval",
-                    {"request_id": request_id, "decision": decision})
+                    {"request_id": request_id, "decision": decision.value})
 
 
 def insert_deletion_execution(w: RecordWriter, request_id: str, target_id: str,
@@ -267,17 +255,17 @@ def insert_deletion_execution(w: RecordWriter, request_id: str, target_id: str,
                      "counts": json.dumps(counts, sort_keys=True), "attachments": attachments})
 
 
-def deletion_request(db: Database, request_id: str) -> DeletionRequestRow | None:
+def deletion_request(db: Database, request_id: str) -> DeletionRequest | None:
     r = db.query_one(_REQUEST_SELECT + " AND r.id = ?", (request_id,))
     return None if r is None else _request(r)
 
 
-def deletion_requests(db: Database, *, open_only: bool = False) -> list[DeletionRequestRow]:
+def deletion_requests(db: Database, *, open_only: bool = False) -> list[DeletionRequest]:
     sql = _REQUEST_SELECT + (" AND e.id IS NULL" if open_only else "")
     return [_request(r) for r in db.query(sql + " ORDER BY r.created_at DESC, r.id")]
 
 
-def open_request_for(db: Database, target_id: str) -> DeletionRequestRow | None:
+def open_request_for(db: Database, target_id: str) -> DeletionRequest | None:
     r = db.query_one(_REQUEST_SELECT + " AND r.target_id = ? AND e.id IS NULL "
                      "AND (a.decision IS NULL OR a.decision = 'freigegeben') "
                      "ORDER BY r.created_at DESC LIMIT 1", (target_id,))
@@ -287,25 +275,16 @@ def open_request_for(db: Database, target_id: str) -> DeletionRequestRow | None:
 # --------------------------------------------------------------------------- journal
 
 
-@dataclass(frozen=True, slots=True)
-class JournalRow:
-    seq: int
-    entity: str
-    entity_id: str
-    scope_id: str | None
-    deleted_at: str
-
-
 def add_journal(db: Database, entity: str, entity_id: str, scope_id: str | None,
                 at: str) -> None:
     db.execute("INSERT INTO deletion_journal (entity, entity_id, scope_id, deleted_at) "
                "VALUES (?, ?, ?, ?)", (entity, entity_id, scope_id, at))
 
 
-def journal(db: Database, since_iso: str = "") -> list[JournalRow]:
-    return [JournalRow(int(r[0]), str(r[1]), str(r[2]), r[3], str(r[4])) for r in db.query(
-        "SELECT seq, entity, entity_id, scope_id, deleted_at FROM deletion_journal "
-        "WHERE deleted_at >= ? ORDER BY seq", (since_iso,))]
+def journal(db: Database, since_iso: str = "") -> list[DeletionJournalEntry]:
+    rows = db.query("SELECT seq, entity, entity_id, scope_id, deleted_at FROM deletion_journal "
+                    "WHERE deleted_at >= ? ORDER BY seq", (since_iso,))
+    return [DeletionJournalEntry(int(r[0]), str(r[1]), str(r[2]), r[3], str(r[4])) for r in rows]
 
 
 def journal_has(db: Database, entity: str, entity_id: str) -> bool:

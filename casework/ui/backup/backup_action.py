@@ -24,10 +24,6 @@ from casework.services.backup import backups as backup
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
-LABEL = "Sicherung erstellen…"
-ORDER = 40
-ROLES: tuple[str, ...] | None = None
-
 INTERVALS = (("täglich", 24), ("alle 2 Tage", 48), ("wöchentlich", 168))
 
 

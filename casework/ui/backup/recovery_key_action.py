@@ -5,35 +5,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from casework.forms.base import write_pdf_atomic
-from casework.models.persons.worker import WorkerRole
 from casework.services.backup import recovery
+from casework.ui import documents
 from casework.ui.context import UiContext
 
-LABEL = "Wiederherstellungsschlüssel…"
-ORDER = 48
-ROLES: tuple[str, ...] | None = (WorkerRole.LEITUNG.value, WorkerRole.ADMIN.value)
-
-
-def choose_sheet_file(parent: QWidget | None, suggested: str) -> str:
-    """Save dialog for the sheet PDF; '' if cancelled (tests patch this)."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Blatt speichern unter", suggested,
-                                          "PDF (*.pdf)")
-    return path
+TITLE = "Wiederherstellungsschlüssel…"
 
 
 def trigger(ctx: UiContext, parent: QWidget | None) -> list[Path]:
     session = ctx.require_session()
     if recovery.recovery_status(session.vault.folder) is not None and not ctx.messages.confirm(
-            parent, LABEL, "Es gibt schon einen Wiederherstellungsschlüssel. Ein neuer macht "
+            parent, TITLE, "Es gibt schon einen Wiederherstellungsschlüssel. Ein neuer macht "
                            "die bisherigen Blätter ungültig. Neuen Schlüssel erstellen?"):
         return []
     split = ctx.messages.confirm(
-        parent, LABEL, "Den Schlüssel in zwei Teile teilen, die zwei verschiedene Personen "
+        parent, TITLE, "Den Schlüssel in zwei Teile teilen, die zwei verschiedene Personen "
                        "verwahren (Vier-Augen-Prinzip)? Beide Teile sind dann nötig.")
-    target = choose_sheet_file(parent, "wiederherstellungsschluessel.pdf")
+    target = documents.choose_pdf_target(parent, "Blatt speichern unter",
+                                         "wiederherstellungsschluessel.pdf")
     if not target:
         return []
     sheets = ctx.run(recovery.create_recovery_key, split=split)
@@ -49,7 +41,7 @@ def trigger(ctx: UiContext, parent: QWidget | None) -> list[Path]:
             return written
         write_pdf_atomic(path, pdf)
         written.append(path)
-    ctx.messages.info(parent, LABEL, "Der Wiederherstellungsschlüssel ist erstellt: "
+    ctx.messages.info(parent, TITLE, "Der Wiederherstellungsschlüssel ist erstellt: "
                       + ", ".join(p.name for p in written) + ". Bitte ausdrucken, im Tresor "
                       "verwahren und die PDF-Datei(en) danach löschen.")
     return written

@@ -24,10 +24,6 @@ from casework.services.backup import backups as backup
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
-LABEL = "Sicherung wiederherstellen…"
-ORDER = 42
-ROLES: tuple[str, ...] | None = None
-
 
 def choose_backup(parent: QWidget | None) -> str:
     """Open dialog for a backup file; '' if cancelled (tests patch this)."""

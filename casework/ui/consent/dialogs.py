@@ -3,7 +3,7 @@ the "Neue Einwilligung" dialog, signature, withdrawal, and the print/scan action
 
 Dialogs are opened with `open()` (window-modal, non-blocking) and kept on the owner as
 `owner.dialog`, so tests fill and accept them like a user would. File choosers are the
-module functions `choose_pdf_target` and `choose_scan_file`; tests patch them.
+`casework.ui.documents.choose_pdf_target` and `choose_scan_file`; tests patch them.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from casework.clock import local_today
 from casework.errors import UserError, ValidationError
-from casework.forms.base import write_pdf_atomic
 from casework.models.consent import (
     Capacity,
     Consent,
@@ -44,10 +43,12 @@ from casework.models.consent import (
     Selection,
 )
 from casework.models.ids import PersonId
+from casework.services.consent import catalog as consent_catalog
 from casework.services.consent import lifecycle as service
 from casework.services.consent.lifecycle import ConsentRow
 from casework.services.households import households
 from casework.services.persons import workers as worker_service
+from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.widgets import ValidatingForm, format_date, named, parse_date
 
@@ -57,12 +58,6 @@ SCAN_FILTER = "Scan (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)"
 
 
 # --------------------------------------------------------------------------- file seam
-
-
-def choose_pdf_target(parent: QWidget | None, title: str, suggested: str) -> str:
-    """Where to save a PDF; '' if cancelled. The suggested name holds no personal data."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, PDF_FILTER)
-    return path
 
 
 def choose_scan_file(parent: QWidget | None, title: str) -> str:
@@ -75,18 +70,15 @@ def save_pdf(ctx: UiContext, parent: QWidget | None, title: str, suggested: str,
              render: Callable[..., Any], *args: Any) -> Path | None:
     """Ask where to save first, then render through the service (which may change state
     and log the print), then write atomically. Cancelling changes nothing."""
-    target = choose_pdf_target(parent, title, suggested)
-    if not target:
-        return None
-    result = ctx.run(render, *args)
-    if result is None:
-        return None
-    pdf = result[0] if isinstance(result, tuple) else result
-    try:
-        return write_pdf_atomic(target, pdf)
-    except UserError as error:
-        ctx.report(error)
-        return None
+
+    def produce() -> bytes | None:
+        result = ctx.run(render, *args)
+        if result is None:
+            return None
+        pdf: bytes = result[0] if isinstance(result, tuple) else result
+        return pdf
+
+    return documents.save_pdf(ctx, parent, title, suggested, produce)
 
 
 # --------------------------------------------------------------------------- list model
@@ -175,7 +167,7 @@ class NewConsentDialog(QDialog):
         self.setWindowTitle("Neue Einwilligung")
         named(self, "Neue Einwilligung")
         session = ctx.require_session()
-        cat = service.catalog(session)
+        cat = consent_catalog.catalog(session)
         self.members = households.members(session, household_id)
         self.form = ValidatingForm(self)
 
@@ -426,7 +418,7 @@ class WithdrawDialog(QDialog):
         self.withdrawal_id: str | None = None
         self.setWindowTitle("Einwilligung widerrufen")
         named(self, "Einwilligung widerrufen")
-        cat = service.catalog(ctx.require_session())
+        cat = consent_catalog.catalog(ctx.require_session())
         self.form = ValidatingForm(self)
         self.total = QRadioButton("vollständig (alle Zwecke und Empfänger)", self)
         self.partial = QRadioButton("teilweise", self)
@@ -441,10 +433,10 @@ class WithdrawDialog(QDialog):
         self.form.add_row("Umfang", scope, aliases=("Umfang des Widerrufs", "Widerruf"))
         open_items = consent.open_items()
         self.purpose_boxes = self._boxes(
-            "Widerrufene Zwecke", [(i.purpose_key, service.purpose_text(
+            "Widerrufene Zwecke", [(i.purpose_key, consent_catalog.purpose_text(
                 cat, i.purpose_key, i.purpose_detail)) for i in open_items])
         self.recipient_boxes = self._boxes(
-            "Widerrufene Empfänger", [(i.recipient_key, service.recipient_text(
+            "Widerrufene Empfänger", [(i.recipient_key, consent_catalog.recipient_text(
                 cat, i.recipient_key, i.recipient_detail)) for i in open_items])
         self.received_on = QLineEdit(format_date(local_today(ctx.clock)), self)
         self.form.add_row("Eingegangen am", self.received_on)

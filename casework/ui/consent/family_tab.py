@@ -23,9 +23,6 @@ from casework.ui.consent import dialogs
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
-TITLE = "Einwilligungen"
-ORDER = 20
-
 
 class EinwilligungenTab(QWidget):
     def __init__(self, ctx: UiContext, household_id: str,

@@ -101,7 +101,7 @@ class EinwilligungenScreen(QWidget):
         rows = self.view.selectionModel().selectedRows()
         row = self.model.row_at(rows[0].row()) if rows else None
         if row is not None:
-            self.ctx.open_household.emit(row.consent.household_id)
+            self.ctx.open_household(row.consent.household_id)
 
 
 def create(ctx: UiContext) -> QWidget:

@@ -350,10 +350,9 @@ class QuickEntryDialog(QDialog):
         stored = drafts.load_draft(session, DRAFT_KIND, self.household_id)
         if stored is None:
             return False
-        if ask and not self.ctx.messages.confirm(
-                self, "Entwurf vorhanden",
-                "Für diese Familie gibt es einen nicht gespeicherten Kontakt-Entwurf. "
-                "Wiederherstellen? (Nein verwirft ihn.)"):
+        if ask and not self.ctx.messages.restore_draft(
+                self, "Für diese Familie gibt es einen nicht gespeicherten Kontakt-Entwurf. "
+                "Wiederherstellen oder verwerfen?"):
             drafts.discard_draft(session, DRAFT_KIND, self.household_id)
             return False
         self.restore(json.loads(stored))

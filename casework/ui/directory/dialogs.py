@@ -25,14 +25,18 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError, ValidationError
 from casework.models.directory.profile import (
+    CHECKED_ON_FIELD,
     WEEKDAY_ABBR,
     AfterHoursRule,
     AsdConfig,
     AsdDistrict,
     EmergencyContact,
+    NumberSource,
     Partner,
     SpecialFunction,
     WeeklySlot,
+    format_checked_on,
+    parse_checked_on,
 )
 from casework.models.text import fold
 from casework.services.directory import vault_profile as directory
@@ -110,6 +114,13 @@ class _EditDialog(QDialog):
         self.form.add_row(label, edit, aliases=(key,))
         return edit
 
+    def _checked_on_line(self, source: NumberSource) -> QLineEdit:
+        """When the organisation last checked the number (unchecked numbers are marked in
+        the acute dialog and the Rote Mappe)."""
+        hint = f"TT.MM.JJJJ – leer: ungeprüft (Stand {source.published})" if source.published \
+            else "TT.MM.JJJJ – leer: ungeprüft"
+        return self._line(CHECKED_ON_FIELD, CHECKED_ON_FIELD, format_checked_on(source), hint)
+
     def _submit(self) -> None:
         raise NotImplementedError
 
@@ -145,6 +156,7 @@ class DistrictDialog(_EditDialog):
         self.form.add_widget_row(stadtteile)
         self.contact_role = self._line("Kontakt", "contact_role", district.contact_role)
         self.phone = self._line("Telefon", "phone", district.phone)
+        self.checked_on = self._checked_on_line(district.source)
         self.email = self._line("E-Mail", "email", district.email)
 
     def _submit(self) -> None:
@@ -154,6 +166,7 @@ class DistrictDialog(_EditDialog):
             contact_role=self.contact_role.text(),
             phone=self.phone.text(),
             email=self.email.text(),
+            checked_on=parse_checked_on(self.checked_on.text()),
         )
 
 
@@ -223,6 +236,7 @@ class EmergencyDialog(_EditDialog):
         self.emergency_number = self._line(
             "Notruf/Notfallnummer", "emergency_number", c.emergency_number
         )
+        self.checked_on = self._checked_on_line(c.source)
         self.hours = self._line("Erreichbarkeit", "hours", c.hours, "z. B. 24 Stunden")
         self.purpose = self._line("Wofür", "purpose", c.purpose)
 
@@ -234,6 +248,10 @@ class EmergencyDialog(_EditDialog):
             emergency_number=self.emergency_number.text(),
             hours=self.hours.text(),
             purpose=self.purpose.text(),
+            source=NumberSource(
+                self.original.source.published if self.original else "",
+                parse_checked_on(self.checked_on.text()),
+            ),
         )
 
     def _submit(self) -> None:

@@ -46,6 +46,7 @@ from casework.models.directory.texts import (
 )
 from casework.services.directory import vault_profile as directory
 from casework.services.directory.shipped import load_profile
+from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.directory.dialogs import (
     DistrictDialog,
@@ -83,14 +84,6 @@ def choose_import_file(parent: QWidget | None) -> str:
     """Path of a JSON file to import, or '' if cancelled."""
     path, _ = QFileDialog.getOpenFileName(
         parent, "Verzeichnis importieren", "", "JSON-Dateien (*.json)"
-    )
-    return path
-
-
-def choose_pdf_file(parent: QWidget | None, suggested: str) -> str:
-    """Target path for the printable Rote Mappe (PDF), or '' if cancelled."""
-    path, _ = QFileDialog.getSaveFileName(
-        parent, "Rote Mappe als PDF speichern", suggested, "PDF-Dateien (*.pdf)"
     )
     return path
 
@@ -555,7 +548,8 @@ class VerzeichnisScreen(QWidget):
 
     def print_rote_mappe(self) -> None:
         """Save the printable Rote Mappe with the ASD list as a PDF."""
-        target = choose_pdf_file(self, "rote-mappe.pdf")
+        target = documents.choose_pdf_target(self, "Rote Mappe als PDF speichern",
+                                            "rote-mappe.pdf")
         if not target:
             return
         try:

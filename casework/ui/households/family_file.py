@@ -1,17 +1,15 @@
 """The family file ("Familienakte"), opened as a page of the main window.
 
 Header with the members (age from the birth date, "ungeboren, ET …"), buttons for the
-discovered household actions, and tabs: Übersicht, Personen, Kontakte, Verlauf, then the
-discovered family tabs sorted by their ORDER (created when first shown). Opening the file
+household actions of the registry, and tabs: Übersicht, Personen, Kontakte, Verlauf, then
+the registry's family tabs in its order (created when first shown). Opening the file
 is recorded as an access (`households.record_view`, LR-23).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import partial
-from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,25 +29,14 @@ from casework.models.households.household import Household
 from casework.models.households.person import Person
 from casework.models.ids import HouseholdId
 from casework.services.households import households
-from casework.ui import discovery
+from casework.ui import registry
 from casework.ui.contacts.tabs import ContactsTab, HistoryTab
 from casework.ui.context import UiContext
 from casework.ui.households.form import OverviewTab
 from casework.ui.households.members import PersonsTab
-from casework.ui.widgets import Placeholder, heading, named
-
-log = logging.getLogger(__name__)
+from casework.ui.widgets import heading, named
 
 QUICK_ENTRY_SHORTCUT = "Ctrl+K"
-
-# Titles of the family tabs later issues add, shown honestly until their module lands.
-EXPECTED_TABS = {
-    "kinderschutz": ("Kinderschutz", 10),
-    "einwilligungen": ("Einwilligungen", 20),
-    "vermittlungen": ("Vermittlungen", 30),
-    "teilhabe": ("Teilhabemanagement", 40),
-}
-
 
 def members_text(persons: list[Person], ctx: UiContext) -> str:
     today = local_today(ctx.clock)
@@ -106,11 +93,10 @@ class FamilyFile(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.quick_button)
         self.action_buttons: list[QPushButton] = []
-        for found in discovery.load_all("household_actions"):
-            button = self._action_button(found)
-            if button is not None:
-                actions.addWidget(button)
-                self.action_buttons.append(button)
+        for entry in registry.HOUSEHOLD_ACTIONS:
+            button = self._action_button(entry)
+            actions.addWidget(button)
+            self.action_buttons.append(button)
         actions.addStretch(1)
         actions.addWidget(close_button)
 
@@ -145,22 +131,16 @@ class FamilyFile(QWidget):
 
     # --- feature modules -----------------------------------------------------------------
 
-    def _action_button(self, found: discovery.Found) -> QPushButton | None:
-        module = found.module
-        if module is None:
-            return None
-        label = str(getattr(module, "LABEL", found.key))
-        button = QPushButton(label, self)
-        named(button, label.replace("&", ""))
-        shortcut = getattr(module, "SHORTCUT", None)
-        if shortcut:
-            QShortcut(QKeySequence(shortcut), self, button.click,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            button.setToolTip(str(shortcut))
+    def _action_button(self, entry: registry.HouseholdAction) -> QPushButton:
+        button = QPushButton(entry.label, self)
+        named(button, entry.label.replace("&", ""))
+        QShortcut(QKeySequence(entry.shortcut), self, button.click,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        button.setToolTip(entry.shortcut)
 
         def trigger() -> None:
             try:
-                module.trigger(self.ctx, self.household_id, self)
+                entry.trigger(self.ctx, self.household_id, self)
             except UserError as error:
                 self.ctx.report(error)
 
@@ -168,31 +148,16 @@ class FamilyFile(QWidget):
         return button
 
     def _add_feature_tabs(self) -> None:
-        entries: list[tuple[int, str, str, Callable[[], QWidget]]] = []
-        present = {f.key: f for f in discovery.load_all("family_tabs")}
-        for key in sorted(set(present) | set(EXPECTED_TABS)):
-            title, order = EXPECTED_TABS.get(key, (key, 1000))
-            found = present.get(key)
-            factory: Callable[[], QWidget]
-            if found is not None and found.module is not None:
-                module = found.module
-                title = str(getattr(module, "TITLE", title))
-                order = int(getattr(module, "ORDER", order))
+        for entry in registry.FAMILY_TABS:
+            lazy = LazyTab(partial(entry.create, self.ctx, self.household_id), self)
+            self.lazy_tabs[entry.key] = lazy
+            self.tabs.addTab(lazy, entry.title)
 
-                factory = partial(self._feature_tab, module)
-            else:
-                factory = partial(Placeholder, title)
-            entries.append((order, key, title, factory))
-        for _order, key, title, factory in sorted(entries):
-            lazy = LazyTab(factory, self)
-            self.lazy_tabs[key] = lazy
-            self.tabs.addTab(lazy, title)
-
-    def _feature_tab(self, module: ModuleType) -> QWidget:
-        widget = module.create(self.ctx, self.household_id)
-        if not isinstance(widget, QWidget):
-            raise TypeError(f"{module.__name__}.create must return a QWidget")
-        return widget
+    def show_tab(self, key: str) -> QWidget:
+        """Show the feature tab `key` (a registry key) and return its content."""
+        lazy = self.lazy_tabs[key]
+        self.tabs.setCurrentWidget(lazy)
+        return lazy.materialize()
 
     def _tab_shown(self, index: int) -> None:
         widget = self.tabs.widget(index)

@@ -26,10 +26,6 @@ from casework.services.households import csv_import as importer
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
-LABEL = "Import…"
-ORDER = 45
-ROLES: tuple[str, ...] | None = None
-
 PREVIEW_ROWS = 8
 NOT_MAPPED = -1
 POLICIES = (("Doppelungen: nichts importieren, erst prüfen", DuplicatePolicy.REFUSE),

@@ -151,7 +151,7 @@ class FamilienScreen(QWidget):
     def open_row(self, row: int) -> None:
         household_id = self.model.household_id(row)
         if household_id is not None:
-            self.ctx.open_household.emit(household_id)
+            self.ctx.open_household(household_id)
 
     def new_family(self) -> None:
         dialog = NewHouseholdDialog(self.ctx, self)
@@ -163,7 +163,7 @@ class FamilienScreen(QWidget):
 
     def _created(self, dialog: NewHouseholdDialog) -> None:
         if dialog.created_id is not None:
-            self.ctx.open_household.emit(dialog.created_id)
+            self.ctx.open_household(dialog.created_id)
 
     def _on_changed(self, changes: Changes) -> None:
         self.model.apply_changes(changes)

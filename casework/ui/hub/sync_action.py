@@ -37,9 +37,6 @@ from casework.ui.context import UiContext
 if TYPE_CHECKING:
     from casework.sync import client
 
-LABEL = "Synchronisieren…"
-ORDER = 38
-ROLES: tuple[str, ...] | None = None
 
 # German names of fields users meet in conflicts; others show their technical name.
 FIELD_LABELS = {

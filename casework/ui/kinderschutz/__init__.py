@@ -1,6 +1,6 @@
 """§ 8a Kinderschutz widgets and dialogs shared by the family tab and the screen.
 
-- `common`: the PDF file chooser (tests patch `choose_pdf_target`), printing, date/time
+- `common`: saving the § 8a documents (through `casework.ui.documents`), date/time
   inputs, `EntryDialog` (a form that shows a `ValidationError` next to its field).
 - `dialogs_records`: observation, Meldung, assessment, iseF, involvement, result, dispute.
 - `dialogs_steps`: opening a procedure, Schutzplan, Mitteilung, call, note, closing, the

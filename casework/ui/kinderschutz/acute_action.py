@@ -12,9 +12,6 @@ from casework.services.households import households
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz.acute_dialog import AcuteDialog, show_acute_dialog
 
-LABEL = "Akut: Wen rufe ich jetzt an?"
-SHORTCUT = "Ctrl+Shift+A"
-
 
 def trigger(ctx: UiContext, household_id: str, parent: QWidget | None) -> AcuteDialog | None:
     try:

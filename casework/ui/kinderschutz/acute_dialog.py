@@ -82,6 +82,13 @@ def _scaled(label: QLabel, factor: float, *, bold: bool = False) -> QLabel:
     return label
 
 
+def _number_note(note: str, parent: QWidget) -> QLabel:
+    """Under a phone number: whether the organisation has checked it (bold when not)."""
+    unchecked = "ungeprüft" in note
+    return _text(note, parent, factor=1.0, bold=unchecked,
+                 name="Rufnummer ungeprüft" if unchecked else "Rufnummer geprüft")
+
+
 def _text(
     text: str, parent: QWidget, *, factor: float = 1.15, bold: bool = False, name: str = ""
 ) -> QLabel:
@@ -303,6 +310,8 @@ class AcuteDialog(QDialog):
         if route.phones:
             for phone in route.phones:
                 box.addWidget(phone_row(phone, frame))
+            if route.number_note:
+                box.addWidget(_number_note(route.number_note, frame))
         else:
             box.addWidget(_text("Keine Rufnummer hinterlegt – siehe Verzeichnis.", frame))
         if route.email:
@@ -383,6 +392,7 @@ class AcuteDialog(QDialog):
         box.addWidget(_text(district.contact_role, frame))
         if district.phone:
             box.addWidget(phone_row(district.phone, frame, factor=1.6))
+            box.addWidget(_number_note(district.source.note(), frame))
         if district.email:
             box.addWidget(_text(f"E-Mail: {district.email}", frame))
 
@@ -401,6 +411,7 @@ class AcuteDialog(QDialog):
                 )
             if contact.phone and contact.phone != contact.emergency_number:
                 box.addWidget(phone_row(contact.phone, frame, caption="Telefon:", factor=1.3))
+            box.addWidget(_number_note(contact.source.note(), frame))
             details = [d for d in (contact.hours, contact.address) if d]
             if details:
                 box.addWidget(_text(" · ".join(details), frame, factor=1.0))

@@ -1,5 +1,5 @@
-"""Shared pieces of the § 8a UI: the PDF file chooser (tests patch `choose_pdf_target`),
-printing, date/time inputs, worker pickers and `EntryDialog`.
+"""Shared pieces of the § 8a UI: saving its documents, date/time inputs, worker pickers
+and `EntryDialog`.
 
 `EntryDialog` is a window-modal form (opened with `open()`, kept on its owner as
 `owner.dialog` so tests fill and save it like a user). `save()` collects the values,
@@ -9,7 +9,7 @@ names; any other `UserError` (e.g. `PermissionDenied`) goes through the message 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -34,15 +33,14 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN
 from casework.errors import UserError, ValidationError
-from casework.forms import kinderschutz as forms
-from casework.forms.base import letterhead_from_organisation, write_pdf_atomic
-from casework.services.kinderschutz import procedures as ks
+from casework.models.kinderschutz.procedure import ProcedureFile
+from casework.services.kinderschutz import documents
 from casework.services.persons import workers as worker_service
 from casework.ui.context import UiContext
+from casework.ui.documents import save_pdf
 from casework.ui.widgets import ValidatingForm, named
 
 W = TypeVar("W", bound=QWidget)
-PDF_FILTER = "PDF-Dokument (*.pdf)"
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 # Document key → (button text, save-dialog title, suggested file name without personal data)
@@ -57,44 +55,20 @@ DOCUMENTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-# --------------------------------------------------------------------------- file seam
-
-
-def choose_pdf_target(parent: QWidget | None, title: str, suggested: str) -> str:
-    """Where to save a PDF; '' if cancelled. Tests patch this function."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, PDF_FILTER)
-    return path
+# --------------------------------------------------------------------------- documents
 
 
 def print_document(ctx: UiContext, parent: QWidget | None, procedure_id: str,
                    document: str) -> Path | None:
-    """Ask where to save, render the document from the service's plain data and write it
-    atomically. The service logs the print/export (audit). Cancelling changes nothing."""
+    """Ask where to save, then let the service produce the document (it logs the print)
+    and write it atomically. Cancelling changes nothing."""
     _label, title, suggested = DOCUMENTS[document]
-    target = choose_pdf_target(parent, title, suggested)
-    if not target:
-        return None
-    try:
-        session = ctx.require_session()
-        profile = ctx.profile
-        if profile is None:
-            raise UserError("Das Referenzprofil der Akte fehlt.")
-        letterhead = letterhead_from_organisation(profile.organisation)
-        if document == "isef":
-            extract, _changes = ctx.apply(ks.isef_extract, procedure_id)
-            pdf = forms.render_isef_extract(extract, letterhead, session.clock)
-        else:
-            dossier = ks.dossier(session, procedure_id, purpose="print", document=document)
-            render: Callable[..., bytes] = {
-                "dokumentation": forms.render_documentation,
-                "mitteilung": forms.render_mitteilung,
-                "schutzplan": forms.render_schutzplan,
-            }[document]
-            pdf = render(dossier, letterhead, session.clock)
-        return write_pdf_atomic(target, pdf)
-    except UserError as error:
-        ctx.report(error)
-        return None
+
+    def produce() -> bytes:
+        doc, _changes = ctx.apply(documents.document, procedure_id, document)
+        return doc.pdf
+
+    return save_pdf(ctx, parent, title, suggested, produce)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -292,3 +266,13 @@ class EntryDialog(QDialog):
 
     def error_text(self, field: str) -> str:
         return self.form.error_text(field)
+
+
+class ProcedureDialog(EntryDialog):
+    """An `EntryDialog` about one procedure (`file`), for the step and record forms."""
+
+    def __init__(self, ctx: UiContext, file: ProcedureFile,
+                 parent: QWidget | None = None) -> None:
+        self.file = file
+        self.procedure_id = file.procedure.id
+        super().__init__(ctx, parent)

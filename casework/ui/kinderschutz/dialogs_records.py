@@ -44,9 +44,8 @@ from casework.models.kinderschutz.procedure import (
 )
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
-from casework.ui.context import UiContext
 from casework.ui.kinderschutz.common import (
-    EntryDialog,
+    ProcedureDialog,
     aware,
     check_list,
     checkbox,
@@ -80,18 +79,10 @@ def observation_items(file: ProcedureFile, *, factual_first: bool = False
     return items
 
 
-class _ProcedureDialog(EntryDialog):
-    def __init__(self, ctx: UiContext, file: ProcedureFile,
-                 parent: QWidget | None = None) -> None:
-        self.file = file
-        self.procedure_id = file.procedure.id
-        super().__init__(ctx, parent)
-
-
 # --------------------------------------------------------------------------- observation
 
 
-class ObservationDialog(_ProcedureDialog):
+class ObservationDialog(ProcedureDialog):
     TITLE = "Wahrnehmung festhalten"
     INTRO = ("Bitte Fakten, Beobachtungen, Aussagen Dritter, Hypothesen und Bewertungen "
              "getrennt festhalten – je ein Eintrag. Was die Familie bestreitet, bleibt "
@@ -115,7 +106,7 @@ class ObservationDialog(_ProcedureDialog):
             self.source.text(), self.disputed.isChecked()))
 
 
-class DisputeDialog(_ProcedureDialog):
+class DisputeDialog(ProcedureDialog):
     TITLE = "Eintrag als bestritten markieren"
     INTRO = ("Der Eintrag bleibt unverändert und wird überall mit „bestritten“ gezeigt "
              "und gedruckt (§ 84 Abs. 2 SGB X).")
@@ -136,7 +127,7 @@ class DisputeDialog(_ProcedureDialog):
 # --------------------------------------------------------------------------- Meldung
 
 
-class ReportDialog(_ProcedureDialog):
+class ReportDialog(ProcedureDialog):
     TITLE = "Meldung festhalten"
     INTRO = ("Angaben zur meldenden Person sind geschützt: Sie erscheinen nicht im "
              "Auszug für die iseF und nicht in Auskünften, solange keine Abwägung "
@@ -178,7 +169,7 @@ class ReportDialog(_ProcedureDialog):
 # --------------------------------------------------------------------------- assessment
 
 
-class AssessmentDialog(_ProcedureDialog):
+class AssessmentDialog(ProcedureDialog):
     TITLE = "Gefährdungseinschätzung (neue Fassung)"
     INTRO = ("Jede Einschätzung wird als eigene, datierte Fassung gespeichert; frühere "
              "Fassungen bleiben lesbar. Mindestens zwei verschiedene Fachkräfte "
@@ -324,7 +315,7 @@ class AssessmentDialog(_ProcedureDialog):
 # --------------------------------------------------------------------------- iseF
 
 
-class IsefDialog(_ProcedureDialog):
+class IsefDialog(ProcedureDialog):
     TITLE = "Beratung durch die insoweit erfahrene Fachkraft"
     INTRO = ("Die iseF berät, sie führt den Fall nicht und setzt kein Ergebnis. Die "
              "fallführende Fachkraft kann nicht zugleich iseF sein. Beraten wird "
@@ -367,7 +358,7 @@ class IsefDialog(_ProcedureDialog):
             self.no_pseudo_reason.text(), WorkerId(worker) if worker else None))
 
 
-class IsefSkipDialog(_ProcedureDialog):
+class IsefSkipDialog(ProcedureDialog):
     TITLE = "Verzicht auf die iseF-Beratung (Akutfall)"
     INTRO = "Nur im Akutfall möglich, und nur mit Begründung (§ 8a Abs. 4 Nr. 2 SGB VIII)."
 
@@ -384,7 +375,7 @@ class IsefSkipDialog(_ProcedureDialog):
 # --------------------------------------------------------------------------- involvement
 
 
-class InvolvementDialog(_ProcedureDialog):
+class InvolvementDialog(ProcedureDialog):
     TITLE = "Einbeziehung von Eltern / Kind"
     INTRO = ("Eltern und Kind sind einzubeziehen, soweit dadurch der wirksame Schutz des "
              "Kindes nicht in Frage gestellt wird (§ 8a Abs. 4 Nr. 3 SGB VIII). Wenn "
@@ -455,7 +446,7 @@ class InvolvementDialog(_ProcedureDialog):
 # --------------------------------------------------------------------------- result
 
 
-class ResultDialog(_ProcedureDialog):
+class ResultDialog(ProcedureDialog):
     TITLE = "Ergebnis der Gefährdungseinschätzung"
     INTRO = ("Genau eine der vier Kategorien, eine Begründung und mindestens eine "
              "tragende Tatsache. Das Ergebnis ist eine fachliche Entscheidung: "

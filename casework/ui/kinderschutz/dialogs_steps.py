@@ -32,7 +32,6 @@ from casework.models.kinderschutz.procedure import (
     MeasureStatus,
     Mitteilung,
     Note,
-    ProcedureFile,
     SafetyPlan,
     State,
 )
@@ -42,6 +41,7 @@ from casework.services.kinderschutz import procedures as ks
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz.common import (
     EntryDialog,
+    ProcedureDialog,
     aware,
     check_list,
     checked_ids,
@@ -99,15 +99,7 @@ class OpenProcedureDialog(EntryDialog):
         return pid, changes
 
 
-class _ProcedureDialog(EntryDialog):
-    def __init__(self, ctx: UiContext, file: ProcedureFile,
-                 parent: QWidget | None = None) -> None:
-        self.file = file
-        self.procedure_id = file.procedure.id
-        super().__init__(ctx, parent)
-
-
-class ChildrenDialog(_ProcedureDialog):
+class ChildrenDialog(ProcedureDialog):
     TITLE = "Betroffene Kinder"
     INTRO = "Welche Kinder des Haushalts betrifft das Verfahren? (Nach einem Akutfall nachholen.)"
 
@@ -128,7 +120,7 @@ PLAN_COLUMNS = ("Was?", "Wer?", "Bis wann? (TT.MM.JJJJ)", "Wie wird es überprü
                 "Folge bei Nichteinhaltung", "Stand")
 
 
-class PlanDialog(_ProcedureDialog):
+class PlanDialog(ProcedureDialog):
     TITLE = "Schutzplan (neue Fassung)"
     INTRO = ("Maßnahmen mit Verantwortlichen, Fristen, Überprüfung und Folgen bei "
              "Nichteinhaltung; ein Datum für die nächste Überprüfung ist Pflicht. Der "
@@ -229,7 +221,7 @@ class PlanDialog(_ProcedureDialog):
 # --------------------------------------------------------------------------- Mitteilung
 
 
-class MitteilungDialog(_ProcedureDialog):
+class MitteilungDialog(ProcedureDialog):
     TITLE = "Mitteilung an das Jugendamt"
     INTRO = ("Erst telefonisch, dann schriftlich. Pflicht: Rechtsgrundlage und ob die "
              "Betroffenen vorab informiert wurden (oder warum nicht). Die Leitung prüft "
@@ -293,7 +285,7 @@ class MitteilungDialog(_ProcedureDialog):
 # --------------------------------------------------------------------------- small steps
 
 
-class CallDialog(_ProcedureDialog):
+class CallDialog(ProcedureDialog):
     TITLE = "Anruf festhalten"
 
     def build(self) -> None:
@@ -310,7 +302,7 @@ class CallDialog(_ProcedureDialog):
             self.note.toPlainText()))
 
 
-class NoteDialog(_ProcedureDialog):
+class NoteDialog(ProcedureDialog):
     TITLE = "Notiz zum Verfahren"
     INTRO = "Z. B. die Rückmeldung des Jugendamtes nach der Meldung oder Absprachen."
 
@@ -323,7 +315,7 @@ class NoteDialog(_ProcedureDialog):
                               Note(self.text.toPlainText(), self.topic.text()))
 
 
-class BackToS0Dialog(_ProcedureDialog):
+class BackToS0Dialog(ProcedureDialog):
     TITLE = "Keine gewichtigen Anhaltspunkte"
     INTRO = "Zurück zur Wahrnehmung. Bitte begründen, warum die Anhaltspunkte nicht gewichtig sind."
 
@@ -335,7 +327,7 @@ class BackToS0Dialog(_ProcedureDialog):
                               self.reason.toPlainText())
 
 
-class CloseDialog(_ProcedureDialog):
+class CloseDialog(ProcedureDialog):
     TITLE = "Verfahren abschließen"
     INTRO = ("Der Abschluss geht an die Leitung. Danach kann das Verfahren nur noch "
              "gelesen werden (Einträge können weiterhin als bestritten markiert werden).")

@@ -31,9 +31,6 @@ from casework.ui.kinderschutz.procedure_view import ProcedureView, table_view
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import named
 
-TITLE = "Kinderschutz"
-ORDER = 25  # after Einwilligungen (20)
-
 
 class KinderschutzTab(QWidget):
     def __init__(self, ctx: UiContext, household_id: str,

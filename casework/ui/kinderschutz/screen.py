@@ -109,19 +109,6 @@ class HighlightModel(SimpleTableModel):
         return super().data(index, role)
 
 
-def open_family_at_kinderschutz(ctx: UiContext, household_id: str) -> None:
-    """Open the family file (the shell's navigation) and show its Kinderschutz tab."""
-    ctx.open_household.emit(household_id)
-    window = ctx.window
-    if window is None:
-        return
-    from casework.ui.households.family_file import FamilyFile  # the shell's widget, looked up here
-
-    for page in window.findChildren(FamilyFile):
-        if page.household_id == household_id and "kinderschutz" in page.lazy_tabs:
-            page.tabs.setCurrentWidget(page.lazy_tabs["kinderschutz"])
-
-
 class KinderschutzScreen(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -360,18 +347,18 @@ class KinderschutzScreen(QWidget):
     def _open_overdue(self, index: QModelIndex) -> None:
         step = self.overdue_model.payload(index.row())
         if step is not None:
-            open_family_at_kinderschutz(self.ctx, step.household_id)
+            self.ctx.open_household(step.household_id, tab="kinderschutz")
 
     def _open_procedure(self, index: QModelIndex) -> None:
         row = self.open_model.payload(index.row())
         if row is not None:
-            open_family_at_kinderschutz(self.ctx, row.household_id)
+            self.ctx.open_household(row.household_id, tab="kinderschutz")
 
     def _open_review(self, index: QModelIndex) -> None:
         item = self.queue_items[index.row()] if 0 <= index.row() < len(self.queue_items) \
             else None
         if item is not None:
-            open_family_at_kinderschutz(self.ctx, item.item.household_id)
+            self.ctx.open_household(item.item.household_id, tab="kinderschutz")
 
 
 def create(ctx: UiContext) -> QWidget:

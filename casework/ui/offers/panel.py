@@ -206,8 +206,9 @@ class OffersPanel(QWidget):
         self.title.clear()
         self.target.clear()
         for i in range(self.list.topLevelItemCount()):
-            if self.list.topLevelItem(i).data(0, ID_ROLE) == result[0]:
-                self.list.setCurrentItem(self.list.topLevelItem(i))
+            row = self.list.topLevelItem(i)
+            if row is not None and row.data(0, ID_ROLE) == result[0]:
+                self.list.setCurrentItem(row)
         return result[0]
 
     def search_people(self) -> None:

@@ -3,7 +3,8 @@ requests with due dates (LR-24), and the deletion-due list with four-eyes approv
 deletion and the Löschprotokoll (LR-34…LR-37).
 
 The access log shows ids resolved to neutral labels ("Haushalt …3f9c2d"), never content.
-File and text dialogs go through `choose_save_file` / `ask_reason` (tests patch them),
+File and text dialogs go through `casework.ui.documents.choose_pdf_target` /
+`ask_reason` (tests patch them),
 messages through `ctx.messages`.
 """
 
@@ -14,13 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -39,10 +39,12 @@ from casework.forms.base import write_pdf_atomic
 from casework.models.changes import Changes
 from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerRole
-from casework.models.privacy.retention import FileType
+from casework.models.privacy.retention import DeletionApproval, FileType
 from casework.services.households import households
 from casework.services.privacy import disclosure, retention
+from casework.ui import documents
 from casework.ui.context import UiContext
+from casework.ui.simple_model import SimpleTableModel
 
 TITLE = "Datenschutz"
 ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
@@ -60,10 +62,6 @@ def create(ctx: UiContext) -> QWidget:
 # --- dialog seams (tests patch these) ---------------------------------------------------
 
 
-def choose_save_file(parent: QWidget | None, title: str, suggested: str, pattern: str) -> str:
-    """Target path chosen by the user, or '' when cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, pattern)
-    return path
 
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
@@ -79,41 +77,7 @@ def ask_choice(parent: QWidget | None, title: str, label: str,
     return text if ok else None
 
 
-# --- a small read-only table model over plain rows --------------------------------------
-
-
-class RowsModel(QAbstractTableModel):
-    def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.headers = list(headers)
-        self.rows: list[list[str]] = []
-        self.keys: list[Any] = []
-
-    def set_rows(self, rows: list[list[str]], keys: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows, self.keys = rows, keys
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.ToolTipRole):
-            return None
-        return self.rows[index.row()][index.column()]
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
-
-
-def _table(model: RowsModel, name: str) -> QTableView:
+def _table(model: SimpleTableModel, name: str) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName(name)
@@ -137,11 +101,11 @@ def _date(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value is not None else "–"
 
 
-def _selected(view: QTableView, model: RowsModel) -> Any:
+def _selected(view: QTableView, model: SimpleTableModel) -> Any:
     rows = view.selectionModel().selectedRows()
     if not rows:
         return None
-    return model.keys[rows[0].row()]
+    return model.payload(rows[0].row())
 
 
 # --- the screen ---------------------------------------------------------------------------
@@ -181,7 +145,7 @@ class DatenschutzScreen(QWidget):
         row.addWidget(_button("Neu laden und prüfen", "Zugriffsprotokoll prüfen",
                               self.refresh_log))
         box.addLayout(row)
-        self.log_model = RowsModel(("Nr.", "Zeitpunkt", "Person", "Aktion", "Objekt",
+        self.log_model = SimpleTableModel(("Nr.", "Zeitpunkt", "Person", "Aktion", "Objekt",
                                     "Kennungen"), self)
         self.log_view = _table(self.log_model, "Zugriffsprotokoll")
         box.addWidget(self.log_view)
@@ -203,7 +167,7 @@ class DatenschutzScreen(QWidget):
         form.addWidget(_button("Ersuchen erfassen", "Auskunftsersuchen erfassen",
                                self.record_request))
         box.addLayout(form)
-        self.request_model = RowsModel(("Ersuchen", "Person", "Eingang", "Fällig bis",
+        self.request_model = SimpleTableModel(("Ersuchen", "Person", "Eingang", "Fällig bis",
                                         "Status"), self)
         self.request_view = _table(self.request_model, "Auskunftsersuchen")
         box.addWidget(self.request_view)
@@ -225,7 +189,7 @@ class DatenschutzScreen(QWidget):
                       "zwei Personen: eine schlägt vor, eine andere Leitung gibt frei.")
         hint.setWordWrap(True)
         box.addWidget(hint)
-        self.due_model = RowsModel(("Akte", "Aktenart", "Regel", "Aufbewahrung bis",
+        self.due_model = SimpleTableModel(("Akte", "Aktenart", "Regel", "Aufbewahrung bis",
                                     "Eingeschränkt", "Stand"), self)
         self.due_view = _table(self.due_model, "Löschfällige Akten")
         box.addWidget(self.due_view)
@@ -236,7 +200,8 @@ class DatenschutzScreen(QWidget):
         actions.addWidget(_button("Endgültig löschen…", "Endgültig löschen", self.delete))
         actions.addStretch(1)
         box.addLayout(actions)
-        self.done_model = RowsModel(("Löschantrag", "Akte", "Gelöscht am", "Datensätze"), self)
+        self.done_model = SimpleTableModel(
+            ("Löschantrag", "Akte", "Gelöscht am", "Datensätze"), self)
         self.done_view = _table(self.done_model, "Ausgeführte Löschungen")
         box.addWidget(QLabel("Ausgeführte Löschungen"))
         box.addWidget(self.done_view)
@@ -297,7 +262,7 @@ class DatenschutzScreen(QWidget):
         self.tabs.setVisible(allowed)
         if not allowed:
             for model in (self.log_model, self.request_model, self.due_model, self.done_model):
-                model.set_rows([], [])
+                model.set_rows([])
             return
         self.refresh_log()
         self.refresh_requests()
@@ -337,9 +302,8 @@ class DatenschutzScreen(QWidget):
             self.chain_status.setText(f"Protokollkette geprüft: unverändert "
                                       f"({len(entries)} Einträge angezeigt).")
         self.log_model.set_rows(
-            [[str(e.seq), e.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M:%S"), e.actor,
-              e.action_label, e.object_label, e.detail] for e in entries],
-            [e.seq for e in entries])
+            [([str(e.seq), e.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M:%S"), e.actor,
+               e.action_label, e.object_label, e.detail], e.seq) for e in entries])
 
     def refresh_requests(self) -> None:
         session = self.ctx.session
@@ -350,10 +314,9 @@ class DatenschutzScreen(QWidget):
         status = {None: "offen", "erteilt": "erteilt", "teilweise": "teilweise erteilt",
                   "abgelehnt": "abgelehnt"}
         self.request_model.set_rows(
-            [[i.label, retention.neutral_label("person", i.person_id), _date(i.received_on),
-              _date(i.due_on), "überfällig" if i.overdue(today) else status.get(
-                  i.outcome, i.outcome or "")] for i in items],
-            [i.id for i in items])
+            [([i.label, retention.neutral_label("person", i.person_id), _date(i.received_on),
+               _date(i.due_on), "überfällig" if i.overdue(today) else status.get(
+                   i.outcome, i.outcome or "")], i.id) for i in items])
 
     def refresh_deletions(self) -> None:
         session = self.ctx.session
@@ -361,18 +324,17 @@ class DatenschutzScreen(QWidget):
             return
         due = retention.deletion_due(session)
         self.due_model.set_rows(
-            [[d.label, d.file_type.value,
-              (d.decision.governing.label + (" (Beispielregel)" if d.decision.governing.example
-                                              else "")) if d.decision.governing else "–",
-              _date(d.decision.keep_until), "ja" if d.restricted else "nein", d.state]
-             for d in due],
-            [d for d in due])
+            [([d.label, d.file_type.value,
+               (d.decision.governing.label + (" (Beispielregel)" if d.decision.governing.example
+                                               else "")) if d.decision.governing else "–",
+               _date(d.decision.keep_until), "ja" if d.restricted else "nein", d.state], d)
+             for d in due])
         done = [r for r in retention.requests(session) if r.executed_at]
         self.done_model.set_rows(
-            [[retention.neutral_label("deletion_request", r.id),
-              retention.neutral_label("household", r.target_id),
-              (r.executed_at or "")[:10], str(sum((r.counts or {}).values()))] for r in done],
-            [r.id for r in done])
+            [([retention.neutral_label("deletion_request", r.id),
+               retention.neutral_label("household", r.target_id),
+               (r.executed_at or "")[:10], str(sum((r.counts or {}).values()))], r.id)
+             for r in done])
 
     # --- Art. 15 -------------------------------------------------------------------------
 
@@ -403,7 +365,7 @@ class DatenschutzScreen(QWidget):
         if request_id is None:
             self.ctx.messages.warn(self, TITLE, "Bitte ein Auskunftsersuchen auswählen.")
             return
-        path = choose_save_file(self, "Auskunft speichern", "Auskunft.pdf", "PDF (*.pdf)")
+        path = documents.choose_pdf_target(self, "Auskunft speichern", "Auskunft.pdf")
         if not path:
             return
         pdf_path = Path(path).with_suffix(".pdf")
@@ -501,7 +463,7 @@ class DatenschutzScreen(QWidget):
     def open_due(self) -> None:
         item = self._due()
         if item is not None:
-            self.ctx.open_household.emit(item.household_id)
+            self.ctx.open_household(item.household_id)
 
     def propose(self) -> None:
         item = self._due()
@@ -521,7 +483,7 @@ class DatenschutzScreen(QWidget):
         item = self._due()
         if item is None:
             return
-        if item.request is None or item.request.approval != "freigegeben":
+        if item.request is None or item.request.approval is not DeletionApproval.APPROVED:
             self.ctx.messages.warn(self, TITLE, "Die Löschung ist noch nicht freigegeben "
                                                 "(Vier-Augen-Prinzip).")
             return
@@ -546,8 +508,8 @@ class DatenschutzScreen(QWidget):
         if request_id is None:
             self.ctx.messages.warn(self, TITLE, "Bitte eine ausgeführte Löschung auswählen.")
             return
-        path = choose_save_file(self, "Löschprotokoll speichern", "Loeschprotokoll.pdf",
-                                "PDF (*.pdf)")
+        path = documents.choose_pdf_target(self, "Löschprotokoll speichern",
+                                           "Loeschprotokoll.pdf")
         if not path:
             return
         session = self.ctx.require_session()

@@ -3,8 +3,8 @@ last step and the next Wiedervorlage; new referral (ASD district pre-selected fr
 Stadtteil, partner, or free entry), the lifecycle steps, sending with the consent check at
 that moment, and printing the Übermittlungsbogen.
 
-Dialogs here are also used by the Vermittlungen screen. `choose_letter_target` is the one
-file chooser (tests patch it)."""
+Dialogs here are also used by the Vermittlungen screen. The letter is saved through
+`casework.ui.documents` (tests patch its `choose_pdf_target`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from casework.clock import local_today
 from casework.errors import UserError, ValidationError
-from casework.forms.base import write_pdf_atomic
 from casework.models.changes import Changes
 from casework.models.consent import StatutoryBasis
 from casework.models.referrals import (
@@ -53,12 +51,11 @@ from casework.models.referrals import (
 )
 from casework.services import referrals as service
 from casework.services.households import households
+from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import ValidatingForm, format_date, line_edit, named, parse_date
 
-TITLE = "Vermittlungen"
-ORDER = 30
 PDF_FILTER = "PDF-Dokument (*.pdf)"
 KINDS = ("ASD-Bezirk", "Kooperationspartner", "freie Angabe")
 CHANNELS = (("E-Mail an die zuständige Stelle", "email"),
@@ -66,27 +63,12 @@ CHANNELS = (("E-Mail an die zuständige Stelle", "email"),
 CONSENT_BASIS = "Einwilligung der Betroffenen"
 
 
-def choose_letter_target(parent: QWidget | None, title: str, suggested: str) -> str:
-    """Where to save the letter; '' if cancelled. The suggested name holds no names."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, PDF_FILTER)
-    return path
-
-
 def print_letter(ctx: UiContext, parent: QWidget | None, referral_id: str) -> Path | None:
     """Ask where to save, render through the service (consent checked now, print logged),
     write atomically. Cancelling changes nothing; a refusal is shown in German."""
-    target = choose_letter_target(parent, "Übermittlungsbogen speichern",
-                                  "Uebermittlungsbogen.pdf")
-    if not target:
-        return None
-    pdf = ctx.run(service.print_letter, referral_id)
-    if pdf is None:
-        return None
-    try:
-        return write_pdf_atomic(target, pdf)
-    except UserError as error:
-        ctx.report(error)
-        return None
+    return documents.save_pdf(ctx, parent, "Übermittlungsbogen speichern",
+                              "Uebermittlungsbogen.pdf",
+                              lambda: ctx.run(service.print_letter, referral_id))
 
 
 def _today(ctx: UiContext) -> date:

@@ -182,7 +182,7 @@ class VermittlungenScreen(QWidget):
         if rows:
             household_id = self.model.payload(rows[0].row())
             if isinstance(household_id, str):
-                self.ctx.open_household.emit(household_id)
+                self.ctx.open_household(household_id)
 
 
 def create(ctx: UiContext) -> QWidget:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,15 +29,10 @@ from casework.clock import local_today
 from casework.errors import UserError
 from casework.models.reports import DEFAULT_K, NO_DATA, Report, suppress
 from casework.reports.export import TITLES, ReportKind, build, produce
+from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.offers.panel import OffersPanel
 from casework.ui.widgets import heading, named
-
-
-def choose_target(parent: QWidget | None, title: str, suggested: str) -> str:
-    """Ask where to save the PDF (the CSV goes next to it). Tests patch this function."""
-    path, _filter = QFileDialog.getSaveFileName(parent, title, suggested, "PDF (*.pdf)")
-    return path
 
 
 def _qdate(day: date) -> QDate:
@@ -165,7 +159,7 @@ class BerichteScreen(QWidget):
     def save(self) -> None:
         kind, first, last = self.period()
         suggested = f"{kind.value}_{first:%Y-%m-%d}_{last:%Y-%m-%d}.pdf"
-        target = choose_target(self, "Bericht speichern", suggested)
+        target = documents.choose_pdf_target(self, "Bericht speichern", suggested)
         if not target:
             return
         pdf = Path(target)

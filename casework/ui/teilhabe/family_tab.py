@@ -28,8 +28,6 @@ from casework.services.households import households
 from casework.ui.context import UiContext
 from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
 
-TITLE = "Angebote/Teilhabe"
-ORDER = 40
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -114,8 +112,9 @@ class TeilhabeTab(QWidget):
             )
             item.setData(0, ID_ROLE, offer.id)
             self.training.addTopLevelItem(item)
-        if self.training.topLevelItemCount():
-            self.training.setCurrentItem(self.training.topLevelItem(0))
+        first = self.training.topLevelItem(0)
+        if first is not None:
+            self.training.setCurrentItem(first)
         today = local_today(self.ctx.clock)
         self.clients.clear()
         enrolled = set()

@@ -80,7 +80,7 @@ class EnrolForm(QGroupBox):
 
     def __init__(self, screen: TeilhabeScreen) -> None:
         super().__init__("Neu aufnehmen", screen)
-        self.screen = screen
+        self.host = screen
         self.first = line_edit("Vorname", self)
         self.last = line_edit("Nachname", self)
         self.birth = line_edit("Geburtsdatum", self, "TT.MM.JJJJ")
@@ -112,7 +112,7 @@ class EnrolForm(QGroupBox):
         form.addRow("", self.submit)
 
     def save(self) -> str | None:
-        ctx = self.screen.ctx
+        ctx = self.host.ctx
         try:
             today = local_today(ctx.clock)
             birth = parse_date(self.birth.text(), "Geburtsdatum")
@@ -162,7 +162,7 @@ class IntakeForm(QWidget):
 
     def __init__(self, screen: TeilhabeScreen, questionnaire: Questionnaire) -> None:
         super().__init__(screen)
-        self.screen = screen
+        self.host = screen
         self.questionnaire = questionnaire
         self.inputs: dict[str, Any] = {}
         inner = QWidget(self)
@@ -224,7 +224,7 @@ class IntakeForm(QWidget):
         return out
 
     def load(self, client_id: str | None) -> None:
-        intake = tm.intake(self.screen.ctx.require_session(), client_id) if client_id else None
+        intake = tm.intake(self.host.ctx.require_session(), client_id) if client_id else None
         answers = intake.answers if intake else {}
         for key, widget in self.inputs.items():
             value = answers.get(key)
@@ -251,10 +251,10 @@ class IntakeForm(QWidget):
         self.save_button.setEnabled(client_id is not None)
 
     def save(self) -> None:
-        client_id = self.screen.current_client_id()
+        client_id = self.host.current_client_id()
         if client_id is None:
             return
-        self.screen.ctx.run(
+        self.host.ctx.run(
             tm.record_intake, client_id, self.answers(), questionnaire=self.questionnaire
         )
 
@@ -262,7 +262,7 @@ class IntakeForm(QWidget):
 class MeasuresPanel(QWidget):
     def __init__(self, screen: TeilhabeScreen) -> None:
         super().__init__(screen)
-        self.screen = screen
+        self.host = screen
         self.table = _tree(
             "Maßnahmen",
             [
@@ -320,7 +320,7 @@ class MeasuresPanel(QWidget):
         self.update_button.setEnabled(False)
         if client_id is None:
             return
-        for m in tm.measures(self.screen.ctx.require_session(), client_id):
+        for m in tm.measures(self.host.ctx.require_session(), client_id):
             d = m.data
             self.loaded[m.id] = d
             item = QTreeWidgetItem(
@@ -352,10 +352,10 @@ class MeasuresPanel(QWidget):
         )
 
     def add(self) -> None:
-        client_id = self.screen.current_client_id()
+        client_id = self.host.current_client_id()
         if client_id is None:
             return
-        ctx = self.screen.ctx
+        ctx = self.host.ctx
         try:
             ctx.apply(tm.add_measure, client_id, self.draft())
         except UserError as error:
@@ -387,7 +387,7 @@ class MeasuresPanel(QWidget):
         measure_id = self.selected_measure()
         if measure_id is None:
             return
-        ctx = self.screen.ctx
+        ctx = self.host.ctx
         try:
             ctx.apply(tm.update_measure, measure_id, self.draft())
         except UserError as error:
@@ -399,7 +399,7 @@ class LeadDashboard(QWidget):
 
     def __init__(self, screen: TeilhabeScreen) -> None:
         super().__init__(screen)
-        self.screen = screen
+        self.host = screen
         self.loads = QVBoxLayout()
         self.warning = QLabel(self)
         named(self.warning, "Auslastungswarnung")
@@ -443,10 +443,10 @@ class LeadDashboard(QWidget):
         self.bars: dict[str, QProgressBar] = {}
 
     def load(self) -> None:
-        session = self.screen.ctx.require_session()
+        session = self.host.ctx.require_session()
         while self.loads.count():
-            item = self.loads.takeAt(0)
-            widget = item.widget() if item is not None else None
+            layout_item = self.loads.takeAt(0)
+            widget = layout_item.widget() if layout_item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.bars = {}
@@ -509,15 +509,15 @@ class LeadDashboard(QWidget):
         client_id = self.selected_client()
         worker_id = self.worker.currentData()
         if client_id is None or worker_id is None:
-            self.screen.ctx.messages.info(
+            self.host.ctx.messages.info(
                 self, "Zuweisen", "Bitte eine Person und eine Fachkraft auswählen."
             )
             return
-        self.screen.ctx.run(tm.assign, client_id, worker_id, self.reason.text())
+        self.host.ctx.run(tm.assign, client_id, worker_id, self.reason.text())
         self.reason.clear()
 
     def distribute(self) -> None:
-        self.screen.ctx.run(tm.distribute_waiting)
+        self.host.ctx.run(tm.distribute_waiting)
 
     def show_history(self) -> None:
         item = self.all_clients.currentItem()
@@ -525,7 +525,7 @@ class LeadDashboard(QWidget):
             self.history.setText("")
             return
         entries = tm.assignment_history(
-            self.screen.ctx.require_session(), str(item.data(0, ID_ROLE))
+            self.host.ctx.require_session(), str(item.data(0, ID_ROLE))
         )
         parts = []
         for e in entries:

@@ -1,0 +1,149 @@
+"""CSV import into a real vault: preview, all-or-nothing commit, duplicates, fuzzing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casework.errors import UserError, ValidationError
+from casework.models.households.csv_import import DuplicatePolicy
+from casework.services import contacts
+from casework.services.households import csv_import as importer
+from casework.services.households import households
+from casework.services.session import Session
+from casework.storage import contacts as contact_store
+from tests.conftest import add_family
+
+GOOD = (
+    "Haushalt-Nr.;Vorname;Nachname;Geburtsdatum;Rolle;Sorgeberechtigt;Straße;PLZ;Ort;"
+    "Kontaktdatum;Kontaktart;Notiz\n"
+    "A1;Anna;Schmidt;04.05.1988;Elternteil;ja;Hauptstraße 3;46236;Bottrop;"
+    "02.11.2026;Hausbesuch;Erstbesuch\n"
+    "A1;Emil;Schmidt;01.03.2019;Kind;nein;Hauptstraße 3;46236;Bottrop;;;\n"
+    "A2;Tim;Kaya;12.12.1990;Elternteil;ja;Am Markt 1;46236;Bottrop;;;\n"
+)
+
+
+def _count(session: Session) -> tuple[int, int]:
+    persons = int(session.db.scalar("SELECT count(*) FROM persons WHERE deleted = 0"))
+    return households.count(session), persons
+
+
+def test_import_creates_households_persons_and_contacts(session: Session) -> None:
+    summary, changes = importer.import_bytes(session, GOOD.encode("cp1252"))
+    assert (summary.households, summary.persons, summary.contacts) == (2, 3, 1)
+    assert _count(session) == (2, 3)
+    ids = households.list_ids(session, search="Schmidt")
+    assert len(ids) == 1 and changes.ids("household") >= set(ids)
+    members = households.members(session, ids[0])
+    assert sorted(p.data.first_name for p in members) == ["Anna", "Emil"]
+    assert contacts.count(session, ids[0]) == 1
+    actions = [r[0] for r in session.db.query("SELECT action FROM audit_log")]
+    assert "import.csv" in actions
+
+
+def test_one_bad_row_imports_nothing(session: Session) -> None:
+    bad = GOOD + "A3;Ida;Neu;32.01.2000;;;;;;;;\n"
+    prepared = importer.preview(session, bad.encode())
+    assert [p.text() for p in prepared.plan.problems] == [
+        "Zeile 5: Geburtsdatum: kein gültiges Datum."]
+    with pytest.raises(ValidationError, match="nichts importiert"):
+        importer.commit(session, prepared)
+    assert _count(session) == (0, 0)
+
+
+def test_duplicates_against_the_vault_are_flagged_and_refused_by_default(
+        session: Session) -> None:
+    add_family(session, "Müller")  # Ayşe Müller *04.05.1988, Lena Müller *01.03.2019
+    data = (b"Vorname;Nachname;Geburtsdatum\n"
+            b"Ayse;Mueller;04.05.1988\n"
+            b"Neu;Person;01.01.2001\n")
+    prepared = importer.preview(session, data)
+    assert [d.text() for d in prepared.plan.duplicates] == [
+        "Zeile 2: eine Person mit gleichem Namen und Geburtsdatum ist bereits in der Akte."]
+    with pytest.raises(UserError, match="Doppelung"):
+        importer.commit(session, prepared)
+    assert _count(session) == (1, 2)
+
+    summary, _ = importer.commit(session, prepared, DuplicatePolicy.SKIP)
+    assert (summary.households, summary.persons, summary.skipped_duplicates) == (1, 1, 1)
+    assert _count(session) == (2, 3)
+
+
+def test_duplicates_can_be_imported_as_separate_persons(session: Session) -> None:
+    data = (b"Haushalt;Vorname;Nachname;Geburtsdatum\n"
+            b"1;Lena;Schmidt;01.03.2019\n"
+            b"2;Lena;Schmidt;01.03.2019\n")
+    summary, _ = importer.commit(session, importer.preview(session, data),
+                                 DuplicatePolicy.IMPORT)
+    assert summary.persons == 2 and _count(session) == (2, 2)
+
+
+def test_a_failure_during_the_commit_rolls_everything_back(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The last step of the commit fails after every row was written in the transaction.
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise UserError("Der Datenträger ist voll.")
+
+    monkeypatch.setattr(contact_store, "refresh_household_stats_many", failing)
+    with pytest.raises(UserError):
+        importer.import_bytes(session, GOOD.encode())
+    assert _count(session) == (0, 0)
+    assert session.db.scalar("SELECT count(*) FROM changelog WHERE entity = 'household'") == 0
+    assert session.db.scalar("SELECT count(*) FROM contacts") == 0
+
+
+def test_mapping_file_maps_unusual_headers(session: Session) -> None:
+    data = b"Kind;Familie;Geb\nEmil;Schmidt;01.03.2019\n"
+    summary, _ = importer.import_bytes(
+        session, data, mapping_json='{"Vorname": "Kind", "Nachname": "Familie", '
+                                    '"Geburtsdatum": "Geb"}')
+    assert summary.persons == 1
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+_FUZZ = settings(max_examples=60, deadline=None,
+                 suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+_cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "ja", "nein", "w", "m", "Kind", "31.02.2019", "01.01.2010", "2015",
+                     "46236", "4623", '"', ";", "\n", "Hausbesuch", "01.01.2030 25:61"]),
+)
+_rows = st.lists(st.lists(_cell, min_size=0, max_size=14), min_size=0, max_size=8)
+
+
+def _attempt(session: Session, data: bytes) -> None:
+    before = _count(session)
+    try:
+        prepared = importer.preview(session, data)
+        summary, _ = importer.commit(session, prepared, DuplicatePolicy.IMPORT)
+    except (ValidationError, UserError):
+        assert _count(session) == before  # never half-imported
+        return
+    after = _count(session)
+    assert after == (before[0] + summary.households, before[1] + summary.persons)
+
+
+@_FUZZ
+@given(data=st.binary(max_size=400))
+def test_random_bytes_never_crash_or_half_import(session: Session, data: bytes) -> None:
+    _attempt(session, data)
+
+
+@_FUZZ
+@given(rows=_rows, delimiter=st.sampled_from([";", ","]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_malformed_rows_never_crash_or_half_import(session: Session, rows: list[list[str]],
+                                                   delimiter: str, encoding: str) -> None:
+    header = delimiter.join(["Haushalt-Nr.", "Vorname", "Nachname", "Geburtsdatum",
+                             "Geschlecht", "Rolle", "Sorgeberechtigt", "Straße", "PLZ",
+                             "Kontaktdatum", "Kontaktart", "Notiz"])
+    text = header + "\n" + "\n".join(delimiter.join(r) for r in rows)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    _attempt(session, data)
