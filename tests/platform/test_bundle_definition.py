@@ -7,7 +7,10 @@ installer and the .deb package use the same executables."""
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from casework import resources
@@ -82,3 +85,17 @@ def test_installers_start_the_bundled_executables() -> None:
                  ROOT / "packaging" / "macos" / "casework.icns",
                  ROOT / "resources" / "icons" / "casework.png"):
         assert icon.stat().st_size > 1000
+
+
+def test_windowed_entry_point_runs_without_standard_streams() -> None:
+    """A windowed Windows program has sys.stdout/sys.stderr = None; the entry point must
+    still get through the CLI layer (here: `--help`, printed into nowhere)."""
+    code = ("import runpy, sys; sys.stdout = None; sys.stderr = None; "
+            "sys.argv = ['casework-app', '--help']; "
+            f"runpy.run_path({str(ROOT / 'packaging' / 'entry_app.py')!r}, "
+            "run_name='__main__')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
