@@ -92,12 +92,13 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def run(admin_dsn: str, changes: int) -> None:
+def run(admin_dsn: str, changes: int, memory_security: bool = True) -> None:
     work = Path(tempfile.mkdtemp(prefix="casework-bench-"))
     try:
-        a = session_service.create(work / "a", PASSPHRASE, FixedClock(NOW), owner_name="Gerät A")
+        a = session_service.create(work / "a", PASSPHRASE, FixedClock(NOW), owner_name="Gerät A",
+                                   memory_security=memory_security)
         b = session_service.create(work / "b", PASSPHRASE, FixedClock(NOW),
-                                   owner_name="Gerät B")
+                                   owner_name="Gerät B", memory_security=memory_security)
         admin.init_hub(admin_dsn)
         base = admin_dsn.rsplit("user=", 1)[0]
         dbname = "dbname=" + admin_dsn.split("dbname=")[1].split()[0]
@@ -109,8 +110,8 @@ def run(admin_dsn: str, changes: int) -> None:
             dsns[login] = f"{base} user={login} password={PASSWORD} {dbname}"
             code, _ = admin.issue_code(admin_dsn, worker_id)
             client.enrol(session, dsns[login], code)
-        client.sync_vault(b, dsns["bench_b"])
-        client.sync_vault(a, dsns["bench_a"])
+        client.sync_vault(b)
+        client.sync_vault(a)
 
         households = max(1, changes // 5)
         writer = a.writer()
@@ -136,11 +137,14 @@ def run(admin_dsn: str, changes: int) -> None:
         written = time.perf_counter() - started
         pending = client.sync_service.status(a).pending
 
-        with client.connect(dsns["bench_a"]) as conn:
+        target_a, target_b = client.device_target(a), client.device_target(b)
+        assert target_a and target_b
+        with client.connect(target_a) as conn:
             started = time.perf_counter()
-            pushed = client.push(a, conn)
+            pushed, refused = client.push(a, conn)
+            assert refused == 0
             push_s = time.perf_counter() - started
-        with client.connect(dsns["bench_b"]) as conn:
+        with client.connect(target_b) as conn:
             started = time.perf_counter()
             result, _ = client.pull(b, conn)
             pull_s = time.perf_counter() - started
@@ -161,12 +165,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--changes", type=int, default=10_000)
     parser.add_argument("--dsn", default=None, help="hub owner DSN (else a temp cluster)")
+    parser.add_argument("--memory-security", choices=("on", "off"), default="on",
+                        help="SQLCipher cipher_memory_security (process-wide; default on)")
     args = parser.parse_args()
+    secure = args.memory_security == "on"
+    print(f"SQLCipher memory security: {args.memory_security}")
     if args.dsn:
-        run(args.dsn, args.changes)
+        run(args.dsn, args.changes, secure)
     else:
         with throwaway_cluster() as dsn:
-            run(dsn, args.changes)
+            run(dsn, args.changes, secure)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from casework.clock import BERLIN, FixedClock
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.models.ids import HouseholdId
+from casework.models.ids import HouseholdId, WorkerId
+from casework.models.persons.worker import WorkerRole
+from casework.services import persons
 from casework.services import session as session_service
 from casework.services.households import households
+from casework.services.persons import Authorization
 from casework.services.session import Session
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "Kaffeetasse auf dem Fensterbrett 7"
+# Every person the tests add besides the owner has this passphrase.
+COLLEAGUE_PASSPHRASE = "Gießkanne neben der Haustür 4"
 # Saturday 21 November 2026, 10:00 in Bottrop.
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
 
@@ -96,3 +101,25 @@ def run_cli(*args: str, passphrase: str | None = PASSPHRASE, env: dict[str, str]
     return subprocess.run([sys.executable, "-m", "casework", *args], cwd=REPO_ROOT,
                           env=full_env, capture_output=True, text=True, input=input_text,
                           timeout=timeout, check=False)
+
+
+def sign(session: Session, passphrase: str | None = None) -> Authorization:
+    """The acting person's re-authentication for one reserved act (one Argon2id run)."""
+    if passphrase is None:
+        passphrase = (PASSPHRASE if session.actor_id == session.vault.owner_id
+                      else COLLEAGUE_PASSPHRASE)
+    return persons.authorize(session, passphrase)
+
+
+def add_person(session: Session, name: str, *roles: WorkerRole,
+               passphrase: str = COLLEAGUE_PASSPHRASE) -> WorkerId:
+    """The owner (Admin) adds a person with her own passphrase (two Argon2id runs); the
+    acting person stays who she was."""
+    acting = session.actor_id
+    session.act_as(WorkerId(session.vault.owner_id))
+    try:
+        wid, _ = persons.add_person(session, sign(session), name, roles or (WorkerRole.LEITUNG,),
+                                    passphrase)
+    finally:
+        session.act_as(acting)
+    return wid

@@ -1,6 +1,11 @@
-"""Screenshots of the main screens, for looking at them (not a test).
+"""Screenshots of the main screens, for looking at them (not a test), and the pictures of
+the user guide.
 
     xvfb-run -a .venv/bin/python tools/screenshots.py [--out screenshots] [--families 300]
+    xvfb-run -a .venv/bin/python tools/screenshots.py --handbuch   # docs/img/*.png
+
+`--handbuch` builds a fresh demo vault (fixed clock, so the pictures are reproducible)
+and takes the pictures that docs/handbuch.md and README.md show, at 1366×768.
 
 Creates a fictitious demo vault in a temp folder (or uses --vault), drives the app through
 unlock, Heute, Familien (with a search), a family file with every tab, the quick entry,
@@ -12,7 +17,9 @@ end it checks that the lock screen shows no case data.
 from __future__ import annotations
 
 import argparse
+import io
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -23,8 +30,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QLocale, QSettings  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtCore import (  # noqa: E402
+    QBuffer,
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QIODevice,
+    QLocale,
+    QSettings,
+)
+from PySide6.QtGui import QColor, QImage, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from casework.clock import BERLIN, FixedClock  # noqa: E402
@@ -33,6 +48,7 @@ from casework.services import session as session_service  # noqa: E402
 from casework.ui.context import UiContext  # noqa: E402
 from casework.ui.households.form import NewHouseholdDialog  # noqa: E402
 from casework.ui.households.screen import FamilienScreen  # noqa: E402
+from casework.ui.launch import install_german_translations  # noqa: E402
 from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
 from casework.ui.settings import Settings  # noqa: E402
 
@@ -52,22 +68,40 @@ def wait_for(app: QApplication, condition: Callable[[], bool], timeout: float = 
 def settle(app: QApplication) -> None:
     for _ in range(5):
         app.processEvents()
+        # Without a running event loop, deleteLater() would leave replaced widgets visible.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         time.sleep(0.02)
 
 
 class Shooter:
-    def __init__(self, app: QApplication, out: Path) -> None:
+    def __init__(self, app: QApplication, out: Path, *, small: bool = False) -> None:
         self.app = app
         self.out = out
+        self.small = small  # 256-colour PNGs (the repository's docs/img)
         self.taken: list[Path] = []
 
     def __call__(self, name: str, widget: QWidget) -> None:
         settle(self.app)
         path = self.out / f"{name}.png"
-        if not widget.grab().save(str(path)):
+        image = widget.grab().toImage()
+        if self.small:
+            save_small(image, path)
+        elif not image.save(str(path)):
             raise RuntimeError(f"could not save {path}")
         self.taken.append(path)
         print(path)
+
+
+def save_small(image: QImage, path: Path) -> None:
+    """A 128-colour PNG (about a third of the size; UI pictures have few colours).
+    Pillow comes with reportlab."""
+    from PIL import Image
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    picture = Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
+    picture.quantize(128).save(path, optimize=True)
 
 
 def dark_palette() -> QPalette:
@@ -91,8 +125,8 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def make_vault(folder: Path, families: int) -> None:
-    clock = FixedClock(NOW)
+def make_vault(folder: Path, families: int, now: datetime = NOW) -> None:
+    clock = FixedClock(now)
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, clock,
                                       owner_name="Lena Beispiel", memory_security=False)
     try:
@@ -176,15 +210,16 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     shoot(f"{number + 4:02d}-einstellungen", window)
     workspace.show_page("familien")
     workspace.open_family(page.household_id)
+    name, household_id = page.household_name, page.household_id  # the page goes on lock
     window.lock()  # the quick entry is still open: its draft is flushed and restored later
     shoot(f"{number + 5:02d}-gesperrt", window)
-    leaked = [t for t in visible_texts() if page.household_name in t]
+    leaked = [t for t in visible_texts() if name in t]
     if leaked:
         raise SystemExit("lock screen shows case data: " + repr(leaked[:3]))
     window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
     window.start.unlock.submit()
     wait_for(app, lambda: window.workspace is not None)
-    restored = window.workspace.quick_entries.get(page.household_id)  # type: ignore[union-attr]
+    restored = window.workspace.quick_entries.get(household_id)  # type: ignore[union-attr]
     if restored is None or "Heizung" not in restored.note.toPlainText():
         raise SystemExit("unlock did not restore the quick-entry draft")
     shoot(f"{number + 6:02d}-entsperrt-wiederhergestellt", window)
@@ -194,12 +229,186 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     shoot(f"{number + 7:02d}-neue-akte", window)
 
 
+# --------------------------------------------------------------------------- user guide
+
+HANDBOOK_NOW = datetime(2026, 11, 17, 10, 30, tzinfo=BERLIN)  # a Tuesday morning
+HANDBOOK_SIZE = (1366, 768)
+HANDBOOK_FAMILIES = 300
+
+
+def _tab(page: QWidget, title: str) -> QWidget:
+    """Show the family-file tab whose title starts with `title`; returns its content."""
+    tabs = page.tabs  # type: ignore[attr-defined]
+    for index in range(tabs.count()):
+        if tabs.tabText(index).replace("&", "").startswith(title):
+            tabs.setCurrentIndex(index)
+            widget = tabs.widget(index)
+            content = getattr(widget, "materialize", None)
+            return content() if content is not None else widget
+    raise LookupError(title)
+
+
+def _row_of(view: object, text: str) -> int:
+    model = view.model()  # type: ignore[attr-defined]
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            if text in str(model.index(row, column).data() or ""):
+                return row
+    raise LookupError(text)
+
+
+def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+                  scratch: Path) -> None:
+    """The pictures of docs/handbuch.md, in the order the guide uses them."""
+    from casework.models.consent import ConsentStatus
+    from casework.models.kinderschutz.procedure import State
+    from casework.models.persons.worker import WorkerRole
+    from casework.services import referrals
+    from casework.services.backup import backups as backup
+    from casework.services.consent import lifecycle as consent
+    from casework.services.kinderschutz import procedures as ks
+    from casework.services.persons import workers
+
+    window.show_start(folder)
+    shoot("entsperren", window)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    session = window.ctx.require_session()
+    workspace.show_page("heute")
+    shoot("heute", window)
+
+    familien = workspace.show_page("familien")
+    assert isinstance(familien, FamilienScreen)
+    shoot("familien", window)
+
+    new = NewHouseholdDialog(window.ctx, window)
+    new.form.name.setText("Beispiel-Nowak")
+    new.form.street.setText("Lindenstraße 12")
+    new.form.plz.setText("46236")
+    new.form.district.setCurrentIndex(max(new.form.district.findText("Batenbrock-Süd"), 0))
+    new.resize(640, 700)
+    new.show()
+    shoot("neue-familie", new)
+    new.reject()
+
+    procedures = {p.state: p for p in ks.list_procedures(session)}
+    kaya = procedures[State.S5].household_id
+    page = workspace.open_family(kaya)
+    assert page is not None
+    _tab(page, "Personen")
+    shoot("familie-personen", window)
+
+    entry = workspace.open_quick_entry(page.household_id, ask=False)
+    assert entry is not None
+    entry.note.setPlainText("Hausbesuch: Amira war heute fit und hat gefrühstückt. Die Mutter "
+                            "hat den Wochenplan an den Kühlschrank gehängt.")
+    entry.next_step.setText("Termin Erziehungsberatung begleiten")
+    entry.follow_up.setText("+7")
+    entry.resize(760, 700)
+    shoot("kontakt-erfassen", entry)
+    entry.discard()
+
+    neumann = procedures[State.S6]
+    page = workspace.open_family(neumann.household_id)
+    assert page is not None
+    tab = _tab(page, "Kinderschutz")
+    tab.select(neumann.id)  # type: ignore[attr-defined]
+    shoot("kinderschutz-verfahren", window)
+
+    leitung = next(w for w in workers.all_workers(session)
+                   if w.data.role is WorkerRole.LEITUNG)
+    me = session.actor_id
+    session.act_as(leitung.id)
+    window.ctx.session_changed.emit()
+    screen = workspace.show_page("kinderschutz")
+    screen.refresh()  # type: ignore[union-attr]
+    screen.select_item(0)  # type: ignore[union-attr]
+    shoot("kinderschutz-freigabe", window)
+
+    teilhabe_screen = workspace.show_page("teilhabe")
+    teilhabe_screen.reload()  # type: ignore[union-attr]
+    teilhabe_screen.main_tabs.setCurrentIndex(  # type: ignore[union-attr]
+        teilhabe_screen.lead_index)  # type: ignore[union-attr]
+    shoot("teilhabe-auslastung", window)
+    session.act_as(me)
+    window.ctx.session_changed.emit()
+
+    rows = consent.overview(session)
+    brandt = next(r for r in rows if r.status is ConsentStatus.WIDERRUFEN).consent.household_id
+    page = workspace.open_family(brandt)
+    assert page is not None
+    tab = _tab(page, "Einwilligungen")
+    tab.select_row(_row_of(tab.view, ConsentStatus.ENTWURF.value))  # type: ignore[attr-defined]
+    shoot("einwilligungen", window)
+
+    given = next(r for r in rows if r.status is ConsentStatus.GUELTIG
+                 and r.consent.household_id == brandt) if any(
+        r.status is ConsentStatus.GUELTIG and r.consent.household_id == brandt for r in rows
+    ) else next(r for r in rows if r.status is ConsentStatus.GUELTIG)
+    from casework.ui.consent.dialogs import WithdrawDialog
+
+    withdraw = WithdrawDialog(window.ctx, given.consent, window)
+    withdraw.adjustSize()
+    withdraw.resize(760, withdraw.height())
+    withdraw.show()
+    shoot("einwilligung-widerrufen", withdraw)
+    withdraw.reject()
+
+    sent = next(r for r in referrals.overview(session) if r.state.value == "übermittelt")
+    page = workspace.open_family(sent.referral.data.household_id)
+    assert page is not None
+    tab = _tab(page, "Vermittlungen")
+    tab.select(sent.id)  # type: ignore[attr-defined]
+    shoot("vermittlung-familie", window)
+    workspace.show_page("vermittlungen")
+    shoot("vermittlungen", window)
+
+    berichte = workspace.show_page("berichte")
+    year = QDate(HANDBOOK_NOW.year, 1, 1)
+    berichte.von.setDate(year)  # type: ignore[union-attr]
+    berichte.bis.setDate(year.addYears(1).addDays(-1))  # type: ignore[union-attr]
+    berichte.compute()  # type: ignore[union-attr]
+    shoot("berichte", window)
+    berichte.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
+    panel = berichte.offers  # type: ignore[union-attr]
+    panel.list.setCurrentItem(panel.list.topLevelItem(0))
+    shoot("gruppenangebote", window)
+    berichte.tabs.setCurrentIndex(0)  # type: ignore[union-attr]
+
+    stick = scratch / "USB-STICK"
+    stick.mkdir(parents=True, exist_ok=True)
+    backup.set_schedule(session, stick, 24)
+    job = backup.begin_backup(session, stick / backup.backup_file_name(
+        session.vault.header.vault_id, session.clock.now()))
+    backup.end_backup(session, job, backup.write_backup(job))
+    from casework.ui.backup.backup_action import BackupDialog
+
+    dialog = BackupDialog(window.ctx, window)
+    dialog.adjustSize()
+    dialog.resize(600, dialog.height())
+    dialog.show()
+    shoot("sicherung", dialog)
+    dialog.reject()
+
+    workspace.show_page("heute")
+    window.lock()
+    shoot("gesperrt", window)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPO / "screenshots"))
     parser.add_argument("--vault", help="existing demo vault (passphrase: the demo one)")
     parser.add_argument("--families", type=int, default=300)
+    parser.add_argument("--handbuch", action="store_true",
+                        help="the pictures of the user guide, into docs/img")
     args = parser.parse_args()
+    if args.handbuch:
+        return handbook(Path(args.out) if args.out != parser.get_default("out")
+                        else REPO / "docs" / "img")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     temp = tempfile.TemporaryDirectory(prefix="casework-shots-")
@@ -210,6 +419,7 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Casework")
+    install_german_translations(app)
     shoot = Shooter(app, out)
     settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
     QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
@@ -229,6 +439,37 @@ def main() -> int:
         settle(app)
     print(f"{len(shoot.taken)} Bildschirmfotos in {out}")
     temp.cleanup()
+    return 0
+
+
+def handbook(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    # A fixed folder name, so the paths shown on the pictures are the same on every run.
+    scratch = Path(tempfile.gettempdir()) / "casework-handbuch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    folder = scratch / "demo-akte"
+    print(f"Demo-Akte mit {HANDBOOK_FAMILIES} erfundenen Familien wird angelegt …")
+    make_vault(folder, HANDBOOK_FAMILIES, HANDBOOK_NOW)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Casework")
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    install_german_translations(app)  # as the app does: Qt's own buttons in German
+    shoot = Shooter(app, out, small=True)
+    settings = Settings(QSettings(str(scratch / "ui.ini"), QSettings.Format.IniFormat))
+    ctx = UiContext(FixedClock(HANDBOOK_NOW), settings=settings)
+    window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
+    window.resize(*HANDBOOK_SIZE)
+    window.show()
+    settle(app)
+    try:
+        handbook_tour(app, window, folder, shoot, scratch)
+    finally:
+        window.close()
+        ctx.tasks.shutdown()
+        settle(app)
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"{len(shoot.taken)} Bilder in {out}")
     return 0
 
 

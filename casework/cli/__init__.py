@@ -132,6 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from casework.cli._app import start_app
 
         return start_app(args)
+    from casework.cli import _common
+    from casework.services.session import harden_process
+
+    harden_process()  # key material never lands in a core file
+    _common.acting_worker = getattr(args, "worker", None) or None
     try:
         result = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit

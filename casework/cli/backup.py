@@ -20,8 +20,11 @@ from casework.cli import EXIT_OK, CliFailure
 from casework.cli._common import (
     ENV_NEW_PASSPHRASE,
     add_vault_argument,
+    add_worker_argument,
+    open_for_act,
     open_session,
     read_passphrase,
+    worker_name,
 )
 from casework.clock import BERLIN, SystemClock, from_utc_iso
 from casework.services.backup import backups as backup_service
@@ -59,6 +62,7 @@ def register_vault_subcommands(vault_sub: Any) -> None:
                                                    "wiederherstellen")
     restore.add_argument("--backup", required=True, type=Path, help="Sicherungsdatei")
     restore.add_argument("--vault", required=True, type=Path, help="neuer, leerer Akten-Ordner")
+    add_worker_argument(restore)
     restore.add_argument("--recovery", action="store_true",
                          help="mit dem Wiederherstellungsschlüssel statt der Passphrase")
     restore.set_defaults(handler=_restore)
@@ -122,7 +126,8 @@ def _restore(args: argparse.Namespace) -> int:
                                                recovery_key=key)
     else:
         result = backup_service.restore_backup(args.backup, args.vault, SystemClock(),
-                                               passphrase=read_passphrase())
+                                               passphrase=read_passphrase(),
+                                               person=worker_name())
     taken = _local(from_utc_iso(result.backup_created_at))
     print(f"Sicherung vom {taken} wiederhergestellt nach {result.folder}: "
           f"{result.households} Haushalte, Integrität und Protokollkette geprüft.")
@@ -146,9 +151,10 @@ def _local(moment: datetime) -> str:
 def _recovery_key(args: argparse.Namespace) -> int:
     from casework.forms.base import write_pdf_atomic
 
-    session = open_session(args.vault)
+    session, auth = open_for_act(args.vault)
     try:
-        sheets = recovery_service.create_recovery_key(session, split=args.split)
+        sheets = recovery_service.create_recovery_key(
+            session, split=args.split, auth=auth)  # type: ignore[arg-type]
         out: Path = args.out
         written: list[Path] = []
         for sheet in sheets:

@@ -63,4 +63,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     print(f"{summary.households} Haushalte, {summary.persons} Personen, {summary.contacts} "
           f"Kontakte in {time.perf_counter() - start:.1f} s angelegt.")
+    if summary.showcase_households:
+        print(f"Dazu {summary.showcase_households} Beispielhaushalte mit § 8a-Verfahren, "
+              "Einwilligungen, Vermittlungen, Teilhabe und Gruppenangeboten.")
     return EXIT_OK

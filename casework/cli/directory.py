@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.cli import EXIT_OK, EXIT_USER_ERROR, CliFailure
-from casework.cli._common import open_session
+from casework.cli._common import add_worker_argument, open_for_act, open_session
 from casework.errors import UserError
 from casework.models.directory.profile import (
     AsdDistrict,
@@ -141,6 +141,7 @@ def _register_import(verzeichnis_sub: Any) -> None:
         "import", help="Verzeichnis einer Akte aus einer JSON-Datei ersetzen (geprüft)"
     )
     parser.add_argument("--vault", required=True, type=Path, help="Akten-Ordner")
+    add_worker_argument(parser)
     parser.add_argument("file", type=Path, metavar="DATEI.json", help="Profil-Datei (JSON)")
     parser.set_defaults(handler=_import)
 
@@ -196,9 +197,10 @@ def _import(args: argparse.Namespace) -> int:
         raise CliFailure(
             f"Die Datei {path.name} kann nicht gelesen werden.", EXIT_USER_ERROR
         ) from error
-    session = open_session(args.vault)
+    session, auth = open_for_act(args.vault)
     try:
-        changes = directory_service.import_profile_json(session, text, path.name)
+        changes = directory_service.import_profile_json(
+            session, text, path.name, auth=auth)  # type: ignore[arg-type]
         revision = directory_service.revisions(session, limit=1)
         imported_name = directory_service.active_profile(session).name
         vault_profile = session.profile_name

@@ -99,10 +99,10 @@ def _worker_password() -> str:
 
 def _init(args: argparse.Namespace) -> int:
     require_driver()
-    from casework.sync import admin
+    from casework.sync import admin, schema
 
     if admin.init_hub(hub_dsn(args.dsn)):
-        print("Team-Hub eingerichtet (Schema-Version 1).")
+        print(f"Team-Hub eingerichtet (Schema-Version {schema.SCHEMA_VERSION}).")
     else:
         print("Team-Hub ist bereits eingerichtet; nichts geändert.")
     return EXIT_OK

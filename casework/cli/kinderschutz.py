@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from casework.cli import EXIT_OK, EXIT_USER_ERROR, CliFailure
-from casework.cli._common import add_vault_argument, open_session
+from casework.cli._common import add_vault_argument, open_session, read_passphrase, worker_name
 from casework.clock import BERLIN, FixedClock
 from casework.forms.base import write_pdf_atomic
 from casework.models.directory.profile import WEEKDAY_ABBR, all_stadtteile, close_matches
@@ -59,6 +59,14 @@ def register(sub: Any) -> None:
     pdf.add_argument("--out", required=True, help="Ziel-PDF")
     pdf.set_defaults(handler=_pdf)
 
+    approve = commands.add_parser(
+        "freigeben", help="Einträge eines Verfahrens als Leitung freigeben (signiert)")
+    add_vault_argument(approve)
+    approve.add_argument("--verfahren", required=True, help="Kennung des Verfahrens")
+    approve.add_argument("--eintrag", help="nur diesen Prüfauftrag bzw. Eintrag (Kennung)")
+    approve.add_argument("--kommentar", default="", help="Kommentar zur Freigabe")
+    approve.set_defaults(handler=_freigeben)
+
     reach = commands.add_parser("erreichbarkeit",
                                 help="Akutfall: wen jetzt anrufen? (ASD, Notdienst, 110/112)")
     reach.add_argument("--stadtteil", required=True, help="Stadtteil der Familie")
@@ -67,6 +75,65 @@ def register(sub: Any) -> None:
     reach.add_argument("--profile", help="Referenzdaten-Profil (Standard: bottrop-beispiel)")
     reach.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
     reach.set_defaults(handler=_erreichbarkeit)
+
+
+def _freigeben(args: argparse.Namespace) -> int:
+    """Approve the open review items of a procedure as the acting person (Leitung only;
+    never her own entry). One signature per item, each after proving the passphrase."""
+    from casework.errors import UserError
+    from casework.models.kinderschutz.review import QUEUE_STATUSES
+    from casework.models.persons.worker import WorkerRole
+    from casework.services import persons
+    from casework.services.kinderschutz import review
+
+    passphrase = read_passphrase(f"Passphrase{f' von {worker_name()}' if worker_name() else ''}: ")
+    session = open_session(args.vault, passphrase=passphrase)
+    try:
+        if not session.has_role(WorkerRole.LEITUNG):
+            raise CliFailure("Freigeben darf nur die Leitung; "
+                             f"{session.actor.name} hat diese Rolle nicht.")
+        try:
+            items = review.items_for(session, args.verfahren)
+        except UserError:
+            items = []
+        if not items and service_missing(session, args.verfahren):
+            raise CliFailure(f"Kein § 8a-Verfahren mit der Kennung „{args.verfahren}“.")
+        if args.eintrag:
+            items = [v for v in items if args.eintrag in (v.id, v.item.subject)]
+            if not items:
+                raise CliFailure(f"Kein Prüfauftrag „{args.eintrag}“ in diesem Verfahren.")
+            if all(v.status not in QUEUE_STATUSES for v in items):
+                raise CliFailure("Dieser Eintrag wartet nicht auf eine Freigabe.")
+        pending = [v for v in items if v.status in QUEUE_STATUSES]
+        if not pending:
+            print("Nichts freizugeben: alle Einträge dieses Verfahrens sind freigegeben.")
+            return EXIT_OK
+        own = [v for v in pending if v.author_id == session.actor_id]
+        if own and (args.eintrag or len(own) == len(pending)):
+            raise CliFailure("Vier-Augen-Prinzip: Eigene Einträge kann nur eine andere "
+                             "Leitung freigeben.")
+        done = 0
+        for view in pending:
+            if view.author_id == session.actor_id:
+                continue
+            review.approve(session, view.id, auth=persons.authorize(session, passphrase),
+                           expected_hash=view.current_hash, comment=args.kommentar)
+            done += 1
+    finally:
+        session.close()
+    print(f"{done} Eintrag/Einträge freigegeben und signiert"
+          + (f"; {len(own)} eigene(r) bleibt für eine andere Leitung." if own else "."))
+    return EXIT_OK
+
+
+def service_missing(session: Any, procedure_id: str) -> bool:
+    from casework.errors import UserError
+
+    try:
+        service.get_file(session, procedure_id)
+    except UserError:
+        return True
+    return False
 
 
 def _list(args: argparse.Namespace) -> int:

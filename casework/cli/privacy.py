@@ -18,9 +18,9 @@ import sys
 from typing import Any
 
 from casework.cli import EXIT_OK
-from casework.cli._common import add_vault_argument, open_session
+from casework.cli._common import add_vault_argument, open_for_act, open_session
 from casework.forms.base import write_pdf_atomic
-from casework.models.ids import HouseholdId, PersonId, WorkerId
+from casework.models.ids import HouseholdId, PersonId
 from casework.services.privacy import disclosure, retention
 from casework.services.session import Session
 
@@ -32,7 +32,6 @@ def register(subparsers: Any) -> None:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
         add_vault_argument(parser)
-        parser.add_argument("--worker", metavar="ID", help="als diese/r Mitarbeitende handeln")
         return parser
 
     auskunft = command("auskunft", "Auskunft nach Art. 15 DSGVO als PDF (und JSON)")
@@ -63,14 +62,7 @@ def register(subparsers: Any) -> None:
 
 
 def _session(args: argparse.Namespace) -> Session:
-    session = open_session(args.vault)
-    if args.worker:
-        try:
-            session.act_as(WorkerId(args.worker))
-        except BaseException:
-            session.close()
-            raise
-    return session
+    return open_session(args.vault)
 
 
 def run_auskunft(args: argparse.Namespace) -> int:
@@ -101,9 +93,10 @@ def run_due(args: argparse.Namespace) -> int:
 
 
 def run_propose(args: argparse.Namespace) -> int:
-    session = _session(args)
+    session, auth = open_for_act(args.vault)
     try:
-        request_id, _ = retention.propose_deletion(session, HouseholdId(args.household))
+        request_id, _ = retention.propose_deletion(session, HouseholdId(args.household),
+                                                   auth=auth)  # type: ignore[arg-type]
     finally:
         session.close()
     print(f"Löschung vorgeschlagen: {request_id}")
@@ -111,9 +104,9 @@ def run_propose(args: argparse.Namespace) -> int:
 
 
 def run_approve(args: argparse.Namespace) -> int:
-    session = _session(args)
+    session, auth = open_for_act(args.vault)
     try:
-        retention.approve_deletion(session, args.request)
+        retention.approve_deletion(session, args.request, auth=auth)  # type: ignore[arg-type]
     finally:
         session.close()
     print("Löschung freigegeben.")

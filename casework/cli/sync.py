@@ -43,9 +43,9 @@ def _sync(args: argparse.Namespace) -> int:
         if not args.status:
             from casework.sync import client
 
-
-            dsn = args.dsn or sync_service.hub_dsn(session)
-            target = hub_dsn(dsn) if dsn else None
+            # After enrolment the device signs in with its own hub login (its secret is
+            # in the vault); a personal password only applies to a given --dsn.
+            target = hub_dsn(args.dsn) if args.dsn else None
             try:
                 result = client.sync_vault(session, target)
             except client.HubError as error:

@@ -325,11 +325,15 @@ def _reviews(d: Dossier) -> list[Flowable]:
     if not d.reviews:
         return []
     rows = [[r.label, r.status, r.author_name, r.decided_by_name,
-             format_datetime(r.decided_at) if r.decided_at else "", r.comment]
+             format_datetime(r.decided_at) if r.decided_at else "", r.comment, r.signature]
             for r in d.reviews]
     return [_h("Prüfung durch die Leitung"),
-            fl.data_table(["Schritt", "Stand", "Eintrag von", "Leitung", "am", "Kommentar"],
-                          rows, col_widths=_widths(24, 13, 15, 15, 15, 18))]
+            fl.data_table(["Schritt", "Stand", "Eintrag von", "Leitung", "am", "Kommentar",
+                           "Signatur"],
+                          rows, col_widths=_widths(18, 11, 12, 12, 13, 14, 20)),
+            fl.para("Jede Freigabe ist mit dem persönlichen Schlüssel der freigebenden "
+                         "Person signiert (Rolle, Kurzkennung des Schlüssels); die Signatur "
+                         "wurde beim Erstellen dieses Dokuments geprüft.")]
 
 
 def _closing(d: Dossier) -> list[Flowable]:

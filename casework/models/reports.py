@@ -18,9 +18,8 @@ from casework.errors import ValidationError
 
 DEFAULT_K = 5
 SECONDARY = "•"
-LEGEND = (
-    "„< {k}“: Wert zwischen 1 und {k_1}, nicht ausgewiesen (LR-39, Schutz vor Reidentifizierung)."
-)
+# Small counts are suppressed (LR-39); the legend a reader sees carries no requirement id.
+LEGEND = "„< {k}“: Wert zwischen 1 und {k_1}, nicht ausgewiesen (Schutz vor Reidentifizierung)."
 LEGEND_SECONDARY = "„•“: verdeckt, weil sich sonst ein kleiner Wert aus der Summe errechnen ließe."
 NO_DATA = "keine Daten erfasst"
 

@@ -39,7 +39,7 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False
         out.append(AgendaItem(KINDERSCHUTZ, "Kinderschutz § 8a", local.date(), True,
                               step.household_id, step.household_name,
                               f"{step.label} (fällig {local:%d.%m.%Y %H:%M})"))
-    if session.actor.data.role is WorkerRole.LEITUNG:
+    if session.has_role(WorkerRole.LEITUNG):
         for view in review.queue(session):
             out.append(AgendaItem(REVIEW, "Freigabe Leitung", view.item.created_at.astimezone(
                 BERLIN).date(), False, view.item.household_id, view.household_name,

@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from casework.clock import BERLIN, local_today
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
@@ -26,6 +27,8 @@ from casework.models.households.person import (
 )
 from casework.models.ids import PersonId, WorkerId, new_id
 from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import demo_showcase
+from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import bulk
 from casework.storage import persons as worker_store
@@ -101,6 +104,7 @@ class DemoSummary:
     households: int
     persons: int
     contacts: int
+    showcase_households: int = 0  # the fixed example cases on top of `households`
 
 
 def _note_text(rng: random.Random) -> str:
@@ -209,24 +213,41 @@ def _contacts(rng: random.Random, hid: str, person_ids: list[PersonId], now: dat
     return result
 
 
+def _team(session: Session) -> dict[str, Any]:
+    """The demo team besides the vault owner (a Fachkraft), created through the worker
+    service: a second Fachkraft, a part-time one, the Leitung and two Teilhabemanager
+    with small programme shares (one near, one over capacity in the showcase)."""
+    made: dict[str, WorkerId] = {}
+    for key, name, role, fte in (("colleague", "Mehmet Beispiel", WorkerRole.FACHKRAFT, 1.0),
+                                 ("part_time", "Jonas Muster", WorkerRole.FACHKRAFT, 0.5),
+                                 ("leitung", demo_showcase.LEITUNG_NAME, WorkerRole.LEITUNG,
+                                  1.0),
+                                 ("tm_near", "Samira Test", WorkerRole.TEILHABEMANAGEMENT, 0.2),
+                                 ("tm_over", "Yusuf Probe", WorkerRole.TEILHABEMANAGEMENT,
+                                  0.1)):
+        made[key], _ = workers.create(session, WorkerDraft(name, role, demo_showcase.TEAM,
+                                                            fte))
+    return {"leitung": made["leitung"], "colleague": made["colleague"],
+            "teilhabe_workers": (made["tm_near"], made["tm_over"])}
+
+
 def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family: float = 12,
-         progress: Callable[[int, int], None] | None = None, batch: int = 500) -> DemoSummary:
-    """Add `families` fictitious households with members and contacts to the vault."""
+         progress: Callable[[int, int], None] | None = None, batch: int = 500,
+         showcase: bool = True) -> DemoSummary:
+    """Add `families` fictitious households with members and contacts to the vault.
+
+    A vault without the demo team gets the team (via the worker service); with `showcase`
+    (the default) then also the fixed example cases of `demo_showcase` (§ 8a, consents,
+    referrals, Teilhabe, offers), dated relative to today; their households come on top of
+    `families`."""
     rng = random.Random(seed)
     today = local_today(session.clock)
     now = session.clock.now()
     writer = session.writer()
-    with session.db.transaction():
-        worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
-                      if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
-        if len(worker_ids) < 3:
-            for name, role, fte in (("Mehmet Beispiel", WorkerRole.FACHKRAFT, 1.0),
-                                    ("Jonas Muster", WorkerRole.FACHKRAFT, 0.5),
-                                    ("Dr. Petra Probe", WorkerRole.LEITUNG, 1.0),
-                                    ("Samira Test", WorkerRole.TEILHABEMANAGEMENT, 0.75)):
-                wid = worker_store.insert_worker(writer, WorkerDraft(name, role, "Team Süd", fte))
-                if role is not WorkerRole.TEILHABEMANAGEMENT:
-                    worker_ids.append(wid)
+    # A vault without the demo team gets it (and, with `showcase`, the example cases).
+    team = None if demo_showcase.has_team(session) else _team(session)
+    worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
+                  if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
     totals = [0, 0, 0]
     done = 0
     # Segments of the note index are merged once at the end (optimize_search).
@@ -247,11 +268,13 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                 n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
                 all_contacts += _contacts(rng, hid, born, now, n)
             all_contacts.sort(key=lambda c: c[2].occurred_at)
-            # Most follow-ups of past weeks were dealt with; a realistic backlog stays open.
-            settled = today - timedelta(days=14)
+            # Follow-ups of past months were dealt with; of the last six weeks a realistic
+            # backlog stays open (Heute must not open on years-old items).
+            settled, recent = today - timedelta(days=42), today - timedelta(days=14)
             done_ids = frozenset(
                 cid for i, (cid, _, c) in enumerate(all_contacts)
-                if c.follow_up is not None and c.follow_up < settled and i % 8 != 0)
+                if c.follow_up is not None and (c.follow_up < settled or (
+                    c.follow_up < recent and i % 8 != 0)))
             with session.db.transaction():
                 bulk.insert_batch(writer, households, persons, all_contacts,
                                   done_follow_ups=done_ids)
@@ -261,10 +284,13 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
             done += size
             if progress is not None:
                 progress(done, families)
+    extra = 0
+    if team is not None and showcase:
+        extra = demo_showcase.add(session, **team)
     with session.db.transaction():
         bulk.refresh_all_household_stats(writer)
         bulk.optimize_search(writer)
     session.audit("demo.fill", detail=f"households={totals[0]}")
-    return DemoSummary(*totals)
+    return DemoSummary(totals[0], totals[1], totals[2], showcase_households=extra)
 
 

@@ -88,15 +88,27 @@ class Session:
         return self._actor
 
     def act_as(self, worker_id: WorkerId) -> None:
-        """Switch who is acting (one shared office vault, several workers)."""
+        """Switch who is acting, without a credential: for the services' own tests and
+        tools only. People switch with `services.persons.switch_person` (passphrase), and
+        every reserved act needs that person's `Authorization` anyway."""
         if worker_store.get_worker(self.db, worker_id) is None:
             raise ValidationError("Mitarbeitende/r", "ist in dieser Akte nicht vorhanden.")
         self.actor_id = worker_id
         self._actor = None
         self.audit("session.act_as", "worker", worker_id)
 
+    @property
+    def roles(self) -> tuple[WorkerRole, ...]:
+        """All roles of the acting person (the owner is Admin plus her working role)."""
+        from casework.storage import signatures as person_store
+
+        return person_store.roles_of(self.db, self.actor_id) or (self.actor.data.role,)
+
+    def has_role(self, *roles: WorkerRole) -> bool:
+        return any(r in roles for r in self.roles)
+
     def require_role(self, *roles: WorkerRole) -> None:
-        if self.actor.data.role not in roles:
+        if not self.has_role(*roles):
             allowed = ", ".join(r.value for r in roles)
             raise PermissionDenied(f"Dafür ist die Rolle {allowed} nötig.")
 
@@ -136,12 +148,14 @@ def vault_exists(folder: Path) -> bool:
 
 
 def unlock(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
-           cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY) -> Session:
+           cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY,
+           person: str | None = None) -> Session:
+    """Open the vault as `person` (name or id; None: the owner) with her passphrase."""
     vault = vault_store.open_vault(Path(folder), passphrase, clock,
                                    failed_attempts=failed_attempts, cache_kib=cache_kib,
-                                   memory_security=memory_security,
+                                   memory_security=memory_security, person=person,
                                    before_migration=backup_before_migration)
-    return Session(vault, clock, WorkerId(vault.owner_id))
+    return Session(vault, clock, WorkerId(vault.person_id))
 
 
 def is_vault(folder: Path) -> bool:
@@ -158,18 +172,22 @@ class UnwrappedKey:
 
     folder: Path
     header: VaultHeader
-    data_key: bytearray = field(repr=False)
+    unlocked: vault_store.UnlockedKey = field(repr=False)
+
+    @property
+    def data_key(self) -> bytearray:
+        return self.unlocked.data_key
 
     def wipe(self) -> None:
-        crypto.wipe(self.data_key)
+        self.unlocked.wipe()
 
 
-def unwrap_key(folder: Path, passphrase: str) -> UnwrappedKey:
-    """Read the header and unwrap the data key (slow; touches no database).
-    Raises `WrongPassphrase` or `VaultError`."""
+def unwrap_key(folder: Path, passphrase: str, person: str | None = None) -> UnwrappedKey:
+    """Read the header and unwrap the data key with `person`'s passphrase (slow; touches
+    no database). Raises `WrongPassphrase` or `VaultError`."""
     folder = Path(folder)
     header = vault_store.read_header(folder)
-    return UnwrappedKey(folder, header, vault_store.unlock_data_key(header, passphrase))
+    return UnwrappedKey(folder, header, vault_store.unlock_person(header, passphrase, person))
 
 
 def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
@@ -178,16 +196,22 @@ def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
     calling thread. The session owns (and on close wipes) the key afterwards."""
     vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
                                       failed_attempts=failed_attempts,
-                                      memory_security=memory_security,
+                                      memory_security=memory_security, unlocked=key.unlocked,
                                       before_migration=backup_before_migration)
-    return Session(vault, clock, WorkerId(vault.owner_id))
+    return Session(vault, clock, WorkerId(vault.person_id))
+
+
+def person_names_known(folder: Path) -> int:
+    """How many persons have a key slot (for the unlock page; names are not on disk)."""
+    return len(vault_store.read_header(Path(folder)).slots)
 
 
 def change_passphrase(session: Session, new_passphrase: str) -> None:
+    """The acting person's new passphrase (the caller has verified her current one)."""
     problem = passphrase_problem(new_passphrase)
     if problem is not None:
         raise ValidationError("Neue Passphrase", problem)
-    vault_store.change_passphrase(session.vault, new_passphrase)
+    vault_store.change_passphrase(session.vault, new_passphrase, worker_id=session.actor_id)
 
 
 def check(session: Session) -> CheckReport:
@@ -197,3 +221,9 @@ def check(session: Session) -> CheckReport:
         report = replace(report, problems=report.problems + attachment_problems)
     session.audit("vault.check", detail="ok" if report.ok else "problems")
     return report
+
+
+def harden_process() -> bool:
+    """Core dumps off for this process (RLIMIT_CORE 0), so a crash never writes key
+    material to disk; False where the platform has no such limit (Windows)."""
+    return bool(crypto.disable_core_dumps())

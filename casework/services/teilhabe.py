@@ -33,7 +33,9 @@ from casework.models.teilhabe import (
     fair_assignment,
     parse_questionnaire,
 )
+from casework.services import persons
 from casework.services.directory.shipped import load_profile
+from casework.services.persons import Authorization
 from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import persons as worker_store
@@ -251,6 +253,7 @@ def assign(
     reason: str = "",
     *,
     allow_over_capacity: bool = False,
+    auth: Authorization | None = None,
 ) -> Changes:
     """Assign a waiting client or reassign an active one (Leitung; a Teilhabemanagerin
     may take a waiting client herself). Recorded in the assignment history."""
@@ -273,7 +276,16 @@ def assign(
         if client.worker_id is not None and not reason:
             raise ValidationError("Grund", "bitte für die Umverteilung einen Grund angeben.")
         capacity = capacity_of(session, worker_id)
-        if capacity.active + 1 > capacity.places and not allow_over_capacity:
+        over = capacity.active + 1 > capacity.places
+        # Reassignment and caseload override are reserved acts (issue 15): the Leitung
+        # confirms with her passphrase and signs what she decides.
+        reserved = client.worker_id is not None or (over and allow_over_capacity)
+        if reserved:
+            if auth is None:
+                raise PermissionDenied("Umverteilen und Zuweisen über die Kapazität muss die "
+                                       "Leitung mit ihrer Passphrase bestätigen.")
+            persons.check_auth(session, auth, LEAD_ROLES)
+        if over and not allow_over_capacity:
             raise ValidationError(
                 "Zuständig",
                 f"die Kapazität ist erreicht ({capacity.text()}). Bitte "
@@ -287,6 +299,12 @@ def assign(
             local_today(session.clock),
             reason,
         )
+        if reserved and auth is not None:
+            persons.sign_act(session, auth, "teilhabe.reassign" if client.worker_id else
+                             "teilhabe.over_capacity", "tm_client", client_id,
+                             {"client_id": client_id, "from": client.worker_id,
+                              "to": worker_id, "reason": reason,
+                              "over_capacity": over}, allowed=LEAD_ROLES)
     return Changes.of("tm_client", client_id) | Changes.of("worker", worker_id)
 
 

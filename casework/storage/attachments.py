@@ -238,3 +238,46 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+REKEY_PREFIX = ".rekey-"
+
+
+def stage_rekey(vault: Vault, new_data_key: bytes | bytearray) -> int:
+    """`vault rekey`, step 1: write every attachment again under the new data key as
+    `.rekey-<id>` next to the old file (the old files stay valid until the rekey commits;
+    `finish_rekey` renames them)."""
+    new_key = HKDF(algorithm=hashes.SHA256(), length=crypto.KEY_BYTES, salt=None,
+                   info=HKDF_INFO).derive(bytes(new_data_key))
+    count = 0
+    for attachment_id in list_ids(vault):
+        data = get(vault, attachment_id)
+        nonce = os.urandom(NONCE_BYTES)
+        header = MAGIC + bytes([FORMAT_VERSION]) + nonce
+        blob = header + AESGCM(new_key).encrypt(nonce, data, _aad(header, attachment_id))
+        path = vault.attachments_dir / f"{REKEY_PREFIX}{attachment_id}"
+        try:
+            with path.open("wb") as handle:
+                handle.write(blob)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            raise _write_error(error) from None
+        count += 1
+    _fsync_dir(vault.attachments_dir)
+    return count
+
+
+def finish_rekey(folder: Path, *, commit: bool) -> None:
+    """Rename (commit) or remove (abort) the attachments staged by `stage_rekey`."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if not path.name.startswith(REKEY_PREFIX):
+            continue
+        target = folder / path.name[len(REKEY_PREFIX):]
+        if commit and _ID.match(target.name):
+            os.replace(path, target)
+        else:
+            path.unlink(missing_ok=True)
+    _fsync_dir(folder)

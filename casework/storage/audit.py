@@ -61,6 +61,28 @@ def verify(db: Database) -> list[str]:
     return problems
 
 
+def head(db: Database) -> tuple[int, str] | None:
+    """(seq, hash) of the newest entry: anchored outside the chain (vault header, backups)."""
+    row = db.query_one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def verify_anchor(db: Database, anchor: tuple[int, str] | None) -> list[str]:
+    """The chain must still reach the anchored head: a cut-off tail is reported."""
+    if anchor is None:
+        return []
+    seq, digest = anchor
+    row = db.query_one("SELECT hash FROM audit_log WHERE seq = ?", (seq,))
+    if row is None:
+        last = head(db)
+        have = last[0] if last is not None else 0
+        return [f"Protokoll gekürzt: verankert ist Eintrag {seq}, vorhanden nur bis {have}."]
+    if str(row[0]) != digest:
+        return [f"Protokolleintrag {seq}: passt nicht zum verankerten Stand (ersetzt oder "
+                "gekürzt und neu geschrieben)."]
+    return []
+
+
 def entries(db: Database, limit: int = 1000) -> list[AuditEntry]:
     return [
         AuditEntry(r["seq"], r["at"], r["actor"], r["device"], r["action"], r["entity"],

@@ -104,3 +104,140 @@ def wipe(buffer: bytearray) -> None:
     immutable values such as the hex PRAGMA text; those die with the connection)."""
     for i in range(len(buffer)):
         buffer[i] = 0
+
+
+# --- person keys (issue 15) ------------------------------------------------------------------
+# Each person holds an X25519 key pair (the vault's data key is sealed to its public key, so
+# `vault rekey` can re-wrap a new data key for everyone without their passphrases) and an
+# Ed25519 signing key pair. Both private keys are stored only wrapped (AES-256-GCM) under the
+# key-encryption key from that person's passphrase (Argon2id).
+
+SEAL_ALGORITHM = "X25519-HKDF-SHA256-AES-256-GCM"
+SIGN_ALGORITHM = "Ed25519"
+PRIVATE_BYTES = 32
+_SEAL_INFO = b"casework-seal-v1"
+
+
+def new_private_keys() -> bytearray:
+    """64 random bytes: X25519 private key || Ed25519 private key (seed)."""
+    return bytearray(os.urandom(2 * PRIVATE_BYTES))
+
+
+def public_keys(private: bytes | bytearray) -> tuple[bytes, bytes]:
+    """(X25519 public key, Ed25519 public key) of a 64-byte private key pair."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    x = X25519PrivateKey.from_private_bytes(bytes(private[:PRIVATE_BYTES]))
+    e = Ed25519PrivateKey.from_private_bytes(bytes(private[PRIVATE_BYTES:]))
+    raw = (Encoding.Raw, PublicFormat.Raw)
+    return x.public_key().public_bytes(*raw), e.public_key().public_bytes(*raw)
+
+
+def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(hashes.SHA256(), KEY_BYTES, ephemeral + recipient, _SEAL_INFO).derive(shared)
+
+
+def seal(recipient_public: bytes, secret: bytes | bytearray,
+         aad: bytes) -> tuple[bytes, bytes, bytes]:
+    """Encrypt `secret` to an X25519 public key: (ephemeral public, nonce, ciphertext)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    ephemeral = X25519PrivateKey.generate()
+    eph_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
+    key = _seal_key(shared, eph_public, recipient_public)
+    nonce = os.urandom(NONCE_BYTES)
+    return eph_public, nonce, AESGCM(key).encrypt(nonce, bytes(secret), aad)
+
+
+def unseal(private: bytes | bytearray, ephemeral: bytes, nonce: bytes, ciphertext: bytes,
+           aad: bytes) -> bytearray | None:
+    """Open a `seal` with the X25519 private key (first 32 bytes of `private`)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    me = X25519PrivateKey.from_private_bytes(bytes(private[:PRIVATE_BYTES]))
+    my_public = me.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    try:
+        shared = me.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    except ValueError:
+        return None
+    key = _seal_key(shared, ephemeral, my_public)
+    try:
+        return bytearray(AESGCM(key).decrypt(nonce, ciphertext, aad))
+    except InvalidTag:
+        return None
+
+
+def sign(private: bytes | bytearray, message: bytes) -> bytes:
+    """Ed25519 signature with the signing half (bytes 32–63) of `private`."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(bytes(private[PRIVATE_BYTES:])).sign(message)
+
+
+def verify(public: bytes, signature: bytes, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def fingerprint(public: bytes) -> str:
+    """Short, readable fingerprint of a signing key: 4 groups of 4 hex digits of SHA-256."""
+    import hashlib
+
+    digest = hashlib.sha256(b"casework-ed25519:" + public).hexdigest()[:16].upper()
+    return " ".join(digest[i:i + 4] for i in range(0, 16, 4))
+
+
+def hkdf(key: bytes | bytearray, info: bytes) -> bytearray:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return bytearray(HKDF(hashes.SHA256(), KEY_BYTES, None, info).derive(bytes(key)))
+
+
+def disable_core_dumps() -> bool:
+    """RLIMIT_CORE 0 for this process, so a crash never writes key material to disk.
+    Returns False where the platform has no such limit (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return False
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def wipe_str(text: str) -> None:
+    """Best effort: overwrite the characters of a compact ASCII `str` in place (CPython).
+
+    Used only for the one PRAGMA text that must carry the raw key to SQLCipher; the str is
+    built by us, used once and never interned. Anything else is left alone."""
+    import ctypes
+    import sys
+
+    if not text or not text.isascii() or sys.implementation.name != "cpython":
+        return
+    size = len(text)
+    offset = sys.getsizeof(text) - size - 1
+    ctypes.memset(id(text) + offset, 0x30, size)

@@ -92,6 +92,31 @@ def raise_translated(error: BaseException) -> None:
     raise error
 
 
+def _key_connection(conn: sqlcipher3.Connection, data_key: bytes | bytearray) -> None:
+    """Key a connection with the raw 256-bit key. SQLCipher takes it only as PRAGMA text, so
+    one str with the hex digits must exist: it is built here, passed through
+    `executescript` (which bypasses the statement cache, so no cached copy outlives this
+    call) and overwritten in place right after (best effort; CPython). The residual: the
+    transient UTF-8 buffer SQLite parses is freed by SQLCipher, which wipes freed memory
+    while `cipher_memory_security` is on."""
+    from casework.storage.crypto import wipe_str
+
+    digits = b"0123456789abcdef"
+    text = bytearray(b"PRAGMA key = \"x'")
+    for byte in data_key:
+        text.append(digits[byte >> 4])
+        text.append(digits[byte & 15])
+    text += b"'\";"
+    pragma = text.decode("ascii")  # the one str copy
+    for i in range(len(text)):
+        text[i] = 0
+    try:
+        conn.executescript(pragma)
+    finally:
+        wipe_str(pragma)
+        del pragma
+
+
 class Database:
     """An open, keyed SQLCipher connection. Not shared between threads."""
 
@@ -135,7 +160,7 @@ class Database:
             conn.create_function("casework_fold", 1, _fold_for_index, deterministic=True)
             conn.execute(f"PRAGMA cipher_memory_security = {'ON' if memory_security else 'OFF'}")
             # Raw 256-bit key (SQLCipher skips its own KDF); hex of our random bytes only.
-            conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
+            _key_connection(conn, data_key)
             conn.execute("PRAGMA cipher_compatibility = 4")
             # First real read: fails with SQLITE_NOTADB if the key does not fit.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -259,6 +284,40 @@ class Database:
 
     def set_user_version(self, version: int) -> None:
         self.conn.execute(f"PRAGMA user_version = {int(version)}")
+
+    def export_to(self, target: Path, data_key: bytes | bytearray) -> None:
+        """Copy the whole database into a new SQLCipher file under another raw key
+        (`sqlcipher_export`; `vault rekey`). The key text lives as briefly as in `open`."""
+        from casework.storage.crypto import wipe_str
+
+        digits = b"0123456789abcdef"
+        text = bytearray(b"ATTACH DATABASE '")
+        text += str(target).replace("'", "''").encode("utf-8")
+        text += b"' AS rekeyed KEY \"x'"
+        for byte in data_key:
+            text.append(digits[byte >> 4])
+            text.append(digits[byte & 15])
+        text += b"'\";"
+        statement = text.decode("utf-8")
+        for i in range(len(text)):
+            text[i] = 0
+        version = int(self.pragma("user_version"))
+        try:
+            self.conn.executescript(statement)
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+        finally:
+            wipe_str(statement)
+            del statement
+        try:
+            self.conn.execute("SELECT sqlcipher_export('rekeyed')").fetchone()
+            self.conn.execute(f"PRAGMA rekeyed.user_version = {version}")
+        except sqlcipher3.Error as error:
+            raise_translated(error)
+            raise
+        finally:
+            self.conn.execute("DETACH DATABASE rekeyed")
 
     def checkpoint(self) -> None:
         self.query("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -151,6 +151,30 @@ def refresh_search(db: Database, household_id: str) -> None:
     )
 
 
+def refresh_search_many(db: Database, household_ids: list[str]) -> None:
+    """`refresh_search` for many households with a few statements (sync batches)."""
+    for start in range(0, len(household_ids), 400):
+        chunk = household_ids[start:start + 400]
+        marks = ",".join("?" for _ in chunk)
+        parts: dict[str, list[str]] = {
+            str(r[0]): [r[1], r[2], r[3], r[4], r[5], r[6]] for r in db.query(
+                "SELECT id, name, street, plz, city, district, quarter FROM households "
+                f"WHERE id IN ({marks})", chunk)}
+        for r in db.query("SELECT household_id, first_name, last_name FROM persons "
+                          f"WHERE household_id IN ({marks}) AND deleted = 0 ORDER BY rowid",
+                          chunk):
+            if str(r[0]) in parts:
+                parts[str(r[0])] += [r[1], r[2]]
+        db.executemany(
+            "INSERT INTO household_search(household_id, text) VALUES (?, ?) "
+            "ON CONFLICT(household_id) DO UPDATE SET text = excluded.text",
+            [(hid, " ".join(fold_words(" ".join(p or "" for p in texts))))
+             for hid, texts in parts.items()])
+        gone = [hid for hid in chunk if hid not in parts]
+        db.executemany("DELETE FROM household_search WHERE household_id = ?",
+                       [(hid,) for hid in gone])
+
+
 def insert_household(w: RecordWriter, draft: HouseholdDraft) -> HouseholdId:
     values = household_values(draft)
     log = {k: v for k, v in values.items() if k != "sort_name"}

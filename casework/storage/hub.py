@@ -10,8 +10,16 @@ more heads with different values are a conflict: two edits made without seeing e
 other. It stays visible until a person picks a value (a new change superseding all heads).
 
 Append-only records (contacts, § 8a versions, consent proofs, withdrawals) are new rows
-with new ids, so they are simply unioned. Tombstones (`op = delete`) win over edits; a
-change with `{"purged": true}` removes the row for good (retention).
+with new ids, so they are simply unioned. Tombstones (`op = delete`) win over edits. Real
+deletion comes only as a retention `deletion_execution` backed by a request and an
+approval of two different Leitung/Admin workers.
+
+Receivers trust nothing they pull: every change is checked against its kind
+(`casework.models.hub`: fields, JSON types, ids, size) and its hub-recorded author must
+have been entitled to write that record under the rules this device knows (the hub's
+roster of roles and teams, the household's creator and assigned worker). Anything else
+is quarantined (`sync_quarantine`: kept with its reason, never applied, shown as
+"abgewiesene Änderung"); the rest of the batch goes on.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from typing import Any
 
 import sqlcipher3
 
+from casework.models import hub as kind_table
 from casework.models.text import fold
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
@@ -33,8 +42,6 @@ from casework.storage.privacy import purge as purge_store
 from casework.storage.privacy import retention as retention_store
 
 # Core entities whose table name is not simply found by convention.
-_TABLES = {"worker": "workers", "household": "households", "person": "persons",
-           "contact": "contacts"}
 # Bookkeeping columns are derived from the change itself, never taken from its fields.
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by",
                           "version", "deleted"})
@@ -111,15 +118,44 @@ class Conflict:
     heads: tuple[FieldHead, ...]  # highest version (the value shown) first
 
 
+@dataclass(frozen=True, slots=True)
+class QuarantinedChange:
+    change_id: str
+    direction: str  # "in": received, not applied; "out": own change the hub refused
+    entity: str
+    entity_id: str
+    scope_id: str | None
+    actor: str
+    actor_name: str
+    at: str
+    reason: str  # code, see casework.models.hub.REASONS
+    recorded_at: str
+
+    @property
+    def reason_text(self) -> str:
+        return kind_table.reason_text(self.reason)
+
+
 @dataclass
 class ApplyResult:
     applied: int = 0
     known: int = 0
     parked: int = 0
+    quarantined: int = 0
     new_conflicts: int = 0
     touched: set[tuple[str, str]] = field(default_factory=set)
     purged_households: list[str] = field(default_factory=list)
     purged_attachments: list[str] = field(default_factory=list)
+
+    def merge(self, other: ApplyResult) -> None:
+        self.applied += other.applied
+        self.known += other.known
+        self.parked += other.parked
+        self.quarantined += other.quarantined
+        self.new_conflicts += other.new_conflicts
+        self.touched |= other.touched
+        self.purged_households += other.purged_households
+        self.purged_attachments += other.purged_attachments
 
 
 # --- small key/value state -------------------------------------------------------------
@@ -162,6 +198,77 @@ def pending_count(db: Database, device: str) -> int:
                          (pushed_seq(db), device)))
 
 
+def apply_roster(db: Database, roster: Sequence[tuple[Any, ...]], now: str) -> list[str]:
+    """Upsert the hub's workers (id, name, role, team, disabled); returns changed ids.
+    Written directly (not logged): the hub administration owns persons and roles."""
+    current = {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in db.query(
+        "SELECT id, name, role, team FROM workers")}
+    changed = []
+    for wid, name, role, team, _disabled in roster:
+        if current.get(str(wid)) == (str(name), str(role), str(team)):
+            continue
+        changed.append(str(wid))
+        db.execute(
+            "INSERT INTO workers (id, name, role, team, fte, created_at, updated_at, "
+            "created_by, updated_by, version) VALUES (?, ?, ?, ?, 1.0, ?, ?, 'hub', 'hub', '') "
+            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, "
+            "team = excluded.team, updated_at = excluded.updated_at",
+            (str(wid), str(name), str(role), str(team), now, now))
+    return changed
+
+
+def record_refused(db: Database, refused: Sequence[tuple[OutgoingChange, str]],
+                   now: str) -> None:
+    """Own changes the hub refused: kept with the reason, shown as abgewiesen."""
+    db.executemany(
+        "INSERT OR REPLACE INTO sync_quarantine (change_id, direction, entity, entity_id, "
+        "scope_id, op, actor, device, at, hlc, reason, payload, recorded_at) "
+        "VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        [(c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.actor, c.device, c.at,
+          c.hlc, reason[:16], now) for c, reason in refused])
+
+
+def _quarantine_row(change: RemoteChange, reason: str, now: str) -> tuple[Any, ...]:
+    try:
+        payload: str | None = json.dumps({"fields": change.fields, "bases": change.bases},
+                                         ensure_ascii=False)
+    except (TypeError, ValueError):
+        payload = None
+    if payload is not None and len(payload) > kind_table.MAX_CHANGE_BYTES:
+        payload = None  # too large to keep; the ids and the reason are kept
+    return (str(change.change_id)[:64], str(change.entity)[:64], str(change.entity_id)[:128],
+            None if change.scope_id is None else str(change.scope_id)[:64],
+            str(change.op)[:16], str(change.actor)[:64], str(change.device)[:64],
+            str(change.at)[:40], str(change.hlc)[:100], reason, payload, now)
+
+
+def quarantined(db: Database, limit: int = 500) -> list[QuarantinedChange]:
+    rows = db.query(
+        "SELECT q.change_id, q.direction, q.entity, q.entity_id, q.scope_id, q.actor, "
+        "COALESCE(w.name, '') AS actor_name, q.at, q.reason, q.recorded_at "
+        "FROM sync_quarantine q LEFT JOIN workers w ON w.id = q.actor "
+        "ORDER BY q.recorded_at DESC, q.change_id LIMIT ?", (limit,))
+    return [QuarantinedChange(*tuple(r)) for r in rows]
+
+
+def quarantine_count(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM sync_quarantine"))
+
+
+def newest_hlc_since(db: Database, seq: int) -> str | None:
+    value = db.scalar("SELECT max(hlc) FROM changelog WHERE seq > ?", (seq,))
+    return None if value is None else str(value)
+
+
+def local_max_seq(db: Database) -> int:
+    return int(db.scalar("SELECT coalesce(max(seq), 0) FROM changelog"))
+
+
+def set_vault_meta(db: Database, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
 def set_owner(db: Database, worker_id: str) -> None:
     """After enrolment the vault acts as the hub's worker id (meta is the vault's table)."""
     db.execute("UPDATE meta SET value = ? WHERE key = 'owner_worker_id'", (worker_id,))
@@ -201,8 +308,8 @@ class _Tables:
 
     def table(self, entity: str) -> str | None:
         if entity not in self._tables:
-            candidates = [_TABLES.get(entity, ""), entity + "s", entity,
-                          entity[:-1] + "ies" if entity.endswith("y") else "", entity + "es"]
+            kind = kind_table.KINDS.get(entity)
+            candidates = [kind.table or ""] if kind is not None else []
             found = None
             for name in candidates:
                 if name and not set(name) - _IDENT_OK and self.db.scalar(
@@ -237,13 +344,29 @@ def _refresh_household(db: Database, household_id: str) -> None:
         contact_store.refresh_household_stats(db, household_id)
 
 
-def _insert_notes(db: Database, contact_id: str, household_id: str, notes: list[Any]) -> None:
+def _note_rows(contact_id: str, household_id: str, notes: list[Any]) -> list[tuple[Any, ...]]:
+    return [(contact_id, household_id, i, str(n.get("kind", "")), str(n.get("source", "")),
+             str(n.get("text", "")), int(bool(n.get("disputed", False))))
+            for i, n in enumerate(notes) if isinstance(n, dict)]
+
+
+def _insert_notes(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert note rows and index them once (not row by row through the trigger), in
+    the caller's transaction, so no other reader sees the table without its trigger."""
+    if not rows:
+        return
+    trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                        "AND name = 'contact_notes_ai'")
+    first = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM contact_notes"))
+    if trigger is not None:
+        db.execute("DROP TRIGGER contact_notes_ai")
     db.executemany(
         "INSERT OR IGNORE INTO contact_notes (contact_id, household_id, seq, kind, source, "
-        "text, disputed) VALUES (?,?,?,?,?,?,?)",
-        [(contact_id, household_id, i, str(n.get("kind", "")), str(n.get("source", "")),
-          str(n.get("text", "")), int(bool(n.get("disputed", False))))
-         for i, n in enumerate(notes) if isinstance(n, dict)])
+        "text, disputed) VALUES (?,?,?,?,?,?,?)", rows)
+    if trigger is not None:
+        db.execute("INSERT INTO note_fts(rowid, text) SELECT rowid, casework_fold(text) "
+                   "FROM contact_notes WHERE rowid > ?", (first,))
+        db.execute(str(trigger))
 
 
 def run_after_apply(db: Database, entity: str, entity_id: str,
@@ -344,6 +467,12 @@ class _FieldState:
             current = self.heads[key].get(name, {})
             if change.hlc in current:
                 continue
+            if change.op == "insert" and not current:
+                # The insert's own version is the field's implicit head: no row is kept
+                # (most records are never edited); a later edit names the insert's
+                # version as its base (`insert_version`).
+                wins.add(name)
+                continue
             chosen = choose(name, current)
             superseded = set(chosen)
             after = {h: head for h, head in current.items() if h not in superseded}
@@ -440,21 +569,22 @@ def catch_up_local(db: Database, device: str) -> int:
         recorded: list[tuple[str, str]] = []
         for change in changes:
             if change.op == "delete":
-                if change.fields.get("purged"):
-                    state.forget(change.entity, change.entity_id)
-                recorded.append((change.change_id, "{}"))
                 continue
             override = overrides.get(change.change_id, {})
 
-            def choose(name: str, current: Heads, override: dict[str, list[str]] = override
-                       ) -> list[str]:
+            def choose(name: str, current: Heads, override: dict[str, list[str]] = override,
+                       change: RemoteChange = change) -> list[str]:
                 if name in override:
                     return list(override[name])
-                return [max(current)] if current else []
+                if current:
+                    return [max(current)]
+                first = insert_version(db, change.entity, change.entity_id)
+                return [first] if first and first != change.hlc else []
 
             plan = state.plan(change, choose)
             state.commit(plan, scratch)
-            recorded.append((change.change_id, _dump(plan.bases)))
+            if plan.bases:
+                recorded.append((change.change_id, _dump(plan.bases)))
         state.flush()
         db.executemany("INSERT INTO sync_change_bases (change_id, bases) VALUES (?, ?) "
                        "ON CONFLICT(change_id) DO UPDATE SET bases = excluded.bases", recorded)
@@ -462,6 +592,13 @@ def catch_up_local(db: Database, device: str) -> int:
     if last is not None and int(last) > after:
         set_state(db, "local_seq", str(int(last)))
     return len(rows)
+
+
+def insert_version(db: Database, entity: str, entity_id: str) -> str | None:
+    """The version of a record's insert: the implicit head of its never-edited fields."""
+    value = db.scalar("SELECT hlc FROM changelog WHERE entity_id = ? AND entity = ? "
+                      "AND op = 'insert' ORDER BY seq LIMIT 1", (entity_id, entity))
+    return None if value is None else str(value)
 
 
 def set_bases(db: Database, change_id: str, bases: Mapping[str, Sequence[str]]) -> None:
@@ -533,6 +670,23 @@ class _Rows:
         return self.rows[(table, record_id)]
 
 
+# Checks of single kinds beyond their field types (e.g. a directory revision must parse
+# as a profile); registered by the features: `validator(fields) -> bool`.
+Validator = Callable[[Mapping[str, Any]], bool]
+_VALIDATORS: dict[str, Validator] = {}
+# Kinds without a table of their own, applied by a handler: `handler(db, change)`.
+Handler = Callable[[Database, "RemoteChange"], None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register_validator(entity: str, validator: Validator) -> None:
+    _VALIDATORS[entity] = validator
+
+
+def register_handler(entity: str, handler: Handler) -> None:
+    _HANDLERS[entity] = handler
+
+
 @dataclass
 class _Batch:
     db: Database
@@ -541,21 +695,140 @@ class _Batch:
     rows: _Rows
     result: ApplyResult
     refresh: set[str] = field(default_factory=set)
+    roster: dict[str, tuple[str, str]] = field(default_factory=dict)  # id → (role, team)
+    # household → (creator, assigned worker) as applied so far, in hub order
+    owners: dict[str, tuple[str | None, str | None] | None] = field(default_factory=dict)
+    pending_log: list[RemoteChange] = field(default_factory=list)
+    pending_notes: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def flush_log(self) -> None:
+        """Applied remote changes join the change log (history shows them); contact
+        notes are written and indexed."""
+        _insert_notes(self.db, self.pending_notes)
+        self.pending_notes = []
+        if not self.pending_log:
+            return
+        fresh = self.pending_log
+        self.db.executemany(
+            "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, "
+            "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(c.change_id, c.entity, c.entity_id, c.op, _dump(c.fields), c.hlc, c.actor,
+              c.device, c.at, c.scope_id) for c in fresh])
+        self.db.executemany(
+            "INSERT OR IGNORE INTO sync_change_bases (change_id, bases) VALUES (?, ?)",
+            [(c.change_id, _dump(c.bases)) for c in fresh if c.bases])
+        self.pending_log = []
+
+    def load_owners(self, scopes: Iterable[str]) -> None:
+        wanted = sorted({s for s in scopes if s not in self.owners})
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" for _ in chunk)
+            for r in self.db.query(
+                    f"SELECT id, created_by, assigned_worker_id FROM households "
+                    f"WHERE id IN ({marks})", list(chunk)):
+                self.owners[str(r[0])] = (r[1], r[2])
+        for scope in wanted:
+            self.owners.setdefault(scope, None)
+
+    def owner(self, scope: str) -> tuple[str | None, str | None] | None:
+        if scope not in self.owners:
+            self.load_owners([scope])
+        return self.owners[scope]
+
+
+def _shape(change: RemoteChange) -> str | None:
+    reason = kind_table.check_shape(change.change_id, change.entity, change.entity_id,
+                                    change.scope_id, change.op, change.fields, change.bases,
+                                    change.hlc, change.at)
+    if reason is not None:
+        return reason
+    if change.hlc.split(".", 2)[2] != change.device:
+        return "CW020"  # a version stamped by another device than the one that sent it
+    validator = _VALIDATORS.get(change.entity)
+    if validator is not None and change.op != "delete":
+        try:
+            if not validator(change.fields):
+                return "CW020"
+        except Exception:
+            return "CW020"
+    return None
+
+
+def _entitled(batch: _Batch, change: RemoteChange) -> str | None:
+    """Was the hub-recorded author entitled to write this, by the rules this device
+    knows (same classes as the hub; None if yes, else the reason code)?"""
+    kind = kind_table.KINDS[change.entity]
+    author = batch.roster.get(change.actor)
+    if author is None:
+        return "CW010"  # not a person the hub knows
+    role, team = author
+    oversight = role in kind_table.OVERSIGHT_ROLES
+    if kind.cls == "worker":
+        return None if role == "Admin" else "CW013"
+    if kind.cls == "reference":
+        return None if oversight else "CW012"
+    if kind.cls == "deletion":
+        return None if oversight and _deletion_ok(batch, change) else "CW014"
+    if change.scope_id is None:
+        return None  # team-wide records (offers without a family, Art. 15 requests)
+    if change.entity == "household" and change.op == "insert" \
+            and batch.owner(change.scope_id) is None:
+        return None  # whoever creates a household may write it
+    owner = batch.owner(change.scope_id)
+    if owner is None:
+        return "CW011"
+    creator, assigned = owner
+    if change.actor in (creator, assigned):
+        return None
+    if kind.cls == "review" and role == "Leitung" and assigned is not None:
+        assigned_team = batch.roster.get(str(assigned), ("", ""))[1]
+        if assigned_team and assigned_team == team:
+            return None
+    return "CW011"
+
+
+def _deletion_ok(batch: _Batch, change: RemoteChange) -> bool:
+    """Approvals by someone other than the proposer; executions only with a request and
+    an approval recorded by two different Leitung/Admin workers."""
+    db = batch.db
+    fields = change.fields
+    if change.entity == "deletion_request":
+        return True
+    request = db.query_one("SELECT target_id, created_by FROM deletion_requests WHERE id = ?",
+                           (str(fields.get("request_id", "")),))
+    if request is None:
+        return False
+    if change.entity == "deletion_approval":
+        return bool(request["created_by"] != change.actor)
+    proposer = str(request["created_by"])
+    if request["target_id"] != fields.get("target_id") or \
+            batch.roster.get(proposer, ("", ""))[0] not in kind_table.OVERSIGHT_ROLES:
+        return False
+    for r in db.query("SELECT created_by FROM deletion_approvals WHERE request_id = ? "
+                      "AND decision = 'freigegeben' AND deleted = 0",
+                      (str(fields.get("request_id")),)):
+        approver = str(r[0])
+        if approver != proposer and \
+                batch.roster.get(approver, ("", ""))[0] in kind_table.OVERSIGHT_ROLES:
+            return True
+    return False
 
 
 def apply_remote(db: Database, hlc: Hlc, device: str, changes: Sequence[RemoteChange],
-                 new_cursor: tuple[int, int]) -> ApplyResult:
-    """Apply pulled changes in hub order and move the cursor, in the caller's (one)
-    transaction. Changes already known (own ones, repeats after a cut) are skipped."""
+                 new_cursor: tuple[int, int], now: str = "") -> ApplyResult:
+    """Check and apply pulled changes in hub order and move the cursor, in the caller's
+    (one) transaction. Changes already known (own ones, repeats after a cut) are skipped;
+    malformed or unentitled ones are quarantined, never applied."""
     result = ApplyResult()
     catch_up_local(db, device)
     known: set[str] = set()
-    ids = [c.change_id for c in changes]
+    ids = [str(c.change_id) for c in changes]
     for chunk in _chunks(ids):
         marks = ",".join("?" for _ in chunk)
         known.update(str(r[0]) for r in db.query(
-            f"SELECT change_id FROM changelog WHERE change_id IN ({marks})",
-            list(chunk)))
+            f"SELECT change_id FROM changelog WHERE change_id IN ({marks}) "
+            f"UNION ALL SELECT change_id FROM sync_quarantine WHERE change_id IN ({marks})",
+            [*chunk, *chunk]))
     fresh: list[RemoteChange] = []
     for change in changes:
         if change.change_id in known:
@@ -563,31 +836,47 @@ def apply_remote(db: Database, hlc: Hlc, device: str, changes: Sequence[RemoteCh
             continue
         known.add(change.change_id)
         fresh.append(change)
-        hlc.observe(change.hlc)
-    # Remote rows join the change log (history shows them); own catch-up skips them.
-    db.executemany(
-        "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, device, "
-        "at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [(c.change_id, c.entity, c.entity_id, c.op, _dump(c.fields), c.hlc, c.actor, c.device,
-          c.at, c.scope_id) for c in fresh])
-    db.executemany("INSERT OR IGNORE INTO sync_change_bases (change_id, bases) VALUES (?, ?)",
-                   [(c.change_id, _dump(c.bases)) for c in fresh])
     tables = _Tables(db)
     batch = _Batch(db, tables, _FieldState(db), _Rows(db, tables), result)
-    batch.state.load((c.entity, c.entity_id) for c in fresh)
-    batch.rows.load(fresh)
-    parked = []
+    batch.roster = {str(r[0]): (str(r[1]), str(r[2]))
+                    for r in db.query("SELECT id, role, team FROM workers")}
+    quarantine: list[tuple[Any, ...]] = []
+    checked: list[RemoteChange] = []
     for change in fresh:
+        reason = _shape(change)
+        if reason is not None:
+            quarantine.append(_quarantine_row(change, reason, now))
+        else:
+            checked.append(change)
+    batch.state.load((c.entity, c.entity_id) for c in checked)
+    batch.rows.load(checked)
+    batch.load_owners(c.scope_id for c in checked if c.scope_id is not None)
+    parked = []
+    for change in checked:
+        reason = _entitled(batch, change)
+        if reason is not None:
+            quarantine.append(_quarantine_row(change, reason, now))
+            continue
+        hlc.observe(change.hlc)
+        batch.pending_log.append(change)
         if _apply_one(batch, change):
             result.applied += 1
         else:
             parked.append((change.change_id,))
             result.parked += 1
+    batch.flush_log()
     db.executemany("INSERT OR IGNORE INTO sync_parked (change_id) VALUES (?)", parked)
+    db.executemany(
+        "INSERT OR IGNORE INTO sync_quarantine (change_id, direction, entity, entity_id, "
+        "scope_id, op, actor, device, at, hlc, reason, payload, recorded_at) "
+        "VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", quarantine)
+    result.quarantined = len(quarantine)
     _retry_parked(batch, {p[0] for p in parked})
+    batch.flush_log()
     batch.state.flush()
-    for household_id in sorted(batch.refresh):
-        _refresh_household(db, household_id)
+    refresh = sorted(batch.refresh)
+    household_store.refresh_search_many(db, refresh)
+    contact_store.refresh_household_stats_many(db, refresh)
     set_state(db, "pull_pos", str(new_cursor[0]))
     set_state(db, "pull_seq", str(new_cursor[1]))
     return result
@@ -610,11 +899,29 @@ def _retry_parked(batch: _Batch, just_parked: set[str]) -> None:
                 batch.result.applied += 1
 
 
+_INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """One statement text per table and column set (SQLite reuses its prepared form)."""
+    key = (table, columns)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        sql = (f"INSERT INTO {_ident(table)} ({', '.join(_ident(c) for c in columns)}) "
+               f"VALUES ({', '.join('?' for _ in columns)})")
+        _INSERT_SQL[key] = sql
+    return sql
+
+
 def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
     """False: cannot be applied yet (no such table in this app version, an update of a
     row that has not arrived, or a reference to a row this device does not have — e.g. a
     § 8a record pointing at a contact the Leitung may not receive); it stays parked."""
     db = batch.db
+    handler = _HANDLERS.get(change.entity)
+    if handler is not None:
+        handler(db, change)
+        return True
     table = batch.tables.table(change.entity)
     if table is None:
         return False
@@ -622,16 +929,7 @@ def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
     columns = batch.tables.columns(table)
     row = batch.rows.get(table, change.entity_id)
     if change.op == "delete":
-        if change.fields.get("purged"):
-            try:
-                for derived in _PURGE_FIRST.get(change.entity, ()):
-                    db.execute(derived, (change.entity_id,))
-                db.execute(f"DELETE FROM {t} WHERE id = ?", (change.entity_id,))
-            except sqlcipher3.IntegrityError:  # children not purged here yet
-                return False
-            batch.state.forget(change.entity, change.entity_id)
-            batch.rows.rows[(table, change.entity_id)] = None
-        elif row is not None:
+        if row is not None:
             if change.hlc > str(row["version"]):
                 row.update(version=change.hlc, updated_at=change.at, updated_by=change.actor)
             db.execute(f"UPDATE {t} SET deleted = 1, version = ?, updated_at = ?, "
@@ -651,10 +949,7 @@ def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
             values.update(id=change.entity_id, created_at=change.at, updated_at=change.at,
                           created_by=change.actor, updated_by=change.actor, version=change.hlc)
             values = {k: v for k, v in values.items() if k in columns}
-            cols = ", ".join(_ident(c) for c in values)
-            marks = ", ".join("?" for _ in values)
-            db.execute(f"INSERT INTO {t} ({cols}) VALUES ({marks})",
-                       tuple(values.values()))
+            db.execute(_insert_sql(t, tuple(values)), tuple(values.values()))
             row = {"id": change.entity_id, "version": change.hlc, "updated_at": change.at,
                    "updated_by": change.actor, "household_id": values.get("household_id")}
             batch.rows.rows[(table, change.entity_id)] = row
@@ -678,6 +973,12 @@ def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
 def _after(batch: _Batch, change: RemoteChange, row: Mapping[str, Any] | None) -> None:
     """Derived data: household search and list columns once per household at the end of
     the batch, contact notes right away, other features through their hooks."""
+    if change.entity == "household" and (change.op == "insert"
+                                         or "assigned_worker_id" in change.fields):
+        found = batch.db.query_one(
+            "SELECT created_by, assigned_worker_id FROM households WHERE id = ?",
+            (change.entity_id,))
+        batch.owners[change.entity_id] = None if found is None else (found[0], found[1])
     household_id = change.entity_id if change.entity == "household" else (
         change.fields.get("household_id") or (row or {}).get("household_id"))
     if change.entity in ("household", "person", "contact") and household_id:
@@ -685,7 +986,7 @@ def _after(batch: _Batch, change: RemoteChange, row: Mapping[str, Any] | None) -
     notes = change.fields.get("notes")
     if change.entity == "contact" and change.op == "insert" and isinstance(notes, list) \
             and household_id:
-        _insert_notes(batch.db, change.entity_id, str(household_id), notes)
+        batch.pending_notes += _note_rows(change.entity_id, str(household_id), notes)
     target = change.fields.get("target_id")
     if change.entity == "deletion_execution" and change.op == "insert" \
             and isinstance(target, str) and target:
@@ -699,6 +1000,7 @@ def _purge_household(batch: _Batch, household_id: str, at: str) -> None:
     """A deletion executed on another device (retention, four-eyes approved there):
     delete the household here for real too and journal it (LR-36/37)."""
     db = batch.db
+    batch.flush_log()
     if not db.scalar("SELECT 1 FROM households WHERE id = ?", (household_id,)) and \
             not db.scalar("SELECT 1 FROM changelog WHERE scope_id = ?", (household_id,)):
         return  # never had it here
@@ -712,6 +1014,7 @@ def _purge_household(batch: _Batch, household_id: str, at: str) -> None:
     batch.state = _FieldState(db)
     batch.rows = _Rows(db, batch.tables)
     batch.refresh.discard(household_id)
+    batch.owners[household_id] = None
     batch.result.purged_households.append(household_id)
     batch.result.purged_attachments.extend(purged.attachment_ids)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -26,7 +28,8 @@ from casework.storage.migrations import missing as missing_migrations
 from casework.storage.migrations import pending as pending_migrations
 
 FORMAT = "casework-vault"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one key slot per person, authenticated header, audit anchor
+LEGACY_VERSION = 1  # one passphrase key for the whole vault (migrated on first unlock)
 HEADER_FILE = "vault.json"
 DB_FILE = "casework.db"
 CIPHER = "SQLCipher 4: AES-256-CBC, HMAC-SHA512 je Seite, Rohschlüssel 256 Bit"
@@ -44,11 +47,90 @@ def _unb64(text: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class WrappedKey:
-    kind: str  # "passphrase" | "recovery" | …
+    kind: str  # "passphrase" (format 1) | "recovery" | …
     nonce: bytes
     ciphertext: bytes
     algorithm: str = crypto.WRAP_ALGORITHM
     label: str = ""
+    ephemeral: bytes = b""  # sealed keys (crypto.SEAL_ALGORITHM): the ephemeral X25519 key
+    public: bytes = b""  # sealed keys: the recipient's X25519 public key
+
+
+@dataclass(frozen=True, slots=True)
+class KeySlot:
+    """One person's key slot (ARCHITECTURE §3, issue 15).
+
+    The person's private keys (X25519 || Ed25519, 64 bytes) are wrapped with AES-256-GCM
+    under the Argon2id key from that person's own passphrase (`kdf`, own salt). The
+    vault's data key is sealed to the person's X25519 public key, so a `rekey` can seal a
+    new data key for every person without knowing their passphrases."""
+
+    worker_id: str
+    kdf: crypto.KdfParams
+    nonce: bytes
+    ciphertext: bytes
+    x_public: bytes
+    sign_public: bytes
+    seal_ephemeral: bytes
+    seal_nonce: bytes
+    seal_ciphertext: bytes
+    owner: bool = False
+    # A salted hash of the person's name (`name_tag`), so "who are you?" can pick the slot
+    # before anything is decrypted without writing a name in plaintext.
+    tag: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        return crypto.fingerprint(self.sign_public)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "worker_id": self.worker_id, "owner": self.owner, "tag": self.tag,
+            "kdf": _kdf_json(self.kdf),
+            "private": {"algorithm": crypto.WRAP_ALGORITHM, "nonce": _b64(self.nonce),
+                        "ciphertext": _b64(self.ciphertext)},
+            "x25519_public": _b64(self.x_public), "ed25519_public": _b64(self.sign_public),
+            "data_key": {"algorithm": crypto.SEAL_ALGORITHM,
+                         "ephemeral": _b64(self.seal_ephemeral),
+                         "nonce": _b64(self.seal_nonce),
+                         "ciphertext": _b64(self.seal_ciphertext)},
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> KeySlot:
+        private, sealed = raw["private"], raw["data_key"]
+        if (private["algorithm"] != crypto.WRAP_ALGORITHM
+                or sealed["algorithm"] != crypto.SEAL_ALGORITHM):
+            raise ValueError("algorithm")
+        return cls(str(raw["worker_id"]), _kdf_from_json(raw["kdf"]), _unb64(private["nonce"]),
+                   _unb64(private["ciphertext"]), _unb64(raw["x25519_public"]),
+                   _unb64(raw["ed25519_public"]), _unb64(sealed["ephemeral"]),
+                   _unb64(sealed["nonce"]), _unb64(sealed["ciphertext"]), bool(raw["owner"]),
+                   str(raw.get("tag", "")))
+
+
+def _kdf_json(kdf: crypto.KdfParams) -> dict[str, Any]:
+    return {"name": crypto.KDF_NAME, "memory_kib": kdf.memory_kib,
+            "iterations": kdf.iterations, "parallelism": kdf.parallelism,
+            "salt": _b64(kdf.salt)}
+
+
+def _kdf_from_json(raw: dict[str, Any]) -> crypto.KdfParams:
+    if raw["name"] != crypto.KDF_NAME:
+        raise VaultError(f"Unbekanntes Schlüsselverfahren „{raw['name']}“ in der Akte.")
+    return crypto.KdfParams(int(raw["memory_kib"]), int(raw["iterations"]),
+                            int(raw["parallelism"]), _unb64(raw["salt"]))
+
+
+def name_tag(vault_id: str, name: str) -> str:
+    """Salted hash of a person's name (slot lookup by name without the name on disk)."""
+    text = f"casework-person:{vault_id}:{' '.join(name.split()).casefold()}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +141,9 @@ class VaultHeader:
     keys: tuple[WrappedKey, ...]
     format_version: int = FORMAT_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
+    slots: tuple[KeySlot, ...] = ()
+    anchor: tuple[int, str] | None = None  # audit chain head (seq, hash) at the last write
+    mac: str = ""  # HMAC-SHA256 under a key derived from the data key (format 2)
 
     def aad(self, kind: str) -> bytes:
         """Associated data binding a wrapped key to this vault and its KDF settings."""
@@ -66,39 +151,104 @@ class VaultHeader:
         if kind == "passphrase":
             bound += [crypto.KDF_NAME, self.kdf.memory_kib, self.kdf.iterations,
                       self.kdf.parallelism, _b64(self.kdf.salt)]
+        if kind == "recovery":
+            bound = [FORMAT, LEGACY_VERSION, self.vault_id, kind]  # survives format upgrades
         return json.dumps(bound, separators=(",", ":")).encode("utf-8")
+
+    def slot_aad(self, worker_id: str, kdf: crypto.KdfParams, x_public: bytes,
+                 sign_public: bytes) -> bytes:
+        return json.dumps([FORMAT, "slot", self.vault_id, worker_id, crypto.KDF_NAME,
+                           kdf.memory_kib, kdf.iterations, kdf.parallelism, _b64(kdf.salt),
+                           _b64(x_public), _b64(sign_public)],
+                          separators=(",", ":")).encode("utf-8")
+
+    def seal_aad(self, recipient: str) -> bytes:
+        return json.dumps([FORMAT, "data-key", self.vault_id, recipient],
+                          separators=(",", ":")).encode("utf-8")
 
     def key(self, kind: str) -> WrappedKey | None:
         return next((k for k in self.keys if k.kind == kind), None)
 
+    def slot(self, worker_id: str) -> KeySlot | None:
+        return next((s for s in self.slots if s.worker_id == worker_id), None)
+
+    @property
+    def owner_slot(self) -> KeySlot | None:
+        return next((s for s in self.slots if s.owner), None)
+
+    def replace(self, **changes: Any) -> VaultHeader:
+        fields: dict[str, Any] = {
+                  "vault_id": self.vault_id, "created_at": self.created_at, "kdf": self.kdf,
+                  "keys": self.keys, "format_version": self.format_version,
+                  "extra": dict(self.extra), "slots": self.slots, "anchor": self.anchor,
+                  "mac": ""}
+        fields.update(changes)
+        return VaultHeader(**fields)
+
     def with_key(self, wrapped: WrappedKey, kdf: crypto.KdfParams | None = None) -> VaultHeader:
         keys = (*(k for k in self.keys if k.kind != wrapped.kind), wrapped)
-        return VaultHeader(self.vault_id, self.created_at, kdf or self.kdf, keys,
-                           self.format_version, dict(self.extra))
+        return self.replace(keys=keys, kdf=kdf or self.kdf)
 
-    def to_json(self) -> dict[str, Any]:
+    def without_key(self, kind: str) -> VaultHeader:
+        return self.replace(keys=tuple(k for k in self.keys if k.kind != kind))
+
+    def with_slot(self, slot: KeySlot) -> VaultHeader:
+        slots = (*(s for s in self.slots if s.worker_id != slot.worker_id), slot)
+        # The top-level KDF entry mirrors the owner's slot (format 1 readers, tools).
+        return self.replace(slots=slots, kdf=slot.kdf if slot.owner else self.kdf)
+
+    def without_slot(self, worker_id: str) -> VaultHeader:
+        return self.replace(slots=tuple(s for s in self.slots if s.worker_id != worker_id))
+
+    def _body(self) -> dict[str, Any]:
+        keys = []
+        for k in self.keys:
+            entry: dict[str, Any] = {"kind": k.kind, "algorithm": k.algorithm,
+                                     "nonce": _b64(k.nonce), "ciphertext": _b64(k.ciphertext),
+                                     "label": k.label}
+            if k.ephemeral:
+                entry["ephemeral"] = _b64(k.ephemeral)
+            if k.public:
+                entry["public"] = _b64(k.public)
+            keys.append(entry)
         body: dict[str, Any] = {
             "format": FORMAT,
             "format_version": self.format_version,
             "vault_id": self.vault_id,
             "created_at": self.created_at,
             "database": {"file": DB_FILE, "cipher": CIPHER},
-            "kdf": {
-                "name": crypto.KDF_NAME,
-                "memory_kib": self.kdf.memory_kib,
-                "iterations": self.kdf.iterations,
-                "parallelism": self.kdf.parallelism,
-                "salt": _b64(self.kdf.salt),
-            },
-            "keys": [
-                {"kind": k.kind, "algorithm": k.algorithm, "nonce": _b64(k.nonce),
-                 "ciphertext": _b64(k.ciphertext), "label": k.label}
-                for k in self.keys
-            ],
+            "kdf": _kdf_json(self.kdf),
+            "keys": keys,
             **self.extra,
         }
+        if self.format_version >= 2:
+            body["slots"] = [s.to_json() for s in self.slots]
+            body["anchor"] = (None if self.anchor is None else
+                              {"audit_seq": self.anchor[0], "audit_hash": self.anchor[1]})
+        return body
+
+    def compute_mac(self, data_key: bytes | bytearray) -> str:
+        key = crypto.hkdf(data_key, _MAC_INFO)
+        try:
+            return hmac.new(bytes(key), _canonical(self._body()), hashlib.sha256).hexdigest()
+        finally:
+            crypto.wipe(key)
+
+    def signed(self, data_key: bytes | bytearray) -> VaultHeader:
+        return self.replace(mac=self.compute_mac(data_key))
+
+    def mac_ok(self, data_key: bytes | bytearray) -> bool:
+        return bool(self.mac) and hmac.compare_digest(self.mac, self.compute_mac(data_key))
+
+    def to_json(self) -> dict[str, Any]:
+        body = self._body()
+        if self.format_version >= 2:
+            body["mac"] = self.mac
         body["checksum"] = _checksum(body)
         return body
+
+
+_MAC_INFO = b"casework vault header mac v2"
 
 
 def _checksum(body: dict[str, Any]) -> str:
@@ -108,11 +258,36 @@ def _checksum(body: dict[str, Any]) -> str:
 
 
 _KNOWN_KEYS = {"format", "format_version", "vault_id", "created_at", "database", "kdf", "keys",
-               "checksum"}
+               "checksum", "slots", "anchor", "mac"}
+_KNOWN_ALGORITHMS = {crypto.WRAP_ALGORITHM, crypto.SEAL_ALGORITHM}
+
+
+REKEY_HEADER = HEADER_FILE + ".rekey"
+REKEY_DB = DB_FILE + ".rekey"
+
+
+def finish_interrupted_rekey(folder: Path) -> None:
+    """A `rekey` stopped by a crash: before the new database replaced the old one (both
+    `.rekey` files present) it is undone; after, it is completed. No key is needed."""
+    pending = folder / REKEY_HEADER
+    if not pending.is_file():
+        return
+    from casework.storage import attachments
+
+    committed = not (folder / REKEY_DB).exists()
+    attachments.finish_rekey(folder / "attachments", commit=committed)
+    if committed:
+        os.replace(pending, folder / HEADER_FILE)
+    else:
+        (folder / REKEY_DB).unlink(missing_ok=True)
+        pending.unlink(missing_ok=True)
+    _fsync_dir(folder)
 
 
 def read_header(folder: Path) -> VaultHeader:
     path = folder / HEADER_FILE
+    if folder.is_dir():
+        finish_interrupted_rekey(folder)
     if not folder.is_dir():
         raise VaultError(f"Der Akten-Ordner „{folder}“ existiert nicht.")
     if not path.is_file():
@@ -142,25 +317,34 @@ def read_header(folder: Path) -> VaultHeader:
             "Bitte die Datei aus einer Sicherung wiederherstellen."
         )
     try:
-        kdf = body["kdf"]
-        if kdf["name"] != crypto.KDF_NAME:
-            raise VaultError(f"Unbekanntes Schlüsselverfahren „{kdf['name']}“ in der Akte.")
-        params = crypto.KdfParams(int(kdf["memory_kib"]), int(kdf["iterations"]),
-                                  int(kdf["parallelism"]), _unb64(kdf["salt"]))
+        params = _kdf_from_json(body["kdf"])
         keys = tuple(
             WrappedKey(str(k["kind"]), _unb64(k["nonce"]), _unb64(k["ciphertext"]),
-                       str(k.get("algorithm", crypto.WRAP_ALGORITHM)), str(k.get("label", "")))
+                       str(k.get("algorithm", crypto.WRAP_ALGORITHM)), str(k.get("label", "")),
+                       _unb64(k.get("ephemeral", "")), _unb64(k.get("public", "")))
             for k in body["keys"]
         )
+        slots: tuple[KeySlot, ...] = ()
+        anchor: tuple[int, str] | None = None
+        mac = ""
+        if version >= 2:
+            slots = tuple(KeySlot.from_json(raw) for raw in body["slots"])
+            raw_anchor = body.get("anchor")
+            if raw_anchor is not None:
+                anchor = (int(raw_anchor["audit_seq"]), str(raw_anchor["audit_hash"]))
+            mac = str(body["mac"])
         header = VaultHeader(str(body["vault_id"]), str(body["created_at"]), params, keys,
-                             version, {k: v for k, v in body.items() if k not in _KNOWN_KEYS})
+                             version, {k: v for k, v in body.items() if k not in _KNOWN_KEYS},
+                             slots, anchor, mac)
     except (KeyError, TypeError, ValueError):
         raise VaultError(f"„{HEADER_FILE}“ ist unvollständig oder beschädigt.") from None
-    if not params.acceptable():
+    if not params.acceptable() or any(not s.kdf.acceptable() for s in header.slots):
         raise VaultError(f"„{HEADER_FILE}“ enthält unzulässige Schlüsselparameter (zu schwach "
                          "oder außerhalb dessen, was Casework schreibt).")
-    if any(k.algorithm != crypto.WRAP_ALGORITHM for k in keys):
+    if any(k.algorithm not in _KNOWN_ALGORITHMS for k in keys):
         raise VaultError(f"„{HEADER_FILE}“ nennt ein unbekanntes Verschlüsselungsverfahren.")
+    if version >= 2 and sum(1 for s in header.slots if s.owner) != 1:
+        raise VaultError(f"„{HEADER_FILE}“ ist beschädigt (Schlüssel der Inhaberin fehlt).")
     return header
 
 
@@ -198,10 +382,12 @@ def _fsync_dir(folder: Path) -> None:
 
 
 class Vault:
-    """An unlocked vault. `close()` closes the database and wipes the key we hold."""
+    """An unlocked vault. `close()` closes the database and wipes the key we hold.
+
+    `person_id` is the person whose key slot opened it (the owner for a format-1 vault)."""
 
     def __init__(self, folder: Path, header: VaultHeader, db: Database, data_key: bytearray,
-                 clock: Clock) -> None:
+                 clock: Clock, person_id: str | None = None) -> None:
         self.folder = folder
         self.header = header
         self.db = db
@@ -211,6 +397,7 @@ class Vault:
         self.migration_backup: Path | None = None
         self.device_id = str(self.meta("device_id"))
         self.owner_id = str(self.meta("owner_worker_id"))
+        self.person_id = person_id or self.owner_id
         # The newest row carries this device's latest clock (O(1) on the rowid, where
         # max(hlc) would scan a million rows).
         self.hlc = Hlc(self.device_id, self.db.scalar(
@@ -247,15 +434,37 @@ class Vault:
     def backups_dir(self) -> Path:
         return self.folder / "backups"
 
+    @property
+    def key_buffer(self) -> bytearray:
+        """The data key buffer itself (tests check that it holds zeros after `close`)."""
+        return self._data_key
+
     def data_key_copy(self) -> bytearray:
         """For re-wrapping (passwd, recovery key, backup). Caller wipes it."""
         if not self.db.is_open:
             raise VaultError("Die Akte ist gesperrt.")
         return bytearray(self._data_key)
 
+    def save_header(self, header: VaultHeader | None = None) -> None:
+        """Write `header` (default: the current one) with the audit chain's head as anchor,
+        authenticated under the data key (format 2)."""
+        header = header or self.header
+        if header.format_version >= 2:
+            header = header.replace(anchor=audit.head(self.db)).signed(self._data_key)
+        write_header(self.folder, header)
+        self.header = header
+
+    def anchor_audit(self) -> None:
+        """Record the audit chain's head in `vault.json` (on lock, after reserved acts,
+        before a backup) so a cut-off tail is found by `vault check`."""
+        if self.header.format_version >= 2 and self.header.anchor != audit.head(self.db):
+            self.save_header()
+
     def close(self) -> None:
         try:
             if self.db.is_open:
+                with contextlib.suppress(Exception):
+                    self.anchor_audit()
                 with contextlib.suppress(Exception):
                     # Keep the planner's statistics fresh (cheap; analyses only what
                     # changed enough), then fold the WAL back into the database.
@@ -276,10 +485,179 @@ class Vault:
         self.close()
 
 
+# --- key slots ---------------------------------------------------------------------------------
+
+
+def make_slot(header: VaultHeader, worker_id: str, name: str, kek: bytes | bytearray,
+              kdf: crypto.KdfParams, private: bytes | bytearray, data_key: bytes | bytearray,
+              *, owner: bool = False) -> KeySlot:
+    x_public, sign_public = crypto.public_keys(private)
+    nonce, ciphertext = crypto.wrap(kek, private,
+                                    header.slot_aad(worker_id, kdf, x_public, sign_public))
+    ephemeral, seal_nonce, sealed = crypto.seal(x_public, data_key, header.seal_aad(worker_id))
+    return KeySlot(worker_id, kdf, nonce, ciphertext, x_public, sign_public, ephemeral,
+                   seal_nonce, sealed, owner, name_tag(header.vault_id, name))
+
+
+def new_slot(header: VaultHeader, worker_id: str, name: str, passphrase: str,
+             data_key: bytes | bytearray, *, owner: bool = False,
+             kdf: crypto.KdfParams | None = None) -> KeySlot:
+    """A fresh key pair for the person, wrapped under her passphrase (one Argon2id run)."""
+    params = kdf or crypto.KdfParams.fresh(max(header.kdf.memory_kib, crypto.MIN_MEMORY_KIB),
+                                           max(header.kdf.iterations, crypto.MIN_ITERATIONS))
+    private = crypto.new_private_keys()
+    kek = crypto.derive_kek(passphrase, params)
+    try:
+        return make_slot(header, worker_id, name, kek, params, private, data_key, owner=owner)
+    finally:
+        crypto.wipe(kek)
+        crypto.wipe(private)
+
+
+def unwrap_private(header: VaultHeader, slot: KeySlot, passphrase: str) -> bytearray:
+    """The person's private keys (64 bytes; caller wipes). Raises `WrongPassphrase`."""
+    kek = crypto.derive_kek(passphrase, slot.kdf)
+    try:
+        private = crypto.unwrap(kek, slot.nonce, slot.ciphertext,
+                                header.slot_aad(slot.worker_id, slot.kdf, slot.x_public,
+                                                slot.sign_public))
+    finally:
+        crypto.wipe(kek)
+    if private is None:
+        raise WrongPassphrase()
+    return private
+
+
+def unseal_data_key(header: VaultHeader, slot: KeySlot, private: bytes | bytearray) -> bytearray:
+    data_key = crypto.unseal(private, slot.seal_ephemeral, slot.seal_nonce,
+                             slot.seal_ciphertext, header.seal_aad(slot.worker_id))
+    if data_key is None:
+        raise VaultError(f"„{HEADER_FILE}“ ist beschädigt (Schlüssel dieser Person passt nicht).")
+    return data_key
+
+
+def find_slot(header: VaultHeader, person: str | None) -> KeySlot:
+    """The slot of a person given by id or name (None: the owner)."""
+    if person is None:
+        slot = header.owner_slot
+    else:
+        wanted = name_tag(header.vault_id, person)
+        slot = header.slot(person) or next((s for s in header.slots if s.tag == wanted), None)
+    if slot is None:
+        raise VaultError(
+            "Für diese Person gibt es in dieser Akte noch keinen Schlüssel. Eine Person mit "
+            "Admin-Rolle legt ihn an („Person hinzufügen“ bzw. casework team passwd).")
+    return slot
+
+
+@dataclass
+class UnlockedKey:
+    """A data key unwrapped by one person's passphrase (`person_id`; None for a format-1
+    vault, whose single key belongs to the owner). `legacy_kek` (format 1 only) wraps the
+    owner's new key slot during the upgrade and is wiped right after."""
+
+    data_key: bytearray = field(repr=False)
+    person_id: str | None
+    legacy_kek: bytearray | None = field(default=None, repr=False)
+    legacy_person: str | None = None  # the person named at unlock of a format-1 vault
+
+    def wipe(self) -> None:
+        crypto.wipe(self.data_key)
+        if self.legacy_kek is not None:
+            crypto.wipe(self.legacy_kek)
+
+
+def unlock_person(header: VaultHeader, passphrase: str, person: str | None = None) -> UnlockedKey:
+    """Unwrap the data key with one person's passphrase (slow: one Argon2id run)."""
+    if header.format_version < 2:
+        wrapped = header.key("passphrase")
+        if wrapped is None:
+            raise VaultError("Die Akte enthält keinen Passphrasen-Schlüssel.")
+        kek = crypto.derive_kek(passphrase, header.kdf)
+        data_key = crypto.unwrap(kek, wrapped.nonce, wrapped.ciphertext,
+                                 header.aad("passphrase"))
+        if data_key is None:
+            crypto.wipe(kek)
+            raise WrongPassphrase()
+        return UnlockedKey(data_key, None, kek, person)
+    slot = find_slot(header, person)
+    private = unwrap_private(header, slot, passphrase)
+    try:
+        return UnlockedKey(unseal_data_key(header, slot, private), slot.worker_id)
+    finally:
+        crypto.wipe(private)
+
+
+def unlock_data_key(header: VaultHeader, passphrase: str, person: str | None = None) -> bytearray:
+    key = unlock_person(header, passphrase, person)
+    if key.legacy_kek is not None:
+        crypto.wipe(key.legacy_kek)
+    return key.data_key
+
+
+def _person_name(db: Database, worker_id: str) -> str:
+    return str(db.scalar("SELECT name FROM workers WHERE id = ?", (worker_id,)) or "")
+
+
+def set_person_key(vault: Vault, worker_id: str, passphrase: str, *,
+                   kdf: crypto.KdfParams | None = None) -> str:
+    """Give a person a fresh key pair and key slot under `passphrase` (first passphrase,
+    change or reset); returns the new signing key's fingerprint. Old public keys stay in the
+    database, so earlier signatures remain verifiable."""
+    from casework.storage import signatures as person_store
+
+    data_key = vault.data_key_copy()
+    try:
+        slot = new_slot(vault.header, worker_id, _person_name(vault.db, worker_id), passphrase,
+                        data_key, owner=worker_id == vault.owner_id, kdf=kdf)
+    finally:
+        crypto.wipe(data_key)
+    with vault.db.transaction():
+        fp = person_store.add_signing_key(vault.db, worker_id, slot.sign_public,
+                                          to_utc_iso(vault.clock.now()))
+    header = vault.header
+    if header.format_version < 2:
+        header = header.replace(format_version=FORMAT_VERSION).without_key("passphrase")
+    vault.save_header(header.with_slot(slot))
+    return fp
+
+
+def remove_slot(vault: Vault, worker_id: str) -> None:
+    if worker_id == vault.owner_id:
+        raise VaultError("Die Inhaberin der Akte kann nicht entfernt werden.")
+    vault.save_header(vault.header.without_slot(worker_id))
+
+
+def _upgrade_legacy(vault: Vault, key: UnlockedKey) -> None:
+    """Format 1 → 2: the vault's one passphrase becomes the owner's key slot (same Argon2id
+    salt and parameters, so no second derivation)."""
+    from casework.storage import signatures as person_store
+
+    if key.legacy_kek is None:
+        # Opened with the recovery key or from a backup: the header stays in format 1 until
+        # a passphrase is set (`set_person_key` writes the owner's slot).
+        return
+    header = vault.header.replace(format_version=FORMAT_VERSION)
+    private = crypto.new_private_keys()
+    try:
+        slot = make_slot(header, vault.owner_id, _person_name(vault.db, vault.owner_id),
+                         key.legacy_kek, header.kdf, private, vault.key_buffer, owner=True)
+    finally:
+        crypto.wipe(private)
+    with vault.db.transaction():
+        person_store.add_signing_key(vault.db, vault.owner_id, slot.sign_public,
+                                     to_utc_iso(vault.clock.now()))
+        vault.audit("vault.upgraded", "vault", header.vault_id, "format=2")
+    vault.save_header(header.without_key("passphrase").with_slot(slot))
+
+
 def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
                  owner_role: str = "Fachkraft", profile: str = "bottrop-beispiel",
                  kdf: crypto.KdfParams | None = None,
                  memory_security: bool = MEMORY_SECURITY) -> Vault:
+    from casework.models.persons.signing import parse_roles
+    from casework.storage import signatures as person_store
+
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise VaultError(
@@ -295,18 +673,14 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
     params = kdf or crypto.KdfParams.fresh()
     data_key = crypto.new_data_key()
     vault_id = new_id()
+    owner_id = new_id()
     header = VaultHeader(vault_id, to_utc_iso(clock.now()), params, ())
-    kek = crypto.derive_kek(passphrase, params)
-    try:
-        nonce, ciphertext = crypto.wrap(kek, data_key, header.aad("passphrase"))
-    finally:
-        crypto.wipe(kek)
-    header = header.with_key(WrappedKey("passphrase", nonce, ciphertext))
+    slot = new_slot(header, owner_id, owner_name, passphrase, data_key, owner=True, kdf=params)
+    header = header.with_slot(slot)
     db = Database.open(folder / DB_FILE, data_key, create=True, memory_security=memory_security)
     try:
         migrate(db)
         device_id = new_id()
-        owner_id = new_id()
         now = to_utc_iso(clock.now())
         with db.transaction():
             for key, value in (("vault_id", vault_id), ("device_id", device_id),
@@ -317,28 +691,17 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
             writer.insert("workers", "worker",
                           {"name": owner_name, "role": owner_role, "team": "", "fte": 1.0},
                           record_id=owner_id)
+            roles = (owner_role,) if owner_role == "Admin" else (owner_role, "Admin")
+            person_store.set_roles(db, owner_id, parse_roles(roles), owner=True)
+            person_store.add_signing_key(db, owner_id, slot.sign_public, now)
             audit.append(db, clock, owner_id, device_id, "vault.create")
         db.checkpoint()
+        vault = Vault(folder, header, db, data_key, clock, owner_id)
+        vault.save_header()
     except BaseException:
         db.close()
         raise
-    write_header(folder, header)
-    return Vault(folder, header, db, data_key, clock)
-
-
-def unlock_data_key(header: VaultHeader, passphrase: str) -> bytearray:
-    wrapped = header.key("passphrase")
-    if wrapped is None:
-        raise VaultError("Die Akte enthält keinen Passphrasen-Schlüssel.")
-    kek = crypto.derive_kek(passphrase, header.kdf)
-    try:
-        data_key = crypto.unwrap(kek, wrapped.nonce, wrapped.ciphertext,
-                                 header.aad("passphrase"))
-    finally:
-        crypto.wipe(kek)
-    if data_key is None:
-        raise WrongPassphrase()
-    return data_key
+    return vault
 
 
 # Writes a verified backup of a vault that is about to be migrated and returns its path
@@ -349,19 +712,21 @@ PreMigrationBackup = Callable[[Path, "VaultHeader", Database, bytearray, Clock, 
 
 def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
                cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY,
+               person: str | None = None,
                before_migration: PreMigrationBackup | None = None) -> Vault:
     folder = Path(folder)
     header = read_header(folder)
-    data_key = unlock_data_key(header, passphrase)
-    return open_with_key(folder, header, data_key, clock, failed_attempts=failed_attempts,
+    key = unlock_person(header, passphrase, person)
+    return open_with_key(folder, header, key.data_key, clock, failed_attempts=failed_attempts,
                          cache_kib=cache_kib, memory_security=memory_security,
-                         before_migration=before_migration)
+                         unlocked=key, before_migration=before_migration)
 
 
 def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock: Clock, *,
                   failed_attempts: int = 0, cache_kib: int | None = None,
                   audit_action: str = "vault.unlock",
                   memory_security: bool = MEMORY_SECURITY,
+                  unlocked: UnlockedKey | None = None,
                   before_migration: PreMigrationBackup | None = None) -> Vault:
     try:
         if cache_kib is None:
@@ -371,53 +736,114 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
                                memory_security=memory_security)
     except BaseException:
         crypto.wipe(data_key)
+        if unlocked is not None:
+            unlocked.wipe()
         raise
     migration_backup: Path | None = None
     try:
-        todo = pending_migrations(db)  # refuses a vault written by a newer version
-        if todo and before_migration is not None:
-            migration_backup = before_migration(folder, header, db, data_key, clock,
-                                                int(db.pragma("user_version") or 0))
-        migrate(db)
         stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
         if stored_id != header.vault_id:
             raise VaultError(
                 f"„{HEADER_FILE}“ passt nicht zur Datenbank dieser Akte (andere Akten-Kennung)."
             )
-        vault = Vault(folder, header, db, data_key, clock)
+        if header.format_version >= 2 and not header.mac_ok(data_key):
+            raise VaultError(
+                f"„{HEADER_FILE}“ wurde verändert (Echtheitsprüfung fehlgeschlagen). Bitte die "
+                "Datei aus einer Sicherung wiederherstellen.")
+        todo = pending_migrations(db)  # refuses a vault written by a newer version
+        if todo and before_migration is not None:
+            migration_backup = before_migration(folder, header, db, data_key, clock,
+                                                int(db.pragma("user_version") or 0))
+        migrate(db)
+        person_id = unlocked.person_id if unlocked is not None else None
+        vault = Vault(folder, header, db, data_key, clock, person_id)
         vault.migration_backup = migration_backup
+        if header.format_version < 2:
+            legacy_person = unlocked.legacy_person if unlocked is not None else None
+            if legacy_person is not None and legacy_person.strip().casefold() not in (
+                    vault.owner_id, _person_name(db, vault.owner_id).strip().casefold()):
+                raise VaultError(
+                    "Für diese Person gibt es in dieser Akte noch keinen Schlüssel. Die "
+                    "Inhaberin öffnet die Akte zuerst mit ihrer Passphrase.")
+            _upgrade_legacy(vault, unlocked or UnlockedKey(bytearray(), None))
+        if db.scalar("SELECT count(*) FROM workers WHERE id = ? AND deleted = 0",
+                     (vault.person_id,)) == 0:
+            raise VaultError("Diese Person gehört nicht mehr zu dieser Akte.")
         if failed_attempts:
-            vault.audit("vault.unlock_failed", detail=f"count={int(failed_attempts)}")
+            vault.audit("vault.unlock_failed", detail=f"count={int(failed_attempts)}",
+                        actor_id=vault.person_id)
         if migration_backup is not None:
-            vault.audit("vault.migrate", detail="schema=" + ",".join(str(v) for v in todo))
-        vault.audit(audit_action)
+            vault.audit("vault.migrate", detail="schema=" + ",".join(str(v) for v in todo),
+                        actor_id=vault.person_id)
+        vault.audit(audit_action, actor_id=vault.person_id)
     except BaseException:
         db.close()
         crypto.wipe(data_key)
+        if unlocked is not None:
+            unlocked.wipe()
         raise
+    if unlocked is not None and unlocked.legacy_kek is not None:
+        crypto.wipe(unlocked.legacy_kek)
     return vault
 
 
 def change_passphrase(vault: Vault, new_passphrase: str,
-                      kdf: crypto.KdfParams | None = None) -> None:
-    """Re-wrap the data key under a new passphrase (fresh salt); no re-encryption."""
-    params = kdf or crypto.KdfParams.fresh(max(vault.header.kdf.memory_kib, crypto.MIN_MEMORY_KIB),
-                                           max(vault.header.kdf.iterations,
-                                               crypto.MIN_ITERATIONS))
-    probe = VaultHeader(vault.header.vault_id, vault.header.created_at, params,
-                        vault.header.keys, vault.header.format_version,
-                        dict(vault.header.extra))
-    kek = crypto.derive_kek(new_passphrase, params)
-    data_key = vault.data_key_copy()
+                      kdf: crypto.KdfParams | None = None, worker_id: str | None = None) -> None:
+    """New key pair and key slot for one person (default: the person who unlocked) under a
+    new passphrase (fresh salt); the database is not re-encrypted (see `rekey`)."""
+    who = worker_id or vault.person_id
+    set_person_key(vault, who, new_passphrase, kdf=kdf)
+    vault.audit("vault.passphrase_changed", "worker", who, actor_id=vault.person_id)
+    vault.anchor_audit()
+
+
+def rekey(vault: Vault) -> int:
+    """Re-encrypt the vault under a new random data key (after a lost laptop whose
+    passphrase may be known): the database is exported with `sqlcipher_export` into a new
+    file under the new raw key, the attachments are written again, every person's key slot
+    and the recovery wrap are sealed anew (to their public keys: no passphrases needed), and
+    the new header replaces the old one. Headers inside older backups then no longer open
+    the current database. A person whose passphrase may be known must also set a new one.
+    Returns the number of re-encrypted attachments. Crash-safe: see
+    `finish_interrupted_rekey`."""
+    from casework.storage import attachments
+    from casework.storage.backup import recovery as recovery_store
+
+    folder = vault.folder
+    new_key = crypto.new_data_key()
     try:
-        nonce, ciphertext = crypto.wrap(kek, data_key, probe.aad("passphrase"))
-    finally:
-        crypto.wipe(kek)
-        crypto.wipe(data_key)
-    header = probe.with_key(WrappedKey("passphrase", nonce, ciphertext))
-    write_header(vault.folder, header)
+        header = vault.header
+        for slot in header.slots:
+            ephemeral, nonce, sealed = crypto.seal(slot.x_public, new_key,
+                                                   header.seal_aad(slot.worker_id))
+            header = header.with_slot(dataclasses.replace(
+                slot, seal_ephemeral=ephemeral, seal_nonce=nonce, seal_ciphertext=sealed))
+        header = recovery_store.reseal(header, new_key)
+        vault.audit("vault.rekey", "vault", header.vault_id, actor_id=vault.person_id)
+        vault.db.checkpoint()
+        count = attachments.stage_rekey(vault, new_key)
+        target = folder / REKEY_DB
+        target.unlink(missing_ok=True)
+        private_files.create_empty(target)
+        vault.db.export_to(target, new_key)
+        header = header.replace(anchor=audit.head(vault.db)).signed(new_key)
+        write_atomic(folder / REKEY_HEADER, json.dumps(
+            header.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
+        vault.db.close()
+        os.replace(target, folder / DB_FILE)  # the commit point
+        _fsync_dir(folder)
+        finish_interrupted_rekey(folder)
+        vault.db = Database.open(folder / DB_FILE, new_key)
+    except BaseException:
+        if not vault.db.is_open and (folder / REKEY_DB).exists():
+            finish_interrupted_rekey(folder)
+            vault.db = Database.open(folder / DB_FILE, vault.key_buffer)
+        crypto.wipe(new_key)
+        raise
+    crypto.wipe(vault.key_buffer)
+    vault._data_key = new_key
     vault.header = header
-    vault.audit("vault.passphrase_changed")
+    return count
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +852,8 @@ class CheckReport:
     schema_version: int
     audit_entries: int
     households: int
+    signatures: int = 0  # verified signatures
+    legacy_records: int = 0  # records made before signatures were introduced
 
     @property
     def ok(self) -> bool:
@@ -433,8 +861,11 @@ class CheckReport:
 
 
 def check_vault(vault: Vault) -> CheckReport:
+    from casework.storage import signatures as person_store
+
     problems = list(vault.db.integrity_problems())
     problems += audit.verify(vault.db)
+    problems += audit.verify_anchor(vault.db, vault.header.anchor)
     version = int(vault.db.pragma("user_version"))
     pending = missing_migrations(vault.db)
     if pending:
@@ -442,6 +873,14 @@ def check_vault(vault: Vault) -> CheckReport:
     for name in ("attachments", "backups"):
         if not (vault.folder / name).is_dir():
             problems.append(f"Unterordner „{name}“ fehlt.")
+    signatures = person_store.verify_all(vault.db, vault.header.vault_id)
+    problems += signatures.problems
+    for slot in vault.header.slots:
+        current = person_store.current_key(vault.db, slot.worker_id)
+        if current is None or current[1] != slot.sign_public:
+            problems.append(f"Schlüssel {slot.fingerprint} in „{HEADER_FILE}“ passt nicht zum "
+                            "Personenverzeichnis der Akte.")
     audit_count = int(vault.db.scalar("SELECT count(*) FROM audit_log"))
     households = int(vault.db.scalar("SELECT count(*) FROM households WHERE deleted = 0"))
-    return CheckReport(tuple(problems), version, audit_count, households)
+    return CheckReport(tuple(problems), version, audit_count, households,
+                       signatures.verified, signatures.legacy)

@@ -8,12 +8,8 @@ works for a Leitung (her team) through the hub's functions.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,10 +17,12 @@ import psycopg
 from psycopg import sql
 
 from casework.errors import UserError, ValidationError
+from casework.models import hub as kinds
 from casework.models.ids import new_id
 from casework.models.persons.worker import WorkerRole
 from casework.sync import schema
 from casework.sync.client import connect, hub_errors
+from casework.sync.scram import scram_verifier
 
 _LOGIN_OK = re.compile(r"^[a-z][a-z0-9_]{2,62}$")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -47,21 +45,10 @@ def group_role(dbname: str) -> str:
     return f"casework_{safe}_workers"
 
 
-def scram_verifier(password: str, iterations: int = 4096) -> str:
-    """A SCRAM-SHA-256 verifier computed here, so the plain password never reaches the
-    server (nor its logs). NFKC stands in for SASLprep."""
-    salt = secrets.token_bytes(16)
-    salted = hashlib.pbkdf2_hmac("sha256", unicodedata.normalize("NFKC", password).encode(),
-                                 salt, iterations)
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    stored_key = hashlib.sha256(client_key).digest()
-    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
-
-    def b64(data: bytes) -> str:
-        return base64.b64encode(data).decode("ascii")
-
-    return (f"SCRAM-SHA-256${iterations}:{b64(salt)}$"
-            f"{b64(stored_key)}:{b64(server_key)}")
+def device_group_role(dbname: str) -> str:
+    """The NOLOGIN role all device logins of this hub database are members of."""
+    safe = re.sub(r"[^a-z0-9_]", "_", dbname.lower())[:40]
+    return f"casework_{safe}_devices"
 
 
 def installed_version(conn: psycopg.Connection) -> int | None:
@@ -85,18 +72,25 @@ def init_hub(dsn: str) -> bool:
         dbname = conn.execute("SELECT current_database()").fetchone()
         assert dbname is not None
         group = group_role(str(dbname[0]))
+        devices = device_group_role(str(dbname[0]))
         with conn.transaction():
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
-                                  (group,)).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
+            for role in (group, devices):
+                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                      (role,)).fetchone()
+                if not exists:
+                    conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
             conn.execute(schema.TABLES)
             conn.execute(schema.FUNCTIONS)
-            conn.execute(sql.SQL(schema.SECURITY).format(group=sql.Identifier(group)))
+            conn.execute(sql.SQL(schema.SECURITY).format(workers=sql.Identifier(group),
+                                                         devices=sql.Identifier(devices)))
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO casework.kinds (entity, class, scope, fields) "
+                                "VALUES (%s, %s, %s, %s::jsonb)", kinds.hub_rows())
             conn.execute(
                 "INSERT INTO casework.hub_meta (key, value) VALUES "
-                "('schema_version', %s), ('owner', current_user), ('worker_role', %s)",
-                (str(schema.SCHEMA_VERSION), group))
+                "('schema_version', %s), ('owner', current_user), ('worker_role', %s), "
+                "('device_role', %s)",
+                (str(schema.SCHEMA_VERSION), group, devices))
         return True
 
 

@@ -1,16 +1,27 @@
 """Device side of the team hub: enrol, push, pull (ARCHITECTURE §6).
 
 One sync: push own change-log rows the hub has not acknowledged (in batches, each batch
-one hub transaction, acknowledged locally only after the hub committed it; the hub ignores
-change ids it already has, so a batch repeated after a cut connection does no harm), then
-pull every change the hub lets this device see after its cursor and apply all of them with
-the new cursor in one vault transaction. A connection cut anywhere leaves both sides
-consistent; the next sync completes the work.
+one hub call in one hub transaction, acknowledged locally only after the hub committed
+it; the hub ignores change ids it already has, so a batch repeated after a cut
+connection does no harm; changes the hub refuses come back with a reason and are kept
+as "abgewiesen" on the device), then fetch the hub's roster (who has which role), then
+pull every change the hub lets this device see after its cursor, page by page, each page
+applied with the new cursor in one vault transaction. A connection cut anywhere leaves
+both sides consistent; the next sync completes the work.
+
+Connections: TLS with certificate and host name checks (`sslmode=verify-full` and a CA
+file) is required for every hub that is not on this machine (localhost, 127.0.0.0/8, ::1
+or a Unix socket); the check is made before connecting. Lock waits and statements have
+timeouts and TCP keepalives detect a dead peer, so a stuck or unreachable hub gives one
+German line instead of a hang.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,14 +31,19 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from casework.errors import UserError
+from casework.models import hub as kinds
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
 from casework.services.hub import EnrolledWorker, RemoteChange
 from casework.services.session import Session
+from casework.sync.scram import scram_verifier
 
-SUPPORTED_SCHEMA = 1
-PUSH_BATCH = 1000
-PULL_PAGE = 2000
+SUPPORTED_SCHEMA = 2
+PUSH_BATCH = 5000  # the hub's limit per call
+PULL_PAGE = 5000
+CONNECT_TIMEOUT_S = 10
+LOCK_TIMEOUT_MS = 10_000
+STATEMENT_TIMEOUT_MS = 120_000
 
 Progress = Callable[[str, int], None]
 
@@ -38,6 +54,8 @@ _HUB_CODES = {
              "bitte an die Leitung oder Administration wenden.",
     "CW004": "Der Einmal-Code ist ungültig, abgelaufen oder schon benutzt.",
     "CW005": "Dafür fehlt am Team-Hub die Berechtigung.",
+    "CW020": "Der Team-Hub hat die Übertragung als fehlerhaft abgewiesen.",
+    "CW021": "Der Team-Hub hat die Übertragung als zu groß abgewiesen.",
     "28P01": "Die Anmeldung am Team-Hub wurde abgelehnt (Name oder Passwort falsch).",
     "28000": "Die Anmeldung am Team-Hub wurde abgelehnt (keine Berechtigung für diesen Zugang).",
     "42501": "Dafür fehlt am Team-Hub die Berechtigung.",
@@ -50,6 +68,9 @@ HUB_NEEDS_PASSWORD = ("Der Team-Hub verlangt ein Passwort: bitte eingeben (oder 
                       "~/.pgpass hinterlegen).")
 HUB_CUT = ("Die Verbindung zum Team-Hub wurde unterbrochen. Es ist nichts verloren gegangen; "
            "bitte erneut synchronisieren.")
+HUB_BUSY = ("Der Team-Hub antwortet nicht rechtzeitig (blockiert oder überlastet). Es ist "
+            "nichts verloren gegangen; bitte später erneut synchronisieren.")
+HUB_CANCELLED = "Abgleich abgebrochen. Es ist nichts verloren gegangen."
 
 
 class HubError(UserError):
@@ -58,6 +79,11 @@ class HubError(UserError):
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+
+
+class Cancelled(HubError):
+    def __init__(self) -> None:
+        super().__init__(HUB_CANCELLED, "cancelled")
 
 
 @contextmanager
@@ -69,22 +95,76 @@ def hub_errors() -> Iterator[None]:
         code = error.sqlstate
         if code in _HUB_CODES:
             raise HubError(_HUB_CODES[code], code) from None
+        if code in ("55P03", "57014"):  # lock_timeout, statement_timeout
+            raise HubError(HUB_BUSY, code) from None
         if isinstance(error, psycopg.OperationalError) or (code or "").startswith(("08", "57")):
             raise HubError(HUB_CUT, code) from None
         raise
 
 
-def connect(dsn: str) -> psycopg.Connection:
+# --- TLS policy ------------------------------------------------------------------------
+
+def _is_local(host: str) -> bool:
+    host = host.strip()
+    if not host or host.startswith(("/", "@")) or host.lower() == "localhost":
+        return True
     try:
-        conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10,
-                               application_name="casework")
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback
+
+
+def require_tls(dsn: str) -> None:
+    """Refuse, before connecting, a hub that is not on this machine unless the
+    connection is TLS with certificate and host name checks against a CA file."""
+    try:
+        parts = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        raise HubError("Die Hub-Adresse (DSN) ist ungültig.") from None
+
+    def value(key: str, env: str) -> str:
+        found = parts.get(key)
+        return str(found) if found not in (None, "") else os.environ.get(env, "")
+
+    hosts = [h for h in value("host", "PGHOST").split(",")] or [""]
+    addresses = [a for a in value("hostaddr", "PGHOSTADDR").split(",") if a.strip()]
+    remote = [h for h in hosts + addresses if not _is_local(h)]
+    if not remote:
+        return
+    mode = value("sslmode", "PGSSLMODE")
+    rootcert = value("sslrootcert", "PGSSLROOTCERT")
+    if mode != "verify-full" or not rootcert or not os.path.isfile(rootcert):
+        raise HubError(
+            f"Der Team-Hub „{remote[0].strip()}“ ist nicht auf diesem Rechner: Casework "
+            "verbindet sich nur verschlüsselt mit Zertifikatsprüfung (in der Hub-Adresse "
+            "sslmode=verify-full und sslrootcert=<CA-Datei> angeben).", "TLS")
+
+
+def connect(dsn: str, *, device: bool = False) -> psycopg.Connection:
+    """`device`: signing in with this device's own hub login (after enrolment)."""
+    require_tls(dsn)
+    try:
+        conn = psycopg.connect(dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                               application_name="casework", keepalives=1,
+                               keepalives_idle=15, keepalives_interval=5, keepalives_count=3,
+                               tcp_user_timeout=STATEMENT_TIMEOUT_MS)
     except psycopg.OperationalError as error:
+        pgconn = error.pgconn
+        if device and pgconn is not None and pgconn.used_password:
+            # The device's random secret is set only by the hub: a refused sign-in means
+            # the device login was disabled (revoked).
+            raise HubError(_HUB_CODES["CW003"], "CW003") from None
         _raise_connect_error(error)
     except psycopg.ProgrammingError:
         raise HubError("Die Hub-Adresse (DSN) ist ungültig.") from None
-    # A push is acknowledged on the device only once the hub has it on disk.
     with hub_errors():
+        # A push is acknowledged on the device only once the hub has it on disk; no wait
+        # for a lock or a statement is unbounded.
         conn.execute("SET synchronous_commit = on")
+        conn.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+        conn.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT_MS)}")
+        conn.execute(f"SET idle_in_transaction_session_timeout = {int(STATEMENT_TIMEOUT_MS)}")
     return conn
 
 
@@ -109,8 +189,7 @@ def with_password(dsn: str, password: str) -> str:
 
 
 def safe_dsn(dsn: str) -> str:
-    """The DSN without password, for storing in the vault (passwords live in ~/.pgpass
-    or are typed in)."""
+    """The DSN without password, for storing in the vault."""
     try:
         parts = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError:
@@ -132,94 +211,146 @@ def _check_version(conn: psycopg.Connection) -> None:
 
 def enrol(session: Session, dsn: str, code: str, label: str = "") -> tuple[EnrolledWorker,
                                                                           Changes]:
-    """Register this vault's device at the hub with a one-time code."""
+    """Register this vault's device at the hub with a one-time code (signed in with the
+    worker's own login). The hub creates a login for this device; its random password
+    is kept only in this (encrypted) vault and used for every sync from now on."""
+    secret = secrets.token_urlsafe(32)
     with connect(dsn) as conn, hub_errors():
         _check_version(conn)
-        row = conn.execute("SELECT * FROM casework.casework_enrol(%s, %s, %s)",
+        row = conn.execute("SELECT * FROM casework.casework_enrol(%s, %s, %s, %s)",
                            (code.strip().upper(), sync_service.device_id(session),
-                            label)).fetchone()
+                            label, scram_verifier(secret))).fetchone()
     if row is None:
         raise HubError(_HUB_CODES["CW001"], "CW001")
     worker = EnrolledWorker(str(row[0]), str(row[1]), str(row[2]), str(row[3]))
-    return worker, sync_service.record_enrolment(session, safe_dsn(dsn), worker)
+    device_dsn = make_conninfo(safe_dsn(dsn), user=str(row[4]))
+    return worker, sync_service.record_enrolment(session, device_dsn, worker, secret)
 
 
 @dataclass(frozen=True, slots=True)
 class SyncResult:
     pushed: int  # own changes sent
     pulled: int  # changes received and applied (new to this device)
-    parked: int  # received changes waiting for a newer app version or their record
+    parked: int  # received changes waiting for their record
     new_conflicts: int
     changes: Changes
+    refused: int = 0  # own changes the hub refused (kept, shown as "abgewiesen")
+    quarantined: int = 0  # received changes not applied (kept, shown as "abgewiesen")
 
 
-def _payload(session: Session, rows: list[sync_service.OutgoingChange]) -> str:
+def _payload(rows: list[sync_service.OutgoingChange], actors: dict[str, str]) -> str:
     return json.dumps([
         {"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
          "scope_id": r.scope_id, "op": r.op, "fields": r.fields, "bases": r.bases,
-         "hlc": r.hlc, "actor": r.actor, "at": r.at}
+         "hlc": r.hlc, "actor": actors.get(r.actor, r.actor), "at": r.at}
         for r in rows], ensure_ascii=False)
 
 
 def _remote(row: tuple[Any, ...]) -> RemoteChange:
+    """A pulled row as it came (not trusted: checked before it is applied)."""
     (_pos, _seq, change_id, entity, entity_id, scope_id, op, fields, bases, hlc, actor, device,
      at) = row
-    return RemoteChange(change_id, entity, entity_id, scope_id, op, dict(fields or {}),
-                        {k: list(v) for k, v in (bases or {}).items()}, hlc, actor, device, at)
+    return RemoteChange(str(change_id), str(entity), str(entity_id),
+                        None if scope_id is None else str(scope_id), str(op),
+                        fields, bases, str(hlc), str(actor), str(device), str(at))
 
 
-def push(session: Session, conn: psycopg.Connection, progress: Progress | None = None) -> int:
-    device = sync_service.device_id(session)
-    pushed = 0
+def push(session: Session, conn: psycopg.Connection, progress: Progress | None = None,
+         cancelled: Callable[[], bool] | None = None) -> tuple[int, int]:
+    """Send own changes; returns (sent, refused by the hub)."""
+    pushed = refused = 0
+    actors = sync_service.outgoing_actors(session)
     while True:
+        if cancelled is not None and cancelled():
+            raise Cancelled
         rows = sync_service.outbox(session, PUSH_BATCH)
         if not rows:
-            return pushed
+            return pushed, refused
+        # Persons and roles come from the hub's administration, not from devices.
+        sent = [r for r in rows if kinds.KINDS.get(r.entity) is None
+                or kinds.KINDS[r.entity].cls != "worker"]
         with hub_errors(), conn.transaction():
-            conn.execute("SELECT casework.casework_push(%s, %s::jsonb)",
-                         (device, _payload(session, rows)))
+            answer = conn.execute("SELECT * FROM casework.casework_push(%s::jsonb)",
+                                  (_payload(sent, actors),)).fetchall() if sent else []
         # Only now does the hub hold them for sure; a cut before this line means the
         # batch is sent again next time and the hub skips what it already has.
-        sync_service.acknowledge(session, rows[-1].seq)
-        pushed += len(rows)
+        refusals = {str(change_id): str(reason) for change_id, reason in answer}
+        sync_service.acknowledge(session, rows[-1].seq,
+                                 [(r, refusals[r.change_id]) for r in sent
+                                  if r.change_id in refusals])
+        pushed += len(sent) - len(refusals)
+        refused += len(refusals)
         if progress is not None:
             progress("push", pushed)
 
 
-def pull(session: Session, conn: psycopg.Connection,
-         progress: Progress | None = None) -> tuple[sync_service.ApplyResult, Changes]:
-    device = sync_service.device_id(session)
+def pull(session: Session, conn: psycopg.Connection, progress: Progress | None = None,
+         cancelled: Callable[[], bool] | None = None
+         ) -> tuple[sync_service.ApplyResult, Changes]:
+    """Fetch the roster, then pages of changes; each page is applied with its cursor in
+    one vault transaction (memory stays bounded, a cut loses nothing)."""
+    with hub_errors():
+        roster = conn.execute("SELECT * FROM casework.casework_roster()").fetchall()
+    changes = sync_service.apply_roster(session, [tuple(r) for r in roster])
+    total = sync_service.ApplyResult()
     pos, seq = sync_service.cursor(session)
-    received: list[RemoteChange] = []
     while True:
+        if cancelled is not None and cancelled():
+            raise Cancelled
         with hub_errors():
-            page = conn.execute("SELECT * FROM casework.casework_pull(%s, %s, %s, %s)",
-                                (device, pos, seq, PULL_PAGE)).fetchall()
+            page = conn.execute("SELECT * FROM casework.casework_pull(%s, %s, %s)",
+                                (pos, seq, PULL_PAGE)).fetchall()
         if not page:
             break
-        received.extend(_remote(r) for r in page)
         pos, seq = int(page[-1][0]), int(page[-1][1])
+        result, touched = sync_service.apply_remote(session, [_remote(r) for r in page],
+                                                    (pos, seq))
+        total.merge(result)
+        changes = changes | touched
         if progress is not None:
-            progress("pull", len(received))
+            progress("pull", total.applied + total.known + total.parked + total.quarantined)
         if len(page) < PULL_PAGE:
             break
-    return sync_service.apply_remote(session, received, (pos, seq))
+    return total, changes
+
+
+def device_target(session: Session, dsn: str | None = None) -> str | None:
+    """The connection for syncing: the given DSN or the stored one, with this device's
+    secret when it signs in as this device's login."""
+    target = dsn or sync_service.hub_dsn(session)
+    if not target:
+        return None
+    secret = sync_service.device_secret(session)
+    try:
+        parts = conninfo_to_dict(target)
+    except psycopg.ProgrammingError:
+        raise HubError("Die Hub-Adresse (DSN) ist ungültig.") from None
+    stored = sync_service.hub_dsn(session)
+    stored_user = conninfo_to_dict(stored).get("user") if stored else None
+    if secret and not parts.get("password") and parts.get("user") == stored_user:
+        return with_password(target, secret)
+    return target
 
 
 def sync_vault(session: Session, dsn: str | None = None, *,
-               progress: Progress | None = None) -> SyncResult:
+               progress: Progress | None = None,
+               cancelled: Callable[[], bool] | None = None) -> SyncResult:
     """Push, then pull and apply. Raises `HubError` (a UserError) if the hub is
     unreachable, refuses, or the connection is cut; nothing is half-applied then."""
-    target = dsn or sync_service.hub_dsn(session)
+    target = device_target(session, dsn)
     if not target:
         raise HubError("Diese Akte ist noch mit keinem Team-Hub verbunden "
                        "(zuerst das Gerät mit einem Einmal-Code anmelden).")
-    with connect(target) as conn:
+    secret = sync_service.device_secret(session)
+    with connect(target, device=bool(secret) and target != dsn) as conn:
         with hub_errors():
             _check_version(conn)
-        pushed = push(session, conn, progress)
+        pushed, refused = push(session, conn, progress, cancelled)
         if progress is not None:
             progress("pushed", pushed)
-        result, changes = pull(session, conn, progress)
+        result, changes = pull(session, conn, progress, cancelled)
     sync_service.mark_synced(session)
-    return SyncResult(pushed, result.applied, result.parked, result.new_conflicts, changes)
+    if refused or result.quarantined:
+        changes = changes | Changes.of("sync_quarantine", "*")
+    return SyncResult(pushed, result.applied, result.parked, result.new_conflicts, changes,
+                      refused, result.quarantined)

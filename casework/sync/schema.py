@@ -1,28 +1,41 @@
-"""The hub's PostgreSQL schema (version 1), installed by `casework hub init`.
+"""The hub's PostgreSQL schema (version 2), installed by `casework hub init`.
 
-Everything lives in schema `casework`. Clients never touch the tables: they call the
-SECURITY DEFINER functions `casework_push`, `casework_pull`, `casework_enrol`,
-`casework_issue_code` and `casework_revoke_device`, which check that the login role
-(`session_user`) is an enabled worker and that the device is theirs and not revoked.
+Everything lives in schema `casework`. Clients never write tables: they call SECURITY
+DEFINER functions. Two kinds of login roles (docs/hub-admin.md):
+- a *worker login* per person (`casework hub add-worker`): may only enrol a device with a
+  one-time code (`casework_enrol`) and, for Admin/Leitung, issue codes and revoke devices;
+- a *device login* per enrolled device, created by `casework_enrol` (its password is a
+  random secret kept in the device's encrypted vault): pushes, pulls, reads the roster,
+  and may SELECT `changes` through row-level security. Revoking the device makes its
+  login NOLOGIN, ends its sessions, and every check below refuses it from then on.
 
-Entitlement (decided here, never by the client): a change is visible to a worker if it
-has no household scope (worker rows, reference data) or the worker holds an assignment
-for its household: `full` (assigned worker, or the worker who created it) sees
-everything of the household; `review` (the Leitung of the team of an assigned worker,
-once the household has a § 8a procedure) sees the household and person rows and the
-entities `kinderschutz*` / `review*`. Writing into a household one may not see is
-accepted (the assigned worker receives it) but grants nothing. The same function
-decides for the RLS policy on direct SELECTs and for `casework_pull`. New assignments
-deliver the household's earlier changes too: each change is delivered at position
-max(seq, first matching grant), so a device's cursor (pos, seq) never skips anything.
+The hub decides who wrote a change: `casework_push` stores the authenticated device and
+its worker as `device`/`actor`, never what the payload says (a payload naming another
+actor is refused). Every pushed change is checked against its kind (`casework.kinds`,
+filled from `casework.models.hub`: known fields, JSON types, ids, size ≤ 256 KiB) and
+against the pushing worker's write entitlement; refused changes are returned with a
+reason code, the rest is stored. Entitlement (see `casework.models.hub` for the classes):
+a household's changes may be written by the worker who created it or is assigned to it
+(`assignments.kind = 'full'`), § 8a entities also by the Leitung of the team of an
+assigned worker (`review`), reference data by Leitung/Admin, workers only by Admin, and a
+retention deletion only with a request and an approval at the hub by two different
+Leitung/Admin workers. A reassignment ends the previous worker's (and the creator's)
+grant, so they receive nothing new of that household.
+
+Visibility: a change is visible to a device if it has no household scope or the device's
+worker holds a grant for its household (`full`: everything; `review`: the household and
+person rows and § 8a entities). New grants deliver the household's earlier changes too:
+each change is delivered at position max(seq, first matching grant), so a device's cursor
+(pos, seq) never skips anything.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # One pusher at a time: sequence values are then handed out in commit order, so a reader
-# can never see change n+1 before change n and move its cursor past n.
+# can never see change n+1 before change n and move its cursor past n. Waiting for it is
+# bounded by the client's lock_timeout.
 PUSH_LOCK_KEY = 7262001
 
 TABLES = """
@@ -51,6 +64,7 @@ CREATE TABLE casework.workers (
 CREATE TABLE casework.devices (
     id text PRIMARY KEY,
     worker_id text NOT NULL REFERENCES casework.workers(id),
+    login name NOT NULL UNIQUE,
     label text NOT NULL DEFAULT '',
     enrolled_at timestamptz NOT NULL DEFAULT now(),
     revoked_at timestamptz,
@@ -67,6 +81,14 @@ CREATE TABLE casework.enrolment_codes (
     device_id text
 );
 
+CREATE TABLE casework.kinds (
+    entity text PRIMARY KEY,
+    class text NOT NULL CHECK (class IN ('household', 'review', 'offer', 'team', 'reference',
+                                         'deletion', 'worker')),
+    scope text NOT NULL CHECK (scope IN ('required', 'none', 'optional')),
+    fields jsonb
+);
+
 CREATE SEQUENCE casework.hub_seq;
 
 CREATE TABLE casework.changes (
@@ -78,8 +100,8 @@ CREATE TABLE casework.changes (
     op text NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
     fields jsonb NOT NULL,
     bases jsonb NOT NULL DEFAULT '{}'::jsonb,
-    hlc text NOT NULL CHECK (hlc ~ '^[0-9]{13}[.][0-9]{6}[.].+$'),
-    actor text NOT NULL,
+    hlc text NOT NULL,
+    actor text NOT NULL REFERENCES casework.workers(id),
     device text NOT NULL REFERENCES casework.devices(id),
     at text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
@@ -87,6 +109,8 @@ CREATE TABLE casework.changes (
 );
 CREATE INDEX changes_scope ON casework.changes (scope_id, seq);
 CREATE INDEX changes_entity ON casework.changes (entity_id);
+CREATE INDEX changes_deletion ON casework.changes ((fields ->> 'request_id'))
+    WHERE entity IN ('deletion_approval', 'deletion_execution');
 
 CREATE TABLE casework.assignments (
     worker_id text NOT NULL REFERENCES casework.workers(id),
@@ -111,9 +135,23 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT casework.review_trigger(p_entity) OR p_entity IN ('household', 'person')
 $$;
 
+-- The worker of this session's device login (NULL unless an enrolled, unrevoked device
+-- of an enabled worker).
 CREATE FUNCTION casework.session_worker() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+    SELECT d.worker_id FROM casework.devices d JOIN casework.workers w ON w.id = d.worker_id
+    WHERE d.login = session_user AND d.revoked_at IS NULL AND NOT w.disabled
+$$;
+
+-- The worker of this session's worker login (enrolment and administration).
+CREATE FUNCTION casework.login_worker() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
     SELECT w.id FROM casework.workers w WHERE w.login = session_user AND NOT w.disabled
+$$;
+
+CREATE FUNCTION casework.acting_worker() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+    SELECT coalesce(casework.session_worker(), casework.login_worker())
 $$;
 
 CREATE FUNCTION casework.entitled(p_scope text, p_entity text) RETURNS boolean
@@ -129,52 +167,87 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
     SELECT value::integer FROM casework.hub_meta WHERE key = 'schema_version'
 $$;
 
-CREATE FUNCTION casework.check_device(p_device text) RETURNS text
+-- The device session: (device, worker, role), or a refusal with a reason code.
+CREATE FUNCTION casework.require_device(OUT o_device text, OUT o_worker text, OUT o_role text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
 DECLARE
-    v_worker text;
     v_dev casework.devices%ROWTYPE;
 BEGIN
-    v_worker := casework.session_worker();
-    IF v_worker IS NULL THEN
-        RAISE EXCEPTION 'login is not an enabled casework worker' USING ERRCODE = 'CW001';
-    END IF;
-    SELECT * INTO v_dev FROM casework.devices d WHERE d.id = p_device;
-    IF NOT FOUND OR v_dev.worker_id <> v_worker THEN
-        RAISE EXCEPTION 'device not enrolled for this worker' USING ERRCODE = 'CW002';
+    SELECT * INTO v_dev FROM casework.devices d WHERE d.login = session_user;
+    IF NOT FOUND THEN
+        IF casework.login_worker() IS NOT NULL THEN
+            RAISE EXCEPTION 'sync needs the device login from enrolment' USING ERRCODE = 'CW002';
+        END IF;
+        RAISE EXCEPTION 'login is not an enabled casework device' USING ERRCODE = 'CW001';
     END IF;
     IF v_dev.revoked_at IS NOT NULL THEN
         RAISE EXCEPTION 'device revoked' USING ERRCODE = 'CW003';
     END IF;
-    RETURN v_worker;
+    SELECT v_dev.id, w.id, w.role INTO o_device, o_worker, o_role
+    FROM casework.workers w WHERE w.id = v_dev.worker_id AND NOT w.disabled;
+    IF o_worker IS NULL THEN
+        RAISE EXCEPTION 'login is not an enabled casework worker' USING ERRCODE = 'CW001';
+    END IF;
 END $$;
 
 CREATE FUNCTION casework.grant_after_push(p_worker text, p_before bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+DECLARE
+    r record;
+    v_prev text;
+    v_keep text;
+    v_touched text[];
 BEGIN
-    -- Whoever creates a household may read it. Writing into an existing household
-    -- grants nothing (a modified client cannot claim a household by writing to it).
+    -- Whoever creates a household may read and write it (until it is reassigned).
     INSERT INTO casework.assignments (worker_id, scope_id, kind, granted_seq)
-    SELECT p_worker, s.scope_id, 'full', nextval('casework.hub_seq')
-    FROM (SELECT DISTINCT c.scope_id FROM casework.changes c
-          WHERE c.seq > p_before AND c.scope_id IS NOT NULL) s
-    WHERE NOT EXISTS (SELECT 1 FROM casework.changes o WHERE o.scope_id = s.scope_id
-                      AND o.seq <= p_before)
-      AND NOT EXISTS (SELECT 1 FROM casework.assignments a WHERE a.worker_id = p_worker
-                      AND a.scope_id = s.scope_id AND a.kind = 'full');
-    -- The household's assigned worker, set by someone who may see the household.
+    SELECT DISTINCT p_worker, c.scope_id, 'full', nextval('casework.hub_seq')
+    FROM casework.changes c
+    WHERE c.seq > p_before AND c.entity = 'household' AND c.op = 'insert'
+    ON CONFLICT DO NOTHING;
+    -- The assigned worker named when a household is created.
     INSERT INTO casework.assignments (worker_id, scope_id, kind, granted_seq)
     SELECT s.wid, s.scope_id, 'full', nextval('casework.hub_seq')
     FROM (SELECT DISTINCT c.fields ->> 'assigned_worker_id' AS wid, c.scope_id
           FROM casework.changes c
-          WHERE c.seq > p_before AND c.entity = 'household' AND c.scope_id IS NOT NULL
+          WHERE c.seq > p_before AND c.entity = 'household' AND c.op = 'insert'
             AND c.fields ->> 'assigned_worker_id' IS NOT NULL) s
     WHERE EXISTS (SELECT 1 FROM casework.workers w WHERE w.id = s.wid)
-      AND EXISTS (SELECT 1 FROM casework.assignments p WHERE p.worker_id = p_worker
-                  AND p.scope_id = s.scope_id AND p.kind = 'full')
-      AND NOT EXISTS (SELECT 1 FROM casework.assignments a WHERE a.worker_id = s.wid
-                      AND a.scope_id = s.scope_id AND a.kind = 'full');
-    -- The Leitung of the team of anyone assigned to a household with a § 8a procedure.
+    ON CONFLICT DO NOTHING;
+    -- A reassignment: the new worker gets the household, everyone else's full grant
+    -- (the previous worker's, the creator's) ends.
+    FOR r IN SELECT c.seq, c.scope_id, c.fields ->> 'assigned_worker_id' AS wid
+             FROM casework.changes c
+             WHERE c.seq > p_before AND c.entity = 'household' AND c.op = 'update'
+               AND c.fields ? 'assigned_worker_id'
+             ORDER BY c.seq LOOP
+        SELECT p.fields ->> 'assigned_worker_id' INTO v_prev FROM casework.changes p
+        WHERE p.scope_id = r.scope_id AND p.entity = 'household' AND p.seq < r.seq
+          AND p.fields ? 'assigned_worker_id'
+        ORDER BY p.seq DESC LIMIT 1;
+        IF r.wid IS NOT NULL AND EXISTS (SELECT 1 FROM casework.workers w WHERE w.id = r.wid)
+        THEN
+            INSERT INTO casework.assignments (worker_id, scope_id, kind, granted_seq)
+            VALUES (r.wid, r.scope_id, 'full', nextval('casework.hub_seq'))
+            ON CONFLICT DO NOTHING;
+        END IF;
+        IF r.wid IS DISTINCT FROM v_prev THEN
+            v_keep := coalesce(r.wid, p_worker);
+            DELETE FROM casework.assignments a
+            WHERE a.scope_id = r.scope_id AND a.kind = 'full' AND a.worker_id <> v_keep;
+        END IF;
+    END LOOP;
+    -- The Leitung of the team of anyone assigned to a household with a § 8a procedure,
+    -- recomputed for every household this push touched.
+    v_touched := ARRAY(SELECT DISTINCT c.scope_id FROM casework.changes c
+                       WHERE c.seq > p_before AND c.scope_id IS NOT NULL);
+    DELETE FROM casework.assignments x
+    WHERE x.kind = 'review' AND x.scope_id IN (SELECT unnest(v_touched))
+      AND NOT EXISTS (
+            SELECT 1 FROM casework.assignments a
+            JOIN casework.workers w ON w.id = a.worker_id
+            JOIN casework.workers l ON l.team_id = w.team_id AND l.role = 'Leitung'
+                                     AND NOT l.disabled
+            WHERE a.scope_id = x.scope_id AND a.kind = 'full' AND l.id = x.worker_id);
     INSERT INTO casework.assignments (worker_id, scope_id, kind, granted_seq)
     SELECT s.lid, s.scope_id, 'review', nextval('casework.hub_seq')
     FROM (SELECT DISTINCT l.id AS lid, a.scope_id
@@ -183,65 +256,211 @@ BEGIN
           JOIN casework.workers l ON l.team_id = w.team_id AND l.role = 'Leitung'
                                    AND NOT l.disabled
           WHERE a.kind = 'full'
-            AND a.scope_id IN (SELECT c.scope_id FROM casework.changes c
-                               WHERE c.seq > p_before AND c.scope_id IS NOT NULL)
+            AND a.scope_id IN (SELECT unnest(v_touched))
             AND EXISTS (SELECT 1 FROM casework.changes k WHERE k.scope_id = a.scope_id
                         AND casework.review_trigger(k.entity))) s
     WHERE NOT EXISTS (SELECT 1 FROM casework.assignments x WHERE x.worker_id = s.lid
-                      AND x.scope_id = s.scope_id);
-    -- An executed retention deletion (Leitung/Admin, four-eyes approved on the device)
-    -- blanks the household's content at the hub too.
-    IF EXISTS (SELECT 1 FROM casework.changes d WHERE d.seq > p_before
-               AND d.entity = 'deletion_execution') THEN
-        IF NOT EXISTS (SELECT 1 FROM casework.workers w WHERE w.id = p_worker
-                       AND w.role IN ('Leitung', 'Admin')) THEN
-            RAISE EXCEPTION 'only a Leitung may delete households' USING ERRCODE = 'CW005';
-        END IF;
-        UPDATE casework.changes c SET fields = '{}'::jsonb, bases = '{}'::jsonb, purged = true
-        WHERE c.scope_id IN (SELECT d.fields ->> 'target_id' FROM casework.changes d
-                             WHERE d.seq > p_before AND d.entity = 'deletion_execution')
-          AND EXISTS (SELECT 1 FROM casework.assignments a WHERE a.worker_id = p_worker
-                      AND a.scope_id = c.scope_id)
-          AND NOT c.purged;
-    END IF;
-    -- Single records purged with {"purged": true}: the hub forgets their content too.
+                      AND x.scope_id = s.scope_id)
+    ON CONFLICT DO NOTHING;
+    -- A verified retention deletion (two Leitung/Admin approvals, checked in
+    -- casework_push) blanks the household's content at the hub too.
     UPDATE casework.changes c SET fields = '{}'::jsonb, bases = '{}'::jsonb, purged = true
-    WHERE c.entity_id IN (SELECT p.entity_id FROM casework.changes p
-                          WHERE p.seq > p_before AND p.op = 'delete'
-                            AND p.fields @> '{"purged": true}'::jsonb)
-      AND NOT c.purged AND NOT (c.op = 'delete' AND c.fields @> '{"purged": true}'::jsonb);
+    WHERE c.scope_id IN (SELECT d.fields ->> 'target_id' FROM casework.changes d
+                         WHERE d.seq > p_before AND d.entity = 'deletion_execution')
+      AND NOT c.purged;
 END $$;
 
-CREATE FUNCTION casework.casework_push(p_device text, p_changes jsonb) RETURNS integer
+CREATE FUNCTION casework.casework_push(p_changes jsonb)
+RETURNS TABLE (change_id text, reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
 DECLARE
+    v_device text;
     v_worker text;
+    v_role text;
     v_before bigint;
-    v_count integer;
+    v_oversight boolean;
 BEGIN
-    v_worker := casework.check_device(p_device);
+    SELECT d.o_device, d.o_worker, d.o_role INTO v_device, v_worker, v_role
+    FROM casework.require_device() d;
+    v_oversight := v_role IN ('Leitung', 'Admin');
+    IF jsonb_typeof(p_changes) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'a push is a JSON array of changes' USING ERRCODE = 'CW020';
+    END IF;
+    IF jsonb_array_length(p_changes) > 5000 THEN
+        RAISE EXCEPTION 'at most 5000 changes per push' USING ERRCODE = 'CW021';
+    END IF;
     PERFORM pg_advisory_xact_lock(7262001);
     SELECT coalesce(max(c.seq), 0) INTO v_before FROM casework.changes c;
+
+    IF to_regclass('pg_temp.cw_push') IS NULL THEN
+        CREATE TEMP TABLE cw_push (
+            ord bigint PRIMARY KEY, item jsonb, change_id text, entity text,
+            entity_id text, scope_id text, op text, fields jsonb, bases jsonb, hlc text,
+            at text, cls text, kfields jsonb, kscope text, reason text,
+            dup boolean NOT NULL DEFAULT false
+        ) ON COMMIT DELETE ROWS;
+        CREATE INDEX cw_push_entity ON cw_push (entity_id);
+        CREATE INDEX cw_push_change ON cw_push (change_id);
+    END IF;
+    DELETE FROM cw_push;
+    INSERT INTO cw_push (ord, item, change_id, entity, entity_id, scope_id, op, fields,
+                         bases, hlc, at, cls, kfields, kscope, reason)
+    SELECT e.ord, e.item,
+           CASE WHEN jsonb_typeof(e.item -> 'change_id') = 'string'
+                THEN e.item ->> 'change_id' END,
+           CASE WHEN jsonb_typeof(e.item -> 'entity') = 'string' THEN e.item ->> 'entity' END,
+           CASE WHEN jsonb_typeof(e.item -> 'entity_id') = 'string'
+                THEN e.item ->> 'entity_id' END,
+           CASE WHEN jsonb_typeof(e.item -> 'scope_id') = 'string'
+                THEN e.item ->> 'scope_id' END,
+           CASE WHEN jsonb_typeof(e.item -> 'op') = 'string' THEN e.item ->> 'op' END,
+           CASE WHEN jsonb_typeof(e.item -> 'fields') = 'object' THEN e.item -> 'fields' END,
+           CASE WHEN e.item -> 'bases' IS NULL OR jsonb_typeof(e.item -> 'bases') = 'null'
+                THEN '{}'::jsonb
+                WHEN jsonb_typeof(e.item -> 'bases') = 'object' THEN e.item -> 'bases' END,
+           CASE WHEN jsonb_typeof(e.item -> 'hlc') = 'string' THEN e.item ->> 'hlc' END,
+           CASE WHEN jsonb_typeof(e.item -> 'at') = 'string' THEN e.item ->> 'at' END,
+           k.class, k.fields, k.scope,
+           CASE
+             WHEN jsonb_typeof(e.item) <> 'object' THEN 'CW020'
+             WHEN octet_length(e.item::text) > 262144 THEN 'CW021'
+             WHEN (e.item - ARRAY['change_id', 'entity', 'entity_id', 'scope_id', 'op',
+                                  'fields', 'bases', 'hlc', 'actor', 'at']) <> '{}'::jsonb
+               THEN 'CW020'
+             WHEN e.item ? 'actor' AND (jsonb_typeof(e.item -> 'actor') <> 'string'
+                                        OR e.item ->> 'actor' <> v_worker) THEN 'CW010'
+             WHEN jsonb_typeof(e.item -> 'entity') = 'string' AND k.entity IS NULL
+               THEN 'CW022'
+           END
+    FROM jsonb_array_elements(p_changes) WITH ORDINALITY AS e(item, ord)
+    LEFT JOIN casework.kinds k ON jsonb_typeof(e.item) = 'object'
+                              AND k.entity = e.item ->> 'entity';
+    ANALYZE cw_push;
+
+    -- Shape: ids, operation, clock, time, scope as the kind requires.
+    UPDATE cw_push p SET reason = 'CW020'
+    WHERE p.reason IS NULL AND NOT coalesce(
+        p.change_id ~ '^[0-9A-Za-z_-]+$' AND length(p.change_id) <= 64
+        AND p.entity IS NOT NULL AND p.cls IS NOT NULL
+        AND length(p.entity_id) BETWEEN 1 AND 128 AND p.entity_id !~ '[\x01-\x1f\x7f]'
+        AND (p.scope_id IS NULL
+             OR (p.scope_id ~ '^[0-9A-Za-z_-]+$' AND length(p.scope_id) <= 64))
+        AND (jsonb_typeof(p.item -> 'scope_id') IS NULL
+             OR jsonb_typeof(p.item -> 'scope_id') IN ('string', 'null'))
+        AND p.op IN ('insert', 'update', 'delete')
+        AND p.fields IS NOT NULL AND p.bases IS NOT NULL
+        AND p.hlc ~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]+$' AND length(p.hlc) <= 85
+        AND split_part(p.hlc, '.', 3) = v_device
+        AND p.at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?Z$'
+        AND (p.op <> 'delete' OR p.fields = '{}'::jsonb)
+        AND NOT (p.kscope = 'required' AND p.scope_id IS NULL)
+        AND NOT (p.kscope = 'none' AND p.scope_id IS NOT NULL), false);
+    -- Fields: only the kind's, each of an allowed JSON type; bases: lists of versions.
+    UPDATE cw_push p SET reason = 'CW020'
+    WHERE p.reason IS NULL AND (
+        (p.kfields IS NOT NULL AND EXISTS (
+            SELECT 1 FROM jsonb_each(p.fields) f
+            WHERE NOT coalesce((p.kfields -> f.key) ? jsonb_typeof(f.value), false)))
+        OR (p.entity = 'contact' AND p.fields ? 'notes' AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(p.fields -> 'notes') n
+            WHERE jsonb_typeof(n) <> 'object'
+               OR (CASE WHEN jsonb_typeof(n) = 'object'
+                        THEN n - ARRAY['kind', 'text', 'source', 'disputed'] END)
+                  <> '{}'::jsonb
+               OR EXISTS (SELECT 1 FROM jsonb_each(CASE WHEN jsonb_typeof(n) = 'object'
+                                                        THEN n ELSE '{}'::jsonb END) v
+                          WHERE jsonb_typeof(v.value) NOT IN ('string', 'boolean', 'null'))))
+        OR EXISTS (SELECT 1 FROM jsonb_each(p.bases) b
+                   WHERE jsonb_typeof(b.value) <> 'array'
+                      OR EXISTS (SELECT 1 FROM jsonb_array_elements(
+                                     CASE WHEN jsonb_typeof(b.value) = 'array'
+                                          THEN b.value ELSE '[]'::jsonb END) h
+                                 WHERE jsonb_typeof(h) <> 'string'
+                                    OR h #>> '{}'
+                                       !~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]+$'
+                                    OR length(h #>> '{}') > 85)));
+    -- A household's records stay in their household.
+    UPDATE cw_push p SET reason = 'CW023'
+    WHERE p.reason IS NULL AND (
+        (p.entity = 'household' AND p.entity_id <> p.scope_id)
+        OR (p.fields ->> 'household_id' IS NOT NULL
+            AND p.fields ->> 'household_id' IS DISTINCT FROM p.scope_id));
+    -- Repeats of changes the hub already has from this device (a lost acknowledgement)
+    -- are fine; a change id of another device is not.
+    UPDATE cw_push p SET dup = true
+    FROM casework.changes c
+    WHERE p.reason IS NULL AND c.change_id = p.change_id AND c.device = v_device;
+    UPDATE cw_push p SET reason = 'CW020'
+    FROM casework.changes c
+    WHERE p.reason IS NULL AND NOT p.dup AND c.change_id = p.change_id;
+    UPDATE cw_push p SET reason = 'CW023'
+    WHERE p.reason IS NULL AND NOT p.dup AND EXISTS (
+        SELECT 1 FROM casework.changes c WHERE c.entity_id = p.entity_id
+          AND (c.entity <> p.entity OR c.scope_id IS DISTINCT FROM p.scope_id));
+
+    -- Write entitlement.
+    UPDATE cw_push p SET reason = 'CW011'
+    WHERE p.reason IS NULL AND NOT p.dup AND p.scope_id IS NOT NULL
+      AND NOT EXISTS (
+            SELECT 1 FROM casework.assignments a
+            WHERE a.worker_id = v_worker AND a.scope_id = p.scope_id
+              AND (a.kind = 'full' OR (a.kind = 'review' AND p.cls = 'review')))
+      AND NOT (
+            EXISTS (SELECT 1 FROM cw_push h WHERE h.reason IS NULL AND h.entity = 'household'
+                    AND h.op = 'insert' AND h.entity_id = p.scope_id)
+            AND NOT EXISTS (SELECT 1 FROM casework.changes c WHERE c.scope_id = p.scope_id)
+            AND NOT EXISTS (SELECT 1 FROM casework.assignments a
+                            WHERE a.scope_id = p.scope_id));
+    UPDATE cw_push p SET reason = 'CW012'
+    WHERE p.reason IS NULL AND NOT p.dup AND p.cls = 'reference' AND NOT v_oversight;
+    UPDATE cw_push p SET reason = 'CW013'
+    WHERE p.reason IS NULL AND NOT p.dup AND p.cls = 'worker' AND v_role <> 'Admin';
+    UPDATE cw_push p SET reason = 'CW014'
+    WHERE p.reason IS NULL AND NOT p.dup AND p.cls = 'deletion' AND NOT v_oversight;
+    -- An approval: of a known request, by someone other than its proposer.
+    UPDATE cw_push p SET reason = 'CW014'
+    WHERE p.reason IS NULL AND NOT p.dup AND p.entity = 'deletion_approval'
+      AND NOT EXISTS (
+            SELECT 1 FROM casework.changes r
+            WHERE r.entity = 'deletion_request' AND r.entity_id = p.fields ->> 'request_id'
+              AND r.actor <> v_worker);
     INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, bases,
                                   hlc, actor, device, at)
-    SELECT x.change_id, x.entity, x.entity_id, x.scope_id, x.op,
-           coalesce(x.fields, '{}'::jsonb), coalesce(x.bases, '{}'::jsonb),
-           x.hlc, x.actor, p_device, x.at
-    FROM jsonb_array_elements(p_changes) WITH ORDINALITY AS e(item, ord)
-    CROSS JOIN LATERAL jsonb_to_record(e.item) AS x(change_id text, entity text,
-        entity_id text, scope_id text, op text, fields jsonb, bases jsonb, hlc text,
-        actor text, at text)
-    ORDER BY e.ord
+    SELECT p.change_id, p.entity, p.entity_id, p.scope_id, p.op, p.fields, p.bases, p.hlc,
+           v_worker, v_device, p.at
+    FROM cw_push p WHERE p.reason IS NULL AND NOT p.dup AND p.entity <> 'deletion_execution'
+    ORDER BY p.ord
     ON CONFLICT (change_id) DO NOTHING;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    IF v_count > 0 THEN
-        PERFORM casework.grant_after_push(v_worker, v_before);
-    END IF;
-    UPDATE casework.devices SET last_seen_at = now() WHERE id = p_device;
-    RETURN v_count;
+    -- An execution: a request by one Leitung/Admin and an approval by another, both
+    -- recorded at the hub (this push's other changes included).
+    UPDATE cw_push p SET reason = 'CW014'
+    WHERE p.reason IS NULL AND NOT p.dup AND p.entity = 'deletion_execution'
+      AND NOT EXISTS (
+            SELECT 1 FROM casework.changes r
+            JOIN casework.workers rw ON rw.id = r.actor AND rw.role IN ('Leitung', 'Admin')
+            JOIN casework.changes a ON a.entity = 'deletion_approval'
+                 AND a.fields ->> 'request_id' = r.entity_id
+                 AND a.fields ->> 'decision' = 'freigegeben' AND a.actor <> r.actor
+            JOIN casework.workers aw ON aw.id = a.actor AND aw.role IN ('Leitung', 'Admin')
+            WHERE r.entity = 'deletion_request' AND r.entity_id = p.fields ->> 'request_id'
+              AND r.fields ->> 'target_id' = p.fields ->> 'target_id');
+
+    INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, bases,
+                                  hlc, actor, device, at)
+    SELECT p.change_id, p.entity, p.entity_id, p.scope_id, p.op, p.fields, p.bases, p.hlc,
+           v_worker, v_device, p.at
+    FROM cw_push p WHERE p.reason IS NULL AND NOT p.dup AND p.entity = 'deletion_execution'
+    ORDER BY p.ord
+    ON CONFLICT (change_id) DO NOTHING;
+    PERFORM casework.grant_after_push(v_worker, v_before);
+    UPDATE casework.devices SET last_seen_at = now() WHERE id = v_device;
+    RETURN QUERY SELECT coalesce(p.change_id, '#' || p.ord::text), p.reason
+                 FROM cw_push p WHERE p.reason IS NOT NULL ORDER BY p.ord;
+    DELETE FROM cw_push;
 END $$;
 
-CREATE FUNCTION casework.casework_pull(p_device text, p_after_pos bigint, p_after_seq bigint,
+CREATE FUNCTION casework.casework_pull(p_after_pos bigint, p_after_seq bigint,
                                        p_limit integer)
 RETURNS TABLE (pos bigint, seq bigint, change_id text, entity text, entity_id text,
                scope_id text, op text, fields jsonb, bases jsonb, hlc text, actor text,
@@ -249,10 +468,11 @@ RETURNS TABLE (pos bigint, seq bigint, change_id text, entity text, entity_id te
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
+    v_device text;
     v_worker text;
 BEGIN
-    v_worker := casework.check_device(p_device);
-    UPDATE casework.devices SET last_seen_at = now() WHERE id = p_device;
+    SELECT d.o_device, d.o_worker INTO v_device, v_worker FROM casework.require_device() d;
+    UPDATE casework.devices SET last_seen_at = now() WHERE id = v_device;
     -- Two sources, each already in delivery order so each can stop after p_limit rows:
     -- changes made after the worker could see their household (position = seq), and the
     -- earlier history of a household delivered at the position of the first grant.
@@ -296,18 +516,43 @@ BEGIN
     ORDER BY p.pos, p.seq;
 END $$;
 
-CREATE FUNCTION casework.casework_enrol(p_code text, p_device text, p_label text)
-RETURNS TABLE (worker_id text, name text, role text, team text)
+-- Who is who: the hub's list of workers with their roles and teams. Devices take roles
+-- from here (persons and roles are the hub administration's business).
+CREATE FUNCTION casework.casework_roster()
+RETURNS TABLE (id text, name text, role text, team text, disabled boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM casework.require_device();
+    RETURN QUERY SELECT w.id, w.name, w.role, coalesce(t.name, ''), w.disabled
+                 FROM casework.workers w LEFT JOIN casework.teams t ON t.id = w.team_id
+                 ORDER BY w.id;
+END $$;
+
+CREATE FUNCTION casework.device_login(p_device text) RETURNS name
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ('cwd_' || substr(encode(sha256(convert_to(current_database() || ':' || p_device,
+                                                      'UTF8')), 'hex'), 1, 28))::name
+$$;
+
+CREATE FUNCTION casework.casework_enrol(p_code text, p_device text, p_label text,
+                                        p_verifier text)
+RETURNS TABLE (worker_id text, name text, role text, team text, login name)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_worker text;
     v_dev casework.devices%ROWTYPE;
     v_code casework.enrolment_codes%ROWTYPE;
+    v_login name;
 BEGIN
-    v_worker := casework.session_worker();
+    v_worker := casework.login_worker();
     IF v_worker IS NULL THEN
         RAISE EXCEPTION 'login is not an enabled casework worker' USING ERRCODE = 'CW001';
+    END IF;
+    IF p_device !~ '^[0-9A-Za-z_-]{1,64}$' OR p_verifier !~
+       '^SCRAM-SHA-256[$][0-9]{4,7}:[A-Za-z0-9+/=]+[$][A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
+        RAISE EXCEPTION 'bad enrolment request' USING ERRCODE = 'CW020';
     END IF;
     SELECT * INTO v_dev FROM casework.devices d WHERE d.id = p_device;
     IF FOUND THEN
@@ -318,6 +563,13 @@ BEGIN
         IF v_dev.revoked_at IS NOT NULL THEN
             RAISE EXCEPTION 'device revoked' USING ERRCODE = 'CW003';
         END IF;
+        SELECT * INTO v_code FROM casework.enrolment_codes c
+        WHERE c.code_hash = encode(sha256(convert_to(upper(p_code), 'UTF8')), 'hex');
+        IF NOT FOUND OR v_code.device_id IS DISTINCT FROM p_device THEN
+            RAISE EXCEPTION 'enrolment code not valid' USING ERRCODE = 'CW004';
+        END IF;
+        v_login := v_dev.login;
+        EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', v_login, p_verifier);
     ELSE
         SELECT * INTO v_code FROM casework.enrolment_codes c
         WHERE c.code_hash = encode(sha256(convert_to(upper(p_code), 'UTF8')), 'hex')
@@ -328,10 +580,26 @@ BEGIN
         END IF;
         UPDATE casework.enrolment_codes c SET used_at = now(), device_id = p_device
         WHERE c.code_hash = v_code.code_hash;
-        INSERT INTO casework.devices (id, worker_id, label) VALUES (p_device, v_worker, p_label);
+        v_login := casework.device_login(p_device);
+        IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = v_login) THEN
+            EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', v_login, p_verifier);
+        ELSE
+            EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', v_login, p_verifier);
+        END IF;
+        EXECUTE format('GRANT %I TO %I',
+                       (SELECT value FROM casework.hub_meta WHERE key = 'device_role'), v_login);
+        -- The hub owner may end this login's sessions when the device is revoked.
+        BEGIN
+            EXECUTE format('GRANT %I TO %I', v_login,
+                           (SELECT value FROM casework.hub_meta WHERE key = 'owner'));
+        EXCEPTION WHEN insufficient_privilege OR invalid_grant_operation THEN
+            NULL;
+        END;
+        INSERT INTO casework.devices (id, worker_id, login, label)
+        VALUES (p_device, v_worker, v_login, p_label);
     END IF;
     RETURN QUERY
-    SELECT w.id, w.name, w.role, coalesce(t.name, '')
+    SELECT w.id, w.name, w.role, coalesce(t.name, ''), v_login
     FROM casework.workers w LEFT JOIN casework.teams t ON t.id = w.team_id
     WHERE w.id = v_worker;
 END $$;
@@ -341,7 +609,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
     SELECT session_user::text = (SELECT value FROM casework.hub_meta WHERE key = 'owner')
         OR EXISTS (SELECT 1 FROM casework.workers me JOIN casework.workers target
                    ON target.id = p_worker
-                   WHERE me.id = casework.session_worker()
+                   WHERE me.id = casework.acting_worker()
                      AND (me.role = 'Admin' OR me.id = target.id
                           OR (me.role = 'Leitung' AND me.team_id = target.team_id)))
 $$;
@@ -354,7 +622,7 @@ DECLARE
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM casework.workers w WHERE w.id = p_worker AND NOT w.disabled)
        OR NOT casework.may_manage(p_worker)
-       OR (casework.session_worker() = p_worker
+       OR (casework.acting_worker() = p_worker
            AND session_user::text <> (SELECT value FROM casework.hub_meta WHERE key = 'owner')) THEN
         RAISE EXCEPTION 'not allowed to issue a code for this worker' USING ERRCODE = 'CW005';
     END IF;
@@ -367,6 +635,8 @@ BEGIN
     RETURN v_expires;
 END $$;
 
+-- Revocation ends access at once: the device login may no longer log in, its open
+-- sessions are ended, and every function and row policy refuses it from now on.
 CREATE FUNCTION casework.casework_revoke_device(p_device text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
 DECLARE
@@ -381,11 +651,18 @@ BEGIN
     END IF;
     UPDATE casework.devices d SET revoked_at = coalesce(d.revoked_at, now())
     WHERE d.id = p_device;
+    EXECUTE format('ALTER ROLE %I NOLOGIN', v_dev.login);
+    BEGIN
+        PERFORM pg_terminate_backend(a.pid) FROM pg_stat_activity a
+        WHERE a.usename = v_dev.login AND a.pid <> pg_backend_pid();
+    EXCEPTION WHEN insufficient_privilege THEN
+        NULL;  -- the row policies and functions refuse the session anyway
+    END;
     RETURN true;
 END $$;
 """
 
-# Row-level security and privileges; {group} is the worker group role (an identifier).
+# Row-level security and privileges; {workers} and {devices} are the group roles.
 SECURITY = """
 ALTER TABLE casework.changes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY changes_entitled ON casework.changes FOR SELECT
@@ -402,21 +679,25 @@ CREATE POLICY workers_colleagues ON casework.workers FOR SELECT
 ALTER TABLE casework.enrolment_codes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE casework.teams ENABLE ROW LEVEL SECURITY;
 ALTER TABLE casework.hub_meta ENABLE ROW LEVEL SECURITY;
+ALTER TABLE casework.kinds ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON SCHEMA casework FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA casework FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA casework FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA casework FROM PUBLIC;
-GRANT USAGE ON SCHEMA casework TO {group};
+GRANT USAGE ON SCHEMA casework TO {workers}, {devices};
 GRANT SELECT ON casework.changes, casework.assignments, casework.devices, casework.workers
-    TO {group};
-GRANT EXECUTE ON FUNCTION casework.casework_push(text, jsonb),
-    casework.casework_pull(text, bigint, bigint, integer),
-    casework.casework_enrol(text, text, text),
+    TO {devices};
+GRANT EXECUTE ON FUNCTION casework.casework_hub_version(),
     casework.casework_issue_code(text, text, integer),
-    casework.casework_revoke_device(text),
-    casework.casework_hub_version(),
+    casework.casework_revoke_device(text)
+    TO {workers}, {devices};
+GRANT EXECUTE ON FUNCTION casework.casework_enrol(text, text, text, text) TO {workers};
+GRANT EXECUTE ON FUNCTION casework.casework_push(jsonb),
+    casework.casework_pull(bigint, bigint, integer),
+    casework.casework_roster(),
     casework.session_worker(),
     casework.entitled(text, text),
     casework.review_visible(text),
     casework.review_trigger(text)
-    TO {group};
+    TO {devices};
 """

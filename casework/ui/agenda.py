@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN, local_today
 from casework.models.changes import Changes
-from casework.services import agenda, contacts
+from casework.services import agenda, contacts, persons
 from casework.services.backup import backups as backup
 from casework.services.households import households
 from casework.ui.context import UiContext
@@ -65,6 +65,11 @@ class HeuteScreen(QWidget):
         self.date_label = QLabel(self)
         named(self.date_label, "Datum")
         self.backup_hint = QLabel(self)  # issue 10: overdue backup (services.backup)
+        # issue 15: the owner is reminded until the recovery key sheet exists
+        self.recovery_hint = QLabel(self)
+        self.recovery_hint.setWordWrap(True)
+        named(self.recovery_hint, "Hinweis Wiederherstellungsschlüssel")
+        self.recovery_hint.setVisible(False)
         named(self.backup_hint, "Hinweis Sicherung")
         self.follow_up_model = SimpleTableModel(["Fällig", "Familie", "Nächster Schritt"], self)
         self.agenda_model = SimpleTableModel(["Bereich", "Fällig", "Familie", "Was"], self)
@@ -97,6 +102,7 @@ class HeuteScreen(QWidget):
         top.addWidget(heading("Heute", self))
         top.addWidget(self.date_label)
         top.addWidget(self.backup_hint)
+        top.addWidget(self.recovery_hint)
         top.addStretch(1)
         top.addWidget(self.mine_only)
         self.agenda_empty = QLabel("Keine Fristen aus Kinderschutz, Vermittlungen oder "
@@ -143,6 +149,12 @@ class HeuteScreen(QWidget):
         self.backup_hint.setText("Sicherung überfällig – Akte → „Sicherung erstellen…“"
                                  if overdue else "")
         self.backup_hint.setVisible(overdue)
+        missing = persons.recovery_sheet_missing(session)
+        self.recovery_hint.setText(
+            "Noch kein Wiederherstellungsschlüssel: Ohne ihn ist bei vergessener Passphrase "
+            "alles verloren. Datei → „Wiederherstellungsschlüssel erstellen …“"
+            if missing else "")
+        self.recovery_hint.setVisible(missing)
         items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
         self.agenda_model.set_rows([
             ((item.area, format_date(item.due) + (" (überfällig)" if item.overdue else ""),

@@ -93,6 +93,9 @@ def _quit_after_if_asked(app: QApplication) -> None:
 
 
 def run_app(demo: bool = False, vault: str | None = None) -> int:
+    from casework.services.session import harden_process
+
+    harden_process()  # no core dumps: key material never lands on disk after a crash
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])

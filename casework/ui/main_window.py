@@ -117,10 +117,11 @@ class MainWindow(QMainWindow):
 
     def _refresh_menu_roles(self) -> None:
         session = self.ctx.session
-        role = session.actor.data.role if session is not None and session.is_open else None
+        held = ({r.value for r in session.roles} if session is not None and session.is_open
+                else None)
         for action, roles in self.feature_actions:
-            action.setEnabled(role is not None and (roles is None or role in roles))
-        self.lock_action.setEnabled(role is not None)
+            action.setEnabled(held is not None and (roles is None or bool(held & set(roles))))
+        self.lock_action.setEnabled(held is not None)
 
     def _trigger_menu(self, entry: registry.MenuAction) -> None:
         if not self.ctx.is_unlocked:
@@ -135,12 +136,8 @@ class MainWindow(QMainWindow):
     def _unlocked(self, session: Session) -> None:
         same_vault = self._locked_vault is not None and session.vault.folder == self._locked_vault
         self.ctx.attach(session)
-        if same_vault and self._locked_actor and self._locked_actor != session.actor_id:
-            try:
-                session.act_as(self._locked_actor)
-                self.ctx.session_changed.emit()
-            except UserError:
-                log.warning("Vorherige angemeldete Person nicht mehr vorhanden")
+        # The person who typed her passphrase is the one acting: no switch back to whoever
+        # was acting before the lock (that would need her passphrase).
         self.workspace = Workspace(self.ctx, self)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)

@@ -66,3 +66,11 @@ def restore_draft(parent: QWidget | None, text: str) -> bool:
 def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str:
     """Folder picker; '' if cancelled. Part of the seam so tests never drive a file dialog."""
     return QFileDialog.getExistingDirectory(parent, title, start)
+
+
+def ask_passphrase(parent: QWidget | None, title: str, text: str) -> str:
+    """The acting person's passphrase for one reserved act; '' if cancelled. Part of the
+    seam so tests type it without driving the dialog."""
+    from casework.ui.persons.reauth import ask
+
+    return ask(parent, title, text)

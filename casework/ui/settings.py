@@ -26,6 +26,16 @@ class Settings:
     def last_vault(self, folder: str) -> None:
         self._store.setValue("vault/last_folder", folder)
 
+    def last_person(self, folder: str) -> str:
+        """The name last typed on "Wer sind Sie?" for this vault (a staff member's login
+        name on her own machine account, like an operating system's login screen; never
+        a client's data, never a passphrase)."""
+        value = self._store.value(f"persons/{_folder_key(folder)}", "")
+        return str(value or "")
+
+    def set_last_person(self, folder: str, name: str) -> None:
+        self._store.setValue(f"persons/{_folder_key(folder)}", name)
+
     @property
     def auto_lock_minutes(self) -> int:
         raw = self._store.value("lock/auto_lock_minutes", AUTO_LOCK_DEFAULT_MIN)
@@ -51,3 +61,9 @@ class Settings:
 
     def sync(self) -> None:
         self._store.sync()
+
+
+def _folder_key(folder: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(folder.encode("utf-8")).hexdigest()[:16]

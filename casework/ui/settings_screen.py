@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QGroupBox,
@@ -21,14 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.errors import UserError, ValidationError, WrongPassphrase
+from casework.errors import PermissionDenied, UserError, ValidationError, WrongPassphrase
 from casework.models.changes import Changes
-from casework.models.ids import WorkerId
+from casework.models.persons.signing import roles_text
 from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import persons
 from casework.services import session as session_service
-from casework.services.persons import workers
-from casework.services.session import UnwrappedKey
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 from casework.ui.settings import AUTO_LOCK_MAX_MIN, AUTO_LOCK_MIN_MIN
 from casework.ui.widgets import ValidatingForm, heading, line_edit, named
 
@@ -78,42 +79,69 @@ class EinstellungenScreen(QWidget):
     def _actor_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox("Wer arbeitet gerade?", parent)
         self.actor = QComboBox(box)
-        named(self.actor, "Angemeldete Person")
+        named(self.actor, "Person")
+        self.actor_pass = QLineEdit(box)
+        self.actor_pass.setEchoMode(QLineEdit.EchoMode.Password)
+        self.actor_pass.setPlaceholderText("Passphrase dieser Person")
+        named(self.actor_pass, "Passphrase der Person")
         self.actor_button = QPushButton("&Wechseln", box)
-        named(self.actor_button, "Angemeldete Person wechseln")
+        named(self.actor_button, "Person wechseln (mit ihrer Passphrase)")
         self.actor_button.clicked.connect(self.switch_actor)
+        self.actor_pass.returnPressed.connect(self.switch_actor)
         self.actor_label = QLabel(box)
         named(self.actor_label, "Aktuell angemeldet")
+        self.actor_message = QLabel(box)
+        named(self.actor_message, "Meldung zum Wechsel")
         layout = QVBoxLayout(box)
         layout.addWidget(self.actor_label)
         row = QHBoxLayout()
         row.addWidget(self.actor, 1)
+        row.addWidget(self.actor_pass, 1)
         row.addWidget(self.actor_button)
         layout.addLayout(row)
+        layout.addWidget(self.actor_message)
         return box
 
     def _workers_box(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox("Mitarbeitende", parent)
+        box = QGroupBox("Personen", parent)
         self.worker_list = QTreeWidget(box)
-        named(self.worker_list, "Mitarbeitende dieser Akte")
-        self.worker_list.setHeaderLabels(["Name", "Rolle", "Team", "VZÄ"])
+        named(self.worker_list, "Personen dieser Akte")
+        self.worker_list.setHeaderLabels(["Name", "Rollen", "Team", "VZÄ", "Schlüssel"])
         self.worker_list.setRootIsDecorated(False)
         self.worker_list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.worker_list.setMinimumHeight(120)
         self.worker_form = ValidatingForm(box)
         self.worker_name = self.worker_form.add_row("Name", line_edit("Name", box))
-        self.worker_role = QComboBox(box)
+        roles_row = QWidget(box)
+        roles_layout = QHBoxLayout(roles_row)
+        roles_layout.setContentsMargins(0, 0, 0, 0)
+        self.worker_roles: dict[WorkerRole, QCheckBox] = {}
         for role in WorkerRole:
-            self.worker_role.addItem(role.value, role.value)
-        self.worker_form.add_row("Rolle", self.worker_role)
+            check = QCheckBox(role.value, roles_row)
+            named(check, f"Rolle {role.value}")
+            roles_layout.addWidget(check)
+            self.worker_roles[role] = check
+        self.worker_roles[WorkerRole.FACHKRAFT].setChecked(True)
+        self.worker_form.add_row("Rolle", roles_row, aliases=("Rollen",))
         self.worker_team = self.worker_form.add_row("Team", line_edit("Team", box))
         self.worker_fte = QDoubleSpinBox(box)
         self.worker_fte.setRange(0.0, 1.0)
         self.worker_fte.setSingleStep(0.05)
         self.worker_fte.setValue(1.0)
         self.worker_form.add_row("Stellenanteil (VZÄ)", self.worker_fte)
-        add = QPushButton("Profil &anlegen", box)
-        named(add, "Mitarbeiterprofil anlegen")
+        self.worker_pass = self.worker_form.add_row(
+            "Passphrase der neuen Person", line_edit("Passphrase der neuen Person", box))
+        self.worker_pass_repeat = self.worker_form.add_row(
+            "Wiederholung", line_edit("Passphrase der neuen Person wiederholen", box))
+        for edit in (self.worker_pass, self.worker_pass_repeat):
+            assert isinstance(edit, QLineEdit)
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        hint = QLabel("Die neue Person tippt ihre eigene Passphrase selbst ein. Danach "
+                      "bestätigt eine Person mit Admin-Rolle mit ihrer Passphrase.", box)
+        hint.setWordWrap(True)
+        self.worker_form.add_widget_row(hint)
+        add = QPushButton("Person &hinzufügen", box)
+        named(add, "Person hinzufügen")
         add.clicked.connect(self.create_worker)
         layout = QVBoxLayout(box)
         layout.addWidget(self.worker_list)
@@ -171,36 +199,77 @@ class EinstellungenScreen(QWidget):
         session = self.ctx.session
         if session is None or not session.is_open:
             return
-        everyone = workers.all_workers(session)
+        everyone = persons.team(session)
         self.actor.clear()
         self.worker_list.clear()
-        for w in everyone:
-            self.actor.addItem(f"{w.name} ({w.data.role.value})", w.id)
-            QTreeWidgetItem(self.worker_list, [w.name, w.data.role.value, w.data.team,
-                                               f"{w.data.fte:.2f}".replace(".", ",")])
-        self.actor.setCurrentIndex(max(self.actor.findData(session.actor_id), 0))
-        actor = session.actor
-        self.actor_label.setText(f"Angemeldet: {actor.name} – Rolle {actor.data.role.value}")
+        for m in everyone:
+            if m.has_slot:
+                self.actor.addItem(f"{m.name} ({m.roles_label})", m.name)
+            QTreeWidgetItem(self.worker_list, [
+                m.name + (" (Inhaberin)" if m.owner else ""), m.roles_label, m.worker.data.team,
+                f"{m.worker.data.fte:.2f}".replace(".", ","),
+                m.fingerprint or "noch keine Passphrase"])
+        self.actor.setCurrentIndex(max(self.actor.findData(session.actor.name), 0))
+        self.actor_label.setText(f"Angemeldet: {session.actor.name} – Rolle "
+                                 f"{roles_text(session.roles)}")
 
     def switch_actor(self) -> None:
+        """Another person takes over: only with HER passphrase (the field is cleared)."""
         session = self.ctx.require_session()
-        worker_id = self.actor.currentData()
-        if not worker_id or worker_id == session.actor_id:
+        name = self.actor.currentData()
+        passphrase = self.actor_pass.text()
+        self.actor_pass.clear()
+        if not name or name == session.actor.name:
+            return
+        if not passphrase:
+            self.actor_message.setText("Bitte die Passphrase dieser Person eingeben.")
             return
         try:
-            session.act_as(WorkerId(worker_id))
+            persons.switch_person(session, str(name), passphrase)
+        except WrongPassphrase:
+            self.actor_message.setText("Die Passphrase passt nicht zu dieser Person.")
+            return
         except UserError as error:
             self.ctx.report(error)
             return
+        self.actor_message.setText("")
         self.ctx.session_changed.emit()
         self.reload_workers()
 
     def create_worker(self) -> None:
+        """"Person hinzufügen": the new person types her passphrase into the form, then an
+        Admin confirms with hers (re-authentication dialog)."""
         self.worker_form.clear_errors()
-        draft = WorkerDraft(self.worker_name.text(), WorkerRole(self.worker_role.currentData()),
-                            self.worker_team.text(), self.worker_fte.value())
+        session = self.ctx.require_session()
+        chosen = [role for role, check in self.worker_roles.items() if check.isChecked()]
+        new = self.worker_pass.text()
+        repeat = self.worker_pass_repeat.text()
         try:
-            self.ctx.apply(workers.create, draft)
+            if not session.has_role(WorkerRole.ADMIN):
+                raise PermissionDenied("Personen fügt nur eine Person mit Admin-Rolle hinzu.")
+            WorkerDraft(self.worker_name.text(), chosen[0] if chosen else WorkerRole.FACHKRAFT,
+                        self.worker_team.text(), self.worker_fte.value()).validated()
+            if not chosen:
+                raise ValidationError("Rolle", "bitte mindestens eine Rolle wählen.")
+            problem = session_service.passphrase_problem(new)
+            if problem is not None:
+                raise ValidationError("Passphrase der neuen Person", problem)
+            if repeat != new:
+                raise ValidationError("Wiederholung", "stimmt nicht mit der Passphrase überein.")
+        except ValidationError as error:
+            self.worker_form.show_error(error)
+            return
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        self.worker_pass.clear()
+        self.worker_pass_repeat.clear()
+        auth = reauth.authorize(self.ctx, self, "Person hinzufügen")
+        if auth is None:
+            return
+        try:
+            self.ctx.apply(persons.add_person, auth, self.worker_name.text(), chosen, new,
+                           team_name=self.worker_team.text(), fte=self.worker_fte.value())
         except ValidationError as error:
             self.worker_form.show_error(error)
             return
@@ -234,9 +303,7 @@ class EinstellungenScreen(QWidget):
         self.old_pass.clear()
         self.pass_button.setEnabled(False)
         self.pass_status.setText("Bisherige Passphrase wird geprüft …")
-
-        def verified(key: UnwrappedKey) -> None:
-            key.wipe()  # only a proof that the person knows the current passphrase
+        def verified(_result: object) -> None:
             self.pass_button.setEnabled(True)
             current = self.ctx.session
             if current is None or not current.is_open:
@@ -250,6 +317,7 @@ class EinstellungenScreen(QWidget):
             self.new_pass.clear()
             self.repeat_pass.clear()
             self.pass_status.setText("Die Passphrase wurde geändert.")
+            self.reload_workers()
 
         def failed(error: BaseException) -> None:
             self.pass_button.setEnabled(True)
@@ -262,8 +330,9 @@ class EinstellungenScreen(QWidget):
             else:
                 raise error
 
-        self.ctx.tasks.submit(session_service.unwrap_key, session.vault.folder, old,
-                              on_done=verified, on_error=failed)
+        # Only a proof that the person knows her current passphrase (worker thread).
+        self.ctx.tasks.submit(persons.prove_passphrase, session.vault.header, session.actor_id,
+                              old, on_done=verified, on_error=failed)
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.affects("worker"):

@@ -103,7 +103,11 @@ class CreatePanel(QWidget):
         self.form.add_row("Wiederholung", self.repeat, aliases=("Passphrase wiederholen",))
         self.form.add_widget_row(self.strength)
         hint = QLabel("Mindestens 12 Zeichen; am besten mehrere Wörter. Die Passphrase wird "
-                      "nirgends gespeichert – ohne sie lässt sich die Akte nicht öffnen.", self)
+                      "nirgends gespeichert – ohne sie lässt sich die Akte nicht öffnen. Sie "
+                      "sind die Inhaberin dieser Akte (Admin). Legen Sie gleich danach den "
+                      "Wiederherstellungsschlüssel an (Menü Datei) und verwahren Sie das "
+                      "Blatt im Tresor: Ohne ihn ist bei vergessener Passphrase alles "
+                      "verloren.", self)
         hint.setWordWrap(True)
         self.form.add_widget_row(hint)
         self.create_button = QPushButton("Akte &anlegen", self)

@@ -75,6 +75,10 @@ class UnlockPanel(QWidget):
         named(self.demo_hint, "Hinweis zur Demo-Akte")
         self.demo_hint.setVisible(False)
 
+        who = QLabel("&Wer sind Sie? (Name, leer = Inhaberin der Akte)", self)
+        self.person = QLineEdit(self)
+        named(self.person, "Name der Person")
+        who.setBuddy(self.person)
         caption = QLabel("&Passphrase:", self)
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -105,6 +109,8 @@ class UnlockPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.folder_label)
         layout.addSpacing(12)
+        layout.addWidget(who)
+        layout.addWidget(self.person)
         layout.addWidget(caption)
         layout.addLayout(row)
         layout.addWidget(self.message)
@@ -140,6 +146,7 @@ class UnlockPanel(QWidget):
                 f"„{demo.DEMO_PASSPHRASE}“")
         self._show_message("")
         self.passphrase.clear()
+        self.person.setText(self.ctx.settings.last_person(str(folder)))
         self._set_busy(False)
         self._update_block()
 
@@ -166,9 +173,10 @@ class UnlockPanel(QWidget):
             self._show_message("Bitte die Passphrase eingeben.")
             self.focus_passphrase()
             return
+        person = self.person.text().strip() or None
         self._set_busy(True)
         self._show_message("Die Akte wird entsperrt …")
-        self.ctx.tasks.submit(session_service.unwrap_key, self.folder, passphrase,
+        self.ctx.tasks.submit(session_service.unwrap_key, self.folder, passphrase, person,
                               on_done=self._key_ready, on_error=self._failed)
 
     def recover(self) -> None:
@@ -196,6 +204,8 @@ class UnlockPanel(QWidget):
         self.blocked_until = None
         self._set_busy(False)
         self._show_message("")
+        if self.folder is not None:
+            self.ctx.settings.set_last_person(str(self.folder), self.person.text().strip())
         self.unlocked.emit(session)
 
     def _failed(self, error: BaseException) -> None:

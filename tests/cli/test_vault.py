@@ -77,6 +77,7 @@ def test_demo_creates_and_fills_a_vault_with_fictitious_data(tmp_path: Path) -> 
                      passphrase=None)
     assert result.returncode == 0, result.stderr
     assert "40 Haushalte" in result.stdout
+    assert "Beispielhaushalte" in result.stdout
     from casework.clock import SystemClock
     from casework.services import demo
     from casework.services import session as session_service
@@ -84,7 +85,8 @@ def test_demo_creates_and_fills_a_vault_with_fictitious_data(tmp_path: Path) -> 
 
     s = session_service.unlock(folder, demo.DEMO_PASSPHRASE, SystemClock())
     try:
-        assert households.count(s) == 40
+        showcase = int(result.stdout.split("Dazu ")[1].split()[0])
+        assert households.count(s) == 40 + showcase
         names = {r.name for r in households.list_rows(s, households.list_ids(s))}
         assert any(ch in "".join(names) for ch in "äöüÄÖÜß")
         members = [p for h in households.list_ids(s) for p in households.members(s, h)]

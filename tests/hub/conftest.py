@@ -170,7 +170,16 @@ class Hub:
                                 password=WORKER_PASSWORD, team=team, worker_id=worker_id)
 
     def connect_as(self, name: str) -> psycopg.Connection:
+        """The worker's own login (enrolment and administration only)."""
         return psycopg.connect(self.dsn(name), autocommit=True)
+
+    def connect_device(self, session: Session) -> psycopg.Connection:
+        """Direct SQL with a device's own hub credentials, as stored in its vault."""
+        from casework.sync import client
+
+        target = client.device_target(session)
+        assert target is not None
+        return psycopg.connect(target, autocommit=True)
 
     def superuser(self) -> psycopg.Connection:
         return psycopg.connect(self.cluster.dsn("postgres", SUPERUSER_PASSWORD, self.dbname),

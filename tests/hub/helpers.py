@@ -66,4 +66,7 @@ def open_conflict_keys(session: Session) -> set[tuple[str, str, str, frozenset[A
 
 
 def change_ids(session: Session) -> set[str]:
-    return {str(r[0]) for r in session.db.query("SELECT change_id FROM changelog")}
+    """Every synced change id (worker rows stay on their device: persons and roles come
+    from the hub's roster)."""
+    return {str(r[0]) for r in session.db.query(
+        "SELECT change_id FROM changelog WHERE entity <> 'worker'")}

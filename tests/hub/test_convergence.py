@@ -33,7 +33,7 @@ class Trio:
 
     def sync(self, i: int) -> None:
         self.devices[i].clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
-        client.sync_vault(self.devices[i], self.hub.dsn("kim"))
+        client.sync_vault(self.devices[i])
 
 
 @pytest.fixture

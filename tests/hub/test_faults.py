@@ -8,6 +8,7 @@ import pytest
 from casework.errors import UserError
 from casework.services import hub as sync_service
 from casework.services.households import households
+from casework.services.session import Session
 from casework.sync import client
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import change_ids, log_visit, new_household, snapshot
@@ -15,21 +16,22 @@ from tests.hub.helpers import change_ids, log_visit, new_household, snapshot
 
 def _setup(hub: Hub, devices: Devices) -> tuple:
     a, b = devices.open(0), devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord")
+    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
+    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
     enrol(hub, a, "anna")
     enrol(hub, b, "ben")
-    for s, login in ((a, "anna"), (b, "ben"), (a, "anna")):
-        client.sync_vault(s, hub.dsn(login))
+    for s in (a, b, a):
+        client.sync_vault(s)
     return a, b
 
 
-def _kill(hub: Hub, login: str) -> None:
+def _kill(hub: Hub, session: Session) -> None:
     with hub.superuser() as conn:
         killed = conn.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE usename = %s AND application_name = 'casework'",
-            (hub.login(login),)).fetchone()
+            "SELECT count(pg_terminate_backend(a.pid)) FROM pg_stat_activity a "
+            "JOIN casework.devices d ON d.login = a.usename "
+            "WHERE d.id = %s AND a.application_name = 'casework'",
+            (session.vault.device_id,)).fetchone()
     assert killed == (1,)
 
 
@@ -43,21 +45,21 @@ def _hub_count(hub: Hub) -> int:
 def test_backend_killed_between_push_and_pull(hub: Hub, devices: Devices) -> None:
     a, b = _setup(hub, devices)
     hid = new_household(b, "Lange", assigned=a.vault.owner_id)
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(b)
     new_household(a, "Krause", assigned=b.vault.owner_id)
     cursor_before = sync_service.cursor(a)
 
     def cut(stage: str, count: int) -> None:
         if stage == "pushed":
-            _kill(hub, "anna")
+            _kill(hub, a)
 
     with pytest.raises(UserError, match="unterbrochen"):
-        client.sync_vault(a, hub.dsn("anna"), progress=cut)
+        client.sync_vault(a, progress=cut)
     # The push was committed and acknowledged; nothing of the pull was applied.
     assert sync_service.status(a).pending == 0
     assert sync_service.cursor(a) == cursor_before
     assert hid not in households.list_ids(a)
-    result = client.sync_vault(a, hub.dsn("anna"))
+    result = client.sync_vault(a)
     assert (result.pushed, result.pulled) == (0, 1)
     assert households.get(a, hid).name == "Lange"
 
@@ -73,14 +75,14 @@ def test_backend_killed_in_the_middle_of_a_pull_and_of_a_push(
 
     def cut_push(stage: str, count: int) -> None:
         if stage == "push" and count == 2:  # after the first of three batches
-            _kill(hub, "ben")
+            _kill(hub, b)
 
     before = _hub_count(hub)
     with pytest.raises(UserError, match="unterbrochen"):
-        client.sync_vault(b, hub.dsn("ben"), progress=cut_push)
+        client.sync_vault(b, progress=cut_push)
     assert _hub_count(hub) == before + 2
     assert sync_service.status(b).pending == 4
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(b)
     assert _hub_count(hub) == before + 6
     assert sync_service.status(b).pending == 0
 
@@ -89,21 +91,24 @@ def test_backend_killed_in_the_middle_of_a_pull_and_of_a_push(
 
     def cut_pull(stage: str, count: int) -> None:
         if stage == "pull" and count == 2:  # first page received, more to come
-            _kill(hub, "anna")
+            _kill(hub, a)
 
     with pytest.raises(UserError, match="unterbrochen"):
-        client.sync_vault(a, hub.dsn("anna"), progress=cut_pull)
-    assert snapshot(a) == snapshot_before  # all or nothing
-    assert sync_service.cursor(a) == cursor_before
-    result = client.sync_vault(a, hub.dsn("anna"))
-    assert result.pulled == 6
+        client.sync_vault(a, progress=cut_pull)
+    # Page-wise: the first page is applied together with its cursor, nothing of the
+    # second page (a page is all or nothing).
+    assert sync_service.cursor(a) != cursor_before
+    assert snapshot(a) != snapshot_before
+    assert len(change_ids(a)) == 2 and change_ids(a) <= change_ids(b)
+    result = client.sync_vault(a)
+    assert result.pulled == 4
     assert snapshot(a) == snapshot(b)
 
 
 def test_server_stopped_mid_sync_then_restarted(hub: Hub, devices: Devices) -> None:
     a, b = _setup(hub, devices)
     hid = new_household(b, "Roth", assigned=a.vault.owner_id)
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(b)
     log_visit(a, new_household(a, "Fuchs"), "offline erfasst")
     own_before = change_ids(a)
 
@@ -113,19 +118,19 @@ def test_server_stopped_mid_sync_then_restarted(hub: Hub, devices: Devices) -> N
 
     try:
         with pytest.raises(UserError):
-            client.sync_vault(a, hub.dsn("anna"), progress=stop)
+            client.sync_vault(a, progress=stop)
         with pytest.raises(UserError, match="nicht erreichbar"):
-            client.sync_vault(a, hub.dsn("anna"))  # offline: the app keeps working
+            client.sync_vault(a)  # offline: the app keeps working
         assert change_ids(a) == own_before
     finally:
         hub.cluster.start()
-    result = client.sync_vault(a, hub.dsn("anna"))
+    result = client.sync_vault(a)
     assert result.pulled == 1
     assert households.get(a, hid).name == "Roth"
     assert sync_service.status(a).pending == 0
     # What the hub acknowledged before the crash is still there.
     with hub.superuser() as conn:
         at_hub = {r[0] for r in conn.execute("SELECT change_id FROM casework.changes")}
-    own = {r[0] for r in a.db.query("SELECT change_id FROM changelog WHERE device = ?",
-                                    (a.vault.device_id,))}
+    own = {r[0] for r in a.db.query("SELECT change_id FROM changelog WHERE device = ? "
+                                    "AND entity <> 'worker'", (a.vault.device_id,))}
     assert own <= at_hub

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import psycopg
 import pytest
 
 from casework.errors import UserError
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import PersonId
 from casework.models.persons.worker import WorkerRole
+from casework.models.privacy.retention import DeletionApproval
 from casework.services import contacts
 from casework.services import hub as sync_service
 from casework.services.households import households
@@ -23,12 +25,12 @@ from tests.hub.helpers import edit, log_visit, new_household, snapshot
 def _pair(hub: Hub, devices: Devices) -> tuple:
     a = devices.open(0)
     b = devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord")
+    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
+    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
     enrol(hub, a, "anna")
     enrol(hub, b, "ben")
-    for device, login in ((a, "anna"), (b, "ben"), (a, "anna")):  # colleagues' worker rows
-        client.sync_vault(device, hub.dsn(login))
+    for device in (a, b, a):
+        client.sync_vault(device)
     return a, b
 
 
@@ -37,9 +39,9 @@ def test_assigned_household_reaches_the_assigned_worker_with_contacts_and_notes(
     a, b = _pair(hub, devices)
     hid = new_household(a, "Yilmaz", assigned=b.vault.owner_id)
     log_visit(a, hid, "Kinder wirkten ausgeschlafen")
-    first = client.sync_vault(a, hub.dsn("anna"))
+    first = client.sync_vault(a)
     assert first.pushed == 2  # household, contact (the worker row went earlier)
-    result = client.sync_vault(b, hub.dsn("ben"))
+    result = client.sync_vault(b)
     assert result.pulled == 2
     assert households.get(b, hid).name == "Yilmaz"
     # Derived data is rebuilt on the receiving device: search, list columns, note search.
@@ -47,7 +49,7 @@ def test_assigned_household_reaches_the_assigned_worker_with_contacts_and_notes(
     assert households.list_rows(b, [hid])[0].last_contact_at is not None
     assert [h.household_id for h in contacts.search_notes(b, "ausgeschlafen")] == [hid]
     # Nothing pending, nothing pulled twice.
-    again = client.sync_vault(b, hub.dsn("ben"))
+    again = client.sync_vault(b)
     assert (again.pushed, again.pulled) == (0, 0)
     assert sync_service.status(b).pending == 0
 
@@ -56,17 +58,17 @@ def test_edits_of_different_fields_merge_and_same_field_edits_become_a_conflict(
         hub: Hub, devices: Devices) -> None:
     a, b = _pair(hub, devices)
     hid = new_household(a, "Schmidt", assigned=b.vault.owner_id)
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a)
+    client.sync_vault(b)
     # Offline on both laptops: different fields merge, the same field conflicts.
     edit(a, hid, resources="Oma hilft beim Abholen")
     edit(b, hid, risks="Mietschulden")
     edit(a, hid, street="Hauptstraße 1")
     b.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
     edit(b, hid, street="Kirchplatz 3")
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
-    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(a)
+    client.sync_vault(b)
+    client.sync_vault(a)
     assert snapshot(a)["households"] == snapshot(b)["households"]
     shown = households.get(a, hid).data
     assert (shown.resources, shown.risks) == ("Oma hilft beim Abholen", "Mietschulden")
@@ -81,8 +83,8 @@ def test_edits_of_different_fields_merge_and_same_field_edits_become_a_conflict(
     # Editing the field again does not make the other value disappear: only a person's
     # explicit choice ends the conflict.
     edit(b, hid, street="Kirchplatz 4")
-    client.sync_vault(b, hub.dsn("ben"))
-    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b)
+    client.sync_vault(a)
     for device in (a, b):
         [conflict] = sync_service.conflicts(device)
         assert [h.value for h in conflict.heads] == ["Kirchplatz 4", "Hauptstraße 1"]
@@ -95,15 +97,15 @@ def test_edits_of_different_fields_merge_and_same_field_edits_become_a_conflict(
     assert households.get(a, hid).data.street == "Hauptstraße 1"
     assert sync_service.conflicts(a) == []
     assert households.list_ids(a, search="hauptstr") == [hid]
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a)
+    client.sync_vault(b)
     assert sync_service.conflicts(b) == []
     assert households.get(b, hid).data.street == "Hauptstraße 1"
     assert snapshot(a)["households"] == snapshot(b)["households"]
     # An ordinary later edit is not a conflict.
     edit(b, hid, street="Neue Straße 5")
-    client.sync_vault(b, hub.dsn("ben"))
-    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(b)
+    client.sync_vault(a)
     assert households.get(a, hid).data.street == "Neue Straße 5"
     assert sync_service.conflicts(a) == []
 
@@ -114,14 +116,14 @@ def test_append_only_contacts_are_unioned_and_deletions_propagate(
     hid = new_household(a, "Weber", assigned=b.vault.owner_id)
     pid, _ = households.add_person(a, hid, PersonDraft(
         "Tom", "Weber", BirthInfo(birth_year=2015), Gender.MAENNLICH, HouseholdRole.KIND))
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a)
+    client.sync_vault(b)
     assert [p.data.first_name for p in households.members(b, hid)] == ["Tom"]
     log_visit(a, hid, "Besuch von Anna")
     log_visit(b, hid, "Besuch von Ben")
     households.remove_person(b, PersonId(pid))
-    for device, login in ((a, "anna"), (b, "ben"), (a, "anna")):
-        client.sync_vault(device, hub.dsn(login))
+    for device in (a, b, a):
+        client.sync_vault(device)
     for device in (a, b):
         assert len(contacts.contacts(device, hid)) == 2
         assert households.members(device, hid) == []
@@ -150,15 +152,15 @@ def test_enrolment_codes_are_single_use_and_bound_to_the_worker(
     hub.add_worker("lea", role=WorkerRole.LEITUNG, team="Nord")
     code_b, _ = admin.issue_code(hub.dsn("lea"), ben)
     client.enrol(b, hub.dsn("ben"), code_b)
-    client.sync_vault(b, hub.dsn("ben"))
-    client.sync_vault(a, hub.dsn("anna"))  # Anna's laptop learns about Ben
+    client.sync_vault(b)
+    client.sync_vault(a)  # Anna's laptop learns about Ben
     with pytest.raises(UserError) as refused:
         admin.issue_code(hub.dsn("ben"), anna)
     assert getattr(refused.value, "code", None) == "CW005"
     # Data written before enrolment is pushed under the adopted worker's rights.
     hid = new_household(a, "Kaya", assigned=ben)
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a)
+    client.sync_vault(b)
     assert households.get(b, hid).data.assigned_worker_id == ben
 
 
@@ -166,22 +168,26 @@ def test_revoked_device_receives_nothing_and_its_pushes_are_refused(
         hub: Hub, devices: Devices) -> None:
     a, b = _pair(hub, devices)
     hid = new_household(b, "Nowak", assigned=a.vault.owner_id)
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(b)
     hub.add_worker("lea", role=WorkerRole.LEITUNG, team="Nord")
     assert admin.revoke_device(hub.dsn("lea"), a.vault.device_id)  # Leitung of the team
     with pytest.raises(UserError) as revoked:
-        client.sync_vault(a, hub.dsn("anna"))
+        client.sync_vault(a)
     assert getattr(revoked.value, "code", None) == "CW003"
     assert households.count(a) == 0
     new_household(a, "Offline")
     with pytest.raises(UserError):
-        client.sync_vault(a, hub.dsn("anna"))
+        client.sync_vault(a)
     assert sync_service.status(a).pending > 0
-    with hub.connect_as("anna") as conn:  # a modified client gets nowhere either
-        with pytest.raises(Exception) as direct:
-            conn.execute("SELECT * FROM casework.casework_pull(%s, 0, 0, 100)",
-                         (a.vault.device_id,))
-        assert direct.value.sqlstate == "CW003"  # type: ignore[attr-defined]
+    # A modified client gets nowhere either: the device's own credentials no longer sign
+    # in, and the worker's personal login may neither pull nor read the tables.
+    with pytest.raises(psycopg.OperationalError):
+        hub.connect_device(a).close()
+    with hub.connect_as("anna") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM casework.casework_pull(0, 0, 100)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT count(*) FROM casework.changes")
     assert hid not in households.list_ids(a)
     devices_seen = {d.id: d for d in admin.list_devices(hub.admin_dsn)}
     assert devices_seen[a.vault.device_id].revoked_at is not None
@@ -191,19 +197,19 @@ def test_revoked_device_receives_nothing_and_its_pushes_are_refused(
 def test_lost_acknowledgement_repush_is_idempotent(hub: Hub, devices: Devices) -> None:
     a, b = _pair(hub, devices)
     new_household(a, "Becker", assigned=b.vault.owner_id)
-    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(a)
     with hub.superuser() as conn:
         before = conn.execute("SELECT count(*) FROM casework.changes").fetchone()
     # The hub committed but the reply was lost: the device still thinks nothing is sent.
     with a.db.transaction():
         a.db.execute("UPDATE sync_state SET value = '0' WHERE key = 'pushed_seq'")
     assert sync_service.status(a).pending == 2
-    again = client.sync_vault(a, hub.dsn("anna"))
-    assert again.pushed == 2
+    again = client.sync_vault(a)
+    assert again.pushed == 1  # the household; worker rows come from the hub's roster
     with hub.superuser() as conn:
         after = conn.execute("SELECT count(*) FROM casework.changes").fetchone()
     assert before == after
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(b)
     assert households.count(b) == 1
 
 
@@ -220,28 +226,36 @@ def test_sync_without_hub_or_unreachable_hub_is_a_clear_user_error(
 
 def test_an_executed_deletion_purges_the_household_everywhere_and_at_the_hub(
         hub: Hub, devices: Devices) -> None:
-    lea, b = devices.open(0), devices.open(1)
+    lea, b, max_ = devices.open(0), devices.open(1), devices.open(2)
     hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id, team="Nord")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord")
-    enrol(hub, lea, "lea")
-    enrol(hub, b, "ben")
-    for device, login in ((lea, "lea"), (b, "ben"), (lea, "lea")):
-        client.sync_vault(device, hub.dsn(login))
+    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
+    hub.add_worker("max", role=WorkerRole.LEITUNG, worker_id=max_.vault.owner_id, team="Süd")
+    for device, login in ((lea, "lea"), (b, "ben"), (max_, "max")):
+        enrol(hub, device, login)
+        client.sync_vault(device)
     hid = new_household(lea, "Zimmermann", assigned=b.vault.owner_id)
     log_visit(lea, hid, "Wird gelöscht")
-    client.sync_vault(lea, hub.dsn("lea"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(lea)
+    client.sync_vault(b)
     assert households.count(b) == 1
-    # What execute_deletion does after the four-eyes approval (storage level here).
+    # First pair of eyes (Lea proposes), second pair on another device (Max approves),
+    # then Lea executes (what execute_deletion does, at storage level here).
     with lea.db.transaction():
-        writer = lea.writer()
-        request = retention_store.insert_deletion_request(writer, hid, "regel", None,
+        request = retention_store.insert_deletion_request(lea.writer(), hid, "regel", None,
                                                           "frist", "")
+    client.sync_vault(lea)
+    client.sync_vault(max_)
+    with max_.db.transaction():
+        retention_store.insert_deletion_approval(max_.writer(), request,
+                                                 DeletionApproval.APPROVED)
+    client.sync_vault(max_)
+    client.sync_vault(lea)
+    with lea.db.transaction():
         counts = purge.purge_household(lea.db, hid).counts
         retention_store.add_journal(lea.db, "household", hid, hid, "2026-11-21T09:00:00.000000Z")
-        retention_store.insert_deletion_execution(writer, request, hid, counts, 0)
-    client.sync_vault(lea, hub.dsn("lea"))
-    client.sync_vault(b, hub.dsn("ben"))
+        retention_store.insert_deletion_execution(lea.writer(), request, hid, counts, 0)
+    assert client.sync_vault(lea).refused == 0
+    client.sync_vault(b)
     assert households.count(b) == 0
     assert households.list_ids(b, search="zimmer") == []
     assert contacts.search_notes(b, "gelöscht") == []
@@ -251,23 +265,28 @@ def test_an_executed_deletion_purges_the_household_everywhere_and_at_the_hub(
         rows = conn.execute("SELECT entity, fields::text, purged FROM casework.changes "
                             "WHERE scope_id = %s ORDER BY seq", (hid,)).fetchall()
     assert rows and all(f == "{}" and purged for _e, f, purged in rows)
-    # A Fachkraft's device cannot order the hub to forget a household.
+    # A Fachkraft's device cannot order the hub to forget a household: refused, kept on
+    # the device as "abgewiesen" with the reason, and sync goes on.
+    other = new_household(b, "Bleibt")
     with b.db.transaction():
-        other = retention_store.insert_deletion_request(b.writer(), "x", "regel", None,
-                                                        "frist", "")
-        retention_store.insert_deletion_execution(b.writer(), other, "x", {}, 0)
-    with pytest.raises(UserError) as refused:
-        client.sync_vault(b, hub.dsn("ben"))
-    assert getattr(refused.value, "code", None) == "CW005"
+        req = retention_store.insert_deletion_request(b.writer(), other, "regel", None,
+                                                      "frist", "")
+        retention_store.insert_deletion_execution(b.writer(), req, other, {}, 0)
+    result = client.sync_vault(b)
+    assert (result.pushed, result.refused) == (1, 2)
+    assert {(q.direction, q.entity, q.reason) for q in sync_service.quarantine(b)} == {
+        ("out", "deletion_request", "CW014"), ("out", "deletion_execution", "CW014")}
+    assert "zwei" in sync_service.quarantine(b)[0].reason_text
+    assert sync_service.status(b).pending == 0
 
 
 def test_consent_is_relied_on_only_after_a_recent_pull(hub: Hub, devices: Devices) -> None:
     a = devices.open(0)
     assert sync_service.consent_is_current(a)  # no hub: every change is made here
-    hub.add_worker("anna", worker_id=a.vault.owner_id)
+    hub.add_worker("anna", worker_id=a.vault.owner_id, display="Anna Beispiel")
     enrol(hub, a, "anna")
     assert not sync_service.consent_is_current(a)  # withdrawals elsewhere not yet pulled
-    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(a)
     assert sync_service.consent_is_current(a)
     a.clock.advance(timedelta(hours=25))  # type: ignore[attr-defined]
     assert not sync_service.consent_is_current(a)
@@ -279,13 +298,13 @@ def test_a_newly_assigned_worker_receives_the_households_earlier_history(
     hid = new_household(a, "Lorenz", assigned=a.vault.owner_id)
     for i in range(3):
         log_visit(a, hid, f"Früherer Besuch {i}")
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a)
+    client.sync_vault(b)
     assert households.count(b) == 0  # not Ben's family (yet)
     edit(a, hid, assigned_worker_id=b.vault.owner_id)  # Anna hands the family over
-    client.sync_vault(a, hub.dsn("anna"))
+    client.sync_vault(a)
     monkeypatch.setattr(client, "PULL_PAGE", 2)  # history and new rows over several pages
-    result = client.sync_vault(b, hub.dsn("ben"))
+    result = client.sync_vault(b)
     assert result.pulled == 5  # household, three visits, the hand-over
     assert households.get(b, hid).data.assigned_worker_id == b.vault.owner_id
     assert len(contacts.contacts(b, hid)) == 3

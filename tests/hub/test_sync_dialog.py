@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 
+from casework.errors import UserError
+from casework.models.ids import new_id
+from casework.models.persons.worker import WorkerRole
 from casework.services import hub as sync_service
+from casework.services.directory import vault_profile
 from casework.services.households import households
-from casework.sync import client
+from casework.sync import admin, client
 from casework.ui import messages, registry
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
@@ -34,19 +40,19 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_dialog_shows_status_syncs_and_resolves_a_conflict(
         qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
     a, b = devices.open(0), devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id)
-    hub.add_worker("ben", worker_id=b.vault.owner_id)
+    hub.add_worker("anna", worker_id=a.vault.owner_id, display="Anna Beispiel")
+    hub.add_worker("ben", worker_id=b.vault.owner_id, display="Ben Muster")
     enrol(hub, a, "anna")
     enrol(hub, b, "ben")
-    for s, login in ((a, "anna"), (b, "ben"), (a, "anna")):
-        client.sync_vault(s, hub.dsn(login))
+    for s in (a, b, a):
+        client.sync_vault(s)
     hid = new_household(a, "Hoffmann", assigned=b.vault.owner_id)
-    client.sync_vault(a, hub.dsn("anna"))
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(a)
+    client.sync_vault(b)
     edit(a, hid, risks="Schulden")
     b.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
     edit(b, hid, risks="keine bekannt")
-    client.sync_vault(b, hub.dsn("ben"))
+    client.sync_vault(b)
 
     ctx = UiContext(a.clock)
     ctx.attach(a)
@@ -59,9 +65,12 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     assert "dbname=" in dialog.hub_label.text()
     assert "password" not in dialog.hub_label.text()
 
-    # The stored hub address has no password: the dialog asks for it, it is not kept.
-    dialog.password.setText(WORKER_PASSWORD)
+    # The stored hub address has no password; the device signs in with its own hub login
+    # (its secret is kept in the encrypted vault only).
+    assert sync_service.device_secret(a) not in dialog.hub_label.text()
     qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    assert dialog.busy  # on the worker thread; the window stays responsive
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     assert errors == []
     assert "1 gesendet" in dialog.result_label.text()
     assert "neue Konflikte" in dialog.result_label.text()
@@ -83,11 +92,67 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     assert dialog.pending_label.text() == "1"  # the choice is a new change to send
     assert any(getattr(c, "affects", lambda *_: False)("household") for c in changed)
 
-    # Without the password the hub refuses; the message comes through the seam.
-    dialog.password.clear()
+    # A revoked device is refused; the message comes through the seam.
+    assert admin.revoke_device(hub.admin_dsn, a.vault.device_id)
     qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
-    assert errors and "Passwort" in errors[-1]
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert errors and "gesperrt" in errors[-1]
     assert sync_service.status(a).pending == 1
+
+
+def test_cancelling_loses_nothing_and_the_leitung_sees_abgewiesene_changes(
+        qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+    lea, ben = devices.open(0), devices.open(1)
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id,
+                   display="Lea Leitung")
+    hub.add_worker("ben", worker_id=ben.vault.owner_id, display="Ben Muster")
+    enrol(hub, lea, "lea")
+    enrol(hub, ben, "ben")
+    for s in (lea, ben, lea):
+        client.sync_vault(s)
+    new_household(lea, "Wartet")
+    ctx = UiContext(lea.clock)
+    ctx.attach(lea)
+    dialog = sync_action.SyncDialog(ctx)
+    qtbot.addWidget(dialog)
+
+    # Cancel: the job stops before its next batch; the change stays to be sent.
+    release = threading.Event()
+    ctx.tasks.submit(release.wait)  # the worker thread is busy with something else
+    qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert "abgebrochen" in dialog.result_label.text()
+    assert errors == []
+    assert sync_service.status(lea).pending == 1
+
+    # A colleague's modified app sends a Rote-Mappe revision: the hub refuses it; a
+    # compromised hub that delivers it anyway gets it quarantined on Lea's laptop.
+    rogue = {"change_id": new_id(), "entity": "directory", "entity_id": new_id(),
+             "scope_id": None, "op": "insert",
+             "fields": {"profile_name": lea.profile_name,
+                        "data": vault_profile.canonical_json(vault_profile.active_profile(lea))},
+             "hlc": f"1900000000000.000000.{ben.vault.device_id}",
+             "at": "2026-11-21T09:00:00.000000Z"}
+    with hub.superuser() as conn:
+        conn.execute(
+            "INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, "
+            "hlc, actor, device, at) VALUES (%s, %s, %s, NULL, %s, %s::jsonb, %s, %s, %s, %s)",
+            (rogue["change_id"], rogue["entity"], rogue["entity_id"], rogue["op"],
+             json.dumps(rogue["fields"]), rogue["hlc"], ben.vault.owner_id,
+             ben.vault.device_id, rogue["at"]))
+    qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert errors == []
+    assert "1 gesendet" in dialog.result_label.text()
+    assert "1 Änderungen abgewiesen" in dialog.result_label.text()
+    assert dialog.refused_label.text() == "1"
+    assert dialog.refused_box.isVisibleTo(dialog)
+    [item] = [dialog.refused_list.item(i).text() for i in range(dialog.refused_list.count())]
+    assert "Verzeichnis/Rote Mappe von Ben Muster" in item
+    assert "Leitung oder Administration" in item
+    assert sync_service.status(lea).pending == 0
 
 
 def test_menu_action_contract() -> None:
@@ -96,3 +161,54 @@ def test_menu_action_contract() -> None:
     assert entry.roles is None
     assert callable(entry.trigger)
     assert callable(sync_action.trigger)
+
+
+def test_leitung_issues_a_code_and_a_colleague_enrols_in_the_app(
+        qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+    lea, kim = devices.open(0), devices.open(1)
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id, team="Nord",
+                   display="Lea Leitung")
+    hub.add_worker("kim", team="Nord", display="Kim Neu")
+    enrol(hub, lea, "lea")
+    client.sync_vault(lea)  # the roster: Lea is Leitung, Kim is known
+
+    lea_ctx = UiContext(lea.clock)
+    lea_ctx.attach(lea)
+    lea_dialog = sync_action.SyncDialog(lea_ctx)
+    qtbot.addWidget(lea_dialog)
+    assert not lea_dialog.enrol_box.isVisibleTo(lea_dialog)
+    assert lea_dialog.code_box.isVisibleTo(lea_dialog)
+    names = [lea_dialog.code_worker.itemText(i) for i in range(lea_dialog.code_worker.count())]
+    assert names == ["Kim Neu (Fachkraft)"]
+    lea_dialog.show()  # its parts were laid out while hidden
+    qtbot.mouseClick(lea_dialog.code_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "gültig bis" in lea_dialog.code_label.text() or bool(errors),
+                    timeout=30_000)
+    assert errors == []
+    code = lea_dialog.code_label.text().split()[0]
+
+    kim_ctx = UiContext(kim.clock)
+    kim_ctx.attach(kim)
+    kim_dialog = sync_action.SyncDialog(kim_ctx)
+    qtbot.addWidget(kim_dialog)
+    kim_dialog.show()
+    assert kim_dialog.enrol_box.isVisibleTo(kim_dialog)
+    assert not kim_dialog.code_box.isVisibleTo(kim_dialog)
+    dsn = hub.dsn("kim").replace(f"password={WORKER_PASSWORD} ", "")
+    kim_dialog.enrol_dsn.setText(dsn)
+    kim_dialog.enrol_password.setText(WORKER_PASSWORD)
+    kim_dialog.enrol_code.setText(code)
+    kim_dialog.enrol_label.setText("Laptop Büro")
+    qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert errors == []
+    assert "Kim Neu" in kim_dialog.result_label.text()
+    assert not kim_dialog.enrol_box.isVisibleTo(kim_dialog)
+    assert kim_dialog.enrol_password.text() == ""
+    qtbot.mouseClick(kim_dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not kim_dialog.busy, timeout=30_000)
+    assert errors == []
+    assert "Abgeglichen" in kim_dialog.result_label.text()
+    # The code is used up.
+    again = devices.open(2)
+    with pytest.raises(UserError):
+        client.enrol(again, hub.dsn("kim"), code)

@@ -26,6 +26,7 @@ from casework.services import history
 from casework.services import teilhabe as tm
 from casework.services.persons import workers
 from casework.services.session import Session
+from tests.conftest import add_person, sign
 
 
 def _client(
@@ -55,7 +56,7 @@ def team(session: Session) -> dict[str, str]:
     tarek, _ = workers.create(
         session, WorkerDraft("Tarek Probe", WorkerRole.TEILHABEMANAGEMENT, fte=0.75)
     )
-    lead, _ = workers.create(session, WorkerDraft("Dr. Petra Probe", WorkerRole.LEITUNG))
+    lead = add_person(session, "Dr. Petra Probe", WorkerRole.LEITUNG)  # signs reassignments
     return {"samira": samira, "tarek": tarek, "lead": lead}
 
 
@@ -78,8 +79,9 @@ def test_capacity_uses_fte_and_profile_key(session: Session, team: dict[str, str
 
 def test_assignment_and_reassignment_are_recorded(session: Session, team: dict[str, str]) -> None:
     cid = _client(session, "Yonas", date(2026, 3, 1))
+    session.act_as(team["tarek"])  # (the owner is the vault's Admin)
     with pytest.raises(PermissionDenied):
-        tm.assign(session, cid, team["samira"])  # a Fachkraft may not assign
+        tm.assign(session, cid, team["samira"])  # only the Leitung assigns others
     session.act_as(team["lead"])
     changes = tm.assign(session, cid, team["samira"])
     assert changes.affects("tm_client")
@@ -88,7 +90,9 @@ def test_assignment_and_reassignment_are_recorded(session: Session, team: dict[s
     with pytest.raises(ValidationError) as info:
         tm.assign(session, cid, team["tarek"])
     assert info.value.field == "Grund"
-    tm.assign(session, cid, team["tarek"], "Sprache Tigrinya")
+    with pytest.raises(PermissionDenied, match="Passphrase"):
+        tm.assign(session, cid, team["tarek"], "Sprache Tigrinya")  # reserved: re-authenticate
+    tm.assign(session, cid, team["tarek"], "Sprache Tigrinya", auth=sign(session))
     entries = tm.assignment_history(session, cid)
     assert [(e.from_worker, e.to_worker, e.reason) for e in entries] == [
         ("", "Samira Test", ""),
@@ -123,7 +127,7 @@ def test_capacity_limit_needs_explicit_override(session: Session, team: dict[str
     with pytest.raises(ValidationError) as info:
         tm.assign(session, second, team["samira"])
     assert "Kapazität ist erreicht (1/1 (100 %))" in info.value.reason
-    tm.assign(session, second, team["samira"], allow_over_capacity=True)
+    tm.assign(session, second, team["samira"], allow_over_capacity=True, auth=sign(session))
     load = {w.worker.id: w.capacity for w in tm.dashboard(session)}[team["samira"]]
     assert load.text() == "2/1 (200 %)" and load.warning
 

@@ -28,8 +28,14 @@ def test_header_holds_argon2id_parameters_and_wrapped_key_only(vault_dir: Path) 
     assert body["kdf"]["iterations"] >= 3
     assert body["kdf"]["parallelism"] == 4
     assert len(read_header(vault_dir).kdf.salt) == 16
-    assert [k["algorithm"] for k in body["keys"]] == ["AES-256-GCM"]
-    assert "passphrase" not in json.dumps(body).replace('"kind": "passphrase"', "")
+    assert body["keys"] == []  # format 2: no vault-wide passphrase key, one slot per person
+    [slot] = body["slots"]
+    assert slot["owner"] is True
+    assert slot["kdf"] == body["kdf"]
+    assert slot["private"]["algorithm"] == "AES-256-GCM"
+    assert slot["data_key"]["algorithm"] == "X25519-HKDF-SHA256-AES-256-GCM"
+    assert len(body["mac"]) == 64 and body["anchor"]["audit_seq"] >= 1
+    assert "passphrase" not in json.dumps(body)
 
 
 def test_database_is_encrypted_and_not_readable_as_sqlite(vault_dir: Path) -> None:
@@ -205,10 +211,12 @@ def test_read_only_vault_folder_gives_clear_error_on_write(session, vault_dir: P
 
 def test_kdf_parameters_below_minimum_are_rejected_in_header(vault_dir: Path,
                                                              clock: FixedClock) -> None:
+    from dataclasses import replace
+
     from casework.storage.vault import write_header
 
     header = read_header(vault_dir)
     weak = crypto.KdfParams(1024, 1, 1, header.kdf.salt)
-    write_header(vault_dir, header.with_key(header.keys[0], kdf=weak))
+    write_header(vault_dir, header.with_slot(replace(header.slots[0], kdf=weak)))
     with pytest.raises(VaultError, match="zu schwach"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)

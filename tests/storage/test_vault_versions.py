@@ -16,34 +16,45 @@ from casework.storage import vault as vault_store
 from casework.storage.backup import archive
 from casework.storage.backup.format import read_info
 from casework.storage.backup.premigration import backup_before_migration
+from casework.storage.db import Database
 from tests.conftest import PASSPHRASE
 
-OLD_SCHEMA = 43  # a vault from before the team-hub migration (m0050)
+ROLLED_BACK = 51  # the vault predates this migration (m0051_sync_quarantine)
+
+
+def _db(folder: Path) -> Database:
+    key = vault_store.unlock_data_key(vault_store.read_header(folder), PASSPHRASE)
+    return archive.open_snapshot(folder / vault_store.DB_FILE, key)
 
 
 def _user_version(folder: Path) -> int:
-    header = vault_store.read_header(folder)
-    key = vault_store.unlock_data_key(header, PASSPHRASE)
-    db = archive.open_snapshot(folder / vault_store.DB_FILE, key)
+    db = _db(folder)
     try:
         return int(db.pragma("user_version"))
     finally:
         db.close()
 
 
+def _has_rolled_back_migration(db: Database) -> bool:
+    tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    recorded = {int(r[0]) for r in db.query("SELECT version FROM schema_migrations")}
+    return "sync_quarantine" in tables and ROLLED_BACK in recorded
+
+
 @pytest.fixture
-def old_vault(tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A vault created by an app that knew migrations up to OLD_SCHEMA only."""
-    every = migrations.discover()
-    assert any(m.version > OLD_SCHEMA for m in every)
-    with monkeypatch.context() as patch:
-        patch.setattr(migrations, "discover",
-                      lambda: [m for m in every if m.version <= OLD_SCHEMA])
-        folder = tmp_path / "alt"
-        vault = vault_store.create_vault(folder, PASSPHRASE, clock, owner_name="Lena Beispiel")
-        vault.close()
-    assert _user_version(folder) == OLD_SCHEMA
-    return folder
+def old_vault(vault_dir: Path) -> Path:
+    """A vault as an app without migration 51 left it (and without the version record
+    that only this app writes)."""
+    db = _db(vault_dir)
+    try:
+        with db.transaction():
+            db.execute("DROP TABLE sync_quarantine")
+            db.execute("DELETE FROM schema_migrations WHERE version = ?", (ROLLED_BACK,))
+            db.execute("DELETE FROM meta WHERE key = ?", (migrations.META_REQUIRED,))
+        assert not _has_rolled_back_migration(db)
+    finally:
+        db.close()
+    return vault_dir
 
 
 def _open(folder: Path, clock: FixedClock) -> vault_store.Vault:
@@ -52,14 +63,15 @@ def _open(folder: Path, clock: FixedClock) -> vault_store.Vault:
 
 
 def test_older_vault_is_backed_up_and_verified_before_migrating(old_vault: Path,
-                                                                clock: FixedClock) -> None:
+                                                                clock: FixedClock,
+                                                                tmp_path: Path) -> None:
     vault = _open(old_vault, clock)
     try:
         backup = vault.migration_backup
         assert backup is not None
         assert backup.parent == old_vault / "backups"
-        assert "vor-update-schema43" in backup.name
-        assert vault.db.pragma("user_version") == migrations.latest_version()
+        assert "-vor-update-schema" in backup.name
+        assert _has_rolled_back_migration(vault.db)
         assert migrations.missing(vault.db) == []
         actions = [r[0] for r in vault.db.query("SELECT action FROM audit_log")]
         assert "vault.migrate" in actions
@@ -67,11 +79,16 @@ def test_older_vault_is_backed_up_and_verified_before_migrating(old_vault: Path,
         vault.close()
     # the backup holds the vault as it was before the update, and reads back completely
     info = read_info(backup)
-    assert info.schema_version == OLD_SCHEMA
-    header = vault_store.read_header(old_vault)
-    key = vault_store.unlock_data_key(header, PASSPHRASE)
-    digests = archive.verify_file(backup, info, key)
-    assert vault_store.DB_FILE in digests
+    key = vault_store.unlock_data_key(vault_store.read_header(old_vault), PASSPHRASE)
+    assert vault_store.DB_FILE in archive.verify_file(backup, info, key)
+    restored = tmp_path / "ausgepackt"
+    restored.mkdir()
+    archive.extract(backup, info, key, restored)
+    copy = archive.open_snapshot(restored / vault_store.DB_FILE, key)
+    try:
+        assert not _has_rolled_back_migration(copy)
+    finally:
+        copy.close()
     # the next open has nothing to migrate and takes no further backup
     again = _open(old_vault, clock)
     try:
@@ -86,7 +103,11 @@ def test_no_migration_without_a_good_backup(old_vault: Path, clock: FixedClock,
     monkeypatch.setattr(archive, "snapshot_problems", lambda db, full: ["page 3: HMAC"])
     with pytest.raises(VaultError, match="Sicherung vor dem Update"):
         _open(old_vault, clock)
-    assert _user_version(old_vault) == OLD_SCHEMA  # untouched
+    db = _db(old_vault)
+    try:
+        assert not _has_rolled_back_migration(db)  # untouched
+    finally:
+        db.close()
     assert list((old_vault / "backups").glob(f"*{archive.SUFFIX}")) == []
 
 
@@ -140,8 +161,7 @@ def test_vault_of_a_newer_version_is_refused_naming_the_version(vault_dir: Path,
 def test_newer_vault_without_a_recorded_version_still_names_ours(vault_dir: Path,
                                                                  clock: FixedClock) -> None:
     _make_newer(vault_dir, clock, None)
-    key = vault_store.unlock_data_key(vault_store.read_header(vault_dir), PASSPHRASE)
-    db = archive.open_snapshot(vault_dir / vault_store.DB_FILE, key)
+    db = _db(vault_dir)
     try:
         with db.transaction():
             db.execute("DELETE FROM meta WHERE key = ?", (migrations.META_REQUIRED,))

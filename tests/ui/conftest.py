@@ -19,7 +19,7 @@ from casework.ui import messages
 from casework.ui.context import UiContext
 from casework.ui.main_window import MainWindow
 from casework.ui.settings import Settings
-from tests.conftest import NOW, PASSPHRASE
+from tests.conftest import COLLEAGUE_PASSPHRASE, NOW, PASSPHRASE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,6 +39,9 @@ class MessageLog:
 
     shown: list[tuple[str, str, str]] = field(default_factory=list)
     confirm_answer: bool = True
+    # What the person types into the re-authentication dialog; None: her own (the owner
+    # Lena Beispiel has PASSPHRASE, everyone the tests add has COLLEAGUE_PASSPHRASE).
+    passphrase: str | None = None
 
     def texts(self, kind: str | None = None) -> list[str]:
         return [text for k, _title, text in self.shown if kind is None or k == kind]
@@ -64,6 +67,14 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
     monkeypatch.setattr(messages, "restore_draft",
                         lambda parent, text: confirm(parent, "Entwurf vorhanden", text))
     monkeypatch.setattr(messages, "choose_folder", lambda *_a, **_k: "")
+
+    def ask_passphrase(_parent: QWidget | None, title: str, text: str) -> str:
+        log.shown.append(("passphrase", title, text))
+        if log.passphrase is not None:
+            return log.passphrase
+        return PASSPHRASE if "(Lena Beispiel)" in text else COLLEAGUE_PASSPHRASE
+
+    monkeypatch.setattr(messages, "ask_passphrase", ask_passphrase)
     return log
 
 
@@ -117,7 +128,7 @@ def demo_vault_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(NOW),
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
-        demo.fill(session, 2000, contacts_per_family=2)
+        demo.fill(session, 2000, contacts_per_family=2, showcase=False)
     finally:
         session.close()
     return folder

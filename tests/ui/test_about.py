@@ -45,5 +45,6 @@ def test_version_comes_from_the_package_metadata() -> None:
     # the package metadata's licence is pyproject's (the shared test venv may hold an
     # older installation's metadata, so read the source of it)
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    assert project["license"]["text"] == about.LICENCE
+    licence = project["license"]
+    assert (licence if isinstance(licence, str) else licence["text"]) == about.LICENCE
     assert project["version"] == __version__

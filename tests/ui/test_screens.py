@@ -11,6 +11,7 @@ from casework.clock import BERLIN, FixedClock
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.person import BirthInfo, PersonDraft
 from casework.models.ids import HouseholdId
+from casework.models.persons.worker import WorkerRole
 from casework.services import contacts
 from casework.services.households import households
 from casework.services.persons import workers
@@ -19,7 +20,7 @@ from casework.ui.agenda import HeuteScreen
 from casework.ui.main_window import MainWindow
 from casework.ui.registry import SCREENS
 from casework.ui.settings_screen import EinstellungenScreen
-from tests.conftest import PASSPHRASE, add_family
+from tests.conftest import COLLEAGUE_PASSPHRASE, PASSPHRASE, add_family
 from tests.ui.conftest import type_text
 
 
@@ -135,14 +136,24 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     screen.create_worker()
     assert "darf nicht leer sein" in screen.worker_form.error_text("Name")
     qtbot.keyClicks(screen.worker_name, "Dr. Petra Probe")
-    screen.worker_role.setCurrentIndex(screen.worker_role.findText("Leitung"))
+    screen.worker_roles[WorkerRole.FACHKRAFT].setChecked(False)
+    screen.worker_roles[WorkerRole.LEITUNG].setChecked(True)
     screen.worker_fte.setValue(0.5)
-    screen.create_worker()
+    type_text(qtbot, screen.worker_pass, COLLEAGUE_PASSPHRASE)
+    type_text(qtbot, screen.worker_pass_repeat, COLLEAGUE_PASSPHRASE)
+    screen.create_worker()  # the owner (Admin) confirms with her passphrase
+    assert screen.worker_pass.text() == "" and screen.worker_pass_repeat.text() == ""
     assert screen.worker_list.topLevelItemCount() == 2
     probe = next(w for w in workers.all_workers(session) if w.name == "Dr. Petra Probe")
-    assert probe.data.fte == 0.5
+    assert probe.data.fte == 0.5 and probe.data.role is WorkerRole.LEITUNG
 
-    screen.actor.setCurrentIndex(screen.actor.findData(probe.id))
+    # switching person needs HER passphrase; the field is cleared either way
+    screen.actor.setCurrentIndex(screen.actor.findData("Dr. Petra Probe"))
+    qtbot.keyClicks(screen.actor_pass, PASSPHRASE)  # the owner's, not Petra's
+    screen.switch_actor()
+    assert session.actor_id != probe.id and screen.actor_pass.text() == ""
+    assert "passt nicht" in screen.actor_message.text()
+    type_text(qtbot, screen.actor_pass, COLLEAGUE_PASSPHRASE)
     screen.switch_actor()
     assert session.actor_id == probe.id
     assert "Rolle Leitung" in screen.actor_label.text()
@@ -154,16 +165,19 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     screen.change_passphrase()
     qtbot.waitUntil(lambda: screen.pass_button.isEnabled(), timeout=20000)
     assert "nicht richtig" in screen.pass_form.error_text("Bisherige Passphrase")
-    qtbot.keyClicks(screen.old_pass, PASSPHRASE)
+    type_text(qtbot, screen.old_pass, COLLEAGUE_PASSPHRASE)
     screen.change_passphrase()
     qtbot.waitUntil(lambda: "geändert" in screen.pass_status.text(), timeout=20000)
 
-    # The lock keeps the acting worker; the new passphrase opens the vault.
+    # After the lock, Petra says who she is and opens the vault with her new passphrase.
     unlocked.lock()
     from tests.ui.conftest import unlock
 
-    type_text(qtbot, unlocked.start.unlock.passphrase, "Neue Passphrase für die Akte 2027")
-    qtbot.keyClick(unlocked.start.unlock.passphrase, Qt.Key.Key_Return)
+    panel = unlocked.start.unlock
+    panel.person.clear()
+    qtbot.keyClicks(panel.person, "Dr. Petra Probe")
+    type_text(qtbot, panel.passphrase, "Neue Passphrase für die Akte 2027")
+    qtbot.keyClick(panel.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: unlocked.workspace is not None, timeout=20000)
     assert unlocked.ctx.session is not None
     assert unlocked.ctx.session.actor_id == probe.id

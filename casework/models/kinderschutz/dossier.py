@@ -51,6 +51,9 @@ class ReviewLine:
     decided_by_name: str = ""
     decided_at: datetime | None = None
     comment: str = ""
+    # Role, short key fingerprint and whether the signature was verified (issue 15), e.g.
+    # "Leitung · Schlüssel 1A2B 3C4D 5E6F 7A8B · Signatur geprüft".
+    signature: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,9 @@ def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> Ba
     created_at = to_utc_iso(session.clock.now())
     journal = store.journal_entries(session.db)
     known = attachment_store.index(session.db)
+    # The audit chain's head goes into vault.json and with it into the backup (issue 15):
+    # a tail cut off later is found by `vault check` against either.
+    session.vault.anchor_audit()
     pending = store.prepare_backup(session.vault, out, created_at)
     return BackupJob(pending, created_at, full_check, journal, started, known)
 
@@ -173,7 +176,7 @@ def _check_snapshot(snapshot: Path, data_key: bytearray, full: bool) -> None:
 
 
 def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str | None = None,
-                   recovery_key: bytes | None = None,
+                   recovery_key: bytes | None = None, person: str | None = None,
                    journal_folder: Path | None = None) -> RestoreResult:
     """Restore `backup` into the NEW folder `target` (missing or empty).
 
@@ -204,7 +207,7 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
         else:
             assert passphrase is not None
             try:
-                data_key = vault_store.unlock_data_key(header, passphrase)
+                data_key = vault_store.unlock_data_key(header, passphrase, person)
             except WrongPassphrase:
                 raise BackupPassphraseWrong() from None
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casework.clock import Clock, from_utc_iso, to_utc_iso
 from casework.errors import UserError, ValidationError
@@ -12,6 +13,9 @@ from casework.models.ids import WorkerId
 from casework.models.persons.worker import WorkerRole
 from casework.services import session as session_service
 from casework.services.session import Session
+
+if TYPE_CHECKING:
+    from casework.services.persons import Authorization
 from casework.storage import vault as vault_store
 from casework.storage.backup import recovery as store
 from casework.storage.backup.premigration import backup_before_migration
@@ -28,15 +32,29 @@ class RecoverySheet:
     lines: tuple[store.KeyLine, ...]
 
 
-def create_recovery_key(session: Session, *, split: bool = False) -> tuple[RecoverySheet, ...]:
+def create_recovery_key(session: Session, *, split: bool = False,
+                        auth: Authorization) -> tuple[RecoverySheet, ...]:
     """A new organisation recovery key (an older one stops working). Returns one sheet, or
-    two sheets (one half each) when `split`. The key itself is not kept anywhere."""
+    two sheets (one half each) when `split`. The key itself is not kept anywhere.
+    Reserved: Leitung or Admin (the owner always is Admin), re-authenticated and signed."""
+    from casework.services import persons
+
     session.require_role(WorkerRole.LEITUNG, WorkerRole.ADMIN)
+    persons.check_auth(session, auth, (WorkerRole.ADMIN, WorkerRole.LEITUNG))
     key = store.add_recovery_key(session.vault, split=split)
     created = to_utc_iso(session.clock.now())
     vault_id = session.vault.header.vault_id
-    session.audit("vault.recovery_key_created", "vault", vault_id,
-                  "split" if split else "single")
+    wrapped = session.vault.header.key(store.KIND)
+    assert wrapped is not None
+    with session.db.transaction():
+        persons.sign_act(session, auth, "vault.recovery_key", "vault", vault_id,
+                         {"vault_id": vault_id, "recovery_public": wrapped.public.hex(),
+                          "split": split},
+                         allowed=(WorkerRole.ADMIN, WorkerRole.LEITUNG))
+        session.audit("vault.recovery_key_created", "vault", vault_id,
+                      "split" if split else "single")
+        session.vault.set_meta("recovery_sheet_at", created)
+    session.vault.anchor_audit()
     if not split:
         return (RecoverySheet(vault_id, created, 0, 1, tuple(store.encode_key(key))),)
     first, second = store.split_key(key)
@@ -82,7 +100,7 @@ def recover(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
     except BaseException:
         vault.close()
         raise
-    return session_service.Session(vault, clock, WorkerId(vault.owner_id))
+    return session_service.Session(vault, clock, WorkerId(vault.person_id))
 
 
 

@@ -36,12 +36,14 @@ from casework.models.directory.profile import (
 )
 from casework.models.directory.revision import RevisionInfo
 from casework.models.persons.worker import WorkerRole
+from casework.services import persons
 from casework.services.directory.shipped import (
     load_profile,
     parse_profile_text,
     profile_to_data,
     profile_to_json,
 )
+from casework.services.persons import Authorization
 from casework.services.session import Session
 from casework.storage import directory as store
 from casework.storage import persons as worker_store
@@ -104,7 +106,7 @@ def canonical_json(profile: Profile) -> str:
 
 def can_edit(session: Session) -> bool:
     """Whether the acting worker may change the directory (see module docstring)."""
-    if session.actor.data.role in EDITOR_ROLES:
+    if session.has_role(*EDITOR_ROLES):
         return True
     if session.actor_id != session.vault.owner_id:
         return False
@@ -120,7 +122,8 @@ def _require_editor(session: Session) -> None:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def save_profile(session: Session, profile: Profile, *, source: str = "edit") -> Changes:
+def save_profile(session: Session, profile: Profile, *, source: str = "edit",
+                 auth: Authorization | None = None) -> Changes:
     """Validate `profile` and store it as the vault's new directory revision.
 
     Returns empty `Changes` (and writes nothing) when it equals the active profile.
@@ -128,6 +131,11 @@ def save_profile(session: Session, profile: Profile, *, source: str = "edit") ->
     if source not in ("edit", "import", "reset"):
         raise ValueError(source)
     _require_editor(session)
+    # A directory edit is a reserved act (issue 15): confirmed with the passphrase, signed.
+    if auth is None:
+        raise PermissionDenied("Änderungen am Verzeichnis bestätigt die Leitung oder Admin "
+                               "mit der eigenen Passphrase.")
+    persons.check_auth(session, auth, EDITOR_ROLES)
     # The stored form must read back: validate exactly what will be stored.
     data = profile_to_data(profile)
     clean = parse_profile(data)
@@ -148,12 +156,17 @@ def save_profile(session: Session, profile: Profile, *, source: str = "edit") ->
             changed_paths=changed_paths(old_data, new_data),
             source=source,
         )
+        persons.sign_act(session, auth, f"directory.{source}", KIND, rid,
+                         {"revision": revision, "profile": session.profile_name,
+                          "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                          "source": source}, allowed=EDITOR_ROLES)
         action = "directory.import" if source == "import" else "directory.edit"
         session.audit(action, KIND, rid, detail=f"revision {revision}")
     return Changes.of(KIND, rid)
 
 
-def import_profile_json(session: Session, text: str, source_name: str = "Import") -> Changes:
+def import_profile_json(session: Session, text: str, source_name: str = "Import", *,
+                        auth: Authorization | None = None) -> Changes:
     """Replace the vault's directory with the profile in `text` (JSON).
 
     A malformed file is rejected as a whole with a `UserError` naming the JSON line and
@@ -161,7 +174,7 @@ def import_profile_json(session: Session, text: str, source_name: str = "Import"
     """
     _require_editor(session)
     profile = parse_profile_text(text, source_name)
-    return save_profile(session, profile, source="import")
+    return save_profile(session, profile, source="import", auth=auth)
 
 
 def export_profile_json(session: Session) -> str:
@@ -171,24 +184,26 @@ def export_profile_json(session: Session) -> str:
     return text
 
 
-def reset_to_shipped(session: Session) -> Changes:
+def reset_to_shipped(session: Session, *, auth: Authorization | None = None) -> Changes:
     """Store the shipped profile as a new revision (earlier revisions stay in history)."""
-    return save_profile(session, shipped_profile(session), source="reset")
+    return save_profile(session, shipped_profile(session), source="reset", auth=auth)
 
 
 # --- convenience edits used by the Verzeichnis screen ----------------------------------------
 
 
-def _edit(session: Session, change: Callable[[Profile], Profile]) -> Changes:
+def _edit(session: Session, change: Callable[[Profile], Profile], *,
+          auth: Authorization | None = None) -> Changes:
     """Apply `change` to the active profile read inside the write transaction."""
     _require_editor(session)
     with session.db.transaction():
-        return save_profile(session, change(active_profile(session)))
+        return save_profile(session, change(active_profile(session)), auth=auth)
 
 
 def update_district(
     session: Session, number: int, *, contact_role: str, phone: str, email: str,
     checked_on: date | None = None,
+    auth: Authorization | None = None,
 ) -> Changes:
     """Change the contact of ASD district `number` (and when its number was checked)."""
 
@@ -204,7 +219,7 @@ def update_district(
                 return dataclasses.replace(profile, asd=asd)
         raise NotFound(f"ASD-Bezirk {number}")
 
-    return _edit(session, change)
+    return _edit(session, change, auth=auth)
 
 
 def _replace_item(
@@ -236,7 +251,8 @@ def _replace_item(
 
 
 def save_partner(
-    session: Session, index: int | None, partner: Partner, original: Partner | None = None
+    session: Session, index: int | None, partner: Partner, original: Partner | None = None,
+    *, auth: Authorization | None = None,
 ) -> Changes:
     """Add a partner (`index` None) or replace the one at `index`."""
 
@@ -244,15 +260,16 @@ def save_partner(
         partners = _replace_item(profile.partners, index, partner, original, "Der Partner")
         return dataclasses.replace(profile, partners=partners)
 
-    return _edit(session, change)
+    return _edit(session, change, auth=auth)
 
 
-def remove_partner(session: Session, index: int, original: Partner | None = None) -> Changes:
+def remove_partner(session: Session, index: int, original: Partner | None = None, *,
+                   auth: Authorization | None = None) -> Changes:
     def change(profile: Profile) -> Profile:
         partners = _replace_item(profile.partners, index, None, original, "Der Partner")
         return dataclasses.replace(profile, partners=partners)
 
-    return _edit(session, change)
+    return _edit(session, change, auth=auth)
 
 
 def save_emergency_contact(
@@ -260,6 +277,8 @@ def save_emergency_contact(
     index: int | None,
     contact: EmergencyContact,
     original: EmergencyContact | None = None,
+    *,
+    auth: Authorization | None = None,
 ) -> Changes:
     """Add a Rote-Mappe entry (`index` None) or replace the one at `index`."""
 
@@ -269,11 +288,12 @@ def save_emergency_contact(
         )
         return dataclasses.replace(profile, emergency_contacts=contacts)
 
-    return _edit(session, change)
+    return _edit(session, change, auth=auth)
 
 
 def remove_emergency_contact(
-    session: Session, index: int, original: EmergencyContact | None = None
+    session: Session, index: int, original: EmergencyContact | None = None, *,
+    auth: Authorization | None = None,
 ) -> Changes:
     def change(profile: Profile) -> Profile:
         contacts = _replace_item(
@@ -281,7 +301,7 @@ def remove_emergency_contact(
         )
         return dataclasses.replace(profile, emergency_contacts=contacts)
 
-    return _edit(session, change)
+    return _edit(session, change, auth=auth)
 
 
 def district(profile: Profile, number: int) -> AsdDistrict:
@@ -298,6 +318,7 @@ def update_asd_hours(
     notdienst_label: str,
     notdienst_phone: str,
     after_hours: AfterHoursRule,
+    auth: Authorization | None = None,
 ) -> Changes:
     """Change the ASD Sprechzeiten, the Notdienst and the after-hours rule (these drive
     the acute routing, so they are validated like any profile file)."""
@@ -312,7 +333,7 @@ def update_asd_hours(
         )
         return dataclasses.replace(profile, asd=asd)
 
-    return _edit(session, change)
+    return _edit(session, change, auth=auth)
 
 
 def save_special_function(
@@ -320,6 +341,8 @@ def save_special_function(
     index: int | None,
     function: SpecialFunction,
     original: SpecialFunction | None = None,
+    *,
+    auth: Authorization | None = None,
 ) -> Changes:
     """Add a special ASD function (`index` None) or replace the one at `index`."""
 
@@ -330,7 +353,7 @@ def save_special_function(
         asd = dataclasses.replace(profile.asd, special_functions=functions)
         return dataclasses.replace(profile, asd=asd)
 
-    return _edit(session, change)
+    return _edit(session, change, auth=auth)
 
 
 # --- diff --------------------------------------------------------------------------------------

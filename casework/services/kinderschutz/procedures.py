@@ -600,6 +600,20 @@ DOCUMENTS = ("dokumentation", "mitteilung", "schutzplan", "isef")
 _PURPOSES = ("view", "print", "export")
 
 
+def _signature_text(session: Session, decision_id: str, signatures: list[Any]) -> str:
+    """What the § 8a documentation prints about an approval's signature."""
+    from casework.models.persons.signing import LEGACY_LABEL
+    from casework.services import persons as person_service
+
+    if not signatures:
+        if person_service.is_legacy(session, "ks_review_decision", decision_id):
+            return LEGACY_LABEL
+        return "Signatur fehlt"
+    sig = signatures[-1]
+    state = "Signatur geprüft" if sig.verified else "Signatur UNGÜLTIG"
+    return f"{sig.role} · Schlüssel {sig.fingerprint} · {state}"
+
+
 def _dossier(session: Session, file: ProcedureFile) -> Dossier:
     household = household_store.get_household(session.db, file.procedure.household_id)
     if household is None:
@@ -609,14 +623,21 @@ def _dossier(session: Session, file: ProcedureFile) -> Dossier:
                    p.data.gender.value, p.data.custody)
         for p in household_store.persons_of(session.db, household.id))
     names: dict[str, str] = {w.id: w.name for w in worker_store.list_workers(session.db)}
+    from casework.services import persons as person_service
+
     lines = []
-    for v in review.items_for(session, file.procedure.id):
+    views = review.items_for(session, file.procedure.id)
+    decision_ids = [v.last_decision.id for v in views if v.last_decision is not None]
+    signed = person_service.signatures(session, "ks_review_decision", decision_ids)
+    for v in views:
         last = v.last_decision
         lines.append(ReviewLine(
             v.label, v.status.value, v.author_name,
             names.get(last.decided_by, "") if last is not None else "",
             last.decided_at if last is not None else None,
-            last.comment if last is not None else ""))
+            last.comment if last is not None else "",
+            _signature_text(session, last.id, signed.get(last.id, []))
+            if last is not None else ""))
     data = household.data
     return Dossier(file, household.name, data.street, data.plz, data.city, data.district,
                    persons, names, tuple(lines), local_today(session.clock))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.changes import Changes
@@ -34,6 +34,9 @@ from casework.models.kinderschutz.review import (
 )
 from casework.models.persons.worker import WorkerRole
 from casework.services.session import Session
+
+if TYPE_CHECKING:
+    from casework.services.persons import Authorization
 from casework.storage import households as household_store
 from casework.storage import kinderschutz as store
 from casework.storage import persons as worker_store
@@ -145,8 +148,11 @@ def acknowledged_kinds(session: Session, procedure_id: str) -> frozenset[ReviewK
 
 
 def _decide(session: Session, item_id: str, decision: Decision, comment: str,
-            expected_hash: str | None) -> Changes:
+            expected_hash: str | None, auth: Authorization) -> Changes:
+    from casework.services import persons
+
     session.require_role(WorkerRole.LEITUNG)
+    persons.check_auth(session, auth, (WorkerRole.LEITUNG,))
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise ValidationError("Kommentar", f"ist zu lang (höchstens {MAX_COMMENT} Zeichen).")
@@ -161,25 +167,30 @@ def _decide(session: Session, item_id: str, decision: Decision, comment: str,
         if view.author_id == session.actor_id:  # four-eyes principle
             raise PermissionDenied(
                 "Vier-Augen-Prinzip: Eigene Einträge kann nur eine andere Leitung freigeben.")
-        store.insert_decision(session.writer(), view.item, decision, comment, view.current_hash)
+        persons.require_other_key(session, auth, view.author_id)
+        decision_id = store.insert_decision(session.writer(), view.item, decision, comment,
+                                            view.current_hash)
         action = "approve" if decision is Decision.FREIGEGEBEN else "return"
+        persons.sign_act(session, auth, f"kinderschutz.review.{action}", "ks_review_decision",
+                         decision_id, allowed=(WorkerRole.LEITUNG,))
         session.audit(f"kinderschutz.review.{action}", "ks_review_item", item_id)
     return (Changes.of("kinderschutz_review", item_id)
             | Changes.of("kinderschutz", view.item.procedure_id))
 
 
-def approve(session: Session, item_id: str, *, expected_hash: str | None = None,
-            comment: str = "") -> Changes:
-    """Approve (or, for notifications, acknowledge) the item's current content."""
-    return _decide(session, item_id, Decision.FREIGEGEBEN, comment, expected_hash)
+def approve(session: Session, item_id: str, *, auth: Authorization,
+            expected_hash: str | None = None, comment: str = "") -> Changes:
+    """Approve (or, for notifications, acknowledge) the item's current content: reserved
+    to the Leitung, re-authenticated (`services.persons.authorize`) and signed."""
+    return _decide(session, item_id, Decision.FREIGEGEBEN, comment, expected_hash, auth)
 
 
-def return_item(session: Session, item_id: str, comment: str, *,
+def return_item(session: Session, item_id: str, comment: str, *, auth: Authorization,
                 expected_hash: str | None = None) -> Changes:
-    """Return the item to the worker; the comment says what to change."""
+    """Return the item to the worker; the comment says what to change (signed)."""
     if not comment.strip():
         raise ValidationError("Kommentar", "bitte angeben, was überarbeitet werden soll.")
-    return _decide(session, item_id, Decision.ZURUECKGEGEBEN, comment, expected_hash)
+    return _decide(session, item_id, Decision.ZURUECKGEGEBEN, comment, expected_hash, auth)
 
 
 def decided_at(view: ReviewView) -> datetime | None:

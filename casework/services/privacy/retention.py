@@ -18,6 +18,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
@@ -54,6 +55,9 @@ from casework.storage import persons as worker_store
 from casework.storage.backup.journal import merge_journal
 from casework.storage.privacy import purge
 from casework.storage.privacy import retention as store
+
+if TYPE_CHECKING:
+    from casework.services.persons import Authorization
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +201,7 @@ def _decide(session: Session, rule_set: RuleSet, row: store.HouseholdFacts) -> R
 def hides_restricted(session: Session) -> bool:
     """True when the acting worker's daily lists must not show restricted files (LR-35:
     only Leitung/Admin keep access for Akteneinsicht/Aufarbeitung)."""
-    return session.actor.data.role not in OVERSIGHT
+    return not session.has_role(*OVERSIGHT)
 
 
 def restricted_ids(session: Session) -> set[str]:
@@ -293,9 +297,14 @@ def deletion_due(session: Session) -> list[DueItem]:
     return items
 
 
-def propose_deletion(session: Session, household_id: HouseholdId) -> tuple[str, Changes]:
-    """First pair of eyes: put a due household up for deletion."""
+def propose_deletion(session: Session, household_id: HouseholdId, *,
+                     auth: Authorization) -> tuple[str, Changes]:
+    """First pair of eyes: put a due household up for deletion (re-authenticated and
+    signed by the proposing person)."""
+    from casework.services import persons
+
     session.require_role(*OVERSIGHT)
+    persons.check_auth(session, auth, OVERSIGHT)
     with session.db.transaction():
         result = decision(session, household_id)
         if not result.is_due(local_today(session.clock)):
@@ -309,19 +318,24 @@ def propose_deletion(session: Session, household_id: HouseholdId) -> tuple[str, 
         rid = store.insert_deletion_request(session.writer(), household_id,
                                             result.governing.key, keep, REASON_PERIOD,
                                             result.file_type.value)
+        persons.sign_act(session, auth, "retention.propose", "deletion_request", rid,
+                         allowed=OVERSIGHT)
         session.audit("retention.propose", "household", household_id, f"request={rid}")
     return rid, Changes.of("deletion_request", rid) | Changes.of("household", household_id)
 
 
 def request_erasure(session: Session, household_id: HouseholdId,
-                    reason: str) -> tuple[str, Changes]:
+                    reason: str, *, auth: Authorization | None = None) -> tuple[str, Changes]:
     """A data subject asks for erasure (Art. 17). If a retention duty still runs, the file
     is restricted instead of deleted (Art. 17 Abs. 3 lit. b, Art. 18; LR-35); returns
     ("eingeschränkt", …). Otherwise a deletion is proposed: ("vorgeschlagen", …)."""
     session.require_role(*OVERSIGHT)
     result = decision(session, household_id)
     if result.is_due(local_today(session.clock)):
-        _, changes = propose_deletion(session, household_id)
+        if auth is None:
+            raise PermissionDenied("Eine Löschung vorzuschlagen muss mit der eigenen "
+                                   "Passphrase bestätigt werden.")
+        _, changes = propose_deletion(session, household_id, auth=auth)
         return "vorgeschlagen", changes
     text = reason.strip() or "Löschersuchen"
     return "eingeschränkt", restrict(
@@ -335,9 +349,13 @@ def _request(session: Session, request_id: str) -> DeletionRequest:
     return row
 
 
-def approve_deletion(session: Session, request_id: str) -> Changes:
-    """Second pair of eyes: a Leitung other than the proposer approves."""
+def approve_deletion(session: Session, request_id: str, *, auth: Authorization) -> Changes:
+    """Second pair of eyes: a Leitung other than the proposer — another person with another
+    key — approves, re-authenticated and signed."""
+    from casework.services import persons
+
     session.require_role(WorkerRole.LEITUNG)
+    persons.check_auth(session, auth, (WorkerRole.LEITUNG,))
     with session.db.transaction():
         row = _request(session, request_id)
         if row.executed_at is not None:
@@ -347,7 +365,16 @@ def approve_deletion(session: Session, request_id: str) -> Changes:
         if row.created_by == session.actor_id:
             raise PermissionDenied("Vier-Augen-Prinzip: Wer die Löschung vorgeschlagen hat, "
                                    "kann sie nicht selbst freigeben.")
-        store.insert_deletion_approval(session.writer(), request_id, DeletionApproval.APPROVED)
+        persons.require_other_key(session, auth, row.created_by)
+        for signature in persons.signatures(session, "deletion_request", [request_id])[
+                request_id]:
+            if signature.fingerprint == auth.fingerprint or signature.signer_id == auth.worker_id:
+                raise PermissionDenied("Vier-Augen-Prinzip: Vorschlag und Freigabe müssen von "
+                                       "zwei Personen stammen.")
+        approval_id = store.insert_deletion_approval(session.writer(), request_id,
+                                                     DeletionApproval.APPROVED)
+        persons.sign_act(session, auth, "retention.approve", "deletion_approval", approval_id,
+                         allowed=(WorkerRole.LEITUNG,))
         session.audit("retention.approve", "household", row.target_id, f"request={request_id}")
     return Changes.of("deletion_request", request_id)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from casework.errors import UserError, ValidationError
 from casework.storage import crypto
-from casework.storage.vault import Vault, VaultHeader, WrappedKey, write_header
+from casework.storage.vault import Vault, VaultHeader, WrappedKey
 
 KIND = "recovery"
 LABEL_SINGLE = "einzeln"
@@ -135,26 +135,48 @@ def recovery_label(header: VaultHeader) -> str | None:
 
 
 def add_recovery_key(vault: Vault, *, split: bool) -> bytes:
-    """Create a new recovery key (replacing an older one) and store the second wrap of the
-    data key in `vault.json`. Returns the key; the caller prints it and forgets it."""
-    key = os.urandom(crypto.KEY_BYTES)
+    """Create a new recovery key (replacing an older one) and store the data key sealed to
+    it in `vault.json`. The key is an X25519 private key: the header keeps only its public
+    half, so `vault rekey` can seal a new data key to it. Returns the key; the caller prints
+    it and forgets it."""
+    key = bytearray(os.urandom(crypto.KEY_BYTES))
+    x_public, _ = crypto.public_keys(key + bytes(crypto.PRIVATE_BYTES))
     data_key = vault.data_key_copy()
     try:
-        nonce, ciphertext = crypto.wrap(key, data_key, vault.header.aad(KIND))
+        ephemeral, nonce, ciphertext = crypto.seal(x_public, data_key,
+                                                   vault.header.seal_aad(KIND))
     finally:
         crypto.wipe(data_key)
-    header = vault.header.with_key(
-        WrappedKey(KIND, nonce, ciphertext, label=LABEL_SPLIT if split else LABEL_SINGLE))
-    write_header(vault.folder, header)
-    vault.header = header
-    return key
+    vault.save_header(vault.header.with_key(
+        WrappedKey(KIND, nonce, ciphertext, crypto.SEAL_ALGORITHM,
+                   LABEL_SPLIT if split else LABEL_SINGLE, ephemeral, x_public)))
+    result = bytes(key)
+    crypto.wipe(key)
+    return result
+
+
+def reseal(header: VaultHeader, data_key: bytes | bytearray) -> VaultHeader:
+    """The recovery wrap for a new data key (`vault rekey`). A recovery key of the first
+    format (symmetric wrap) cannot be re-sealed: it is dropped, and a new one must be made."""
+    wrapped = header.key(KIND)
+    if wrapped is None:
+        return header
+    if wrapped.algorithm != crypto.SEAL_ALGORITHM:
+        return header.without_key(KIND)
+    ephemeral, nonce, ciphertext = crypto.seal(wrapped.public, data_key, header.seal_aad(KIND))
+    return header.with_key(WrappedKey(KIND, nonce, ciphertext, crypto.SEAL_ALGORITHM,
+                                      wrapped.label, ephemeral, wrapped.public))
 
 
 def unwrap_with_recovery_key(header: VaultHeader, key: bytes) -> bytearray:
     wrapped = header.key(KIND)
     if wrapped is None:
         raise UserError("Für diese Akte wurde kein Wiederherstellungsschlüssel angelegt.")
-    data_key = crypto.unwrap(key, wrapped.nonce, wrapped.ciphertext, header.aad(KIND))
+    if wrapped.algorithm == crypto.SEAL_ALGORITHM:
+        data_key = crypto.unseal(key, wrapped.ephemeral, wrapped.nonce, wrapped.ciphertext,
+                                 header.seal_aad(KIND))
+    else:
+        data_key = crypto.unwrap(key, wrapped.nonce, wrapped.ciphertext, header.aad(KIND))
     if data_key is None:
         raise RecoveryKeyWrong()
     return data_key

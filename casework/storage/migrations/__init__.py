@@ -4,7 +4,8 @@ Each module `mNNNN_name.py` in this package defines `VERSION = NNNN` and `SQL` (
 script) or `apply(db)`; they are found automatically and applied in ascending order, each
 in one transaction. Numbers are spaced per feature area so parallel work does not collide:
 1–9 core and desktop, 10–19 Kinderschutz, 20–29 DSGVO, 30–39 referrals, 40–49
-Teilhabemanagement and reports, 50–59 team hub, 60–69 backup and import.
+Teilhabemanagement and reports, 50–59 team hub, 60–69 persons, backup and import, 70–79
+the case life cycle (goals, appointments, documents, hand-over, closure).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from casework.forms.base import write_pdf_atomic
 from casework.services.backup import recovery
 from casework.ui import documents
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 
 TITLE = "Wiederherstellungsschlüssel…"
 
@@ -28,7 +29,10 @@ def trigger(ctx: UiContext, parent: QWidget | None) -> list[Path]:
                                          "wiederherstellungsschluessel.pdf")
     if not target:
         return []
-    sheets = ctx.run(recovery.create_recovery_key, split=split)
+    auth = reauth.authorize(ctx, parent, "Wiederherstellungsschlüssel erstellen")
+    if auth is None:
+        return []
+    sheets = ctx.run(recovery.create_recovery_key, split=split, auth=auth)
     if sheets is None:
         return []
     out = Path(target)

@@ -41,6 +41,7 @@ from casework.models.directory.profile import (
 from casework.models.text import fold
 from casework.services.directory import vault_profile as directory
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 from casework.ui.widgets import ValidatingForm, line_edit, parse_time
 
 # "Mo 09:00–12:00" (also "Mo 9:00-12:00", "mo 09.00 - 12.00").
@@ -143,7 +144,11 @@ class _EditDialog(QDialog):
         return True
 
     def _apply(self, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
-        self.ctx.apply(fn, *args, **kwargs)
+        # A directory edit is a reserved act: confirmed with the passphrase and signed.
+        auth = reauth.authorize(self.ctx, self, "Verzeichnis ändern")
+        if auth is None:
+            raise UserError("Nicht bestätigt – es wurde nichts geändert.")
+        self.ctx.apply(fn, *args, auth=auth, **kwargs)
 
 
 class DistrictDialog(_EditDialog):

@@ -64,6 +64,7 @@ from casework.ui.directory.models import (
     special_function_model,
 )
 from casework.ui.kinderschutz.acute_dialog import phone_row
+from casework.ui.persons import reauth
 from casework.ui.widgets import heading, line_edit
 
 D = TypeVar("D", bound=QDialog)
@@ -495,7 +496,10 @@ class VerzeichnisScreen(QWidget):
         if self.ctx.messages.confirm(
             self, "Partner entfernen", f"„{partner.name}“ aus dem Verzeichnis entfernen?"
         ):
-            self.ctx.run(directory.remove_partner, self.partner_model.source_index(row), partner)
+            auth = reauth.authorize(self.ctx, self, "Partner entfernen")
+            if auth is not None:
+                self.ctx.run(directory.remove_partner, self.partner_model.source_index(row),
+                             partner, auth=auth)
 
     def edit_emergency(self, new: bool = False) -> EmergencyDialog | None:
         if not self.can_edit:
@@ -516,9 +520,10 @@ class VerzeichnisScreen(QWidget):
         if self.ctx.messages.confirm(
             self, "Eintrag entfernen", f"„{contact.name}“ aus der Roten Mappe entfernen?"
         ):
-            self.ctx.run(
-                directory.remove_emergency_contact, self.emergency_model.source_index(row), contact
-            )
+            auth = reauth.authorize(self.ctx, self, "Eintrag entfernen")
+            if auth is not None:
+                self.ctx.run(directory.remove_emergency_contact,
+                             self.emergency_model.source_index(row), contact, auth=auth)
 
     # --- import / export ------------------------------------------------------------------
 
@@ -584,8 +589,11 @@ class VerzeichnisScreen(QWidget):
             "Der bisherige Stand bleibt im Verlauf erhalten.",
         ):
             return
+        auth = reauth.authorize(self.ctx, self, "Verzeichnis importieren")
+        if auth is None:
+            return
         try:
-            changes = self.ctx.apply(directory.import_profile_json, text, path.name)
+            changes = self.ctx.apply(directory.import_profile_json, text, path.name, auth=auth)
         except UserError as error:
             self.ctx.messages.error(
                 self, "Verzeichnis importieren", f"{error.message} Es wurde nichts importiert."
@@ -607,7 +615,9 @@ class VerzeichnisScreen(QWidget):
             "Alle Änderungen am Verzeichnis dieser Akte durch das mitgelieferte Profil "
             "ersetzen? Die bisherigen Stände bleiben im Verlauf erhalten.",
         ):
-            self.ctx.run(directory.reset_to_shipped)
+            auth = reauth.authorize(self.ctx, self, "Mitgeliefertes Profil wiederherstellen")
+            if auth is not None:
+                self.ctx.run(directory.reset_to_shipped, auth=auth)
 
 
 def _date(utc_iso: str) -> str:

@@ -1,17 +1,22 @@
-"""Akte → „Synchronisieren…“: sync now, status, and the conflict dialog.
+"""Akte → „Synchronisieren…“: sync now, status, conflicts and abgewiesene Änderungen.
 
-Sync runs on the GUI thread (the vault connection is never shared between threads); it
-is short for normal amounts of changes. A conflict shows both values with who wrote them
-and when; choosing one writes a new change that ends the conflict on every device.
+Sync runs on the app's worker thread (`ui/tasks.py`) with its own connection to the
+vault (a connection never crosses threads), reporting progress; „Abbrechen“ stops it
+between two batches, and nothing is lost (each batch is committed with its cursor). A
+conflict shows both values with who wrote them and when; choosing one writes a new
+change that ends the conflict on every device. Changes the hub refused or this device
+did not apply are listed for the Leitung/Admin with the reason.
 """
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,16 +26,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from casework.clock import BERLIN, from_utc_iso
+from casework.clock import BERLIN, Clock, from_utc_iso
 from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
-from casework.services.session import Session
+from casework.services.persons import workers as workers_service
+from casework.services.session import Session, UnwrappedKey
 from casework.sync import require_driver
 from casework.ui.context import UiContext
 
@@ -48,7 +55,11 @@ FIELD_LABELS = {
     "follow_up_done": "Wiedervorlage erledigt",
 }
 ENTITY_LABELS = {"household": "Familie", "person": "Person", "contact": "Kontakt",
-                 "worker": "Mitarbeitende"}
+                 "worker": "Mitarbeitende", "directory": "Verzeichnis/Rote Mappe",
+                 "ks_deadline_profile": "§-8a-Fristen", "deletion_request": "Löschantrag",
+                 "deletion_approval": "Löschfreigabe", "deletion_execution": "Löschung",
+                 "ks_procedure": "§-8a-Verfahren", "consent": "Einwilligung",
+                 "referral": "Vermittlung"}
 
 
 def _when(iso: str | None) -> str:
@@ -66,20 +77,48 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
-def _sync_now(session: Session, dsn: str | None) -> tuple[client.SyncResult, Changes]:
+def _sync_job(key: UnwrappedKey, clock: Clock, dsn: str | None,
+              progress: client.Progress, cancel: threading.Event) -> client.SyncResult:
+    """On the worker thread: open the vault's own connection, sync, close."""
     # psycopg is imported only when someone syncs: it costs ~0.4 s of every app start, and
     # a plain install has no psycopg at all.
-    require_driver()
     from casework.sync import client
 
-    result = client.sync_vault(session, dsn)
-    return result, result.changes
+    session = sync_service.open_background(key, clock)
+    try:
+        return client.sync_vault(session, dsn, progress=progress, cancelled=cancel.is_set)
+    finally:
+        session.close()
+
+
+def _enrol(session: Session, dsn: str, code: str,
+           label: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+    from casework.sync import client
+
+    return client.enrol(session, dsn, code, label)
+
+
+def _issue_code_job(target: str | None, worker_id: str) -> tuple[str, datetime]:
+    """On the worker thread (no vault access): a code for a colleague's device."""
+    from casework.sync import admin
+
+    if not target:
+        raise UserError("Dieses Gerät ist noch nicht am Team-Hub angemeldet.")
+    return admin.issue_code(target, worker_id)
+
+
+_STAGES = {"push": "gesendet", "pushed": "gesendet", "pull": "empfangen"}
+OVERSIGHT = ("Leitung", "Admin")
 
 
 class SyncDialog(QDialog):
+    progress_changed = Signal(str, int)  # from the worker thread, queued to this one
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._cancel: threading.Event | None = None
+        self._since_seq = 0
         self.setWindowTitle("Synchronisieren")
         self.setAccessibleName("Synchronisieren mit dem Team-Hub")
         layout = QVBoxLayout(self)
@@ -90,9 +129,11 @@ class SyncDialog(QDialog):
         self.last_label = QLabel(status_box)
         self.pending_label = QLabel(status_box)
         self.conflict_label = QLabel(status_box)
+        self.refused_label = QLabel(status_box)
         for label, widget in (("Team-Hub", self.hub_label), ("Letzter Abgleich", self.last_label),
                               ("Nicht übertragene Änderungen", self.pending_label),
-                              ("Offene Konflikte", self.conflict_label)):
+                              ("Offene Konflikte", self.conflict_label),
+                              ("Abgewiesene Änderungen", self.refused_label)):
             widget.setAccessibleName(label)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                            | Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -109,7 +150,22 @@ class SyncDialog(QDialog):
         self.sync_button.setAccessibleName("Jetzt synchronisieren")
         self.sync_button.clicked.connect(self.sync_now)
         row.addWidget(self.sync_button)
+        self.cancel_button = QPushButton("&Abbrechen", self)
+        self.cancel_button.setAccessibleName("Abgleich abbrechen")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
         layout.addLayout(row)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Fortschritt des Abgleichs")
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.progress_label = QLabel(self)
+        self.progress_label.setAccessibleName("Stand des Abgleichs")
+        layout.addWidget(self.progress_label)
+        self.progress_changed.connect(self._show_progress)
         self.result_label = QLabel(self)
         self.result_label.setAccessibleName("Ergebnis des Abgleichs")
         self.result_label.setWordWrap(True)
@@ -130,6 +186,59 @@ class SyncDialog(QDialog):
         conflicts_layout.addLayout(self.choices)
         layout.addWidget(conflicts_box)
 
+        self.refused_box = QGroupBox("Abgewiesene Änderungen", self)
+        refused_layout = QVBoxLayout(self.refused_box)
+        refused_hint = QLabel("Vom Team-Hub abgewiesen oder auf diesem Gerät nicht übernommen "
+                              "(fehlerhaft oder ohne Berechtigung). Sie werden nie angewendet.",
+                              self.refused_box)
+        refused_hint.setWordWrap(True)
+        refused_layout.addWidget(refused_hint)
+        self.refused_list = QListWidget(self.refused_box)
+        self.refused_list.setAccessibleName("Liste der abgewiesenen Änderungen")
+        refused_layout.addWidget(self.refused_list)
+        layout.addWidget(self.refused_box)
+
+        # Not yet enrolled: hub address, own password and the one-time code.
+        self.enrol_box = QGroupBox("Dieses Gerät am Team-Hub anmelden", self)
+        enrol_form = QFormLayout(self.enrol_box)
+        self.enrol_dsn = QLineEdit(self.enrol_box)
+        self.enrol_dsn.setPlaceholderText("host=hub.example dbname=casework user=… "
+                                          "sslmode=verify-full sslrootcert=…")
+        self.enrol_password = QLineEdit(self.enrol_box)
+        self.enrol_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.enrol_code = QLineEdit(self.enrol_box)
+        self.enrol_code.setPlaceholderText("ABCD-EFGH-…")
+        self.enrol_label = QLineEdit(self.enrol_box)
+        self.enrol_label.setPlaceholderText("z. B. Laptop Büro")
+        for text, line in (("Hub-Adresse", self.enrol_dsn),
+                           ("Eigenes Hub-Passwort", self.enrol_password),
+                           ("Einmal-Code", self.enrol_code), ("Gerätename", self.enrol_label)):
+            line.setAccessibleName(text)
+            enrol_form.addRow(text + ":", line)
+        self.enrol_button = QPushButton("Gerät an&melden", self.enrol_box)
+        self.enrol_button.setAccessibleName("Gerät anmelden")
+        self.enrol_button.clicked.connect(self.enrol)
+        enrol_form.addRow(self.enrol_button)
+        layout.addWidget(self.enrol_box)
+
+        # Leitung/Admin: a one-time code for a colleague's device.
+        self.code_box = QGroupBox("Einmal-Code für ein Gerät einer Kollegin/eines Kollegen",
+                                  self)
+        code_row = QHBoxLayout(self.code_box)
+        self.code_worker = QComboBox(self.code_box)
+        self.code_worker.setAccessibleName("Person für den Einmal-Code")
+        code_row.addWidget(self.code_worker, 1)
+        self.code_button = QPushButton("Einmal-&Code erzeugen", self.code_box)
+        self.code_button.setAccessibleName("Einmal-Code erzeugen")
+        self.code_button.clicked.connect(self.issue_code)
+        code_row.addWidget(self.code_button)
+        self.code_label = QLabel(self.code_box)
+        self.code_label.setAccessibleName("Erzeugter Einmal-Code")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                                | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        code_row.addWidget(self.code_label, 1)
+        layout.addWidget(self.code_box)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Schließen")
@@ -145,6 +254,26 @@ class SyncDialog(QDialog):
         self.last_label.setText(_when(st.last_sync_at))
         self.pending_label.setText(str(st.pending))
         self.conflict_label.setText(str(st.conflicts))
+        self.refused_label.setText(str(st.refused))
+        oversight = session.actor.data.role.value in OVERSIGHT
+        enrolled = sync_service.device_secret(session) is not None
+        self.enrol_box.setVisible(not enrolled)
+        self.code_box.setVisible(enrolled and oversight)
+        if enrolled and oversight and self.code_worker.count() == 0:
+            for worker in workers_service.all_workers(session):
+                if worker.id != session.actor.id:
+                    self.code_worker.addItem(f"{worker.data.name} ({worker.data.role.value})",
+                                             worker.id)
+        self.refused_box.setVisible(oversight)
+        self.refused_list.clear()
+        if oversight:
+            for q in sync_service.quarantine(session):
+                where = ("vom Team-Hub abgewiesen" if q.direction == "out"
+                         else "hier nicht übernommen")
+                QListWidgetItem(
+                    f"{_when(q.at)} – {ENTITY_LABELS.get(q.entity, q.entity)} von "
+                    f"{q.actor_name or 'unbekannt'}, {where}: {q.reason_text}",
+                    self.refused_list)
         self._conflicts = sync_service.conflicts(session)
         self.conflict_list.clear()
         for c in self._conflicts:
@@ -178,30 +307,135 @@ class SyncDialog(QDialog):
         self.ctx.run(sync_service.resolve_conflict, conflict_id, hlc)
         self.refresh()
 
+    @property
+    def busy(self) -> bool:
+        return self._cancel is not None
+
     def sync_now(self) -> None:
+        if self.busy:
+            return
         session = self.ctx.require_session()
-        dsn = sync_service.hub_dsn(session)
-        if dsn and self.password.text():
-            try:
-                require_driver()
-            except UserError as error:
-                self.ctx.report(error)
-                return
+        dsn = None  # the stored hub address with this device's own hub login
+        stored = sync_service.hub_dsn(session)
+        try:
+            require_driver()
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        if stored and self.password.text() and not sync_service.device_secret(session):
             from casework.sync import client
 
-            dsn = client.with_password(dsn, self.password.text())
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            dsn = client.with_password(stored, self.password.text())
+        self._cancel = threading.Event()
+        self._since_seq = sync_service.local_seq(session)
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.show()
+        self.progress_label.setText("Abgleich läuft …")
+        self.result_label.clear()
+        self.ctx.tasks.submit(_sync_job, sync_service.background_key(session), self.ctx.clock,
+                              dsn, self.progress_changed.emit, self._cancel,
+                              on_done=self._done, on_error=self._failed)
+
+    def enrol(self) -> None:
+        """The worker's own login (address + password) and the code from the Leitung."""
         try:
-            outcome = self.ctx.run(_sync_now, dsn)
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+            require_driver()
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        from casework.sync import client
+
+        dsn, code = self.enrol_dsn.text().strip(), self.enrol_code.text().strip()
+        if not dsn or not code:
+            self.ctx.report(UserError("Bitte Hub-Adresse und Einmal-Code eingeben."))
+            return
+        if self.enrol_password.text():
+            dsn = client.with_password(dsn, self.enrol_password.text())
+        outcome = self.ctx.run(_enrol, dsn, code, self.enrol_label.text().strip())
+        self.enrol_password.clear()
         if outcome is not None:
-            result = outcome[0]
-            text = f"Abgeglichen: {result.pushed} gesendet, {result.pulled} empfangen."
-            if result.new_conflicts:
-                text += f" {result.new_conflicts} neue Konflikte – bitte unten lösen."
-            self.result_label.setText(text)
+            worker = outcome[0]
+            self.enrol_code.clear()
+            self.result_label.setText(f"Gerät angemeldet für {worker.name} ({worker.role}). "
+                                      "Jetzt synchronisieren.")
         self.refresh()
+
+    def issue_code(self) -> None:
+        worker_id = self.code_worker.currentData()
+        if not worker_id or self.busy:
+            return
+        try:
+            require_driver()
+        except UserError as error:
+            self.ctx.report(error)
+            return
+        from casework.sync import client
+
+        target = client.device_target(self.ctx.require_session())
+        self.code_button.setEnabled(False)
+        self.ctx.tasks.submit(_issue_code_job, target, str(worker_id),
+                              on_done=self._code_issued, on_error=self._code_failed)
+
+    def _code_issued(self, issued: tuple[str, datetime]) -> None:
+        self.code_button.setEnabled(True)
+        code, expires = issued
+        self.code_label.setText(f"{code} (gültig bis "
+                                f"{expires.astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr)")
+
+    def _code_failed(self, error: BaseException) -> None:
+        self.code_button.setEnabled(True)
+        if not isinstance(error, UserError):
+            raise error
+        self.ctx.report(error)
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText("Wird nach dem laufenden Schritt abgebrochen …")
+
+    def _show_progress(self, stage: str, count: int) -> None:
+        self.progress_label.setText(f"{count} {_STAGES.get(stage, '')} …")
+
+    def _finish(self) -> None:
+        self._cancel = None
+        self.sync_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.hide()
+        self.progress_label.clear()
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            sync_service.after_background(session, self._since_seq)
+            self.refresh()
+
+    def _done(self, result: client.SyncResult) -> None:
+        self._finish()
+        text = f"Abgeglichen: {result.pushed} gesendet, {result.pulled} empfangen."
+        if result.new_conflicts:
+            text += f" {result.new_conflicts} neue Konflikte – bitte unten lösen."
+        if result.refused or result.quarantined:
+            text += (f" {result.refused + result.quarantined} Änderungen abgewiesen "
+                     "(siehe unten).")
+        self.result_label.setText(text)
+        self.ctx.changed.emit(result.changes | Changes.of("sync", "*"))
+
+    def _failed(self, error: BaseException) -> None:
+        cancelled = getattr(error, "code", None) == "cancelled"
+        self._finish()
+        self.ctx.changed.emit(Changes.of("sync", "*"))
+        if cancelled and isinstance(error, UserError):
+            self.result_label.setText(error.message)
+        elif isinstance(error, UserError):
+            self.ctx.report(error)
+        else:
+            raise error
+
+    def reject(self) -> None:
+        if self.busy:  # closing while syncing: stop at the next step, nothing is lost
+            self.cancel()
+            return
+        super().reject()
 
 
 def trigger(ctx: UiContext, parent_widget: QWidget | None) -> None:

@@ -37,6 +37,7 @@ from casework.ui.context import UiContext
 from casework.ui.kinderschutz.common import worker_names
 from casework.ui.kinderschutz.guidance import observation_text, when
 from casework.ui.kinderschutz.procedure_view import table_view
+from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import error_label, heading, named
 
@@ -204,7 +205,7 @@ class KinderschutzScreen(QWidget):
     def is_leitung(self) -> bool:
         session = self.ctx.session
         return (session is not None and session.is_open
-                and session.actor.data.role is WorkerRole.LEITUNG)
+                and session.has_role(WorkerRole.LEITUNG))
 
     def refresh(self) -> None:
         session = self.ctx.session
@@ -317,13 +318,22 @@ class KinderschutzScreen(QWidget):
         if item is None:
             return False
         comment = self.comment.toPlainText()
+        if not approve and not comment.strip():
+            self.comment_error.setText("⚠ Kommentar: bitte angeben, was überarbeitet werden "
+                                       "soll.")
+            self.comment_error.setVisible(True)
+            self.comment.setFocus()
+            return False
+        auth = reauth.authorize(self.ctx, self, "Freigabe" if approve else "Zurückgeben")
+        if auth is None:
+            return False
         try:
             if approve:
                 self.ctx.apply(review.approve, item.id, expected_hash=item.current_hash,
-                               comment=comment)
+                               comment=comment, auth=auth)
             else:
                 self.ctx.apply(review.return_item, item.id, comment,
-                               expected_hash=item.current_hash)
+                               expected_hash=item.current_hash, auth=auth)
         except ValidationError as error:
             self.comment_error.setText(f"⚠ {error.message}")
             self.comment_error.setVisible(True)

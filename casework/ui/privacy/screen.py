@@ -44,6 +44,7 @@ from casework.services.households import households
 from casework.services.privacy import disclosure, retention
 from casework.ui import documents
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
 
 TITLE = "Datenschutz"
@@ -253,7 +254,7 @@ class DatenschutzScreen(QWidget):
     def allowed(self) -> bool:
         session = self.ctx.session
         return (session is not None and session.is_open
-                and session.actor.data.role in ROLES)
+                and session.has_role(*(WorkerRole(r) for r in ROLES)))
 
     def refresh(self) -> None:
         self._dirty = False
@@ -467,8 +468,11 @@ class DatenschutzScreen(QWidget):
 
     def propose(self) -> None:
         item = self._due()
-        if item is not None:
-            self.ctx.run(retention.propose_deletion, HouseholdId(item.household_id))
+        if item is None:
+            return
+        auth = reauth.authorize(self.ctx, self, "Löschung vorschlagen")
+        if auth is not None:
+            self.ctx.run(retention.propose_deletion, HouseholdId(item.household_id), auth=auth)
 
     def approve(self) -> None:
         item = self._due()
@@ -477,7 +481,9 @@ class DatenschutzScreen(QWidget):
         if item.request is None:
             self.ctx.messages.warn(self, TITLE, "Die Löschung ist noch nicht vorgeschlagen.")
             return
-        self.ctx.run(retention.approve_deletion, item.request.id)
+        auth = reauth.authorize(self.ctx, self, "Löschung freigeben")
+        if auth is not None:
+            self.ctx.run(retention.approve_deletion, item.request.id, auth=auth)
 
     def delete(self) -> None:
         item = self._due()

@@ -50,6 +50,7 @@ from casework.models.teilhabe import (
 )
 from casework.services import teilhabe as tm
 from casework.ui.context import UiContext
+from casework.ui.persons import reauth
 from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -513,7 +514,14 @@ class LeadDashboard(QWidget):
                 self, "Zuweisen", "Bitte eine Person und eine Fachkraft auswählen."
             )
             return
-        self.host.ctx.run(tm.assign, client_id, worker_id, self.reason.text())
+        ctx = self.host.ctx
+        current = tm.get(ctx.require_session(), client_id).worker_id
+        auth = None
+        if current is not None and current != worker_id:  # reassignment: a reserved act
+            auth = reauth.authorize(ctx, self, "Umverteilen")
+            if auth is None:
+                return
+        ctx.run(tm.assign, client_id, worker_id, self.reason.text(), auth=auth)
         self.reason.clear()
 
     def distribute(self) -> None:

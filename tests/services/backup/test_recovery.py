@@ -15,22 +15,20 @@ from pypdf import PdfReader
 
 from casework.clock import FixedClock
 from casework.errors import PermissionDenied, UserError, ValidationError, WrongPassphrase
-from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.models.persons.worker import WorkerRole
 from casework.services import session as session_service
 from casework.services.backup import backups as backup
 from casework.services.backup import recovery
-from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage.backup import recovery as store
 from casework.storage.vault import DB_FILE, HEADER_FILE
-from tests.conftest import PASSPHRASE, add_family
+from tests.conftest import PASSPHRASE, add_family, add_person, sign
 
 NEW_PASSPHRASE = "Regenschirm im Flur vergessen 42"
 
 
 def _as_leitung(session: Session) -> None:
-    wid, _ = workers.create(session, WorkerDraft("Leitung Beispiel", WorkerRole.LEITUNG))
-    session.act_as(wid)
+    session.act_as(add_person(session, "Leitung Beispiel", WorkerRole.LEITUNG))
 
 
 def _text(sheet: recovery.RecoverySheet) -> str:
@@ -42,8 +40,9 @@ def _audit_actions(session: Session) -> list[str]:
 
 
 def test_only_leitung_or_admin_may_create_a_recovery_key(session: Session) -> None:
+    session.act_as(add_person(session, "Tom Fachkraft", WorkerRole.FACHKRAFT))
     with pytest.raises(PermissionDenied):
-        recovery.create_recovery_key(session)
+        recovery.create_recovery_key(session, auth=sign(session))
     assert store.recovery_label(session.vault.header) is None
 
 
@@ -51,7 +50,7 @@ def test_recover_with_the_key_forces_a_new_passphrase(session: Session, vault_di
                                                       clock: FixedClock) -> None:
     _as_leitung(session)
     add_family(session)
-    (sheet,) = recovery.create_recovery_key(session)
+    (sheet,) = recovery.create_recovery_key(session, auth=sign(session))
     session.close()
 
     recovered = recovery.recover(vault_dir, (_text(sheet),), NEW_PASSPHRASE, clock)
@@ -74,7 +73,7 @@ def test_a_wrong_recovery_key_is_refused_and_changes_nothing(session: Session,
                                                              vault_dir: Path,
                                                              clock: FixedClock) -> None:
     _as_leitung(session)
-    recovery.create_recovery_key(session)
+    recovery.create_recovery_key(session, auth=sign(session))
     session.close()
     header_before = (vault_dir / HEADER_FILE).read_bytes()
     other = "\n".join(line.text() for line in store.encode_key(os.urandom(32)))
@@ -88,7 +87,7 @@ def test_a_wrong_recovery_key_is_refused_and_changes_nothing(session: Session,
 
 def test_a_typo_names_the_line(session: Session) -> None:
     _as_leitung(session)
-    (sheet,) = recovery.create_recovery_key(session)
+    (sheet,) = recovery.create_recovery_key(session, auth=sign(session))
     lines = [line.text() for line in sheet.lines]
     first = lines[1][0]
     lines[1] = ("1" if first != "1" else "2") + lines[1][1:]
@@ -112,7 +111,7 @@ def test_typing_is_forgiving_about_case_spaces_and_look_alikes(session: Session)
 def test_split_key_needs_both_halves(session: Session, vault_dir: Path,
                                      clock: FixedClock) -> None:
     _as_leitung(session)
-    first, second = recovery.create_recovery_key(session, split=True)
+    first, second = recovery.create_recovery_key(session, split=True, auth=sign(session))
     assert (first.part, second.part, first.parts) == (1, 2, 2)
     session.close()
     assert recovery.is_split(vault_dir)
@@ -141,15 +140,15 @@ def test_without_recovery_key_and_passphrase_nothing_opens(vault_dir: Path,
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     finally:
         conn.close()
-    # vault.json holds only wrapped keys
+    # vault.json holds only wrapped keys: one key slot per person, no recovery wrap yet
     header = json.loads((vault_dir / HEADER_FILE).read_text(encoding="utf-8"))
-    assert {k["kind"] for k in header["keys"]} == {"passphrase"}
+    assert header["keys"] == [] and len(header["slots"]) == 1
 
 
 def test_a_weak_new_passphrase_is_refused_before_anything_happens(
         session: Session, vault_dir: Path, clock: FixedClock) -> None:
     _as_leitung(session)
-    (sheet,) = recovery.create_recovery_key(session)
+    (sheet,) = recovery.create_recovery_key(session, auth=sign(session))
     session.close()
     with pytest.raises(ValidationError, match="Neue Passphrase"):
         recovery.recover(vault_dir, (_text(sheet),), "kurz", clock)
@@ -159,8 +158,8 @@ def test_a_weak_new_passphrase_is_refused_before_anything_happens(
 def test_a_new_recovery_key_replaces_the_old_one(session: Session, vault_dir: Path,
                                                  clock: FixedClock) -> None:
     _as_leitung(session)
-    (old,) = recovery.create_recovery_key(session)
-    (new,) = recovery.create_recovery_key(session)
+    (old,) = recovery.create_recovery_key(session, auth=sign(session))
+    (new,) = recovery.create_recovery_key(session, auth=sign(session))
     session.close()
     with pytest.raises(store.RecoveryKeyWrong):
         recovery.recover(vault_dir, (_text(old),), NEW_PASSPHRASE, clock)
@@ -171,7 +170,7 @@ def test_a_backup_restores_with_the_recovery_key(session: Session, clock: FixedC
                                                  tmp_path: Path) -> None:
     _as_leitung(session)
     add_family(session)
-    (sheet,) = recovery.create_recovery_key(session)
+    (sheet,) = recovery.create_recovery_key(session, auth=sign(session))
     out = tmp_path / "stick"
     out.mkdir()
     path = backup.create_backup(session, out / "b").path
@@ -183,7 +182,7 @@ def test_a_backup_restores_with_the_recovery_key(session: Session, clock: FixedC
 
 def test_recovery_sheet_pdf_shows_every_group_and_the_part(session: Session) -> None:
     _as_leitung(session)
-    first, _second = recovery.create_recovery_key(session, split=True)
+    first, _second = recovery.create_recovery_key(session, split=True, auth=sign(session))
     pdf = recovery.render_sheet(session, first)
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)

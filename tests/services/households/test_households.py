@@ -136,9 +136,11 @@ def test_restricted_file_is_hidden_from_daily_work_but_not_from_leitung(session,
     from casework.services.persons import workers
     from casework.services.privacy import retention
 
-    households.record_view(session, family)
-    fachkraft = session.actor_id
+    # an ordinary worker (the owner is also the vault's Admin)
+    fachkraft, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
     leitung, _ = workers.create(session, WorkerDraft("Dr. Petra Probe", WorkerRole.LEITUNG))
+    session.act_as(fachkraft)
+    households.record_view(session, family)
     session.act_as(leitung)
     retention.restrict(session, family, "Aufbewahrungspflicht § 9b, keine laufende Hilfe")
     assert households.list_ids(session) == [family]

@@ -33,6 +33,7 @@ from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.persons import workers
 from casework.services.session import Session
+from tests.conftest import add_person
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ class Team:
 def make_team(session: Session) -> Team:
     owner = session.actor_id
     fk2, _ = workers.create(session, WorkerDraft("Tom Zweitkraft", WorkerRole.FACHKRAFT))
-    leitung, _ = workers.create(session, WorkerDraft("Dana Leitung", WorkerRole.LEITUNG))
-    leitung2, _ = workers.create(session, WorkerDraft("Kai Vertretung", WorkerRole.LEITUNG))
+    # The two Leitungen sign approvals: persons with their own key slots.
+    leitung = add_person(session, "Dana Leitung", WorkerRole.LEITUNG)
+    leitung2 = add_person(session, "Kai Vertretung", WorkerRole.LEITUNG)
     isef, _ = workers.create(session, WorkerDraft("Ina Kinderschutz", WorkerRole.FACHKRAFT))
     return Team(owner, fk2, leitung, leitung2, isef)
 

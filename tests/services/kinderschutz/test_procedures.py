@@ -29,7 +29,7 @@ from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import audit
-from tests.conftest import add_family
+from tests.conftest import add_family, sign
 from tests.services.kinderschutz.support import (
     Team,
     child_ids,
@@ -55,7 +55,7 @@ def approve_all(session: Session, team: Team) -> None:
     me = session.actor_id
     session.act_as(team.leitung)
     for item in review.queue(session):
-        review.approve(session, item.id, expected_hash=item.current_hash)
+        review.approve(session, item.id, expected_hash=item.current_hash, auth=sign(session))
     session.act_as(me)
 
 
@@ -283,7 +283,7 @@ def test_LR13_overdue_for_heute_and_leitung(session: Session, family: HouseholdI
     assert late[0].household_name == "Müller" and late[0].procedure_id == pid
     session.act_as(team.leitung)
     item = review.queue(session)[0]
-    review.approve(session, item.id, expected_hash=item.current_hash)
+    review.approve(session, item.id, expected_hash=item.current_hash, auth=sign(session))
     assert ks.overdue(session) == []
     clock.advance(timedelta(days=2))  # type: ignore[attr-defined]  # Wednesday night
     assert [s.key for s in ks.overdue(session)] == ["erste_einschaetzung"]
@@ -297,6 +297,7 @@ def test_LR13_deadline_profile_change_is_leitung_only_and_logged(
     data = deadline_profile_to_data(ks.deadline_profile(session))
     data["name"] = "vereinbarung-2027"
     data["example"] = False
+    session.act_as(team.fk2)  # a Fachkraft without Admin role (the owner is also Admin)
     with pytest.raises(PermissionDenied):
         ks.set_deadline_profile(session, data)
     session.act_as(team.leitung)
@@ -331,7 +332,7 @@ def test_LR15_entering_s1_notifies_leitung_and_acknowledgement_is_history(
     queue = review.queue(session)
     assert [v.item.kind for v in queue] == [ReviewKind.ANHALTSPUNKTE]
     assert changes.ids("kinderschutz_review") == {queue[0].id}
-    review.approve(session, queue[0].id, comment="zur Kenntnis")
+    review.approve(session, queue[0].id, comment="zur Kenntnis", auth=sign(session))
     entries = history.for_household(session, family)
     decision = next(e for e in entries if e.entity == "ks_review_decision")
     assert decision.actor_id == team.leitung and decision.fields["decision"] == "freigegeben"

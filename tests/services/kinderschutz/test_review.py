@@ -14,6 +14,7 @@ from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import audit
 from casework.storage.kinderschutz import review_item_id
+from tests.conftest import sign
 from tests.services.kinderschutz.support import Team, drive_to_s5, make_team, result
 
 
@@ -36,7 +37,7 @@ def test_approval_goes_stale_when_the_result_is_edited(session: Session, family:
     # same id on every device for the same subject (offline creation merges in the hub)
     assert item.id == review_item_id(pid, ReviewKind.ERGEBNIS, "")
     assert item.current_hash == content_hash(item.content or {})
-    review.approve(session, item.id, expected_hash=item.current_hash)
+    review.approve(session, item.id, expected_hash=item.current_hash, auth=sign(session))
     assert result_item(session, pid).status is ReviewStatus.FREIGEGEBEN
     assert item.id not in {v.id for v in review.queue(session)}
 
@@ -50,8 +51,8 @@ def test_approval_goes_stale_when_the_result_is_edited(session: Session, family:
     assert stale.id in {v.id for v in review.queue(session)}
     # approving with the hash of the version the Leitung saw before is refused
     with pytest.raises(ValidationError, match="inzwischen geändert"):
-        review.approve(session, stale.id, expected_hash=item.current_hash)
-    review.approve(session, stale.id, expected_hash=stale.current_hash)
+        review.approve(session, stale.id, expected_hash=item.current_hash, auth=sign(session))
+    review.approve(session, stale.id, expected_hash=stale.current_hash, auth=sign(session))
     assert result_item(session, pid).status is ReviewStatus.FREIGEGEBEN
 
 
@@ -60,7 +61,7 @@ def test_same_content_saved_again_keeps_the_approval(session: Session, family: H
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact))
     session.act_as(team.leitung)
-    review.approve(session, result_item(session, pid).id)
+    review.approve(session, result_item(session, pid).id, auth=sign(session))
     session.act_as(team.fk)
     ks.record_result(session, pid, result(fact))
     assert result_item(session, pid).status is ReviewStatus.FREIGEGEBEN
@@ -74,9 +75,9 @@ def test_four_eyes_nobody_approves_their_own_entry(session: Session, family: Hou
     item = result_item(session, pid)
     assert item.author_id == team.leitung and item.author_name == "Dana Leitung"
     with pytest.raises(PermissionDenied, match="Vier-Augen"):
-        review.approve(session, item.id)
+        review.approve(session, item.id, auth=sign(session))
     session.act_as(team.leitung2)
-    review.approve(session, item.id)
+    review.approve(session, item.id, auth=sign(session))
     assert result_item(session, pid).status is ReviewStatus.FREIGEGEBEN
 
 
@@ -87,7 +88,7 @@ def test_only_leitung_decides_and_sees_the_queue(session: Session, family: House
     item = result_item(session, pid)
     session.act_as(team.fk2)
     with pytest.raises(PermissionDenied):
-        review.approve(session, item.id)
+        review.approve(session, item.id, auth=sign(session))
     with pytest.raises(PermissionDenied):
         review.queue(session)
 
@@ -99,8 +100,9 @@ def test_return_with_comment_then_rework_puts_it_back(session: Session, family: 
     session.act_as(team.leitung)
     item = result_item(session, pid)
     with pytest.raises(ValidationError, match="Kommentar"):
-        review.return_item(session, item.id, "  ")
-    review.return_item(session, item.id, "Bitte die Versorgungslage genauer begründen.")
+        review.return_item(session, item.id, "  ", auth=sign(session))
+    review.return_item(session, item.id, "Bitte die Versorgungslage genauer begründen.",
+                       auth=sign(session))
     assert result_item(session, pid).status is ReviewStatus.ZURUECKGEGEBEN
     assert item.id not in {v.id for v in review.queue(session)}
     session.act_as(team.fk)
@@ -122,7 +124,7 @@ def test_closing_needs_all_reviews_approved(session: Session, family: HouseholdI
         ks.close(session, pid, "Keine Gefährdung, kein Hilfebedarf.")
     session.act_as(team.leitung)
     for view in review.queue(session):
-        review.approve(session, view.id)
+        review.approve(session, view.id, auth=sign(session))
     session.act_as(team.fk)
     ks.close(session, pid, "Keine Gefährdung, kein Hilfebedarf.")
     assert ks.get_file(session, pid).state is State.S9

@@ -67,8 +67,9 @@ def setup(session: Session, family: HouseholdId) -> dict[str, str]:
         datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN), NoteKind.AUSSAGE_DRITTER,
         "Lauter Streit in der Wohnung.", source=f"Nachbar Herr {REPORTER}"))
     lead, _ = workers.create(session, WorkerDraft("Leitung Eins", WorkerRole.LEITUNG))
+    fk, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
     return {"family": family, "mother": mother, "child": child, "dragomir": dragomir,
-            "lead": lead, "owner": session.actor_id}
+            "lead": lead, "owner": session.actor_id, "fk": fk}
 
 
 def test_request_is_recorded_with_one_month_due_date(session: Session,
@@ -92,6 +93,7 @@ def test_request_is_recorded_with_one_month_due_date(session: Session,
 def test_answer_contains_the_person_and_withholds_third_parties(
         session: Session, setup: dict[str, str]) -> None:
     rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    session.act_as(setup["fk"])  # type: ignore[arg-type]  # the owner is also Admin
     with pytest.raises(PermissionDenied):
         disclosure.answer(session, rid)  # Fachkraft
     session.act_as(setup["lead"])  # type: ignore[arg-type]
@@ -122,6 +124,7 @@ def test_answer_contains_the_person_and_withholds_third_parties(
 def test_balancing_decisions_release_withheld_parts(session: Session,
                                                     setup: dict[str, str]) -> None:
     rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    session.act_as(setup["fk"])  # type: ignore[arg-type]  # the owner is also Admin
     with pytest.raises(PermissionDenied):
         disclosure.record_decision(session, rid, DecisionKind.INCLUDE_THIRD_PARTY, "x")
     session.act_as(setup["lead"])  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ from casework.services.persons import workers
 from casework.services.privacy import retention
 from casework.services.session import Session
 from casework.storage import attachments, audit
-from tests.conftest import PASSPHRASE, add_family
+from tests.conftest import PASSPHRASE, add_family, add_person, sign
 
 GONE_NAME = "Quastenbergerin"
 GONE_FIRST = "Zoltanella"
@@ -47,8 +47,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def _leitung(session: Session, name: str) -> WorkerId:
-    wid, _ = workers.create(session, WorkerDraft(name, WorkerRole.LEITUNG))
-    return wid
+    return add_person(session, name, WorkerRole.LEITUNG)
 
 
 def _visit(session: Session, hid: HouseholdId, text: str, *,
@@ -111,7 +110,9 @@ def test_open_case_is_never_due(session: Session, family: HouseholdId,
 def test_restricted_household_hidden_from_ordinary_workers(session: Session,
                                                            family: HouseholdId) -> None:
     other = add_family(session, "Schmidt")
-    owner = session.actor_id
+    # an ordinary worker (the vault's owner is also its Admin)
+    owner, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
+    session.act_as(owner)
     with pytest.raises(PermissionDenied):
         retention.restrict(session, family, "Aufbewahrungspflicht § 9b")
     lead = _leitung(session, "Leitung Eins")
@@ -151,14 +152,15 @@ def test_erasure_request_for_9b_file_restricts_instead_of_deleting(
     assert retention.is_restricted(session, family)
     assert households.get(session, family).name == "Müller"
     with pytest.raises(UserError, match="noch nicht abgelaufen"):
-        retention.propose_deletion(session, family)
+        retention.propose_deletion(session, family, auth=sign(session))
 
 
 def test_four_eyes_rule(session: Session, two_families: tuple[HouseholdId, HouseholdId],
                         clock: FixedClock) -> None:
     gone, kept = two_families
-    owner = session.actor_id
+    owner = add_person(session, "Tom Fachkraft", WorkerRole.FACHKRAFT)
     first, second = _leitung(session, "Leitung Eins"), _leitung(session, "Leitung Zwei")
+    session.act_as(owner)
     clock.advance(FOUR_YEARS)
     with pytest.raises(PermissionDenied):
         retention.deletion_due(session)  # Fachkraft
@@ -167,21 +169,22 @@ def test_four_eyes_rule(session: Session, two_families: tuple[HouseholdId, House
     assert [d.household_id for d in due] == [gone]
     assert due[0].state == "fällig" and GONE_NAME not in due[0].label
     with pytest.raises(UserError, match="noch nicht abgelaufen"):
-        retention.propose_deletion(session, kept)
-    request_id, _ = retention.propose_deletion(session, gone)
-    assert retention.propose_deletion(session, gone)[0] == request_id  # no duplicate
+        retention.propose_deletion(session, kept, auth=sign(session))
+    request_id, _ = retention.propose_deletion(session, gone, auth=sign(session))
+    again = retention.propose_deletion(session, gone, auth=sign(session))[0]
+    assert again == request_id  # no duplicate
     with pytest.raises(PermissionDenied, match="Vier-Augen"):
-        retention.approve_deletion(session, request_id)
+        retention.approve_deletion(session, request_id, auth=sign(session))
     with pytest.raises(PermissionDenied, match="noch nicht"):
         retention.execute_deletion(session, request_id)
     session.act_as(owner)
     with pytest.raises(PermissionDenied):
-        retention.approve_deletion(session, request_id)
+        retention.approve_deletion(session, request_id, auth=sign(session))
     session.act_as(second)
-    retention.approve_deletion(session, request_id)
+    retention.approve_deletion(session, request_id, auth=sign(session))
     assert retention.deletion_due(session)[0].state == "freigegeben"
     with pytest.raises(UserError, match="bereits entschieden"):
-        retention.approve_deletion(session, request_id)
+        retention.approve_deletion(session, request_id, auth=sign(session))
     assert households.get(session, gone).name == GONE_NAME  # nothing deleted yet
 
 
@@ -239,9 +242,9 @@ def test_real_deletion_end_to_end(session: Session, vault_dir: Path, clock: Fixe
     first, second = _leitung(session, "Leitung Eins"), _leitung(session, "Leitung Zwei")
     clock.advance(FOUR_YEARS)
     session.act_as(first)
-    request_id, _ = retention.propose_deletion(session, gone)
+    request_id, _ = retention.propose_deletion(session, gone, auth=sign(session))
     session.act_as(second)
-    retention.approve_deletion(session, request_id)
+    retention.approve_deletion(session, request_id, auth=sign(session))
     protocol, changes = retention.execute_deletion(session, request_id)
     assert changes.ids("household") == {gone}
     counts = dict(protocol.counts)
@@ -330,9 +333,9 @@ def test_reapply_deletions_after_restoring_an_old_copy(
     live = session_service.unlock(vault_dir, PASSPHRASE, clock)
     clock.advance(FOUR_YEARS)
     live.act_as(first)
-    request_id, _ = retention.propose_deletion(live, gone)
+    request_id, _ = retention.propose_deletion(live, gone, auth=sign(live))
     live.act_as(second)
-    retention.approve_deletion(live, request_id)
+    retention.approve_deletion(live, request_id, auth=sign(live))
     retention.execute_deletion(live, request_id)
     journal = retention.journal(live)
     live.close()
@@ -368,19 +371,21 @@ def test_rejected_proposal_can_be_proposed_again_and_admin_cannot_approve(
         session: Session, clock: FixedClock,
         two_families: tuple[HouseholdId, HouseholdId]) -> None:
     gone, _ = two_families
-    admin, _ = workers.create(session, WorkerDraft("Admin Eins", WorkerRole.ADMIN))
+    admin = add_person(session, "Admin Eins", WorkerRole.ADMIN)
     lead = _leitung(session, "Leitung Eins")
     clock.advance(FOUR_YEARS)
     session.act_as(admin)
-    outcome, _ = retention.request_erasure(session, gone, "Schreiben der Familie")
+    outcome, _ = retention.request_erasure(session, gone, "Schreiben der Familie",
+                                           auth=sign(session))
     assert outcome == "vorgeschlagen"  # the period is over: no restriction needed
     request_id = retention.deletion_due(session)[0].request
     assert request_id is not None
     with pytest.raises(PermissionDenied):
-        retention.approve_deletion(session, request_id.id)  # Admin is not Leitung
+        # Admin is not Leitung
+        retention.approve_deletion(session, request_id.id, auth=sign(session))
     session.act_as(lead)
     retention.reject_deletion(session, request_id.id)
     assert retention.deletion_due(session)[0].state == "fällig"
-    again, _ = retention.propose_deletion(session, gone)
+    again, _ = retention.propose_deletion(session, gone, auth=sign(session))
     assert again != request_id.id
     assert households.get(session, gone).name == GONE_NAME

@@ -20,6 +20,7 @@ from casework.ui import documents, messages
 from casework.ui.context import UiContext
 from casework.ui.directory import screen as verzeichnis
 from casework.ui.directory.screen import VerzeichnisScreen
+from tests.conftest import add_person
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,7 @@ def screen(qtbot: QtBot, ctx: UiContext) -> VerzeichnisScreen:
 
 @pytest.fixture
 def as_leitung(session: Session, ctx: UiContext) -> WorkerId:
-    wid, _ = workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
+    wid = add_person(session, "Petra Leitung", WorkerRole.LEITUNG)  # she confirms her edits
     session.act_as(wid)
     ctx.session_changed.emit()
     return wid
@@ -154,6 +155,8 @@ def test_fachkraft_sees_the_directory_read_only(
     screen: VerzeichnisScreen, session: Session, ctx: UiContext
 ) -> None:
     workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
+    fachkraft, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
+    session.act_as(fachkraft)  # the owner herself is the vault's Admin
     ctx.session_changed.emit()
     assert not screen.can_edit
     assert not screen.read_only_note.isHidden()

@@ -19,7 +19,7 @@ from casework.ui import registry
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz import acute_action as akut
 from casework.ui.kinderschutz.acute_dialog import AUDIT_ACTION, AcuteDialog, show_acute_dialog
-from tests.conftest import add_family
+from tests.conftest import add_family, sign
 
 WED_1229 = datetime(2026, 11, 25, 12, 29, tzinfo=BERLIN)
 THU_1630 = datetime(2026, 11, 26, 16, 30, tzinfo=BERLIN)
@@ -178,6 +178,7 @@ def test_an_edit_of_the_directory_refreshes_an_open_dialog(
         contact_role="ASD Bezirk 9 – Vertretung",
         phone="02041 70-4712",
         email="",
+        auth=sign(ctx.require_session()),
     )
     assert dialog.route_phones() == ["02041 70-4712"]
 
@@ -231,6 +232,7 @@ def test_the_dialog_uses_the_vaults_edited_directory(
         contact_role="ASD Bezirk 9 – Vertretung",
         phone="02041 70-4711",
         email="vertretung9@bottrop.example",
+        auth=sign(session),
     )
     clock.set(WED_1229)
     dialog = _open(qtbot, ctx, family)

@@ -39,6 +39,7 @@ from casework.ui.kinderschutz import family_tab as tab_module
 from casework.ui.kinderschutz import screen as screen_module
 from casework.ui.kinderschutz.common import select_data, set_checked
 from casework.ui.kinderschutz.procedure_view import ProcedureView
+from tests.conftest import add_person
 from tests.ui.conftest import MessageLog
 
 S = State
@@ -56,8 +57,7 @@ class Team:
         self.fk2, _ = workers.create(session, WorkerDraft("Tom Zweitkraft", WorkerRole.FACHKRAFT))
         self.isef, _ = workers.create(session, WorkerDraft("Ina Kinderschutz",
                                                            WorkerRole.FACHKRAFT))
-        self.leitung, _ = workers.create(session, WorkerDraft("Dana Leitung",
-                                                              WorkerRole.LEITUNG))
+        self.leitung = add_person(session, "Dana Leitung", WorkerRole.LEITUNG)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from casework.ui.context import UiContext
 from casework.ui.privacy import screen as datenschutz
 from casework.ui.privacy.screen import DatenschutzScreen
 from casework.ui.simple_model import SimpleTableModel
-from tests.conftest import add_family
+from tests.conftest import add_family, add_person
 
 GONE = "Quastenbergerin"
 
@@ -38,8 +38,8 @@ def _texts(model: SimpleTableModel) -> str:
 
 @pytest.fixture
 def leads(session: Session) -> tuple[WorkerId, WorkerId]:
-    first, _ = workers.create(session, WorkerDraft("Leitung Eins", WorkerRole.LEITUNG))
-    second, _ = workers.create(session, WorkerDraft("Leitung Zwei", WorkerRole.LEITUNG))
+    first = add_person(session, "Leitung Eins", WorkerRole.LEITUNG)
+    second = add_person(session, "Leitung Zwei", WorkerRole.LEITUNG)
     return first, second
 
 
@@ -69,6 +69,8 @@ def _switch(ctx: UiContext, session: Session, worker: WorkerId) -> None:
 
 def test_ordinary_worker_sees_only_a_notice(qtbot: QtBot, ctx: UiContext,
                                             session: Session) -> None:
+    ordinary, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
+    session.act_as(ordinary)  # the owner herself is also the vault's Admin
     ctx.attach(session)
     screen = _screen(qtbot, ctx)
     assert not screen.tabs.isVisibleTo(screen)

@@ -16,6 +16,7 @@ from casework.services.persons import workers
 from casework.services.session import Session
 from casework.ui.context import UiContext
 from casework.ui.teilhabe.screen import TeilhabeScreen, create
+from tests.conftest import add_person
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def staff(session: Session) -> dict[str, str]:
     samira, _ = workers.create(
         session, WorkerDraft("Samira Test", WorkerRole.TEILHABEMANAGEMENT, fte=0.5)
     )
-    lead, _ = workers.create(session, WorkerDraft("Dr. Petra Probe", WorkerRole.LEITUNG))
+    lead = add_person(session, "Dr. Petra Probe", WorkerRole.LEITUNG)  # signs reassignments
     return {"samira": samira, "lead": lead}
 
 
@@ -139,6 +140,9 @@ def test_leitung_dashboard_and_reassignment(
     session: Session,  # type: ignore[no-untyped-def]
     staff: dict[str, str],
 ) -> None:
+    other, _ = workers.create(  # profiles are made by the owner (Admin)
+        session, WorkerDraft("Tarek Probe", WorkerRole.TEILHABEMANAGEMENT, fte=0.01)
+    )
     session.act_as(staff["lead"])
     cid, _ = tm.enrol_new_person(
         session,
@@ -148,9 +152,6 @@ def test_leitung_dashboard_and_reassignment(
         Gender.MAENNLICH,
         ClientDraft(date(2026, 1, 5)),
         ResidenceRecord(TmStatus.DULDUNG, date(2025, 1, 1)),
-    )
-    other, _ = workers.create(
-        session, WorkerDraft("Tarek Probe", WorkerRole.TEILHABEMANAGEMENT, fte=0.01)
     )
     screen = _screen(qtbot, ctx, session)
     lead = screen.lead

@@ -1,0 +1,1 @@
+"""Persons who sign (issue 15): re-authentication for reserved acts."""

@@ -1,0 +1,173 @@
+"""The demo vault shows the product: besides families and contacts it holds § 8a
+procedures in several states, consents, referrals in every state, Teilhabe caseloads near
+and over capacity, group offers with attendance and a Leitung — all dated relative to the
+clock's today, so Heute opens on a handful of current items. Real vault, real services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from casework.clock import BERLIN, FixedClock, local_today
+from casework.models.consent import ConsentStatus
+from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.persons.worker import WorkerRole
+from casework.models.referrals import ReferralState
+from casework.models.teilhabe import ClientState
+from casework.services import agenda, contacts, demo, offers, referrals, teilhabe
+from casework.services import session as session_service
+from casework.services.consent import lifecycle as consent
+from casework.services.households import households
+from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import review
+from casework.services.persons import workers
+from casework.services.session import Session
+
+# A Tuesday in spring, far from the fixture date of the other tests: nothing in the demo
+# may depend on a fixed calendar.
+TODAY = datetime(2027, 3, 16, 9, 30, tzinfo=BERLIN)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "vault"
+    session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(TODAY),
+                                     owner_name="Lena Beispiel", memory_security=False)
+    try:
+        summary = demo.fill(session, 25, contacts_per_family=12)
+        assert summary.households == 25 and summary.showcase_households > 0
+    finally:
+        session.close()
+    return folder
+
+
+@pytest.fixture
+def s(demo_dir: Path) -> Iterator[Session]:
+    session = session_service.unlock(demo_dir, demo.DEMO_PASSPHRASE, FixedClock(TODAY))
+    yield session
+    session.close()
+
+
+def leitung(session: Session) -> str:
+    [lead] = [w.id for w in workers.all_workers(session) if w.data.role is WorkerRole.LEITUNG]
+    return lead
+
+
+def test_demo_team_has_a_leitung_and_fictitious_names(s: Session) -> None:
+    team = workers.all_workers(s)
+    roles = [w.data.role for w in team]
+    assert roles.count(WorkerRole.LEITUNG) == 1
+    assert roles.count(WorkerRole.TEILHABEMANAGEMENT) == 2
+    assert any(w.name == "Lena Beispiel" for w in team)
+    assert all(any(mark in w.name for mark in ("Beispiel", "Muster", "Probe", "Test"))
+               for w in team)
+
+
+def test_kinderschutz_procedures_in_several_states_one_waiting_for_the_leitung(
+        s: Session) -> None:
+    states = {p.state for p in ks.list_procedures(s)}
+    assert {State.S0, State.S2, State.S5, State.S6, State.S8, State.S9} <= states
+    s.act_as(leitung(s))  # type: ignore[arg-type]
+    queue = review.queue(s)
+    assert [v.item.kind.value for v in queue] == ["ergebnis"]
+    assert queue[0].status is ReviewStatus.OFFEN
+    assert queue[0].household_name == "Kaya"
+    returned = [v for p in ks.list_procedures(s) for v in review.items_for(s, p.id)
+                if v.status is ReviewStatus.ZURUECKGEGEBEN]
+    assert len(returned) == 1 and returned[0].last_decision is not None
+    assert "Familienhebamme" in returned[0].last_decision.comment
+    assert returned[0].household_name == "Sommer"
+
+
+def test_exactly_one_overdue_kinderschutz_step(s: Session) -> None:
+    overdue = ks.overdue(s)
+    assert len(overdue) == 1
+    assert overdue[0].household_name == "Petrović"
+    assert TODAY - overdue[0].due_at < timedelta(days=14)
+
+
+def test_consents_given_withdrawn_printed_and_renewal_due_at_16(s: Session) -> None:
+    statuses = {r.status for r in consent.overview(s)}
+    assert {ConsentStatus.GUELTIG, ConsentStatus.WIDERRUFEN, ConsentStatus.ENTWURF} <= statuses
+    [renewal] = consent.renewals_due(s)
+    assert renewal.household_name == "Schäfer"
+    assert renewal.consent.renewal_on is not None
+    assert 0 < (TODAY.date() - renewal.consent.renewal_on).days < 60
+
+
+def test_referrals_in_every_state(s: Session) -> None:
+    states = {r.state for r in referrals.overview(s, open_only=False)}
+    assert states == set(ReferralState)
+
+
+def test_teilhabe_one_worker_near_one_over_capacity_and_a_waiting_list(s: Session) -> None:
+    loads = {load.worker.name: load.capacity for load in teilhabe.dashboard(s)}
+    near, over = loads["Samira Test"], loads["Yusuf Probe"]
+    assert near.warning and near.active < near.places
+    assert over.active > over.places
+    waiting = teilhabe.waiting_list(s)
+    assert waiting and all(r.client.state is ClientState.WARTEND for r in waiting)
+
+
+def test_group_offers_with_attendance(s: Session) -> None:
+    found = offers.offers(s)
+    assert len(found) >= 3
+    assert all(o.sessions_held > 0 for o in found)
+    sessions = [x for o in found for x in offers.sessions(s, o.id)]
+    assert all(x.held_on <= TODAY.date() for x in sessions)
+    assert any(x.held_on >= TODAY.date() - timedelta(days=14) for x in sessions)
+
+
+def test_heute_opens_on_current_items_only(s: Session) -> None:
+    today = local_today(s.clock)
+    oldest = today - timedelta(days=60)
+    for actor in (s.actor_id, leitung(s)):
+        s.act_as(actor)  # type: ignore[arg-type]
+        items = agenda.items(s)
+        assert 3 <= len(items) <= 12
+        assert all(i.due is None or i.due >= oldest for i in items), items
+        assert sum(1 for i in items if i.rank == agenda.KINDERSCHUTZ) == 1
+    follow_ups = contacts.follow_ups_due(s)
+    assert follow_ups, "something must be due today"
+    assert all(f.due >= oldest for f in follow_ups)
+
+
+def test_showcase_is_history_not_future_and_the_vault_checks_clean(s: Session) -> None:
+    for hid in households.list_ids(s):
+        for c in contacts.contacts(s, hid):
+            assert c.data.occurred_at <= TODAY
+    assert session_service.check(s).ok
+
+
+def test_large_fill_adds_the_fixed_showcase_only_once(tmp_path: Path, s: Session) -> None:
+    fixed = households.count(s) - 25  # the module vault: 25 families plus the showcase
+    folder = tmp_path / "v"
+    session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(TODAY),
+                                     owner_name="Lena Beispiel", memory_security=False)
+    try:
+        first = demo.fill(session, 3, contacts_per_family=1)
+        second = demo.fill(session, 2, contacts_per_family=1)
+        assert first.showcase_households == fixed  # the same set for 3 or 25 families
+        assert second.showcase_households == 0
+        assert households.count(session) == 5 + first.showcase_households
+        assert len(workers.all_workers(session)) == 6
+    finally:
+        session.close()
+
+
+def test_dates_follow_the_clock(tmp_path: Path) -> None:
+    later = datetime(2031, 8, 2, 18, 0, tzinfo=BERLIN)  # a Saturday evening
+    folder = tmp_path / "v"
+    session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(later),
+                                     owner_name="Lena Beispiel", memory_security=False)
+    try:
+        demo.fill(session, 0)
+        assert len(ks.overdue(session)) == 1
+        newest = max(p.opened_at for p in ks.list_procedures(session))
+        assert date(2031, 7, 1) < newest.astimezone(BERLIN).date() <= later.date()
+    finally:
+        session.close()
