@@ -130,7 +130,7 @@ def make_vault(folder: Path, families: int, now: datetime = NOW) -> None:
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, clock,
                                       owner_name="Lena Beispiel", memory_security=False)
     try:
-        demo.fill(session, families, contacts_per_family=12)
+        demo.fill(session, families, contacts_per_family=12, passphrase=demo.DEMO_PASSPHRASE)
     finally:
         session.close()
 

@@ -108,11 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         referrals,
         reports,
         sync,
+        team,
         vault,
     )
 
     for group in (consent, privacy, demo, form, hub, households, kinderschutz, reports, sync,
-                  vault, referrals, directory):
+                  team, vault, referrals, directory):
         group.register(sub)
     return parser
 

@@ -37,7 +37,8 @@ def _demo(args: argparse.Namespace) -> int:
     clock = SystemClock()
     if session_service.vault_exists(folder):
         # Fictitious bulk data only: SQLCipher's memory wiping costs ~12x in bulk writes.
-        session = session_service.unlock(folder, read_passphrase(), clock,
+        passphrase = read_passphrase()
+        session = session_service.unlock(folder, passphrase, clock,
                                          memory_security=False)
     else:
         passphrase = os.environ.get(ENV_PASSPHRASE) or demo.DEMO_PASSPHRASE
@@ -57,7 +58,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     try:
         summary = demo.fill(session, args.families, seed=args.seed,
-                            contacts_per_family=args.contacts_per_family, progress=progress)
+                            contacts_per_family=args.contacts_per_family, progress=progress,
+                            passphrase=passphrase)
     finally:
         session.close()
     print(file=sys.stderr)

@@ -96,6 +96,24 @@ def letterhead_from_organisation(organisation: Organisation) -> Letterhead:
     return Letterhead(name=organisation.name, address_lines=address, contact_line=contact)
 
 
+@dataclass(frozen=True, slots=True)
+class WindowAddress:
+    """The DIN 5008 (Form B) address field of a letter for a window envelope: 85 × 45 mm,
+    20 mm from the left and 45 mm from the top edge of page 1 — a 17.7 mm zone with the
+    return line, then up to six address lines — and the information block at 125 mm
+    (e.g. "Datum", "Ihr Schreiben vom"). Fold marks at 105 and 210 mm, punch mark at
+    148.5 mm."""
+
+    recipient_lines: tuple[str, ...]
+    return_line: str = ""
+    info: tuple[tuple[str, str], ...] = ()
+
+
+ADDRESS_FIELD_TOP = 45 * _MM
+ADDRESS_FIELD_BOTTOM = 90 * _MM
+LETTER_TEXT_TOP = 98.5 * _MM  # first text line of page 1 below the address field
+
+
 def format_date(value: date | None, blank: str = "") -> str:
     """German date "21.11.2026"; `blank` when there is none."""
     return value.strftime("%d.%m.%Y") if value is not None else blank
@@ -190,6 +208,10 @@ def styles() -> Styles:
         spaceAfter=3,
         allowWidows=0,
         allowOrphans=0,
+        # Never break inside a token: a word, a date, a phone number (kept together by
+        # `flowables.protect`) or an e-mail address; tables size their columns to the
+        # longest token (`flowables.fit_widths`, `data_table`) (issue 19).
+        splitLongWords=0,
     )
     return Styles(
         title=ParagraphStyle(
@@ -345,6 +367,7 @@ def build_document(
     clock: Clock,
     footer_note: str = "",
     subject: str = "",
+    window: WindowAddress | None = None,
 ) -> bytes:
     """Lay out `story` on A4 pages and return the PDF bytes.
 
@@ -352,7 +375,8 @@ def build_document(
     date (Europe/Berlin, from `clock`), the optional `footer_note` (e.g. a template
     version) and "Seite X von Y". `title` and `subject` go into the PDF metadata, so they
     must not contain personal data. The output is deterministic for the same input and
-    clock (usable for hashes of the printed version).
+    clock (usable for hashes of the printed version). With `window` page 1 is a DIN 5008
+    letter page: address field and information block, text below the field.
     """
     register_fonts()
     from reportlab.lib.pagesizes import A4
@@ -416,13 +440,60 @@ def build_document(
         bottomPadding=0,
         id="content",
     )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=draw_page)])
+    templates = [PageTemplate(id="page", frames=[frame], onPage=draw_page)]
+    if window is not None:
+        first_frame = Frame(
+            MARGIN_LEFT, MARGIN_BOTTOM, CONTENT_WIDTH,
+            PAGE_HEIGHT - LETTER_TEXT_TOP - MARGIN_BOTTOM,
+            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="letter",
+        )
+
+        def draw_first(canvas: Any, doc: Any) -> None:
+            draw_page(canvas, doc)
+            _draw_window(canvas, window)
+
+        templates.insert(0, PageTemplate(id="letter", frames=[first_frame],
+                                         onPage=draw_first, autoNextPageTemplate="page"))
+    doc.addPageTemplates(templates)
     doc.build(list(story), canvasmaker=make_canvas)
     return buffer.getvalue()
 
 
 render = build_document
 """Alias of `build_document`."""
+
+
+def _draw_window(canvas: Any, window: WindowAddress) -> None:
+    left = mm(20)
+    top = PAGE_HEIGHT - ADDRESS_FIELD_TOP
+    canvas.saveState()
+    if window.return_line:
+        canvas.setFont(FONT, 6.5)
+        canvas.setFillColor(grey(0.2))
+        canvas.drawString(left, top - mm(13), window.return_line)
+        canvas.setStrokeColor(grey(0.5))
+        canvas.setLineWidth(0.3)
+        canvas.line(left, top - mm(14), left + mm(85), top - mm(14))
+    canvas.setFont(FONT, 10)
+    canvas.setFillColor(grey(0))
+    y = top - mm(17.7) - mm(4)
+    for line in [line for line in window.recipient_lines if line.strip()][:6]:
+        canvas.drawString(left, y, line)
+        y -= mm(4.23)
+    y = PAGE_HEIGHT - mm(50) - mm(3)
+    for label, value in window.info:
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(grey(0.3))
+        canvas.drawString(mm(125), y, label)
+        canvas.setFont(FONT, 9)
+        canvas.setFillColor(grey(0))
+        canvas.drawString(mm(125), y - mm(3.8), value)
+        y -= mm(9)
+    canvas.setStrokeColor(grey(0.4))
+    canvas.setLineWidth(0.4)
+    for mark, length in ((105.0, 5.0), (148.5, 7.0), (210.0, 5.0)):
+        canvas.line(mm(3), PAGE_HEIGHT - mm(mark), mm(3 + length), PAGE_HEIGHT - mm(mark))
+    canvas.restoreState()
 
 
 def _pdf_date(moment: datetime) -> str:

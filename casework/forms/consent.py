@@ -26,6 +26,8 @@ from casework.errors import ValidationError
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import format_date, markup
+from casework.models.translations import UNCHECKED as UNCHECKED_TRANSLATION
+from casework.models.translations import Translation
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -121,6 +123,7 @@ class ConsentFormData:
     signed_on: date | None = None
     obtained_by: str = ""  # staff member who explained and received the consent
     min_age_self_consent: int = DEFAULT_MIN_AGE_SELF_CONSENT
+    translation: Translation | None = None  # the family's language (printed after)
 
 
 # --------------------------------------------------------------------------- building data
@@ -221,10 +224,8 @@ _RIGHTS = (
     "Sie haben das Recht auf <b>Auskunft</b> (Art. 15), <b>Berichtigung</b> (Art. 16), "
     "<b>Löschung</b> (Art. 17), <b>Einschränkung der Verarbeitung</b> (Art. 18), "
     "<b>Datenübertragung</b> (Art. 20) und <b>Widerspruch</b> (Art. 21 DSGVO). Wenden Sie "
-    "sich dafür an uns oder an: {dp}. Sie können sich außerdem bei der Landesbeauftragten "
-    "für Datenschutz und Informationsfreiheit Nordrhein-Westfalen (LDI NRW) beschweren. "
-    "Rechtsgrundlage: EU-Datenschutz-Grundverordnung (EU-DSGVO) und Datenschutzgesetz "
-    "Nordrhein-Westfalen (DSG NRW)."
+    "sich dafür an uns oder an: {dp}. Sie können sich außerdem bei {authority} beschweren. "
+    "Rechtsgrundlage sind {law}."
 )
 # Footnotes 1 and 2 of the municipal template (sources §3.11), worded grammatically.
 _FOOTNOTE_1 = (
@@ -236,8 +237,7 @@ _FOOTNOTE_1 = (
 _FOOTNOTE_2 = (
     "² Widerruf: Sie wurden über Ihre Rechte auf Auskunft, Berichtigung, Löschung, "
     "Einschränkung der Verarbeitung, Datenübertragung und Widerspruch informiert. "
-    "Rechtsgrundlage sind die EU-Datenschutz-Grundverordnung (EU-DSGVO) und das "
-    "Landesdatenschutzgesetz NRW (DSG NRW)."
+    "Rechtsgrundlage: {short}."
 )
 
 
@@ -341,13 +341,21 @@ def _consent_story(data: ConsentFormData) -> list[Flowable]:
     story.append(fl.para("8. Kinder und Jugendliche", st.heading))
     story.append(fl.para(_MINORS.format(age=data.min_age_self_consent)))
     story.append(fl.para("9. Ihre Rechte und Rechtsgrundlage", st.heading))
-    story.append(fl.rich(markup(_RIGHTS, dp=dpc.role or "Datenschutz")))
+    basis = org.legal_basis
+    story.append(fl.rich(markup(_RIGHTS, dp=dpc.role or "Datenschutz",
+                                authority=basis.authority, law=basis.law)))
 
     # Signatures (Art. 7 Abs. 1: proof; § 1687 BGB: both guardians), then the footnotes.
     story.append(fl.keep_together(_signature_block(data)))
     story.append(fl.spacer(2))
     story.append(fl.para(_FOOTNOTE_1, st.footnote))
-    story.append(fl.para(_FOOTNOTE_2, st.footnote))
+    story.append(fl.para(_FOOTNOTE_2.format(short=basis.short), st.footnote))
+    if data.translation is not None:
+        story += translation_section(data.translation, (
+            ("title", {}), ("binding", {}), ("what", {"org": org.name}),
+            ("voluntary", {"org": org.name}), ("withdrawal", {"org": org.name}),
+            ("minors", {"age": data.min_age_self_consent}),
+            ("rights", {"authority": basis.authority})))
     return story
 
 
@@ -450,6 +458,8 @@ class WithdrawalConfirmationData:
     consent_given_on: date | None = None
     place: str = ""
     confirmed_by: str = ""  # staff member (name, function)
+    address_lines: tuple[str, ...] = ()  # window envelope (DIN 5008): name, street, town
+    translation: Translation | None = None  # the family's language (printed after)
 
     def __post_init__(self) -> None:
         if self.scope is WithdrawalScope.PARTIAL and not (
@@ -482,18 +492,27 @@ _WHAT_NOW = (
 _WITHDRAWAL_RIGHTS = (
     "Sie haben weiterhin das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der "
     "Verarbeitung, Datenübertragung und Widerspruch. Ansprechpartner: {org}; Datenschutz: "
-    "{dp}. Beschwerden können Sie an die Landesbeauftragte für Datenschutz und "
-    "Informationsfreiheit Nordrhein-Westfalen (LDI NRW) richten."
+    "{dp}. Beschwerden können Sie bei {authority} einreichen."
 )
 
 
 def render_withdrawal_confirmation(data: WithdrawalConfirmationData, clock: Clock) -> bytes:
-    """The confirmation of a (total or partial) withdrawal as PDF bytes; dated today."""
+    """The confirmation of a (total or partial) withdrawal as PDF bytes; dated today. With
+    `address_lines` it is a letter for a window envelope (DIN 5008 address field)."""
+    window = None
+    if data.address_lines:
+        org = data.organisation
+        window = base.WindowAddress(
+            recipient_lines=data.address_lines,
+            return_line=" · ".join(line for line in org.address_lines if line),
+            info=(("Datum", format_date(local_today(clock))),
+                  ("Ihr Widerruf vom", format_date(data.received_on))))
     return base.build_document(
         _withdrawal_story(data, local_today(clock)),
         letterhead=base.letterhead_from_organisation(data.organisation),
         title=WITHDRAWAL_TITLE,
         clock=clock,
+        window=window,
     )
 
 
@@ -543,6 +562,7 @@ def _withdrawal_story(data: WithdrawalConfirmationData, today: date) -> list[Flo
                 _WITHDRAWAL_RIGHTS,
                 org=_join(", ", org.name, _tel(org.phone), org.email),
                 dp=_join(", ", dpc.role, _tel(dpc.phone), dpc.email),
+                authority=org.legal_basis.authority,
             )
         ),
         fl.spacer(4),
@@ -551,7 +571,42 @@ def _withdrawal_story(data: WithdrawalConfirmationData, today: date) -> list[Flo
             (_join(", ", data.place, format_date(today)), data.confirmed_by),
         ),
     ]
+    if data.translation is not None:
+        story += translation_section(data.translation, (
+            ("withdrawal_title", {}), ("binding", {}),
+            ("withdrawal_effect", {"day": format_date(data.effective_on)}),
+            ("withdrawal_now", {}),
+            ("rights", {"authority": org.legal_basis.authority})))
     return story
+
+
+def translation_section(translation: Translation,
+                        parts: Sequence[tuple[str, dict[str, object]]]) -> list[Flowable]:
+    """The fixed texts in the family's language on a page of their own, headed by the
+    language and — until a person has checked the translation — "Übersetzung
+    ungeprüft". Arabic is shaped and set right to left."""
+    from reportlab.platypus import PageBreak
+
+    st = base.styles()
+    out: list[Flowable] = [
+        PageBreak(),
+        fl.para(f"Übersetzung – {translation.german_name} / "
+                f"{fl.rtl_visual(translation.name) if translation.rtl else translation.name}",
+                st.heading),
+    ]
+    if translation.checked:
+        out.append(fl.para(f"Übersetzung geprüft von {translation.checked_by} am "
+                           f"{translation.checked_on}. Verbindlich ist die deutsche Fassung.",
+                           st.small))
+    else:
+        out.append(fl.para(f"{UNCHECKED_TRANSLATION} – Verbindlich ist die deutsche Fassung. "
+                           "Bitte den Inhalt mündlich erklären.",
+                           base.clone(st.body_bold, textColor=base.grey(0.1))))
+    for index, (key, values) in enumerate(parts):
+        text = translation.text(key, **values)
+        style = st.body_bold if index == 0 else st.body
+        out.append(fl.rtl_para(text, style) if translation.rtl else fl.para(text, style))
+    return out
 
 
 def _labelled_list(label: str, items: Sequence[str]) -> list[Flowable]:

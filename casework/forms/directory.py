@@ -8,7 +8,7 @@ data only: no household, no person. Takes plain data and a clock (ARCHITECTURE �
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from casework.clock import Clock
 from casework.forms.base import (
@@ -17,7 +17,7 @@ from casework.forms.base import (
     letterhead_from_organisation,
     styles,
 )
-from casework.forms.flowables import bullets, data_table, para, spacer
+from casework.forms.flowables import bullets, data_table, fit_widths, para, spacer
 from casework.models.directory.profile import Profile, check_status
 from casework.models.directory.texts import after_hours_text, overlap_lines, sprechzeiten_lines
 
@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
 TITLE = "Rote Mappe Kinderschutz und ASD-Liste"
+
+
+def _fitted(header: tuple[str, ...], rows: list[tuple[str, ...]], *, flexible: int) -> Any:
+    """A table whose columns fit their content (no word, phone or e-mail cut)."""
+    return data_table(header, rows, col_widths=fit_widths(rows, header, flexible=flexible))
 
 
 def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
@@ -53,17 +58,17 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
 
     story += [
         para("Notfallkontakte", st.heading),
-        data_table(
+        _fitted(
             ("Stelle", "Telefon", "Notruf", "Zeiten", "Wofür"),
             [
                 (f"{e.name} (Rufnummer {check_status(e.source)})", e.phone,
                  e.emergency_number, e.hours, e.purpose)
                 for e in profile.emergency_contacts
             ],
-            col_widths=_widths(0.22, 0.15, 0.14, 0.16, 0.33),
+            flexible=4,
         ),
         para("ASD-Bezirke (zuständig ist der Bezirk des Stadtteils)", st.heading),
-        data_table(
+        _fitted(
             ("Bezirk", "Stadtteile", "PLZ", "Kontakt", "Telefon", "E-Mail"),
             [
                 (
@@ -76,16 +81,17 @@ def render_rote_mappe(profile: Profile, clock: Clock) -> bytes:
                 )
                 for d in asd.districts
             ],
-            col_widths=_widths(0.07, 0.23, 0.09, 0.16, 0.14, 0.31),
+            flexible=1,
         ),
     ]
     if asd.special_functions:
         story += [
             para("Sonderfunktionen des ASD", st.heading),
-            data_table(
-                ("Funktion", "Kontakt", "Telefon", "E-Mail"),
-                [(f.name, f.contact_role, f.phone, f.email) for f in asd.special_functions],
-                col_widths=_widths(0.3, 0.3, 0.16, 0.24),
+            _fitted(
+                ("Funktion", "Kontakt", "Telefon / E-Mail"),
+                [(f.name, f.contact_role, "\n".join(x for x in (f.phone, f.email) if x))
+                 for f in asd.special_functions],
+                flexible=1,
             ),
         ]
     if profile.notes:

@@ -10,6 +10,7 @@ reportlab is imported inside the functions (cheap module import).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 
 
 def para(text: str, style: ParagraphStyle | None = None) -> Flowable:
-    """A paragraph of plain (user) text: markup characters are shown literally."""
-    return rich(escape_multiline(text), style)
+    """A paragraph of plain (user) text: markup characters are shown literally; phone
+    numbers are kept on one line."""
+    return rich(escape_multiline(protect(text)), style)
 
 
 def rich(markup_text: str, style: ParagraphStyle | None = None) -> Flowable:
@@ -232,6 +234,69 @@ def signature_row(
     return table
 
 
+def rtl_visual(text: str) -> str:
+    """A short right-to-left text (a language name) shaped and in display order, for use
+    inside a left-to-right line."""
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+def rtl_para(text: str, style: ParagraphStyle | None = None) -> Flowable:
+    """A right-to-left paragraph (Arabic): letters shaped (arabic-reshaper), lines broken
+    in logical order and each line reordered for display (python-bidi), set flush right.
+    reportlab itself neither shapes nor reorders."""
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable as _Flowable
+
+    st = style or styles().body
+    font, size, leading = st.fontName, st.fontSize, st.leading
+    shaped = arabic_reshaper.reshape(" ".join(text.split()))
+
+    class _Rtl(_Flowable):  # type: ignore[misc]
+        def wrap(self, avail_width: float, _avail_height: float) -> tuple[float, float]:
+            lines: list[str] = []
+            current: list[str] = []
+            for word in shaped.split(" "):
+                trial = " ".join([*current, word])
+                if current and stringWidth(trial, font, size) > avail_width:
+                    lines.append(" ".join(current))
+                    current = [word]
+                else:
+                    current.append(word)
+            if current:
+                lines.append(" ".join(current))
+            self.lines = [get_display(line) for line in lines]
+            self.width = avail_width
+            self.height = len(self.lines) * leading + (st.spaceAfter or 0)
+            return self.width, self.height
+
+        def draw(self) -> None:
+            canvas = self.canv
+            canvas.setFont(font, size)
+            y = self.height - (st.spaceAfter or 0) - size
+            for line in self.lines:
+                canvas.drawRightString(self.width, y, line)
+                y -= leading
+
+    return _Rtl()
+
+
+def signature_block(signers: Sequence[tuple[str, str]], *,
+                    title: str = "Unterschriften") -> Flowable:
+    """One signature line per person who made the decision: (name, what they did) →
+    "Ort, Datum" and "Unterschrift – Name (what)". Kept together on one page."""
+    st = styles()
+    parts: list[Flowable] = [para(title, st.heading)]
+    for name, role in signers:
+        caption = f"Unterschrift – {name}" + (f" ({role})" if role else "")
+        parts.append(signature_row(("Ort, Datum", caption)))
+    return keep_together(parts)
+
+
 def data_table(
     header: Sequence[str] | None,
     rows: Sequence[Sequence[str]],
@@ -250,9 +315,10 @@ def data_table(
     if header is not None:
         data.append([para(h, st.table_header) for h in header])
     data += [[para(cell, st.table) for cell in row] for row in rows]
+    widths = _ensure_token_widths(col_widths, rows, header or ())
     table = Table(
         data,
-        colWidths=list(col_widths) if col_widths else None,
+        colWidths=list(widths) if widths else None,
         repeatRows=1 if (header is not None and repeat_header) else 0,
         hAlign="LEFT",
     )
@@ -262,6 +328,94 @@ def data_table(
     return table
 
 
+def _ensure_token_widths(col_widths: Sequence[float] | None, rows: Sequence[Sequence[str]],
+                         header: Sequence[str]) -> tuple[float, ...] | None:
+    """The given widths, widened where a column is narrower than its longest unbreakable
+    token (the extra space is taken from the columns with the most room to spare)."""
+    if not col_widths:
+        return None
+    widths = list(col_widths)
+    minimum = _minimum_widths(rows, header, len(widths))
+    for index, need in enumerate(minimum):
+        missing = need - widths[index]
+        if missing <= 0:
+            continue
+        donors = sorted(range(len(widths)), key=lambda i: widths[i] - minimum[i], reverse=True)
+        for donor in donors:
+            if donor == index or missing <= 0:
+                continue
+            give = min(missing, max(0.0, widths[donor] - minimum[donor]))
+            widths[donor] -= give
+            widths[index] += give
+            missing -= give
+    return tuple(widths)
+
+
+def _minimum_widths(rows: Sequence[Sequence[str]], header: Sequence[str],
+                    count: int) -> list[float]:
+    st = styles()
+    pad = 8.0
+    minimum = [0.0] * count
+    for row, style in [(tuple(header), st.table_header)] + [(tuple(r), st.table)
+                                                            for r in rows]:
+        for index, cell in enumerate(row[:count]):
+            for token in _tokens(str(cell)):
+                minimum[index] = max(minimum[index], _text_width(token, style) + pad)
+    return minimum
+
+
+def fit_widths(
+    rows: Sequence[Sequence[str]],
+    header: Sequence[str] = (),
+    *,
+    flexible: int = -1,
+    total: float = CONTENT_WIDTH,
+) -> tuple[float, ...]:
+    """Column widths that fit their content: every fixed column is as wide as its
+    longest cell (capped at a third of the table), at least as wide as its longest
+    unbreakable token (word, date, phone number, e-mail) and its header's longest word;
+    the `flexible` column (index) takes the rest."""
+    st = styles()
+    count = max([len(header)] + [len(r) for r in rows])
+    flexible %= count
+    pad = 8.0
+    minimum = [0.0] * count
+    natural = [0.0] * count
+    for row in [tuple(header), *rows]:
+        style = st.table_header if row is tuple(header) else st.table
+        for index, cell in enumerate(row):
+            for line in str(cell).split("\n"):
+                natural[index] = max(natural[index], _text_width(line, style) + pad)
+                for token in _tokens(line):
+                    minimum[index] = max(minimum[index], _text_width(token, style) + pad)
+    widths = [max(minimum[i], min(natural[i], total / 3)) for i in range(count)]
+    # The flexible column wants a fair share; fixed columns give back what they hold
+    # beyond their longest token, proportionally, until everything fits.
+    flex_want = max(minimum[flexible], min(natural[flexible], total * 0.3))
+    fixed = [i for i in range(count) if i != flexible]
+    excess = sum(widths[i] for i in fixed) + flex_want - total
+    slack = sum(widths[i] - minimum[i] for i in fixed)
+    if excess > 0 and slack > 0:
+        share = min(1.0, excess / slack)
+        for i in fixed:
+            widths[i] -= (widths[i] - minimum[i]) * share
+    widths[flexible] = max(total - sum(widths[i] for i in fixed), minimum[flexible])
+    return tuple(widths)
+
+
+def _tokens(line: str) -> list[str]:
+    """Unbreakable tokens of a line (see `protect`): words, and phone numbers as a whole."""
+    return protect(line).replace("\u00a0", "~").split()
+
+
+def protect(text: str) -> str:
+    """Keep phone numbers together: their inner spaces become non-breaking."""
+    return _PHONE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+
+
+_PHONE = re.compile(r"(?<![\w.])(?:\+\d{2}[ ]?)?\(?0?\d{2,5}\)?(?:[ /-]\d{2,}){1,4}")
+
+
 def key_value_table(
     pairs: Sequence[tuple[str, str]],
     *,
@@ -269,7 +423,8 @@ def key_value_table(
 ) -> Flowable:
     """Two columns "Feld | Wert" without grid (plain text), for addresses and headers."""
     st = styles()
-    kw = key_width or CONTENT_WIDTH * 0.28
+    kw = key_width or min(max([CONTENT_WIDTH * 0.2] + [
+        _text_width(k, st.table_header) + 8 for k, _v in pairs]), CONTENT_WIDTH * 0.4)
     table = layout_table(
         [[para(k, st.table_header), para(v, st.table)] for k, v in pairs],
         colWidths=[kw, CONTENT_WIDTH - kw],
@@ -331,11 +486,16 @@ __all__ = [
     "checkbox_line",
     "data_table",
     "field_line",
+    "fit_widths",
     "keep_together",
     "key_value_table",
     "layout_table",
     "para",
+    "protect",
     "rich",
+    "rtl_para",
+    "rtl_visual",
+    "signature_block",
     "signature_row",
     "spacer",
     "table_style",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from casework.clock import Clock
+from casework.clock import BERLIN, Clock
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import CONTENT_WIDTH, Letterhead, format_date, format_datetime
@@ -25,6 +25,7 @@ from casework.models.kinderschutz.procedure import (
     Observation,
     State,
 )
+from casework.models.privacy.redaction import LIMITS as REDACTION_LIMITS
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -73,9 +74,9 @@ def _title(title: str, subtitle: str) -> list[Flowable]:
 
 
 def _render(story: Sequence[Flowable], letterhead: Letterhead, title: str,
-            clock: Clock) -> bytes:
+            clock: Clock, window: base.WindowAddress | None = None) -> bytes:
     return base.build_document(story, letterhead=letterhead, title=title, clock=clock,
-                               footer_note=CONFIDENTIAL)
+                               footer_note=CONFIDENTIAL, window=window)
 
 
 # --------------------------------------------------------------------------- documentation
@@ -94,7 +95,7 @@ def _master_data(d: Dossier) -> list[Flowable]:
         ("Personensorgeberechtigte", custody),
         ("Fallführende Fachkraft", d.worker(p.lead_worker_id)),
         ("Verfahren eröffnet", format_datetime(p.opened_at)),
-        ("Aktueller Schritt", f"{p.state.value} {p.state.label}"),
+        ("Aktueller Schritt", p.state.label),
         ("Akutfall", "ja" if d.file.was_acute() else "nein"),
     ])]
 
@@ -102,8 +103,8 @@ def _master_data(d: Dossier) -> list[Flowable]:
 def _transitions(d: Dossier) -> list[Flowable]:
     rows = []
     for t in d.file.transitions:
-        source = f"{t.from_state.value} {t.from_state.label}" if t.from_state else "–"
-        rows.append([format_datetime(t.at), source, f"{t.to_state.value} {t.to_state.label}",
+        source = t.from_state.label if t.from_state else "–"
+        rows.append([format_datetime(t.at), source, t.to_state.label,
                      f"{d.worker(t.actor_id)} ({t.actor_role})", t.reason])
     return [_h("Verlauf des Verfahrens"),
             fl.data_table(["Zeitpunkt", "vorher", "nachher", "durch", "Begründung"], rows,
@@ -368,15 +369,40 @@ def render_documentation(d: Dossier, letterhead: Letterhead, clock: Clock) -> by
                   fl.key_value_table(_mitteilung_pairs(e.data))]
     story += _reviews(d)
     story += _closing(d)
+    signers = _decision_signers(d)
+    if signers:
+        story.append(fl.signature_block(signers, title="Unterschriften der Beteiligten"))
     return _render(story, letterhead, TITLE_DOCUMENTATION, clock)
+
+
+def _decision_signers(d: Dossier) -> list[tuple[str, str]]:
+    """Who made the assessment's decision: the professionals of the latest assessment,
+    whoever recorded the latest result, and the Leitung who approved steps."""
+    signers: dict[str, str] = {}
+    assessments = d.file.assessments()
+    if assessments:
+        for p in assessments[-1].data.participants:
+            name = p.name.strip() or (d.worker(p.worker_id) if p.worker_id else "")
+            if name:
+                signers.setdefault(name, p.function or "Gefährdungseinschätzung")
+    results = d.file.results()
+    if results:
+        signers.setdefault(d.worker(results[-1].created_by), "Ergebnis festgehalten")
+    for review in d.reviews:
+        if review.decided_by_name:
+            signers.setdefault(review.decided_by_name, "Leitung")
+    return [(name, role) for name, role in signers.items() if name]
 
 
 # --------------------------------------------------------------------------- Mitteilung
 
 
 def render_mitteilung(d: Dossier, letterhead: Letterhead, clock: Clock,
-                      mitteilung_id: str | None = None) -> bytes:
-    """The notification to the Jugendamt (the latest one unless `mitteilung_id`)."""
+                      mitteilung_id: str | None = None,
+                      office_address: Sequence[str] = ()) -> bytes:
+    """The notification to the Jugendamt (the latest one unless `mitteilung_id`), as a
+    letter for a window envelope (DIN 5008): office, contact person and `office_address`
+    (street, postcode and town of the ASD) in the address field."""
     entries = d.file.of(EntryKind.MITTEILUNG)
     entry = next((e for e in entries if e.id == mitteilung_id), None) if mitteilung_id \
         else (entries[-1] if entries else None)
@@ -402,7 +428,14 @@ def render_mitteilung(d: Dossier, letterhead: Letterhead, clock: Clock,
                         f"{format_date(c.consulted_on)}: {c.recommendation}"))
     story += [fl.spacer(8), fl.signature_row(("Ort, Datum", "Unterschrift Fachkraft")),
               fl.signature_row(("Ort, Datum", "Unterschrift Leitung"))]
-    return _render(story, letterhead, TITLE_MITTEILUNG, clock)
+    recipient = [m.office] + ([f"z. Hd. {m.person}"] if m.person else []) + [
+        line for line in office_address if line.strip()]
+    window = base.WindowAddress(
+        recipient_lines=tuple(recipient),
+        return_line=" · ".join((letterhead.name, *letterhead.address_lines)),
+        info=(("Datum", format_date(clock.now().astimezone(BERLIN).date())),
+              ("Vertraulich", "Sozialdaten")))
+    return _render(story, letterhead, TITLE_MITTEILUNG, clock, window)
 
 
 # --------------------------------------------------------------------------- Schutzplan
@@ -491,6 +524,7 @@ def render_isef_extract(x: IsefExtract, letterhead: Letterhead, clock: Clock) ->
                                 col_widths=_widths(15, 85))]
     story += [_h("Fragestellung an die iseF"), _p(x.questions or "–"),
               _small("Hinweis: Namen, Anschrift, Telefonnummern und Geburtsdaten der Familie "
-                     "wurden ersetzt. Namen Dritter in Freitexten bitte vor der Weitergabe "
-                     "prüfen.")]
+                     "wurden durch Pseudonyme ersetzt, Namen Dritter, Straßen, "
+                     "Telefonnummern, E-Mail-Adressen und Daten in Freitexten durch "
+                     "Platzhalter in eckigen Klammern. " + REDACTION_LIMITS)]
     return _render(story, letterhead, TITLE_ISEF, clock)

@@ -47,6 +47,9 @@ class ReferralLetterData:
     note: str  # "" when not chosen
     legal_basis: tuple[str, ...]  # lines: statutory basis + prior notice, or consent note
     place: str = ""
+    # A new letter after the one sent: why it differs (e.g. a withdrawn consent).
+    sent_on: date | None = None
+    differences: tuple[str, ...] = ()
 
 
 def render_referral_letter(data: ReferralLetterData, clock: Clock) -> bytes:
@@ -63,6 +66,13 @@ def render_referral_letter(data: ReferralLetterData, clock: Clock) -> bytes:
             ("Zeichen", data.reference),
         ]),
     ]
+    if data.sent_on is not None:
+        story += [fl.para(f"Neu erstellt – weicht vom am {format_date(data.sent_on)} "
+                          "übermittelten Bogen ab", st.heading),
+                  fl.para("Dieser Bogen ist nicht der übermittelte. Der übermittelte Bogen "
+                          "ist unverändert in der Akte gespeichert. Unterschiede:", st.body),
+                  fl.bullets(list(data.differences) or ["keine inhaltlichen Unterschiede "
+                                                        "bei den Personen"])]
     if data.reason or data.offer:
         story.append(fl.para("Anliegen", st.heading))
         if data.reason:

@@ -41,7 +41,7 @@ def render_report(report: Report, *, letterhead: Letterhead, clock: Clock) -> by
             story += _table_flowables(shown)
     notes = [
         *report.remarks,
-        f"Kleine Fallzahlen: Werte unter {report.k} werden nicht ausgewiesen (LR-39).",
+        f"Kleine Fallzahlen: Werte unter {report.k} werden nicht ausgewiesen.",  # LR-39
         *sorted(legends),
     ]
     story.append(fl.keep_together([fl.para("Hinweise", st.heading), fl.bullets(notes, st.small)]))

@@ -129,7 +129,8 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
         "referral_id": TEXT, "household_id": TEXT, "kind": TEXT, "on_date": TEXT,
         "text": TEXT, "feedback": TEXT, "follow_up_set": INT, "follow_up_on": TEXT,
         "basis": TEXT, "informed_on": TEXT, "not_informed_reason": TEXT,
-        "consent_refs": TEXT, "sent_person_ids": TEXT}),
+        "consent_refs": TEXT, "sent_person_ids": TEXT, "attachment_id": TEXT,
+        "content_hash": TEXT}),
     _k("tm_client", "tm_clients", "household", "required", {
         "person_id": TEXT, "household_id": TEXT, "programme": TEXT, "worker_id": TEXT,
         "state": TEXT, "intake_on": TEXT, "exclusions": TEXT, "benefit_basis": TEXT,

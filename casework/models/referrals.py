@@ -284,6 +284,8 @@ class ReferralStep:
     statutory: StatutoryTransfer | None = None
     consent_refs: tuple[tuple[str, str], ...] = ()  # (person id, consent id) at sending
     sent_person_ids: tuple[str, ...] = ()
+    attachment_id: str | None = None  # the Übermittlungsbogen as sent (encrypted copy)
+    content_hash: str = ""  # its SHA-256
 
     @property
     def state(self) -> ReferralState | None:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +13,7 @@ from casework.errors import UserError
 from casework.forms import base
 from casework.forms.reports import render_report
 from casework.models.reports import DEFAULT_K, Report, check_k, csv_rows, plain_number
+from casework.models.spreadsheet import csv_text
 from casework.reports import jahresbericht, monitoring
 from casework.services.directory.shipped import load_profile
 from casework.services.session import Session
@@ -47,14 +46,13 @@ def build(
 
 
 def csv_bytes(report: Report) -> bytes:
-    """Semicolon-separated, UTF-8 with BOM (Excel opens umlauts correctly)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([report.title, report.period])
-    for label, value in report.key_figures:
-        writer.writerow(["Kennzahl", label, "", "", plain_number(value)])
-    writer.writerows(csv_rows(report, report.k))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """Semicolon-separated, UTF-8 with BOM (Excel opens umlauts correctly); formula
+    prefixes neutralised (`casework.models.spreadsheet`)."""
+    rows: list[list[str]] = [[report.title, report.period]]
+    rows += [["Kennzahl", label, "", "", plain_number(value)]
+             for label, value in report.key_figures]
+    rows += csv_rows(report, report.k)
+    return ("\ufeff" + csv_text(rows)).encode("utf-8")
 
 
 def pdf_bytes(session: Session, report: Report) -> bytes:

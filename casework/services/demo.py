@@ -27,7 +27,7 @@ from casework.models.households.person import (
 )
 from casework.models.ids import PersonId, WorkerId, new_id
 from casework.models.persons.worker import WorkerDraft, WorkerRole
-from casework.services import demo_showcase
+from casework.services import demo_showcase, persons
 from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import bulk
@@ -213,10 +213,12 @@ def _contacts(rng: random.Random, hid: str, person_ids: list[PersonId], now: dat
     return result
 
 
-def _team(session: Session) -> dict[str, Any]:
-    """The demo team besides the vault owner (a Fachkraft), created through the worker
-    service: a second Fachkraft, a part-time one, the Leitung and two Teilhabemanager
-    with small programme shares (one near, one over capacity in the showcase)."""
+def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
+    """The demo team besides the vault owner (a Fachkraft): a second Fachkraft, a
+    part-time one, the Leitung and two Teilhabemanager with small programme shares (one
+    near, one over capacity in the showcase). The Leitung signs her approvals, so she is
+    added as a person with her own key (passphrase: the vault's, public for the demo)
+    when the owner's passphrase is known; the others are worker profiles."""
     made: dict[str, WorkerId] = {}
     for key, name, role, fte in (("colleague", "Mehmet Beispiel", WorkerRole.FACHKRAFT, 1.0),
                                  ("part_time", "Jonas Muster", WorkerRole.FACHKRAFT, 0.5),
@@ -225,6 +227,11 @@ def _team(session: Session) -> dict[str, Any]:
                                  ("tm_near", "Samira Test", WorkerRole.TEILHABEMANAGEMENT, 0.2),
                                  ("tm_over", "Yusuf Probe", WorkerRole.TEILHABEMANAGEMENT,
                                   0.1)):
+        if role is WorkerRole.LEITUNG and passphrase is not None:
+            made[key], _ = persons.add_person(
+                session, persons.authorize(session, passphrase), name, (role,), passphrase,
+                team_name=demo_showcase.TEAM, fte=fte)
+            continue
         made[key], _ = workers.create(session, WorkerDraft(name, role, demo_showcase.TEAM,
                                                             fte))
     return {"leitung": made["leitung"], "colleague": made["colleague"],
@@ -233,19 +240,20 @@ def _team(session: Session) -> dict[str, Any]:
 
 def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family: float = 12,
          progress: Callable[[int, int], None] | None = None, batch: int = 500,
-         showcase: bool = True) -> DemoSummary:
+         showcase: bool = True, passphrase: str = DEMO_PASSPHRASE) -> DemoSummary:
     """Add `families` fictitious households with members and contacts to the vault.
 
     A vault without the demo team gets the team (via the worker service); with `showcase`
     (the default) then also the fixed example cases of `demo_showcase` (§ 8a, consents,
     referrals, Teilhabe, offers), dated relative to today; their households come on top of
-    `families`."""
+    `families`. `passphrase` is the owner's (the demo Leitung gets the same one)."""
     rng = random.Random(seed)
     today = local_today(session.clock)
     now = session.clock.now()
     writer = session.writer()
     # A vault without the demo team gets it (and, with `showcase`, the example cases).
-    team = None if demo_showcase.has_team(session) else _team(session)
+    team = (None if demo_showcase.has_team(session)
+            else _team(session, passphrase if showcase else None))
     worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
                   if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
     totals = [0, 0, 0]
@@ -286,7 +294,7 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                 progress(done, families)
     extra = 0
     if team is not None and showcase:
-        extra = demo_showcase.add(session, **team)
+        extra = demo_showcase.add(session, leitung_passphrase=passphrase, **team)
     with session.db.transaction():
         bulk.refresh_all_household_stats(writer)
         bulk.optimize_search(writer)

@@ -50,12 +50,13 @@ from casework.models.offers import SessionDraft as OfferSessionDraft
 from casework.models.persons.worker import Worker
 from casework.models.referrals import Recipient, ReferralDraft
 from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
-from casework.services import contacts, offers, referrals, teilhabe
+from casework.services import contacts, offers, persons, referrals, teilhabe
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.session import Session
+from casework.storage import crypto
 
 # The Leitung of the demo team; its presence marks a vault that already has the team.
 LEITUNG_NAME = "Dr. Petra Probe"
@@ -83,7 +84,15 @@ class _Stage:
     leitung: WorkerId
     colleague: Worker
     teilhabe_workers: tuple[WorkerId, ...]
+    leitung_key: bytearray  # her unwrapped signing key, wiped when the showcase is done
+    fingerprint: str
     households: list[HouseholdId] = field(default_factory=list)
+
+    def sign(self) -> persons.Authorization:
+        """The Leitung's authorization for one act: her key was unwrapped once with her
+        passphrase (one Argon2id run instead of one per approval)."""
+        return persons.Authorization(self.leitung, bytearray(self.leitung_key),
+                                     self.fingerprint)
 
     def at(self, days_ago: int, hour: int = 10, minute: int = 0) -> date:
         """Move the stage clock to `days_ago` days before today at hh:mm (local)."""
@@ -214,7 +223,8 @@ def _approve_all(stage: _Stage, pid: str, days_ago: int) -> None:
     with stage.acting(stage.leitung):
         for view in review.items_for(stage.session, pid):
             if view.status in QUEUE_STATUSES:
-                review.approve(stage.session, view.id, expected_hash=view.current_hash)
+                review.approve(stage.session, view.id, expected_hash=view.current_hash,
+                               auth=stage.sign())
 
 
 def _to_result(stage: _Stage, family: _Family, start: int, text: str,
@@ -279,7 +289,8 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
     with stage.acting(stage.leitung):
         item = next(v for v in review.items_for(s, pid) if v.item.kind is ReviewKind.ERGEBNIS)
         review.return_item(s, item.id, "Bitte die Einschätzung der Familienhebamme "
-                                       "ergänzen.", expected_hash=item.current_hash)
+                                       "ergänzen.", expected_hash=item.current_hash,
+                           auth=stage.sign())
 
     # 3. Gefährdungseinschätzung done, the iseF consultation is overdue (the one red item).
     petrovic = families["Petrović"]
@@ -491,7 +502,8 @@ def _teilhabe(stage: _Stage) -> None:
                 district="Batenbrock-Süd" if number % 2 else "Boy")
             if worker is not None:
                 with stage.acting(stage.leitung):
-                    teilhabe.assign(s, cid, worker, allow_over_capacity=True)
+                    teilhabe.assign(s, cid, worker, allow_over_capacity=True,
+                                    auth=stage.sign())
             number += 1
 
 
@@ -576,14 +588,18 @@ def _workers(session: Session) -> list[Worker]:
 
 
 def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
-        teilhabe_workers: tuple[WorkerId, WorkerId]) -> int:
-    """Add the showcase; returns the number of households it created."""
+        teilhabe_workers: tuple[WorkerId, WorkerId], leitung_passphrase: str) -> int:
+    """Add the showcase; returns the number of households it created. The Leitung
+    (a person with her own key and `leitung_passphrase`) signs her approvals."""
     real = session.clock
     stage_clock = _StageClock(real)
     owner = session.actor_id
     by_id = {w.id: w for w in _workers(session)}
+    first = persons.authorize(session, leitung_passphrase, leitung)
+    key = bytearray(first.key_buffer)
+    first.wipe()
     stage = _Stage(session, stage_clock, local_today(real), real.now(), owner, leitung,
-                   by_id[colleague], teilhabe_workers)
+                   by_id[colleague], teilhabe_workers, key, first.fingerprint)
     session.clock = stage_clock
     session.vault.clock = stage_clock
     try:
@@ -608,6 +624,7 @@ def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
         _teilhabe(stage)
         _offers(stage, families)
     finally:
+        crypto.wipe(key)
         session.clock = real
         session.vault.clock = real
         if session.actor_id != owner:

@@ -27,6 +27,7 @@ Access log: `referral.send`, `referral.send_refused`, `referral.print` (ids only
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from casework.clock import local_today
-from casework.errors import NotFound, PermissionDenied, ValidationError
+from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
 from casework.forms import referrals as letter
 from casework.models.changes import Changes
 from casework.models.consent import Capacity, TransferDecision
@@ -62,6 +63,7 @@ from casework.services.consent import lifecycle as consent_service
 from casework.services.consent import transfer as consent_transfer
 from casework.services.directory import vault_profile as directory
 from casework.services.session import Session
+from casework.storage import attachments
 from casework.storage import households as household_store
 from casework.storage import persons as worker_store
 from casework.storage import referrals as store
@@ -470,6 +472,30 @@ def send(session: Session, referral_id: str, *, statutory: StatutoryTransfer | N
         session.audit("referral.send_refused", KIND, ref.id, _audit_detail(
             blocked=[p.person_id for p in found.blocked]))
         raise PermissionDenied(found.message_de())
+    # The Übermittlungsbogen exactly as it goes out, kept encrypted with the sending step
+    # (issue 19): a re-print reproduces it, even after a later withdrawal.
+    if clean_basis is not None:
+        included = [(pid, f"{clean_basis.basis.value} (ohne Einwilligung)") for pid in sent_ids]
+        legal = _statutory_legal(clean_basis)
+    else:
+        included = [(p.person_id, _consent_reference(session, p.decision))
+                    for p in found.persons if p.decision.allowed]
+        legal = _consent_legal(session, ref)
+    sent_pdf = letter.render_referral_letter(
+        _letter(session, ref, included, legal, day), session.clock)
+    attachment_id = attachments.put(session.vault, sent_pdf)
+    try:
+        _send_transaction(session, referral_id, ref, found, clean_basis, day, follow,
+                          sent_ids, attachment_id, hashlib.sha256(sent_pdf).hexdigest())
+    except BaseException:
+        attachments.delete(session.vault, attachment_id)
+        raise
+    return Changes.of(KIND, referral_id)
+
+
+def _send_transaction(session: Session, referral_id: str, ref: Referral, found: TransferCheck,
+                      clean_basis: StatutoryTransfer | None, day: date, follow: date | None,
+                      sent_ids: list[str], attachment_id: str, content_hash: str) -> None:
     with session.db.transaction():
         current = get(session, referral_id)  # re-read inside the transaction
         check_transition(current.state, ReferralState.UEBERMITTELT,
@@ -488,12 +514,12 @@ def send(session: Session, referral_id: str, *, statutory: StatutoryTransfer | N
         store.insert_step(w, ref.id, ref.data.household_id,
                           ReferralState.UEBERMITTELT.value, day, follow_up_set=True,
                           follow_up_on=follow, statutory=clean_basis, consent_refs=refs,
-                          sent_person_ids=sent_ids)
+                          sent_person_ids=sent_ids, attachment_id=attachment_id,
+                          content_hash=content_hash)
         store.set_state(w, ref.id, ref.data.household_id, ReferralState.UEBERMITTELT)
         session.audit("referral.send", KIND, ref.id, _audit_detail(
             basis=clean_basis.basis.name if clean_basis else "consent",
             persons=sent_ids, consents=[c for _, c in refs]))
-    return Changes.of(KIND, referral_id)
 
 
 # --------------------------------------------------------------------------- letter
@@ -517,46 +543,32 @@ def _worker_label(session: Session) -> str:
     return "" if worker is None else f"{worker.name} ({worker.data.role.value})"
 
 
-def letter_data(session: Session, referral_id: str) -> tuple[letter.ReferralLetterData,
-                                                              tuple[str, ...]]:
-    """What the letter may contain now, and the ids of the persons included.
+def _statutory_legal(statutory: StatutoryTransfer) -> tuple[str, ...]:
+    return (f"Übermittlung ohne Einwilligung auf gesetzlicher Grundlage: "
+            f"{statutory.basis.value}.", statutory.notice_text() + ".")
 
-    Sent on a statutory basis: the persons sent, with the basis. Otherwise: only the
-    persons whose transfer the consent service allows at this moment; refused
-    (`PermissionDenied`) if that is nobody."""
-    ref = get(session, referral_id)
-    if ref.state not in _PRINTABLE:
-        raise ValidationError("Status", f"Bei „{ref.state.value}“ wird kein Bogen gedruckt"
-                              + (" – bitte zuerst das Einverständnis der Familie festhalten."
-                                 if ref.state is ReferralState.VORGESCHLAGEN else "."))
+
+def _consent_legal(session: Session, ref: Referral) -> tuple[str, ...]:
     d = ref.data
-    prof = profile(session)
-    cat = prof.consent
-    sent = ref.send_step
-    statutory = sent.statutory if sent is not None else None
-    names = _person_names(session, d.person_ids)
-    included: list[tuple[str, str]] = []  # (person id, basis text)
-    if statutory is not None:
-        for pid in sent.sent_person_ids if sent is not None else ():
-            if pid in names:
-                included.append((pid, f"{statutory.basis.value} (ohne Einwilligung)"))
-        legal = (f"Übermittlung ohne Einwilligung auf gesetzlicher Grundlage: "
-                 f"{statutory.basis.value}.", statutory.notice_text() + ".")
-    else:
-        for p in _check(session, ref).persons:
-            if p.decision.allowed:
-                included.append((p.person_id, _consent_reference(session, p.decision)))
-        legal = (
-            "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO, § 67b SGB X) für: „"
-            + consent_catalog.purpose_text(cat, d.purpose_key, d.purpose_detail)
-            + "“ – Empfänger: „"
-            + consent_catalog.recipient_text(cat, d.recipient.consent_recipient,
-                                             d.recipient.consent_detail or "") + "“.",
-            "Die Einwilligungen wurden bei der Erstellung dieses Bogens geprüft; Personen "
-            "ohne gültige Einwilligung sind nicht aufgeführt.")
+    cat = profile(session).consent
+    return (
+        "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO, § 67b SGB X) für: „"
+        + consent_catalog.purpose_text(cat, d.purpose_key, d.purpose_detail)
+        + "“ – Empfänger: „"
+        + consent_catalog.recipient_text(cat, d.recipient.consent_recipient,
+                                         d.recipient.consent_detail or "") + "“.",
+        "Die Einwilligungen wurden bei der Erstellung dieses Bogens geprüft; Personen "
+        "ohne gültige Einwilligung sind nicht aufgeführt.")
+
+
+def _letter(session: Session, ref: Referral, included: Sequence[tuple[str, str]],
+            legal: tuple[str, ...], on: date) -> letter.ReferralLetterData:
     if not included:
         raise PermissionDenied("Für keine Person dieser Vermittlung liegt eine gültige "
                                "Einwilligung vor; der Bogen wird nicht erstellt.")
+    d = ref.data
+    prof = profile(session)
+    names = _person_names(session, d.person_ids)
     birth = ShareField.GEBURTSDATUM in d.share
     persons = []
     for pid, basis in included:
@@ -564,25 +576,83 @@ def letter_data(session: Session, referral_id: str) -> tuple[letter.ReferralLett
         born = ""
         if birth and person is not None and person.data.birth.birth_date is not None:
             born = f"{person.data.birth.birth_date:%d.%m.%Y}"
-        persons.append(letter.LetterPerson(names[pid], born, basis))
+        persons.append(letter.LetterPerson(names.get(pid, ""), born, basis))
     household = household_store.get_household(session.db, d.household_id)
     address = (household.address_line() if household is not None
                and ShareField.ANSCHRIFT in d.share else "")
-    data = letter.ReferralLetterData(
+    return letter.ReferralLetterData(
         organisation=prof.organisation, reference=f"V-{ref.id[-8:]}",
-        on=local_today(session.clock), recipient_label=d.recipient.label,
+        on=on, recipient_label=d.recipient.label,
         recipient_contact=d.recipient.contact, sender=_worker_label(session),
         reason=d.reason if ShareField.ANLIEGEN in d.share else "",
         offer=d.offer if ShareField.ANLIEGEN in d.share else "",
         persons=tuple(persons), address=address,
         note=d.note if ShareField.HINWEISE in d.share else "", legal_basis=legal,
         place=prof.city)
+
+
+def letter_data(session: Session, referral_id: str) -> tuple[letter.ReferralLetterData,
+                                                              tuple[str, ...]]:
+    """What a NEW letter may contain now, and the ids of the persons included.
+
+    Sent on a statutory basis: the persons sent, with the basis. Otherwise: only the
+    persons whose transfer the consent service allows at this moment; refused
+    (`PermissionDenied`) if that is nobody. After sending, the letter says how it differs
+    from the one sent (persons left out, e.g. after a withdrawal)."""
+    ref = get(session, referral_id)
+    if ref.state not in _PRINTABLE:
+        raise ValidationError("Status", f"Bei „{ref.state.value}“ wird kein Bogen gedruckt"
+                              + (" – bitte zuerst das Einverständnis der Familie festhalten."
+                                 if ref.state is ReferralState.VORGESCHLAGEN else "."))
+    sent = ref.send_step
+    statutory = sent.statutory if sent is not None else None
+    names = _person_names(session, ref.data.person_ids)
+    included: list[tuple[str, str]] = []  # (person id, basis text)
+    if statutory is not None:
+        for pid in sent.sent_person_ids if sent is not None else ():
+            if pid in names:
+                included.append((pid, f"{statutory.basis.value} (ohne Einwilligung)"))
+        legal = _statutory_legal(statutory)
+    else:
+        for p in _check(session, ref).persons:
+            if p.decision.allowed:
+                included.append((p.person_id, _consent_reference(session, p.decision)))
+        legal = _consent_legal(session, ref)
+    data = _letter(session, ref, included, legal, local_today(session.clock))
+    if sent is not None:
+        now = {pid for pid, _ in included}
+        missing = [names.get(pid, "eine Person") for pid in sent.sent_person_ids
+                   if pid not in now]
+        differences = tuple(
+            f"{name}: nicht mehr enthalten – für diese Person liegt heute keine gültige "
+            f"Einwilligung mehr vor (z. B. Widerruf)" for name in missing)
+        data = replace(data, sent_on=sent.on, differences=differences)
     return data, tuple(pid for pid, _ in included)
 
 
-def print_letter(session: Session, referral_id: str) -> bytes:
-    """Render the Übermittlungsbogen with only the covered data; logged as
-    `referral.print` (ids of the persons included, no content)."""
+def sent_letter(session: Session, referral_id: str) -> bytes | None:
+    """The Übermittlungsbogen exactly as it was sent (decrypted copy), or None when the
+    referral was not sent (or was sent before copies were kept)."""
+    sent = get(session, referral_id).send_step
+    if sent is None or not sent.attachment_id:
+        return None
+    pdf = attachments.get(session.vault, sent.attachment_id)
+    if sent.content_hash and hashlib.sha256(pdf).hexdigest() != sent.content_hash:
+        raise UserError("Der gespeicherte Übermittlungsbogen ist beschädigt (Prüfsumme "
+                        "stimmt nicht).")
+    return pdf
+
+
+def print_letter(session: Session, referral_id: str, *, new: bool = False) -> bytes:
+    """The Übermittlungsbogen: once sent, the copy that was sent (a re-print reproduces
+    it); before sending, or with `new`, a letter with only the data covered now (after
+    sending it states how it differs from the sent one). Logged as `referral.print`
+    (ids of the persons included, no content)."""
+    if not new:
+        copy = sent_letter(session, referral_id)
+        if copy is not None:
+            session.audit("referral.print", KIND, referral_id, "sent-copy")
+            return copy
     data, included = letter_data(session, referral_id)
     pdf = letter.render_referral_letter(data, session.clock)
     session.audit("referral.print", KIND, referral_id, _audit_detail(persons=list(included)))

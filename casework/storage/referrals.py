@@ -70,7 +70,8 @@ def insert_step(w: RecordWriter, referral_id: str, household_id: str, kind: str,
                 follow_up_on: date | None = None,
                 statutory: StatutoryTransfer | None = None,
                 consent_refs: Sequence[tuple[str, str]] = (),
-                sent_person_ids: Sequence[str] = ()) -> str:
+                sent_person_ids: Sequence[str] = (), attachment_id: str | None = None,
+                content_hash: str = "") -> str:
     return w.insert("referral_steps", "referral_step", {
         "referral_id": referral_id, "household_id": household_id, "kind": kind,
         "on_date": on.isoformat(), "text": text, "feedback": feedback,
@@ -80,6 +81,7 @@ def insert_step(w: RecordWriter, referral_id: str, household_id: str, kind: str,
         "not_informed_reason": statutory.not_informed_reason if statutory else "",
         "consent_refs": json.dumps([list(p) for p in consent_refs]),
         "sent_person_ids": json.dumps(list(sent_person_ids)),
+        "attachment_id": attachment_id, "content_hash": content_hash,
     }, scope_id=household_id)
 
 
@@ -93,7 +95,8 @@ def _step(r: Row) -> ReferralStep:
         r["created_by"], r["by_name"] or "", r["text"], r["feedback"],
         bool(r["follow_up_set"]), _d(r["follow_up_on"]), statutory,
         tuple((str(p), str(c)) for p, c in json.loads(r["consent_refs"])),
-        tuple(json.loads(r["sent_person_ids"])))
+        tuple(json.loads(r["sent_person_ids"])), r["attachment_id"] or None,
+        r["content_hash"] or "")
 
 
 def _referral(r: Row, steps: Iterable[ReferralStep]) -> Referral:

@@ -152,7 +152,7 @@ class HeuteScreen(QWidget):
         missing = persons.recovery_sheet_missing(session)
         self.recovery_hint.setText(
             "Noch kein Wiederherstellungsschlüssel: Ohne ihn ist bei vergessener Passphrase "
-            "alles verloren. Datei → „Wiederherstellungsschlüssel erstellen …“"
+            "alles verloren. Akte → „Wiederherstellungsschlüssel…“"
             if missing else "")
         self.recovery_hint.setVisible(missing)
         items = agenda.items(session, today, mine_only=self.mine_only.isChecked())

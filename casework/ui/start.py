@@ -59,7 +59,7 @@ def create_demo_job(folder: Path, clock: Clock, families: int, contacts_per_fami
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
         demo.fill(session, families, contacts_per_family=contacts_per_family,
-                  progress=progress)  # type: ignore[arg-type]
+                  progress=progress, passphrase=demo.DEMO_PASSPHRASE)  # type: ignore[arg-type]
     finally:
         session.close()
     temp.rename(folder)

@@ -136,3 +136,29 @@ def test_vault_files_are_private(tmp_path: Path) -> None:
         assert mode == expected, f"{path.name}: {oct(mode)}"
     names = {p.name for p in folder.rglob("*")}
     assert {"casework.db", "vault.json", "attachments", "backups"} <= names
+
+
+def test_every_cli_module_is_registered() -> None:
+    """The command groups are listed explicitly: a module with `register` that is missing
+    from the list would be a feature nobody can reach."""
+    import importlib
+    import pkgutil
+
+    import casework.cli as cli
+
+    registered = {a.dest for a in build_parser()._actions
+                  if isinstance(a, argparse._SubParsersAction)}
+    assert registered == {"command"}
+    words = set(next(a for a in build_parser()._actions
+                     if isinstance(a, argparse._SubParsersAction)).choices)
+    for info in pkgutil.iter_modules(cli.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"casework.cli.{info.name}")
+        if not hasattr(module, "register"):
+            continue
+        probe = argparse.ArgumentParser()
+        module.register(probe.add_subparsers())
+        added = set(next(a for a in probe._actions
+                         if isinstance(a, argparse._SubParsersAction)).choices)
+        assert added <= words, f"cli/{info.name}.py is not in the command list"

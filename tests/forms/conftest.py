@@ -115,3 +115,31 @@ def profile() -> Profile:
     """The shipped example profile, parsed by the real parser."""
     text = resources.files("profiles", "bottrop-beispiel.json")
     return parse_profile(json.loads(text.read_text(encoding="utf-8")))
+
+
+def first_page_positions(pdf: bytes) -> dict[str, tuple[float, float]]:
+    """Text runs of page 1 → (x, distance from the top edge), both in millimetres."""
+    import io as _io
+
+    import pypdf as _pypdf
+
+    page = _pypdf.PdfReader(_io.BytesIO(pdf)).pages[0]
+    height = float(page.mediabox.height)
+    found: dict[str, tuple[float, float]] = {}
+
+    def visit(text: str, _cm: object, tm: list[float], *_rest: object) -> None:
+        if text.strip():
+            found.setdefault(text.strip(), (tm[4] / 72 * 25.4, (height - tm[5]) / 72 * 25.4))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def assert_in_window(pdf: bytes, *lines: str) -> None:
+    """DIN 5008 Form B: the address lines sit 20 mm from the left edge inside the
+    address zone (62.7–90 mm from the top) of a window envelope."""
+    positions = first_page_positions(pdf)
+    for line in lines:
+        assert line in positions, (line, sorted(positions))
+        x, top = positions[line]
+        assert abs(x - 20) < 0.5 and 62.7 < top < 90, (line, x, top)

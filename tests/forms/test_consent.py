@@ -27,7 +27,9 @@ from casework.forms.consent import (
     render_withdrawal_confirmation,
     tick,
 )
+from casework.models.directory.legal_basis import OrganisationKind
 from casework.models.directory.profile import Organisation, Profile
+from tests.forms.conftest import assert_in_window
 
 Text = Callable[[bytes], str]
 Count = Callable[[bytes], int]
@@ -70,7 +72,7 @@ LR29_PHRASES = (
     "Einschränkung der Verarbeitung (Art. 18), Datenübertragung (Art. 20) und "
     "Widerspruch (Art. 21 DSGVO)",
     "EU-Datenschutz-Grundverordnung (EU-DSGVO)",
-    "Datenschutzgesetz Nordrhein-Westfalen (DSG NRW)",
+    "Bundesdatenschutzgesetz (BDSG)",  # the example profile's organisation is an e. V.
     # age-16 rule
     "unter 16 Jahren die Einwilligung der Personensorgeberechtigten",
     "Ab 16 Jahren willigen Jugendliche selbst ein.",
@@ -84,7 +86,7 @@ LR29_PHRASES = (
     "Daten Ihres Kindes einverstanden sind",
     "² Widerruf: Sie wurden über Ihre Rechte auf Auskunft, Berichtigung, Löschung, "
     "Einschränkung der Verarbeitung, Datenübertragung und Widerspruch informiert.",
-    "Landesdatenschutzgesetz NRW",
+    "Rechtsgrundlage: DSGVO, BDSG, SGB VIII und SGB X",
 )
 
 
@@ -319,6 +321,10 @@ def test_partial_withdrawal_confirmation(
 ) -> None:
     pdf = render_withdrawal_confirmation(withdrawal, clock)
     text = pdf_text(pdf)
+    letter = render_withdrawal_confirmation(replace(withdrawal, address_lines=(
+        "Erika Testmutter", "Gärtnerstraße 12", "46236 Bottrop")), clock)
+    assert_in_window(letter, "Erika Testmutter", "Gärtnerstraße 12", "46236 Bottrop")
+    assert pdf_text(letter).count("Wirksam ab: 20.11.2026") == 1
     for phrase in (
         "Bestätigung des Widerrufs einer Einwilligung",
         "Betroffene Person: Mia Beispielkind (geb. 04.03.2015)",
@@ -368,3 +374,53 @@ def test_partial_withdrawal_needs_an_item(withdrawal: WithdrawalConfirmationData
         replace(withdrawal, withdrawn_purposes=(), withdrawn_recipients=())
     with pytest.raises(ValidationError):
         replace(withdrawal, effective_on=date(2025, 12, 31))
+
+
+@pytest.mark.parametrize(("kind", "named", "not_named"), [
+    (OrganisationKind.VEREIN, ("Bundesdatenschutzgesetz (BDSG)", "SGB VIII, SGB X",
+                               "LDI NRW"), ("DSG NRW", "KDG", "DSG-EKD")),
+    (OrganisationKind.PRIVAT, ("Bundesdatenschutzgesetz (BDSG)", "LDI NRW"),
+     ("DSG NRW", "KDG", "DSG-EKD")),
+    (OrganisationKind.CARITAS, ("Kirchlichen Datenschutz (KDG)", "Katholisches "
+                                "Datenschutzzentrum"), ("DSG NRW", "BDSG", "DSG-EKD", "LDI")),
+    (OrganisationKind.DIAKONIE, ("(DSG-EKD)", "Datenschutz der EKD"),
+     ("DSG NRW", "BDSG", "KDG", "LDI")),
+    (OrganisationKind.KOMMUNE, ("Datenschutzgesetz Nordrhein-Westfalen (DSG NRW)",
+                                "LDI NRW"), ("BDSG", "KDG", "DSG-EKD")),
+])
+def test_consent_form_names_the_law_of_the_organisation_type(
+        blank: ConsentFormData, withdrawal: WithdrawalConfirmationData, clock: FixedClock,
+        pdf_text: Text, kind: OrganisationKind, named: tuple[str, ...],
+        not_named: tuple[str, ...]) -> None:
+    organisation = replace(blank.organisation, kind=kind)
+    form = pdf_text(render_consent_form(replace(blank, organisation=organisation), clock))
+    confirmation = pdf_text(render_withdrawal_confirmation(
+        replace(withdrawal, organisation=organisation), clock))
+    for phrase in named:
+        assert phrase in form, phrase
+    for phrase in not_named:
+        assert phrase not in form, phrase
+        assert phrase not in confirmation, phrase
+    assert named[-1] in confirmation
+
+
+def test_profile_states_the_organisation_type() -> None:
+    import json
+
+    from casework.errors import UserError
+    from casework.services.directory.shipped import (
+        load_profile,
+        parse_profile_text,
+        profile_to_data,
+    )
+
+    profile = load_profile("bottrop-beispiel")
+    assert profile.organisation.kind is OrganisationKind.VEREIN
+    data = profile_to_data(profile)
+    assert data["organisation"]["kind"] == "verein"
+    data["organisation"]["kind"] = "caritas"
+    assert parse_profile_text(json.dumps(data), "p.json").organisation.kind is \
+        OrganisationKind.CARITAS
+    data["organisation"]["kind"] = "sekte"
+    with pytest.raises(UserError, match=r"organisation\.kind"):
+        parse_profile_text(json.dumps(data), "p.json")

@@ -24,6 +24,7 @@ from casework.services.directory.shipped import load_profile
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.storage import audit
+from tests.forms.conftest import assert_in_window
 from tests.services.kinderschutz.support import (
     drive_to_s5,
     earlier,
@@ -94,6 +95,11 @@ def test_documentation_has_all_sections_versions_and_markers(
     assert "nicht schematisch anzuwenden" in text
     assert "Meldung / Anlass" in text and "Petra Hinweis, 0171 2223334" in text
     assert "Seite 1 von" in text
+    # the persons who decided sign on paper (issue 19); no state codes on paper
+    assert "Unterschriften der Beteiligten" in text
+    assert "Unterschrift – Tom Zweitkraft (Zweitkraft)" in text
+    assert text.count("Unterschrift –") >= 2
+    assert not re.search(r"\bS[0-9]b?\b", text)
     last = audit.entries(session.db, limit=1)[0]
     assert (last.action, last.entity_id, last.detail) == ("kinderschutz.print", procedure,
                                                           "dokumentation")
@@ -102,7 +108,10 @@ def test_documentation_has_all_sections_versions_and_markers(
 def test_mitteilung_names_legal_basis_and_prior_notice(session: Session, procedure: str,
                                                       clock: FixedClock) -> None:
     d = ks.dossier(session, procedure, document="mitteilung")
-    text = text_of(render_mitteilung(d, LETTERHEAD, clock))
+    pdf = render_mitteilung(d, LETTERHEAD, clock,
+                            office_address=("Prosperstraße 71/1", "46236 Bottrop"))
+    text = text_of(pdf)
+    assert_in_window(pdf, "Jugendamt – ASD Bezirk 6", "Prosperstraße 71/1", "46236 Bottrop")
     assert "Mitteilung an das Jugendamt" in text
     assert "Rechtsgrundlage § 4 Abs. 3 KKG" in text
     assert "Betroffene vorab informiert ja, am 21.11.2026" in text

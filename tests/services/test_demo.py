@@ -18,7 +18,7 @@ from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.models.referrals import ReferralState
 from casework.models.teilhabe import ClientState
-from casework.services import agenda, contacts, demo, offers, referrals, teilhabe
+from casework.services import agenda, contacts, demo, offers, persons, referrals, teilhabe
 from casework.services import session as session_service
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
@@ -38,7 +38,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(TODAY),
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
-        summary = demo.fill(session, 25, contacts_per_family=12)
+        summary = demo.fill(session, 25, contacts_per_family=12,
+                            passphrase=demo.DEMO_PASSPHRASE)
         assert summary.households == 25 and summary.showcase_households > 0
     finally:
         session.close()
@@ -65,6 +66,10 @@ def test_demo_team_has_a_leitung_and_fictitious_names(s: Session) -> None:
     assert any(w.name == "Lena Beispiel" for w in team)
     assert all(any(mark in w.name for mark in ("Beispiel", "Muster", "Probe", "Test"))
                for w in team)
+    # The Leitung signs her approvals: a person with her own key, the demo passphrase.
+    auth = persons.authorize(s, demo.DEMO_PASSPHRASE, leitung(s))
+    assert auth.worker_id == leitung(s)
+    auth.wipe()
 
 
 def test_kinderschutz_procedures_in_several_states_one_waiting_for_the_leitung(
@@ -149,8 +154,8 @@ def test_large_fill_adds_the_fixed_showcase_only_once(tmp_path: Path, s: Session
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(TODAY),
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
-        first = demo.fill(session, 3, contacts_per_family=1)
-        second = demo.fill(session, 2, contacts_per_family=1)
+        first = demo.fill(session, 3, contacts_per_family=1, passphrase=demo.DEMO_PASSPHRASE)
+        second = demo.fill(session, 2, contacts_per_family=1, passphrase=demo.DEMO_PASSPHRASE)
         assert first.showcase_households == fixed  # the same set for 3 or 25 families
         assert second.showcase_households == 0
         assert households.count(session) == 5 + first.showcase_households
@@ -165,7 +170,7 @@ def test_dates_follow_the_clock(tmp_path: Path) -> None:
     session = session_service.create(folder, demo.DEMO_PASSPHRASE, FixedClock(later),
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
-        demo.fill(session, 0)
+        demo.fill(session, 0, passphrase=demo.DEMO_PASSPHRASE)
         assert len(ks.overdue(session)) == 1
         newest = max(p.opened_at for p in ks.list_procedures(session))
         assert date(2031, 7, 1) < newest.astimezone(BERLIN).date() <= later.date()

@@ -89,7 +89,8 @@ def test_snippet_starts_near_an_umlaut_folded_match(session, family) -> None:
 
 def test_demo_bulk_load_indexes_notes_and_leaves_the_vault_as_the_normal_path(
         session, family) -> None:
-    summary = demo.fill(session, 6, seed=3, contacts_per_family=4, batch=4)
+    summary = demo.fill(session, 6, seed=3, contacts_per_family=4, batch=4,
+                        passphrase=PASSPHRASE)
     db = session.db
     # Every bulk note is in the note index (one pass per batch) …
     for rowid, text in db.query("SELECT rowid, text FROM contact_notes"):

@@ -78,6 +78,15 @@ class DeletionProtocolData:
                          "einer älteren Sicherung wird sie vor dem Öffnen erneut ausgeführt.")
 
 
+def _signers(data: DeletionProtocolData) -> list[tuple[str, str]]:
+    """Both persons of the four-eyes decision (and who executed, if someone else)."""
+    signers = [(data.proposed_by, "Löschung vorgeschlagen"),
+               (data.approved_by, "Löschung freigegeben")]
+    if data.executed_by not in (data.proposed_by, data.approved_by):
+        signers.append((data.executed_by, "Löschung ausgeführt"))
+    return signers
+
+
 def render_deletion_protocol(data: DeletionProtocolData, clock: Clock) -> bytes:
     st = base.styles()
     rows = [(TABLE_LABELS.get(table, table), str(count)) for table, count in data.counts]
@@ -121,8 +130,8 @@ def render_deletion_protocol(data: DeletionProtocolData, clock: Clock) -> bytes:
             "freigegebene Seiten überschrieben sind.",
             data.journal_note,
         ]),
-        fl.spacer(6),
-        fl.signature_row(("Ort, Datum", "Unterschrift (Freigabe)")),
+        fl.spacer(4),
+        fl.signature_block(_signers(data)),
     ]
     return base.build_document(story, letterhead=base.letterhead_from_organisation(
         data.organisation), title=TITLE, clock=clock)

@@ -19,6 +19,11 @@ from datetime import date, time
 from typing import Any, TypeVar
 
 from casework.errors import ValidationError
+from casework.models.directory.legal_basis import (
+    LegalBasis,
+    OrganisationKind,
+    legal_basis,
+)
 from casework.models.text import fold
 
 T = TypeVar("T")
@@ -61,6 +66,11 @@ class Organisation:
     email: str
     data_protection_contact: DataProtectionContact
     letterhead_lines: tuple[str, ...]
+    kind: OrganisationKind = OrganisationKind.VEREIN  # decides the data-protection law
+
+    @property
+    def legal_basis(self) -> LegalBasis:
+        return legal_basis(self.kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +459,17 @@ def _organisation(value: object, path: str) -> Organisation:
             email=_email(dpc, dpc_path, "email"),
         ),
         letterhead_lines=_texts(data, path, "letterhead_lines"),
+        kind=_organisation_kind(data.get("kind", OrganisationKind.VEREIN.value),
+                                _at(path, "kind")),
     )
+
+
+def _organisation_kind(value: object, path: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(str(value))
+    except ValueError:
+        allowed = ", ".join(k.value for k in OrganisationKind)
+        raise ValidationError(path, f"muss einer dieser Werte sein: {allowed}") from None
 
 
 def _plz(value: object, path: str) -> str:

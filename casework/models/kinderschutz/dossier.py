@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -275,10 +275,19 @@ def pseudonyms_for(dossier: Dossier) -> dict[str, str]:
     return out
 
 
-def pseudonymise(dossier: Dossier, questions: str = "") -> tuple[IsefExtract, dict[str, str]]:
-    """The extract for the iseF and the re-identification key (pseudonym → person id)."""
+def pseudonymise(dossier: Dossier, questions: str = "",
+                 redactor: Callable[[str], str] | None = None,
+                 ) -> tuple[IsefExtract, dict[str, str]]:
+    """The extract for the iseF and the re-identification key (pseudonym → person id).
+    `redactor` (everything the vault knows, see models.privacy.redaction) runs after the
+    family's own pseudonymisation."""
     names = pseudonyms_for(dossier)
-    scrub = Scrubber(dossier, names)
+    family = Scrubber(dossier, names)
+
+    def scrub(text: str) -> str:
+        cleaned = family(text)
+        return redactor(cleaned) if redactor is not None else cleaned
+
     concerned = set(dossier.file.procedure.child_ids)
     persons = tuple(sorted(
         (PseudoPerson(names[p.id], p.role, age_band(p.birth, dossier.today), p.gender,

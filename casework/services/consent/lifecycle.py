@@ -37,6 +37,7 @@ from casework.models.consent import (
 from casework.models.directory.profile import ConsentCatalog, Profile
 from casework.models.households.person import Person
 from casework.models.ids import WorkerId
+from casework.services.consent import translations
 from casework.services.consent.catalog import (
     catalog,
     profile,
@@ -260,6 +261,7 @@ def form_data(session: Session, consent_id: str) -> forms.ConsentFormData:
         place=given.place if given else "",
         signed_on=consent.signed_on,
         obtained_by=_worker_label(session, given.obtained_by if given else session.actor_id),
+        translation=translations.for_household(session, consent.household_id),
     )
 
 
@@ -493,7 +495,18 @@ def withdrawal_confirmation(session: Session, withdrawal_id: str) -> bytes:
         withdrawn_purposes=tuple(gone_p), withdrawn_recipients=tuple(gone_r),
         remaining_purposes=tuple(remaining_p), remaining_recipients=tuple(remaining_r),
         consent_given_on=consent.signed_on, place=prof.city,
-        confirmed_by=_worker_label(session, session.actor_id))
+        confirmed_by=_worker_label(session, session.actor_id),
+        address_lines=_letter_address(session, consent.household_id, event.declared_by),
+        translation=translations.for_household(session, consent.household_id))
     pdf = forms.render_withdrawal_confirmation(data, session.clock)
     session.audit("consent.print", "consent", consent.id, "withdrawal")
     return pdf
+
+
+def _letter_address(session: Session, household_id: str, name: str) -> tuple[str, ...]:
+    """Name, street and town for the window envelope; () without a street."""
+    household = household_store.get_household(session.db, household_id)
+    if household is None or not household.data.street.strip():
+        return ()
+    d = household.data
+    return (name, d.street, " ".join(p for p in (d.plz, d.city) if p))

@@ -150,6 +150,7 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
                 "email": dpc.email,
             },
             "letterhead_lines": list(org.letterhead_lines),
+            "kind": org.kind.value,
         },
         "asd": {
             "office_name": asd.office_name,

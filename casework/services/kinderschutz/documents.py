@@ -6,7 +6,7 @@ export), renders the PDF with the organisation's letterhead and returns both.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from casework.clock import Clock
@@ -36,20 +36,28 @@ class Document:
 
 
 def document(session: Session, procedure_id: str, key: str, *, purpose: str = "print",
-             questions: str = "") -> tuple[Document, Changes]:
+             questions: str = "", marked: Sequence[str] = ()) -> tuple[Document, Changes]:
     """One § 8a document of a procedure. `purpose` ("print" from the app, "export" from
     the command line) is what the access log records; `questions` is the iseF
-    Fragestellung. A document with nothing recorded yet is a `UserError`."""
+    Fragestellung, `marked` the words the worker marked in the redaction review. The
+    Mitteilung is a window-envelope letter to the ASD office of the profile. A document
+    with nothing recorded yet is a `UserError`."""
     if key not in DOCUMENTS:
         raise UserError(f"Das Dokument „{key}“ gibt es nicht.")
-    letterhead = letterhead_from_organisation(vault_profile.active_profile(session).organisation)
+    profile = vault_profile.active_profile(session)
+    letterhead = letterhead_from_organisation(profile.organisation)
     if key == "isef":
-        extract, changes = procedures.isef_extract(session, procedure_id, questions)
+        extract, changes = procedures.isef_extract(session, procedure_id, questions, marked)
         pdf = forms.render_isef_extract(extract, letterhead, session.clock)
         return Document(key, extract, pdf), changes
     dossier = procedures.dossier(session, procedure_id, purpose=purpose, document=key)
     try:
-        pdf = _RENDER[key](dossier, letterhead, session.clock)
+        if key == "mitteilung":
+            pdf = forms.render_mitteilung(
+                dossier, letterhead, session.clock,
+                office_address=procedures.office_address_lines(profile))
+        else:
+            pdf = _RENDER[key](dossier, letterhead, session.clock)
     except ValueError:
         raise UserError(f"Für „{key}“ ist in diesem Verfahren noch nichts festgehalten.") \
             from None

@@ -11,7 +11,7 @@ to the audit log with ids only (`kinderschutz.view`, `kinderschutz.print`,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -74,6 +74,7 @@ from casework.models.kinderschutz.rules import (
 from casework.models.persons.worker import WorkerRole
 from casework.services.directory.shipped import holidays_for, load_profile
 from casework.services.kinderschutz import review
+from casework.services.privacy import redaction
 from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import kinderschutz as store
@@ -658,14 +659,55 @@ def dossier(session: Session, procedure_id: str, *, purpose: str = "print",
     return data
 
 
-def isef_extract(session: Session, procedure_id: str,
-                 questions: str = "") -> tuple[IsefExtract, Changes]:
+def office_address_lines(profile: Any) -> tuple[str, ...]:
+    """The ASD office's address as letter lines ("Prosperstraße 71/1", "46236 Bottrop")."""
+    address = str(getattr(profile.asd, "office_address", "") or "")
+    return tuple(part.strip() for part in address.split(",") if part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class IsefReview:
+    """What the worker checks before the iseF extract leaves: every span the vault-wide
+    redaction replaced and every suspicious span left (capitalised unknown words,
+    digits), each with the redacted text it belongs to."""
+
+    replaced: tuple[tuple[str, str, str], ...]  # (original, replacement, category)
+    suspects: tuple[tuple[str, str, str], ...]  # (word, why, redacted text around it)
+    limits: str
+
+
+def isef_review(session: Session, procedure_id: str, questions: str = "",
+                marked: Sequence[str] = ()) -> IsefReview:
+    """Preview of the redaction of the iseF extract (nothing stored; logged as a view)."""
+    file = _load(session, procedure_id)
+    redactor = redaction.for_isef(session, marked)
+    replaced: list[tuple[str, str, str]] = []
+    suspects: list[tuple[str, str, str]] = []
+
+    def record(text: str) -> str:
+        result = redactor.redact(text)
+        replaced.extend((s.original, s.replacement, s.category) for s in result.spans)
+        for suspect in result.suspects:
+            start = max(0, suspect.start - 30)
+            suspects.append((suspect.text, suspect.why,
+                             result.text[start:suspect.end + 30].strip()))
+        return result.text
+
+    pseudonymise(_dossier(session, file), questions.strip(), record)
+    session.audit("kinderschutz.view", "ks_procedure", procedure_id, "isef-review")
+    return IsefReview(tuple(dict.fromkeys(replaced)), tuple(dict.fromkeys(suspects)),
+                      redaction.LIMITS)
+
+
+def isef_extract(session: Session, procedure_id: str, questions: str = "",
+                 marked: Sequence[str] = ()) -> tuple[IsefExtract, Changes]:
     """The pseudonymised consultation extract for the iseF (LR-05). The re-identification
     key (pseudonym → person id) is stored in the vault as an entry; the extract holds no
     names, addresses, exact birth dates or phone numbers. Logged as `kinderschutz.export`."""
     with session.db.transaction():
         file = _load(session, procedure_id)
-        extract, key = pseudonymise(_dossier(session, file), questions.strip())
+        extract, key = pseudonymise(_dossier(session, file), questions.strip(),
+                                    redaction.for_isef(session, marked))
         _add(session, file, EntryKind.PSEUDONYM_KEY, PseudonymKey(key).to_payload())
         session.audit("kinderschutz.export", "ks_procedure", procedure_id, "isef")
     return extract, _changes(file)

@@ -32,7 +32,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from casework.clock import BERLIN, from_utc_iso, local_today
+from casework.clock import BERLIN, from_utc_iso, local_today, to_utc_iso
 from casework.errors import NotFound, UserError, ValidationError
 from casework.forms.base import write_pdf_atomic
 from casework.forms.privacy.disclosure import (
@@ -42,20 +42,33 @@ from casework.forms.privacy.disclosure import (
     Field,
     HouseholdPart,
     NoteLine,
+    Record,
     RecordSection,
     Withheld,
     render_disclosure,
     to_json,
 )
 from casework.models.changes import Changes
+from casework.models.consent import EVENT_LABELS
 from casework.models.contacts import NoteKind
 from casework.models.households.household import Household
-from casework.models.households.person import HouseholdRole, Person
+from casework.models.households.person import Gender, HouseholdRole, Person
 from casework.models.ids import PersonId
+from casework.models.kinderschutz.procedure import State
 from casework.models.persons.worker import WorkerRole
 from casework.models.text import fold_words
+from casework.services import persons
 from casework.services.directory import shipped as reference
+from casework.services.privacy import redaction
 from casework.services.privacy import retention as retention_service
+from casework.services.privacy.disclosure_records import (
+    REPORTER_KEYS,
+    SECTION_TITLES,
+    THIRD_PARTY_KEYS,
+    describe,
+    german_date,
+    section_of,
+)
 from casework.services.session import Session
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
@@ -65,6 +78,7 @@ from casework.storage.privacy.retention import DisclosureRequestRow
 
 DEFAULT_PERIOD = relativedelta(months=1)  # Art. 12 Abs. 3 DSGVO
 OVERSIGHT = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
+_EVENT_LABELS = {k.value: v for k, v in EVENT_LABELS.items()}
 
 # Tables that are the file's own core (handled explicitly) or bookkeeping.
 _SKIP_TABLES = frozenset({
@@ -74,10 +88,7 @@ _SKIP_TABLES = frozenset({
     "deletion_approvals", "deletion_executions", "disclosure_requests",
     "disclosure_decisions", "disclosure_responses",
 })
-_HIDDEN_COLUMNS = frozenset({"id", "version", "deleted", "updated_at", "updated_by",
-                             "created_by", "household_id", "scope_id"})
 _REPORTER_MARKERS = ("reporter", "melder", "meldend", "hinweisgeber", "informant")
-_RECIPIENT_MARKERS = ("recipient", "empfaenger", "addressee")
 PURPOSES = (
     "Beratung, Begleitung und Unterstützung Ihrer Familie in der Quartiersarbeit und die "
     "Vermittlung passender Hilfen (Art. 6 Abs. 1 lit. e DSGVO i. V. m. SGB VIII).",
@@ -94,6 +105,7 @@ SOURCE = ("Die Daten stammen von Ihnen selbst und aus Gesprächen mit Ihrer Fami
 class DecisionKind(StrEnum):
     INCLUDE_REPORTER = "Interessenabwägung: Identität der meldenden Person mitteilen"
     INCLUDE_THIRD_PARTY = "Interessenabwägung: Angaben Dritter mitteilen"
+    INCLUDE_KINDERSCHUTZ = "Interessenabwägung: Aufzeichnungen zum Kinderschutz mitteilen"
     REDACTION = "Schwärzung/Beschränkung"
     REFUSAL = "Ablehnung der Auskunft"
 
@@ -101,6 +113,7 @@ class DecisionKind(StrEnum):
 _KIND_KEYS = {
     DecisionKind.INCLUDE_REPORTER: "include_reporter",
     DecisionKind.INCLUDE_THIRD_PARTY: "include_third_party",
+    DecisionKind.INCLUDE_KINDERSCHUTZ: "include_kinderschutz",
     DecisionKind.REDACTION: "redaction",
     DecisionKind.REFUSAL: "refusal",
 }
@@ -160,19 +173,28 @@ def _row(session: Session, request_id: str) -> DisclosureRequestRow:
 
 
 def record_decision(session: Session, request_id: str, kind: DecisionKind,
-                    reason: str) -> Changes:
+                    reason: str, *, auth: persons.Authorization | None = None) -> Changes:
     """Document an Interessenabwägung, redaction or refusal; the reason is mandatory
-    (§ 83 Abs. 3 S. 1 SGB X)."""
+    (§ 83 Abs. 3 S. 1 SGB X). With `auth` (the deciding person's re-authentication) the
+    decision is signed with her key; the letter then names the verified signature."""
     session.require_role(*OVERSIGHT)
     reason = reason.strip()
     if not reason:
         raise ValidationError("Begründung", "ist für diese Entscheidung vorgeschrieben.")
+    if auth is not None:
+        persons.check_auth(session, auth, OVERSIGHT)
     with session.db.transaction():
         row = _row(session, request_id)
         if row.outcome is not None:
             raise UserError("Das Auskunftsersuchen ist bereits beantwortet.")
-        store.insert_disclosure_decision(session.writer(), request_id, _KIND_KEYS[kind],
-                                         reason)
+        decision_id = store.insert_disclosure_decision(session.writer(), request_id,
+                                                       _KIND_KEYS[kind], reason)
+        if auth is not None:
+            persons.sign_act(session, auth, "disclosure.decision", "disclosure_decision",
+                             decision_id, json.loads(signable_payload(
+                                 request_id, _KIND_KEYS[kind], reason,
+                                 to_utc_iso(session.clock.now()), session.actor_id)),
+                             allowed=OVERSIGHT)
         session.audit("disclosure.decision", "disclosure_request", request_id,
                       _KIND_KEYS[kind])
     return Changes.of("disclosure_request", request_id)
@@ -260,67 +282,20 @@ def _is_reporter(name: str) -> bool:
     return any(m in lowered for m in _REPORTER_MARKERS)
 
 
-_PERSON_SUFFIXES = ("person_id", "person_ids", "child_id", "child_ids", "subject_id")
-# Keys inside JSON payloads (e.g. § 8a entries) that name who reported or said something.
-_SOURCE_KEYS = ("source", "quelle")
+_THIRD = ("Schutz Dritter (Art. 15 Abs. 4 DSGVO, § 83 Abs. 1 und 3 SGB X); keine "
+          "Interessenabwägung zugunsten der Offenlegung dokumentiert")
+_REPORTER = ("Schutz der meldenden Person (§ 83 Abs. 1 und 3 SGB X); keine "
+             "Interessenabwägung zugunsten der Offenlegung dokumentiert")
+# § 8a records: restricted by default (issue 19). Art. 23 Abs. 1 lit. i DSGVO allows the
+# restriction, § 83 Abs. 1 SGB X implements it for social data, § 65 SGB VIII protects
+# data entrusted for personal help; BVerwG 5 C 48.02 for the reporter.
+_CHILD_PROTECTION = (
+    "Beschränkung des Auskunftsrechts nach Art. 23 Abs. 1 lit. i DSGVO i. V. m. § 83 "
+    "Abs. 1 SGB X und § 65 SGB VIII (Schutz des Kindes und anvertrauter Daten); die "
+    "Mitteilung erfolgt erst nach einer dokumentierten Interessenabwägung")
+_CHILD_PROTECTION_WHAT = "Aufzeichnungen zum Schutzauftrag bei Kindeswohlgefährdung"
 
-
-def _redacted(text: str, protect_sources: bool, with_reporter: bool,
-              gathered: _Gathered) -> str:
-    """JSON payloads: drop reporter keys (and, in § 8a records, statement sources)."""
-    if with_reporter or not text.startswith(("{", "[")):
-        return text
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text
-    removed = 0
-
-    def walk(value: Any) -> Any:
-        nonlocal removed
-        if isinstance(value, dict):
-            out: dict[str, Any] = {}
-            for key, inner in value.items():
-                named = _is_reporter(str(key)) or (protect_sources and str(key).lower()
-                                                   in _SOURCE_KEYS)
-                if named and inner not in (None, ""):
-                    removed += 1
-                    out[key] = "[zurückgehalten]"
-                else:
-                    out[key] = walk(inner)
-            return out
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
-
-    cleaned = walk(data)
-    if not removed:
-        return text
-    gathered.withhold("Angaben zur meldenden Person / Quelle einer Mitteilung", _REPORTER,
-                      removed)
-    return json.dumps(cleaned, ensure_ascii=False, sort_keys=True)
-
-
-def _section_title(table: str) -> str:
-    if table.startswith("ks_") or "kinderschutz" in table or "child_protection" in table:
-        return "Kinderschutz (§ 8a SGB VIII)"
-    if "consent" in table:
-        return "Einwilligungen"
-    if "referral" in table or "vermittlung" in table:
-        return "Vermittlungen und Übermittlungen"
-    if table.startswith("tm_"):
-        return "Teilhabemanagement"
-    if "offer" in table:
-        return "Angebote"
-    return f"Weitere Aufzeichnungen ({table})"
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return f"[Binärdaten, {len(value)} Byte]"
-    return str(value)
+_ROLE_NAMES = {"selbst": "selbst", "personensorgeberechtigt": "als Personensorgeberechtigte/r"}
 
 
 @dataclass
@@ -331,10 +306,67 @@ class _Gathered:
         self.withheld[(what, reason)] = self.withheld.get((what, reason), 0) + count
 
 
-_THIRD = ("Schutz Dritter (Art. 15 Abs. 4 DSGVO, § 83 Abs. 1 und 3 SGB X); keine "
-          "Interessenabwägung zugunsten der Offenlegung dokumentiert")
-_REPORTER = ("Schutz der meldenden Person (BVerwG 5 C 48.02, § 83 SGB X); keine "
-             "Interessenabwägung zugunsten der Offenlegung dokumentiert")
+def _salutation(person: Person) -> str:
+    name = person.data.last_name
+    if person.data.gender is Gender.WEIBLICH:
+        return f"sehr geehrte Frau {name},"
+    if person.data.gender is Gender.MAENNLICH:
+        return f"sehr geehrter Herr {name},"
+    return f"guten Tag {person.display_name},"
+
+
+def _decided_by(session: Session, worker_id: str) -> str:
+    worker = worker_store.get_worker(session.db, worker_id) if worker_id else None
+    if worker is None:
+        return ""
+    return f"{worker.name} ({worker.data.role.value})"
+
+
+def signable_payload(request_id: str, kind: str, reason: str, decided_at: str,
+                     decided_by: str) -> str:
+    """The canonical text a person's electronic signature of a balancing decision covers
+    (signatures table of the persons feature: entity "disclosure_decision")."""
+    return json.dumps({"act": "disclosure.decision", "request": request_id, "kind": kind,
+                       "reason": reason, "at": decided_at, "by": decided_by},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def _signature_text(session: Session, decision_id: str) -> str:
+    """The decision's electronic signature as the letter names it ("" when it was decided
+    without one: then the paper signature line counts)."""
+    found = persons.signatures(session, "disclosure_decision", [decision_id])[decision_id]
+    if not found:
+        return ""
+    last = found[-1]
+    fingerprint = last.fingerprint.upper()
+    short = " ".join(fingerprint[i:i + 4] for i in range(0, min(len(fingerprint), 16), 4))
+    if not last.verified:
+        return f"elektronische Signatur von {last.signer_name} UNGÜLTIG (Schlüssel {short})"
+    return (f"elektronisch signiert von {last.signer_name} ({last.role}) am "
+            f"{_date_text(last.signed_at)}, Schlüssel {short}")
+
+
+def _catalog_label(session: Session) -> Any:
+    catalog = reference.load_profile(session.profile_name).consent
+    purposes = {p.key: p.label for p in catalog.purposes}
+    recipients = {r.key: r.label for r in catalog.recipients}
+
+    def label_of(column: str, value: str) -> str:
+        if column == "purpose_key":
+            return purposes.get(value, value)
+        if column == "recipient_key":
+            return recipients.get(value, value)
+        if column == "kind":
+            return _EVENT_LABELS.get(value, value)
+        return value
+    return label_of
+
+
+def _state_label(value: str) -> str:
+    try:
+        return State(value).label
+    except ValueError:
+        return value
 
 
 def build(session: Session, request_id: str) -> DisclosureData:
@@ -348,6 +380,7 @@ def build(session: Session, request_id: str) -> DisclosureData:
     kinds = {d.kind for d in decisions}
     with_reporter = "include_reporter" in kinds
     with_third = "include_third_party" in kinds
+    with_child_protection = "include_kinderschutz" in kinds
     refusal = next((d.reason for d in decisions if d.kind == "refusal"), "")
     gathered = _Gathered({})
     records = _same_person(session, subject)
@@ -355,12 +388,27 @@ def build(session: Session, request_id: str) -> DisclosureData:
     words = set(fold_words(subject.data.first_name))
     parts: list[HouseholdPart] = []
     contacts: list[ContactEntry] = []
-    sections: dict[str, list[tuple[Field, ...]]] = {}
+    sections: dict[str, list[tuple[str, Record]]] = {}
     recipients: list[str] = []
+    address: tuple[str, ...] = ()
+    label_of = _catalog_label(session)
+    redactor = (redaction.Redactor.none() if with_third
+                else redaction.for_disclosure(session, subject_ids))
+    replaced: list[int] = []
+
+    def clean(text: str) -> str:
+        result = redactor.redact(text)
+        replaced.append(len(result.spans))
+        return result.text
+
     for person in records:
         household = household_store.get_household(session.db, person.household_id)
         if household is None:
             continue
+        if not address:
+            d = household.data
+            address = (subject.display_name, d.street,
+                       " ".join(p for p in (d.plz, d.city) if p))
         members = household_store.persons_of(session.db, household.id)
         others = [m for m in members if m.id not in subject_ids]
         if others and not with_third:
@@ -390,11 +438,12 @@ def build(session: Session, request_id: str) -> DisclosureData:
                         label += " (Quelle zurückgehalten)"
                         gathered.withhold("Namen von Quellen bei „Aussage Dritter“", _THIRD)
                 if note.disputed:
-                    label += " – bestritten"
-                notes.append(NoteLine(label, note.text))
+                    label += " – von Ihnen bestritten"
+                notes.append(NoteLine(label, clean(note.text)))
             contacts.append(ContactEntry(
                 contact.data.occurred_at, contact.data.type.value, contact.data.duration_min,
-                contact.data.topics, tuple(notes), contact.data.next_steps, present))
+                contact.data.topics, tuple(notes), clean(contact.data.next_steps),
+                present))
         # Records about a minor child concern the custodial parents as well (§ 8a
         # procedures, consents given for the child): they are included for them.
         related: set[str] = {person.id}
@@ -402,55 +451,100 @@ def build(session: Session, request_id: str) -> DisclosureData:
             related |= {m.id for m in members if m.data.role is HouseholdRole.KIND}
         found = store.records_mentioning(session.db, related, household.id, _SKIP_TABLES)
         for table, count in found.others.items():
-            if not with_third:
-                gathered.withhold(f"{_section_title(table)}: Aufzeichnungen zu anderen "
-                                  "Personen des Haushalts", _THIRD, count)
+            if not with_third and section_of(table) != "kinderschutz":
+                gathered.withhold(f"{SECTION_TITLES[section_of(table)]}: Aufzeichnungen zu "
+                                  "anderen Personen des Haushalts", _THIRD, count)
+        child_protection_rows = 0
         for table, rows in found.about.items():
-            title = _section_title(table)
+            key = section_of(table)
+            if key == "kinderschutz" and not with_child_protection:
+                child_protection_rows += len(rows)
+                continue
             if _is_reporter(table) and not with_reporter:
                 gathered.withhold("Angaben zur meldenden Person", _REPORTER, len(rows))
                 continue
-            protect_sources = title.startswith("Kinderschutz")
             for record in rows:
-                fields: list[Field] = []
-                for column, value in record.items():
-                    if column in _HIDDEN_COLUMNS or column.endswith(_PERSON_SUFFIXES):
-                        continue
-                    if _is_reporter(column) and not with_reporter:
-                        if value not in (None, ""):
-                            gathered.withhold("Angaben zur meldenden Person", _REPORTER)
-                        continue
-                    text = _redacted(_value_text(value), protect_sources, with_reporter,
-                                     gathered)
-                    if any(m in column for m in _RECIPIENT_MARKERS) and text:
-                        recipients.append(text)
-                    if text:
-                        fields.append(Field(column, text))
-                sections.setdefault(title, []).append(tuple(fields))
-    if any("Kinderschutz" in title for title in sections):
+                if not with_reporter and any(_is_reporter(c) and v not in (None, "")
+                                             for c, v in record.items()):
+                    gathered.withhold("Angaben zur meldenden Person", _REPORTER)
+                if key == "kinderschutz" and not with_third and _has_keys(
+                        record, THIRD_PARTY_KEYS):
+                    gathered.withhold("Namen beteiligter Personen und Fachkräfte im "
+                                      "Kinderschutzverfahren", _THIRD)
+                if key == "kinderschutz" and not with_reporter and _has_keys(
+                        record, REPORTER_KEYS):
+                    gathered.withhold("Angaben zur meldenden Person / Quelle einer "
+                                      "Mitteilung", _REPORTER)
+                described = describe(table, record, state_label=_state_label,
+                                     label_of=label_of, with_third=with_third,
+                                     with_reporter=with_reporter)
+                if described is None:
+                    continue
+                fields = tuple(Field(label, clean(value), k)
+                               for k, label, value in described.fields
+                               if not (_is_reporter(k) and not with_reporter))
+                sections.setdefault(key, []).append(
+                    (described.sort_key, Record(described.heading, fields)))
+                if table == "referrals":
+                    target = str(record.get("recipient_label") or "").strip()
+                    if target:
+                        recipients.append(f"{target} (Vermittlung vom "
+                                          f"{german_date(record.get('referred_on'))})")
+                if table == "consent_items":
+                    target = label_of("recipient_key", str(record.get("recipient_key") or ""))
+                    if target:
+                        recipients.append(f"{target} (mit Ihrer Einwilligung vorgesehen)")
+        if child_protection_rows:
+            gathered.withhold(_CHILD_PROTECTION_WHAT, _CHILD_PROTECTION, 0)
+    if any(k == "kinderschutz" for k in sections):
         session.audit("kinderschutz.view", "person", subject.id, f"art15={request_id}")
-    decided = tuple(Decision(_KEY_KINDS[d.kind].value, d.reason,
-                             from_utc_iso(d.created_at).astimezone(BERLIN).date())
-                    for d in decisions if d.kind in _KEY_KINDS)
+    decided = tuple(Decision(
+        _KEY_KINDS[d.kind].value, d.reason,
+        from_utc_iso(d.created_at).astimezone(BERLIN).date(),
+        _decided_by(session, d.created_by), _signature_text(session, d.id))
+        for d in decisions if d.kind in _KEY_KINDS)
+    profile = reference.load_profile(session.profile_name)
+    categories = ["Stammdaten (Name, Geburtsdatum, Anschrift, Haushalt)"]
+    if contacts:
+        categories.append("Gesprächsnotizen und Kontakte")
+    categories += [SECTION_TITLES[k] for k in sections]
+    ordered = {k: tuple(r for _, r in sorted(v, key=lambda item: item[0]))
+               for k, v in sections.items()}
     return DisclosureData(
-        organisation=reference.load_profile(session.profile_name).organisation,
-        request_id=request_id,
+        organisation=profile.organisation,
         received_on=date.fromisoformat(row.received_on),
         due_on=date.fromisoformat(row.due_on),
         subject_name=subject.display_name,
         person=_person_fields(subject, today),
         households=tuple(parts),
         contacts=tuple(sorted(contacts, key=lambda c: c.occurred_at)),
-        sections=tuple(RecordSection(t, tuple(r)) for t, r in sections.items()),
+        sections=tuple(RecordSection(k, SECTION_TITLES[k], r) for k, r in ordered.items()),
         purposes=PURPOSES,
         recipients=tuple(dict.fromkeys(recipients)) or (
-            "Keine Übermittlungen an Dritte verzeichnet.",),
+            "Ihre Daten wurden an niemanden außerhalb unserer Einrichtung übermittelt.",),
         source=SOURCE,
         withheld=tuple(Withheld(what, n, reason)
                        for (what, reason), n in gathered.withheld.items()),
         decisions=decided,
         refusal_reason=refusal,
+        salutation=_salutation(subject)[0].upper() + _salutation(subject)[1:],
+        address_lines=address,
+        categories=tuple(categories),
+        signer=profile.organisation.data_protection_contact.role,
+        supervisory_authority=profile.organisation.legal_basis.authority,
+        redacted=any(replaced),
     )
+
+
+def _has_keys(record: dict[str, Any], keys: frozenset[str]) -> bool:
+    payload = record.get("payload")
+    if not isinstance(payload, str) or not payload.startswith("{"):
+        return False
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return False
+    return any(data.get(k) for k in keys) if isinstance(data, dict) else False
 
 
 @dataclass(frozen=True, slots=True)

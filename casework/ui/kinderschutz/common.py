@@ -63,9 +63,17 @@ def print_document(ctx: UiContext, parent: QWidget | None, procedure_id: str,
     """Ask where to save, then let the service produce the document (it logs the print)
     and write it atomically. Cancelling changes nothing."""
     _label, title, suggested = DOCUMENTS[document]
+    marked: list[str] = []
+    if document == "isef":  # the worker reviews the redaction first (issue 19)
+        from casework.ui.kinderschutz import redaction_review
+
+        reviewed = redaction_review.review_isef(ctx, parent, procedure_id)
+        if reviewed is None:
+            return None
+        marked = reviewed
 
     def produce() -> bytes:
-        doc, _changes = ctx.apply(documents.document, procedure_id, document)
+        doc, _changes = ctx.apply(documents.document, procedure_id, document, marked=marked)
         return doc.pdf
 
     return save_pdf(ctx, parent, title, suggested, produce)

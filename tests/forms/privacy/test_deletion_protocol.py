@@ -40,4 +40,8 @@ def test_protocol_lists_ids_counts_rule_and_four_eyes(
                      "Notizeinträge (inkl. Suchindex)", "zz_neu", "Aufbewahrungsfrist abgelaufen",
                      "keine gelöschten Inhalte", "VACUUM", organisation.name):
         assert expected in text, expected
+    # both persons of the four-eyes decision sign (issue 19)
+    assert "Unterschrift – Leitung Eins (Löschung vorgeschlagen)" in text
+    assert "Unterschrift – Leitung Zwei (Löschung freigegeben)" in text
+    assert text.count("Unterschrift –") == 2
     assert pdf_pages(render_deletion_protocol(_data(organisation), clock)) == 1

@@ -81,7 +81,7 @@ def test_bottrop_profile_keeps_source_quirks_and_records_them_in_notes(bottrop: 
     assert by_number[3].phone == by_number[7].phone  # source data error, kept and flagged
     notes = "\n".join(bottrop.notes)
     assert "Bezirke 3 und 7" in notes
-    assert "donnerstags bis 17:00" in notes and "16:00" in notes
+    assert "Donnerstags von 16:00 bis 17:00" in notes
     assert "Prosper III" in notes
     assert any("@" in p.email and not p.email.isascii() for p in bottrop.partners)
     prosper = next(p for p in bottrop.partners if "Prosper III" in p.name)

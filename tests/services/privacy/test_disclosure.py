@@ -33,6 +33,21 @@ TEACHER = "Kowalczyk"  # source of an "Aussage Dritter" in a contact
 REPORTER = "Wolkenstein"  # source of a § 8a observation
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ENGLISH_KEYS = ("capacity", "guardian_ids", "template_hash", "payload", "created_at",
+                "procedure_id", "lead_worker_id", "state", "observed_at", "kind", "source")
+
+
+def assert_letter_is_clean(text: str) -> None:
+    """No JSON, ids, ISO timestamps, state codes, requirement ids or English keys."""
+    for bad in ("{", "}", "[[", "LR-", "Quelle 0", "T09:", "Z\n", "S0", "S7"):
+        assert bad not in text, bad
+    assert not UUID.search(text)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+    for key in ENGLISH_KEYS:
+        assert not re.search(rf"\b{key}\b", text), key
+
+
 def pdf_text(data: bytes) -> str:
     reader = pypdf.PdfReader(io.BytesIO(data))
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
@@ -103,22 +118,31 @@ def test_answer_contains_the_person_and_withholds_third_parties(
     for out in (answer.json_text, text):
         assert "Ayşe" in out and "Müller" in out
         assert "größere Wohnung" in out and "ohne Frühstück" in out
-        assert "Lauter Streit in der Wohnung." in out  # § 8a record of her household
+        # § 8a records are restricted by default (issue 19): no content, legal reason.
+        assert "Lauter Streit in der Wohnung." not in out
         for secret in (*PRIVATE, MENTION, TEACHER, REPORTER, "Dragomir"):
             assert secret not in out, secret
+    assert "§ 65 SGB VIII" in text and "Art. 23" in text
+    for heading in ("Stammdaten", "Kontakte", "Einwilligungen", "Vermittlungen",
+                    "Empfänger", "Speicherdauer", "Herkunft der Daten", "Ihre Rechte",
+                    "Zwecke und Kategorien", "Art. 22", "Art. 77", "Mit freundlichen Grüßen",
+                    "Sehr geehrte Frau Müller"):
+        assert heading in text, heading
+    assert_letter_is_clean(text)
     assert data["subject"]["data"]["Vorname"] == "Ayşe"
     assert data["request"]["due_on"] == "2026-12-21"
     assert [c["present"] for c in data["contacts"]] == [True]
-    assert "Kinderschutz (§ 8a SGB VIII)" in data["records"]
+    assert "kinderschutz" not in data["records"]
     whats = {w["what"] for w in data["withheld"]}
     assert "Kontakte ohne Ihre Anwesenheit, in denen Sie erwähnt werden" in whats
-    assert "Angaben zur meldenden Person / Quelle einer Mitteilung" in whats
+    assert "Aufzeichnungen zum Schutzauftrag bei Kindeswohlgefährdung" in whats
     assert all(w["reason"] for w in data["withheld"])
+    assert "id" not in data["request"] and not UUID.search(answer.json_text)
     assert data["households"][0]["storage_period"].startswith("Aufbewahrung bis auf Weiteres")
     assert answer.outcome == "teilweise"
     assert disclosure.get_request(session, rid).outcome == "teilweise"
     actions = [e.action for e in audit.entries(session.db)]
-    assert "disclosure.export" in actions and "kinderschutz.view" in actions
+    assert "disclosure.export" in actions and "kinderschutz.view" not in actions
 
 
 def test_balancing_decisions_release_withheld_parts(session: Session,
@@ -134,7 +158,16 @@ def test_balancing_decisions_release_withheld_parts(session: Session,
                                "Einverständnis des Mitbewohners liegt vor.")
     disclosure.record_decision(session, rid, DecisionKind.INCLUDE_REPORTER,
                                "Meldender hat der Offenlegung zugestimmt.")
+    disclosure.record_decision(session, rid, DecisionKind.INCLUDE_KINDERSCHUTZ,
+                               "Verfahren abgeschlossen; Mitteilung gefährdet das Kind nicht.")
     answer, _ = disclosure.answer(session, rid)
+    text = pdf_text(answer.pdf)
+    assert "Lauter Streit in der Wohnung." in text and "Wahrnehmung" in text
+    assert "Leitung Eins (Leitung)" in text  # who decided, on paper
+    assert_letter_is_clean(text)
+    assert "audit" not in answer.json_text
+    actions = [e.action for e in audit.entries(session.db)]
+    assert "kinderschutz.view" in actions
     assert MENTION in answer.json_text and REPORTER in answer.json_text
     assert TEACHER in answer.json_text
     # Still only what concerns her: the co-resident's other conversation stays out.
@@ -142,7 +175,9 @@ def test_balancing_decisions_release_withheld_parts(session: Session,
     data = json.loads(answer.json_text)
     assert [c["present"] for c in data["contacts"]] == [True, False]
     assert {d["kind"] for d in data["decisions"]} == {
-        DecisionKind.INCLUDE_THIRD_PARTY.value, DecisionKind.INCLUDE_REPORTER.value}
+        DecisionKind.INCLUDE_THIRD_PARTY.value, DecisionKind.INCLUDE_REPORTER.value,
+        DecisionKind.INCLUDE_KINDERSCHUTZ.value}
+    assert {d["decided_by"] for d in data["decisions"]} == {"Leitung Eins (Leitung)"}
     assert "Meldender hat der Offenlegung zugestimmt." in pdf_text(answer.pdf)
 
 
@@ -172,8 +207,11 @@ def test_child_disclosure_does_not_leak_mothers_private_conversation(
     answer, _ = disclosure.answer(session, rid)
     assert "Lena" in answer.json_text and "ohne Frühstück" in answer.json_text
     assert "Schwangerschaftsabbruch" not in answer.json_text
-    # The § 8a procedure concerns Lena: its record appears in her disclosure.
-    assert "Kinderschutz (§ 8a SGB VIII)" in json.loads(answer.json_text)["records"]
+    # The § 8a procedure concerns Lena: it is restricted, with the reason, not hidden.
+    data = json.loads(answer.json_text)
+    assert "kinderschutz" not in data["records"]
+    assert "Aufzeichnungen zum Schutzauftrag bei Kindeswohlgefährdung" in {
+        w["what"] for w in data["withheld"]}
 
 
 def test_co_resident_without_custody_gets_his_own_data_only(session: Session,
@@ -185,7 +223,25 @@ def test_co_resident_without_custody_gets_his_own_data_only(session: Session,
     assert PRIVATE[0] in answer.json_text and MENTION in answer.json_text  # his own talks
     for other in ("ohne Frühstück", "größere Wohnung", "Lauter Streit", REPORTER, TEACHER):
         assert other not in answer.json_text, other
-    whats = {w["what"]: w["count"] for w in data["withheld"]}
-    assert whats["Kinderschutz (§ 8a SGB VIII): Aufzeichnungen zu anderen Personen des "
-                 "Haushalts"] >= 2  # the procedure and its entries
-    assert "Kinderschutz (§ 8a SGB VIII)" not in data["records"]
+    assert "kinderschutz" not in data["records"]
+    assert "Angaben zu weiteren Haushaltsmitgliedern" in {w["what"] for w in data["withheld"]}
+
+
+def test_balancing_decision_signed_by_the_deciding_person(session: Session,
+                                                         setup: dict[str, str]) -> None:
+    """The § 8a release is a decision a person signs with her key; the letter names the
+    verified signature (and keeps the paper signature line)."""
+    from tests.conftest import add_person, sign
+
+    dana = add_person(session, "Dana Leitung", WorkerRole.LEITUNG)
+    rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    session.act_as(dana)
+    disclosure.record_decision(session, rid, DecisionKind.INCLUDE_KINDERSCHUTZ,
+                               "Verfahren abgeschlossen.", auth=sign(session))
+    answer, _ = disclosure.answer(session, rid)
+    text = pdf_text(answer.pdf)
+    assert "elektronisch signiert von Dana Leitung (Leitung)" in text
+    assert "Lauter Streit in der Wohnung." in text
+    data = json.loads(answer.json_text)
+    assert data["decisions"][0]["signature"].startswith("elektronisch signiert")
+    assert "Unterschrift" in text

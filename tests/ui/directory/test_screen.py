@@ -131,7 +131,7 @@ def test_hours_tab_and_notes_tab(screen: VerzeichnisScreen) -> None:
     assert any("Mittwochs bereits ab 12:30 Uhr" in text for text in hours)
     assert "02041/704470" in hours  # Notdienst
     notes = [label.text() for label in screen.findChildren(verzeichnis.QLabel)]
-    assert any("Sprechzeit des ASD geht donnerstags bis 17:00" in text for text in notes)
+    assert any("Donnerstags von 16:00 bis 17:00 Uhr ist der ASD" in text for text in notes)
     tabs = [screen.tabs.tabText(i) for i in range(screen.tabs.count())]
     assert tabs == [
         "ASD-Bezirke",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pypdf
@@ -17,14 +18,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from casework.clock import BERLIN
+from casework.models.contacts import NoteKind
+from casework.models.households.household import HouseholdDraft
 from casework.models.ids import HouseholdId, WorkerId
 from casework.models.kinderschutz.procedure import (
     EntryKind,
     InvolvementTarget,
+    Observation,
     ResultCategory,
     State,
 )
 from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.persons import workers
@@ -32,7 +38,7 @@ from casework.services.session import Session
 from casework.storage import audit as audit_store
 from casework.ui import documents
 from casework.ui.context import UiContext
-from casework.ui.kinderschutz import common
+from casework.ui.kinderschutz import common, redaction_review
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
 from casework.ui.kinderschutz import family_tab as tab_module
@@ -393,11 +399,20 @@ def test_printing_the_documentation_writes_a_pdf(
     assert "Lena kam ohne Jacke" in text
     actions = [e.action for e in audit_store.entries(session.db)]
     assert "kinderschutz.print" in actions and "kinderschutz.view" in actions
-    # the pseudonymised iseF extract holds no family name
+    # the pseudonymised iseF extract holds no family name; the review step comes first
+    reviewed: list[str] = []
+
+    def review_isef(_ctx: object, _parent: object, procedure_id: str) -> list[str]:
+        reviewed.append(procedure_id)
+        return ["Jacke"]
+
+    monkeypatch.setattr(redaction_review, "review_isef", review_isef)
     qtbot.mouseClick(view.print_buttons["isef"], Qt.MouseButton.LeftButton)
+    assert reviewed
     extract = pdf_text(tmp_path / "iseF-Auszug-pseudonymisiert.pdf")
     assert "pseudonymisierter Auszug" in extract
     assert "Müller" not in extract
+    assert "Jacke" not in extract and "[geschwärzt]" in extract  # marked in the review
     # Mitteilung/Schutzplan are only printable once recorded
     assert not view.print_buttons["mitteilung"].isEnabled()
     assert not view.print_buttons["schutzplan"].isEnabled()
@@ -418,3 +433,33 @@ def test_own_entry_cannot_be_approved(
     assert screen.own_note.isVisibleTo(screen)
     assert not screen.approve()  # the service refuses too, through the message seam
     assert any("Vier-Augen-Prinzip" in t for t in message_log.texts("error"))
+
+
+def test_redaction_review_shows_replaced_and_suspicious_spans(
+        qtbot: QtBot, kctx: UiContext, session: Session, family: HouseholdId) -> None:
+    """The worker sees what the redaction replaced and what looks suspicious, ticks a
+    word and types another; both are marked for the extract."""
+    _neighbours, _ = households.create(session, HouseholdDraft(
+        name="Schwarzkopf", street="Lindenallee 7", plz="46236", city="Bottrop"))
+    child = next(p.id for p in households.members(session, family)
+                 if p.data.first_name == "Lena")
+    procedure, _ = ks.open_procedure(session, family, (child,))
+    ks.record_observation(session, procedure, Observation(
+        datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN), NoteKind.FAKT,
+        "Lena spielte mit Jovanka bei Schwarzkopfs in der Lindenalle 7, Zimmer 12b."))
+    dialog = redaction_review.RedactionReviewDialog(kctx, procedure)
+    qtbot.addWidget(dialog)
+    rows = [(dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text())
+            for r in range(dialog.table.rowCount())]
+    assert ("ersetzt", "Schwarzkopfs") in rows and ("ersetzt", "Lindenalle 7") in rows
+    assert ("prüfen", "Jovanka") in rows and ("prüfen", "12b") in rows
+    assert "nicht garantieren" in dialog.limits.text()
+    row = rows.index(("prüfen", "Jovanka"))
+    dialog.table.item(row, 3).setCheckState(Qt.CheckState.Checked)
+    qtbot.keyClicks(dialog.extra, "Zimmer 12b")
+    assert dialog.marked() == ["Jovanka", "Zimmer 12b"]
+    qtbot.mouseClick(dialog.recheck, Qt.MouseButton.LeftButton)
+    rows = [(dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text())
+            for r in range(dialog.table.rowCount())]
+    assert ("ersetzt", "Jovanka") in rows and ("prüfen", "Jovanka") not in rows
+    assert ("ersetzt", "Zimmer 12b") in rows
