@@ -32,7 +32,7 @@ from casework.errors import NotFound, StorageFull, UserError, VaultError
 from casework.storage import crypto
 from casework.storage.db import Database
 from casework.storage.privacy import purge
-from casework.storage.vault import Vault
+from casework.storage.vault import REKEY_PREFIX, Vault
 
 MAGIC = b"CWAT"
 FORMAT_VERSION = 1
@@ -240,7 +240,6 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-REKEY_PREFIX = ".rekey-"
 
 
 def stage_rekey(vault: Vault, new_data_key: bytes | bytearray) -> int:
@@ -266,18 +265,3 @@ def stage_rekey(vault: Vault, new_data_key: bytes | bytearray) -> int:
         count += 1
     _fsync_dir(vault.attachments_dir)
     return count
-
-
-def finish_rekey(folder: Path, *, commit: bool) -> None:
-    """Rename (commit) or remove (abort) the attachments staged by `stage_rekey`."""
-    if not folder.is_dir():
-        return
-    for path in folder.iterdir():
-        if not path.name.startswith(REKEY_PREFIX):
-            continue
-        target = folder / path.name[len(REKEY_PREFIX):]
-        if commit and _ID.match(target.name):
-            os.replace(path, target)
-        else:
-            path.unlink(missing_ok=True)
-    _fsync_dir(folder)

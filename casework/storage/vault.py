@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import dataclasses
 import hashlib
 import hmac
 import json
@@ -272,15 +271,30 @@ def finish_interrupted_rekey(folder: Path) -> None:
     pending = folder / REKEY_HEADER
     if not pending.is_file():
         return
-    from casework.storage import attachments
-
     committed = not (folder / REKEY_DB).exists()
-    attachments.finish_rekey(folder / "attachments", commit=committed)
+    finish_staged_attachments(folder / "attachments", commit=committed)
     if committed:
         os.replace(pending, folder / HEADER_FILE)
     else:
         (folder / REKEY_DB).unlink(missing_ok=True)
         pending.unlink(missing_ok=True)
+    _fsync_dir(folder)
+
+
+REKEY_PREFIX = ".rekey-"  # attachments written again under the new key, not yet in place
+
+
+def finish_staged_attachments(folder: Path, *, commit: bool) -> None:
+    """Rename (commit) or remove (abort) the attachment files a `rekey` staged."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if not path.name.startswith(REKEY_PREFIX):
+            continue
+        if commit:
+            os.replace(path, folder / path.name[len(REKEY_PREFIX):])
+        else:
+            path.unlink(missing_ok=True)
     _fsync_dir(folder)
 
 
@@ -795,55 +809,6 @@ def change_passphrase(vault: Vault, new_passphrase: str,
     set_person_key(vault, who, new_passphrase, kdf=kdf)
     vault.audit("vault.passphrase_changed", "worker", who, actor_id=vault.person_id)
     vault.anchor_audit()
-
-
-def rekey(vault: Vault) -> int:
-    """Re-encrypt the vault under a new random data key (after a lost laptop whose
-    passphrase may be known): the database is exported with `sqlcipher_export` into a new
-    file under the new raw key, the attachments are written again, every person's key slot
-    and the recovery wrap are sealed anew (to their public keys: no passphrases needed), and
-    the new header replaces the old one. Headers inside older backups then no longer open
-    the current database. A person whose passphrase may be known must also set a new one.
-    Returns the number of re-encrypted attachments. Crash-safe: see
-    `finish_interrupted_rekey`."""
-    from casework.storage import attachments
-    from casework.storage.backup import recovery as recovery_store
-
-    folder = vault.folder
-    new_key = crypto.new_data_key()
-    try:
-        header = vault.header
-        for slot in header.slots:
-            ephemeral, nonce, sealed = crypto.seal(slot.x_public, new_key,
-                                                   header.seal_aad(slot.worker_id))
-            header = header.with_slot(dataclasses.replace(
-                slot, seal_ephemeral=ephemeral, seal_nonce=nonce, seal_ciphertext=sealed))
-        header = recovery_store.reseal(header, new_key)
-        vault.audit("vault.rekey", "vault", header.vault_id, actor_id=vault.person_id)
-        vault.db.checkpoint()
-        count = attachments.stage_rekey(vault, new_key)
-        target = folder / REKEY_DB
-        target.unlink(missing_ok=True)
-        private_files.create_empty(target)
-        vault.db.export_to(target, new_key)
-        header = header.replace(anchor=audit.head(vault.db)).signed(new_key)
-        write_atomic(folder / REKEY_HEADER, json.dumps(
-            header.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
-        vault.db.close()
-        os.replace(target, folder / DB_FILE)  # the commit point
-        _fsync_dir(folder)
-        finish_interrupted_rekey(folder)
-        vault.db = Database.open(folder / DB_FILE, new_key)
-    except BaseException:
-        if not vault.db.is_open and (folder / REKEY_DB).exists():
-            finish_interrupted_rekey(folder)
-            vault.db = Database.open(folder / DB_FILE, vault.key_buffer)
-        crypto.wipe(new_key)
-        raise
-    crypto.wipe(vault.key_buffer)
-    vault._data_key = new_key
-    vault.header = header
-    return count
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,6 @@ def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str:
 def ask_passphrase(parent: QWidget | None, title: str, text: str) -> str:
     """The acting person's passphrase for one reserved act; '' if cancelled. Part of the
     seam so tests type it without driving the dialog."""
-    from casework.ui.persons.reauth import ask
+    from casework.ui.persons.dialog import ask
 
     return ask(parent, title, text)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError, WrongPassphrase
-from casework.services import demo
+from casework.services import demo, demo_showcase
 from casework.services import session as session_service
 from casework.services.session import UnwrappedKey
 from casework.ui.backup import recover_dialog
@@ -143,7 +143,8 @@ class UnlockPanel(QWidget):
         if demo_vault:
             self.demo_hint.setText(
                 "Dies ist die Demo-Akte mit erfundenen Familien. Ihre Passphrase lautet: "
-                f"„{demo.DEMO_PASSPHRASE}“")
+                f"„{demo.DEMO_PASSPHRASE}“ (auch für die Leitung "
+                f"„{demo_showcase.LEITUNG_NAME}“).")
         self._show_message("")
         self.passphrase.clear()
         self.person.setText(self.ctx.settings.last_person(str(folder)))

@@ -343,7 +343,9 @@ def rekey(session: Session, auth: Authorization) -> int:
     """Re-encrypt the vault under a new data key (owner/Admin, re-authenticated, signed);
     returns the number of re-encrypted attachments."""
     check_auth(session, auth, (WorkerRole.ADMIN,))
-    count = vault_store.rekey(session.vault)
+    from casework.storage import rekey as rekey_store
+
+    count = rekey_store.rekey(session.vault)
     vault_id = session.vault.header.vault_id
     with session.db.transaction():
         sign_act(session, auth, "vault.rekey", "vault", vault_id,

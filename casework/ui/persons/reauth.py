@@ -5,63 +5,14 @@ and is wiped. Nothing is remembered: the next act asks again."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from casework.errors import UserError, WrongPassphrase
 from casework.services import persons
 from casework.services.persons import Authorization
 from casework.ui.context import UiContext
-from casework.ui.widgets import named
 
 TITLE = "Mit Passphrase bestätigen"
-
-
-class PassphraseDialog(QDialog):
-    def __init__(self, parent: QWidget | None, title: str, text: str) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        label = QLabel(text, self)
-        label.setWordWrap(True)
-        self.field = QLineEdit(self)
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        named(self.field, "Passphrase")
-        label.setBuddy(self.field)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Bestätigen")
-        named(ok, "Bestätigen")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addWidget(self.field)
-        layout.addWidget(buttons)
-
-    def take(self) -> str:
-        """The typed passphrase; the field is emptied at once."""
-        text = self.field.text()
-        self.field.clear()
-        return text
-
-
-def ask(parent: QWidget | None, title: str, text: str) -> str:
-    """Modal passphrase prompt; '' if cancelled (the seam `messages.ask_passphrase`)."""
-    dialog = PassphraseDialog(parent, title, text)
-    try:
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        value = dialog.take()
-        return value if accepted else ""
-    finally:
-        dialog.deleteLater()
 
 
 def authorize(ctx: UiContext, parent: QWidget | None, act: str) -> Authorization | None:

@@ -23,7 +23,7 @@ from casework.services.session import Session
 from casework.ui import agenda as heute
 from casework.ui.context import UiContext
 from casework.ui.kinderschutz import screen as screen_module
-from casework.ui.persons.reauth import PassphraseDialog
+from casework.ui.persons.dialog import PassphraseDialog
 from tests.conftest import sign
 from tests.services.kinderschutz.support import Team, drive_to_s5, make_team, result
 from tests.ui.conftest import MessageLog
