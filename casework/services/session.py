@@ -17,6 +17,7 @@ from casework.storage import attachments as attachment_store
 from casework.storage import crypto
 from casework.storage import persons as worker_store
 from casework.storage import vault as vault_store
+from casework.storage.backup.premigration import backup_before_migration
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import MEMORY_SECURITY, Database
 from casework.storage.vault import CheckReport, Vault, VaultHeader
@@ -152,7 +153,8 @@ def unlock(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int 
     """Open the vault as `person` (name or id; None: the owner) with her passphrase."""
     vault = vault_store.open_vault(Path(folder), passphrase, clock,
                                    failed_attempts=failed_attempts, cache_kib=cache_kib,
-                                   memory_security=memory_security, person=person)
+                                   memory_security=memory_security, person=person,
+                                   before_migration=backup_before_migration)
     return Session(vault, clock, WorkerId(vault.person_id))
 
 
@@ -194,7 +196,8 @@ def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
     calling thread. The session owns (and on close wipes) the key afterwards."""
     vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
                                       failed_attempts=failed_attempts,
-                                      memory_security=memory_security, unlocked=key.unlocked)
+                                      memory_security=memory_security, unlocked=key.unlocked,
+                                      before_migration=backup_before_migration)
     return Session(vault, clock, WorkerId(vault.person_id))
 
 

@@ -10,6 +10,7 @@ import hmac
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
 from casework.storage.migrations import missing as missing_migrations
+from casework.storage.migrations import pending as pending_migrations
 
 FORMAT = "casework-vault"
 FORMAT_VERSION = 2  # 2: one key slot per person, authenticated header, audit anchor
@@ -405,6 +407,8 @@ class Vault:
         self.db = db
         self.clock = clock
         self._data_key = data_key
+        # the verified backup taken before this open migrated the vault, if it did
+        self.migration_backup: Path | None = None
         self.device_id = str(self.meta("device_id"))
         self.owner_id = str(self.meta("owner_worker_id"))
         self.person_id = person_id or self.owner_id
@@ -714,22 +718,30 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
     return vault
 
 
+# Writes a verified backup of a vault that is about to be migrated and returns its path
+# (casework.storage.backup.premigration.backup_before_migration; the services pass it in,
+# storage.vault cannot import the backup package, which imports this module).
+PreMigrationBackup = Callable[[Path, "VaultHeader", Database, bytearray, Clock, int], Path]
+
+
 def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
                cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY,
-               person: str | None = None) -> Vault:
+               person: str | None = None,
+               before_migration: PreMigrationBackup | None = None) -> Vault:
     folder = Path(folder)
     header = read_header(folder)
     key = unlock_person(header, passphrase, person)
     return open_with_key(folder, header, key.data_key, clock, failed_attempts=failed_attempts,
                          cache_kib=cache_kib, memory_security=memory_security,
-                         unlocked=key)
+                         unlocked=key, before_migration=before_migration)
 
 
 def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock: Clock, *,
                   failed_attempts: int = 0, cache_kib: int | None = None,
                   audit_action: str = "vault.unlock",
                   memory_security: bool = MEMORY_SECURITY,
-                  unlocked: UnlockedKey | None = None) -> Vault:
+                  unlocked: UnlockedKey | None = None,
+                  before_migration: PreMigrationBackup | None = None) -> Vault:
     try:
         if cache_kib is None:
             db = Database.open(folder / DB_FILE, data_key, memory_security=memory_security)
@@ -741,6 +753,7 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
         if unlocked is not None:
             unlocked.wipe()
         raise
+    migration_backup: Path | None = None
     try:
         stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
         if stored_id != header.vault_id:
@@ -751,9 +764,14 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
             raise VaultError(
                 f"„{HEADER_FILE}“ wurde verändert (Echtheitsprüfung fehlgeschlagen). Bitte die "
                 "Datei aus einer Sicherung wiederherstellen.")
+        todo = pending_migrations(db)  # refuses a vault written by a newer version
+        if todo and before_migration is not None:
+            migration_backup = before_migration(folder, header, db, data_key, clock,
+                                                int(db.pragma("user_version") or 0))
         migrate(db)
         person_id = unlocked.person_id if unlocked is not None else None
         vault = Vault(folder, header, db, data_key, clock, person_id)
+        vault.migration_backup = migration_backup
         if header.format_version < 2:
             legacy_person = unlocked.legacy_person if unlocked is not None else None
             if legacy_person is not None and legacy_person.strip().casefold() not in (
@@ -767,6 +785,9 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
             raise VaultError("Diese Person gehört nicht mehr zu dieser Akte.")
         if failed_attempts:
             vault.audit("vault.unlock_failed", detail=f"count={int(failed_attempts)}",
+                        actor_id=vault.person_id)
+        if migration_backup is not None:
+            vault.audit("vault.migrate", detail="schema=" + ",".join(str(v) for v in todo),
                         actor_id=vault.person_id)
         vault.audit(audit_action, actor_id=vault.person_id)
     except BaseException:

@@ -106,6 +106,9 @@ def run_app(demo: bool = False, vault: str | None = None) -> int:
     _install_excepthook(window)
     window.show()
     _quit_after_if_asked(app)
+    from casework.ui import smoke  # scripted checks only (CASEWORK_SMOKE_UNLOCK)
+
+    smoke.install(window)
     code = app.exec()
     window.ctx.tasks.shutdown()
     return int(code)

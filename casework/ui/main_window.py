@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from casework.errors import UserError
@@ -24,7 +24,8 @@ from casework.services.session import Session
 from casework.ui import registry
 from casework.ui.backup.auto_backup import AutoBackup
 from casework.ui.context import UiContext
-from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor, ScreenLockWatcher
+from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor
+from casework.ui.lock_events import PlatformLockEvents
 from casework.ui.start import StartPage
 from casework.ui.workspace import Location, Workspace
 
@@ -59,8 +60,9 @@ class MainWindow(QMainWindow):
                                 check_ms=idle_check_ms, parent=self)
         self.idle.timed_out.connect(self.lock)
         self.auto_backup = AutoBackup(ctx, parent=self)
-        self.screen_lock = ScreenLockWatcher(self)
-        self.screen_lock.locked.connect(self.lock)
+        # the OS session locks or the computer sleeps (D-Bus, Windows, macOS)
+        self.screen_lock = PlatformLockEvents(self)
+        self.screen_lock.lock_requested.connect(lambda _reason: self.lock())
         ctx.settings_changed.connect(self._settings_changed)
         ctx.session_changed.connect(self._update_status)
         ctx.tasks.busy_changed.connect(self._busy_changed)
@@ -98,7 +100,20 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         self.addAction(self.lock_action)  # works even while the menu bar is hidden
+        self.help_menu = self.menuBar().addMenu("&Hilfe")
+        self.about_action = QAction("Über &Casework", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)  # macOS: app menu
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu.addAction(self.about_action)
         self._refresh_menu_roles()
+
+    def show_about(self) -> QWidget:
+        from casework.ui.about import AboutDialog
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()  # window-modal, does not block the event loop
+        return dialog
 
     def _refresh_menu_roles(self) -> None:
         session = self.ctx.session
@@ -211,11 +226,16 @@ class MainWindow(QMainWindow):
         self.start.start(folder)
         self.stack.setCurrentWidget(self.start)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.screen_lock.attach_window(self)  # Windows: session notifications need a HWND
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.settings.geometry = self.saveGeometry()
         if self.ctx.session is not None:
             self.lock()
         self.idle.uninstall()
+        self.screen_lock.close()
         super().closeEvent(event)
 
 

@@ -149,9 +149,9 @@ def test_desktop_screen_lock_or_sleep_locks_the_vault(qtbot, unlocked: MainWindo
     workspace = unlocked.workspace
     assert workspace is not None
     workspace.open_family(family)
-    unlocked.screen_lock._activated(False)  # screen saver ended: nothing to do
+    unlocked.screen_lock.dbus._activated(False)  # screen saver ended: nothing to do
     assert unlocked.ctx.session is not None
-    unlocked.screen_lock._activated(True)  # what the D-Bus signal delivers
+    unlocked.screen_lock.dbus._activated(True)  # what the D-Bus signal delivers
     assert unlocked.ctx.session is None
     assert unlocked.windowTitle() == LOCKED_TITLE
 

@@ -32,6 +32,7 @@ from casework.storage import vault as vault_store
 from casework.storage.backup import archive as store
 from casework.storage.backup import recovery as recovery_store
 from casework.storage.backup.archive import SUFFIX, BackupDamaged, BackupPassphraseWrong
+from casework.storage.backup.premigration import backup_before_migration
 
 META_FOLDER = "backup.folder"
 META_INTERVAL = "backup.interval_hours"
@@ -233,7 +234,8 @@ def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key:
                         journal: list[store.JournalEntry],
                         ) -> tuple[int, int, list[str]]:
     vault = vault_store.open_with_key(folder, header, bytearray(data_key), clock,
-                                      audit_action="vault.restore")
+                                      audit_action="vault.restore",
+                                      before_migration=backup_before_migration)
     try:
         report = vault_store.check_vault(vault)
         if not report.ok:

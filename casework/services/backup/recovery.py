@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from casework.services.persons import Authorization
 from casework.storage import vault as vault_store
 from casework.storage.backup import recovery as store
+from casework.storage.backup.premigration import backup_before_migration
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,8 @@ def recover(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
         raise UserError("Für diese Akte wurde kein Wiederherstellungsschlüssel angelegt.")
     data_key = store.unwrap_with_recovery_key(header, parse_key(key_texts))
     vault = vault_store.open_with_key(folder, header, data_key, clock,
-                                      audit_action="vault.recover")
+                                      audit_action="vault.recover",
+                                      before_migration=backup_before_migration)
     try:
         vault_store.change_passphrase(vault, new_passphrase)
     except BaseException:

@@ -16,10 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from casework import __version__ as APP_VERSION
 from casework.errors import VaultError
 
 if TYPE_CHECKING:
     from casework.storage.db import Database
+
+# The app version that first shipped each migration: a module may say `SINCE = "x.y.z"`;
+# those without (everything up to the first release) came with FIRST_RELEASE. After every
+# open the vault records the newest of these as `meta.app_version_required`, so an older
+# app that meets a newer vault can name the version the person needs.
+FIRST_RELEASE = "0.1.0"
+META_REQUIRED = "app_version_required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +35,7 @@ class Migration:
     version: int
     name: str
     run: Callable[[Database], None]
+    since: str = FIRST_RELEASE
 
 
 def discover() -> list[Migration]:
@@ -44,7 +53,8 @@ def discover() -> list[Migration]:
             def run(db: Database, sql: str = sql) -> None:
                 db.executescript(sql)
 
-        found.append(Migration(version, info.name, run))
+        found.append(Migration(version, info.name, run,
+                               str(getattr(module, "SINCE", FIRST_RELEASE))))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
@@ -55,6 +65,62 @@ def discover() -> list[Migration]:
 def latest_version() -> int:
     migrations = discover()
     return migrations[-1].version if migrations else 0
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """ "0.10.2" → (0, 10, 2); anything that is not a number counts as 0."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+def required_app_version(versions: set[int]) -> str:
+    """The oldest app version that knows every one of these schema versions."""
+    since = [m.since for m in discover() if m.version in versions]
+    return max(since, key=version_key, default=FIRST_RELEASE)
+
+
+def _stored_requirement(db: Database) -> str | None:
+    has_meta = db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                         "AND name = 'meta'")
+    if not has_meta:
+        return None
+    value = db.scalar("SELECT value FROM meta WHERE key = ?", (META_REQUIRED,))
+    return str(value) if value else None
+
+
+def _too_new(db: Database, detail: str) -> VaultError:
+    needed = _stored_requirement(db)
+    if needed is not None and version_key(needed) > version_key(APP_VERSION):
+        return VaultError(
+            f"Diese Akte braucht Casework {needed} oder neuer; installiert ist Casework "
+            f"{APP_VERSION}. Bitte Casework aktualisieren (die IT hilft dabei). Die Akte "
+            "bleibt unverändert."
+        )
+    return VaultError(
+        "Diese Akte wurde mit einer neueren Casework-Version bearbeitet als der installierten "
+        f"(Casework {APP_VERSION}; {detail}). Bitte Casework aktualisieren (die IT hilft "
+        "dabei). Die Akte bleibt unverändert."
+    )
+
+
+def pending(db: Database) -> list[int]:
+    """Migrations an existing vault still needs (empty for a new, empty database);
+    raises the "newer version" error for a vault this app is too old for."""
+    current = int(db.pragma("user_version") or 0)
+    if current == 0:
+        return []
+    migrations = discover()
+    known = {m.version for m in migrations}
+    if current > max(known, default=0):
+        raise _too_new(db, f"Schema {current}")
+    exists = db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                       "AND name = 'schema_migrations'")
+    if not exists:
+        return [m.version for m in migrations]
+    recorded = {int(r[0]) for r in db.query("SELECT version FROM schema_migrations")}
+    if recorded - known:
+        raise _too_new(db, "Schema-Änderungen "
+                       + ", ".join(str(v) for v in sorted(recorded - known)))
+    return [m.version for m in migrations if m.version not in recorded]
 
 
 def migrate(db: Database) -> list[int]:
@@ -70,11 +136,7 @@ def migrate(db: Database) -> list[int]:
     known = {m.version for m in migrations}
     newest_known = max(known, default=0)
     if current > newest_known:
-        raise VaultError(
-            "Diese Akte wurde mit einer neueren Casework-Version angelegt oder geändert "
-            f"(Schema {current}, diese Version kennt bis {newest_known}). Bitte Casework "
-            "aktualisieren."
-        )
+        raise _too_new(db, f"Schema {current}, diese Version kennt bis {newest_known}")
     with db.transaction():
         exists = db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
                            "AND name = 'schema_migrations'")
@@ -88,10 +150,7 @@ def migrate(db: Database) -> list[int]:
         recorded = {int(r[0]) for r in db.query("SELECT version FROM schema_migrations")}
     unknown = recorded - known
     if unknown:
-        raise VaultError(
-            "Diese Akte enthält Schema-Änderungen einer neueren Casework-Version "
-            f"({', '.join(str(v) for v in sorted(unknown))}). Bitte Casework aktualisieren."
-        )
+        raise _too_new(db, "Schema-Änderungen " + ", ".join(str(v) for v in sorted(unknown)))
     applied: list[int] = []
     for migration in migrations:
         if migration.version in recorded:
@@ -103,7 +162,20 @@ def migrate(db: Database) -> list[int]:
             db.set_user_version(max(current, migration.version))
         current = max(current, migration.version)
         applied.append(migration.version)
+    _record_requirement(db, recorded | set(applied))
     return applied
+
+
+def _record_requirement(db: Database, versions: set[int]) -> None:
+    """Remember which app version this vault needs from now on (never lowered: a newer
+    app may have raised it)."""
+    needed = required_app_version(versions)
+    stored = _stored_requirement(db)
+    if stored is not None and version_key(stored) >= version_key(needed):
+        return
+    with db.transaction():
+        db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
+                   "DO UPDATE SET value = excluded.value", (META_REQUIRED, needed))
 
 
 def missing(db: Database) -> list[int]:
