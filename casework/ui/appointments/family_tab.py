@@ -269,13 +269,13 @@ class TermineTab(QWidget):
         if session is None or not session.is_open:
             return
         selected = self.selected()
-        names = {p.id: p.data.first_name for p in households.members(session,
+        names = {str(p.id): p.data.first_name for p in households.members(session,
                                                                      self.household_id)}
         rows = []
         for a in reversed(service.for_household(session, self.household_id)):
             day, hours = when_text(a)
             status = a.status.value + (f" ({a.cancel_reason})" if a.cancel_reason else "")
-            persons = ", ".join(names.get(p, "–") for p in a.data.person_ids)
+            persons = ", ".join(names.get(str(p), "–") for p in a.data.person_ids)
             rows.append(((day, hours, a.data.place_type.value, a.data.topic, persons, status),
                          a))
         self.model.set_rows(rows)

@@ -212,10 +212,10 @@ class DokumenteTab(QWidget):
         session = self.ctx.session
         if session is None or not session.is_open:
             return
-        names = {p.id: p.data.first_name for p in households.members(session,
+        names = {str(p.id): p.data.first_name for p in households.members(session,
                                                                      self.household_id)}
         rows = [((format_date(d.data.on), d.data.category.value, d.data.title,
-                  ", ".join(names.get(p, "–") for p in d.data.person_ids) or "Familie",
+                  ", ".join(names.get(str(p), "–") for p in d.data.person_ids) or "Familie",
                   d.file_name, d.data.note), d)
                 for d in service.for_household(session, self.household_id)]
         self.model.set_rows(rows)

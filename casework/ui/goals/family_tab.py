@@ -167,13 +167,13 @@ class EntryDialog(QDialog):
         self.rating.setValue(NO_RATING)
         self.form.add_row("Einschätzung", self.rating,
                           description="0 = noch gar nicht, 10 = ganz erreicht")
-        self.result = QComboBox(self)
-        self.result.addItem("– bitte wählen –", None)
+        self.outcome = QComboBox(self)
+        self.outcome.addItem("– bitte wählen –", None)
         for state in GoalState:
             if state is not GoalState.OFFEN:
-                self.result.addItem(state.value, state.value)
+                self.outcome.addItem(state.value, state.value)
         if kind is EntryKind.ABSCHLUSS:
-            self.form.add_row("Ergebnis", self.result)
+            self.form.add_row("Ergebnis", self.outcome)
         self.next_review = line_edit("Nächste Überprüfung", self, "TT.MM.JJJJ")
         if kind is not EntryKind.ABSCHLUSS:
             self.form.add_row("Nächste Überprüfung", self.next_review)
@@ -185,7 +185,7 @@ class EntryDialog(QDialog):
         try:
             on = parse_date(self.on.text(), "Datum")
             rating = None if self.rating.value() == NO_RATING else self.rating.value()
-            state = GoalState(self.result.currentData()) if self.result.currentData() else None
+            state = GoalState(self.outcome.currentData()) if self.outcome.currentData() else None
             self.ctx.apply(service.add_entry, self.goal.id, self.kind,
                            self.text.toPlainText(), rating=rating, state=state,
                            next_review_on=parse_date(self.next_review.text(),
