@@ -217,6 +217,11 @@ def _recovery_key(ctx: UiContext, parent: QWidget) -> object:
     return trigger(ctx, parent)
 
 
+def _rekey(ctx: UiContext, parent: QWidget) -> object:
+    from casework.ui.persons.rekey_action import trigger
+    return trigger(ctx, parent)
+
+
 MENU_ACTIONS: tuple[MenuAction, ...] = (
     MenuAction("sync", "Synchronisieren…", None, _sync),
     MenuAction("backup", "Sicherung erstellen…", None, _backup),
@@ -224,6 +229,7 @@ MENU_ACTIONS: tuple[MenuAction, ...] = (
     MenuAction("import_csv", "Import…", None, _import_csv),
     MenuAction("recovery_key", "Wiederherstellungsschlüssel…",
                (WorkerRole.LEITUNG, WorkerRole.ADMIN), _recovery_key),
+    MenuAction("rekey", "Neu verschlüsseln…", (WorkerRole.ADMIN,), _rekey),
 )
 
 
