@@ -69,3 +69,28 @@ def test_every_picture_of_the_guide_is_used_and_small() -> None:
     for picture in pictures:
         assert f"img/{picture.name}" in used, f"{picture.name} is not shown anywhere"
         assert picture.stat().st_size < 150_000, f"{picture.name} is too large"
+
+
+def test_no_requirement_ids_or_source_citations_in_strings_of_the_code() -> None:
+    """Text a user sees or prints (string literals of casework/, not docstrings or
+    comments) never carries LR-… ids or source citations like „Quelle 000:1647“."""
+    import io
+    import tokenize
+
+    pattern = re.compile(r"LR-\d\d|\b00[0-4]:\d{2,4}|Quelle 00[0-4]")
+    found: list[str] = []
+    for path in (REPO / "casework").rglob("*.py"):
+        tokens = list(tokenize.generate_tokens(io.StringIO(
+            path.read_text(encoding="utf-8")).readline))
+        for i, token in enumerate(tokens):
+            if token.type != tokenize.STRING or not pattern.search(token.string):
+                continue
+            if "CREATE " in token.string:
+                continue  # SQL comments inside schema text are not shown
+            before = tokens[i - 1].type if i else tokenize.NEWLINE
+            after = tokens[i + 1].type if i + 1 < len(tokens) else tokenize.NEWLINE
+            layout = (tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE, tokenize.NL)
+            if before in layout and after in (tokenize.NEWLINE, tokenize.NL):
+                continue  # a docstring
+            found.append(f"{path.relative_to(REPO)}:{token.start[0]}")
+    assert found == []

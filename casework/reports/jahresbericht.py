@@ -176,7 +176,7 @@ def _access(flags: Counts) -> StatTable:
         ("Haushalte",),
         tuple(StatRow(r, (counts.get((r,), 0),)) for r in routes),
         total_row=True,
-        note="Hol-, Bring-, Komm- und Begleitstrukturen (Quelle 000:1647).",
+        note="Hol-, Bring-, Komm- und Begleitstrukturen.",  # source 000:1647
     )
 
 

@@ -98,8 +98,9 @@ def build(
             ("Anzahl",),
             tuple(StatRow(v.value, (verdicts.get(v.value, 0),)) for v in Eligibility),
             total_row=True,
+            # Source 000:3327-3384 (target group of the programme).
             note="Zielgruppe: in der Regel 18 bis 27 Jahre, Duldung oder Gestattung, "
-            "ohne Ausschlussgrund (Quelle 000:3327–3384).",
+            "ohne Ausschlussgrund.",
         ),
         StatTable(
             "zielgruppe_status",
