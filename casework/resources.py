@@ -20,10 +20,18 @@ SOURCE_TREE = Path(__file__).resolve().parent.parent / "resources"
 def files(*parts: str) -> Traversable:
     """A folder or file below `resources/`, e.g. `files("profiles", "musterstadt.json")`."""
     root: Traversable
-    if importlib.util.find_spec(INSTALLED) is not None:
+    if _in_source_checkout():
+        # A checkout (also under an editable install, whose namespace path for
+        # `casework_resources` carries a path-hook entry Python 3.11 cannot read).
+        root = SOURCE_TREE
+    elif importlib.util.find_spec(INSTALLED) is not None:
         root = resources.files(INSTALLED)
-    else:  # running from a source checkout
+    else:
         root = SOURCE_TREE
     for part in parts:
         root = root.joinpath(part)
     return root
+
+
+def _in_source_checkout() -> bool:
+    return SOURCE_TREE.is_dir() and (SOURCE_TREE.parent / "pyproject.toml").is_file()
