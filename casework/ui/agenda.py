@@ -184,9 +184,9 @@ class HeuteScreen(QWidget):
               item.household_name, item.text), Target(item.household_id))
             for item in items])
         urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ)
-        self.agenda_alert.setText(
-            f"⚠ {urgent} überfällige Schritte in Kinderschutzverfahren – bitte zuerst "
-            "bearbeiten." if urgent else "")
+        steps = ("1 überfälliger Schritt in einem Kinderschutzverfahren" if urgent == 1
+                 else f"{urgent} überfällige Schritte in Kinderschutzverfahren")
+        self.agenda_alert.setText(f"⚠ {steps} – bitte zuerst bearbeiten." if urgent else "")
         self.agenda_alert.setVisible(bool(urgent))
         self.agenda.setVisible(bool(items))
         self.agenda_empty.setVisible(not items)

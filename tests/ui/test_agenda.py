@@ -21,7 +21,10 @@ def test_overdue_child_protection_step_is_prominent_on_heute(qtbot, unlocked, cl
     screen = unlocked.workspace.show_page("heute")
     screen.reload()
     assert screen.agenda_alert.isVisible()
-    assert "überfällige Schritte in Kinderschutzverfahren" in screen.agenda_alert.text()
+    alert = screen.agenda_alert.text()
+    assert alert.endswith("– bitte zuerst bearbeiten.")
+    assert ("1 überfälliger Schritt in einem Kinderschutzverfahren" in alert
+            or "überfällige Schritte in Kinderschutzverfahren" in alert)
     first = [screen.agenda_model.index(0, c).data() for c in range(4)]
     assert first[0] == "Kinderschutz § 8a"
     assert first[2] == "Sonnenblum"
