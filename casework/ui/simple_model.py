@@ -7,12 +7,14 @@ For short lists only; big lists use a lazy id model (see family_model.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole
+T = TypeVar("T")
 
 
 class SimpleTableModel(QAbstractTableModel):
@@ -28,6 +30,20 @@ class SimpleTableModel(QAbstractTableModel):
 
     def payload(self, row: int) -> Any:
         return self.rows[row][1] if 0 <= row < len(self.rows) else None
+
+    def selected_payload(self, view: QAbstractItemView, kind: type[T]) -> T | None:
+        """The payload of the row selected in `view`, if it is a `kind`."""
+        model = view.selectionModel()
+        rows = model.selectedRows() if model is not None else []
+        payload = self.payload(rows[0].row()) if rows else None
+        return payload if isinstance(payload, kind) else None
+
+    def select_id(self, view: QTableView, record_id: str | None) -> None:
+        """Select the row whose payload has this `id` (after a reload)."""
+        for row in range(self.rowCount()):
+            if getattr(self.payload(row), "id", None) == record_id:
+                view.selectRow(row)
+                return
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt default)
         return 0 if parent.isValid() else len(self.rows)

@@ -285,17 +285,10 @@ class TermineTab(QWidget):
         self._update()
 
     def select(self, appointment_id: str | None) -> None:
-        for i in range(self.model.rowCount()):
-            payload = self.model.payload(i)
-            if isinstance(payload, Appointment) and payload.id == appointment_id:
-                self.view.selectRow(i)
-                return
+        self.model.select_id(self.view, appointment_id)
 
     def selected(self) -> Appointment | None:
-        model = self.view.selectionModel()
-        rows = model.selectedRows() if model is not None else []
-        payload = self.model.payload(rows[0].row()) if rows else None
-        return payload if isinstance(payload, Appointment) else None
+        return self.model.selected_payload(self.view, Appointment)
 
     def _update(self) -> None:
         a = self.selected()

@@ -223,10 +223,7 @@ class DokumenteTab(QWidget):
         self._update()
 
     def selected(self) -> Document | None:
-        model = self.view.selectionModel()
-        rows = model.selectedRows() if model is not None else []
-        payload = self.model.payload(rows[0].row()) if rows else None
-        return payload if isinstance(payload, Document) else None
+        return self.model.selected_payload(self.view, Document)
 
     def _update(self) -> None:
         has = self.selected() is not None

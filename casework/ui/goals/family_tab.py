@@ -338,17 +338,10 @@ class HilfeplanTab(QWidget):
         self._update()
 
     def select(self, goal_id: str | None) -> None:
-        for i in range(self.model.rowCount()):
-            payload = self.model.payload(i)
-            if isinstance(payload, Goal) and payload.id == goal_id:
-                self.view.selectRow(i)
-                return
+        self.model.select_id(self.view, goal_id)
 
     def selected(self) -> Goal | None:
-        model = self.view.selectionModel()
-        rows = model.selectedRows() if model is not None else []
-        payload = self.model.payload(rows[0].row()) if rows else None
-        return payload if isinstance(payload, Goal) else None
+        return self.model.selected_payload(self.view, Goal)
 
     def _update(self) -> None:
         g = self.selected()

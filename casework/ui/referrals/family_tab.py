@@ -485,17 +485,10 @@ class VermittlungenTab(QWidget):
             self.refresh()
 
     def selected(self) -> Referral | None:
-        model = self.view.selectionModel()
-        rows = model.selectedRows() if model is not None else []
-        payload = self.model.payload(rows[0].row()) if rows else None
-        return payload if isinstance(payload, Referral) else None
+        return self.model.selected_payload(self.view, Referral)
 
     def select(self, referral_id: str | None) -> None:
-        for i in range(self.model.rowCount()):
-            ref = self.model.payload(i)
-            if isinstance(ref, Referral) and ref.id == referral_id:
-                self.view.selectRow(i)
-                return
+        self.model.select_id(self.view, referral_id)
 
     def _selection_changed(self, *_args: object) -> None:
         ref = self.selected()
