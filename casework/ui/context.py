@@ -48,6 +48,7 @@ class UiContext(QObject):
     quick_entry_requested = Signal(str)  # household id: open the quick contact entry
     session_changed = Signal()  # unlocked, locked, or the acting worker switched
     settings_changed = Signal()  # UI settings (e.g. auto-lock minutes) were edited
+    confirmed = Signal(str)  # a visible confirmation ("Kontakt gespeichert."); no names
 
     def __init__(self, clock: Clock, *, tasks: TaskRunner | None = None,
                  settings: Settings | None = None, parent: QObject | None = None) -> None:
@@ -59,6 +60,7 @@ class UiContext(QObject):
         self.messages: ModuleType = messages_module
         self.window: QWidget | None = None  # parent for dialogs; set by the main window
         self.settings: Settings = settings if settings is not None else Settings()
+        self.last_confirmation = ""
         self.changed.connect(self._profile_maybe_changed)
 
     # --- session -------------------------------------------------------------------------
@@ -136,3 +138,10 @@ class UiContext(QObject):
 
     def report(self, error: UserError) -> None:
         self.messages.error(self.window, "Casework", error.message)
+
+    def confirm(self, text: str) -> None:
+        """Tell the person that what they did took effect ("Kontakt gespeichert.").
+        Shown in the main window's status bar for a while; it must not hold personal
+        data (the status bar is on screen in meetings). `last_confirmation` is for tests."""
+        self.last_confirmation = text
+        self.confirmed.emit(text)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 TITLE = "Casework"
 LOCKED_TITLE = "Casework – gesperrt"
 LOCK_SHORTCUT = "Ctrl+L"
+CONFIRMATION_MS = 8000  # how long "… gespeichert." stays in the status bar
 
 
 class MainWindow(QMainWindow):
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.status_label.setAccessibleName("Status")
         self.statusBar().addPermanentWidget(self.status_label)
+        ctx.confirmed.connect(self.show_confirmation)
         self._build_menu()
         self._update_status()
         geometry = ctx.settings.geometry
@@ -212,6 +214,9 @@ class MainWindow(QMainWindow):
         # The role only: no names, not even of staff, in the status bar.
         self.status_label.setText(f"Entsperrt · Rolle: {session.actor.data.role.value}")
         self._refresh_menu_roles()
+
+    def show_confirmation(self, text: str) -> None:
+        self.statusBar().showMessage(text, CONFIRMATION_MS)
 
     def _busy_changed(self, busy: bool) -> None:
         if busy:
