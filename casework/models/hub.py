@@ -65,6 +65,9 @@ REASONS = {
     "CW021": "Die Änderung ist zu groß (höchstens 256 KiB je Änderung).",
     "CW022": "Diese Art von Änderung kennt diese Casework-Version nicht.",
     "CW023": "Die Änderung gehört zu einer anderen Familie als der Datensatz.",
+    "CW030": "Die Signatur der Änderung stimmt nicht (am Team-Hub verändert oder von einem "
+             "unbekannten Gerät).",
+    "CW031": "Die Änderung lässt sich nicht entschlüsseln (am Team-Hub verändert).",
 }
 
 

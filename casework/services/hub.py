@@ -24,7 +24,7 @@ from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId
 from casework.services.session import Session, UnwrappedKey
-from casework.storage import attachments
+from casework.storage import attachments, hub_crypto
 from casework.storage import hub as store
 from casework.storage import vault as vault_store
 from casework.storage.db import Database
@@ -36,6 +36,7 @@ from casework.storage.hub import (
     QuarantinedChange,
     RemoteChange,
 )
+from casework.storage.hub_crypto import SealedChange
 from casework.storage.privacy import purge as purge_store
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "OutgoingChange",
     "QuarantinedChange",
     "RemoteChange",
+    "SealedChange",
     "SyncStatus",
 ]
 
@@ -235,6 +237,10 @@ def apply_remote(session: Session, changes: Sequence[RemoteChange],
     with session.db.transaction():
         result = store.apply_remote(session.db, session.vault.hlc, session.vault.device_id,
                                     changes, new_cursor, to_utc_iso(session.clock.now()))
+    return _after_apply(session, result)
+
+
+def _after_apply(session: Session, result: ApplyResult) -> tuple[ApplyResult, Changes]:
     if result.purged_households:
         attachments.finish_pending_deletions(session.vault)
         purge_store.compact(session.db)  # no freed pages with deleted content linger
@@ -302,3 +308,79 @@ def consent_is_current(session: Session,
     if st.last_sync_at is None:
         return False
     return session.clock.now() - from_utc_iso(st.last_sync_at) <= max_age
+
+
+# --- end-to-end encryption (issue 17; see storage.hub_crypto) -----------------------------
+
+def device_public_keys(session: Session) -> tuple[bytes, bytes]:
+    """This device's (X25519, Ed25519) public keys for the hub, made on first use."""
+    worker = store.get_state(session.db, "hub_worker_id") or session.vault.owner_id
+    with session.db.transaction():
+        return hub_crypto.ensure_device_key(session.db, session.vault.device_id, worker,
+                                            to_utc_iso(session.clock.now()))
+
+
+def pin_device_keys(session: Session, rows: Sequence[tuple[Any, ...]]) -> list[str]:
+    """Pin the hub's device public keys; returns devices whose key the hub changed."""
+    with session.db.transaction():
+        return hub_crypto.pin_device_keys(session.db, rows, to_utc_iso(session.clock.now()))
+
+
+def seal_outgoing(session: Session, rows: Sequence[OutgoingChange],
+                  actors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Own changes encrypted under their household (team) key and signed by this device,
+    ready for the hub; new keys are stored in the vault before they are used."""
+    items = [{"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
+              "scope_id": r.scope_id, "op": r.op, "fields": r.fields, "bases": r.bases,
+              "hlc": r.hlc, "actor": actors.get(r.actor, r.actor), "at": r.at}
+             for r in rows]
+    with session.db.transaction():
+        return hub_crypto.seal_changes(session.db, session.vault.device_id, items,
+                                       to_utc_iso(session.clock.now()))
+
+
+def wraps_for(session: Session, needs: Sequence[tuple[str, str, str, str]]
+              ) -> list[dict[str, Any]]:
+    return hub_crypto.make_wraps(session.db, session.vault.device_id, needs)
+
+
+def receive_wraps(session: Session, rows: Sequence[tuple[Any, ...]], up_to: int) -> int:
+    """Keys sealed to this device: opened, kept, and the wrap cursor moved (one step)."""
+    with session.db.transaction():
+        added = hub_crypto.store_wraps(session.db, session.vault.device_id, rows,
+                                       to_utc_iso(session.clock.now()))
+        if up_to > int(store.get_state(session.db, "wrap_seq") or 0):
+            store.set_state(session.db, "wrap_seq", str(up_to))
+    return added
+
+
+def wrap_cursor(session: Session) -> int:
+    return int(store.get_state(session.db, "wrap_seq") or 0)
+
+
+def apply_sealed(session: Session, sealed: Sequence[SealedChange],
+                 new_cursor: tuple[int, int]) -> tuple[ApplyResult, Changes]:
+    """Verify, decrypt and apply pulled changes (and earlier ones whose key has arrived
+    since), with the cursor, in ONE transaction. A change that fails its signature or
+    decryption is quarantined; one whose key has not reached this device waits."""
+    db = session.db
+    with db.transaction():
+        known = store.known_change_ids(db, [c.change_id for c in sealed])
+        fresh = [c for c in sealed if c.change_id not in known]
+        fresh += hub_crypto.unlockable(db)
+        opened = hub_crypto.open_changes(db, session.vault.device_id, fresh)
+        hub_crypto.lock(db, opened.locked)
+        now = to_utc_iso(session.clock.now())
+        store.quarantine_unopened(db, [(c.change_id, c.entity, c.entity_id, c.scope_id, c.op,
+                                        c.actor, c.device, c.at, c.hlc, reason)
+                                       for c, reason in opened.refused], now)
+        result = store.apply_remote(db, session.vault.hlc, session.vault.device_id,
+                                    opened.changes, new_cursor, now)
+        result.known += len(known)
+        result.quarantined += len(opened.refused)
+        result.locked = len(opened.locked)
+    return _after_apply(session, result)
+
+
+def locked_count(session: Session) -> int:
+    return hub_crypto.locked_count(session.db)

@@ -143,6 +143,7 @@ class ApplyResult:
     parked: int = 0
     quarantined: int = 0
     new_conflicts: int = 0
+    locked: int = 0  # received, waiting for their household key
     touched: set[tuple[str, str]] = field(default_factory=set)
     purged_households: list[str] = field(default_factory=list)
     purged_attachments: list[str] = field(default_factory=list)
@@ -153,6 +154,7 @@ class ApplyResult:
         self.parked += other.parked
         self.quarantined += other.quarantined
         self.new_conflicts += other.new_conflicts
+        self.locked += other.locked
         self.touched |= other.touched
         self.purged_households += other.purged_households
         self.purged_attachments += other.purged_attachments
@@ -240,6 +242,30 @@ def _quarantine_row(change: RemoteChange, reason: str, now: str) -> tuple[Any, .
             None if change.scope_id is None else str(change.scope_id)[:64],
             str(change.op)[:16], str(change.actor)[:64], str(change.device)[:64],
             str(change.at)[:40], str(change.hlc)[:100], reason, payload, now)
+
+
+def known_change_ids(db: Database, ids: Sequence[str]) -> set[str]:
+    """Which of these change ids this device already has (applied or quarantined)."""
+    known: set[str] = set()
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" for _ in chunk)
+        known.update(str(r[0]) for r in db.query(
+            f"SELECT change_id FROM changelog WHERE change_id IN ({marks}) "
+            f"UNION ALL SELECT change_id FROM sync_quarantine WHERE change_id IN ({marks})",
+            [*chunk, *chunk]))
+    return known
+
+
+def quarantine_unopened(db: Database, rows: Sequence[tuple[Any, ...]], now: str) -> None:
+    """Received changes that failed their signature or decryption (change id, entity,
+    entity id, scope, op, actor, device, at, hlc, reason): kept without content."""
+    db.executemany(
+        "INSERT OR IGNORE INTO sync_quarantine (change_id, direction, entity, entity_id, "
+        "scope_id, op, actor, device, at, hlc, reason, payload, recorded_at) "
+        "VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        [(str(r[0])[:64], str(r[1])[:64], str(r[2])[:128],
+          None if r[3] is None else str(r[3])[:64], str(r[4])[:16], str(r[5])[:64],
+          str(r[6])[:64], str(r[7])[:40], str(r[8])[:100], r[9], now) for r in rows])
 
 
 def quarantined(db: Database, limit: int = 500) -> list[QuarantinedChange]:

@@ -34,11 +34,11 @@ from casework.errors import UserError
 from casework.models import hub as kinds
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
-from casework.services.hub import EnrolledWorker, RemoteChange
+from casework.services.hub import EnrolledWorker, SealedChange
 from casework.services.session import Session
 from casework.sync.scram import scram_verifier
 
-SUPPORTED_SCHEMA = 2
+SUPPORTED_SCHEMA = 3
 PUSH_BATCH = 5000  # the hub's limit per call
 PULL_PAGE = 5000
 CONNECT_TIMEOUT_S = 10
@@ -54,6 +54,8 @@ _HUB_CODES = {
              "bitte an die Leitung oder Administration wenden.",
     "CW004": "Der Einmal-Code ist ungültig, abgelaufen oder schon benutzt.",
     "CW005": "Dafür fehlt am Team-Hub die Berechtigung.",
+    "CW006": "Der Team-Hub kennt für dieses Gerät andere Schlüssel. Bitte das Gerät neu "
+             "anmelden (Einmal-Code der Leitung).",
     "CW020": "Der Team-Hub hat die Übertragung als fehlerhaft abgewiesen.",
     "CW021": "Der Team-Hub hat die Übertragung als zu groß abgewiesen.",
     "28P01": "Die Anmeldung am Team-Hub wurde abgelehnt (Name oder Passwort falsch).",
@@ -238,21 +240,60 @@ class SyncResult:
     quarantined: int = 0  # received changes not applied (kept, shown as "abgewiesen")
 
 
-def _payload(rows: list[sync_service.OutgoingChange], actors: dict[str, str]) -> str:
-    return json.dumps([
-        {"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
-         "scope_id": r.scope_id, "op": r.op, "fields": r.fields, "bases": r.bases,
-         "hlc": r.hlc, "actor": actors.get(r.actor, r.actor), "at": r.at}
-        for r in rows], ensure_ascii=False)
+def _remote(row: tuple[Any, ...]) -> SealedChange:
+    """A pulled row as it came (not trusted: verified and decrypted before it is applied)."""
+    (_pos, _seq, change_id, entity, entity_id, scope_id, op, key_id, meta, payload, sig, hlc,
+     actor, device, at) = row
+    return SealedChange(str(change_id), str(entity), str(entity_id),
+                        None if scope_id is None else str(scope_id), str(op), str(hlc),
+                        str(actor), str(device), str(at), str(key_id),
+                        meta if isinstance(meta, dict) else {"": meta}, bytes(payload),
+                        bytes(sig))
 
 
-def _remote(row: tuple[Any, ...]) -> RemoteChange:
-    """A pulled row as it came (not trusted: checked before it is applied)."""
-    (_pos, _seq, change_id, entity, entity_id, scope_id, op, fields, bases, hlc, actor, device,
-     at) = row
-    return RemoteChange(str(change_id), str(entity), str(entity_id),
-                        None if scope_id is None else str(scope_id), str(op),
-                        fields, bases, str(hlc), str(actor), str(device), str(at))
+def exchange_keys(session: Session, conn: psycopg.Connection) -> None:
+    """Publish this device's public keys (once) and pin every device's keys."""
+    enc, sign = sync_service.device_public_keys(session)
+    with hub_errors():
+        conn.execute("SELECT casework.casework_publish_keys(%s, %s)", (enc, sign))
+        rows = conn.execute("SELECT * FROM casework.casework_device_keys()").fetchall()
+    sync_service.pin_device_keys(session, [tuple(r) for r in rows])
+
+
+def share_keys(session: Session, conn: psycopg.Connection) -> int:
+    """Seal the household/team keys this device holds to entitled devices that lack
+    them (new colleagues on a case, a person's second device, a Leitung's review)."""
+    shared = 0
+    while True:
+        with hub_errors():
+            needs = conn.execute("SELECT * FROM casework.casework_wrap_needs(%s)",
+                                 (PUSH_BATCH,)).fetchall()
+        wraps = sync_service.wraps_for(session, [(str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+                                                 for r in needs])
+        if not wraps:
+            return shared
+        with hub_errors():
+            row = conn.execute("SELECT casework.casework_put_wraps(%s::jsonb)",
+                               (json.dumps(wraps),)).fetchone()
+        added = int(row[0]) if row else 0
+        shared += added
+        if added == 0 or len(needs) < PUSH_BATCH:
+            return shared
+
+
+def receive_keys(session: Session, conn: psycopg.Connection) -> int:
+    """Keys sealed to this device since the last sync."""
+    received = 0
+    while True:
+        with hub_errors():
+            rows = conn.execute("SELECT * FROM casework.casework_pull_wraps(%s, %s)",
+                                (sync_service.wrap_cursor(session), PULL_PAGE)).fetchall()
+        if not rows:
+            return received
+        received += sync_service.receive_wraps(session, [tuple(r[1:]) for r in rows],
+                                               int(rows[-1][0]))
+        if len(rows) < PULL_PAGE:
+            return received
 
 
 def push(session: Session, conn: psycopg.Connection, progress: Progress | None = None,
@@ -269,9 +310,10 @@ def push(session: Session, conn: psycopg.Connection, progress: Progress | None =
         # Persons and roles come from the hub's administration, not from devices.
         sent = [r for r in rows if kinds.KINDS.get(r.entity) is None
                 or kinds.KINDS[r.entity].cls != "worker"]
+        payload = json.dumps(sync_service.seal_outgoing(session, sent, actors))
         with hub_errors(), conn.transaction():
             answer = conn.execute("SELECT * FROM casework.casework_push(%s::jsonb)",
-                                  (_payload(sent, actors),)).fetchall() if sent else []
+                                  (payload,)).fetchall() if sent else []
         # Only now does the hub hold them for sure; a cut before this line means the
         # batch is sent again next time and the hub skips what it already has.
         refusals = {str(change_id): str(reason) for change_id, reason in answer}
@@ -292,6 +334,7 @@ def pull(session: Session, conn: psycopg.Connection, progress: Progress | None =
     with hub_errors():
         roster = conn.execute("SELECT * FROM casework.casework_roster()").fetchall()
     changes = sync_service.apply_roster(session, [tuple(r) for r in roster])
+    receive_keys(session, conn)
     total = sync_service.ApplyResult()
     pos, seq = sync_service.cursor(session)
     while True:
@@ -303,7 +346,7 @@ def pull(session: Session, conn: psycopg.Connection, progress: Progress | None =
         if not page:
             break
         pos, seq = int(page[-1][0]), int(page[-1][1])
-        result, touched = sync_service.apply_remote(session, [_remote(r) for r in page],
+        result, touched = sync_service.apply_sealed(session, [_remote(r) for r in page],
                                                     (pos, seq))
         total.merge(result)
         changes = changes | touched
@@ -311,6 +354,11 @@ def pull(session: Session, conn: psycopg.Connection, progress: Progress | None =
             progress("pull", total.applied + total.known + total.parked + total.quarantined)
         if len(page) < PULL_PAGE:
             break
+    if sync_service.locked_count(session):
+        # Keys sealed for earlier changes may have arrived only now.
+        result, touched = sync_service.apply_sealed(session, [], (pos, seq))
+        total.merge(result)
+        changes = changes | touched
     return total, changes
 
 
@@ -345,7 +393,9 @@ def sync_vault(session: Session, dsn: str | None = None, *,
     with connect(target, device=bool(secret) and target != dsn) as conn:
         with hub_errors():
             _check_version(conn)
+        exchange_keys(session, conn)
         pushed, refused = push(session, conn, progress, cancelled)
+        share_keys(session, conn)
         if progress is not None:
             progress("pushed", pushed)
         result, changes = pull(session, conn, progress, cancelled)

@@ -1,4 +1,4 @@
-"""The hub's PostgreSQL schema (version 2), installed by `casework hub init`.
+"""The hub's PostgreSQL schema (version 3), installed by `casework hub init`.
 
 Everything lives in schema `casework`. Clients never write tables: they call SECURITY
 DEFINER functions. Two kinds of login roles (docs/hub-admin.md):
@@ -31,7 +31,7 @@ each change is delivered at position max(seq, first matching grant), so a device
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # One pusher at a time: sequence values are then handed out in commit order, so a reader
 # can never see change n+1 before change n and move its cursor past n. Waiting for it is
@@ -66,6 +66,9 @@ CREATE TABLE casework.devices (
     worker_id text NOT NULL REFERENCES casework.workers(id),
     login name NOT NULL UNIQUE,
     label text NOT NULL DEFAULT '',
+    enc_public bytea,
+    sign_public bytea,
+    keys_at timestamptz,
     enrolled_at timestamptz NOT NULL DEFAULT now(),
     revoked_at timestamptz,
     last_seen_at timestamptz
@@ -98,8 +101,10 @@ CREATE TABLE casework.changes (
     entity_id text NOT NULL,
     scope_id text,
     op text NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
-    fields jsonb NOT NULL,
-    bases jsonb NOT NULL DEFAULT '{}'::jsonb,
+    key_id text NOT NULL,
+    meta jsonb NOT NULL DEFAULT '{}'::jsonb,
+    payload bytea NOT NULL,
+    sig bytea NOT NULL,
     hlc text NOT NULL,
     actor text NOT NULL REFERENCES casework.workers(id),
     device text NOT NULL REFERENCES casework.devices(id),
@@ -109,8 +114,36 @@ CREATE TABLE casework.changes (
 );
 CREATE INDEX changes_scope ON casework.changes (scope_id, seq);
 CREATE INDEX changes_entity ON casework.changes (entity_id);
-CREATE INDEX changes_deletion ON casework.changes ((fields ->> 'request_id'))
+CREATE INDEX changes_deletion ON casework.changes ((meta ->> 'request_id'))
     WHERE entity IN ('deletion_approval', 'deletion_execution');
+
+-- Household and team keys (end-to-end, issue 17): the hub knows only which device made a
+-- key for which household (`*`: team data) and stores copies sealed to entitled devices'
+-- public keys; it never sees a key.
+CREATE TABLE casework.keys (
+    key_id text PRIMARY KEY,
+    scope_id text NOT NULL,
+    device text NOT NULL REFERENCES casework.devices(id),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX keys_scope ON casework.keys (scope_id);
+CREATE INDEX keys_device ON casework.keys (device);
+CREATE SEQUENCE casework.wrap_seq;
+CREATE TABLE casework.wraps (
+    key_id text NOT NULL REFERENCES casework.keys(key_id) ON DELETE CASCADE,
+    device text NOT NULL REFERENCES casework.devices(id),
+    seq bigint NOT NULL DEFAULT nextval('casework.wrap_seq'),
+    wrapped_by text NOT NULL REFERENCES casework.devices(id),
+    sealed bytea NOT NULL,
+    sig bytea NOT NULL,
+    PRIMARY KEY (key_id, device)
+);
+CREATE INDEX wraps_device ON casework.wraps (device, seq);
+-- Households deleted for real: nothing of them is accepted again.
+CREATE TABLE casework.shredded (
+    scope_id text PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now()
+);
 
 CREATE TABLE casework.assignments (
     worker_id text NOT NULL REFERENCES casework.workers(id),
@@ -207,22 +240,22 @@ BEGIN
     -- The assigned worker named when a household is created.
     INSERT INTO casework.assignments (worker_id, scope_id, kind, granted_seq)
     SELECT s.wid, s.scope_id, 'full', nextval('casework.hub_seq')
-    FROM (SELECT DISTINCT c.fields ->> 'assigned_worker_id' AS wid, c.scope_id
+    FROM (SELECT DISTINCT c.meta ->> 'assigned_worker_id' AS wid, c.scope_id
           FROM casework.changes c
           WHERE c.seq > p_before AND c.entity = 'household' AND c.op = 'insert'
-            AND c.fields ->> 'assigned_worker_id' IS NOT NULL) s
+            AND c.meta ->> 'assigned_worker_id' IS NOT NULL) s
     WHERE EXISTS (SELECT 1 FROM casework.workers w WHERE w.id = s.wid)
     ON CONFLICT DO NOTHING;
     -- A reassignment: the new worker gets the household, everyone else's full grant
     -- (the previous worker's, the creator's) ends.
-    FOR r IN SELECT c.seq, c.scope_id, c.fields ->> 'assigned_worker_id' AS wid
+    FOR r IN SELECT c.seq, c.scope_id, c.meta ->> 'assigned_worker_id' AS wid
              FROM casework.changes c
              WHERE c.seq > p_before AND c.entity = 'household' AND c.op = 'update'
-               AND c.fields ? 'assigned_worker_id'
+               AND c.meta ? 'assigned_worker_id'
              ORDER BY c.seq LOOP
-        SELECT p.fields ->> 'assigned_worker_id' INTO v_prev FROM casework.changes p
+        SELECT p.meta ->> 'assigned_worker_id' INTO v_prev FROM casework.changes p
         WHERE p.scope_id = r.scope_id AND p.entity = 'household' AND p.seq < r.seq
-          AND p.fields ? 'assigned_worker_id'
+          AND p.meta ? 'assigned_worker_id'
         ORDER BY p.seq DESC LIMIT 1;
         IF r.wid IS NOT NULL AND EXISTS (SELECT 1 FROM casework.workers w WHERE w.id = r.wid)
         THEN
@@ -263,11 +296,19 @@ BEGIN
                       AND x.scope_id = s.scope_id)
     ON CONFLICT DO NOTHING;
     -- A verified retention deletion (two Leitung/Admin approvals, checked in
-    -- casework_push) blanks the household's content at the hub too.
-    UPDATE casework.changes c SET fields = '{}'::jsonb, bases = '{}'::jsonb, purged = true
-    WHERE c.scope_id IN (SELECT d.fields ->> 'target_id' FROM casework.changes d
-                         WHERE d.seq > p_before AND d.entity = 'deletion_execution')
-      AND NOT c.purged;
+    -- casework_push) is crypto-shredding plus removal at the hub: the household's
+    -- ciphertexts, its keys and every sealed copy of them are deleted, and nothing of it
+    -- is accepted again.
+    v_touched := ARRAY(SELECT DISTINCT d.meta ->> 'target_id' FROM casework.changes d
+                       WHERE d.seq > p_before AND d.entity = 'deletion_execution'
+                         AND d.meta ->> 'target_id' IS NOT NULL);
+    IF cardinality(v_touched) > 0 THEN
+        INSERT INTO casework.shredded (scope_id) SELECT unnest(v_touched)
+        ON CONFLICT DO NOTHING;
+        DELETE FROM casework.changes c WHERE c.scope_id = ANY (v_touched);
+        DELETE FROM casework.keys k WHERE k.scope_id = ANY (v_touched);
+        DELETE FROM casework.assignments a WHERE a.scope_id = ANY (v_touched);
+    END IF;
 END $$;
 
 CREATE FUNCTION casework.casework_push(p_changes jsonb)
@@ -296,16 +337,18 @@ BEGIN
     IF to_regclass('pg_temp.cw_push') IS NULL THEN
         CREATE TEMP TABLE cw_push (
             ord bigint PRIMARY KEY, item jsonb, change_id text, entity text,
-            entity_id text, scope_id text, op text, fields jsonb, bases jsonb, hlc text,
-            at text, cls text, kfields jsonb, kscope text, reason text,
+            entity_id text, scope_id text, op text, key_id text, meta jsonb, payload bytea,
+            sig bytea, hlc text, at text, cls text, kscope text, reason text,
             dup boolean NOT NULL DEFAULT false
         ) ON COMMIT DELETE ROWS;
         CREATE INDEX cw_push_entity ON cw_push (entity_id);
         CREATE INDEX cw_push_change ON cw_push (change_id);
     END IF;
     DELETE FROM cw_push;
-    INSERT INTO cw_push (ord, item, change_id, entity, entity_id, scope_id, op, fields,
-                         bases, hlc, at, cls, kfields, kscope, reason)
+    -- The payload is ciphertext: the hub checks the metadata only (ids, kind, clock,
+    -- size, the entitlement ids in `meta`); receivers check the content after decrypting.
+    INSERT INTO cw_push (ord, item, change_id, entity, entity_id, scope_id, op, key_id, meta,
+                         payload, sig, hlc, at, cls, kscope, reason)
     SELECT e.ord, e.item,
            CASE WHEN jsonb_typeof(e.item -> 'change_id') = 'string'
                 THEN e.item ->> 'change_id' END,
@@ -315,18 +358,22 @@ BEGIN
            CASE WHEN jsonb_typeof(e.item -> 'scope_id') = 'string'
                 THEN e.item ->> 'scope_id' END,
            CASE WHEN jsonb_typeof(e.item -> 'op') = 'string' THEN e.item ->> 'op' END,
-           CASE WHEN jsonb_typeof(e.item -> 'fields') = 'object' THEN e.item -> 'fields' END,
-           CASE WHEN e.item -> 'bases' IS NULL OR jsonb_typeof(e.item -> 'bases') = 'null'
+           CASE WHEN jsonb_typeof(e.item -> 'key_id') = 'string'
+                THEN e.item ->> 'key_id' END,
+           CASE WHEN e.item -> 'meta' IS NULL OR jsonb_typeof(e.item -> 'meta') = 'null'
                 THEN '{}'::jsonb
-                WHEN jsonb_typeof(e.item -> 'bases') = 'object' THEN e.item -> 'bases' END,
+                WHEN jsonb_typeof(e.item -> 'meta') = 'object' THEN e.item -> 'meta' END,
+           casework.b64(e.item -> 'payload'),
+           casework.b64(e.item -> 'sig'),
            CASE WHEN jsonb_typeof(e.item -> 'hlc') = 'string' THEN e.item ->> 'hlc' END,
            CASE WHEN jsonb_typeof(e.item -> 'at') = 'string' THEN e.item ->> 'at' END,
-           k.class, k.fields, k.scope,
+           k.class, k.scope,
            CASE
              WHEN jsonb_typeof(e.item) <> 'object' THEN 'CW020'
-             WHEN octet_length(e.item::text) > 262144 THEN 'CW021'
+             WHEN octet_length(e.item::text) > 352256 THEN 'CW021'
              WHEN (e.item - ARRAY['change_id', 'entity', 'entity_id', 'scope_id', 'op',
-                                  'fields', 'bases', 'hlc', 'actor', 'at']) <> '{}'::jsonb
+                                  'key_id', 'meta', 'payload', 'sig', 'hlc', 'actor', 'at'])
+                  <> '{}'::jsonb
                THEN 'CW020'
              WHEN e.item ? 'actor' AND (jsonb_typeof(e.item -> 'actor') <> 'string'
                                         OR e.item ->> 'actor' <> v_worker) THEN 'CW010'
@@ -338,7 +385,9 @@ BEGIN
                               AND k.entity = e.item ->> 'entity';
     ANALYZE cw_push;
 
-    -- Shape: ids, operation, clock, time, scope as the kind requires.
+    -- Shape: ids, operation, clock, time, scope as the kind requires, key, size.
+    UPDATE cw_push p SET reason = 'CW021'
+    WHERE p.reason IS NULL AND octet_length(p.payload) > 262144;
     UPDATE cw_push p SET reason = 'CW020'
     WHERE p.reason IS NULL AND NOT coalesce(
         p.change_id ~ '^[0-9A-Za-z_-]+$' AND length(p.change_id) <= 64
@@ -349,43 +398,32 @@ BEGIN
         AND (jsonb_typeof(p.item -> 'scope_id') IS NULL
              OR jsonb_typeof(p.item -> 'scope_id') IN ('string', 'null'))
         AND p.op IN ('insert', 'update', 'delete')
-        AND p.fields IS NOT NULL AND p.bases IS NOT NULL
+        AND p.key_id ~ '^[0-9A-Za-z_-]+$' AND length(p.key_id) <= 64
+        AND p.meta IS NOT NULL AND p.payload IS NOT NULL AND octet_length(p.payload) >= 28
+        AND octet_length(p.sig) = 64
         AND p.hlc ~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]+$' AND length(p.hlc) <= 85
         AND split_part(p.hlc, '.', 3) = v_device
         AND p.at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?Z$'
-        AND (p.op <> 'delete' OR p.fields = '{}'::jsonb)
         AND NOT (p.kscope = 'required' AND p.scope_id IS NULL)
         AND NOT (p.kscope = 'none' AND p.scope_id IS NOT NULL), false);
-    -- Fields: only the kind's, each of an allowed JSON type; bases: lists of versions.
+    -- Meta: only the ids the entitlement rules read for this kind, as strings.
     UPDATE cw_push p SET reason = 'CW020'
-    WHERE p.reason IS NULL AND (
-        (p.kfields IS NOT NULL AND EXISTS (
-            SELECT 1 FROM jsonb_each(p.fields) f
-            WHERE NOT coalesce((p.kfields -> f.key) ? jsonb_typeof(f.value), false)))
-        OR (p.entity = 'contact' AND p.fields ? 'notes' AND EXISTS (
-            SELECT 1 FROM jsonb_array_elements(p.fields -> 'notes') n
-            WHERE jsonb_typeof(n) <> 'object'
-               OR (CASE WHEN jsonb_typeof(n) = 'object'
-                        THEN n - ARRAY['kind', 'text', 'source', 'disputed'] END)
-                  <> '{}'::jsonb
-               OR EXISTS (SELECT 1 FROM jsonb_each(CASE WHEN jsonb_typeof(n) = 'object'
-                                                        THEN n ELSE '{}'::jsonb END) v
-                          WHERE jsonb_typeof(v.value) NOT IN ('string', 'boolean', 'null'))))
-        OR EXISTS (SELECT 1 FROM jsonb_each(p.bases) b
-                   WHERE jsonb_typeof(b.value) <> 'array'
-                      OR EXISTS (SELECT 1 FROM jsonb_array_elements(
-                                     CASE WHEN jsonb_typeof(b.value) = 'array'
-                                          THEN b.value ELSE '[]'::jsonb END) h
-                                 WHERE jsonb_typeof(h) <> 'string'
-                                    OR h #>> '{}'
-                                       !~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]+$'
-                                    OR length(h #>> '{}') > 85)));
-    -- A household's records stay in their household.
+    WHERE p.reason IS NULL AND EXISTS (
+        SELECT 1 FROM jsonb_each(p.meta) m
+        WHERE jsonb_typeof(m.value) NOT IN ('string', 'null') OR length(m.value #>> '{}') > 64
+           OR NOT (m.key = ANY (CASE p.entity
+                    WHEN 'household' THEN ARRAY['assigned_worker_id']
+                    WHEN 'deletion_request' THEN ARRAY['target_id']
+                    WHEN 'deletion_approval' THEN ARRAY['request_id', 'decision']
+                    WHEN 'deletion_execution' THEN ARRAY['request_id', 'target_id']
+                    ELSE ARRAY[]::text[] END)));
+    -- A key belongs to one household (or the team) and to the device that made it.
     UPDATE cw_push p SET reason = 'CW023'
-    WHERE p.reason IS NULL AND (
-        (p.entity = 'household' AND p.entity_id <> p.scope_id)
-        OR (p.fields ->> 'household_id' IS NOT NULL
-            AND p.fields ->> 'household_id' IS DISTINCT FROM p.scope_id));
+    FROM casework.keys k
+    WHERE p.reason IS NULL AND k.key_id = p.key_id
+      AND (k.scope_id <> coalesce(p.scope_id, '*') OR k.device <> v_device);
+    UPDATE cw_push p SET reason = 'CW023'
+    WHERE p.reason IS NULL AND p.entity = 'household' AND p.entity_id <> p.scope_id;
     -- Repeats of changes the hub already has from this device (a lost acknowledgement)
     -- are fine; a change id of another device is not.
     UPDATE cw_push p SET dup = true
@@ -400,6 +438,9 @@ BEGIN
           AND (c.entity <> p.entity OR c.scope_id IS DISTINCT FROM p.scope_id));
 
     -- Write entitlement.
+    UPDATE cw_push p SET reason = 'CW011'
+    WHERE p.reason IS NULL AND NOT p.dup AND p.scope_id IS NOT NULL
+      AND EXISTS (SELECT 1 FROM casework.shredded s WHERE s.scope_id = p.scope_id);
     UPDATE cw_push p SET reason = 'CW011'
     WHERE p.reason IS NULL AND NOT p.dup AND p.scope_id IS NOT NULL
       AND NOT EXISTS (
@@ -423,12 +464,16 @@ BEGIN
     WHERE p.reason IS NULL AND NOT p.dup AND p.entity = 'deletion_approval'
       AND NOT EXISTS (
             SELECT 1 FROM casework.changes r
-            WHERE r.entity = 'deletion_request' AND r.entity_id = p.fields ->> 'request_id'
+            WHERE r.entity = 'deletion_request' AND r.entity_id = p.meta ->> 'request_id'
               AND r.actor <> v_worker);
-    INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, bases,
-                                  hlc, actor, device, at)
-    SELECT p.change_id, p.entity, p.entity_id, p.scope_id, p.op, p.fields, p.bases, p.hlc,
-           v_worker, v_device, p.at
+    INSERT INTO casework.keys (key_id, scope_id, device)
+    SELECT DISTINCT p.key_id, coalesce(p.scope_id, '*'), v_device
+    FROM cw_push p WHERE p.reason IS NULL AND NOT p.dup
+    ON CONFLICT (key_id) DO NOTHING;
+    INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, key_id, meta,
+                                  payload, sig, hlc, actor, device, at)
+    SELECT p.change_id, p.entity, p.entity_id, p.scope_id, p.op, p.key_id, p.meta,
+           p.payload, p.sig, p.hlc, v_worker, v_device, p.at
     FROM cw_push p WHERE p.reason IS NULL AND NOT p.dup AND p.entity <> 'deletion_execution'
     ORDER BY p.ord
     ON CONFLICT (change_id) DO NOTHING;
@@ -440,16 +485,16 @@ BEGIN
             SELECT 1 FROM casework.changes r
             JOIN casework.workers rw ON rw.id = r.actor AND rw.role IN ('Leitung', 'Admin')
             JOIN casework.changes a ON a.entity = 'deletion_approval'
-                 AND a.fields ->> 'request_id' = r.entity_id
-                 AND a.fields ->> 'decision' = 'freigegeben' AND a.actor <> r.actor
+                 AND a.meta ->> 'request_id' = r.entity_id
+                 AND a.meta ->> 'decision' = 'freigegeben' AND a.actor <> r.actor
             JOIN casework.workers aw ON aw.id = a.actor AND aw.role IN ('Leitung', 'Admin')
-            WHERE r.entity = 'deletion_request' AND r.entity_id = p.fields ->> 'request_id'
-              AND r.fields ->> 'target_id' = p.fields ->> 'target_id');
+            WHERE r.entity = 'deletion_request' AND r.entity_id = p.meta ->> 'request_id'
+              AND r.meta ->> 'target_id' = p.meta ->> 'target_id');
 
-    INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, bases,
-                                  hlc, actor, device, at)
-    SELECT p.change_id, p.entity, p.entity_id, p.scope_id, p.op, p.fields, p.bases, p.hlc,
-           v_worker, v_device, p.at
+    INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, key_id, meta,
+                                  payload, sig, hlc, actor, device, at)
+    SELECT p.change_id, p.entity, p.entity_id, p.scope_id, p.op, p.key_id, p.meta,
+           p.payload, p.sig, p.hlc, v_worker, v_device, p.at
     FROM cw_push p WHERE p.reason IS NULL AND NOT p.dup AND p.entity = 'deletion_execution'
     ORDER BY p.ord
     ON CONFLICT (change_id) DO NOTHING;
@@ -463,8 +508,8 @@ END $$;
 CREATE FUNCTION casework.casework_pull(p_after_pos bigint, p_after_seq bigint,
                                        p_limit integer)
 RETURNS TABLE (pos bigint, seq bigint, change_id text, entity text, entity_id text,
-               scope_id text, op text, fields jsonb, bases jsonb, hlc text, actor text,
-               device text, at text)
+               scope_id text, op text, key_id text, meta jsonb, payload bytea, sig bytea,
+               hlc text, actor text, device text, at text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
@@ -510,10 +555,144 @@ BEGIN
         ORDER BY 1, 2
         LIMIT p_limit
     )
-    SELECT p.pos, c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields,
-           c.bases, c.hlc, c.actor, c.device, c.at
+    SELECT p.pos, c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.key_id,
+           c.meta, c.payload, c.sig, c.hlc, c.actor, c.device, c.at
     FROM picked p JOIN casework.changes c ON c.seq = p.seq
     ORDER BY p.pos, p.seq;
+END $$;
+
+-- base64 text of a JSON string as bytea; NULL if it is not one.
+CREATE FUNCTION casework.b64(p jsonb) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF jsonb_typeof(p) IS DISTINCT FROM 'string' THEN
+        RETURN NULL;
+    END IF;
+    RETURN decode(p #>> '{}', 'base64');
+EXCEPTION WHEN OTHERS THEN
+    RETURN NULL;
+END $$;
+
+-- A device publishes its public keys once (X25519 for sealed keys, Ed25519 for its
+-- signatures); a device's keys never change (a new key is a new enrolment).
+CREATE FUNCTION casework.casework_publish_keys(p_enc bytea, p_sign bytea) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+DECLARE
+    v_device text;
+    v_dev casework.devices%ROWTYPE;
+BEGIN
+    SELECT d.o_device INTO v_device FROM casework.require_device() d;
+    IF octet_length(p_enc) <> 32 OR octet_length(p_sign) <> 32 THEN
+        RAISE EXCEPTION 'bad public key' USING ERRCODE = 'CW020';
+    END IF;
+    SELECT * INTO v_dev FROM casework.devices d WHERE d.id = v_device;
+    IF v_dev.enc_public IS NULL THEN
+        UPDATE casework.devices SET enc_public = p_enc, sign_public = p_sign, keys_at = now()
+        WHERE id = v_device;
+        RETURN true;
+    END IF;
+    IF v_dev.enc_public <> p_enc OR v_dev.sign_public <> p_sign THEN
+        RAISE EXCEPTION 'device keys already published' USING ERRCODE = 'CW006';
+    END IF;
+    RETURN false;
+END $$;
+
+-- Every device's public keys (devices pin them the first time they see them).
+CREATE FUNCTION casework.casework_device_keys()
+RETURNS TABLE (device text, worker_id text, enc_public bytea, sign_public bytea)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM casework.require_device();
+    RETURN QUERY SELECT d.id, d.worker_id, d.enc_public, d.sign_public
+                 FROM casework.devices d WHERE d.enc_public IS NOT NULL ORDER BY d.id;
+END $$;
+
+-- May device p_device receive the keys of scope p_scope (a grant of its worker; team
+-- keys: every enabled worker's unrevoked device)?
+CREATE FUNCTION casework.key_entitled(p_device text, p_scope text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM casework.devices d JOIN casework.workers w ON w.id = d.worker_id
+        WHERE d.id = p_device AND d.revoked_at IS NULL AND NOT w.disabled
+          AND d.enc_public IS NOT NULL
+          AND (p_scope = '*' OR EXISTS (SELECT 1 FROM casework.assignments a
+                                        WHERE a.worker_id = w.id AND a.scope_id = p_scope)))
+$$;
+
+-- Keys this device holds (made them, or has a sealed copy) that an entitled device lacks.
+CREATE FUNCTION casework.casework_wrap_needs(p_limit integer)
+RETURNS TABLE (key_id text, scope_id text, key_device text, device text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_device text;
+BEGIN
+    SELECT d.o_device INTO v_device FROM casework.require_device() d;
+    RETURN QUERY
+    WITH held AS (
+        SELECT k.key_id, k.scope_id, k.device FROM casework.keys k WHERE k.device = v_device
+        UNION
+        SELECT k.key_id, k.scope_id, k.device FROM casework.wraps x
+        JOIN casework.keys k ON k.key_id = x.key_id WHERE x.device = v_device
+    ), targets AS (
+        SELECT h.key_id, h.scope_id, h.device AS key_device, d.id AS device
+        FROM held h
+        JOIN casework.assignments a ON a.scope_id = h.scope_id
+        JOIN casework.devices d ON d.worker_id = a.worker_id
+        UNION
+        SELECT h.key_id, h.scope_id, h.device, d.id
+        FROM held h CROSS JOIN casework.devices d WHERE h.scope_id = '*'
+    )
+    SELECT DISTINCT t.key_id, t.scope_id, t.key_device, t.device FROM targets t
+    WHERE t.device <> t.key_device AND t.device <> v_device
+      AND casework.key_entitled(t.device, t.scope_id)
+      AND NOT EXISTS (SELECT 1 FROM casework.wraps x
+                      WHERE x.key_id = t.key_id AND x.device = t.device)
+    LIMIT p_limit;
+END $$;
+
+-- Store sealed copies of keys this device holds for entitled devices; returns how many.
+CREATE FUNCTION casework.casework_put_wraps(p_wraps jsonb) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+DECLARE
+    v_device text;
+    v_count integer;
+BEGIN
+    SELECT d.o_device INTO v_device FROM casework.require_device() d;
+    IF jsonb_typeof(p_wraps) IS DISTINCT FROM 'array' OR jsonb_array_length(p_wraps) > 5000 THEN
+        RAISE EXCEPTION 'a list of at most 5000 sealed keys' USING ERRCODE = 'CW020';
+    END IF;
+    INSERT INTO casework.wraps (key_id, device, wrapped_by, sealed, sig)
+    SELECT w.item ->> 'key_id', w.item ->> 'device', v_device,
+           casework.b64(w.item -> 'sealed'), casework.b64(w.item -> 'sig')
+    FROM jsonb_array_elements(p_wraps) AS w(item)
+    JOIN casework.keys k ON k.key_id = w.item ->> 'key_id'
+    WHERE jsonb_typeof(w.item) = 'object'
+      AND octet_length(casework.b64(w.item -> 'sealed')) BETWEEN 60 AND 200
+      AND octet_length(casework.b64(w.item -> 'sig')) = 64
+      AND (k.device = v_device OR EXISTS (SELECT 1 FROM casework.wraps x
+                                          WHERE x.key_id = k.key_id AND x.device = v_device))
+      AND casework.key_entitled(w.item ->> 'device', k.scope_id)
+    ON CONFLICT (key_id, device) DO NOTHING;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_count;
+END $$;
+
+-- Sealed keys addressed to this device after a position.
+CREATE FUNCTION casework.casework_pull_wraps(p_after bigint, p_limit integer)
+RETURNS TABLE (seq bigint, key_id text, scope_id text, key_device text, wrapped_by text,
+               sealed bytea, sig bytea)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_device text;
+BEGIN
+    SELECT d.o_device INTO v_device FROM casework.require_device() d;
+    RETURN QUERY SELECT x.seq, x.key_id, k.scope_id, k.device, x.wrapped_by, x.sealed, x.sig
+                 FROM casework.wraps x JOIN casework.keys k ON k.key_id = x.key_id
+                 WHERE x.device = v_device AND x.seq > p_after
+                 ORDER BY x.seq LIMIT p_limit;
 END $$;
 
 -- Who is who: the hub's list of workers with their roles and teams. Devices take roles
@@ -680,6 +859,9 @@ ALTER TABLE casework.enrolment_codes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE casework.teams ENABLE ROW LEVEL SECURITY;
 ALTER TABLE casework.hub_meta ENABLE ROW LEVEL SECURITY;
 ALTER TABLE casework.kinds ENABLE ROW LEVEL SECURITY;
+ALTER TABLE casework.keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE casework.wraps ENABLE ROW LEVEL SECURITY;
+ALTER TABLE casework.shredded ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON SCHEMA casework FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA casework FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA casework FROM PUBLIC;
@@ -694,6 +876,11 @@ GRANT EXECUTE ON FUNCTION casework.casework_hub_version(),
 GRANT EXECUTE ON FUNCTION casework.casework_enrol(text, text, text, text) TO {workers};
 GRANT EXECUTE ON FUNCTION casework.casework_push(jsonb),
     casework.casework_pull(bigint, bigint, integer),
+    casework.casework_publish_keys(bytea, bytea),
+    casework.casework_device_keys(),
+    casework.casework_wrap_needs(integer),
+    casework.casework_put_wraps(jsonb),
+    casework.casework_pull_wraps(bigint, integer),
     casework.casework_roster(),
     casework.session_worker(),
     casework.entitled(text, text),

@@ -70,3 +70,59 @@ def change_ids(session: Session) -> set[str]:
     from the hub's roster)."""
     return {str(r[0]) for r in session.db.query(
         "SELECT change_id FROM changelog WHERE entity <> 'worker'")}
+
+
+def seal(device: Session, items: list[Any]) -> list[Any]:
+    """Crafted push items encrypted and signed with `device`'s own keys (what a modified
+    app of that worker could send); anything that is no change object goes as it is."""
+    from casework.storage import hub_crypto
+
+    out: list[Any] = []
+    with device.db.transaction():
+        hub_crypto.ensure_device_key(device.db, device.vault.device_id, device.vault.owner_id,
+                                     "2026-11-21T09:00:00.000000Z")
+        for item in items:
+            if not (isinstance(item, dict) and {"fields", "entity", "hlc"} <= set(item)):
+                out.append(item)
+                continue
+            full = {"scope_id": None, "bases": {}, "op": "insert",
+                    "at": "2026-11-21T09:00:00.000000Z", **item}
+            full.setdefault("actor", device.vault.owner_id)
+            [sealed] = hub_crypto.seal_changes(device.db, device.vault.device_id, [full],
+                                               "2026-11-21T09:00:00.000000Z")
+            if "actor" not in item:
+                sealed.pop("actor")
+            out.append(sealed)
+    return out
+
+
+def inject(hub: Any, author: Session, item: dict[str, Any]) -> None:
+    """A compromised hub (or its DBA) stores a change directly, bypassing every check of
+    the hub; the change is sealed with `author`'s own device key (a colluding worker)."""
+    import base64
+    import json
+
+    [sealed] = seal(author, [item])
+    with hub.superuser() as conn:
+        conn.execute(
+            "INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, key_id, "
+            "meta, payload, sig, hlc, actor, device, at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s)",
+            (sealed["change_id"], sealed["entity"], sealed["entity_id"], sealed["scope_id"],
+             sealed["op"], sealed["key_id"], json.dumps(sealed["meta"]),
+             base64.b64decode(sealed["payload"]), base64.b64decode(sealed["sig"]),
+             sealed["hlc"], item.get("actor", author.vault.owner_id), author.vault.device_id,
+             sealed["at"]))
+        # The key of that change sealed to every device, as a colluding author would.
+        conn.execute("INSERT INTO casework.keys (key_id, scope_id, device) VALUES (%s, %s, %s) "
+                     "ON CONFLICT DO NOTHING",
+                     (sealed["key_id"], sealed["scope_id"] or "*", author.vault.device_id))
+
+
+def share_injected_keys(author: Session, hub: Any) -> None:
+    """The colluding author's device seals its keys to everyone entitled."""
+    from casework.sync import client
+
+    with hub.connect_device(author) as conn:
+        client.exchange_keys(author, conn)
+        client.share_keys(author, conn)

@@ -24,7 +24,7 @@ from casework.storage.privacy import retention as retention_store
 from casework.sync import client, schema
 from tests.conftest import PASSPHRASE
 from tests.hub.conftest import Devices, Hub, enrol
-from tests.hub.helpers import log_visit, new_household, snapshot
+from tests.hub.helpers import inject, log_visit, new_household, seal, share_injected_keys, snapshot
 
 _ms = itertools.count(1_900_000_000_000)
 
@@ -39,31 +39,25 @@ def _change(device: Session, entity: str, entity_id: str, scope_id: str | None,
     return change
 
 
-def _push(hub: Hub, device: Session, changes: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """A crafted push with the device's own hub credentials; returns the refusals."""
+def _push(hub: Hub, device: Session, changes: list[Any]) -> list[tuple[str, str]]:
+    """A crafted push with the device's own hub credentials and keys; returns the
+    refusals."""
     with hub.connect_device(device) as conn:
         return [tuple(r) for r in conn.execute(  # type: ignore[misc]
-            "SELECT * FROM casework.casework_push(%s::jsonb)", (json.dumps(changes),))]
+            "SELECT * FROM casework.casework_push(%s::jsonb)",
+            (json.dumps(seal(device, changes)),))]
 
 
 def _hub_rows(hub: Hub, scope_id: str) -> list[tuple[Any, ...]]:
     with hub.superuser() as conn:
-        return conn.execute("SELECT entity, entity_id, fields, actor, purged "
+        return conn.execute("SELECT entity, entity_id, meta, actor, purged "
                             "FROM casework.changes WHERE scope_id = %s ORDER BY seq",
                             (scope_id,)).fetchall()
 
 
 def _inject(hub: Hub, author: Session, change: dict[str, Any]) -> None:
-    """A compromised hub (or its DBA) stores a change directly, bypassing every check."""
-    with hub.superuser() as conn:
-        conn.execute(
-            "INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, "
-            "bases, hlc, actor, device, at) VALUES (%s, %s, %s, %s, %s, %s::jsonb, '{}', %s, "
-            "%s, %s, %s)",
-            (change["change_id"], change["entity"], change["entity_id"], change["scope_id"],
-             change["op"], json.dumps(change["fields"]), change["hlc"],
-             change.get("actor", author.vault.owner_id), author.vault.device_id,
-             change["at"]))
+    inject(hub, author, change)
+    share_injected_keys(author, hub)
 
 
 @pytest.fixture
@@ -124,7 +118,7 @@ def test_cross_team_write_and_forged_purge_are_refused_and_the_victim_keeps_ever
     assert refused == {
         attacks[0]["change_id"]: "CW011", attacks[1]["change_id"]: "CW011",
         attacks[2]["change_id"]: "CW011", attacks[3]["change_id"]: "CW011",
-        attacks[4]["change_id"]: "CW020"}
+        attacks[4]["change_id"]: "CW011"}
     rows = _hub_rows(hub, hid)
     assert len(rows) == 2 and not any(r[4] for r in rows)  # household + visit, intact
     client.sync_vault(anna)
@@ -204,8 +198,10 @@ def test_malformed_and_oversized_payloads_are_refused_and_never_stop_sync(
     for change in bad[:4] + bad[6:]:
         change["scope_id"] = change["entity_id"]
     refused = _push(hub, ben, [good, *bad])
+    # The hub checks what it can see (metadata, size); wrong field types inside the
+    # ciphertext are the receivers' to quarantine (below).
     assert [reason for _id, reason in refused] == [
-        "CW020", "CW020", "CW020", "CW022", "CW020", "CW020", "CW021"]
+        "CW020", "CW022", "CW020", "CW020", "CW021"]
     assert len(_hub_rows(hub, own)) == 1
     with hub.connect_device(ben) as conn, pytest.raises(psycopg.Error) as not_a_list:
         conn.execute("SELECT * FROM casework.casework_push('{\"a\": 1}'::jsonb)")

@@ -16,7 +16,7 @@ from casework.services.kinderschutz import procedures as kinderschutz
 from casework.services.session import Session
 from casework.sync import client
 from tests.hub.conftest import Devices, Hub, enrol
-from tests.hub.helpers import log_visit, new_household
+from tests.hub.helpers import log_visit, new_household, seal
 
 
 def _visible(hub: Hub, device: Session) -> set[tuple[str, str]]:
@@ -113,7 +113,7 @@ def test_a_modified_client_cannot_read_write_or_use_another_device(
                   "fields": {"assigned_worker_id": ben.vault.owner_id}, "bases": {},
                   "actor": ben.vault.owner_id, "at": "2026-11-21T09:00:00.000000Z"}]
         refused = conn.execute("SELECT * FROM casework.casework_push(%s::jsonb)",
-                               (json.dumps(claim),)).fetchall()
+                               (json.dumps(seal(ben, claim)),)).fetchall()
         assert refused == [(claim[0]["change_id"], "CW011")]
         rows = conn.execute("SELECT scope_id FROM casework.casework_pull(0, 0, 1000)").fetchall()
         assert h_anna not in {r[0] for r in rows}

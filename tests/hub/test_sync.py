@@ -261,10 +261,14 @@ def test_an_executed_deletion_purges_the_household_everywhere_and_at_the_hub(
     assert contacts.search_notes(b, "gelöscht") == []
     assert b.db.scalar("SELECT count(*) FROM changelog WHERE scope_id = ?", (hid,)) == 0
     assert retention_store.journal_has(b.db, "household", hid)
+    # Crypto-shredding plus removal: no ciphertext, no key, no sealed copy of a key.
     with hub.superuser() as conn:
-        rows = conn.execute("SELECT entity, fields::text, purged FROM casework.changes "
-                            "WHERE scope_id = %s ORDER BY seq", (hid,)).fetchall()
-    assert rows and all(f == "{}" and purged for _e, f, purged in rows)
+        for table in ("changes", "keys"):
+            assert conn.execute(f"SELECT count(*) FROM casework.{table} "  # noqa: S608
+                                "WHERE scope_id = %s", (hid,)).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM casework.wraps x LEFT JOIN casework.keys k "
+                            "ON k.key_id = x.key_id WHERE k.key_id IS NULL").fetchone() == (0,)
+    assert b.db.scalar("SELECT count(*) FROM hub_keys WHERE scope_id = ?", (hid,)) == 0
     # A Fachkraft's device cannot order the hub to forget a household: refused, kept on
     # the device as "abgewiesen" with the reason, and sync goes on.
     other = new_household(b, "Bleibt")

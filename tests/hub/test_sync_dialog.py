@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from casework.ui import messages, registry
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
 from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
-from tests.hub.helpers import edit, new_household
+from tests.hub.helpers import edit, inject, new_household, share_injected_keys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -135,13 +134,8 @@ def test_cancelling_loses_nothing_and_the_leitung_sees_abgewiesene_changes(
                         "data": vault_profile.canonical_json(vault_profile.active_profile(lea))},
              "hlc": f"1900000000000.000000.{ben.vault.device_id}",
              "at": "2026-11-21T09:00:00.000000Z"}
-    with hub.superuser() as conn:
-        conn.execute(
-            "INSERT INTO casework.changes (change_id, entity, entity_id, scope_id, op, fields, "
-            "hlc, actor, device, at) VALUES (%s, %s, %s, NULL, %s, %s::jsonb, %s, %s, %s, %s)",
-            (rogue["change_id"], rogue["entity"], rogue["entity_id"], rogue["op"],
-             json.dumps(rogue["fields"]), rogue["hlc"], ben.vault.owner_id,
-             ben.vault.device_id, rogue["at"]))
+    inject(hub, ben, rogue)
+    share_injected_keys(ben, hub)
     qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     assert errors == []
