@@ -126,3 +126,18 @@ def share_injected_keys(author: Session, hub: Any) -> None:
     with hub.connect_device(author) as conn:
         client.exchange_keys(author, conn)
         client.share_keys(author, conn)
+
+
+def pg_dump(hub: Any, *options: str) -> str:
+    """The hub database as its administrator can copy it (data and schema)."""
+    import os
+    import subprocess
+
+    from tests.hub.conftest import SUPERUSER_PASSWORD
+
+    out = subprocess.run(
+        [str(hub.cluster.bin / "pg_dump"), "-h", "127.0.0.1", "-p", str(hub.cluster.port),
+         "-U", "postgres", "-d", hub.dbname, *options],
+        check=True, capture_output=True, timeout=120,
+        env={**os.environ, "PGPASSWORD": SUPERUSER_PASSWORD})
+    return out.stdout.decode("utf-8")

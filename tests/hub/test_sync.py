@@ -19,7 +19,7 @@ from casework.storage.privacy import purge
 from casework.storage.privacy import retention as retention_store
 from casework.sync import admin, client
 from tests.hub.conftest import Devices, Hub, enrol
-from tests.hub.helpers import edit, log_visit, new_household, snapshot
+from tests.hub.helpers import edit, log_visit, new_household, pg_dump, snapshot
 
 
 def _pair(hub: Hub, devices: Devices) -> tuple:
@@ -250,6 +250,13 @@ def test_an_executed_deletion_purges_the_household_everywhere_and_at_the_hub(
                                                  DeletionApproval.APPROVED)
     client.sync_vault(max_)
     client.sync_vault(lea)
+    with hub.superuser() as conn:
+        secrets = [str(r[0]) for r in conn.execute(
+            "SELECT encode(payload, 'hex') FROM casework.changes WHERE scope_id = %s "
+            "UNION ALL SELECT encode(x.sealed, 'hex') FROM casework.wraps x "
+            "JOIN casework.keys k ON k.key_id = x.key_id WHERE k.scope_id = %s",
+            (hid, hid))]
+    assert len(secrets) >= 3  # household, visit, Ben's sealed copy of the key
     with lea.db.transaction():
         counts = purge.purge_household(lea.db, hid).counts
         retention_store.add_journal(lea.db, "household", hid, hid, "2026-11-21T09:00:00.000000Z")
@@ -269,6 +276,9 @@ def test_an_executed_deletion_purges_the_household_everywhere_and_at_the_hub(
         assert conn.execute("SELECT count(*) FROM casework.wraps x LEFT JOIN casework.keys k "
                             "ON k.key_id = x.key_id WHERE k.key_id IS NULL").fetchone() == (0,)
     assert b.db.scalar("SELECT count(*) FROM hub_keys WHERE scope_id = ?", (hid,)) == 0
+    dump = pg_dump(hub)
+    assert "COPY casework.changes" in dump
+    assert not [x for x in secrets if x[:48] in dump]
     # A Fachkraft's device cannot order the hub to forget a household: refused, kept on
     # the device as "abgewiesen" with the reason, and sync goes on.
     other = new_household(b, "Bleibt")

@@ -1,0 +1,123 @@
+"""End-to-end encryption (issue 17), attacked as the hub's administrator would: full
+database access, `pg_dump`, hand-written UPDATEs. The hub holds ciphertext and metadata
+only; a change altered at the hub is quarantined by its receivers; a worker a family was
+reassigned away from cannot decrypt what is written afterwards."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from casework.models.persons.worker import WorkerRole
+from casework.services import contacts, demo
+from casework.services import hub as sync_service
+from casework.services.households import households
+from casework.services.session import Session
+from casework.sync import client
+from tests.conftest import PASSPHRASE
+from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.helpers import edit, log_visit, new_household, pg_dump
+
+
+def _team(hub: Hub, devices: Devices) -> tuple[Session, Session, Session]:
+    """Anna and Ben (Fachkraft) and Lea (Leitung), all team Nord, enrolled and synced."""
+    anna, ben, lea = devices.open(0), devices.open(1), devices.open(2)
+    hub.add_worker("anna", worker_id=anna.vault.owner_id, team="Nord")
+    hub.add_worker("ben", worker_id=ben.vault.owner_id, team="Nord")
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id, team="Nord")
+    for s, login in ((anna, "anna"), (ben, "ben"), (lea, "lea")):
+        enrol(hub, s, login)
+        client.sync_vault(s)
+    return anna, ben, lea
+
+
+def test_after_a_realistic_sync_a_dump_of_the_hub_holds_no_names_and_no_note_words(
+        hub: Hub, devices: Devices) -> None:
+    anna, _ben, lea = _team(hub, devices)
+    demo.fill(anna, 6, seed=7, contacts_per_family=3, passphrase=PASSPHRASE)
+    first = client.sync_vault(anna)
+    assert first.pushed > 100
+    client.sync_vault(lea)
+    client.sync_vault(anna)  # seals the keys for what the Leitung may now review
+    received = client.sync_vault(lea)
+    # The Leitung reviews the § 8a households: decrypted on her laptop, not at the hub.
+    assert households.count(lea) > 0 and received.quarantined == 0
+    dump = pg_dump(hub)
+    assert "COPY casework.changes" in dump and anna.vault.device_id in dump
+    words: set[str] = set()
+    for r in anna.db.query("SELECT name, street FROM households"):
+        words.update(w for w in re.split(r"\W+", f"{r[0]} {r[1]}") if len(w) >= 4)
+    for r in anna.db.query("SELECT first_name, last_name FROM persons"):
+        words.update(w for w in (r[0], r[1]) if w and len(w) >= 4)
+    for r in anna.db.query("SELECT text FROM contact_notes"):
+        words.update(w for w in re.split(r"\W+", r[0]) if len(w) >= 7)
+    assert len(words) > 40
+    schema = pg_dump(hub, "--schema-only")  # e.g. the role name "Teilhabemanagement"
+    found = sorted(w for w in words if w in dump and w not in schema)
+    assert found == []
+
+
+def test_a_change_altered_at_the_hub_is_quarantined_by_its_receiver(
+        hub: Hub, devices: Devices) -> None:
+    anna, ben, _lea = _team(hub, devices)
+    hid = new_household(anna, "Arslan", assigned=ben.vault.owner_id)
+    visits = [log_visit(anna, hid, f"Beobachtung {i}") for i in range(5)]
+    client.sync_vault(anna)
+    # The hostile administrator, with hand-written SQL: one ciphertext byte, the time,
+    # the author, the record id and the key id of four visits.
+    with hub.superuser() as conn:
+        conn.execute("UPDATE casework.changes SET payload = overlay(payload placing "
+                     "'\\x00'::bytea from 20 for 1) WHERE entity_id = %s", (visits[0],))
+        conn.execute("UPDATE casework.changes SET at = '2020-01-01T00:00:00.000000Z' "
+                     "WHERE entity_id = %s", (visits[1],))
+        conn.execute("UPDATE casework.changes SET actor = %s WHERE entity_id = %s",
+                     (ben.vault.owner_id, visits[2]))
+        conn.execute("UPDATE casework.changes SET entity_id = entity_id || 'x' "
+                     "WHERE entity_id = %s", (visits[3],))
+    result = client.sync_vault(ben)
+    assert result.quarantined == 4
+    assert [c.id for c in contacts.contacts(ben, hid)] == [visits[4]]
+    assert households.get(ben, hid).name == "Arslan"
+    shown = sync_service.quarantine(ben)
+    assert {q.reason for q in shown} == {"CW030"}
+    assert "Signatur" in shown[0].reason_text
+    # Sync goes on: the next one is clean, and untouched changes keep arriving.
+    log_visit(anna, hid, "Danach")
+    client.sync_vault(anna)
+    again = client.sync_vault(ben)
+    assert (again.pulled, again.quarantined) == (1, 0)
+
+
+def test_a_worker_reassigned_away_cannot_decrypt_what_is_written_afterwards(
+        hub: Hub, devices: Devices) -> None:
+    anna, ben, _lea = _team(hub, devices)
+    hid = new_household(anna, "Lorenz", assigned=anna.vault.owner_id)
+    log_visit(anna, hid, "Vor der Übergabe")
+    client.sync_vault(anna)
+    edit(anna, hid, assigned_worker_id=ben.vault.owner_id)  # hand-over to Ben
+    client.sync_vault(anna)
+    client.sync_vault(ben)
+    # Ben reads the history: Anna's device sealed her key to his.
+    assert [n.text for c in contacts.contacts(ben, hid) for n in c.data.notes] == [
+        "Vor der Übergabe"]
+    secret = log_visit(ben, hid, "Nach der Übergabe: nur für Ben")
+    client.sync_vault(ben)
+    client.sync_vault(anna)
+    with hub.superuser() as conn:
+        key_id, payload = conn.execute(
+            "SELECT key_id, payload FROM casework.changes WHERE entity_id = %s",
+            (secret,)).fetchone()
+        sealed_for_anna = conn.execute(
+            "SELECT count(*) FROM casework.wraps WHERE key_id = %s AND device = %s",
+            (key_id, anna.vault.device_id)).fetchone()
+    assert sealed_for_anna == (0,)
+    held = [(str(r[0]), bytes(r[1])) for r in anna.db.query(
+        "SELECT key_id, key FROM hub_keys WHERE scope_id = ?", (hid,))]
+    assert held and key_id not in {k for k, _ in held}
+    for _key_id, key in held:  # even with the ciphertext from the hub's table files
+        with pytest.raises(InvalidTag):
+            AESGCM(key).decrypt(bytes(payload[:12]), bytes(payload[12:]), None)
+    assert secret not in [c.id for c in contacts.contacts(anna, hid)]
