@@ -92,7 +92,8 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def run(admin_dsn: str, changes: int, memory_security: bool = True) -> None:
+def run(admin_dsn: str, changes: int, memory_security: bool = True,
+        encrypt: bool = True) -> None:
     work = Path(tempfile.mkdtemp(prefix="casework-bench-"))
     try:
         a = session_service.create(work / "a", PASSPHRASE, FixedClock(NOW), owner_name="Gerät A",
@@ -141,13 +142,15 @@ def run(admin_dsn: str, changes: int, memory_security: bool = True) -> None:
         assert target_a and target_b
         with client.connect(target_a) as conn:
             started = time.perf_counter()
-            pushed, refused = client.push(a, conn)
+            pushed, refused = client.push(a, conn, encrypt=encrypt)
             assert refused == 0
+            client.share_keys(a, conn)  # B's copies of the household keys
             push_s = time.perf_counter() - started
         with client.connect(target_b) as conn:
             started = time.perf_counter()
-            result, _ = client.pull(b, conn)
+            result, _ = client.pull(b, conn, encrypt=encrypt)
             pull_s = time.perf_counter() - started
+            assert result.quarantined == 0 and result.locked == 0
         count = b.db.scalar("SELECT count(*) FROM households")
         print(f"Änderungen erzeugt (A, eine Transaktion): {pending} in {written:.2f} s")
         print(f"Push A → Hub:            {pushed} Änderungen in {push_s:.2f} s "
@@ -167,14 +170,18 @@ def main() -> None:
     parser.add_argument("--dsn", default=None, help="hub owner DSN (else a temp cluster)")
     parser.add_argument("--memory-security", choices=("on", "off"), default="on",
                         help="SQLCipher cipher_memory_security (process-wide; default on)")
+    parser.add_argument("--encryption", choices=("on", "off"), default="on",
+                        help="end-to-end encryption and signatures of the changes (off: "
+                             "measurement only, plaintext at the hub)")
     args = parser.parse_args()
     secure = args.memory_security == "on"
-    print(f"SQLCipher memory security: {args.memory_security}")
+    print(f"SQLCipher memory security: {args.memory_security}; "
+          f"Ende-zu-Ende-Verschlüsselung: {args.encryption}")
     if args.dsn:
-        run(args.dsn, args.changes, secure)
+        run(args.dsn, args.changes, secure, args.encryption == "on")
     else:
         with throwaway_cluster() as dsn:
-            run(dsn, args.changes, secure)
+            run(dsn, args.changes, secure, args.encryption == "on")
 
 
 if __name__ == "__main__":

@@ -327,7 +327,7 @@ def pin_device_keys(session: Session, rows: Sequence[tuple[Any, ...]]) -> list[s
 
 
 def seal_outgoing(session: Session, rows: Sequence[OutgoingChange],
-                  actors: Mapping[str, str]) -> list[dict[str, Any]]:
+                  actors: Mapping[str, str], *, encrypt: bool = True) -> list[dict[str, Any]]:
     """Own changes encrypted under their household (team) key and signed by this device,
     ready for the hub; new keys are stored in the vault before they are used."""
     items = [{"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
@@ -336,7 +336,7 @@ def seal_outgoing(session: Session, rows: Sequence[OutgoingChange],
              for r in rows]
     with session.db.transaction():
         return hub_crypto.seal_changes(session.db, session.vault.device_id, items,
-                                       to_utc_iso(session.clock.now()))
+                                       to_utc_iso(session.clock.now()), encrypt=encrypt)
 
 
 def wraps_for(session: Session, needs: Sequence[tuple[str, str, str, str]]
@@ -359,7 +359,8 @@ def wrap_cursor(session: Session) -> int:
 
 
 def apply_sealed(session: Session, sealed: Sequence[SealedChange],
-                 new_cursor: tuple[int, int]) -> tuple[ApplyResult, Changes]:
+                 new_cursor: tuple[int, int], *, encrypt: bool = True
+                 ) -> tuple[ApplyResult, Changes]:
     """Verify, decrypt and apply pulled changes (and earlier ones whose key has arrived
     since), with the cursor, in ONE transaction. A change that fails its signature or
     decryption is quarantined; one whose key has not reached this device waits."""
@@ -368,7 +369,8 @@ def apply_sealed(session: Session, sealed: Sequence[SealedChange],
         known = store.known_change_ids(db, [c.change_id for c in sealed])
         fresh = [c for c in sealed if c.change_id not in known]
         fresh += hub_crypto.unlockable(db)
-        opened = hub_crypto.open_changes(db, session.vault.device_id, fresh)
+        opened = hub_crypto.open_changes(db, session.vault.device_id, fresh,
+                                         accept_plaintext=not encrypt)
         hub_crypto.lock(db, opened.locked)
         now = to_utc_iso(session.clock.now())
         store.quarantine_unopened(db, [(c.change_id, c.entity, c.entity_id, c.scope_id, c.op,

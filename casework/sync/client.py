@@ -297,7 +297,8 @@ def receive_keys(session: Session, conn: psycopg.Connection) -> int:
 
 
 def push(session: Session, conn: psycopg.Connection, progress: Progress | None = None,
-         cancelled: Callable[[], bool] | None = None) -> tuple[int, int]:
+         cancelled: Callable[[], bool] | None = None, *, encrypt: bool = True
+         ) -> tuple[int, int]:
     """Send own changes; returns (sent, refused by the hub)."""
     pushed = refused = 0
     actors = sync_service.outgoing_actors(session)
@@ -310,7 +311,8 @@ def push(session: Session, conn: psycopg.Connection, progress: Progress | None =
         # Persons and roles come from the hub's administration, not from devices.
         sent = [r for r in rows if kinds.KINDS.get(r.entity) is None
                 or kinds.KINDS[r.entity].cls != "worker"]
-        payload = json.dumps(sync_service.seal_outgoing(session, sent, actors))
+        payload = json.dumps(sync_service.seal_outgoing(session, sent, actors,
+                                                        encrypt=encrypt))
         with hub_errors(), conn.transaction():
             answer = conn.execute("SELECT * FROM casework.casework_push(%s::jsonb)",
                                   (payload,)).fetchall() if sent else []
@@ -327,13 +329,14 @@ def push(session: Session, conn: psycopg.Connection, progress: Progress | None =
 
 
 def pull(session: Session, conn: psycopg.Connection, progress: Progress | None = None,
-         cancelled: Callable[[], bool] | None = None
+         cancelled: Callable[[], bool] | None = None, *, encrypt: bool = True
          ) -> tuple[sync_service.ApplyResult, Changes]:
     """Fetch the roster, then pages of changes; each page is applied with its cursor in
     one vault transaction (memory stays bounded, a cut loses nothing)."""
     with hub_errors():
         roster = conn.execute("SELECT * FROM casework.casework_roster()").fetchall()
     changes = sync_service.apply_roster(session, [tuple(r) for r in roster])
+    exchange_keys(session, conn)
     receive_keys(session, conn)
     total = sync_service.ApplyResult()
     pos, seq = sync_service.cursor(session)
@@ -347,7 +350,7 @@ def pull(session: Session, conn: psycopg.Connection, progress: Progress | None =
             break
         pos, seq = int(page[-1][0]), int(page[-1][1])
         result, touched = sync_service.apply_sealed(session, [_remote(r) for r in page],
-                                                    (pos, seq))
+                                                    (pos, seq), encrypt=encrypt)
         total.merge(result)
         changes = changes | touched
         if progress is not None:
