@@ -218,6 +218,12 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
         "request_id": TEXT, "decision": TEXT}),
     _k("deletion_execution", "deletion_executions", "deletion", "none", {
         "request_id": TEXT, "target_id": TEXT, "counts": TEXT, "attachments": INT}),
+    # A signature of a reserved act (approval, review, deletion), with the signer's public
+    # key, so other devices verify it too; only its signer may send it.
+    _k("review_signature", None, "review", "optional", {
+        "act": TEXT, "entity": TEXT, "entity_id": TEXT, "payload": TEXT,
+        "content_hash": TEXT, "signer_id": TEXT, "role": TEXT, "fingerprint": TEXT,
+        "signed_at": TEXT, "signature": TEXT, "public_key": TEXT, "vault_id": TEXT}),
     _k("worker", "workers", "worker", "none", {
         "name": TEXT, "role": TEXT, "team": TEXT, "fte": REAL}),
 )}

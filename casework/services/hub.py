@@ -26,6 +26,7 @@ from casework.models.ids import WorkerId
 from casework.services.session import Session, UnwrappedKey
 from casework.storage import attachments, hub_crypto
 from casework.storage import hub as store
+from casework.storage import signatures as signature_store
 from casework.storage import vault as vault_store
 from casework.storage.db import Database
 from casework.storage.hub import (
@@ -80,6 +81,12 @@ def _apply_deadlines(db: Database, change: RemoteChange) -> None:
                          json.dumps(change.fields, ensure_ascii=False, sort_keys=True))
 
 
+def _apply_signature(db: Database, change: RemoteChange) -> None:
+    signature_store.store_synced(db, change.fields)
+
+
+store.register_validator(signature_store.SYNCED_SIGNATURE, signature_store.synced_ok)
+store.register_handler(signature_store.SYNCED_SIGNATURE, _apply_signature)
 store.register_validator("directory", _directory_ok)
 store.register_validator("ks_deadline_profile", _deadlines_ok)
 store.register_handler("ks_deadline_profile", _apply_deadlines)

@@ -789,6 +789,8 @@ def _entitled(batch: _Batch, change: RemoteChange) -> str | None:
         return "CW010"  # not a person the hub knows
     role, team = author
     oversight = role in kind_table.OVERSIGHT_ROLES
+    if change.entity == "review_signature" and change.fields.get("signer_id") != change.actor:
+        return "CW010"  # a signature is sent only by its signer
     if kind.cls == "worker":
         return None if role == "Admin" else "CW013"
     if kind.cls == "reference":

@@ -6,6 +6,7 @@ The private keys never come here: they live only wrapped in the person's key slo
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -130,8 +131,8 @@ def _verify_row(db: Database, vault_id: str, r: Any) -> str | None:
             return f"{where}: der signierte Datensatz fehlt."
         if content_hash(current) != r["content_hash"]:
             return f"{where}: der Datensatz wurde nach der Signatur verändert."
-    signed = message(vault_id, r["act"], r["entity"], r["entity_id"], r["content_hash"],
-                     r["signer_id"], r["role"], r["signed_at"])
+    signed = message(r["vault_id"] or vault_id, r["act"], r["entity"], r["entity_id"],
+                     r["content_hash"], r["signer_id"], r["role"], r["signed_at"])
     if not crypto.verify(key[1], bytes(r["signature"]), signed):
         return f"{where}: Signatur ungültig."
     return None
@@ -142,7 +143,8 @@ def verify_all(db: Database, vault_id: str) -> SignatureCheck:
     problems: list[str] = []
     verified = 0
     signed: set[tuple[str, str]] = set()
-    for r in db.query("SELECT * FROM signatures ORDER BY seq"):
+    for r in db.query("SELECT s.*, v.vault_id FROM signatures s LEFT JOIN signature_vaults v "
+                      "ON v.seq = s.seq ORDER BY s.seq"):
         signed.add((r["entity"], r["entity_id"]))
         problem = _verify_row(db, vault_id, r)
         if problem is None:
@@ -171,8 +173,9 @@ def signatures_for(db: Database, vault_id: str, entity: str,
     if not entity_ids:
         return result
     marks = ",".join("?" for _ in entity_ids)
-    for r in db.query(f"SELECT * FROM signatures WHERE entity = ? AND entity_id IN ({marks}) "
-                      "ORDER BY seq", [entity, *entity_ids]):
+    for r in db.query("SELECT s.*, v.vault_id FROM signatures s LEFT JOIN signature_vaults v "
+                      f"ON v.seq = s.seq WHERE s.entity = ? AND s.entity_id IN ({marks}) "
+                      "ORDER BY s.seq", [entity, *entity_ids]):
         result[r["entity_id"]].append(Signature(
             int(r["seq"]), r["act"], r["entity"], r["entity_id"], r["content_hash"],
             r["signer_id"], _worker_name(db, r["signer_id"]), r["role"], r["fingerprint"],
@@ -188,3 +191,72 @@ def is_legacy(db: Database, entity: str, entity_id: str) -> bool:
         return False
     rowid = db.scalar(f"SELECT rowid FROM {spec[0]} WHERE id = ?", (entity_id,))
     return rowid is not None and int(rowid) <= int(json.loads(raw).get(spec[0], 0))
+
+
+# --- signatures that travel with sync (issue 17) ---------------------------------------------
+
+SYNCED_SIGNATURE = "review_signature"  # the change kind (casework.models.hub)
+
+
+def synced_fields(db: Database, seq: int, vault_id: str) -> dict[str, Any]:
+    """A stored signature with its public key, as a change other devices can verify."""
+    r = db.query_one("SELECT s.*, v.vault_id FROM signatures s LEFT JOIN signature_vaults v "
+                     "ON v.seq = s.seq WHERE s.seq = ?", (seq,))
+    assert r is not None
+    key = key_by_fingerprint(db, r["fingerprint"])
+    assert key is not None
+    return {"act": r["act"], "entity": r["entity"], "entity_id": r["entity_id"],
+            "payload": r["payload"], "content_hash": r["content_hash"],
+            "signer_id": r["signer_id"], "role": r["role"], "fingerprint": r["fingerprint"],
+            "signed_at": r["signed_at"],
+            "signature": base64.b64encode(bytes(r["signature"])).decode("ascii"),
+            "public_key": base64.b64encode(key[1]).decode("ascii"),
+            "vault_id": r["vault_id"] or vault_id}
+
+
+def record_scope(db: Database, entity_id: str) -> str | None:
+    """The household a synced record belongs to (as its last change says), if any."""
+    scope = db.scalar("SELECT scope_id FROM changelog WHERE entity_id = ? "
+                      "ORDER BY seq DESC LIMIT 1", (entity_id,))
+    return None if scope is None else str(scope)
+
+
+def synced_ok(fields: Mapping[str, Any]) -> bool:
+    """Does a received signature verify with the public key it carries?"""
+    try:
+        public = base64.b64decode(str(fields["public_key"]), validate=True)
+        signature = base64.b64decode(str(fields["signature"]), validate=True)
+        payload = json.loads(str(fields["payload"]))
+    except (KeyError, ValueError):
+        return False
+    if not isinstance(payload, dict) or content_hash(payload) != fields.get("content_hash") \
+            or crypto.fingerprint(public) != fields.get("fingerprint"):
+        return False
+    signed = message(str(fields["vault_id"]), str(fields["act"]), str(fields["entity"]),
+                     str(fields["entity_id"]), str(fields["content_hash"]),
+                     str(fields["signer_id"]), str(fields["role"]), str(fields["signed_at"]))
+    return crypto.verify(public, signature, signed)
+
+
+def store_synced(db: Database, fields: Mapping[str, Any]) -> None:
+    """Keep a received (verified) signature and its signer's public key. The key is stored
+    as older than any key of this vault, so it never becomes a local person's current key."""
+    public = base64.b64decode(str(fields["public_key"]))
+    db.execute("INSERT OR IGNORE INTO signing_keys(fingerprint, worker_id, public_key, "
+               "created_at) VALUES (?, ?, ?, '')",
+               (str(fields["fingerprint"]), str(fields["signer_id"]), public))
+    exists = db.scalar("SELECT 1 FROM signatures WHERE fingerprint = ? AND signed_at = ? "
+                       "AND entity = ? AND entity_id = ? AND act = ?",
+                       (fields["fingerprint"], fields["signed_at"], fields["entity"],
+                        fields["entity_id"], fields["act"]))
+    if exists:
+        return
+    db.execute(
+        "INSERT INTO signatures(act, entity, entity_id, payload, content_hash, signer_id, "
+        "role, fingerprint, signed_at, signature) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (str(fields["act"]), str(fields["entity"]), str(fields["entity_id"]),
+         str(fields["payload"]), str(fields["content_hash"]), str(fields["signer_id"]),
+         str(fields["role"]), str(fields["fingerprint"]), str(fields["signed_at"]),
+         base64.b64decode(str(fields["signature"]))))
+    db.execute("INSERT INTO signature_vaults(seq, vault_id) VALUES (last_insert_rowid(), ?)",
+               (str(fields["vault_id"]),))

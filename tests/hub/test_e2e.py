@@ -12,10 +12,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from casework.models.persons.worker import WorkerRole
-from casework.services import contacts, demo
+from casework.models.privacy.retention import DeletionApproval
+from casework.services import contacts, demo, persons
+from casework.services import session as session_service
 from casework.services import hub as sync_service
 from casework.services.households import households
 from casework.services.session import Session
+from casework.storage.privacy import retention as retention_store
 from casework.sync import client
 from tests.conftest import PASSPHRASE
 from tests.hub.conftest import Devices, Hub, enrol
@@ -121,3 +124,33 @@ def test_a_worker_reassigned_away_cannot_decrypt_what_is_written_afterwards(
         with pytest.raises(InvalidTag):
             AESGCM(key).decrypt(bytes(payload[:12]), bytes(payload[12:]), None)
     assert secret not in [c.id for c in contacts.contacts(anna, hid)]
+
+
+def test_approvals_signed_on_one_device_verify_in_vault_check_on_another(
+        hub: Hub, devices: Devices) -> None:
+    lea, max_ = devices.open(0), devices.open(2)
+    hub.add_worker("lea", role=WorkerRole.LEITUNG, worker_id=lea.vault.owner_id, team="Nord")
+    hub.add_worker("max", role=WorkerRole.LEITUNG, worker_id=max_.vault.owner_id, team="Süd")
+    for s, login in ((lea, "lea"), (max_, "max")):
+        enrol(hub, s, login)
+        client.sync_vault(s)
+    hid = new_household(lea, "Zimmermann", assigned=lea.vault.owner_id)
+    with lea.db.transaction():  # first pair of eyes: proposed and signed on Lea's laptop
+        request = retention_store.insert_deletion_request(lea.writer(), hid, "regel", None,
+                                                          "frist", "")
+        persons.sign_act(lea, persons.authorize(lea, PASSPHRASE), "retention.propose",
+                         "deletion_request", request)
+    client.sync_vault(lea)
+    client.sync_vault(max_)
+    with max_.db.transaction():  # second pair of eyes on Max's laptop
+        approval = retention_store.insert_deletion_approval(max_.writer(), request,
+                                                            DeletionApproval.APPROVED)
+        persons.sign_act(max_, persons.authorize(max_, PASSPHRASE), "retention.approve",
+                         "deletion_approval", approval)
+    client.sync_vault(max_)
+    client.sync_vault(lea)
+    for s in (lea, max_):
+        report = session_service.check(s)
+        assert report.problems == (), report.problems
+        assert report.signatures == 2
+    assert lea.db.scalar("SELECT count(*) FROM signature_vaults") == 1  # Max's, kept

@@ -140,10 +140,27 @@ def sign_act(session: Session, auth: Authorization, act: str, entity: str, entit
     vault_id = session.vault.header.vault_id
     signature = auth.sign(message(vault_id, act, entity, entity_id, digest, auth.worker_id,
                                   role, signed_at))
-    store.insert_signature(session.db, vault_id=vault_id, act=act, entity=entity,
-                           entity_id=entity_id, payload=content, signer_id=auth.worker_id,
-                           role=role, fingerprint=auth.fingerprint, signed_at=signed_at,
-                           signature=signature)
+    seq = store.insert_signature(session.db, vault_id=vault_id, act=act, entity=entity,
+                                 entity_id=entity_id, payload=content,
+                                 signer_id=auth.worker_id, role=role,
+                                 fingerprint=auth.fingerprint, signed_at=signed_at,
+                                 signature=signature)
+    _share_signature(session, seq, entity, entity_id)
+
+
+def _share_signature(session: Session, seq: int, entity: str, entity_id: str) -> None:
+    """A signature of a record that syncs travels with it (with the signer's public key),
+    so `vault check` verifies it on every device that has the record."""
+    from casework.models import hub as kinds
+    from casework.models.ids import new_id
+
+    kind = kinds.KINDS.get(entity)
+    if kind is None or kind.cls == "worker":
+        return
+    session.writer().log_only(store.SYNCED_SIGNATURE, new_id(), "insert",
+                              store.synced_fields(session.db, seq,
+                                                  session.vault.header.vault_id),
+                              scope_id=store.record_scope(session.db, entity_id))
 
 
 def require_other_key(session: Session, auth: Authorization, author_id: str) -> None:
