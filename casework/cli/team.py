@@ -4,6 +4,11 @@
     casework team add    --vault V --name NAME --rolle ROLLE [--rolle …]
     casework team passwd --vault V --worker NAME
     casework team remove --vault V --name NAME
+    casework team geraet-bestaetigen --vault V --geraet ID --fingerabdruck "XXXX …"
+
+`liste` also shows the Team-Hub key of every device this vault knows (fingerprint and
+whether it was confirmed); `geraet-bestaetigen` is the Leitung's (or Admin's) signed
+confirmation after comparing the fingerprint with the person.
 
 `add` and `remove` act as `--worker` (default: the owner), who must hold the Admin role and
 proves her passphrase; the new person's passphrase comes from a prompt or
@@ -57,25 +62,56 @@ def register(sub: Any) -> None:
     remove.add_argument("--name", required=True, help="Name der Person")
     remove.set_defaults(handler=_remove)
 
+    confirm = commands.add_parser("geraet-bestaetigen",
+                                  help="Team-Hub-Schlüssel eines Geräts bestätigen (Leitung)")
+    add_vault_argument(confirm)
+    confirm.add_argument("--geraet", required=True,
+                         help="Geräte-Kennung (die letzten 8 Zeichen genügen)")
+    confirm.add_argument("--fingerabdruck", required=True,
+                         help="der mit der Person verglichene Fingerabdruck")
+    confirm.set_defaults(handler=_confirm_device)
+
 
 def _list(args: argparse.Namespace) -> int:
+    from casework.services import hub as sync_service
     from casework.services import persons
 
     session = open_session(args.vault)
     try:
         members = persons.team(session)
+        devices = sync_service.device_keys(session)
     finally:
         session.close()
     rows: list[dict[str, Any]] = [{"name": m.name, "rollen": [r.value for r in m.roles],
              "fingerabdruck": m.fingerprint or "", "schluessel": m.has_slot,
              "inhaberin": m.owner} for m in members]
+    hub_rows = [{"name": d.worker_name, "geraet": d.device_id, "fingerabdruck": d.fingerprint,
+                 "bestaetigt": d.confirmed, "geaendert_auf": d.changed_to or ""}
+                for d in devices]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps(rows if not hub_rows else {"personen": rows, "hub_geraete": hub_rows},
+                         ensure_ascii=False, indent=2))
         return EXIT_OK
     for row in rows:
         key = row["fingerabdruck"] if row["schluessel"] else "kein Schlüssel"
         owner = " (Inhaberin)" if row["inhaberin"] else ""
         print(f"{row['name']}{owner}\t{' + '.join(row['rollen'])}\t{key}")
+    if devices:
+        print("Team-Hub-Geräte (Fingerabdruck mit der Person vergleichen):")
+        for d in devices:
+            print(f"{d.worker_name}\tGerät …{d.device_id[-8:]}\t{d.fingerprint}\t{d.status}")
+    return EXIT_OK
+
+
+def _confirm_device(args: argparse.Namespace) -> int:
+    from casework.services import hub as sync_service
+
+    session, auth = open_for_act(args.vault)
+    try:
+        sync_service.confirm_device_key(session, auth, args.geraet, args.fingerabdruck)
+    finally:
+        session.close()
+    print("Schlüssel des Geräts bestätigt (signiert).")
     return EXIT_OK
 
 

@@ -393,3 +393,54 @@ def apply_sealed(session: Session, sealed: Sequence[SealedChange],
 
 def locked_count(session: Session) -> int:
     return hub_crypto.locked_count(session.db)
+
+
+@dataclass(frozen=True, slots=True)
+class HubDeviceKey:
+    """One device's hub key as this device knows it (Team screen, `casework team liste`)."""
+
+    device_id: str
+    worker_id: str
+    worker_name: str
+    fingerprint: str
+    confirmed: bool
+    changed_to: str | None  # a different key the hub now offers: not used until confirmed
+
+    @property
+    def status(self) -> str:
+        if self.changed_to:
+            return f"Schlüssel geändert auf {self.changed_to} – bitte bestätigen"
+        return "bestätigt" if self.confirmed else "unbestätigt"
+
+
+def device_keys(session: Session) -> list[HubDeviceKey]:
+    names = {str(r[0]): str(r[1]) for r in store.worker_names(session.db)}
+    return [HubDeviceKey(k.device_id, k.worker_id, names.get(k.worker_id, k.worker_id[:8]),
+                         k.fingerprint, k.confirmed_at is not None, k.offered_fingerprint)
+            for k in hub_crypto.device_keys(session.db)]
+
+
+def confirm_device_key(session: Session, auth: Any, device_id: str, fingerprint: str) -> None:
+    """A Leitung/Admin confirms a device's key after comparing its fingerprint with the
+    person (in person or by phone, as messengers compare safety numbers): a signed act.
+    A changed key the hub offers is used only after this."""
+    from casework.models.persons.worker import WorkerRole
+    from casework.services import persons
+
+    allowed = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
+    persons.check_auth(session, auth, allowed)
+    wanted = " ".join(fingerprint.upper().split())
+    found = [k for k in device_keys(session)
+             if device_id and (k.device_id == device_id or k.device_id.endswith(device_id))]
+    if len(found) != 1:
+        raise ValidationError("Gerät", "ist nicht (eindeutig) bekannt.")
+    key = found[0]
+    with session.db.transaction():
+        if not hub_crypto.confirm_device_key(session.db, key.device_id, wanted,
+                                             session.actor_id,
+                                             to_utc_iso(session.clock.now())):
+            raise ValidationError("Fingerabdruck", "passt nicht zum Schlüssel dieses Geräts.")
+        persons.sign_act(session, auth, "hub.key_confirm", "hub_device_key", key.device_id,
+                         {"device_id": key.device_id, "worker_id": key.worker_id,
+                          "fingerprint": wanted}, allowed=allowed)
+    session.audit("hub.key_confirmed", "device", key.device_id)

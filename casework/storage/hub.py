@@ -244,6 +244,10 @@ def _quarantine_row(change: RemoteChange, reason: str, now: str) -> tuple[Any, .
             str(change.at)[:40], str(change.hlc)[:100], reason, payload, now)
 
 
+def worker_names(db: Database) -> list[Row]:
+    return db.query("SELECT id, name FROM workers")
+
+
 def known_change_ids(db: Database, ids: Sequence[str]) -> set[str]:
     """Which of these change ids this device already has (applied or quarantined)."""
     known: set[str] = set()

@@ -27,6 +27,7 @@ from casework.errors import PermissionDenied, UserError, ValidationError, WrongP
 from casework.models.changes import Changes
 from casework.models.persons.signing import roles_text
 from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.services import hub as sync_service
 from casework.services import milestones, persons
 from casework.services import session as session_service
 from casework.services.households import lifecycle as case_lifecycle
@@ -248,6 +249,10 @@ class EinstellungenScreen(QWidget):
         if session is None or not session.is_open:
             return
         everyone = persons.team(session)
+        hub_keys: dict[str, list[str]] = {}
+        for d in sync_service.device_keys(session):  # Team-Hub keys, to compare in person
+            hub_keys.setdefault(d.worker_id, []).append(
+                f"Team-Hub-Gerät {d.fingerprint} ({d.status})")
         self.actor.clear()
         self.worker_list.clear()
         for m in everyone:
@@ -256,7 +261,8 @@ class EinstellungenScreen(QWidget):
             QTreeWidgetItem(self.worker_list, [
                 m.name + (" (Inhaberin)" if m.owner else ""), m.roles_label, m.worker.data.team,
                 f"{m.worker.data.fte:.2f}".replace(".", ","),
-                m.fingerprint or "noch keine Passphrase"])
+                "; ".join([m.fingerprint or "noch keine Passphrase",
+                           *hub_keys.get(m.id, [])])])
         self.actor.setCurrentIndex(max(self.actor.findData(session.actor.name), 0))
         self.actor_label.setText(f"Angemeldet: {session.actor.name} – Rolle "
                                  f"{roles_text(session.roles)}")

@@ -5,22 +5,25 @@ reassigned away from cannot decrypt what is written afterwards."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from casework.errors import UserError
 from casework.models.persons.worker import WorkerRole
 from casework.models.privacy.retention import DeletionApproval
 from casework.services import contacts, demo, persons
-from casework.services import session as session_service
 from casework.services import hub as sync_service
+from casework.services import session as session_service
 from casework.services.households import households
 from casework.services.session import Session
+from casework.storage import crypto, hub_crypto
 from casework.storage.privacy import retention as retention_store
 from casework.sync import client
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, run_cli
 from tests.hub.conftest import Devices, Hub, enrol
 from tests.hub.helpers import edit, log_visit, new_household, pg_dump
 
@@ -154,3 +157,45 @@ def test_approvals_signed_on_one_device_verify_in_vault_check_on_another(
         assert report.problems == (), report.problems
         assert report.signatures == 2
     assert lea.db.scalar("SELECT count(*) FROM signature_vaults") == 1  # Max's, kept
+
+
+def test_a_device_key_swapped_at_the_hub_is_shown_and_not_trusted_until_confirmed(
+        hub: Hub, devices: Devices) -> None:
+    anna, ben, lea = _team(hub, devices)
+    hid = new_household(anna, "Arslan", assigned=ben.vault.owner_id)
+    client.sync_vault(anna)
+    client.sync_vault(ben)
+    # The administrator puts his own key pair in place of Anna's device keys, then
+    # "writes as Anna" with it.
+    fake = crypto.new_private_keys()
+    enc, sign = crypto.public_keys(fake)
+    with hub.superuser() as conn:
+        conn.execute("UPDATE casework.devices SET enc_public = %s, sign_public = %s "
+                     "WHERE id = %s", (enc, sign, anna.vault.device_id))
+    with pytest.raises(UserError, match="andere Schlüssel"):  # Anna's app notices
+        client.sync_vault(anna)
+    forged = log_visit(anna, hid, "untergeschoben")
+    with anna.db.transaction():  # sealed with the administrator's key instead of Anna's
+        anna.db.execute("UPDATE sync_state SET value = ? WHERE key = 'hub_device_key'",
+                        (base64.b64encode(bytes(fake)).decode("ascii"),))
+    client.sync_vault(anna)
+    result = client.sync_vault(ben)
+    assert result.quarantined == 1
+    assert forged not in [c.id for c in contacts.contacts(ben, hid)]
+    [shown] = [k for k in sync_service.device_keys(ben) if k.device_id == anna.vault.device_id]
+    assert shown.changed_to == hub_crypto.key_fingerprint(enc, sign)
+    assert "geändert" in shown.status and shown.fingerprint != shown.changed_to
+    listed = run_cli("team", "liste", "--vault", str(ben.vault.folder))
+    assert listed.returncode == 0, listed.stderr
+    assert f"{shown.fingerprint}\tSchlüssel geändert auf {shown.changed_to}" in listed.stdout
+    # The Leitung confirms only the fingerprint she compared with Anna; a wrong one fails.
+    with pytest.raises(UserError, match="Fingerabdruck"):
+        sync_service.confirm_device_key(lea, persons.authorize(lea, PASSPHRASE),
+                                        anna.vault.device_id, "0000 1111")
+    client.sync_vault(lea)
+    [real] = [k for k in sync_service.device_keys(lea) if k.device_id == anna.vault.device_id]
+    sync_service.confirm_device_key(lea, persons.authorize(lea, PASSPHRASE),
+                                    anna.vault.device_id[-8:], real.fingerprint)
+    [done] = [k for k in sync_service.device_keys(lea) if k.device_id == anna.vault.device_id]
+    assert done.confirmed and done.fingerprint == real.fingerprint
+    assert session_service.check(lea).signatures >= 1
