@@ -346,6 +346,11 @@ def seal_outgoing(session: Session, rows: Sequence[OutgoingChange],
                                        to_utc_iso(session.clock.now()), encrypt=encrypt)
 
 
+def retire_keys(session: Session, key_ids: Sequence[str]) -> int:
+    with session.db.transaction():
+        return hub_crypto.retire_keys(session.db, session.vault.device_id, key_ids)
+
+
 def wraps_for(session: Session, needs: Sequence[tuple[str, str, str, str]]
               ) -> list[dict[str, Any]]:
     return hub_crypto.make_wraps(session.db, session.vault.device_id, needs)

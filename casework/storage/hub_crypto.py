@@ -239,10 +239,10 @@ class KeyRing:
         self.device = device
         self.keys: dict[str, tuple[str, bytes]] = {}  # key_id → (scope, key)
         self.own: dict[str, str] = {}  # scope → newest key id this device made
-        for r in db.query("SELECT key_id, scope_id, key, created_device FROM hub_keys "
-                          "ORDER BY created_at, rowid"):
+        for r in db.query("SELECT key_id, scope_id, key, created_device, retired "
+                          "FROM hub_keys ORDER BY created_at, rowid"):
             self.keys[str(r[0])] = (str(r[1]), bytes(r[2]))
-            if r[3] == device:
+            if r[3] == device and not r[4]:
                 self.own[str(r[1])] = str(r[0])
         self._aead: dict[str, AESGCM] = {}
 
@@ -264,6 +264,13 @@ class KeyRing:
             self.keys[key_id] = (scope, key)
             self.own[scope] = key_id
         return key_id
+
+
+def retire_keys(db: Database, device: str, key_ids: Iterable[str]) -> int:
+    """Own keys that reached a device no longer entitled: never written under again."""
+    return sum(db.execute("UPDATE hub_keys SET retired = 1 WHERE key_id = ? "
+                          "AND created_device = ? AND retired = 0", (k, device))
+               for k in key_ids)
 
 
 def forget_scope(db: Database, scope_id: str) -> None:

@@ -302,6 +302,11 @@ def push(session: Session, conn: psycopg.Connection, progress: Progress | None =
     """Send own changes; returns (sent, refused by the hub)."""
     pushed = refused = 0
     actors = sync_service.outgoing_actors(session)
+    if encrypt:
+        # Someone who held one of this device's keys lost access: write under new keys.
+        with hub_errors():
+            stale = conn.execute("SELECT * FROM casework.casework_stale_keys()").fetchall()
+        sync_service.retire_keys(session, [str(r[0]) for r in stale])
     while True:
         if cancelled is not None and cancelled():
             raise Cancelled

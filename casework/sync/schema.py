@@ -652,6 +652,21 @@ BEGIN
     LIMIT p_limit;
 END $$;
 
+-- Keys this device made that were sealed to a device which is no longer entitled (a
+-- reassignment, a revoked device, a disabled worker): the device writes under a new key.
+CREATE FUNCTION casework.casework_stale_keys()
+RETURNS TABLE (key_id text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_device text;
+BEGIN
+    SELECT d.o_device INTO v_device FROM casework.require_device() d;
+    RETURN QUERY SELECT DISTINCT k.key_id FROM casework.keys k
+                 JOIN casework.wraps x ON x.key_id = k.key_id
+                 WHERE k.device = v_device AND NOT casework.key_entitled(x.device, k.scope_id);
+END $$;
+
 -- Store sealed copies of keys this device holds for entitled devices; returns how many.
 CREATE FUNCTION casework.casework_put_wraps(p_wraps jsonb) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
@@ -879,6 +894,7 @@ GRANT EXECUTE ON FUNCTION casework.casework_push(jsonb),
     casework.casework_publish_keys(bytea, bytea),
     casework.casework_device_keys(),
     casework.casework_wrap_needs(integer),
+    casework.casework_stale_keys(),
     casework.casework_put_wraps(jsonb),
     casework.casework_pull_wraps(bigint, integer),
     casework.casework_roster(),

@@ -127,6 +127,19 @@ def test_a_worker_reassigned_away_cannot_decrypt_what_is_written_afterwards(
         with pytest.raises(InvalidTag):
             AESGCM(key).decrypt(bytes(payload[:12]), bytes(payload[12:]), None)
     assert secret not in [c.id for c in contacts.contacts(anna, hid)]
+    # Ben hands the family back: Anna's device writes under a new key now, because her old
+    # one was sealed to Ben, who has no access any more.
+    edit(ben, hid, assigned_worker_id=anna.vault.owner_id)
+    client.sync_vault(ben)
+    client.sync_vault(anna)
+    again = log_visit(anna, hid, "Wieder bei Anna")
+    client.sync_vault(anna)
+    client.sync_vault(ben)
+    with hub.superuser() as conn:
+        [(later_key,)] = conn.execute("SELECT key_id FROM casework.changes "
+                                      "WHERE entity_id = %s", (again,)).fetchall()
+    assert later_key not in {str(r[0]) for r in ben.db.query("SELECT key_id FROM hub_keys")}
+    assert again not in [c.id for c in contacts.contacts(ben, hid)]
 
 
 def test_approvals_signed_on_one_device_verify_in_vault_check_on_another(

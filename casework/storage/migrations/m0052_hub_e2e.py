@@ -2,8 +2,9 @@
 holds, the pinned public keys of the hub's devices, and received changes waiting for
 their key.
 
-- `hub_keys`: one random AES-256 key per (scope, writing device); `scope_id` is the
-  household id, or `*` for team data (changes without a household). Only inside the
+- `hub_keys`: random AES-256 keys per (scope, writing device); `scope_id` is the
+  household id, or `*` for team data (changes without a household). An own key that was
+  sealed to a device no longer entitled is `retired`: later changes use a new one. Only inside the
   encrypted vault; at the hub a key exists only sealed to entitled devices' public keys.
 - `hub_device_keys`: the X25519 and Ed25519 public keys of every device, pinned the first
   time the hub shows them. A different key offered later for the same device is kept in
@@ -20,7 +21,8 @@ CREATE TABLE hub_keys (
     scope_id TEXT NOT NULL,
     key BLOB NOT NULL,
     created_device TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    retired INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX hub_keys_scope ON hub_keys(scope_id, created_device);
 
