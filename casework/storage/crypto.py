@@ -159,6 +159,38 @@ def seal(recipient_public: bytes, secret: bytes | bytearray,
     return eph_public, nonce, AESGCM(key).encrypt(nonce, bytes(secret), aad)
 
 
+def seal_session(recipient_public: bytes) -> tuple[bytes, bytes]:
+    """(ephemeral public, AES key) for sealing several secrets to one recipient with one
+    key agreement; each secret then gets its own random nonce (same format as `seal`)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    ephemeral = X25519PrivateKey.generate()
+    eph_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
+    return eph_public, _seal_key(shared, eph_public, recipient_public)
+
+
+def unseal_session(private: bytes | bytearray, ephemeral: bytes) -> bytes | None:
+    """The AES key of a `seal_session` (None for a bad ephemeral key)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    me = X25519PrivateKey.from_private_bytes(bytes(private[:PRIVATE_BYTES]))
+    my_public = me.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    try:
+        shared = me.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    except ValueError:
+        return None
+    return _seal_key(shared, ephemeral, my_public)
+
+
 def unseal(private: bytes | bytearray, ephemeral: bytes, nonce: bytes, ciphertext: bytes,
            aad: bytes) -> bytearray | None:
     """Open a `seal` with the X25519 private key (first 32 bytes of `private`)."""

@@ -8,7 +8,9 @@ What leaves the device for the hub, per change:
   target and decision). No names, no notes, no addresses.
 - `payload`: the change's fields and bases, AES-256-GCM encrypted under the household key
   (team key for changes without a household), associated data = the metadata above;
-- `sig`: Ed25519 signature of the writing device over metadata and ciphertext.
+- `sig`: Ed25519 signature of the writing device over metadata and ciphertext (one
+  signature per pushed batch over a Merkle tree of its changes; each change carries its
+  path, so it verifies on its own).
 
 Keys. Every writing device makes its own random key per household (and one team key) and
 uses only keys it made itself: after a reassignment the new worker's device writes under
@@ -118,6 +120,95 @@ def associated_data(change_id: str, entity: str, entity_id: str, scope_id: str |
 
 def _signed(aad: bytes, payload: bytes) -> bytes:
     return aad + b"\n" + hashlib.sha256(payload).digest()
+
+
+# --- one signature per batch: a Merkle tree over the batch, each item with its path ----------
+# An item's `sig` is: Ed25519 signature of the root (64) || leaf count (4) || index (4) ||
+# the sibling hashes from leaf to root (32 each). A receiver recomputes the root from the
+# item and its path and checks the signature (once per batch and signer).
+
+_BATCH = b"casework-batch-v1\n"
+MAX_SIG_BYTES = 72 + 32 * 16
+
+
+def _leaf(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _batch_signatures(signer: Ed25519PrivateKey, items: Sequence[bytes]) -> list[bytes]:
+    """The `sig` of each item (the data each leaf covers) of one batch."""
+    n = len(items)
+    if n == 0:
+        return []
+    levels = [[_leaf(d) for d in items]]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([_node(below[i], below[i + 1]) if i + 1 < len(below) else below[i]
+                       for i in range(0, len(below), 2)])
+    root = levels[-1][0]
+    head = signer.sign(_BATCH + n.to_bytes(4, "big") + root) + n.to_bytes(4, "big")
+    out = []
+    for index in range(n):
+        path = []
+        i = index
+        for level in levels[:-1]:
+            sibling = i - 1 if i % 2 else i + 1
+            if sibling < len(level):
+                path.append(level[sibling])
+            i //= 2
+        out.append(head + index.to_bytes(4, "big") + b"".join(path))
+    return out
+
+
+def _batch_root(data: bytes, sig: bytes) -> bytes | None:
+    """The signed message (root with leaf count) an item's `sig` claims, or None."""
+    if len(sig) < 72 or len(sig) > MAX_SIG_BYTES or (len(sig) - 72) % 32:
+        return None
+    n = int.from_bytes(sig[64:68], "big")
+    index = int.from_bytes(sig[68:72], "big")
+    if not 0 <= index < n:
+        return None
+    path = [sig[k:k + 32] for k in range(72, len(sig), 32)]
+    node = _leaf(data)
+    width, i = n, index
+    while width > 1:
+        sibling = i - 1 if i % 2 else i + 1
+        if sibling < width:
+            if not path:
+                return None
+            other = path.pop(0)
+            node = _node(other, node) if i % 2 else _node(node, other)
+        i //= 2
+        width = (width + 1) // 2
+    if path:
+        return None
+    return _BATCH + n.to_bytes(4, "big") + node
+
+
+class _BatchVerifier:
+    """Checks batch signatures, each distinct (signer, root) once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[int, bytes, bytes], bool] = {}
+
+    def ok(self, public: Ed25519PublicKey, data: bytes, sig: bytes) -> bool:
+        message = _batch_root(data, sig)
+        if message is None:
+            return False
+        key = (id(public), message, sig[:64])
+        found = self.seen.get(key)
+        if found is None:
+            try:
+                public.verify(sig[:64], message)
+                found = True
+            except (InvalidSignature, ValueError):
+                found = False
+            self.seen[key] = found
+        return found
 
 
 def meta_of(entity: str, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -293,7 +384,7 @@ def seal_changes(db: Database, device: str, items: Sequence[dict[str, Any]], now
                  "key_id": PLAIN + hashlib.sha256(str(i["scope_id"]).encode()).hexdigest()[:24],
                  "meta": meta_of(i["entity"], i["fields"]),
                  "payload": _b64(_canonical({"fields": i["fields"], "bases": i["bases"]})),
-                 "sig": _b64(bytes(64))} for i in items]
+                 "sig": _b64(bytes(72))} for i in items]
     private = device_private(db)
     if private is None:
         raise RuntimeError("no device key")
@@ -303,6 +394,7 @@ def seal_changes(db: Database, device: str, items: Sequence[dict[str, Any]], now
         crypto.wipe(private)
     ring = KeyRing(db, device)
     out = []
+    signed: list[bytes] = []
     for item in items:
         scope = item["scope_id"] or TEAM_SCOPE
         key_id = ring.writing_key(scope, now)
@@ -317,7 +409,10 @@ def seal_changes(db: Database, device: str, items: Sequence[dict[str, Any]], now
                     "entity_id": item["entity_id"], "scope_id": item["scope_id"],
                     "op": item["op"], "hlc": item["hlc"], "actor": item["actor"],
                     "at": item["at"], "key_id": key_id, "meta": meta,
-                    "payload": _b64(payload), "sig": _b64(signer.sign(_signed(aad, payload)))})
+                    "payload": _b64(payload)})
+        signed.append(_signed(aad, payload))
+    for item, sig in zip(out, _batch_signatures(signer, signed), strict=True):
+        item["sig"] = _b64(sig)
     return out
 
 
@@ -335,6 +430,7 @@ def open_changes(db: Database, device: str, sealed: Sequence[SealedChange], *,
     reason; ones whose key has not arrived yet are returned as locked."""
     ring = KeyRing(db, device)
     verifiers = _verifiers(db)
+    batches = _BatchVerifier()
     result = Opened([], [], [])
     for c in sealed:
         if accept_plaintext and c.key_id.startswith(PLAIN):
@@ -353,9 +449,7 @@ def open_changes(db: Database, device: str, sealed: Sequence[SealedChange], *,
         if signer is None or signer[0] != c.actor:
             result.refused.append((c, BAD_SIGNATURE))
             continue
-        try:
-            signer[1].verify(c.sig, _signed(aad, c.payload))
-        except (InvalidSignature, ValueError):
+        if not batches.ok(signer[1], _signed(aad, c.payload), c.sig):
             result.refused.append((c, BAD_SIGNATURE))
             continue
         key = ring.keys.get(c.key_id)
@@ -425,16 +519,24 @@ def make_wraps(db: Database, device: str,
     targets = {str(r[0]): bytes(r[1]) for r in db.query(
         "SELECT device_id, enc_public FROM hub_device_keys")}
     out = []
+    signed: list[bytes] = []
+    sessions: dict[str, tuple[bytes, AESGCM]] = {}  # one key agreement per recipient
     for key_id, scope, key_device, recipient in needs:
         key = ring.keys.get(key_id)
         public = targets.get(recipient)
         if key is None or key[0] != scope or public is None:
             continue
+        if recipient not in sessions:
+            ephemeral, session_key = crypto.seal_session(public)
+            sessions[recipient] = (ephemeral, AESGCM(session_key))
+        ephemeral, aead = sessions[recipient]
         aad = _wrap_aad(key_id, scope, key_device, recipient)
-        ephemeral, nonce, ciphertext = crypto.seal(public, key[1], aad)
-        sealed = ephemeral + nonce + ciphertext
-        out.append({"key_id": key_id, "device": recipient, "sealed": _b64(sealed),
-                    "sig": _b64(signer.sign(aad + hashlib.sha256(sealed).digest()))})
+        nonce = os.urandom(NONCE)
+        sealed = ephemeral + nonce + aead.encrypt(nonce, key[1], aad)
+        out.append({"key_id": key_id, "device": recipient, "sealed": _b64(sealed)})
+        signed.append(aad + hashlib.sha256(sealed).digest())
+    for item, sig in zip(out, _batch_signatures(signer, signed), strict=True):
+        item["sig"] = _b64(sig)
     return out
 
 
@@ -446,6 +548,8 @@ def store_wraps(db: Database, device: str, rows: Iterable[tuple[Any, ...]],
     if private is None:
         return 0
     verifiers = _verifiers(db)
+    batches = _BatchVerifier()
+    sessions: dict[bytes, AESGCM | None] = {}
     known = {str(r[0]) for r in db.query("SELECT key_id FROM hub_keys")}
     added = 0
     try:
@@ -457,18 +561,24 @@ def store_wraps(db: Database, device: str, rows: Iterable[tuple[Any, ...]],
             signer = verifiers.get(str(wrapped_by))
             if signer is None:
                 continue
-            try:
-                signer[1].verify(bytes(sig), aad + hashlib.sha256(sealed).digest())
-            except (InvalidSignature, ValueError):
+            if not batches.ok(signer[1], aad + hashlib.sha256(sealed).digest(), bytes(sig)):
                 continue
-            key = crypto.unseal(private, sealed[:32], sealed[32:32 + NONCE],
-                                sealed[32 + NONCE:], aad)
-            if key is None or len(key) != crypto.KEY_BYTES:
+            ephemeral = sealed[:32]
+            if ephemeral not in sessions:
+                session_key = crypto.unseal_session(private, ephemeral)
+                sessions[ephemeral] = None if session_key is None else AESGCM(session_key)
+            aead = sessions[ephemeral]
+            if aead is None:
+                continue
+            try:
+                key = aead.decrypt(sealed[32:32 + NONCE], sealed[32 + NONCE:], aad)
+            except InvalidTag:
+                continue
+            if len(key) != crypto.KEY_BYTES:
                 continue
             db.execute("INSERT OR IGNORE INTO hub_keys (key_id, scope_id, key, created_device, "
                        "created_at) VALUES (?,?,?,?,?)",
-                       (key_id, scope, bytes(key), str(key_device), now))
-            crypto.wipe(key)
+                       (key_id, scope, key, str(key_device), now))
             known.add(key_id)
             added += 1
     finally:

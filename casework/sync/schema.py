@@ -400,7 +400,7 @@ BEGIN
         AND p.op IN ('insert', 'update', 'delete')
         AND p.key_id ~ '^[0-9A-Za-z_-]+$' AND length(p.key_id) <= 64
         AND p.meta IS NOT NULL AND p.payload IS NOT NULL AND octet_length(p.payload) >= 28
-        AND octet_length(p.sig) = 64
+        AND octet_length(p.sig) BETWEEN 72 AND 584 AND (octet_length(p.sig) - 72) % 32 = 0
         AND p.hlc ~ '^[0-9]{13}[.][0-9]{6}[.][0-9A-Za-z_-]+$' AND length(p.hlc) <= 85
         AND split_part(p.hlc, '.', 3) = v_device
         AND p.at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?Z$'
@@ -685,7 +685,7 @@ BEGIN
     JOIN casework.keys k ON k.key_id = w.item ->> 'key_id'
     WHERE jsonb_typeof(w.item) = 'object'
       AND octet_length(casework.b64(w.item -> 'sealed')) BETWEEN 60 AND 200
-      AND octet_length(casework.b64(w.item -> 'sig')) = 64
+      AND octet_length(casework.b64(w.item -> 'sig')) BETWEEN 72 AND 584
       AND (k.device = v_device OR EXISTS (SELECT 1 FROM casework.wraps x
                                           WHERE x.key_id = k.key_id AND x.device = v_device))
       AND casework.key_entitled(w.item ->> 'device', k.scope_id)
