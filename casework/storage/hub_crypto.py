@@ -164,42 +164,48 @@ def _batch_signatures(signer: Ed25519PrivateKey, items: Sequence[bytes]) -> list
     return out
 
 
-def _batch_root(data: bytes, sig: bytes) -> bytes | None:
-    """The signed message (root with leaf count) an item's `sig` claims, or None."""
-    if len(sig) < 72 or len(sig) > MAX_SIG_BYTES or (len(sig) - 72) % 32:
-        return None
-    n = int.from_bytes(sig[64:68], "big")
-    index = int.from_bytes(sig[68:72], "big")
-    if not 0 <= index < n:
-        return None
-    path = [sig[k:k + 32] for k in range(72, len(sig), 32)]
-    node = _leaf(data)
-    width, i = n, index
-    while width > 1:
-        sibling = i - 1 if i % 2 else i + 1
-        if sibling < width:
-            if not path:
-                return None
-            other = path.pop(0)
-            node = _node(other, node) if i % 2 else _node(node, other)
-        i //= 2
-        width = (width + 1) // 2
-    if path:
-        return None
-    return _BATCH + n.to_bytes(4, "big") + node
-
-
 class _BatchVerifier:
-    """Checks batch signatures, each distinct (signer, root) once."""
+    """Checks batch signatures: each distinct (signer, root) once, and every tree node
+    on a verified path is remembered, so the next item of the same batch stops where its
+    path meets a known node (usually after one or two hashes)."""
 
     def __init__(self) -> None:
         self.seen: dict[tuple[int, bytes, bytes], bool] = {}
+        self.nodes: dict[tuple[int, bytes, int, int], bytes] = {}
 
     def ok(self, public: Ed25519PublicKey, data: bytes, sig: bytes) -> bool:
-        message = _batch_root(data, sig)
-        if message is None:
+        if len(sig) < 72 or len(sig) > MAX_SIG_BYTES or (len(sig) - 72) % 32:
             return False
-        key = (id(public), message, sig[:64])
+        head, signer = sig[:68], id(public)
+        n = int.from_bytes(sig[64:68], "big")
+        index = int.from_bytes(sig[68:72], "big")
+        if not 0 <= index < n:
+            return False
+        node = _leaf(data)
+        trail = [(0, index, node)]
+        width, i, level, k = n, index, 0, 72
+        while width > 1:
+            known = self.nodes.get((signer, head, level, i))
+            if known is not None:
+                if known != node:
+                    return False
+                self._remember(signer, head, trail)
+                return True
+            sibling = i - 1 if i % 2 else i + 1
+            if sibling < width:
+                if k + 32 > len(sig):
+                    return False
+                other = sig[k:k + 32]
+                k += 32
+                node = _node(other, node) if i % 2 else _node(node, other)
+            i //= 2
+            width = (width + 1) // 2
+            level += 1
+            trail.append((level, i, node))
+        if k != len(sig):
+            return False
+        message = _BATCH + n.to_bytes(4, "big") + node
+        key = (signer, message, sig[:64])
         found = self.seen.get(key)
         if found is None:
             try:
@@ -208,7 +214,13 @@ class _BatchVerifier:
             except (InvalidSignature, ValueError):
                 found = False
             self.seen[key] = found
+        if found:
+            self._remember(signer, head, trail)
         return found
+
+    def _remember(self, signer: int, head: bytes, trail: list[tuple[int, int, bytes]]) -> None:
+        for level, i, node in trail:
+            self.nodes[(signer, head, level, i)] = node
 
 
 def meta_of(entity: str, fields: Mapping[str, Any]) -> dict[str, Any]:
