@@ -9,11 +9,19 @@ DEFINER functions. Two kinds of login roles (docs/hub-admin.md):
   and may SELECT `changes` through row-level security. Revoking the device makes its
   login NOLOGIN, ends its sessions, and every check below refuses it from then on.
 
+Version 3 (issue 17): changes arrive end-to-end encrypted and signed by the writing
+device (`casework.storage.hub_crypto`): the hub stores `payload` (AES-256-GCM ciphertext
+of the fields), `sig`, `key_id` and in clear only metadata plus `meta` — the few ids the
+entitlement rules read (a household's assigned worker, a deletion's request, target and
+decision). Household keys exist at the hub only sealed to entitled devices' public keys
+(`keys`, `wraps`); a real deletion deletes ciphertexts, keys and sealed copies.
+
 The hub decides who wrote a change: `casework_push` stores the authenticated device and
 its worker as `device`/`actor`, never what the payload says (a payload naming another
-actor is refused). Every pushed change is checked against its kind (`casework.kinds`,
-filled from `casework.models.hub`: known fields, JSON types, ids, size ≤ 256 KiB) and
-against the pushing worker's write entitlement; refused changes are returned with a
+actor is refused). Every pushed change's metadata is checked against its kind
+(`casework.kinds`, filled from `casework.models.hub`: ids, scope, `meta` keys, ciphertext
+size ≤ 256 KiB; field types are checked by receivers after decrypting) and against the
+pushing worker's write entitlement; refused changes are returned with a
 reason code, the rest is stored. Entitlement (see `casework.models.hub` for the classes):
 a household's changes may be written by the worker who created it or is assigned to it
 (`assignments.kind = 'full'`), § 8a entities also by the Leitung of the team of an
