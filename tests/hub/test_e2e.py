@@ -212,3 +212,23 @@ def test_a_device_key_swapped_at_the_hub_is_shown_and_not_trusted_until_confirme
     [done] = [k for k in sync_service.device_keys(lea) if k.device_id == anna.vault.device_id]
     assert done.confirmed and done.fingerprint == real.fingerprint
     assert session_service.check(lea).signatures >= 1
+
+
+def test_changes_whose_key_has_not_arrived_wait_sealed_and_apply_once_it_has(
+        hub: Hub, devices: Devices, monkeypatch: pytest.MonkeyPatch) -> None:
+    anna, ben, _lea = _team(hub, devices)
+    hid = new_household(anna, "Arslan", assigned=ben.vault.owner_id)
+    log_visit(anna, hid, "Erster Besuch")
+    with monkeypatch.context() as m:  # Anna's laptop goes offline right after its push
+        m.setattr(client, "share_keys", lambda session, conn: 0)
+        client.sync_vault(anna)
+    first = client.sync_vault(ben)
+    assert (first.pulled, first.quarantined) == (0, 0)
+    assert households.count(ben) == 0
+    assert sync_service.locked_count(ben) == 2
+    assert ben.db.scalar("SELECT count(*) FROM sync_locked WHERE sealed LIKE '%Arslan%'") == 0
+    client.sync_vault(anna)  # back online: seals her key to Ben's device
+    second = client.sync_vault(ben)
+    assert (second.pulled, second.quarantined) == (2, 0)
+    assert households.get(ben, hid).name == "Arslan"
+    assert sync_service.locked_count(ben) == 0
