@@ -33,6 +33,9 @@ def _print_status(status: sync_service.SyncStatus) -> None:
     print(f"Letzter Abgleich: {last}")
     print(f"Nicht übertragene Änderungen: {status.pending}")
     print(f"Offene Konflikte: {status.conflicts}")
+    if status.locked:
+        print(f"Empfangen, Schlüssel fehlt noch: {status.locked} (die Person, die sie "
+              "geschrieben hat, gibt den Schlüssel bei ihrem nächsten Abgleich frei)")
 
 
 def _sync(args: argparse.Namespace) -> int:

@@ -101,6 +101,7 @@ class SyncStatus:
     pending: int  # own changes not yet at the hub
     conflicts: int  # open conflicts
     refused: int = 0  # changes refused by the hub or quarantined here
+    locked: int = 0  # received changes waiting for their household key
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,8 @@ def status(session: Session) -> SyncStatus:
                       store.get_state(db, "hub_worker_id") or session.vault.owner_id,
                       store.get_state(db, "last_sync_at"),
                       store.pending_count(db, session.vault.device_id),
-                      store.open_conflict_count(db), store.quarantine_count(db))
+                      store.open_conflict_count(db), store.quarantine_count(db),
+                      hub_crypto.locked_count(db))
 
 
 def hub_dsn(session: Session) -> str | None:

@@ -225,7 +225,7 @@ def test_changes_whose_key_has_not_arrived_wait_sealed_and_apply_once_it_has(
     first = client.sync_vault(ben)
     assert (first.pulled, first.quarantined) == (0, 0)
     assert households.count(ben) == 0
-    assert sync_service.locked_count(ben) == 2
+    assert sync_service.locked_count(ben) == 2 == sync_service.status(ben).locked
     assert ben.db.scalar("SELECT count(*) FROM sync_locked WHERE sealed LIKE '%Arslan%'") == 0
     client.sync_vault(anna)  # back online: seals her key to Ben's device
     second = client.sync_vault(ben)
