@@ -66,6 +66,10 @@ def init_hub(dsn: str) -> bool:
         version = installed_version(conn)
         if version == schema.SCHEMA_VERSION:
             return False
+        if version is not None and version < schema.SCHEMA_VERSION:
+            raise UserError(f"Der Hub hat die ältere Schema-Version {version} (Inhalte dort "
+                            "unverschlüsselt): bitte eine neue Hub-Datenbank einrichten, die "
+                            "Geräte neu anmelden und die alte samt Sicherungen löschen.")
         if version is not None:
             raise UserError(f"Der Hub hat Schema-Version {version}; diese Casework-Version "
                             f"kennt {schema.SCHEMA_VERSION}. Bitte Casework aktualisieren.")
