@@ -932,6 +932,9 @@ def _retry_parked(batch: _Batch, just_parked: set[str]) -> None:
 
 
 _INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+# Team data applied only with its author's signature as Leitung/Admin (a reserved act,
+# verified with the public key it carries): directory and Rote Mappe revisions.
+_NEEDS_SIGNATURE = frozenset({"directory"})
 
 
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
@@ -957,6 +960,11 @@ def _apply_one(batch: _Batch, change: RemoteChange) -> bool:
     table = batch.tables.table(change.entity)
     if table is None:
         return False
+    if change.entity in _NEEDS_SIGNATURE and change.op == "insert" and not db.scalar(
+            "SELECT 1 FROM signatures WHERE entity = ? AND entity_id = ? AND signer_id = ? "
+            "AND role IN ('Leitung', 'Admin')", (change.entity, change.entity_id,
+                                                 change.actor)):
+        return False  # waits (parked) for its author's signature, which travels after it
     t = _ident(table)
     columns = batch.tables.columns(table)
     row = batch.rows.get(table, change.entity_id)

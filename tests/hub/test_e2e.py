@@ -6,6 +6,7 @@ reassigned away from cannot decrypt what is written afterwards."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
@@ -25,7 +26,7 @@ from casework.storage.privacy import retention as retention_store
 from casework.sync import client
 from tests.conftest import PASSPHRASE, run_cli
 from tests.hub.conftest import Devices, Hub, enrol
-from tests.hub.helpers import edit, log_visit, new_household, pg_dump
+from tests.hub.helpers import edit, log_visit, new_household, pg_dump, seal
 
 
 def _team(hub: Hub, devices: Devices) -> tuple[Session, Session, Session]:
@@ -232,3 +233,31 @@ def test_changes_whose_key_has_not_arrived_wait_sealed_and_apply_once_it_has(
     assert (second.pulled, second.quarantined) == (2, 0)
     assert households.get(ben, hid).name == "Arslan"
     assert sync_service.locked_count(ben) == 0
+
+
+def test_a_directory_revision_without_its_leitung_signature_is_not_applied(
+        hub: Hub, devices: Devices) -> None:
+    from casework.models.ids import new_id
+    from casework.services.directory import vault_profile as directory
+
+    anna, _ben, lea = _team(hub, devices)
+    before = directory.active_profile(anna)
+    # The Leitung's modified app sends a revision but not the signed act behind it.
+    unsigned = {"change_id": new_id(), "entity": "directory", "entity_id": new_id(),
+                "op": "insert", "hlc": f"1900000000000.000000.{lea.vault.device_id}",
+                "fields": {"profile_name": lea.profile_name, "revision": 99, "source": "edit",
+                           "data": directory.canonical_json(directory.active_profile(lea))
+                           .replace("Jugendamt", "Fälschung")}}
+    with hub.connect_device(lea) as conn:
+        assert conn.execute("SELECT * FROM casework.casework_push(%s::jsonb)",
+                            (json.dumps(seal(lea, [unsigned])),)).fetchall() == []
+        client.share_keys(lea, conn)
+    client.sync_vault(anna)
+    assert directory.active_profile(anna) == before
+    assert anna.db.scalar("SELECT count(*) FROM sync_parked") == 1
+    # A signed edit by the Leitung is applied everywhere.
+    directory.remove_emergency_contact(lea, 0, auth=persons.authorize(lea, PASSPHRASE))
+    client.sync_vault(lea)
+    client.sync_vault(anna)
+    assert directory.active_profile(anna).emergency_contacts == \
+        directory.active_profile(lea).emergency_contacts != before.emergency_contacts
