@@ -224,6 +224,10 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
         "act": TEXT, "entity": TEXT, "entity_id": TEXT, "payload": TEXT,
         "content_hash": TEXT, "signer_id": TEXT, "role": TEXT, "fingerprint": TEXT,
         "signed_at": TEXT, "signature": TEXT, "public_key": TEXT, "vault_id": TEXT}),
+    # A Leitung/Admin confirmed a device's Team-Hub key fingerprint (compared with the
+    # person); every device then trusts that key (a changed key replaces the pinned one).
+    _k("key_confirmation", None, "reference", "none", {
+        "device_id": TEXT, "worker_id": TEXT, "fingerprint": TEXT}),
     _k("worker", "workers", "worker", "none", {
         "name": TEXT, "role": TEXT, "team": TEXT, "fte": REAL}),
 )}

@@ -22,7 +22,7 @@ from typing import Any
 from casework.clock import Clock, from_utc_iso, to_utc_iso
 from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
-from casework.models.ids import WorkerId
+from casework.models.ids import WorkerId, new_id
 from casework.services.session import Session, UnwrappedKey
 from casework.storage import attachments, hub_crypto
 from casework.storage import hub as store
@@ -85,6 +85,14 @@ def _apply_signature(db: Database, change: RemoteChange) -> None:
     signature_store.store_synced(db, change.fields)
 
 
+def _apply_key_confirmation(db: Database, change: RemoteChange) -> None:
+    """A Leitung/Admin's confirmation of a device key, made on her device."""
+    fields = change.fields
+    hub_crypto.confirm_device_key(db, str(fields.get("device_id")),
+                                  str(fields.get("fingerprint")), change.actor, change.at)
+
+
+store.register_handler("key_confirmation", _apply_key_confirmation)
 store.register_validator(signature_store.SYNCED_SIGNATURE, signature_store.synced_ok)
 store.register_handler(signature_store.SYNCED_SIGNATURE, _apply_signature)
 store.register_validator("directory", _directory_ok)
@@ -447,7 +455,11 @@ def confirm_device_key(session: Session, auth: Any, device_id: str, fingerprint:
                                              session.actor_id,
                                              to_utc_iso(session.clock.now())):
             raise ValidationError("Fingerabdruck", "passt nicht zum Schlüssel dieses Geräts.")
-        persons.sign_act(session, auth, "hub.key_confirm", "hub_device_key", key.device_id,
-                         {"device_id": key.device_id, "worker_id": key.worker_id,
-                          "fingerprint": wanted}, allowed=allowed)
+        # The confirmation travels (team data, signed): every device trusts that key then.
+        content = {"device_id": key.device_id, "worker_id": key.worker_id,
+                   "fingerprint": wanted}
+        record = new_id()
+        session.writer().log_only("key_confirmation", record, "insert", content)
+        persons.sign_act(session, auth, "hub.key_confirm", "key_confirmation", record,
+                         content, allowed=allowed)
     session.audit("hub.key_confirmed", "device", key.device_id)

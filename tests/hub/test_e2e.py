@@ -213,6 +213,16 @@ def test_a_device_key_swapped_at_the_hub_is_shown_and_not_trusted_until_confirme
     [done] = [k for k in sync_service.device_keys(lea) if k.device_id == anna.vault.device_id]
     assert done.confirmed and done.fingerprint == real.fingerprint
     assert session_service.check(lea).signatures >= 1
+    # Had Anna really got a new key, the Leitung would confirm the new fingerprint after
+    # comparing it with her: that confirmation travels, and Ben's device takes the key.
+    sync_service.confirm_device_key(lea, persons.authorize(lea, PASSPHRASE),
+                                    anna.vault.device_id, shown.changed_to)
+    client.sync_vault(lea)
+    client.sync_vault(ben)
+    [taken] = [k for k in sync_service.device_keys(ben) if k.device_id == anna.vault.device_id]
+    assert (taken.fingerprint, taken.confirmed, taken.changed_to) == (shown.changed_to, True,
+                                                                      None)
+    assert session_service.check(ben).problems == ()
 
 
 def test_changes_whose_key_has_not_arrived_wait_sealed_and_apply_once_it_has(
