@@ -197,11 +197,13 @@ def test_malformed_and_oversized_payloads_are_refused_and_never_stop_sync(
     ]
     for change in bad[:4] + bad[6:]:
         change["scope_id"] = change["entity_id"]
-    refused = _push(hub, ben, [good, *bad])
+    not_base64 = dict(seal(ben, [_change(ben, "household", own, own, {})])[0])
+    not_base64.update(change_id=new_id(), payload="kein base64!")
+    refused = _push(hub, ben, [good, *bad, not_base64])
     # The hub checks what it can see (metadata, size); wrong field types inside the
     # ciphertext are the receivers' to quarantine (below).
     assert [reason for _id, reason in refused] == [
-        "CW020", "CW022", "CW020", "CW020", "CW021"]
+        "CW020", "CW022", "CW020", "CW020", "CW021", "CW020"]
     assert len(_hub_rows(hub, own)) == 1
     with hub.connect_device(ben) as conn, pytest.raises(psycopg.Error) as not_a_list:
         conn.execute("SELECT * FROM casework.casework_push('{\"a\": 1}'::jsonb)")
