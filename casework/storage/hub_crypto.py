@@ -458,7 +458,12 @@ def open_changes(db: Database, device: str, sealed: Sequence[SealedChange], *,
             result.refused.append((c, BAD_SIGNATURE))
             continue
         signer = verifiers.get(c.device)
-        if signer is None or signer[0] != c.actor:
+        if signer is None:
+            # A device this one has not pinned yet (it enrolled during this sync): the
+            # change waits and is checked once its key is known.
+            result.locked.append(c)
+            continue
+        if signer[0] != c.actor:
             result.refused.append((c, BAD_SIGNATURE))
             continue
         if not batches.ok(signer[1], _signed(aad, c.payload), c.sig):
@@ -495,7 +500,8 @@ def lock(db: Database, changes: Sequence[SealedChange]) -> None:
 
 
 def unlockable(db: Database) -> list[SealedChange]:
-    """Locked changes whose key has arrived (removed from the lock table)."""
+    """Locked changes whose key has arrived (removed from the lock table; whatever still
+    cannot be checked is locked again)."""
     rows = db.query("SELECT l.change_id, l.sealed FROM sync_locked l "
                     "JOIN hub_keys k ON k.key_id = l.key_id")
     if not rows:
