@@ -60,6 +60,8 @@ ENTITY_LABELS = {
     "goal_entry": "Zielverlauf",
     "hilfeplan_meeting": "Hilfeplangespräch",
     "case_document": "Dokument",
+    "review_signature": "Signatur einer Freigabe",
+    "key_confirmation": "Bestätigung eines Geräteschlüssels",
 }
 
 FIELD_LABELS = {
