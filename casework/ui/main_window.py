@@ -21,7 +21,7 @@ from casework.errors import UserError
 from casework.models.ids import WorkerId
 from casework.models.persons.worker import WorkerRole
 from casework.services.session import Session
-from casework.ui import registry
+from casework.ui import documents, registry
 from casework.ui.backup.auto_backup import AutoBackup
 from casework.ui.context import UiContext
 from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         ctx.confirmed.connect(self.show_confirmation)
         self._build_menu()
         self._update_status()
+        documents.wipe_opened()  # opened documents left over by a crash or power loss
         geometry = ctx.settings.geometry
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -177,6 +178,7 @@ class MainWindow(QMainWindow):
         self.ctx.detach()
         session.close()
         self._clear_clipboard()
+        documents.wipe_opened()
         self.setWindowTitle(LOCKED_TITLE)
         self.start.show_unlock(self._locked_vault, locked=True)
         self.stack.setCurrentWidget(self.start)
@@ -221,8 +223,8 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         if busy:
             self.statusBar().showMessage("Bitte warten …")
-        else:
-            self.statusBar().clearMessage()
+        elif self.statusBar().currentMessage() == "Bitte warten …":
+            self.statusBar().clearMessage()  # a confirmation shown meanwhile stays
 
     def _settings_changed(self) -> None:
         self.idle.set_timeout(timedelta(minutes=self.ctx.settings.auto_lock_minutes))
@@ -239,6 +241,7 @@ class MainWindow(QMainWindow):
         self.ctx.settings.geometry = self.saveGeometry()
         if self.ctx.session is not None:
             self.lock()
+        documents.wipe_opened()
         self.idle.uninstall()
         self.screen_lock.close()
         super().closeEvent(event)
