@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 TITLE = "Casework"
 LOCKED_TITLE = "Casework – gesperrt"
 LOCK_SHORTCUT = "Ctrl+L"
+DEFAULT_SIZE = QSize(1280, 800)
+TITLE_BAR_ALLOWANCE = 32  # the window frame's title bar, outside the geometry we set
 CONFIRMATION_MS = 8000  # how long "… gespeichert." stays in the status bar
 
 
@@ -76,10 +78,22 @@ class MainWindow(QMainWindow):
         self._update_status()
         documents.wipe_opened()  # opened documents left over by a crash or power loss
         geometry = ctx.settings.geometry
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 800)
+        self.fit_to_screen(restored=geometry is not None and self.restoreGeometry(geometry))
+
+    def fit_to_screen(self, *, restored: bool) -> None:
+        """A new window takes DEFAULT_SIZE or the screen's available area (taskbar off,
+        room for the title bar), whichever is smaller; a remembered one that no longer
+        fits (a smaller screen, more scaling) is shrunk into it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        room = QSize(available.width(), available.height() - TITLE_BAR_ALLOWANCE)
+        if restored and room.expandedTo(self.size()) == room:
+            return
+        self.resize((self.size() if restored else DEFAULT_SIZE).boundedTo(room))
+        self.move(available.left() + (available.width() - self.width()) // 2,
+                  available.top() + max(0, (room.height() - self.height()) // 2))
 
     # --- menu ----------------------------------------------------------------------------
 

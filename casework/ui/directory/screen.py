@@ -65,7 +65,7 @@ from casework.ui.directory.models import (
 )
 from casework.ui.kinderschutz.acute_dialog import phone_row
 from casework.ui.persons import reauth
-from casework.ui.widgets import heading, line_edit
+from casework.ui.widgets import FlowLayout, heading, line_edit
 
 D = TypeVar("D", bound=QDialog)
 
@@ -156,6 +156,7 @@ class VerzeichnisScreen(QWidget):
         top.addWidget(heading(TITLE, self))
         self.status = _label("", self)
         top.addWidget(self.status, 1)
+        actions = FlowLayout()  # below the title: four buttons beside it do not fit at 125 %
         self.print_button = _button("Rote Mappe als PDF…", self, self.print_rote_mappe)
         self.export_button = _button("JSON exportieren…", self, self.export_json)
         self.import_button = _button("JSON importieren…", self, self.import_json)
@@ -168,9 +169,10 @@ class VerzeichnisScreen(QWidget):
             self.import_button,
             self.reset_button,
         ):
-            top.addWidget(button)
+            actions.addWidget(button)
         self.edit_buttons += [self.import_button, self.reset_button]
         layout.addLayout(top)
+        layout.addLayout(actions)
         self.read_only_note = _label(READ_ONLY_NOTE, self)
         layout.addWidget(self.read_only_note)
 

@@ -54,7 +54,14 @@ from casework.services.households import households
 from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import ValidatingForm, format_date, line_edit, named, parse_date
+from casework.ui.widgets import (
+    FlowLayout,
+    ValidatingForm,
+    format_date,
+    line_edit,
+    named,
+    parse_date,
+)
 
 PDF_FILTER = "PDF-Dokument (*.pdf)"
 KINDS = ("ASD-Bezirk", "Kooperationspartner", "freie Angabe")
@@ -434,12 +441,12 @@ class VermittlungenTab(QWidget):
         self.print_button = self._button("Bogen &drucken …", "Übermittlungsbogen drucken",
                                          self.print_selected)
         # Two rows so the tab fits a narrow family-file window: the record, then the steps.
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for b in (self.new_button, self.edit_button, self.follow_up_button,
                   self.print_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        steps = QHBoxLayout()
+        steps = FlowLayout()
         steps.addWidget(QLabel("Schritt:", self))
         for b in (self.agree_button, self.send_button, self.accept_button,
                   self.reject_button, self.close_button, self.withdraw_button):

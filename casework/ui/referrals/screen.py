@@ -26,7 +26,15 @@ from casework.models.referrals import OPEN_STATES, ReferralState
 from casework.services import referrals as service
 from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
+from casework.ui.widgets import (
+    FlowLayout,
+    format_date,
+    heading,
+    labelled,
+    line_edit,
+    named,
+    parse_date,
+)
 
 ALL_OPEN = "Alle offenen"
 ALL_RECIPIENTS = "Alle Stellen"
@@ -70,15 +78,12 @@ class VermittlungenScreen(QWidget):
             ("Empfänger", "gesamt", *(s.value for s in ReferralState)), self)
         self.stats_view = self._table(self.stats_model, "Vermittlungen je Empfänger")
 
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         filters: tuple[tuple[str, QWidget], ...] = (
             ("&Status:", self.state), ("&Empfänger:", self.recipient),
             ("&Mindestens:", self.min_age))
         for label_text, widget in filters:
-            label = QLabel(label_text, self)
-            label.setBuddy(widget)
-            bar.addWidget(label)
-            bar.addWidget(widget)
+            bar.addWidget(labelled(label_text, widget, self))
         bar.addWidget(self.count)
         bar.addStretch(1)
         bar.addWidget(self.open_button)

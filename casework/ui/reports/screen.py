@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -32,7 +31,7 @@ from casework.reports.export import TITLES, ReportKind, build, produce
 from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.offers.panel import OffersPanel
-from casework.ui.widgets import heading, named
+from casework.ui.widgets import FlowLayout, heading, labelled, named
 
 
 def _qdate(day: date) -> QDate:
@@ -81,17 +80,14 @@ class BerichteScreen(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        row = QHBoxLayout()
+        row = FlowLayout()
         for label, widget in (
             ("Bericht", self.kind),
             ("von", self.von),
             ("bis", self.bis),
             ("k", self.k),
         ):
-            caption = QLabel(label, self)
-            caption.setBuddy(widget)
-            row.addWidget(caption)
-            row.addWidget(widget)
+            row.addWidget(labelled(label, widget, self))
         row.addWidget(self.compute_button)
         row.addWidget(self.save_button)
         row.addStretch(1)
