@@ -321,3 +321,12 @@ def labelled(text: str, widget: QWidget, parent: QWidget | None = None) -> QWidg
     row.addWidget(caption)
     row.addWidget(widget)
     return pair
+
+
+def stretch_column(view: QTableView, column: int) -> None:
+    """Columns as wide as their contents, and `column` (the one with running text) takes
+    the rest: no empty last column eating half the width, no squeezed text column."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)

@@ -337,6 +337,7 @@ class NewConsentDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Einwilligung gespeichert.")
         self.accept()
 
 
@@ -402,6 +403,7 @@ class SignatureDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Unterschrift gespeichert.")
         self.accept()
 
 
@@ -493,6 +495,7 @@ class WithdrawDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Widerruf gespeichert.")
         self.accept()
 
 
@@ -519,7 +522,10 @@ def file_scan(ctx: UiContext, parent: QWidget | None, consent_id: str) -> bool:
     except OSError:
         ctx.report(UserError("Die Datei kann nicht gelesen werden."))
         return False
-    return ctx.run(service.file_scan, consent_id, data) is not None
+    if ctx.run(service.file_scan, consent_id, data) is None:
+        return False
+    ctx.confirm("Scan gespeichert.")
+    return True
 
 
 def save_withdrawal_confirmation(ctx: UiContext, parent: QWidget | None,

@@ -202,7 +202,8 @@ class ContactsTab(QWidget):
     def complete_follow_up(self) -> None:
         contact = self.selected()
         if contact is not None:
-            self.ctx.run(contacts.complete_follow_up, contact.id)
+            if self.ctx.run(contacts.complete_follow_up, contact.id) is not None:
+                self.ctx.confirm("Wiedervorlage erledigt.")
 
 
 class HistoryModel(QAbstractTableModel):

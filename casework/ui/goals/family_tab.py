@@ -136,6 +136,7 @@ class GoalDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Ziel gespeichert.")
         super().accept()
 
 
@@ -196,6 +197,7 @@ class EntryDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Eintrag zum Ziel gespeichert.")
         super().accept()
 
 
@@ -240,6 +242,7 @@ class MeetingDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Hilfeplangespräch gespeichert.")
         super().accept()
 
 

@@ -296,6 +296,7 @@ class OverviewTab(QWidget):
             self.ctx.report(error)
             return False
         self._discard_draft()
+        self.ctx.confirm("Übersicht gespeichert.")
         self.saved.emit()
         return True
 
@@ -339,4 +340,5 @@ class NewHouseholdDialog(QDialog):
             self.ctx.report(error)
             return
         self.created_id = hid
+        self.ctx.confirm("Familie angelegt.")
         self.accept()

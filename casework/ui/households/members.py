@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -44,6 +43,7 @@ from casework.ui.widgets import (
     line_edit,
     named,
     parse_date,
+    stretch_column,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -226,6 +226,7 @@ class PersonDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Person gespeichert.")
         self.accept()
 
 
@@ -242,8 +243,7 @@ class PersonsTab(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         compact_rows(self.view)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        stretch_column(self.view, COLUMNS.index("Name"))
         self.view.doubleClicked.connect(lambda _i: self.edit())
         add = QPushButton("Person &hinzufügen …", self)
         named(add, "Person hinzufügen")
@@ -295,4 +295,5 @@ class PersonsTab(QWidget):
         if self.ctx.messages.confirm(self, "Person entfernen",
                                      "Diese Person aus dem Haushalt entfernen? Der Verlauf "
                                      "bleibt erhalten."):
-            self.ctx.run(households.remove_person, person.id)
+            if self.ctx.run(households.remove_person, person.id) is not None:
+                self.ctx.confirm("Person aus dem Haushalt entfernt.")

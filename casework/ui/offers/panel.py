@@ -203,6 +203,7 @@ class OffersPanel(QWidget):
         result = self.ctx.run(offers.create_offer, draft)
         if result is None:
             return None
+        self.ctx.confirm("Angebot gespeichert.")
         self.title.clear()
         self.target.clear()
         for i in range(self.list.topLevelItemCount()):
@@ -259,5 +260,6 @@ class OffersPanel(QWidget):
         self.day.clear()
         for spin in self.spins.values():
             spin.setValue(0)
+        self.ctx.confirm("Termin des Angebots gespeichert.")
         self.participants.clear()
         self.consent.setChecked(False)

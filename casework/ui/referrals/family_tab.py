@@ -256,6 +256,7 @@ class NewReferralDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Vermittlung gespeichert.")
         super().accept()
 
 
@@ -303,6 +304,7 @@ class StepDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Schritt der Vermittlung gespeichert.")
         super().accept()
 
 
@@ -369,6 +371,7 @@ class SendDialog(QDialog):
             self.check_label.setText(error.message)
             self.ctx.report(error)
             return
+        self.ctx.confirm("Übermittlung festgehalten.")
         super().accept()
 
 
