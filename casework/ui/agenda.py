@@ -32,7 +32,14 @@ from casework.services.households import households
 from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import compact_rows, format_date, heading, named, weekday_date
+from casework.ui.widgets import (
+    compact_rows,
+    format_date,
+    heading,
+    named,
+    stretch_column,
+    weekday_date,
+)
 
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 FOLLOW_UP_LIMIT = 200  # what services.contacts.follow_ups_due returns at most
@@ -89,6 +96,7 @@ class HeuteScreen(QWidget):
         self.follow_ups = _table("Wiedervorlagen, fällig oder überfällig",
                                  self.follow_up_model, self)
         self.recent = _table("Zuletzt geöffnete Familien", self.recent_model, self)
+        stretch_column(self.recent, 0)  # the family's name, not an often empty date
         self.today = _table("Heute erfasste Kontakte", self.today_model, self)
         self.done_button = QPushButton("Als &erledigt markieren", self)
         named(self.done_button, "Wiedervorlage als erledigt markieren")

@@ -49,6 +49,7 @@ class UiContext(QObject):
     session_changed = Signal()  # unlocked, locked, or the acting worker switched
     settings_changed = Signal()  # UI settings (e.g. auto-lock minutes) were edited
     confirmed = Signal(str)  # a visible confirmation ("Kontakt gespeichert."); no names
+    locking = Signal()  # the vault locks now: open dialogs keep their drafts (session open)
 
     def __init__(self, clock: Clock, *, tasks: TaskRunner | None = None,
                  settings: Settings | None = None, parent: QObject | None = None) -> None:

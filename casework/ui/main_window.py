@@ -24,6 +24,7 @@ from casework.services.session import Session
 from casework.ui import documents, registry
 from casework.ui.backup.auto_backup import AutoBackup
 from casework.ui.context import UiContext
+from casework.ui.dialog_drafts import DiscardGuard
 from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor
 from casework.ui.lock_events import PlatformLockEvents
 from casework.ui.start import StartPage
@@ -77,6 +78,10 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self._update_status()
         documents.wipe_opened()  # opened documents left over by a crash or power loss
+        self.discard_guard = DiscardGuard(ctx, self)  # Escape never drops typed text unasked
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.discard_guard)
         geometry = ctx.settings.geometry
         self.fit_to_screen(restored=geometry is not None and self.restoreGeometry(geometry))
 
@@ -174,6 +179,8 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         self.idle.stop()
+        if session.is_open:
+            self.ctx.locking.emit()  # dialogs keep typed text as encrypted drafts
         workspace, self.workspace = self.workspace, None
         if workspace is not None:
             if session.is_open:

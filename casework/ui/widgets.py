@@ -192,8 +192,20 @@ def line_edit(name: str, parent: QWidget | None = None, placeholder: str = "") -
     edit = QLineEdit(parent)
     named(edit, name)
     if placeholder:
-        edit.setPlaceholderText(placeholder)
+        set_placeholder(edit, placeholder)
     return edit
+
+
+def set_placeholder(edit: QLineEdit, placeholder: str) -> None:
+    """A hint in the empty field that is never cut off: the field is at least as wide as
+    the hint (text margins and frame: about three characters); also the tooltip."""
+    edit.setPlaceholderText(placeholder)
+    edit.setToolTip(placeholder)  # also readable once something is typed
+    room = edit.fontMetrics().horizontalAdvance(placeholder + "MMM")
+    edit.setMinimumWidth(min(room, PLACEHOLDER_MAX_PX))
+
+
+PLACEHOLDER_MAX_PX = 320  # longer hints must be shorter, not widen every form
 
 
 def compact_rows(view: QTableView) -> None:
@@ -323,10 +335,12 @@ def labelled(text: str, widget: QWidget, parent: QWidget | None = None) -> QWidg
     return pair
 
 
-def stretch_column(view: QTableView, column: int) -> None:
-    """Columns as wide as their contents, and `column` (the one with running text) takes
-    the rest: no empty last column eating half the width, no squeezed text column."""
+def stretch_column(view: QTableView, *columns: int) -> None:
+    """Columns as wide as their contents, and `columns` (those with running text) share
+    the rest: no empty last column eating half the width, no squeezed text column, and no
+    sideways scrolling (stretched columns shrink and elide instead)."""
     header = view.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    for column in columns:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)

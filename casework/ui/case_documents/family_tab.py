@@ -317,9 +317,9 @@ class DokumenteTab(QWidget):
         if document is None:
             return
         if self.ctx.messages.confirm(self, "Dokument entfernen",
-                                     f"„{document.data.title}“ aus der Akte entfernen?"):
-            if self.ctx.run(service.remove, document.id) is not None:
-                self.ctx.confirm("Dokument aus der Akte entfernt.")
+                                     f"„{document.data.title}“ aus der Akte entfernen?") \
+                and self.ctx.run(service.remove, document.id) is not None:
+            self.ctx.confirm("Dokument aus der Akte entfernt.")
 
 
 def create(ctx: UiContext, household_id: str) -> QWidget:

@@ -38,7 +38,7 @@ class EinwilligungenTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        stretch_column(self.view, self.model.columns.index("Zwecke"))
+        stretch_column(self.view, *(self.model.columns.index(c) for c in ("Zwecke", "Empfänger")))
         self.empty = QLabel("Noch keine Einwilligungen erfasst.", self)
         named(self.empty, "Hinweis")
 

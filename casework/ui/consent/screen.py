@@ -56,7 +56,7 @@ class EinwilligungenScreen(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        stretch_column(self.view, self.model.columns.index("Zwecke"))
+        stretch_column(self.view, *(self.model.columns.index(c) for c in ("Zwecke", "Empfänger")))
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         bar = QHBoxLayout()

@@ -35,6 +35,7 @@ from casework.models.households.person import (
 from casework.models.ids import HouseholdId
 from casework.services.households import households
 from casework.ui.context import UiContext
+from casework.ui.dialog_drafts import DialogDraft
 from casework.ui.widgets import (
     DATE_HINT,
     ValidatingForm,
@@ -153,6 +154,35 @@ class PersonDialog(QDialog):
             self._load(person)
         self._kind_changed()
         self.first.setFocus()
+        self.draft_keeper = DialogDraft(
+            ctx, self, "person_dialog", household_id + (f"/{person.id}" if person else ""),
+            self._payload, self._restore)
+        self.draft_keeper.offer()
+
+    def _payload(self) -> dict[str, Any]:
+        """The raw contents (also invalid ones) for an encrypted draft."""
+        return {"first": self.first.text(), "last": self.last.text(),
+                "birth_kind": self.birth_kind.currentData(),
+                "birth_value": self.birth_value.text(), "gender": self.gender.currentData(),
+                "role": self.role.currentData(), "custody": self.custody.isChecked(),
+                "school": self.school.text(), "residence": self.residence.currentData(),
+                "unaccompanied": self.unaccompanied.isChecked()}
+
+    def _restore(self, payload: dict[str, Any]) -> None:
+        self.first.setText(str(payload.get("first", "")))
+        self.last.setText(str(payload.get("last", "")))
+        for box, key in ((self.birth_kind, "birth_kind"), (self.gender, "gender"),
+                         (self.role, "role"), (self.residence, "residence")):
+            box.setCurrentIndex(max(box.findData(payload.get(key)), 0))
+        self.birth_value.setText(str(payload.get("birth_value", "")))
+        self.custody.setChecked(bool(payload.get("custody")))
+        self.school.setText(str(payload.get("school", "")))
+        self.unaccompanied.setChecked(bool(payload.get("unaccompanied")))
+
+    def reject(self) -> None:
+        """Escape / Abbrechen: asks before typed text goes; a lock keeps it."""
+        if self.draft_keeper.may_close():
+            super().reject()
 
     def _kind_changed(self) -> None:
         kind = self.birth_kind.currentData()
@@ -226,6 +256,7 @@ class PersonDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.draft_keeper.discard()
         self.ctx.confirm("Person gespeichert.")
         self.accept()
 
@@ -294,6 +325,6 @@ class PersonsTab(QWidget):
             return
         if self.ctx.messages.confirm(self, "Person entfernen",
                                      "Diese Person aus dem Haushalt entfernen? Der Verlauf "
-                                     "bleibt erhalten."):
-            if self.ctx.run(households.remove_person, person.id) is not None:
-                self.ctx.confirm("Person aus dem Haushalt entfernt.")
+                                     "bleibt erhalten.") \
+                and self.ctx.run(households.remove_person, person.id) is not None:
+            self.ctx.confirm("Person aus dem Haushalt entfernt.")

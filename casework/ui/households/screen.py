@@ -88,7 +88,8 @@ class FamilienScreen(QWidget):
         compact_rows(self.view)  # fixed row heights: the view never measures 20,000 rows
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name gets the room
+        header.setStretchLastSection(False)
         char = self.view.fontMetrics().averageCharWidth()
         header_metrics = header.fontMetrics()
         for column, chars in enumerate((26, 22, 22, 15, 10)):

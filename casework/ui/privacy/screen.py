@@ -46,6 +46,7 @@ from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
+from casework.ui.widgets import stretch_column
 
 TITLE = "Datenschutz"
 ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
@@ -149,6 +150,7 @@ class DatenschutzScreen(QWidget):
         self.log_model = SimpleTableModel(("Nr.", "Zeitpunkt", "Person", "Aktion", "Objekt",
                                     "Kennungen"), self)
         self.log_view = _table(self.log_model, "Zugriffsprotokoll")
+        stretch_column(self.log_view, 3, 5)  # Aktion and Detail share the room, no scrolling
         box.addWidget(self.log_view)
         return page
 

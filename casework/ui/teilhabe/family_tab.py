@@ -26,7 +26,14 @@ from casework.services import offers
 from casework.services import teilhabe as tm
 from casework.services.households import households
 from casework.ui.context import UiContext
-from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
+from casework.ui.widgets import (
+    format_date,
+    heading,
+    line_edit,
+    named,
+    parse_date,
+    set_placeholder,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -141,7 +148,7 @@ class TeilhabeTab(QWidget):
                 f"{person.display_name} ({person.data.birth.age_text(today)})", person.id
             )
         self.enrol_button.setEnabled(self.member.count() > 0)
-        self.session_date.setPlaceholderText(f"TT.MM.JJJJ (leer = {format_date(today)})")
+        set_placeholder(self.session_date, f"TT.MM.JJJJ (leer = {format_date(today)})")
 
     def enrol(self) -> None:
         person_id = self.member.currentData()

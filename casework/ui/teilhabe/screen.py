@@ -51,7 +51,14 @@ from casework.models.teilhabe import (
 from casework.services import teilhabe as tm
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
-from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
+from casework.ui.widgets import (
+    format_date,
+    heading,
+    line_edit,
+    named,
+    parse_date,
+    warning_label,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 KINDS = ("tm_client", "tm_measure", "worker", "person")
@@ -402,10 +409,8 @@ class LeadDashboard(QWidget):
         super().__init__(screen)
         self.host = screen
         self.loads = QVBoxLayout()
-        self.warning = QLabel(self)
+        self.warning = warning_label("", self)  # readable in light and dark palettes
         named(self.warning, "Auslastungswarnung")
-        self.warning.setStyleSheet("color: #a00000; font-weight: bold;")
-        self.warning.setWordWrap(True)
         self.waiting = _tree("Warteliste", ["Aufnahme", "Name", "Zielgruppe", "Begründung"], self)
         self.all_clients = _tree(
             "Alle Klient/innen", ["Name", "Zuständig", "Status", "Zielgruppe"], self

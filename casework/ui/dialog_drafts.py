@@ -1,0 +1,154 @@
+"""Typed text in a form dialog survives a lock and is never thrown away by one key.
+
+`DialogDraft` is what the quick entry does, for any dialog: when the vault locks
+(`UiContext.locking`) the dialog's contents go encrypted into the vault
+(`casework.services.drafts`); the next time the dialog opens it offers them back
+("Wiederherstellen" is the default, Enter restores). Escape or "Abbrechen" with typed
+changes asks first; a successful save discards the draft.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QTextEdit,
+    QWidget,
+)
+
+from casework.errors import UserError
+from casework.services import drafts
+from casework.ui.context import UiContext
+
+
+class DialogDraft:
+    def __init__(self, ctx: UiContext, owner: QWidget, kind: str, key: str,
+                 payload: Callable[[], dict[str, Any]],
+                 restore: Callable[[dict[str, Any]], None]) -> None:
+        self.ctx = ctx
+        self.owner = owner
+        self.kind = kind
+        self.key = key
+        self._payload = payload
+        self._restore = restore
+        self.pristine = payload()  # what the dialog showed before anyone typed
+        self.locked = False
+        ctx.locking.connect(self.flush)
+
+    def is_dirty(self) -> bool:
+        return self._payload() != self.pristine
+
+    def offer(self, *, ask: bool = True) -> bool:
+        """Restore a stored draft (asking first unless `ask` is False); True if restored."""
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            return False
+        stored = drafts.load_draft(session, self.kind, self.key)
+        if stored is None:
+            return False
+        if ask and not self.ctx.messages.restore_draft(
+                self.owner, "Für dieses Formular gibt es nicht gespeicherte Eingaben "
+                            "(z. B. vom Sperren). Wiederherstellen?"):
+            drafts.discard_draft(session, self.kind, self.key)
+            return False
+        self._restore(json.loads(stored))
+        return True
+
+    def flush(self) -> None:
+        """The vault is about to lock: keep typed changes (encrypted), nothing else."""
+        if self.locked:
+            return
+        self.locked = True
+        session = self.ctx.session
+        if session is None or not session.is_open or not shiboken6.isValid(self.owner) \
+                or not self.owner.isVisible():
+            return
+        try:
+            if self.is_dirty():
+                drafts.save_draft(session, self.kind, self.key,
+                                  json.dumps(self._payload(), ensure_ascii=False))
+        except UserError:
+            pass  # too big to keep: the lock must not fail over a draft
+
+    def discard(self) -> None:
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            drafts.discard_draft(session, self.kind, self.key)
+
+    def may_close(self) -> bool:
+        """Escape / Abbrechen: True if the dialog may close. Typed changes go only when
+        the person says so; at a lock they were kept and the dialog just closes."""
+        if self.locked:
+            return True
+        if self.is_dirty() and not self.ctx.messages.confirm(
+                self.owner, "Eingaben verwerfen?",
+                "Die Eingaben sind nicht gespeichert. Wirklich verwerfen?"):
+            return False
+        self.discard()
+        return True
+
+
+class DiscardGuard(QObject):
+    """App-wide: Escape in a dialog with typed text asks before the text goes.
+
+    Every dialog gets this without code of its own: when a dialog is shown its texts are
+    noted; Escape with changed texts asks "Eingaben verwerfen?" (No is the default, so
+    a second Escape or Enter keeps the text). Dialogs that keep drafts themselves (a
+    `draft_keeper`, the quick entry's `flush_draft`) and message boxes are left alone."""
+
+    PROPERTY = "casework_texts_when_shown"
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Show and self._guarded(watched):
+            assert isinstance(watched, QDialog)
+            watched.setProperty(self.PROPERTY, _texts(watched))
+        elif (kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+              and event.key() == Qt.Key.Key_Escape and isinstance(watched, QWidget)):
+            dialog = watched.window()
+            if self._guarded(dialog) and dialog.property(self.PROPERTY) is not None \
+                    and dialog.property(self.PROPERTY) != _texts(dialog):
+                answer = self.ctx.messages.confirm(
+                    dialog, "Eingaben verwerfen?",
+                    "Die Eingaben in diesem Fenster sind nicht gespeichert. "
+                    "Wirklich schließen und verwerfen?")
+                if not answer:
+                    return True  # swallowed: the dialog stays with its text
+                dialog.setProperty(self.PROPERTY, _texts(dialog))  # asked once
+        return False
+
+    @staticmethod
+    def _guarded(widget: QObject) -> bool:
+        return (isinstance(widget, QDialog)
+                and not isinstance(widget, QMessageBox | QFileDialog | QProgressDialog)
+                and not hasattr(widget, "draft_keeper")
+                and not hasattr(widget, "flush_draft"))
+
+
+def _texts(dialog: QWidget) -> list[str]:
+    texts: list[str] = []
+    for edit in dialog.findChildren(QLineEdit):
+        if not edit.isReadOnly() and edit.echoMode() == QLineEdit.EchoMode.Normal:
+            texts.append(edit.text())
+    for plain in dialog.findChildren(QPlainTextEdit):
+        if not plain.isReadOnly():
+            texts.append(plain.toPlainText())
+    for rich in dialog.findChildren(QTextEdit):
+        if not rich.isReadOnly():
+            texts.append(rich.toPlainText())
+    return texts
