@@ -53,7 +53,7 @@ from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
 from casework.ui.settings import Settings  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
-SIZE = (1280, 800)
+SIZE = (1366, 738)  # the usual municipal laptop, minus the taskbar
 
 
 def wait_for(app: QApplication, condition: Callable[[], bool], timeout: float = 120) -> None:
@@ -184,6 +184,7 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     dialog.birth_value.setText("01.01.2030")
     dialog.save()
     shoot(f"{number:02d}-person-validierung", dialog)
+    dialog.draft_keeper.drop()  # a tool: no "Eingaben verwerfen?" question
     dialog.reject()
     entry = workspace.open_quick_entry(page.household_id, ask=False)
     assert entry is not None
@@ -205,6 +206,7 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     new.show()
     new.save()
     shoot(f"{number + 3:02d}-neue-familie-validierung", new)
+    new.draft_keeper.drop()
     new.reject()
     workspace.show_page("einstellungen")
     shoot(f"{number + 4:02d}-einstellungen", window)
@@ -227,6 +229,85 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     window.lock()
     window.start.show_create()
     shoot(f"{number + 7:02d}-neue-akte", window)
+
+
+def laptop_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+                prefix: str = "") -> None:
+    """The states of working at 1366x768 (issue 18, part C): the family file's areas
+    list, the read-only Übersicht and its editing mode, the Verlauf with contents, the
+    document question (Drucken / Öffnen / Speichern unter) and the open notice, a save
+    confirmed in the status bar, "Eingaben verwerfen?", the access log, the Teilhabe
+    warning colour."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from casework.models.persons.worker import WorkerRole
+    from casework.services.kinderschutz import procedures as ks
+    from casework.services.persons import workers
+    from casework.ui import documents
+
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    session = window.ctx.require_session()
+    page = workspace.open_family(ks.list_procedures(session)[0].household_id)
+    assert page is not None
+    page.tabs.setCurrentWidget(page.overview)
+    shoot(f"{prefix}c01-uebersicht-lesen", window)
+    page.overview.set_editing(True)
+    page.overview.form.street.setText("Lindenstraße 12")
+    shoot(f"{prefix}c02-uebersicht-bearbeiten", window)
+    question = QMessageBox(QMessageBox.Icon.Question, "Änderungen verwerfen?",
+                           "Die Änderungen an der Übersicht sind nicht gespeichert. "
+                           "Verwerfen?", QMessageBox.StandardButton.Yes
+                           | QMessageBox.StandardButton.No, window)
+    question.setDefaultButton(QMessageBox.StandardButton.No)
+    question.show()
+    shoot(f"{prefix}c03-aenderungen-verwerfen", question)
+    question.close()
+    page.overview.reset()
+    page.overview.set_editing(False)
+    page.tabs.setCurrentWidget(page.history)
+    shoot(f"{prefix}c04-verlauf", window)
+    page.tabs.setCurrentWidget(page.contacts)
+    window.ctx.confirm("Kontakt gespeichert.")
+    shoot(f"{prefix}c05-gespeichert-statuszeile", window)
+    box, _buttons = documents.action_box(window, "Hilfeplan speichern")
+    box.show()
+    shoot(f"{prefix}c06-dokument-drucken-oeffnen-speichern", box)
+    box.close()
+    notice = QMessageBox(QMessageBox.Icon.Question, "Dokument öffnen", documents.OPEN_NOTICE,
+                         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                         window)
+    notice.show()
+    shoot(f"{prefix}c07-dokument-oeffnen-hinweis", notice)
+    notice.close()
+    for index in range(page.tabs.count()):
+        if page.tabs.tabText(index) == "Hilfeplan":
+            page.tabs.setCurrentIndex(index)
+            shoot(f"{prefix}c08-familie-hilfeplan", window)
+    person = page.persons.add()
+    person.first.setText("Mia")
+    person.show()
+    shoot(f"{prefix}c09-person-dialog", person)
+    person.draft_keeper.drop()  # close without the question (a tool, not a person)
+    person.reject()
+    leitung = next(w for w in workers.all_workers(session)
+                   if w.data.role is WorkerRole.LEITUNG)
+    session.act_as(leitung.id)
+    window.ctx.session_changed.emit()
+    workspace.show_page("datenschutz")
+    shoot(f"{prefix}c10-zugriffsprotokoll", window)
+    teilhabe = workspace.show_page("teilhabe")
+    tabs = getattr(teilhabe, "main_tabs", None)
+    if tabs is not None and tabs.count() > 1:
+        tabs.setCurrentIndex(tabs.count() - 1)
+    shoot(f"{prefix}c11-teilhabe", window)
+    workspace.show_page("berichte")
+    shoot(f"{prefix}c12-berichte", window)
+    window.lock()
 
 
 # --------------------------------------------------------------------------- user guide
@@ -292,6 +373,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     new.resize(640, 700)
     new.show()
     shoot("neue-familie", new)
+    new.draft_keeper.drop()
     new.reject()
 
     procedures = {p.state: p for p in ks.list_procedures(session)}
@@ -434,6 +516,7 @@ def main() -> int:
         window.show()
         settle(app)
         tour(app, window, folder, shoot, prefix)
+        laptop_tour(app, window, folder, shoot, prefix)
         window.close()
         ctx.tasks.shutdown()
         settle(app)

@@ -86,6 +86,11 @@ class DialogDraft:
         if session is not None and session.is_open:
             drafts.discard_draft(session, self.kind, self.key)
 
+    def drop(self) -> None:
+        """Throw the typed text away without asking (tools; the person never does)."""
+        self.discard()
+        self.locked = True
+
     def may_close(self) -> bool:
         """Escape / Abbrechen: True if the dialog may close. Typed changes go only when
         the person says so; at a lock they were kept and the dialog just closes."""

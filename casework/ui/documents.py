@@ -31,7 +31,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, Qt, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices, QImage, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QWidget
 
 from casework.errors import UserError
 from casework.forms.base import write_pdf_atomic
@@ -60,25 +60,31 @@ def document_name(title: str) -> str:
 
 # --- seams -------------------------------------------------------------------------------
 
-def choose_document_action(parent: QWidget | None, title: str) -> str:
-    """PRINT, OPEN or SAVE; '' if cancelled (Escape). Drucken is the default."""
+def action_box(parent: QWidget | None,
+               title: str) -> tuple[QMessageBox, dict[str, QPushButton]]:
+    """The question "drucken, öffnen oder speichern?" and its buttons by action."""
     name = document_name(title)
     box = QMessageBox(QMessageBox.Icon.Question, name,
                       f"„{name}“ drucken, öffnen oder als PDF speichern?",
                       QMessageBox.StandardButton.NoButton, parent)
-    print_button = box.addButton("&Drucken …", QMessageBox.ButtonRole.AcceptRole)
-    open_button = box.addButton("Ö&ffnen", QMessageBox.ButtonRole.ActionRole)
-    save_button = box.addButton("&Speichern unter …", QMessageBox.ButtonRole.ActionRole)
+    buttons: dict[str, QPushButton] = {
+        PRINT: box.addButton("&Drucken …", QMessageBox.ButtonRole.AcceptRole),
+        OPEN: box.addButton("Ö&ffnen", QMessageBox.ButtonRole.ActionRole),
+        SAVE: box.addButton("&Speichern unter …", QMessageBox.ButtonRole.ActionRole),
+    }
     cancel = box.addButton("Abbrechen", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(print_button)
+    box.setDefaultButton(buttons[PRINT])
     box.setEscapeButton(cancel)
     box.setAccessibleName(name)
+    return box, buttons
+
+
+def choose_document_action(parent: QWidget | None, title: str) -> str:
+    """PRINT, OPEN or SAVE; '' if cancelled (Escape). Drucken is the default."""
+    box, buttons = action_box(parent, title)
     box.exec()
     clicked = box.clickedButton()
-    for button, action in ((print_button, PRINT), (open_button, OPEN), (save_button, SAVE)):
-        if clicked is button:
-            return action
-    return ""
+    return next((action for action, button in buttons.items() if button is clicked), "")
 
 
 def choose_pdf_target(parent: QWidget | None, title: str, suggested: str) -> str:

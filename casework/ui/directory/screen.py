@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN, from_utc_iso
 from casework.errors import UserError
-from casework.forms.base import write_pdf_atomic
 from casework.forms.directory import render_rote_mappe
 from casework.models.changes import Changes
 from casework.models.directory.profile import Profile
@@ -554,19 +553,9 @@ class VerzeichnisScreen(QWidget):
         )
 
     def print_rote_mappe(self) -> None:
-        """Save the printable Rote Mappe with the ASD list as a PDF."""
-        target = documents.choose_pdf_target(self, "Rote Mappe als PDF speichern",
-                                            "rote-mappe.pdf")
-        if not target:
-            return
-        try:
-            write_pdf_atomic(target, render_rote_mappe(self.profile, self.ctx.clock))
-        except UserError as error:
-            self.ctx.messages.error(self, "Rote Mappe", error.message)
-            return
-        self.ctx.messages.info(
-            self, "Rote Mappe", f"Die Rote Mappe wurde als {Path(target).name} gespeichert."
-        )
+        """The printable Rote Mappe with the ASD list: print, open or save it."""
+        documents.save_pdf(self.ctx, self, "Rote Mappe als PDF speichern", "rote-mappe.pdf",
+                           lambda: render_rote_mappe(self.profile, self.ctx.clock))
 
     def import_json(self) -> None:
         if not self.can_edit:

@@ -34,8 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN, local_today
-from casework.errors import UserError
-from casework.forms.base import write_pdf_atomic
 from casework.models.changes import Changes
 from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerRole
@@ -516,14 +514,6 @@ class DatenschutzScreen(QWidget):
         if request_id is None:
             self.ctx.messages.warn(self, TITLE, "Bitte eine ausgeführte Löschung auswählen.")
             return
-        path = documents.choose_pdf_target(self, "Löschprotokoll speichern",
-                                           "Loeschprotokoll.pdf")
-        if not path:
-            return
         session = self.ctx.require_session()
-        try:
-            write_pdf_atomic(path, retention.render_protocol(session, request_id))
-        except UserError as error:
-            self.ctx.report(error)
-            return
-        self.ctx.messages.info(self, TITLE, "Löschprotokoll gespeichert.")
+        documents.save_pdf(self.ctx, self, "Löschprotokoll speichern", "Loeschprotokoll.pdf",
+                           lambda: retention.render_protocol(session, request_id))

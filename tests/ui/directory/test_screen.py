@@ -317,7 +317,7 @@ def test_rote_mappe_pdf_through_the_file_seam(
     target = tmp_path / "rote-mappe.pdf"
     monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(target))
     screen.print_rote_mappe()
-    assert seen["info"] == ["Die Rote Mappe wurde als rote-mappe.pdf gespeichert."]
+    assert screen.ctx.last_confirmation == "Dokument gespeichert."
     text = extract_text(target.read_bytes())
     assert "Rote Mappe Kinderschutz und ASD-Liste" in text
     assert "Frauenhaus Bottrop (AWO)" in text
