@@ -62,6 +62,8 @@ class UiContext(QObject):
         self.window: QWidget | None = None  # parent for dialogs; set by the main window
         self.settings: Settings = settings if settings is not None else Settings()
         self.last_confirmation = ""
+        # Dialogs that kept a draft at the last lock, to open again after unlocking.
+        self.reopen_after_unlock: list[Callable[[], object]] = []
         self.changed.connect(self._profile_maybe_changed)
 
     # --- session -------------------------------------------------------------------------

@@ -33,6 +33,8 @@ from casework.ui.context import UiContext
 
 
 class DialogDraft:
+    quiet = False  # while a dialog is opened again after unlocking: restore without asking
+
     def __init__(self, ctx: UiContext, owner: QWidget, kind: str, key: str,
                  payload: Callable[[], dict[str, Any]],
                  restore: Callable[[dict[str, Any]], None]) -> None:
@@ -44,6 +46,8 @@ class DialogDraft:
         self._restore = restore
         self.pristine = payload()  # what the dialog showed before anyone typed
         self.locked = False
+        # How to open the dialog again after unlocking (set by whoever opened it).
+        self.reopen: Callable[[], object] | None = None
         ctx.locking.connect(self.flush)
 
     def is_dirty(self) -> bool:
@@ -57,7 +61,7 @@ class DialogDraft:
         stored = drafts.load_draft(session, self.kind, self.key)
         if stored is None:
             return False
-        if ask and not self.ctx.messages.restore_draft(
+        if ask and not DialogDraft.quiet and not self.ctx.messages.restore_draft(
                 self.owner, "Für dieses Formular gibt es nicht gespeicherte Eingaben "
                             "(z. B. vom Sperren). Wiederherstellen?"):
             drafts.discard_draft(session, self.kind, self.key)
@@ -78,8 +82,23 @@ class DialogDraft:
             if self.is_dirty():
                 drafts.save_draft(session, self.kind, self.key,
                                   json.dumps(self._payload(), ensure_ascii=False))
+                if self.reopen is not None:
+                    self.ctx.reopen_after_unlock.append(self._reopen)
         except UserError:
             pass  # too big to keep: the lock must not fail over a draft
+
+    def _reopen(self) -> None:
+        """After unlocking: open the dialog again with the draft, as the quick entry
+        does (only if the person who unlocked has that draft)."""
+        session = self.ctx.session
+        if self.reopen is None or session is None or not session.is_open \
+                or drafts.load_draft(session, self.kind, self.key) is None:
+            return
+        DialogDraft.quiet = True
+        try:
+            self.reopen()
+        finally:
+            DialogDraft.quiet = False
 
     def discard(self) -> None:
         session = self.ctx.session

@@ -167,6 +167,12 @@ class MainWindow(QMainWindow):
             self.workspace.restore(self.location)
         else:
             self.workspace.show_page("heute")
+        reopen, self.ctx.reopen_after_unlock = self.ctx.reopen_after_unlock, []
+        for open_again in reopen if same_vault else ():
+            try:
+                open_again()  # person and new-family dialogs with their drafts
+            except UserError as error:
+                self.ctx.report(error)
         self.location = None
         self.setWindowTitle(TITLE)
         self.idle.set_timeout(timedelta(minutes=self.ctx.settings.auto_lock_minutes))

@@ -137,17 +137,25 @@ def test_person_and_new_family_dialogs_keep_drafts_over_a_lock(
     session = unlocked.ctx.require_session()
     assert "Özdemir" in (drafts.load_draft(session, "new_household", "new") or "")
 
-    page = _family_file(unlocked, family)
-    again = page.persons.add()  # the draft is offered back (Enter restores)
-    assert again.first.text() == "Jonas" and again.birth_value.text() == "03.04.2021"
-    familien = unlocked.workspace.show_page("familien")  # type: ignore[union-attr]
+    # both open again by themselves with what was typed, as the quick entry does
+    workspace = unlocked.workspace
+    assert workspace is not None
+    familien = workspace.pages["familien"]
     assert isinstance(familien, FamilienScreen)
-    familien.new_family()
     restored = familien.new_dialog
-    assert restored is not None and restored.form.name.text() == "Özdemir"
-    assert restored.form.street.text() == "Südring 7"
+    assert restored is not None and restored.isVisible()
+    assert restored.form.name.text() == "Özdemir" and restored.form.street.text() == "Südring 7"
+    page = _family_file(unlocked, family)
+    again = page.persons.dialog
+    assert isinstance(again, PersonDialog) and again.isVisible()
+    assert again.first.text() == "Jonas" and again.birth_value.text() == "03.04.2021"
     restored.save()
     assert drafts.load_draft(session, "new_household", "new") is None  # saved: draft gone
+
+    # closed with "Verwerfen" confirmed: the next dialog starts empty, no question
+    again.reject()
+    assert drafts.load_draft(session, "person_dialog", family) is None
+    assert page.persons.add().first.text() == ""
 
 
 def test_escape_in_a_dialog_with_typed_text_asks(qtbot: QtBot, unlocked: MainWindow,

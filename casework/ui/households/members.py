@@ -6,6 +6,7 @@ expected date of delivery (ET); `BirthInfo.validate` decides what is acceptable.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -261,6 +262,23 @@ class PersonDialog(QDialog):
         self.accept()
 
 
+def reopen_person(ctx: UiContext, household_id: HouseholdId, person_id: str | None) -> None:
+    """The person dialog again after unlocking, with the draft kept at the lock."""
+    workspace = getattr(ctx.window, "workspace", None)
+    page = workspace.open_family(household_id) if workspace is not None else None
+    tab = getattr(page, "persons", None)
+    if page is None or not isinstance(tab, PersonsTab):
+        return
+    person = None
+    if person_id is not None:
+        members = households.members(ctx.require_session(), household_id)
+        person = next((p for p in members if p.id == person_id), None)
+        if person is None:
+            return
+    page.tabs.setCurrentWidget(tab)
+    tab._open(person)
+
+
 class PersonsTab(QWidget):
     def __init__(self, ctx: UiContext, household_id: HouseholdId,
                  parent: QWidget | None = None) -> None:
@@ -307,6 +325,8 @@ class PersonsTab(QWidget):
 
     def _open(self, person: Person | None) -> PersonDialog:
         self.dialog = PersonDialog(self.ctx, self.household_id, person, self)
+        self.dialog.draft_keeper.reopen = partial(
+            reopen_person, self.ctx, self.household_id, person.id if person else None)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.show()
