@@ -56,7 +56,8 @@ class EinwilligungenScreen(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        stretch_column(self.view, *(self.model.columns.index(c) for c in ("Zwecke", "Empfänger")))
+        stretch_column(self.view, *(self.model.columns.index(c)
+                                    for c in ("Familie", "Person", "Zwecke", "Empfänger")))
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         bar = QHBoxLayout()

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -256,10 +256,15 @@ class OverviewTab(QWidget):
     def set_editing(self, editing: bool) -> None:
         """Fields editable or read-only (texts stay readable and selectable)."""
         self.editing = editing
-        for edit in self.form.findChildren(QLineEdit):
-            edit.setReadOnly(not editing)
-        for text in self.form.findChildren(QPlainTextEdit):
-            text.setReadOnly(not editing)
+        # Read-only fields take the window's background, so reading and editing look
+        # different (in light and dark palettes alike).
+        reading = QPalette(self.palette())
+        reading.setColor(QPalette.ColorRole.Base, reading.color(QPalette.ColorRole.Window))
+        fields: list[QLineEdit | QPlainTextEdit] = [*self.form.findChildren(QLineEdit),
+                                                    *self.form.findChildren(QPlainTextEdit)]
+        for field in fields:
+            field.setReadOnly(not editing)
+            field.setPalette(self.palette() if editing else reading)
         for choice in (*self.form.findChildren(QComboBox), *self.form.findChildren(QCheckBox)):
             choice.setEnabled(editing)
         self.edit_button.setVisible(not editing)

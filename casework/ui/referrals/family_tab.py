@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -61,6 +60,7 @@ from casework.ui.widgets import (
     line_edit,
     named,
     parse_date,
+    stretch_column,
 )
 
 PDF_FILTER = "PDF-Dokument (*.pdf)"
@@ -413,9 +413,9 @@ class VermittlungenTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        # the text columns share the room and elide: no sideways scrolling at 125 %
+        stretch_column(self.view, *(i for i, c in enumerate(self.COLUMNS)
+                                    if c in ("Empfänger", "Anlass")))
         self.empty = QLabel("Noch keine Vermittlungen erfasst.", self)
         named(self.empty, "Hinweis")
         self.details = QLabel(self)

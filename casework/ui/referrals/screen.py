@@ -34,6 +34,7 @@ from casework.ui.widgets import (
     line_edit,
     named,
     parse_date,
+    stretch_column,
 )
 
 ALL_OPEN = "Alle offenen"
@@ -67,6 +68,7 @@ class VermittlungenScreen(QWidget):
 
         self.model = SimpleTableModel(self.COLUMNS, self)
         self.view = self._table(self.model, "Offene Vermittlungen")
+        stretch_column(self.view, 1, 6)  # Empfänger and Anlass share the room: no scrolling
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         self.von = line_edit("Statistik von", self, "TT.MM.JJJJ")
@@ -77,6 +79,8 @@ class VermittlungenScreen(QWidget):
         self.stats_model = SimpleTableModel(
             ("Empfänger", "gesamt", *(s.value for s in ReferralState)), self)
         self.stats_view = self._table(self.stats_model, "Vermittlungen je Empfänger")
+        # one column per state: all share the width (headers elide) instead of scrolling
+        stretch_column(self.stats_view, *range(self.stats_model.columnCount()))
 
         bar = FlowLayout()
         filters: tuple[tuple[str, QWidget], ...] = (
