@@ -140,6 +140,7 @@ def save_pdf(ctx: UiContext, parent: QWidget | None, title: str, suggested: str,
                 return None
             path = write_opened(pdf, suggested)
             if not open_url(QUrl.fromLocalFile(str(path))):
+                path.unlink(missing_ok=True)  # nobody will show it: no plaintext stays
                 raise UserError("Kein Programm zum Anzeigen von PDF-Dokumenten gefunden. "
                                 "Bitte „Speichern unter“ wählen.")
             ctx.confirm("Dokument geöffnet (unverschlüsselte Kopie bis zum Sperren).")

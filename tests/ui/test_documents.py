@@ -158,3 +158,13 @@ def test_document_name_from_the_dialog_title() -> None:
     assert documents.document_name("Einwilligung als PDF speichern") == "Einwilligung"
     assert documents.document_name("Übermittlungsbogen speichern") == "Übermittlungsbogen"
     assert documents.document_name("Blatt speichern unter") == "Blatt"
+
+
+def test_open_without_a_viewer_leaves_no_copy(attached: UiContext, document_choice: list[str],
+                                              message_log: MessageLog,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "open_url", lambda _url: False)
+    document_choice.append(documents.OPEN)
+    assert consent_dialogs.print_blank(attached, None) is None
+    assert "Kein Programm" in message_log.texts("error")[-1]
+    assert list(documents.opened_folder().iterdir()) == []
