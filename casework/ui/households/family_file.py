@@ -199,9 +199,15 @@ class FamilyFile(QWidget):
         sections.currentRowChanged.connect(self._section_chosen)
         self.tabs.currentChanged.connect(self._tab_changed)
         metrics = sections.fontMetrics()
-        widest = max(metrics.horizontalAdvance(sections.item(i).text())
-                     for i in range(sections.count()))
-        sections.setFixedWidth(widest + 4 * metrics.averageCharWidth() + 8)
+        # As narrow as the longest one-line label; "Zuständigkeit & Abschluss" wraps after
+        # "&" (the § 8a view and the lists need the width more than this list does).
+        sections.setWordWrap(True)
+        sections.setResizeMode(QListWidget.ResizeMode.Adjust)
+        widest = max(metrics.horizontalAdvance(part)
+                     for i in range(sections.count())
+                     for part in sections.item(i).text().split(" & "))
+        sections.setFixedWidth(widest + 3 * metrics.averageCharWidth()
+                               + 2 * sections.frameWidth())
         sections.setSpacing(1)
         QShortcut(QKeySequence("Ctrl+PgDown"), self, partial(self._step, 1),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
