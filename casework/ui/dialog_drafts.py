@@ -18,11 +18,13 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
+    QPushButton,
     QTextEdit,
     QWidget,
 )
@@ -123,12 +125,16 @@ class DialogDraft:
         return True
 
 
+DISCARDING_LABELS = ("Abbrechen", "Verwerfen", "Schließen", "Entwurf verwerfen")
+
+
 class DiscardGuard(QObject):
     """App-wide: Escape in a dialog with typed text asks before the text goes.
 
     Every dialog gets this without code of its own: when a dialog is shown its texts are
-    noted; Escape with changed texts asks "Eingaben verwerfen?" (No is the default, so
-    a second Escape or Enter keeps the text). Dialogs that keep drafts themselves (a
+    noted; Escape with changed texts, or Enter where it would press a cancelling button,
+    asks "Eingaben verwerfen?" (No is the default, so a second Escape or Enter keeps the
+    text). Dialogs that keep drafts themselves (a
     `draft_keeper`, the quick entry's `flush_draft`) and message boxes are left alone."""
 
     PROPERTY = "casework_texts_when_shown"
@@ -143,7 +149,7 @@ class DiscardGuard(QObject):
             assert isinstance(watched, QDialog)
             watched.setProperty(self.PROPERTY, _texts(watched))
         elif (kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-              and event.key() == Qt.Key.Key_Escape and isinstance(watched, QWidget)):
+              and isinstance(watched, QWidget) and self._discarding_key(watched, event)):
             dialog = watched.window()
             if self._guarded(dialog) and dialog.property(self.PROPERTY) is not None \
                     and dialog.property(self.PROPERTY) != _texts(dialog):
@@ -155,6 +161,27 @@ class DiscardGuard(QObject):
                     return True  # swallowed: the dialog stays with its text
                 dialog.setProperty(self.PROPERTY, _texts(dialog))  # asked once
         return False
+
+    @staticmethod
+    def _discarding_key(widget: QWidget, event: QKeyEvent) -> bool:
+        """Escape, or Enter where it would press a cancelling button."""
+        if event.key() == Qt.Key.Key_Escape:
+            return True
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                or isinstance(widget, QPlainTextEdit | QTextEdit):
+            return False
+        window = widget.window()
+        button = widget if isinstance(widget, QPushButton) and widget.autoDefault() else next(
+            (b for b in window.findChildren(QPushButton) if b.isDefault() and b.isVisible()),
+            None)
+        if not isinstance(button, QPushButton):
+            return False
+        box = button.parentWidget()
+        if isinstance(box, QDialogButtonBox) and box.buttonRole(button) in (
+                QDialogButtonBox.ButtonRole.RejectRole,
+                QDialogButtonBox.ButtonRole.DestructiveRole):
+            return True
+        return button.text().replace("&", "").startswith(DISCARDING_LABELS)
 
     @staticmethod
     def _guarded(widget: QObject) -> bool:

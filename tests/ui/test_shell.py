@@ -220,3 +220,32 @@ def test_warning_colour_reads_in_light_and_dark(qapp: QApplication) -> None:
     assert label.font().bold()
     assert label.palette().color(QPalette.ColorRole.WindowText) == \
         warning_colour(QApplication.palette())
+
+
+def test_enter_on_a_cancelling_default_button_asks(qtbot: QtBot, unlocked: MainWindow,
+                                                   message_log: MessageLog) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    dialog = QDialog(unlocked)
+    edit = QLineEdit(dialog)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.rejected.connect(dialog.reject)
+    buttons.accepted.connect(dialog.accept)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)  # a bad default
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(edit)
+    layout.addWidget(buttons)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_text(qtbot, edit, "Termin beim Jobcenter")
+    message_log.confirm_answer = False
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and edit.text() == "Termin beim Jobcenter"
+    assert message_log.texts("confirm")[-1].startswith("Die Eingaben in diesem Fenster")
+    # a saving default is Enter's ordinary job: no question
+    buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
+    asked = len(message_log.texts("confirm"))
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Accepted
+    assert len(message_log.texts("confirm")) == asked
