@@ -9,6 +9,7 @@ changes asks first; a successful save discards the draft.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,12 @@ class DialogDraft:
         # How to open the dialog again after unlocking (set by whoever opened it).
         self.reopen: Callable[[], object] | None = None
         ctx.locking.connect(self.flush)
+        owner.destroyed.connect(self._forget)
+
+    def _forget(self, *_args: object) -> None:
+        """The dialog is gone: no more flushing at a lock."""
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.ctx.locking.disconnect(self.flush)
 
     def is_dirty(self) -> bool:
         return self._payload() != self.pristine
