@@ -214,6 +214,7 @@ class EntryDialog(QDialog):
 
     TITLE = ""
     INTRO = ""
+    CONFIRM = "Im § 8a-Verfahren festgehalten."  # status-bar confirmation after saving
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -270,6 +271,7 @@ class EntryDialog(QDialog):
             self.ctx.report(error)
             return False
         self.accept()
+        self.ctx.confirm(self.CONFIRM)
         return True
 
     def error_text(self, field: str) -> str:

@@ -193,7 +193,27 @@ def drive_to_result(qtbot: QtBot, ctx: UiContext, family: HouseholdId,
     involve(qtbot, view)
     step(qtbot, view, S.S5)
     set_result(qtbot, view, "Versorgungsmaengel, Mutter nimmt Hilfe an.")
+    assert ctx.last_confirmation == "Im § 8a-Verfahren festgehalten."
+    # Review gate (issue 18): nothing builds on the result before the Leitung approved it.
+    assert not view.step_buttons[S.S6].isEnabled()
+    assert "An die Leitung geben" in view.step_reasons[S.S6].text()
+    hand_over_in_view(qtbot, ctx, view)
+    assert not view.step_buttons[S.S6].isEnabled()
+    assert "noch offen" in view.step_reasons[S.S6].text()
+    assert view.acute_button.isEnabled()  # acute action never waits
     return tab, view
+
+
+def hand_over_in_view(qtbot: QtBot, ctx: UiContext, view: ProcedureView) -> None:
+    button = view.handover_button
+    assert button is not None and button.isEnabled()
+    assert view.handover_reason is not None
+    assert "noch bei Ihnen" in view.handover_reason.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert ctx.last_confirmation == "Ergebnis an die Leitung gegeben."
+    assert view.handover_button is not None and not view.handover_button.isEnabled()
+    assert view.handover_reason is not None
+    assert view.handover_reason.text().startswith("Liegt bei der Leitung zur Prüfung")
 
 
 def leitung_screen(qtbot: QtBot, ctx: UiContext, session: Session, team: Team,
@@ -288,6 +308,7 @@ def test_editing_the_result_makes_the_approval_stale(
     assert d.save()
     assert "Fassung 2" in view.versions.toPlainText() and "Fassung 1" in \
         view.versions.toPlainText()
+    hand_over_in_view(qtbot, kctx, view)
 
     session.act_as(WorkerId(team.leitung))
     kctx.session_changed.emit()
