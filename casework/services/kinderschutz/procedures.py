@@ -632,11 +632,20 @@ class OverdueStep:
     key: str
     label: str
     due_at: datetime  # Europe/Berlin
+    overdue: bool = True
 
 
 def overdue(session: Session, *, mine_only: bool = False) -> list[OverdueStep]:
     """Overdue steps of all open procedures at the session clock's "now", most overdue
     first. With `mine_only`, only procedures the acting worker leads."""
+    return [s for s in due_until(session, None, mine_only=mine_only) if s.overdue]
+
+
+def due_until(session: Session, until: datetime | None, *,
+              mine_only: bool = False) -> list[OverdueStep]:
+    """Open steps of all open procedures due before `until` (None: only overdue ones),
+    overdue included and marked, soonest first: Schutzplan measures and reviews, the
+    acute follow-ups, the deadline profile's steps (Heute looks ahead with it)."""
     profile = deadline_profile(session)
     holidays = holidays_for(load_profile(session.profile_name).holiday_subdivision)
     now = session.clock.now()
@@ -649,10 +658,10 @@ def overdue(session: Session, *, mine_only: bool = False) -> list[OverdueStep]:
         name = household.name if household is not None else ""
         for step in compute_due_steps(file, profile, now, holidays,
                                       review.acknowledged_kinds(session, pid)):
-            if step.overdue:
+            if step.overdue or (until is not None and step.due_at < until):
                 out.append(OverdueStep(pid, file.procedure.household_id, name,
                                        file.procedure.lead_worker_id, step.key, step.label,
-                                       step.due_at.astimezone(BERLIN)))
+                                       step.due_at.astimezone(BERLIN), step.overdue))
     out.sort(key=lambda s: s.due_at)
     return out
 
