@@ -24,6 +24,7 @@ from casework.models.ids import HouseholdId, PersonId, WorkerId
 from casework.models.kinderschutz.deadlines import (
     DeadlineProfile,
     DueStep,
+    InformationPolicy,
     add_working_days,
     deadline_profile_to_data,
     parse_deadline_profile,
@@ -611,6 +612,17 @@ def set_deadline_profile(session: Session, data: Mapping[str, Any]) -> Changes:
         session.audit("kinderschutz.deadline_profile.change", "ks_deadline_profile",
                       profile.name)
     return Changes.of("kinderschutz_deadlines", profile.name)
+
+
+def set_information_policy(session: Session, policy: InformationPolicy,
+                           working_days: int = 0) -> Changes:
+    """Choose when the Jugendamt is informed (the local cooperation agreement decides):
+    "unverzüglich" once weighty indications are known (a reminder due after
+    `working_days`, 0 = the same working day), or at the later step. Leitung/Admin."""
+    data = deadline_profile_to_data(deadline_profile(session))
+    data["jugendamt_information"] = InformationPolicy(policy).value
+    data["jugendamt_information_working_days"] = working_days
+    return set_deadline_profile(session, data)
 
 
 def due_steps(session: Session, procedure_id: str) -> list[DueStep]:
