@@ -258,7 +258,7 @@ class ProcedureView(QWidget):
         if self.procedure_id is None:
             return
         if (self.procedure_id in changes.ids("kinderschutz")
-                or changes.affects("kinderschutz_review", "worker")):
+                or changes.affects("kinderschutz_review", "worker", "kinderschutz_deadlines")):
             self.refresh()
 
     def _show(self, file: ProcedureFile) -> None:

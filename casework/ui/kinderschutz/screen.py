@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
+from casework.models.kinderschutz.deadlines import InformationPolicy
 from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
@@ -212,8 +214,28 @@ class KinderschutzScreen(QWidget):
         qbox.addWidget(self.empty_queue)
         qbox.addWidget(qsplit, 1)
 
+        # The organisation's policy: when is the Jugendamt informed? (Leitung/Admin)
+        self.policy = QComboBox(self)
+        named(self.policy, "Jugendamt informieren",
+              "Wie es die Kooperationsvereinbarung des Trägers vorsieht")
+        for choice in InformationPolicy:
+            self.policy.addItem(choice.label, choice.value)
+        self.policy_save = QPushButton("Übernehmen", self)
+        named(self.policy_save, "Regel zur Information des Jugendamtes übernehmen")
+        self.policy_save.clicked.connect(self.save_policy)
+        self.policy_row = QWidget(self)
+        prow = QHBoxLayout(self.policy_row)
+        prow.setContentsMargins(0, 0, 0, 0)
+        prow.addWidget(QLabel("Jugendamt informieren:", self.policy_row))
+        prow.addWidget(self.policy, 1)
+        prow.addWidget(self.policy_save)
+
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Kinderschutz (§ 8a SGB VIII)", self))
+        top = QHBoxLayout()
+        top.addWidget(heading("Kinderschutz (§ 8a SGB VIII)", self))
+        top.addStretch(1)
+        top.addWidget(self.policy_row)
+        layout.addLayout(top)
         hint = QLabel("Doppelklick öffnet die Familienakte beim Kinderschutz.", self)
         named(hint, "Hinweis")
         layout.addWidget(hint)
@@ -271,6 +293,9 @@ class KinderschutzScreen(QWidget):
         self.waiting_view.setVisible(bool(waiting))
         self.no_waiting.setVisible(not waiting)
         self.queue_box.setVisible(self.is_leitung)
+        self.policy_row.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
+        current = ks.deadline_profile(session).information
+        self.policy.setCurrentIndex(max(0, self.policy.findData(current.value)))
         self._refresh_queue()
 
     def _refresh_queue(self) -> None:
@@ -290,7 +315,8 @@ class KinderschutzScreen(QWidget):
         self._show_item()
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.affects("kinderschutz", "kinderschutz_review", "household", "worker"):
+        if changes.affects("kinderschutz", "kinderschutz_review", "household", "worker",
+                           "kinderschutz_deadlines"):
             self.refresh()
 
     # --- queue ---------------------------------------------------------------------------
@@ -404,6 +430,13 @@ class KinderschutzScreen(QWidget):
         row = self.open_model.payload(index.row())
         if row is not None:
             self.ctx.open_household(row.household_id, tab="kinderschutz")
+
+    def save_policy(self) -> bool:
+        choice = InformationPolicy(self.policy.currentData())
+        if self.ctx.run(ks.set_information_policy, choice) is None:
+            return False
+        self.ctx.confirm("Regel zur Information des Jugendamtes gespeichert.")
+        return True
 
     def _open_waiting(self, index: QModelIndex) -> None:
         item = self.waiting_model.payload(index.row())
