@@ -215,6 +215,10 @@ class Observation:
         observed = _aware(self.observed_at, "Zeitpunkt der Wahrnehmung")
         if observed > now:
             raise ValidationError("Zeitpunkt der Wahrnehmung", "liegt in der Zukunft.")
+        if self.kind not in tuple(NoteKind):  # no default: fact or hypothesis is a judgement
+            raise ValidationError("Art des Eintrags",
+                                  "bitte wählen (Fakt, Beobachtung, Aussage Dritter, "
+                                  "Hypothese oder Bewertung).")
         kind = NoteKind(self.kind)
         source = _text(self.source, "Quelle", required=kind is NoteKind.AUSSAGE_DRITTER)
         return Observation(observed, kind, _text(self.text, "Beobachtung"), source,
@@ -309,6 +313,9 @@ class Assessment:
             raise ValidationError("Modul", "darf nicht leer sein.")
         if len(set(modules)) != len(modules):
             raise ValidationError("Modul", "ist doppelt bewertet.")
+        if any(r.rating not in tuple(Rating) for r in self.ratings):  # never a default
+            raise ValidationError("Modul", "für jedes Modul eine Bewertung ausdrücklich "
+                                           "wählen.")
         if (self.instrument_version or self.ratings) and not self.instrument.strip():
             raise ValidationError("Instrument", "bei Bewertungen ist das Instrument anzugeben.")
         return Assessment(

@@ -590,3 +590,11 @@ def test_LR19_report_keeps_reporter_identity_in_protected_fields() -> None:
     identity = {k for k, v in ok.to_payload().items() if v == "Petra Hinweis"}
     assert identity == {"reporter_name"}  # disclosure withholds reporter_* keys
     assert Report(NOW, "x", anonymous=True).validated(NOW).reporter_name == ""
+
+
+def test_issue18_no_judging_defaults_kind_and_rating_must_be_chosen() -> None:
+    with pytest.raises(ValidationError, match="bitte wählen"):
+        Observation(NOW, None, "Lena friert.").validated(NOW)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Bewertung ausdrücklich wählen"):
+        replace(assessment(*TWO), ratings=(ModuleRating("Grundversorgung", None),),  # type: ignore[arg-type]
+                instrument="Bogen").validated(NOW)

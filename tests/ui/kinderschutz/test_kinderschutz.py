@@ -26,6 +26,7 @@ from casework.models.kinderschutz.procedure import (
     EntryKind,
     InvolvementTarget,
     Observation,
+    Rating,
     ResultCategory,
     State,
 )
@@ -109,6 +110,7 @@ def fact_id(view: ProcedureView) -> str:
 def observe(qtbot: QtBot, view: ProcedureView, text: str, kind: str = "Fakt") -> None:
     d = record(qtbot, view, "observation")
     assert isinstance(d, rec.ObservationDialog)
+    assert d.kind.currentData() is None  # no judging default (issue 18)
     d.kind.setCurrentText(kind)
     qtbot.keyClicks(d.text, text)
     assert d.save(), d.form.general_error.text()
@@ -147,6 +149,11 @@ def assess(qtbot: QtBot, view: ProcedureView, team: Team) -> None:
     d.add_rating("Grundversorgung", None)
     qtbot.keyClicks(d.summary, "Versorgung wiederholt unzureichend.")
     set_checked(d.facts, [fact_id(view)])
+    # issue 18 "defaults that judge": a new rating has no value until one is chosen
+    assert d.ratings[0][1].currentData() is None
+    assert not d.save()
+    assert "Bewertung ausdrücklich wählen" in d.error_text("Bewertungen (Module)")
+    select_data(d.ratings[0][1], Rating.SCHLECHT)
     assert d.save(), d.form.general_error.text()
 
 
