@@ -18,9 +18,8 @@ from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
 from casework.services import agenda
 from casework.services import persons as person_service
 from casework.services import session as session_service
-from casework.services.kinderschutz import documents
+from casework.services.kinderschutz import documents, review
 from casework.services.kinderschutz import procedures as ks
-from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import audit
 from tests.conftest import COLLEAGUE_PASSPHRASE, sign
