@@ -109,7 +109,9 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
                               False, row.consent.household_id, row.household_name,
                               f"{row.person_name} ist 16: selbst einwilligen lassen "
                               f"({row.purposes})"))
-    grouped = [replace(i, group=group_of(i.due, i.overdue, day)) for i in out]
+    # Hand-overs, approvals and returned entries have no deadline: they are to do now.
+    grouped = [replace(i, group=TODAY if i.rank == REVIEW else group_of(i.due, i.overdue, day))
+               for i in out]
     # newest overdue first (today's misses before last year's); ahead: soonest first
     grouped.sort(key=lambda i: (GROUPS.index(i.group), i.rank,
                                 -(i.due or day).toordinal() if i.group == OVERDUE

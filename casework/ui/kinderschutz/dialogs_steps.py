@@ -117,8 +117,9 @@ class ChildrenDialog(ProcedureDialog):
 # --------------------------------------------------------------------------- Schutzplan
 
 
-PLAN_COLUMNS = ("Was?", "Wer?", "Bis wann? (TT.MM.JJJJ)", "Wie wird es überprüft?",
-                "Folge bei Nichteinhaltung", "Stand")
+# Two-line headers: at 1366x768 the six columns share ~1000 px and no header is cut.
+PLAN_COLUMNS = ("Was?", "Wer?", "Bis wann?\n(TT.MM.JJJJ)", "Wie wird es\nüberprüft?",
+                "Folge bei\nNichteinhaltung", "Stand")
 
 
 class PlanDialog(ProcedureDialog):
@@ -134,7 +135,12 @@ class PlanDialog(ProcedureDialog):
         self.table = QTableWidget(0, len(PLAN_COLUMNS), holder)
         named(self.table, "Maßnahmen des Schutzplans")
         self.table.setHorizontalHeaderLabels(list(PLAN_COLUMNS))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # no column narrower than the widest header text: no header is cut
+        widest = max(header.sectionSizeHint(c) for c in range(len(PLAN_COLUMNS)))
+        header.setMinimumSectionSize(widest)
+        self.table.setMinimumWidth(widest * len(PLAN_COLUMNS) + 40)
         self.table.setMinimumHeight(160)
         self.table.setTabKeyNavigation(True)
         v.addWidget(self.table)

@@ -175,7 +175,9 @@ class ProcedureView(QWidget):
 
         self.print_box = QGroupBox("Drucken / Exportieren", self)
         named(self.print_box, "Drucken und Exportieren")
-        pbox = QVBoxLayout(self.print_box)
+        # One row of buttons under the steps: three columns side by side do not fit the
+        # family file at 1366x768 without horizontal scrolling.
+        pbox = QHBoxLayout(self.print_box)
         self.print_buttons: dict[str, QPushButton] = {}
         for key, (text, title, _name) in DOCUMENTS.items():
             button = QPushButton(text, self.print_box)
@@ -215,14 +217,14 @@ class ProcedureView(QWidget):
         head.addLayout(side)
         middle = QHBoxLayout()
         middle.addWidget(self.steps_box, 3)
-        middle.addWidget(self.records_box, 3)
-        middle.addWidget(self.print_box, 2)
+        middle.addWidget(self.records_box, 2)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.next_box)
         layout.addLayout(middle)
+        layout.addWidget(self.print_box)
         layout.addWidget(line)
         layout.addWidget(self.tabs, 1)
         ctx.changed.connect(self._on_changed)

@@ -292,6 +292,8 @@ class KinderschutzScreen(QWidget):
               when(_since(v))), v) for v in waiting])
         self.waiting_view.setVisible(bool(waiting))
         self.no_waiting.setVisible(not waiting)
+        # The Leitung's own queue is below; her own items show only when there are any.
+        self.waiting_box.setVisible(bool(waiting) or not self.is_leitung)
         self.queue_box.setVisible(self.is_leitung)
         self.policy_row.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
         current = ks.deadline_profile(session).information
