@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from casework.clock import BERLIN, local_today
+from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.services import goals, milestones, referrals
 from casework.services.consent import lifecycle as consent
@@ -81,6 +82,12 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
         out.append(AgendaItem(REVIEW, "Zurückgegeben", None, False, view.item.household_id,
                               view.household_name,
                               f"{view.label}: {comment}" if comment else view.label))
+    for view in review.waiting(session):  # results not yet handed to the Leitung
+        if view.status is ReviewStatus.IN_ARBEIT:
+            out.append(AgendaItem(REVIEW, "An die Leitung geben", None, False,
+                                  view.item.household_id, view.household_name,
+                                  f"{view.label}: noch an die Leitung geben",
+                                  procedure_id=view.item.procedure_id))
     for offer in case.handovers_to_me(session):
         out.append(AgendaItem(REVIEW, "Übergabe an mich", offer.created_at.astimezone(
             BERLIN).date(), False, offer.household_id, offer.household_name,

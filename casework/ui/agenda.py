@@ -313,6 +313,7 @@ class HeuteScreen(QWidget):
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.affects("household", "contact", "kinderschutz", "kinderschutz_review",
+                           "kinderschutz_deadlines",
                            "referral", "consent", "handover", "household_closure",
                            *EXTRA_KINDS) and self.isVisible():
             self.reload()

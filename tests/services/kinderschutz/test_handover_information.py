@@ -53,6 +53,8 @@ def test_issue18_result_waits_for_explicit_signed_hand_over_and_gates_the_next_s
     mine = review.waiting(session)
     assert [(v.item.kind, v.status) for v in mine if v.item.kind is ReviewKind.ERGEBNIS] == [
         (ReviewKind.ERGEBNIS, ReviewStatus.IN_ARBEIT)]
+    todo = [i for i in agenda.items(session) if i.area == "An die Leitung geben"]
+    assert [(i.procedure_id, i.group) for i in todo] == [(pid, agenda.TODAY)]
     blocked = ks.blockers(session, pid)
     assert "An die Leitung geben" in str(blocked[State.S6])
     assert "An die Leitung geben" in str(blocked[State.S7])
@@ -71,6 +73,7 @@ def test_issue18_result_waits_for_explicit_signed_hand_over_and_gates_the_next_s
     hand_over(session, pid)
     with pytest.raises(ValidationError, match="schon bei der Leitung"):
         hand_over(session, pid)
+    assert not [i for i in agenda.items(session) if i.area == "An die Leitung geben"]
     file = ks.get_file(session, pid)
     (entry,) = file.of(EntryKind.HANDOVER)
     signed = person_service.signatures(session, "ks_entry", [entry.id])[entry.id]
