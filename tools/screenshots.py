@@ -466,14 +466,22 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
     consent_dialog.show()
     shoot(f"{prefix}flow-07-einwilligung-neu", consent_dialog)
     consent_dialog.reject()
-    blocked = next((r for r in referrals.overview(session)
+    blocked = next((r.referral for r in referrals.overview(session)
                     if r.state.value in ("vorgeschlagen", "mit Einverständnis der Familie")
                     and not referrals.check_transfer(session, r.id).allowed), None)
-    if blocked is not None:
-        send = SendDialog(window.ctx, blocked.referral, window)
-        send.show()
-        shoot(f"{prefix}flow-08-uebermittlung-festhalten", send)
-        send.reject()
+    if blocked is None:  # a referral of a child without consent (demo data only)
+        from casework.models.referrals import ReferralDraft
+        from casework.services.households import households
+
+        child = households.members(session, kaya.household_id)[-1].id
+        district = referrals.recipient_choices(session, kaya.household_id).districts[0]
+        rid, _ = referrals.create(session, ReferralDraft(kaya.household_id, (child,),
+                                                         district, "Beratung"))
+        blocked = referrals.get(session, rid)
+    send = SendDialog(window.ctx, blocked, window)
+    send.show()
+    shoot(f"{prefix}flow-08-uebermittlung-festhalten", send)
+    send.reject()
     window.lock()
 
 

@@ -176,7 +176,7 @@ class HeuteScreen(QWidget):
         layout.addLayout(top)
         layout.addLayout(agenda_box)
         layout.addLayout(grid, 1)
-        self.agenda.setMaximumHeight(220)
+        self.agenda.setMaximumHeight(300)  # room for the groups: overdue … demnächst
 
         for view in (self.agenda, self.follow_ups, self.recent, self.today, self.appointments):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
