@@ -74,7 +74,7 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
                               procedure_id=step.procedure_id))
     if session.has_role(WorkerRole.LEITUNG):
         for view in review.queue(session):
-            out.append(AgendaItem(REVIEW, "Freigabe Leitung", view.item.created_at.astimezone(
+            out.append(AgendaItem(REVIEW, "Freigabe Leitung", review.arrived_at(view).astimezone(
                 BERLIN).date(), False, view.item.household_id, view.household_name,
                 f"{view.label} – {view.status.value} (von {view.author_name})"))
     for view in review.returned(session, mine_only=True):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import ProcedureFile
+from casework.models.kinderschutz.procedure import EntryKind, ProcedureFile
 from casework.models.kinderschutz.review import (
     OPEN_STATUSES,
     QUEUE_STATUSES,
@@ -57,6 +57,7 @@ class ReviewView:
     author_name: str
     household_name: str
     decisions: tuple[ReviewDecision, ...]  # oldest first
+    handed_over_at: datetime | None = None  # "An die Leitung gegeben" (this version)
 
     @property
     def id(self) -> str:
@@ -105,9 +106,14 @@ def _views(session: Session, items: list[ReviewItem]) -> list[ReviewView]:
         history = tuple(decided[item.id])
         handed = (handed_over_hashes(file, item.kind, item.subject) if file is not None
                   else None)
+        handed_at = None
+        if handed is not None and file is not None and digest in handed:
+            handed_at = max(e.created_at for e in file.of(EntryKind.HANDOVER)
+                            if e.data.content_hash == digest)
         views.append(ReviewView(item, status_of(digest, history, handed), digest,
                                 subject.content if subject is not None else None, author,
-                                names[author], households[item.household_id], history))
+                                names[author], households[item.household_id], history,
+                                handed_at))
     return views
 
 
@@ -217,6 +223,11 @@ def return_item(session: Session, item_id: str, comment: str, *, auth: Authoriza
     if not comment.strip():
         raise ValidationError("Kommentar", "bitte angeben, was überarbeitet werden soll.")
     return _decide(session, item_id, Decision.ZURUECKGEGEBEN, comment, expected_hash, auth)
+
+
+def arrived_at(view: ReviewView) -> datetime:
+    """When the item reached the Leitung: handed over, else when it was created."""
+    return view.handed_over_at or view.item.created_at
 
 
 def decided_at(view: ReviewView) -> datetime | None:

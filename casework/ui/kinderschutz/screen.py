@@ -109,7 +109,8 @@ _WITH_ME = frozenset({ReviewStatus.IN_ARBEIT, ReviewStatus.ZURUECKGEGEBEN})
 def _since(view: ReviewView) -> datetime:
     """When the item reached its current holder (last decision, else its creation)."""
     last = view.last_decision
-    return last.decided_at if last is not None else view.item.created_at
+    arrived = review.arrived_at(view)
+    return last.decided_at if last is not None and last.decided_at > arrived else arrived
 
 
 class HighlightModel(SimpleTableModel):
@@ -307,7 +308,7 @@ class KinderschutzScreen(QWidget):
                                         if v.status.value == "veraltet"}
         self.queue_model.set_rows([
             ((v.label, v.household_name, v.author_name, v.status.value,
-              when(v.item.created_at)), v) for v in self.queue_items])
+              when(review.arrived_at(v))), v) for v in self.queue_items])
         self.empty_queue.setVisible(not self.queue_items)
         if selected is not None:
             for i, v in enumerate(self.queue_items):

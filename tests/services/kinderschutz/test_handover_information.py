@@ -74,6 +74,7 @@ def test_issue18_result_waits_for_explicit_signed_hand_over_and_gates_the_next_s
     with pytest.raises(ValidationError, match="schon bei der Leitung"):
         hand_over(session, pid)
     assert not [i for i in agenda.items(session) if i.area == "An die Leitung geben"]
+    assert result_item(session, pid).handed_over_at == session.clock.now()
     file = ks.get_file(session, pid)
     (entry,) = file.of(EntryKind.HANDOVER)
     signed = person_service.signatures(session, "ks_entry", [entry.id])[entry.id]
