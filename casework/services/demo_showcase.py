@@ -338,7 +338,10 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
     ks.record_mitteilung(s, pid, Mitteilung(
         stage.moment(53, 10), "Jugendamt – ASD Bezirk 6", "ASD Bezirk 6 – Fachkraft",
         Channel.TELEFON, "Körperliche Gewalt gegen Noor; Schutz nicht anders sicherzustellen.",
-        LegalBasis.KKG_4_3, prior_notice_on=stage.day(-53)))
+        LegalBasis.KKG_4_3, prior_notice_on=stage.day(-53), meeting_on=stage.day(-53),
+        meeting_participants="Mutter, Fachkraft ASD Bezirk 6, fallführende Fachkraft",
+        responsibilities="ASD: Schutzkonzept und Hilfeplanung; Stadtteilbüro: begleitet die "
+                         "Mutter zu den Terminen und hält Kontakt zur Kita."))
     _approve_all(stage, pid, 53)
     stage.at(52, 10)
     ks.transition(s, pid, State.S8)
