@@ -116,6 +116,12 @@ def test_issue18_flow_screens_fit_1366x768(qtbot, laptop: MainWindow) -> None:  
     details = [detail for _check, detail in consent.purposes.values()]
     assert all(d.isVisibleTo(consent) and d.width() >= 150 for d in details)
     consent.reject()
+    laptop.resize(1093, 614 - TITLE_BAR)  # 125 % scaling: one column, no side scrolling
+    narrow = NewConsentDialog(laptop.ctx, kaya.household_id, laptop)
+    dialog_fits(qtbot, narrow)
+    assert narrow.width() <= 1093
+    narrow.reject()
+    laptop.resize(AVAILABLE.width(), AVAILABLE.height() - TITLE_BAR)
     from casework.models.referrals import ReferralDraft
     from casework.services.households import households
 

@@ -293,10 +293,16 @@ class NewConsentDialog(QDialog):
         self.guardian_radio.toggled.connect(self._capacity_changed)
         self._default_capacity()
         self._capacity_changed()
-        # As wide as the two columns need (a 1366 px screen has room), as high as fits.
+        # As wide as the two columns need (a 1366 px screen has room), as high as fits; on
+        # a narrower screen (e.g. 125 % scaling) one column that scrolls only vertically.
         least = columns.minimumSizeHint()
+        owner = parent.window() if parent is not None else None
+        room = owner.width() if owner is not None else self.screen().availableGeometry().width()
+        if room < least.width() + 60:
+            row.setDirection(QHBoxLayout.Direction.TopToBottom)
+            least = columns.minimumSizeHint()
         self.resize(min(1340, max(1000, least.width() + 60)),
-                    min(700, columns.sizeHint().height() + 80))
+                    min(690, columns.sizeHint().height() + 80))
         self.consent_id: str | None = None
 
     def _choices(self, title: str, entries: Sequence[tuple[str, str, str]],
