@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         self.idle.stop()
+        # A job with its own connection (CSV import) rolls back and closes it first.
+        self.ctx.tasks.cancel_vault_jobs()
         workspace, self.workspace = self.workspace, None
         if workspace is not None:
             if session.is_open:
