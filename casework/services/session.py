@@ -214,7 +214,8 @@ def open_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
     """On a worker thread: the vault's second connection, acting as `actor_id` (the
     person acting in the app); the caller closes it on that thread."""
     vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
-                                      audit_action=audit_action, unlocked=key.unlocked)
+                                      audit_action=audit_action, unlocked=key.unlocked,
+                                      second_connection=True)
     return Session(vault, clock, actor_id)
 
 

@@ -171,8 +171,8 @@ def read_table(data: bytes) -> CsvTable:
         for record in reader:
             line = start
             start = reader.line_num + 1
-            cells = tuple(c.strip() for c in record)
-            if any(len(c) > MAX_FIELD_CHARS for c in cells):
+            cells = tuple(map(str.strip, record))
+            if cells and max(map(len, cells)) > MAX_FIELD_CHARS:
                 raise ValidationError(FILE_FIELD, f"Zeile {line}: ein Feld ist zu lang.")
             if not any(cells):
                 continue
@@ -269,6 +269,7 @@ class _Bad(Exception):
         self.reason = reason
 
 
+@functools.lru_cache(maxsize=65_536)  # contact dates repeat over thousands of rows
 def parse_date(text: str, label: str) -> tuple[date, time | None]:
     """German `TT.MM.JJJJ` (optionally with `HH:MM`, as Excel exports), or ISO."""
     match = _DATE.match(text)

