@@ -212,7 +212,8 @@ def background_key(session: Session) -> UnwrappedKey:
 def open_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
                     audit_action: str) -> Session:
     """On a worker thread: the vault's second connection, acting as `actor_id` (the
-    person acting in the app); the caller closes it on that thread."""
+    person acting in the app); the caller closes it on that thread. `audit_action`: the
+    audit entry of this open ("" for one that only reads, e.g. a report)."""
     vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
                                       audit_action=audit_action, unlocked=key.unlocked,
                                       second_connection=True)

@@ -434,6 +434,9 @@ class Vault:
         self._data_key = data_key
         # the verified backup taken before this open migrated the vault, if it did
         self.migration_backup: Path | None = None
+        # a worker thread's connection beside the app's own: its close leaves the header
+        # and the WAL to the app's connection
+        self.second_connection = False
         self.device_id = str(self.meta("device_id"))
         self.owner_id = str(self.meta("owner_worker_id"))
         self.person_id = person_id or self.owner_id
@@ -504,7 +507,7 @@ class Vault:
 
     def close(self) -> None:
         try:
-            if self.db.is_open:
+            if self.db.is_open and not self.second_connection:
                 with contextlib.suppress(Exception):
                     self.anchor_audit()
                 with contextlib.suppress(Exception):
@@ -823,7 +826,9 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
         if migration_backup is not None:
             vault.audit("vault.migrate", detail="schema=" + ",".join(str(v) for v in todo),
                         actor_id=vault.person_id)
-        vault.audit(audit_action, actor_id=vault.person_id)
+        if audit_action:
+            vault.audit(audit_action, actor_id=vault.person_id)
+        vault.second_connection = second_connection
         if not second_connection:
             # Anchor this session's first entry: a WAL removed or rolled back after a
             # crash loses it, and the next open says so instead of opening silently.

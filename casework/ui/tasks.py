@@ -51,15 +51,19 @@ class TaskRunner(QObject):
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
                on_error: Failed | None = None, cancel: threading.Event | None = None,
-               **kwargs: Any) -> int:
+               owner: QObject | None = None, **kwargs: Any) -> int:
         """`cancel`: the event a job with its own vault connection checks between batches
-        (set by `cancel_vault_jobs`; the job then raises and its `on_error` gets that)."""
+        (set by `cancel_vault_jobs`; the job then raises and its `on_error` gets that).
+        `owner`: the widget the callbacks belong to; once it is deleted (locking deletes
+        every screen) the job's result is dropped instead of delivered to it."""
         job = next(self._ids)
         was_busy = self.busy
         self._callbacks[job] = (on_done, on_error)
         future = self._pool.submit(fn, *args, **kwargs)
         if cancel is not None:
             self._cancellable[job] = (future, cancel)
+        if owner is not None:
+            owner.destroyed.connect(partial(self._drop_callbacks, job))
         future.add_done_callback(partial(self._complete, job))
         if not was_busy:
             self.busy_changed.emit(True)
@@ -91,6 +95,10 @@ class TaskRunner(QObject):
             log.error("Hintergrundaufgabe endete beim Sperren nicht rechtzeitig")
         return not pending
 
+    def _drop_callbacks(self, job: int, *_destroyed: object) -> None:
+        if job in self._callbacks:
+            self._callbacks[job] = (None, _ignore)
+
     def _deliver(self, job: int, result: Any, error: BaseException | None) -> None:
         self._cancellable.pop(job, None)
         on_done, on_error = self._callbacks.pop(job, (None, None))
@@ -107,3 +115,7 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore(_error: BaseException) -> None:
+    """The result of a job whose screen is gone (an error there was the screen's)."""
