@@ -453,6 +453,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     berichte.von.setDate(year)  # type: ignore[union-attr]
     berichte.bis.setDate(year.addYears(1).addDays(-1))  # type: ignore[union-attr]
     berichte.compute()  # type: ignore[union-attr]
+    wait_for(app, lambda: not berichte.computing)  # type: ignore[union-attr]
     shoot("berichte", window)
     berichte.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
     panel = berichte.offers  # type: ignore[union-attr]

@@ -185,6 +185,8 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         self.idle.stop()
+        # A job with its own connection (CSV import) rolls back and closes it first.
+        self.ctx.tasks.cancel_vault_jobs()
         if session.is_open:
             self.ctx.locking.emit()  # dialogs keep typed text as encrypted drafts
         workspace, self.workspace = self.workspace, None

@@ -44,6 +44,7 @@ def test_compute_shows_suppressed_numbers(qtbot, report_ctx: UiContext) -> None:
     # default period: the previous calendar year (the fixed clock is in 2026)
     assert screen.von.date() == QDate(2025, 1, 1) and screen.bis.date() == QDate(2025, 12, 31)
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)  # computed on the worker thread
     values = _values(screen)
     assert values[("Kontakte nach Monat", "Summe", "Kontakte")] == "3"
     assert values[("Erreichte Haushalte (mind. ein Kontakt im Zeitraum)", "neu", "Anzahl")] == "< 5"
@@ -52,6 +53,7 @@ def test_compute_shows_suppressed_numbers(qtbot, report_ctx: UiContext) -> None:
     screen.k.setValue(1)  # LR-39: the floor holds; nobody can switch suppression off
     assert screen.k.value() == 5
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)
     assert (
         _values(screen)[("Erreichte Haushalte (mind. ein Kontakt im Zeitraum)", "neu", "Anzahl")]
         == "< 5"
@@ -93,6 +95,7 @@ def test_reversed_period_is_reported(qtbot, report_ctx: UiContext, message_log) 
     screen.von.setDate(QDate(2025, 12, 31))
     screen.bis.setDate(QDate(2025, 1, 1))
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)
     assert message_log.texts("error") == ["Zeitraum: „von“ liegt nach „bis“."]
 
 
