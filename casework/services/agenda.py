@@ -10,7 +10,7 @@ from datetime import date
 
 from casework.clock import BERLIN, local_today
 from casework.models.persons.worker import WorkerRole
-from casework.services import goals, milestones, referrals
+from casework.services import goals, milestones, referrals, vetting
 from casework.services.consent import lifecycle as consent
 from casework.services.households import lifecycle as case
 from casework.services.kinderschutz import procedures as kinderschutz
@@ -19,6 +19,8 @@ from casework.services.session import Session
 
 # Sort order: child protection before everything else.
 KINDERSCHUTZ, REVIEW, REFERRAL, CONSENT = 0, 1, 2, 3
+VETTING_SCREEN = "fuehrungszeugnisse"
+STAFF = 4  # § 72a register (Leitung/Admin): certificates due, records to delete
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,7 @@ class AgendaItem:
     household_id: str
     household_name: str
     text: str
+    screen: str = ""  # an item without a family opens this screen (registry key)
 
 
 def items(session: Session, on: date | None = None, *, mine_only: bool = False
@@ -79,5 +82,9 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False
                               False, row.consent.household_id, row.household_name,
                               f"{row.person_name} ist 16: selbst einwilligen lassen "
                               f"({row.purposes})"))
+    for item in vetting.due(session, day):
+        out.append(AgendaItem(STAFF, f"Führungszeugnis: {item.kind.value}", item.on,
+                              item.overdue(day), "", item.member_name, item.text,
+                              screen=VETTING_SCREEN))
     out.sort(key=lambda i: (i.rank, i.due or day, i.household_name))
     return out

@@ -43,6 +43,7 @@ EXTRA_KINDS = ("appointment", "goal", "goal_entry")  # issue 20 record kinds sho
 class Target:
     household_id: str
     contact_id: str = ""
+    screen: str = ""  # an item without a family: the screen to open
 
 
 def _table(name: str, model: SimpleTableModel, parent: QWidget) -> QTableView:
@@ -181,7 +182,7 @@ class HeuteScreen(QWidget):
         items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
         self.agenda_model.set_rows([
             ((item.area, format_date(item.due) + (" (überfällig)" if item.overdue else ""),
-              item.household_name, item.text), Target(item.household_id))
+              item.household_name, item.text), Target(item.household_id, screen=item.screen))
             for item in items])
         urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ)
         steps = ("1 überfälliger Schritt in einem Kinderschutzverfahren" if urgent == 1
@@ -230,7 +231,9 @@ class HeuteScreen(QWidget):
         model = view.model()
         assert isinstance(model, SimpleTableModel)
         target = model.payload(row)
-        if isinstance(target, Target):
+        if isinstance(target, Target) and target.screen and not target.household_id:
+            self.ctx.open_screen(target.screen)
+        elif isinstance(target, Target):
             self.ctx.open_household(target.household_id)
 
     def complete_selected(self) -> None:
@@ -241,7 +244,7 @@ class HeuteScreen(QWidget):
     def _on_changed(self, changes: Changes) -> None:
         if changes.affects("household", "contact", "kinderschutz", "kinderschutz_review",
                            "referral", "consent", "handover", "household_closure",
-                           *EXTRA_KINDS) and self.isVisible():
+                           "vetting", *EXTRA_KINDS) and self.isVisible():
             self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
