@@ -82,9 +82,13 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False
                               False, row.consent.household_id, row.household_name,
                               f"{row.person_name} ist 16: selbst einwilligen lassen "
                               f"({row.purposes})"))
-    for item in vetting.due(session, day):
-        out.append(AgendaItem(STAFF, f"Führungszeugnis: {item.kind.value}", item.on,
-                              item.overdue(day), "", item.member_name, item.text,
-                              screen=VETTING_SCREEN))
+    staff_due = vetting.due(session, day)
+    if staff_due:  # one line for the whole register; the screen lists each person
+        late = sum(1 for d in staff_due if d.overdue(day))
+        listed = "; ".join(f"{d.kind.value}: {d.member_name}" for d in staff_due[:3])
+        more = f"; … und {len(staff_due) - 3} weitere" if len(staff_due) > 3 else ""
+        count = f"{len(staff_due)} fällig" + (f", {late} überfällig" if late else "")
+        out.append(AgendaItem(STAFF, "Führungszeugnisse", staff_due[0].on, bool(late), "", "",
+                              f"{count} – {listed}{more}", screen=VETTING_SCREEN))
     out.sort(key=lambda i: (i.rank, i.due or day, i.household_name))
     return out

@@ -34,7 +34,8 @@ from casework.ui.widgets import compact_rows, format_date, heading, named
 
 TITLE = "Führungszeugnisse (§ 72a)"
 FILTERS = (("alle Personen", "all"), ("darf mit Kindern arbeiten", "may"),
-           ("darf nicht / ungeklärt", "may_not"), ("Löschung fällig", "delete"))
+           ("darf nicht / ungeklärt", "may_not"), ("etwas fällig", "due"),
+           ("Löschung fällig", "delete"))
 
 
 def _table(model: SimpleTableModel, name: str, parent: QWidget) -> QTableView:
@@ -70,6 +71,7 @@ class VettingScreen(QWidget):
             raise PermissionDenied("Das Register der Führungszeugnisse sehen und führen nur "
                                    "Leitung oder Admin.")
         self.entries: list[service.Entry] = []
+        self.due: dict[str, list[str]] = {}  # person id -> what is due (Heute's reminders)
         self.filter = QComboBox(self)
         named(self.filter, "Filter")
         for label, key in FILTERS:
@@ -157,6 +159,11 @@ class VettingScreen(QWidget):
         selected = self.selected()
         day = local_today(self.ctx.clock)
         self.entries = service.overview(session)
+        self.due = {}
+        for item in service.due(session, day):
+            late = " (überfällig)" if item.overdue(day) else ""
+            self.due.setdefault(item.member_id, []).append(
+                f"{item.kind.value}{late}: {item.text}")
         counts = service.clearance_counts(self.entries)
         may = counts[Clearance.CLEARED] + counts[Clearance.NOT_NEEDED]
         may_not = sum(n for c, n in counts.items() if not c.may_work and c is not
@@ -170,6 +177,7 @@ class VettingScreen(QWidget):
                  or (wanted == "may" and e.status.clearance.may_work)
                  or (wanted == "may_not" and not e.status.clearance.may_work
                      and e.status.clearance is not Clearance.INACTIVE)
+                 or (wanted == "due" and e.id in self.due)
                  or (wanted == "delete" and e in deletions)]
         self.model.set_rows([
             ((e.name, e.file.member.data.engagement.value
@@ -201,7 +209,9 @@ class VettingScreen(QWidget):
             self.end_button.setEnabled(False)
             return
         day = local_today(self.ctx.clock)
-        self.detail.setText(f"{entry.name}: {entry.status.detail}.")
+        due = self.due.get(entry.id, [])
+        self.detail.setText(f"{entry.name}: {entry.status.detail}."
+                            + (f" Fällig: {' · '.join(due)}" if due else ""))
         rules = service.scheme()
         rows = []
         for activity in entry.file.activities:

@@ -106,13 +106,14 @@ def test_relevant_entry_and_indication_show_in_the_leitung_view(session: Session
 def test_reminders_reach_heute_for_the_leitung(session: Session, clock: FixedClock) -> None:
     member_id = _volunteer(session, start=TODAY + timedelta(days=14))
     items = [i for i in agenda.items(session) if i.rank == agenda.STAFF]
-    assert [(i.area, i.household_name, i.screen) for i in items] == [
-        ("Führungszeugnis: Einsicht fehlt", "Jonas Ehrenfeld", "fuehrungszeugnisse")]
+    assert [(i.area, i.text, i.screen) for i in items] == [
+        ("Führungszeugnisse", "1 fällig – Einsicht fehlt: Jonas Ehrenfeld",
+         "fuehrungszeugnisse")]
     _inspect(session, member_id, certificate=TODAY - timedelta(days=3), inspected=TODAY)
     assert not [i for i in agenda.items(session) if i.rank == agenda.STAFF]
     clock.set(clock.now() + timedelta(days=5 * 365 - 60))
     renewal = [i for i in agenda.items(session) if i.rank == agenda.STAFF]
-    assert [i.area for i in renewal] == ["Führungszeugnis: Erneuerung"]
+    assert [i.text for i in renewal] == ["1 fällig – Erneuerung: Jonas Ehrenfeld"]
 
 
 def test_real_deletion_after_the_deadline_leaves_no_trace(session: Session) -> None:
