@@ -384,7 +384,10 @@ class VerzeichnisScreen(QWidget):
             self.open_states = {}
             self._filter_partners(self.partner_filter.text())
             return
-        self.open_states = {id(s.partner): s.text(moment) for s in states}
+        # Partners without opening hours say nothing about „now“: left out, unless the
+        # place only matched such partners.
+        with_hours = [s for s in states if s.partner.opening_hours] or states
+        self.open_states = {id(s.partner): s.text(moment) for s in with_hours}
         # Filter, never reorder: editing goes by the partner's place in the profile.
         self.partner_model.set_filter(lambda p: id(p) in self.open_states)
         _fit_columns(self.partner_view)

@@ -54,9 +54,11 @@ def _table(model: SimpleTableModel, name: str, parent: QWidget) -> QTableView:
     return view
 
 
-def _button(text: str, parent: QWidget, slot: object) -> QPushButton:
+def _button(text: str, parent: QWidget, slot: object, name: str = "") -> QPushButton:
     button = QPushButton(text, parent)
-    named(button, text.replace("&", "").rstrip("…"))
+    named(button, name or text.replace("&", "").rstrip("…"))
+    if name:
+        button.setToolTip(name)
     button.clicked.connect(slot)
     return button
 
@@ -98,12 +100,17 @@ class VettingScreen(QWidget):
         self.history = _table(self.history_model, "Verlauf", self)
 
         self.add_button = _button("Person &aufnehmen…", self, self.add_member)
-        self.edit_button = _button("Person bearbeiten…", self, self.edit_member)
-        self.activity_button = _button("&Tätigkeit erfassen…", self, self.add_activity)
+        self.edit_button = _button("Bearbeiten…", self, self.edit_member,
+                                   "Person bearbeiten")
+        self.activity_button = _button("&Tätigkeit…", self, self.add_activity,
+                                       "Tätigkeit erfassen und einschätzen")
         self.end_button = _button("Tätigkeit beenden…", self, self.end_activity)
         self.inspect_button = _button("&Einsicht festhalten…", self, self.record_inspection)
-        self.indication_button = _button("Anhaltspunkte…", self, self.record_indication)
-        self.delete_due_button = _button("Fällige Löschungen ausführen…", self, self.delete_due)
+        self.indication_button = _button(
+            "Anhaltspunkte…", self, self.record_indication,
+            "Konkrete Anhaltspunkte: aktuelles Führungszeugnis anfordern")
+        self.delete_due_button = _button(
+            "Fällige Löschungen…", self, self.delete_due, "Fällige Löschungen ausführen")
         self.delete_button = _button("Eintrag löschen…", self, self.delete_member)
 
         top = QHBoxLayout()
@@ -162,8 +169,7 @@ class VettingScreen(QWidget):
         self.due = {}
         for item in service.due(session, day):
             late = " (überfällig)" if item.overdue(day) else ""
-            self.due.setdefault(item.member_id, []).append(
-                f"{item.kind.value}{late}: {item.text}")
+            self.due.setdefault(item.member_id, []).append(f"{item.text}{late}")
         counts = service.clearance_counts(self.entries)
         may = counts[Clearance.CLEARED] + counts[Clearance.NOT_NEEDED]
         may_not = sum(n for c, n in counts.items() if not c.may_work and c is not
