@@ -39,12 +39,12 @@ def add(session: Session) -> int:
 
 
 def _ago(today: date, **kwargs: int) -> date:
-    moment: date = today - relativedelta(**kwargs)  # type: ignore[arg-type]
+    moment: date = today - relativedelta(**kwargs)
     return moment
 
 
 def _ahead(today: date, **kwargs: int) -> date:
-    moment: date = today + relativedelta(**kwargs)  # type: ignore[arg-type]
+    moment: date = today + relativedelta(**kwargs)
     return moment
 
 

@@ -128,9 +128,10 @@ def test_real_deletion_after_the_deadline_leaves_no_trace(session: Session) -> N
     assert changes.affects(vetting.KIND)
     assert [e.name for e in vetting.overview(session)] == ["Jonas Ehrenfeld"]
     assert not session.db.scalar("SELECT count(*) FROM vetting_staff WHERE id = ?", (ended,))
-    for table in ("vetting_activities", "vetting_inspections"):
-        assert not session.db.scalar(f"SELECT count(*) FROM {table} WHERE staff_id = ?",
-                                     (ended,))
+    assert not session.db.scalar("SELECT count(*) FROM vetting_activities WHERE staff_id = ?",
+                                 (ended,))
+    assert not session.db.scalar("SELECT count(*) FROM vetting_inspections WHERE staff_id = ?",
+                                 (ended,))
     assert not session.db.scalar("SELECT count(*) FROM changelog WHERE scope_id = ?", (ended,))
     assert not session.db.scalar("SELECT count(*) FROM changelog WHERE fields LIKE ?",
                                  ("%2023-12-01%",))

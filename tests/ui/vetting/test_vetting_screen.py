@@ -79,7 +79,7 @@ def test_person_activity_and_inspection_through_the_dialogs(
     assert _cells(screen)[0][3] == "ja"
     assert _cells(screen)[0][4] == "10.11.2031"
     assert ctx.last_confirmation == "Einsicht festgehalten."
-    assert [c for c, _ in screen.inspection_model.rows][0][2] == "keine Eintragung"
+    assert screen.inspection_model.rows[0][0][2] == "keine Eintragung"
     assert "Einsicht Führungszeugnis angelegt" in [c[2] for c, _ in screen.history_model.rows]
 
 
