@@ -10,7 +10,7 @@ Admin.
                 [--ausnahme collegial_team …]
     casework fz ende --vault V --person NAME --titel TEXT --am DATUM
     casework fz pruefung --vault V --person NAME --fz-datum DATUM [--einsicht DATUM]
-                [--eintragung ja|nein] [--anlass]
+                [--eintragung ja|nein]
     casework fz anlass --vault V --person NAME [--am DATUM]
     casework fz loeschen --vault V          (reserved act: asks the passphrase again)
 
@@ -34,7 +34,6 @@ from casework.models.vetting.register import (
     ActivityDraft,
     InspectionDraft,
     MemberDraft,
-    Occasion,
 )
 from casework.models.vetting.scheme import Answers, Engagement
 from casework.services import vetting as service
@@ -91,8 +90,6 @@ def register(sub: Any) -> None:
     inspection.add_argument("--einsicht", help="Tag der Einsichtnahme (Standard: heute)")
     inspection.add_argument("--eintragung", choices=("ja", "nein"), default="nein",
                             help="einschlägige Eintragung vorhanden?")
-    inspection.add_argument("--anlass", action="store_true",
-                            help="Einsicht nach konkreten Anhaltspunkten")
     inspection.set_defaults(handler=_inspection)
     indication = commands.add_parser("anlass", help="konkrete Anhaltspunkte: aktuelles "
                                                     "Führungszeugnis angefordert")
@@ -258,8 +255,7 @@ def _inspection(args: argparse.Namespace) -> int:
     try:
         member_id = _member_id(session, args.person)
         inspected = inspected_on or local_today(session.clock)
-        draft = InspectionDraft(member_id, inspected, certificate, args.eintragung == "ja",
-                                Occasion.INDICATION if args.anlass else Occasion.REGULAR)
+        draft = InspectionDraft(member_id, inspected, certificate, args.eintragung == "ja")
         service.record_inspection(session, draft)
         status = service.entry(session, member_id).status
     finally:

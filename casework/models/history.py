@@ -136,6 +136,5 @@ FIELD_LABELS = {
     "inspected_on": "Einsicht am",
     "certificate_date": "Datum des Führungszeugnisses",
     "relevant_entry": "einschlägige Eintragung",
-    "occasion": "Anlass",
     "requested_on": "angefordert am",
 }

@@ -20,7 +20,6 @@ from casework.models.vetting.register import (
     Member,
     MemberDraft,
     MemberFile,
-    Occasion,
 )
 from casework.models.vetting.scheme import Answers, Engagement
 from casework.storage.changelog import RecordWriter
@@ -125,7 +124,7 @@ def insert_inspection(w: RecordWriter, draft: InspectionDraft) -> str:
     return w.insert("vetting_inspections", "vetting_inspection", {
         "staff_id": draft.member_id, "inspected_on": draft.inspected_on.isoformat(),
         "certificate_date": draft.certificate_date.isoformat(),
-        "relevant_entry": int(draft.relevant_entry), "occasion": draft.occasion.value},
+        "relevant_entry": int(draft.relevant_entry)},
         scope_id=draft.member_id)
 
 
@@ -139,8 +138,7 @@ def _inspection(r: Row) -> Inspection:
     inspected, certificate = _day(r["inspected_on"]), _day(r["certificate_date"])
     assert inspected is not None and certificate is not None
     return Inspection(r["id"], InspectionDraft(r["staff_id"], inspected, certificate,
-                                               bool(r["relevant_entry"]),
-                                               Occasion(r["occasion"])), r["created_by"])
+                                               bool(r["relevant_entry"])), r["created_by"])
 
 
 # --- whole files ----------------------------------------------------------------------------

@@ -6,8 +6,8 @@ what must be deleted?).
 § 72a Abs. 5 SGB VIII: of an inspection only the fact that it took place, the date of
 the certificate and whether a relevant conviction is recorded may be stored (LR-38);
 `Inspection` holds exactly that (plus the day of the inspection, needed for the
-three-month rule, and an `occasion` saying whether it followed concrete indications).
-There is no free text and no upload anywhere in an inspection.
+three-month rule). There is no free text and no upload anywhere in an inspection; not
+even whether it followed concrete indications (that follows from the dates).
 
 Deletion (§ 72a Abs. 5): without delay if no activity follows the inspection, otherwise
 at the latest three months (scheme: `deletion_months_after_end`) after the activity ends.
@@ -123,11 +123,6 @@ class Activity:
         return self.assessment(scheme, member, day).required
 
 
-class Occasion(StrEnum):
-    REGULAR = "regulär"
-    INDICATION = "nach konkreten Anhaltspunkten"
-
-
 @dataclass(frozen=True, slots=True)
 class InspectionDraft:
     """Only what § 72a Abs. 5 allows: inspected (the record itself), the date of the
@@ -137,7 +132,6 @@ class InspectionDraft:
     inspected_on: date
     certificate_date: date
     relevant_entry: bool
-    occasion: Occasion = Occasion.REGULAR
 
     def validated(self, scheme: Scheme, today: date) -> InspectionDraft:
         if self.inspected_on > today:
@@ -154,7 +148,7 @@ class InspectionDraft:
                 f"{scheme.certificate_max_age_months} Monate. Bitte ein aktuelles "
                 "Führungszeugnis vorlegen lassen.")
         return InspectionDraft(self.member_id, self.inspected_on, self.certificate_date,
-                               bool(self.relevant_entry), Occasion(self.occasion))
+                               bool(self.relevant_entry))
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,6 @@ CREATE TABLE vetting_inspections (
     inspected_on TEXT NOT NULL,
     certificate_date TEXT NOT NULL,
     relevant_entry INTEGER NOT NULL CHECK (relevant_entry IN (0, 1)),
-    occasion TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     created_by TEXT NOT NULL,

@@ -28,7 +28,6 @@ from casework.models.vetting.register import (
     InspectionDraft,
     Member,
     MemberDraft,
-    Occasion,
 )
 from casework.models.vetting.scheme import Answers, Engagement, Flag, assess
 from casework.services import vetting as service
@@ -281,8 +280,6 @@ class InspectionDialog(_Dialog):
         choice_box.addWidget(self.clean)
         choice_box.addWidget(self.entry)
         self.form.add_row("Ergebnis", choice)
-        self.indication = QCheckBox("nach konkreten Anhaltspunkten angefordert", self)
-        self.form.add_row("Anlass", self.indication)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Person: {member.name}", self))
         layout.addWidget(note)
@@ -293,8 +290,7 @@ class InspectionDialog(_Dialog):
         draft = InspectionDraft(
             self.member.id, _required(self.inspected.text(), "Einsicht am"),
             _required(self.certificate.text(), "Datum des Führungszeugnisses"),
-            self.entry.isChecked(),
-            Occasion.INDICATION if self.indication.isChecked() else Occasion.REGULAR)
+            self.entry.isChecked())
         self.ctx.apply(service.record_inspection, draft)
         self.ctx.confirm("Einsicht festgehalten.")
 

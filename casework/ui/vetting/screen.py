@@ -73,6 +73,7 @@ class VettingScreen(QWidget):
             raise PermissionDenied("Das Register der Führungszeugnisse sehen und führen nur "
                                    "Leitung oder Admin.")
         self.entries: list[service.Entry] = []
+        self._viewed = False
         self.due: dict[str, list[str]] = {}  # person id -> what is due (Heute's reminders)
         self.filter = QComboBox(self)
         named(self.filter, "Filter")
@@ -93,8 +94,8 @@ class VettingScreen(QWidget):
                                                 "Begründung"], self)
         self.activities = _table(self.activity_model, "Tätigkeiten", self)
         self.activities.doubleClicked.connect(lambda _i: self.edit_activity())
-        self.inspection_model = SimpleTableModel(["Einsicht am", "Datum des FZ", "Ergebnis",
-                                                  "Anlass"], self)
+        self.inspection_model = SimpleTableModel(["Einsicht am", "Datum des FZ", "Ergebnis"],
+                                                 self)
         self.inspections = _table(self.inspection_model, "Einsichten", self)
         self.history_model = SimpleTableModel(["Wann", "Wer", "Was"], self)
         self.history = _table(self.history_model, "Verlauf", self)
@@ -165,7 +166,9 @@ class VettingScreen(QWidget):
             return
         selected = self.selected()
         day = local_today(self.ctx.clock)
-        self.entries = service.overview(session)
+        # The access log notes that the register was shown, once per screen (not per refresh).
+        self.entries = service.overview(session, audit=not self._viewed)
+        self._viewed = True
         self.due = {}
         for item in service.due(session, day):
             late = " (überfällig)" if item.overdue(day) else ""
@@ -232,10 +235,9 @@ class VettingScreen(QWidget):
         self.activity_model.set_rows(rows)
         self.inspection_model.set_rows([
             ((f"{i.data.inspected_on:%d.%m.%Y}", f"{i.data.certificate_date:%d.%m.%Y}",
-              "einschlägige Eintragung" if i.data.relevant_entry else "keine Eintragung",
-              i.data.occasion.value), i)
+              "einschlägige Eintragung" if i.data.relevant_entry else "keine Eintragung"), i)
             for i in reversed(entry.file.inspections)]
-            + [((f"{x.requested_on:%d.%m.%Y}", "–", "angefordert (Anhaltspunkte)", ""), x)
+            + [((f"{x.requested_on:%d.%m.%Y}", "–", "aktuelles FZ angefordert"), x)
                for x in reversed(entry.file.indications)])
         self.history_model.set_rows([
             ((f"{from_utc_iso(h.at).astimezone(BERLIN):%d.%m.%Y %H:%M}", h.actor_name,

@@ -147,10 +147,9 @@ def test_certificate_older_than_three_months_at_inspection_is_refused() -> None:
 
 def test_an_inspection_holds_only_what_the_law_allows() -> None:
     # LR-38: inspected (the record), date of the certificate, relevant entry yes/no; the
-    # day of the inspection and the occasion are needed for the rules; no free text.
+    # day of the inspection is needed for the three-month rule; no free text.
     names = {f.name for f in dataclasses.fields(InspectionDraft)}
-    assert names == {"member_id", "inspected_on", "certificate_date", "relevant_entry",
-                     "occasion"}
+    assert names == {"member_id", "inspected_on", "certificate_date", "relevant_entry"}
 
 
 def test_renewal_after_five_years_and_reminder_ahead() -> None:
@@ -182,7 +181,7 @@ def test_concrete_indications_block_until_a_newer_inspection() -> None:
     assert status(SCHEME, file, DAY).clearance is Clearance.INDICATION
     assert [d.kind for d in due_items(SCHEME, file, DAY)] == [DueKind.INDICATION]
     cleared = dataclasses.replace(file, inspections=(*file.inspections, Inspection(
-        "i9", InspectionDraft("m1", DAY, DAY, False, ), "w")))
+        "i9", InspectionDraft("m1", DAY, DAY, False), "w")))
     assert status(SCHEME, cleared, DAY).clearance is Clearance.CLEARED
 
 

@@ -75,8 +75,7 @@ def test_inspection_makes_the_person_cleared_and_stores_only_the_allowed_facts(
     columns = {r[1] for r in session.db.query("PRAGMA table_info(vetting_inspections)")}
     assert columns - {"id", "created_at", "updated_at", "created_by", "updated_by",
                       "version", "deleted"} == {"staff_id", "inspected_on",
-                                                "certificate_date", "relevant_entry",
-                                                "occasion"}
+                                                "certificate_date", "relevant_entry"}
     audit = session.db.query("SELECT detail FROM audit_log WHERE entity_id = ?",
                              (inspection_id,))
     assert [r[0] for r in audit] == [""]  # the audit log knows the id, not dates or result
