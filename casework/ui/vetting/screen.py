@@ -3,7 +3,8 @@ with children and young people, each person's activities with the scheme's answe
 inspections (fact, date of the certificate, relevant entry yes/no), what is due, and the
 real deletion of records whose deadline has come (confirmed with the passphrase).
 
-Only Leitung and Admin open it; for everyone else the screen says so."""
+Only Leitung and Admin see it; for everyone else the screen says so (and looks again
+when the acting person changes)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN, from_utc_iso, local_today
-from casework.errors import PermissionDenied
 from casework.models.changes import Changes
 from casework.models.vetting.register import Activity, Clearance
 from casework.services import vetting as service
@@ -33,6 +33,7 @@ from casework.ui.vetting.dialogs import ActivityDialog, EndDialog, InspectionDia
 from casework.ui.widgets import compact_rows, format_date, heading, named
 
 TITLE = "Führungszeugnisse (§ 72a)"
+CLOSED = "Das Register der Führungszeugnisse sehen und führen nur Leitung oder Admin."
 FILTERS = (("alle Personen", "all"), ("darf mit Kindern arbeiten", "may"),
            ("darf nicht / ungeklärt", "may_not"), ("etwas fällig", "due"),
            ("Löschung fällig", "delete"))
@@ -68,10 +69,9 @@ class VettingScreen(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName(TITLE)
-        session = ctx.require_session()
-        if not service.can_maintain(session):
-            raise PermissionDenied("Das Register der Führungszeugnisse sehen und führen nur "
-                                   "Leitung oder Admin.")
+        self.notice = QLabel(CLOSED, self)
+        self.notice.setWordWrap(True)
+        named(self.notice, CLOSED)
         self.entries: list[service.Entry] = []
         self._viewed = False
         self.due: dict[str, list[str]] = {}  # person id -> what is due (Heute's reminders)
@@ -151,11 +151,17 @@ class VettingScreen(QWidget):
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.body = QWidget(self)
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(buttons)
+        body.addWidget(splitter, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(buttons)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.body, 1)
         ctx.changed.connect(self._on_changed)
+        ctx.session_changed.connect(self.reload)
         self.reload()
 
     # --- loading ---------------------------------------------------------------------------
@@ -163,6 +169,16 @@ class VettingScreen(QWidget):
     def reload(self) -> None:
         session = self.ctx.session
         if session is None or not session.is_open:
+            return
+        allowed = service.can_maintain(session)
+        self.notice.setVisible(not allowed)
+        self.body.setVisible(allowed)
+        self.summary.setVisible(allowed)
+        self.filter.setVisible(allowed)
+        if not allowed:
+            self.entries, self.due = [], {}
+            self.model.set_rows([])
+            self._show_detail()
             return
         selected = self.selected()
         day = local_today(self.ctx.clock)

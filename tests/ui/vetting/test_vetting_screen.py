@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from casework.models.persons.worker import WorkerRole
@@ -22,7 +21,6 @@ from casework.ui.main_window import MainWindow
 from casework.ui.vetting import screen as vetting_screen
 from casework.ui.vetting.dialogs import ActivityDialog, InspectionDialog, MemberDialog
 from casework.ui.vetting.screen import VettingScreen
-from casework.ui.widgets import MessagePage
 from tests.conftest import add_person
 from tests.ui.conftest import MessageLog
 
@@ -111,12 +109,15 @@ def test_a_fachkraft_sees_why_the_register_is_closed(
         qtbot: QtBot, unlocked: MainWindow) -> None:
     workspace = unlocked.workspace
     assert workspace is not None
-    colleague = add_person(unlocked.ctx.require_session(), "Kim Kollegin",
-                           WorkerRole.FACHKRAFT)
-    unlocked.ctx.require_session().act_as(colleague)
+    session = unlocked.ctx.require_session()
+    vetting.add_member(session, MemberDraft("Jonas Ehrenfeld", Engagement.EHRENAMTLICH))
     page = workspace.show_page("fuehrungszeugnisse")
-    assert isinstance(page, MessagePage)
-    assert any("nur Leitung oder Admin" in label.text() for label in page.findChildren(QLabel))
+    assert isinstance(page, VettingScreen) and page.model.rowCount() == 1
+    colleague = add_person(session, "Kim Kollegin", WorkerRole.FACHKRAFT)
+    session.act_as(colleague)
+    unlocked.ctx.session_changed.emit()  # what switching the person does
+    assert page.notice.isVisible() and "nur Leitung oder Admin" in page.notice.text()
+    assert not page.body.isVisible() and page.model.rowCount() == 0
 
 
 def test_heute_item_opens_the_register(qtbot: QtBot, unlocked: MainWindow) -> None:
