@@ -259,6 +259,12 @@ INSPECTION_NOTE = ("Festgehalten wird nur, dass Einsicht genommen wurde, das Dat
                    "Person zurückgeben.")
 
 
+RELEVANT_ENTRY = ("Die Person darf nicht mit Kindern und Jugendlichen arbeiten. Bitte den "
+                  "Einsatz sofort beenden bzw. eine Tätigkeit ohne Kontakt zu Kindern und "
+                  "Jugendlichen prüfen (Arbeitsvertrag, Vereinbarung mit dem Jugendamt) und "
+                  "die laufenden Tätigkeiten hier beenden.")
+
+
 class InspectionDialog(_Dialog):
     def __init__(self, ctx: UiContext, member: Member, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "Einsicht in das Führungszeugnis", parent)
@@ -293,6 +299,10 @@ class InspectionDialog(_Dialog):
             self.entry.isChecked())
         self.ctx.apply(service.record_inspection, draft)
         self.ctx.confirm("Einsicht festgehalten.")
+        if draft.relevant_entry:
+            # Trägervereinbarung: nobody with such a conviction works with children; the
+            # contract provides for dismissal or a transfer out of this work.
+            self.ctx.messages.warn(self, "Einschlägige Eintragung", RELEVANT_ENTRY)
 
 
 class EndDialog(_Dialog):
