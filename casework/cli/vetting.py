@@ -3,7 +3,7 @@ Admin.
 
     casework fz liste --vault V [--einsatzfaehig] [--json]
     casework fz faellig --vault V
-    casework fz schema
+    casework fz schema [--vault V [--export DATEI | --import DATEI | --mitgeliefert]]
     casework fz person --vault V --name NAME --art ehrenamtlich [--volljaehrig-ab DATUM]
     casework fz taetigkeit --vault V --person NAME --titel TEXT --beginn DATUM [--ende DATUM]
                 [--ohne-kinder] [--merkmal trust=hoch …] [--ausloeser overnight …]
@@ -24,18 +24,25 @@ import argparse
 import json
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from casework.cli import EXIT_OK, EXIT_USER_ERROR, CliFailure
-from casework.cli._common import add_vault_argument, open_for_act, open_session
+from casework.cli._common import (
+    add_vault_argument,
+    add_worker_argument,
+    open_for_act,
+    open_session,
+)
 from casework.clock import local_today
+from casework.forms.base import write_pdf_atomic as write_file_atomic
 from casework.models.text import fold
 from casework.models.vetting.register import (
     ActivityDraft,
     InspectionDraft,
     MemberDraft,
 )
-from casework.models.vetting.scheme import Answers, Engagement
+from casework.models.vetting.scheme import Answers, Engagement, Scheme, parse_scheme
 from casework.services import vetting as service
 from casework.services.session import Session
 
@@ -55,7 +62,16 @@ def register(sub: Any) -> None:
     due = commands.add_parser("faellig", help="fehlende Einsichten, Erneuerungen, Löschungen")
     add_vault_argument(due)
     due.set_defaults(handler=_due)
-    scheme = commands.add_parser("schema", help="das Prüfschema (Merkmale, Auslöser, Ausnahmen)")
+    scheme = commands.add_parser("schema", help="das Prüfschema (Merkmale, Auslöser, "
+                                                 "Ausnahmen) zeigen, exportieren, ersetzen")
+    scheme.add_argument("--vault", type=Path, help="das Prüfschema dieser Akte")
+    add_worker_argument(scheme)
+    which = scheme.add_mutually_exclusive_group()
+    which.add_argument("--export", type=Path, metavar="DATEI", help="als JSON speichern")
+    which.add_argument("--import", dest="import_file", type=Path, metavar="DATEI",
+                       help="eigenes Prüfschema (JSON) für diese Akte übernehmen")
+    which.add_argument("--mitgeliefert", action="store_true",
+                       help="wieder das mitgelieferte Prüfschema verwenden")
     scheme.set_defaults(handler=_scheme)
     person = commands.add_parser("person", help="eine Person ins Register aufnehmen")
     add_vault_argument(person)
@@ -175,7 +191,35 @@ def _due(args: argparse.Namespace) -> int:
 
 
 def _scheme(args: argparse.Namespace) -> int:
-    rules = service.scheme()
+    if args.vault is None:
+        if args.export or args.import_file or args.mitgeliefert:
+            raise CliFailure("Exportieren und Ersetzen des Prüfschemas gehen nur mit --vault.")
+        _print_scheme(parse_scheme(json.loads(service.shipped_scheme_text())))
+        return EXIT_OK
+    text = None
+    if args.import_file is not None:
+        try:
+            text = args.import_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CliFailure(f"{args.import_file.name} kann nicht als UTF-8-Text gelesen "
+                             "werden.") from error
+    session = open_session(args.vault)
+    try:
+        if args.import_file is not None or args.mitgeliefert:
+            service.set_scheme(session, text, args.import_file.name if text else "")
+            print("Prüfschema übernommen." if text else "Mitgeliefertes Prüfschema gilt wieder.")
+        elif args.export is not None:
+            write_file_atomic(args.export, service.scheme_text(session).encode("utf-8"))
+            print(f"Prüfschema gespeichert: {args.export.name}")
+            return EXIT_OK
+        rules = service.scheme(session)
+    finally:
+        session.close()
+    _print_scheme(rules)
+    return EXIT_OK
+
+
+def _print_scheme(rules: Scheme) -> None:
     print(rules.title)
     for criterion in rules.criteria:
         options = ", ".join(f"{o.key} ({o.points})" for o in criterion.options)
@@ -186,7 +230,6 @@ def _scheme(args: argparse.Namespace) -> int:
         print(f"  --ausnahme {flag.key}  {flag.label} (nur Ehrenamtliche)")
     print(f"Erforderlich ab {rules.threshold} von {rules.max_points} Punkten oder bei einem "
           "Auslöser.")
-    return EXIT_OK
 
 
 def _person(args: argparse.Namespace) -> int:
@@ -223,7 +266,7 @@ def _activity(args: argparse.Namespace) -> int:
         service.add_activity(session, draft)
         entry = service.entry(session, member_id)
         activity = entry.file.activities[-1]
-        result = activity.assessment(service.scheme(), entry.file.member,
+        result = activity.assessment(service.scheme(session), entry.file.member,
                                      max(local_today(session.clock), draft.starts_on))
     finally:
         session.close()

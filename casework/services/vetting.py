@@ -52,15 +52,54 @@ EDITOR_ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
 SCHEME_FILE = "schema.json"
 
 
-@lru_cache(maxsize=1)
-def scheme() -> Scheme:
-    """The shipped assessment scheme (`resources/vetting/schema.json`)."""
-    text = resources.files("vetting", SCHEME_FILE).read_text(encoding="utf-8")
+META_SCHEME = "vetting_scheme"  # the vault's own scheme (JSON), if the Leitung set one
+MAX_SCHEME_BYTES = 256 * 1024
+
+
+def _parse(text: str, source: str) -> Scheme:
     try:
-        return parse_scheme(safe_json.loads(text, max_bytes=256 * 1024))
-    except (ValueError, ValidationError) as error:
-        raise UserError("Das mitgelieferte Prüfschema für Führungszeugnisse ist beschädigt.") \
-            from error
+        data = safe_json.loads(text, max_bytes=MAX_SCHEME_BYTES)
+    except ValueError as error:
+        raise UserError(f"Prüfschema {source}: kein gültiges JSON oder zu groß.") from error
+    if not isinstance(data, dict):
+        raise UserError(f"Prüfschema {source}: muss ein JSON-Objekt enthalten.")
+    try:
+        return parse_scheme(data)
+    except ValidationError as error:
+        raise UserError(f"Prüfschema {source}: {error.field}: {error.reason}") from error
+
+
+@lru_cache(maxsize=1)
+def shipped_scheme_text() -> str:
+    return resources.files("vetting", SCHEME_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def _cached(text: str) -> Scheme:
+    return _parse(text, "der Akte")
+
+
+def scheme(session: Session) -> Scheme:
+    """The vault's assessment scheme: its own (set by the Leitung) or the shipped one
+    (`resources/vetting/schema.json`)."""
+    return _cached(session.vault.meta(META_SCHEME) or shipped_scheme_text())
+
+
+def scheme_text(session: Session) -> str:
+    return session.vault.meta(META_SCHEME) or shipped_scheme_text()
+
+
+def set_scheme(session: Session, text: str | None, source: str = "Datei") -> Changes:
+    """Use the scheme in `text` (JSON, validated as a whole; nothing changes if it is
+    malformed) in this vault, or the shipped one again with `text` None. Assessments are
+    computed from it from now on (answers already given stay)."""
+    _require(session)
+    if text is not None:
+        _parse(text, source)
+    with session.db.transaction():
+        session.vault.set_meta(META_SCHEME, text or "")
+        session.audit("vetting.scheme", KIND, "", "own" if text else "shipped")
+    return Changes.of(KIND, "scheme")
 
 
 def can_maintain(session: Session) -> bool:
@@ -107,7 +146,7 @@ def overview(session: Session, *, on: date | None = None, audit: bool = True) ->
     """Everyone in the register with her status on `on` (default today), by name."""
     _require(session)
     day = on or local_today(session.clock)
-    rules = scheme()
+    rules = scheme(session)
     entries = [Entry(f, status(rules, f, day), deletion_due_on(rules, f))
                for f in store.files(session.db)]
     if audit:
@@ -119,7 +158,8 @@ def entry(session: Session, member_id: str, *, on: date | None = None) -> Entry:
     _require(session)
     day = on or local_today(session.clock)
     found = _file(session, member_id)
-    return Entry(found, status(scheme(), found, day), deletion_due_on(scheme(), found))
+    return Entry(found, status(scheme(session), found, day),
+                 deletion_due_on(scheme(session), found))
 
 
 def may_work_with_children(session: Session, *, on: date | None = None) -> list[Entry]:
@@ -132,7 +172,7 @@ def due(session: Session, on: date | None = None) -> list[Due]:
     if not can_maintain(session):
         return []
     day = on or local_today(session.clock)
-    rules = scheme()
+    rules = scheme(session)
     items = [d for f in store.files(session.db) for d in due_items(rules, f, day)]
     return sorted(items, key=lambda d: (d.on, d.member_name))
 
@@ -164,7 +204,7 @@ def update_member(session: Session, member_id: str, draft: MemberDraft) -> Chang
 
 def add_activity(session: Session, draft: ActivityDraft) -> tuple[str, Changes]:
     _require(session)
-    clean = draft.validated(scheme())
+    clean = draft.validated(scheme(session))
     with session.db.transaction():
         _file(session, clean.member_id)
         activity_id = store.insert_activity(session.writer(), clean)
@@ -177,7 +217,7 @@ def update_activity(session: Session, activity_id: str, draft: ActivityDraft) ->
         current = store.get_activity(session.db, activity_id)
         if current is None:
             raise NotFound("Die Tätigkeit")
-        clean = replace(draft, member_id=current.data.member_id).validated(scheme())
+        clean = replace(draft, member_id=current.data.member_id).validated(scheme(session))
         changed = store.update_activity(session.writer(), activity_id, clean)
     return Changes.of(KIND, current.data.member_id) if changed else Changes()
 
@@ -195,7 +235,7 @@ def record_inspection(session: Session, draft: InspectionDraft) -> tuple[str, Ch
     """The Leitung has seen the certificate: store the fact, its date and whether a
     relevant entry exists (nothing else; § 72a Abs. 5)."""
     _require(session)
-    clean = draft.validated(scheme(), local_today(session.clock))
+    clean = draft.validated(scheme(session), local_today(session.clock))
     with session.db.transaction():
         _file(session, clean.member_id)
         inspection_id = store.insert_inspection(session.writer(), clean)

@@ -119,7 +119,7 @@ class ActivityDialog(_Dialog):
                          parent)
         self.member = member
         self.activity = activity
-        self.scheme = service.scheme()
+        self.scheme = service.scheme(ctx.require_session())
         self.title = self.form.add_row("Tätigkeit", line_edit(
             "Tätigkeit", self, "z. B. Hausaufgabenhilfe, Ferienfreizeit"))
         self.starts = self.form.add_row("Beginn", line_edit("Beginn", self, DATE_HINT))
@@ -312,7 +312,7 @@ class EndDialog(_Dialog):
         self.activity = activity
         self.day = self.form.add_row("Ende", line_edit("Ende", self, DATE_HINT))
         self.day.setText(f"{local_today(ctx.clock):%d.%m.%Y}")
-        months = service.scheme().deletion_months_after_end
+        months = service.scheme(ctx.require_session()).deletion_months_after_end
         note = QLabel("Mit dem Ende beginnt die Löschfrist: Ohne weitere Tätigkeit werden die "
                       f"Daten zum Führungszeugnis spätestens {months} Monate danach gelöscht.",
                       self)

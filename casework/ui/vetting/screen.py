@@ -237,7 +237,7 @@ class VettingScreen(QWidget):
         due = self.due.get(entry.id, [])
         self.detail.setText(f"{entry.name}: {entry.status.detail}."
                             + (f" Fällig: {' · '.join(due)}" if due else ""))
-        rules = service.scheme()
+        rules = service.scheme(self.ctx.require_session())
         rows = []
         for activity in entry.file.activities:
             d = activity.data

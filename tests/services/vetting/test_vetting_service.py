@@ -9,12 +9,13 @@ deletion without delay or at the latest three months after the activity ends).
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
 
 from casework.clock import FixedClock
-from casework.errors import PermissionDenied, ValidationError
+from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.persons.worker import WorkerRole
 from casework.models.vetting.register import (
     ActivityDraft,
@@ -161,3 +162,20 @@ def test_the_register_never_goes_to_the_hub(session: Session) -> None:
     assert not [r for r in outgoing if r.entity.startswith("vetting")]
     assert hub_store.pending_count(session.db, device) == len(outgoing)
     assert session.db.scalar("SELECT count(*) FROM changelog WHERE entity LIKE 'vetting%'") >= 3
+
+
+def test_the_leitung_can_use_its_own_scheme_in_this_vault(session: Session) -> None:
+    # Scheme as data, per vault: e.g. the organisation's own reading of the recommendations.
+    group = Answers(True, (("frequency", "hoch"), ("setting", "hoch")))
+    member_id = _volunteer(session, answers=group)
+    assert vetting.entry(session, member_id).status.clearance is Clearance.NOT_NEEDED
+    data = json.loads(vetting.shipped_scheme_text())
+    data["threshold"] = 4
+    vetting.set_scheme(session, json.dumps(data), "eigenes.json")
+    assert vetting.entry(session, member_id).status.clearance is Clearance.MISSING
+    data["threshold"] = 99
+    with pytest.raises(UserError, match="eigenes.json: threshold"):
+        vetting.set_scheme(session, json.dumps(data), "eigenes.json")
+    assert vetting.scheme(session).threshold == 4  # the refused file changed nothing
+    vetting.set_scheme(session, None)
+    assert vetting.scheme(session).threshold == 6
