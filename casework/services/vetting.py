@@ -19,7 +19,7 @@ from datetime import date
 from functools import lru_cache
 
 from casework import resources
-from casework.clock import local_today
+from casework.clock import local_today, to_utc_iso
 from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
 from casework.models import safe_json
 from casework.models.changes import Changes
@@ -280,7 +280,8 @@ def _purge(session: Session, auth: Authorization, targets: list[tuple[str, bool]
     removed = records = 0
     with session.db.transaction():
         for member_id, whole in targets:
-            counts = store.purge(session.db, member_id, whole_entry=whole)
+            counts = store.purge(session.db, member_id, whole_entry=whole,
+                                 at=to_utc_iso(session.clock.now()))
             removed += counts.get("vetting_staff", 0)
             records += counts["vetting_inspections"] + counts["vetting_indications"]
         deletion_id = new_id()

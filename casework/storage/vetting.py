@@ -24,8 +24,12 @@ from casework.models.vetting.register import (
 from casework.models.vetting.scheme import Answers, Engagement
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row
+from casework.storage.privacy.retention import add_journal
 
 TABLES = ("vetting_indications", "vetting_inspections", "vetting_activities", "vetting_staff")
+# Deletion-journal entities (ids only): a restored older backup deletes them again (LR-37).
+JOURNAL_ENTRY = "vetting_staff"  # the whole register entry of a person
+JOURNAL_RECORDS = "vetting_records"  # her inspections and indications only
 
 
 def _day(value: str | None) -> date | None:
@@ -173,10 +177,12 @@ def _marks(values: Sequence[str]) -> str:
     return ",".join("?" for _ in values)
 
 
-def purge(db: Database, member_id: str, *, whole_entry: bool) -> dict[str, int]:
+def purge(db: Database, member_id: str, *, whole_entry: bool, at: str | None = None
+          ) -> dict[str, int]:
     """Delete for real (no tombstone) the inspections and indications of a person, and
     with `whole_entry` also her activities and the person; their change-log rows go too
-    (they hold the same values). Runs in the caller's transaction; returns row counts."""
+    (they hold the same values). With `at` the deletion is journaled (id and time), so a
+    restore of an older backup repeats it. Runs in the caller's transaction."""
     counts: dict[str, int] = {}
     ids: list[str] = []
     tables = TABLES if whole_entry else TABLES[:2]
@@ -187,7 +193,17 @@ def purge(db: Database, member_id: str, *, whole_entry: bool) -> dict[str, int]:
         ids.extend(rows)
         counts[table] = db.execute(f"DELETE FROM {table} WHERE {column} = ?", (member_id,))
     counts["changelog"] = _delete_log(db, ids)
+    if at is not None:
+        add_journal(db, JOURNAL_ENTRY if whole_entry else JOURNAL_RECORDS, member_id, None, at)
     return counts
+
+
+def remaining(db: Database, member_id: str, *, whole_entry: bool) -> int:
+    """Rows a journaled deletion would remove (0: nothing has reappeared)."""
+    tables = TABLES if whole_entry else TABLES[:2]
+    return sum(int(db.scalar(
+        f"SELECT count(*) FROM {table} WHERE {'id' if table == 'vetting_staff' else 'staff_id'}"
+        " = ?", (member_id,))) for table in tables)
 
 
 def _delete_log(db: Database, entity_ids: Iterable[str]) -> int:

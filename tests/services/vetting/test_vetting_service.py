@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -25,9 +26,11 @@ from casework.models.vetting.register import (
 )
 from casework.models.vetting.scheme import Answers, Engagement
 from casework.services import agenda, vetting
+from casework.services import session as session_service
+from casework.services.backup import backups as backup
 from casework.services.session import Session
 from casework.storage import hub as hub_store
-from tests.conftest import add_person, sign
+from tests.conftest import PASSPHRASE, add_person, sign
 
 TODAY = date(2026, 11, 21)
 CAMP = Answers(True, (), ("overnight",))
@@ -174,8 +177,31 @@ def test_the_leitung_can_use_its_own_scheme_in_this_vault(session: Session) -> N
     vetting.set_scheme(session, json.dumps(data), "eigenes.json")
     assert vetting.entry(session, member_id).status.clearance is Clearance.MISSING
     data["threshold"] = 99
-    with pytest.raises(UserError, match="eigenes.json: threshold"):
+    with pytest.raises(UserError, match=r"eigenes\.json: threshold"):
         vetting.set_scheme(session, json.dumps(data), "eigenes.json")
     assert vetting.scheme(session).threshold == 4  # the refused file changed nothing
     vetting.set_scheme(session, None)
     assert vetting.scheme(session).threshold == 6
+
+
+def test_a_restored_older_backup_deletes_the_register_records_again(
+        session: Session, clock: FixedClock, tmp_path: Path) -> None:
+    # § 72a Abs. 5 with LR-37: a deleted inspection does not come back with a backup.
+    ended = _volunteer(session, "Klaus Ende", start=date(2024, 1, 1), end=date(2026, 7, 31))
+    _inspect(session, ended, certificate=date(2023, 12, 1), inspected=date(2024, 1, 2))
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    old = backup.create_backup(session, stick / "alt").path
+    clock.advance(timedelta(hours=1))
+    vetting.delete_due(session, sign(session))
+    clock.advance(timedelta(hours=1))
+    backup.create_backup(session, stick / "neu")  # carries the deletion journal
+    session.close()
+    backup.restore_backup(old, tmp_path / "wieder", clock, passphrase=PASSPHRASE)
+    restored = session_service.unlock(tmp_path / "wieder", PASSPHRASE, clock)
+    try:
+        assert vetting.overview(restored) == []
+        assert not restored.db.scalar("SELECT count(*) FROM changelog WHERE scope_id = ?",
+                                      (ended,))
+    finally:
+        restored.close()
