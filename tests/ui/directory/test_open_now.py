@@ -12,6 +12,7 @@ from casework.services.session import Session
 from casework.ui.context import UiContext
 from casework.ui.directory import screen as verzeichnis
 from casework.ui.directory.screen import VerzeichnisScreen
+from tests.ui.test_accessibility import unnamed_controls
 
 
 @pytest.fixture
@@ -29,6 +30,9 @@ def _names(screen: VerzeichnisScreen) -> list[str]:
 
 def test_who_is_open_at_a_place_and_on_a_holiday(screen: VerzeichnisScreen) -> None:
     bar = screen.open_bar
+    screen.show()
+    screen.tabs.setCurrentIndex(3)
+    assert unnamed_controls(bar) == []
     bar.moment.setText("26.11.2026 15:30")
     bar.place.setText("Batenbrock")
     bar.ask()

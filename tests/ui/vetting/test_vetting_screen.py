@@ -23,6 +23,7 @@ from casework.ui.vetting.dialogs import ActivityDialog, InspectionDialog, Member
 from casework.ui.vetting.screen import VettingScreen
 from tests.conftest import add_person
 from tests.ui.conftest import MessageLog
+from tests.ui.test_accessibility import unnamed_controls
 
 
 @pytest.fixture
@@ -48,6 +49,8 @@ def test_person_activity_and_inspection_through_the_dialogs(
     def run(dialog: MemberDialog | ActivityDialog | InspectionDialog) -> bool:
         qtbot.addWidget(dialog)
         dialogs.append(dialog)
+        dialog.show()
+        assert unnamed_controls(dialog) == []  # every control has a screen-reader name
         if isinstance(dialog, MemberDialog):
             dialog.name.setText("Jonas Ehrenfeld")
             dialog.engagement.setCurrentIndex(dialog.engagement.findData("ehrenamtlich"))
@@ -68,6 +71,7 @@ def test_person_activity_and_inspection_through_the_dialogs(
         return dialog.result() == 1
 
     monkeypatch.setattr(screen, "_open", run)
+    assert unnamed_controls(screen) == []
     screen.add_member()
     assert _cells(screen)[0][:2] == ("Jonas Ehrenfeld", "ehrenamtlich")
     screen.view.selectRow(0)
