@@ -168,7 +168,9 @@ def _list(args: argparse.Namespace) -> int:
             until = f"{e.status.valid_until:%d.%m.%Y}" if e.status.valid_until else "–"
             print(f"{e.name}\t{e.file.member.data.engagement.value}\t"
                   f"{e.status.clearance.value}\tgültig bis {until}\t{e.current_titles(day) or '–'}")
-        print(f"{len(entries)} Person(en)")
+        may = sum(1 for e in entries if e.status.clearance.may_work)
+        print(f"{len(entries)} Person(en), davon {may} jetzt mit Kindern und Jugendlichen "
+              "einsetzbar")
     finally:
         session.close()
     return EXIT_OK
