@@ -52,8 +52,9 @@ _DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 def register(sub: Any) -> None:
     parser = sub.add_parser("fz", help="Register der erweiterten Führungszeugnisse (§ 72a)")
     commands = parser.add_subparsers(dest="fz_command", required=True)
-    listing = commands.add_parser("liste", help="alle Personen mit Status (wer darf mit "
-                                                "Kindern arbeiten?)")
+    listing = commands.add_parser("liste", aliases=["list"],
+                                  help="alle Personen mit Status (wer darf mit Kindern "
+                                       "arbeiten?)")
     add_vault_argument(listing)
     listing.add_argument("--einsatzfaehig", action="store_true",
                          help="nur wer jetzt mit Kindern und Jugendlichen arbeiten darf")
@@ -75,7 +76,7 @@ def register(sub: Any) -> None:
     scheme.set_defaults(handler=_scheme)
     person = commands.add_parser("person", help="eine Person ins Register aufnehmen")
     add_vault_argument(person)
-    person.add_argument("--name", required=True)
+    person.add_argument("--name", required=True, help="Vor- und Nachname")
     person.add_argument("--art", required=True, choices=[e.value for e in Engagement],
                         help="Art der Mitarbeit")
     person.add_argument("--volljaehrig-ab", help="18. Geburtstag einer minderjährigen Person")
@@ -84,24 +85,26 @@ def register(sub: Any) -> None:
     add_vault_argument(activity)
     activity.add_argument("--person", required=True, help="Name der Person im Register")
     activity.add_argument("--titel", required=True, help="z. B. „Hausaufgabenhilfe“")
-    activity.add_argument("--beginn", required=True)
-    activity.add_argument("--ende")
+    activity.add_argument("--beginn", required=True, help="Beginn (TT.MM.JJJJ)")
+    activity.add_argument("--ende", help="Ende (TT.MM.JJJJ), falls schon bekannt")
     activity.add_argument("--ohne-kinder", action="store_true",
                           help="kein Kontakt zu Kindern oder Jugendlichen")
     activity.add_argument("--merkmal", action="append", default=[], metavar="MERKMAL=STUFE",
                           help="Einschätzung, z. B. trust=hoch (siehe „fz schema“)")
-    activity.add_argument("--ausloeser", action="append", default=[], metavar="SCHLÜSSEL")
-    activity.add_argument("--ausnahme", action="append", default=[], metavar="SCHLÜSSEL")
+    activity.add_argument("--ausloeser", action="append", default=[], metavar="SCHLÜSSEL",
+                          help="z. B. overnight, one_to_one (siehe „fz schema“)")
+    activity.add_argument("--ausnahme", action="append", default=[], metavar="SCHLÜSSEL",
+                          help="Ausnahme für Ehrenamtliche (siehe „fz schema“)")
     activity.set_defaults(handler=_activity)
     end = commands.add_parser("ende", help="eine Tätigkeit beenden (Löschfrist beginnt)")
     add_vault_argument(end)
-    end.add_argument("--person", required=True)
-    end.add_argument("--titel", required=True)
-    end.add_argument("--am", required=True)
+    end.add_argument("--person", required=True, help="Name der Person im Register")
+    end.add_argument("--titel", required=True, help="Bezeichnung der Tätigkeit")
+    end.add_argument("--am", required=True, help="letzter Tag der Tätigkeit (TT.MM.JJJJ)")
     end.set_defaults(handler=_end)
     inspection = commands.add_parser("pruefung", help="Einsicht in ein Führungszeugnis festhalten")
     add_vault_argument(inspection)
-    inspection.add_argument("--person", required=True)
+    inspection.add_argument("--person", required=True, help="Name der Person im Register")
     inspection.add_argument("--fz-datum", required=True, help="Ausstellungsdatum")
     inspection.add_argument("--einsicht", help="Tag der Einsichtnahme (Standard: heute)")
     inspection.add_argument("--eintragung", choices=("ja", "nein"), default="nein",
@@ -110,7 +113,7 @@ def register(sub: Any) -> None:
     indication = commands.add_parser("anlass", help="konkrete Anhaltspunkte: aktuelles "
                                                     "Führungszeugnis angefordert")
     add_vault_argument(indication)
-    indication.add_argument("--person", required=True)
+    indication.add_argument("--person", required=True, help="Name der Person im Register")
     indication.add_argument("--am", help="Tag der Anforderung (Standard: heute)")
     indication.set_defaults(handler=_indication)
     delete = commands.add_parser("loeschen", help="fällige Löschungen ausführen (§ 72a Abs. 5)")
