@@ -133,7 +133,7 @@ def test_heute_item_opens_the_register(qtbot: QtBot, unlocked: MainWindow) -> No
     unlocked.ctx.run(vetting.add_activity, ActivityDraft(  # Heute refreshes on the change
         member_id, "Ferienfreizeit", date(2026, 12, 1), Answers(True, (), ("overnight",))))
     rows = [cells for cells, _ in heute.agenda_model.rows]  # type: ignore[union-attr]
-    row = next(i for i, cells in enumerate(rows) if cells[0] == "Führungszeugnisse")
-    assert rows[row][3] == "1 fällig – Einsicht fehlt: Tobias Brandt"
+    row = next(i for i, cells in enumerate(rows) if cells[1] == "Führungszeugnisse")
+    assert rows[row][4] == "1 fällig – Einsicht fehlt: Tobias Brandt"
     heute._open(heute.agenda, row)  # type: ignore[union-attr]
     assert workspace.current_key == "fuehrungszeugnisse"
