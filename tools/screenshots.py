@@ -3,6 +3,7 @@ the user guide.
 
     xvfb-run -a .venv/bin/python tools/screenshots.py [--out screenshots] [--families 300]
     xvfb-run -a .venv/bin/python tools/screenshots.py --handbuch   # docs/img/*.png
+    xvfb-run -a .venv/bin/python tools/screenshots.py --fuehrungszeugnisse  # § 72a, 1366×768
 
 `--handbuch` builds a fresh demo vault (fixed clock, so the pictures are reproducible)
 and takes the pictures that docs/handbuch.md and README.md show, at 1366×768.
@@ -577,7 +578,12 @@ def main() -> int:
                         help="the pictures of the user guide, into docs/img")
     parser.add_argument("--flow", action="store_true",
                         help="only the § 8a, consent and Heute states (issue 18) at 1366x728")
+    parser.add_argument("--fuehrungszeugnisse", action="store_true",
+                        help="the § 72a register and „Wer hat offen?“ at 1366×768, light "
+                             "and dark, into --out")
     args = parser.parse_args()
+    if args.fuehrungszeugnisse:
+        return vetting_shots(Path(args.out))
     if args.handbuch:
         return handbook(Path(args.out) if args.out != parser.get_default("out")
                         else REPO / "docs" / "img")
@@ -646,6 +652,85 @@ def handbook(out: Path) -> int:
         settle(app)
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"{len(shoot.taken)} Bilder in {out}")
+    return 0
+
+
+def vetting_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+                 prefix: str) -> None:
+    """The § 72a register (issue 21) and the directory's „Wer hat offen?“ / „Bitte prüfen“."""
+    from casework.ui.directory.screen import VerzeichnisScreen
+    from casework.ui.vetting.dialogs import ActivityDialog, InspectionDialog
+    from casework.ui.vetting.screen import VettingScreen
+
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    workspace.show_page("heute")
+    shoot(f"{prefix}fz-01-heute", window)
+    register = workspace.show_page("fuehrungszeugnisse")
+    assert isinstance(register, VettingScreen)
+    register.view.selectRow(_row_of(register.view, "Tobias Brandt"))
+    shoot(f"{prefix}fz-02-register", window)
+    member = register.selected()
+    assert member is not None
+    activity = ActivityDialog(window.ctx, member.file.member, window,
+                              member.file.activities[0])
+    activity.show()
+    shoot(f"{prefix}fz-03-taetigkeit", activity)
+    activity.reject()
+    inspection = InspectionDialog(window.ctx, member.file.member, window)
+    inspection.certificate.setText("01.05.2026")
+    inspection.show()
+    inspection.accept()  # older than three months: the message under the field
+    shoot(f"{prefix}fz-04-einsicht-zu-alt", inspection)
+    inspection.reject()
+    register.filter.setCurrentIndex(register.filter.findData("may"))
+    shoot(f"{prefix}fz-05-darf-mit-kindern", window)
+    register.filter.setCurrentIndex(0)
+    directory = workspace.show_page("verzeichnis")
+    assert isinstance(directory, VerzeichnisScreen)
+    directory.tabs.setCurrentIndex(3)
+    directory.open_bar.moment.setText("17.11.2026 10:30")
+    directory.open_bar.ask()
+    shoot(f"{prefix}fz-06-wer-hat-offen", window)
+    directory.open_bar.moment.setText("25.12.2026 10:00")
+    directory.open_bar.place.setText("Batenbrock")
+    directory.open_bar.ask()
+    shoot(f"{prefix}fz-07-feiertag-geschlossen", window)
+    directory.tabs.setCurrentIndex(directory.tabs.count() - 1)
+    shoot(f"{prefix}fz-08-bitte-pruefen", window)
+    window.lock()
+
+
+def vetting_shots(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    temp = tempfile.TemporaryDirectory(prefix="casework-fz-")
+    folder = Path(temp.name) / "demo-akte"
+    make_vault(folder, 30, HANDBOOK_NOW)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Casework")
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    install_german_translations(app)
+    shoot = Shooter(app, out)
+    settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
+    for prefix, palette in (("", app.palette()), ("dunkel-", dark_palette())):
+        app.setPalette(palette)
+        ctx = UiContext(FixedClock(HANDBOOK_NOW), settings=settings)
+        window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
+        window.resize(*HANDBOOK_SIZE)
+        window.show()
+        settle(app)
+        try:
+            vetting_tour(app, window, folder, shoot, prefix)
+        finally:
+            window.close()
+            ctx.tasks.shutdown()
+            settle(app)
+    print(f"{len(shoot.taken)} Bildschirmfotos in {out}")
+    temp.cleanup()
     return 0
 
 

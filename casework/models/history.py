@@ -105,6 +105,10 @@ ENTITY_LABELS = {
     "goal_entry": "Zielverlauf",
     "hilfeplan_meeting": "Hilfeplangespräch",
     "case_document": "Dokument",
+    "vetting_staff": "Person im Register § 72a",
+    "vetting_activity": "Tätigkeit (§ 72a)",
+    "vetting_inspection": "Einsicht Führungszeugnis",
+    "vetting_indication": "Anforderung nach Anhaltspunkten",
 }
 
 FIELD_LABELS = {
@@ -164,4 +168,18 @@ FIELD_LABELS = {
     "category": "Art",
     "note": "Notiz",
     "person_ids": "Personen",
+    "engagement": "Art der Mitarbeit",
+    "adult_on": "volljährig ab",
+    "starts_on": "Beginn",
+    "ends_on": "Ende",
+    "children_contact": "Kontakt zu Kindern",
+    "ratings": "Einschätzung",
+    "triggers": "Auslöser",
+    "waivers": "Ausnahmen",
+    "decision": "Entscheidung",
+    "decision_reason": "Begründung",
+    "inspected_on": "Einsicht am",
+    "certificate_date": "Datum des Führungszeugnisses",
+    "relevant_entry": "einschlägige Eintragung",
+    "requested_on": "angefordert am",
 }

@@ -46,6 +46,11 @@ _ENTITY_ID = re.compile(ENTITY_ID_PATTERN)
 _HLC = re.compile(HLC_PATTERN)
 _AT = re.compile(AT_PATTERN)
 
+# Entities that never leave the device: the § 72a register (HR data of the organisation
+# with the law's own deletion deadlines; a hub would keep copies of dates and results).
+LOCAL_ONLY_ENTITIES = ("vetting_staff", "vetting_activity", "vetting_inspection",
+                       "vetting_indication")
+
 TEXT = ("string", "null")
 INT = ("number", "boolean", "null")
 REAL = ("number", "null")

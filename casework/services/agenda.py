@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from casework.clock import BERLIN, local_today
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
-from casework.services import goals, milestones, referrals
+from casework.services import goals, milestones, referrals, vetting
 from casework.services.consent import lifecycle as consent
 from casework.services.households import lifecycle as case
 from casework.services.kinderschutz import procedures as kinderschutz
@@ -20,6 +20,8 @@ from casework.services.session import Session
 
 # Sort order: child protection before everything else.
 KINDERSCHUTZ, REVIEW, REFERRAL, CONSENT = 0, 1, 2, 3
+VETTING_SCREEN = "fuehrungszeugnisse"
+STAFF = 4  # § 72a register (Leitung/Admin): certificates due, records to delete
 
 # How far Heute looks ahead (days): what is due within it shows under "diese Woche" or
 # "demnächst", so a Schutzplan measure due in 9 days is not hidden until its day.
@@ -55,6 +57,7 @@ class AgendaItem:
     text: str
     group: str = OVERDUE  # one of GROUPS (set by `items`)
     procedure_id: str = ""  # a § 8a step: the procedure it belongs to
+    screen: str = ""  # an item without a family opens this screen (registry key)
 
 
 def items(session: Session, on: date | None = None, *, mine_only: bool = False,
@@ -116,6 +119,14 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
                               False, row.consent.household_id, row.household_name,
                               f"{row.person_name} ist 16: selbst einwilligen lassen "
                               f"({row.purposes})"))
+    staff_due = vetting.due(session, day)
+    if staff_due:  # one line for the whole register; the screen lists each person
+        late = sum(1 for d in staff_due if d.overdue(day))
+        listed = "; ".join(f"{d.kind.value}: {d.member_name}" for d in staff_due[:3])
+        more = f"; … und {len(staff_due) - 3} weitere" if len(staff_due) > 3 else ""
+        count = f"{len(staff_due)} fällig" + (f", {late} überfällig" if late else "")
+        out.append(AgendaItem(STAFF, "Führungszeugnisse", staff_due[0].on, bool(late), "", "",
+                              f"{count} – {listed}{more}", screen=VETTING_SCREEN))
     # Hand-overs, approvals and returned entries have no deadline: they are to do now.
     grouped = [replace(i, group=TODAY if i.rank == REVIEW else group_of(i.due, i.overdue, day))
                for i in out]

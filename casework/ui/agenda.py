@@ -52,6 +52,7 @@ class Target:
     household_id: str
     contact_id: str = ""
     tab: str | None = None  # the family file's tab to open (§ 8a steps: "kinderschutz")
+    screen: str = ""  # an item without a family: the screen to open
 
 
 def _table(name: str, model: SimpleTableModel, parent: QWidget) -> QTableView:
@@ -219,7 +220,8 @@ class HeuteScreen(QWidget):
             rows.append(((label, item.area, format_date(item.due), item.household_name,
                           item.text),
                          Target(item.household_id,
-                                tab="kinderschutz" if item.procedure_id else None)))
+                                tab="kinderschutz" if item.procedure_id else None,
+                                screen=item.screen)))
         self.agenda_model.set_rows(rows)
         self.agenda_groups = [item.group for item in items]
         urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ and item.overdue)
@@ -295,7 +297,9 @@ class HeuteScreen(QWidget):
         model = view.model()
         assert isinstance(model, SimpleTableModel)
         target = model.payload(row)
-        if isinstance(target, Target):
+        if isinstance(target, Target) and target.screen and not target.household_id:
+            self.ctx.open_screen(target.screen)
+        elif isinstance(target, Target):
             if target.tab:
                 self.ctx.open_household(target.household_id, tab=target.tab)
             else:
@@ -323,7 +327,7 @@ class HeuteScreen(QWidget):
         if changes.affects("household", "contact", "kinderschutz", "kinderschutz_review",
                            "kinderschutz_deadlines",
                            "referral", "consent", "handover", "household_closure",
-                           *EXTRA_KINDS) and self.isVisible():
+                           "vetting", *EXTRA_KINDS) and self.isVisible():
             self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -46,6 +46,7 @@ class UiContext(QObject):
     changed = Signal(object)  # Changes
     household_requested = Signal(str, str)  # household id, family-tab key ("": as it was)
     quick_entry_requested = Signal(str)  # household id: open the quick contact entry
+    screen_requested = Signal(str)  # a screen key of `casework.ui.registry`
     session_changed = Signal()  # unlocked, locked, or the acting worker switched
     settings_changed = Signal()  # UI settings (e.g. auto-lock minutes) were edited
     confirmed = Signal(str)  # a visible confirmation ("Kontakt gespeichert."); no names
@@ -110,6 +111,10 @@ class UiContext(QObject):
     def open_household(self, household_id: str, tab: str = "") -> None:
         """Open the family file; `tab`: a family-tab key of `casework.ui.registry`."""
         self.household_requested.emit(household_id, tab)
+
+    def open_screen(self, key: str) -> None:
+        """Show a screen of the navigation (`casework.ui.registry` key)."""
+        self.screen_requested.emit(key)
 
     # --- service calls -------------------------------------------------------------------
 

@@ -18,7 +18,17 @@ from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.models.referrals import ReferralState
 from casework.models.teilhabe import ClientState
-from casework.services import agenda, contacts, demo, offers, persons, referrals, teilhabe
+from casework.models.vetting.register import Clearance, DueKind
+from casework.services import (
+    agenda,
+    contacts,
+    demo,
+    offers,
+    persons,
+    referrals,
+    teilhabe,
+    vetting,
+)
 from casework.services import session as session_service
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
@@ -125,6 +135,16 @@ def test_group_offers_with_attendance(s: Session) -> None:
     sessions = [x for o in found for x in offers.sessions(s, o.id)]
     assert all(x.held_on <= TODAY.date() for x in sessions)
     assert any(x.held_on >= TODAY.date() - timedelta(days=14) for x in sessions)
+
+
+def test_the_register_of_certificates_shows_every_state(s: Session) -> None:
+    # Issue 21, § 72a: cleared, renewal due, missing, minor volunteer, no contact,
+    # deletion due, concrete indications.
+    states = {e.status.clearance for e in vetting.overview(s)}
+    assert {Clearance.CLEARED, Clearance.NOT_NEEDED, Clearance.INDICATION,
+            Clearance.INACTIVE} <= states
+    kinds = {d.kind for d in vetting.due(s)}
+    assert kinds == set(DueKind)
 
 
 def test_heute_opens_on_current_items_only(s: Session) -> None:

@@ -111,7 +111,7 @@ def test_navigation_has_all_areas_and_title_never_names_a_family(qtbot, unlocked
     labels = [workspace.nav.item(i).text() for i in range(len(SCREENS))]
     assert labels == ["Heute", "Familien", "Kinderschutz", "Einwilligungen", "Vermittlungen",
                       "Teilhabemanagement", "Berichte", "Datenschutz", "Verzeichnis",
-                      "Einstellungen"]
+                      "Einstellungen", "Führungszeugnisse"]
     for screen in SCREENS:
         page = workspace.show_page(screen.key)
         assert page is not None and page.accessibleName()

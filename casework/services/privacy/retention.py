@@ -52,6 +52,7 @@ from casework.storage import attachments
 from casework.storage import audit as audit_store
 from casework.storage import households as household_store
 from casework.storage import persons as worker_store
+from casework.storage import vetting as vetting_store
 from casework.storage.backup.journal import merge_journal
 from casework.storage.privacy import purge
 from casework.storage.privacy import retention as store
@@ -505,7 +506,17 @@ def reapply_deletions(session: Session, since_iso: str = "") -> int:
     SDM M60.S10) — run after restoring a backup, before the UI opens. Returns the number
     of households that had reappeared and were deleted again."""
     again = 0
+    register = 0
     for entry in store.journal(session.db, since_iso):
+        if entry.entity in (vetting_store.JOURNAL_ENTRY, vetting_store.JOURNAL_RECORDS):
+            # The § 72a register (issue 21): deleted by its deadline, deleted again.
+            whole = entry.entity == vetting_store.JOURNAL_ENTRY
+            if vetting_store.remaining(session.db, entry.entity_id, whole_entry=whole):
+                with session.db.transaction():
+                    vetting_store.purge(session.db, entry.entity_id, whole_entry=whole)
+                    session.audit("retention.reapply", entry.entity, entry.entity_id)
+                register += 1
+            continue
         if entry.entity != "household":
             continue
         if purge.remaining_rows(session.db, entry.entity_id) == 0:
@@ -517,6 +528,7 @@ def reapply_deletions(session: Session, since_iso: str = "") -> int:
         again += 1
     if again:
         _delete_attachments(session)
+    if again or register:
         purge.compact(session.db)
     return again
 
