@@ -60,6 +60,7 @@ def test_teilhabemanagerin_enrols_and_sees_eligibility(
     qtbot.keyClicks(form.first, "Yonas")
     qtbot.keyClicks(form.last, "Beispiel")
     qtbot.keyClicks(form.birth, "02.04.2001")
+    form.gender.setCurrentText("männlich")
     form.status.setCurrentText("Duldung")
     qtbot.keyClicks(form.valid_from, "01.06.2024")
     qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
@@ -239,8 +240,12 @@ def test_exclusion_flag_takes_client_out_of_target_group(
     screen = _screen(qtbot, ctx, session)
     screen.caseload.setCurrentItem(screen.caseload.topLevelItem(0))
     assert _rows(screen)[0][3] == "in der Zielgruppe"
-    screen.exclusion_boxes[0].setChecked(True)  # Landesaufnahmeeinrichtung
-    qtbot.mouseClick(screen.exclusion_button, Qt.MouseButton.LeftButton)
+    screen.exclusion.setCurrentIndex(0)  # wohnt in einer Landesaufnahmeeinrichtung
+    qtbot.keyClicks(screen.exclusion_since, "01.10.2026")
+    qtbot.keyClicks(screen.exclusion_source, "Schreiben der Bezirksregierung vom 02.10.2026")
+    qtbot.mouseClick(screen.exclusion_set, Qt.MouseButton.LeftButton)
     assert _rows(screen)[0][3] == "nicht in der Zielgruppe"
     assert _rows(screen)[0][5].startswith("Landesaufnahmeeinrichtung; ")
-    assert screen.exclusion_boxes[0].isChecked()
+    assert "wohnt in einer Landesaufnahmeeinrichtung (seit 01.10.2026; Grundlage: Schreiben " \
+        "der Bezirksregierung vom 02.10.2026)" in screen.exclusion_facts.text()
+    assert ctx.last_confirmation == "Ausschluss festgehalten."
