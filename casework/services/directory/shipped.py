@@ -18,8 +18,8 @@ from casework import resources
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models import safe_json
-from casework.models.directory.reporting import Reporting, reporting_to_data
 from casework.models.directory.profile import NumberSource, Profile, WeeklySlot, parse_profile
+from casework.models.directory.reporting import Reporting, reporting_to_data
 from casework.models.kinderschutz.routing import (
     AcuteRouting,
     HolidayPredicate,
