@@ -3,6 +3,7 @@ the user guide.
 
     xvfb-run -a .venv/bin/python tools/screenshots.py [--out screenshots] [--families 300]
     xvfb-run -a .venv/bin/python tools/screenshots.py --handbuch   # docs/img/*.png
+    xvfb-run -a .venv/bin/python tools/screenshots.py --teilhabe   # Teilhabe, targets
 
 `--handbuch` builds a fresh demo vault (fixed clock, so the pictures are reproducible)
 and takes the pictures that docs/handbuch.md and README.md show, at 1366×768.
@@ -405,7 +406,13 @@ def main() -> int:
     parser.add_argument("--families", type=int, default=300)
     parser.add_argument("--handbuch", action="store_true",
                         help="the pictures of the user guide, into docs/img")
+    parser.add_argument("--teilhabe", action="store_true",
+                        help="Teilhabemanagement and the reports against targets at 1366x768")
     args = parser.parse_args()
+    if args.teilhabe:
+        from tools import screenshots_teilhabe
+
+        return screenshots_teilhabe.main(Path(args.out))
     if args.handbuch:
         return handbook(Path(args.out) if args.out != parser.get_default("out")
                         else REPO / "docs" / "img")

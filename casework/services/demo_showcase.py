@@ -570,7 +570,6 @@ def _teilhabe_funding(stage: _Stage, clients: list[tuple[WorkerId | None, str]])
         teilhabe.record_target_count(s, stichtag, 100, 98,
                                      "Ausländerbehörde, Auszug zum Stichtag (Beispielzahl)")
     assigned = [cid for worker, cid in clients if worker is not None]
-    waiting = [cid for worker, cid in clients if worker is None]
     stage.at(1, 11)
     teilhabe.add_measure(s, assigned[0], MeasureDraft(
         "Coaching: Ämter und Anträge", Foerderbaustein.B1, Handlungsfeld.HF3,
@@ -587,10 +586,10 @@ def _teilhabe_funding(stage: _Stage, clients: list[tuple[WorkerId | None, str]])
         "Vorbereitungskurs Hauptschulabschluss 10 A", Foerderbaustein.B3, Handlungsfeld.HF2,
         "Berufskolleg (Beispiel)", stage.day(-10), year_end + timedelta(days=90),
         MeasureStatus.LAUFEND))
-    if waiting:
-        teilhabe.record_exclusion(s, waiting[0], ExclusionFact(
-            Exclusion.LANDESAUFNAHME, True, stage.day(-25),
-            "Zuweisungsbescheid der Bezirksregierung (Beispiel)"))
+    # In the caseload of the Teilhabemanagerin: she sees why no measure can be booked.
+    teilhabe.record_exclusion(s, assigned[4], ExclusionFact(
+        Exclusion.LANDESAUFNAHME, True, stage.day(-25),
+        "Zuweisungsbescheid der Bezirksregierung (Beispiel)"))
 
 
 # --------------------------------------------------------------------------- offers

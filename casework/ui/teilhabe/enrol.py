@@ -95,14 +95,17 @@ class EnrolForm(QWidget):
         done = QHBoxLayout()
         done.addWidget(self.outcome, 1)
         done.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
+        body = QVBoxLayout()
+        body.addWidget(
             heading("Neu aufnehmen (Zielgruppe: in der Regel 18 bis 27 Jahre, "
                     "Duldung oder Gestattung)", self, 1.05)
         )
-        layout.addWidget(self.error)
-        layout.addLayout(form)
-        layout.addLayout(done)
+        body.addWidget(self.error)
+        body.addLayout(form)
+        body.addLayout(done)
+        body.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(body, 3)
         layout.addStretch(1)
         self.birth.editingFinished.connect(self.update_check)
         self.status.currentIndexChanged.connect(lambda _i: self.update_check())

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casework.errors import UserError
 from casework.models.teilhabe import (
@@ -31,12 +39,13 @@ class MeasuresPanel(QWidget):
     def __init__(self, screen: TeilhabeScreen) -> None:
         super().__init__(screen)
         self.host = screen
+        # Handlungsfeld and Träger are in the row's tooltip: no sideways scrolling.
         self.table = tree(
-            "Maßnahmen",
-            ["Maßnahme", "Baustein", "Handlungsfeld", "Träger", "Beginn", "Ende", "Status",
-             "Ergebnis"],
-            self,
+            "Maßnahmen", ["Maßnahme", "Baustein", "Beginn", "Ende", "Status", "Ergebnis"], self
         )
+        header = self.table.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.blocked = error_label(self)
         named(self.blocked, "Keine geförderte Maßnahme möglich")
         self.title = line_edit("Maßnahme (Titel)", self)
@@ -114,17 +123,23 @@ class MeasuresPanel(QWidget):
             late = bool(last and d.end_on and d.end_on > last)
             item = SortItem([
                 d.title,
-                d.baustein.value,
-                d.handlungsfeld.value,
-                d.provider,
+                str(d.baustein.number),
                 format_date(d.start_on),
                 format_date(d.end_on) + (" ⚠ nach Förderende" if late else ""),
                 d.status.value,
                 d.outcome.value or "offen",
             ])
+            tip = (f"Förderbaustein {d.baustein.value}; Handlungsfeld {d.handlungsfeld.value}"
+                   + (f"; Träger: {d.provider}" if d.provider else "")
+                   + (f"; Stellungnahme der Kommune vom {format_date(d.statement_on)}"
+                      if d.statement_on else "")
+                   + (f"; endet nach dem Förderzeitraum (bis {format_date(last)})"
+                      if late else ""))
+            for column in range(self.table.columnCount()):
+                item.setToolTip(column, tip)
             item.setData(0, ID_ROLE, m.id)
-            item.setData(4, SORT_ROLE, d.start_on.isoformat() if d.start_on else "")
-            item.setData(5, SORT_ROLE, d.end_on.isoformat() if d.end_on else "")
+            item.setData(2, SORT_ROLE, d.start_on.isoformat() if d.start_on else "")
+            item.setData(3, SORT_ROLE, d.end_on.isoformat() if d.end_on else "")
             self.table.addTopLevelItem(item)
 
     def draft(self) -> MeasureDraft:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -160,12 +161,17 @@ class TeilhabeScreen(QWidget):
         self.search = line_edit("Fälle durchsuchen", self, "Suchen: Name, Status, Zielgruppe …")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self.apply_filter())
+        # The reasons stay out of the list (tooltip, and the Zielgruppe tab on the right):
+        # at 1366x768 the list must fit without scrolling sideways.
         self.caseload = tree(
             "Meine Fälle",
-            ["Name", "Alter", "Aufenthaltsstatus", "Zielgruppe", "endet am", "Begründung"],
+            ["Name", "Alter", "Aufenthaltsstatus", "Zielgruppe", "endet am"],
             self,
             sortable=True,
         )
+        header = self.caseload.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.caseload.currentItemChanged.connect(lambda *_: self.show_client())
         self.capacity = QLabel(self)
         named(self.capacity, "Meine Auslastung")
@@ -177,8 +183,10 @@ class TeilhabeScreen(QWidget):
         self.eligibility.setWordWrap(True)
         named(self.eligibility, "Zielgruppe und Begründung")
         self.residence_status = combo("Neuer Aufenthaltsstatus", [s.value for s in TmStatus], self)
-        self.residence_from = line_edit("Neuer Status gültig ab", self, "TT.MM.JJJJ")
-        self.residence_until = line_edit("Neuer Nachweis gültig bis", self, "TT.MM.JJJJ")
+        self.residence_from = line_edit("Neuer Status gültig ab", self, "gültig ab TT.MM.JJJJ")
+        self.residence_until = line_edit(
+            "Neuer Nachweis gültig bis", self, "gültig bis TT.MM.JJJJ"
+        )
         self.residence_button = QPushButton("Status&änderung erfassen", self)
         named(self.residence_button, "Statusänderung erfassen")
         self.residence_button.clicked.connect(self.add_residence)
@@ -246,8 +254,9 @@ class TeilhabeScreen(QWidget):
         self.split = QSplitter(self)
         self.split.addWidget(left)
         self.split.addWidget(self.tabs)
-        self.split.setStretchFactor(0, 5)
-        self.split.setStretchFactor(1, 4)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([520, 560])
         self.lead = LeadDashboard(self)
         self.main_tabs = QTabWidget(self)
         named(self.main_tabs, "Teilhabemanagement")
@@ -287,12 +296,12 @@ class TeilhabeScreen(QWidget):
                 record.status.value if record else "",
                 result.verdict.value,
                 format_date(result.ends_on),
-                "; ".join(result.reasons),
             ])
             item.setData(0, ID_ROLE, client.id)
             item.setData(1, SORT_ROLE, client.birth.age_years(today) or -1)
             item.setData(4, SORT_ROLE, result.ends_on.isoformat() if result.ends_on else "9")
-            item.setToolTip(5, result.text())
+            for column in range(self.caseload.columnCount()):
+                item.setToolTip(column, result.text())
             self.caseload.addTopLevelItem(item)
             if client.id == keep:
                 self.caseload.setCurrentItem(item)
