@@ -412,6 +412,8 @@ def main() -> int:
     if args.teilhabe:
         from tools import screenshots_teilhabe
 
+        if args.handbuch:
+            return screenshots_teilhabe.main(REPO / "docs" / "img", handbook=True)
         return screenshots_teilhabe.main(Path(args.out))
     if args.handbuch:
         return handbook(Path(args.out) if args.out != parser.get_default("out")

@@ -2,6 +2,7 @@
 test; for looking at the states of issues 18 and 21):
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tools/screenshots.py --teilhabe
+    ... tools/screenshots.py --teilhabe --handbuch   # its pictures of docs/handbuch.md
 
 Enrolment with the target-group check (a 17-year-old with Gestattung), the message after
 enrolling, the waiting list, a person excluded from funding, measures past the funding
@@ -13,10 +14,11 @@ the yearly § 8a evaluation; then a dark-palette pass of two of them.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from casework.clock import FixedClock
 from casework.models.persons.worker import WorkerRole
@@ -30,17 +32,45 @@ from casework.ui.main_window import MainWindow
 from casework.ui.reports.screen import BerichteScreen
 from casework.ui.settings import Settings
 from casework.ui.teilhabe.screen import TeilhabeScreen
-from tools.screenshots import NOW, Shooter, dark_palette, make_vault, settle, wait_for
+from tools.screenshots import (
+    HANDBOOK_FAMILIES,
+    HANDBOOK_NOW,
+    NOW,
+    Shooter,
+    dark_palette,
+    make_vault,
+    settle,
+    wait_for,
+)
 
 SIZE = (1366, 768)
+# The pictures docs/handbuch.md shows (taken with --teilhabe --handbuch into docs/img).
+HANDBOOK = {"teilhabe-aufnahme": "teilhabe-aufnahme-minderjaehrig",
+            "teilhabe-warteliste": "teilhabe-aufgenommen-warteliste",
+            "teilhabe-massnahmen": "teilhabe-massnahmen-foerderende",
+            "teilhabe-auslastung": "teilhabe-auslastung",
+            "berichte": "berichte-ziele"}
+
+
+class _Only:
+    """A shooter that keeps only the handbook's pictures, under their handbook names."""
+
+    def __init__(self, shoot: Shooter) -> None:
+        self.shoot = shoot
+        self.taken = shoot.taken
+        self.names = {state: picture for picture, state in HANDBOOK.items()}
+
+    def __call__(self, name: str, widget: QWidget) -> None:
+        if name in self.names:
+            self.shoot(self.names[name], widget)
 
 
 def _select(screen: TeilhabeScreen, client_id: str) -> None:
     screen.show_client_where_it_is(client_id)
 
 
-def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
-         prefix: str = "") -> None:
+def tour(app: QApplication, window: MainWindow, folder: Path,
+         shoot: Callable[[str, QWidget], None], prefix: str = "") -> None:
     window.show_start(folder)
     window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
     window.start.unlock.submit()
@@ -100,7 +130,7 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
 
     berichte = workspace.show_page("berichte")
     assert isinstance(berichte, BerichteScreen)
-    year = QDate(NOW.year, 1, 1)
+    year = QDate(window.ctx.clock.now().year, 1, 1)
     berichte.von.setDate(year)
     berichte.bis.setDate(year.addYears(1).addDays(-1))
     for kind, name in ((ReportKind.JAHRESBERICHT, "berichte-ziele"),
@@ -119,22 +149,25 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     window.ctx.session_changed.emit()
 
 
-def main(out: Path, families: int = 60) -> int:
+def main(out: Path, families: int = 60, *, handbook: bool = False) -> int:
     out.mkdir(parents=True, exist_ok=True)
     temp = tempfile.TemporaryDirectory(prefix="casework-teilhabe-")
     folder = Path(temp.name) / "demo-vault"
-    make_vault(folder, families)
+    now = HANDBOOK_NOW if handbook else NOW
+    make_vault(folder, HANDBOOK_FAMILIES if handbook else families, now)
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     app.setApplicationName("Casework")
     install_german_translations(app)
     QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
-    shoot = Shooter(app, out)
+    shooter = Shooter(app, out, small=handbook)
+    shoot: Callable[[str, QWidget], None] = _Only(shooter) if handbook else shooter
     settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
     light = app.palette()
-    for prefix, palette in (("", light), ("dunkel-", dark_palette())):
+    passes = (("", light),) if handbook else (("", light), ("dunkel-", dark_palette()))
+    for prefix, palette in passes:
         app.setPalette(palette)
-        ctx = UiContext(FixedClock(NOW), settings=settings)
+        ctx = UiContext(FixedClock(now), settings=settings)
         window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
         window.resize(*SIZE)
         window.show()
@@ -144,6 +177,6 @@ def main(out: Path, families: int = 60) -> int:
         ctx.tasks.shutdown()
         settle(app)
     app.setPalette(light)
-    print(f"{len(shoot.taken)} Bildschirmfotos in {out}")
+    print(f"{len(shooter.taken)} Bildschirmfotos in {out}")
     temp.cleanup()
     return 0

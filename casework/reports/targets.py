@@ -148,7 +148,7 @@ def _trend(indicator: Indicator, now: float | None, before: float | None) -> str
     if indicator.change is Change.PROZENTPUNKTE:
         return f"{now - before:+.1f} Prozentpunkte".replace(".", ",")
     if before == 0:
-        return "kein Vorjahreswert"
+        return "relativ nicht berechenbar (Vorjahr 0 %)"
     return f"{(now - before) / before * 100:+.1f} % (relativ)".replace(".", ",")
 
 

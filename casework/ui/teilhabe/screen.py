@@ -32,6 +32,7 @@ from casework.models.changes import Changes
 from casework.models.persons.worker import WorkerRole
 from casework.models.teilhabe import (
     ClientState,
+    Eligibility,
     Exclusion,
     ExclusionFact,
     Questionnaire,
@@ -46,6 +47,7 @@ from casework.ui.teilhabe.measures import MeasuresPanel
 from casework.ui.teilhabe.tables import ID_ROLE, SORT_ROLE, SortItem, tree
 from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
 
+SHORT_VERDICT = {Eligibility.JA: "ja", Eligibility.NEIN: "nein", Eligibility.PRUEFEN: "prüfen"}
 KINDS = ("tm_client", "tm_measure", "worker", "person", "tm_target_count", "directory")
 
 
@@ -165,7 +167,7 @@ class TeilhabeScreen(QWidget):
         # at 1366x768 the list must fit without scrolling sideways.
         self.caseload = tree(
             "Meine Fälle",
-            ["Name", "Alter", "Aufenthaltsstatus", "Zielgruppe", "endet am"],
+            ["Name", "Alter", "Status", "Zielgruppe", "endet am"],
             self,
             sortable=True,
         )
@@ -294,7 +296,7 @@ class TeilhabeScreen(QWidget):
                 client.display_name,
                 client.birth.age_text(today),
                 record.status.value if record else "",
-                result.verdict.value,
+                SHORT_VERDICT[result.verdict],
                 format_date(result.ends_on),
             ])
             item.setData(0, ID_ROLE, client.id)
@@ -322,7 +324,8 @@ class TeilhabeScreen(QWidget):
         self.show_client()
 
     def apply_filter(self) -> None:
-        """Hide caseload rows that do not contain every typed word (name, status, …)."""
+        """Hide caseload rows that do not contain every typed word (name, status, the
+        reasons of the target-group check)."""
         words = self.search.text().casefold().split()
         shown = 0
         total = self.caseload.topLevelItemCount()
@@ -330,7 +333,9 @@ class TeilhabeScreen(QWidget):
             item = self.caseload.topLevelItem(i)
             if item is None:
                 continue
-            text = " ".join(item.text(c) for c in range(self.caseload.columnCount())).casefold()
+            text = " ".join(
+                [item.text(c) for c in range(self.caseload.columnCount())] + [item.toolTip(0)]
+            ).casefold()
             hide = any(w not in text for w in words)
             item.setHidden(hide)
             shown += 0 if hide else 1
