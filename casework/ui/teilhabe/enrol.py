@@ -7,8 +7,6 @@ worker's caseload, or on the waiting list with the place), and the screen shows 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,10 +28,8 @@ from casework.models.households.person import BirthInfo, Gender
 from casework.models.persons.worker import WorkerRole
 from casework.models.teilhabe import ClientDraft, ClientState, ResidenceRecord, TmStatus
 from casework.services import teilhabe as tm
+from casework.ui.teilhabe.tables import Host
 from casework.ui.widgets import error_label, format_date, heading, line_edit, named, parse_date
-
-if TYPE_CHECKING:
-    from casework.ui.teilhabe.screen import TeilhabeScreen
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 CHOOSE = "– bitte wählen –"
@@ -49,8 +45,8 @@ def combo(name: str, items: list[str], parent: QWidget) -> QComboBox:
 class EnrolForm(QWidget):
     """Neue Klientin / neuer Klient (a one-person household is created)."""
 
-    def __init__(self, screen: TeilhabeScreen) -> None:
-        super().__init__(screen)
+    def __init__(self, screen: Host) -> None:
+        super().__init__()  # parented by the screen's tab widget
         self.host = screen
         self.first = line_edit("Vorname", self)
         self.last = line_edit("Nachname", self)
@@ -225,8 +221,8 @@ class WaitingPanel(QWidget):
     """The waiting list, in intake order, for everyone in the programme; a
     Teilhabemanagerin takes a waiting person into her own caseload from here."""
 
-    def __init__(self, screen: TeilhabeScreen) -> None:
-        super().__init__(screen)
+    def __init__(self, screen: Host) -> None:
+        super().__init__()  # parented by the screen's tab widget
         self.host = screen
         self.tree = QTreeWidget(self)
         named(self.tree, "Warteliste")

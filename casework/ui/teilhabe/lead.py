@@ -4,8 +4,6 @@ Ausländerbehörde's count of the target group on a Stichtag (basis of the funde
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,18 +23,15 @@ from casework.errors import UserError
 from casework.models.persons.worker import WorkerRole
 from casework.services import teilhabe as tm
 from casework.ui.persons import reauth
-from casework.ui.teilhabe.tables import ID_ROLE, SortItem, tree
+from casework.ui.teilhabe.tables import ID_ROLE, Host, SortItem, tree
 from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
-
-if TYPE_CHECKING:
-    from casework.ui.teilhabe.screen import TeilhabeScreen
 
 
 class LeadDashboard(QWidget):
     """Leitung: utilisation per worker, waiting list, (re)assignment."""
 
-    def __init__(self, screen: TeilhabeScreen) -> None:
-        super().__init__(screen)
+    def __init__(self, screen: Host) -> None:
+        super().__init__()  # parented by the screen's tab widget
         self.host = screen
         self.loads = QVBoxLayout()
         self.warning = QLabel(self)

@@ -5,8 +5,6 @@ past the funding period."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -28,16 +26,13 @@ from casework.models.teilhabe import (
 )
 from casework.services import teilhabe as tm
 from casework.ui.teilhabe.enrol import combo
-from casework.ui.teilhabe.tables import ID_ROLE, SORT_ROLE, SortItem, tree
+from casework.ui.teilhabe.tables import ID_ROLE, SORT_ROLE, Host, SortItem, tree
 from casework.ui.widgets import error_label, format_date, line_edit, named, parse_date
-
-if TYPE_CHECKING:
-    from casework.ui.teilhabe.screen import TeilhabeScreen
 
 
 class MeasuresPanel(QWidget):
-    def __init__(self, screen: TeilhabeScreen) -> None:
-        super().__init__(screen)
+    def __init__(self, screen: Host) -> None:
+        super().__init__()  # parented by the screen's tab widget
         self.host = screen
         # Handlungsfeld and Träger are in the row's tooltip: no sideways scrolling.
         self.table = tree(

@@ -3,11 +3,12 @@ dates and ages sort by value, not by their German text."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -40,3 +41,16 @@ def tree(name: str, columns: list[str], parent: QWidget, *, sortable: bool = Fal
         view.setSortingEnabled(True)
         view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     return view
+
+
+class Host(Protocol):
+    """What the parts of the Teilhabemanagement screen need from the screen itself
+    (the parts never import the screen module: no import cycle)."""
+
+    ctx: UiContext
+
+    def reload(self) -> None: ...
+
+    def current_client_id(self) -> str | None: ...
+
+    def show_client_where_it_is(self, client_id: str) -> None: ...
