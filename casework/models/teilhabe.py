@@ -23,6 +23,10 @@ from casework.models.households.person import BirthInfo
 PROGRAMME = "Teilhabemanagement"
 MIN_AGE = 18
 MAX_AGE = 27  # "nicht älter als 27": the 28th birthday ends eligibility
+YOUTH_WELFARE = (
+    "zuständig ist die Kinder- und Jugendhilfe (Jugendamt; unbegleitete Minderjährige: "
+    "Betreuung unbegleiteter minderjähriger Ausländer, umA)"
+)
 
 
 def de(day: date) -> str:
@@ -155,6 +159,9 @@ def eligibility(
                 reasons.append(f"Ausnahme von der Altersgrenze: {age_exception}")
             else:
                 reasons.append(f"{age} Jahre alt, wird am {de(turns_18)} 18 Jahre alt")
+                # A minor is the youth welfare's (unaccompanied: the umA service), not
+                # only "outside the target group" (issue 21).
+                reasons.append(YOUTH_WELFARE)
                 worse(Eligibility.NEIN)
         elif age > MAX_AGE:
             if age_exception:

@@ -68,3 +68,13 @@ def test_baustein_5_statement_and_funding_period() -> None:
     assert funding_warnings(late, date(2022, 6, 30))[0].startswith(
         "Die Maßnahme endet am 01.07.2022, nach dem Ende des Förderzeitraums (30.06.2022)")
     assert funding_warnings(late, None) == ()
+
+
+def test_an_enrolled_minor_is_pointed_to_youth_welfare() -> None:
+    from casework.models.teilhabe import Eligibility, ResidenceRecord, eligibility
+
+    result = eligibility(BirthInfo(date(2009, 3, 1)),
+                         (ResidenceRecord(TmStatus.GESTATTUNG, date(2025, 1, 1)),),
+                         frozenset(), ON)
+    assert result.verdict is Eligibility.NEIN
+    assert any("Kinder- und Jugendhilfe" in r and "umA" in r for r in result.reasons)

@@ -132,6 +132,9 @@ class EnrolForm(QWidget):
             lines.append(f"Ansprechpartner: {result.youth_contact}")
         prefix = "⚠ Außerhalb der Zielgruppe: " if result.check.outside else ""
         self.check.setText(prefix + " ".join(lines) if lines else "✓ in der Zielgruppe")
+        font = self.check.font()
+        font.setBold(result.check.outside)
+        self.check.setFont(font)
         return lines if result.check.outside else []
 
     def save(self) -> str | None:
