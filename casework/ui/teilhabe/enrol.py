@@ -202,9 +202,12 @@ class EnrolForm(QWidget):
         else:
             place = tm.waiting_position(session, client_id)
             where = f"Platz {place[0]} von {place[1]}" if place else "Warteliste"
+            role = session.actor.data.role
             why = (
                 "Ihre Kapazität ist erreicht; die Leitung verteilt freie Plätze."
-                if session.actor.data.role is WorkerRole.TEILHABEMANAGEMENT
+                if role is WorkerRole.TEILHABEMANAGEMENT
+                else "Zuweisen: Reiter „Auslastung und Warteliste“."
+                if role in tm.LEAD_ROLES
                 else "Zuweisen kann die Leitung oder eine Teilhabemanagerin."
             )
             self.outcome.setText(
