@@ -66,7 +66,7 @@ class EnrolForm(QWidget):
         self.outcome = QLabel(self)
         self.outcome.setWordWrap(True)
         named(self.outcome, "Ergebnis der Aufnahme")
-        self.show_button = QPushButton("Dort &anzeigen", self)
+        self.show_button = QPushButton("Dort an&zeigen", self)
         named(self.show_button, "Aufgenommene Person anzeigen")
         self.show_button.setVisible(False)
         self.show_button.clicked.connect(self.show_enrolled)

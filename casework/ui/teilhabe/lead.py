@@ -215,7 +215,7 @@ class TargetCountBox(QGroupBox):
         self.source = line_edit(
             "Quelle der Zahl", self, "Quelle, z. B. Ausländerbehörde, Auszug vom …"
         )
-        self.save_button = QPushButton("&Festhalten", self)
+        self.save_button = QPushButton("Fest&halten", self)
         named(self.save_button, "Zahl der Zielgruppe festhalten")
         self.save_button.clicked.connect(self.save)
         self.current = QLabel(self)

@@ -57,7 +57,7 @@ class MeasuresPanel(QWidget):
         self.add_button = QPushButton("Maßnahme &hinzufügen", self)
         named(self.add_button, "Maßnahme hinzufügen")
         self.add_button.clicked.connect(self.add)
-        self.update_button = QPushButton("Ausgewählte Maßnahme ä&ndern", self)
+        self.update_button = QPushButton("Ausgewählte Maßnahme &ändern", self)
         named(self.update_button, "Ausgewählte Maßnahme mit diesen Angaben speichern")
         self.update_button.clicked.connect(self.update_selected)
         self.table.currentItemChanged.connect(lambda *_: self.fill_from_selection())

@@ -216,10 +216,10 @@ class TeilhabeScreen(QWidget):
         self.exclusion_source = line_edit(
             "Grundlage der Angabe", status_page, "Grundlage: Stelle, Schreiben, Datum"
         )
-        self.exclusion_set = QPushButton("Ausschluss &festhalten", status_page)
+        self.exclusion_set = QPushButton("Ausschluss festhal&ten", status_page)
         named(self.exclusion_set, "Ausschluss von der Förderung festhalten")
         self.exclusion_set.clicked.connect(lambda: self.record_exclusion(True))
-        self.exclusion_lift = QPushButton("Ausschluss au&fheben", status_page)
+        self.exclusion_lift = QPushButton("Ausschluss aufhe&ben", status_page)
         named(self.exclusion_lift, "Ausschluss von der Förderung aufheben")
         self.exclusion_lift.clicked.connect(lambda: self.record_exclusion(False))
         self.exclusion_facts = QLabel(status_page)
