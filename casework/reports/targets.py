@@ -102,8 +102,9 @@ def target_table(reporting: Reporting, year: int, achieved: Metrics, k: int) -> 
         "Ziel",
         ("Zielwert", "erreicht", "Quote"),
         tuple(rows),
-        note=note + " „Kurse je erreichter Familie“: verschiedene Kurse mit namentlicher "
-        "Teilnahme je im Zeitraum erreichter Familie.",
+        note=note + (" „Kurse je erreichter Familie“: verschiedene Kurse mit namentlicher "
+                     "Teilnahme je im Zeitraum erreichter Familie." if targets else ""),
+        available=bool(targets),
     )
 
 

@@ -134,3 +134,9 @@ def test_monitoring_states_the_funding_basis_next_to_the_posts(report_session: S
     assert figures["Förderbasis: Stellen nach Schlüssel (VZÄ)"] == "1,98 (198 ÷ 100)"
     assert figures["besetzt gegenüber Förderbasis"] == (
         "0,50 von 1,98 VZÄ besetzt (1,48 VZÄ nicht besetzt)")
+
+
+def test_a_profile_without_targets_says_so() -> None:
+    table = targets.target_table(Reporting(), 2026, _metrics(), 5)
+    assert not table.available
+    assert table.note == "Für 2026 sind im Profil keine Ziele hinterlegt."
