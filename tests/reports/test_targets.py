@@ -140,3 +140,12 @@ def test_a_profile_without_targets_says_so() -> None:
     table = targets.target_table(Reporting(), 2026, _metrics(), 5)
     assert not table.available
     assert table.note == "Für 2026 sind im Profil keine Ziele hinterlegt."
+
+
+def test_reporting_survives_the_directory_round_trip() -> None:
+    from casework.models.directory.profile import parse_profile
+    from casework.services.directory.shipped import load_profile, profile_to_data
+
+    profile = load_profile("bottrop-beispiel")
+    assert profile.reporting.targets_for(2026) and profile.reporting.indicators
+    assert parse_profile(profile_to_data(profile)) == profile
