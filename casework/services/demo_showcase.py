@@ -363,6 +363,46 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
              NoteKind.BEOBACHTUNG)
 
 
+def _kinderschutz_last_year(stage: _Stage, families: dict[str, _Family]) -> None:
+    """Closed procedures of the previous year, so the yearly § 8a evaluation for the
+    Jugendamt has two years to show (opened about a year ago, closed after days to months)."""
+    cases = (
+        ("Haddad", 345, ResultCategory.HILFEBEDARF, 12,
+         "Karim kommt seit Wochen ohne Schulsachen und sagt, zu Hause sei es laut."),
+        ("Vogel", 360, ResultCategory.KEIN_BEDARF, 9,
+         "Mia hatte einen Bluterguss an der Stirn; die Kita hat den Sturz gesehen."),
+        ("Schäfer", 380, ResultCategory.HILFEBEDARF, 40,
+         "Felix schläft in der Schule ein und erzählt von nächtlichem Streit."),
+        ("Brandt", 400, ResultCategory.KEIN_BEDARF, 6,
+         "Ben war zwei Tage allein zu Hause, die Mutter lag im Krankenhaus."),
+        ("Yılmaz", 420, ResultCategory.HILFEBEDARF, 95,
+         "Elif ist oft krank in der Kita; die Mutter wirkt erschöpft."),
+    )
+    s = stage.session
+    for name, start, category, days, text in cases:
+        pid = _to_result(stage, families[name], start, text, category,
+                         "Nach Gespräch und Einschätzung: " + category.value + ".")
+        _approve_all(stage, pid, start - 6)
+        if category is ResultCategory.HILFEBEDARF:
+            # Help agreed in a plan, reviewed, then closed.
+            stage.at(start - 7, 9)
+            ks.transition(s, pid, State.S6)
+            ks.save_plan(s, pid, SafetyPlan(
+                (Measure("Die Familie nimmt die Erziehungsberatung in Anspruch.", "Mutter",
+                         stage.day(-(start - days)), "Bestätigung der Beratungsstelle",
+                         "erneute Gefährdungseinschätzung"),),
+                stage.day(-(start - days)), agreed_with="Mutter",
+                agreed_on=stage.day(-(start - 7))))
+            stage.at(start - days, 9)
+            ks.transition(s, pid, State.S6B)
+            _assess(stage, pid, start - days, (), "Die Hilfe wirkt; keine Gefährdung.")
+            _approve_all(stage, pid, start - days)
+        stage.at(start - days, 15)
+        ks.close(s, pid, "Verfahren abgeschlossen; die Familie wird weiter im Quartier "
+                 "begleitet.", "Regelfrist")
+        _approve_all(stage, pid, start - days)
+
+
 # --------------------------------------------------------------------------- consent
 
 
@@ -704,6 +744,7 @@ def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
                  "Ben hat einen Platz in der Hausaufgabenhilfe bekommen.",
                  next_steps="Einwilligung Ferienfreizeit abholen", follow_up_in=2)
         _kinderschutz(stage, families)
+        _kinderschutz_last_year(stage, families)
         _consents(stage, families)
         _referrals(stage, families)
         _teilhabe(stage)

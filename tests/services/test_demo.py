@@ -142,17 +142,20 @@ def test_teilhabe_funding_rules_show_up(s: Session) -> None:
 
 def test_kinderschutz_evaluation_per_year_without_names(s: Session, tmp_path: Path) -> None:
     # Source 000:2155-2157: the Träger's yearly internal evaluation for the Jugendamt.
-    # The showcase: Lorenz opened in 2026 and closed after ten days; six procedures
-    # opened in 2027, Haddad with an acute result and the Jugendamt informed.
+    # The showcase: in 2026 Lorenz and five closed cases of the previous year (closed
+    # after 6 to 95 days); six procedures opened in 2027, Haddad (Noor) with an acute
+    # result and the Jugendamt informed.
     report = kinderschutz_report.build(s, date(2026, 1, 1), date(2027, 12, 31), k=1)
     assert shown(report, "verfahren") == {
-        "nicht akut": ("1", "5", "6"), "akut": ("0", "1", "1"), "Summe": ("1", "6", "7")}
+        "nicht akut": ("6", "5", "11"), "akut": ("0", "1", "1"), "Summe": ("6", "6", "12")}
     assert shown(report, "jugendamt")["Jugendamt informiert"] == ("0", "1", "1")
     durations = shown(report, "dauer")
-    assert durations["8 bis 30 Tage"] == ("1", "0", "1")
+    assert durations["bis 7 Tage"] == ("1", "0", "1")
+    assert durations["8 bis 30 Tage"] == ("3", "0", "3")
+    assert durations["91 bis 180 Tage"] == ("1", "0", "1")
     assert durations["am Ende des Zeitraums noch nicht abgeschlossen"] == ("0", "6", "6")
     assert shown(report, "ergebnisse")["keine Kindeswohlgefährdung, aber "
-                                       "Hilfe-/Unterstützungsbedarf"] == ("0", "2", "2")
+                                       "Hilfe-/Unterstützungsbedarf"] == ("3", "2", "5")
     produced = reports_export.produce(
         s, reports_export.ReportKind.KINDERSCHUTZ, date(2027, 1, 1), date(2027, 12, 31),
         pdf_path=tmp_path / "a.pdf", csv_path=tmp_path / "a.csv")
