@@ -57,7 +57,6 @@ from casework.models.teilhabe import (
     PROGRAMME,
     ClientDraft,
     Exclusion,
-    ExclusionFact,
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
@@ -65,6 +64,9 @@ from casework.models.teilhabe import (
     Outcome,
     ResidenceRecord,
     TmStatus,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
 )
 from casework.services import contacts, offers, persons, referrals, teilhabe
 from casework.services.consent import lifecycle as consent

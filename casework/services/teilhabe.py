@@ -25,19 +25,21 @@ from casework.models.teilhabe import (
     ClientState,
     Eligibility,
     EligibilityResult,
-    ExclusionFact,
     Intake,
     Measure,
     MeasureDraft,
     MeasureStatus,
     Questionnaire,
     ResidenceRecord,
-    TargetCheck,
     TmStatus,
     fair_assignment,
+    parse_questionnaire,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
+    TargetCheck,
     funding_block,
     funding_warnings,
-    parse_questionnaire,
     target_group_check,
 )
 from casework.services import persons

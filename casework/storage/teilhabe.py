@@ -12,7 +12,6 @@ from casework.models.teilhabe import (
     ClientDraft,
     ClientState,
     Exclusion,
-    ExclusionFact,
     Foerderbaustein,
     Handlungsfeld,
     Intake,
@@ -22,6 +21,9 @@ from casework.models.teilhabe import (
     Outcome,
     ResidenceRecord,
     TmStatus,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
 )
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row

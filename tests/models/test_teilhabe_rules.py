@@ -10,11 +10,13 @@ from casework.errors import ValidationError
 from casework.models.households.person import BirthInfo
 from casework.models.teilhabe import (
     Exclusion,
-    ExclusionFact,
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
     TmStatus,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
     funding_block,
     funding_warnings,
     target_group_check,

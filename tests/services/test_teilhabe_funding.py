@@ -14,13 +14,15 @@ from casework.models.teilhabe import (
     ClientDraft,
     Eligibility,
     Exclusion,
-    ExclusionFact,
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
     MeasureStatus,
     ResidenceRecord,
     TmStatus,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
 )
 from casework.services import teilhabe as tm
 from casework.services.persons import workers

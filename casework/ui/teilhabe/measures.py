@@ -22,6 +22,8 @@ from casework.models.teilhabe import (
     MeasureDraft,
     MeasureStatus,
     Outcome,
+)
+from casework.models.teilhabe_funding import (
     funding_block,
 )
 from casework.services import teilhabe as tm

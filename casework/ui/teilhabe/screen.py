@@ -34,10 +34,12 @@ from casework.models.teilhabe import (
     ClientState,
     Eligibility,
     Exclusion,
-    ExclusionFact,
     Questionnaire,
     ResidenceRecord,
     TmStatus,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
 )
 from casework.services import teilhabe as tm
 from casework.ui.context import UiContext

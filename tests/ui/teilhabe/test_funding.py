@@ -15,9 +15,11 @@ from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.teilhabe import (
     ClientDraft,
     Exclusion,
-    ExclusionFact,
     ResidenceRecord,
     TmStatus,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
 )
 from casework.services import teilhabe as tm
 from casework.services.persons import workers
