@@ -399,6 +399,93 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     shoot("gesperrt", window)
 
 
+FLOW_SIZE = (1366, 728)  # 1366x768 minus a 40 px taskbar
+
+
+def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+              prefix: str = "") -> None:
+    """Issue 18 part B states at 1366x768: Heute grouped, the § 8a review gate, both sides
+    of the hand-over, the Schutzplan, Mitteilung and assessment forms, the consent form
+    and recording a transfer that the consent check refuses."""
+    from casework.models.kinderschutz.procedure import State
+    from casework.models.persons.worker import WorkerRole
+    from casework.services import referrals
+    from casework.services.kinderschutz import procedures as ks
+    from casework.services.persons import workers
+    from casework.ui.consent.dialogs import NewConsentDialog
+    from casework.ui.kinderschutz import dialogs_records as rec
+    from casework.ui.kinderschutz import dialogs_steps as steps
+    from casework.ui.referrals.family_tab import SendDialog
+
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    session = window.ctx.require_session()
+    workspace.show_page("heute")
+    shoot(f"{prefix}flow-01-heute", window)
+
+    procedures = {p.state: p for p in ks.list_procedures(session)}
+    kaya = procedures[State.S5]
+    page = workspace.open_family(kaya.household_id)
+    assert page is not None
+    tab = _tab(page, "Kinderschutz")
+    tab.select(kaya.id)  # type: ignore[attr-defined]
+    shoot(f"{prefix}flow-02-verfahren-bei-der-leitung", window)
+    view = tab.procedure  # type: ignore[attr-defined]
+    for key, name in (("assessment", "einschaetzung"), ("plan", "schutzplan")):
+        dialog = rec.AssessmentDialog(window.ctx, view.file, window) if key == "assessment" \
+            else steps.PlanDialog(window.ctx, view.file, window)
+        if key == "assessment":
+            dialog.add_rating("Grundversorgung und Schutz", None)
+        dialog.show()
+        shoot(f"{prefix}flow-03-{name}", dialog)
+        dialog.reject()
+    mitteilung = steps.MitteilungDialog(window.ctx, view.file, window)
+    mitteilung.meeting_held.setChecked(True)
+    mitteilung.show()
+    shoot(f"{prefix}flow-04-mitteilung", mitteilung)
+    mitteilung.reject()
+
+    screen = workspace.show_page("kinderschutz")
+    screen.refresh()  # type: ignore[union-attr]
+    shoot(f"{prefix}flow-05-kinderschutz-fachkraft", window)
+    leitung = next(w for w in workers.all_workers(session)
+                   if w.data.role is WorkerRole.LEITUNG)
+    me = session.actor_id
+    session.act_as(leitung.id)
+    window.ctx.session_changed.emit()
+    screen.refresh()  # type: ignore[union-attr]
+    screen.select_item(0)  # type: ignore[union-attr]
+    shoot(f"{prefix}flow-06-kinderschutz-leitung", window)
+    session.act_as(me)
+    window.ctx.session_changed.emit()
+
+    consent_dialog = NewConsentDialog(window.ctx, kaya.household_id, window)
+    consent_dialog.show()
+    shoot(f"{prefix}flow-07-einwilligung-neu", consent_dialog)
+    consent_dialog.reject()
+    blocked = next((r.referral for r in referrals.overview(session)
+                    if r.state.value in ("vorgeschlagen", "mit Einverständnis der Familie")
+                    and not referrals.check_transfer(session, r.id).allowed), None)
+    if blocked is None:  # a referral of a child without consent (demo data only)
+        from casework.models.referrals import ReferralDraft
+        from casework.services.households import households
+
+        child = households.members(session, kaya.household_id)[-1].id
+        district = referrals.recipient_choices(session, kaya.household_id).districts[0]
+        rid, _ = referrals.create(session, ReferralDraft(kaya.household_id, (child,),
+                                                         district, "Beratung"))
+        blocked = referrals.get(session, rid)
+    send = SendDialog(window.ctx, blocked, window)
+    send.show()
+    shoot(f"{prefix}flow-08-uebermittlung-festhalten", send)
+    send.reject()
+    window.lock()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPO / "screenshots"))
@@ -408,6 +495,8 @@ def main() -> int:
                         help="the pictures of the user guide, into docs/img")
     parser.add_argument("--teilhabe", action="store_true",
                         help="Teilhabemanagement and the reports against targets at 1366x768")
+    parser.add_argument("--flow", action="store_true",
+                        help="only the § 8a, consent and Heute states (issue 18) at 1366x728")
     args = parser.parse_args()
     if args.teilhabe:
         from tools import screenshots_teilhabe
@@ -439,10 +528,13 @@ def main() -> int:
         app.setPalette(palette)
         ctx = UiContext(FixedClock(NOW), settings=settings)
         window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-        window.resize(*SIZE)
+        window.resize(*(FLOW_SIZE if args.flow else SIZE))
         window.show()
         settle(app)
-        tour(app, window, folder, shoot, prefix)
+        if args.flow:
+            flow_tour(app, window, folder, shoot, prefix)
+        else:
+            tour(app, window, folder, shoot, prefix)
         window.close()
         ctx.tasks.shutdown()
         settle(app)

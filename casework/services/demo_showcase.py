@@ -105,7 +105,14 @@ class _Stage:
     teilhabe_workers: tuple[WorkerId, ...]
     leitung_key: bytearray  # her unwrapped signing key, wiped when the showcase is done
     fingerprint: str
+    lead_key: bytearray  # the lead's signing key (she hands results to the Leitung)
+    lead_fingerprint: str
     households: list[HouseholdId] = field(default_factory=list)
+
+    def sign_lead(self) -> persons.Authorization:
+        """The lead's authorization for one act (her passphrase is the Leitung's here)."""
+        return persons.Authorization(self.lead, bytearray(self.lead_key),
+                                     self.lead_fingerprint)
 
     def sign(self) -> persons.Authorization:
         """The Leitung's authorization for one act: her key was unwrapped once with her
@@ -269,6 +276,7 @@ def _to_result(stage: _Stage, family: _Family, start: int, text: str,
     stage.at(start - 6, 9)
     ks.transition(s, pid, State.S5)
     ks.record_result(s, pid, Result(category, justification, (fact,)))
+    ks.hand_over(s, pid, auth=stage.sign_lead())  # "An die Leitung geben"
     return pid
 
 
@@ -349,7 +357,10 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
     ks.record_mitteilung(s, pid, Mitteilung(
         stage.moment(53, 10), "Jugendamt – ASD Bezirk 6", "ASD Bezirk 6 – Fachkraft",
         Channel.TELEFON, "Körperliche Gewalt gegen Noor; Schutz nicht anders sicherzustellen.",
-        LegalBasis.KKG_4_3, prior_notice_on=stage.day(-53)))
+        LegalBasis.KKG_4_3, prior_notice_on=stage.day(-53), meeting_on=stage.day(-53),
+        meeting_participants="Mutter, Fachkraft ASD Bezirk 6, fallführende Fachkraft",
+        responsibilities="ASD: Schutzkonzept und Hilfeplanung; Stadtteilbüro: begleitet die "
+                         "Mutter zu den Terminen und hält Kontakt zur Kita."))
     _approve_all(stage, pid, 53)
     stage.at(52, 10)
     ks.transition(s, pid, State.S8)
@@ -725,8 +736,12 @@ def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
     first = persons.authorize(session, leitung_passphrase, leitung)
     key = bytearray(first.key_buffer)
     first.wipe()
+    own = persons.authorize(session, leitung_passphrase, owner)
+    own_key = bytearray(own.key_buffer)
+    own.wipe()
     stage = _Stage(session, stage_clock, local_today(real), real.now(), owner, leitung,
-                   by_id[colleague], teilhabe_workers, key, first.fingerprint)
+                   by_id[colleague], teilhabe_workers, key, first.fingerprint, own_key,
+                   own.fingerprint)
     session.clock = stage_clock
     session.vault.clock = stage_clock
     try:
@@ -753,6 +768,7 @@ def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
         _offers(stage, families)
     finally:
         crypto.wipe(key)
+        crypto.wipe(own_key)
         session.clock = real
         session.vault.clock = real
         if session.actor_id != owner:

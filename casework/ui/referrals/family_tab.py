@@ -308,13 +308,21 @@ class SendDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.referral = referral
-        self.setWindowTitle("Übermitteln")
-        named(self, "Übermitteln")
+        self.setWindowTitle("Übermittlung festhalten")
+        named(self, "Übermittlung festhalten")
         session = ctx.require_session()
-        check = service.check_transfer(session, referral.id)
-        self.check_label = QLabel(check.message_de(), self)
+        self.check = service.check_transfer(session, referral.id)
+        self.check_label = QLabel(self.check.message_de(), self)
         self.check_label.setWordWrap(True)
         named(self.check_label, "Prüfung der Einwilligungen")
+        self.records_note = QLabel(
+            "Casework verschickt nichts: Übermitteln Sie den Bogen selbst (persönlich, "
+            "Post, Fax) und halten Sie hier fest, dass und wann es geschehen ist.", self)
+        self.records_note.setWordWrap(True)
+        named(self.records_note, "Hinweis: Casework verschickt nichts")
+        self.ok_reason = QLabel(self)
+        self.ok_reason.setWordWrap(True)
+        named(self.ok_reason, "Warum nicht festgehalten werden kann")
         self.form = ValidatingForm(self)
         self.basis = QComboBox(self)
         self.basis.addItem(CONSENT_BASIS, None)
@@ -334,8 +342,12 @@ class SendDialog(QDialog):
         self.form.add_row("Wiedervorlage", self.follow_up)
         layout = QVBoxLayout(self)
         layout.addWidget(self.check_label)
+        layout.addWidget(self.records_note)
         layout.addWidget(self.form)
-        layout.addWidget(_buttons(self, "Jetzt übermitteln"))
+        layout.addWidget(self.ok_reason)
+        self.button_box = _buttons(self, "Als übermittelt &festhalten")
+        self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
+        layout.addWidget(self.button_box)
         self.basis.currentIndexChanged.connect(self._basis_changed)
         self._basis_changed()
 
@@ -343,6 +355,17 @@ class SendDialog(QDialog):
         statutory = self.basis.currentData() is not None
         self.informed_on.setEnabled(statutory)
         self.not_informed.setEnabled(statutory)
+        # With the consent as basis, the consent check decides; say why when it says no.
+        blocked = not statutory and not self.check.allowed
+        reason = ("Noch nicht möglich: Die Einwilligungsprüfung oben sagt nein – erst eine "
+                  "gültige Einwilligung festhalten"
+                  + (" oder eine gesetzliche Rechtsgrundlage wählen."
+                     if self.referral.data.recipient.is_asd else ".")) if blocked else ""
+        self.ok_button.setEnabled(not blocked)
+        self.ok_button.setToolTip(reason)
+        self.ok_button.setAccessibleDescription(reason)
+        self.ok_reason.setText(reason)
+        self.ok_reason.setVisible(blocked)
 
     def accept(self) -> None:
         try:
@@ -362,6 +385,7 @@ class SendDialog(QDialog):
             self.check_label.setText(error.message)
             self.ctx.report(error)
             return
+        self.ctx.confirm("Übermittlung festgehalten.")
         super().accept()
 
 
@@ -419,8 +443,8 @@ class VermittlungenTab(QWidget):
                                         self.edit_referral)
         self.agree_button = self._button("&Einverständnis …", "Einverständnis der Familie "
                                          "festhalten", self.agree)
-        self.send_button = self._button("Ü&bermitteln …", "Vermittlung übermitteln",
-                                        self.send)
+        self.send_button = self._button("Ü&bermittlung festhalten …",
+                                        "Übermittlung der Vermittlung festhalten", self.send)
         self.accept_button = self._button("&Angenommen …", "Als angenommen festhalten",
                                           self.accepted_step)
         self.reject_button = self._button("Ab&gelehnt …", "Als abgelehnt festhalten",
