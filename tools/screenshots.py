@@ -4,6 +4,7 @@ the user guide.
     xvfb-run -a .venv/bin/python tools/screenshots.py [--out screenshots] [--families 300]
     xvfb-run -a .venv/bin/python tools/screenshots.py --handbuch   # docs/img/*.png
     xvfb-run -a .venv/bin/python tools/screenshots.py --fuehrungszeugnisse  # § 72a, 1366×768
+    xvfb-run -a .venv/bin/python tools/screenshots.py --teilhabe   # Teilhabe, targets
 
 `--handbuch` builds a fresh demo vault (fixed clock, so the pictures are reproducible)
 and takes the pictures that docs/handbuch.md and README.md show, at 1366×768.
@@ -576,6 +577,8 @@ def main() -> int:
     parser.add_argument("--families", type=int, default=300)
     parser.add_argument("--handbuch", action="store_true",
                         help="the pictures of the user guide, into docs/img")
+    parser.add_argument("--teilhabe", action="store_true",
+                        help="Teilhabemanagement and the reports against targets at 1366x768")
     parser.add_argument("--flow", action="store_true",
                         help="only the § 8a, consent and Heute states (issue 18) at 1366x728")
     parser.add_argument("--fuehrungszeugnisse", action="store_true",
@@ -584,6 +587,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.fuehrungszeugnisse:
         return vetting_shots(Path(args.out))
+    if args.teilhabe:
+        from tools import screenshots_teilhabe
+
+        if args.handbuch:
+            return screenshots_teilhabe.main(REPO / "docs" / "img", handbook=True)
+        return screenshots_teilhabe.main(Path(args.out))
     if args.handbuch:
         return handbook(Path(args.out) if args.out != parser.get_default("out")
                         else REPO / "docs" / "img")

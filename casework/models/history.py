@@ -93,6 +93,8 @@ ENTITY_LABELS = {
     "tm_intake": "Erstgespräch",
     "tm_measure": "Maßnahme",
     "tm_assignment": "Zuständigkeit Teilhabemanagement",
+    "tm_exclusion_fact": "Ausschluss von der Förderung",
+    "tm_target_count": "Zielgruppe am Stichtag",
     "offer": "Angebot",
     "offer_session": "Angebotstermin",
     "offer_attendance": "Teilnahme",

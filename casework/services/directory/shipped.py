@@ -21,6 +21,7 @@ from casework.errors import UserError, ValidationError
 from casework.models import safe_json
 from casework.models.directory.opening import OpenState, who_is_open
 from casework.models.directory.profile import NumberSource, Profile, WeeklySlot, parse_profile
+from casework.models.directory.reporting import Reporting, reporting_to_data
 from casework.models.kinderschutz.routing import (
     AcuteRouting,
     HolidayPredicate,
@@ -255,4 +256,6 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
             "insight_warning_age": consent.insight_warning_age,
         },
         "notes": list(profile.notes),
+        **({"reporting": reporting_to_data(profile.reporting)}
+           if profile.reporting != Reporting() else {}),
     }
