@@ -141,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="SQLCipher cipher_memory_security for the measured session (off "
                              "= as in the app, docs/memory-security.md). It is process-wide, "
                              "so it applies to the plain-SQLite comparison as well.")
+    parser.add_argument("--csv-rows", type=int, default=100_000,
+                        help="rows of the CSV import figure (0: skip)")
+    parser.add_argument("--skip-hub", action="store_true",
+                        help="leave out the hub figure (it starts a PostgreSQL cluster)")
     args = parser.parse_args(argv)
     secure = args.memory_security == "on"
 
@@ -177,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
             db, search="Mül", limit=200), 10)
         both("3b Suche umlautgefaltet „Muller“", lambda db: household_store.list_household_ids(
             db, search="Muller", limit=200), 10)
+        # typing in the search field: every keystroke runs the prefix search (first page)
+        for typed in ("F", "Mü", "Müll"):
+            both(f"3f Suche beim Tippen „{typed}“ (erste 200)",
+                 lambda db, t=typed: household_store.list_household_ids(db, search=t,
+                                                                         limit=200), 10)
         both("3c Volltext seltenes Wort, neueste zuerst", lambda db: contact_store.search_notes(
             db, "Kajakausflug", 50), 10)
         both("3d Volltext häufiges Wort, neueste zuerst", lambda db: contact_store.search_notes(
@@ -218,9 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     # 2. process start → usable family list (offscreen Qt), peak RSS
     results.extend(_startup_results(vault))
     # 8. hub
-    results.extend(_hub_results())
+    if not args.skip_hub:
+        results.extend(_hub_results())
+    # 9. CSV import into a fresh vault (bench/csv_bench.py)
+    if args.csv_rows:
+        results.extend(_csv_results(args.csv_rows))
 
     meta = {
+        "Lastdurchschnitt (1/5/15 min) am Ende": " / ".join(f"{v:.2f}" for v in os.getloadavg()),
         "Haushalte": n_households,
         "Kontakte": n_contacts,
         "Akte (Bytes)": dir_size(vault),
@@ -282,6 +296,23 @@ def _startup_results(vault: Path) -> list[Result]:
     return [Result("2 Prozessstart bis nutzbare Familienliste (inkl. Entsperren)", "ms", samples,
                    budget=1100, note="(Budget: 0,5 s Entsperren + 0,6 s Liste)"),
             Result("2 Peak RSS mit großer Akte", "MB", rss, budget=200)]
+
+
+def _csv_results(rows: int) -> list[Result]:
+    """CSV import of `rows` rows (preview + commit, with progress) in a separate process,
+    so its memory and caches do not touch the figures above."""
+    name = f"9 CSV-Import {rows:,} Zeilen (Prüfen + Import)".replace(",", ".")
+    proc = subprocess.run([sys.executable, "-m", "bench.csv_bench", "--rows", str(rows)],
+                          capture_output=True, text=True, env=_env(), check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return [Result(name, "s", [float("nan")], note=f"(Fehler: {last[:80]})")]
+    values = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if ": " in line)
+    return [Result(name, "s", [float(values["total_s"])], budget=10,
+                   note=f"(Prüfen {float(values['preview_s']):.1f} s, Import "
+                        f"{float(values['commit_s']):.1f} s, CPU "
+                        f"{float(values['cpu_s']):.1f} s, {values['progress_calls']} "
+                        "Fortschrittsmeldungen)")]
 
 
 def _hub_results() -> list[Result]:

@@ -3,6 +3,8 @@ the user guide.
 
     xvfb-run -a .venv/bin/python tools/screenshots.py [--out screenshots] [--families 300]
     xvfb-run -a .venv/bin/python tools/screenshots.py --handbuch   # docs/img/*.png
+    xvfb-run -a .venv/bin/python tools/screenshots.py --fuehrungszeugnisse  # § 72a, 1366×768
+    xvfb-run -a .venv/bin/python tools/screenshots.py --teilhabe   # Teilhabe, targets
 
 `--handbuch` builds a fresh demo vault (fixed clock, so the pictures are reproducible)
 and takes the pictures that docs/handbuch.md and README.md show, at 1366×768.
@@ -53,7 +55,7 @@ from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
 from casework.ui.settings import Settings  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
-SIZE = (1280, 800)
+SIZE = (1366, 738)  # the usual municipal laptop, minus the taskbar
 
 
 def wait_for(app: QApplication, condition: Callable[[], bool], timeout: float = 120) -> None:
@@ -184,6 +186,7 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     dialog.birth_value.setText("01.01.2030")
     dialog.save()
     shoot(f"{number:02d}-person-validierung", dialog)
+    dialog.draft_keeper.drop()  # a tool: no "Eingaben verwerfen?" question
     dialog.reject()
     entry = workspace.open_quick_entry(page.household_id, ask=False)
     assert entry is not None
@@ -205,6 +208,7 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     new.show()
     new.save()
     shoot(f"{number + 3:02d}-neue-familie-validierung", new)
+    new.draft_keeper.drop()
     new.reject()
     workspace.show_page("einstellungen")
     shoot(f"{number + 4:02d}-einstellungen", window)
@@ -227,6 +231,85 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     window.lock()
     window.start.show_create()
     shoot(f"{number + 7:02d}-neue-akte", window)
+
+
+def laptop_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+                prefix: str = "") -> None:
+    """The states of working at 1366x768 (issue 18, part C): the family file's areas
+    list, the read-only Übersicht and its editing mode, the Verlauf with contents, the
+    document question (Drucken / Öffnen / Speichern unter) and the open notice, a save
+    confirmed in the status bar, "Eingaben verwerfen?", the access log, the Teilhabe
+    warning colour."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from casework.models.persons.worker import WorkerRole
+    from casework.services.kinderschutz import procedures as ks
+    from casework.services.persons import workers
+    from casework.ui import documents
+
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    session = window.ctx.require_session()
+    page = workspace.open_family(ks.list_procedures(session)[0].household_id)
+    assert page is not None
+    page.tabs.setCurrentWidget(page.overview)
+    shoot(f"{prefix}c01-uebersicht-lesen", window)
+    page.overview.set_editing(True)
+    page.overview.form.street.setText("Lindenstraße 12")
+    shoot(f"{prefix}c02-uebersicht-bearbeiten", window)
+    question = QMessageBox(QMessageBox.Icon.Question, "Änderungen verwerfen?",
+                           "Die Änderungen an der Übersicht sind nicht gespeichert. "
+                           "Verwerfen?", QMessageBox.StandardButton.Yes
+                           | QMessageBox.StandardButton.No, window)
+    question.setDefaultButton(QMessageBox.StandardButton.No)
+    question.show()
+    shoot(f"{prefix}c03-aenderungen-verwerfen", question)
+    question.close()
+    page.overview.reset()
+    page.overview.set_editing(False)
+    page.tabs.setCurrentWidget(page.history)
+    shoot(f"{prefix}c04-verlauf", window)
+    page.tabs.setCurrentWidget(page.contacts)
+    window.ctx.confirm("Kontakt gespeichert.")
+    shoot(f"{prefix}c05-gespeichert-statuszeile", window)
+    box, _buttons = documents.action_box(window, "Hilfeplan speichern")
+    box.show()
+    shoot(f"{prefix}c06-dokument-drucken-oeffnen-speichern", box)
+    box.close()
+    notice = QMessageBox(QMessageBox.Icon.Question, "Dokument öffnen", documents.OPEN_NOTICE,
+                         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                         window)
+    notice.show()
+    shoot(f"{prefix}c07-dokument-oeffnen-hinweis", notice)
+    notice.close()
+    for index in range(page.tabs.count()):
+        if page.tabs.tabText(index) == "Hilfeplan":
+            page.tabs.setCurrentIndex(index)
+            shoot(f"{prefix}c08-familie-hilfeplan", window)
+    person = page.persons.add()
+    person.first.setText("Mia")
+    person.show()
+    shoot(f"{prefix}c09-person-dialog", person)
+    person.draft_keeper.drop()  # close without the question (a tool, not a person)
+    person.reject()
+    leitung = next(w for w in workers.all_workers(session)
+                   if w.data.role is WorkerRole.LEITUNG)
+    session.act_as(leitung.id)
+    window.ctx.session_changed.emit()
+    workspace.show_page("datenschutz")
+    shoot(f"{prefix}c10-zugriffsprotokoll", window)
+    teilhabe = workspace.show_page("teilhabe")
+    tabs = getattr(teilhabe, "main_tabs", None)
+    if tabs is not None and tabs.count() > 1:
+        tabs.setCurrentIndex(tabs.count() - 1)
+    shoot(f"{prefix}c11-teilhabe", window)
+    workspace.show_page("berichte")
+    shoot(f"{prefix}c12-berichte", window)
+    window.lock()
 
 
 # --------------------------------------------------------------------------- user guide
@@ -292,6 +375,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     new.resize(640, 700)
     new.show()
     shoot("neue-familie", new)
+    new.draft_keeper.drop()
     new.reject()
 
     procedures = {p.state: p for p in ks.list_procedures(session)}
@@ -371,6 +455,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     berichte.von.setDate(year)  # type: ignore[union-attr]
     berichte.bis.setDate(year.addYears(1).addDays(-1))  # type: ignore[union-attr]
     berichte.compute()  # type: ignore[union-attr]
+    wait_for(app, lambda: not berichte.computing)  # type: ignore[union-attr]
     shoot("berichte", window)
     berichte.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
     panel = berichte.offers  # type: ignore[union-attr]
@@ -398,6 +483,93 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     shoot("gesperrt", window)
 
 
+FLOW_SIZE = (1366, 728)  # 1366x768 minus a 40 px taskbar
+
+
+def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+              prefix: str = "") -> None:
+    """Issue 18 part B states at 1366x768: Heute grouped, the § 8a review gate, both sides
+    of the hand-over, the Schutzplan, Mitteilung and assessment forms, the consent form
+    and recording a transfer that the consent check refuses."""
+    from casework.models.kinderschutz.procedure import State
+    from casework.models.persons.worker import WorkerRole
+    from casework.services import referrals
+    from casework.services.kinderschutz import procedures as ks
+    from casework.services.persons import workers
+    from casework.ui.consent.dialogs import NewConsentDialog
+    from casework.ui.kinderschutz import dialogs_records as rec
+    from casework.ui.kinderschutz import dialogs_steps as steps
+    from casework.ui.referrals.family_tab import SendDialog
+
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    session = window.ctx.require_session()
+    workspace.show_page("heute")
+    shoot(f"{prefix}flow-01-heute", window)
+
+    procedures = {p.state: p for p in ks.list_procedures(session)}
+    kaya = procedures[State.S5]
+    page = workspace.open_family(kaya.household_id)
+    assert page is not None
+    tab = _tab(page, "Kinderschutz")
+    tab.select(kaya.id)  # type: ignore[attr-defined]
+    shoot(f"{prefix}flow-02-verfahren-bei-der-leitung", window)
+    view = tab.procedure  # type: ignore[attr-defined]
+    for key, name in (("assessment", "einschaetzung"), ("plan", "schutzplan")):
+        dialog = rec.AssessmentDialog(window.ctx, view.file, window) if key == "assessment" \
+            else steps.PlanDialog(window.ctx, view.file, window)
+        if key == "assessment":
+            dialog.add_rating("Grundversorgung und Schutz", None)
+        dialog.show()
+        shoot(f"{prefix}flow-03-{name}", dialog)
+        dialog.reject()
+    mitteilung = steps.MitteilungDialog(window.ctx, view.file, window)
+    mitteilung.meeting_held.setChecked(True)
+    mitteilung.show()
+    shoot(f"{prefix}flow-04-mitteilung", mitteilung)
+    mitteilung.reject()
+
+    screen = workspace.show_page("kinderschutz")
+    screen.refresh()  # type: ignore[union-attr]
+    shoot(f"{prefix}flow-05-kinderschutz-fachkraft", window)
+    leitung = next(w for w in workers.all_workers(session)
+                   if w.data.role is WorkerRole.LEITUNG)
+    me = session.actor_id
+    session.act_as(leitung.id)
+    window.ctx.session_changed.emit()
+    screen.refresh()  # type: ignore[union-attr]
+    screen.select_item(0)  # type: ignore[union-attr]
+    shoot(f"{prefix}flow-06-kinderschutz-leitung", window)
+    session.act_as(me)
+    window.ctx.session_changed.emit()
+
+    consent_dialog = NewConsentDialog(window.ctx, kaya.household_id, window)
+    consent_dialog.show()
+    shoot(f"{prefix}flow-07-einwilligung-neu", consent_dialog)
+    consent_dialog.reject()
+    blocked = next((r.referral for r in referrals.overview(session)
+                    if r.state.value in ("vorgeschlagen", "mit Einverständnis der Familie")
+                    and not referrals.check_transfer(session, r.id).allowed), None)
+    if blocked is None:  # a referral of a child without consent (demo data only)
+        from casework.models.referrals import ReferralDraft
+        from casework.services.households import households
+
+        child = households.members(session, kaya.household_id)[-1].id
+        district = referrals.recipient_choices(session, kaya.household_id).districts[0]
+        rid, _ = referrals.create(session, ReferralDraft(kaya.household_id, (child,),
+                                                         district, "Beratung"))
+        blocked = referrals.get(session, rid)
+    send = SendDialog(window.ctx, blocked, window)
+    send.show()
+    shoot(f"{prefix}flow-08-uebermittlung-festhalten", send)
+    send.reject()
+    window.lock()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPO / "screenshots"))
@@ -405,7 +577,22 @@ def main() -> int:
     parser.add_argument("--families", type=int, default=300)
     parser.add_argument("--handbuch", action="store_true",
                         help="the pictures of the user guide, into docs/img")
+    parser.add_argument("--teilhabe", action="store_true",
+                        help="Teilhabemanagement and the reports against targets at 1366x768")
+    parser.add_argument("--flow", action="store_true",
+                        help="only the § 8a, consent and Heute states (issue 18) at 1366x728")
+    parser.add_argument("--fuehrungszeugnisse", action="store_true",
+                        help="the § 72a register and „Wer hat offen?“ at 1366×768, light "
+                             "and dark, into --out")
     args = parser.parse_args()
+    if args.fuehrungszeugnisse:
+        return vetting_shots(Path(args.out))
+    if args.teilhabe:
+        from tools import screenshots_teilhabe
+
+        if args.handbuch:
+            return screenshots_teilhabe.main(REPO / "docs" / "img", handbook=True)
+        return screenshots_teilhabe.main(Path(args.out))
     if args.handbuch:
         return handbook(Path(args.out) if args.out != parser.get_default("out")
                         else REPO / "docs" / "img")
@@ -430,10 +617,14 @@ def main() -> int:
         app.setPalette(palette)
         ctx = UiContext(FixedClock(NOW), settings=settings)
         window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-        window.resize(*SIZE)
+        window.resize(*(FLOW_SIZE if args.flow else SIZE))
         window.show()
         settle(app)
-        tour(app, window, folder, shoot, prefix)
+        if args.flow:
+            flow_tour(app, window, folder, shoot, prefix)
+        else:
+            tour(app, window, folder, shoot, prefix)
+            laptop_tour(app, window, folder, shoot, prefix)
         window.close()
         ctx.tasks.shutdown()
         settle(app)
@@ -470,6 +661,85 @@ def handbook(out: Path) -> int:
         settle(app)
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"{len(shoot.taken)} Bilder in {out}")
+    return 0
+
+
+def vetting_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+                 prefix: str) -> None:
+    """The § 72a register (issue 21) and the directory's „Wer hat offen?“ / „Bitte prüfen“."""
+    from casework.ui.directory.screen import VerzeichnisScreen
+    from casework.ui.vetting.dialogs import ActivityDialog, InspectionDialog
+    from casework.ui.vetting.screen import VettingScreen
+
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    workspace.show_page("heute")
+    shoot(f"{prefix}fz-01-heute", window)
+    register = workspace.show_page("fuehrungszeugnisse")
+    assert isinstance(register, VettingScreen)
+    register.view.selectRow(_row_of(register.view, "Tobias Brandt"))
+    shoot(f"{prefix}fz-02-register", window)
+    member = register.selected()
+    assert member is not None
+    activity = ActivityDialog(window.ctx, member.file.member, window,
+                              member.file.activities[0])
+    activity.show()
+    shoot(f"{prefix}fz-03-taetigkeit", activity)
+    activity.reject()
+    inspection = InspectionDialog(window.ctx, member.file.member, window)
+    inspection.certificate.setText("01.05.2026")
+    inspection.show()
+    inspection.accept()  # older than three months: the message under the field
+    shoot(f"{prefix}fz-04-einsicht-zu-alt", inspection)
+    inspection.reject()
+    register.filter.setCurrentIndex(register.filter.findData("may"))
+    shoot(f"{prefix}fz-05-darf-mit-kindern", window)
+    register.filter.setCurrentIndex(0)
+    directory = workspace.show_page("verzeichnis")
+    assert isinstance(directory, VerzeichnisScreen)
+    directory.tabs.setCurrentIndex(3)
+    directory.open_bar.moment.setText("17.11.2026 10:30")
+    directory.open_bar.ask()
+    shoot(f"{prefix}fz-06-wer-hat-offen", window)
+    directory.open_bar.moment.setText("25.12.2026 10:00")
+    directory.open_bar.place.setText("Batenbrock")
+    directory.open_bar.ask()
+    shoot(f"{prefix}fz-07-feiertag-geschlossen", window)
+    directory.tabs.setCurrentIndex(directory.tabs.count() - 1)
+    shoot(f"{prefix}fz-08-bitte-pruefen", window)
+    window.lock()
+
+
+def vetting_shots(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    temp = tempfile.TemporaryDirectory(prefix="casework-fz-")
+    folder = Path(temp.name) / "demo-akte"
+    make_vault(folder, 30, HANDBOOK_NOW)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Casework")
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    install_german_translations(app)
+    shoot = Shooter(app, out)
+    settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
+    for prefix, palette in (("", app.palette()), ("dunkel-", dark_palette())):
+        app.setPalette(palette)
+        ctx = UiContext(FixedClock(HANDBOOK_NOW), settings=settings)
+        window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
+        window.resize(*HANDBOOK_SIZE)
+        window.show()
+        settle(app)
+        try:
+            vetting_tour(app, window, folder, shoot, prefix)
+        finally:
+            window.close()
+            ctx.tasks.shutdown()
+            settle(app)
+    print(f"{len(shoot.taken)} Bildschirmfotos in {out}")
+    temp.cleanup()
     return 0
 
 

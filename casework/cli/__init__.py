@@ -112,10 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         sync,
         team,
         vault,
+        vetting,
     )
 
-    for group in (consent, privacy, demo, case, form, hub, households, kinderschutz, reports,
-                  sync, team, appointments, vault, referrals, directory):
+    for group in (consent, privacy, demo, case, form, vetting, hub, households, kinderschutz,
+                  reports, sync, team, appointments, vault, referrals, directory):
         group.register(sub)
     return parser
 

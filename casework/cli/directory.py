@@ -4,7 +4,9 @@
     casework verzeichnis asd-bezirk --plz 46236 [--profile NAME] [--json]
     casework verzeichnis export --profile NAME --out FILE.json   (shipped profile)
     casework verzeichnis export --vault V --out FILE.json        (the vault's directory)
-    casework verzeichnis import --vault V FILE.json
+    casework verzeichnis import --vault V FILE.json      (warns about data to check)
+    casework verzeichnis offen [--vault V | --profile NAME] [--zeit "TT.MM.JJJJ HH:MM"]
+                               [--ort TEXT] [--json]         („Wer hat jetzt offen?“)
 
 More subcommands (e.g. `export`/`import`) hang off the same sub-parser
 (`dest="verzeichnis_command"`): add a `_register_<name>(verzeichnis_sub)` in `register`.
@@ -17,11 +19,13 @@ import json
 import os
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from casework.cli import EXIT_OK, EXIT_USER_ERROR, CliFailure
 from casework.cli._common import add_worker_argument, open_for_act, open_session
+from casework.clock import BERLIN, SystemClock
 from casework.errors import UserError
 from casework.models.directory.profile import (
     AsdDistrict,
@@ -31,7 +35,7 @@ from casework.models.directory.profile import (
     resolve_district,
 )
 from casework.services.directory import vault_profile as directory_service
-from casework.services.directory.shipped import load_profile, profile_to_json
+from casework.services.directory.shipped import load_profile, open_partners, profile_to_json
 
 _PLZ = re.compile(r"^\d{5}$")
 
@@ -42,6 +46,7 @@ def register(sub: Any) -> None:
     _register_asd_bezirk(verzeichnis_sub)
     _register_export(verzeichnis_sub)
     _register_import(verzeichnis_sub)
+    _register_open(verzeichnis_sub)
 
 
 def _register_asd_bezirk(verzeichnis_sub: Any) -> None:
@@ -203,6 +208,7 @@ def _import(args: argparse.Namespace) -> int:
             session, text, path.name, auth=auth)  # type: ignore[arg-type]
         revision = directory_service.revisions(session, limit=1)
         imported_name = directory_service.active_profile(session).name
+        warnings = directory_service.quality_warnings(session)
         vault_profile = session.profile_name
     except UserError as error:
         raise CliFailure(f"{error.message} Es wurde nichts importiert.", EXIT_USER_ERROR) from error
@@ -212,9 +218,83 @@ def _import(args: argparse.Namespace) -> int:
         print("Das Verzeichnis der Akte entspricht bereits dieser Datei; nichts geändert.")
     else:
         print(f"Verzeichnis importiert (Stand {revision[0].revision}).")
+    for warning in warnings:
+        print(f"Bitte prüfen: {warning}")
     if imported_name != vault_profile:
         print(
             f"Hinweis: Die Datei enthält das Profil „{imported_name}“; es ersetzt in dieser "
             f"Akte das Profil „{vault_profile}“."
         )
+    return EXIT_OK
+
+
+# --- „Wer hat jetzt offen?“ (issue 21) ---------------------------------------------------------
+
+_MOMENT = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2})[:.](\d{2}))?\s*$")
+
+
+def _register_open(verzeichnis_sub: Any) -> None:
+    parser = verzeichnis_sub.add_parser(
+        "offen", help="welche Partner jetzt (oder zu einer Zeit) geöffnet haben")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--profile", help="mitgeliefertes Profil (Standard: bottrop-beispiel)")
+    which.add_argument("--vault", type=Path, help="stattdessen das Verzeichnis dieser Akte")
+    add_worker_argument(parser)
+    parser.add_argument("--zeit", help="Zeitpunkt „TT.MM.JJJJ HH:MM“ (Standard: jetzt)")
+    parser.add_argument("--ort", default="", help="Stadtteil, Straße oder PLZ")
+    parser.add_argument("--alle", action="store_true",
+                        help="auch geschlossene Partner und solche ohne Öffnungszeiten")
+    parser.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
+    parser.set_defaults(handler=_open)
+
+
+def _moment(text: str | None, clock: SystemClock) -> datetime:
+    if text is None:
+        return clock.now().astimezone(BERLIN)
+    match = _MOMENT.match(text)
+    if match is None:
+        raise CliFailure("--zeit: bitte als „TT.MM.JJJJ HH:MM“ angeben.", EXIT_USER_ERROR)
+    day, month, year, hour, minute = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day), int(hour or 12), int(minute or 0),
+                        tzinfo=BERLIN)
+    except ValueError as error:
+        raise CliFailure("--zeit: ist kein gültiger Zeitpunkt.", EXIT_USER_ERROR) from error
+
+
+def _open(args: argparse.Namespace) -> int:
+    clock = SystemClock()
+    moment = _moment(args.zeit, clock)
+    if args.vault is not None:
+        session = open_session(args.vault)
+        try:
+            profile = directory_service.active_profile(session)
+        finally:
+            session.close()
+    else:
+        profile = load_profile(args.profile)
+    states = open_partners(profile, clock, args.ort, moment)
+    shown = states if args.alle else [s for s in states if s.is_open]
+    if args.json:
+        print(json.dumps([{"partner": s.partner.name, "offen": s.is_open,
+                           "bis": s.until.isoformat() if s.until else None,
+                           "oeffnet": s.opens_at.isoformat() if s.opens_at else None,
+                           "telefon": s.partner.phone, "adresse": s.partner.address}
+                          for s in shown], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    where = f" ({args.ort.strip()})" if args.ort.strip() else ""
+    print(f"Geöffnet am {moment:%d.%m.%Y um %H:%M}{where}:")
+    if not states:
+        print("  Kein Partner passt zu diesem Ort.")
+    elif not any(s.is_open for s in states):
+        print("  Niemand hat geöffnet.")
+    for state in shown:
+        print(f"  {state.partner.name}: {state.text(moment)}"
+              + (f" – {state.partner.phone}" if state.partner.phone else ""))
+    if not args.alle:
+        closed = [s for s in states if not s.is_open and s.partner.opening_hours]
+        for state in closed[:5]:
+            print(f"  {state.partner.name}: {state.text(moment)}")
+        if len(closed) > 5:
+            print(f"  … und {len(closed) - 5} weitere (--alle zeigt alle)")
     return EXIT_OK

@@ -4,6 +4,8 @@
     casework kinderschutz export-isef --vault V --verfahren ID --out FILE.pdf [--fragestellung T]
     casework kinderschutz pdf --vault V --verfahren ID --dokument NAME --out FILE.pdf
     casework kinderschutz erreichbarkeit --stadtteil NAME --zeit ISO [--profile NAME] [--json]
+    casework kinderschutz an-leitung --vault V --verfahren ID
+    casework kinderschutz jugendamt-information --vault V --regel unverzueglich|im_verfahren
 
 `export-isef` writes the pseudonymised consultation extract (LR-05); the re-identification
 key stays in the vault. `erreichbarkeit` answers "whom do I call now?" for an acute case
@@ -67,6 +69,22 @@ def register(sub: Any) -> None:
     approve.add_argument("--kommentar", default="", help="Kommentar zur Freigabe")
     approve.set_defaults(handler=_freigeben)
 
+    handover = commands.add_parser(
+        "an-leitung", help="Ergebnis eines Verfahrens an die Leitung geben (signiert)")
+    add_vault_argument(handover)
+    handover.add_argument("--verfahren", required=True, help="Kennung des Verfahrens")
+    handover.set_defaults(handler=_an_leitung)
+
+    policy = commands.add_parser(
+        "jugendamt-information",
+        help="wann das Jugendamt informiert wird: unverzüglich oder im späteren Schritt")
+    add_vault_argument(policy)
+    policy.add_argument("--regel", required=True, choices=("unverzueglich", "im_verfahren"),
+                        help="unverzueglich = sobald gewichtige Anhaltspunkte bekannt sind")
+    policy.add_argument("--arbeitstage", type=int, default=0,
+                        help="Erinnerung nach so vielen Arbeitstagen (0 = am selben Tag)")
+    policy.set_defaults(handler=_jugendamt_information)
+
     reach = commands.add_parser("erreichbarkeit",
                                 help="Akutfall: wen jetzt anrufen? (ASD, Notdienst, 110/112)")
     reach.add_argument("--stadtteil", required=True, help="Stadtteil der Familie")
@@ -123,6 +141,36 @@ def _freigeben(args: argparse.Namespace) -> int:
         session.close()
     print(f"{done} Eintrag/Einträge freigegeben und signiert"
           + (f"; {len(own)} eigene(r) bleibt für eine andere Leitung." if own else "."))
+    return EXIT_OK
+
+
+def _an_leitung(args: argparse.Namespace) -> int:
+    """Hand the current result over to the Leitung as the acting person (signed)."""
+    from casework.services import persons
+
+    passphrase = read_passphrase(f"Passphrase{f' von {worker_name()}' if worker_name() else ''}: ")
+    session = open_session(args.vault, passphrase=passphrase)
+    try:
+        if service_missing(session, args.verfahren):
+            raise CliFailure(f"Kein § 8a-Verfahren mit der Kennung „{args.verfahren}“.")
+        service.hand_over(session, args.verfahren,
+                          auth=persons.authorize(session, passphrase))
+    finally:
+        session.close()
+    print("Ergebnis an die Leitung gegeben (signiert).")
+    return EXIT_OK
+
+
+def _jugendamt_information(args: argparse.Namespace) -> int:
+    from casework.models.kinderschutz.deadlines import InformationPolicy
+
+    session = open_session(args.vault)
+    try:
+        service.set_information_policy(session, InformationPolicy(args.regel),
+                                       args.arbeitstage)
+    finally:
+        session.close()
+    print(f"Information an das Jugendamt: {InformationPolicy(args.regel).label}.")
     return EXIT_OK
 
 

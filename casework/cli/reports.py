@@ -3,6 +3,9 @@
     casework report jahresbericht --vault V --von 2026-01-01 --bis 2026-12-31 \\
         --out BERICHT.pdf [--csv BERICHT.csv] [--k 5]
     casework report monitoring --vault V --von … --bis … --out MONITORING.pdf [--csv …]
+    casework report kinderschutz --vault V --jahr 2025 --out AUSWERTUNG.pdf [--csv …]
+
+Instead of --von/--bis, --jahr JJJJ reports one calendar year.
 
 Dates are calendar days in Europe/Berlin, both inclusive. Bad dates or von > bis end with
 exit code 2 and a German message before the vault is opened.
@@ -27,17 +30,20 @@ def register(subparsers: Any) -> None:
     for name, help_text in (
         ("jahresbericht", "Jahresbericht Quartiersarbeit"),
         ("monitoring", "Programm-Monitoring Teilhabemanagement"),
+        ("kinderschutz", "Jahresauswertung Kinderschutz (§ 8a) für das Jugendamt"),
     ):
         parser = kinds.add_parser(name, help=help_text)
         add_vault_argument(parser)
         parser.add_argument(
-            "--von", required=True, metavar="JJJJ-MM-TT", help="erster Tag des Berichtszeitraums"
+            "--von", metavar="JJJJ-MM-TT", help="erster Tag des Berichtszeitraums"
         )
         parser.add_argument(
             "--bis",
-            required=True,
             metavar="JJJJ-MM-TT",
             help="letzter Tag des Berichtszeitraums (einschließlich)",
+        )
+        parser.add_argument(
+            "--jahr", type=int, metavar="JJJJ", help="statt --von/--bis: ein Kalenderjahr"
         )
         parser.add_argument(
             "--out", required=True, type=Path, metavar="DATEI.pdf", help="Zieldatei (PDF)"
@@ -64,6 +70,14 @@ def register(subparsers: Any) -> None:
 def _period(args: argparse.Namespace) -> tuple[date, date]:
     from casework.reports.period import parse_day, window
 
+    if args.jahr is not None:
+        if args.von or args.bis:
+            raise CliFailure("Entweder --jahr oder --von/--bis angeben.", EXIT_USAGE)
+        if not 2000 <= args.jahr <= 2100:
+            raise CliFailure("--jahr muss ein Jahr wie 2025 sein.", EXIT_USAGE)
+        args.von, args.bis = f"{args.jahr}-01-01", f"{args.jahr}-12-31"
+    if not args.von or not args.bis:
+        raise CliFailure("Bitte --von und --bis oder --jahr angeben.", EXIT_USAGE)
     try:
         first = parse_day(args.von, "--von")
         last = parse_day(args.bis, "--bis")

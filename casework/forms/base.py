@@ -368,6 +368,7 @@ def build_document(
     footer_note: str = "",
     subject: str = "",
     window: WindowAddress | None = None,
+    bottom_band: Flowable | None = None,
 ) -> bytes:
     """Lay out `story` on A4 pages and return the PDF bytes.
 
@@ -377,6 +378,8 @@ def build_document(
     must not contain personal data. The output is deterministic for the same input and
     clock (usable for hashes of the printed version). With `window` page 1 is a DIN 5008
     letter page: address field and information block, text below the field.
+    `bottom_band` (e.g. the funders' credit line of a report) is drawn on every page just
+    above the footer; the text area ends above it.
     """
     register_fonts()
     from reportlab.lib.pagesizes import A4
@@ -388,9 +391,13 @@ def build_document(
     header_height = sum(head_heights)
     rule_y = PAGE_HEIGHT - HEADER_TOP - header_height - mm(2)
     top_margin = PAGE_HEIGHT - rule_y + mm(6)
+    band_height = bottom_band.wrap(CONTENT_WIDTH, PAGE_HEIGHT)[1] if bottom_band else 0.0
+    bottom_margin = MARGIN_BOTTOM + (band_height + mm(3) if bottom_band else 0.0)
 
     def draw_page(canvas: Any, _doc: Any) -> None:
         canvas.saveState()
+        if bottom_band is not None:
+            bottom_band.drawOn(canvas, MARGIN_LEFT, MARGIN_BOTTOM)
         y = PAGE_HEIGHT - HEADER_TOP
         for flowable, height in zip(head, head_heights, strict=True):
             y -= height
@@ -416,7 +423,7 @@ def build_document(
         leftMargin=MARGIN_LEFT,
         rightMargin=MARGIN_RIGHT,
         topMargin=top_margin,
-        bottomMargin=MARGIN_BOTTOM,
+        bottomMargin=bottom_margin,
         title=title,
         author=PRODUCER,
         subject=subject,
@@ -431,9 +438,9 @@ def build_document(
     # No frame padding: flowables use exactly CONTENT_WIDTH, aligned with the letterhead.
     frame = Frame(
         MARGIN_LEFT,
-        MARGIN_BOTTOM,
+        bottom_margin,
         CONTENT_WIDTH,
-        PAGE_HEIGHT - top_margin - MARGIN_BOTTOM,
+        PAGE_HEIGHT - top_margin - bottom_margin,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,

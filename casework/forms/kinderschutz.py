@@ -319,6 +319,11 @@ def _mitteilung_pairs(m: Mitteilung) -> list[tuple[str, str]]:
     pairs.append(("Inhalt", m.content or "–"))
     if m.attachment:
         pairs.append(("Anlage", m.attachment))
+    pairs.append(("Gemeinsames Gespräch",
+                  f"am {format_date(m.meeting_on)} mit {m.meeting_participants}"
+                  if m.meeting_on else "nicht geführt"))
+    if m.responsibilities:
+        pairs.append(("Wer übernimmt was", m.responsibilities))
     return pairs
 
 

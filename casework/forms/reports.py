@@ -12,6 +12,7 @@ from casework.clock import Clock
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import CONTENT_WIDTH, FONT, Letterhead, mm
+from casework.models.directory.reporting import FundingLine
 from casework.models.reports import NO_DATA, Report, ShownTable, suppress
 
 if TYPE_CHECKING:
@@ -21,8 +22,15 @@ BAR_COLOUR = "#3b6ea5"
 MAX_CHART_BARS = 60
 
 
-def render_report(report: Report, *, letterhead: Letterhead, clock: Clock) -> bytes:
-    """The report as PDF bytes (A4, letterhead, page numbers)."""
+def render_report(
+    report: Report,
+    *,
+    letterhead: Letterhead,
+    clock: Clock,
+    funding: FundingLine | None = None,
+) -> bytes:
+    """The report as PDF bytes (A4, letterhead, page numbers; the funders' credit line
+    with their logos on every page when the profile has one)."""
     st = base.styles()
     story: list[Flowable] = [
         fl.para(report.title, st.title),
@@ -52,7 +60,47 @@ def render_report(report: Report, *, letterhead: Letterhead, clock: Clock) -> by
         clock=clock,
         footer_note=f"Statistik ohne Personenbezug · k = {report.k}",
         subject=f"{report.title} {report.period}",
+        bottom_band=funding_band(funding) if funding is not None else None,
     )
+
+
+LOGO_HEIGHT = 9.0  # mm
+
+
+def funding_band(funding: FundingLine) -> Flowable:
+    """The credit line of the funders (source 000:1250-1267): logos that decode as PNG
+    or JPEG, then the text, in one row above the footer."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image, Table
+
+    st = base.styles()
+    cells: list[Any] = []
+    widths: list[float] = []
+    for logo in funding.logos:
+        data = logo.image()
+        if data is None:
+            continue
+        reader = ImageReader(io.BytesIO(data))
+        w, h = reader.getSize()
+        height = mm(LOGO_HEIGHT)
+        width = min(height * w / h if h else height, mm(30))
+        cells.append(Image(io.BytesIO(data), width=width, height=height))
+        widths.append(width + mm(2))
+    text_width = CONTENT_WIDTH - sum(widths)
+    cells.append(fl.para(funding.text, base.clone(st.small, fontSize=6.5, leading=8)))
+    widths.append(text_width)
+    band = Table([cells], colWidths=widths, hAlign="LEFT")
+    band.setStyle([
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), mm(2)),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.4, base.grey(0.6)),
+    ])
+    return band
 
 
 def _table_flowables(shown: ShownTable) -> list[Flowable]:

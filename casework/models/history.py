@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +23,54 @@ class HistoryEntry:
         """German one-liner: 'Kontakt angelegt', 'Haushalt geändert: PLZ, Ort'."""
         noun = ENTITY_LABELS.get(self.entity, self.entity)
         if self.op == "insert":
-            return f"{noun} angelegt"
+            what = self.what()
+            return f"{noun} angelegt: {what}" if what else f"{noun} angelegt"
         if self.op == "delete":
             return f"{noun} gelöscht"
         changed = ", ".join(FIELD_LABELS.get(f, f) for f in sorted(self.fields))
         return f"{noun} geändert: {changed}" if changed else f"{noun} geändert"
+
+
+    def what(self) -> str:
+        """What a new record says, in a few words: 'Hausbesuch, 12.03.2026 – Die Mutter
+        berichtet …' (so the Verlauf tells one new contact from the next)."""
+        f = self.fields
+        if self.entity == "contact":
+            when = _local_date(f.get("occurred_at"))
+            notes = f.get("notes") or []
+            first = notes[0].get("text", "") if notes and isinstance(notes[0], dict) else ""
+            head = ", ".join(str(p) for p in (f.get("type"), when) if p)
+            return f"{head} – {_first_words(first)}" if first else head
+        if self.entity == "person":
+            name = " ".join(str(f[k]) for k in ("first_name", "last_name") if f.get(k))
+            return f"{name} ({f['role']})" if f.get("role") and name else name
+        if self.entity == "appointment":
+            return ", ".join(str(p) for p in (f.get("topic"), _local_date(f.get("starts_at")))
+                             if p)
+        for key in ("what", "title", "name", "topic", "type"):
+            value = f.get(key)
+            if isinstance(value, str) and value.strip():
+                return _first_words(value)
+        return ""
+
+
+def _local_date(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    return f"{moment:%d.%m.%Y}"
+
+
+def _first_words(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 ENTITY_LABELS = {
@@ -48,6 +93,8 @@ ENTITY_LABELS = {
     "tm_intake": "Erstgespräch",
     "tm_measure": "Maßnahme",
     "tm_assignment": "Zuständigkeit Teilhabemanagement",
+    "tm_exclusion_fact": "Ausschluss von der Förderung",
+    "tm_target_count": "Zielgruppe am Stichtag",
     "offer": "Angebot",
     "offer_session": "Angebotstermin",
     "offer_attendance": "Teilnahme",
@@ -62,6 +109,10 @@ ENTITY_LABELS = {
     "case_document": "Dokument",
     "review_signature": "Signatur einer Freigabe",
     "key_confirmation": "Bestätigung eines Geräteschlüssels",
+    "vetting_staff": "Person im Register § 72a",
+    "vetting_activity": "Tätigkeit (§ 72a)",
+    "vetting_inspection": "Einsicht Führungszeugnis",
+    "vetting_indication": "Anforderung nach Anhaltspunkten",
 }
 
 FIELD_LABELS = {
@@ -121,4 +172,18 @@ FIELD_LABELS = {
     "category": "Art",
     "note": "Notiz",
     "person_ids": "Personen",
+    "engagement": "Art der Mitarbeit",
+    "adult_on": "volljährig ab",
+    "starts_on": "Beginn",
+    "ends_on": "Ende",
+    "children_contact": "Kontakt zu Kindern",
+    "ratings": "Einschätzung",
+    "triggers": "Auslöser",
+    "waivers": "Ausnahmen",
+    "decision": "Entscheidung",
+    "decision_reason": "Begründung",
+    "inspected_on": "Einsicht am",
+    "certificate_date": "Datum des Führungszeugnisses",
+    "relevant_entry": "einschlägige Eintragung",
+    "requested_on": "angefordert am",
 }

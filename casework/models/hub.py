@@ -46,6 +46,11 @@ _ENTITY_ID = re.compile(ENTITY_ID_PATTERN)
 _HLC = re.compile(HLC_PATTERN)
 _AT = re.compile(AT_PATTERN)
 
+# Entities that never leave the device: the § 72a register (HR data of the organisation
+# with the law's own deletion deadlines; a hub would keep copies of dates and results).
+LOCAL_ONLY_ENTITIES = ("vetting_staff", "vetting_activity", "vetting_inspection",
+                       "vetting_indication")
+
 TEXT = ("string", "null")
 INT = ("number", "boolean", "null")
 REAL = ("number", "null")
@@ -173,7 +178,13 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
     _k("tm_measure", "tm_measures", "household", "required", {
         "client_id": TEXT, "title": TEXT, "baustein": INT, "handlungsfeld": INT,
         "provider": TEXT, "start_on": TEXT, "end_on": TEXT, "status": TEXT,
-        "outcome": TEXT, "note": TEXT}),
+        "outcome": TEXT, "note": TEXT, "statement_on": TEXT}),
+    _k("tm_exclusion_fact", "tm_exclusion_facts", "household", "required", {
+        "client_id": TEXT, "exclusion": TEXT, "present": INT, "since": TEXT,
+        "source": TEXT}),
+    _k("tm_target_count", "tm_target_counts", "reference", "none", {
+        "programme": TEXT, "stichtag": TEXT, "duldung": INT, "gestattung": INT,
+        "source": TEXT}),
     _k("tm_assignment", "tm_assignments", "household", "required", {
         "client_id": TEXT, "from_worker_id": TEXT, "to_worker_id": TEXT,
         "assigned_on": TEXT, "reason": TEXT}),

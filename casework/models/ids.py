@@ -25,3 +25,17 @@ def new_id() -> str:
     value |= 0b10 << 62  # RFC 4122 variant
     value |= rand & ((1 << 62) - 1)  # rand_b (62 bits)
     return str(uuid.UUID(int=value))
+
+
+_VARIANT = "89ab89ab89ab89ab"  # RFC 4122 variant nibble 10xx from a random hex digit
+
+
+def new_ids(count: int) -> list[str]:
+    """`count` UUIDv7s of this millisecond, the same layout as `new_id`, built from one
+    call to the system's random source (bulk imports need ~400,000 of them)."""
+    ms = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
+    stamp = f"{ms:012x}"
+    head = f"{stamp[:8]}-{stamp[8:]}-7"
+    rand = secrets.token_bytes(10 * count).hex()
+    return [f"{head}{rand[i:i + 3]}-{_VARIANT[int(rand[i + 3], 16)]}{rand[i + 4:i + 7]}-"
+            f"{rand[i + 7:i + 19]}" for i in range(0, 20 * count, 20)]

@@ -77,6 +77,34 @@ class StatTable:
 
 
 @dataclass(frozen=True, slots=True)
+class TextTable:
+    """A table whose cells are already display text, for figures that are not plain
+    counts (target, achieved, ratio; a share with its trend). Whoever builds it applies
+    small-number suppression to the counts it shows (`shown_count`)."""
+
+    key: str
+    title: str
+    row_header: str
+    columns: tuple[str, ...]
+    text_rows: tuple[tuple[str, tuple[str, ...]], ...]
+    note: str = ""
+    available: bool = True
+    chart: str = ""
+
+    @property
+    def rows(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return self.text_rows
+
+
+AnyTable = StatTable | TextTable
+
+
+def shown_count(value: int, k: int) -> str:
+    """A count of people or families as shown: 1 … k−1 become "< k" (LR-39)."""
+    return marker(k) if 0 < value < k else _fmt(value)
+
+
+@dataclass(frozen=True, slots=True)
 class ShownTable:
     key: str
     title: str
@@ -95,7 +123,7 @@ class ShownTable:
 class Report:
     title: str
     period: str
-    sections: tuple[tuple[str, tuple[StatTable, ...]], ...]
+    sections: tuple[tuple[str, tuple[AnyTable, ...]], ...]
     remarks: tuple[str, ...] = ()
     k: int = DEFAULT_K
     key_figures: tuple[tuple[str, str], ...] = field(default=())
@@ -115,10 +143,22 @@ def marker(k: int) -> str:
     return f"< {k}"
 
 
-def suppress(table: StatTable, k: int = DEFAULT_K) -> ShownTable:
+def suppress(table: AnyTable, k: int = DEFAULT_K) -> ShownTable:
     """Display strings with primary and secondary small-cell suppression."""
     if k < 1:
         raise ValueError("k must be positive")
+    if isinstance(table, TextTable):
+        return ShownTable(
+            table.key,
+            table.title,
+            table.row_header,
+            table.columns,
+            table.text_rows,
+            tuple(tuple(None for _ in cells) for _label, cells in table.text_rows),
+            table.note,
+            table.available,
+            "",
+        )
     columns, rows = table.with_totals()
     grid = [list(r.values) for r in rows]
     exempt = set(table.exempt_columns)
@@ -229,5 +269,5 @@ def plain_number(text: str) -> str:
     return text.replace(".", "") if _THOUSANDS.match(text) else text
 
 
-def shown_sequence(tables: Sequence[StatTable], k: int) -> list[ShownTable]:
+def shown_sequence(tables: Sequence[AnyTable], k: int) -> list[ShownTable]:
     return [suppress(t, k) for t in tables]

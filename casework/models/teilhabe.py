@@ -23,6 +23,10 @@ from casework.models.households.person import BirthInfo
 PROGRAMME = "Teilhabemanagement"
 MIN_AGE = 18
 MAX_AGE = 27  # "nicht älter als 27": the 28th birthday ends eligibility
+YOUTH_WELFARE = (
+    "zuständig ist die Kinder- und Jugendhilfe (Jugendamt; unbegleitete Minderjährige: "
+    "Betreuung unbegleiteter minderjähriger Ausländer, umA)"
+)
 
 
 def de(day: date) -> str:
@@ -48,6 +52,18 @@ class Exclusion(StrEnum):
     LANDESAUFNAHME = "Landesaufnahmeeinrichtung"
     GEFAEHRDER = "Gefährder"
     STRAFTATEN = "ausreisepflichtig mit schweren Straftaten"
+
+    @property
+    def label(self) -> str:
+        """How the fact is named on screen: an authority's finding, not our judgement."""
+        return EXCLUSION_LABELS[self]
+
+
+EXCLUSION_LABELS: dict[Exclusion, str] = {
+    Exclusion.LANDESAUFNAHME: "wohnt in einer Landesaufnahmeeinrichtung",
+    Exclusion.GEFAEHRDER: "von einer Sicherheitsbehörde als Gefährder eingestuft",
+    Exclusion.STRAFTATEN: "ausreisepflichtig und wegen schwerer Straftaten verurteilt",
+}
 
 
 class ClientState(StrEnum):
@@ -143,6 +159,9 @@ def eligibility(
                 reasons.append(f"Ausnahme von der Altersgrenze: {age_exception}")
             else:
                 reasons.append(f"{age} Jahre alt, wird am {de(turns_18)} 18 Jahre alt")
+                # A minor is the youth welfare's (unaccompanied: the umA service), not
+                # only "outside the target group" (issue 21).
+                reasons.append(YOUTH_WELFARE)
                 worse(Eligibility.NEIN)
         elif age > MAX_AGE:
             if age_exception:
@@ -277,6 +296,9 @@ class MeasureDraft:
     status: MeasureStatus = MeasureStatus.GEPLANT
     outcome: Outcome = Outcome.OFFEN
     note: str = ""
+    # Baustein 5 (Innovationsfonds) needs the municipality's positive statement first
+    # (source 000:3409-3410): the day it was given.
+    statement_on: date | None = None
 
     def validated(self) -> MeasureDraft:
         title = self.title.strip()
@@ -284,6 +306,18 @@ class MeasureDraft:
             raise ValidationError("Maßnahme", "darf nicht leer sein.")
         if self.start_on and self.end_on and self.end_on < self.start_on:
             raise ValidationError("Ende", "liegt vor dem Beginn.")
+        if Foerderbaustein(self.baustein) is Foerderbaustein.B5:
+            if self.statement_on is None:
+                raise ValidationError(
+                    "Stellungnahme der Kommune",
+                    "ein Projekt aus Baustein 5 (Innovationsfonds) braucht zuerst die "
+                    "positive Stellungnahme der Kommune; bitte deren Datum erfassen.",
+                )
+            if self.start_on is not None and self.statement_on > self.start_on:
+                raise ValidationError(
+                    "Stellungnahme der Kommune",
+                    "liegt nach dem Beginn; die Stellungnahme muss vor dem Beginn vorliegen.",
+                )
         status = MeasureStatus(self.status)
         outcome = Outcome(self.outcome)
         if outcome is not Outcome.OFFEN and status in (MeasureStatus.GEPLANT,):
@@ -303,6 +337,7 @@ class MeasureDraft:
             status,
             outcome,
             self.note.strip(),
+            self.statement_on if Foerderbaustein(self.baustein) is Foerderbaustein.B5 else None,
         )
 
 

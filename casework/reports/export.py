@@ -14,17 +14,22 @@ from casework.forms import base
 from casework.forms.reports import render_report
 from casework.models.reports import DEFAULT_K, Report, check_k, csv_rows, plain_number
 from casework.models.spreadsheet import csv_text
-from casework.reports import jahresbericht, monitoring
-from casework.services.directory.shipped import load_profile
+from casework.reports import jahresbericht, kinderschutz, monitoring
+from casework.services.directory import vault_profile
 from casework.services.session import Session
 
 
 class ReportKind(StrEnum):
     JAHRESBERICHT = "jahresbericht"
     MONITORING = "monitoring"
+    KINDERSCHUTZ = "kinderschutz"
 
 
-TITLES = {ReportKind.JAHRESBERICHT: jahresbericht.TITLE, ReportKind.MONITORING: monitoring.TITLE}
+TITLES = {
+    ReportKind.JAHRESBERICHT: jahresbericht.TITLE,
+    ReportKind.MONITORING: monitoring.TITLE,
+    ReportKind.KINDERSCHUTZ: kinderschutz.TITLE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,8 @@ def build(
     check_k(k)  # before any statistics are computed
     if kind is ReportKind.JAHRESBERICHT:
         return jahresbericht.build(session, first, last, k)
+    if kind is ReportKind.KINDERSCHUTZ:
+        return kinderschutz.build(session, first, last, k)
     return monitoring.build(session, first, last, k)
 
 
@@ -56,12 +63,14 @@ def csv_bytes(report: Report) -> bytes:
 
 
 def pdf_bytes(session: Session, report: Report) -> bytes:
+    funding = None
     try:
-        organisation = load_profile(session.profile_name).organisation
-        letterhead = base.letterhead_from_organisation(organisation)
+        profile = vault_profile.active_profile(session)
+        letterhead = base.letterhead_from_organisation(profile.organisation)
+        funding = profile.reporting.funding_line
     except UserError:  # a broken or missing profile must not block a report
         letterhead = base.Letterhead(name="Casework")
-    return render_report(report, letterhead=letterhead, clock=session.clock)
+    return render_report(report, letterhead=letterhead, clock=session.clock, funding=funding)
 
 
 def produce(

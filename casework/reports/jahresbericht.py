@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from casework.errors import UserError
 from casework.models.contacts import ContactType
+from casework.models.directory.reporting import Reporting
 from casework.models.households.household import AccessRoute
 from casework.models.households.person import Gender
 from casework.models.offers import AgeGroup, AttendeeGender
-from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, suppress
+from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, TextTable, suppress
+from casework.reports import targets
 from casework.reports.period import months, period_text, window
 from casework.services import referrals
+from casework.services.directory import vault_profile
 from casework.services.session import Session
 from casework.storage import reports as q
 from casework.storage.reports import AGE_BANDS, Counts, Window
@@ -35,17 +39,20 @@ def _keys(counts: Counts, index: int, order: list[str]) -> list[str]:
 def build(session: Session, first: date, last: date, k: int = DEFAULT_K) -> Report:
     w = window(first, last)
     flags = q.households_reached(session.db, w)
-    sections = [
-        ("1 Erreichte Haushalte und Personen", _reached(session, w, flags)),
-        ("2 Kontakte", _contacts(session, w)),
-        ("3 Zugangswege", (_access(flags),)),
-        ("4 Vermittlungen", (_referrals(session, w),)),
-        ("5 Gruppenangebote", _offers(session, w)),
-        ("6 Verfahren nach § 8a SGB VIII", (_kinderschutz(session, w),)),
-        ("7 Einwilligungen (DSGVO)", (_consents(session, w),)),
+    reached = _reached(session, w, flags)
+    contacts = _contacts(session, w)
+    sections: list[tuple[str, tuple[StatTable | TextTable, ...]]] = [
+        *targets.sections(session, w, _reporting(session), k),
+        ("3 Erreichte Haushalte und Personen", tuple(reached)),
+        ("4 Kontakte", tuple(contacts)),
+        ("5 Zugangswege", (_access(flags),)),
+        ("6 Vermittlungen", (_referrals(session, w),)),
+        ("7 Gruppenangebote", tuple(_offers(session, w))),
+        ("8 Verfahren nach § 8a SGB VIII", (_kinderschutz(session, w),)),
+        ("9 Einwilligungen (DSGVO)", (_consents(session, w),)),
     ]
-    households = suppress(sections[0][1][0], k)
-    total_contacts = sum(r.values[0] for r in sections[1][1][0].rows)
+    households = suppress(reached[0], k)
+    total_contacts = sum(r.values[0] for r in contacts[0].rows)
     key_figures = (
         ("Berichtszeitraum", period_text(w)),
         ("Erreichte Haushalte", households.rows[2][1][0]),
@@ -60,9 +67,15 @@ def build(session: Session, first: date, last: date, k: int = DEFAULT_K) -> Repo
         "Monate nach Ortszeit (Europe/Berlin). Der Bericht enthält keine Namen, Anschriften "
         "oder Geburtsdaten.",
     )
-    return Report(
-        TITLE, period_text(w), tuple((t, tuple(ts)) for t, ts in sections), remarks, k, key_figures
-    )
+    return Report(TITLE, period_text(w), tuple(sections), remarks, k, key_figures)
+
+
+def _reporting(session: Session) -> Reporting:
+    """Targets and Kennzahlen of the vault's profile (none if it cannot be read)."""
+    try:
+        return vault_profile.active_profile(session).reporting
+    except UserError:
+        return Reporting()
 
 
 def _n(value: int) -> str:

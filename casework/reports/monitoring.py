@@ -9,7 +9,7 @@ import json
 from datetime import date
 
 from casework.models.households.person import BirthInfo, Gender
-from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable
+from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, shown_count
 from casework.models.teilhabe import (
     PROGRAMME,
     TRANSITIONS,
@@ -25,6 +25,7 @@ from casework.models.teilhabe import (
     status_on,
 )
 from casework.reports.period import period_text, window
+from casework.services import teilhabe as teilhabe_service
 from casework.services.session import Session
 from casework.services.teilhabe import programme_key
 from casework.storage import reports as q
@@ -68,6 +69,7 @@ def build(
     status_age: dict[tuple[str, str], int] = {}
     exclusions: dict[str, int] = {}
     considered = 0
+    in_file = {TmStatus.DULDUNG: 0, TmStatus.GESTATTUNG: 0}  # 18-27 at the Stichtag
     for cid, gender, birth_date, birth_year, state, excl_json, exception in q.tm_clients_rows(
         db, programme
     ):
@@ -79,6 +81,10 @@ def build(
         for e in excl:
             exclusions[e.value] = exclusions.get(e.value, 0) + 1
         history = residence.get(cid, [])
+        held = status_on(history, w.last)
+        age = birth.age_years(w.last)
+        if held is not None and held.status in in_file and age is not None and 18 <= age <= 27:
+            in_file[held.status] += 1
         result = eligibility(birth, history, excl, w.last, age_exception=exception)
         verdicts[result.verdict.value] = verdicts.get(result.verdict.value, 0) + 1
         if result.verdict is not Eligibility.JA:
@@ -140,8 +146,10 @@ def build(
     places = int(fte * per_fte + 0.5)
     utilisation = f"{round(active / places * 100)} %" if places else "–"
     ratio = f"{active / fte:.1f}".replace(".", ",") if fte else "–"
+    basis_rows, basis_remark = _funding_basis(session, w.last, per_fte, fte, in_file, k, programme)
     key_figures = (
         ("Berichtszeitraum / Stichtag", f"{period_text(w)} / {w.last:%d.%m.%Y}"),
+        *basis_rows,
         ("Stellenanteile Teilhabemanagement (VZÄ)", f"{fte:g}".replace(".", ",")),
         ("Schlüssel laut Profil", f"1 : {per_fte} (Warnung über {round(warn * 100)} %)"),
         ("Kapazität (VZÄ × Schlüssel)", str(places)),
@@ -234,6 +242,7 @@ def build(
         f"Fälle sind nicht enthalten ({considered} Klient/innen betrachtet).",
         "Alter in Jahren am Stichtag; der Bericht enthält keine Namen, Anschriften oder "
         "Geburtsdaten.",
+        basis_remark,
     )
     sections = (
         ("1 Zielgruppe", tuple(target)),
@@ -242,3 +251,60 @@ def build(
         ("4 Übergänge in Schule, Ausbildung und Arbeit", (transition_table,)),
     )
     return Report(TITLE, period_text(w), sections, remarks, k, key_figures)
+
+
+def _vza(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _funding_basis(
+    session: Session,
+    stichtag: date,
+    per_fte: int,
+    fte: float,
+    in_file: dict[TmStatus, int],
+    k: int,
+    programme: str,
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The funding basis next to the staffed posts: the posts rest on the number of
+    18-27-year-olds in Duldung / Gestattung at the Stichtag, one full-time post per
+    `per_fte` persons (source 000:3453-3455, 296-308). The count is the Ausländerbehörde's
+    as recorded by the Leitung; without one, the clients of this file are counted."""
+    recorded = teilhabe_service.target_count(session, stichtag, programme)
+    if recorded is not None:
+        day, duldung, gestattung, source = recorded
+        group = (
+            f"{duldung} Duldung, {gestattung} Gestattung (Stand {day:%d.%m.%Y}; {source})"
+        )
+        remark = (
+            "Förderbasis: Zahl der 18- bis 27-Jährigen mit Duldung oder Gestattung laut "
+            f"Ausländerbehörde (Stand {day:%d.%m.%Y}) geteilt durch den Schlüssel 1 : {per_fte}."
+        )
+    else:
+        duldung, gestattung = in_file[TmStatus.DULDUNG], in_file[TmStatus.GESTATTUNG]
+        group = (
+            f"{shown_count(duldung, k)} Duldung, {shown_count(gestattung, k)} Gestattung "
+            "(aus dieser Akte gezählt)"
+        )
+        remark = (
+            "Förderbasis: keine Zahl der Ausländerbehörde erfasst; gezählt sind die "
+            "18- bis 27-jährigen Klient/innen dieser Akte mit Duldung oder Gestattung am "
+            f"Stichtag, geteilt durch den Schlüssel 1 : {per_fte}."
+        )
+    total = duldung + gestattung
+    basis = total / per_fte if per_fte else 0.0
+    small = recorded is None and 0 < total < k
+    rows = (
+        ("Zielgruppe am Stichtag (18–27 Jahre)", group),
+        (
+            "Förderbasis: Stellen nach Schlüssel (VZÄ)",
+            "–" if small else f"{_vza(basis)} ({total} ÷ {per_fte})",
+        ),
+        (
+            "besetzt gegenüber Förderbasis",
+            "–" if small else f"{_vza(fte)} von {_vza(basis)} VZÄ besetzt"
+            + (f" ({_vza(basis - fte)} VZÄ nicht besetzt)" if fte < basis
+               else f" ({_vza(fte - basis)} VZÄ über der Förderbasis)" if fte > basis else ""),
+        ),
+    )
+    return rows, remark

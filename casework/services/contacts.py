@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from casework.clock import BERLIN, local_today, to_utc_iso
@@ -57,10 +58,26 @@ def complete_follow_up(session: Session, contact_id: ContactId, done: bool = Tru
 
 
 def follow_ups_due(session: Session, on: date | None = None,
-                   mine_only: bool = False) -> list[FollowUp]:
-    """Due today or overdue (Heute screen)."""
+                   mine_only: bool = False, newest_first: bool = False) -> list[FollowUp]:
+    """Due today or overdue (Heute screen; it lists the newest first, so today's and
+    yesterday's come before follow-ups forgotten long ago)."""
     day = on or local_today(session.clock)
-    return store.follow_ups_due(session.db, day, session.actor_id if mine_only else None)
+    return store.follow_ups_due(session.db, day, session.actor_id if mine_only else None,
+                                newest_first=newest_first)
+
+
+def complete_follow_ups(session: Session, contact_ids: Sequence[ContactId]) -> Changes:
+    """Mark several follow-ups done at once (Heute: "erledigt" in bulk), one transaction."""
+    changes = Changes()
+    with session.db.transaction():
+        for contact_id in dict.fromkeys(contact_ids):
+            contact = get(session, contact_id)
+            if contact.data.follow_up is None:
+                raise ValidationError("Wiedervorlage", "dieser Kontakt hat keine Wiedervorlage.")
+            if store.set_follow_up_done(session.writer(), contact, True):
+                changes = (changes | Changes.of("contact", contact_id)
+                           | Changes.of("household", contact.household_id))
+    return changes
 
 
 def logged_today(session: Session) -> list[tuple[Contact, str]]:

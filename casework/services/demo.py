@@ -301,6 +301,9 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
     from casework.services import demo_lifecycle
 
     demo_lifecycle.add(session)  # appointments, a hand-over, a closed case, goals
+    from casework.services import demo_vetting
+
+    demo_vetting.add(session)  # the § 72a register (Leitung/Admin only)
     session.audit("demo.fill", detail=f"households={totals[0]}")
     return DemoSummary(totals[0], totals[1], totals[2], showcase_households=extra)
 

@@ -12,9 +12,12 @@ grow with the number of demo families (the benchmark fills 20,000 households).
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -22,6 +25,7 @@ from dateutil.relativedelta import relativedelta
 from casework.clock import BERLIN, Clock, local_today
 from casework.models.consent import Capacity, ConsentDraft, Selection
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.directory.reporting import FundingLine, FundingLogo, FundingPeriod
 from casework.models.households.household import AccessRoute, HouseholdDraft, TargetGroup
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId, WorkerId
@@ -49,9 +53,24 @@ from casework.models.offers import AgeGroup, AttendeeGender, Headcount, OfferDra
 from casework.models.offers import SessionDraft as OfferSessionDraft
 from casework.models.persons.worker import Worker
 from casework.models.referrals import Recipient, ReferralDraft
-from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
+from casework.models.teilhabe import (
+    PROGRAMME,
+    ClientDraft,
+    Exclusion,
+    Foerderbaustein,
+    Handlungsfeld,
+    MeasureDraft,
+    MeasureStatus,
+    Outcome,
+    ResidenceRecord,
+    TmStatus,
+)
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
+)
 from casework.services import contacts, offers, persons, referrals, teilhabe
 from casework.services.consent import lifecycle as consent
+from casework.services.directory import vault_profile
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
@@ -86,7 +105,14 @@ class _Stage:
     teilhabe_workers: tuple[WorkerId, ...]
     leitung_key: bytearray  # her unwrapped signing key, wiped when the showcase is done
     fingerprint: str
+    lead_key: bytearray  # the lead's signing key (she hands results to the Leitung)
+    lead_fingerprint: str
     households: list[HouseholdId] = field(default_factory=list)
+
+    def sign_lead(self) -> persons.Authorization:
+        """The lead's authorization for one act (her passphrase is the Leitung's here)."""
+        return persons.Authorization(self.lead, bytearray(self.lead_key),
+                                     self.lead_fingerprint)
 
     def sign(self) -> persons.Authorization:
         """The Leitung's authorization for one act: her key was unwrapped once with her
@@ -250,6 +276,7 @@ def _to_result(stage: _Stage, family: _Family, start: int, text: str,
     stage.at(start - 6, 9)
     ks.transition(s, pid, State.S5)
     ks.record_result(s, pid, Result(category, justification, (fact,)))
+    ks.hand_over(s, pid, auth=stage.sign_lead())  # "An die Leitung geben"
     return pid
 
 
@@ -330,7 +357,10 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
     ks.record_mitteilung(s, pid, Mitteilung(
         stage.moment(53, 10), "Jugendamt – ASD Bezirk 6", "ASD Bezirk 6 – Fachkraft",
         Channel.TELEFON, "Körperliche Gewalt gegen Noor; Schutz nicht anders sicherzustellen.",
-        LegalBasis.KKG_4_3, prior_notice_on=stage.day(-53)))
+        LegalBasis.KKG_4_3, prior_notice_on=stage.day(-53), meeting_on=stage.day(-53),
+        meeting_participants="Mutter, Fachkraft ASD Bezirk 6, fallführende Fachkraft",
+        responsibilities="ASD: Schutzkonzept und Hilfeplanung; Stadtteilbüro: begleitet die "
+                         "Mutter zu den Terminen und hält Kontakt zur Kita."))
     _approve_all(stage, pid, 53)
     stage.at(52, 10)
     ks.transition(s, pid, State.S8)
@@ -344,6 +374,46 @@ def _kinderschutz(stage: _Stage, families: dict[str, _Family]) -> None:
     pid, _ = ks.open_procedure(s, vogel.id, vogel.children)
     _observe(stage, pid, 1, "Mia wirkte heute in der Kita sehr müde und zog sich zurück.",
              NoteKind.BEOBACHTUNG)
+
+
+def _kinderschutz_last_year(stage: _Stage, families: dict[str, _Family]) -> None:
+    """Closed procedures of the previous year, so the yearly § 8a evaluation for the
+    Jugendamt has two years to show (opened about a year ago, closed after days to months)."""
+    cases = (
+        ("Haddad", 345, ResultCategory.HILFEBEDARF, 12,
+         "Karim kommt seit Wochen ohne Schulsachen und sagt, zu Hause sei es laut."),
+        ("Vogel", 360, ResultCategory.KEIN_BEDARF, 9,
+         "Mia hatte einen Bluterguss an der Stirn; die Kita hat den Sturz gesehen."),
+        ("Schäfer", 380, ResultCategory.HILFEBEDARF, 40,
+         "Felix schläft in der Schule ein und erzählt von nächtlichem Streit."),
+        ("Brandt", 400, ResultCategory.KEIN_BEDARF, 6,
+         "Ben war zwei Tage allein zu Hause, die Mutter lag im Krankenhaus."),
+        ("Yılmaz", 420, ResultCategory.HILFEBEDARF, 95,
+         "Elif ist oft krank in der Kita; die Mutter wirkt erschöpft."),
+    )
+    s = stage.session
+    for name, start, category, days, text in cases:
+        pid = _to_result(stage, families[name], start, text, category,
+                         "Nach Gespräch und Einschätzung: " + category.value + ".")
+        _approve_all(stage, pid, start - 6)
+        if category is ResultCategory.HILFEBEDARF:
+            # Help agreed in a plan, reviewed, then closed.
+            stage.at(start - 7, 9)
+            ks.transition(s, pid, State.S6)
+            ks.save_plan(s, pid, SafetyPlan(
+                (Measure("Die Familie nimmt die Erziehungsberatung in Anspruch.", "Mutter",
+                         stage.day(-(start - days)), "Bestätigung der Beratungsstelle",
+                         "erneute Gefährdungseinschätzung"),),
+                stage.day(-(start - days)), agreed_with="Mutter",
+                agreed_on=stage.day(-(start - 7))))
+            stage.at(start - days, 9)
+            ks.transition(s, pid, State.S6B)
+            _assess(stage, pid, start - days, (), "Die Hilfe wirkt; keine Gefährdung.")
+            _approve_all(stage, pid, start - days)
+        stage.at(start - days, 15)
+        ks.close(s, pid, "Verfahren abgeschlossen; die Familie wird weiter im Quartier "
+                 "begleitet.", "Regelfrist")
+        _approve_all(stage, pid, start - days)
 
 
 # --------------------------------------------------------------------------- consent
@@ -485,6 +555,7 @@ def _teilhabe(stage: _Stage) -> None:
     capacity_over = teilhabe.capacity_of(s, over).places
     plan = [(near, capacity_near - 1), (over, capacity_over + 1), (None, 3)]
     number = 0
+    clients: list[tuple[WorkerId | None, str]] = []
     for worker, count in plan:
         for _ in range(count):
             first = _CLIENT_FIRST[number % len(_CLIENT_FIRST)]
@@ -502,9 +573,76 @@ def _teilhabe(stage: _Stage) -> None:
                 district="Batenbrock-Süd" if number % 2 else "Boy")
             if worker is not None:
                 with stage.acting(stage.leitung):
-                    teilhabe.assign(s, cid, worker, allow_over_capacity=True,
-                                    auth=stage.sign())
+                    teilhabe.assign(s, cid, worker, "Vertretung für eine erkrankte Kollegin",
+                                    allow_over_capacity=True, auth=stage.sign())
+            clients.append((worker, cid))
             number += 1
+    _teilhabe_funding(stage, clients)
+
+
+def _png(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
+    """A plain PNG (a placeholder logo for the demo's funding line)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b""
+    for y in range(height):
+        line = bytearray()
+        for x in range(width):
+            border = x < 3 or y < 3 or x >= width - 3 or y >= height - 3
+            stripe = (x // 12) % 2 == 0 and height // 3 < y < 2 * height // 3
+            line += bytes((255, 255, 255) if border or stripe else colour)
+        rows += b"\x00" + bytes(line)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def _teilhabe_funding(stage: _Stage, clients: list[tuple[WorkerId | None, str]]) -> None:
+    """The funding rules in the demo: a Folgebewilligung until the end of this year in the
+    vault's profile (with a funding line and a placeholder logo), the Ausländerbehörde's
+    count on the Stichtag, measures (one Baustein 5 project, one running past the funding
+    period) and a person excluded from funding (recorded with its source)."""
+    s = stage.session
+    year_end = date(stage.today.year, 12, 31)
+    with stage.acting(stage.leitung):
+        profile = vault_profile.active_profile(s)
+        reporting = replace(
+            profile.reporting,
+            funding_periods=(FundingPeriod(PROGRAMME, date(2022, 7, 1), year_end),),
+            funding_line=FundingLine(
+                (profile.reporting.funding_line.text if profile.reporting.funding_line
+                 else "Gefördert aus Mitteln des Landes Nordrhein-Westfalen"),
+                (FundingLogo("Logo des Trägers (Beispiel)",
+                             base64.b64encode(_png(150, 48, (59, 110, 165))).decode()),)),
+        )
+        vault_profile.save_profile(s, replace(profile, reporting=reporting), auth=stage.sign())
+        stage.at(5, 9)
+        stichtag = min(date(stage.today.year, 7, 1), stage.day(-30))
+        teilhabe.record_target_count(s, stichtag, 100, 98,
+                                     "Ausländerbehörde, Auszug zum Stichtag (Beispielzahl)")
+    assigned = [cid for worker, cid in clients if worker is not None]
+    stage.at(1, 11)
+    teilhabe.add_measure(s, assigned[0], MeasureDraft(
+        "Coaching: Ämter und Anträge", Foerderbaustein.B1, Handlungsfeld.HF3,
+        "Teilhabemanagement", stage.day(-60), stage.day(120), MeasureStatus.LAUFEND))
+    teilhabe.add_measure(s, assigned[1], MeasureDraft(
+        "Werkstattprojekt Fahrradwerkstatt", Foerderbaustein.B5, Handlungsfeld.HF4,
+        "Jugendwerkstatt (Beispiel)", stage.day(-30), stage.day(10), MeasureStatus.LAUFEND,
+        statement_on=stage.day(-45)))
+    teilhabe.add_measure(s, assigned[2], MeasureDraft(
+        "Deutschkurs B1 berufsbegleitend", Foerderbaustein.B2, Handlungsfeld.HF2,
+        "VHS (Beispiel)", stage.day(-200), stage.day(-20), MeasureStatus.ABGESCHLOSSEN,
+        Outcome.AUSBILDUNG))
+    teilhabe.add_measure(s, assigned[3], MeasureDraft(
+        "Vorbereitungskurs Hauptschulabschluss 10 A", Foerderbaustein.B3, Handlungsfeld.HF2,
+        "Berufskolleg (Beispiel)", stage.day(-10), year_end + timedelta(days=90),
+        MeasureStatus.LAUFEND))
+    # In the caseload of the Teilhabemanagerin: she sees why no measure can be booked.
+    teilhabe.record_exclusion(s, assigned[4], ExclusionFact(
+        Exclusion.LANDESAUFNAHME, True, stage.day(-25),
+        "Zuweisungsbescheid der Bezirksregierung (Beispiel)"))
 
 
 # --------------------------------------------------------------------------- offers
@@ -598,8 +736,12 @@ def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
     first = persons.authorize(session, leitung_passphrase, leitung)
     key = bytearray(first.key_buffer)
     first.wipe()
+    own = persons.authorize(session, leitung_passphrase, owner)
+    own_key = bytearray(own.key_buffer)
+    own.wipe()
     stage = _Stage(session, stage_clock, local_today(real), real.now(), owner, leitung,
-                   by_id[colleague], teilhabe_workers, key, first.fingerprint)
+                   by_id[colleague], teilhabe_workers, key, first.fingerprint, own_key,
+                   own.fingerprint)
     session.clock = stage_clock
     session.vault.clock = stage_clock
     try:
@@ -619,12 +761,14 @@ def add(session: Session, *, leitung: WorkerId, colleague: WorkerId,
                  "Ben hat einen Platz in der Hausaufgabenhilfe bekommen.",
                  next_steps="Einwilligung Ferienfreizeit abholen", follow_up_in=2)
         _kinderschutz(stage, families)
+        _kinderschutz_last_year(stage, families)
         _consents(stage, families)
         _referrals(stage, families)
         _teilhabe(stage)
         _offers(stage, families)
     finally:
         crypto.wipe(key)
+        crypto.wipe(own_key)
         session.clock = real
         session.vault.clock = real
         if session.actor_id != owner:

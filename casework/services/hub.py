@@ -211,7 +211,8 @@ def background_key(session: Session) -> UnwrappedKey:
 def open_background(key: UnwrappedKey, clock: Clock) -> Session:
     """On the worker thread: the vault's second connection, closed by the caller."""
     vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
-                                      audit_action="sync.background", unlocked=key.unlocked)
+                                      audit_action="sync.background", unlocked=key.unlocked,
+                                      second_connection=True)
     return Session(vault, clock, WorkerId(vault.person_id))
 
 

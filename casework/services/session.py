@@ -18,7 +18,7 @@ from casework.storage import crypto
 from casework.storage import persons as worker_store
 from casework.storage import vault as vault_store
 from casework.storage.backup.premigration import backup_before_migration
-from casework.storage.changelog import RecordWriter
+from casework.storage.changelog import RecordWriter, newest_version
 from casework.storage.db import MEMORY_SECURITY, Database
 from casework.storage.vault import CheckReport, Vault, VaultHeader
 
@@ -199,6 +199,32 @@ def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
                                       memory_security=memory_security, unlocked=key.unlocked,
                                       before_migration=backup_before_migration)
     return Session(vault, clock, WorkerId(vault.person_id))
+
+
+def background_key(session: Session) -> UnwrappedKey:
+    """On the GUI thread: what a worker thread needs to open its own connection to this
+    vault (a connection never crosses threads; the worker's session wipes the copy)."""
+    return UnwrappedKey(session.vault.folder, session.vault.header,
+                        vault_store.UnlockedKey(session.vault.data_key_copy(),
+                                                session.vault.person_id))
+
+
+def open_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
+                    audit_action: str) -> Session:
+    """On a worker thread: the vault's second connection, acting as `actor_id` (the
+    person acting in the app); the caller closes it on that thread. `audit_action`: the
+    audit entry of this open ("" for one that only reads, e.g. a report)."""
+    vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
+                                      audit_action=audit_action, unlocked=key.unlocked,
+                                      second_connection=True)
+    return Session(vault, clock, actor_id)
+
+
+def observe_newest_version(session: Session) -> None:
+    """After another connection wrote: this session's clock moves past its versions."""
+    newest = newest_version(session.db)
+    if newest:
+        session.vault.hlc.observe(newest)
 
 
 def person_names_known(folder: Path) -> int:

@@ -28,12 +28,22 @@ from casework.models.teilhabe import (
     Intake,
     Measure,
     MeasureDraft,
+    MeasureStatus,
     Questionnaire,
     ResidenceRecord,
+    TmStatus,
     fair_assignment,
     parse_questionnaire,
 )
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
+    TargetCheck,
+    funding_block,
+    funding_warnings,
+    target_group_check,
+)
 from casework.services import persons
+from casework.services.directory import vault_profile
 from casework.services.directory.shipped import load_profile
 from casework.services.persons import Authorization
 from casework.services.session import Session
@@ -285,6 +295,14 @@ def assign(
                 raise PermissionDenied("Umverteilen und Zuweisen über die Kapazität muss die "
                                        "Leitung mit ihrer Passphrase bestätigen.")
             persons.check_auth(session, auth, LEAD_ROLES)
+        if over and allow_over_capacity and not reason:
+            # Source 000:296-308: the key is 1:100 per full-time post; going beyond it is
+            # a decision that must be justified in writing.
+            raise ValidationError(
+                "Begründung",
+                f"über den Schlüssel hinaus ({capacity.text()}) nur mit schriftlicher "
+                "Begründung zuweisen.",
+            )
         if over and not allow_over_capacity:
             raise ValidationError(
                 "Zuständig",
@@ -388,21 +406,37 @@ def intake(session: Session, client_id: str) -> Intake | None:
     return store.latest_intake(session.db, client_id)
 
 
+def _check_statement(session: Session, draft: MeasureDraft) -> None:
+    if draft.statement_on is not None and draft.statement_on > local_today(session.clock):
+        raise ValidationError("Stellungnahme der Kommune", "liegt in der Zukunft.")
+
+
 def add_measure(session: Session, client_id: str, draft: MeasureDraft) -> tuple[str, Changes]:
+    """Book a measure. Refused for a person excluded from funding (the reason names the
+    exclusion; nothing is written)."""
     clean = draft.validated()
+    _check_statement(session, clean)
     with session.db.transaction():
         client = _client(session, client_id)
+        block = funding_block(client.data.exclusions)
+        if block:
+            raise ValidationError("Maßnahme", block)
         mid = store.insert_measure(session.writer(), client, clean)
     return mid, Changes.of("tm_measure", mid) | Changes.of("tm_client", client_id)
 
 
 def update_measure(session: Session, measure_id: str, draft: MeasureDraft) -> Changes:
+    """Change a measure; for a person excluded from funding only ending it is possible."""
     clean = draft.validated()
+    _check_statement(session, clean)
     with session.db.transaction():
         measure = store.get_measure(session.db, measure_id)
         if measure is None:
             raise NotFound("Die Maßnahme")
         client = _client(session, measure.client_id)
+        block = funding_block(client.data.exclusions)
+        if block and clean.status in (MeasureStatus.GEPLANT, MeasureStatus.LAUFEND):
+            raise ValidationError("Maßnahme", block)
         changed = store.update_measure(session.writer(), measure, client.household_id, clean)
     if not changed:
         return Changes()
@@ -411,3 +445,121 @@ def update_measure(session: Session, measure_id: str, draft: MeasureDraft) -> Ch
 
 def measures(session: Session, client_id: str) -> list[Measure]:
     return store.measures(session.db, client_id)
+
+
+def funding_period_last(session: Session, programme: str = PROGRAMME) -> date | None:
+    """Last day of the programme's funding period from the vault's profile (None: none)."""
+    try:
+        period = vault_profile.active_profile(session).reporting.funding_period(programme)
+    except UserError:
+        return None
+    return period.last if period else None
+
+
+def measure_warnings(
+    session: Session, draft: MeasureDraft, programme: str = PROGRAMME
+) -> tuple[str, ...]:
+    """Warnings to show before booking: the measure runs past the funding period."""
+    return funding_warnings(draft, funding_period_last(session, programme))
+
+
+# --------------------------------------------------------------------------- exclusions
+
+
+def record_exclusion(session: Session, client_id: str, fact: ExclusionFact) -> Changes:
+    """Record that an exclusion from funding applies (or no longer applies) since a day,
+    with what it rests on. Appended, never overwritten; the client's current set follows."""
+    clean = fact.validated(local_today(session.clock))
+    with session.db.transaction():
+        client = _client(session, client_id)
+        current = set(client.data.exclusions)
+        if clean.present:
+            current.add(clean.exclusion)
+        else:
+            current.discard(clean.exclusion)
+        w = session.writer()
+        store.insert_exclusion_fact(w, client, clean)
+        store.update_client(
+            w,
+            client,
+            ClientDraft(
+                client.data.intake_on,
+                frozenset(current),
+                client.data.benefit_basis,
+                client.data.age_exception,
+                client.data.note,
+            ),
+        )
+    return Changes.of("tm_client", client_id)
+
+
+def exclusion_facts(session: Session, client_id: str) -> list[ExclusionFact]:
+    return store.exclusion_facts(session.db, client_id)
+
+
+# --------------------------------------------------------------------------- target group
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentCheck:
+    check: TargetCheck
+    youth_contact: str  # the Jugendamt's umA service from the profile, if a minor
+
+
+def check_enrolment(session: Session, birth: BirthInfo, status: TmStatus | None) -> EnrolmentCheck:
+    """The target-group check before an enrolment, with whom to turn to for a minor."""
+    check = target_group_check(birth, status, local_today(session.clock))
+    contact = ""
+    if check.youth_welfare:
+        try:
+            profile = vault_profile.active_profile(session)
+        except UserError:
+            profile = None
+        functions = profile.asd.special_functions if profile is not None else ()
+        for function in functions:
+            if "umA" in function.name or "minderjährig" in function.name:
+                contact = f"{function.name}: {function.contact_role}, Tel. {function.phone}"
+                break
+        if not contact and profile is not None:
+            contact = f"{profile.asd.office_name}, Tel. {profile.asd.office_phone}"
+    return EnrolmentCheck(check, contact)
+
+
+def waiting_position(session: Session, client_id: str) -> tuple[int, int] | None:
+    """(place, length) of a client on the waiting list, or None if not waiting."""
+    ids = [row.client.id for row in waiting_list(session)]
+    if client_id not in ids:
+        return None
+    return ids.index(client_id) + 1, len(ids)
+
+
+def record_target_count(
+    session: Session,
+    stichtag: date,
+    duldung: int,
+    gestattung: int,
+    source: str,
+    programme: str = PROGRAMME,
+) -> Changes:
+    """The Ausländerbehörde's count of the target group on a Stichtag (Leitung/Admin);
+    the monitoring report derives the funding basis from it."""
+    session.require_role(*LEAD_ROLES)
+    if stichtag > local_today(session.clock):
+        raise ValidationError("Stichtag", "liegt in der Zukunft.")
+    for label, value in (("Duldung", duldung), ("Gestattung", gestattung)):
+        if value < 0 or value > 1_000_000:
+            raise ValidationError(label, "muss eine Anzahl ab 0 sein.")
+    source = source.strip()
+    if not source:
+        raise ValidationError("Quelle", "bitte angeben (z. B. Ausländerbehörde, Auszug vom …).")
+    with session.db.transaction():
+        rid = store.insert_target_count(
+            session.writer(), programme, stichtag, duldung, gestattung, source
+        )
+    return Changes.of("tm_target_count", rid)
+
+
+def target_count(
+    session: Session, on: date, programme: str = PROGRAMME
+) -> tuple[date, int, int, str] | None:
+    return store.target_count_on(session.db, programme, on)

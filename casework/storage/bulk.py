@@ -4,6 +4,7 @@ rows as the per-record path, written with executemany in large transactions."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -12,7 +13,7 @@ from casework.clock import to_utc_iso
 from casework.models.contacts import ContactDraft
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import PersonDraft
-from casework.models.ids import new_id
+from casework.models.ids import new_ids
 from casework.models.text import fold_words
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, drop_stat4
@@ -32,21 +33,21 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     db = w.db
     actor = w.actor
     stamp = to_utc_iso(created_at or w.clock.now())
+    # One clock read and one call to the random source per batch, not per row.
+    versions = iter(w.hlc.ticks(w.clock, len(households) + len(persons) + len(contacts)))
+    change_ids = iter(new_ids(len(households) + len(persons) + len(contacts)))
+    worker, device = actor.worker_id, actor.device
+    encode = _ENCODER.encode
     log_rows: list[tuple[object, ...]] = []
-
-    def log(entity: str, rid: str, fields: dict[str, object], version: str, scope: str) -> None:
-        log_rows.append((new_id(), entity, rid, "insert",
-                         json.dumps(fields, ensure_ascii=False, sort_keys=True), version,
-                         actor.worker_id, actor.device, stamp, scope))
 
     rows = []
     for hid, draft in households:
         values = household_values(draft)
-        version = w.hlc.tick(w.clock)
-        rows.append((hid, *values.values(), stamp, stamp, actor.worker_id, actor.worker_id,
-                     version))
-        log("household", hid, {k: v for k, v in values.items() if k != "sort_name"}, version,
-            hid)
+        version = next(versions)
+        rows.append((hid, *values.values(), stamp, stamp, worker, worker, version))
+        del values["sort_name"]
+        log_rows.append((next(change_ids), "household", hid, "insert", encode(values), version,
+                         worker, device, stamp, hid))
     if rows:
         cols = list(household_values(households[0][1]))
         db.executemany(
@@ -58,40 +59,55 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     names: dict[str, list[str]] = {}
     for pid, hid, pdraft in persons:
         values = person_values(pdraft)
-        version = w.hlc.tick(w.clock)
-        rows.append((pid, hid, *values.values(), stamp, stamp, actor.worker_id,
-                     actor.worker_id, version))
-        log("person", pid, {"household_id": hid, **values}, version, hid)
+        version = next(versions)
+        rows.append((pid, hid, *values.values(), stamp, stamp, worker, worker, version))
+        values["household_id"] = hid
+        log_rows.append((next(change_ids), "person", pid, "insert", encode(values), version,
+                         worker, device, stamp, hid))
         names.setdefault(hid, []).extend((pdraft.first_name, pdraft.last_name))
     if rows:
         cols = list(person_values(persons[0][2]))
-        db.executemany(
-            f"INSERT INTO persons (id, household_id, {', '.join(cols)}, created_at, "
-            f"updated_at, created_by, updated_by, version) "
-            f"VALUES ({','.join('?' * (len(cols) + 7))})",
-            rows)
+        # The member-count trigger would update the household once per person; the
+        # batch updates each household once with what the trigger would have added.
+        with _trigger_suspended(db, "persons_member_count_ai") as suspended:
+            db.executemany(
+                f"INSERT INTO persons (id, household_id, {', '.join(cols)}, created_at, "
+                f"updated_at, created_by, updated_by, version) "
+                f"VALUES ({','.join('?' * (len(cols) + 7))})",
+                rows)
+            if suspended:
+                added = Counter(hid for _, hid, _ in persons)
+                db.executemany("UPDATE households SET member_count = member_count + ? "
+                               "WHERE id = ?", [(n, hid) for hid, n in added.items()])
 
     search_rows = []
     for hid, draft in households:
         parts = [draft.name, draft.street, draft.plz, draft.city, draft.district, draft.quarter,
                  *names.get(hid, [])]
         search_rows.append((hid, " ".join(fold_words(" ".join(parts)))))
-    db.executemany("INSERT INTO household_search(household_id, text) VALUES (?, ?)", search_rows)
+    if search_rows:
+        first = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM household_search"))
+        with _trigger_suspended(db, "household_search_ai") as suspended:
+            db.executemany("INSERT INTO household_search(household_id, text) VALUES (?, ?)",
+                           search_rows)
+            if suspended:  # index the batch in one statement, as the trigger would have
+                db.execute("INSERT INTO household_fts(rowid, text) SELECT rowid, text "
+                           "FROM household_search WHERE rowid > ?", (first,))
 
     contact_rows = []
     note_rows = []
     for cid, hid, cdraft in contacts:
-        version = w.hlc.tick(w.clock)
+        version = next(versions)
         occurred = to_utc_iso(cdraft.occurred_at)
         contact_values = (hid, occurred, cdraft.duration_min, cdraft.type.value,
                   json.dumps(list(cdraft.persons_present)),
                   json.dumps(list(cdraft.topics), ensure_ascii=False), cdraft.next_steps,
                   cdraft.follow_up.isoformat() if cdraft.follow_up else None)
         contact_rows.append((cid, *contact_values, int(cid in done_follow_ups), occurred,
-                             occurred, actor.worker_id, actor.worker_id, version))
-        log_rows.append((new_id(), "contact", cid, "insert",
+                             occurred, worker, worker, version))
+        log_rows.append((next(change_ids), "contact", cid, "insert",
                          contact_log_json(hid, occurred, cdraft), version,
-                         actor.worker_id, actor.device, stamp, hid))
+                         worker, device, stamp, hid))
         for seq, note in enumerate(cdraft.notes):
             note_rows.append((cid, hid, seq, note.kind.value, note.source, note.text,
                               int(note.disputed)))
@@ -108,6 +124,9 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
         "at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)", log_rows)
 
 
+# What json.dumps(fields, ensure_ascii=False, sort_keys=True) writes, without building a new
+# encoder for every row (json.dumps does that whenever it gets keyword arguments).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _quote = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
 
@@ -138,6 +157,21 @@ def deferred_index_merging(w: RecordWriter) -> Iterator[None]:
         with db.transaction():
             db.execute("INSERT INTO note_fts(note_fts, rank) VALUES ('automerge', ?)",
                        (4 if previous is None else int(previous),))
+
+
+@contextmanager
+def _trigger_suspended(db: Database, name: str) -> Iterator[bool]:
+    """Drop a trigger for a bulk statement and recreate it from its own stored definition
+    before the caller's transaction ends, so no other writer ever sees the table without
+    it (on an error the caller's rollback brings it back). Yields whether the trigger
+    existed (the caller then does its work in bulk)."""
+    trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                        (name,))
+    if trigger is not None:
+        db.execute(f"DROP TRIGGER {name}")
+    yield trigger is not None
+    if trigger is not None:
+        db.execute(str(trigger))
 
 
 def _insert_notes_indexed_once(db: Database, note_rows: Sequence[tuple[object, ...]]) -> None:

@@ -153,7 +153,7 @@ def set_follow_up_done(w: RecordWriter, contact: Contact, done: bool) -> bool:
 
 
 def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = None,
-                   limit: int = 200) -> list[FollowUp]:
+                   limit: int = 200, newest_first: bool = False) -> list[FollowUp]:
     params: list[Any] = [on_or_before.isoformat()]
     worker_clause = ""
     if worker_id is not None:
@@ -166,7 +166,7 @@ def follow_ups_due(db: Database, on_or_before: date, worker_id: str | None = Non
         "WHERE c.follow_up IS NOT NULL AND c.follow_up_done = 0 AND c.deleted = 0 "
         "AND h.deleted = 0 AND h.status <> 'abgeschlossen' "  # closed: off the daily list
         f"AND c.follow_up <= ?{worker_clause} "
-        "ORDER BY c.follow_up, h.sort_name LIMIT ?",
+        f"ORDER BY c.follow_up{' DESC' if newest_first else ''}, h.sort_name LIMIT ?",
         params,
     )
     return [FollowUp(ContactId(r[0]), HouseholdId(r[1]), r[2], date.fromisoformat(r[3]), r[4])

@@ -128,8 +128,10 @@ class Database:
     @classmethod
     def open(cls, path: Path, data_key: bytes | bytearray, *, create: bool = False,
              cache_kib: int = DEFAULT_CACHE_KIB,
-             memory_security: bool = MEMORY_SECURITY) -> Database:
-        """Open and key the database. `memory_security`: see `MEMORY_SECURITY`."""
+             memory_security: bool = MEMORY_SECURITY, read_only: bool = False) -> Database:
+        """Open and key the database. `memory_security`: see `MEMORY_SECURITY`.
+        `read_only`: for looking before opening for real; closing it never checkpoints
+        the WAL into the database (a read-write close would)."""
         if not create:
             if not path.is_file():
                 raise VaultError(f"Die Datenbank „{path.name}“ fehlt im Akten-Ordner.")
@@ -150,7 +152,11 @@ class Database:
         else:
             private_files.create_empty(path)  # SQLite gives -wal/-shm the same mode
         try:
-            conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
+            if read_only:
+                conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                          isolation_level=None, timeout=5.0)
+            else:
+                conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
             silence_cipher_log(conn)
         except sqlcipher3.Error as error:
             raise_translated(error)
@@ -164,6 +170,8 @@ class Database:
             conn.execute("PRAGMA cipher_compatibility = 4")
             # First real read: fails with SQLITE_NOTADB if the key does not fit.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if read_only:
+                return cls(conn, path)
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")

@@ -41,6 +41,9 @@ from casework.storage.db import Database, Row
 from casework.storage.privacy import purge as purge_store
 from casework.storage.privacy import retention as retention_store
 
+# The § 72a register never leaves the device (models/hub.LOCAL_ONLY_ENTITIES).
+_LOCAL_MARKS = ",".join("?" for _ in kind_table.LOCAL_ONLY_ENTITIES)
+
 # Core entities whose table name is not simply found by convention.
 # Bookkeeping columns are derived from the change itself, never taken from its fields.
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by",
@@ -196,8 +199,9 @@ def acknowledge(db: Database, up_to_seq: int) -> None:
 
 
 def pending_count(db: Database, device: str) -> int:
-    return int(db.scalar("SELECT count(*) FROM changelog WHERE seq > ? AND device = ?",
-                         (pushed_seq(db), device)))
+    return int(db.scalar("SELECT count(*) FROM changelog WHERE seq > ? AND device = ? "
+                         f"AND entity NOT IN ({_LOCAL_MARKS})",
+                         (pushed_seq(db), device, *kind_table.LOCAL_ONLY_ENTITIES)))
 
 
 def apply_roster(db: Database, roster: Sequence[tuple[Any, ...]], now: str) -> list[str]:
@@ -583,7 +587,8 @@ def catch_up_local(db: Database, device: str) -> int:
     after = _int_state(db, "local_seq")
     rows = db.query(
         "SELECT seq, change_id, entity, entity_id, scope_id, op, fields, hlc, actor, device, at "
-        "FROM changelog WHERE seq > ? AND device = ? ORDER BY seq", (after, device))
+        f"FROM changelog WHERE seq > ? AND device = ? AND entity NOT IN ({_LOCAL_MARKS}) "
+        "ORDER BY seq", (after, device, *kind_table.LOCAL_ONLY_ENTITIES))
     if rows:
         state = _FieldState(db)
         changes = [_remote_from_row(r, {}) for r in rows]
@@ -651,8 +656,9 @@ def outbox(db: Database, device: str, limit: int) -> list[OutgoingChange]:
         "SELECT c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields, c.hlc, "
         "c.actor, c.device, c.at, COALESCE(b.bases, '{}') AS bases FROM changelog c "
         "LEFT JOIN sync_change_bases b ON b.change_id = c.change_id "
-        "WHERE c.seq > ? AND c.device = ? ORDER BY c.seq LIMIT ?",
-        (pushed_seq(db), device, limit))
+        f"WHERE c.seq > ? AND c.device = ? AND c.entity NOT IN ({_LOCAL_MARKS}) "
+        "ORDER BY c.seq LIMIT ?",
+        (pushed_seq(db), device, *kind_table.LOCAL_ONLY_ENTITIES, limit))
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
                            r["scope_id"], r["op"], json.loads(r["fields"]),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])

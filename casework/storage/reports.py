@@ -421,3 +421,110 @@ def referrals(db: Database, w: Window) -> Counts | None:
             (w.first.isoformat(), w.last.isoformat()),
         )
     )
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def reached_target_groups(db: Database, w: Window) -> list[str]:
+    """The target-group criteria (JSON list) of every household reached in the period."""
+    _fill_reached(db, w)
+    return [
+        str(r[0] or "[]")
+        for r in db.query(
+            "SELECT h.target_groups FROM temp.report_reached r JOIN households h ON h.id = r.hid"
+        )
+    ]
+
+
+def referral_totals(db: Database, w: Window) -> tuple[int, int] | None:
+    """(referrals proposed in the period, households with at least one), or None."""
+    if not has_table(db, "referrals"):
+        return None
+    row = db.query_one(
+        "SELECT count(*) AS n, count(DISTINCT household_id) AS h FROM referrals "
+        "WHERE deleted = 0 AND referred_on BETWEEN ? AND ?",
+        (w.first.isoformat(), w.last.isoformat()),
+    )
+    assert row is not None
+    return int(row["n"]), int(row["h"])
+
+
+def course_participation(db: Database, w: Window) -> tuple[int, int]:
+    """(households with a named attendance at a group offer in the period, distinct
+    (household, offer) pairs); the home-based Familientraining is not a course."""
+    row = db.query_one(
+        "SELECT count(DISTINCT a.household_id) AS h, "
+        " count(DISTINCT a.household_id || '|' || o.id) AS pairs "
+        "FROM offer_attendance a JOIN offer_sessions s ON s.id = a.session_id AND s.deleted = 0 "
+        "JOIN offers o ON o.id = s.offer_id AND o.deleted = 0 "
+        "WHERE a.deleted = 0 AND a.household_id IS NOT NULL AND o.kind <> 'Familientraining' "
+        "AND s.held_on BETWEEN ? AND ?",
+        (w.first.isoformat(), w.last.isoformat()),
+    )
+    assert row is not None
+    return int(row["h"]), int(row["pairs"])
+
+
+def contacts_of_type(db: Database, w: Window, kind: str) -> int:
+    return int(
+        db.scalar(
+            "SELECT count(*) FROM contacts WHERE deleted = 0 AND type = ? "
+            "AND occurred_at >= ? AND occurred_at < ?",
+            (kind, w.start_utc, w.end_utc),
+        )
+        or 0
+    )
+
+
+def contacts_total(db: Database, w: Window) -> int:
+    return int(
+        db.scalar(
+            "SELECT count(*) FROM contacts WHERE deleted = 0 "
+            "AND occurred_at >= ? AND occurred_at < ?",
+            (w.start_utc, w.end_utc),
+        )
+        or 0
+    )
+
+
+# --------------------------------------------------------------------------- § 8a evaluation
+
+
+def kinderschutz_procedures(
+    db: Database, w: Window
+) -> list[tuple[str, bool, str, str | None, bool, str | None]] | None:
+    """Per § 8a procedure opened in the period, as known at its end: (opened_at UTC, acute,
+    states reached "S1,S2,…", closed_at UTC or None, Jugendamt informed, latest result
+    category). No names, no ids leave this function. None without § 8a tables."""
+    if not (has_table(db, "ks_procedures") and has_table(db, "ks_entries")
+            and has_table(db, "ks_transitions")):
+        return None
+    rows = db.query(
+        "SELECT p.opened_at, p.acute, "
+        " (SELECT group_concat(t.to_state) FROM ks_transitions t WHERE t.procedure_id = p.id "
+        "  AND t.deleted = 0 AND t.at < :end) AS states, "
+        " (SELECT min(t.at) FROM ks_transitions t WHERE t.procedure_id = p.id "
+        "  AND t.deleted = 0 AND t.to_state = 'S9' AND t.at < :end) AS closed_at, "
+        " EXISTS (SELECT 1 FROM ks_entries e WHERE e.procedure_id = p.id AND e.deleted = 0 "
+        "  AND e.kind = 'mitteilung' AND e.created_at < :end) AS informed, "
+        " EXISTS (SELECT 1 FROM ks_entries e WHERE e.procedure_id = p.id AND e.deleted = 0 "
+        "  AND e.kind = 'acute' AND e.created_at < :end) AS acute_entry, "
+        " (SELECT json_extract(e.payload, '$.category') FROM ks_entries e "
+        "  WHERE e.procedure_id = p.id AND e.deleted = 0 AND e.kind = 'result' "
+        "  AND e.created_at < :end ORDER BY e.seq DESC LIMIT 1) AS category "
+        "FROM ks_procedures p WHERE p.deleted = 0 AND p.opened_at >= :start "
+        "AND p.opened_at < :end",
+        {"start": w.start_utc, "end": w.end_utc},
+    )
+    return [
+        (
+            str(r["opened_at"]),
+            bool(r["acute"]) or bool(r["acute_entry"]),
+            str(r["states"] or ""),
+            None if r["closed_at"] is None else str(r["closed_at"]),
+            bool(r["informed"]),
+            None if r["category"] is None else str(r["category"]),
+        )
+        for r in rows
+    ]

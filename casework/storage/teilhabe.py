@@ -22,6 +22,9 @@ from casework.models.teilhabe import (
     ResidenceRecord,
     TmStatus,
 )
+from casework.models.teilhabe_funding import (
+    ExclusionFact,
+)
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row
 from casework.storage.households import person_from_row
@@ -300,6 +303,7 @@ def measure_values(d: MeasureDraft) -> dict[str, Any]:
         "status": d.status.value,
         "outcome": d.outcome.value,
         "note": d.note,
+        "statement_on": _iso(d.statement_on),
     }
 
 
@@ -317,6 +321,7 @@ def _measure(r: Row) -> Measure:
             MeasureStatus(r["status"]),
             Outcome(r["outcome"]),
             r["note"],
+            _d(r["statement_on"]),
         ),
         r["updated_at"],
     )
@@ -372,3 +377,76 @@ def active_counts(db: Database, programme: str) -> dict[str, int]:
             (programme,),
         )
     }
+
+
+# --------------------------------------------------------------------------- exclusion facts
+
+
+def insert_exclusion_fact(w: RecordWriter, client: Client, fact: ExclusionFact) -> str:
+    return w.insert(
+        "tm_exclusion_facts",
+        "tm_exclusion_fact",
+        {
+            "client_id": client.id,
+            "exclusion": fact.exclusion.value,
+            "present": 1 if fact.present else 0,
+            "since": fact.since.isoformat(),
+            "source": fact.source,
+        },
+        scope_id=client.household_id,
+    )
+
+
+def exclusion_facts(db: Database, client_id: str) -> list[ExclusionFact]:
+    """Recorded facts, oldest first, with who recorded them (the worker's name)."""
+    rows = db.query(
+        "SELECT f.*, COALESCE(w.name, '') AS by_name FROM tm_exclusion_facts f "
+        "LEFT JOIN workers w ON w.id = f.created_by "
+        "WHERE f.client_id = ? AND f.deleted = 0 ORDER BY f.created_at, f.id",
+        (client_id,),
+    )
+    return [
+        ExclusionFact(
+            Exclusion(r["exclusion"]),
+            bool(r["present"]),
+            date.fromisoformat(r["since"]),
+            r["source"],
+            date.fromisoformat(str(r["created_at"])[:10]),
+            r["by_name"],
+        )
+        for r in rows
+    ]
+
+
+# --------------------------------------------------------------------------- target counts
+
+
+def insert_target_count(
+    w: RecordWriter, programme: str, stichtag: date, duldung: int, gestattung: int, source: str
+) -> str:
+    return w.insert(
+        "tm_target_counts",
+        "tm_target_count",
+        {
+            "programme": programme,
+            "stichtag": stichtag.isoformat(),
+            "duldung": duldung,
+            "gestattung": gestattung,
+            "source": source,
+        },
+    )
+
+
+def target_count_on(
+    db: Database, programme: str, on: date
+) -> tuple[date, int, int, str] | None:
+    """The newest recorded count with a Stichtag on or before `on`."""
+    r = db.query_one(
+        "SELECT stichtag, duldung, gestattung, source FROM tm_target_counts "
+        "WHERE deleted = 0 AND programme = ? AND stichtag <= ? "
+        "ORDER BY stichtag DESC, created_at DESC LIMIT 1",
+        (programme, on.isoformat()),
+    )
+    if r is None:
+        return None
+    return date.fromisoformat(r["stichtag"]), int(r["duldung"]), int(r["gestattung"]), r["source"]

@@ -12,14 +12,17 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from casework.clock import Clock, to_utc_iso
-from casework.errors import VaultError, WrongPassphrase
+import sqlcipher3
+
+from casework.clock import BERLIN, Clock, to_utc_iso
+from casework.errors import UserError, VaultError, WrongPassphrase
 from casework.models import safe_json
 from casework.models.ids import new_id
-from casework.storage import audit, crypto, private_files
+from casework.storage import audit, crypto, private_files, wal
 from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
@@ -41,7 +44,16 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
+    if not isinstance(text, str):  # a crafted header: refused as damaged, not a crash
+        raise TypeError("base64 field is not text")
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _int(value: Any) -> int:
+    """A whole number as this app writes it: no text, float or bool in its place."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("not an integer")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +128,10 @@ def _kdf_json(kdf: crypto.KdfParams) -> dict[str, Any]:
 
 def _kdf_from_json(raw: dict[str, Any]) -> crypto.KdfParams:
     if raw["name"] != crypto.KDF_NAME:
-        raise VaultError(f"Unbekanntes Schlüsselverfahren „{raw['name']}“ in der Akte.")
-    return crypto.KdfParams(int(raw["memory_kib"]), int(raw["iterations"]),
-                            int(raw["parallelism"]), _unb64(raw["salt"]))
+        # not echoed: the name comes from the file and may hold anything
+        raise VaultError(f"„{HEADER_FILE}“ nennt ein unbekanntes Schlüsselverfahren.")
+    return crypto.KdfParams(_int(raw["memory_kib"]), _int(raw["iterations"]),
+                            _int(raw["parallelism"]), _unb64(raw["salt"]))
 
 
 def name_tag(vault_id: str, name: str) -> str:
@@ -143,6 +156,9 @@ class VaultHeader:
     slots: tuple[KeySlot, ...] = ()
     anchor: tuple[int, str] | None = None  # audit chain head (seq, hash) at the last write
     mac: str = ""  # HMAC-SHA256 under a key derived from the data key (format 2)
+    # change-log head (seq, change id) at the last write: a database or WAL rolled back to
+    # an older state (an old WAL replayed) no longer reaches it
+    change_anchor: tuple[int, str] | None = None
 
     def aad(self, kind: str) -> bytes:
         """Associated data binding a wrapped key to this vault and its KDF settings."""
@@ -180,7 +196,7 @@ class VaultHeader:
                   "vault_id": self.vault_id, "created_at": self.created_at, "kdf": self.kdf,
                   "keys": self.keys, "format_version": self.format_version,
                   "extra": dict(self.extra), "slots": self.slots, "anchor": self.anchor,
-                  "mac": ""}
+                  "mac": "", "change_anchor": self.change_anchor}
         fields.update(changes)
         return VaultHeader(**fields)
 
@@ -222,8 +238,13 @@ class VaultHeader:
         }
         if self.format_version >= 2:
             body["slots"] = [s.to_json() for s in self.slots]
-            body["anchor"] = (None if self.anchor is None else
-                              {"audit_seq": self.anchor[0], "audit_hash": self.anchor[1]})
+            anchor: dict[str, Any] | None = None
+            if self.anchor is not None:
+                anchor = {"audit_seq": self.anchor[0], "audit_hash": self.anchor[1]}
+                if self.change_anchor is not None:
+                    anchor.update(change_seq=self.change_anchor[0],
+                                  change_id=self.change_anchor[1])
+            body["anchor"] = anchor
         return body
 
     def compute_mac(self, data_key: bytes | bytearray) -> str:
@@ -340,17 +361,21 @@ def read_header(folder: Path) -> VaultHeader:
         )
         slots: tuple[KeySlot, ...] = ()
         anchor: tuple[int, str] | None = None
+        change_anchor: tuple[int, str] | None = None
         mac = ""
         if version >= 2:
             slots = tuple(KeySlot.from_json(raw) for raw in body["slots"])
             raw_anchor = body.get("anchor")
             if raw_anchor is not None:
-                anchor = (int(raw_anchor["audit_seq"]), str(raw_anchor["audit_hash"]))
+                anchor = (_int(raw_anchor["audit_seq"]), str(raw_anchor["audit_hash"]))
+                if "change_seq" in raw_anchor:
+                    change_anchor = (_int(raw_anchor["change_seq"]),
+                                     str(raw_anchor["change_id"]))
             mac = str(body["mac"])
         header = VaultHeader(str(body["vault_id"]), str(body["created_at"]), params, keys,
                              version, {k: v for k, v in body.items() if k not in _KNOWN_KEYS},
-                             slots, anchor, mac)
-    except (KeyError, TypeError, ValueError):
+                             slots, anchor, mac, change_anchor)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         raise VaultError(f"„{HEADER_FILE}“ ist unvollständig oder beschädigt.") from None
     if not params.acceptable() or any(not s.kdf.acceptable() for s in header.slots):
         raise VaultError(f"„{HEADER_FILE}“ enthält unzulässige Schlüsselparameter (zu schwach "
@@ -409,6 +434,9 @@ class Vault:
         self._data_key = data_key
         # the verified backup taken before this open migrated the vault, if it did
         self.migration_backup: Path | None = None
+        # a worker thread's connection beside the app's own: its close leaves the header
+        # and the WAL to the app's connection
+        self.second_connection = False
         self.device_id = str(self.meta("device_id"))
         self.owner_id = str(self.meta("owner_worker_id"))
         self.person_id = person_id or self.owner_id
@@ -464,19 +492,22 @@ class Vault:
         authenticated under the data key (format 2)."""
         header = header or self.header
         if header.format_version >= 2:
-            header = header.replace(anchor=audit.head(self.db)).signed(self._data_key)
+            header = header.replace(anchor=audit.head(self.db),
+                                    change_anchor=changelog_head(self.db)).signed(self._data_key)
         write_header(self.folder, header)
         self.header = header
 
     def anchor_audit(self) -> None:
         """Record the audit chain's head in `vault.json` (on lock, after reserved acts,
         before a backup) so a cut-off tail is found by `vault check`."""
-        if self.header.format_version >= 2 and self.header.anchor != audit.head(self.db):
+        if self.header.format_version >= 2 and (
+                self.header.anchor != audit.head(self.db)
+                or self.header.change_anchor != changelog_head(self.db)):
             self.save_header()
 
     def close(self) -> None:
         try:
-            if self.db.is_open:
+            if self.db.is_open and not self.second_connection:
                 with contextlib.suppress(Exception):
                     self.anchor_audit()
                 with contextlib.suppress(Exception):
@@ -741,8 +772,14 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
                   audit_action: str = "vault.unlock",
                   memory_security: bool = MEMORY_SECURITY,
                   unlocked: UnlockedKey | None = None,
-                  before_migration: PreMigrationBackup | None = None) -> Vault:
+                  before_migration: PreMigrationBackup | None = None,
+                  second_connection: bool = False) -> Vault:
+    """`second_connection`: the app's worker opens the vault while the GUI thread's
+    connection is open (import, sync): its WAL is live, and the anchor is that one's."""
     try:
+        if not second_connection:
+            refuse_damaged_wal(folder)
+            _refuse_behind_anchor(folder, header, data_key)
         if cache_kib is None:
             db = Database.open(folder / DB_FILE, data_key, memory_security=memory_security)
         else:
@@ -789,7 +826,13 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
         if migration_backup is not None:
             vault.audit("vault.migrate", detail="schema=" + ",".join(str(v) for v in todo),
                         actor_id=vault.person_id)
-        vault.audit(audit_action, actor_id=vault.person_id)
+        if audit_action:
+            vault.audit(audit_action, actor_id=vault.person_id)
+        vault.second_connection = second_connection
+        if not second_connection:
+            # Anchor this session's first entry: a WAL removed or rolled back after a
+            # crash loses it, and the next open says so instead of opening silently.
+            vault.anchor_audit()
     except BaseException:
         db.close()
         crypto.wipe(data_key)
@@ -799,6 +842,85 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
     if unlocked is not None and unlocked.legacy_kek is not None:
         crypto.wipe(unlocked.legacy_kek)
     return vault
+
+
+def _since(folder: Path) -> str:
+    """When the header's anchor was last written (locking, unlocking, a backup)."""
+    try:
+        stamp = (folder / HEADER_FILE).stat().st_mtime
+    except OSError:
+        return "dem letzten Öffnen"
+    return "dem " + datetime.fromtimestamp(stamp, BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def _newest_backup(folder: Path) -> str:
+    try:
+        found = sorted((p for p in (folder / "backups").iterdir() if p.suffix == ".cwbackup"),
+                       key=lambda p: p.stat().st_mtime)
+    except OSError:
+        found = []
+    if not found:
+        return "Bitte die Akte aus der neuesten Sicherung wiederherstellen."
+    return f"Neueste Sicherung im Akten-Ordner: „{found[-1].name}“."
+
+
+def refuse_damaged_wal(folder: Path) -> None:
+    """Before SQLite reads it: a damaged WAL whose later commits SQLite would drop
+    silently. Nothing is opened or written; the files stay as they are."""
+    damage = wal.inspect(folder / (DB_FILE + "-wal"))
+    if damage is not None:
+        raise VaultError(
+            f"Das Schreibprotokoll der Akte („{DB_FILE}-wal“) ist beschädigt: "
+            f"{damage.lost_commits} gespeicherte Änderung(en) seit {_since(folder)} gingen "
+            "beim Öffnen verloren. Die Akte wurde nicht geöffnet und nicht verändert. "
+            + _newest_backup(folder))
+
+
+def changelog_head(db: Database) -> tuple[int, str] | None:
+    row = db.query_one("SELECT seq, change_id FROM changelog ORDER BY seq DESC LIMIT 1")
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def behind_change_anchor(db: Database, header: VaultHeader) -> bool:
+    """The change log no longer reaches its anchored head although nothing was audited
+    since the anchor was written (a purge, which deletes change-log rows, is audited):
+    the database was rolled back, e.g. by an old WAL replayed onto it."""
+    if header.change_anchor is None or audit.head(db) != header.anchor:
+        return False
+    seq, change_id = header.change_anchor
+    row = db.query_one("SELECT change_id FROM changelog WHERE seq = ?", (seq,))
+    return row is None or str(row[0]) != change_id
+
+
+def _refuse_behind_anchor(folder: Path, header: VaultHeader, data_key: bytearray) -> None:
+    """Before anything is written, on a read-only connection (whose close leaves the WAL
+    and the database as they are): the audit chain and the change log must still reach
+    the heads anchored in the authenticated header. If not, the database or its WAL was
+    rolled back, removed or replaced, and what was saved since then is missing."""
+    if header.format_version < 2 or header.anchor is None or not header.mac_ok(data_key):
+        return  # no anchor yet, or an edited header: the real open names that
+    side_files = [folder / (DB_FILE + suffix) for suffix in ("-wal", "-shm")]
+    made = [path for path in side_files if not path.exists()]
+    try:
+        db = Database.open(folder / DB_FILE, data_key, read_only=True)
+    except VaultError:
+        return  # the real open names the problem
+    try:
+        behind = bool(audit.verify_anchor(db, header.anchor)) or behind_change_anchor(db,
+                                                                                     header)
+    except (UserError, sqlcipher3.Error):  # damaged: the real open reports it
+        behind = False
+    finally:
+        db.close()
+        for path in made:  # an empty WAL and its index, made for this look only
+            with contextlib.suppress(OSError):
+                path.unlink()
+    if not behind:
+        return
+    raise VaultError(
+        f"Die Akte ist nicht auf dem zuletzt gesicherten Stand (Datenbank oder "
+        f"Schreibprotokoll zurückgesetzt oder entfernt): Änderungen seit {_since(folder)} "
+        "fehlen. Die Akte wurde nicht geöffnet und nicht verändert. " + _newest_backup(folder))
 
 
 def change_passphrase(vault: Vault, new_passphrase: str,
@@ -831,6 +953,9 @@ def check_vault(vault: Vault) -> CheckReport:
     problems = list(vault.db.integrity_problems())
     problems += audit.verify(vault.db)
     problems += audit.verify_anchor(vault.db, vault.header.anchor)
+    if behind_change_anchor(vault.db, vault.header):
+        problems.append("Änderungsprotokoll gekürzt: der verankerte letzte Stand fehlt "
+                        "(Datenbank oder Schreibprotokoll zurückgesetzt).")
     version = int(vault.db.pragma("user_version"))
     pending = missing_migrations(vault.db)
     if pending:

@@ -7,6 +7,7 @@ the family file."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -32,7 +33,14 @@ from casework.services.households import households
 from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import compact_rows, format_date, heading, named, weekday_date
+from casework.ui.widgets import (
+    compact_rows,
+    format_date,
+    heading,
+    named,
+    stretch_column,
+    weekday_date,
+)
 
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 FOLLOW_UP_LIMIT = 200  # what services.contacts.follow_ups_due returns at most
@@ -43,6 +51,8 @@ EXTRA_KINDS = ("appointment", "goal", "goal_entry")  # issue 20 record kinds sho
 class Target:
     household_id: str
     contact_id: str = ""
+    tab: str | None = None  # the family file's tab to open (§ 8a steps: "kinderschutz")
+    screen: str = ""  # an item without a family: the screen to open
 
 
 def _table(name: str, model: SimpleTableModel, parent: QWidget) -> QTableView:
@@ -75,7 +85,8 @@ class HeuteScreen(QWidget):
         self.recovery_hint.setVisible(False)
         named(self.backup_hint, "Hinweis Sicherung")
         self.follow_up_model = SimpleTableModel(["Fällig", "Familie", "Nächster Schritt"], self)
-        self.agenda_model = SimpleTableModel(["Bereich", "Fällig", "Familie", "Was"], self)
+        self.agenda_model = SimpleTableModel(["Wann", "Bereich", "Fällig", "Familie", "Was"],
+                                             self)
         self.agenda = _table("Fristen aus Kinderschutz, Vermittlungen und Einwilligungen",
                              self.agenda_model, self)
         self.agenda_alert = QLabel(self)
@@ -89,13 +100,21 @@ class HeuteScreen(QWidget):
         self.follow_ups = _table("Wiedervorlagen, fällig oder überfällig",
                                  self.follow_up_model, self)
         self.recent = _table("Zuletzt geöffnete Familien", self.recent_model, self)
+        stretch_column(self.recent, 0)  # the family's name, not an often empty date
         self.today = _table("Heute erfasste Kontakte", self.today_model, self)
-        self.done_button = QPushButton("Als &erledigt markieren", self)
-        named(self.done_button, "Wiedervorlage als erledigt markieren")
+        self.follow_ups.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.done_button = QPushButton("Als &erledigt markieren …", self)
+        named(self.done_button, "Ausgewählte Wiedervorlagen als erledigt markieren",
+              "Mehrere auswählen mit Umschalt oder Strg; fragt vorher nach")
         self.done_button.clicked.connect(self.complete_selected)
+        self.select_old_button = QPushButton("Ältere als 30 Tage auswählen", self)
+        named(self.select_old_button, "Wiedervorlagen älter als 30 Tage auswählen")
+        self.select_old_button.clicked.connect(lambda: self.select_older_than(30))
         self.mine_only = QCheckBox("nur &meine Familien", self)
         named(self.mine_only, "Nur Wiedervorlagen meiner Familien")
         self.mine_only.toggled.connect(lambda _c: self.reload())
+        self.follow_up_due: list[date] = []
+        self.agenda_groups: list[str] = []
         self.follow_up_count = QLabel(self)
         named(self.follow_up_count, "Anzahl Wiedervorlagen")
         self.appointment_model = SimpleTableModel(["Tag", "Uhrzeit", "Familie", "Ort"], self)
@@ -116,10 +135,20 @@ class HeuteScreen(QWidget):
         top.addWidget(self.recovery_hint)
         top.addStretch(1)
         top.addWidget(self.mine_only)
-        self.agenda_empty = QLabel("Keine Fristen aus Kinderschutz, Vermittlungen oder "
-                                   "Einwilligungen.", self)
+        self.agenda_empty = QLabel(
+            f"Keine Fristen in den nächsten {agenda.HORIZON_DAYS} Tagen (Kinderschutz, "
+            "Vermittlungen, Einwilligungen, Hilfeplan).", self)
+        named(self.agenda_empty, "Keine Fristen")
+        self.horizon_note = QLabel(
+            f"überfällig, heute, diese Woche und demnächst (bis {agenda.HORIZON_DAYS} Tage "
+            "im Voraus)", self)
+        named(self.horizon_note, "Zeitraum der Fristen")
+        agenda_head = QHBoxLayout()
+        agenda_head.addWidget(heading("Fristen", self, 1.1))
+        agenda_head.addWidget(self.horizon_note)
+        agenda_head.addStretch(1)
         agenda_box = QVBoxLayout()
-        agenda_box.addWidget(heading("Fristen", self, 1.1))
+        agenda_box.addLayout(agenda_head)
         agenda_box.addWidget(self.agenda_alert)
         agenda_box.addWidget(self.agenda_empty)
         agenda_box.addWidget(self.agenda)
@@ -130,7 +159,11 @@ class HeuteScreen(QWidget):
         follow_head.addWidget(self.follow_up_count)
         grid.addLayout(follow_head, 0, 0)
         grid.addWidget(self.follow_ups, 1, 0)
-        grid.addWidget(self.done_button, 2, 0, Qt.AlignmentFlag.AlignRight)
+        follow_buttons = QHBoxLayout()
+        follow_buttons.addStretch(1)
+        follow_buttons.addWidget(self.select_old_button)
+        follow_buttons.addWidget(self.done_button)
+        grid.addLayout(follow_buttons, 2, 0)
         appointment_head = QHBoxLayout()
         appointment_head.addWidget(heading("Termine", self, 1.1))
         appointment_head.addStretch(1)
@@ -152,7 +185,7 @@ class HeuteScreen(QWidget):
         layout.addLayout(top)
         layout.addLayout(agenda_box)
         layout.addLayout(grid, 1)
-        self.agenda.setMaximumHeight(220)
+        self.agenda.setMaximumHeight(300)  # room for the groups: overdue … demnächst
 
         for view in (self.agenda, self.follow_ups, self.recent, self.today, self.appointments):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
@@ -179,24 +212,34 @@ class HeuteScreen(QWidget):
             if missing else "")
         self.recovery_hint.setVisible(missing)
         items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
-        self.agenda_model.set_rows([
-            ((item.area, format_date(item.due) + (" (überfällig)" if item.overdue else ""),
-              item.household_name, item.text), Target(item.household_id))
-            for item in items])
-        urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ)
+        rows = []
+        shown = ""
+        for item in items:  # the group label only on its first row: a visual heading
+            label = item.group if item.group != shown else ""
+            shown = item.group
+            rows.append(((label, item.area, format_date(item.due), item.household_name,
+                          item.text),
+                         Target(item.household_id,
+                                tab="kinderschutz" if item.procedure_id else None,
+                                screen=item.screen)))
+        self.agenda_model.set_rows(rows)
+        self.agenda_groups = [item.group for item in items]
+        urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ and item.overdue)
         steps = ("1 überfälliger Schritt in einem Kinderschutzverfahren" if urgent == 1
                  else f"{urgent} überfällige Schritte in Kinderschutzverfahren")
         self.agenda_alert.setText(f"⚠ {steps} – bitte zuerst bearbeiten." if urgent else "")
         self.agenda_alert.setVisible(bool(urgent))
         self.agenda.setVisible(bool(items))
         self.agenda_empty.setVisible(not items)
-        due = contacts.follow_ups_due(session, mine_only=self.mine_only.isChecked())
+        due = contacts.follow_ups_due(session, mine_only=self.mine_only.isChecked(),
+                                      newest_first=True)
         self.follow_up_model.set_rows([
             ((format_date(f.due) + (" (überfällig)" if f.due < today else ""),
               f.household_name, f.next_steps), Target(f.household_id, f.contact_id))
             for f in due])
+        self.follow_up_due = [f.due for f in due]
         if len(due) >= FOLLOW_UP_LIMIT:
-            count = f"mindestens {len(due)} offen – die ältesten werden angezeigt"
+            count = f"mindestens {len(due)} offen – die neuesten werden angezeigt"
         else:
             count = f"{len(due)} offen" if due else "Keine fälligen Wiedervorlagen."
         self.follow_up_count.setText(count)
@@ -224,24 +267,67 @@ class HeuteScreen(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.done_button.setEnabled(self.follow_ups.currentIndex().isValid())
+        self.done_button.setEnabled(bool(self.selected_follow_ups()))
+        self.select_old_button.setEnabled(self.follow_up_model.rowCount() > 0)
+
+    def selected_follow_ups(self) -> list[Target]:
+        rows = sorted(i.row() for i in self.follow_ups.selectionModel().selectedRows())
+        out = []
+        for row in rows:
+            target = self.follow_up_model.payload(row)
+            if isinstance(target, Target) and target.contact_id:
+                out.append(target)
+        return out
+
+    def select_older_than(self, days: int) -> int:
+        """Select every follow-up due more than `days` days ago (for "erledigt" in bulk)."""
+        today = local_today(self.ctx.clock)
+        selection = self.follow_ups.selectionModel()
+        selection.clearSelection()
+        count = 0
+        for row, due in enumerate(self.follow_up_due):
+            if (today - due).days > days:
+                selection.select(self.follow_up_model.index(row, 0),
+                                 selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+                count += 1
+        self._update_buttons()
+        return count
 
     def _open(self, view: QTableView, row: int) -> None:
         model = view.model()
         assert isinstance(model, SimpleTableModel)
         target = model.payload(row)
-        if isinstance(target, Target):
-            self.ctx.open_household(target.household_id)
+        if isinstance(target, Target) and target.screen and not target.household_id:
+            self.ctx.open_screen(target.screen)
+        elif isinstance(target, Target):
+            if target.tab:
+                self.ctx.open_household(target.household_id, tab=target.tab)
+            else:
+                self.ctx.open_household(target.household_id)
 
-    def complete_selected(self) -> None:
-        target = self.follow_up_model.payload(self.follow_ups.currentIndex().row())
-        if isinstance(target, Target):
-            self.ctx.run(contacts.complete_follow_up, target.contact_id)
+    def complete_selected(self) -> bool:
+        """Mark the selected follow-ups done, after a question (never by accident)."""
+        targets = self.selected_follow_ups()
+        if not targets:
+            return False
+        count = len(targets)
+        what = "1 Wiedervorlage" if count == 1 else f"{count} Wiedervorlagen"
+        if count > 1 and not self.ctx.messages.confirm(
+                self, "Wiedervorlagen erledigt",
+                f"{what} als erledigt markieren? Sie verschwinden aus der Liste; die "
+                "Kontakte bleiben unverändert in der Akte."):
+            return False
+        done = self.ctx.run(contacts.complete_follow_ups, [t.contact_id for t in targets])
+        if done is None:
+            return False
+        self.ctx.confirm(f"{what} als erledigt markiert.")
+        return True
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.affects("household", "contact", "kinderschutz", "kinderschutz_review",
+                           "kinderschutz_deadlines",
                            "referral", "consent", "handover", "household_closure",
-                           *EXTRA_KINDS) and self.isVisible():
+                           "vetting", *EXTRA_KINDS) and self.isVisible():
             self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -46,9 +46,11 @@ class UiContext(QObject):
     changed = Signal(object)  # Changes
     household_requested = Signal(str, str)  # household id, family-tab key ("": as it was)
     quick_entry_requested = Signal(str)  # household id: open the quick contact entry
+    screen_requested = Signal(str)  # a screen key of `casework.ui.registry`
     session_changed = Signal()  # unlocked, locked, or the acting worker switched
     settings_changed = Signal()  # UI settings (e.g. auto-lock minutes) were edited
     confirmed = Signal(str)  # a visible confirmation ("Kontakt gespeichert."); no names
+    locking = Signal()  # the vault locks now: open dialogs keep their drafts (session open)
 
     def __init__(self, clock: Clock, *, tasks: TaskRunner | None = None,
                  settings: Settings | None = None, parent: QObject | None = None) -> None:
@@ -61,6 +63,8 @@ class UiContext(QObject):
         self.window: QWidget | None = None  # parent for dialogs; set by the main window
         self.settings: Settings = settings if settings is not None else Settings()
         self.last_confirmation = ""
+        # Dialogs that kept a draft at the last lock, to open again after unlocking.
+        self.reopen_after_unlock: list[Callable[[], object]] = []
         self.changed.connect(self._profile_maybe_changed)
 
     # --- session -------------------------------------------------------------------------
@@ -107,6 +111,10 @@ class UiContext(QObject):
     def open_household(self, household_id: str, tab: str = "") -> None:
         """Open the family file; `tab`: a family-tab key of `casework.ui.registry`."""
         self.household_requested.emit(household_id, tab)
+
+    def open_screen(self, key: str) -> None:
+        """Show a screen of the navigation (`casework.ui.registry` key)."""
+        self.screen_requested.emit(key)
 
     # --- service calls -------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
@@ -21,9 +21,10 @@ from casework.errors import UserError
 from casework.models.ids import WorkerId
 from casework.models.persons.worker import WorkerRole
 from casework.services.session import Session
-from casework.ui import registry
+from casework.ui import documents, registry
 from casework.ui.backup.auto_backup import AutoBackup
 from casework.ui.context import UiContext
+from casework.ui.dialog_drafts import DiscardGuard
 from casework.ui.idle import DEFAULT_CHECK_MS, IdleMonitor
 from casework.ui.lock_events import PlatformLockEvents
 from casework.ui.start import StartPage
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 TITLE = "Casework"
 LOCKED_TITLE = "Casework – gesperrt"
 LOCK_SHORTCUT = "Ctrl+L"
+DEFAULT_SIZE = QSize(1280, 800)
+TITLE_BAR_ALLOWANCE = 32  # the window frame's title bar, outside the geometry we set
 CONFIRMATION_MS = 8000  # how long "… gespeichert." stays in the status bar
 
 
@@ -74,11 +77,28 @@ class MainWindow(QMainWindow):
         ctx.confirmed.connect(self.show_confirmation)
         self._build_menu()
         self._update_status()
+        documents.wipe_opened()  # opened documents left over by a crash or power loss
+        self.discard_guard = DiscardGuard(ctx, self)  # Escape never drops typed text unasked
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.discard_guard)
         geometry = ctx.settings.geometry
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 800)
+        self.fit_to_screen(restored=geometry is not None and self.restoreGeometry(geometry))
+
+    def fit_to_screen(self, *, restored: bool) -> None:
+        """A new window takes DEFAULT_SIZE or the screen's available area (taskbar off,
+        room for the title bar), whichever is smaller; a remembered one that no longer
+        fits (a smaller screen, more scaling) is shrunk into it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        room = QSize(available.width(), available.height() - TITLE_BAR_ALLOWANCE)
+        if restored and room.expandedTo(self.size()) == room:
+            return
+        self.resize((self.size() if restored else DEFAULT_SIZE).boundedTo(room))
+        self.move(available.left() + (available.width() - self.width()) // 2,
+                  available.top() + max(0, (room.height() - self.height()) // 2))
 
     # --- menu ----------------------------------------------------------------------------
 
@@ -147,6 +167,12 @@ class MainWindow(QMainWindow):
             self.workspace.restore(self.location)
         else:
             self.workspace.show_page("heute")
+        reopen, self.ctx.reopen_after_unlock = self.ctx.reopen_after_unlock, []
+        for open_again in reopen if same_vault else ():
+            try:
+                open_again()  # person and new-family dialogs with their drafts
+            except UserError as error:
+                self.ctx.report(error)
         self.location = None
         self.setWindowTitle(TITLE)
         self.idle.set_timeout(timedelta(minutes=self.ctx.settings.auto_lock_minutes))
@@ -159,6 +185,10 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         self.idle.stop()
+        # A job with its own connection (CSV import) rolls back and closes it first.
+        self.ctx.tasks.cancel_vault_jobs()
+        if session.is_open:
+            self.ctx.locking.emit()  # dialogs keep typed text as encrypted drafts
         workspace, self.workspace = self.workspace, None
         if workspace is not None:
             if session.is_open:
@@ -177,6 +207,7 @@ class MainWindow(QMainWindow):
         self.ctx.detach()
         session.close()
         self._clear_clipboard()
+        documents.wipe_opened()
         self.setWindowTitle(LOCKED_TITLE)
         self.start.show_unlock(self._locked_vault, locked=True)
         self.stack.setCurrentWidget(self.start)
@@ -221,8 +252,8 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         if busy:
             self.statusBar().showMessage("Bitte warten …")
-        else:
-            self.statusBar().clearMessage()
+        elif self.statusBar().currentMessage() == "Bitte warten …":
+            self.statusBar().clearMessage()  # a confirmation shown meanwhile stays
 
     def _settings_changed(self) -> None:
         self.idle.set_timeout(timedelta(minutes=self.ctx.settings.auto_lock_minutes))
@@ -239,6 +270,7 @@ class MainWindow(QMainWindow):
         self.ctx.settings.geometry = self.saveGeometry()
         if self.ctx.session is not None:
             self.lock()
+        documents.wipe_opened()
         self.idle.uninstall()
         self.screen_lock.close()
         super().closeEvent(event)

@@ -104,6 +104,11 @@ def _directory(ctx: UiContext) -> QWidget:
     return create(ctx)
 
 
+def _vetting(ctx: UiContext) -> QWidget:
+    from casework.ui.vetting.screen import create
+    return create(ctx)
+
+
 def _settings(ctx: UiContext) -> QWidget:
     from casework.ui.settings_screen import create
     return create(ctx)
@@ -120,6 +125,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("datenschutz", "Datenschutz", _privacy),
     Screen("verzeichnis", "Verzeichnis", _directory),
     Screen("einstellungen", "Einstellungen", _settings),
+    # § 72a register (Leitung/Admin; others see why not). Last, so Ctrl+1…0 stay as they were.
+    Screen("fuehrungszeugnisse", "Führungszeugnisse", _vetting),
 )
 
 

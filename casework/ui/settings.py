@@ -59,6 +59,15 @@ class Settings:
     def geometry(self, value: QByteArray) -> None:
         self._store.setValue("window/geometry", value)
 
+    @property
+    def open_notice_seen(self) -> bool:
+        """The person was told once that an opened document leaves the encrypted vault."""
+        return str(self._store.value("documents/open_notice_seen", "")) == "true"
+
+    @open_notice_seen.setter
+    def open_notice_seen(self, seen: bool) -> None:
+        self._store.setValue("documents/open_notice_seen", "true" if seen else "")
+
     def sync(self) -> None:
         self._store.sync()
 

@@ -228,7 +228,8 @@ class EinstellungenScreen(QWidget):
         self.case_hint.setVisible(not lead)
 
     def _closure_approval_changed(self, checked: bool) -> None:
-        self.ctx.run(case_lifecycle.set_requires_approval, checked)
+        if self.ctx.run(case_lifecycle.set_requires_approval, checked) is not None:
+            self.ctx.confirm("Einstellung gespeichert.")
         self._load_case_settings()
 
     def _outcome_days_changed(self) -> None:
@@ -236,13 +237,16 @@ class EinstellungenScreen(QWidget):
         if session is None or self.outcome_days.value() == milestones.referral_outcome_days(
                 session):
             return
-        self.ctx.run(milestones.set_referral_outcome_days, self.outcome_days.value())
+        if self.ctx.run(milestones.set_referral_outcome_days,
+                        self.outcome_days.value()) is not None:
+            self.ctx.confirm("Einstellung gespeichert.")
 
     # --- behaviour -----------------------------------------------------------------------
 
     def _auto_lock_changed(self, minutes: int) -> None:
         self.ctx.settings.auto_lock_minutes = minutes
         self.ctx.settings_changed.emit()
+        self.ctx.confirm("Einstellung gespeichert.")
 
     def reload_workers(self) -> None:
         session = self.ctx.session
@@ -331,6 +335,7 @@ class EinstellungenScreen(QWidget):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Mitarbeiterin gespeichert.")
         self.worker_name.clear()
         self.worker_team.clear()
 

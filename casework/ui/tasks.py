@@ -4,15 +4,21 @@ Jobs run one after another on a single worker thread; results and errors come ba
 the GUI thread through a queued Qt signal. Jobs must not touch a database connection
 that lives on the GUI thread: the vault's connection is created and used on the GUI
 thread only, so jobs either do no database work (Argon2id key derivation) or open and
-close their own session entirely inside the job (demo fill).
+close their own session entirely inside the job (demo fill, CSV import).
+
+A job that holds its own connection to the vault is submitted with a `cancel` event and
+checks it between batches. Locking the vault calls `cancel_vault_jobs`: it sets those
+events and waits until the jobs have ended (rolled back, connection closed, key wiped), so
+nothing keeps the vault open behind the lock screen.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, wait
 from functools import partial
 from typing import Any
 
@@ -36,6 +42,7 @@ class TaskRunner(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casework-task")
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._cancellable: dict[int, tuple[Future[Any], threading.Event]] = {}
         self._finished.connect(self._deliver)
 
     @property
@@ -43,11 +50,20 @@ class TaskRunner(QObject):
         return bool(self._callbacks)
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
-               on_error: Failed | None = None, **kwargs: Any) -> int:
+               on_error: Failed | None = None, cancel: threading.Event | None = None,
+               owner: QObject | None = None, **kwargs: Any) -> int:
+        """`cancel`: the event a job with its own vault connection checks between batches
+        (set by `cancel_vault_jobs`; the job then raises and its `on_error` gets that).
+        `owner`: the widget the callbacks belong to; once it is deleted (locking deletes
+        every screen) the job's result is dropped instead of delivered to it."""
         job = next(self._ids)
         was_busy = self.busy
         self._callbacks[job] = (on_done, on_error)
         future = self._pool.submit(fn, *args, **kwargs)
+        if cancel is not None:
+            self._cancellable[job] = (future, cancel)
+        if owner is not None:
+            owner.destroyed.connect(partial(self._drop_callbacks, job))
         future.add_done_callback(partial(self._complete, job))
         if not was_busy:
             self.busy_changed.emit(True)
@@ -59,10 +75,32 @@ class TaskRunner(QObject):
 
     def _complete(self, job: int, future: Future[Any]) -> None:
         # Runs on the worker thread: hand over to the GUI thread via the queued signal.
+        if future.cancelled():  # cancelled before it started (cancel_vault_jobs)
+            self._finished.emit(job, None, CancelledError())
+            return
         error = future.exception()
         self._finished.emit(job, None if error else future.result(), error)
 
+    def cancel_vault_jobs(self, timeout: float = 30.0) -> bool:
+        """Stop every job submitted with a `cancel` event and wait for it to end (on the
+        GUI thread, for locking: one batch at most). Their callbacks still arrive later,
+        through the event loop. False if one did not end within `timeout` seconds."""
+        futures = []
+        for future, cancel in list(self._cancellable.values()):
+            cancel.set()
+            future.cancel()  # not started yet: never starts
+            futures.append(future)
+        _done, pending = wait(futures, timeout=timeout)
+        if pending:
+            log.error("Hintergrundaufgabe endete beim Sperren nicht rechtzeitig")
+        return not pending
+
+    def _drop_callbacks(self, job: int, *_destroyed: object) -> None:
+        if job in self._callbacks:
+            self._callbacks[job] = (None, _ignore)
+
     def _deliver(self, job: int, result: Any, error: BaseException | None) -> None:
+        self._cancellable.pop(job, None)
         on_done, on_error = self._callbacks.pop(job, (None, None))
         try:
             if error is not None:
@@ -77,3 +115,7 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore(_error: BaseException) -> None:
+    """The result of a job whose screen is gone (an error there was the screen's)."""

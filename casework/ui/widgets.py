@@ -6,12 +6,16 @@ import re
 from datetime import date, datetime, time
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -188,8 +192,20 @@ def line_edit(name: str, parent: QWidget | None = None, placeholder: str = "") -
     edit = QLineEdit(parent)
     named(edit, name)
     if placeholder:
-        edit.setPlaceholderText(placeholder)
+        set_placeholder(edit, placeholder)
     return edit
+
+
+def set_placeholder(edit: QLineEdit, placeholder: str) -> None:
+    """A hint in the empty field that is never cut off: the field is at least as wide as
+    the hint (text margins and frame: about three characters); also the tooltip."""
+    edit.setPlaceholderText(placeholder)
+    edit.setToolTip(placeholder)  # also readable once something is typed
+    room = edit.fontMetrics().horizontalAdvance(placeholder + "MMM")
+    edit.setMinimumWidth(min(room, PLACEHOLDER_MAX_PX))
+
+
+PLACEHOLDER_MAX_PX = 320  # longer hints must be shorter, not widen every form
 
 
 def compact_rows(view: QTableView) -> None:
@@ -207,3 +223,124 @@ def heading(text: str, parent: QWidget | None = None, scale: float = 1.3) -> QLa
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def warning_colour(palette: QPalette) -> QColor:
+    """A red that reads on this palette's window background: dark red on light
+    backgrounds, a light red on dark ones (a system dark theme)."""
+    dark_background = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor("#ff8a80") if dark_background else QColor("#a00000")
+
+
+def warning_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """Bold warning text in `warning_colour`, following the palette it was made under."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, warning_colour(palette))
+    label.setPalette(palette)
+    return label
+
+
+class FlowLayout(QLayout):
+    """Buttons in rows that wrap when the width runs out (a row of eight buttons does not
+    fit beside the navigation on a 1366-pixel laptop at 125 %). `addStretch` of a box
+    layout has no meaning here; items flow left to right."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        if parent is None:
+            self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def addStretch(self, _stretch: int = 0) -> None:
+        """Accepted for drop-in use where a QHBoxLayout was; flows ignore stretch."""
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        width = sum(i.sizeHint().width() + self._spacing for i in self._visible())
+        height = max((i.sizeHint().height() for i in self._visible()), default=0)
+        margins = self.contentsMargins()
+        return QSize(width + margins.left() + margins.right(),
+                     height + margins.top() + margins.bottom())
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._visible():
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _visible(self) -> list[QLayoutItem]:
+        shown = []
+        for item in self._items:
+            widget = item.widget()
+            if widget is None or not widget.isHidden():
+                shown.append(item)
+        return shown
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._visible():
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line = area.x(), y + line + self._spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()
+
+
+def labelled(text: str, widget: QWidget, parent: QWidget | None = None) -> QWidget:
+    """A caption and its field as one piece, so a `FlowLayout` never wraps between them;
+    the caption is the field's buddy (Alt+letter)."""
+    pair = QWidget(parent)
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(0, 0, 0, 0)
+    caption = QLabel(text, pair)
+    caption.setBuddy(widget)
+    row.addWidget(caption)
+    row.addWidget(widget)
+    return pair
+
+
+def stretch_column(view: QTableView, *columns: int) -> None:
+    """Columns as wide as their contents, and `columns` (those with running text) share
+    the rest: no empty last column eating half the width, no squeezed text column, and no
+    sideways scrolling (stretched columns shrink and elide instead)."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for column in columns:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)

@@ -63,6 +63,7 @@ class Workspace(QWidget):
         layout.addWidget(self.stack, 1)
         self.nav.currentItemChanged.connect(self._nav_changed)
         ctx.household_requested.connect(self.open_family)
+        ctx.screen_requested.connect(self.show_page)
         # Appointment reminders run only while the vault is unlocked (this page exists).
         self.reminders = AppointmentReminder(ctx, parent=self)
         self.reminders.start()

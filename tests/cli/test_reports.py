@@ -132,3 +132,25 @@ def test_k_below_five_is_refused(report_vault: Path, tmp_path: Path, k: str) -> 
     assert lines == ["casework: Kleinste Fallzahl: muss mindestens 5 sein; kleinere Zahlen "
                      "könnten einzelne Familien erkennbar machen."]
     assert not pdf.exists()
+
+
+def test_kinderschutz_evaluation_for_a_year(report_vault: Path, tmp_path: Path) -> None:
+    # Source 000:2155-2157: the yearly § 8a evaluation for the Jugendamt, as a command.
+    pdf, csv = tmp_path / "ks.pdf", tmp_path / "ks.csv"
+    result = run_cli("report", "kinderschutz", "--vault", str(report_vault), "--jahr", "2025",
+                     "--out", str(pdf), "--csv", str(csv))
+    assert result.returncode == 0, result.stderr
+    assert "Jahresauswertung Kinderschutz (§ 8a SGB VIII) gespeichert" in result.stdout
+    text = " ".join(PdfReader(str(pdf)).pages[0].extract_text().split())
+    assert "Berichtszeitraum 01.01.2025 – 31.12.2025" in text
+    assert "Eröffnete Verfahren 0" in text
+    assert csv.exists()
+
+
+def test_year_and_period_together_are_refused(report_vault: Path, tmp_path: Path) -> None:
+    result = run_cli("report", "kinderschutz", "--vault", str(report_vault), "--jahr", "2025",
+                     "--von", "2025-01-01", "--out", str(tmp_path / "x.pdf"))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("Entweder --jahr oder --von/--bis angeben.")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.pdf").exists()

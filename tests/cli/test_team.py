@@ -13,7 +13,7 @@ from casework.models.kinderschutz.review import ReviewKind
 from casework.services import session as session_service
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
-from tests.conftest import COLLEAGUE_PASSPHRASE, PASSPHRASE, add_family, run_cli
+from tests.conftest import COLLEAGUE_PASSPHRASE, PASSPHRASE, add_family, run_cli, sign
 from tests.services.kinderschutz.support import drive_to_s5, make_team, result
 
 MARA = "Mara hat einen eigenen Satz 6"
@@ -28,6 +28,7 @@ def procedure(vault_dir: Path, clock: FixedClock) -> tuple[Path, str, str]:
         pid, fact = drive_to_s5(session, team, add_family(session))
         session.act_as(team.leitung)
         ks.record_result(session, pid, result(fact))
+        ks.hand_over(session, pid, auth=sign(session))
         item = next(v for v in review.items_for(session, pid)
                     if v.item.kind is ReviewKind.ERGEBNIS)
     finally:
@@ -95,8 +96,8 @@ def test_freigeben_only_as_leitung_and_never_the_own_entry(
     assert "1 Eintrag/Einträge freigegeben" in kai.stdout
     check = run_cli("vault", "check", "--vault", vault)
     assert check.returncode == 0, check.stdout + check.stderr
-    # two persons added by the owner (signed) and Kai's approval
-    assert "Signaturen geprüft: 3 gültig" in check.stdout
+    # two persons added by the owner (signed), Dana's hand-over and Kai's approval
+    assert "Signaturen geprüft: 4 gültig" in check.stdout
 
 
 def test_failed_unlocks_are_counted_and_audited(vault_dir: Path, clock: FixedClock) -> None:

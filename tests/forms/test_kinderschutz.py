@@ -33,6 +33,7 @@ from tests.services.kinderschutz.support import (
     observe,
     plan,
     result,
+    result_approved,
     two_person_assessment,
 )
 
@@ -66,6 +67,7 @@ def procedure(session: Session, family: HouseholdId) -> str:
     ks.record_assessment(session, pid, two_person_assessment(
         session, team, (fact, said), "Zweite Fassung: Lage in der Gärtnerstr. 12 verschärft."))
     ks.record_result(session, pid, result(fact, ResultCategory.LATENT))
+    result_approved(session, team, pid)
     ks.save_plan(session, pid, plan(session.clock.now().date() + timedelta(days=28)))
     ks.transition(session, pid, State.S7)
     ks.record_mitteilung(session, pid, mitteilung(session))

@@ -180,11 +180,11 @@ def test_pdf_and_csv_of_the_annual_report(report_session: Session, tmp_path: Pat
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == "Jahresbericht Quartiersarbeit;01.01.2025 – 31.12.2025"
     assert (
-        "5 Gruppenangebote;Gruppenangebote: Termine und Teilnahmen;Müttercafé;"
+        "7 Gruppenangebote;Gruppenangebote: Termine und Teilnahmen;Müttercafé;"
         "Teilnahmen;14" in lines
     )
     assert (
-        "1 Erreichte Haushalte und Personen;Erreichte Haushalte (mind. ein Kontakt im "
+        "3 Erreichte Haushalte und Personen;Erreichte Haushalte (mind. ein Kontakt im "
         "Zeitraum);neu;Anzahl;< 5" in lines
     )
     for forbidden in FORBIDDEN:

@@ -5,11 +5,13 @@ clock's today, so Heute opens on a handful of current items. Real vault, real se
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from casework.clock import BERLIN, FixedClock, local_today
 from casework.models.consent import ConsentStatus
@@ -17,8 +19,21 @@ from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.models.referrals import ReferralState
+from casework.models.reports import Report, suppress
 from casework.models.teilhabe import ClientState
-from casework.services import agenda, contacts, demo, offers, persons, referrals, teilhabe
+from casework.models.vetting.register import Clearance, DueKind
+from casework.reports import export as reports_export
+from casework.reports import kinderschutz as kinderschutz_report
+from casework.services import (
+    agenda,
+    contacts,
+    demo,
+    offers,
+    persons,
+    referrals,
+    teilhabe,
+    vetting,
+)
 from casework.services import session as session_service
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
@@ -118,6 +133,53 @@ def test_teilhabe_one_worker_near_one_over_capacity_and_a_waiting_list(s: Sessio
     assert waiting and all(r.client.state is ClientState.WARTEND for r in waiting)
 
 
+def test_teilhabe_funding_rules_show_up(s: Session) -> None:
+    # Issue 21: exclusion recorded with its source, a Baustein 5 project with the
+    # municipality's statement, a measure past the funding period, the Stichtag count.
+    clients = teilhabe.all_clients(s)
+    facts = [f for row in clients for f in teilhabe.exclusion_facts(s, row.client.id)]
+    assert facts and facts[0].source.startswith("Zuweisungsbescheid")
+    measures = [m for row in clients for m in teilhabe.measures(s, row.client.id)]
+    assert any(m.data.statement_on is not None for m in measures)
+    assert any(teilhabe.measure_warnings(s, m.data) for m in measures)
+    count = teilhabe.target_count(s, TODAY.date())
+    assert count is not None and count[1:3] == (100, 98)
+    pdf = reports_export.pdf_bytes(s, reports_export.build(
+        s, reports_export.ReportKind.MONITORING, date(2027, 1, 1), date(2027, 12, 31)))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Förderbasis: Stellen nach Schlüssel (VZÄ) 1,98 (198 ÷ 100)" in text
+
+
+def test_kinderschutz_evaluation_per_year_without_names(s: Session, tmp_path: Path) -> None:
+    # Source 000:2155-2157: the Träger's yearly internal evaluation for the Jugendamt.
+    # The showcase: in 2026 Lorenz and five closed cases of the previous year (closed
+    # after 6 to 95 days); six procedures opened in 2027, Haddad (Noor) with an acute
+    # result and the Jugendamt informed.
+    report = kinderschutz_report.build(s, date(2026, 1, 1), date(2027, 12, 31), k=1)
+    assert shown(report, "verfahren") == {
+        "nicht akut": ("6", "5", "11"), "akut": ("0", "1", "1"), "Summe": ("6", "6", "12")}
+    assert shown(report, "jugendamt")["Jugendamt informiert"] == ("0", "1", "1")
+    durations = shown(report, "dauer")
+    assert durations["bis 7 Tage"] == ("1", "0", "1")
+    assert durations["8 bis 30 Tage"] == ("3", "0", "3")
+    assert durations["91 bis 180 Tage"] == ("1", "0", "1")
+    assert durations["am Ende des Zeitraums noch nicht abgeschlossen"] == ("0", "6", "6")
+    assert shown(report, "ergebnisse")["keine Kindeswohlgefährdung, aber "
+                                       "Hilfe-/Unterstützungsbedarf"] == ("3", "2", "5")
+    produced = reports_export.produce(
+        s, reports_export.ReportKind.KINDERSCHUTZ, date(2027, 1, 1), date(2027, 12, 31),
+        pdf_path=tmp_path / "a.pdf", csv_path=tmp_path / "a.csv")
+    text = " ".join(p.extract_text() for p in PdfReader(str(produced.pdf)).pages)
+    assert "Jahresauswertung Kinderschutz (§ 8a SGB VIII)" in text
+    assert "Eröffnete Verfahren 6" in " ".join(text.split())
+    for name in ("Kaya", "Neumann", "Haddad", "Noor", "Lorenz", "Petrović", "Vogel"):
+        assert name not in text
+    csv = (tmp_path / "a.csv").read_text(encoding="utf-8-sig")
+    values = [line.rsplit(";", 1)[-1] for line in csv.splitlines()[2:]]
+    assert "< 5" in values
+    assert not any(v in ("1", "2", "3", "4") for v in values)  # k = 5: no small counts
+
+
 def test_group_offers_with_attendance(s: Session) -> None:
     found = offers.offers(s)
     assert len(found) >= 3
@@ -127,15 +189,25 @@ def test_group_offers_with_attendance(s: Session) -> None:
     assert any(x.held_on >= TODAY.date() - timedelta(days=14) for x in sessions)
 
 
+def test_the_register_of_certificates_shows_every_state(s: Session) -> None:
+    # Issue 21, § 72a: cleared, renewal due, missing, minor volunteer, no contact,
+    # deletion due, concrete indications.
+    states = {e.status.clearance for e in vetting.overview(s)}
+    assert {Clearance.CLEARED, Clearance.NOT_NEEDED, Clearance.INDICATION,
+            Clearance.INACTIVE} <= states
+    kinds = {d.kind for d in vetting.due(s)}
+    assert kinds == set(DueKind)
+
+
 def test_heute_opens_on_current_items_only(s: Session) -> None:
     today = local_today(s.clock)
     oldest = today - timedelta(days=60)
     for actor in (s.actor_id, leitung(s)):
         s.act_as(actor)  # type: ignore[arg-type]
         items = agenda.items(s)
-        assert 3 <= len(items) <= 12
+        assert 3 <= len(items) <= 20  # Heute looks 14 days ahead (issue 18)
         assert all(i.due is None or i.due >= oldest for i in items), items
-        assert sum(1 for i in items if i.rank == agenda.KINDERSCHUTZ) == 1
+        assert sum(1 for i in items if i.rank == agenda.KINDERSCHUTZ and i.overdue) == 1
     follow_ups = contacts.follow_ups_due(s)
     assert follow_ups, "something must be due today"
     assert all(f.due >= oldest for f in follow_ups)
@@ -176,3 +248,11 @@ def test_dates_follow_the_clock(tmp_path: Path) -> None:
         assert date(2031, 7, 1) < newest.astimezone(BERLIN).date() <= later.date()
     finally:
         session.close()
+
+
+def shown(report: Report, key: str) -> dict[str, tuple[str, ...]]:
+    for _section, tables in report.sections:
+        for t in tables:
+            if t.key == key:
+                return dict(suppress(t, report.k).rows)
+    raise KeyError(key)

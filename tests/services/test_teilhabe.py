@@ -127,7 +127,8 @@ def test_capacity_limit_needs_explicit_override(session: Session, team: dict[str
     with pytest.raises(ValidationError) as info:
         tm.assign(session, second, team["samira"])
     assert "Kapazität ist erreicht (1/1 (100 %))" in info.value.reason
-    tm.assign(session, second, team["samira"], allow_over_capacity=True, auth=sign(session))
+    tm.assign(session, second, team["samira"], "Vertretung bis März", allow_over_capacity=True,
+              auth=sign(session))
     load = {w.worker.id: w.capacity for w in tm.dashboard(session)}[team["samira"]]
     assert load.text() == "2/1 (200 %)" and load.warning
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from casework.clock import FixedClock
 from casework.services import demo
 from casework.services import session as session_service
-from casework.ui import messages
+from casework.ui import documents, messages
 from casework.ui.context import UiContext
 from casework.ui.main_window import MainWindow
 from casework.ui.settings import Settings
@@ -77,6 +77,17 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
 
     monkeypatch.setattr(messages, "ask_passphrase", ask_passphrase)
     return log
+
+
+@pytest.fixture(autouse=True)
+def document_choice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """Document actions answer "Speichern unter" unless a test appends another choice
+    (documents.PRINT / OPEN); opened copies go to a temp folder, never the user's."""
+    choice: list[str] = [documents.SAVE]
+    monkeypatch.setattr(documents, "choose_document_action", lambda *_a: choice[-1])
+    monkeypatch.setattr(documents, "folder_override", tmp_path / "geoeffnet")
+    monkeypatch.setattr(documents, "open_url", lambda _url: True)
+    return choice
 
 
 @pytest.fixture

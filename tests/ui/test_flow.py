@@ -136,9 +136,11 @@ def test_create_unlock_family_contact_search_history(qtbot, window: MainWindow, 
     page.tabs.setCurrentWidget(page.history)
     summaries = [page.history.model.data(page.history.model.index(r, 2))
                  for r in range(page.history.model.rowCount())]
-    assert summaries[0] == "Kontakt angelegt"
-    assert summaries[-1] == "Haushalt angelegt"
-    assert summaries.count("Person angelegt") == 2
+    # what was added, not just that something was: type, date, the note's first words
+    assert summaries[0].startswith("Kontakt angelegt: Telefonat, ")
+    assert summaries[0].endswith(" – Die Wohnung ist feucht, Schimmel an der Außenwand.")
+    assert summaries[-1] == "Haushalt angelegt: Müller"
+    assert len([s for s in summaries if s.startswith("Person angelegt: ")]) == 2
     assert page.history.model.data(page.history.model.index(0, 1)) == "Lena Beispiel"
     assert households.get(session, household_id).last_contact_at is not None
     QApplication.processEvents()

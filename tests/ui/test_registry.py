@@ -48,7 +48,8 @@ def test_keys_are_unique() -> None:
 def test_screen_keys_are_the_documented_ones() -> None:
     keys = [s.key for s in registry.SCREENS]
     assert keys == ["heute", "familien", "kinderschutz", "einwilligungen", "vermittlungen",
-                    "teilhabe", "berichte", "datenschutz", "verzeichnis", "einstellungen"]
+                    "teilhabe", "berichte", "datenschutz", "verzeichnis", "einstellungen",
+                    "fuehrungszeugnisse"]
     with pytest.raises(KeyError):
         registry.screen("nicht-da")
 

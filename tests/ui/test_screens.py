@@ -49,7 +49,7 @@ def test_heute_lists_and_completing_a_follow_up(qtbot, unlocked: MainWindow,  # 
     assert isinstance(screen, HeuteScreen)
     qtmodeltester.check(screen.follow_up_model)
     due = [screen.follow_up_model.rows[i][0][:2] for i in range(2)]
-    assert due == [("10.11.2026 (überfällig)", "Müller"), ("21.11.2026", "Becker")]
+    assert due == [("21.11.2026", "Becker"), ("10.11.2026 (überfällig)", "Müller")]
     assert screen.follow_up_model.rowCount() == 2
     assert screen.recent_model.rows[0][0][0] == "Müller"
     assert screen.today_model.rowCount() == 3  # all logged today (created_at = now)
@@ -57,8 +57,8 @@ def test_heute_lists_and_completing_a_follow_up(qtbot, unlocked: MainWindow,  # 
     screen.mine_only.setChecked(True)  # nobody is assigned to these two families
     assert screen.follow_up_model.rowCount() == 0
     screen.mine_only.setChecked(False)
-    screen.follow_ups.setCurrentIndex(screen.follow_up_model.index(0, 0))
-    contact_id = screen.follow_up_model.payload(0).contact_id
+    screen.follow_ups.setCurrentIndex(screen.follow_up_model.index(1, 0))
+    contact_id = screen.follow_up_model.payload(1).contact_id
     screen.done_button.click()
     assert screen.follow_up_model.rowCount() == 1
     assert contacts.get(session, contact_id).follow_up_done
@@ -111,7 +111,7 @@ def test_navigation_has_all_areas_and_title_never_names_a_family(qtbot, unlocked
     labels = [workspace.nav.item(i).text() for i in range(len(SCREENS))]
     assert labels == ["Heute", "Familien", "Kinderschutz", "Einwilligungen", "Vermittlungen",
                       "Teilhabemanagement", "Berichte", "Datenschutz", "Verzeichnis",
-                      "Einstellungen"]
+                      "Einstellungen", "Führungszeugnisse"]
     for screen in SCREENS:
         page = workspace.show_page(screen.key)
         assert page is not None and page.accessibleName()

@@ -41,6 +41,7 @@ def test_overview_tab_shows_error_next_to_field(qtbot, unlocked: MainWindow,  # 
     page = workspace.open_family(family)
     assert page is not None
     form = page.overview.form
+    page.overview.edit_button.click()  # the Übersicht is read-only until "Bearbeiten"
     form.plz.setText("4623")
     assert page.overview.is_dirty()
     assert not page.overview.save()

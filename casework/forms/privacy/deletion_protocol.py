@@ -45,6 +45,7 @@ TABLE_LABELS = {
     "tm_intake": "Teilhabemanagement: Erstgespräche",
     "tm_measures": "Teilhabemanagement: Maßnahmen",
     "tm_assignments": "Teilhabemanagement: Zuständigkeiten",
+    "tm_exclusion_facts": "Teilhabemanagement: Ausschlüsse von der Förderung",
     "offers": "Angebote (für diese Familie)",
     "offer_sessions": "Angebotstermine",
     "offer_attendance": "Teilnahmen",

@@ -24,6 +24,7 @@ from casework.models.directory.legal_basis import (
     OrganisationKind,
     legal_basis,
 )
+from casework.models.directory.reporting import Reporting, parse_reporting
 from casework.models.text import fold
 
 T = TypeVar("T")
@@ -253,6 +254,7 @@ class Profile:
     programme_keys: tuple[ProgrammeKey, ...]
     consent: ConsentCatalog
     notes: tuple[str, ...]
+    reporting: Reporting = Reporting()  # noqa: RUF009 - frozen, immutable default
 
     def programme_key(self, programme: str) -> ProgrammeKey | None:
         for key in self.programme_keys:
@@ -744,4 +746,5 @@ def parse_profile(data: Mapping[str, Any]) -> Profile:
         programme_keys=programme_keys,
         consent=_consent(_need(data, "", "consent"), "consent"),
         notes=_texts(data, "", "notes"),
+        reporting=parse_reporting(data["reporting"]) if "reporting" in data else Reporting(),
     )

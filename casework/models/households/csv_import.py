@@ -171,8 +171,8 @@ def read_table(data: bytes) -> CsvTable:
         for record in reader:
             line = start
             start = reader.line_num + 1
-            cells = tuple(c.strip() for c in record)
-            if any(len(c) > MAX_FIELD_CHARS for c in cells):
+            cells = tuple(map(str.strip, record))
+            if cells and max(map(len, cells)) > MAX_FIELD_CHARS:
                 raise ValidationError(FILE_FIELD, f"Zeile {line}: ein Feld ist zu lang.")
             if not any(cells):
                 continue
@@ -269,6 +269,7 @@ class _Bad(Exception):
         self.reason = reason
 
 
+@functools.lru_cache(maxsize=65_536)  # contact dates repeat over thousands of rows
 def parse_date(text: str, label: str) -> tuple[date, time | None]:
     """German `TT.MM.JJJJ` (optionally with `HH:MM`, as Excel exports), or ISO."""
     match = _DATE.match(text)
@@ -287,10 +288,11 @@ def parse_date(text: str, label: str) -> tuple[date, time | None]:
     raise _Bad(label, "kein Datum im Format TT.MM.JJJJ.")
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65_536)
 def _cell(text: str) -> str:
     """Folded, stripped cell text. Columns like Rolle, Kontaktart or Sorgeberechtigt
-    repeat a handful of values over 100,000 rows: fold each distinct value once."""
+    repeat a handful of values over 100,000 rows, first and family names a few thousand:
+    fold each distinct value once."""
     return fold(text).strip()
 
 
@@ -325,6 +327,7 @@ def _role(text: str) -> HouseholdRole:
     raise _Bad("Rolle im Haushalt", "bitte Kind, Elternteil oder sonstige.")
 
 
+@functools.lru_cache(maxsize=1024)
 def _contact_type(text: str) -> ContactType:
     value = _cell(text)
     if not value:
@@ -420,7 +423,7 @@ class ImportPlan:
 
 
 def identity_key(first_name: str, last_name: str, birth_date: date) -> tuple[str, str, str]:
-    return fold(first_name).strip(), fold(last_name).strip(), birth_date.isoformat()
+    return _cell(first_name), _cell(last_name), birth_date.isoformat()
 
 
 @dataclass
@@ -553,11 +556,11 @@ def _contact(cells: Mapping[str, str], now: datetime) -> ContactDraft | None:
 def _group_key(cells: Mapping[str, str]) -> str | None:
     key = cells.get("household_key", "")
     if key:
-        return "key:" + fold(key).strip()
+        return "key:" + _cell(key)
     name = cells.get("household_name") or cells.get("last_name", "")
     if not name:
         return None
-    return "name:" + "|".join(fold(v).strip() for v in
+    return "name:" + "|".join(_cell(v) for v in
                               (name, cells.get("street", ""), cells.get("plz", "")))
 
 

@@ -41,6 +41,28 @@ class DoneWhen(StrEnum):
     MITTEILUNG = "mitteilung"  # the Jugendamt was informed
 
 
+class InformationPolicy(StrEnum):
+    """When the Träger informs the Jugendamt. The cooperation agreements differ: one says
+    "unverzüglich" once weighty indications are known (sources 000:1274), the § 8a
+    agreement puts it at step 4, after the Träger's own efforts (000:2132)."""
+
+    UNVERZUEGLICH = "unverzueglich"
+    IM_VERFAHREN = "im_verfahren"
+
+    @property
+    def label(self) -> str:
+        return {
+            InformationPolicy.UNVERZUEGLICH:
+                "unverzüglich, sobald gewichtige Anhaltspunkte bekannt sind",
+            InformationPolicy.IM_VERFAHREN:
+                "im späteren Schritt „Information an das Jugendamt“",
+        }[self]
+
+
+IMMEDIATE_KEY = "jugendamt_unverzueglich"
+IMMEDIATE_LABEL = "Jugendamt unverzüglich informieren (gewichtige Anhaltspunkte)"
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlineRule:
     key: str
@@ -60,6 +82,12 @@ class DeadlineProfile:
     rules: tuple[DeadlineRule, ...]
     acute_followup_working_days: int  # LR-10 follow-up tasks
     example: bool  # True for the shipped, non-binding example values
+    information: InformationPolicy = InformationPolicy.IM_VERFAHREN
+    information_working_days: int = 0  # UNVERZUEGLICH: reminder due after N working days
+
+    @property
+    def immediate(self) -> bool:
+        return self.information is InformationPolicy.UNVERZUEGLICH
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +149,12 @@ def parse_deadline_profile(data: Mapping[str, Any]) -> DeadlineProfile:
         day_ends = time.fromisoformat(str(data.get("day_ends", "23:59")))
     except ValueError:
         raise ValidationError("day_ends", "Uhrzeit im Format HH:MM angeben.") from None
+    try:
+        information = InformationPolicy(str(data.get("jugendamt_information",
+                                                     InformationPolicy.IM_VERFAHREN.value)))
+    except ValueError:
+        raise ValidationError("jugendamt_information",
+                              "„unverzueglich“ oder „im_verfahren“ angeben.") from None
     name = str(_need(data, "fristen", "name")).strip()
     if not name:
         raise ValidationError("name", "darf nicht leer sein.")
@@ -130,6 +164,9 @@ def parse_deadline_profile(data: Mapping[str, Any]) -> DeadlineProfile:
         acute_followup_working_days=_count(data.get("acute_followup_working_days", 2),
                                            "acute_followup_working_days"),
         example=bool(data.get("example", False)),
+        information=information,
+        information_working_days=_count(data.get("jugendamt_information_working_days", 0),
+                                        "jugendamt_information_working_days"),
     )
 
 
@@ -138,6 +175,8 @@ def deadline_profile_to_data(profile: DeadlineProfile) -> dict[str, Any]:
         "name": profile.name, "title": profile.title, "note": profile.note,
         "example": profile.example, "day_ends": profile.day_ends.strftime("%H:%M"),
         "acute_followup_working_days": profile.acute_followup_working_days,
+        "jugendamt_information": profile.information.value,
+        "jugendamt_information_working_days": profile.information_working_days,
         "rules": [
             {"key": r.key, "label": r.label, "start": r.start.value, "done": r.done.value,
              **({"working_days": r.working_days} if r.working_days is not None
@@ -217,6 +256,12 @@ def due_steps(file: ProcedureFile, profile: DeadlineProfile, now: datetime,
             continue
         due = due_at(rule, started.at, profile, is_holiday)
         steps.append(DueStep(pid, rule.key, rule.label, due, due < local_now))
+    weighty = file.entered(State.S1)
+    if (profile.immediate and weighty is not None
+            and not file.since(EntryKind.MITTEILUNG, State.S1)):
+        due = add_working_days(weighty.at, profile.information_working_days, profile.day_ends,
+                               is_holiday)
+        steps.append(DueStep(pid, IMMEDIATE_KEY, IMMEDIATE_LABEL, due, due < local_now))
     pending = set(open_tasks(file))
     for task in file.of(EntryKind.TASK):
         if task.data.key in pending:

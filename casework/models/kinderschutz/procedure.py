@@ -20,6 +20,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId, PersonId, WorkerId
@@ -129,6 +130,7 @@ class EntryKind(StrEnum):
     NOTE = "note"
     PSEUDONYM_KEY = "pseudonym_key"
     REPORT = "report"
+    HANDOVER = "handover"
 
 
 class TaskKey(StrEnum):
@@ -213,6 +215,10 @@ class Observation:
         observed = _aware(self.observed_at, "Zeitpunkt der Wahrnehmung")
         if observed > now:
             raise ValidationError("Zeitpunkt der Wahrnehmung", "liegt in der Zukunft.")
+        if self.kind not in tuple(NoteKind):  # no default: fact or hypothesis is a judgement
+            raise ValidationError("Art des Eintrags",
+                                  "bitte wählen (Fakt, Beobachtung, Aussage Dritter, "
+                                  "Hypothese oder Bewertung).")
         kind = NoteKind(self.kind)
         source = _text(self.source, "Quelle", required=kind is NoteKind.AUSSAGE_DRITTER)
         return Observation(observed, kind, _text(self.text, "Beobachtung"), source,
@@ -307,6 +313,9 @@ class Assessment:
             raise ValidationError("Modul", "darf nicht leer sein.")
         if len(set(modules)) != len(modules):
             raise ValidationError("Modul", "ist doppelt bewertet.")
+        if any(r.rating not in tuple(Rating) for r in self.ratings):  # never a default
+            raise ValidationError("Modul", "für jedes Modul eine Bewertung ausdrücklich "
+                                           "wählen.")
         if (self.instrument_version or self.ratings) and not self.instrument.strip():
             raise ValidationError("Instrument", "bei Bewertungen ist das Instrument anzugeben.")
         return Assessment(
@@ -557,6 +566,11 @@ class Mitteilung:
     no_prior_notice_reason: str = ""  # … / nicht, weil …
     reason: str = ""  # why (help not used, not sufficient, uncertainty …)
     attachment: str = ""
+    # The joint meeting of all involved, if one was held, and who takes on which
+    # responsibility from now on (the § 8a agreement's step 4, sources 000:2132).
+    meeting_on: date | None = None
+    meeting_participants: str = ""
+    responsibilities: str = ""
 
     def validated(self, now: datetime) -> Mitteilung:
         at = _aware(self.informed_at, "Datum/Uhrzeit der Mitteilung")
@@ -575,10 +589,22 @@ class Mitteilung:
             raise ValidationError(
                 "Betroffene vorab informiert",
                 "entweder das Datum der Information oder den Grund angeben, warum nicht.")
+        participants = self.meeting_participants.strip()
+        if self.meeting_on is not None:
+            if self.meeting_on > now.astimezone(BERLIN).date():
+                raise ValidationError("Gemeinsames Gespräch – Datum", "liegt in der Zukunft.")
+            if not participants:
+                raise ValidationError("Gemeinsames Gespräch – Beteiligte",
+                                      "bitte angeben, wer teilgenommen hat.")
+        elif participants:
+            raise ValidationError("Gemeinsames Gespräch – Datum",
+                                  "bitte das Datum des Gesprächs angeben.")
         return Mitteilung(at, _text(self.office, "Jugendamt / Stelle"),
                           _text(self.person, "Ansprechperson beim Jugendamt"),
                           Channel(self.channel), content, LegalBasis(self.legal_basis),
-                          self.prior_notice_on, no_notice, self.reason.strip(), attachment)
+                          self.prior_notice_on, no_notice, self.reason.strip(), attachment,
+                          self.meeting_on, participants,
+                          _text(self.responsibilities, "Verantwortlichkeiten", required=False))
 
     def to_payload(self) -> dict[str, Any]:
         assert self.channel is not None and self.legal_basis is not None
@@ -587,14 +613,17 @@ class Mitteilung:
                 "legal_basis": self.legal_basis.value,
                 "prior_notice_on": _iso(self.prior_notice_on),
                 "no_prior_notice_reason": self.no_prior_notice_reason, "reason": self.reason,
-                "attachment": self.attachment}
+                "attachment": self.attachment, "meeting_on": _iso(self.meeting_on),
+                "meeting_participants": self.meeting_participants,
+                "responsibilities": self.responsibilities}
 
     @staticmethod
     def from_payload(p: Mapping[str, Any]) -> Mitteilung:
         return Mitteilung(_dt(p["informed_at"]), p["office"], p["person"], Channel(p["channel"]),
                           p["content"], LegalBasis(p["legal_basis"]), _d(p.get("prior_notice_on")),
                           p.get("no_prior_notice_reason", ""), p.get("reason", ""),
-                          p.get("attachment", ""))
+                          p.get("attachment", ""), _d(p.get("meeting_on")),
+                          p.get("meeting_participants", ""), p.get("responsibilities", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -743,6 +772,26 @@ class PseudonymKey:
         return PseudonymKey(dict(p["key"]), p.get("document", "isef"))
 
 
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """"An die Leitung geben": the worker hands one version of a reviewed subject (its
+    content hash) to the Leitung. Signed with the worker's key like other reserved acts."""
+
+    review_kind: str  # ReviewKind value (kept as text: review imports this module)
+    subject: str
+    content_hash: str
+    note: str = ""
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"review_kind": self.review_kind, "subject": self.subject,
+                "content_hash": self.content_hash, "note": self.note}
+
+    @staticmethod
+    def from_payload(p: Mapping[str, Any]) -> Handover:
+        return Handover(p["review_kind"], p.get("subject", ""), p["content_hash"],
+                        p.get("note", ""))
+
+
 PAYLOAD_TYPES: dict[EntryKind, Any] = {
     EntryKind.OBSERVATION: Observation,
     EntryKind.DISPUTE: Dispute,
@@ -759,6 +808,7 @@ PAYLOAD_TYPES: dict[EntryKind, Any] = {
     EntryKind.NOTE: Note,
     EntryKind.PSEUDONYM_KEY: PseudonymKey,
     EntryKind.REPORT: Report,
+    EntryKind.HANDOVER: Handover,
 }
 
 

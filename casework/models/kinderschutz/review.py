@@ -57,6 +57,7 @@ class Decision(StrEnum):
 
 
 class ReviewStatus(StrEnum):
+    IN_ARBEIT = "noch nicht an die Leitung gegeben"  # with the worker (HANDOVER_KINDS)
     OFFEN = "offen"  # waiting for the Leitung
     FREIGEGEBEN = "freigegeben"  # approved, content unchanged since
     ZURUECKGEGEBEN = "zurückgegeben"  # returned with a comment; with the worker
@@ -64,8 +65,12 @@ class ReviewStatus(StrEnum):
     ENTFALLEN = "entfallen"  # the subject no longer needs review (e.g. now involved)
 
 
-OPEN_STATUSES = frozenset({ReviewStatus.OFFEN, ReviewStatus.VERALTET,
-                           ReviewStatus.ZURUECKGEGEBEN})
+OPEN_STATUSES = frozenset({ReviewStatus.IN_ARBEIT, ReviewStatus.OFFEN,
+                           ReviewStatus.VERALTET, ReviewStatus.ZURUECKGEGEBEN})
+# Subjects the worker hands over explicitly ("An die Leitung geben", signed): the Leitung
+# reviews the version handed over, and nothing builds on it before she has approved it.
+# Notifications (Anhaltspunkte, Akutfall) reach the Leitung at once, without a hand-over.
+HANDOVER_KINDS = frozenset({ReviewKind.ERGEBNIS})
 QUEUE_STATUSES = frozenset({ReviewStatus.OFFEN, ReviewStatus.VERALTET})
 
 
@@ -101,8 +106,11 @@ def content_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
-def status_of(current_hash: str | None, decisions: Sequence[ReviewDecision]) -> ReviewStatus:
-    """Derive the status from the current content and the decisions (oldest first)."""
+def status_of(current_hash: str | None, decisions: Sequence[ReviewDecision],
+              handed_over: frozenset[str] | None = None) -> ReviewStatus:
+    """Derive the status from the current content and the decisions (oldest first).
+    `handed_over` (for HANDOVER_KINDS) holds the content hashes the worker handed over;
+    a version not handed over stays with the worker ("in Arbeit")."""
     if current_hash is None:
         return ReviewStatus.ENTFALLEN
     on_current = [d for d in decisions if d.content_hash == current_hash]
@@ -110,6 +118,8 @@ def status_of(current_hash: str | None, decisions: Sequence[ReviewDecision]) -> 
         last = on_current[-1]
         return (ReviewStatus.FREIGEGEBEN if last.decision is Decision.FREIGEGEBEN
                 else ReviewStatus.ZURUECKGEGEBEN)
+    if handed_over is not None and current_hash not in handed_over:
+        return ReviewStatus.IN_ARBEIT
     if any(d.decision is Decision.FREIGEGEBEN for d in decisions):
         return ReviewStatus.VERALTET
     return ReviewStatus.OFFEN
@@ -159,6 +169,16 @@ def subject_of(file: ProcedureFile, kind: ReviewKind, subject: str) -> Subject |
         return Subject({"entry": entry.id, "kind": entry.kind.value,
                         "payload": entry.data.to_payload()}, entry.created_by)
     return None
+
+
+def handed_over_hashes(file: ProcedureFile, kind: ReviewKind, subject: str
+                       ) -> frozenset[str] | None:
+    """Content hashes handed over to the Leitung for (kind, subject); None when the kind
+    needs no hand-over."""
+    if kind not in HANDOVER_KINDS:
+        return None
+    return frozenset(e.data.content_hash for e in file.of(EntryKind.HANDOVER)
+                     if e.data.review_kind == kind.value and e.data.subject == subject)
 
 
 def needs_review_on_entering(state: State) -> ReviewKind | None:

@@ -21,6 +21,7 @@ from casework.models.kinderschutz.procedure import (
     State,
     TaskKey,
 )
+from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 
 S = State
@@ -192,10 +193,32 @@ def open_tasks(file: ProcedureFile) -> list[TaskKey]:
     return [k for k in dict.fromkeys(keys) if not done[k]]
 
 
+# Steps that build on the result and therefore wait for the Leitung's approval of it.
+GATED_BY_RESULT_REVIEW = frozenset({S.S6, S.S7})
+
+
+def result_review_blocker(status: ReviewStatus | None) -> str | None:
+    """Why the steps after the result are not possible yet (None: the Leitung approved)."""
+    if status is ReviewStatus.FREIGEGEBEN:
+        return None
+    if status is ReviewStatus.IN_ARBEIT or status is None:
+        return ("das Ergebnis zuerst „An die Leitung geben“; weiter geht es nach ihrer "
+                "Freigabe (bei dringender Gefahr: „Akut“).")
+    if status is ReviewStatus.ZURUECKGEGEBEN:
+        return ("die Leitung hat das Ergebnis zurückgegeben: bitte überarbeiten und erneut "
+                "an die Leitung geben.")
+    return ("die Prüfung des Ergebnisses durch die Leitung ist noch offen (bei dringender "
+            "Gefahr: „Akut“).")
+
+
 def check_transition(file: ProcedureFile, target: State, actor: ActorInfo, reason: str = "",
-                     *, open_reviews: int = 0) -> None:
+                     *, open_reviews: int = 0,
+                     result_review: ReviewStatus | None = None) -> None:
     """Raise unless `actor` may move `file` to `target` now. `open_reviews` is the number of
-    Leitung review items not yet approved (closing needs none)."""
+    Leitung review items not yet approved (closing needs none); `result_review` is the
+    status of the Leitung's review of the current result: the steps that build on the
+    result (helps, informing the Jugendamt) wait for her approval. The acute path (SA)
+    never waits."""
     check_actor(file, actor)
     check_open(file)
     source = file.state
@@ -230,6 +253,10 @@ def check_transition(file: ProcedureFile, target: State, actor: ActorInfo, reaso
             raise ValidationError(
                 "Nächster Schritt",
                 f"passt nicht zum Ergebnis „{current.data.category.value}“.")
+        if target in GATED_BY_RESULT_REVIEW:
+            blocked = result_review_blocker(result_review)
+            if blocked is not None:
+                raise ValidationError("Leitung", blocked)
     if target is S.S6B and file.current_plan() is None:
         raise ValidationError("Schutzplan", "zuerst einen Schutzplan festhalten.")
     if target is S.S6 and file.current_plan() is None and source is S.S6B:

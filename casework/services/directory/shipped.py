@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from casework import resources
-from casework.clock import Clock
+from casework.clock import BERLIN, Clock
 from casework.errors import UserError, ValidationError
 from casework.models import safe_json
+from casework.models.directory.opening import OpenState, who_is_open
 from casework.models.directory.profile import NumberSource, Profile, WeeklySlot, parse_profile
+from casework.models.directory.reporting import Reporting, reporting_to_data
 from casework.models.kinderschutz.routing import (
     AcuteRouting,
     HolidayPredicate,
@@ -76,6 +79,14 @@ def acute_routing(
     """Whom to call now for an acute endangerment (§ 8a acute path, sources §4.2)."""
     profile = profile or load_profile()
     return route_acute(profile, clock.now(), stadtteil, holidays_for(profile.holiday_subdivision))
+
+
+def open_partners(profile: Profile, clock: Clock, place: str = "",
+                  at: datetime | None = None) -> list[OpenState]:
+    """„Wer hat jetzt offen?“ at `at` (default: now), optionally at a place (Stadtteil,
+    street, PLZ); public holidays of the profile's Land count as closed."""
+    moment = (at or clock.now()).astimezone(BERLIN)
+    return who_is_open(profile, moment, holidays_for(profile.holiday_subdivision), place)
 
 
 def load_profile_file(path: Path) -> Profile:
@@ -245,4 +256,6 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
             "insight_warning_age": consent.insight_warning_age,
         },
         "notes": list(profile.notes),
+        **({"reporting": reporting_to_data(profile.reporting)}
+           if profile.reporting != Reporting() else {}),
     }

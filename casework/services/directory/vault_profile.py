@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
 from casework.models.changes import Changes
+from casework.models.directory import quality
 from casework.models.directory.profile import (
     AfterHoursRule,
     AsdDistrict,
@@ -175,6 +176,12 @@ def import_profile_json(session: Session, text: str, source_name: str = "Import"
     _require_editor(session)
     profile = parse_profile_text(text, source_name)
     return save_profile(session, profile, source="import", auth=auth)
+
+
+def quality_warnings(session: Session) -> tuple[str, ...]:
+    """What in the vault's directory needs checking (shown after an import and under
+    „Hinweise“; nothing is refused for it)."""
+    return quality.warnings(active_profile(session))
 
 
 def export_profile_json(session: Session) -> str:

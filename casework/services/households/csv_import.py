@@ -6,14 +6,20 @@
 
 Nothing is written unless every row is valid; the commit is one transaction, so a failure
 half-way leaves the vault as it was.
+
+The desktop app plans on its worker thread (`plan_preview`, pure) and commits there too,
+on the vault's second connection (`commit_in_background`); cancelling between two batches
+rolls the whole transaction back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.households.csv_import import (
@@ -26,8 +32,9 @@ from casework.models.households.csv_import import (
     plan_import,
     read_table,
 )
-from casework.models.ids import HouseholdId, new_id
-from casework.services.session import Session
+from casework.models.ids import HouseholdId, WorkerId, new_ids
+from casework.services import session as session_service
+from casework.services.session import Session, UnwrappedKey
 from casework.storage import bulk
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
@@ -48,6 +55,14 @@ class ImportSummary:
     persons: int
     contacts: int
     skipped_duplicates: int
+    household_ids: tuple[HouseholdId, ...] = ()
+
+
+class ImportCancelled(UserError):
+    """The person (or locking the vault) stopped the import; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("Import abgebrochen: es wurde nichts importiert.")
 
 
 def read_file(path: Path) -> bytes:
@@ -73,17 +88,32 @@ def preview(session: Session, data: bytes, mapping: Mapping[str, int] | None = N
         chosen = mapping_from_json(mapping_json, table.header)
     else:
         chosen = default_mapping(table.header)
-    known = household_store.person_identities(session.db)
-    plan = plan_import(table, chosen, session.clock.now(), known)
-    return ImportPreview(table, chosen, plan)
+    return plan_preview(data, session.clock.now(), known_persons(session), mapping=chosen)
+
+
+def known_persons(session: Session) -> frozenset[tuple[str, str, str]]:
+    """Identity keys of the vault's persons, for the duplicate check of `plan_preview`."""
+    return frozenset(household_store.person_identities(session.db))
+
+
+def plan_preview(data: bytes, now: datetime, known: frozenset[tuple[str, str, str]], *,
+                 mapping: Mapping[str, int] | None = None) -> ImportPreview:
+    """`preview` without the database (for a worker thread): `known` from
+    `known_persons`, read on the thread that owns the connection."""
+    table = read_table(data)
+    chosen = dict(mapping) if mapping is not None else default_mapping(table.header)
+    return ImportPreview(table, chosen, plan_import(table, chosen, now, known))
 
 
 def commit(session: Session, prepared: ImportPreview,
            duplicates: DuplicatePolicy = DuplicatePolicy.REFUSE, *,
            progress: Callable[[int, int], None] | None = None,
+           cancelled: Callable[[], bool] | None = None,
            ) -> tuple[ImportSummary, Changes]:
     """Import all households, persons and contacts of the plan in one transaction.
-    `progress(done, total)` is called after each batch (households, then contacts)."""
+    `progress(done, total)` is called after each batch (households, then contacts);
+    `cancelled()` is asked before each batch: when it says yes, the transaction is rolled
+    back and `ImportCancelled` raised."""
     plan = prepared.plan
     if plan.problems:
         raise ValidationError("Import", f"{len(plan.problems)} Zeile(n) sind fehlerhaft; es wurde "
@@ -102,6 +132,7 @@ def commit(session: Session, prepared: ImportPreview,
     # One transaction (all or nothing), written in batches through the bulk writer: the
     # same rows, search entries and change-log rows as the per-record path, many times
     # faster (one executemany per table and batch instead of several statements per row).
+    fresh = iter(new_ids(len(plan.households) + plan.person_count + plan.contact_count))
     ids: list[HouseholdId] = []
     batches: list[tuple[list[bulk.HouseholdRow], list[bulk.PersonRow]]] = []
     contact_rows: list[bulk.ContactRow] = []
@@ -109,19 +140,25 @@ def commit(session: Session, prepared: ImportPreview,
         if not batches or len(batches[-1][0]) >= BATCH:
             batches.append(([], []))
         households, people = batches[-1]
-        hid = HouseholdId(new_id())
+        hid = HouseholdId(next(fresh))
         ids.append(hid)
         households.append((hid, planned.draft))
-        people.extend((new_id(), hid, person.draft) for person in planned.persons)
-        contact_rows.extend((new_id(), hid, contact.draft) for contact in planned.contacts)
+        people.extend((next(fresh), hid, person.draft) for person in planned.persons)
+        contact_rows.extend((next(fresh), hid, contact.draft) for contact in planned.contacts)
     # oldest first, so note search (newest first by insertion order) stays right
     contact_rows.sort(key=lambda row: row[2].occurred_at)
     total = len(ids) + len(contact_rows)
     done = 0
     persons = 0
+
+    def next_batch() -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+
     with session.db.transaction():
         writer = session.writer()
         for households, people in batches:
+            next_batch()
             bulk.insert_batch(writer, households, people, [])
             persons += len(people)
             done += len(households)
@@ -129,16 +166,41 @@ def commit(session: Session, prepared: ImportPreview,
                 progress(done, total)
         for start in range(0, len(contact_rows), BATCH):
             chunk = contact_rows[start:start + BATCH]
+            next_batch()
             bulk.insert_batch(writer, [], [], chunk)
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
+        next_batch()
         contact_store.refresh_household_stats_many(session.db, ids)
         contacts = len(contact_rows)
         session.audit("import.csv", detail=f"households={len(ids)};persons={persons};"
                                            f"contacts={contacts};skipped={skipped}")
-    summary = ImportSummary(len(ids), persons, contacts, skipped)
+    summary = ImportSummary(len(ids), persons, contacts, skipped, tuple(ids))
     return summary, Changes.of("household", *ids)
+
+
+def commit_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
+                         prepared: ImportPreview, duplicates: DuplicatePolicy, *,
+                         progress: Callable[[int, int], None] | None = None,
+                         cancelled: Callable[[], bool] | None = None) -> ImportSummary:
+    """On a worker thread: `commit` on the vault's own second connection (a connection
+    never crosses threads), closed (and its key wiped) before this returns. The GUI
+    thread then calls `after_background_import`."""
+    session = session_service.open_background(key, clock, actor_id, "import.background")
+    try:
+        summary, _changes = commit(session, prepared, duplicates, progress=progress,
+                                   cancelled=cancelled)
+        return summary
+    finally:
+        session.close()
+
+
+def after_background_import(session: Session, summary: ImportSummary) -> Changes:
+    """Back on the GUI thread: this connection's clock moves past the imported versions
+    (the next local edit sorts after them); returns what changed."""
+    session_service.observe_newest_version(session)
+    return Changes.of("household", *summary.household_ids)
 
 
 def import_bytes(session: Session, data: bytes, *, mapping_json: str | None = None,

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casework import resources
 from casework.clock import BERLIN, local_today
@@ -24,6 +24,7 @@ from casework.models.ids import HouseholdId, PersonId, WorkerId
 from casework.models.kinderschutz.deadlines import (
     DeadlineProfile,
     DueStep,
+    InformationPolicy,
     add_working_days,
     deadline_profile_to_data,
     parse_deadline_profile,
@@ -45,6 +46,7 @@ from casework.models.kinderschutz.procedure import (
     Call,
     Dispute,
     EntryKind,
+    Handover,
     Involvement,
     IsefConsultation,
     IsefSkip,
@@ -60,7 +62,13 @@ from casework.models.kinderschutz.procedure import (
     Task,
     TaskKey,
 )
-from casework.models.kinderschutz.review import ReviewKind, needs_review_on_entering
+from casework.models.kinderschutz.review import (
+    HANDOVER_KINDS,
+    ReviewKind,
+    ReviewStatus,
+    needs_review_on_entering,
+    subject_of,
+)
 from casework.models.kinderschutz.rules import (
     TRANSITIONS,
     ActorInfo,
@@ -79,6 +87,9 @@ from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import kinderschutz as store
 from casework.storage import persons as worker_store
+
+if TYPE_CHECKING:
+    from casework.services.persons import Authorization
 
 DEFAULT_DEADLINE_PROFILE = "beispiel"
 _META_DEADLINES = "kinderschutz.deadline_profile"
@@ -112,6 +123,19 @@ def _load(session: Session, procedure_id: str) -> ProcedureFile:
     if file is None:
         raise NotFound("Das § 8a-Verfahren")
     return file
+
+
+# With the "unverzüglich" policy a Mitteilung may be recorded from the weighty indications on.
+_IMMEDIATE_MITTEILUNG_STATES = frozenset(State) - {S.S0, S.S9}
+
+
+def mitteilung_possible(file: ProcedureFile, profile: DeadlineProfile) -> bool:
+    """May a Mitteilung an das Jugendamt be recorded now (per the information policy)?"""
+    if profile.immediate and file.entered(S.S1) is not None \
+            and file.state in _IMMEDIATE_MITTEILUNG_STATES:
+        return True
+    return (file.state in _ENTRY_STATES[EntryKind.MITTEILUNG]
+            or (file.was_acute() and file.state in _ACUTE_FOLLOW_UP))
 
 
 def _require_state(file: ProcedureFile, kind: EntryKind, what: str) -> None:
@@ -363,13 +387,18 @@ def save_plan(session: Session, procedure_id: str, plan: SafetyPlan) -> tuple[st
 
 def record_mitteilung(session: Session, procedure_id: str,
                       mitteilung: Mitteilung) -> tuple[str, Changes]:
-    """Mitteilung an das Jugendamt (LR-12): legal basis and prior notice are mandatory."""
+    """Mitteilung an das Jugendamt (LR-12): legal basis and prior notice are mandatory.
+    With the deadline profile's "unverzüglich" policy it may be recorded from the weighty
+    indications on, at any later step; otherwise in "Information an das Jugendamt" (and
+    afterwards). It records the joint meeting and the responsibilities, if given."""
     check_actor_role(session)
     clean = mitteilung.validated(session.clock.now())
+    profile = deadline_profile(session)
     with session.db.transaction():
         file = _load(session, procedure_id)
         check_open(file)
-        _require_state(file, EntryKind.MITTEILUNG, "Mitteilung an das Jugendamt")
+        if not mitteilung_possible(file, profile):
+            _require_state(file, EntryKind.MITTEILUNG, "Mitteilung an das Jugendamt")
         eid = _add(session, file, EntryKind.MITTEILUNG, clean.to_payload())
         item = review.ensure_item(session, _load(session, procedure_id),
                                   ReviewKind.MITTEILUNG, eid)
@@ -429,7 +458,8 @@ def transition(session: Session, procedure_id: str, target: State, reason: str =
     check_actor_role(session)
     with session.db.transaction():
         file = _load(session, procedure_id)
-        check_transition(file, target, _actor(session), reason)
+        check_transition(file, target, _actor(session), reason,
+                         result_review=review.result_status(session, procedure_id))
         tid, items = _move(session, file, target, reason, details or {})
     return tid, _changes(file, *items)
 
@@ -440,6 +470,7 @@ def blockers(session: Session, procedure_id: str) -> dict[State, str | None]:
     `acute`; S9 needs a reason, which is not known yet, so only the other conditions count."""
     file = _load(session, procedure_id)
     actor = _actor(session)
+    result_review = review.result_status(session, procedure_id)
     out: dict[State, str | None] = {}
     for target in sorted(TRANSITIONS[file.state], key=lambda s: list(State).index(s)):
         if target is S.SA:
@@ -448,12 +479,44 @@ def blockers(session: Session, procedure_id: str) -> dict[State, str | None]:
         pending = review.open_count(session, procedure_id) if target is S.S9 else 0
         reason = "–" if target in (S.S0, S.S9) else ""
         try:
-            check_transition(file, target, actor, reason, open_reviews=pending)
+            check_transition(file, target, actor, reason, open_reviews=pending,
+                             result_review=result_review)
         except UserError as error:
             out[target] = error.message
         else:
             out[target] = None
     return out
+
+
+def hand_over(session: Session, procedure_id: str, *, auth: Authorization,
+              kind: ReviewKind = ReviewKind.ERGEBNIS, subject: str = "",
+              note: str = "") -> tuple[str, Changes]:
+    """"An die Leitung geben": the worker hands the current version of the result to the
+    Leitung (re-authenticated and signed like the other reserved acts). Until the Leitung
+    approves it, the steps that build on the result wait; the acute path never waits."""
+    from casework.services import persons
+
+    check_actor_role(session)
+    if kind not in HANDOVER_KINDS:
+        raise ValidationError("An die Leitung geben", "ist für diesen Eintrag nicht vorgesehen.")
+    persons.check_auth(session, auth)
+    with session.db.transaction():
+        file = _load(session, procedure_id)
+        check_open(file)
+        current = subject_of(file, kind, subject)
+        if current is None:
+            raise ValidationError("An die Leitung geben", "es gibt noch kein Ergebnis.")
+        item_id = review.ensure_item(session, file, kind, subject)
+        status = review.get(session, item_id).status
+        if status is not ReviewStatus.IN_ARBEIT:
+            raise ValidationError("An die Leitung geben",
+                                  f"diese Fassung ist schon bei der Leitung ({status.value}).")
+        handover = Handover(kind.value, subject, current.hash, note.strip()[:2000])
+        eid = _add(session, file, EntryKind.HANDOVER, handover.to_payload())
+        persons.sign_act(session, auth, "kinderschutz.handover", "ks_entry", eid,
+                         {"procedure": procedure_id, **handover.to_payload()})
+        session.audit("kinderschutz.handover", "ks_review_item", item_id)
+    return eid, _changes(file, item_id)
 
 
 def close(session: Session, procedure_id: str, reason: str,
@@ -551,6 +614,17 @@ def set_deadline_profile(session: Session, data: Mapping[str, Any]) -> Changes:
     return Changes.of("kinderschutz_deadlines", profile.name)
 
 
+def set_information_policy(session: Session, policy: InformationPolicy,
+                           working_days: int = 0) -> Changes:
+    """Choose when the Jugendamt is informed (the local cooperation agreement decides):
+    "unverzüglich" once weighty indications are known (a reminder due after
+    `working_days`, 0 = the same working day), or at the later step. Leitung/Admin."""
+    data = deadline_profile_to_data(deadline_profile(session))
+    data["jugendamt_information"] = InformationPolicy(policy).value
+    data["jugendamt_information_working_days"] = working_days
+    return set_deadline_profile(session, data)
+
+
 def due_steps(session: Session, procedure_id: str) -> list[DueStep]:
     """Open steps of one procedure with their deadlines (soonest first)."""
     file = _load(session, procedure_id)
@@ -570,11 +644,20 @@ class OverdueStep:
     key: str
     label: str
     due_at: datetime  # Europe/Berlin
+    overdue: bool = True
 
 
 def overdue(session: Session, *, mine_only: bool = False) -> list[OverdueStep]:
     """Overdue steps of all open procedures at the session clock's "now", most overdue
     first. With `mine_only`, only procedures the acting worker leads."""
+    return [s for s in due_until(session, None, mine_only=mine_only) if s.overdue]
+
+
+def due_until(session: Session, until: datetime | None, *,
+              mine_only: bool = False) -> list[OverdueStep]:
+    """Open steps of all open procedures due before `until` (None: only overdue ones),
+    overdue included and marked, soonest first: Schutzplan measures and reviews, the
+    acute follow-ups, the deadline profile's steps (Heute looks ahead with it)."""
     profile = deadline_profile(session)
     holidays = holidays_for(load_profile(session.profile_name).holiday_subdivision)
     now = session.clock.now()
@@ -587,10 +670,10 @@ def overdue(session: Session, *, mine_only: bool = False) -> list[OverdueStep]:
         name = household.name if household is not None else ""
         for step in compute_due_steps(file, profile, now, holidays,
                                       review.acknowledged_kinds(session, pid)):
-            if step.overdue:
+            if step.overdue or (until is not None and step.due_at < until):
                 out.append(OverdueStep(pid, file.procedure.household_id, name,
                                        file.procedure.lead_worker_id, step.key, step.label,
-                                       step.due_at.astimezone(BERLIN)))
+                                       step.due_at.astimezone(BERLIN), step.overdue))
     out.sort(key=lambda s: s.due_at)
     return out
 

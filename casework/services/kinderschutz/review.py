@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import ProcedureFile
+from casework.models.kinderschutz.procedure import EntryKind, ProcedureFile
 from casework.models.kinderschutz.review import (
     OPEN_STATUSES,
     QUEUE_STATUSES,
@@ -29,6 +29,7 @@ from casework.models.kinderschutz.review import (
     ReviewItem,
     ReviewKind,
     ReviewStatus,
+    handed_over_hashes,
     status_of,
     subject_of,
 )
@@ -56,6 +57,7 @@ class ReviewView:
     author_name: str
     household_name: str
     decisions: tuple[ReviewDecision, ...]  # oldest first
+    handed_over_at: datetime | None = None  # "An die Leitung gegeben" (this version)
 
     @property
     def id(self) -> str:
@@ -102,9 +104,16 @@ def _views(session: Session, items: list[ReviewItem]) -> list[ReviewView]:
             household = household_store.get_household(session.db, item.household_id)
             households[item.household_id] = household.name if household is not None else ""
         history = tuple(decided[item.id])
-        views.append(ReviewView(item, status_of(digest, history), digest,
+        handed = (handed_over_hashes(file, item.kind, item.subject) if file is not None
+                  else None)
+        handed_at = None
+        if handed is not None and file is not None and digest in handed:
+            handed_at = max(e.created_at for e in file.of(EntryKind.HANDOVER)
+                            if e.data.content_hash == digest)
+        views.append(ReviewView(item, status_of(digest, history, handed), digest,
                                 subject.content if subject is not None else None, author,
-                                names[author], households[item.household_id], history))
+                                names[author], households[item.household_id], history,
+                                handed_at))
     return views
 
 
@@ -136,6 +145,25 @@ def returned(session: Session, *, mine_only: bool = False) -> list[ReviewView]:
             and (not mine_only or v.author_id == session.actor_id)]
 
 
+def waiting(session: Session) -> list[ReviewView]:
+    """What of the acting worker waits for the Leitung or for her own hand-over: items of
+    procedures she leads or whose content she wrote, not yet approved, oldest first."""
+    views = _views(session, store.review_items(session.db))
+    leads = {pid for pid in {v.item.procedure_id for v in views}
+             if (p := store.get_procedure(session.db, pid)) is not None
+             and p.lead_worker_id == session.actor_id}
+    return [v for v in views if v.status in OPEN_STATUSES
+            and (v.author_id == session.actor_id or v.item.procedure_id in leads)]
+
+
+def result_status(session: Session, procedure_id: str) -> ReviewStatus | None:
+    """Status of the Leitung's review of the current result (None: no result yet)."""
+    for v in items_for(session, procedure_id):
+        if v.item.kind is ReviewKind.ERGEBNIS:
+            return v.status
+    return None
+
+
 def open_count(session: Session, procedure_id: str) -> int:
     """Items of a procedure that are not (or no longer) approved."""
     return sum(1 for v in items_for(session, procedure_id) if v.status in OPEN_STATUSES)
@@ -160,6 +188,10 @@ def _decide(session: Session, item_id: str, decision: Decision, comment: str,
         view = get(session, item_id)
         if view.current_hash is None:
             raise ValidationError("Prüfauftrag", "der Inhalt muss nicht mehr geprüft werden.")
+        if view.status is ReviewStatus.IN_ARBEIT:
+            raise ValidationError("Prüfauftrag",
+                                  "die Fachkraft hat diese Fassung noch nicht an die Leitung "
+                                  "gegeben.")
         if expected_hash is not None and expected_hash != view.current_hash:
             raise ValidationError(
                 "Prüfauftrag",
@@ -191,6 +223,11 @@ def return_item(session: Session, item_id: str, comment: str, *, auth: Authoriza
     if not comment.strip():
         raise ValidationError("Kommentar", "bitte angeben, was überarbeitet werden soll.")
     return _decide(session, item_id, Decision.ZURUECKGEGEBEN, comment, expected_hash, auth)
+
+
+def arrived_at(view: ReviewView) -> datetime:
+    """When the item reached the Leitung: handed over, else when it was created."""
+    return view.handed_over_at or view.item.created_at
 
 
 def decided_at(view: ReviewView) -> datetime | None:

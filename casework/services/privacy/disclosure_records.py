@@ -346,9 +346,16 @@ TABLES: dict[str, TableSpec] = {
         Column("status", "Stand"),
         Column("outcome", "Ergebnis"),
         Column("note", "Notiz"),
+        Column("statement_on", "Stellungnahme der Kommune vom", german_date),
     )),
     "tm_assignments": TableSpec("teilhabe", "Zuständigkeitswechsel am {date}",
                                 "assigned_on", (Column("reason", "Anlass"),)),
+    "tm_exclusion_facts": TableSpec("teilhabe", "Ausschluss von der Förderung ab {date}",
+                                    "since", (
+        Column("exclusion", "Ausschluss"),
+        Column("present", "Festgehalten (ja) oder aufgehoben (nein)", yes_no),
+        Column("source", "Grundlage"),
+    )),
     "offers": TableSpec("angebote", "Angebot", "start_on", (
         Column("title", "Angebot"), Column("kind", "Art"),
         Column("start_on", "Beginn", german_date), Column("end_on", "Ende", german_date),

@@ -52,6 +52,7 @@ from casework.storage import attachments
 from casework.storage import audit as audit_store
 from casework.storage import households as household_store
 from casework.storage import persons as worker_store
+from casework.storage import vetting as vetting_store
 from casework.storage.backup.journal import merge_journal
 from casework.storage.privacy import purge
 from casework.storage.privacy import retention as store
@@ -505,7 +506,17 @@ def reapply_deletions(session: Session, since_iso: str = "") -> int:
     SDM M60.S10) — run after restoring a backup, before the UI opens. Returns the number
     of households that had reappeared and were deleted again."""
     again = 0
+    register = 0
     for entry in store.journal(session.db, since_iso):
+        if entry.entity in (vetting_store.JOURNAL_ENTRY, vetting_store.JOURNAL_RECORDS):
+            # The § 72a register (issue 21): deleted by its deadline, deleted again.
+            whole = entry.entity == vetting_store.JOURNAL_ENTRY
+            if vetting_store.remaining(session.db, entry.entity_id, whole_entry=whole):
+                with session.db.transaction():
+                    vetting_store.purge(session.db, entry.entity_id, whole_entry=whole)
+                    session.audit("retention.reapply", entry.entity, entry.entity_id)
+                register += 1
+            continue
         if entry.entity != "household":
             continue
         if purge.remaining_rows(session.db, entry.entity_id) == 0:
@@ -517,6 +528,7 @@ def reapply_deletions(session: Session, since_iso: str = "") -> int:
         again += 1
     if again:
         _delete_attachments(session)
+    if again or register:
         purge.compact(session.db)
     return again
 
@@ -550,7 +562,113 @@ ACTION_LABELS = {
     "disclosure.export": "Auskunft erteilt",
     "disclosure.refuse": "Auskunft abgelehnt",
     "audit.view": "Zugriffsprotokoll angesehen",
+    "appointment.export": "Termin exportiert (Kalender)",
+    "backup.attachment_problems": "Sicherung: Anhänge mit Problemen",
+    "backup.create": "Sicherung erstellt",
+    "backup.restore": "Sicherung wiederhergestellt",
+    "backup.schedule": "Sicherungsplan geändert",
+    "consent.print": "Einwilligung gedruckt",
+    "consent.scan_view": "Scan einer Einwilligung angesehen",
+    "consent.transfer_checked": "Übermittlung geprüft (Einwilligung)",
+    "consent.withdraw": "Widerruf erfasst",
+    "demo.fill": "Demo-Daten angelegt",
+    "directory.edit": "Verzeichnis geändert",
+    "directory.import": "Verzeichnis importiert",
+    "directory.export": "Verzeichnis exportiert",
+    "document.export": "Dokument exportiert",
+    "document.view": "Dokument angesehen",
+    "hilfeplan.print": "Hilfeplan gedruckt",
+    "household.close": "Fall abgeschlossen",
+    "household.close_requested": "Fallabschluss beantragt",
+    "household.handover": "Familie übergeben",
+    "household.reassign": "Zuständigkeit neu verteilt",
+    "household.reopen": "Fall wieder aufgenommen",
+    "import.csv": "Import (CSV)",
+    "kinderschutz.acute_routing_viewed": "Akut-Hilfe (Wen rufe ich an?) geöffnet",
+    "kinderschutz.deadline_profile.change": "§ 8a-Fristenprofil geändert",
+    "person.created": "Mitarbeitende/r angelegt",
+    "person.passphrase_set": "Passphrase gesetzt",
+    "person.removed": "Mitarbeitende/r entfernt",
+    "person.roles_changed": "Rollen geändert",
+    "persons.reauth_failed": "Bestätigung mit Passphrase fehlgeschlagen",
+    "referral.print": "Übermittlungsbogen gedruckt",
+    "referral.send": "Vermittlung übermittelt",
+    "referral.send_refused": "Übermittlung abgelehnt (keine Einwilligung)",
+    "settings.closure_approval": "Einstellung Fallabschluss geändert",
+    "sync.conflict_resolved": "Synchronisierung: Konflikt gelöst",
+    "sync.done": "Synchronisiert",
+    "sync.enrol": "Gerät beim Team-Server angemeldet",
+    "sync.retention_delete": "Löschung über den Team-Server",
+    "vault.migrate": "Akte aktualisiert (Datenbank)",
+    "vault.recovery_key_created": "Wiederherstellungsschlüssel erstellt",
+    "vault.rekey": "Akte neu verschlüsselt",
+    "vault.upgraded": "Aktenformat aktualisiert",
 }
+# Actions whose last part varies ("kinderschutz.review.approve"): the family's label.
+ACTION_PREFIXES = {
+    "kinderschutz.review.": "§ 8a: Prüfung durch die Leitung",
+    "kinderschutz.": "§ 8a-Vorgang",
+}
+DETAIL_KEYS = {
+    "allowed": "zulässig", "basis": "Rechtsgrundlage", "batch": "Sammelvorgang",
+    "bytes": "Größe in Bytes", "consent": "Einwilligung", "count": "Anzahl",
+    "format": "Format", "households": "Familien", "persons": "Personen",
+    "purpose": "Zweck", "reapplied": "erneut angewendet", "recipient": "Empfänger",
+    "ref": "Aktenzeichen", "roles": "Rollen", "rows": "Zeilen", "schema": "Version",
+}
+DETAIL_WORDS = {
+    "total": "vollständig", "partial": "teilweise", "details": "mit Einzelheiten",
+    "neutral": "ohne Einzelheiten", "split": "geteilt", "single": "einteilig",
+    "admin": "durch die Administration", "self": "selbst", "switch": "beim Personenwechsel",
+    "ok": "ohne Befund", "problems": "mit Befund", "sent-copy": "Kopie des übermittelten Bogens",
+    "isef-review": "Prüfung der insoweit erfahrenen Fachkraft", "form": "ausgefülltes Formular",
+    "blank": "Blankoformular", "edit": "Bearbeitung", "import": "Import", "print": "Druck",
+    "export": "Export",
+}
+
+
+def action_label(action: str) -> str:
+    """German label of an audit action; an unknown one is shown as it is."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    for prefix, label in ACTION_PREFIXES.items():
+        if action.startswith(prefix):
+            rest = action.removeprefix(prefix)
+            return f"{label} ({DETAIL_WORDS.get(rest, rest)})"
+    return action
+
+
+def readable_detail(detail: str) -> str:
+    """An audit detail for people: JSON and "key=value;…" become "Familien: 3 · …",
+    single keywords become German words; ids stay neutral (no content)."""
+    text = detail.strip()
+    if not text:
+        return ""
+    pairs: list[tuple[str, object]]
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        pairs = list(parsed.items())
+    elif "=" in text:
+        pairs = [tuple(part.split("=", 1)) for part in text.split(";")  # type: ignore[misc]
+                 if "=" in part]
+    else:
+        return DETAIL_WORDS.get(text, text)
+    shown = []
+    for key, value in pairs:
+        label = DETAIL_KEYS.get(str(key), str(key))
+        if isinstance(value, list):
+            value = len(value)
+        elif isinstance(value, bool) or (key == "allowed" and value in (0, 1)):
+            value = "ja" if value else "nein"
+        elif key == "consent" and isinstance(value, str):
+            value = f"…{value[-6:]}"
+        elif isinstance(value, str):
+            value = DETAIL_WORDS.get(value, value)
+        shown.append(f"{label}: {value}")
+    return " · ".join(shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -573,8 +691,9 @@ def access_log(session: Session, limit: int = 1000) -> list[AccessLogRow]:
     rows = [
         AccessLogRow(e.seq, from_utc_iso(e.at),
                      names.get(e.actor, neutral_label("worker", e.actor)), e.action,
-                     ACTION_LABELS.get(e.action, e.action),
-                     neutral_label(e.entity, e.entity_id) if e.entity_id else "", e.detail)
+                     action_label(e.action),
+                     neutral_label(e.entity, e.entity_id) if e.entity_id else "",
+                     readable_detail(e.detail))
         for e in audit_store.entries(session.db, limit)
     ]
     session.audit("audit.view")

@@ -190,7 +190,8 @@ def _read_info(handle: BinaryIO) -> BackupInfo:
                           int(body["schema_version"]), int(body["attachments"]), vault_json,
                           body, digest, len(magic) + len(prelude) + length + _DIGEST_BYTES)
         unb64(body["key_wrap"]["nonce"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        unb64(body["key_wrap"]["ciphertext"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, IndexError):
         raise BackupDamaged("Der Kopf der Sicherung ist unvollständig oder beschädigt.") from None
     return info
 
@@ -201,6 +202,8 @@ def unwrap_backup_key(info: BackupInfo, data_key: bytes | bytearray) -> bytearra
     try:
         key = crypto.unwrap(wrap_key, unb64(info.body["key_wrap"]["nonce"]),
                             unb64(info.body["key_wrap"]["ciphertext"]), canonical(body))
+    except (ValueError, KeyError, TypeError):  # read_info checked them; never a crash
+        key = None
     finally:
         crypto.wipe(wrap_key)
     if key is None:

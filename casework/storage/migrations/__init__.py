@@ -5,7 +5,8 @@ script) or `apply(db)`; they are found automatically and applied in ascending or
 in one transaction. Numbers are spaced per feature area so parallel work does not collide:
 1–9 core and desktop, 10–19 Kinderschutz, 20–29 DSGVO, 30–39 referrals, 40–49
 Teilhabemanagement and reports, 50–59 team hub, 60–69 persons, backup and import, 70–79
-the case life cycle (goals, appointments, documents, hand-over, closure).
+the case life cycle (goals, appointments, documents, hand-over, closure), 80–89 § 72a
+register.
 """
 
 from __future__ import annotations

@@ -176,6 +176,7 @@ class AppointmentDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Termin gespeichert.")
         super().accept()
 
 
@@ -332,6 +333,7 @@ class TermineTab(QWidget):
             return
         result = self.ctx.run(service.log_contact, a.id)
         if result is not None:
+            self.ctx.confirm("Kontakt gespeichert.")
             day = format_date(a.data.starts_at.astimezone(BERLIN))
             self.ctx.messages.info(self, "Kontakt erfasst",
                                    f"Der Kontakt vom {day} steht jetzt unter „Kontakte“; "

@@ -152,6 +152,7 @@ class DocumentDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Dokument gespeichert.")
         super().accept()
 
 
@@ -308,14 +309,17 @@ class DokumenteTab(QWidget):
             write_file_atomic(target, data)
         except UserError as error:
             self.ctx.report(error)
+            return
+        self.ctx.confirm("Kopie gespeichert.")
 
     def remove(self) -> None:
         document = self.selected()
         if document is None:
             return
         if self.ctx.messages.confirm(self, "Dokument entfernen",
-                                     f"„{document.data.title}“ aus der Akte entfernen?"):
-            self.ctx.run(service.remove, document.id)
+                                     f"„{document.data.title}“ aus der Akte entfernen?") \
+                and self.ctx.run(service.remove, document.id) is not None:
+            self.ctx.confirm("Dokument aus der Akte entfernt.")
 
 
 def create(ctx: UiContext, household_id: str) -> QWidget:

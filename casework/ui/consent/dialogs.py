@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -156,6 +157,30 @@ class ConsentTableModel(QAbstractTableModel):
 # --------------------------------------------------------------------------- new consent
 
 
+class FormPair:
+    """Two `ValidatingForm`s side by side that show errors like one (the consent form is
+    two columns so its "und zwar:" fields fit a 1366x768 screen without scrolling)."""
+
+    def __init__(self, left: ValidatingForm, right: ValidatingForm,
+                 right_fields: frozenset[str]) -> None:
+        self.left, self.right, self.right_fields = left, right, right_fields
+        self.general_error = left.general_error
+
+    def clear_errors(self) -> None:
+        self.left.clear_errors()
+        self.right.clear_errors()
+
+    def show_error(self, error: ValidationError) -> None:
+        self.clear_errors()
+        (self.right if error.field in self.right_fields else self.left).show_error(error)
+
+    def error_text(self, field: str) -> str:
+        return (self.right if field in self.right_fields else self.left).error_text(field)
+
+
+_CHOICE_FIELDS = frozenset({"Zwecke", "Empfänger", "Datenkategorien"})
+
+
 class NewConsentDialog(QDialog):
     """Person, who consents (self / guardians), purposes and recipients with their fill-in
     lines, data categories, validity. There is deliberately no "alles" box (LR-28)."""
@@ -169,13 +194,14 @@ class NewConsentDialog(QDialog):
         session = ctx.require_session()
         cat = consent_catalog.catalog(session)
         self.members = households.members(session, household_id)
-        self.form = ValidatingForm(self)
+        left = ValidatingForm(self)
+        self.choice_form = ValidatingForm(self)
 
         self.person = QComboBox(self)
         for p in self.members:
             if not p.data.birth.unborn:
                 self.person.addItem(p.display_name, p.id)
-        self.form.add_row("Betroffene Person", self.person, aliases=("Geburtsdatum",))
+        left.add_row("Betroffene Person", self.person, aliases=("Geburtsdatum",))
 
         self.self_radio = QRadioButton("die Person selbst", self)
         self.guardian_radio = QRadioButton("die Personensorgeberechtigte(n)", self)
@@ -189,7 +215,7 @@ class NewConsentDialog(QDialog):
         who_box.setContentsMargins(0, 0, 0, 0)
         who_box.addWidget(self.self_radio)
         who_box.addWidget(self.guardian_radio)
-        self.form.add_row("Einwilligende Person", who)
+        left.add_row("Einwilligende Person", who)
 
         guardians = QWidget(self)
         g_box = QVBoxLayout(guardians)
@@ -201,18 +227,18 @@ class NewConsentDialog(QDialog):
                 named(box, f"Personensorgeberechtigt: {p.display_name}")
                 g_box.addWidget(box)
                 self.guardian_boxes[p.id] = box
-        self.form.add_row("Personensorgeberechtigte", guardians)
+        left.add_row("Personensorgeberechtigte", guardians)
         self.single_reason = QLineEdit(self)
         self.single_reason.setPlaceholderText("nur bei gemeinsamer Sorge, wenn eine/r "
                                               "unterschreibt")
-        self.form.add_row("Begründung (nur ein Elternteil)", self.single_reason)
+        left.add_row("Begründung (nur ein Elternteil)", self.single_reason)
         self.insight_by = QLineEdit(self)
         self.insight_by.setPlaceholderText("wer hat beurteilt (Name, Funktion)")
-        self.form.add_row("Einsichtsfähigkeit beurteilt von", self.insight_by,
+        left.add_row("Einsichtsfähigkeit beurteilt von", self.insight_by,
                           aliases=("Einsichtsfähigkeit",))
         self.insight_reason = QLineEdit(self)
         self.insight_reason.setPlaceholderText("warum einsichtsfähig (bei Minderjährigen)")
-        self.form.add_row("Begründung Einsichtsfähigkeit", self.insight_reason)
+        left.add_row("Begründung Einsichtsfähigkeit", self.insight_reason)
 
         self.purposes = self._choices("Zwecke", [(p.key, p.label, p.detail_label)
                                                  for p in cat.purposes])
@@ -224,21 +250,36 @@ class NewConsentDialog(QDialog):
             "Datenkategorien", [(c.key, c.label, "" if c.special else "welche:")
                                 for c in categories])
         self.consent_date = QLineEdit(format_date(local_today(ctx.clock)), self)
-        self.form.add_row("Datum der Einwilligung", self.consent_date)
+        left.add_row("Datum der Einwilligung", self.consent_date)
         self.valid_from = QLineEdit(self)
         self.valid_from.setPlaceholderText("leer: ab Einwilligung")
-        self.form.add_row("Gültig ab", self.valid_from)
+        left.add_row("Gültig ab", self.valid_from)
         self.valid_until = QLineEdit(self)
         self.valid_until.setPlaceholderText("leer: bis auf Widerruf")
-        self.form.add_row("Gültig bis", self.valid_until)
+        left.add_row("Gültig bis", self.valid_until)
         self.note = QPlainTextEdit(self)
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(self.fontMetrics().height() * 3)
-        self.form.add_row("Notiz", self.note)
+        left.add_row("Notiz", self.note)
 
-        scroll = QScrollArea(self)
+        columns = QWidget(self)
+        row = QHBoxLayout(columns)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(left, 5, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.choice_form, 6, Qt.AlignmentFlag.AlignTop)
+        # The group boxes carry their titles: no second caption column on the right.
+        choice_layout = self.choice_form.form_layout
+        for index in range(choice_layout.rowCount()):
+            caption = choice_layout.itemAt(index, QFormLayout.ItemRole.LabelRole)
+            label = caption.widget() if caption is not None else None
+            if label is not None:
+                label.hide()
+        scroll = QScrollArea(self)  # only a fallback for very small screens
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(columns)
+        self.scroll_area = scroll
+        self.form = FormPair(left, self.choice_form, _CHOICE_FIELDS)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Speichern")
@@ -252,7 +293,16 @@ class NewConsentDialog(QDialog):
         self.guardian_radio.toggled.connect(self._capacity_changed)
         self._default_capacity()
         self._capacity_changed()
-        self.resize(720, 680)
+        # As wide as the two columns need (a 1366 px screen has room), as high as fits; on
+        # a narrower screen (e.g. 125 % scaling) one column that scrolls only vertically.
+        least = columns.minimumSizeHint()
+        owner = parent.window() if parent is not None else None
+        room = owner.width() if owner is not None else self.screen().availableGeometry().width()
+        if room < least.width() + 60:
+            row.setDirection(QHBoxLayout.Direction.TopToBottom)
+            least = columns.minimumSizeHint()
+        self.resize(min(1340, max(1000, least.width() + 60)),
+                    min(690, columns.sizeHint().height() + 80))
         self.consent_id: str | None = None
 
     def _choices(self, title: str, entries: Sequence[tuple[str, str, str]],
@@ -268,11 +318,14 @@ class NewConsentDialog(QDialog):
             named(detail, f"Angabe zu {label}")
             detail.setPlaceholderText(detail_label or ("Angabe" if label.endswith(":") else ""))
             detail.setEnabled(False)
+            detail.setMinimumWidth(150)  # "und zwar: …" must be readable and writable
             check.toggled.connect(detail.setEnabled)
             grid.addWidget(check, row, 0)
             grid.addWidget(detail, row, 1)
             out[key] = (check, detail)
-        self.form.add_row(title, box)
+        grid.setColumnStretch(1, 1)
+        grid.setVerticalSpacing(2)
+        self.choice_form.add_row(title, box)
         return out
 
     def _default_capacity(self) -> None:
@@ -337,7 +390,9 @@ class NewConsentDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Einwilligung gespeichert.")
         self.accept()
+        self.ctx.confirm("Einwilligung als Entwurf gespeichert – zum Unterschreiben drucken.")
 
 
 # --------------------------------------------------------------------------- signature
@@ -402,7 +457,9 @@ class SignatureDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Unterschrift gespeichert.")
         self.accept()
+        self.ctx.confirm("Unterschrift der Einwilligung festgehalten.")
 
 
 # --------------------------------------------------------------------------- withdrawal
@@ -493,7 +550,9 @@ class WithdrawDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Widerruf gespeichert.")
         self.accept()
+        self.ctx.confirm("Widerruf festgehalten.")
 
 
 # --------------------------------------------------------------------------- actions
@@ -519,7 +578,10 @@ def file_scan(ctx: UiContext, parent: QWidget | None, consent_id: str) -> bool:
     except OSError:
         ctx.report(UserError("Die Datei kann nicht gelesen werden."))
         return False
-    return ctx.run(service.file_scan, consent_id, data) is not None
+    if ctx.run(service.file_scan, consent_id, data) is None:
+        return False
+    ctx.confirm("Scan gespeichert.")
+    return True
 
 
 def save_withdrawal_confirmation(ctx: UiContext, parent: QWidget | None,

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -21,7 +20,7 @@ from casework.services.consent import lifecycle as service
 from casework.services.consent.lifecycle import ConsentRow
 from casework.ui.consent import dialogs
 from casework.ui.context import UiContext
-from casework.ui.widgets import named
+from casework.ui.widgets import named, stretch_column
 
 
 class EinwilligungenTab(QWidget):
@@ -39,8 +38,7 @@ class EinwilligungenTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        stretch_column(self.view, *(self.model.columns.index(c) for c in ("Zwecke", "Empfänger")))
         self.empty = QLabel("Noch keine Einwilligungen erfasst.", self)
         named(self.empty, "Hinweis")
 

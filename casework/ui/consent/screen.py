@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -20,7 +19,7 @@ from casework.models.consent import ConsentStatus
 from casework.services.consent import lifecycle as service
 from casework.ui.consent import dialogs
 from casework.ui.context import UiContext
-from casework.ui.widgets import heading, named
+from casework.ui.widgets import heading, named, stretch_column
 
 # Filter entries: label → (status, renewal_due, withdrawn)
 FILTERS: tuple[tuple[str, ConsentStatus | None, bool, bool], ...] = (
@@ -57,8 +56,8 @@ class EinwilligungenScreen(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        stretch_column(self.view, *(self.model.columns.index(c)
+                                    for c in ("Familie", "Person", "Zwecke", "Empfänger")))
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         bar = QHBoxLayout()

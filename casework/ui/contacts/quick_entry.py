@@ -382,6 +382,7 @@ class QuickEntryDialog(QDialog):
         self._draft_timer.stop()
         drafts.discard_draft(self.ctx.require_session(), DRAFT_KIND, self.household_id)
         self.dirty = False
+        self.ctx.confirm("Kontakt gespeichert.")
         self.saved.emit(contact_id)
         self.accept()
 

@@ -201,8 +201,9 @@ class ContactsTab(QWidget):
 
     def complete_follow_up(self) -> None:
         contact = self.selected()
-        if contact is not None:
-            self.ctx.run(contacts.complete_follow_up, contact.id)
+        if contact is not None \
+                and self.ctx.run(contacts.complete_follow_up, contact.id) is not None:
+            self.ctx.confirm("Wiedervorlage erledigt.")
 
 
 class HistoryModel(QAbstractTableModel):

@@ -140,6 +140,7 @@ class _EditDialog(QDialog):
             self.form.general_error.setText(f"⚠ {error.message}")
             self.form.general_error.setVisible(True)
             return False
+        self.ctx.confirm("Verzeichnis gespeichert.")
         self.accept()
         return True
 

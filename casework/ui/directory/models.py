@@ -129,9 +129,12 @@ def special_function_model(parent: QWidget | None = None) -> RowsModel[SpecialFu
     )
 
 
-def partner_model(parent: QWidget | None = None) -> RowsModel[Partner]:
+def partner_model(parent: QWidget | None = None,
+                  state: Callable[[Partner], str] | None = None) -> RowsModel[Partner]:
+    """`state`: the „Wer hat offen?“ answer per partner (a first column while asked)."""
     return RowsModel(
         [
+            *([("Geöffnet?", state)] if state is not None else []),
             ("Name", lambda p: p.name),
             ("Art", lambda p: p.kind),
             ("Adresse", lambda p: p.address),

@@ -13,6 +13,7 @@ edit dialogs in `_verzeichnis_dialogs`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -33,9 +34,10 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN, from_utc_iso
 from casework.errors import UserError
-from casework.forms.base import write_pdf_atomic
 from casework.forms.directory import render_rote_mappe
 from casework.models.changes import Changes
+from casework.models.directory import quality
+from casework.models.directory.opening import OpenState
 from casework.models.directory.profile import Profile
 from casework.models.directory.texts import (
     WEEKDAYS,
@@ -63,9 +65,10 @@ from casework.ui.directory.models import (
     search_districts,
     special_function_model,
 )
+from casework.ui.directory.opening import OpenNowBar
 from casework.ui.kinderschutz.acute_dialog import phone_row
 from casework.ui.persons import reauth
-from casework.ui.widgets import heading, line_edit
+from casework.ui.widgets import FlowLayout, heading, line_edit
 
 D = TypeVar("D", bound=QDialog)
 
@@ -156,6 +159,7 @@ class VerzeichnisScreen(QWidget):
         top.addWidget(heading(TITLE, self))
         self.status = _label("", self)
         top.addWidget(self.status, 1)
+        actions = FlowLayout()  # below the title: four buttons beside it do not fit at 125 %
         self.print_button = _button("Rote Mappe als PDF…", self, self.print_rote_mappe)
         self.export_button = _button("JSON exportieren…", self, self.export_json)
         self.import_button = _button("JSON importieren…", self, self.import_json)
@@ -168,9 +172,10 @@ class VerzeichnisScreen(QWidget):
             self.import_button,
             self.reset_button,
         ):
-            top.addWidget(button)
+            actions.addWidget(button)
         self.edit_buttons += [self.import_button, self.reset_button]
         layout.addLayout(top)
+        layout.addLayout(actions)
         self.read_only_note = _label(READ_ONLY_NOTE, self)
         layout.addWidget(self.read_only_note)
 
@@ -270,7 +275,11 @@ class VerzeichnisScreen(QWidget):
             row.addWidget(button)
             self.edit_buttons.append(button)
         box.addLayout(row)
-        self.partner_model = partner_model(tab)
+        # „Wer hat offen?“ (issue 21): answer, then only the partners at that place.
+        self.open_states: dict[int, str] = {}
+        self.open_bar = OpenNowBar(self.ctx, lambda: self.profile, self._show_open, tab)
+        box.addWidget(self.open_bar)
+        self.partner_model = partner_model(tab, lambda p: self.open_states.get(id(p), "–"))
         self.partner_view = _table(self.partner_model, "Partner", tab)
         self.partner_view.doubleClicked.connect(lambda _i: self.edit_partner())
         box.addWidget(self.partner_view, 1)
@@ -336,6 +345,7 @@ class VerzeichnisScreen(QWidget):
         self._search(self.search.text())
         self.special_model.set_items(self.profile.asd.special_functions)
         self.partner_model.set_items(self.profile.partners)
+        self.open_states = {}
         self.emergency_model.set_items(self.profile.emergency_contacts)
         self._show_partner()
         for view in (self.district_view, self.special_view, self.partner_view, self.emergency_view):
@@ -369,6 +379,19 @@ class VerzeichnisScreen(QWidget):
         self.search_result.setVisible(bool(explanation))
         if self.district_model.rowCount() == 1:
             self.district_view.selectRow(0)
+
+    def _show_open(self, states: list[OpenState] | None, moment: datetime | None) -> None:
+        if states is None or moment is None:
+            self.open_states = {}
+            self._filter_partners(self.partner_filter.text())
+            return
+        # Partners without opening hours say nothing about „now“: left out, unless the
+        # place only matched such partners.
+        with_hours = [s for s in states if s.partner.opening_hours] or states
+        self.open_states = {id(s.partner): s.text(moment) for s in with_hours}
+        # Filter, never reorder: editing goes by the partner's place in the profile.
+        self.partner_model.set_filter(lambda p: id(p) in self.open_states)
+        _fit_columns(self.partner_view)
 
     def _filter_partners(self, text: str) -> None:
         query = text.strip()
@@ -424,6 +447,11 @@ class VerzeichnisScreen(QWidget):
             self.notes_box.addWidget(_label("Keine Hinweise im Profil.", tab))
         for note in self.profile.notes:
             self.notes_box.addWidget(_label(f"• {note}", tab))
+        warnings = quality.warnings(self.profile)
+        if warnings:
+            self.notes_box.addWidget(_label("Bitte prüfen", tab, bold=True))
+        for warning in warnings:
+            self.notes_box.addWidget(_label(f"• {warning}", tab))
         if self.ctx.is_unlocked:
             revisions = directory.revisions(self.ctx.require_session(), limit=20)
             if revisions:
@@ -552,19 +580,9 @@ class VerzeichnisScreen(QWidget):
         )
 
     def print_rote_mappe(self) -> None:
-        """Save the printable Rote Mappe with the ASD list as a PDF."""
-        target = documents.choose_pdf_target(self, "Rote Mappe als PDF speichern",
-                                            "rote-mappe.pdf")
-        if not target:
-            return
-        try:
-            write_pdf_atomic(target, render_rote_mappe(self.profile, self.ctx.clock))
-        except UserError as error:
-            self.ctx.messages.error(self, "Rote Mappe", error.message)
-            return
-        self.ctx.messages.info(
-            self, "Rote Mappe", f"Die Rote Mappe wurde als {Path(target).name} gespeichert."
-        )
+        """The printable Rote Mappe with the ASD list: print, open or save it."""
+        documents.save_pdf(self.ctx, self, "Rote Mappe als PDF speichern", "rote-mappe.pdf",
+                           lambda: render_rote_mappe(self.profile, self.ctx.clock))
 
     def import_json(self) -> None:
         if not self.can_edit:
@@ -604,6 +622,14 @@ class VerzeichnisScreen(QWidget):
             if changes
             else "Die Datei entspricht dem aktuellen Verzeichnis; nichts geändert."
         )
+        # Doubtful data is imported, but named (issue 21): same phone for two districts,
+        # umlauts before the "@".
+        warnings = directory.quality_warnings(self.ctx.require_session())
+        if warnings:
+            message += "\n\nBitte prüfen (auch unter „Hinweise“):\n" + "\n".join(
+                f"• {w}" for w in warnings)
+            self.ctx.messages.warn(self, "Verzeichnis importieren", message)
+            return
         self.ctx.messages.info(self, "Verzeichnis importieren", message)
 
     def reset_profile(self) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
@@ -37,6 +36,7 @@ from casework.ui.documents import save_pdf
 from casework.ui.households.lifecycle_dialogs import button_box, text_box
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
+    FlowLayout,
     ValidatingForm,
     compact_rows,
     format_date,
@@ -136,6 +136,7 @@ class GoalDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Ziel gespeichert.")
         super().accept()
 
 
@@ -196,6 +197,7 @@ class EntryDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Eintrag zum Ziel gespeichert.")
         super().accept()
 
 
@@ -240,6 +242,7 @@ class MeetingDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Hilfeplangespräch gespeichert.")
         super().accept()
 
 
@@ -288,7 +291,7 @@ class HilfeplanTab(QWidget):
                                            "protokollieren", self.meeting)
         self.print_button = self._button("Hilfeplan &drucken …", "Hilfeplan drucken",
                                          self.print_plan)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for b in (self.new_button, self.edit_button, self.progress_button, self.review_button,
                   self.close_button):
             buttons.addWidget(b)

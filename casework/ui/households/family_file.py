@@ -1,8 +1,9 @@
 """The family file ("Familienakte"), opened as a page of the main window.
 
 Header with the members (age from the birth date, "ungeboren, ET …"), buttons for the
-household actions of the registry, and tabs: Übersicht, Personen, Kontakte, Verlauf, then
-the registry's family tabs in its order (created when first shown). Opening the file
+household actions of the registry, and the areas: Übersicht, Personen, Kontakte, Verlauf,
+then the registry's family tabs in its order (created when first shown), chosen in a list
+at the side (a row of thirteen tabs does not fit a laptop screen). Opening the file
 is recorded as an access (`households.record_view`, LR-23).
 """
 
@@ -16,6 +17,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -37,6 +40,20 @@ from casework.ui.households.members import PersonsTab
 from casework.ui.widgets import heading, named
 
 QUICK_ENTRY_SHORTCUT = "Ctrl+K"
+
+
+def section_label(title: str) -> str:
+    """A tab title as shown in the section list: "Ü&bersicht" → "Übersicht",
+    "Zuständigkeit && Abschluss" → "Zuständigkeit & Abschluss"."""
+    return title.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def mnemonic(title: str) -> str:
+    """The letter after a single "&" ("Ü&bersicht" → "B"); "" if none."""
+    plain = title.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].upper() if 0 <= at < len(plain) - 1 else ""
+
 
 def members_text(persons: list[Person], ctx: UiContext) -> str:
     today = local_today(ctx.clock)
@@ -113,13 +130,19 @@ class FamilyFile(QWidget):
         self.lazy_tabs: dict[str, LazyTab] = {}
         self._add_feature_tabs()
         self.tabs.currentChanged.connect(self._tab_shown)
+        self.sections = self._section_list()
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.sections)
+        body.addWidget(self.tabs, 1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.address)
         layout.addWidget(self.members)
         layout.addLayout(actions)
-        layout.addWidget(self.tabs, 1)
+        layout.addLayout(body, 1)
 
         QShortcut(QKeySequence(QUICK_ENTRY_SHORTCUT), self, self.request_quick_entry,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -152,6 +175,56 @@ class FamilyFile(QWidget):
             lazy = LazyTab(partial(entry.create, self.ctx, self.household_id), self)
             self.lazy_tabs[entry.key] = lazy
             self.tabs.addTab(lazy, entry.title)
+
+    def _section_list(self) -> QListWidget:
+        """The tabs as a list at the side: thirteen areas do not fit in one row of tabs
+        at 1366 pixels, and a scrolling tab row hides some. The QTabWidget stays the
+        owner of the pages (its tab row hidden); Alt+letter, Strg+Bild ab/auf and the
+        arrow keys in the list switch areas."""
+        sections = QListWidget(self)
+        named(sections, "Bereiche der Familienakte",
+              "Bereich wählen; Strg+Bild ab/auf wechselt von überall")
+        self.tabs.tabBar().hide()
+        self.tabs.setDocumentMode(True)
+        for index in range(self.tabs.count()):
+            title = self.tabs.tabText(index)
+            item = QListWidgetItem(section_label(title), sections)
+            key = mnemonic(title)
+            if key:
+                item.setToolTip(f"Alt+{key}")
+                QShortcut(QKeySequence(f"Alt+{key}"), self,
+                          partial(self.tabs.setCurrentIndex, index),
+                          context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sections.setCurrentRow(self.tabs.currentIndex())
+        sections.currentRowChanged.connect(self._section_chosen)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        metrics = sections.fontMetrics()
+        # As narrow as the longest one-line label; "Zuständigkeit & Abschluss" wraps after
+        # "&" (the § 8a view and the lists need the width more than this list does).
+        sections.setWordWrap(True)
+        sections.setResizeMode(QListWidget.ResizeMode.Adjust)
+        widest = max(metrics.horizontalAdvance(part)
+                     for i in range(sections.count())
+                     for part in sections.item(i).text().split(" & "))
+        sections.setFixedWidth(widest + 3 * metrics.averageCharWidth()
+                               + 2 * sections.frameWidth())
+        sections.setSpacing(1)
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, partial(self._step, 1),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, partial(self._step, -1),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        return sections
+
+    def _section_chosen(self, row: int) -> None:
+        if row >= 0 and row != self.tabs.currentIndex():
+            self.tabs.setCurrentIndex(row)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.sections.currentRow() != index:
+            self.sections.setCurrentRow(index)
+
+    def _step(self, delta: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + delta) % self.tabs.count())
 
     def show_tab(self, key: str) -> QWidget:
         """Show the feature tab `key` (a registry key) and return its content."""

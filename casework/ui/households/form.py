@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -40,6 +41,7 @@ from casework.services import drafts
 from casework.services.households import households
 from casework.services.persons import workers
 from casework.ui.context import UiContext
+from casework.ui.dialog_drafts import DialogDraft
 from casework.ui.widgets import ValidatingForm, line_edit, named
 
 
@@ -96,7 +98,7 @@ class HouseholdForm(ValidatingForm):
         for i, group in enumerate(TargetGroup):
             box = QCheckBox(group.value, targets)
             named(box, f"Zielgruppe {group.value}")
-            grid.addWidget(box, i // 2, i % 2)
+            grid.addWidget(box, i, 0)  # one column: two do not fit beside the areas list at 125 %
             self.target_boxes[group] = box
         named(targets, "Zielgruppenkriterien")
         self.add_row("Zielgruppenkriterien", targets)
@@ -201,7 +203,9 @@ def restore_form(form: HouseholdForm, payload: dict[str, Any]) -> None:
 
 
 class OverviewTab(QWidget):
-    """Family file tab "Übersicht": the editable household form with a save button."""
+    """Family file tab "Übersicht": the household form, read-only until "Bearbeiten"
+    (F2); then "Änderungen speichern" (Strg+S) or "Abbrechen" (Escape), which asks before
+    it throws typed changes away. A draft restored after a lock opens in editing mode."""
 
     saved = Signal()
 
@@ -214,26 +218,76 @@ class OverviewTab(QWidget):
         self.form = HouseholdForm(ctx, self)
         scroll = _scrolling(self.form, self)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.edit_button = QPushButton("Bearbei&ten", self)
+        named(self.edit_button, "Übersicht bearbeiten", "F2")
+        self.edit_button.setToolTip("F2")
         self.save_button = QPushButton("Änderungen &speichern", self)
         named(self.save_button, "Änderungen speichern")
-        self.reset_button = QPushButton("&Verwerfen", self)
-        named(self.reset_button, "Änderungen verwerfen")
+        self.save_button.setToolTip("Strg+S")
+        self.reset_button = QPushButton("Abbrechen", self)
+        named(self.reset_button, "Bearbeiten abbrechen")
+        self.reset_button.setToolTip("Esc")
         self.draft_note = QLabel(self)
         named(self.draft_note, "Hinweis zum Entwurf")
         self.draft_note.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.draft_note, 1)
+        buttons.addWidget(self.edit_button)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        self.editing = False
+        self.edit_button.clicked.connect(lambda: self.set_editing(True))
         self.save_button.clicked.connect(self.save)
-        self.reset_button.clicked.connect(self.reset)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save,
+        self.reset_button.clicked.connect(self.cancel)
+        QShortcut(QKeySequence.StandardKey.Save, self, self._save_if_editing,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self, lambda: self.set_editing(True),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.reload()
-        self.restore_draft()
+        self.set_editing(self.restore_draft())
+
+    # --- read-only until "Bearbeiten" ----------------------------------------------------
+
+    def set_editing(self, editing: bool) -> None:
+        """Fields editable or read-only (texts stay readable and selectable)."""
+        self.editing = editing
+        # Read-only fields take the window's background, so reading and editing look
+        # different (in light and dark palettes alike).
+        reading = QPalette(self.palette())
+        reading.setColor(QPalette.ColorRole.Base, reading.color(QPalette.ColorRole.Window))
+        fields: list[QLineEdit | QPlainTextEdit] = [*self.form.findChildren(QLineEdit),
+                                                    *self.form.findChildren(QPlainTextEdit)]
+        for field in fields:
+            field.setReadOnly(not editing)
+            field.setPalette(self.palette() if editing else reading)
+        for choice in (*self.form.findChildren(QComboBox), *self.form.findChildren(QCheckBox)):
+            choice.setEnabled(editing)
+        self.edit_button.setVisible(not editing)
+        self.save_button.setVisible(editing)
+        self.reset_button.setVisible(editing)
+        if editing and self.isVisible():
+            self.form.name.setFocus()
+
+    def _save_if_editing(self) -> None:
+        if self.editing:
+            self.save()
+
+    def cancel(self) -> bool:
+        """"Abbrechen" / Escape: back to reading; typed changes go only when confirmed."""
+        if not self.editing:
+            return True
+        if self.is_dirty() and not self.ctx.messages.confirm(
+                self, "Änderungen verwerfen?",
+                "Die Änderungen an der Übersicht sind nicht gespeichert. Verwerfen?"):
+            return False
+        self.reset()
+        self.set_editing(False)
+        return True
 
     # --- drafts: unsaved edits survive an auto-lock (encrypted in the vault) ----------
 
@@ -296,6 +350,8 @@ class OverviewTab(QWidget):
             self.ctx.report(error)
             return False
         self._discard_draft()
+        self.set_editing(False)
+        self.ctx.confirm("Übersicht gespeichert.")
         self.saved.emit()
         return True
 
@@ -327,6 +383,15 @@ class NewHouseholdDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 720)
         self.form.name.setFocus()
+        self.draft_keeper = DialogDraft(ctx, self, "new_household", "new",
+                                 lambda: form_payload(self.form),
+                                 lambda payload: restore_form(self.form, payload))
+        self.draft_keeper.offer()
+
+    def reject(self) -> None:
+        """Escape / Abbrechen: asks before typed text goes; a lock keeps it."""
+        if self.draft_keeper.may_close():
+            super().reject()
 
     def save(self) -> None:
         self.form.clear_errors()
@@ -339,4 +404,6 @@ class NewHouseholdDialog(QDialog):
             self.ctx.report(error)
             return
         self.created_id = hid
+        self.draft_keeper.discard()
+        self.ctx.confirm("Familie angelegt.")
         self.accept()

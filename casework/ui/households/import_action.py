@@ -1,10 +1,20 @@
 """Akte → "Import…": existing lists (CSV from Excel) with preview, column mapping,
-every bad row listed, duplicates flagged, and an all-or-nothing import."""
+every bad row listed, duplicates flagged, and an all-or-nothing import.
+
+Checking the file and importing run on the app's worker thread (`ui/tasks.py`): 100,000
+rows take seconds. The import uses its own connection to the vault and one transaction,
+shows progress and can be cancelled between two batches („Abbrechen“, closing the
+dialog, or locking the vault); a cancelled import leaves nothing behind. The dialog stays
+window-modal meanwhile, so nothing else writes to the vault on the GUI thread.
+"""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import CancelledError
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -13,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -22,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.households.csv_import import FIELDS, DuplicatePolicy
+from casework.services import session as session_service
 from casework.services.households import csv_import as importer
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
@@ -43,12 +55,18 @@ def choose_csv_file(parent: QWidget | None) -> str:
 
 
 class ImportDialog(QDialog):
+    progress_changed = Signal(int, int)  # from the worker thread, queued to this one
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.data: bytes | None = None
         self.prepared: importer.ImportPreview | None = None
+        self._known: frozenset[tuple[str, str, str]] = frozenset()
         self._updating = False
+        self._planning = 0  # the newest check of the file; older results are dropped
+        self._planning_pending = 0
+        self._cancel: threading.Event | None = None  # set while an import runs
         self.setWindowTitle("Listen importieren")
         named(self, "Listen importieren")
         self.resize(900, 700)
@@ -91,6 +109,14 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(self.commit)
         self.close_button = QPushButton("Schließen", self)
         self.close_button.clicked.connect(self.reject)
+        self.progress = QProgressBar(self)
+        named(self.progress, "Fortschritt des Imports")
+        self.progress.hide()
+        self.cancel_button = QPushButton("&Abbrechen", self)
+        named(self.cancel_button, "Import abbrechen")
+        self.cancel_button.clicked.connect(self.cancel_import)
+        self.cancel_button.hide()
+        self.progress_changed.connect(self._show_progress)
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -107,7 +133,9 @@ class ImportDialog(QDialog):
         layout.addWidget(self.duplicates, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.policy, 1)
+        bottom.addWidget(self.progress, 1)
         bottom.addWidget(self.import_button)
+        bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.close_button)
         layout.addLayout(bottom)
         self._update_buttons()
@@ -119,17 +147,64 @@ class ImportDialog(QDialog):
         if path:
             self.load(Path(path))
 
+    @property
+    def busy(self) -> bool:
+        """A check of the file or an import is running on the worker thread."""
+        return bool(self._planning_pending) or self._cancel is not None
+
     def load(self, path: Path) -> None:
         try:
             self.data = importer.read_file(path)
-            self.prepared = importer.preview(self.ctx.require_session(), self.data)
+            self._known = importer.known_persons(self.ctx.require_session())
         except UserError as error:
             self.data = self.prepared = None
             self.ctx.report(error)
             self._show()
             return
-        self._fill_mapping()
+        self.prepared = None
+        self._plan(None)
+
+    def _plan(self, mapping: dict[str, int] | None) -> None:
+        """Check the file (parse, validate every row) on the worker thread."""
+        assert self.data is not None
+        self._planning += 1
+        generation = self._planning
+        self._planning_pending += 1
+        self.summary.setText("Die Datei wird geprüft …")
+        self.import_button.setEnabled(False)
+        self.ctx.tasks.submit(importer.plan_preview, self.data, self.ctx.clock.now(),
+                              self._known, mapping=mapping,
+                              on_done=lambda result: self._planned(generation, result, mapping),
+                              on_error=lambda error: self._plan_failed(generation, error,
+                                                                       mapping))
+
+    def _planned(self, generation: int, prepared: importer.ImportPreview,
+                 mapping: dict[str, int] | None) -> None:
+        self._planning_pending -= 1
+        if generation != self._planning:
+            return
+        self.prepared = prepared
+        if mapping is None:
+            self._fill_mapping()
         self._show()
+
+    def _plan_failed(self, generation: int, error: BaseException,
+                     mapping: dict[str, int] | None) -> None:
+        self._planning_pending -= 1
+        if not isinstance(error, UserError):
+            raise error
+        if generation != self._planning:
+            return
+        self.prepared = None
+        if mapping is None:  # the file itself cannot be read
+            self.data = None
+            self.ctx.report(error)
+            self._show()
+            return
+        self.summary.setText(error.message)
+        self.problems.clear()
+        self.duplicates.clear()
+        self._update_buttons()
 
     def _fill_mapping(self) -> None:
         assert self.prepared is not None
@@ -157,17 +232,7 @@ class ImportDialog(QDialog):
     def _mapping_changed(self) -> None:
         if self._updating or self.data is None:
             return
-        try:
-            self.prepared = importer.preview(self.ctx.require_session(), self.data,
-                                             mapping=self.current_mapping())
-        except UserError as error:
-            self.prepared = None
-            self.summary.setText(error.message)
-            self.problems.clear()
-            self.duplicates.clear()
-            self._update_buttons()
-            return
-        self._show()
+        self._plan(self.current_mapping())
 
     # --- showing --------------------------------------------------------------------------
 
@@ -201,27 +266,78 @@ class ImportDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        importing = self._cancel is not None
         ok = self.prepared is not None and self.prepared.plan.ok and bool(
             self.prepared.plan.households)
-        self.import_button.setEnabled(ok)
-        self.policy.setEnabled(self.prepared is not None and bool(self.prepared.plan.duplicates))
+        self.import_button.setEnabled(ok and not importing)
+        self.policy.setEnabled(not importing and self.prepared is not None
+                               and bool(self.prepared.plan.duplicates))
+        self.choose.setEnabled(not importing)
+        self.mapping.setEnabled(not importing)
+        self.close_button.setEnabled(not importing)
+        self.cancel_button.setVisible(importing)
+        self.progress.setVisible(importing)
 
     # --- import ---------------------------------------------------------------------------
 
     def commit(self) -> None:
-        if self.prepared is None:
+        if self.prepared is None or self._cancel is not None:
             return
+        session = self.ctx.require_session()
         policy = self.policy.currentData()
-        result = self.ctx.run(importer.commit, self.prepared, policy)
-        if result is None:
-            return
-        summary, _changes = result
+        self._cancel = threading.Event()
+        self.progress.setRange(0, 0)
+        self.summary.setText("Import läuft …")
+        self._update_buttons()
+        self.ctx.tasks.submit(importer.commit_in_background,
+                              session_service.background_key(session), self.ctx.clock,
+                              session.actor_id, self.prepared, policy,
+                              progress=self.progress_changed.emit,
+                              cancelled=self._cancel.is_set, cancel=self._cancel,
+                              on_done=self._imported, on_error=self._import_failed)
+
+    def cancel_import(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.summary.setText("Import wird abgebrochen …")
+
+    def _show_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _imported(self, summary: importer.ImportSummary) -> None:
+        self._cancel = None
+        self._update_buttons()
+        session = self.ctx.session
+        if session is None or not session.is_open:
+            return  # locked meanwhile; the import is in the vault
+        self.ctx.changed.emit(importer.after_background_import(session, summary))
         text = (f"Importiert: {summary.households} Haushalte, {summary.persons} Personen, "
                 f"{summary.contacts} Kontakte.")
         if summary.skipped_duplicates:
             text += f" {summary.skipped_duplicates} Doppelungen übersprungen."
         self.ctx.messages.info(self, "Import", text)
         self.accept()
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._cancel = None
+        self._update_buttons()
+        if isinstance(error, (importer.ImportCancelled, CancelledError)):
+            self.summary.setText(importer.ImportCancelled().message)
+            return
+        if not isinstance(error, UserError):
+            raise error
+        self.summary.setText(error.message)
+        if self.ctx.is_unlocked:
+            self.ctx.report(error)
+
+    def reject(self) -> None:
+        # Esc, „Schließen“ or closing from outside (locking closes every window) while the
+        # import runs: cancel it; the dialog closes once the import has rolled back.
+        if self._cancel is not None:
+            self.cancel_import()
+            return
+        super().reject()
 
 
 def trigger(ctx: UiContext, parent: QWidget | None) -> ImportDialog:

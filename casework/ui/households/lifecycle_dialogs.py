@@ -72,6 +72,7 @@ class _ServiceDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return False
+        self.ctx.confirm("Gespeichert.")
         return True
 
 

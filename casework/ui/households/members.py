@@ -6,6 +6,7 @@ expected date of delivery (ET); `BirthInfo.validate` decides what is acceptable.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -36,6 +36,7 @@ from casework.models.households.person import (
 from casework.models.ids import HouseholdId
 from casework.services.households import households
 from casework.ui.context import UiContext
+from casework.ui.dialog_drafts import DialogDraft
 from casework.ui.widgets import (
     DATE_HINT,
     ValidatingForm,
@@ -44,6 +45,7 @@ from casework.ui.widgets import (
     line_edit,
     named,
     parse_date,
+    stretch_column,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -153,6 +155,35 @@ class PersonDialog(QDialog):
             self._load(person)
         self._kind_changed()
         self.first.setFocus()
+        self.draft_keeper = DialogDraft(
+            ctx, self, "person_dialog", household_id + (f"/{person.id}" if person else ""),
+            self._payload, self._restore)
+        self.draft_keeper.offer()
+
+    def _payload(self) -> dict[str, Any]:
+        """The raw contents (also invalid ones) for an encrypted draft."""
+        return {"first": self.first.text(), "last": self.last.text(),
+                "birth_kind": self.birth_kind.currentData(),
+                "birth_value": self.birth_value.text(), "gender": self.gender.currentData(),
+                "role": self.role.currentData(), "custody": self.custody.isChecked(),
+                "school": self.school.text(), "residence": self.residence.currentData(),
+                "unaccompanied": self.unaccompanied.isChecked()}
+
+    def _restore(self, payload: dict[str, Any]) -> None:
+        self.first.setText(str(payload.get("first", "")))
+        self.last.setText(str(payload.get("last", "")))
+        for box, key in ((self.birth_kind, "birth_kind"), (self.gender, "gender"),
+                         (self.role, "role"), (self.residence, "residence")):
+            box.setCurrentIndex(max(box.findData(payload.get(key)), 0))
+        self.birth_value.setText(str(payload.get("birth_value", "")))
+        self.custody.setChecked(bool(payload.get("custody")))
+        self.school.setText(str(payload.get("school", "")))
+        self.unaccompanied.setChecked(bool(payload.get("unaccompanied")))
+
+    def reject(self) -> None:
+        """Escape / Abbrechen: asks before typed text goes; a lock keeps it."""
+        if self.draft_keeper.may_close():
+            super().reject()
 
     def _kind_changed(self) -> None:
         kind = self.birth_kind.currentData()
@@ -226,7 +257,26 @@ class PersonDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.draft_keeper.discard()
+        self.ctx.confirm("Person gespeichert.")
         self.accept()
+
+
+def reopen_person(ctx: UiContext, household_id: HouseholdId, person_id: str | None) -> None:
+    """The person dialog again after unlocking, with the draft kept at the lock."""
+    workspace = getattr(ctx.window, "workspace", None)
+    page = workspace.open_family(household_id) if workspace is not None else None
+    tab = getattr(page, "persons", None)
+    if page is None or not isinstance(tab, PersonsTab):
+        return
+    person = None
+    if person_id is not None:
+        members = households.members(ctx.require_session(), household_id)
+        person = next((p for p in members if p.id == person_id), None)
+        if person is None:
+            return
+    page.tabs.setCurrentWidget(tab)
+    tab._open(person)
 
 
 class PersonsTab(QWidget):
@@ -242,8 +292,7 @@ class PersonsTab(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         compact_rows(self.view)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        stretch_column(self.view, COLUMNS.index("Name"))
         self.view.doubleClicked.connect(lambda _i: self.edit())
         add = QPushButton("Person &hinzufügen …", self)
         named(add, "Person hinzufügen")
@@ -276,6 +325,8 @@ class PersonsTab(QWidget):
 
     def _open(self, person: Person | None) -> PersonDialog:
         self.dialog = PersonDialog(self.ctx, self.household_id, person, self)
+        self.dialog.draft_keeper.reopen = partial(
+            reopen_person, self.ctx, self.household_id, person.id if person else None)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.show()
@@ -294,5 +345,6 @@ class PersonsTab(QWidget):
             return
         if self.ctx.messages.confirm(self, "Person entfernen",
                                      "Diese Person aus dem Haushalt entfernen? Der Verlauf "
-                                     "bleibt erhalten."):
-            self.ctx.run(households.remove_person, person.id)
+                                     "bleibt erhalten.") \
+                and self.ctx.run(households.remove_person, person.id) is not None:
+            self.ctx.confirm("Person aus dem Haushalt entfernt.")

@@ -7,6 +7,8 @@ family file; Ctrl+N creates a new family.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -88,7 +90,8 @@ class FamilienScreen(QWidget):
         compact_rows(self.view)  # fixed row heights: the view never measures 20,000 rows
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name gets the room
+        header.setStretchLastSection(False)
         char = self.view.fontMetrics().averageCharWidth()
         header_metrics = header.fontMetrics()
         for column, chars in enumerate((26, 22, 22, 15, 10)):
@@ -193,6 +196,7 @@ class FamilienScreen(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(lambda: self._created(dialog))
+        dialog.draft_keeper.reopen = partial(reopen_new_family, self.ctx)
         self.new_dialog = dialog
         dialog.show()
 
@@ -216,6 +220,14 @@ class FamilienScreen(QWidget):
                     self.view.setCurrentIndex(self.model.index(0, 0))
                 return True
         return super().eventFilter(watched, event)
+
+
+def reopen_new_family(ctx: UiContext) -> None:
+    """"Neue Familie" again after unlocking, with the draft kept at the lock."""
+    workspace = getattr(ctx.window, "workspace", None)
+    screen = workspace.show_page("familien") if workspace is not None else None
+    if isinstance(screen, FamilienScreen):
+        screen.new_family()
 
 
 def create(ctx: UiContext) -> QWidget:

@@ -41,6 +41,7 @@ from casework.ui.documents import save_pdf
 from casework.ui.widgets import ValidatingForm, named
 
 W = TypeVar("W", bound=QWidget)
+FIT_HEIGHT = 690  # the highest a § 8a form opens (1366x768 minus taskbar and title bar)
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 # Document key → (button text, save-dialog title, suggested file name without personal data)
@@ -214,6 +215,7 @@ class EntryDialog(QDialog):
 
     TITLE = ""
     INTRO = ""
+    CONFIRM = "Im § 8a-Verfahren festgehalten."  # status-bar confirmation after saving
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -245,7 +247,11 @@ class EntryDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
         self.build()
-        self.resize(820, min(760, max(420, self.form.sizeHint().height() + 140)))
+        # 1366x768 minus a taskbar and the title bar leaves about 690 px: the form scrolls
+        # vertically inside, the buttons stay visible.
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 40 if screen is not None else FIT_HEIGHT
+        self.resize(820, min(FIT_HEIGHT, room, max(420, self.form.sizeHint().height() + 140)))
 
     def add(self, label: str, widget: W, *, aliases: tuple[str, ...] = ()) -> W:
         """A form row whose ValidationError (field `label` or an alias) shows under it."""
@@ -270,6 +276,7 @@ class EntryDialog(QDialog):
             self.ctx.report(error)
             return False
         self.accept()
+        self.ctx.confirm(self.CONFIRM)
         return True
 
     def error_text(self, field: str) -> str:

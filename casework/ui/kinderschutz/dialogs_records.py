@@ -91,8 +91,9 @@ class ObservationDialog(ProcedureDialog):
     def build(self) -> None:
         self.observed_at = self.add(
             "Zeitpunkt der Wahrnehmung", datetime_edit(self.ctx, "Zeitpunkt der Wahrnehmung"))
+        # No preset: whether something is a fact or a hypothesis is the worker's call.
         self.kind = self.add("Art des Eintrags", combo(
-            "Art des Eintrags", [(k.value, k) for k in NoteKind]))
+            "Art des Eintrags", [(k.value, k) for k in NoteKind], prompt="– bitte wählen –"))
         self.source = self.add("Quelle", line_edit(
             "Quelle", placeholder="bei „Aussage Dritter“: wer hat es gesagt?"))
         self.text = self.add("Beobachtung", text_box(
@@ -284,7 +285,9 @@ class AssessmentDialog(ProcedureDialog):
         parent = self.rating_grid.parentWidget()
         name = line_edit(f"Modul {row + 1}", parent, "Modul")
         name.setText(module)
-        value = combo(f"Bewertung Modul {row + 1}", [(r.value, r) for r in Rating], parent)
+        # No preset value: a rating is a professional judgement, chosen explicitly.
+        value = combo(f"Bewertung Modul {row + 1}", [(r.value, r) for r in Rating], parent,
+                      prompt="– bitte bewerten –")
         if rating is not None:
             select_data(value, rating)
         self.rating_grid.addWidget(name, row, 0)

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -116,8 +117,9 @@ class ChildrenDialog(ProcedureDialog):
 # --------------------------------------------------------------------------- Schutzplan
 
 
-PLAN_COLUMNS = ("Was?", "Wer?", "Bis wann? (TT.MM.JJJJ)", "Wie wird es überprüft?",
-                "Folge bei Nichteinhaltung", "Stand")
+# Two-line headers: at 1366x768 the six columns share ~1000 px and no header is cut.
+PLAN_COLUMNS = ("Was?", "Wer?", "Bis wann?\n(TT.MM.JJJJ)", "Wie wird es\nüberprüft?",
+                "Folge bei\nNichteinhaltung", "Stand")
 
 
 class PlanDialog(ProcedureDialog):
@@ -133,7 +135,12 @@ class PlanDialog(ProcedureDialog):
         self.table = QTableWidget(0, len(PLAN_COLUMNS), holder)
         named(self.table, "Maßnahmen des Schutzplans")
         self.table.setHorizontalHeaderLabels(list(PLAN_COLUMNS))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # no column narrower than the widest header text: no header is cut
+        widest = max(header.sectionSizeHint(c) for c in range(len(PLAN_COLUMNS)))
+        header.setMinimumSectionSize(widest)
+        self.table.setMinimumWidth(widest * len(PLAN_COLUMNS) + 40)
         self.table.setMinimumHeight(160)
         self.table.setTabKeyNavigation(True)
         v.addWidget(self.table)
@@ -224,8 +231,10 @@ class PlanDialog(ProcedureDialog):
 class MitteilungDialog(ProcedureDialog):
     TITLE = "Mitteilung an das Jugendamt"
     INTRO = ("Erst telefonisch, dann schriftlich. Pflicht: Rechtsgrundlage und ob die "
-             "Betroffenen vorab informiert wurden (oder warum nicht). Die Leitung prüft "
-             "die Mitteilung.")
+             "Betroffenen vorab informiert wurden (oder warum nicht). Wenn möglich: ein "
+             "gemeinsames Gespräch aller Beteiligten und wer welche Verantwortung übernimmt. "
+             "Die Leitung prüft die Mitteilung.")
+    CONFIRM = "Mitteilung an das Jugendamt festgehalten."
 
     def build(self) -> None:
         self.informed_at = self.add(
@@ -266,11 +275,32 @@ class MitteilungDialog(ProcedureDialog):
         self.add("Betroffene vorab informiert", notice)
         self.notice_given.toggled.connect(self._notice)
         self.notice_not_given.toggled.connect(self._notice)
+        meeting = QWidget(self.form)
+        row = QGridLayout(meeting)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.meeting_held = QCheckBox("geführt am", meeting)
+        named(self.meeting_held, "Gemeinsames Gespräch geführt")
+        self.meeting_on = date_edit(self.ctx, "Datum des gemeinsamen Gesprächs", meeting)
+        self.meeting_participants = line_edit(
+            "Beteiligte am gemeinsamen Gespräch", meeting,
+            "z. B. Mutter, Fachkraft ASD, Fachkraft Träger, Kita-Leitung")
+        row.addWidget(self.meeting_held, 0, 0)
+        row.addWidget(self.meeting_on, 0, 1)
+        row.addWidget(self.meeting_participants, 0, 2)
+        row.setColumnStretch(2, 1)
+        self.add("Gemeinsames Gespräch", meeting, aliases=(
+            "Gemeinsames Gespräch – Datum", "Gemeinsames Gespräch – Beteiligte"))
+        self.meeting_held.toggled.connect(self._notice)
+        self.responsibilities = self.add("Wer übernimmt was", text_box(
+            "Wer übernimmt was", placeholder="z. B. ASD: Hausbesuch diese Woche; Träger: "
+            "begleitet die Mutter zur Beratung", lines=3), aliases=("Verantwortlichkeiten",))
         self._notice()
 
     def _notice(self) -> None:
         self.notice_on.setEnabled(self.notice_given.isChecked())
         self.no_notice_reason.setEnabled(self.notice_not_given.isChecked())
+        self.meeting_on.setEnabled(self.meeting_held.isChecked())
+        self.meeting_participants.setEnabled(self.meeting_held.isChecked())
 
     def submit(self) -> Any:
         on: date | None = day_of(self.notice_on) if self.notice_given.isChecked() else None
@@ -279,7 +309,10 @@ class MitteilungDialog(ProcedureDialog):
             aware(self.informed_at), self.office.text(), self.person.text(),
             self.channel.currentData(), self.content.toPlainText(),
             self.legal_basis.currentData(), on, why, self.reason.toPlainText(),
-            self.attachment.text()))
+            self.attachment.text(),
+            day_of(self.meeting_on) if self.meeting_held.isChecked() else None,
+            self.meeting_participants.text() if self.meeting_held.isChecked() else "",
+            self.responsibilities.toPlainText()))
 
 
 # --------------------------------------------------------------------------- small steps

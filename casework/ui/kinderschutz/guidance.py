@@ -52,6 +52,7 @@ ENTRY_NAMES: dict[EntryKind, str] = {
     EntryKind.NOTE: "Notiz",
     EntryKind.PSEUDONYM_KEY: "iseF-Auszug erstellt",
     EntryKind.REPORT: "Meldung",
+    EntryKind.HANDOVER: "An die Leitung gegeben",
 }
 
 
@@ -135,8 +136,11 @@ def entry_summary(entry: Any) -> str:
         return (f"{len(d.measures)} Maßnahme(n), nächste Überprüfung "
                 f"{when(d.review_date)}")
     if k is EntryKind.MITTEILUNG:
-        return (f"{when(d.informed_at)} an {d.office} ({d.person}), {d.channel.value}; "
+        text = (f"{when(d.informed_at)} an {d.office} ({d.person}), {d.channel.value}; "
                 f"Rechtsgrundlage: {d.legal_basis.value}")
+        if d.meeting_on:
+            text += f" · gemeinsames Gespräch am {when(d.meeting_on)}"
+        return text
     if k is EntryKind.ACUTE:
         text = f"Erkannt {when(d.recognised_at)}: {d.description}"
         if d.immediate_measures:
@@ -153,4 +157,7 @@ def entry_summary(entry: Any) -> str:
         return (f"{d.topic}: " if d.topic else "") + str(d.text)
     if k is EntryKind.PSEUDONYM_KEY:
         return "Pseudonymisierter Auszug für die iseF (Zuordnung bleibt in der Akte)"
+    if k is EntryKind.HANDOVER:
+        return "Ergebnis zur Prüfung an die Leitung gegeben (signiert)" + (
+            f": {d.note}" if d.note else "")
     return ""

@@ -54,6 +54,7 @@ from casework.ui.kinderschutz.guidance import (
     result_blocker,
     when,
 )
+from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import compact_rows, heading, named
 
@@ -155,6 +156,8 @@ class ProcedureView(QWidget):
         self.steps_grid.setColumnStretch(1, 1)
         self.step_buttons: dict[State, QPushButton] = {}
         self.step_reasons: dict[State, QLabel] = {}
+        self.handover_button: QPushButton | None = None
+        self.handover_reason: QLabel | None = None
 
         self.records_box = QGroupBox("Festhalten", self)
         named(self.records_box, "Festhalten")
@@ -172,7 +175,9 @@ class ProcedureView(QWidget):
 
         self.print_box = QGroupBox("Drucken / Exportieren", self)
         named(self.print_box, "Drucken und Exportieren")
-        pbox = QVBoxLayout(self.print_box)
+        # One row of buttons under the steps: three columns side by side do not fit the
+        # family file at 1366x768 without horizontal scrolling.
+        pbox = QHBoxLayout(self.print_box)
         self.print_buttons: dict[str, QPushButton] = {}
         for key, (text, title, _name) in DOCUMENTS.items():
             button = QPushButton(text, self.print_box)
@@ -212,14 +217,14 @@ class ProcedureView(QWidget):
         head.addLayout(side)
         middle = QHBoxLayout()
         middle.addWidget(self.steps_box, 3)
-        middle.addWidget(self.records_box, 3)
-        middle.addWidget(self.print_box, 2)
+        middle.addWidget(self.records_box, 2)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.next_box)
         layout.addLayout(middle)
+        layout.addWidget(self.print_box)
         layout.addWidget(line)
         layout.addWidget(self.tabs, 1)
         ctx.changed.connect(self._on_changed)
@@ -255,7 +260,7 @@ class ProcedureView(QWidget):
         if self.procedure_id is None:
             return
         if (self.procedure_id in changes.ids("kinderschutz")
-                or changes.affects("kinderschutz_review", "worker")):
+                or changes.affects("kinderschutz_review", "worker", "kinderschutz_deadlines")):
             self.refresh()
 
     def _show(self, file: ProcedureFile) -> None:
@@ -305,7 +310,8 @@ class ProcedureView(QWidget):
             named(done, "Kein weiterer Schritt")
             self.steps_grid.addWidget(done, 0, 0, 1, 2)
             return
-        for row, (target, label) in enumerate(offered):
+        first = self._fill_handover(file)
+        for row, (target, label) in enumerate(offered, start=first):
             needs_form = target in (S.S0, S.S9)
             button = QPushButton(label + (" …" if needs_form else ""), self.steps_box)
             named(button, label)
@@ -324,13 +330,49 @@ class ProcedureView(QWidget):
             self.steps_grid.addWidget(text, row, 1)
             self.step_buttons[target] = button
             self.step_reasons[target] = text
-        self.steps_grid.setRowStretch(len(offered), 1)  # rows stay at the top
+        self.steps_grid.setRowStretch(len(offered) + first, 1)  # rows stay at the top
+
+    def _fill_handover(self, file: ProcedureFile) -> int:
+        """The "An die Leitung geben" row while a result exists; returns the rows used."""
+        self.handover_button = None
+        self.handover_reason = None
+        if file.current_result() is None or file.state is S.S9:
+            return 0
+        status = review.result_status(self.ctx.require_session(), file.procedure.id)
+        button = QPushButton("An die &Leitung geben …", self.steps_box)
+        named(button, "An die Leitung geben",
+              "Gibt das Ergebnis zur Prüfung an die Leitung (mit Ihrer Passphrase)")
+        text = _reason_label(self.steps_box)
+        named(text, "Hinweis zu: An die Leitung geben")
+        texts = {
+            ReviewStatus.IN_ARBEIT: "Das Ergebnis ist noch bei Ihnen – die Leitung sieht es "
+                                    "erst nach der Übergabe.",
+            ReviewStatus.OFFEN: "Liegt bei der Leitung zur Prüfung.",
+            ReviewStatus.VERALTET: "Liegt bei der Leitung zur Prüfung (geänderte Fassung).",
+            ReviewStatus.FREIGEGEBEN: "Von der Leitung freigegeben.",
+            ReviewStatus.ZURUECKGEGEBEN: "Von der Leitung zurückgegeben – bitte das Ergebnis "
+                                         "überarbeiten (neue Fassung).",
+        }
+        text.setText(texts.get(status, "") if status is not None else "")
+        button.setEnabled(status is ReviewStatus.IN_ARBEIT)
+        if status is not ReviewStatus.IN_ARBEIT:
+            button.setToolTip(text.text())
+            button.setAccessibleDescription(text.text())
+        button.clicked.connect(self.hand_over)
+        self.steps_grid.addWidget(button, 0, 0)
+        self.steps_grid.addWidget(text, 0, 1)
+        self.handover_button = button
+        self.handover_reason = text
+        return 1
 
     def _fill_records(self, file: ProcedureFile, actor: ActorInfo) -> None:
         closed = file.state is S.S9
         for key, button in self.record_buttons.items():
             reason: str | None = None
-            if key in _ENTRY_OF:
+            if key == "mitteilung" and not closed and ks.mitteilung_possible(
+                    file, ks.deadline_profile(self.ctx.require_session())):
+                reason = None
+            elif key in _ENTRY_OF:
                 reason = entry_blocker(file, _ENTRY_OF[key])
             elif key == "result":
                 reason = result_blocker(file, actor)
@@ -374,6 +416,9 @@ class ProcedureView(QWidget):
                              f"{v.last_decision.comment}")
             elif v.status in (ReviewStatus.OFFEN, ReviewStatus.VERALTET):
                 lines.append(f"• Liegt bei der Leitung: {v.label} ({v.status.value})")
+            elif v.status is ReviewStatus.IN_ARBEIT:
+                lines.append(f"• Noch „An die Leitung geben“: {v.label} – Hilfen und die "
+                             "Information des Jugendamtes warten auf ihre Freigabe.")
         possible = [t.label for t, r in blockers.items() if r is None and t is not S.SA]
         waiting = [r for t, r in blockers.items() if r and t is not S.SA]
         if possible:
@@ -497,6 +542,21 @@ class ProcedureView(QWidget):
             self.dialog.open()
         else:
             self.ctx.run(ks.transition, self.file.procedure.id, target)
+
+    def hand_over(self) -> bool:
+        """"An die Leitung geben": re-authenticate and hand the current result over."""
+        if self.file is None:
+            return False
+        auth = reauth.authorize(self.ctx, self, "An die Leitung geben")
+        if auth is None:
+            return False
+        try:
+            self.ctx.apply(ks.hand_over, self.file.procedure.id, auth=auth)
+        except UserError as error:
+            self.ctx.report(error)
+            return False
+        self.ctx.confirm("Ergebnis an die Leitung gegeben.")
+        return True
 
     def acute(self) -> None:
         """Whom to call now (the routing dialog) and the form to record the acute action;

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -28,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
+from casework.models.kinderschutz.deadlines import InformationPolicy
 from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
@@ -93,6 +96,23 @@ def preview_lines(content: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     return out
 
 
+# The Fachkraft's view of her items: who has to act next.
+_WAITING_TEXT = {
+    ReviewStatus.IN_ARBEIT: "bei Ihnen: noch an die Leitung geben",
+    ReviewStatus.OFFEN: "liegt bei der Leitung",
+    ReviewStatus.VERALTET: "liegt bei der Leitung (geänderte Fassung)",
+    ReviewStatus.ZURUECKGEGEBEN: "zurückgegeben: bitte überarbeiten",
+}
+_WITH_ME = frozenset({ReviewStatus.IN_ARBEIT, ReviewStatus.ZURUECKGEGEBEN})
+
+
+def _since(view: ReviewView) -> datetime:
+    """When the item reached its current holder (last decision, else its creation)."""
+    last = view.last_decision
+    arrived = review.arrived_at(view)
+    return last.decided_at if last is not None and last.decided_at > arrived else arrived
+
+
 class HighlightModel(SimpleTableModel):
     """Rows whose payload is in `highlighted` are bold (overdue steps, stale reviews)."""
 
@@ -121,6 +141,7 @@ class KinderschutzScreen(QWidget):
             ("Familie", "Aktueller Schritt", "Akut", "Eröffnet", "Fallführend", "Frist"), self)
         self.queue_model = HighlightModel(
             ("Prüfauftrag", "Familie", "Verfasst von", "Status", "Eingang"), self)
+        self.waiting_model = HighlightModel(("Prüfauftrag", "Familie", "Status", "Seit"), self)
 
         self.overdue_box = QGroupBox("⚠ Überfällige Schritte", self)
         named(self.overdue_box, "Überfällige Schritte")
@@ -138,7 +159,19 @@ class KinderschutzScreen(QWidget):
         self.open_view = table_view(self.open_box, "Offene § 8a-Verfahren", self.open_model)
         QVBoxLayout(self.open_box).addWidget(self.open_view)
 
-        self.queue_box = QGroupBox("Prüfungen durch die Leitung", self)
+        # What of mine waits for the Leitung (or for my own hand-over), on every side.
+        self.waiting_box = QGroupBox("Bei der Leitung / an die Leitung zu geben", self)
+        named(self.waiting_box, "Was auf die Leitung wartet")
+        self.waiting_view = table_view(self.waiting_box, "Was auf die Leitung wartet",
+                                       self.waiting_model)
+        self.waiting_view.setMaximumHeight(self.waiting_view.fontMetrics().height() * 7)
+        self.no_waiting = QLabel("Nichts von Ihnen liegt bei der Leitung.", self.waiting_box)
+        named(self.no_waiting, "Nichts wartet auf die Leitung")
+        wbox = QVBoxLayout(self.waiting_box)
+        wbox.addWidget(self.no_waiting)
+        wbox.addWidget(self.waiting_view)
+
+        self.queue_box = QGroupBox("Wartet auf Ihre Prüfung (Leitung)", self)
         named(self.queue_box, "Prüfungen durch die Leitung")
         self.queue_view = table_view(self.queue_box, "Prüfaufträge", self.queue_model)
         self.preview = QTextBrowser(self.queue_box)
@@ -182,16 +215,38 @@ class KinderschutzScreen(QWidget):
         qbox.addWidget(self.empty_queue)
         qbox.addWidget(qsplit, 1)
 
+        # The organisation's policy: when is the Jugendamt informed? (Leitung/Admin)
+        self.policy = QComboBox(self)
+        named(self.policy, "Jugendamt informieren",
+              "Wie es die Kooperationsvereinbarung des Trägers vorsieht")
+        for choice in InformationPolicy:
+            self.policy.addItem(choice.label, choice.value)
+        self.policy_save = QPushButton("Übernehmen", self)
+        named(self.policy_save, "Regel zur Information des Jugendamtes übernehmen")
+        self.policy_save.clicked.connect(self.save_policy)
+        self.policy_row = QWidget(self)
+        prow = QHBoxLayout(self.policy_row)
+        prow.setContentsMargins(0, 0, 0, 0)
+        prow.addWidget(QLabel("Jugendamt informieren:", self.policy_row))
+        prow.addWidget(self.policy, 1)
+        prow.addWidget(self.policy_save)
+
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Kinderschutz (§ 8a SGB VIII)", self))
+        top = QHBoxLayout()
+        top.addWidget(heading("Kinderschutz (§ 8a SGB VIII)", self))
+        top.addStretch(1)
+        top.addWidget(self.policy_row)
+        layout.addLayout(top)
         hint = QLabel("Doppelklick öffnet die Familienakte beim Kinderschutz.", self)
         named(hint, "Hinweis")
         layout.addWidget(hint)
         layout.addWidget(self.overdue_box)
         layout.addWidget(self.open_box, 1)
+        layout.addWidget(self.waiting_box)
         layout.addWidget(self.queue_box, 2)
         for view, handler in ((self.overdue_view, self._open_overdue),
                               (self.open_view, self._open_procedure),
+                              (self.waiting_view, self._open_waiting),
                               (self.queue_view, self._open_review)):
             view.doubleClicked.connect(handler)
         self.queue_view.selectionModel().selectionChanged.connect(self._show_item)
@@ -210,7 +265,8 @@ class KinderschutzScreen(QWidget):
     def refresh(self) -> None:
         session = self.ctx.session
         if session is None or not session.is_open:
-            for model in (self.overdue_model, self.open_model, self.queue_model):
+            for model in (self.overdue_model, self.open_model, self.queue_model,
+                          self.waiting_model):
                 model.set_rows([])
             self.queue_items = []
             return
@@ -229,7 +285,20 @@ class KinderschutzScreen(QWidget):
             ((r.household_name, r.state.label, "⚠ akut" if r.acute else "",
               when(r.opened_at), r.lead_worker_name,
               "⚠ überfällig" if r.id in late else ""), r) for r in rows])
+        waiting = review.waiting(session)
+        self.waiting_model.highlighted = {i for i, v in enumerate(waiting)
+                                          if v.status in _WITH_ME}
+        self.waiting_model.set_rows([
+            ((v.label, v.household_name, _WAITING_TEXT.get(v.status, v.status.value),
+              when(_since(v))), v) for v in waiting])
+        self.waiting_view.setVisible(bool(waiting))
+        self.no_waiting.setVisible(not waiting)
+        # The Leitung's own queue is below; her own items show only when there are any.
+        self.waiting_box.setVisible(bool(waiting) or not self.is_leitung)
         self.queue_box.setVisible(self.is_leitung)
+        self.policy_row.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
+        current = ks.deadline_profile(session).information
+        self.policy.setCurrentIndex(max(0, self.policy.findData(current.value)))
         self._refresh_queue()
 
     def _refresh_queue(self) -> None:
@@ -239,7 +308,7 @@ class KinderschutzScreen(QWidget):
                                         if v.status.value == "veraltet"}
         self.queue_model.set_rows([
             ((v.label, v.household_name, v.author_name, v.status.value,
-              when(v.item.created_at)), v) for v in self.queue_items])
+              when(review.arrived_at(v))), v) for v in self.queue_items])
         self.empty_queue.setVisible(not self.queue_items)
         if selected is not None:
             for i, v in enumerate(self.queue_items):
@@ -249,7 +318,8 @@ class KinderschutzScreen(QWidget):
         self._show_item()
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.affects("kinderschutz", "kinderschutz_review", "household", "worker"):
+        if changes.affects("kinderschutz", "kinderschutz_review", "household", "worker",
+                           "kinderschutz_deadlines"):
             self.refresh()
 
     # --- queue ---------------------------------------------------------------------------
@@ -363,6 +433,18 @@ class KinderschutzScreen(QWidget):
         row = self.open_model.payload(index.row())
         if row is not None:
             self.ctx.open_household(row.household_id, tab="kinderschutz")
+
+    def save_policy(self) -> bool:
+        choice = InformationPolicy(self.policy.currentData())
+        if self.ctx.run(ks.set_information_policy, choice) is None:
+            return False
+        self.ctx.confirm("Regel zur Information des Jugendamtes gespeichert.")
+        return True
+
+    def _open_waiting(self, index: QModelIndex) -> None:
+        item = self.waiting_model.payload(index.row())
+        if item is not None:
+            self.ctx.open_household(item.item.household_id, tab="kinderschutz")
 
     def _open_review(self, index: QModelIndex) -> None:
         item = self.queue_items[index.row()] if 0 <= index.row() < len(self.queue_items) \

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -101,7 +102,7 @@ class OffersPanel(QWidget):
                 self.counts.setCellWidget(r, c, spin)
                 self.spins[(group, gender)] = spin
         self.family_search = line_edit(
-            "Familie suchen (namentliche Teilnahme)", self, "Familienname für namentliche Teilnahme"
+            "Familie suchen (namentliche Teilnahme)", self, "Familienname"
         )
         self.family_search.returnPressed.connect(self.search_people)
         self.person = QComboBox(self)
@@ -117,10 +118,11 @@ class OffersPanel(QWidget):
         self.record_button = QPushButton("&Termin erfassen", self)
         named(self.record_button, "Termin mit Teilnahme erfassen")
         self.record_button.clicked.connect(self.record_session)
-        session_box = QGroupBox(
-            "Termin erfassen (anonyme Zählung, namentlich nur mit Einwilligung)", self
-        )
+        session_box = QGroupBox("Termin erfassen", self)  # a long title would set the width
         session_layout = QVBoxLayout(session_box)
+        rule = QLabel("Anonyme Zählung; namentlich nur mit Einwilligung.", session_box)
+        rule.setWordWrap(True)
+        session_layout.addWidget(rule)
         row = QHBoxLayout()
         row.addWidget(self.day)
         row.addWidget(self.hours)
@@ -203,6 +205,7 @@ class OffersPanel(QWidget):
         result = self.ctx.run(offers.create_offer, draft)
         if result is None:
             return None
+        self.ctx.confirm("Angebot gespeichert.")
         self.title.clear()
         self.target.clear()
         for i in range(self.list.topLevelItemCount()):
@@ -259,5 +262,6 @@ class OffersPanel(QWidget):
         self.day.clear()
         for spin in self.spins.values():
             spin.setValue(0)
+        self.ctx.confirm("Termin des Angebots gespeichert.")
         self.participants.clear()
         self.consent.setChecked(False)

@@ -33,19 +33,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.clock import BERLIN, local_today
+from casework.clock import BERLIN, Clock, local_today
 from casework.errors import UserError
-from casework.forms.base import write_pdf_atomic
 from casework.models.changes import Changes
-from casework.models.ids import HouseholdId, PersonId
+from casework.models.ids import HouseholdId, PersonId, WorkerId
 from casework.models.persons.worker import WorkerRole
-from casework.models.privacy.retention import DeletionApproval, FileType
+from casework.models.privacy.retention import DeletionApproval, DeletionRequest, FileType
+from casework.services import session as session_service
 from casework.services.households import households
 from casework.services.privacy import disclosure, retention
+from casework.services.session import UnwrappedKey
 from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
+from casework.ui.widgets import stretch_column
 
 TITLE = "Datenschutz"
 ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
@@ -98,6 +100,17 @@ def _button(text: str, name: str, slot: Callable[[], None]) -> QPushButton:
     return button
 
 
+def _deletions_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
+                   ) -> tuple[list[retention.DueItem], list[DeletionRequest]]:
+    """On the worker thread, on the vault's own second connection (reads only)."""
+    session = session_service.open_background(key, clock, actor_id, "")
+    try:
+        return (retention.deletion_due(session),
+                [r for r in retention.requests(session) if r.executed_at])
+    finally:
+        session.close()
+
+
 def _date(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value is not None else "–"
 
@@ -116,6 +129,8 @@ class DatenschutzScreen(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._deletions_asked = 0  # the newest load of the deletion lists
+        self._deletions_pending = 0
         self.setAccessibleName(TITLE)
         layout = QVBoxLayout(self)
         self.notice = QLabel(NO_ACCESS)
@@ -149,6 +164,7 @@ class DatenschutzScreen(QWidget):
         self.log_model = SimpleTableModel(("Nr.", "Zeitpunkt", "Person", "Aktion", "Objekt",
                                     "Kennungen"), self)
         self.log_view = _table(self.log_model, "Zugriffsprotokoll")
+        stretch_column(self.log_view, 3, 5)  # Aktion and Detail share the room, no scrolling
         box.addWidget(self.log_view)
         return page
 
@@ -319,23 +335,50 @@ class DatenschutzScreen(QWidget):
                _date(i.due_on), "überfällig" if i.overdue(today) else status.get(
                    i.outcome, i.outcome or "")], i.id) for i in items])
 
+    @property
+    def loading(self) -> bool:
+        """The deletion lists are being computed on the worker thread."""
+        return bool(self._deletions_pending)
+
     def refresh_deletions(self) -> None:
+        """Which households are due for deletion is computed on the worker thread (it
+        weighs every household's retention rules: seconds on a large vault)."""
         session = self.ctx.session
         if session is None:
             return
-        due = retention.deletion_due(session)
+        self._deletions_asked += 1
+        asked = self._deletions_asked
+        self._deletions_pending += 1
+        self.ctx.tasks.submit(_deletions_job, session_service.background_key(session),
+                              self.ctx.clock, session.actor_id,
+                              on_done=lambda lists: self._show_deletions(asked, lists),
+                              on_error=lambda error: self._deletions_failed(asked, error),
+                              owner=self)
+
+    def _show_deletions(self, asked: int, lists: tuple[list[retention.DueItem],
+                                                       list[DeletionRequest]]) -> None:
+        self._deletions_pending -= 1
+        if asked != self._deletions_asked:
+            return  # a newer load is on its way
+        due, done = lists
         self.due_model.set_rows(
             [([d.label, d.file_type.value,
                (d.decision.governing.label + (" (Beispielregel)" if d.decision.governing.example
                                                else "")) if d.decision.governing else "–",
                _date(d.decision.keep_until), "ja" if d.restricted else "nein", d.state], d)
              for d in due])
-        done = [r for r in retention.requests(session) if r.executed_at]
         self.done_model.set_rows(
             [([retention.neutral_label("deletion_request", r.id),
                retention.neutral_label("household", r.target_id),
                (r.executed_at or "")[:10], str(sum((r.counts or {}).values()))], r.id)
              for r in done])
+
+    def _deletions_failed(self, asked: int, error: BaseException) -> None:
+        self._deletions_pending -= 1
+        if not isinstance(error, UserError):
+            raise error
+        if asked == self._deletions_asked and self.ctx.is_unlocked:
+            self.ctx.report(error)
 
     # --- Art. 15 -------------------------------------------------------------------------
 
@@ -514,14 +557,6 @@ class DatenschutzScreen(QWidget):
         if request_id is None:
             self.ctx.messages.warn(self, TITLE, "Bitte eine ausgeführte Löschung auswählen.")
             return
-        path = documents.choose_pdf_target(self, "Löschprotokoll speichern",
-                                           "Loeschprotokoll.pdf")
-        if not path:
-            return
         session = self.ctx.require_session()
-        try:
-            write_pdf_atomic(path, retention.render_protocol(session, request_id))
-        except UserError as error:
-            self.ctx.report(error)
-            return
-        self.ctx.messages.info(self, TITLE, "Löschprotokoll gespeichert.")
+        documents.save_pdf(self.ctx, self, "Löschprotokoll speichern", "Loeschprotokoll.pdf",
+                           lambda: retention.render_protocol(session, request_id))

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -54,7 +53,15 @@ from casework.services.households import households
 from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import ValidatingForm, format_date, line_edit, named, parse_date
+from casework.ui.widgets import (
+    FlowLayout,
+    ValidatingForm,
+    format_date,
+    line_edit,
+    named,
+    parse_date,
+    stretch_column,
+)
 
 PDF_FILTER = "PDF-Dokument (*.pdf)"
 KINDS = ("ASD-Bezirk", "Kooperationspartner", "freie Angabe")
@@ -249,6 +256,7 @@ class NewReferralDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Vermittlung gespeichert.")
         super().accept()
 
 
@@ -296,6 +304,7 @@ class StepDialog(QDialog):
         except UserError as error:
             self.ctx.report(error)
             return
+        self.ctx.confirm("Schritt der Vermittlung gespeichert.")
         super().accept()
 
 
@@ -308,13 +317,21 @@ class SendDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.referral = referral
-        self.setWindowTitle("Übermitteln")
-        named(self, "Übermitteln")
+        self.setWindowTitle("Übermittlung festhalten")
+        named(self, "Übermittlung festhalten")
         session = ctx.require_session()
-        check = service.check_transfer(session, referral.id)
-        self.check_label = QLabel(check.message_de(), self)
+        self.check = service.check_transfer(session, referral.id)
+        self.check_label = QLabel(self.check.message_de(), self)
         self.check_label.setWordWrap(True)
         named(self.check_label, "Prüfung der Einwilligungen")
+        self.records_note = QLabel(
+            "Casework verschickt nichts: Übermitteln Sie den Bogen selbst (persönlich, "
+            "Post, Fax) und halten Sie hier fest, dass und wann es geschehen ist.", self)
+        self.records_note.setWordWrap(True)
+        named(self.records_note, "Hinweis: Casework verschickt nichts")
+        self.ok_reason = QLabel(self)
+        self.ok_reason.setWordWrap(True)
+        named(self.ok_reason, "Warum nicht festgehalten werden kann")
         self.form = ValidatingForm(self)
         self.basis = QComboBox(self)
         self.basis.addItem(CONSENT_BASIS, None)
@@ -334,8 +351,12 @@ class SendDialog(QDialog):
         self.form.add_row("Wiedervorlage", self.follow_up)
         layout = QVBoxLayout(self)
         layout.addWidget(self.check_label)
+        layout.addWidget(self.records_note)
         layout.addWidget(self.form)
-        layout.addWidget(_buttons(self, "Jetzt übermitteln"))
+        layout.addWidget(self.ok_reason)
+        self.button_box = _buttons(self, "Als übermittelt &festhalten")
+        self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
+        layout.addWidget(self.button_box)
         self.basis.currentIndexChanged.connect(self._basis_changed)
         self._basis_changed()
 
@@ -343,6 +364,17 @@ class SendDialog(QDialog):
         statutory = self.basis.currentData() is not None
         self.informed_on.setEnabled(statutory)
         self.not_informed.setEnabled(statutory)
+        # With the consent as basis, the consent check decides; say why when it says no.
+        blocked = not statutory and not self.check.allowed
+        reason = ("Noch nicht möglich: Die Einwilligungsprüfung oben sagt nein – erst eine "
+                  "gültige Einwilligung festhalten"
+                  + (" oder eine gesetzliche Rechtsgrundlage wählen."
+                     if self.referral.data.recipient.is_asd else ".")) if blocked else ""
+        self.ok_button.setEnabled(not blocked)
+        self.ok_button.setToolTip(reason)
+        self.ok_button.setAccessibleDescription(reason)
+        self.ok_reason.setText(reason)
+        self.ok_reason.setVisible(blocked)
 
     def accept(self) -> None:
         try:
@@ -362,6 +394,7 @@ class SendDialog(QDialog):
             self.check_label.setText(error.message)
             self.ctx.report(error)
             return
+        self.ctx.confirm("Übermittlung festgehalten.")
         super().accept()
 
 
@@ -403,9 +436,9 @@ class VermittlungenTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        # the text columns share the room and elide: no sideways scrolling at 125 %
+        stretch_column(self.view, *(i for i, c in enumerate(self.COLUMNS)
+                                    if c in ("Empfänger", "Anlass")))
         self.empty = QLabel("Noch keine Vermittlungen erfasst.", self)
         named(self.empty, "Hinweis")
         self.details = QLabel(self)
@@ -419,8 +452,8 @@ class VermittlungenTab(QWidget):
                                         self.edit_referral)
         self.agree_button = self._button("&Einverständnis …", "Einverständnis der Familie "
                                          "festhalten", self.agree)
-        self.send_button = self._button("Ü&bermitteln …", "Vermittlung übermitteln",
-                                        self.send)
+        self.send_button = self._button("Ü&bermittlung festhalten …",
+                                        "Übermittlung der Vermittlung festhalten", self.send)
         self.accept_button = self._button("&Angenommen …", "Als angenommen festhalten",
                                           self.accepted_step)
         self.reject_button = self._button("Ab&gelehnt …", "Als abgelehnt festhalten",
@@ -434,12 +467,12 @@ class VermittlungenTab(QWidget):
         self.print_button = self._button("Bogen &drucken …", "Übermittlungsbogen drucken",
                                          self.print_selected)
         # Two rows so the tab fits a narrow family-file window: the record, then the steps.
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for b in (self.new_button, self.edit_button, self.follow_up_button,
                   self.print_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        steps = QHBoxLayout()
+        steps = FlowLayout()
         steps.addWidget(QLabel("Schritt:", self))
         for b in (self.agree_button, self.send_button, self.accept_button,
                   self.reject_button, self.close_button, self.withdraw_button):

@@ -26,7 +26,16 @@ from casework.models.referrals import OPEN_STATES, ReferralState
 from casework.services import referrals as service
 from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
+from casework.ui.widgets import (
+    FlowLayout,
+    format_date,
+    heading,
+    labelled,
+    line_edit,
+    named,
+    parse_date,
+    stretch_column,
+)
 
 ALL_OPEN = "Alle offenen"
 ALL_RECIPIENTS = "Alle Stellen"
@@ -59,6 +68,7 @@ class VermittlungenScreen(QWidget):
 
         self.model = SimpleTableModel(self.COLUMNS, self)
         self.view = self._table(self.model, "Offene Vermittlungen")
+        stretch_column(self.view, 1, 6)  # Empfänger and Anlass share the room: no scrolling
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         self.von = line_edit("Statistik von", self, "TT.MM.JJJJ")
@@ -69,16 +79,15 @@ class VermittlungenScreen(QWidget):
         self.stats_model = SimpleTableModel(
             ("Empfänger", "gesamt", *(s.value for s in ReferralState)), self)
         self.stats_view = self._table(self.stats_model, "Vermittlungen je Empfänger")
+        # one column per state: all share the width (headers elide) instead of scrolling
+        stretch_column(self.stats_view, *range(self.stats_model.columnCount()))
 
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         filters: tuple[tuple[str, QWidget], ...] = (
             ("&Status:", self.state), ("&Empfänger:", self.recipient),
             ("&Mindestens:", self.min_age))
         for label_text, widget in filters:
-            label = QLabel(label_text, self)
-            label.setBuddy(widget)
-            bar.addWidget(label)
-            bar.addWidget(widget)
+            bar.addWidget(labelled(label_text, widget, self))
         bar.addWidget(self.count)
         bar.addStretch(1)
         bar.addWidget(self.open_button)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -25,14 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.clock import local_today
+from casework.clock import Clock, local_today
 from casework.errors import UserError
+from casework.models.ids import WorkerId
 from casework.models.reports import DEFAULT_K, NO_DATA, Report, suppress
 from casework.reports.export import TITLES, ReportKind, build, produce
+from casework.services import session as session_service
+from casework.services.session import UnwrappedKey
 from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.offers.panel import OffersPanel
-from casework.ui.widgets import heading, named
+from casework.ui.widgets import FlowLayout, heading, labelled, named
 
 
 def _qdate(day: date) -> QDate:
@@ -48,6 +50,7 @@ class BerichteScreen(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.report: Report | None = None
+        self._computing = False
         today = local_today(ctx.clock)
         self.kind = QComboBox(self)
         named(self.kind, "Bericht")
@@ -81,17 +84,14 @@ class BerichteScreen(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        row = QHBoxLayout()
+        row = FlowLayout()
         for label, widget in (
             ("Bericht", self.kind),
             ("von", self.von),
             ("bis", self.bis),
             ("k", self.k),
         ):
-            caption = QLabel(label, self)
-            caption.setBuddy(widget)
-            row.addWidget(caption)
-            row.addWidget(widget)
+            row.addWidget(labelled(label, widget, self))
         row.addWidget(self.compute_button)
         row.addWidget(self.save_button)
         row.addStretch(1)
@@ -117,18 +117,41 @@ class BerichteScreen(QWidget):
             _pydate(self.bis.date()),
         )
 
-    def compute(self) -> Report | None:
+    @property
+    def computing(self) -> bool:
+        return self._computing
+
+    def compute(self) -> None:
+        """„Berechnen“: the statistics run on the worker thread on the vault's own second
+        connection (the Jahresbericht of a large vault takes most of a second); the screen
+        stays usable and shows the report when it is ready."""
+        if self._computing:
+            return
         kind, first, last = self.period()
-        self.setCursor(Qt.CursorShape.WaitCursor)
-        try:
-            report = self.ctx.apply(build, kind, first, last, self.k.value())
-        except UserError as error:
-            self.ctx.report(error)
-            return None
-        finally:
-            self.unsetCursor()
+        session = self.ctx.require_session()
+        self._computing = True
+        self.compute_button.setEnabled(False)
+        self.setCursor(Qt.CursorShape.BusyCursor)
+        self.ctx.tasks.submit(_report_job, session_service.background_key(session),
+                              self.ctx.clock, session.actor_id, kind, first, last,
+                              self.k.value(), on_done=self._computed, on_error=self._failed,
+                              owner=self)
+
+    def _computed(self, report: Report) -> None:
+        self._finish()
         self.show_report(report)
-        return report
+
+    def _failed(self, error: BaseException) -> None:
+        self._finish()
+        if not isinstance(error, UserError):
+            raise error
+        if self.ctx.is_unlocked:
+            self.ctx.report(error)
+
+    def _finish(self) -> None:
+        self._computing = False
+        self.compute_button.setEnabled(True)
+        self.unsetCursor()
 
     def show_report(self, report: Report) -> None:
         self.report = report
@@ -187,6 +210,16 @@ class BerichteScreen(QWidget):
             "Bericht gespeichert",
             f"PDF und CSV wurden gespeichert ({pdf.name}, {pdf.with_suffix('.csv').name}).",
         )
+
+
+def _report_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, kind: ReportKind,
+                first: date, last: date, k: int) -> Report:
+    """On the worker thread: open, compute (reads only), close."""
+    session = session_service.open_background(key, clock, actor_id, "")
+    try:
+        return build(session, kind, first, last, k)
+    finally:
+        session.close()
 
 
 def create(ctx: UiContext) -> QWidget:

@@ -26,7 +26,14 @@ from casework.services import offers
 from casework.services import teilhabe as tm
 from casework.services.households import households
 from casework.ui.context import UiContext
-from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
+from casework.ui.widgets import (
+    format_date,
+    heading,
+    line_edit,
+    named,
+    parse_date,
+    set_placeholder,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -141,18 +148,37 @@ class TeilhabeTab(QWidget):
                 f"{person.display_name} ({person.data.birth.age_text(today)})", person.id
             )
         self.enrol_button.setEnabled(self.member.count() > 0)
-        self.session_date.setPlaceholderText(f"TT.MM.JJJJ (leer = {format_date(today)})")
+        set_placeholder(self.session_date, f"TT.MM.JJJJ (leer = {format_date(today)})")
 
     def enrol(self) -> None:
         person_id = self.member.currentData()
         if person_id is None:
             return
+        session = self.ctx.require_session()
         today = local_today(self.ctx.clock)
-        self.ctx.run(
-            tm.enrol,
-            person_id,
-            ClientDraft(today),
-            ResidenceRecord(TmStatus(self.status.currentText()), today),
+        status = TmStatus(self.status.currentText())
+        person = next(p for p in households.members(session, self.household_id)
+                      if p.id == person_id)
+        # The same target-group check as on the Teilhabemanagement screen, before saving.
+        check = tm.check_enrolment(session, person.data.birth, status)
+        if check.check.outside:
+            lines = list(check.check.messages)
+            if check.youth_contact:
+                lines.append(f"Ansprechpartner: {check.youth_contact}")
+            if not self.ctx.messages.confirm(
+                self, "Außerhalb der Zielgruppe",
+                "\n".join(lines) + "\n\nTrotzdem in das Teilhabemanagement aufnehmen?",
+            ):
+                return
+        result = self.ctx.run(
+            tm.enrol, person_id, ClientDraft(today), ResidenceRecord(status, today)
+        )
+        if result is None:
+            return
+        place = tm.waiting_position(session, result[0])
+        where = f"Platz {place[0]} von {place[1]}" if place else "Warteliste"
+        self.ctx.confirm(
+            f"Aufgenommen – auf der Warteliste des Teilhabemanagements, {where}."
         )
 
     def start_training(self) -> None:

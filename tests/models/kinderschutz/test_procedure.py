@@ -41,6 +41,7 @@ from casework.models.kinderschutz.procedure import (
     TaskKey,
     Transition,
 )
+from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.kinderschutz.rules import (
     ACTION_LABELS,
     TRANSITIONS,
@@ -353,9 +354,29 @@ def test_LR07_result_category_decides_the_next_step() -> None:
         check_transition(b.file, State.S7, FK)
     check_transition(b.file, State.S9, FK, "Keine Gefährdung, kein Bedarf.")
     b.add(EntryKind.RESULT, good_result(f, ResultCategory.AKUT))
-    check_transition(b.file, State.S7, FK)
+    check_transition(b.file, State.S7, FK, result_review=ReviewStatus.FREIGEGEBEN)
     with pytest.raises(ValidationError, match="passt nicht"):
-        check_transition(b.file, State.S6, FK)
+        check_transition(b.file, State.S6, FK, result_review=ReviewStatus.FREIGEGEBEN)
+
+
+def test_issue18_steps_after_the_result_wait_for_the_leitung_acute_never_does() -> None:
+    """Review gate: while the Leitung's review of the result is open (not handed over,
+    waiting, returned), neither helps (S6) nor informing the Jugendamt (S7) is possible;
+    the acute path stays open."""
+    b, f = at_s5()
+    b.add(EntryKind.RESULT, good_result(f, ResultCategory.LATENT))
+    for status, words in ((None, "An die Leitung geben"),
+                          (ReviewStatus.IN_ARBEIT, "An die Leitung geben"),
+                          (ReviewStatus.OFFEN, "noch offen"),
+                          (ReviewStatus.VERALTET, "noch offen"),
+                          (ReviewStatus.ZURUECKGEGEBEN, "zurückgegeben")):
+        for target in (State.S6, State.S7):
+            with pytest.raises(ValidationError, match=words):
+                check_transition(b.file, target, FK, result_review=status)
+    b.add(EntryKind.ACUTE, Acute(datetime(2026, 11, 2, 9, tzinfo=UTC), "Schläge"))
+    check_transition(b.file, State.SA, FK, result_review=ReviewStatus.OFFEN)
+    for target in (State.S6, State.S7):
+        check_transition(b.file, target, FK, result_review=ReviewStatus.FREIGEGEBEN)
 
 
 # --------------------------------------------------------------------------- LR-08
@@ -569,3 +590,11 @@ def test_LR19_report_keeps_reporter_identity_in_protected_fields() -> None:
     identity = {k for k, v in ok.to_payload().items() if v == "Petra Hinweis"}
     assert identity == {"reporter_name"}  # disclosure withholds reporter_* keys
     assert Report(NOW, "x", anonymous=True).validated(NOW).reporter_name == ""
+
+
+def test_issue18_no_judging_defaults_kind_and_rating_must_be_chosen() -> None:
+    with pytest.raises(ValidationError, match="bitte wählen"):
+        Observation(NOW, None, "Lena friert.").validated(NOW)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Bewertung ausdrücklich wählen"):
+        replace(assessment(*TWO), ratings=(ModuleRating("Grundversorgung", None),),  # type: ignore[arg-type]
+                instrument="Bogen").validated(NOW)

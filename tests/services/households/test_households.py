@@ -100,7 +100,7 @@ def test_update_records_history_with_changed_fields_and_author(session, family) 
     entries = history.for_household(session, family)
     assert entries[0].summary() == "Haushalt geändert: PLZ, Zielgruppenkriterien"
     assert entries[0].actor_name == "Lena Beispiel"
-    assert entries[-1].summary() == "Haushalt angelegt"
+    assert entries[-1].summary() == "Haushalt angelegt: Müller"
 
 
 def test_unchanged_update_writes_no_history(session, family) -> None:

@@ -33,7 +33,7 @@ from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.persons import workers
 from casework.services.session import Session
-from tests.conftest import add_person
+from tests.conftest import add_person, sign
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,24 @@ def drive_to_s5(session: Session, team: Team, household_id: HouseholdId) -> tupl
 def result(fact: str, category: ResultCategory = ResultCategory.LATENT,
            justification: str = "Latente Gefährdung durch unzureichende Versorgung.") -> Result:
     return Result(category, justification, (fact,))
+
+
+def hand_over(session: Session, pid: str) -> None:
+    """"An die Leitung geben" for the current result, as the acting worker (signed)."""
+    ks.hand_over(session, pid, auth=sign(session))
+
+
+def result_approved(session: Session, team: Team, pid: str) -> None:
+    """Hand the current result over and let the Leitung approve it (the review gate)."""
+    from casework.models.kinderschutz.review import ReviewKind
+    from casework.services.kinderschutz import review
+
+    hand_over(session, pid)
+    me = session.actor_id
+    session.act_as(team.leitung)
+    item = next(v for v in review.items_for(session, pid) if v.item.kind is ReviewKind.ERGEBNIS)
+    review.approve(session, item.id, expected_hash=item.current_hash, auth=sign(session))
+    session.act_as(me)
 
 
 def plan(review: date) -> SafetyPlan:

@@ -35,6 +35,7 @@ from tests.services.kinderschutz.support import (
     child_ids,
     drive_to_s5,
     earlier,
+    hand_over,
     involve_both,
     isef_consultation,
     make_team,
@@ -42,6 +43,7 @@ from tests.services.kinderschutz.support import (
     observe,
     plan,
     result,
+    result_approved,
     two_person_assessment,
 )
 
@@ -53,6 +55,9 @@ def team(session: Session) -> Team:
 
 def approve_all(session: Session, team: Team) -> None:
     me = session.actor_id
+    for view in review.waiting(session):  # results not yet handed over: hand them over
+        if view.status is ReviewStatus.IN_ARBEIT:
+            hand_over(session, view.item.procedure_id)
     session.act_as(team.leitung)
     for item in review.queue(session):
         review.approve(session, item.id, expected_hash=item.current_hash, auth=sign(session))
@@ -63,6 +68,7 @@ def test_LR01_regular_path_records_every_transition(session: Session, family: Ho
                                                     team: Team) -> None:
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact))
+    result_approved(session, team, pid)
     ks.transition(session, pid, State.S6)
     review_day = session.clock.now().date() + timedelta(days=28)
     ks.save_plan(session, pid, plan(review_day))
@@ -257,6 +263,7 @@ def test_LR12_s8_only_after_mitteilung_and_mitteilung_is_reviewed(
         session: Session, family: HouseholdId, team: Team) -> None:
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact, ResultCategory.AKUT))
+    result_approved(session, team, pid)
     ks.transition(session, pid, State.S7)
     with pytest.raises(ValidationError, match="Mitteilung"):
         ks.transition(session, pid, State.S8)
@@ -313,6 +320,7 @@ def test_LR14_plan_review_becomes_overdue(session: Session, family: HouseholdId,
                                           team: Team, clock: object) -> None:
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact, ResultCategory.HILFEBEDARF))
+    result_approved(session, team, pid)
     ks.transition(session, pid, State.S6)
     review_day = session.clock.now().date() + timedelta(days=14)
     ks.save_plan(session, pid, plan(review_day))

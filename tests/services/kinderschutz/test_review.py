@@ -15,7 +15,13 @@ from casework.services.session import Session
 from casework.storage import audit
 from casework.storage.kinderschutz import review_item_id
 from tests.conftest import sign
-from tests.services.kinderschutz.support import Team, drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import (
+    Team,
+    drive_to_s5,
+    hand_over,
+    make_team,
+    result,
+)
 
 
 @pytest.fixture
@@ -31,6 +37,7 @@ def test_approval_goes_stale_when_the_result_is_edited(session: Session, family:
                                                        team: Team) -> None:
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact))
+    hand_over(session, pid)
     session.act_as(team.leitung)
     item = result_item(session, pid)
     assert item.status is ReviewStatus.OFFEN
@@ -43,6 +50,8 @@ def test_approval_goes_stale_when_the_result_is_edited(session: Session, family:
 
     session.act_as(team.fk)
     ks.record_result(session, pid, result(fact, justification="Neue Begründung nach Rücksprache"))
+    assert result_item(session, pid).status is ReviewStatus.IN_ARBEIT  # not handed over yet
+    hand_over(session, pid)
     stale = result_item(session, pid)
     assert stale.status is ReviewStatus.VERALTET
     assert stale.last_decision is not None
@@ -60,6 +69,7 @@ def test_same_content_saved_again_keeps_the_approval(session: Session, family: H
                                                      team: Team) -> None:
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact))
+    hand_over(session, pid)
     session.act_as(team.leitung)
     review.approve(session, result_item(session, pid).id, auth=sign(session))
     session.act_as(team.fk)
@@ -72,6 +82,7 @@ def test_four_eyes_nobody_approves_their_own_entry(session: Session, family: Hou
     pid, fact = drive_to_s5(session, team, family)
     session.act_as(team.leitung)  # the Leitung records the result herself
     ks.record_result(session, pid, result(fact, ResultCategory.HILFEBEDARF))
+    hand_over(session, pid)
     item = result_item(session, pid)
     assert item.author_id == team.leitung and item.author_name == "Dana Leitung"
     with pytest.raises(PermissionDenied, match="Vier-Augen"):
@@ -97,6 +108,7 @@ def test_return_with_comment_then_rework_puts_it_back(session: Session, family: 
                                                       team: Team) -> None:
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact))
+    hand_over(session, pid)
     session.act_as(team.leitung)
     item = result_item(session, pid)
     with pytest.raises(ValidationError, match="Kommentar"):
@@ -109,6 +121,8 @@ def test_return_with_comment_then_rework_puts_it_back(session: Session, family: 
     assert [v.id for v in review.returned(session)] == [item.id]
     assert review.returned(session)[0].last_decision.comment.startswith("Bitte")  # type: ignore[union-attr]
     ks.record_result(session, pid, result(fact, justification="Genauer begründet: …"))
+    assert result_item(session, pid).status is ReviewStatus.IN_ARBEIT
+    hand_over(session, pid)
     assert result_item(session, pid).status is ReviewStatus.OFFEN
     session.act_as(team.leitung)
     assert item.id in {v.id for v in review.queue(session)}
@@ -122,6 +136,7 @@ def test_closing_needs_all_reviews_approved(session: Session, family: HouseholdI
     ks.record_result(session, pid, result(fact, ResultCategory.KEIN_BEDARF))
     with pytest.raises(ValidationError, match="2 Prüfung"):
         ks.close(session, pid, "Keine Gefährdung, kein Hilfebedarf.")
+    hand_over(session, pid)
     session.act_as(team.leitung)
     for view in review.queue(session):
         review.approve(session, view.id, auth=sign(session))

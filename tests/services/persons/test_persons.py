@@ -141,6 +141,7 @@ def test_fachkraft_cannot_approve_and_both_roles_cannot_approve_her_own_entry(
                       passphrase="Doppelrolle mit eigenem Satz 3")
     session.act_as(both)
     ks.record_result(session, pid, result(fact, justification="Neu bewertet nach Besuch."))
+    ks.hand_over(session, pid, auth=sign(session, "Doppelrolle mit eigenem Satz 3"))
     item = _result_item(session, pid)
     assert item.author_id == both
     with pytest.raises(PermissionDenied, match="Vier-Augen"):
@@ -175,6 +176,7 @@ def test_a_changed_signed_record_is_reported_by_vault_check(
         session: Session, family: HouseholdId, team: Team) -> None:
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact))
+    ks.hand_over(session, pid, auth=sign(session))
     session.act_as(team.leitung)
     review.return_item(session, _result_item(session, pid).id, "Bitte genauer begründen.",
                        auth=sign(session))

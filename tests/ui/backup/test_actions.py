@@ -140,6 +140,7 @@ def test_import_dialog_previews_maps_lists_bad_rows_and_imports(
     assert not dialog.import_button.isEnabled()
 
     qtbot.mouseClick(dialog.choose, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy)
 
     assert "Windows-1252" in dialog.summary.text()
     assert dialog.preview_table.rowCount() == 3
@@ -149,15 +150,19 @@ def test_import_dialog_previews_maps_lists_bad_rows_and_imports(
 
     combo = dialog.combos["birth_date"]
     combo.setCurrentIndex(combo.findText("Geburt"))
+    qtbot.waitUntil(lambda: not dialog.busy)
     assert [dialog.problems.item(i).text() for i in range(dialog.problems.count())] == [
         "Zeile 4: Geburtsdatum: kein gültiges Datum."]
     assert not dialog.import_button.isEnabled()
 
     path.write_bytes(CSV.replace("32.12.1990", "12.12.1990").encode("cp1252"))
     dialog.load(path)
+    qtbot.waitUntil(lambda: not dialog.busy)
     combo.setCurrentIndex(combo.findText("Geburt"))
+    qtbot.waitUntil(lambda: not dialog.busy)
     assert dialog.problems.count() == 0 and dialog.import_button.isEnabled()
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
 
     session = attached.require_session()
     assert households.count(session) == 2
@@ -173,6 +178,7 @@ def test_import_dialog_reports_an_unreadable_file(qtbot, attached: UiContext,  #
     dialog = import_csv.trigger(attached, parent)
     qtbot.addWidget(dialog)
     dialog.load(path)
+    qtbot.waitUntil(lambda: not dialog.busy)
     assert "keine Textdatei" in message_log.texts("error")[-1]
     assert not dialog.import_button.isEnabled()
 

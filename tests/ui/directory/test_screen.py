@@ -48,8 +48,9 @@ def as_leitung(session: Session, ctx: UiContext) -> WorkerId:
 @pytest.fixture
 def seen(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Patch the message seam: record texts, answer every question with yes."""
-    record: dict[str, list[str]] = {"info": [], "error": [], "confirm": []}
+    record: dict[str, list[str]] = {"info": [], "warn": [], "error": [], "confirm": []}
     monkeypatch.setattr(messages, "info", lambda _p, _t, text: record["info"].append(text))
+    monkeypatch.setattr(messages, "warn", lambda _p, _t, text: record["warn"].append(text))
     monkeypatch.setattr(messages, "error", lambda _p, _t, text: record["error"].append(text))
 
     def confirm(_p: object, _t: str, text: str) -> bool:
@@ -270,7 +271,9 @@ def test_import_and_export_through_the_file_seam(
     monkeypatch.setattr(verzeichnis, "choose_import_file", lambda _parent: str(good))
     screen.import_json()
     assert seen["error"] == []
-    assert seen["info"] == ["Das Verzeichnis wurde importiert."]
+    # Imported, and the data to check named (issue 21: Bezirke 3 and 7 share a number).
+    assert seen["warn"][0].startswith("Das Verzeichnis wurde importiert.\n\nBitte prüfen")
+    assert "Bezirk 3 und Bezirk 7" in seen["warn"][0]
     assert screen.district_model.visible_items()[0].phone == "02041 1111"
 
     target = tmp_path / "export.json"
@@ -292,7 +295,7 @@ def test_cancelled_file_dialogs_do_nothing(
     monkeypatch.setattr(verzeichnis, "choose_export_file", lambda _parent, _name: "")
     screen.import_json()
     screen.export_json()
-    assert seen == {"info": [], "error": [], "confirm": []}
+    assert seen == {"info": [], "warn": [], "error": [], "confirm": []}
     assert not directory.is_edited(session)
 
 
@@ -317,7 +320,7 @@ def test_rote_mappe_pdf_through_the_file_seam(
     target = tmp_path / "rote-mappe.pdf"
     monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(target))
     screen.print_rote_mappe()
-    assert seen["info"] == ["Die Rote Mappe wurde als rote-mappe.pdf gespeichert."]
+    assert screen.ctx.last_confirmation == "Dokument gespeichert."
     text = extract_text(target.read_bytes())
     assert "Rote Mappe Kinderschutz und ASD-Liste" in text
     assert "Frauenhaus Bottrop (AWO)" in text

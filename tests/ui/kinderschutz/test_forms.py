@@ -36,7 +36,7 @@ from casework.ui.kinderschutz.procedure_view import ProcedureView
 from casework.ui.kinderschutz.screen import KinderschutzScreen
 from casework.ui.main_window import MainWindow
 from tests.conftest import add_family
-from tests.services.kinderschutz.support import drive_to_s5, make_team, result
+from tests.services.kinderschutz.support import drive_to_s5, make_team, result, result_approved
 
 
 def pdf_text(path: Path) -> str:
@@ -57,6 +57,7 @@ def latent(session: Session, family: HouseholdId) -> str:
     team = make_team(session)
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact, ResultCategory.LATENT))
+    result_approved(session, team, pid)
     return pid
 
 
@@ -124,15 +125,26 @@ def test_mitteilung_requires_legal_basis_and_prior_notice(
     d.notice_not_given.setChecked(True)
     assert d.no_notice_reason.isEnabled() and not d.notice_on.isEnabled()
     qtbot.keyClicks(d.no_notice_reason, "Schutz des Kindes sonst gefaehrdet")
+    # sources 000:2132: the joint meeting (date, participants) and the responsibilities
+    assert not d.meeting_on.isEnabled() and not d.meeting_participants.isEnabled()
+    d.meeting_held.setChecked(True)
+    assert not d.save()
+    assert "wer teilgenommen hat" in d.error_text("Gemeinsames Gespräch")
+    qtbot.keyClicks(d.meeting_participants, "Mutter, ASD Bezirk 6, Stadtteilbuero")
+    d.responsibilities.setPlainText("ASD: Hausbesuch; Traeger: begleitet zur Beratung")
     assert d.save()
+    assert kctx.last_confirmation == "Mitteilung an das Jugendamt festgehalten."
     file = ks.get_file(session, latent)
     m = file.of(EntryKind.MITTEILUNG)[0].data
     assert m.legal_basis is LegalBasis.VEREINBARUNG and m.prior_notice_on is None
+    assert m.meeting_on is not None and m.meeting_participants.startswith("Mutter")
     monkeypatch.setattr(documents, "choose_pdf_target",
                         lambda _p, _t, suggested: str(tmp_path / suggested))
     qtbot.mouseClick(view.print_buttons["mitteilung"], Qt.MouseButton.LeftButton)
-    assert "Vereinbarung nach § 8a Abs. 4 SGB VIII" in pdf_text(
-        tmp_path / "Mitteilung-Jugendamt.pdf")
+    printed = pdf_text(tmp_path / "Mitteilung-Jugendamt.pdf")
+    assert "Vereinbarung nach § 8a Abs. 4 SGB VIII" in printed
+    assert "Mutter, ASD Bezirk 6, Stadtteilbuero" in printed
+    assert "ASD: Hausbesuch; Traeger: begleitet zur Beratung" in printed
     # S8 is possible now; closing needs the Leitung's approvals first
     qtbot.mouseClick(view.step_buttons[State.S8], Qt.MouseButton.LeftButton)
     assert not view.step_buttons[State.S9].isEnabled()

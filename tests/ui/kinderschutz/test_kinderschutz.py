@@ -26,6 +26,7 @@ from casework.models.kinderschutz.procedure import (
     EntryKind,
     InvolvementTarget,
     Observation,
+    Rating,
     ResultCategory,
     State,
 )
@@ -109,6 +110,7 @@ def fact_id(view: ProcedureView) -> str:
 def observe(qtbot: QtBot, view: ProcedureView, text: str, kind: str = "Fakt") -> None:
     d = record(qtbot, view, "observation")
     assert isinstance(d, rec.ObservationDialog)
+    assert d.kind.currentData() is None  # no judging default (issue 18)
     d.kind.setCurrentText(kind)
     qtbot.keyClicks(d.text, text)
     assert d.save(), d.form.general_error.text()
@@ -147,6 +149,11 @@ def assess(qtbot: QtBot, view: ProcedureView, team: Team) -> None:
     d.add_rating("Grundversorgung", None)
     qtbot.keyClicks(d.summary, "Versorgung wiederholt unzureichend.")
     set_checked(d.facts, [fact_id(view)])
+    # issue 18 "defaults that judge": a new rating has no value until one is chosen
+    assert d.ratings[0][1].currentData() is None
+    assert not d.save()
+    assert "Bewertung ausdrücklich wählen" in d.error_text("Bewertungen (Module)")
+    select_data(d.ratings[0][1], Rating.SCHLECHT)
     assert d.save(), d.form.general_error.text()
 
 
@@ -193,7 +200,27 @@ def drive_to_result(qtbot: QtBot, ctx: UiContext, family: HouseholdId,
     involve(qtbot, view)
     step(qtbot, view, S.S5)
     set_result(qtbot, view, "Versorgungsmaengel, Mutter nimmt Hilfe an.")
+    assert ctx.last_confirmation == "Im § 8a-Verfahren festgehalten."
+    # Review gate (issue 18): nothing builds on the result before the Leitung approved it.
+    assert not view.step_buttons[S.S6].isEnabled()
+    assert "An die Leitung geben" in view.step_reasons[S.S6].text()
+    hand_over_in_view(qtbot, ctx, view)
+    assert not view.step_buttons[S.S6].isEnabled()
+    assert "noch offen" in view.step_reasons[S.S6].text()
+    assert view.acute_button.isEnabled()  # acute action never waits
     return tab, view
+
+
+def hand_over_in_view(qtbot: QtBot, ctx: UiContext, view: ProcedureView) -> None:
+    button = view.handover_button
+    assert button is not None and button.isEnabled()
+    assert view.handover_reason is not None
+    assert "noch bei Ihnen" in view.handover_reason.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert ctx.last_confirmation == "Ergebnis an die Leitung gegeben."
+    assert view.handover_button is not None and not view.handover_button.isEnabled()
+    assert view.handover_reason is not None
+    assert view.handover_reason.text().startswith("Liegt bei der Leitung zur Prüfung")
 
 
 def leitung_screen(qtbot: QtBot, ctx: UiContext, session: Session, team: Team,
@@ -288,6 +315,7 @@ def test_editing_the_result_makes_the_approval_stale(
     assert d.save()
     assert "Fassung 2" in view.versions.toPlainText() and "Fassung 1" in \
         view.versions.toPlainText()
+    hand_over_in_view(qtbot, kctx, view)
 
     session.act_as(WorkerId(team.leitung))
     kctx.session_changed.emit()

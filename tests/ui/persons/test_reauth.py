@@ -43,6 +43,7 @@ def test_fachkraft_sees_no_approval_and_leitung_must_reauthenticate(
     team: Team = make_team(session)
     pid, fact = drive_to_s5(session, team, family)
     ks.record_result(session, pid, result(fact))
+    ks.hand_over(session, pid, auth=sign(session))
     ctx.attach(session)
     fachkraft = screen_module.create(ctx)
     assert isinstance(fachkraft, screen_module.KinderschutzScreen)

@@ -57,6 +57,7 @@ def _screen(qtbot: QtBot, ctx: UiContext) -> DatenschutzScreen:
     assert widget.log_model.rowCount() == 0  # nothing is loaded before it is shown
     widget.show()
     qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: not widget.loading)  # deletion lists: on the worker thread
     return widget
 
 
@@ -102,17 +103,21 @@ def test_four_eyes_deletion_through_the_screen(
     assert GONE not in _texts(screen.due_model)
     screen.due_view.selectRow(0)
     screen.propose()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.due_model.rows[0][0][-1] == "vorgeschlagen"
     screen.due_view.selectRow(0)
     screen.approve()  # same person: refused with a message, nothing changes
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.due_model.rows[0][0][-1] == "vorgeschlagen"
     assert any("Vier-Augen" in t for t in message_log.texts("error"))  # type: ignore[attr-defined]
     _switch(ctx, session, leads[1])
     screen.due_view.selectRow(0)
     screen.approve()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.due_model.rows[0][0][-1] == "freigegeben"
     screen.due_view.selectRow(0)
     screen.delete()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.due_model.rowCount() == 0
     assert screen.done_model.rowCount() == 1
     assert households.list_ids(session, search=GONE) == []

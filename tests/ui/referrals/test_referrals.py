@@ -85,7 +85,12 @@ def test_create_consent_send_blocked_then_allowed(
     click(qtbot, tab.send_button)
     send = tab.dialog
     assert isinstance(send, tab_module.SendDialog)
-    send.accept()
+    # issue 18: it records, it sends nothing; disabled with the reason visible
+    assert send.ok_button.text() == "Als übermittelt &festhalten"
+    assert not send.ok_button.isEnabled()
+    assert send.ok_reason.isVisibleTo(send)
+    assert "Einwilligungsprüfung oben sagt nein" in send.ok_reason.text()
+    send.accept()  # the service refuses as well
     errors = message_log.texts("error")
     assert errors and "Ayşe Müller" in errors[-1] and "widerrufen" in errors[-1]
     assert send.result() != 1  # stays open
@@ -97,7 +102,9 @@ def test_create_consent_send_blocked_then_allowed(
     send = tab.dialog
     assert isinstance(send, tab_module.SendDialog)
     assert "gültige Einwilligung" in send.check_label.text()
+    assert send.ok_button.isEnabled() and not send.ok_reason.isVisibleTo(send)
     send.accept()
+    assert ctx.last_confirmation == "Übermittlung festgehalten."
     assert tab.model.rows[0][0][1] == "übermittelt"
     assert tab.model.rows[0][0][3] == "05.12.2026"  # Wiedervorlage in 14 days
     assert not tab.send_button.isEnabled() and tab.accept_button.isEnabled()

@@ -44,6 +44,7 @@ def test_compute_shows_suppressed_numbers(qtbot, report_ctx: UiContext) -> None:
     # default period: the previous calendar year (the fixed clock is in 2026)
     assert screen.von.date() == QDate(2025, 1, 1) and screen.bis.date() == QDate(2025, 12, 31)
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)  # computed on the worker thread
     values = _values(screen)
     assert values[("Kontakte nach Monat", "Summe", "Kontakte")] == "3"
     assert values[("Erreichte Haushalte (mind. ein Kontakt im Zeitraum)", "neu", "Anzahl")] == "< 5"
@@ -52,6 +53,7 @@ def test_compute_shows_suppressed_numbers(qtbot, report_ctx: UiContext) -> None:
     screen.k.setValue(1)  # LR-39: the floor holds; nobody can switch suppression off
     assert screen.k.value() == 5
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)
     assert (
         _values(screen)[("Erreichte Haushalte (mind. ein Kontakt im Zeitraum)", "neu", "Anzahl")]
         == "< 5"
@@ -93,6 +95,7 @@ def test_reversed_period_is_reported(qtbot, report_ctx: UiContext, message_log) 
     screen.von.setDate(QDate(2025, 12, 31))
     screen.bis.setDate(QDate(2025, 1, 1))
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)
     assert message_log.texts("error") == ["Zeitraum: „von“ liegt nach „bis“."]
 
 
@@ -158,3 +161,25 @@ def test_named_participant_needs_consent_confirmation(
     held = offers.sessions(report_ctx.require_session(), panel.current_offer())
     assert [(s.held_on.isoformat(), s.total, s.named) for s in held][-1] == ("2026-11-12", 1, 1)
     assert panel.participants.count() == 0
+
+
+def test_targets_and_the_kinderschutz_evaluation_on_the_screen(
+    qtbot, report_ctx: UiContext  # type: ignore[no-untyped-def]
+) -> None:
+    # Issue 21: the Jahresbericht against the targets of the year; the yearly § 8a
+    # evaluation for the Jugendamt is a report of the Berichte screen too.
+    screen = berichte.create(report_ctx)
+    qtbot.addWidget(screen)
+    screen.show()
+    assert isinstance(screen, berichte.BerichteScreen)
+    qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    values = _values(screen)
+    title = "Ziele 2025: Zielwert, erreicht, Quote"
+    assert values[(title, "Erreichte Familien", "Zielwert")] == "40"
+    assert values[(title, "Erreichte Familien", "erreicht")] == "< 5"
+    assert values[(title, "Erreichte Familien", "Quote")] == "–"
+    screen.kind.setCurrentIndex(screen.kind.findData("kinderschutz"))
+    qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    values = _values(screen)
+    assert values[("Eröffnete Verfahren nach Jahr der Eröffnung", "Summe", "2025")] == "0"
+    assert screen.summary.text().startswith("Jahresauswertung Kinderschutz (§ 8a SGB VIII)")

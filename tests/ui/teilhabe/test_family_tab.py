@@ -37,6 +37,7 @@ def test_enrol_a_household_member(
     ctx: UiContext,
     session: Session,  # type: ignore[no-untyped-def]
     family: HouseholdId,
+    message_log,
 ) -> None:
     from casework.services import teilhabe as tm
 
@@ -59,3 +60,7 @@ def test_enrol_a_household_member(
     assert tab.member.count() == 0 and not tab.enrol_button.isEnabled()
     [row] = tm.waiting_list(session)
     assert row.client.household_id == family
+    # Warned before (38 is outside 18-27) and told where the person is now.
+    assert message_log.texts("confirm")[0].startswith("38 Jahre alt: außerhalb der Zielgruppe")
+    assert ctx.last_confirmation == (
+        "Aufgenommen – auf der Warteliste des Teilhabemanagements, Platz 1 von 1.")

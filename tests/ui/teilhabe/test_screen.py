@@ -60,6 +60,7 @@ def test_teilhabemanagerin_enrols_and_sees_eligibility(
     qtbot.keyClicks(form.first, "Yonas")
     qtbot.keyClicks(form.last, "Beispiel")
     qtbot.keyClicks(form.birth, "02.04.2001")
+    form.gender.setCurrentText("männlich")
     form.status.setCurrentText("Duldung")
     qtbot.keyClicks(form.valid_from, "01.06.2024")
     qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
@@ -69,9 +70,8 @@ def test_teilhabemanagerin_enrols_and_sees_eligibility(
             "Yonas Beispiel",
             "25 J.",
             "Duldung",
-            "in der Zielgruppe",
+            "ja",
             "02.04.2029",
-            "25 Jahre alt; Status seit 01.06.2024 Duldung",
         ]
     ]
     assert screen.capacity.text() == "Auslastung: 1/50 (2 %)"
@@ -117,7 +117,7 @@ def test_status_change_and_intake_from_the_screen(
     screen.residence_status.setCurrentText("Aufenthaltserlaubnis")
     qtbot.keyClicks(screen.residence_from, "01.11.2026")
     qtbot.mouseClick(screen.residence_button, Qt.MouseButton.LeftButton)
-    assert _rows(screen)[0][3] == "nicht in der Zielgruppe"
+    assert _rows(screen)[0][3] == "nein"
     assert "Status seit 01.11.2026 Aufenthaltserlaubnis" in screen.eligibility.text()
 
     intake = screen.intake
@@ -216,7 +216,7 @@ def test_measure_added_and_completed_with_transition(
         date(2026, 10, 31),
     )
     item = panel.table.topLevelItem(0)
-    assert (item.text(6), item.text(7)) == ("abgeschlossen", "Übergang in Ausbildung")
+    assert (item.text(4), item.text(5)) == ("abgeschlossen", "Übergang in Ausbildung")
 
 
 def test_exclusion_flag_takes_client_out_of_target_group(
@@ -238,9 +238,13 @@ def test_exclusion_flag_takes_client_out_of_target_group(
     tm.assign(session, cid, staff["samira"])
     screen = _screen(qtbot, ctx, session)
     screen.caseload.setCurrentItem(screen.caseload.topLevelItem(0))
-    assert _rows(screen)[0][3] == "in der Zielgruppe"
-    screen.exclusion_boxes[0].setChecked(True)  # Landesaufnahmeeinrichtung
-    qtbot.mouseClick(screen.exclusion_button, Qt.MouseButton.LeftButton)
-    assert _rows(screen)[0][3] == "nicht in der Zielgruppe"
-    assert _rows(screen)[0][5].startswith("Landesaufnahmeeinrichtung; ")
-    assert screen.exclusion_boxes[0].isChecked()
+    assert _rows(screen)[0][3] == "ja"
+    screen.exclusion.setCurrentIndex(0)  # wohnt in einer Landesaufnahmeeinrichtung
+    qtbot.keyClicks(screen.exclusion_since, "01.10.2026")
+    qtbot.keyClicks(screen.exclusion_source, "Schreiben der Bezirksregierung vom 02.10.2026")
+    qtbot.mouseClick(screen.exclusion_set, Qt.MouseButton.LeftButton)
+    assert _rows(screen)[0][3] == "nein"
+    assert "Landesaufnahmeeinrichtung" in screen.caseload.topLevelItem(0).toolTip(0)
+    assert "wohnt in einer Landesaufnahmeeinrichtung (seit 01.10.2026; Grundlage: Schreiben " \
+        "der Bezirksregierung vom 02.10.2026)" in screen.exclusion_facts.text()
+    assert ctx.last_confirmation == "Ausschluss festgehalten."

@@ -1,0 +1,1 @@
+"""§ 72a SGB VIII: the register of extended certificates (erweitertes Führungszeugnis)."""

@@ -1,0 +1,1 @@
+"""§ 72a register screen and dialogs."""
