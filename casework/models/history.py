@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ class HistoryEntry:
     def summary(self) -> str:
         """German one-liner: 'Kontakt angelegt', 'Haushalt geändert: PLZ, Ort'."""
         noun = ENTITY_LABELS.get(self.entity, self.entity)
+        if self.entity == "contact_revision" and self.op == "insert":
+            return _revision_summary(self.fields)
         if self.op == "insert":
             return f"{noun} angelegt"
         if self.op == "delete":
@@ -28,10 +31,29 @@ class HistoryEntry:
         return f"{noun} geändert: {changed}" if changed else f"{noun} geändert"
 
 
+def _wording(fields: dict[str, Any], key: str) -> str:
+    """The note entries of a correction's JSON text field, as 'Art: Text' lines."""
+    try:
+        items = json.loads(str(fields.get(key) or "[]"))
+    except ValueError:
+        return ""
+    return " / ".join(f"{n.get('kind', '')}: {n.get('text', '')}"
+                      for n in items if isinstance(n, dict)) if isinstance(items, list) else ""
+
+
+def _revision_summary(fields: dict[str, Any]) -> str:
+    """A correction shows why and the wording it replaced; an addendum its text."""
+    if fields.get("kind") == "nachtrag":
+        return f"Nachtrag zu Kontakt: {fields.get('text', '')}"
+    return (f"Kontakt berichtigt (Grund: {fields.get('reason', '')}) – neue Fassung: "
+            f"{_wording(fields, 'notes')} – frühere Fassung: {_wording(fields, 'previous')}")
+
+
 ENTITY_LABELS = {
     "household": "Haushalt",
     "person": "Person",
     "contact": "Kontakt",
+    "contact_revision": "Berichtigung/Nachtrag zu Kontakt",
     "worker": "Mitarbeitende/r",
     "directory": "Verzeichnis-Stand",
     "consent": "Einwilligung",

@@ -216,7 +216,7 @@ class OverviewTab(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.save_button = QPushButton("Änderungen &speichern", self)
         named(self.save_button, "Änderungen speichern")
-        self.reset_button = QPushButton("&Verwerfen", self)
+        self.reset_button = QPushButton("Ver&werfen", self)
         named(self.reset_button, "Änderungen verwerfen")
         self.draft_note = QLabel(self)
         named(self.draft_note, "Hinweis zum Entwurf")
