@@ -93,7 +93,7 @@ class EnrolForm(QGroupBox):
         self.exclusions = [QCheckBox(e.value, self) for e in Exclusion]
         for box, excl in zip(self.exclusions, Exclusion, strict=True):
             named(box, f"Ausschluss: {excl.value}")
-        self.submit = QPushButton("&Aufnehmen", self)
+        self.submit = QPushButton("Auf&nehmen", self)
         named(self.submit, "Klient/in aufnehmen")
         self.submit.clicked.connect(self.save)
         form = QFormLayout(self)
