@@ -7,6 +7,7 @@ and printed documents. A Nachtrag adds dated text without changing the contact."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -40,7 +41,30 @@ def _keep_typed_text(ctx: UiContext, dialog: QDialog, typed: bool) -> bool:
         dialog, "Eingabe verwerfen?", "Das Geschriebene wurde nicht gespeichert. Verwerfen?")
 
 
-def _buttons(dialog: QDialog, save_text: str) -> QDialogButtonBox:
+class _AskBeforeDiscarding(QDialog):
+    """Escape and "Abbrechen" ask before typed text is dropped (No is the default);
+    closing from outside (locking) does not ask."""
+
+    ctx: UiContext
+    saved = False
+
+    def typed(self) -> bool:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        if not self.saved and _keep_typed_text(self.ctx, self, self.typed()):
+            return
+        self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == \
+                Qt.KeyboardModifier.NoModifier:
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+
+def _buttons(dialog: _AskBeforeDiscarding, save_text: str) -> QDialogButtonBox:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                | QDialogButtonBox.StandardButton.Cancel, dialog)
     save = buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -49,16 +73,15 @@ def _buttons(dialog: QDialog, save_text: str) -> QDialogButtonBox:
     save.setAutoDefault(False)
     buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
     buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
-    buttons.rejected.connect(dialog.reject)
+    buttons.rejected.connect(dialog.cancel)
     return buttons
 
 
-class CorrectionDialog(QDialog):
+class CorrectionDialog(_AskBeforeDiscarding):
     def __init__(self, ctx: UiContext, contact: Contact, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.contact = contact
-        self.saved = False
         self.setWindowTitle("Kontakt berichtigen")
         named(self, "Kontakt berichtigen")
         intro = QLabel(INTRO, self)
@@ -128,22 +151,18 @@ class CorrectionDialog(QDialog):
         self.accept()
         return True
 
-    def reject(self) -> None:
+    def typed(self) -> bool:
         before = [n.text for n in self.contact.data.notes]
-        typed = (bool(self.reason.text().strip())
-                 or [b.text.toPlainText() for b in self.blocks
-                     if b.text.toPlainText().strip()] != before)
-        if not self.saved and _keep_typed_text(self.ctx, self, typed):
-            return
-        super().reject()
+        return (bool(self.reason.text().strip())
+                or [b.text.toPlainText() for b in self.blocks
+                    if b.text.toPlainText().strip()] != before)
 
 
-class AddendumDialog(QDialog):
+class AddendumDialog(_AskBeforeDiscarding):
     def __init__(self, ctx: UiContext, contact: Contact, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.contact = contact
-        self.saved = False
         self.setWindowTitle("Nachtrag zum Kontakt")
         named(self, "Nachtrag zum Kontakt")
         intro = QLabel("Der Nachtrag wird mit Datum und Ihrem Namen an den Kontakt angehängt; "
@@ -180,8 +199,5 @@ class AddendumDialog(QDialog):
         self.accept()
         return True
 
-    def reject(self) -> None:
-        if not self.saved and _keep_typed_text(self.ctx, self,
-                                               bool(self.text.toPlainText().strip())):
-            return
-        super().reject()
+    def typed(self) -> bool:
+        return bool(self.text.toPlainText().strip())

@@ -230,6 +230,7 @@ class ContactsTab(QWidget):
         if contact is None:
             return None
         dialog = CorrectionDialog(self.ctx, contact, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
@@ -238,6 +239,7 @@ class ContactsTab(QWidget):
         if contact is None:
             return None
         dialog = AddendumDialog(self.ctx, contact, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
@@ -278,7 +280,8 @@ class HistoryModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.AccessibleTextRole):
+                                               Qt.ItemDataRole.AccessibleTextRole,
+                                               Qt.ItemDataRole.ToolTipRole):
             return None
         e = self.entries[index.row()]
         if index.column() == 0:

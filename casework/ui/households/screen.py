@@ -98,7 +98,7 @@ class FamilienScreen(QWidget):
         header_metrics = header.fontMetrics()
         # Name, Vornamen, Straße, Stadtteil, Zuständig, Letzter Kontakt, offene WV,
         # Hinweise: together they fit the 1366 px laptop without horizontal scrolling.
-        for column, chars in enumerate((16, 16, 20, 14, 15, 11, 6, 12)):
+        for column, chars in enumerate((18, 18, 20, 15, 16, 11, 6, 10)):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             # Room for the title and the sort arrow, never narrower than the content.
             header.resizeSection(column, max(char * chars,

@@ -33,7 +33,7 @@ def highlighted(text: str, folded_query: list[str]) -> str:
     return "".join(out)
 
 
-def around_match(text: str, folded_query: list[str], before: int = 24,
+def around_match(text: str, folded_query: list[str], before: int = 14,
                  width: int = 72) -> str:
     """A shorter piece of `text` that starts shortly before the first matching word."""
     queries = tuple(q for q in folded_query if q)
