@@ -46,7 +46,8 @@ def _revision_summary(fields: dict[str, Any]) -> str:
     if fields.get("kind") == "nachtrag":
         return f"Nachtrag zu Kontakt: {fields.get('text', '')}"
     return (f"Kontakt berichtigt (Grund: {fields.get('reason', '')}) – neue Fassung: "
-            f"{_wording(fields, 'notes')} – frühere Fassung: {_wording(fields, 'previous')}")
+            f"{_wording(fields, 'wording')} – frühere Fassung: "
+            f"{_wording(fields, 'previous_wording')}")
 
 
 ENTITY_LABELS = {

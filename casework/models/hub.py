@@ -103,7 +103,7 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
     # Corrections and addenda of a contact (append-only; issue 18).
     _k("contact_revision", "contact_revisions", "household", "required", {
         "contact_id": TEXT, "household_id": TEXT, "kind": TEXT, "reason": TEXT,
-        "notes": TEXT, "previous": TEXT, "text": TEXT}),
+        "wording": TEXT, "previous_wording": TEXT, "text": TEXT}),
     _k("consent", "consents", "household", "required", {
         "household_id": TEXT, "person_id": TEXT, "capacity": TEXT, "guardian_ids": TEXT,
         "single_guardian_reason": TEXT, "insight_assessed_by": TEXT, "insight_reason": TEXT,

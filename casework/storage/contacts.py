@@ -360,7 +360,8 @@ def revisions_for(db: Database, contact_ids: list[str]) -> dict[str, tuple[Conta
             id=r["id"], contact_id=ContactId(r["contact_id"]), kind=RevisionKind(r["kind"]),
             created_at=r["created_at"], created_by=r["created_by"],
             author_name=r["author_name"], version=r["version"], reason=r["reason"],
-            notes=_notes_from_json(r["notes"]), previous=_notes_from_json(r["previous"]),
+            notes=_notes_from_json(r["wording"]),
+            previous=_notes_from_json(r["previous_wording"]),
             text=r["text"]))
     return {c: tuple(v) for c, v in found.items()}
 
@@ -381,8 +382,8 @@ def insert_correction(w: RecordWriter, contact: Contact, draft: CorrectionDraft)
     values: dict[str, Any] = {
         "contact_id": contact.id, "household_id": contact.household_id,
         "kind": RevisionKind.BERICHTIGUNG.value, "reason": draft.reason,
-        "notes": json.dumps(_notes_payload(draft.notes), ensure_ascii=False),
-        "previous": json.dumps(_notes_payload(contact.data.notes), ensure_ascii=False),
+        "wording": json.dumps(_notes_payload(draft.notes), ensure_ascii=False),
+        "previous_wording": json.dumps(_notes_payload(contact.data.notes), ensure_ascii=False),
         "text": "",
     }
     rid = w.insert("contact_revisions", "contact_revision", values,
@@ -394,7 +395,8 @@ def insert_correction(w: RecordWriter, contact: Contact, draft: CorrectionDraft)
 def insert_addendum(w: RecordWriter, contact: Contact, draft: AddendumDraft) -> str:
     values: dict[str, Any] = {
         "contact_id": contact.id, "household_id": contact.household_id,
-        "kind": RevisionKind.NACHTRAG.value, "reason": "", "notes": "[]", "previous": "[]",
+        "kind": RevisionKind.NACHTRAG.value, "reason": "", "wording": "[]",
+        "previous_wording": "[]",
         "text": draft.text,
     }
     return w.insert("contact_revisions", "contact_revision", values,
@@ -405,9 +407,9 @@ def apply_current_wording(db: Database, contact_id: str) -> None:
     """After a correction arrived from another device: the contact's notes become the
     wording of its latest correction (highest version), on every device alike."""
     row = db.query_one(
-        "SELECT r.notes, c.household_id FROM contact_revisions r "
+        "SELECT r.wording, c.household_id FROM contact_revisions r "
         "JOIN contacts c ON c.id = r.contact_id WHERE r.contact_id = ? "
         "AND r.kind = 'berichtigung' AND r.deleted = 0 ORDER BY r.version DESC LIMIT 1",
         (contact_id,))
     if row is not None:
-        _replace_notes(db, contact_id, str(row["household_id"]), _notes_from_json(row["notes"]))
+        _replace_notes(db, contact_id, str(row["household_id"]), _notes_from_json(row["wording"]))
