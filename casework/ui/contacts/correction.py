@@ -6,6 +6,9 @@ and printed documents. A Nachtrag adds dated text without changing the contact."
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -26,7 +29,7 @@ from casework.models.contacts import (
     NoteEntry,
     NoteKind,
 )
-from casework.services import contacts_corrections
+from casework.services import contacts_corrections, drafts
 from casework.ui.contacts.note_block import NoteBlock
 from casework.ui.context import UiContext
 from casework.ui.widgets import ValidatingForm, heading, line_edit, named
@@ -42,19 +45,61 @@ def _keep_typed_text(ctx: UiContext, dialog: QDialog, typed: bool) -> bool:
 
 
 class _AskBeforeDiscarding(QDialog):
-    """Escape and "Abbrechen" ask before typed text is dropped (No is the default);
-    closing from outside (locking) does not ask."""
+    """Escape and "Abbrechen" ask before typed text is dropped (No is the default).
+    Closing from outside (locking, closing the family file) keeps what was typed as an
+    encrypted draft in the vault; opening the same dialog for the contact offers it."""
 
+    DRAFT_KIND = ""
     ctx: UiContext
+    contact: Contact
     saved = False
 
     def typed(self) -> bool:
         raise NotImplementedError
 
+    def payload(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def restore(self, payload: dict[str, Any]) -> None:
+        raise NotImplementedError
+
     def cancel(self) -> None:
         if not self.saved and _keep_typed_text(self.ctx, self, self.typed()):
             return
-        self.reject()
+        self._drop_draft()
+        super().reject()
+
+    def reject(self) -> None:
+        """Closed without a decision (lock, window close): the typed text waits."""
+        session = self.ctx.session
+        if not self.saved and self.typed() and session is not None and session.is_open:
+            drafts.save_draft(session, self.DRAFT_KIND, self.contact.id,
+                              json.dumps(self.payload(), ensure_ascii=False))
+        super().reject()
+
+    def offer_draft(self) -> bool:
+        session = self.ctx.require_session()
+        stored = drafts.load_draft(session, self.DRAFT_KIND, self.contact.id)
+        if stored is None:
+            return False
+        if not self.ctx.messages.restore_draft(
+                self, "Für diesen Kontakt gibt es eine nicht gespeicherte Eingabe. "
+                "Wiederherstellen oder verwerfen?"):
+            self._drop_draft()
+            return False
+        self.restore(json.loads(stored))
+        return True
+
+    def _drop_draft(self) -> None:
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            drafts.discard_draft(session, self.DRAFT_KIND, self.contact.id)
+
+    def _saved(self, text: str) -> None:
+        self.saved = True
+        self._drop_draft()
+        self.ctx.confirm(text)
+        self.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and event.modifiers() == \
@@ -78,6 +123,8 @@ def _buttons(dialog: _AskBeforeDiscarding, save_text: str) -> QDialogButtonBox:
 
 
 class CorrectionDialog(_AskBeforeDiscarding):
+    DRAFT_KIND = "contact_correction"
+
     def __init__(self, ctx: UiContext, contact: Contact, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -146,10 +193,20 @@ class CorrectionDialog(_AskBeforeDiscarding):
         except UserError as error:
             self.ctx.report(error)
             return False
-        self.ctx.confirm("Berichtigung gespeichert; die frühere Fassung bleibt lesbar.")
-        self.saved = True
-        self.accept()
+        self._saved("Berichtigung gespeichert; die frühere Fassung bleibt lesbar.")
         return True
+
+    def payload(self) -> dict[str, Any]:
+        return {"version": 1, "reason": self.reason.text(),
+                "notes": [b.payload() for b in self.blocks]}
+
+    def restore(self, payload: dict[str, Any]) -> None:
+        self.reason.setText(str(payload.get("reason", "")))
+        notes = [n for n in payload.get("notes", []) if isinstance(n, dict)]
+        for block, note in zip(self.blocks, notes, strict=False):
+            block.restore(note)
+        for block in self.blocks[len(notes):]:
+            self._remove(block)
 
     def typed(self) -> bool:
         before = [n.text for n in self.contact.data.notes]
@@ -159,6 +216,8 @@ class CorrectionDialog(_AskBeforeDiscarding):
 
 
 class AddendumDialog(_AskBeforeDiscarding):
+    DRAFT_KIND = "contact_addendum"
+
     def __init__(self, ctx: UiContext, contact: Contact, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -194,10 +253,14 @@ class AddendumDialog(_AskBeforeDiscarding):
         except UserError as error:
             self.ctx.report(error)
             return False
-        self.ctx.confirm("Nachtrag gespeichert.")
-        self.saved = True
-        self.accept()
+        self._saved("Nachtrag gespeichert.")
         return True
 
     def typed(self) -> bool:
         return bool(self.text.toPlainText().strip())
+
+    def payload(self) -> dict[str, Any]:
+        return {"version": 1, "text": self.text.toPlainText()}
+
+    def restore(self, payload: dict[str, Any]) -> None:
+        self.text.setPlainText(str(payload.get("text", "")))

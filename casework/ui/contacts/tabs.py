@@ -231,6 +231,7 @@ class ContactsTab(QWidget):
             return None
         dialog = CorrectionDialog(self.ctx, contact, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.offer_draft()
         dialog.open()
         return dialog
 
@@ -240,6 +241,7 @@ class ContactsTab(QWidget):
             return None
         dialog = AddendumDialog(self.ctx, contact, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.offer_draft()
         dialog.open()
         return dialog
 

@@ -69,3 +69,31 @@ def test_addendum_from_the_family_file_and_escape_keeps_typed_text(  # type: ign
     detail = page.contacts.detail.toPlainText()
     assert "Nachtrag vom 21.11.2026 10:00 von Lena Beispiel:" in detail
     assert WRONG in detail and "Schule meldet Besserung." in detail
+
+
+def test_typed_correction_survives_a_lock(  # type: ignore[no-untyped-def]
+        qtbot, unlocked, session: Session, family: HouseholdId, vault_dir,
+        message_log: MessageLog) -> None:
+    from tests.ui.conftest import unlock
+
+    contacts.log_contact(session, family, ContactDraft(
+        session.clock.now(), ContactType.HAUSBESUCH, 30,
+        notes=(NoteEntry(NoteKind.BEOBACHTUNG, WRONG),)))
+    workspace = unlocked.workspace
+    page = workspace.open_family(family)
+    page.tabs.setCurrentWidget(page.contacts)
+    page.contacts.view.setCurrentIndex(page.contacts.model.index(0, 0))
+    dialog = page.contacts.correct()
+    dialog.blocks[0].text.setPlainText(RIGHT)
+    qtbot.keyClicks(dialog.reason, "Personen verwechselt")
+    unlocked.lock()  # no question while locking; the typed text waits in the vault
+    assert not any("verwerfen" in t for t in message_log.texts("confirm"))
+    unlock(qtbot, unlocked, vault_dir)
+    page = unlocked.workspace.open_family(family)
+    page.tabs.setCurrentWidget(page.contacts)
+    page.contacts.view.setCurrentIndex(page.contacts.model.index(0, 0))
+    again = page.contacts.correct()
+    assert again.blocks[0].text.toPlainText() == RIGHT
+    assert again.reason.text() == "Personen verwechselt"
+    assert again.save()
+    assert [n.text for n in contacts.contacts(session, family)[0].data.notes] == [RIGHT]
