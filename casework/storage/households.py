@@ -297,20 +297,20 @@ def list_household_ids(db: Database, *, search: str = "", status: str | None = N
 # The ids come as ONE JSON parameter: binding 200 text parameters copies each of them
 # into a fresh allocation, and under SQLCipher's memory security every allocation is an
 # mlock/munlock system-call pair (75 % of the allocations of a family-list page).
-# The adults' first names tell families with the same surname apart (issue 18); the
-# separator is a control character no name contains.
-_ADULTS_SQL = ("(SELECT group_concat(p.first_name, char(31)) FROM persons p "
-               "WHERE p.household_id = h.id AND p.deleted = 0 AND p.role <> 'Kind')")
 _LIST_ROW_SQL = (
     "SELECT h.id, h.name, h.district, COALESCE(w.name, ''), h.last_contact_at, "
-    f"h.open_followups, h.status, h.interpreter_needed, h.member_count, {_ADULTS_SQL}, "
-    "h.street FROM json_each(?) j JOIN households h ON h.id = j.value "
+    "h.open_followups, h.status, h.interpreter_needed, h.member_count, h.street "
+    "FROM json_each(?) j JOIN households h ON h.id = j.value "
     "LEFT JOIN workers w ON w.id = h.assigned_worker_id"
 )
-
-
-def _adults(text: str | None) -> tuple[str, ...]:
-    return tuple(text.split("\x1f")) if text else ()
+# The adults' first names tell families with the same surname apart (issue 18). One
+# query per page: a correlated subquery per row made a 200-row page 30x slower
+# (18 ms instead of 0.6 ms under memory security). Through the household index, sorted
+# in Python (an ORDER BY rowid made SQLite scan every person; CROSS JOIN keeps the page
+# as the outer loop).
+_ADULTS_SQL = ("SELECT p.household_id, p.first_name, p.rowid FROM json_each(?) j "
+               "CROSS JOIN persons p ON p.household_id = j.value AND p.deleted = 0 "
+               "WHERE p.role <> 'Kind'")
 
 
 def _tuples(db: Database, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -333,10 +333,15 @@ def household_list_rows(db: Database, ids: list[str]) -> list[HouseholdListRow]:
     migration m0004) instead of a count per row."""
     if not ids:
         return []
-    rows = _tuples(db, _LIST_ROW_SQL, [json.dumps(list(ids))])
+    wanted = json.dumps(list(ids))
+    rows = _tuples(db, _LIST_ROW_SQL, [wanted])
+    adults: dict[str, list[str]] = {}
+    for household_id, first_name, _rowid in sorted(_tuples(db, _ADULTS_SQL, [wanted]),
+                                                    key=lambda r: int(r[2])):
+        adults.setdefault(household_id, []).append(first_name)
     by_id = {
         r[0]: HouseholdListRow(HouseholdId(r[0]), r[1], r[2], r[3], r[4], int(r[5]), r[6],
-                               bool(r[7]), int(r[8]), _adults(r[9]), r[10])
+                               bool(r[7]), int(r[8]), tuple(adults.get(r[0], ())), r[9])
         for r in rows
     }
     return [by_id[i] for i in ids if i in by_id]
