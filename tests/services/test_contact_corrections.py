@@ -89,3 +89,20 @@ def test_revisions_are_append_only_and_go_with_the_household(session, family) ->
     result = purge.purge_household(session.db, family)
     assert result.counts.get("contact_revisions") == 1
     assert session.db.scalar("SELECT count(*) FROM contact_revisions") == 0
+
+
+def test_restricted_file_is_not_corrected_by_ordinary_workers(session, family) -> None:
+    from casework.errors import PermissionDenied
+    from casework.models.persons.worker import WorkerDraft, WorkerRole
+    from casework.services.persons import workers
+    from casework.services.privacy import retention
+
+    cid = _contact(session, family)
+    lead, _ = workers.create(session, WorkerDraft("Leitung Eins", WorkerRole.LEITUNG))
+    fachkraft, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
+    session.act_as(lead)
+    retention.restrict(session, family, "Aufbewahrungspflicht § 9b")
+    session.act_as(fachkraft)
+    with pytest.raises(PermissionDenied, match="eingeschränkt"):
+        contacts_corrections.add_addendum(session, cid, AddendumDraft("Nachtrag"))
+    assert contacts.get(session, cid).revisions == ()
