@@ -36,6 +36,7 @@ def test_correction_keeps_the_earlier_wording_in_detail_and_history(  # type: ig
     assert dialog is not None
     qtbot.addWidget(dialog)
     assert dialog.blocks[0].text.toPlainText() == WRONG
+    assert dialog.windowTitle() == "Kontakt berichtigen"  # titles name no family
     assert dialog.blocks[0].text.hasFocus() or dialog.focusWidget() is dialog.blocks[0].text
     dialog.blocks[0].text.setPlainText(RIGHT)
     assert not dialog.save()  # no reason given: refused, named at the field

@@ -81,6 +81,13 @@ def test_ctrl_k_from_heute_picks_the_family_then_the_quick_entry(  # type: ignor
     assert page is not None
     qtbot.keyClick(page.tabs, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert sabine in workspace.quick_entries and workspace.picker is None
+    # From Familien, with the cursor in the search field, the picker again.
+    familien = workspace.show_page("familien")
+    assert isinstance(familien, FamilienScreen)
+    qtbot.keyClick(familien.search, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(workspace.picker, FamilyPicker)
+    assert {SABINE, PETRA} & set(workspace.picker.labels())  # opened last
+    workspace.picker.reject()
 
 
 def test_family_list_and_pickers_tell_same_surname_families_apart(  # type: ignore[no-untyped-def]
