@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.models.households.household import HouseholdStatus
 from casework.models.ids import HouseholdId
 from casework.services.households import households
 from casework.ui.context import UiContext
@@ -91,7 +92,8 @@ class FamilyPicker(QDialog):
             self.hint.setText("Zuletzt geöffnet – oder Namen tippen:" if rows else
                               "Namen, Vornamen oder Straße tippen:")
         for row in rows:
-            item = QListWidgetItem(row.label, self.hits)
+            closed = "" if row.status == HouseholdStatus.AKTIV.value else f" – {row.status}"
+            item = QListWidgetItem(row.label + closed, self.hits)
             item.setData(ID_ROLE, row.id)
             if row.district:
                 item.setToolTip(row.district)
