@@ -41,4 +41,9 @@ echo "== ruff"
 echo "== mypy (strict, the whole package)"
 "$VENV/bin/mypy" casework
 echo "== pytest"
-"$VENV/bin/python" -m pytest "$@"
+# One worker per core (pytest-xdist); pass -n 0 (or any -n) to choose yourself.
+workers=(-n auto)
+for arg in "$@"; do
+  case $arg in -n|-n*|--numprocesses*) workers=() ;; esac
+done
+"$VENV/bin/python" -m pytest "${workers[@]}" "$@"

@@ -8,6 +8,7 @@ install them (Debian: `postgresql`).
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import itertools
 import os
@@ -98,11 +99,15 @@ class Cluster:
 
 
 def _ensure_test_user() -> str:
-    try:
-        pwd.getpwnam(TEST_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        TEST_USER], check=True, capture_output=True)
+    # Parallel test workers (pytest-xdist) may get here at the same moment: one creates
+    # the user, the other waits for the lock and then finds it.
+    with open(Path(tempfile.gettempdir()) / "casework-pg-user.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            pwd.getpwnam(TEST_USER)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                            "/usr/sbin/nologin", TEST_USER], check=True, capture_output=True)
     return TEST_USER
 
 
