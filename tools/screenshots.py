@@ -49,6 +49,7 @@ from casework.services import demo  # noqa: E402
 from casework.services import session as session_service  # noqa: E402
 from casework.ui.context import UiContext  # noqa: E402
 from casework.ui.households.form import NewHouseholdDialog  # noqa: E402
+from casework.ui.households.picker import FamilyPicker  # noqa: E402
 from casework.ui.households.screen import FamilienScreen  # noqa: E402
 from casework.ui.launch import install_german_translations  # noqa: E402
 from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
@@ -231,6 +232,75 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     window.lock()
     window.start.show_create()
     shoot(f"{number + 7:02d}-neue-akte", window)
+
+
+# ------------------------------------------------- corrections, Ctrl+K, same surnames
+
+def records_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+                 prefix: str = "") -> None:
+    """Issue 18 states at 1366×768: the Ctrl+K family picker from Heute, the quick entry
+    it opens, the family list with first names and street, a note search with its
+    snippet, the duplicate warning, the correction and Nachtrag dialogs and a corrected
+    contact in the family file and its Verlauf."""
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    workspace.show_page("heute")
+    picker = workspace.quick_entry_anywhere()
+    assert isinstance(picker, FamilyPicker)
+    picker.search.setText("Müller")
+    picker.refresh()
+    shoot(f"{prefix}r01-strg-k-familie-waehlen", picker)
+    picker.take()
+    settle(app)
+    entry = next(iter(workspace.quick_entries.values()))
+    shoot(f"{prefix}r02-strg-k-kontakt-erfassen", entry)
+    entry.reject()
+    familien = workspace.show_page("familien")
+    assert isinstance(familien, FamilienScreen)
+    familien.search.setText("Müller")
+    familien.run_search()
+    shoot(f"{prefix}r03-familien-gleicher-name", window)
+    familien.search.setText("Schimmel")
+    familien.run_search()
+    shoot(f"{prefix}r04-familien-notiz-fundstelle", window)
+    row = familien.model.row_at(0)
+    assert row is not None
+    new = NewHouseholdDialog(window.ctx, window)
+    new.form.name.setText(row.name)
+    new.form.street.setText(row.street)
+    new.show()
+    new.save()
+    shoot(f"{prefix}r05-neue-familie-doppelt", new)
+    new.done(0)
+    page = workspace.open_family(str(row.id))
+    assert page is not None
+    page.tabs.setCurrentWidget(page.contacts)
+    items = page.contacts.model.items
+    found = next(i for i, c in enumerate(items)
+                 if any("Schimmel" in n.text for n in c.data.notes))
+    page.contacts.view.setCurrentIndex(page.contacts.model.index(found, 0))
+    dialog = page.contacts.correct()
+    assert dialog is not None
+    block = next(b for b in dialog.blocks if "Schimmel" in b.text.toPlainText())
+    block.text.setPlainText(block.text.toPlainText().replace("Schimmel", "Schimmel (Bad)", 1))
+    dialog.reason.setText("Ort ergänzt")
+    shoot(f"{prefix}r06-kontakt-berichtigen", dialog)
+    if not dialog.save():
+        raise SystemExit("the correction was not saved: " + dialog.form.error_text("Notiz"))
+    addendum = page.contacts.add_addendum()
+    assert addendum is not None
+    addendum.text.setPlainText("Vermieter hat heute einen Termin zugesagt.")
+    shoot(f"{prefix}r07-kontakt-nachtrag", addendum)
+    if not addendum.save():
+        raise SystemExit("the addendum was not saved")
+    shoot(f"{prefix}r08-kontakt-berichtigt", window)
+    page.tabs.setCurrentWidget(page.history)
+    shoot(f"{prefix}r09-verlauf-berichtigung", window)
+    window.lock()
 
 
 def laptop_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
@@ -581,6 +651,9 @@ def main() -> int:
                         help="Teilhabemanagement and the reports against targets at 1366x768")
     parser.add_argument("--flow", action="store_true",
                         help="only the § 8a, consent and Heute states (issue 18) at 1366x728")
+    parser.add_argument("--records", action="store_true",
+                        help="only the issue-18 states (Ctrl+K picker, same surnames, note "
+                             "snippets, duplicate warning, correction, Nachtrag) at 1366×768")
     parser.add_argument("--fuehrungszeugnisse", action="store_true",
                         help="the § 72a register and „Wer hat offen?“ at 1366×768, light "
                              "and dark, into --out")
@@ -617,11 +690,13 @@ def main() -> int:
         app.setPalette(palette)
         ctx = UiContext(FixedClock(NOW), settings=settings)
         window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-        window.resize(*(FLOW_SIZE if args.flow else SIZE))
+        window.resize(*(FLOW_SIZE if args.flow else HANDBOOK_SIZE if args.records else SIZE))
         window.show()
         settle(app)
         if args.flow:
             flow_tour(app, window, folder, shoot, prefix)
+        elif args.records:
+            records_tour(app, window, folder, shoot, prefix)
         else:
             tour(app, window, folder, shoot, prefix)
             laptop_tour(app, window, folder, shoot, prefix)

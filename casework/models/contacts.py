@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from casework.clock import BERLIN, from_utc_iso
 from casework.errors import ValidationError
 from casework.models.ids import ContactId, HouseholdId, PersonId
 
@@ -104,6 +105,86 @@ class Contact:
     created_by: str
     version: str
     follow_up_done: bool = False
+    # Corrections and addenda, oldest first; `data.notes` is the current wording.
+    revisions: tuple[ContactRevision, ...] = ()
+
+    @property
+    def corrections(self) -> tuple[ContactRevision, ...]:
+        return tuple(r for r in self.revisions if r.kind is RevisionKind.BERICHTIGUNG)
+
+    @property
+    def addenda(self) -> tuple[ContactRevision, ...]:
+        return tuple(r for r in self.revisions if r.kind is RevisionKind.NACHTRAG)
+
+    @property
+    def original_notes(self) -> tuple[NoteEntry, ...]:
+        """The wording as first saved (before any correction)."""
+        corrections = self.corrections
+        return corrections[0].previous if corrections else self.data.notes
+
+
+class RevisionKind(StrEnum):
+    """A correction replaces the wording visibly (the earlier one stays readable); an
+    addendum (Nachtrag) adds to a contact without changing it."""
+
+    BERICHTIGUNG = "berichtigung"
+    NACHTRAG = "nachtrag"
+
+
+MAX_REVISION_TEXT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionDraft:
+    """A correction of a contact's note entries: the full new wording and why."""
+
+    notes: tuple[NoteEntry, ...]
+    reason: str
+
+    def validated(self, current: tuple[NoteEntry, ...]) -> CorrectionDraft:
+        reason = self.reason.strip()
+        if not reason:
+            raise ValidationError("Grund der Berichtigung", "bitte angeben.")
+        if len(reason) > 1000:
+            raise ValidationError("Grund der Berichtigung", "ist zu lang (höchstens 1000 "
+                                  "Zeichen).")
+        notes = tuple(n.validated() for n in self.notes)
+        if not notes:
+            raise ValidationError("Notiz", "eine berichtigte Fassung braucht mindestens "
+                                  "eine Notiz.")
+        if notes == current:
+            raise ValidationError("Notiz", "ist unverändert; es gibt nichts zu berichtigen.")
+        return CorrectionDraft(notes, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class AddendumDraft:
+    text: str
+
+    def validated(self) -> AddendumDraft:
+        text = self.text.strip()
+        if not text:
+            raise ValidationError("Nachtrag", "darf nicht leer sein.")
+        if len(text) > MAX_REVISION_TEXT:
+            raise ValidationError("Nachtrag", "ist zu lang (höchstens 20.000 Zeichen).")
+        return AddendumDraft(text)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRevision:
+    """One correction or addendum: who, when, why; append-only."""
+
+    id: str
+    contact_id: ContactId
+    kind: RevisionKind
+    created_at: str  # UTC ISO
+    created_by: str
+    author_name: str
+    version: str
+    reason: str = ""  # correction: why
+    notes: tuple[NoteEntry, ...] = ()  # correction: the corrected wording
+    previous: tuple[NoteEntry, ...] = ()  # correction: the wording it replaced
+    text: str = ""  # addendum
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +204,37 @@ class NoteHit:
     occurred_at: str
     kind: str
     snippet: str
+
+
+def revision_day(revision: ContactRevision) -> str:
+    return f"{from_utc_iso(revision.created_at).astimezone(BERLIN):%d.%m.%Y %H:%M}"
+
+
+def note_line(note: NoteEntry) -> str:
+    return f"{note.label()}: {note.text}"
+
+
+def correction_mark(revision: ContactRevision) -> str:
+    """'berichtigt am 21.11.2026 10:00 von Lena Beispiel (Grund: Name verwechselt)'."""
+    who = f" von {revision.author_name}" if revision.author_name else ""
+    return f"berichtigt am {revision_day(revision)}{who} (Grund: {revision.reason})"
+
+
+def addendum_mark(revision: ContactRevision) -> str:
+    """'Nachtrag vom 22.11.2026 09:15 von Lena Beispiel'."""
+    who = f" von {revision.author_name}" if revision.author_name else ""
+    return f"Nachtrag vom {revision_day(revision)}{who}"
+
+
+def revision_lines(contact: Contact) -> list[str]:
+    """The corrections (each with the wording it replaced) and addenda of a contact, as
+    plain lines for the family file, the history and printed documents."""
+    lines: list[str] = []
+    for revision in contact.revisions:
+        if revision.kind is RevisionKind.BERICHTIGUNG:
+            lines.append(correction_mark(revision) + "; frühere Fassung:")
+            lines += ["  " + note_line(n) for n in revision.previous]
+        else:
+            lines.append(addendum_mark(revision) + ":")
+            lines.append("  " + revision.text)
+    return lines

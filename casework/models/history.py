@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,8 @@ class HistoryEntry:
     def summary(self) -> str:
         """German one-liner: 'Kontakt angelegt', 'Haushalt geändert: PLZ, Ort'."""
         noun = ENTITY_LABELS.get(self.entity, self.entity)
+        if self.entity == "contact_revision" and self.op == "insert":
+            return _revision_summary(self.fields)
         if self.op == "insert":
             what = self.what()
             return f"{noun} angelegt: {what}" if what else f"{noun} angelegt"
@@ -73,10 +76,30 @@ def _first_words(text: str, limit: int = 60) -> str:
     return flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
+def _wording(fields: dict[str, Any], key: str) -> str:
+    """The note entries of a correction's JSON text field, as 'Art: Text' lines."""
+    try:
+        items = json.loads(str(fields.get(key) or "[]"))
+    except ValueError:
+        return ""
+    return " / ".join(f"{n.get('kind', '')}: {n.get('text', '')}"
+                      for n in items if isinstance(n, dict)) if isinstance(items, list) else ""
+
+
+def _revision_summary(fields: dict[str, Any]) -> str:
+    """A correction shows why and the wording it replaced; an addendum its text."""
+    if fields.get("kind") == "nachtrag":
+        return f"Nachtrag zu Kontakt: {fields.get('text', '')}"
+    return (f"Kontakt berichtigt (Grund: {fields.get('reason', '')}) – neue Fassung: "
+            f"{_wording(fields, 'wording')} – frühere Fassung: "
+            f"{_wording(fields, 'previous_wording')}")
+
+
 ENTITY_LABELS = {
     "household": "Haushalt",
     "person": "Person",
     "contact": "Kontakt",
+    "contact_revision": "Berichtigung/Nachtrag zu Kontakt",
     "worker": "Mitarbeitende/r",
     "directory": "Verzeichnis-Stand",
     "consent": "Einwilligung",

@@ -11,13 +11,17 @@ from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
 from casework.models.contacts import (
+    AddendumDraft,
     Contact,
     ContactDraft,
+    ContactRevision,
     ContactType,
+    CorrectionDraft,
     FollowUp,
     NoteEntry,
     NoteHit,
     NoteKind,
+    RevisionKind,
 )
 from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
 from casework.models.text import fold, fold_words
@@ -93,7 +97,8 @@ def refresh_household_stats(db: Database, household_id: str) -> None:
     )
 
 
-def _contact_from_row(r: Row, notes: list[NoteEntry]) -> Contact:
+def _contact_from_row(r: Row, notes: list[NoteEntry],
+                      revisions: tuple[ContactRevision, ...] = ()) -> Contact:
     draft = ContactDraft(
         occurred_at=from_utc_iso(r["occurred_at"]),
         type=ContactType(r["type"]),
@@ -105,7 +110,7 @@ def _contact_from_row(r: Row, notes: list[NoteEntry]) -> Contact:
         follow_up=date.fromisoformat(r["follow_up"]) if r["follow_up"] else None,
     )
     return Contact(ContactId(r["id"]), HouseholdId(r["household_id"]), draft, r["created_at"],
-                   r["created_by"], r["version"], bool(r["follow_up_done"]))
+                   r["created_by"], r["version"], bool(r["follow_up_done"]), revisions)
 
 
 def _notes_for(db: Database, contact_ids: list[str]) -> dict[str, list[NoteEntry]]:
@@ -128,15 +133,18 @@ def contacts_of(db: Database, household_id: str, limit: int | None = None,
         "ORDER BY occurred_at DESC LIMIT ? OFFSET ?",
         (household_id, -1 if limit is None else limit, offset),
     )
-    notes = _notes_for(db, [r["id"] for r in rows])
-    return [_contact_from_row(r, notes[r["id"]]) for r in rows]
+    ids = [r["id"] for r in rows]
+    notes = _notes_for(db, ids)
+    revisions = revisions_for(db, ids)
+    return [_contact_from_row(r, notes[r["id"]], revisions[r["id"]]) for r in rows]
 
 
 def get_contact(db: Database, contact_id: str) -> Contact | None:
     row = db.query_one("SELECT * FROM contacts WHERE id = ? AND deleted = 0", (contact_id,))
     if row is None:
         return None
-    return _contact_from_row(row, _notes_for(db, [contact_id])[contact_id])
+    return _contact_from_row(row, _notes_for(db, [contact_id])[contact_id],
+                             revisions_for(db, [contact_id])[contact_id])
 
 
 def count_contacts(db: Database, household_id: str) -> int:
@@ -320,3 +328,88 @@ def contacts_logged_between(db: Database, start_utc: str, end_utc: str,
     )
     notes = _notes_for(db, [r["id"] for r in rows])
     return [(_contact_from_row(r, notes[r["id"]]), r["household_name"]) for r in rows]
+
+
+# --- corrections (Berichtigung) and addenda (Nachtrag) ---------------------------------
+
+def _notes_from_json(text: str) -> tuple[NoteEntry, ...]:
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(items, list):
+        return ()
+    return tuple(NoteEntry(NoteKind(str(n.get("kind"))), str(n.get("text", "")),
+                           str(n.get("source", "")), bool(n.get("disputed", False)))
+                 for n in items
+                 if isinstance(n, dict) and str(n.get("kind")) in NoteKind._value2member_map_)
+
+
+def revisions_for(db: Database, contact_ids: list[str]) -> dict[str, tuple[ContactRevision, ...]]:
+    """Corrections and addenda per contact, oldest first (by version: the same order on
+    every device)."""
+    found: dict[str, list[ContactRevision]] = {c: [] for c in contact_ids}
+    if not contact_ids:
+        return {c: () for c in contact_ids}
+    for r in db.query(
+            "SELECT r.*, COALESCE(w.name, '') AS author_name FROM contact_revisions r "
+            "LEFT JOIN workers w ON w.id = r.created_by "
+            "WHERE r.contact_id IN (SELECT value FROM json_each(?)) AND r.deleted = 0 "
+            "ORDER BY r.contact_id, r.version", (json.dumps(contact_ids),)):
+        found[r["contact_id"]].append(ContactRevision(
+            id=r["id"], contact_id=ContactId(r["contact_id"]), kind=RevisionKind(r["kind"]),
+            created_at=r["created_at"], created_by=r["created_by"],
+            author_name=r["author_name"], version=r["version"], reason=r["reason"],
+            notes=_notes_from_json(r["wording"]),
+            previous=_notes_from_json(r["previous_wording"]),
+            text=r["text"]))
+    return {c: tuple(v) for c, v in found.items()}
+
+
+def _replace_notes(db: Database, contact_id: str, household_id: str,
+                   notes: tuple[NoteEntry, ...]) -> None:
+    """The current wording into `contact_notes` (the triggers keep the note index: the
+    replaced words leave it, secure-delete is on)."""
+    db.execute("DELETE FROM contact_notes WHERE contact_id = ?", (contact_id,))
+    db.executemany(
+        "INSERT INTO contact_notes (contact_id, household_id, seq, kind, source, text, "
+        "disputed) VALUES (?,?,?,?,?,?,?)",
+        [(contact_id, household_id, i, n.kind.value, n.source, n.text, int(n.disputed))
+         for i, n in enumerate(notes)])
+
+
+def insert_correction(w: RecordWriter, contact: Contact, draft: CorrectionDraft) -> str:
+    values: dict[str, Any] = {
+        "contact_id": contact.id, "household_id": contact.household_id,
+        "kind": RevisionKind.BERICHTIGUNG.value, "reason": draft.reason,
+        "wording": json.dumps(_notes_payload(draft.notes), ensure_ascii=False),
+        "previous_wording": json.dumps(_notes_payload(contact.data.notes), ensure_ascii=False),
+        "text": "",
+    }
+    rid = w.insert("contact_revisions", "contact_revision", values,
+                   scope_id=contact.household_id)
+    _replace_notes(w.db, contact.id, contact.household_id, draft.notes)
+    return rid
+
+
+def insert_addendum(w: RecordWriter, contact: Contact, draft: AddendumDraft) -> str:
+    values: dict[str, Any] = {
+        "contact_id": contact.id, "household_id": contact.household_id,
+        "kind": RevisionKind.NACHTRAG.value, "reason": "", "wording": "[]",
+        "previous_wording": "[]",
+        "text": draft.text,
+    }
+    return w.insert("contact_revisions", "contact_revision", values,
+                    scope_id=contact.household_id)
+
+
+def apply_current_wording(db: Database, contact_id: str) -> None:
+    """After a correction arrived from another device: the contact's notes become the
+    wording of its latest correction (highest version), on every device alike."""
+    row = db.query_one(
+        "SELECT r.wording, c.household_id FROM contact_revisions r "
+        "JOIN contacts c ON c.id = r.contact_id WHERE r.contact_id = ? "
+        "AND r.kind = 'berichtigung' AND r.deleted = 0 ORDER BY r.version DESC LIMIT 1",
+        (contact_id,))
+    if row is not None:
+        _replace_notes(db, contact_id, str(row["household_id"]), _notes_from_json(row["wording"]))

@@ -1033,6 +1033,13 @@ def _after(batch: _Batch, change: RemoteChange, row: Mapping[str, Any] | None) -
     if change.entity == "contact" and change.op == "insert" and isinstance(notes, list) \
             and household_id:
         batch.pending_notes += _note_rows(change.entity_id, str(household_id), notes)
+    contact_id = change.fields.get("contact_id")
+    if change.entity == "contact_revision" and change.op == "insert" \
+            and isinstance(contact_id, str):
+        # The original notes of a contact in this batch first, then the corrected wording.
+        _insert_notes(batch.db, batch.pending_notes)
+        batch.pending_notes = []
+        contact_store.apply_current_wording(batch.db, contact_id)
     target = change.fields.get("target_id")
     if change.entity == "deletion_execution" and change.op == "insert" \
             and isinstance(target, str) and target:

@@ -255,7 +255,7 @@ class HeuteScreen(QWidget):
                                         else "Heute keine Termine.")
         self.appointments_empty.setVisible(not planned)
         self.recent_model.set_rows([
-            ((row.name, row.district, format_date(local_date(row.last_contact_at))),
+            ((row.label, row.district, format_date(local_date(row.last_contact_at))),
              Target(row.id))
             for row in households.recently_opened(session)])
         self.today_model.set_rows([

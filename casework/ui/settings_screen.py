@@ -144,7 +144,7 @@ class EinstellungenScreen(QWidget):
                       "bestätigt eine Person mit Admin-Rolle mit ihrer Passphrase.", box)
         hint.setWordWrap(True)
         self.worker_form.add_widget_row(hint)
-        add = QPushButton("Person &hinzufügen", box)
+        add = QPushButton("Person hin&zufügen", box)
         named(add, "Person hinzufügen")
         add.clicked.connect(self.create_worker)
         layout = QVBoxLayout(box)

@@ -22,12 +22,18 @@ from casework.ui import registry
 from casework.ui.appointments.reminders import AppointmentReminder
 from casework.ui.contacts.quick_entry import QuickEntryDialog
 from casework.ui.context import UiContext
-from casework.ui.households.family_file import FamilyFile
+from casework.ui.households.family_file import QUICK_ENTRY_SHORTCUT, FamilyFile
+from casework.ui.households.picker import FamilyPicker
 from casework.ui.widgets import MessagePage, named
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 FAMILY_PREFIX = "family:"
 MAX_OPEN_FAMILIES = 8
+
+
+def _nav_text(label: str) -> str:
+    """The navigation is narrow: name and first names on one line, street on the next."""
+    return label.replace(" · ", "\n", 1)
 
 
 @dataclass
@@ -68,6 +74,11 @@ class Workspace(QWidget):
         self.reminders = AppointmentReminder(ctx, parent=self)
         self.reminders.start()
         ctx.quick_entry_requested.connect(self.open_quick_entry)
+        # Ctrl+K everywhere: in a family file its quick entry, elsewhere a family picker
+        # first (issue 18).
+        QShortcut(QKeySequence(QUICK_ENTRY_SHORTCUT), self, self.quick_entry_anywhere,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.picker: FamilyPicker | None = None
         for number, screen in enumerate(registry.SCREENS[:10], start=1):
             QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self,
                       lambda key=screen.key: self.show_page(key))
@@ -135,11 +146,13 @@ class Workspace(QWidget):
                 self.ctx.report(error)
                 return None
             page.close_requested.connect(self.close_family)
+            page.label_changed.connect(self._family_renamed)
+            page.quick_shortcut.setEnabled(False)  # the workspace's Ctrl+K serves it
             self.pages[key] = page
             self.stack.addWidget(page)
-            item = QListWidgetItem(page.household_name, self.nav)
+            item = QListWidgetItem(_nav_text(page.household_name), self.nav)
             item.setData(KEY_ROLE, key)
-            item.setToolTip("Familienakte (Strg+W schließt)")
+            item.setToolTip(f"{page.household_name}\nFamilienakte (Strg+W schließt)")
             self.separator.setHidden(False)
             open_keys = self.open_family_ids()
             if len(open_keys) > MAX_OPEN_FAMILIES:
@@ -149,6 +162,12 @@ class Workspace(QWidget):
         if opened is not None and tab:
             opened.show_tab(tab)
         return opened
+
+    def _family_renamed(self, household_id: str, label: str) -> None:
+        item = self._item(FAMILY_PREFIX + household_id)
+        if item is not None:
+            item.setText(_nav_text(label))
+            item.setToolTip(f"{label}\nFamilienakte (Strg+W schließt)")
 
     def open_family_ids(self) -> list[str]:
         return [str(self.nav.item(r).data(KEY_ROLE)).removeprefix(FAMILY_PREFIX)
@@ -191,6 +210,27 @@ class Workspace(QWidget):
         dialog.activateWindow()
         return dialog
 
+    def quick_entry_anywhere(self) -> FamilyPicker | QuickEntryDialog | None:
+        """Ctrl+K: the quick entry of the family shown, or pick a family first."""
+        current = self.pages.get(self.current_key)
+        if isinstance(current, FamilyFile):
+            return self.open_quick_entry(current.household_id)
+        if self.picker is not None:
+            self.picker.raise_()
+            self.picker.activateWindow()
+            return self.picker
+        picker = FamilyPicker(self.ctx, self.window())
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.finished.connect(lambda _r, p=picker: self._picked(p))
+        self.picker = picker
+        picker.open()
+        return picker
+
+    def _picked(self, picker: FamilyPicker) -> None:
+        self.picker = None
+        if picker.chosen is not None:
+            self.open_quick_entry(picker.chosen)
+
     def _quick_entry_done(self, household_id: str, dialog: QuickEntryDialog) -> None:
         if self.quick_entries.get(household_id) is dialog:
             del self.quick_entries[household_id]
@@ -228,6 +268,8 @@ class Workspace(QWidget):
     def teardown(self) -> None:
         """Close dialogs and drop every page (called while the session is still open)."""
         self.reminders.stop()
+        if self.picker is not None:
+            self.picker.reject()
         self.flush_drafts()
         for dialog in list(self.quick_entries.values()):
             dialog.dirty = False  # already flushed; nothing more to write

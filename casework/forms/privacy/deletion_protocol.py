@@ -27,6 +27,7 @@ TABLE_LABELS = {
     "persons": "Personen",
     "contacts": "Kontakte",
     "contact_notes": "Notizeinträge (inkl. Suchindex)",
+    "contact_revisions": "Berichtigungen und Nachträge zu Kontakten",
     "household_search": "Namenssuchindex",
     "changelog": "Verlaufs-/Änderungseinträge",
     "drafts": "Entwürfe",

@@ -55,6 +55,7 @@ class ContactEntry:
     notes: tuple[NoteLine, ...]
     next_steps: str
     present: bool  # False: included only through a recorded balancing decision
+    revisions: tuple[str, ...] = ()  # corrections with the earlier wording, addenda
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ def to_json_data(data: DisclosureData) -> dict[str, Any]:
                 "notes": [{"kind": n.label, "text": n.text} for n in c.notes],
                 "next_steps": c.next_steps,
                 "present": c.present,
+                "revisions": list(c.revisions),
             }
             for c in data.contacts
         ],
@@ -243,6 +245,7 @@ def render_disclosure(data: DisclosureData, clock: Clock) -> bytes:
                 if c.topics:
                     lines.append("Themen: " + ", ".join(c.topics))
                 lines += [f"{note.label}: {note.text}" for note in c.notes]
+                lines += [line.strip() for line in c.revisions]
                 if c.next_steps:
                     lines.append(f"Nächste Schritte: {c.next_steps}")
                 rows.append((format_date(c.occurred_at.astimezone(BERLIN).date()),

@@ -121,3 +121,31 @@ class HouseholdListRow:
     status: str
     interpreter_needed: bool
     members: int
+    adults: tuple[str, ...] = ()  # first names of the adult members
+    street: str = ""
+
+    @property
+    def label(self) -> str:
+        return household_label(self.name, self.adults, self.street)
+
+
+_STREET_WORD = re.compile(r"(?i)(stra(ß|ss)e)\b")
+
+
+def short_street(street: str) -> str:
+    """'Gärtnerstraße 12' → 'Gärtnerstr. 12', 'Lange Straße 3' → 'Lange Str. 3'."""
+    return _STREET_WORD.sub(lambda m: m.group(1)[0] + "tr.", street.strip())
+
+
+def household_label(name: str, adults: tuple[str, ...] | list[str], street: str) -> str:
+    """How a household is named wherever one is picked or shown in a list, so families
+    with the same surname stay apart: 'Müller (Sabine, Thomas) · Hauptstr. 5'. Never for
+    window titles (they reach the task bar)."""
+    label = name
+    firsts = [a.strip() for a in adults if a.strip()]
+    if firsts:
+        label += f" ({', '.join(firsts)})"
+    street = short_street(street)
+    if street:
+        label += f" · {street}"
+    return label

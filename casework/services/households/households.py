@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from casework.clock import local_today
 from casework.errors import NotFound, ValidationError
 from casework.models.changes import Changes
+from casework.models.contacts import NoteHit
 from casework.models.households.household import (
     Household,
     HouseholdDraft,
@@ -89,13 +93,17 @@ def list_ids(session: Session, *, search: str = "", status: str | None = None,
              worker_id: str | None = None, sort: str = "name", descending: bool = False,
              include_notes: bool = True, limit: int | None = None,
              exclude_restricted: bool = True, open_cases: bool = False,
-             handover_to: str | None = None, open_goals: bool = False) -> list[HouseholdId]:
+             handover_to: str | None = None, open_goals: bool = False,
+             note_hits: Sequence[NoteHit] | None = None) -> list[HouseholdId]:
     """Household ids for the family list: names and addresses by folded prefix; with
     `include_notes`, also households whose contact notes contain the words (FTS).
     Restricted ("eingeschränkt", LR-35) households are left out when the acting worker's
-    role may not see them in daily work (services.retention); that is the safe default."""
+    role may not see them in daily work (services.retention); that is the safe default.
+    `note_hits`: the note search already run by the caller (it shows their snippets)."""
     note_ids: list[str] | None = None
-    if search and include_notes:
+    if search and include_notes and note_hits is not None:
+        note_ids = list(dict.fromkeys(h.household_id for h in note_hits))
+    elif search and include_notes:
         from casework.storage.contacts import search_notes
 
         note_ids = list(dict.fromkeys(h.household_id for h in
@@ -136,3 +144,55 @@ def recently_opened(session: Session, limit: int = 10) -> list[HouseholdListRow]
     ids = [HouseholdId(i) for i in
            audit.recent_entities(session.db, "household.view", session.actor_id, limit)]
     return store.household_list_rows(session.db, list(visible_ids(session, ids)))
+
+
+def labels(session: Session, ids: list[HouseholdId]) -> dict[str, str]:
+    """Distinguishable names, 'Müller (Sabine, Thomas) · Hauptstr. 5', by id (issue 18)."""
+    return store.household_labels(session.db, list(ids))
+
+
+def label(session: Session, household_id: str) -> str:
+    found = store.household_labels(session.db, [household_id])
+    if household_id not in found:
+        raise NotFound("Der Haushalt")
+    return found[household_id]
+
+
+@dataclass(frozen=True, slots=True)
+class Resemblance:
+    """An existing household a new family or person resembles (duplicate warning)."""
+
+    household: HouseholdListRow
+    why: str  # "gleicher Name und gleiche Straße", "Sabine Müller, geb. 04.05.1988"
+
+
+def similar_families(session: Session, name: str, street: str = "",
+                     exclude: str | None = None) -> list[Resemblance]:
+    """Existing families with the same (folded) surname and street."""
+    from casework.services.privacy.retention import visible_ids
+
+    ids = [HouseholdId(i) for i in store.similar_households(session.db, name, street)
+           if i != exclude]
+    rows = store.household_list_rows(session.db, list(visible_ids(session, ids)))
+    return [Resemblance(r, "gleicher Familienname und gleiche Straße") for r in rows]
+
+
+def similar_persons(session: Session, draft: PersonDraft, household_id: str,
+                    exclude_person: str | None = None) -> list[Resemblance]:
+    """Persons in other families with the same (folded) last name and the same first
+    name or birth date."""
+    from casework.services.privacy.retention import visible_ids
+
+    hits = [(h, p) for h, p in store.similar_persons(
+        session.db, draft.first_name, draft.last_name, draft.birth.birth_date,
+        exclude_person) if h != household_id]
+    visible = set(visible_ids(session, [HouseholdId(h) for h, _ in hits]))
+    rows = {str(r.id): r for r in store.household_list_rows(session.db, sorted(visible))}
+    found: list[Resemblance] = []
+    for household, person_id in hits:
+        person = store.get_person(session.db, person_id)
+        if household in rows and person is not None:
+            born = person.data.birth.birth_date
+            why = person.display_name + (f", geb. {born:%d.%m.%Y}" if born else "")
+            found.append(Resemblance(rows[household], why))
+    return found

@@ -50,7 +50,13 @@ from casework.forms.privacy.disclosure import (
 )
 from casework.models.changes import Changes
 from casework.models.consent import EVENT_LABELS
-from casework.models.contacts import NoteKind
+from casework.models.contacts import (
+    NoteEntry,
+    NoteKind,
+    RevisionKind,
+    addendum_mark,
+    correction_mark,
+)
 from casework.models.households.household import Household
 from casework.models.households.person import Gender, HouseholdRole, Person
 from casework.models.ids import PersonId
@@ -82,7 +88,7 @@ _EVENT_LABELS = {k.value: v for k, v in EVENT_LABELS.items()}
 
 # Tables that are the file's own core (handled explicitly) or bookkeeping.
 _SKIP_TABLES = frozenset({
-    "meta", "workers", "households", "persons", "contacts", "contact_notes",
+    "meta", "workers", "households", "persons", "contacts", "contact_notes", "contact_revisions",
     "household_search", "changelog", "audit_log", "drafts", "deletion_journal",
     "household_file_types", "household_restrictions", "deletion_requests",
     "deletion_approvals", "deletion_executions", "disclosure_requests",
@@ -426,24 +432,41 @@ def build(session: Session, request_id: str) -> DisclosureData:
                     gathered.withhold("Kontakte ohne Ihre Anwesenheit, in denen Sie erwähnt "
                                       "werden", _THIRD)
                     continue
-            notes: list[NoteLine] = []
-            for note in contact.data.notes:
-                if not present and not _mentions(words, note.text):
+            def note_lines(entries: tuple[NoteEntry, ...], present: bool = present) -> list[
+                    NoteLine]:
+                lines: list[NoteLine] = []
+                for note in entries:
+                    if not present and not _mentions(words, note.text):
+                        continue
+                    label = note.kind.value
+                    if note.kind is NoteKind.AUSSAGE_DRITTER and note.source:
+                        if with_third:
+                            label += f" ({note.source})"
+                        else:
+                            label += " (Quelle zurückgehalten)"
+                            gathered.withhold("Namen von Quellen bei „Aussage Dritter“",
+                                              _THIRD)
+                    if note.disputed:
+                        label += " – von Ihnen bestritten"
+                    lines.append(NoteLine(label, clean(note.text)))
+                return lines
+
+            notes = note_lines(contact.data.notes)
+            # Corrections stay visible with the wording they replaced (issue 18), each
+            # earlier note treated like a current one; addenda with date and author.
+            revisions: list[str] = []
+            for revision in contact.revisions:
+                if revision.kind is RevisionKind.NACHTRAG:
+                    if present:
+                        revisions.append(clean(f"{addendum_mark(revision)}: {revision.text}"))
                     continue
-                label = note.kind.value
-                if note.kind is NoteKind.AUSSAGE_DRITTER and note.source:
-                    if with_third:
-                        label += f" ({note.source})"
-                    else:
-                        label += " (Quelle zurückgehalten)"
-                        gathered.withhold("Namen von Quellen bei „Aussage Dritter“", _THIRD)
-                if note.disputed:
-                    label += " – von Ihnen bestritten"
-                notes.append(NoteLine(label, clean(note.text)))
+                earlier = note_lines(revision.previous)
+                revisions.append(clean(correction_mark(revision)) + "; frühere Fassung: "
+                                 + " ".join(f"{n.label}: {n.text}" for n in earlier))
             contacts.append(ContactEntry(
                 contact.data.occurred_at, contact.data.type.value, contact.data.duration_min,
                 contact.data.topics, tuple(notes), clean(contact.data.next_steps),
-                present))
+                present, tuple(revisions)))
         # Records about a minor child concern the custodial parents as well (§ 8a
         # procedures, consents given for the child): they are included for them.
         related: set[str] = {person.id}

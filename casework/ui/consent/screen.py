@@ -61,7 +61,7 @@ class EinwilligungenScreen(QWidget):
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         bar = QHBoxLayout()
-        filter_label = QLabel("&Filter:", self)
+        filter_label = QLabel("Fi&lter:", self)
         filter_label.setBuddy(self.filter)
         bar.addWidget(filter_label)
         bar.addWidget(self.filter)

@@ -1,9 +1,10 @@
 """Quick contact entry: keyboard-first, seconds per contact.
 
-Opened with Ctrl+K anywhere in a family file. Date and time default to now (from the
-injected clock); Tab walks the fields in reading order; Ctrl+Enter saves. While typing, a
-draft is saved (debounced) encrypted in the vault (`services.drafts`), so an auto-lock or
-a crash loses nothing; reopening the entry for the family offers the draft, saving the
+Opened with Ctrl+K: in a family file for that family, elsewhere after picking the family
+(`ui.households.picker`). Date and time default to now (from the injected clock), the
+cursor starts in the note; Tab walks the fields in reading order; Ctrl+Enter saves. While
+typing, a draft is saved (debounced) encrypted in the vault (`services.drafts`), so an
+auto-lock or a crash loses nothing; reopening the entry for the family offers the draft, saving the
 contact discards it. The window title never names the family (titles reach the taskbar).
 """
 
@@ -67,7 +68,7 @@ class QuickEntryDialog(QDialog):
         self.setWindowTitle("Kontakt erfassen")
         named(self, "Kontakt erfassen")
         session = ctx.require_session()
-        household = households.get(session, household_id)
+        households.get(session, household_id)  # NotFound: the family is gone
         self._loading = True
         self.dirty = False
 
@@ -155,8 +156,10 @@ class QuickEntryDialog(QDialog):
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.save_button)
-        family = QLabel(f"Familie {household.name}", self)
+        # The distinguishable name, so a note never lands in the wrong Müller family.
+        family = QLabel(f"Familie {households.label(session, household_id)}", self)
         named(family, "Familie")
+        self.family_label = family
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Kontakt erfassen", self))
         layout.addWidget(family)
@@ -195,7 +198,8 @@ class QuickEntryDialog(QDialog):
         self.present.itemChanged.connect(self._edited)
         self._kind_changed()
         self._loading = False
-        self.date.setFocus()
+        # Date and time default to now: the note is what is typed first.
+        self.note.setFocus()
 
     def _update_tab_order(self) -> None:
         order: list[QWidget] = [self.date, self.time, self.type, self.duration, self.present,

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN, from_utc_iso
-from casework.models.contacts import Contact
+from casework.models.contacts import Contact, correction_mark, revision_lines
 from casework.models.history import HistoryEntry
 from casework.models.ids import HouseholdId
 from casework.services import contacts, history
 from casework.services.households import households
+from casework.ui.contacts.correction import AddendumDialog, CorrectionDialog
 from casework.ui.context import UiContext
 from casework.ui.widgets import compact_rows, format_date, named
 
@@ -36,10 +37,16 @@ PAGE = 50
 
 
 def note_summary(contact: Contact) -> str:
-    """'[Beobachtung] text …' per note entry, with the 'bestritten' marker (LR-09)."""
+    """'[Beobachtung] text …' per note entry, with the 'bestritten' marker (LR-09) and
+    'berichtigt' / 'Nachtrag' marks (issue 18)."""
     parts = []
+    if contact.corrections:
+        parts.append("[berichtigt]")
     for note in contact.data.notes:
         parts.append(f"[{note.label()}] {note.text}")
+    if contact.addenda:
+        parts.append(f"[+ {len(contact.addenda)} Nachtrag" +
+                     ("e]" if len(contact.addenda) > 1 else "]"))
     return "  ".join(parts)
 
 
@@ -52,10 +59,14 @@ def contact_detail(contact: Contact, names: Mapping[str, str]) -> str:
         lines.append("Anwesend: " + ", ".join(present))
     if d.topics:
         lines.append("Themen: " + ", ".join(d.topics))
+    if contact.corrections:
+        lines += ["", f"Aktuelle Fassung – {correction_mark(contact.corrections[-1])}"]
     for note in d.notes:
         lines.append("")
         lines.append(f"{note.label()}:")
         lines.append(note.text)
+    if contact.revisions:
+        lines += ["", "— Berichtigungen und Nachträge —", *revision_lines(contact)]
     if d.next_steps:
         lines += ["", f"Nächster Schritt: {d.next_steps}"]
     if d.follow_up is not None:
@@ -160,14 +171,23 @@ class ContactsTab(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        self.follow_up_button = QPushButton("Wiedervorlage &erledigt", self)
+        self.follow_up_button = QPushButton("Wiedervorlage erle&digt", self)
         named(self.follow_up_button, "Wiedervorlage erledigt")
         self.follow_up_button.clicked.connect(self.complete_follow_up)
+        self.correct_button = QPushButton("Be&richtigen …", self)
+        named(self.correct_button, "Kontakt berichtigen",
+              "Neue Fassung mit Grund; die frühere bleibt lesbar")
+        self.correct_button.clicked.connect(self.correct)
+        self.addendum_button = QPushButton("Nach&trag …", self)
+        named(self.addendum_button, "Nachtrag zum Kontakt")
+        self.addendum_button.clicked.connect(self.add_addendum)
         self.count_label = QLabel(self)
         named(self.count_label, "Anzahl Kontakte")
         top = QHBoxLayout()
         top.addWidget(self.count_label)
         top.addStretch(1)
+        top.addWidget(self.correct_button)
+        top.addWidget(self.addendum_button)
         top.addWidget(self.follow_up_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -176,7 +196,10 @@ class ContactsTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        current = self.selected()
         self.model.reload()
+        if current is not None:
+            self.select_contact(current.id)
         total = self.model.total
         self.count_label.setText("Noch keine Kontakte." if total == 0 else
                                  f"{total} Kontakt{'e' if total != 1 else ''}")
@@ -189,6 +212,8 @@ class ContactsTab(QWidget):
     def _show_detail(self) -> None:
         contact = self.selected()
         session = self.ctx.session
+        self.correct_button.setEnabled(contact is not None)
+        self.addendum_button.setEnabled(contact is not None)
         if contact is None or session is None or not session.is_open:
             self.detail.clear()
             self.follow_up_button.setEnabled(False)
@@ -198,6 +223,33 @@ class ContactsTab(QWidget):
         self.detail.setPlainText(contact_detail(contact, names))
         self.follow_up_button.setEnabled(contact.data.follow_up is not None
                                          and not contact.follow_up_done)
+
+    def correct(self) -> CorrectionDialog | None:
+        """Open the correction of the selected contact (modal unless a test drives it)."""
+        contact = self.selected()
+        if contact is None:
+            return None
+        dialog = CorrectionDialog(self.ctx, contact, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.offer_draft()
+        dialog.open()
+        return dialog
+
+    def add_addendum(self) -> AddendumDialog | None:
+        contact = self.selected()
+        if contact is None:
+            return None
+        dialog = AddendumDialog(self.ctx, contact, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.offer_draft()
+        dialog.open()
+        return dialog
+
+    def select_contact(self, contact_id: str) -> None:
+        for row, item in enumerate(self.model.items):
+            if item.id == contact_id:
+                self.view.setCurrentIndex(self.model.index(row, 0))
+                return
 
     def complete_follow_up(self) -> None:
         contact = self.selected()
@@ -231,7 +283,8 @@ class HistoryModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.AccessibleTextRole):
+                                               Qt.ItemDataRole.AccessibleTextRole,
+                                               Qt.ItemDataRole.ToolTipRole):
             return None
         e = self.entries[index.row()]
         if index.column() == 0:

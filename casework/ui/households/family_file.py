@@ -81,12 +81,14 @@ class LazyTab(QWidget):
 
 class FamilyFile(QWidget):
     close_requested = Signal(str)  # household id
+    label_changed = Signal(str, str)  # household id, distinguishable name (navigation)
 
     def __init__(self, ctx: UiContext, household_id: HouseholdId,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.household_id = household_id
+        self.label = ""
         session = ctx.require_session()
         household = households.get(session, household_id)
         households.record_view(session, household_id)
@@ -144,8 +146,11 @@ class FamilyFile(QWidget):
         layout.addLayout(actions)
         layout.addLayout(body, 1)
 
-        QShortcut(QKeySequence(QUICK_ENTRY_SHORTCUT), self, self.request_quick_entry,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Inside the workspace its own Ctrl+K handles every page (`Workspace`), and it
+        # disables this one so the two never make the key ambiguous.
+        self.quick_shortcut = QShortcut(QKeySequence(QUICK_ENTRY_SHORTCUT), self,
+                                        self.request_quick_entry,
+                                        context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence("Ctrl+W"), self,
                   lambda: self.close_requested.emit(self.household_id),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -243,6 +248,10 @@ class FamilyFile(QWidget):
         self.title.setText(f"Familie {household.name}")
         self.address.setText(household.address_line() or "Keine Adresse erfasst")
         session = self.ctx.require_session()
+        label = households.label(session, self.household_id)
+        if label != self.label:
+            self.label = label
+            self.label_changed.emit(str(self.household_id), label)
         persons = households.members(session, self.household_id)
         self.members.setText(members_text(persons, self.ctx) or "Noch keine Personen erfasst.")
 
@@ -271,4 +280,6 @@ class FamilyFile(QWidget):
 
     @property
     def household_name(self) -> str:
-        return self.title.text().removeprefix("Familie ")
+        """The distinguishable name (surname, adults' first names, street) for lists and
+        the navigation; never for window titles."""
+        return self.label

@@ -19,14 +19,23 @@ from casework.clock import BERLIN, from_utc_iso
 from casework.models.changes import Changes
 from casework.models.households.household import HouseholdStatus
 from casework.models.ids import HouseholdId
+from casework.models.text import fold_words
+from casework.services import contacts
 from casework.services.households import households
 from casework.ui.context import UiContext
+from casework.ui.households.snippet import around_match
 
 Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("Name", "Stadtteil", "Zuständig", "Letzter Kontakt", "offene WV", "Hinweise")
-SORT_KEYS: tuple[str | None, ...] = ("name", "district", "worker", "last_contact",
-                                     "open_followups", None)
+# Surname, the adults' first names and the street tell same-surname families apart; the
+# last column shows why a note search found a family (issue 18).
+COLUMNS = ("Name", "Vornamen", "Straße", "Stadtteil", "Zuständig", "Letzter Kontakt",
+           "offene WV", "Hinweise", "Fundstelle in Notizen")
+SORT_KEYS: tuple[str | None, ...] = ("name", None, "street", "district", "worker",
+                                     "last_contact", "open_followups", None, None)
+FOLLOWUP_COLUMN = COLUMNS.index("offene WV")
+SNIPPET_COLUMN = COLUMNS.index("Fundstelle in Notizen")
+SNIPPET_QUERY_ROLE = Qt.ItemDataRole.UserRole + 2  # the folded query words of a snippet
 HOUSEHOLD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 DEFAULT_PAGE = 200
 MIN_NOTE_SEARCH = 3
@@ -39,6 +48,12 @@ class ListRow(Protocol):
     def id(self) -> HouseholdId: ...
     @property
     def name(self) -> str: ...
+    @property
+    def adults(self) -> tuple[str, ...]: ...
+    @property
+    def street(self) -> str: ...
+    @property
+    def label(self) -> str: ...
     @property
     def district(self) -> str: ...
     @property
@@ -84,6 +99,10 @@ class FamilyTableModel(QAbstractTableModel):
         self.descending = False
         self._ids: list[HouseholdId] = []
         self._rows: dict[str, ListRow | None] = {}
+        # Why a note search found a family: a short piece of the newest matching note,
+        # cut from the decrypted text in memory only (issue 18).
+        self.snippets: dict[str, str] = {}
+        self.snippet_words: list[str] = []
         self.pages_loaded = 0  # for tests and the benchmark: how often we went to SQL
 
     # --- loading -------------------------------------------------------------------------
@@ -95,11 +114,16 @@ class FamilyTableModel(QAbstractTableModel):
         # Note text is searched from the third letter on: a one- or two-letter prefix
         # matches most notes, costs most of the time, and tells nobody anything.
         notes = len(self.search.strip()) >= MIN_NOTE_SEARCH
+        hits = contacts.search_notes(session, self.search, limit=200) if notes else []
+        self.snippets = {}
+        for hit in hits:  # newest first: the first hit of a family is its newest note
+            self.snippets.setdefault(hit.household_id, hit.snippet)
+        self.snippet_words = fold_words(self.search) if hits else []
         return households.list_ids(session, search=self.search, status=self.status,
                                    worker_id=self.worker_id, sort=self.sort_key,
                                    descending=self.descending, include_notes=notes,
                                    open_cases=self.open_cases, handover_to=self.handover_to,
-                                   open_goals=self.open_goals)
+                                   open_goals=self.open_goals, note_hits=hits)
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -193,7 +217,9 @@ class FamilyTableModel(QAbstractTableModel):
             return None
         if role == HOUSEHOLD_ID_ROLE:
             return self.household_id(index.row())
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 4:
+        if role == SNIPPET_QUERY_ROLE:
+            return self.snippet_words
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == FOLLOWUP_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                         Qt.ItemDataRole.AccessibleTextRole):
@@ -201,21 +227,28 @@ class FamilyTableModel(QAbstractTableModel):
         row = self.row_at(index.row())
         if row is None:
             return None
-        column = index.column()
-        if column == 0:
+        column = COLUMNS[index.column()]
+        if column == "Name":
             return row.name
-        if column == 1:
+        if column == "Vornamen":
+            return ", ".join(row.adults)
+        if column == "Straße":
+            return row.street
+        if column == "Stadtteil":
             return row.district
-        if column == 2:
+        if column == "Zuständig":
             return row.worker_name
-        if column == 3:
+        if column == "Letzter Kontakt":
             day = local_date(row.last_contact_at)
             return "" if day is None else f"{day:%d.%m.%Y}"
-        if column == 4:
+        if column == "offene WV":
             return str(row.open_followups) if row.open_followups else ""
-        if column == 5:
+        if column == "Hinweise":
             return flags_text(row)
-        return None
+        found = self.snippets.get(row.id, "")
+        if role == Qt.ItemDataRole.ToolTipRole or not found:
+            return found
+        return around_match(found, self.snippet_words)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -42,6 +42,7 @@ from casework.services.households import households
 from casework.services.persons import workers
 from casework.ui.context import UiContext
 from casework.ui.dialog_drafts import DialogDraft
+from casework.ui.households.duplicates import DuplicateWarning
 from casework.ui.widgets import ValidatingForm, line_edit, named
 
 
@@ -378,8 +379,13 @@ class NewHouseholdDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         scroll = _scrolling(self.form, self)
+        # Same surname and street as an existing family: say so before creating another.
+        self.duplicates = DuplicateWarning("&Trotzdem neu anlegen", self)
+        self.duplicates.proceed.connect(lambda: self.save(checked_duplicates=True))
+        self.duplicates.open_requested.connect(self._open_existing)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.duplicates)
         layout.addWidget(buttons)
         self.resize(640, 720)
         self.form.name.setFocus()
@@ -393,10 +399,23 @@ class NewHouseholdDialog(QDialog):
         if self.draft_keeper.may_close():
             super().reject()
 
-    def save(self) -> None:
+    def _open_existing(self, household_id: str) -> None:
+        self.done(QDialog.DialogCode.Rejected.value)  # the person chose the existing file
+        self.ctx.open_household(household_id)
+
+    def save(self, checked_duplicates: bool = False) -> None:
         self.form.clear_errors()
         try:
-            hid, _changes = self.ctx.apply(households.create, self.form.draft())
+            draft = self.form.draft()
+            if not checked_duplicates:
+                similar = households.similar_families(self.ctx.require_session(),
+                                                      draft.name, draft.street)
+                if similar:
+                    self.duplicates.show_matches(
+                        "Es gibt schon eine Akte mit diesem Familiennamen an dieser Adresse:",
+                        similar)
+                    return
+            hid, _changes = self.ctx.apply(households.create, draft)
         except ValidationError as error:
             self.form.show_error(error)
             return

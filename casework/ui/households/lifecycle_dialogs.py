@@ -221,7 +221,7 @@ class ReassignDialog(_ServiceDialog):
                                   open_cases=True)
         self.families.clear()
         for row in households.list_rows(session, ids):
-            item = QListWidgetItem(f"{row.name} – {row.district or 'ohne Stadtteil'}"
+            item = QListWidgetItem(f"{row.label} – {row.district or 'ohne Stadtteil'}"
                                    f" ({row.worker_name or 'niemand zuständig'})")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -37,6 +37,7 @@ from casework.models.ids import HouseholdId
 from casework.services.households import households
 from casework.ui.context import UiContext
 from casework.ui.dialog_drafts import DialogDraft
+from casework.ui.households.duplicates import DuplicateWarning
 from casework.ui.widgets import (
     DATE_HINT,
     ValidatingForm,
@@ -146,8 +147,13 @@ class PersonDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        # Same name (and first name or birth date) in another family: say so first.
+        self.duplicates = DuplicateWarning("&Trotzdem hinzufügen", self)
+        self.duplicates.proceed.connect(lambda: self.save(checked_duplicates=True))
+        self.duplicates.open_requested.connect(self._open_existing)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
+        layout.addWidget(self.duplicates)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
         self.birth_kind.currentIndexChanged.connect(self._kind_changed)
@@ -243,10 +249,22 @@ class PersonDialog(QDialog):
             unaccompanied=self.unaccompanied.isChecked(),
         )
 
-    def save(self) -> None:
+    def _open_existing(self, household_id: str) -> None:
+        self.done(QDialog.DialogCode.Rejected.value)  # the person chose the existing file
+        self.ctx.open_household(household_id)
+
+    def save(self, checked_duplicates: bool = False) -> None:
         self.form.clear_errors()
         try:
             draft = self.draft()
+            if self.person is None and not checked_duplicates:
+                similar = households.similar_persons(self.ctx.require_session(), draft,
+                                                     self.household_id)
+                if similar:
+                    self.duplicates.show_matches(
+                        "Eine Person mit diesem Namen ist schon in einer anderen Akte:",
+                        similar)
+                    return
             if self.person is None:
                 self.ctx.apply(households.add_person, self.household_id, draft)
             else:
@@ -294,11 +312,11 @@ class PersonsTab(QWidget):
         compact_rows(self.view)
         stretch_column(self.view, COLUMNS.index("Name"))
         self.view.doubleClicked.connect(lambda _i: self.edit())
-        add = QPushButton("Person &hinzufügen …", self)
+        add = QPushButton("Person hin&zufügen …", self)
         named(add, "Person hinzufügen")
-        edit = QPushButton("&Bearbeiten …", self)
+        edit = QPushButton("Bearbei&ten …", self)
         named(edit, "Person bearbeiten")
-        remove = QPushButton("&Entfernen", self)
+        remove = QPushButton("Ent&fernen", self)
         named(remove, "Person entfernen")
         add.clicked.connect(self.add)
         edit.clicked.connect(self.edit)

@@ -29,9 +29,14 @@ from casework.models.changes import Changes
 from casework.models.households.household import HouseholdStatus
 from casework.services.households import lifecycle
 from casework.ui.context import UiContext
-from casework.ui.households.family_model import FamilyTableModel
+from casework.ui.households.family_model import (
+    SNIPPET_COLUMN,
+    SNIPPET_QUERY_ROLE,
+    FamilyTableModel,
+)
 from casework.ui.households.form import NewHouseholdDialog
 from casework.ui.households.lifecycle_dialogs import ReassignDialog
+from casework.ui.households.snippet import SnippetDelegate
 from casework.ui.widgets import compact_rows, heading, named
 
 SEARCH_DELAY_MS = 150
@@ -94,11 +99,16 @@ class FamilienScreen(QWidget):
         header.setStretchLastSection(False)
         char = self.view.fontMetrics().averageCharWidth()
         header_metrics = header.fontMetrics()
-        for column, chars in enumerate((26, 22, 22, 15, 10)):
+        # Name, Vornamen, Straße, Stadtteil, Zuständig, Letzter Kontakt, offene WV,
+        # Hinweise: together they fit the 1366 px laptop without horizontal scrolling.
+        for column, chars in enumerate((18, 18, 20, 15, 16, 11, 6, 10)):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             # Room for the title and the sort arrow, never narrower than the content.
             header.resizeSection(column, max(char * chars,
-                                             header_metrics.horizontalAdvance(title) + 40))
+                                             header_metrics.horizontalAdvance(title) + 28))
+        self.view.setItemDelegateForColumn(SNIPPET_COLUMN,
+                                           SnippetDelegate(SNIPPET_QUERY_ROLE, self.view))
+        self.view.setColumnHidden(SNIPPET_COLUMN, True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # before enabling: no re-sort
         self.view.setSortingEnabled(True)
         self.view.doubleClicked.connect(lambda index: self.open_row(index.row()))
@@ -185,6 +195,8 @@ class FamilienScreen(QWidget):
 
     def _update_count(self) -> None:
         self.count.setText(_count_text(self.model.rowCount(), self.model.filtered))
+        # The note snippet column appears only while a note word found families.
+        self.view.setColumnHidden(SNIPPET_COLUMN, not self.model.snippets)
 
     def open_row(self, row: int) -> None:
         household_id = self.model.household_id(row)

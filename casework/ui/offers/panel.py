@@ -223,7 +223,7 @@ class OffersPanel(QWidget):
         ids = households.list_ids(session, search=text, include_notes=False, limit=20)
         for row in households.list_rows(session, ids):
             for member in households.members(session, row.id):
-                self.person.addItem(f"{member.display_name} ({row.name})", member.id)
+                self.person.addItem(f"{member.display_name} – Familie {row.label}", member.id)
 
     def add_person(self) -> None:
         person_id = self.person.currentData()

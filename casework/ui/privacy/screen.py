@@ -387,11 +387,13 @@ class DatenschutzScreen(QWidget):
         self.person_choice.clear()
         if session is None:
             return
-        for hid in households.list_ids(session, search=self.person_search.text(),
-                                       include_notes=False, limit=20):
-            family = households.get(session, hid).name
-            for person in households.members(session, hid):
-                self.person_choice.addItem(f"{person.display_name} ({family})", person.id)
+        ids = households.list_ids(session, search=self.person_search.text(),
+                                  include_notes=False, limit=20)
+        for row in households.list_rows(session, ids):
+            # "Sabine Müller – Familie Müller (Sabine, Thomas) · Hauptstr. 5" (issue 18)
+            for person in households.members(session, row.id):
+                self.person_choice.addItem(f"{person.display_name} – Familie {row.label}",
+                                           person.id)
 
     def record_request(self) -> None:
         person = self.person_choice.currentData()
@@ -452,7 +454,7 @@ class DatenschutzScreen(QWidget):
             return
         for row in households.list_rows(session, households.list_ids(
                 session, search=self.file_search.text(), include_notes=False, limit=50)):
-            self.file_choice.addItem(f"{row.name} ({row.district or 'ohne Stadtteil'})", row.id)
+            self.file_choice.addItem(f"{row.label} ({row.district or 'ohne Stadtteil'})", row.id)
 
     def _file_id(self) -> HouseholdId | None:
         value = self.file_choice.currentData()

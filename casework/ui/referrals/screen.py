@@ -73,7 +73,7 @@ class VermittlungenScreen(QWidget):
 
         self.von = line_edit("Statistik von", self, "TT.MM.JJJJ")
         self.bis = line_edit("Statistik bis", self, "TT.MM.JJJJ")
-        self.stats_button = QPushButton("&Auswerten", self)
+        self.stats_button = QPushButton("Aus&werten", self)
         named(self.stats_button, "Statistik auswerten")
         self.stats_button.clicked.connect(self.refresh_statistics)
         self.stats_model = SimpleTableModel(

@@ -66,7 +66,7 @@ class BerichteScreen(QWidget):
         self.k.setRange(DEFAULT_K, 100)  # five is a floor (small numbers identify families)
         self.k.setValue(5)
         named(self.k, "Kleinste ausgewiesene Fallzahl (k)")
-        self.compute_button = QPushButton("&Berechnen", self)
+        self.compute_button = QPushButton("Be&rechnen", self)
         named(self.compute_button, "Bericht berechnen")
         self.compute_button.clicked.connect(self.compute)
         self.save_button = QPushButton("Als PDF und CSV &speichern…", self)

@@ -60,7 +60,7 @@ class EnrolForm(QWidget):
         self.check = QLabel(self)
         self.check.setWordWrap(True)
         named(self.check, "Prüfung der Zielgruppe")
-        self.submit = QPushButton("&Aufnehmen", self)
+        self.submit = QPushButton("Auf&nehmen", self)
         named(self.submit, "Klient/in aufnehmen")
         self.submit.clicked.connect(self.save)
         self.outcome = QLabel(self)

@@ -245,3 +245,32 @@ def test_balancing_decision_signed_by_the_deciding_person(session: Session,
     data = json.loads(answer.json_text)
     assert data["decisions"][0]["signature"].startswith("elektronisch signiert")
     assert "Unterschrift" in text
+
+
+def test_corrected_contact_shows_current_and_earlier_wording(
+        session: Session, setup: dict[str, str]) -> None:
+    """Issue 18: a correction keeps the earlier wording visible on paper, with who, when
+    and why; an addendum is printed with its date."""
+    from casework.models.contacts import AddendumDraft, CorrectionDraft
+    from casework.services import contacts_corrections
+
+    contact = next(c for c in contacts.contacts(session, setup["family"])
+                   if "größere Wohnung" in c.data.notes[0].text)
+    contacts_corrections.correct(session, contact.id, CorrectionDraft(
+        (NoteEntry(NoteKind.FAKT, "Ayşe sucht eine kleinere Wohnung."), contact.data.notes[1]),
+        "Hörfehler"))
+    contacts_corrections.add_addendum(session, contact.id, AddendumDraft(
+        "Wohnungsamt angerufen."))
+    rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    session.act_as(setup["lead"])  # type: ignore[arg-type]
+    answer, _ = disclosure.answer(session, rid)
+    text = pdf_text(answer.pdf)
+    assert "Fakt: Ayşe sucht eine kleinere Wohnung." in text
+    # (the redactor hides the worker's first name: the child is called Lena too)
+    assert "berichtigt am 21.11.2026 10:00 von [Person] Beispiel (Grund: Hörfehler)" in text
+    assert "frühere Fassung: Fakt: Ayşe sucht eine größere Wohnung." in text
+    assert "Aussage Dritter (Quelle zurückgehalten): [Person] kommt oft" in text
+    assert TEACHER not in text and "Lehrerin" not in text
+    assert "Nachtrag vom 21.11.2026 10:00 von [Person] Beispiel: Wohnungsamt angerufen." in text
+    assert_letter_is_clean(text)
+    assert "berichtigt am" in json.loads(answer.json_text)["contacts"][0]["revisions"][0]

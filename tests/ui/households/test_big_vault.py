@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from casework.models.text import fold
 from casework.services.demo import DEMO_PASSPHRASE
+from casework.ui.households.family_model import COLUMNS
 from casework.ui.households.screen import FamilienScreen
 from casework.ui.main_window import MainWindow
 from tests.ui.conftest import unlock
@@ -42,7 +43,7 @@ def test_familien_on_2000_households(qtbot, window: MainWindow, demo_vault_2000:
     qtmodeltester.check(model)
 
     # Sorting by header click goes to SQL: newest last contact first.
-    screen.view.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    screen.view.sortByColumn(COLUMNS.index("Letzter Kontakt"), Qt.SortOrder.DescendingOrder)
     assert model.sort_key == "last_contact" and model.descending
     dates = [model.row_at(r).last_contact_at for r in range(50)]  # type: ignore[union-attr]
     assert dates == sorted(dates, reverse=True)

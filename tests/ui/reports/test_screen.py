@@ -145,7 +145,7 @@ def test_named_participant_needs_consent_confirmation(
     qtbot.keyClicks(panel.family_search, "Neujahr")
     qtbot.keyClick(panel.family_search, Qt.Key.Key_Return)
     assert [panel.person.itemText(i) for i in range(panel.person.count())] == [
-        "Jörg Neujahr (Neujahr)"
+        "Jörg Neujahr – Familie Neujahr (Jörg) · Gärtnerstr. 12"
     ]
     qtbot.mouseClick(panel.add_person_button, Qt.MouseButton.LeftButton)
     assert panel.participants.count() == 1

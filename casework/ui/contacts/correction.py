@@ -1,0 +1,266 @@
+"""Correct a saved contact visibly (Berichtigung) or append a Nachtrag.
+
+A correction shows the wording as it stands, takes the corrected note entries and a
+required reason; the earlier wording stays readable in the contact's detail, the Verlauf
+and printed documents. A Nachtrag adds dated text without changing the contact."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import UserError, ValidationError
+from casework.models.contacts import (
+    AddendumDraft,
+    Contact,
+    CorrectionDraft,
+    NoteEntry,
+    NoteKind,
+)
+from casework.services import contacts_corrections, drafts
+from casework.ui.contacts.note_block import NoteBlock
+from casework.ui.context import UiContext
+from casework.ui.widgets import ValidatingForm, heading, line_edit, named
+
+INTRO = ("Die bisherige Fassung bleibt erhalten: Sie ist in der Kontaktansicht, im Verlauf "
+         "und in Ausdrucken weiter lesbar, mit Datum, Ihrem Namen und dem Grund.")
+
+
+def _keep_typed_text(ctx: UiContext, dialog: QDialog, typed: bool) -> bool:
+    """Escape or "Abbrechen" with typed text asks first (default: keep typing)."""
+    return typed and not ctx.messages.confirm(
+        dialog, "Eingabe verwerfen?", "Das Geschriebene wurde nicht gespeichert. Verwerfen?")
+
+
+class _AskBeforeDiscarding(QDialog):
+    """Escape and "Abbrechen" ask before typed text is dropped (No is the default).
+    Closing from outside (locking, closing the family file) keeps what was typed as an
+    encrypted draft in the vault; opening the same dialog for the contact offers it."""
+
+    DRAFT_KIND = ""
+    ctx: UiContext
+    contact: Contact
+    saved = False
+
+    def typed(self) -> bool:
+        raise NotImplementedError
+
+    def payload(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def restore(self, payload: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        if not self.saved and _keep_typed_text(self.ctx, self, self.typed()):
+            return
+        self._drop_draft()
+        super().reject()
+
+    def reject(self) -> None:
+        """Closed without a decision (lock, window close): the typed text waits."""
+        session = self.ctx.session
+        if not self.saved and self.typed() and session is not None and session.is_open:
+            drafts.save_draft(session, self.DRAFT_KIND, self.contact.id,
+                              json.dumps(self.payload(), ensure_ascii=False))
+        super().reject()
+
+    def offer_draft(self) -> bool:
+        session = self.ctx.require_session()
+        stored = drafts.load_draft(session, self.DRAFT_KIND, self.contact.id)
+        if stored is None:
+            return False
+        if not self.ctx.messages.restore_draft(
+                self, "Für diesen Kontakt gibt es eine nicht gespeicherte Eingabe. "
+                "Wiederherstellen oder verwerfen?"):
+            self._drop_draft()
+            return False
+        self.restore(json.loads(stored))
+        return True
+
+    def _drop_draft(self) -> None:
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            drafts.discard_draft(session, self.DRAFT_KIND, self.contact.id)
+
+    def _saved(self, text: str) -> None:
+        self.saved = True
+        self._drop_draft()
+        self.ctx.confirm(text)
+        self.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == \
+                Qt.KeyboardModifier.NoModifier:
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+
+def _buttons(dialog: _AskBeforeDiscarding, save_text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    save = buttons.button(QDialogButtonBox.StandardButton.Save)
+    save.setText(save_text)
+    save.setDefault(False)  # Enter in a field never saves by accident
+    save.setAutoDefault(False)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+    buttons.rejected.connect(dialog.cancel)
+    return buttons
+
+
+class CorrectionDialog(_AskBeforeDiscarding):
+    DRAFT_KIND = "contact_correction"
+
+    def __init__(self, ctx: UiContext, contact: Contact, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.contact = contact
+        self.setWindowTitle("Kontakt berichtigen")
+        named(self, "Kontakt berichtigen")
+        intro = QLabel(INTRO, self)
+        intro.setWordWrap(True)
+        self.form = ValidatingForm(self)
+        self.blocks: list[NoteBlock] = []
+        notes = contact.data.notes or (NoteEntry(NoteKind.FAKT, ""),)
+        holder = QWidget(self)
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        for number, note in enumerate(notes, start=1):
+            block = NoteBlock(number, holder)
+            block.restore({"kind": note.kind.value, "source": note.source,
+                           "disputed": note.disputed, "text": note.text})
+            block.remove_button.setVisible(len(notes) > 1)
+            block.remove_requested.connect(self._remove)
+            box.addWidget(block)
+            self.blocks.append(block)
+        self.form.add_row("Berichtigte Fassung", holder, aliases=("Notiz",))
+        self.reason = self.form.add_row(
+            "Grund der Berichtigung", line_edit("Grund der Berichtigung", self,
+                                                "z. B. Namen verwechselt (Pflichtangabe)"))
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        self.buttons = _buttons(self, "Berichtigung &speichern")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).clicked.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Kontakt berichtigen", self))
+        layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+        self.resize(640, 600)
+        if self.blocks:
+            self.blocks[0].text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _remove(self, block: NoteBlock) -> None:
+        if block in self.blocks and len(self.blocks) > 1:
+            self.blocks.remove(block)
+            block.hide()
+            block.deleteLater()
+            for number, other in enumerate(self.blocks, start=1):
+                other.set_number(number)
+                other.remove_button.setVisible(len(self.blocks) > 1)
+
+    def draft(self) -> CorrectionDraft:
+        notes = tuple(e for e in (b.entry() for b in self.blocks) if e is not None)
+        return CorrectionDraft(notes, self.reason.text())
+
+    def save(self) -> bool:
+        self.form.clear_errors()
+        try:
+            self.ctx.apply(contacts_corrections.correct, self.contact.id, self.draft())
+        except ValidationError as error:
+            field = error.field
+            if field.startswith("Notiz ") or field == "Notiz":
+                error = ValidationError("Notiz", error.reason if field == "Notiz"
+                                        else f"{field}: {error.reason}")
+            self.form.show_error(error)
+            return False
+        except UserError as error:
+            self.ctx.report(error)
+            return False
+        self._saved("Berichtigung gespeichert; die frühere Fassung bleibt lesbar.")
+        return True
+
+    def payload(self) -> dict[str, Any]:
+        return {"version": 1, "reason": self.reason.text(),
+                "notes": [b.payload() for b in self.blocks]}
+
+    def restore(self, payload: dict[str, Any]) -> None:
+        self.reason.setText(str(payload.get("reason", "")))
+        notes = [n for n in payload.get("notes", []) if isinstance(n, dict)]
+        for block, note in zip(self.blocks, notes, strict=False):
+            block.restore(note)
+        for block in self.blocks[len(notes):]:
+            self._remove(block)
+
+    def typed(self) -> bool:
+        before = [n.text for n in self.contact.data.notes]
+        return (bool(self.reason.text().strip())
+                or [b.text.toPlainText() for b in self.blocks
+                    if b.text.toPlainText().strip()] != before)
+
+
+class AddendumDialog(_AskBeforeDiscarding):
+    DRAFT_KIND = "contact_addendum"
+
+    def __init__(self, ctx: UiContext, contact: Contact, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.contact = contact
+        self.setWindowTitle("Nachtrag zum Kontakt")
+        named(self, "Nachtrag zum Kontakt")
+        intro = QLabel("Der Nachtrag wird mit Datum und Ihrem Namen an den Kontakt angehängt; "
+                       "der Kontakt selbst bleibt unverändert.", self)
+        intro.setWordWrap(True)
+        self.form = ValidatingForm(self)
+        self.text = QPlainTextEdit(self)
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(self.text.fontMetrics().lineSpacing() * 6 + 12)
+        self.form.add_row("Nachtrag", self.text)
+        self.buttons = _buttons(self, "Nachtrag &speichern")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).clicked.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Nachtrag zum Kontakt", self))
+        layout.addWidget(intro)
+        layout.addWidget(self.form, 1)
+        layout.addWidget(self.buttons)
+        self.resize(560, 360)
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def save(self) -> bool:
+        self.form.clear_errors()
+        try:
+            self.ctx.apply(contacts_corrections.add_addendum, self.contact.id,
+                           AddendumDraft(self.text.toPlainText()))
+        except ValidationError as error:
+            self.form.show_error(error)
+            return False
+        except UserError as error:
+            self.ctx.report(error)
+            return False
+        self._saved("Nachtrag gespeichert.")
+        return True
+
+    def typed(self) -> bool:
+        return bool(self.text.toPlainText().strip())
+
+    def payload(self) -> dict[str, Any]:
+        return {"version": 1, "text": self.text.toPlainText()}
+
+    def restore(self, payload: dict[str, Any]) -> None:
+        self.text.setPlainText(str(payload.get("text", "")))

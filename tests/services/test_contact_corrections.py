@@ -1,0 +1,108 @@
+"""Corrections (Berichtigung) and addenda (Nachtrag) of saved contacts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from casework.errors import ValidationError
+from casework.models.contacts import (
+    AddendumDraft,
+    ContactDraft,
+    ContactType,
+    CorrectionDraft,
+    NoteEntry,
+    NoteKind,
+    revision_lines,
+)
+from casework.services import contacts, contacts_corrections, history
+from casework.storage.privacy import purge
+
+WRONG = "Die Mutter Ayşe wirkt alkoholisiert."
+RIGHT = "Die Nachbarin wirkt alkoholisiert; die Mutter war nüchtern."
+
+
+def _contact(session, family):
+    cid, _ = contacts.log_contact(session, family, ContactDraft(
+        session.clock.now(), ContactType.HAUSBESUCH, 30,
+        notes=(NoteEntry(NoteKind.BEOBACHTUNG, WRONG),)))
+    return cid
+
+
+def test_correction_is_a_new_version_with_who_when_why(session, family, clock) -> None:
+    cid = _contact(session, family)
+    clock.advance(timedelta(days=1))
+    changes = contacts_corrections.correct(session, cid, CorrectionDraft(
+        (NoteEntry(NoteKind.BEOBACHTUNG, RIGHT),), "Personen verwechselt"))
+    assert changes.affects("contact") and changes.ids("household") == {family}
+    stored = contacts.get(session, cid)
+    assert [n.text for n in stored.data.notes] == [RIGHT]
+    assert [n.text for n in stored.original_notes] == [WRONG]
+    (correction,) = stored.corrections
+    assert correction.reason == "Personen verwechselt"
+    assert correction.author_name == "Lena Beispiel"
+    text = "\n".join(revision_lines(stored))
+    assert "berichtigt am 22.11.2026 10:00 von Lena Beispiel (Grund: Personen verwechselt)" in text
+    assert WRONG in text
+    # The history names the correction with its reason and the earlier wording.
+    summaries = [e.summary() for e in history.for_household(session, family)]
+    assert any("Personen verwechselt" in s and WRONG in s for s in summaries), summaries
+    # Note search finds what is valid now, not the replaced wording.
+    assert [h.contact_id for h in contacts.search_notes(session, "nüchtern")] == [cid]
+    assert contacts.search_notes(session, "Ayşe") == []
+
+
+def test_correction_needs_a_reason_and_a_change(session, family) -> None:
+    cid = _contact(session, family)
+    with pytest.raises(ValidationError) as info:
+        contacts_corrections.correct(session, cid, CorrectionDraft(
+            (NoteEntry(NoteKind.BEOBACHTUNG, RIGHT),), "  "))
+    assert info.value.field == "Grund der Berichtigung"
+    with pytest.raises(ValidationError) as info:
+        contacts_corrections.correct(session, cid, CorrectionDraft(
+            (NoteEntry(NoteKind.BEOBACHTUNG, WRONG),), "versehentlich"))
+    assert info.value.field == "Notiz"
+    assert contacts.get(session, cid).revisions == ()
+
+
+def test_addendum_keeps_the_contact_unchanged(session, family, clock) -> None:
+    cid = _contact(session, family)
+    before = contacts.get(session, cid)
+    clock.advance(timedelta(hours=3))
+    contacts_corrections.add_addendum(session, cid, AddendumDraft("Kita bestätigt telefonisch."))
+    after = contacts.get(session, cid)
+    assert after.data == before.data
+    (addendum,) = after.addenda
+    assert addendum.text == "Kita bestätigt telefonisch."
+    assert "Nachtrag vom 21.11.2026 13:00 von Lena Beispiel:" in revision_lines(after)
+    with pytest.raises(ValidationError):
+        contacts_corrections.add_addendum(session, cid, AddendumDraft(" "))
+
+
+def test_revisions_are_append_only_and_go_with_the_household(session, family) -> None:
+    cid = _contact(session, family)
+    contacts_corrections.correct(session, cid, CorrectionDraft(
+        (NoteEntry(NoteKind.BEOBACHTUNG, RIGHT),), "Personen verwechselt"))
+    with pytest.raises(Exception, match="append-only"), session.db.transaction():
+        session.db.execute("UPDATE contact_revisions SET reason = 'x'")
+    result = purge.purge_household(session.db, family)
+    assert result.counts.get("contact_revisions") == 1
+    assert session.db.scalar("SELECT count(*) FROM contact_revisions") == 0
+
+
+def test_restricted_file_is_not_corrected_by_ordinary_workers(session, family) -> None:
+    from casework.errors import PermissionDenied
+    from casework.models.persons.worker import WorkerDraft, WorkerRole
+    from casework.services.persons import workers
+    from casework.services.privacy import retention
+
+    cid = _contact(session, family)
+    lead, _ = workers.create(session, WorkerDraft("Leitung Eins", WorkerRole.LEITUNG))
+    fachkraft, _ = workers.create(session, WorkerDraft("Tom Fachkraft", WorkerRole.FACHKRAFT))
+    session.act_as(lead)
+    retention.restrict(session, family, "Aufbewahrungspflicht § 9b")
+    session.act_as(fachkraft)
+    with pytest.raises(PermissionDenied, match="eingeschränkt"):
+        contacts_corrections.add_addendum(session, cid, AddendumDraft("Nachtrag"))
+    assert contacts.get(session, cid).revisions == ()

@@ -1,0 +1,172 @@
+"""Families with the same surname stay apart everywhere one is picked or shown; Ctrl+K
+works from every screen; a new family or person resembling an existing one is named
+before it is created; a note search says why it found a family (issue 18)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.households.household import HouseholdDraft
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.ids import HouseholdId
+from casework.services import contacts
+from casework.services.households import households
+from casework.services.session import Session
+from casework.ui.contacts.quick_entry import QuickEntryDialog
+from casework.ui.context import UiContext
+from casework.ui.households.family_model import COLUMNS, SNIPPET_COLUMN
+from casework.ui.households.form import NewHouseholdDialog
+from casework.ui.households.members import PersonDialog
+from casework.ui.households.picker import FamilyPicker
+from casework.ui.households.screen import FamilienScreen
+from casework.ui.households.snippet import highlighted
+from casework.ui.main_window import MainWindow
+from casework.ui.privacy.screen import DatenschutzScreen
+from tests.ui.conftest import type_text
+
+SABINE = "Müller (Sabine, Thomas) · Hauptstr. 5"
+PETRA = "Müller (Petra) · Gartenweg 2"
+
+
+def _family(session: Session, street: str, *adults: str) -> HouseholdId:
+    hid, _ = households.create(session, HouseholdDraft(name="Müller", street=street))
+    for first in adults:
+        households.add_person(session, hid, PersonDraft(
+            first, "Müller", BirthInfo(date(1985, 1, 1)), Gender.KEINE_ANGABE,
+            HouseholdRole.ELTERNTEIL))
+    households.add_person(session, hid, PersonDraft(
+        "Kim", "Müller", BirthInfo(date(2018, 1, 1)), Gender.KEINE_ANGABE, HouseholdRole.KIND))
+    return hid
+
+
+def _two_muellers(session: Session) -> tuple[HouseholdId, HouseholdId]:
+    return (_family(session, "Hauptstraße 5", "Sabine", "Thomas"),
+            _family(session, "Gartenweg 2", "Petra"))
+
+
+def test_ctrl_k_from_heute_picks_the_family_then_the_quick_entry(  # type: ignore[no-untyped-def]
+        qtbot, unlocked: MainWindow, session: Session) -> None:
+    sabine, petra = _two_muellers(session)
+    workspace = unlocked.workspace
+    assert workspace is not None
+    workspace.open_family(sabine)
+    workspace.open_family(petra)
+    nav = [workspace.nav.item(r).text() for r in range(workspace.nav.count())]
+    assert SABINE.replace(" · ", "\n") in nav and PETRA.replace(" · ", "\n") in nav
+    workspace.show_page("heute")
+    focus = QApplication.focusWidget() or workspace.nav
+    qtbot.keyClick(focus, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    picker = workspace.picker
+    assert isinstance(picker, FamilyPicker)
+    assert picker.windowTitle() == "Familie wählen"  # no names in window titles
+    type_text(qtbot, picker.search, "Muller")
+    picker.refresh()
+    assert sorted(picker.labels()) == sorted([SABINE, PETRA])
+    qtbot.keyClicks(picker.search, " gart")
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: petra in workspace.quick_entries, timeout=10000)
+    entry = workspace.quick_entries[petra]
+    assert isinstance(entry, QuickEntryDialog)
+    assert entry.family_label.text() == f"Familie {PETRA}"
+    assert entry.windowTitle() == "Kontakt erfassen"
+    assert entry.focusWidget() is entry.note  # the note first, date and time are "now"
+    assert workspace.picker is None
+    # Inside a family file Ctrl+K opens its quick entry directly.
+    entry.reject()
+    page = workspace.open_family(sabine)
+    assert page is not None
+    qtbot.keyClick(page.tabs, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert sabine in workspace.quick_entries and workspace.picker is None
+    # From Familien, with the cursor in the search field, the picker again.
+    familien = workspace.show_page("familien")
+    assert isinstance(familien, FamilienScreen)
+    qtbot.keyClick(familien.search, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(workspace.picker, FamilyPicker)
+    assert {SABINE, PETRA} & set(workspace.picker.labels())  # opened last
+    workspace.picker.reject()
+
+
+def test_family_list_and_pickers_tell_same_surname_families_apart(  # type: ignore[no-untyped-def]
+        qtbot, ctx: UiContext, session: Session) -> None:
+    sabine, petra = _two_muellers(session)
+    ctx.attach(session)
+    screen = FamilienScreen(ctx, search_delay_ms=0)
+    qtbot.addWidget(screen)
+    model = screen.model
+    rows = {model.household_id(r): [model.data(model.index(r, c))
+                                    for c in range(len(COLUMNS))] for r in range(2)}
+    first_names, street = COLUMNS.index("Vornamen"), COLUMNS.index("Straße")
+    assert rows[sabine][first_names] == "Sabine, Thomas"
+    assert rows[petra][street] == "Gartenweg 2"
+    assert screen.view.isColumnHidden(SNIPPET_COLUMN)
+    privacy = DatenschutzScreen(ctx)
+    qtbot.addWidget(privacy)
+    privacy.person_search.setText("Müller")
+    privacy._search_persons()
+    people = [privacy.person_choice.itemText(i) for i in range(privacy.person_choice.count())]
+    assert f"Sabine Müller – Familie {SABINE}" in people
+    assert f"Petra Müller – Familie {PETRA}" in people
+    assert len(set(people)) == len(people)  # the two Kims differ by their family
+
+
+def test_duplicate_warning_names_the_existing_file(  # type: ignore[no-untyped-def]
+        qtbot, ctx: UiContext, session: Session) -> None:
+    sabine, _petra = _two_muellers(session)
+    ctx.attach(session)
+    dialog = NewHouseholdDialog(ctx)
+    qtbot.addWidget(dialog)
+    type_text(qtbot, dialog.form.name, "Mueller")
+    type_text(qtbot, dialog.form.street, "Hauptstrasse 5")
+    before = households.count(session)
+    dialog.save()
+    assert dialog.duplicates.isVisibleTo(dialog)
+    assert SABINE in dialog.duplicates.text.text()
+    assert households.count(session) == before  # nothing created yet
+    with qtbot.waitSignal(ctx.household_requested) as opened:
+        dialog.duplicates.open_button.click()
+    assert opened.args[0] == sabine and dialog.result() == 0
+    again = NewHouseholdDialog(ctx)
+    qtbot.addWidget(again)
+    type_text(qtbot, again.form.name, "Müller")
+    type_text(qtbot, again.form.street, "Hauptstraße 5")
+    again.save()
+    again.duplicates.proceed_button.click()  # a different family after all
+    assert again.created_id is not None and households.count(session) == before + 1
+
+    person = PersonDialog(ctx, again.created_id)
+    qtbot.addWidget(person)
+    person.first.setText("Thomas")
+    type_text(qtbot, person.last, "Müller")
+    person.save()
+    assert person.duplicates.isVisibleTo(person) and SABINE in person.duplicates.text.text()
+    assert households.members(session, again.created_id) == []
+    person.duplicates.proceed_button.click()
+    assert [p.data.first_name for p in households.members(session, again.created_id)] == \
+        ["Thomas"]
+
+
+def test_note_search_shows_why_a_family_matched(  # type: ignore[no-untyped-def]
+        qtbot, ctx: UiContext, session: Session) -> None:
+    sabine, _petra = _two_muellers(session)
+    contacts.log_contact(session, sabine, ContactDraft(
+        session.clock.now(), ContactType.HAUSBESUCH, 30, notes=(NoteEntry(
+            NoteKind.BEOBACHTUNG, "Im Bad und im Kinderzimmer wächst Schimmel an der "
+            "Außenwand, der Vermieter reagiert seit Wochen nicht."),)))
+    ctx.attach(session)
+    screen = FamilienScreen(ctx, search_delay_ms=0)
+    qtbot.addWidget(screen)
+    screen.search.setText("schimmel")
+    screen.run_search()
+    assert screen.model.rowCount() == 1 and screen.model.household_id(0) == sabine
+    assert not screen.view.isColumnHidden(SNIPPET_COLUMN)
+    shown = screen.model.data(screen.model.index(0, SNIPPET_COLUMN))
+    assert "Schimmel an der Außenwand" in shown
+    assert "<b>Schimmel</b>" in highlighted(shown, ["schimmel"])
+    assert highlighted("<script> Schimmel", ["schim"]) == "&lt;script&gt; <b>Schimmel</b>"
+    screen.search.setText("Müller")
+    screen.run_search()
+    assert screen.view.isColumnHidden(SNIPPET_COLUMN)
