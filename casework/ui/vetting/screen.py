@@ -100,7 +100,7 @@ class VettingScreen(QWidget):
         self.history_model = SimpleTableModel(["Wann", "Wer", "Was"], self)
         self.history = _table(self.history_model, "Verlauf", self)
 
-        self.add_button = _button("Person &aufnehmen…", self, self.add_member)
+        self.add_button = _button("Person auf&nehmen…", self, self.add_member)
         self.edit_button = _button("Bearbeiten…", self, self.edit_member,
                                    "Person bearbeiten")
         self.activity_button = _button("&Tätigkeit…", self, self.add_activity,
