@@ -11,6 +11,7 @@ messages through `ctx.messages`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -375,6 +376,8 @@ class DatenschutzScreen(QWidget):
 
     def _deletions_failed(self, asked: int, error: BaseException) -> None:
         self._deletions_pending -= 1
+        if isinstance(error, CancelledError):
+            return  # the vault was locked before the job ran
         if not isinstance(error, UserError):
             raise error
         if asked == self._deletions_asked and self.ctx.is_unlocked:

@@ -5,6 +5,7 @@ offers and their attendance, which the Jahresbericht counts."""
 
 from __future__ import annotations
 
+from concurrent.futures import CancelledError
 from datetime import date
 from pathlib import Path
 
@@ -143,6 +144,8 @@ class BerichteScreen(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._finish()
+        if isinstance(error, CancelledError):
+            return  # the vault was locked before the job ran
         if not isinstance(error, UserError):
             raise error
         if self.ctx.is_unlocked:

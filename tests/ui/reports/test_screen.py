@@ -173,6 +173,7 @@ def test_targets_and_the_kinderschutz_evaluation_on_the_screen(
     screen.show()
     assert isinstance(screen, berichte.BerichteScreen)
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)
     values = _values(screen)
     title = "Ziele 2025: Zielwert, erreicht, Quote"
     assert values[(title, "Erreichte Familien", "Zielwert")] == "40"
@@ -180,6 +181,7 @@ def test_targets_and_the_kinderschutz_evaluation_on_the_screen(
     assert values[(title, "Erreichte Familien", "Quote")] == "–"
     screen.kind.setCurrentIndex(screen.kind.findData("kinderschutz"))
     qtbot.mouseClick(screen.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.computing)
     values = _values(screen)
     assert values[("Eröffnete Verfahren nach Jahr der Eröffnung", "Summe", "2025")] == "0"
     assert screen.summary.text().startswith("Jahresauswertung Kinderschutz (§ 8a SGB VIII)")
