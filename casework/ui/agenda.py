@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -34,9 +33,9 @@ from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
-    compact_rows,
     format_date,
     heading,
+    list_table,
     named,
     stretch_column,
     weekday_date,
@@ -56,19 +55,7 @@ class Target:
 
 
 def _table(name: str, model: SimpleTableModel, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    named(view, name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    compact_rows(view)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return view
+    return list_table(name, model, parent)
 
 
 class HeuteScreen(QWidget):

@@ -6,9 +6,10 @@ import re
 from datetime import date, datetime, time
 from typing import TypeVar
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -214,6 +215,24 @@ def compact_rows(view: QTableView) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     header.setDefaultSectionSize(view.fontMetrics().height() + 8)
     header.hide()
+
+
+def list_table(name: str, model: QAbstractItemModel, parent: QWidget | None = None) -> QTableView:
+    """A read-only list: whole rows selected one at a time, compact, columns sized to
+    their contents with the last one taking the rest."""
+    view = QTableView(parent)
+    named(view, name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    compact_rows(view)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
 
 
 def heading(text: str, parent: QWidget | None = None, scale: float = 1.3) -> QLabel:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -30,7 +28,7 @@ from casework.ui.context import UiContext
 from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.vetting.dialogs import ActivityDialog, EndDialog, InspectionDialog, MemberDialog
-from casework.ui.widgets import compact_rows, format_date, heading, named
+from casework.ui.widgets import format_date, heading, list_table, named
 
 TITLE = "Führungszeugnisse (§ 72a)"
 CLOSED = "Das Register der Führungszeugnisse sehen und führen nur Leitung oder Admin."
@@ -40,19 +38,7 @@ FILTERS = (("alle Personen", "all"), ("darf mit Kindern arbeiten", "may"),
 
 
 def _table(model: SimpleTableModel, name: str, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    named(view, name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    compact_rows(view)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return view
+    return list_table(name, model, parent)
 
 
 def _button(text: str, parent: QWidget, slot: object, name: str = "") -> QPushButton:
