@@ -12,19 +12,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,9 +44,9 @@ from casework.ui.households.lifecycle_dialogs import ReasonDialog, button_box, t
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
     ValidatingForm,
-    compact_rows,
     format_date,
     line_edit,
+    list_table,
     named,
     parse_date,
     parse_time,
@@ -228,15 +225,7 @@ class TermineTab(QWidget):
         self.household_id = household_id
         self.dialog: QDialog | None = None
         self.model = SimpleTableModel(self.COLUMNS, self)
-        self.view = QTableView(self)
-        named(self.view, "Termine der Familie")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        compact_rows(self.view)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = list_table("Termine der Familie", self.model, self)
         self.empty = QLabel("Noch keine Termine geplant.", self)
         self.new_button = self._button("&Neuer Termin …", "Neuen Termin planen", self.new)
         self.edit_button = self._button("Ä&ndern …", "Termin ändern", self.edit)

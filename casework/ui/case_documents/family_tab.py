@@ -13,17 +13,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,9 +37,9 @@ from casework.ui.households.lifecycle_dialogs import button_box, text_box
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
     ValidatingForm,
-    compact_rows,
     format_date,
     line_edit,
+    list_table,
     named,
     parse_date,
 )
@@ -168,16 +165,7 @@ class DokumenteTab(QWidget):
         self.pending: list[Path] = []  # dropped/chosen files still to describe
         self.setAcceptDrops(True)
         self.model = SimpleTableModel(self.COLUMNS, self)
-        self.view = QTableView(self)
-        named(self.view, "Dokumente der Familie")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        compact_rows(self.view)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.view = list_table("Dokumente der Familie", self.model, self)
         self.empty = QLabel("Noch keine Dokumente. Dateien hierher ziehen oder "
                             "„Hinzufügen …“ wählen.", self)
         self.add_button = self._button("&Hinzufügen …", "Dokument hinzufügen", self.add_files)

@@ -12,16 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,9 +35,9 @@ from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
     FlowLayout,
     ValidatingForm,
-    compact_rows,
     format_date,
     line_edit,
+    list_table,
     named,
     parse_date,
 )
@@ -261,16 +258,7 @@ class HilfeplanTab(QWidget):
         self.household_id = household_id
         self.dialog: QDialog | None = None
         self.model = SimpleTableModel(self.COLUMNS, self)
-        self.view = QTableView(self)
-        named(self.view, "Ziele der Familie")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        compact_rows(self.view)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.view = list_table("Ziele der Familie", self.model, self)
         self.empty = QLabel("Noch keine Ziele vereinbart.", self)
         self.details = QLabel(self)
         self.details.setWordWrap(True)
