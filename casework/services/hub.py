@@ -228,11 +228,19 @@ def local_seq(session: Session) -> int:
     return store.local_max_seq(session.db)
 
 
-def outbox(session: Session, limit: int = 1000) -> list[OutgoingChange]:
-    """The next own changes to push, oldest first (with what each one superseded)."""
-    with session.db.transaction():
-        store.catch_up_local(session.db, session.vault.device_id)
-    return store.outbox(session.db, session.vault.device_id, limit)
+def outbox(session: Session, limit: int = 1000, after: int | None = None
+           ) -> list[OutgoingChange]:
+    """The next own changes to push, oldest first (with what each one superseded);
+    `after`: those after this local seq (the batch following one still in flight).
+    Own history not yet folded into the field heads (a vault joining a hub with years of
+    data) is folded only as far as this batch needs, `limit` rows per transaction."""
+    db, device = session.db, session.vault.device_id
+    while True:
+        with db.transaction():
+            folded = store.catch_up_local(db, device, limit)
+        rows = store.outbox(db, device, limit, after)
+        if folded < limit or not rows or store.caught_up_seq(db) >= rows[-1].seq:
+            return rows
 
 
 def acknowledge(session: Session, up_to_seq: int,

@@ -64,8 +64,13 @@ def _ident(name: str) -> str:
     return name
 
 
+_DUMP = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """As json.dumps(value, ensure_ascii=False, sort_keys=True), without building an
+    encoder per call (called several times per synced change)."""
+    return _DUMP(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +195,11 @@ def cursor(db: Database) -> tuple[int, int]:
 
 def pushed_seq(db: Database) -> int:
     return _int_state(db, "pushed_seq")
+
+
+def caught_up_seq(db: Database) -> int:
+    """Own change-log rows up to here are folded into the field heads."""
+    return _int_state(db, "local_seq")
 
 
 def acknowledge(db: Database, up_to_seq: int) -> None:
@@ -580,15 +590,21 @@ class _FieldState:
 
 # --- own changes -----------------------------------------------------------------------
 
-def catch_up_local(db: Database, device: str) -> int:
+def catch_up_local(db: Database, device: str, limit: int | None = None) -> int:
     """Fold this device's own new change-log rows into the field heads and record what
     each of them superseded (its bases, pushed with it). Runs before anything remote is
-    applied, so a local edit supersedes exactly the version the person saw."""
+    applied, so a local edit supersedes exactly the version the person saw.
+
+    `limit`: fold at most that many rows (the oldest) and move the catch-up cursor only
+    past them, so a vault with years of unsynced history is caught up in bounded steps
+    (each its own transaction; memory bounded by `limit`, not by the vault)."""
     after = _int_state(db, "local_seq")
     rows = db.query(
         "SELECT seq, change_id, entity, entity_id, scope_id, op, fields, hlc, actor, device, at "
         f"FROM changelog WHERE seq > ? AND device = ? AND entity NOT IN ({_LOCAL_MARKS}) "
-        "ORDER BY seq", (after, device, *kind_table.LOCAL_ONLY_ENTITIES))
+        "ORDER BY seq" + ("" if limit is None else " LIMIT ?"),
+        (after, device, *kind_table.LOCAL_ONLY_ENTITIES,
+         *(() if limit is None else (limit,))))
     if rows:
         state = _FieldState(db)
         changes = [_remote_from_row(r, {}) for r in rows]
@@ -623,6 +639,9 @@ def catch_up_local(db: Database, device: str) -> int:
         state.flush()
         db.executemany("INSERT INTO sync_change_bases (change_id, bases) VALUES (?, ?) "
                        "ON CONFLICT(change_id) DO UPDATE SET bases = excluded.bases", recorded)
+    if limit is not None and len(rows) >= limit:
+        set_state(db, "local_seq", str(int(rows[-1]["seq"])))  # more to fold next step
+        return len(rows)
     last = db.scalar("SELECT max(seq) FROM changelog")
     if last is not None and int(last) > after:
         set_state(db, "local_seq", str(int(last)))
@@ -650,15 +669,18 @@ def last_change_id(db: Database, device: str) -> str | None:
     return None if value is None else str(value)
 
 
-def outbox(db: Database, device: str, limit: int) -> list[OutgoingChange]:
-    """Own changes the hub has not acknowledged yet, oldest first."""
+def outbox(db: Database, device: str, limit: int,
+           after: int | None = None) -> list[OutgoingChange]:
+    """Own changes the hub has not acknowledged yet (or: after local seq `after`, the
+    batch following one still in flight), oldest first."""
     rows = db.query(
         "SELECT c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields, c.hlc, "
         "c.actor, c.device, c.at, COALESCE(b.bases, '{}') AS bases FROM changelog c "
         "LEFT JOIN sync_change_bases b ON b.change_id = c.change_id "
         f"WHERE c.seq > ? AND c.device = ? AND c.entity NOT IN ({_LOCAL_MARKS}) "
         "ORDER BY c.seq LIMIT ?",
-        (pushed_seq(db), device, *kind_table.LOCAL_ONLY_ENTITIES, limit))
+        (pushed_seq(db) if after is None else after, device, *kind_table.LOCAL_ONLY_ENTITIES,
+         limit))
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
                            r["scope_id"], r["op"], json.loads(r["fields"]),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])

@@ -344,7 +344,7 @@ BEGIN
 
     IF to_regclass('pg_temp.cw_push') IS NULL THEN
         CREATE TEMP TABLE cw_push (
-            ord bigint PRIMARY KEY, item jsonb, change_id text, entity text,
+            ord bigint PRIMARY KEY, scope_type text, change_id text, entity text,
             entity_id text, scope_id text, op text, key_id text, meta jsonb, payload bytea,
             sig bytea, hlc text, at text, cls text, kscope text, reason text,
             dup boolean NOT NULL DEFAULT false
@@ -355,9 +355,9 @@ BEGIN
     DELETE FROM cw_push;
     -- The payload is ciphertext: the hub checks the metadata only (ids, kind, clock,
     -- size, the entitlement ids in `meta`); receivers check the content after decrypting.
-    INSERT INTO cw_push (ord, item, change_id, entity, entity_id, scope_id, op, key_id, meta,
-                         payload, sig, hlc, at, cls, kscope, reason)
-    SELECT e.ord, e.item,
+    INSERT INTO cw_push (ord, scope_type, change_id, entity, entity_id, scope_id, op, key_id,
+                         meta, payload, sig, hlc, at, cls, kscope, reason)
+    SELECT e.ord, jsonb_typeof(e.item -> 'scope_id'),
            CASE WHEN jsonb_typeof(e.item -> 'change_id') = 'string'
                 THEN e.item ->> 'change_id' END,
            CASE WHEN jsonb_typeof(e.item -> 'entity') = 'string' THEN e.item ->> 'entity' END,
@@ -378,7 +378,7 @@ BEGIN
            k.class, k.scope,
            CASE
              WHEN jsonb_typeof(e.item) <> 'object' THEN 'CW020'
-             WHEN octet_length(e.item::text) > 352256 THEN 'CW021'
+             WHEN pg_column_size(e.item) > 352256 THEN 'CW021'
              WHEN (e.item - ARRAY['change_id', 'entity', 'entity_id', 'scope_id', 'op',
                                   'key_id', 'meta', 'payload', 'sig', 'hlc', 'actor', 'at'])
                   <> '{}'::jsonb
@@ -403,8 +403,7 @@ BEGIN
         AND length(p.entity_id) BETWEEN 1 AND 128 AND p.entity_id !~ '[\x01-\x1f\x7f]'
         AND (p.scope_id IS NULL
              OR (p.scope_id ~ '^[0-9A-Za-z_-]+$' AND length(p.scope_id) <= 64))
-        AND (jsonb_typeof(p.item -> 'scope_id') IS NULL
-             OR jsonb_typeof(p.item -> 'scope_id') IN ('string', 'null'))
+        AND (p.scope_type IS NULL OR p.scope_type IN ('string', 'null'))
         AND p.op IN ('insert', 'update', 'delete')
         AND p.key_id ~ '^[0-9A-Za-z_-]+$' AND length(p.key_id) <= 64
         AND p.meta IS NOT NULL AND p.payload IS NOT NULL AND octet_length(p.payload) >= 28
@@ -510,7 +509,7 @@ BEGIN
     UPDATE casework.devices SET last_seen_at = now() WHERE id = v_device;
     RETURN QUERY SELECT coalesce(p.change_id, '#' || p.ord::text), p.reason
                  FROM cw_push p WHERE p.reason IS NOT NULL ORDER BY p.ord;
-    DELETE FROM cw_push;
+    -- cw_push is emptied at commit (ON COMMIT DELETE ROWS) and at the next call's start.
 END $$;
 
 CREATE FUNCTION casework.casework_pull(p_after_pos bigint, p_after_seq bigint,
