@@ -150,7 +150,7 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker,
         if previous is not None and _hub_identity(previous) != _hub_identity(safe_dsn):
             # Another hub (e.g. a new hub database): send everything of this device again
             # and receive from the start; the hub and the device skip what they have.
-            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq"):
+            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq", "own_ranges"):
                 store.delete_state(session.db, key)
         store.set_state(session.db, "hub_dsn", safe_dsn)
         store.set_state(session.db, "hub_worker_id", worker.worker_id)
@@ -244,12 +244,22 @@ def outbox(session: Session, limit: int = 1000, after: int | None = None
 
 
 def acknowledge(session: Session, up_to_seq: int,
-                refused: Sequence[tuple[OutgoingChange, str]] = ()) -> None:
-    """The hub holds (or refused, with a reason code) every own change up to here."""
+                refused: Sequence[tuple[OutgoingChange, str]] = (),
+                hub_range: tuple[int, int] | None = None, extend: bool = False) -> None:
+    """The hub holds (or refused, with a reason code) every own change up to here;
+    `hub_range`: the hub positions where it stored them (`extend`: a further batch of
+    the same push run)."""
     with session.db.transaction():
         store.acknowledge(session.db, up_to_seq)
+        if hub_range is not None:
+            store.record_own_range(session.db, hub_range[0], hub_range[1], extend)
         if refused:
             store.record_refused(session.db, refused, to_utc_iso(session.clock.now()))
+
+
+def own_ranges(session: Session) -> list[tuple[int, int]]:
+    """Hub positions where every change of this device is in this vault."""
+    return store.own_ranges(session.db)
 
 
 def cursor(session: Session) -> tuple[int, int]:

@@ -208,6 +208,33 @@ def acknowledge(db: Database, up_to_seq: int) -> None:
         set_state(db, "pushed_seq", str(up_to_seq))
 
 
+# Hub positions of this device's own acknowledged pushes (one range per push run, the
+# newest few): every change of this device stored there is in this vault, so the pull
+# leaves them out. Kept in the vault with the push cursor, so a vault restored from a
+# backup forgets the pushes it no longer holds and receives those changes again.
+_OWN_RANGES = 16
+
+
+def own_ranges(db: Database) -> list[tuple[int, int]]:
+    raw = get_state(db, "own_ranges")
+    try:
+        found = json.loads(raw) if raw else []
+        return [(int(lo), int(hi)) for lo, hi in found]
+    except (TypeError, ValueError):
+        return []
+
+
+def record_own_range(db: Database, low: int, high: int, extend: bool) -> None:
+    """`extend`: the next batch of the same push run (nothing else of this device can lie
+    between its batches)."""
+    ranges = own_ranges(db)
+    if extend and ranges:
+        ranges[-1] = (min(low, ranges[-1][0]), max(high, ranges[-1][1]))
+    else:
+        ranges.append((low, high))
+    set_state(db, "own_ranges", json.dumps(ranges[-_OWN_RANGES:]))
+
+
 def pending_count(db: Database, device: str) -> int:
     return int(db.scalar("SELECT count(*) FROM changelog WHERE seq > ? AND device = ? "
                          f"AND entity NOT IN ({_LOCAL_MARKS})",
