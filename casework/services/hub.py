@@ -235,10 +235,11 @@ def outbox(session: Session, limit: int = 1000, after: int | None = None
     Own history not yet folded into the field heads (a vault joining a hub with years of
     data) is folded only as far as this batch needs, `limit` rows per transaction."""
     db, device = session.db, session.vault.device_id
+    parsed: dict[str, dict[str, Any]] = {}
     while True:
         with db.transaction():
-            folded = store.catch_up_local(db, device, limit)
-        rows = store.outbox(db, device, limit, after)
+            folded = store.catch_up_local(db, device, limit, parsed)
+        rows = store.outbox(db, device, limit, after, parsed)
         if folded < limit or not rows or store.caught_up_seq(db) >= rows[-1].seq:
             return rows
 

@@ -617,14 +617,17 @@ class _FieldState:
 
 # --- own changes -----------------------------------------------------------------------
 
-def catch_up_local(db: Database, device: str, limit: int | None = None) -> int:
+def catch_up_local(db: Database, device: str, limit: int | None = None,
+                   parsed: dict[str, dict[str, Any]] | None = None) -> int:
     """Fold this device's own new change-log rows into the field heads and record what
     each of them superseded (its bases, pushed with it). Runs before anything remote is
     applied, so a local edit supersedes exactly the version the person saw.
 
     `limit`: fold at most that many rows (the oldest) and move the catch-up cursor only
     past them, so a vault with years of unsynced history is caught up in bounded steps
-    (each its own transaction; memory bounded by `limit`, not by the vault)."""
+    (each its own transaction; memory bounded by `limit`, not by the vault).
+    `parsed`: filled with the fields of the folded rows (change id → fields), so the
+    outbox that follows need not parse them again."""
     after = _int_state(db, "local_seq")
     rows = db.query(
         "SELECT seq, change_id, entity, entity_id, scope_id, op, fields, hlc, actor, device, at "
@@ -635,6 +638,8 @@ def catch_up_local(db: Database, device: str, limit: int | None = None) -> int:
     if rows:
         state = _FieldState(db)
         changes = [_remote_from_row(r, {}) for r in rows]
+        if parsed is not None:
+            parsed.update((c.change_id, c.fields) for c in changes)
         state.load((c.entity, c.entity_id) for c in changes)
         overrides: dict[str, dict[str, list[str]]] = {}
         ids = [c.change_id for c in changes]
@@ -696,8 +701,8 @@ def last_change_id(db: Database, device: str) -> str | None:
     return None if value is None else str(value)
 
 
-def outbox(db: Database, device: str, limit: int,
-           after: int | None = None) -> list[OutgoingChange]:
+def outbox(db: Database, device: str, limit: int, after: int | None = None,
+           parsed: Mapping[str, dict[str, Any]] | None = None) -> list[OutgoingChange]:
     """Own changes the hub has not acknowledged yet (or: after local seq `after`, the
     batch following one still in flight), oldest first."""
     rows = db.query(
@@ -708,8 +713,10 @@ def outbox(db: Database, device: str, limit: int,
         "ORDER BY c.seq LIMIT ?",
         (pushed_seq(db) if after is None else after, device, *kind_table.LOCAL_ONLY_ENTITIES,
          limit))
+    known = parsed or {}
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
-                           r["scope_id"], r["op"], json.loads(r["fields"]),
+                           r["scope_id"], r["op"],
+                           known.get(r["change_id"]) or json.loads(r["fields"]),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])
             for r in rows]
 

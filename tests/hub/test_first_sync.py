@@ -55,8 +55,8 @@ def test_first_push_streams_own_history_in_bounded_batches(
     folded: list[int] = []
     real_fold = hub_store.catch_up_local
 
-    def fold(db: Any, device: str, limit: int | None = None) -> int:
-        count = real_fold(db, device, limit)
+    def fold(db: Any, device: str, limit: int | None = None, parsed: Any = None) -> int:
+        count = real_fold(db, device, limit, parsed)
         folded.append(count)
         return count
 
