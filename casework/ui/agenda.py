@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN, local_today
 from casework.models.changes import Changes
+from casework.models.persons.worker import WorkerRole
 from casework.services import agenda, appointments, contacts, persons
 from casework.services.backup import backups as backup
 from casework.services.households import households
@@ -65,10 +67,10 @@ class HeuteScreen(QWidget):
         self.date_label = QLabel(self)
         named(self.date_label, "Datum")
         self.backup_hint = QLabel(self)  # issue 10: overdue backup (services.backup)
-        # issue 15: the owner is reminded until the recovery key sheet exists
-        self.recovery_hint = QLabel(self)
-        self.recovery_hint.setWordWrap(True)
-        named(self.recovery_hint, "Hinweis Wiederherstellungsschlüssel")
+        # issue 15: the owner is reminded until the recovery key sheet exists; a panel of
+        # its own below the heading (issue 18: squeezed into the heading row it wrapped
+        # into a narrow column of words)
+        self.recovery_hint = self._recovery_panel()
         self.recovery_hint.setVisible(False)
         named(self.backup_hint, "Hinweis Sicherung")
         self.follow_up_model = SimpleTableModel(["Fällig", "Familie", "Nächster Schritt"], self)
@@ -89,6 +91,11 @@ class HeuteScreen(QWidget):
         self.recent = _table("Zuletzt geöffnete Familien", self.recent_model, self)
         stretch_column(self.recent, 0)  # the family's name, not an often empty date
         self.today = _table("Heute erfasste Kontakte", self.today_model, self)
+        # Household labels are long ("Müller (Sabine, Thomas) · Hauptstr. 5"): the text
+        # columns share the width and elide at 125 % instead of scrolling sideways.
+        stretch_column(self.agenda, 3, 4)
+        stretch_column(self.follow_ups, 1, 2)
+        stretch_column(self.today, 1)
         self.follow_ups.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.done_button = QPushButton("Als &erledigt markieren …", self)
         named(self.done_button, "Ausgewählte Wiedervorlagen als erledigt markieren",
@@ -106,6 +113,7 @@ class HeuteScreen(QWidget):
         named(self.follow_up_count, "Anzahl Wiedervorlagen")
         self.appointment_model = SimpleTableModel(["Tag", "Uhrzeit", "Familie", "Ort"], self)
         self.appointments = _table("Termine", self.appointment_model, self)
+        stretch_column(self.appointments, 2)
         self.appointment_range = QComboBox(self)
         named(self.appointment_range, "Zeitraum der Termine")
         self.appointment_range.addItem("heute", "today")
@@ -119,7 +127,6 @@ class HeuteScreen(QWidget):
         top.addWidget(heading("Heute", self))
         top.addWidget(self.date_label)
         top.addWidget(self.backup_hint)
-        top.addWidget(self.recovery_hint)
         top.addStretch(1)
         top.addWidget(self.mine_only)
         self.agenda_empty = QLabel(
@@ -170,6 +177,7 @@ class HeuteScreen(QWidget):
         grid.setRowStretch(5, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.recovery_hint)
         layout.addLayout(agenda_box)
         layout.addLayout(grid, 1)
         self.agenda.setMaximumHeight(300)  # room for the groups: overdue … demnächst
@@ -182,6 +190,33 @@ class HeuteScreen(QWidget):
         ctx.changed.connect(self._on_changed)
         # Lists load when the screen is shown (showEvent), not twice on first display.
 
+    def _recovery_panel(self) -> QFrame:
+        panel = QFrame(self)
+        panel.setFrameShape(QFrame.Shape.StyledPanel)
+        named(panel, "Hinweis Wiederherstellungsschlüssel")
+        title = QLabel("<b>Noch kein Wiederherstellungsschlüssel</b>", panel)
+        self.recovery_text = QLabel(
+            "Ohne ihn ist bei vergessener Passphrase alles verloren: Niemand kann die Akte "
+            "dann noch öffnen. Das Blatt ausdrucken und im Tresor verwahren "
+            "(auch über Akte → „Wiederherstellungsschlüssel…“).", panel)
+        self.recovery_text.setWordWrap(True)
+        self.recovery_button = QPushButton("Schlüssel &jetzt erstellen …", panel)
+        named(self.recovery_button, "Wiederherstellungsschlüssel jetzt erstellen")
+        self.recovery_button.clicked.connect(self._create_recovery_key)
+        text = QVBoxLayout()
+        text.addWidget(title)
+        text.addWidget(self.recovery_text)
+        row = QHBoxLayout(panel)
+        row.addLayout(text, 1)
+        row.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        return panel
+
+    def _create_recovery_key(self) -> None:
+        from casework.ui.backup.recovery_key_action import trigger
+
+        if trigger(self.ctx, self):
+            self.reload()
+
     def reload(self) -> None:
         session = self.ctx.session
         if session is None or not session.is_open:
@@ -193,10 +228,7 @@ class HeuteScreen(QWidget):
                                  if overdue else "")
         self.backup_hint.setVisible(overdue)
         missing = persons.recovery_sheet_missing(session)
-        self.recovery_hint.setText(
-            "Noch kein Wiederherstellungsschlüssel: Ohne ihn ist bei vergessener Passphrase "
-            "alles verloren. Akte → „Wiederherstellungsschlüssel…“"
-            if missing else "")
+        self.recovery_button.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
         self.recovery_hint.setVisible(missing)
         items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
         rows = []
