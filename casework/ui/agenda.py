@@ -35,6 +35,7 @@ from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
+    capped_column,
     format_date,
     heading,
     list_table,
@@ -91,10 +92,12 @@ class HeuteScreen(QWidget):
         self.recent = _table("Zuletzt geöffnete Familien", self.recent_model, self)
         stretch_column(self.recent, 0)  # the family's name, not an often empty date
         self.today = _table("Heute erfasste Kontakte", self.today_model, self)
-        # Household labels are long ("Müller (Sabine, Thomas) · Hauptstr. 5"): the text
-        # columns share the width and elide at 125 % instead of scrolling sideways.
-        stretch_column(self.agenda, 3, 4)
-        stretch_column(self.follow_ups, 1, 2)
+        # Household labels are long ("Müller (Sabine, Thomas) · Hauptstr. 5"): they take
+        # at most a share of the width and elide at 125 % instead of scrolling sideways.
+        stretch_column(self.agenda, 4)
+        capped_column(self.agenda, 3)
+        stretch_column(self.follow_ups, 2)
+        capped_column(self.follow_ups, 1, 0.3)
         stretch_column(self.today, 1)
         self.follow_ups.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.done_button = QPushButton("Als &erledigt markieren …", self)
@@ -178,9 +181,10 @@ class HeuteScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.recovery_hint)
-        layout.addLayout(agenda_box)
-        layout.addLayout(grid, 1)
-        self.agenda.setMaximumHeight(300)  # room for the groups: overdue … demnächst
+        # The deadlines and the lists below share the height (at 125 % a fixed 300 px for
+        # the deadlines left one row for the follow-ups).
+        layout.addLayout(agenda_box, 2)
+        layout.addLayout(grid, 3)
 
         for view in (self.agenda, self.follow_ups, self.recent, self.today, self.appointments):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
@@ -283,6 +287,9 @@ class HeuteScreen(QWidget):
             for contact, name in contacts.logged_today(session)])
         self.recent_empty.setVisible(self.recent_model.rowCount() == 0)
         self.today_empty.setVisible(self.today_model.rowCount() == 0)
+        # an empty list under its "nothing yet" line only takes room
+        self.recent.setVisible(self.recent_model.rowCount() > 0)
+        self.today.setVisible(self.today_model.rowCount() > 0)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

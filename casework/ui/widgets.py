@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -403,6 +404,39 @@ def stretch_column(view: QTableView, *columns: int) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     for column in columns:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
+class _Refit(QObject):
+    """Calls `fit` whenever the watched viewport changes its size."""
+
+    def __init__(self, watched: QWidget, fit: Callable[[], None]) -> None:
+        super().__init__(watched)
+        self.fit = fit
+        watched.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+
+def capped_column(view: QTableView, column: int, share: float = 0.35) -> None:
+    """`column` as wide as its contents but at most `share` of the list's width, eliding
+    beyond: a household label ('Müller (Sabine, Thomas) · Hauptstr. 5') is readable
+    without taking the room of the text beside it, and nothing scrolls sideways at 125 %
+    (issue 18). Use with `stretch_column` for the text column."""
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+
+    def fit() -> None:
+        wanted = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+        header.resizeSection(column, max(40, min(wanted, int(view.viewport().width() * share))))
+
+    model = view.model()
+    for signal in (model.modelReset, model.layoutChanged, model.rowsInserted,
+                   model.dataChanged):
+        signal.connect(lambda *_args: fit())
+    _Refit(view.viewport(), fit)
 
 
 def shrinkable_combo(box: QComboBox, chars: int = 22) -> QComboBox:

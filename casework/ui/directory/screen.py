@@ -233,6 +233,7 @@ class VerzeichnisScreen(QWidget):
         stretch_column(self.district_view, 1, 2, 3, 6)
         self.district_view.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        self.district_view.verticalHeader().hide()  # row numbers repeat the Bezirk
         box.addWidget(self.district_view, 1)
         return tab
 

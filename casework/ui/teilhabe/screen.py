@@ -182,10 +182,7 @@ class TeilhabeScreen(QWidget):
         )
         header = self.caseload.header()
         header.setStretchLastSection(False)
-        # name and residence status share the width and elide, so the list does not
-        # scroll sideways beside the client's tabs at 125 % (issue 18)
-        for column in (0, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.caseload.currentItemChanged.connect(lambda *_: self.show_client())
         self.capacity = QLabel(self)
         named(self.capacity, "Meine Auslastung")
