@@ -123,9 +123,13 @@ def rows(session: Session, consents: Sequence[Consent], on: date | None = None,
     moment = _noon(day) if on is not None else session.clock.now()
     cat = catalog(session)
     names = store.person_names(session.db, [c.person_id for c in consents])
+    # the household label, not the bare surname: families with the same surname (issue 18)
+    labels = household_store.household_labels(
+        session.db, sorted({c.household_id for c in consents}))
     out = []
     for c in consents:
         person_name, household_name = names.get(c.person_id, ("(gelöscht)", ""))
+        household_name = labels.get(c.household_id, household_name)
         out.append(ConsentRow(
             c, person_name, household_name, c.status(moment), renewal_due_for(session, c, day),
             ", ".join(_purpose_texts(cat, c)), ", ".join(_recipient_texts(cat, c))))
