@@ -97,8 +97,8 @@ class VermittlungenScreen(QWidget):
         self.stats_model = SimpleTableModel(
             ("Empfänger", "gesamt", *(_two_lines(s.value) for s in ReferralState)), self)
         self.stats_view = self._table(self.stats_model, "Vermittlungen je Empfänger")
-        # one column per state: all share the width (headers elide) instead of scrolling
-        stretch_column(self.stats_view, *range(self.stats_model.columnCount()))
+        # one column per state, as wide as its (two-line) name; the recipient takes the rest
+        stretch_column(self.stats_view, 0)
 
         bar = FlowLayout()
         filters: tuple[tuple[str, QWidget], ...] = (
