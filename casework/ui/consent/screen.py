@@ -60,8 +60,8 @@ class EinwilligungenScreen(QWidget):
         stretch_column(self.view, columns.index("Zwecke"), columns.index("Empfänger"))
         # Long values take at most a share of the width and elide (the tooltip has all):
         # at 125 % eight columns fit only so (issue 18).
-        for name, share in (("Familie", 0.2), ("Person", 0.14), ("Nachweis", 0.16),
-                            ("Gültig", 0.16)):
+        for name, share in (("Familie", 0.17), ("Person", 0.12), ("Nachweis", 0.13),
+                            ("Gültig", 0.13)):
             capped_column(self.view, columns.index(name), share)
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
