@@ -141,6 +141,7 @@ def test_date_type_and_next_step_are_corrected_visibly(session, family, clock) -
     summaries = [e.summary() for e in history.for_household(session, family)]
     assert any("früher: Datum/Uhrzeit: 20.11.2026 09:30 / Art: Hausbesuch / Nächster "
                "Schritt: Kita anrufen" in s for s in summaries), summaries
+    assert any("Kontakt geändert" in s for s in summaries)  # the contact's own update
     (row,) = households.list_rows(session, [family])  # the family list's "last contact"
     assert row.last_contact_at is not None and row.last_contact_at.startswith("2026-11-19T15:00")
     # The next step alone, and nothing at all
@@ -201,6 +202,11 @@ def test_note_search_finds_an_addendum_and_only_the_current_wording(session, fam
         (NoteEntry(NoteKind.BEOBACHTUNG, RIGHT),), "Personen verwechselt"))
     assert [h.contact_id for h in contacts.search_notes(session, "nachbarin")] == [cid]
     assert contacts.search_notes(session, "Ayşe") == []  # the corrected-away wording
+    # A correction of the notes alone travels as before migration 76 (no new fields), so
+    # a team device not yet updated accepts it.
+    logged = [e.fields for e in history.for_household(session, family)
+              if e.entity == "contact_revision" and e.fields.get("kind") == "berichtigung"]
+    assert logged and all("fields" not in f and "previous_fields" not in f for f in logged)
     purge.purge_household(session.db, family)
     assert session.db.scalar("SELECT count(*) FROM addendum_fts WHERE addendum_fts "
                              "MATCH 'schulsozialarbeiterin'") == 0
