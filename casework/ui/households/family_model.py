@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from casework.clock import BERLIN, from_utc_iso
 from casework.models.changes import Changes
+from casework.models.contacts import ADDENDUM_MARK
 from casework.models.households.household import HouseholdStatus
 from casework.models.ids import HouseholdId
 from casework.models.text import fold_words
@@ -248,7 +249,8 @@ class FamilyTableModel(QAbstractTableModel):
         found = self.snippets.get(row.id, "")
         if role == Qt.ItemDataRole.ToolTipRole or not found:
             return found
-        return around_match(found, self.snippet_words)
+        mark = ADDENDUM_MARK if found.startswith(ADDENDUM_MARK) else ""  # found in a Nachtrag
+        return mark + around_match(found[len(mark):], self.snippet_words)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
