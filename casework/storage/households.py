@@ -370,12 +370,22 @@ class DatedPerson:
     worker_id: str | None
 
 
-def dated_persons_of_running_households(db: Database) -> list[DatedPerson]:
+def dated_persons_of_running_households(db: Database, born_from: date | None = None,
+                                        born_until: date | None = None) -> list[DatedPerson]:
+    """With `born_from`/`born_until`: only persons born in that window or with a due date
+    and no birth yet (Heute's milestones look at a few months of birthdays; reading every
+    person took half a second at 2,000 households)."""
+    window = ""
+    params: tuple[str, ...] = ()
+    if born_from is not None and born_until is not None:
+        window = ("AND (p.birth_date BETWEEN ? AND ? "
+                  "OR (p.birth_date IS NULL AND p.due_date IS NOT NULL))")
+        params = (born_from.isoformat(), born_until.isoformat())
     rows = db.query(
         "SELECT p.*, h.name AS household_name, h.assigned_worker_id AS worker_id "
         "FROM persons p JOIN households h ON h.id = p.household_id AND h.deleted = 0 "
         "AND h.status <> 'abgeschlossen' WHERE p.deleted = 0 "
-        "AND (p.birth_date IS NOT NULL OR p.due_date IS NOT NULL)")
+        "AND (p.birth_date IS NOT NULL OR p.due_date IS NOT NULL) " + window, params)
     return [DatedPerson(person_from_row(r), str(r["household_name"]), r["worker_id"])
             for r in rows]
 

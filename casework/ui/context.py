@@ -65,6 +65,8 @@ class UiContext(QObject):
         self.last_confirmation = ""
         # Dialogs that kept a draft at the last lock, to open again after unlocking.
         self.reopen_after_unlock: list[Callable[[], object]] = []
+        # Long vault actions running on the task runner (`casework.ui.vault_jobs`).
+        self.running_jobs: list[Any] = []
         self.changed.connect(self._profile_maybe_changed)
 
     # --- session -------------------------------------------------------------------------

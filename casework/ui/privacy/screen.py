@@ -10,17 +10,17 @@ messages through `ctx.messages`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -43,8 +43,8 @@ from casework.models.privacy.retention import DeletionApproval, DeletionRequest,
 from casework.services import session as session_service
 from casework.services.households import households
 from casework.services.privacy import disclosure, retention
-from casework.services.session import UnwrappedKey
-from casework.ui import documents
+from casework.services.session import Session, UnwrappedKey
+from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
@@ -112,6 +112,19 @@ def _deletions_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
         session.close()
 
 
+def _export_job(session: Session, _cancel: threading.Event, request_id: str, pdf_path: str,
+                json_path: str) -> Changes:
+    """On the worker thread: answer the Art. 15 request and write both files atomically."""
+    return disclosure.export(session, request_id, pdf_path, json_path)
+
+
+def _delete_job(session: Session, cancel: threading.Event, request_id: str,
+                ) -> tuple[object, Changes]:
+    """On the worker thread: the real deletion (one transaction) and VACUUM."""
+    vault_jobs.check(cancel)
+    return retention.execute_deletion(session, request_id)
+
+
 def _date(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value is not None else "–"
 
@@ -132,6 +145,8 @@ class DatenschutzScreen(QWidget):
         self.ctx = ctx
         self._deletions_asked = 0  # the newest load of the deletion lists
         self._deletions_pending = 0
+        self.export_job: vault_jobs.VaultJob | None = None
+        self.delete_job: vault_jobs.VaultJob | None = None
         self.setAccessibleName(TITLE)
         layout = QVBoxLayout(self)
         self.notice = QLabel(NO_ACCESS)
@@ -419,8 +434,14 @@ class DatenschutzScreen(QWidget):
             return
         pdf_path = Path(path).with_suffix(".pdf")
         json_path = pdf_path.with_suffix(".json")
-        if self.ctx.run(disclosure.export, request_id, str(pdf_path), str(json_path)):
-            self.ctx.messages.info(self, TITLE, "Auskunft gespeichert (PDF und JSON).")
+        # Gathering everything stored about a person takes seconds on a large vault: on
+        # the worker thread, the app stays usable. Not cancellable once running (the
+        # answer is recorded together with its files); a lock waits for it.
+        self.export_job = vault_jobs.start(
+            self.ctx, self, "Auskunft erstellen", "Die Auskunft wird zusammengestellt …",
+            _export_job, request_id, str(pdf_path), str(json_path),
+            on_done=lambda _changes: self.ctx.messages.info(
+                self, TITLE, "Auskunft gespeichert (PDF und JSON)."))
 
     def record_decision(self) -> None:
         request_id = _selected(self.request_view, self.request_model)
@@ -547,15 +568,18 @@ class DatenschutzScreen(QWidget):
                 "Verlaufseinträgen endgültig gelöscht. Das kann nicht rückgängig gemacht "
                 "werden. Fortfahren?"):
             return
-        # Deleting ends with VACUUM (seconds on a large vault): show that we are busy.
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = self.ctx.run(retention.execute_deletion, item.request.id)
-        finally:
-            QApplication.restoreOverrideCursor()
-        if result is not None:
-            self.ctx.messages.info(self, TITLE, f"{item.label} wurde gelöscht. Das "
-                                                "Löschprotokoll kann jetzt gespeichert werden.")
+        label = item.label
+        # Deleting ends with VACUUM (seconds, on a large vault a minute): on the worker
+        # thread behind a window-modal progress, because nobody may edit the household
+        # while it is being deleted. "Abbrechen" and a lock stop it only before the
+        # deletion's transaction begins; once begun it ends (and a lock waits), so the
+        # household is either complete or gone and the freed space overwritten.
+        self.delete_job = vault_jobs.start(
+            self.ctx, self, "Endgültig löschen", f"{label} wird gelöscht …", _delete_job,
+            item.request.id, modal=True, cancellable=True,
+            on_done=lambda _result: self.ctx.messages.info(
+                self, TITLE, f"{label} wurde gelöscht. Das Löschprotokoll kann jetzt "
+                             "gespeichert werden."))
 
     def save_protocol(self) -> None:
         request_id = _selected(self.done_view, self.done_model)

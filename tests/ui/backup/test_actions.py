@@ -110,12 +110,16 @@ def test_restore_dialog_restores_into_a_new_folder_and_reports_wrong_passphrase(
     assert "21.11.2026, 10:00 Uhr" in dialog.backup_label.text()
     qtbot.keyClicks(dialog.passphrase, "Falsche Passphrase 12345")
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert dialog.busy and dialog.progress is not None and dialog.progress.isModal()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
     assert "Passphrase passt nicht" in message_log.texts("error")[-1]
     assert dialog.passphrase.text() == ""
     assert list(target_parent.iterdir()) == []
 
     qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert attached.tasks.busy  # restored on the worker thread
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
     restored = list(target_parent.iterdir())
     assert len(restored) == 1 and (restored[0] / "vault.json").is_file()
     assert "1 Haushalte" in message_log.texts("info")[-1]
