@@ -414,7 +414,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
                   scratch: Path) -> None:
     """The pictures of docs/handbuch.md, in the order the guide uses them."""
     from casework.models.consent import ConsentStatus
-    from casework.models.kinderschutz.procedure import State
+    from casework.models.kinderschutz.vocabulary import State
     from casework.models.persons.worker import WorkerRole
     from casework.services import referrals
     from casework.services.backup import backups as backup
@@ -561,7 +561,7 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
     """Issue 18 part B states at 1366x768: Heute grouped, the § 8a review gate, both sides
     of the hand-over, the Schutzplan, Mitteilung and assessment forms, the consent form
     and recording a transfer that the consent check refuses."""
-    from casework.models.kinderschutz.procedure import State
+    from casework.models.kinderschutz.vocabulary import State
     from casework.models.persons.worker import WorkerRole
     from casework.services import referrals
     from casework.services.kinderschutz import procedures as ks

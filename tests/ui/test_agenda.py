@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 from casework.services.kinderschutz import procedures as ks
 from tests.conftest import add_family
 from tests.services.kinderschutz.support import child_ids, observe

@@ -21,6 +21,17 @@ from casework.clock import BERLIN, local_today
 from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.ids import HouseholdId, PersonId, WorkerId
+from casework.models.kinderschutz.actions import (
+    Acute,
+    Call,
+    Handover,
+    Mitteilung,
+    Note,
+    PseudonymKey,
+    Report,
+    SafetyPlan,
+    Task,
+)
 from casework.models.kinderschutz.deadlines import (
     DeadlineProfile,
     DueStep,
@@ -39,29 +50,17 @@ from casework.models.kinderschutz.dossier import (
     ReviewLine,
     pseudonymise,
 )
-from casework.models.kinderschutz.listing import ProcedureRow
-from casework.models.kinderschutz.procedure import (
-    Acute,
+from casework.models.kinderschutz.findings import (
     Assessment,
-    Call,
     Dispute,
-    EntryKind,
-    Handover,
     Involvement,
     IsefConsultation,
     IsefSkip,
-    Mitteilung,
-    Note,
     Observation,
-    ProcedureFile,
-    PseudonymKey,
-    Report,
     Result,
-    SafetyPlan,
-    State,
-    Task,
-    TaskKey,
 )
+from casework.models.kinderschutz.listing import ProcedureRow
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.review import (
     HANDOVER_KINDS,
     ReviewKind,
@@ -79,6 +78,7 @@ from casework.models.kinderschutz.rules import (
     check_result,
     check_transition,
 )
+from casework.models.kinderschutz.vocabulary import EntryKind, State, TaskKey
 from casework.models.persons.worker import WorkerRole
 from casework.services.directory.shipped import holidays_for, load_profile
 from casework.services.kinderschutz import review

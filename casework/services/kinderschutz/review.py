@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import EntryKind, ProcedureFile
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.review import (
     OPEN_STATUSES,
     QUEUE_STATUSES,
@@ -33,6 +33,7 @@ from casework.models.kinderschutz.review import (
     status_of,
     subject_of,
 )
+from casework.models.kinderschutz.vocabulary import EntryKind
 from casework.models.persons.worker import WorkerRole
 from casework.services.session import Session
 

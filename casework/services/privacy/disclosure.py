@@ -60,7 +60,7 @@ from casework.models.contacts import (
 from casework.models.households.household import Household
 from casework.models.households.person import Gender, HouseholdRole, Person
 from casework.models.ids import PersonId
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
 from casework.models.text import fold_words
 from casework.services import persons

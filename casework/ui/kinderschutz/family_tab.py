@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.rules import TRANSITIONS
+from casework.models.kinderschutz.vocabulary import State
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.ui.context import UiContext

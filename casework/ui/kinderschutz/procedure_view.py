@@ -31,14 +31,10 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import (
-    INSTRUMENT_NOTE,
-    EntryKind,
-    ProcedureFile,
-    State,
-)
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.kinderschutz.rules import TRANSITIONS, ActorInfo, actions, open_tasks
+from casework.models.kinderschutz.vocabulary import INSTRUMENT_NOTE, EntryKind, State
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.kinderschutz.deadlines import InformationPolicy
-from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review

@@ -11,18 +11,15 @@ import pytest
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz.procedure import (
-    Acute,
-    Call,
-    Dispute,
+from casework.models.kinderschutz.actions import Acute, Call
+from casework.models.kinderschutz.findings import Dispute, Involvement, IsefSkip
+from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.models.kinderschutz.vocabulary import (
     EntryKind,
-    Involvement,
     InvolvementTarget,
-    IsefSkip,
     ResultCategory,
     State,
 )
-from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.services import history
 from casework.services.kinderschutz import procedures as ks

@@ -16,7 +16,7 @@ from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz.procedure import Observation
+from casework.models.kinderschutz.findings import Observation
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.services import contacts
 from casework.services.households import households
