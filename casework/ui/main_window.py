@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         if same_vault and self.location is not None:
             self.workspace.restore(self.location)
         else:
-            self.workspace.show_page("heute")
+            self.workspace.show_landing("heute")
         reopen, self.ctx.reopen_after_unlock = self.ctx.reopen_after_unlock, []
         for open_again in reopen if same_vault else ():
             try:

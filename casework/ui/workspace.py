@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
@@ -62,6 +63,10 @@ class Workspace(QWidget):
         self.nav.setMaximumWidth(240)
         self.nav.setMinimumWidth(180)
         self.stack = QStackedWidget(self)
+        # Shown for the moment between unlocking and the first screen (`show_landing`).
+        self.landing = QLabel("Wird geladen …", self.stack)
+        self.landing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.landing)
         self.pages: dict[str, QWidget] = {}
         self.quick_entries: dict[str, QuickEntryDialog] = {}
         layout = QHBoxLayout(self)
@@ -111,6 +116,24 @@ class Workspace(QWidget):
         else:
             self._show(key)
         return self.pages.get(key)
+
+    def show_landing(self, key: str) -> None:
+        """After unlocking: select `key` in the navigation and build it only after the
+        workspace has been painted — and not at all if another page was asked for
+        meanwhile. So the family list is usable without waiting for Heute's lists
+        (issue 23: start to a usable list)."""
+        item = self._item(key)
+        if item is None:
+            return
+        self.nav.blockSignals(True)
+        self.nav.setCurrentItem(item)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(self.landing)
+        QTimer.singleShot(0, lambda: self._build_landing(key))
+
+    def _build_landing(self, key: str) -> None:
+        if self.current_key == key and self.stack.currentWidget() is self.landing:
+            self._show(key)
 
     def _show(self, key: str) -> None:
         page = self.pages.get(key)

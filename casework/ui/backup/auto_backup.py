@@ -16,6 +16,7 @@ from casework.ui.context import UiContext
 log = logging.getLogger(__name__)
 
 DEFAULT_CHECK_MS = 10 * 60 * 1000
+FIRST_CHECK_MS = 3000
 
 
 class AutoBackup(QObject):
@@ -32,7 +33,8 @@ class AutoBackup(QObject):
     def _session_changed(self) -> None:
         if self.ctx.is_unlocked:
             self.timer.start()
-            QTimer.singleShot(0, self.check)
+            # Not in the first moments after unlocking: the first screen comes first.
+            QTimer.singleShot(FIRST_CHECK_MS, self.check)
         else:
             self.timer.stop()
 

@@ -90,6 +90,9 @@ def _table(model: SimpleTableModel, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
+    # Column widths from the first rows only: measuring a thousand log entries on every
+    # paint took longer than building the screen.
+    view.horizontalHeader().setResizeContentsPrecision(50)
     view.verticalHeader().hide()
     return view
 
@@ -125,6 +128,16 @@ def _delete_job(session: Session, cancel: threading.Event, request_id: str,
     return retention.execute_deletion(session, request_id)
 
 
+def _log_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
+             ) -> tuple[list[str], list[retention.AccessLogRow]]:
+    """On the worker thread: verify the audit chain and read its newest entries."""
+    session = session_service.open_background(key, clock, actor_id, "")
+    try:
+        return retention.verify_access_log(session), retention.access_log(session)
+    finally:
+        session.close()
+
+
 def _date(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value is not None else "–"
 
@@ -145,6 +158,8 @@ class DatenschutzScreen(QWidget):
         self.ctx = ctx
         self._deletions_asked = 0  # the newest load of the deletion lists
         self._deletions_pending = 0
+        self._log_asked = 0
+        self._log_pending = 0
         self.export_job: vault_jobs.VaultJob | None = None
         self.delete_job: vault_jobs.VaultJob | None = None
         self.setAccessibleName(TITLE)
@@ -323,11 +338,26 @@ class DatenschutzScreen(QWidget):
             self._dirty = True
 
     def refresh_log(self) -> None:
+        """Reading and verifying the whole hash chain grows with the vault's age: on the
+        worker thread, on the vault's second connection."""
         session = self.ctx.session
         if session is None or not self.allowed:
             return
-        problems = retention.verify_access_log(session)
-        entries = retention.access_log(session)
+        self._log_asked += 1
+        asked = self._log_asked
+        self._log_pending += 1
+        self.chain_status.setText("Protokollkette wird geprüft …")
+        self.ctx.tasks.submit(_log_job, session_service.background_key(session),
+                              self.ctx.clock, session.actor_id,
+                              on_done=lambda result: self._show_log(asked, result),
+                              on_error=lambda error: self._log_failed(error),
+                              cancel=threading.Event(), owner=self)
+
+    def _show_log(self, asked: int, result: tuple[list[str], list[retention.AccessLogRow]]) -> None:
+        self._log_pending -= 1
+        if asked != self._log_asked:
+            return  # a newer load is on its way
+        problems, entries = result
         if problems:
             self.chain_status.setText("Achtung: Protokollkette verändert – "
                                       + " ".join(problems[:3]))
@@ -337,6 +367,16 @@ class DatenschutzScreen(QWidget):
         self.log_model.set_rows(
             [([str(e.seq), e.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M:%S"), e.actor,
                e.action_label, e.object_label, e.detail], e.seq) for e in entries])
+
+    def _log_failed(self, error: BaseException) -> None:
+        self._log_pending -= 1
+        self.chain_status.setText("")
+        if isinstance(error, CancelledError):
+            return
+        if not isinstance(error, UserError):
+            raise error
+        if self.ctx.is_unlocked:
+            self.ctx.report(error)
 
     def refresh_requests(self) -> None:
         session = self.ctx.session
@@ -353,8 +393,8 @@ class DatenschutzScreen(QWidget):
 
     @property
     def loading(self) -> bool:
-        """The deletion lists are being computed on the worker thread."""
-        return bool(self._deletions_pending)
+        """The access log or the deletion lists are being loaded on the worker thread."""
+        return bool(self._deletions_pending or self._log_pending)
 
     def refresh_deletions(self) -> None:
         """Which households are due for deletion is computed on the worker thread (it
