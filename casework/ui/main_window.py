@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         ctx.settings_changed.connect(self._settings_changed)
         ctx.session_changed.connect(self._update_status)
         ctx.tasks.busy_changed.connect(self._busy_changed)
+        ctx.lock_requested.connect(self.lock)
 
         self.status_label = QLabel(self)
         self.status_label.setAccessibleName("Status")
