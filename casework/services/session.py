@@ -20,7 +20,10 @@ from casework.storage import vault as vault_store
 from casework.storage.backup.premigration import backup_before_migration
 from casework.storage.changelog import RecordWriter, newest_version
 from casework.storage.db import MEMORY_SECURITY, Database
-from casework.storage.vault import CheckReport, KeySlot, SlotRequest, Vault, VaultHeader
+from casework.storage.vault import CheckReport, Vault
+from casework.storage.vault import KeySlot as KeySlot  # for the app's passphrase change
+from casework.storage.vault import SlotRequest as SlotRequest
+from casework.storage.vault import VaultHeader as VaultHeader
 
 MIN_PASSPHRASE_LENGTH = 12
 
