@@ -16,6 +16,7 @@ from casework.models.changes import Changes
 from casework.models.directory.profile import SpecialFunction
 from casework.models.milestones import (
     ADULT_AGE,
+    DUE_DATE_GRACE_DAYS,
     LOOK_AHEAD_DAYS,
     LOOK_BACK_DAYS,
     REFERRAL_OUTCOME_DAYS,
@@ -69,8 +70,9 @@ def due(session: Session, on: date | None = None, *,
     # `coming_of_age` decides exactly), and unborn children.
     born_from = today - relativedelta(years=ADULT_AGE, days=LOOK_BACK_DAYS + 2)
     born_until = today - relativedelta(years=ADULT_AGE) + timedelta(days=LOOK_AHEAD_DAYS + 2)
+    due_before = today - timedelta(days=DUE_DATE_GRACE_DAYS)  # `birth_overdue` decides
     for row in household_store.dated_persons_of_running_households(session.db, born_from,
-                                                                   born_until):
+                                                                   born_until, due_before):
         if mine_only and row.worker_id != session.actor_id:
             continue
         p = row.person

@@ -371,16 +371,17 @@ class DatedPerson:
 
 
 def dated_persons_of_running_households(db: Database, born_from: date | None = None,
-                                        born_until: date | None = None) -> list[DatedPerson]:
-    """With `born_from`/`born_until`: only persons born in that window or with a due date
-    and no birth yet (Heute's milestones look at a few months of birthdays; reading every
-    person took half a second at 2,000 households)."""
+                                        born_until: date | None = None,
+                                        due_before: date | None = None) -> list[DatedPerson]:
+    """With the window arguments: only persons born between `born_from` and `born_until`,
+    or not yet born with a due date before `due_before` (Heute's milestones look at a few
+    months of birthdays; reading every person took half a second at 2,000 households)."""
     window = ""
     params: tuple[str, ...] = ()
-    if born_from is not None and born_until is not None:
+    if born_from is not None and born_until is not None and due_before is not None:
         window = ("AND (p.birth_date BETWEEN ? AND ? "
-                  "OR (p.birth_date IS NULL AND p.due_date IS NOT NULL))")
-        params = (born_from.isoformat(), born_until.isoformat())
+                  "OR (p.birth_date IS NULL AND p.due_date < ?))")
+        params = (born_from.isoformat(), born_until.isoformat(), due_before.isoformat())
     rows = db.query(
         "SELECT p.*, h.name AS household_name, h.assigned_worker_id AS worker_id "
         "FROM persons p JOIN households h ON h.id = p.household_id AND h.deleted = 0 "

@@ -9,8 +9,6 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer
 
-from casework.services.backup import backups as backup
-from casework.ui.backup import jobs
 from casework.ui.context import UiContext
 
 log = logging.getLogger(__name__)
@@ -43,6 +41,11 @@ class AutoBackup(QObject):
         session = self.ctx.session
         if self.running or session is None or not session.is_open:
             return False
+        # Loaded here, seconds after unlocking, not with the main window: the backup
+        # service pulls in retention and most repositories (a tenth of the start).
+        from casework.services.backup import backups as backup
+        from casework.ui.backup import jobs
+
         plan = backup.schedule(session)
         if plan.folder is None or not backup.backup_overdue(session):
             return False
