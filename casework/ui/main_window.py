@@ -80,9 +80,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         documents.wipe_opened()  # opened documents left over by a crash or power loss
         self.discard_guard = DiscardGuard(ctx, self)  # Escape never drops typed text unasked
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.discard_guard)
+        self.idle.chain(self.discard_guard)  # one app-wide event filter for both
         geometry = ctx.settings.geometry
         self.fit_to_screen(restored=geometry is not None and self.restoreGeometry(geometry))
 
