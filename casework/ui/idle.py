@@ -10,6 +10,8 @@ once when it becomes active again (a woken laptop locks before anything is shown
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -91,6 +93,21 @@ class IdleMonitor(QObject):
         each app-wide Python event filter costs a call per Qt event (a third of the time
         a screen took to build went to two of them)."""
         self._chained = other
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Without the app-wide filter while a screen is being built on the GUI thread:
+        no input can arrive meanwhile, and the filter's Python call per Qt event made up
+        a good part of the build time."""
+        app = QGuiApplication.instance()
+        if app is None:
+            yield
+            return
+        app.removeEventFilter(self)
+        try:
+            yield
+        finally:
+            app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         self.ctx.attach(session)
         # The person who typed her passphrase is the one acting: no switch back to whoever
         # was acting before the lock (that would need her passphrase).
-        self.workspace = Workspace(self.ctx, self)
+        self.workspace = Workspace(self.ctx, self, building=self.idle.paused)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         if same_vault and self.location is not None:

@@ -4,6 +4,8 @@ with every model and page it holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, QTimer
@@ -48,9 +50,13 @@ class Location:
 
 
 class Workspace(QWidget):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, *,
+                 building: Callable[[], AbstractContextManager[None]] | None = None) -> None:
+        """`building`: entered while a screen or family file is constructed (the main
+        window pauses its app-wide event filter then)."""
         super().__init__(parent)
         self.ctx = ctx
+        self._building = building or nullcontext
         self.nav = QListWidget(self)
         named(self.nav, "Navigation", "Bereiche der Akte; geöffnete Familien darunter")
         for screen in registry.SCREENS:
@@ -146,7 +152,8 @@ class Workspace(QWidget):
     def _create_screen(self, key: str) -> QWidget:
         screen = registry.screen(key)
         try:
-            widget = screen.create(self.ctx)
+            with self._building():
+                widget = screen.create(self.ctx)
         except UserError as error:
             return MessagePage(screen.label, error.message)
         if not widget.accessibleName():
@@ -164,7 +171,8 @@ class Workspace(QWidget):
         key = FAMILY_PREFIX + household_id
         if key not in self.pages:
             try:
-                page = FamilyFile(self.ctx, HouseholdId(household_id), self)
+                with self._building():
+                    page = FamilyFile(self.ctx, HouseholdId(household_id), self)
             except UserError as error:
                 self.ctx.report(error)
                 return None
