@@ -35,6 +35,7 @@ from casework.services import session as session_service
 from casework.services.session import Session, UnwrappedKey
 from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
+from casework.ui.lazy import LazyPage
 from casework.ui.offers.panel import OffersPanel
 from casework.ui.widgets import FlowLayout, heading, labelled, named
 
@@ -104,14 +105,20 @@ class BerichteScreen(QWidget):
         page_layout.addWidget(self.summary)
         page_layout.addWidget(self.table, 1)
         page_layout.addWidget(self.legend)
-        self.offers = OffersPanel(ctx, self)
+        # Gruppenangebote: built when its tab is first shown.
+        self.offers_page: LazyPage[OffersPanel] = LazyPage(lambda page: OffersPanel(ctx, page),
+                                                           self)
         self.tabs = QTabWidget(self)
         named(self.tabs, "Berichte und Gruppenangebote")
         self.tabs.addTab(reports_page, "&Berichte")
-        self.tabs.addTab(self.offers, "&Gruppenangebote")
+        self.tabs.addTab(self.offers_page, "&Gruppenangebote")
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Berichte", self))
         layout.addWidget(self.tabs, 1)
+
+    @property
+    def offers(self) -> OffersPanel:
+        return self.offers_page.content
 
     def period(self) -> tuple[ReportKind, date, date]:
         return (
