@@ -24,7 +24,7 @@ def test_overdue_child_protection_step_comes_first(session, family, clock) -> No
     first = agenda.items(session)[0]
     assert first.area == "Kinderschutz § 8a" and first.overdue
     assert first.group == agenda.OVERDUE and first.procedure_id == pid
-    assert first.household_name == "Müller"
+    assert first.household_name == "Müller (Ayşe) · Gärtnerstr. 12"
     session.act_as(team.leitung)
     areas = [i.area for i in agenda.items(session)]
     assert areas[0] == "Kinderschutz § 8a" and "Freigabe Leitung" in areas

@@ -71,6 +71,9 @@ class KinderschutzTab(QWidget):
         self.procedure = ProcedureView(ctx)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # Up and down only: the view reflows to the width (steps and records one below
+        # the other, buttons wrap), so it never needs scrolling sideways (issue 18).
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.procedure)
         named(scroll, "Ausgewähltes Verfahren")
         self.procedure_area = scroll
