@@ -129,6 +129,11 @@ class Session:
     def close(self) -> None:
         self.vault.close()
 
+    def interrupt(self) -> None:
+        """From another thread: abort the SQL statement running on this session's
+        connection (see `Database.interrupt`)."""
+        self.vault.db.interrupt()
+
 
 def create(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
            owner_role: WorkerRole = WorkerRole.FACHKRAFT,

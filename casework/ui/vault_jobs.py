@@ -45,6 +45,32 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
+class Cancel(threading.Event):
+    """The job's cancel event. `request()` ("Abbrechen") only sets it: the job stops at
+    its next check. `set()` — what a lock calls through `TaskRunner.cancel_vault_jobs` —
+    also interrupts the SQL statement the job's connection is running, if the job allows
+    it, so a lock does not wait for a VACUUM of a large vault."""
+
+    def __init__(self, interruptible: bool) -> None:
+        super().__init__()
+        self.interruptible = interruptible
+        self._guard = threading.Lock()
+        self._session: Session | None = None
+
+    def attach(self, session: Session | None) -> None:
+        with self._guard:
+            self._session = session
+
+    def request(self) -> None:
+        super().set()
+
+    def set(self) -> None:
+        super().set()
+        with self._guard:
+            if self._session is not None and self.interruptible:
+                self._session.interrupt()
+
+
 @dataclass
 class VaultJob:
     """A running job as the UI sees it (tests and the GUI audit look at it)."""
@@ -52,7 +78,7 @@ class VaultJob:
     id: int
     title: str
     progress: QProgressDialog | None
-    cancel: threading.Event
+    cancel: Cancel
     session: Session
     key: UnwrappedKey = field(repr=False)
     finished: bool = False
@@ -60,15 +86,24 @@ class VaultJob:
 
 
 def _run(work: Work, key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
-         cancel: threading.Event, args: tuple[Any, ...]) -> Any:
+         cancel: Cancel, args: tuple[Any, ...]) -> Any:
     """On the worker thread: the job's own connection, opened and closed here."""
     if cancel.is_set():
         key.wipe()
         raise CancelledError()
     session = session_service.open_background(key, clock, actor_id, "")
+    cancel.attach(session)
     try:
+        check(cancel)
         return work(session, cancel, *args)
+    except CancelledError:
+        raise
+    except Exception:
+        if cancel.is_set() and cancel.interruptible:
+            raise CancelledError() from None  # the lock interrupted a statement
+        raise
     finally:
+        cancel.attach(None)
         session.close()
 
 
@@ -81,16 +116,19 @@ def check(cancel: threading.Event) -> None:
 def start(ctx: UiContext, parent: QWidget | None, title: str, text: str, work: Work,
           *args: Any, modal: bool = False, cancellable: bool = False,
           on_done: Done | None = None, on_failed: Failed | None = None,
-          quiet: bool = False) -> VaultJob | None:
+          quiet: bool = False, interruptible: bool = False) -> VaultJob | None:
     """Start `work` (see the module text); None when the vault is not open. `on_failed`
     gets an error or a cancellation first (e.g. to enable a button again, or to take over
     reporting: it returns normally and the error is then reported as described above).
     `quiet`: no progress dialog and errors only logged (scheduled work the person did not
-    start; what it failed to do stays visible elsewhere, e.g. "Sicherung überfällig")."""
+    start; what it failed to do stays visible elsewhere, e.g. "Sicherung überfällig").
+    `interruptible`: a lock may abort the job's running SQL statement (SQLite rolls it
+    back); only for jobs whose every statement may stop midway without leaving a
+    half-done state behind."""
     session = ctx.session
     if session is None or not session.is_open:
         return None
-    cancel = threading.Event()
+    cancel = Cancel(interruptible)
     key = session_service.background_key(session)
     job = VaultJob(0, title, None, cancel, session, key)
     if not quiet:
@@ -100,7 +138,7 @@ def start(ctx: UiContext, parent: QWidget | None, title: str, text: str, work: W
     def person_cancels() -> None:
         if cancellable and not job.finished:
             job.cancelled_by_person = True
-            cancel.set()
+            cancel.request()
             if job.progress is not None:
                 job.progress.setLabelText("Wird abgebrochen …")
 

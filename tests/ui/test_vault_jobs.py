@@ -107,3 +107,30 @@ def test_a_job_error_reaches_the_person_as_one_german_line(
     errors = message_log.texts("error")
     assert errors == ["Der Zielordner der Sicherung existiert nicht."]
     assert ctx.is_unlocked and backup.last_backup_at(ctx.require_session()) is None
+
+
+LONG_QUERY = ("WITH RECURSIVE c(x) AS (SELECT coalesce(running(), 1) UNION ALL "
+              "SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
+
+
+def test_locking_interrupts_the_long_statement_of_an_interruptible_job(
+        qtbot, unlocked: MainWindow, vault_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Like a VACUUM of a large vault: the lock aborts the statement instead of waiting
+    for it (SQLite rolls it back), and the vault opens fine afterwards."""
+    ctx = unlocked.ctx
+    running = threading.Event()
+
+    def work(session: Session, _cancel: threading.Event) -> None:
+        # `running()` is called from inside the statement: the lock comes while it runs.
+        session.db.conn.create_function("running", 0, running.set)
+        session.db.query(LONG_QUERY)
+
+    job = vault_jobs.start(ctx, unlocked, "Prüflauf", "Läuft …", work, interruptible=True)
+    assert job is not None
+    qtbot.waitUntil(running.is_set)
+    unlocked.lock()  # returns once the interrupted job has closed its connection
+    qtbot.waitUntil(lambda: job.finished)
+    assert not ctx.tasks.busy
+
+    unlock(qtbot, unlocked, vault_dir)
+    assert session_service.check(ctx.require_session()).ok

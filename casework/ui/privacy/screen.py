@@ -475,11 +475,12 @@ class DatenschutzScreen(QWidget):
         pdf_path = Path(path).with_suffix(".pdf")
         json_path = pdf_path.with_suffix(".json")
         # Gathering everything stored about a person takes seconds on a large vault: on
-        # the worker thread, the app stays usable. Not cancellable once running (the
-        # answer is recorded together with its files); a lock waits for it.
+        # the worker thread, the app stays usable. A lock interrupts its queries or the
+        # transaction that records the answer (rolled back: no answer recorded, no file
+        # written); once recorded, the two files are written before the lock goes on.
         self.export_job = vault_jobs.start(
             self.ctx, self, "Auskunft erstellen", "Die Auskunft wird zusammengestellt …",
-            _export_job, request_id, str(pdf_path), str(json_path),
+            _export_job, request_id, str(pdf_path), str(json_path), interruptible=True,
             on_done=lambda _changes: self.ctx.messages.info(
                 self, TITLE, "Auskunft gespeichert (PDF und JSON)."))
 
@@ -609,14 +610,16 @@ class DatenschutzScreen(QWidget):
                 "werden. Fortfahren?"):
             return
         label = item.label
-        # Deleting ends with VACUUM (seconds, on a large vault a minute): on the worker
-        # thread behind a window-modal progress, because nobody may edit the household
-        # while it is being deleted. "Abbrechen" and a lock stop it only before the
-        # deletion's transaction begins; once begun it ends (and a lock waits), so the
-        # household is either complete or gone and the freed space overwritten.
+        # Deleting ends with VACUUM (seconds, on a large vault half a minute): on the
+        # worker thread behind a window-modal progress, because nobody may edit the
+        # household while it is being deleted. "Abbrechen" stops it only before the
+        # deletion's transaction begins. A lock interrupts it wherever it is: inside the
+        # transaction SQLite rolls it back (the household is complete), during VACUUM only
+        # the compaction is dropped (the deletion is committed and journaled, and
+        # secure_delete has already overwritten the freed pages).
         self.delete_job = vault_jobs.start(
             self.ctx, self, "Endgültig löschen", f"{label} wird gelöscht …", _delete_job,
-            item.request.id, modal=True, cancellable=True,
+            item.request.id, modal=True, cancellable=True, interruptible=True,
             on_done=lambda _result: self.ctx.messages.info(
                 self, TITLE, f"{label} wurde gelöscht. Das Löschprotokoll kann jetzt "
                              "gespeichert werden."))
