@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,11 +24,13 @@ from casework.errors import UserError
 from casework.models.ids import HouseholdId
 from casework.ui import registry
 from casework.ui.appointments.reminders import AppointmentReminder
-from casework.ui.contacts.quick_entry import QuickEntryDialog
+from casework.ui.contacts.quick_entry import QUICK_ENTRY_SHORTCUT, QuickEntryDialog
 from casework.ui.context import UiContext
-from casework.ui.households.family_file import QUICK_ENTRY_SHORTCUT, FamilyFile
-from casework.ui.households.picker import FamilyPicker
 from casework.ui.widgets import MessagePage, named
+
+if TYPE_CHECKING:  # loaded when a family is first opened, not with the main window
+    from casework.ui.households.family_file import FamilyFile
+    from casework.ui.households.picker import FamilyPicker
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 FAMILY_PREFIX = "family:"
@@ -163,11 +166,15 @@ class Workspace(QWidget):
     # --- family files --------------------------------------------------------------------
 
     def family_file(self, household_id: str) -> FamilyFile | None:
+        from casework.ui.households.family_file import FamilyFile
+
         page = self.pages.get(FAMILY_PREFIX + household_id)
         return page if isinstance(page, FamilyFile) else None
 
     def open_family(self, household_id: str, tab: str = "") -> FamilyFile | None:
         """Open (or show) the family file; `tab`: a family-tab key of the registry to show."""
+        from casework.ui.households.family_file import FamilyFile
+
         key = FAMILY_PREFIX + household_id
         if key not in self.pages:
             try:
@@ -243,6 +250,9 @@ class Workspace(QWidget):
 
     def quick_entry_anywhere(self) -> FamilyPicker | QuickEntryDialog | None:
         """Ctrl+K: the quick entry of the family shown, or pick a family first."""
+        from casework.ui.households.family_file import FamilyFile
+        from casework.ui.households.picker import FamilyPicker
+
         current = self.pages.get(self.current_key)
         if isinstance(current, FamilyFile):
             return self.open_quick_entry(current.household_id)
