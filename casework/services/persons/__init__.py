@@ -376,14 +376,16 @@ def rekey(session: Session, auth: Authorization) -> int:
     return count
 
 
-def rekey_locked(key: UnwrappedKey, clock: Clock, auth: Authorization) -> int:
+def rekey_locked(key: UnwrappedKey, clock: Clock, worker_id: WorkerId,
+                 passphrase: str) -> int:
     """`rekey` as the app runs it: on the worker thread, after the app has locked the
     vault, because no other connection may be open while the database file is replaced.
-    Opens its own connection with `key` (a copy taken before the lock), re-encrypts,
-    closes; the key copy is wiped on close."""
-    session = open_background(key, clock, auth.worker_id, "")
+    Opens its own connection with `key` (a copy taken before the lock), re-authenticates
+    the person (her passphrase was proven before the lock: `prove_passphrase`),
+    re-encrypts, closes; the key copy is wiped on close."""
+    session = open_background(key, clock, worker_id, "")
     try:
-        return rekey(session, auth)
+        return rekey(session, authorize(session, passphrase))
     finally:
         session.close()
 

@@ -33,8 +33,11 @@ def test_the_owner_rekeys_from_the_menu(qtbot, unlocked: MainWindow,  # type: ig
     assert rekey_action.trigger(ctx, unlocked) is True
 
     assert any(kind == "passphrase" for kind, _t, _x in message_log.shown)
-    # Locked at once; the re-encryption runs on the worker behind a modal progress.
-    assert ctx.session is None and unlocked.workspace is None and ctx.tasks.busy
+    # The passphrase is proven on the worker; then the vault locks and the
+    # re-encryption runs on the worker behind a modal progress.
+    assert ctx.tasks.busy
+    qtbot.waitUntil(lambda: ctx.session is None)
+    assert unlocked.workspace is None and ctx.tasks.busy
     progress = unlocked.findChild(QProgressDialog)
     assert progress is not None and progress.isVisible() and progress.isModal()
     qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=30000)
@@ -47,6 +50,18 @@ def test_the_owner_rekeys_from_the_menu(qtbot, unlocked: MainWindow,  # type: ig
     (vault_dir / "vault.json").write_text(old_header, encoding="utf-8")
     with pytest.raises(UserError):
         session_service.unlock(vault_dir, PASSPHRASE, clock).close()
+
+
+def test_a_wrong_passphrase_locks_nothing(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
+                                         message_log: MessageLog, vault_dir: Path) -> None:
+    message_log.passphrase = "Falsche Passphrase 12345"
+    before = (vault_dir / "vault.json").read_bytes()
+    assert rekey_action.trigger(unlocked.ctx, unlocked) is True
+    qtbot.waitUntil(lambda: not unlocked.ctx.tasks.busy)
+    assert message_log.texts("error") == ["Die Passphrase ist nicht richtig. Es wurde nichts "
+                                          "gespeichert."]
+    assert unlocked.ctx.is_unlocked
+    assert (vault_dir / "vault.json").read_bytes() == before
 
 
 def test_cancelling_changes_nothing(qtbot, unlocked: MainWindow,  # type: ignore[no-untyped-def]
