@@ -141,14 +141,16 @@ class FamilyTableModel(QAbstractTableModel):
 
     def set_filter(self, *, status: str | None, worker_id: str | None,
                    open_cases: bool = False, handover_to: str | None = None,
-                   open_goals: bool = False) -> None:
+                   open_goals: bool = False) -> bool:
+        """True if the filter changed (and the list was queried again)."""
         wanted = (status, worker_id, open_cases, handover_to, open_goals)
         if wanted == (self.status, self.worker_id, self.open_cases, self.handover_to,
                       self.open_goals):
-            return
+            return False
         (self.status, self.worker_id, self.open_cases, self.handover_to,
          self.open_goals) = wanted
         self.refresh()
+        return True
 
     @property
     def filtered(self) -> bool:
