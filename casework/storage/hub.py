@@ -34,6 +34,7 @@ import sqlcipher3
 
 from casework.models import hub as kind_table
 from casework.models.text import fold
+from casework.storage import changelog
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.changelog import Hlc, RecordWriter
@@ -659,8 +660,12 @@ def outbox(db: Database, device: str, limit: int) -> list[OutgoingChange]:
         f"WHERE c.seq > ? AND c.device = ? AND c.entity NOT IN ({_LOCAL_MARKS}) "
         "ORDER BY c.seq LIMIT ?",
         (pushed_seq(db), device, *kind_table.LOCAL_ONLY_ENTITIES, limit))
+    # A contact insert's notes are logged by reference (changelog.NOTES_IN_ROW).
+    notes = changelog.stored_notes(db, changelog.compact_contact_ids(rows))
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
-                           r["scope_id"], r["op"], json.loads(r["fields"]),
+                           r["scope_id"], r["op"],
+                           changelog.expand_fields(db, r["entity"], r["op"], r["entity_id"],
+                                                   json.loads(r["fields"]), notes),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])
             for r in rows]
 
