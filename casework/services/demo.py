@@ -35,6 +35,7 @@ from casework.storage import bulk
 from casework.storage import persons as worker_store
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
+DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk.page_cache)
 
 SURNAMES = [
     "Müller", "Schäfer", "Schröder", "Krüger", "Kämmerer", "Möller", "Böhm", "Jäger", "Günther",
@@ -271,8 +272,9 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                   if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
     totals = [0, 0, 0]
     done = 0
-    # Segments of the note index are merged once at the end (optimize_search).
-    with bulk.deferred_index_merging(writer):
+    # Segments of the note index are merged once at the end (optimize_search); a large
+    # page cache while the (fictitious) bulk data is written.
+    with bulk.page_cache(session.db, DEMO_CACHE_KIB), bulk.deferred_index_merging(writer):
         while done < families:
             size = min(batch, families - done)
             households, persons, all_contacts = [], [], []
