@@ -11,7 +11,8 @@ from casework.forms.kinderschutz import render_documentation
 from casework.models.contacts import NoteKind
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, HouseholdRole, PersonDraft
-from casework.models.kinderschutz.procedure import Observation, State
+from casework.models.kinderschutz.findings import Observation
+from casework.models.kinderschutz.vocabulary import State
 from casework.services.directory.shipped import load_profile
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks

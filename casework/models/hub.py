@@ -108,10 +108,13 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
         "household_id": TEXT, "occurred_at": TEXT, "duration_min": INT, "type": TEXT,
         "persons_present": TEXT, "topics": TEXT, "next_steps": TEXT, "follow_up": TEXT,
         "follow_up_done": INT, "notes": ("array",)}),
-    # Corrections and addenda of a contact (append-only; issue 18).
+    # Corrections and addenda of a contact (append-only; issue 18). `fields` and
+    # `previous_fields` (a correction of date, type or next step, JSON objects) were added
+    # later and are sent only when a correction has them.
     _k("contact_revision", "contact_revisions", "household", "required", {
         "contact_id": TEXT, "household_id": TEXT, "kind": TEXT, "reason": TEXT,
-        "wording": TEXT, "previous_wording": TEXT, "text": TEXT}),
+        "wording": TEXT, "previous_wording": TEXT, "text": TEXT, "fields": TEXT,
+        "previous_fields": TEXT}),
     _k("consent", "consents", "household", "required", {
         "household_id": TEXT, "person_id": TEXT, "capacity": TEXT, "guardian_ids": TEXT,
         "single_guardian_reason": TEXT, "insight_assessed_by": TEXT, "insight_reason": TEXT,

@@ -19,7 +19,9 @@ from casework.forms.kinderschutz import (
 )
 from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId
-from casework.models.kinderschutz.procedure import Dispute, EntryKind, Report, ResultCategory, State
+from casework.models.kinderschutz.actions import Report
+from casework.models.kinderschutz.findings import Dispute
+from casework.models.kinderschutz.vocabulary import EntryKind, ResultCategory, State
 from casework.services.directory.shipped import load_profile
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from casework.clock import BERLIN, FixedClock, local_today
 from casework.models.consent import ConsentStatus
-from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
 from casework.models.referrals import ReferralState
 from casework.models.reports import Report, suppress

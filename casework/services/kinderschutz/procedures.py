@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,17 @@ from casework.clock import BERLIN, local_today
 from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.ids import HouseholdId, PersonId, WorkerId
+from casework.models.kinderschutz.actions import (
+    Acute,
+    Call,
+    Handover,
+    Mitteilung,
+    Note,
+    PseudonymKey,
+    Report,
+    SafetyPlan,
+    Task,
+)
 from casework.models.kinderschutz.deadlines import (
     DeadlineProfile,
     DueStep,
@@ -39,29 +50,17 @@ from casework.models.kinderschutz.dossier import (
     ReviewLine,
     pseudonymise,
 )
-from casework.models.kinderschutz.listing import ProcedureRow
-from casework.models.kinderschutz.procedure import (
-    Acute,
+from casework.models.kinderschutz.findings import (
     Assessment,
-    Call,
     Dispute,
-    EntryKind,
-    Handover,
     Involvement,
     IsefConsultation,
     IsefSkip,
-    Mitteilung,
-    Note,
     Observation,
-    ProcedureFile,
-    PseudonymKey,
-    Report,
     Result,
-    SafetyPlan,
-    State,
-    Task,
-    TaskKey,
 )
+from casework.models.kinderschutz.listing import ProcedureRow
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.review import (
     HANDOVER_KINDS,
     ReviewKind,
@@ -79,6 +78,7 @@ from casework.models.kinderschutz.rules import (
     check_result,
     check_transition,
 )
+from casework.models.kinderschutz.vocabulary import EntryKind, State, TaskKey
 from casework.models.persons.worker import WorkerRole
 from casework.services.directory.shipped import holidays_for, load_profile
 from casework.services.kinderschutz import review
@@ -162,8 +162,13 @@ def view(session: Session, procedure_id: str) -> ProcedureFile:
 
 def list_procedures(session: Session, household_id: str | None = None,
                     open_only: bool = False) -> list[ProcedureRow]:
-    """Procedures, newest first (all, or of one household; optionally only open ones)."""
-    return store.list_procedures(session.db, household_id=household_id, open_only=open_only)
+    """Procedures, newest first (all, or of one household; optionally only open ones),
+    each named by its household label (same-surname families stay apart, issue 18)."""
+    found = store.list_procedures(session.db, household_id=household_id, open_only=open_only)
+    labels = household_store.household_labels(session.db,
+                                               sorted({r.household_id for r in found}))
+    return [replace(r, household_name=labels.get(r.household_id, r.household_name))
+            for r in found]
 
 
 # --------------------------------------------------------------------------- opening
@@ -662,12 +667,14 @@ def due_until(session: Session, until: datetime | None, *,
     holidays = holidays_for(load_profile(session.profile_name).holiday_subdivision)
     now = session.clock.now()
     out: list[OverdueStep] = []
-    for pid in store.open_procedure_ids(session.db):
-        file = _load(session, pid)
-        if mine_only and file.procedure.lead_worker_id != session.actor_id:
-            continue
-        household = household_store.get_household(session.db, file.procedure.household_id)
-        name = household.name if household is not None else ""
+    files = [_load(session, pid) for pid in store.open_procedure_ids(session.db)]
+    files = [f for f in files if not mine_only or f.procedure.lead_worker_id == session.actor_id]
+    # household labels for all procedures at once (same-surname families, issue 18)
+    labels = household_store.household_labels(
+        session.db, sorted({f.procedure.household_id for f in files}))
+    for file in files:
+        pid = file.procedure.id
+        name = labels.get(file.procedure.household_id, "")
         for step in compute_due_steps(file, profile, now, holidays,
                                       review.acknowledged_kinds(session, pid)):
             if step.overdue or (until is not None and step.due_at < until):

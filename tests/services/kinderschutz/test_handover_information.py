@@ -13,8 +13,8 @@ import pytest
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.ids import HouseholdId
 from casework.models.kinderschutz.deadlines import IMMEDIATE_KEY, InformationPolicy
-from casework.models.kinderschutz.procedure import EntryKind, ResultCategory, State
 from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.models.kinderschutz.vocabulary import EntryKind, ResultCategory, State
 from casework.services import agenda
 from casework.services import persons as person_service
 from casework.services import session as session_service

@@ -11,18 +11,15 @@ import pytest
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz.procedure import (
-    Acute,
-    Call,
-    Dispute,
+from casework.models.kinderschutz.actions import Acute, Call
+from casework.models.kinderschutz.findings import Dispute, Involvement, IsefSkip
+from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.models.kinderschutz.vocabulary import (
     EntryKind,
-    Involvement,
     InvolvementTarget,
-    IsefSkip,
     ResultCategory,
     State,
 )
-from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.services import history
 from casework.services.kinderschutz import procedures as ks
@@ -287,7 +284,8 @@ def test_LR13_overdue_for_heute_and_leitung(session: Session, family: HouseholdI
     clock.advance(timedelta(days=2, hours=14))  # type: ignore[attr-defined]  # Monday 24:00
     late = ks.overdue(session)
     assert [s.key for s in late] == ["leitung_informieren"]
-    assert late[0].household_name == "Müller" and late[0].procedure_id == pid
+    assert late[0].household_name == "Müller (Ayşe) · Gärtnerstr. 12"
+    assert late[0].procedure_id == pid
     session.act_as(team.leitung)
     item = review.queue(session)[0]
     review.approve(session, item.id, expected_hash=item.current_hash, auth=sign(session))
@@ -371,7 +369,7 @@ def test_list_procedures(session: Session, family: HouseholdId, team: Team) -> N
     pid, _ = ks.open_procedure(session, family, child_ids(session, family))
     rows = ks.list_procedures(session, family)
     assert [(r.id, r.state, r.household_name, r.lead_worker_name) for r in rows] == [
-        (pid, State.S0, "Müller", "Lena Beispiel")]
+        (pid, State.S0, "Müller (Ayşe) · Gärtnerstr. 12", "Lena Beispiel")]
     assert ks.list_procedures(session, open_only=True)[0].id == pid
 
 

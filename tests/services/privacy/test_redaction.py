@@ -18,7 +18,7 @@ from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteK
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz.procedure import Observation
+from casework.models.kinderschutz.findings import Observation
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.privacy.redaction import Redactor, Vocabulary, parse_date
 from casework.services import contacts

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from casework.models.ids import HouseholdId, WorkerId
 from casework.models.kinderschutz.deadlines import InformationPolicy
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.ui.context import UiContext

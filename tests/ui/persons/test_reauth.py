@@ -101,7 +101,12 @@ def test_heute_reminds_the_owner_until_the_recovery_key_exists(
     qtbot.addWidget(screen)
     screen.reload()
     assert screen.recovery_hint.isVisibleTo(screen)
-    assert "alles verloren" in screen.recovery_hint.text()
+    assert "alles verloren" in screen.recovery_text.text()
+    assert screen.recovery_button.isVisibleTo(screen)  # the owner is also Admin
+    screen.resize(1093, 590)  # 125 % on the laptop
+    screen.show()
+    assert screen.recovery_text.width() > 600  # its own row, not squeezed by the heading
+    assert screen.recovery_text.height() < 3 * screen.recovery_text.fontMetrics().height()
     recovery.create_recovery_key(session, auth=sign(session))
     screen.reload()
     assert not screen.recovery_hint.isVisibleTo(screen)
