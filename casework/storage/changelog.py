@@ -74,7 +74,6 @@ class Hlc:
 NOTES_IN_ROW = "=contact_notes"
 
 
-
 def notes_json_sql(contact_id: str) -> str:
     """SQL for the notes of one contact as the per-row path logged them
     (`json.dumps(..., sort_keys=True)` of kind, text, source, disputed), built by SQLite
