@@ -274,7 +274,16 @@ def _size(values: dict[str, Any]) -> int:
     total = 0
     for name, value in values.items():
         total += len(name) + 6
-        total += len(value) if isinstance(value, str) else len(json.dumps(value))
+        if isinstance(value, str):
+            total += len(value)
+        elif value is None or isinstance(value, bool):
+            total += 5
+        elif isinstance(value, int):
+            total += 2 + abs(value).bit_length() // 3  # at least its digits
+        elif isinstance(value, float):
+            total += 24  # the longest float text
+        else:
+            total += len(json.dumps(value))
     return total
 
 
