@@ -15,6 +15,7 @@ from casework.models.kinderschutz.findings import Observation
 from casework.models.kinderschutz.vocabulary import State
 from casework.services.directory.shipped import load_profile
 from casework.services.households import households
+from casework.services.kinderschutz import documents as ks_documents
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 
@@ -32,7 +33,7 @@ def run(session: Session) -> list[Result]:
     ks.transition(session, pid, State.S1)
     letterhead = letterhead_from_organisation(load_profile(session.profile_name).organisation)
     clock = SystemClock()
-    dossier = ks.dossier(session, pid, purpose="print", document="dokumentation")
+    dossier = ks_documents.dossier(session, pid, purpose="print", document="dokumentation")
     first = measure(lambda: render_documentation(dossier, letterhead, clock), runs=1, warmup=0)
     return [Result("7b § 8a-Dokumentation als PDF (nach dem ersten)", "ms",
                    measure(lambda: render_documentation(dossier, letterhead, clock), runs=9),

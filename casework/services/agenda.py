@@ -14,7 +14,7 @@ from casework.models.persons.worker import WorkerRole
 from casework.services import goals, milestones, referrals, vetting
 from casework.services.consent import lifecycle as consent
 from casework.services.households import lifecycle as case
-from casework.services.kinderschutz import procedures as kinderschutz
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import review
 from casework.services.session import Session
 from casework.storage import households as household_store
@@ -70,7 +70,7 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
     horizon = day + timedelta(days=horizon_days)
     until = datetime.combine(horizon + timedelta(days=1), time.min, BERLIN)
     out: list[AgendaItem] = []
-    for step in kinderschutz.due_until(session, until, mine_only=mine_only):
+    for step in ks_deadlines.due_until(session, until, mine_only=mine_only):
         local = step.due_at.astimezone(BERLIN)
         out.append(AgendaItem(KINDERSCHUTZ, "Kinderschutz § 8a", local.date(), step.overdue,
                               step.household_id, step.household_name,

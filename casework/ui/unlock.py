@@ -1,8 +1,9 @@
 """Unlock panel (also the lock screen) with an increasing delay after failed attempts.
 
 The passphrase is read from the field, the field is cleared at once, and the slow key
-derivation (Argon2id) runs on the task worker; the database is then opened on the GUI
-thread (`services.session.open_unwrapped`), so its connection never crosses threads.
+derivation (Argon2id) and, after a program update, the schema migration run on the task
+worker; the database is then opened on the GUI thread (`services.session.open_unwrapped`),
+so its connection never crosses threads.
 Nothing of a case is shown here: only the vault folder and, for the demo vault, the
 demo passphrase.
 """
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError, WrongPassphrase
-from casework.services import demo, demo_showcase
 from casework.services import session as session_service
 from casework.services.session import UnwrappedKey
 from casework.ui.backup import recover_dialog
@@ -141,6 +141,9 @@ class UnlockPanel(QWidget):
         self.demo_hint.setVisible(demo_vault)
         self.recover_button.setVisible(recover_dialog.has_recovery_key(folder))
         if demo_vault:
+            # Loaded only for the demo vault: the demo module pulls in most services.
+            from casework.services import demo, demo_showcase
+
             self.demo_hint.setText(
                 "Dies ist die Demo-Akte mit erfundenen Familien. Ihre Passphrase lautet: "
                 f"„{demo.DEMO_PASSPHRASE}“ (auch für die Leitung "
@@ -177,7 +180,8 @@ class UnlockPanel(QWidget):
         person = self.person.text().strip() or None
         self._set_busy(True)
         self._show_message("Die Akte wird entsperrt …")
-        self.ctx.tasks.submit(session_service.unwrap_key, self.folder, passphrase, person,
+        self.ctx.tasks.submit(session_service.unwrap_and_migrate, self.folder, passphrase,
+                              person, self.ctx.clock,
                               on_done=self._key_ready, on_error=self._failed)
 
     def recover(self) -> None:

@@ -36,6 +36,7 @@ from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.kinderschutz.rules import TRANSITIONS, ActorInfo, actions, open_tasks
 from casework.models.kinderschutz.vocabulary import INSTRUMENT_NOTE, EntryKind, State
 from casework.services.households import households
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.ui.context import UiContext
@@ -365,7 +366,7 @@ class ProcedureView(QWidget):
         for key, button in self.record_buttons.items():
             reason: str | None = None
             if key == "mitteilung" and not closed and ks.mitteilung_possible(
-                    file, ks.deadline_profile(self.ctx.require_session())):
+                    file, ks_deadlines.deadline_profile(self.ctx.require_session())):
                 reason = None
             elif key in _ENTRY_OF:
                 reason = entry_blocker(file, _ENTRY_OF[key])
@@ -400,7 +401,7 @@ class ProcedureView(QWidget):
                        None)
             mark = "⚠ ÜBERFÄLLIG: " if due is not None and due < now else ""
             lines.append(f"• {mark}Nacharbeit: {key.label} (fällig {when(due)})")
-        for step in ks.due_steps(session, file.procedure.id):
+        for step in ks_deadlines.due_steps(session, file.procedure.id):
             if any(step.label == key.label for key in tasks):
                 continue  # already listed as a follow-up task
             mark = "⚠ ÜBERFÄLLIG: " if step.overdue else ""

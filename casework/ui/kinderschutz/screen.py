@@ -33,6 +33,7 @@ from casework.models.kinderschutz.deadlines import InformationPolicy
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.kinderschutz.review import ReviewView
@@ -275,13 +276,19 @@ class KinderschutzScreen(QWidget):
                 model.set_rows([])
             self.queue_items = []
             return
-        overdue = ks.overdue(session)
+        overdue = ks_deadlines.overdue(session)
         names = worker_names(self.ctx)
         self.overdue_model.highlighted = set(range(len(overdue)))
         self.overdue_model.set_rows([
             ((s.household_name, s.label, when(s.due_at), names.get(s.lead_worker_id, "")), s)
             for s in overdue])
         self.overdue_view.setVisible(bool(overdue))
+        # as tall as its rows (up to six): one overdue step leaves the room to the open
+        # procedures below (at 125 % they showed two rows)
+        view = self.overdue_view
+        view.setMaximumHeight(view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+                              + 2 + min(max(len(overdue), 1), 6)
+                              * view.verticalHeader().defaultSectionSize())
         self.no_overdue.setVisible(not overdue)
         late = {s.procedure_id for s in overdue}
         rows = ks.list_procedures(session, open_only=True)
@@ -302,7 +309,7 @@ class KinderschutzScreen(QWidget):
         self.waiting_box.setVisible(bool(waiting) or not self.is_leitung)
         self.queue_box.setVisible(self.is_leitung)
         self.policy_row.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
-        current = ks.deadline_profile(session).information
+        current = ks_deadlines.deadline_profile(session).information
         self.policy.setCurrentIndex(max(0, self.policy.findData(current.value)))
         self._refresh_queue()
 
@@ -441,7 +448,7 @@ class KinderschutzScreen(QWidget):
 
     def save_policy(self) -> bool:
         choice = InformationPolicy(self.policy.currentData())
-        if self.ctx.run(ks.set_information_policy, choice) is None:
+        if self.ctx.run(ks_deadlines.set_information_policy, choice) is None:
             return False
         self.ctx.confirm("Regel zur Information des Jugendamtes gespeichert.")
         return True
