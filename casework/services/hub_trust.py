@@ -143,13 +143,27 @@ def bind_device(session: Session, auth: Authorization) -> str:
     with session.db.transaction():
         enc, sign = hub_crypto.ensure_device_key(session.db, device, worker, _now(session))
     binding = auth.sign(roster_store.binding_message(worker, device, enc, sign))
+    _store_binding(session, person, binding)
+    return crypto.fingerprint(person)
+
+
+def _binding(session: Session, key: bytearray) -> bytes:
+    worker = _hub_worker(session)
+    with session.db.transaction():
+        enc, sign = hub_crypto.ensure_device_key(session.db, session.vault.device_id, worker,
+                                                 _now(session))
+    return crypto.sign(key, roster_store.binding_message(worker, session.vault.device_id,
+                                                         enc, sign))
+
+
+def _store_binding(session: Session, person: bytes, binding: bytes) -> None:
+    device = session.vault.device_id
     with session.db.transaction():
         store.set_state(session.db, _BINDING, roster_store.b64(binding))
         store.set_state(session.db, _PERSON, roster_store.b64(person))
         session.db.execute("UPDATE hub_device_keys SET person_key = ?, binding = ? "
                            "WHERE device_id = ?", (person, binding, device))
     session.audit("hub.device_bound", "device", device)
-    return crypto.fingerprint(person)
 
 
 def own_binding(session: Session) -> tuple[bytes, bytes] | None:
@@ -215,6 +229,8 @@ def _adopt_anchor(db: Database) -> bytes | None:
         return None
     [key] = match
     roster_store.set_anchor(db, key, "code" if check is not None else "hub")
+    if check is None:
+        roster_store.keep_pinned_keys(db)
     return key
 
 
@@ -351,6 +367,9 @@ def found_team(session: Session, auth: Authorization,
                                        bool(disabled), person_key_of(session, str(wid))))
     with db.transaction():
         roster_store.set_anchor(db, mine, "self")
+        roster_store.keep_pinned_keys(db)
+    if own_binding(session) is None:  # her own device, in the same act
+        _store_binding(session, mine, _binding(session, auth.key_buffer))
     _sign(session, auth, entries, mine)
     return entries
 

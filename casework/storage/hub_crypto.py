@@ -344,7 +344,8 @@ def _trusted_only(db: Database) -> str:
     bound to a verified person or confirmed by a Leitung/Admin (own key: confirmed)."""
     strict = db.scalar("SELECT 1 FROM sync_state WHERE key IN ('roster_anchor', "
                        "'roster_anchor_check')")
-    return " WHERE bound = 1 OR confirmed_at IS NOT NULL" if strict else ""
+    return (" WHERE bound = 1 OR confirmed_at IS NOT NULL OR pinned_before = 1" if strict
+            else "")
 
 
 def _verifiers(db: Database, *, all_pinned: bool = False

@@ -317,7 +317,13 @@ def refresh_bindings(db: Database) -> None:
 def waiting_devices(db: Database) -> int:
     """Devices whose key is neither bound to a verified person nor confirmed."""
     return int(db.scalar("SELECT count(*) FROM hub_device_keys WHERE bound = 0 "
-                         "AND confirmed_at IS NULL"))
+                         "AND confirmed_at IS NULL AND pinned_before = 0"))
+
+
+def keep_pinned_keys(db: Database) -> None:
+    """A device enrolled before its team signed: the keys it already trusted stay trusted
+    (nothing that worked stops); keys seen from now on need a binding."""
+    db.execute("UPDATE hub_device_keys SET pinned_before = 1")
 
 
 def unpushed(db: Database) -> list[tuple[str, bytes]]:

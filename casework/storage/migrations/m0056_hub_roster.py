@@ -5,7 +5,8 @@
   on every sync); `pushed = 0`: signed here, not yet at the hub.
 - `hub_roster`: the roster those statements prove (recomputed; what `workers` follows).
 - `hub_device_keys.binding`/`bound`: the person's signature over a device's keys and
-  whether it verifies with the person key the verified roster names.
+  whether it verifies with the person key the verified roster names; `pinned_before`: a
+  key this device already used before its team signed (it stays trusted, as it was).
 """
 
 VERSION = 56
@@ -33,4 +34,5 @@ CREATE TABLE hub_roster (
 ALTER TABLE hub_device_keys ADD COLUMN person_key BLOB;
 ALTER TABLE hub_device_keys ADD COLUMN binding BLOB;
 ALTER TABLE hub_device_keys ADD COLUMN bound INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE hub_device_keys ADD COLUMN pinned_before INTEGER NOT NULL DEFAULT 0;
 """
