@@ -1,12 +1,20 @@
 """Benchmark: push and pull of 10,000 changes through a local PostgreSQL team hub.
 
     .venv/bin/python bench/hub_bench.py [--changes 10000] [--dsn ADMIN_DSN]
+    .venv/bin/python bench/hub_bench.py --first-sync VAULT_COPY [--passphrase-env VAR]
 
 Without --dsn a throw-away cluster is started (initdb in a temp dir, as the user
 `casework-test` when run as root, loopback port, SCRAM) and removed afterwards. With
 --dsn (a hub owner role with CREATEROLE on an empty database) that hub is used.
 Device A writes fictitious households and contacts in one transaction, pushes them;
-device B (the assigned worker) pulls and applies them. Prints the figures.
+device B (the assigned worker) pulls and applies them. Prints the figures, and the limit
+for the same rows: plain PostgreSQL (the same number of rows of the same size written with
+COPY and read back, no cryptography) and plain SQLite (the same rows inserted into a plain
+sqlite3 file in one transaction).
+
+--first-sync: the first sync of an existing vault (a provider joining the hub with years
+of data): the vault's owner is added at the hub, the device enrolled, one full sync run;
+prints the time and the process's peak RSS. It CHANGES the vault: pass a copy.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ import contextlib
 import glob
 import os
 import pwd
+import resource
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -35,6 +45,7 @@ from casework.models.persons.worker import WorkerRole
 from casework.services import session as session_service
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
+from casework.storage.db import MEMORY_SECURITY
 from casework.sync import admin, client
 
 PASSPHRASE = "Benchmark nur mit erfundenen Daten 42"  # noqa: S105 - fictitious test vault
@@ -92,7 +103,7 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def run(admin_dsn: str, changes: int, memory_security: bool = True,
+def run(admin_dsn: str, changes: int, memory_security: bool = MEMORY_SECURITY,
         encrypt: bool = True) -> None:
     work = Path(tempfile.mkdtemp(prefix="casework-bench-"))
     try:
@@ -141,46 +152,182 @@ def run(admin_dsn: str, changes: int, memory_security: bool = True,
         target_a, target_b = client.device_target(a), client.device_target(b)
         assert target_a and target_b
         with client.connect(target_a) as conn:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             pushed, refused = client.push(a, conn, encrypt=encrypt)
             assert refused == 0
             client.share_keys(a, conn)  # B's copies of the household keys
-            push_s = time.perf_counter() - started
+            push_s, push_cpu = time.perf_counter() - started, time.process_time() - cpu
         with client.connect(target_b) as conn:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             result, _ = client.pull(b, conn, encrypt=encrypt)
-            pull_s = time.perf_counter() - started
+            pull_s, pull_cpu = time.perf_counter() - started, time.process_time() - cpu
             assert result.quarantined == 0 and result.locked == 0
         count = b.db.scalar("SELECT count(*) FROM households")
         print(f"Änderungen erzeugt (A, eine Transaktion): {pending} in {written:.2f} s")
         print(f"Push A → Hub:            {pushed} Änderungen in {push_s:.2f} s "
-              f"({pushed / push_s:,.0f}/s)")
+              f"({pushed / push_s:,.0f}/s; Gerät CPU {push_cpu:.2f} s)")
         print(f"Pull + Anwenden Hub → B: {result.applied} Änderungen in {pull_s:.2f} s "
-              f"({result.applied / pull_s:,.0f}/s)")
+              f"({result.applied / pull_s:,.0f}/s; Gerät CPU {pull_cpu:.2f} s)")
         print(f"Push + Pull gesamt:      {push_s + pull_s:.2f} s; Haushalte auf B: {count}")
+        plain_pg = limit_postgres(admin_dsn)
+        plain_sqlite = limit_sqlite(b, work / "plain.sqlite")
+        print(f"Grenze PostgreSQL pur:   {plain_pg[0]} Zeilen ({plain_pg[1] / 1e6:.1f} MB) "
+              f"COPY hinein {plain_pg[2]:.2f} s, SELECT heraus {plain_pg[3]:.2f} s")
+        print(f"Grenze SQLite pur:       {plain_sqlite[0]} Zeilen in {plain_sqlite[1]} Tabellen "
+              f"(wie auf B geschrieben, ohne SQLCipher) in {plain_sqlite[2]:.2f} s")
+        print(f"Grenze zusammen:         {plain_pg[2] + plain_pg[3] + plain_sqlite[2]:.2f} s; "
+              f"Last: {os.getloadavg()[0]:.2f}")
         a.close()
         b.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+_HUB_COLUMNS = ("change_id, entity, entity_id, scope_id, op, key_id, meta, payload, sig, "
+                "hlc, actor, device, at")
+
+
+def limit_postgres(admin_dsn: str) -> tuple[int, int, float, float]:
+    """The hub's stored rows once more, written with COPY into a plain table of the same
+    columns (primary key, unique change id, no functions, no checks) and read back:
+    (rows, bytes, COPY seconds, SELECT seconds)."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        rows = conn.execute(f"SELECT {_HUB_COLUMNS} FROM casework.changes "  # noqa: S608
+                            "ORDER BY seq").fetchall()
+        size = sum(len(v) if isinstance(v, bytes) else len(str(v)) for r in rows for v in r)
+        conn.execute("DROP TABLE IF EXISTS public.bench_plain")
+        conn.execute("CREATE TABLE public.bench_plain (seq bigserial PRIMARY KEY, "
+                     "change_id text NOT NULL UNIQUE, entity text, entity_id text, "
+                     "scope_id text, op text, key_id text, meta jsonb, payload bytea, "
+                     "sig bytea, hlc text, actor text, device text, at text)")
+        started = time.perf_counter()
+        with conn.transaction(), conn.cursor() as cur, \
+                cur.copy(f"COPY public.bench_plain ({_HUB_COLUMNS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row[:6], Jsonb(row[6]), *row[7:]))
+        copy_s = time.perf_counter() - started
+        started = time.perf_counter()
+        back = conn.execute(f"SELECT seq, {_HUB_COLUMNS} FROM public.bench_plain "  # noqa: S608
+                            "ORDER BY seq").fetchall()
+        select_s = time.perf_counter() - started
+        assert len(back) == len(rows)
+        conn.execute("DROP TABLE public.bench_plain")
+    return len(rows), size, copy_s, select_s
+
+
+_APPLIED_TABLES = ("households", "persons", "contacts", "contact_notes", "changelog",
+                   "sync_change_bases", "sync_field_versions")
+
+
+def limit_sqlite(session: session_service.Session, path: Path) -> tuple[int, int, float]:
+    """The rows device B wrote while applying (its households, contacts, notes, change
+    log, bases, field versions), inserted into a plain sqlite3 file (same tables and
+    indexes, no triggers, no SQLCipher) in one transaction with executemany, WAL and
+    synchronous=FULL as in the vault: (rows, tables, seconds)."""
+    db = session.db
+    tables = [t for t in _APPLIED_TABLES if db.scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,))]
+    data = {t: [tuple(r) for r in db.query(f"SELECT * FROM {t}")]  # noqa: S608
+            for t in tables}
+    plain = sqlite3.connect(path, isolation_level=None)
+    try:
+        plain.execute("PRAGMA journal_mode = WAL")
+        plain.execute("PRAGMA synchronous = FULL")
+        for t in tables:
+            plain.execute(str(db.scalar("SELECT sql FROM sqlite_master WHERE type = 'table' "
+                                        "AND name = ?", (t,))))
+            for (sql,) in db.query("SELECT sql FROM sqlite_master WHERE type = 'index' "
+                                   "AND tbl_name = ? AND sql IS NOT NULL", (t,)):
+                plain.execute(str(sql))
+        started = time.perf_counter()
+        plain.execute("BEGIN")
+        for t in tables:
+            if data[t]:
+                marks = ",".join("?" for _ in data[t][0])
+                plain.executemany(f"INSERT INTO {t} VALUES ({marks})",  # noqa: S608
+                                  data[t])
+        plain.execute("COMMIT")
+        elapsed = time.perf_counter() - started
+    finally:
+        plain.close()
+    return sum(len(v) for v in data.values()), len(tables), elapsed
+
+
+def first_sync(admin_dsn: str, folder: Path, passphrase: str,
+               memory_security: bool = MEMORY_SECURITY) -> None:
+    """The first sync of an existing vault: time and peak RSS of this process."""
+    from casework.clock import SystemClock
+
+    session = session_service.unlock(folder, passphrase, SystemClock(),
+                                     memory_security=memory_security)
+    try:
+        admin.init_hub(admin_dsn)
+        base = admin_dsn.rsplit("user=", 1)[0]
+        dbname = "dbname=" + admin_dsn.split("dbname=")[1].split()[0]
+        worker_id = admin.add_worker(admin_dsn, login="bench_first",
+                                     name=session.actor.data.name, role=WorkerRole.FACHKRAFT,
+                                     password=PASSWORD, worker_id=session.vault.owner_id)
+        code, _ = admin.issue_code(admin_dsn, worker_id)
+        client.enrol(session, f"{base} user=bench_first password={PASSWORD} {dbname}", code)
+        pending = client.sync_service.status(session).pending
+        households = session.db.scalar("SELECT count(*) FROM households")
+        contacts = session.db.scalar("SELECT count(*) FROM contacts")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        shown = [0.0]
+
+        def progress(step: str, done: int) -> None:
+            now = time.perf_counter()
+            if now - shown[0] > 5:
+                shown[0] = now
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(f"  {now - started:6.1f} s  {step} {done}  (Spitze {rss:.0f} MB)",
+                      file=sys.stderr, flush=True)
+
+        started = time.perf_counter()
+        result = client.sync_vault(session, progress=progress)
+        elapsed = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"Erster Abgleich: {households} Haushalte, {contacts} Kontakte, "
+              f"{pending} Änderungen ausstehend")
+        print(f"  gesendet {result.pushed}, empfangen {result.pulled}, abgewiesen "
+              f"{result.refused + result.quarantined} in {elapsed:.1f} s")
+        print(f"  Spitze RSS: {peak:.0f} MB (vor dem Abgleich {before:.0f} MB); "
+              f"Last: {os.getloadavg()[0]:.2f}")
+    finally:
+        session.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--changes", type=int, default=10_000)
     parser.add_argument("--dsn", default=None, help="hub owner DSN (else a temp cluster)")
-    parser.add_argument("--memory-security", choices=("on", "off"), default="on",
-                        help="SQLCipher cipher_memory_security (process-wide; default on)")
+    parser.add_argument("--memory-security", choices=("on", "off"),
+                        default="on" if MEMORY_SECURITY else "off",
+                        help="SQLCipher cipher_memory_security (process-wide; default: as the "
+                             "app ships, casework.storage.db.MEMORY_SECURITY)")
     parser.add_argument("--encryption", choices=("on", "off"), default="on",
                         help="end-to-end encryption and signatures of the changes (off: "
                              "measurement only, plaintext at the hub)")
+    parser.add_argument("--first-sync", metavar="VAULT_COPY", default=None,
+                        help="first sync of this vault (it is changed: pass a copy)")
+    parser.add_argument("--passphrase-env", default="CASEWORK_PASSPHRASE",
+                        help="environment variable with the vault's passphrase (default: "
+                             "CASEWORK_PASSPHRASE, else the demo vault's passphrase)")
     args = parser.parse_args()
     secure = args.memory_security == "on"
     print(f"SQLCipher memory security: {args.memory_security}; "
-          f"Ende-zu-Ende-Verschlüsselung: {args.encryption}")
-    if args.dsn:
-        run(args.dsn, args.changes, secure, args.encryption == "on")
-    else:
-        with throwaway_cluster() as dsn:
+          f"Ende-zu-Ende-Verschlüsselung: {args.encryption}; Last: {os.getloadavg()[0]:.2f}")
+    with contextlib.ExitStack() as stack:
+        dsn = args.dsn or stack.enter_context(throwaway_cluster())
+        if args.first_sync:
+            from casework.services.demo import DEMO_PASSPHRASE
+
+            passphrase = os.environ.get(args.passphrase_env) or DEMO_PASSPHRASE
+            first_sync(dsn, Path(args.first_sync), passphrase, secure)
+        else:
             run(dsn, args.changes, secure, args.encryption == "on")
 
 

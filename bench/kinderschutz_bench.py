@@ -11,9 +11,11 @@ from casework.forms.kinderschutz import render_documentation
 from casework.models.contacts import NoteKind
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, HouseholdRole, PersonDraft
-from casework.models.kinderschutz.procedure import Observation, State
+from casework.models.kinderschutz.findings import Observation
+from casework.models.kinderschutz.vocabulary import State
 from casework.services.directory.shipped import load_profile
 from casework.services.households import households
+from casework.services.kinderschutz import documents as ks_documents
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 
@@ -31,7 +33,7 @@ def run(session: Session) -> list[Result]:
     ks.transition(session, pid, State.S1)
     letterhead = letterhead_from_organisation(load_profile(session.profile_name).organisation)
     clock = SystemClock()
-    dossier = ks.dossier(session, pid, purpose="print", document="dokumentation")
+    dossier = ks_documents.dossier(session, pid, purpose="print", document="dokumentation")
     first = measure(lambda: render_documentation(dossier, letterhead, clock), runs=1, warmup=0)
     return [Result("7b § 8a-Dokumentation als PDF (nach dem ersten)", "ms",
                    measure(lambda: render_documentation(dossier, letterhead, clock), runs=9),

@@ -5,6 +5,8 @@ the user guide.
     xvfb-run -a .venv/bin/python tools/screenshots.py --handbuch   # docs/img/*.png
     xvfb-run -a .venv/bin/python tools/screenshots.py --fuehrungszeugnisse  # § 72a, 1366×768
     xvfb-run -a .venv/bin/python tools/screenshots.py --teilhabe   # Teilhabe, targets
+    QT_SCALE_FACTOR=1.25 xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python \
+        tools/screenshots.py --fit --families 40 --out shots-125   # issue 18 at 125 %
 
 `--handbuch` builds a fresh demo vault (fixed clock, so the pictures are reproducible)
 and takes the pictures that docs/handbuch.md and README.md show, at 1366×768.
@@ -382,6 +384,76 @@ def laptop_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoo
     window.lock()
 
 
+def scaled_size() -> tuple[int, int]:
+    """The laptop's 1366x738 in logical pixels at QT_SCALE_FACTOR (1093x590 at 125 %)."""
+    import os
+
+    factor = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
+    return round(SIZE[0] / factor), round(SIZE[1] / factor)
+
+
+def fit_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
+             prefix: str = "") -> None:
+    """Issue 18 leftovers, at 1366x738 or (with QT_SCALE_FACTOR=1.25) at 125 %: Heute
+    with the recovery-key panel, the lists naming same-surname households by their label
+    (Vermittlungen, Einwilligungen, Kinderschutz), the § 8a view in the family file, the
+    Verzeichnis (ASD-Bezirke, Sprechzeiten) and Teilhabe (caseload with Maßnahmen,
+    Neu aufnehmen, the Leitung's Auslastung)."""
+    from casework.models.persons.worker import WorkerRole
+    from casework.services.kinderschutz import procedures as ks
+    from casework.services.persons import workers
+
+    window.show_start(folder)
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    workspace = window.workspace
+    assert workspace is not None
+    session = window.ctx.require_session()
+    screen = workspace.show_page("heute")
+    screen.reload()
+    shoot(f"{prefix}f01-heute", window)
+    for number, key in ((2, "vermittlungen"), (3, "einwilligungen"), (4, "kinderschutz")):
+        workspace.show_page(key)
+        shoot(f"{prefix}f0{number}-{key}", window)
+    page = workspace.open_family(ks.list_procedures(session)[0].household_id)
+    assert page is not None
+    _tab(page, "Kinderschutz")
+    shoot(f"{prefix}f05-familie-kinderschutz", window)
+    directory = workspace.show_page("verzeichnis")
+    tabs = directory.tabs
+    tabs.setCurrentIndex(0)
+    shoot(f"{prefix}f06-verzeichnis-asd-bezirke", window)
+    tabs.setCurrentIndex(1)
+    shoot(f"{prefix}f07-verzeichnis-sprechzeiten", window)
+    manager = next((w for w in workers.all_workers(session)
+                    if w.data.role is WorkerRole.TEILHABEMANAGEMENT), None)
+    if manager is not None:  # her caseload, not the owner's empty one
+        session.act_as(manager.id)
+        window.ctx.session_changed.emit()
+    teilhabe = workspace.show_page("teilhabe")
+    caseload = teilhabe.caseload
+    if caseload.topLevelItemCount():
+        caseload.setCurrentItem(caseload.topLevelItem(0))
+    client_tabs = teilhabe.tabs
+    client_tabs.setCurrentIndex(0)
+    shoot(f"{prefix}f08-teilhabe-zielgruppe", window)
+    client_tabs.setCurrentIndex(client_tabs.count() - 1)
+    shoot(f"{prefix}f09-teilhabe-massnahmen", window)
+    main_tabs = teilhabe.main_tabs
+    main_tabs.setCurrentIndex(teilhabe.enrol_index)
+    shoot(f"{prefix}f10-teilhabe-neu-aufnehmen", window)
+    leitung = next(w for w in workers.all_workers(session)
+                   if w.data.role is WorkerRole.LEITUNG)
+    session.act_as(leitung.id)
+    window.ctx.session_changed.emit()
+    main_tabs.setCurrentIndex(teilhabe.lead_index)
+    shoot(f"{prefix}f11-teilhabe-auslastung", window)
+    workspace.show_page("kinderschutz")
+    shoot(f"{prefix}f12-kinderschutz-leitung", window)
+    window.lock()
+
+
 # --------------------------------------------------------------------------- user guide
 
 HANDBOOK_NOW = datetime(2026, 11, 17, 10, 30, tzinfo=BERLIN)  # a Tuesday morning
@@ -414,7 +486,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
                   scratch: Path) -> None:
     """The pictures of docs/handbuch.md, in the order the guide uses them."""
     from casework.models.consent import ConsentStatus
-    from casework.models.kinderschutz.procedure import State
+    from casework.models.kinderschutz.vocabulary import State
     from casework.models.persons.worker import WorkerRole
     from casework.services import referrals
     from casework.services.backup import backups as backup
@@ -561,7 +633,7 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
     """Issue 18 part B states at 1366x768: Heute grouped, the § 8a review gate, both sides
     of the hand-over, the Schutzplan, Mitteilung and assessment forms, the consent form
     and recording a transfer that the consent check refuses."""
-    from casework.models.kinderschutz.procedure import State
+    from casework.models.kinderschutz.vocabulary import State
     from casework.models.persons.worker import WorkerRole
     from casework.services import referrals
     from casework.services.kinderschutz import procedures as ks
@@ -654,6 +726,10 @@ def main() -> int:
     parser.add_argument("--records", action="store_true",
                         help="only the issue-18 states (Ctrl+K picker, same surnames, note "
                              "snippets, duplicate warning, correction, Nachtrag) at 1366×768")
+    parser.add_argument("--fit", action="store_true",
+                        help="only the issue-18 leftovers (recovery-key panel, household "
+                             "labels in lists, Kinderschutz, § 8a view, Verzeichnis, "
+                             "Teilhabe) at 1366x738; with QT_SCALE_FACTOR=1.25 at 125 %%")
     parser.add_argument("--fuehrungszeugnisse", action="store_true",
                         help="the § 72a register and „Wer hat offen?“ at 1366×768, light "
                              "and dark, into --out")
@@ -690,13 +766,16 @@ def main() -> int:
         app.setPalette(palette)
         ctx = UiContext(FixedClock(NOW), settings=settings)
         window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-        window.resize(*(FLOW_SIZE if args.flow else HANDBOOK_SIZE if args.records else SIZE))
+        window.resize(*(FLOW_SIZE if args.flow else HANDBOOK_SIZE if args.records
+                        else scaled_size() if args.fit else SIZE))
         window.show()
         settle(app)
         if args.flow:
             flow_tour(app, window, folder, shoot, prefix)
         elif args.records:
             records_tour(app, window, folder, shoot, prefix)
+        elif args.fit:
+            fit_tour(app, window, folder, shoot, prefix)
         else:
             tour(app, window, folder, shoot, prefix)
             laptop_tour(app, window, folder, shoot, prefix)

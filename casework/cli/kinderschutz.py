@@ -26,6 +26,7 @@ from casework.forms.base import write_pdf_atomic
 from casework.models.directory.profile import WEEKDAY_ABBR, all_stadtteile, close_matches
 from casework.models.kinderschutz.routing import AcuteRouting, Route, RouteKind
 from casework.services.directory.shipped import acute_routing, load_profile
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import documents
 from casework.services.kinderschutz import procedures as service
 
@@ -166,7 +167,7 @@ def _jugendamt_information(args: argparse.Namespace) -> int:
 
     session = open_session(args.vault)
     try:
-        service.set_information_policy(session, InformationPolicy(args.regel),
+        ks_deadlines.set_information_policy(session, InformationPolicy(args.regel),
                                        args.arbeitstage)
     finally:
         session.close()

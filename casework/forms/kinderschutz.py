@@ -15,14 +15,14 @@ from casework.clock import BERLIN, Clock
 from casework.forms import base
 from casework.forms import flowables as fl
 from casework.forms.base import CONTENT_WIDTH, Letterhead, format_date, format_datetime
+from casework.models.kinderschutz.actions import Mitteilung
 from casework.models.kinderschutz.dossier import Dossier, IsefExtract
-from casework.models.kinderschutz.procedure import (
+from casework.models.kinderschutz.findings import Observation
+from casework.models.kinderschutz.vocabulary import (
     FACTUAL_KINDS,
     INSTRUMENT_NOTE,
     EntryKind,
     InvolvementTarget,
-    Mitteilung,
-    Observation,
     State,
 )
 from casework.models.privacy.redaction import LIMITS as REDACTION_LIMITS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -134,14 +134,25 @@ class RevisionKind(StrEnum):
 MAX_REVISION_TEXT = 20_000
 
 
+# What a correction may change besides the note entries, with the words people see.
+CORRECTABLE_FIELDS = {"occurred_at": "Datum/Uhrzeit", "type": "Art",
+                      "next_steps": "Nächster Schritt"}
+MAX_NEXT_STEPS = 2000
+
+
 @dataclass(frozen=True, slots=True)
 class CorrectionDraft:
-    """A correction of a contact's note entries: the full new wording and why."""
+    """A correction of a saved contact and why: the full new wording of the note entries
+    and, where they change, date and time, type and next step (None: unchanged)."""
 
     notes: tuple[NoteEntry, ...]
     reason: str
+    occurred_at: datetime | None = None  # aware
+    type: ContactType | None = None
+    next_steps: str | None = None
 
-    def validated(self, current: tuple[NoteEntry, ...]) -> CorrectionDraft:
+    def validated(self, current: ContactDraft, now: datetime) -> CorrectionDraft:
+        """`current`: the contact as it stands; values equal to it count as unchanged."""
         reason = self.reason.strip()
         if not reason:
             raise ValidationError("Grund der Berichtigung", "bitte angeben.")
@@ -152,9 +163,28 @@ class CorrectionDraft:
         if not notes:
             raise ValidationError("Notiz", "eine berichtigte Fassung braucht mindestens "
                                   "eine Notiz.")
-        if notes == current:
+        occurred = self.occurred_at
+        if occurred is not None:
+            if occurred.tzinfo is None:
+                raise ValidationError("Datum/Uhrzeit", "ohne Zeitzone.")
+            if occurred > now.replace(microsecond=0) + _FUTURE_SLACK:
+                raise ValidationError("Datum/Uhrzeit", "liegt in der Zukunft.")
+            if current.follow_up is not None and current.follow_up < occurred.date():
+                raise ValidationError("Datum/Uhrzeit", "liegt nach der Wiedervorlage "
+                                      f"({current.follow_up:%d.%m.%Y}).")
+            if occurred == current.occurred_at:
+                occurred = None
+        kind = ContactType(self.type) if self.type is not None else None
+        if kind is current.type:
+            kind = None
+        steps = self.next_steps.strip() if self.next_steps is not None else None
+        if steps is not None and len(steps) > MAX_NEXT_STEPS:
+            raise ValidationError("Nächster Schritt", "ist zu lang (höchstens 2000 Zeichen).")
+        if steps == current.next_steps:
+            steps = None
+        if notes == current.notes and occurred is None and kind is None and steps is None:
             raise ValidationError("Notiz", "ist unverändert; es gibt nichts zu berichtigen.")
-        return CorrectionDraft(notes, reason)
+        return CorrectionDraft(notes, reason, occurred, kind, steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +215,14 @@ class ContactRevision:
     notes: tuple[NoteEntry, ...] = ()  # correction: the corrected wording
     previous: tuple[NoteEntry, ...] = ()  # correction: the wording it replaced
     text: str = ""  # addendum
+    # correction of date, type or next step: the new and the replaced values, stored as
+    # in the contact ("occurred_at": UTC ISO, "type": its German value, "next_steps")
+    fields: dict[str, str] = field(default_factory=dict)
+    previous_fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def notes_changed(self) -> bool:
+        return self.notes != self.previous
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,14 +264,37 @@ def addendum_mark(revision: ContactRevision) -> str:
     return f"Nachtrag vom {revision_day(revision)}{who}"
 
 
+def field_value(key: str, value: str) -> str:
+    """A corrected field's stored value as people read it ('20.11.2026 10:00')."""
+    if key == "occurred_at" and value:
+        try:
+            return f"{from_utc_iso(value).astimezone(BERLIN):%d.%m.%Y %H:%M}"
+        except ValueError:
+            return value
+    return value or "(leer)"
+
+
+def field_line(key: str, value: str) -> str:
+    """'Art: Telefonat', 'Nächster Schritt: (leer)'."""
+    return f"{CORRECTABLE_FIELDS.get(key, key)}: {field_value(key, value)}"
+
+
+def previous_field_lines(revision: ContactRevision) -> list[str]:
+    """The values a correction replaced, in the order of the contact form."""
+    return [field_line(k, revision.previous_fields[k]) for k in CORRECTABLE_FIELDS
+            if k in revision.previous_fields]
+
+
 def revision_lines(contact: Contact) -> list[str]:
-    """The corrections (each with the wording it replaced) and addenda of a contact, as
-    plain lines for the family file, the history and printed documents."""
+    """The corrections (each with the wording and values it replaced) and addenda of a
+    contact, as plain lines for the family file, the history and printed documents."""
     lines: list[str] = []
     for revision in contact.revisions:
         if revision.kind is RevisionKind.BERICHTIGUNG:
             lines.append(correction_mark(revision) + "; frühere Fassung:")
-            lines += ["  " + note_line(n) for n in revision.previous]
+            lines += ["  " + line for line in previous_field_lines(revision)]
+            if revision.notes_changed:
+                lines += ["  " + note_line(n) for n in revision.previous]
         else:
             lines.append(addendum_mark(revision) + ":")
             lines.append("  " + revision.text)

@@ -86,13 +86,52 @@ def _wording(fields: dict[str, Any], key: str) -> str:
                       for n in items if isinstance(n, dict)) if isinstance(items, list) else ""
 
 
+# A correction's corrected fields (date and time, type, next step; issue 18).
+_CORRECTED = {"occurred_at": "Datum/Uhrzeit", "type": "Art", "next_steps": "Nächster Schritt"}
+
+
+def _corrected(fields: dict[str, Any], key: str) -> str:
+    """'Datum/Uhrzeit: 20.11.2026 10:00 / Art: Telefonat' from a JSON object field."""
+    try:
+        values = json.loads(str(fields.get(key) or "{}"))
+    except ValueError:
+        return ""
+    if not isinstance(values, dict):
+        return ""
+    parts = []
+    for name, label in _CORRECTED.items():
+        value = values.get(name)
+        if not isinstance(value, str):
+            continue
+        if name == "occurred_at":
+            value = _local_moment(value)
+        parts.append(f"{label}: {value or '(leer)'}")
+    return " / ".join(parts)
+
+
+def _local_moment(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo("Europe/Berlin"))
+    return f"{moment:%d.%m.%Y %H:%M}"
+
+
 def _revision_summary(fields: dict[str, Any]) -> str:
-    """A correction shows why and the wording it replaced; an addendum its text."""
+    """A correction shows why and the wording and values it replaced; an addendum its
+    text."""
     if fields.get("kind") == "nachtrag":
         return f"Nachtrag zu Kontakt: {fields.get('text', '')}"
-    return (f"Kontakt berichtigt (Grund: {fields.get('reason', '')}) – neue Fassung: "
-            f"{_wording(fields, 'wording')} – frühere Fassung: "
-            f"{_wording(fields, 'previous_wording')}")
+    new, old = _corrected(fields, "fields"), _corrected(fields, "previous_fields")
+    wording, before = _wording(fields, "wording"), _wording(fields, "previous_wording")
+    if new and wording == before:  # date, type or next step only
+        return (f"Kontakt berichtigt (Grund: {fields.get('reason', '')}) – neu: {new} – "
+                f"früher: {old}")
+    text = (f"Kontakt berichtigt (Grund: {fields.get('reason', '')}) – neue Fassung: "
+            f"{wording} – frühere Fassung: {before}")
+    return f"{text} – früher: {old}" if new else text
 
 
 ENTITY_LABELS = {

@@ -117,10 +117,13 @@ KINDS: dict[str, Kind] = {k.entity: k for k in (
         "household_id": TEXT, "occurred_at": TEXT, "duration_min": INT, "type": TEXT,
         "persons_present": TEXT, "topics": TEXT, "next_steps": TEXT, "follow_up": TEXT,
         "follow_up_done": INT, "notes": ("array",)}),
-    # Corrections and addenda of a contact (append-only; issue 18).
+    # Corrections and addenda of a contact (append-only; issue 18). `fields` and
+    # `previous_fields` (a correction of date, type or next step, JSON objects) were added
+    # later and are sent only when a correction has them.
     _k("contact_revision", "contact_revisions", "household", "required", {
         "contact_id": TEXT, "household_id": TEXT, "kind": TEXT, "reason": TEXT,
-        "wording": TEXT, "previous_wording": TEXT, "text": TEXT}),
+        "wording": TEXT, "previous_wording": TEXT, "text": TEXT, "fields": TEXT,
+        "previous_fields": TEXT}),
     _k("consent", "consents", "household", "required", {
         "household_id": TEXT, "person_id": TEXT, "capacity": TEXT, "guardian_ids": TEXT,
         "single_guardian_reason": TEXT, "insight_assessed_by": TEXT, "insight_reason": TEXT,
@@ -280,7 +283,16 @@ def _size(values: dict[str, Any]) -> int:
     total = 0
     for name, value in values.items():
         total += len(name) + 6
-        total += len(value) if isinstance(value, str) else len(json.dumps(value))
+        if isinstance(value, str):
+            total += len(value)
+        elif value is None or isinstance(value, bool):
+            total += 5
+        elif isinstance(value, int):
+            total += 2 + abs(value).bit_length() // 3  # at least its digits
+        elif isinstance(value, float):
+            total += 24  # the longest float text
+        else:
+            total += len(json.dumps(value))
     return total
 
 

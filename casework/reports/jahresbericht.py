@@ -292,7 +292,7 @@ def _kinderschutz(session: Session, w: Window) -> StatTable:
             available=False,
             note="In dieser Akte werden keine § 8a-Verfahren erfasst.",
         )
-    from casework.models.kinderschutz.procedure import ResultCategory
+    from casework.models.kinderschutz.vocabulary import ResultCategory
 
     order = [c.value for c in ResultCategory] + ["ohne Ergebnis"]
     cats = order + sorted({k[0] for k in counts} - set(order))

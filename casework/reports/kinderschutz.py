@@ -13,7 +13,7 @@ from datetime import date
 from statistics import median
 
 from casework.clock import BERLIN, from_utc_iso
-from casework.models.kinderschutz.procedure import STATE_LABELS, ResultCategory, State
+from casework.models.kinderschutz.vocabulary import STATE_LABELS, ResultCategory, State
 from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, shown_count
 from casework.reports.period import period_text, window
 from casework.services.session import Session

@@ -14,9 +14,10 @@ from casework.models.persons.worker import WorkerRole
 from casework.services import goals, milestones, referrals, vetting
 from casework.services.consent import lifecycle as consent
 from casework.services.households import lifecycle as case
-from casework.services.kinderschutz import procedures as kinderschutz
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import review
 from casework.services.session import Session
+from casework.storage import households as household_store
 
 # Sort order: child protection before everything else.
 KINDERSCHUTZ, REVIEW, REFERRAL, CONSENT = 0, 1, 2, 3
@@ -69,7 +70,7 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
     horizon = day + timedelta(days=horizon_days)
     until = datetime.combine(horizon + timedelta(days=1), time.min, BERLIN)
     out: list[AgendaItem] = []
-    for step in kinderschutz.due_until(session, until, mine_only=mine_only):
+    for step in ks_deadlines.due_until(session, until, mine_only=mine_only):
         local = step.due_at.astimezone(BERLIN)
         out.append(AgendaItem(KINDERSCHUTZ, "Kinderschutz § 8a", local.date(), step.overdue,
                               step.household_id, step.household_name,
@@ -127,8 +128,13 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
         count = f"{len(staff_due)} fällig" + (f", {late} überfällig" if late else "")
         out.append(AgendaItem(STAFF, "Führungszeugnisse", staff_due[0].on, bool(late), "", "",
                               f"{count} – {listed}{more}", screen=VETTING_SCREEN))
+    # Families with the same surname stay apart (issue 18): every item is named by the
+    # household label, looked up for all items at once.
+    labels = household_store.household_labels(
+        session.db, sorted({i.household_id for i in out if i.household_id}))
     # Hand-overs, approvals and returned entries have no deadline: they are to do now.
-    grouped = [replace(i, group=TODAY if i.rank == REVIEW else group_of(i.due, i.overdue, day))
+    grouped = [replace(i, household_name=labels.get(i.household_id, i.household_name),
+                       group=TODAY if i.rank == REVIEW else group_of(i.due, i.overdue, day))
                for i in out]
     # newest overdue first (today's misses before last year's); ahead: soonest first
     grouped.sort(key=lambda i: (GROUPS.index(i.group), i.rank,

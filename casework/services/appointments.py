@@ -163,7 +163,10 @@ def between(session: Session, first: date, last: date, *,
                                  _day_start(last + timedelta(days=1)),
                                  worker_id=session.actor_id if mine_only else None)
     seen = case_lifecycle.visible_household_ids(session, [a.data.household_id for a, _ in rows])
-    return [AppointmentRow(a, name) for a, name in rows if a.data.household_id in seen]
+    # the household label, not the bare surname: families with the same surname (issue 18)
+    labels = household_store.household_labels(session.db, sorted(seen))
+    return [AppointmentRow(a, labels.get(a.data.household_id, name)) for a, name in rows
+            if a.data.household_id in seen]
 
 
 def due_reminders(session: Session, *, lead_minutes: int = DEFAULT_REMINDER_MINUTES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from casework.clock import BERLIN, local_today, to_utc_iso
@@ -62,8 +63,12 @@ def follow_ups_due(session: Session, on: date | None = None,
     """Due today or overdue (Heute screen; it lists the newest first, so today's and
     yesterday's come before follow-ups forgotten long ago)."""
     day = on or local_today(session.clock)
-    return store.follow_ups_due(session.db, day, session.actor_id if mine_only else None,
-                                newest_first=newest_first)
+    due = store.follow_ups_due(session.db, day, session.actor_id if mine_only else None,
+                               newest_first=newest_first)
+    # the household label, not the bare surname: families with the same surname (issue 18)
+    labels = household_store.household_labels(session.db, sorted({f.household_id for f in due}))
+    return [replace(f, household_name=labels.get(f.household_id, f.household_name))
+            for f in due]
 
 
 def complete_follow_ups(session: Session, contact_ids: Sequence[ContactId]) -> Changes:
@@ -85,7 +90,10 @@ def logged_today(session: Session) -> list[tuple[Contact, str]]:
     day = local_today(session.clock)
     start = datetime.combine(day, time.min, BERLIN)
     end = start + timedelta(days=1)
-    return store.contacts_logged_between(session.db, to_utc_iso(start), to_utc_iso(end))
+    logged = store.contacts_logged_between(session.db, to_utc_iso(start), to_utc_iso(end))
+    labels = household_store.household_labels(
+        session.db, sorted({c.household_id for c, _ in logged}))
+    return [(c, labels.get(c.household_id, name)) for c, name in logged]
 
 
 def search_notes(session: Session, text: str, limit: int = 50,

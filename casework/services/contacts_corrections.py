@@ -19,14 +19,15 @@ from casework.storage import contacts as store
 
 
 def correct(session: Session, contact_id: ContactId, draft: CorrectionDraft) -> Changes:
-    """Replace the contact's note entries with a corrected wording; `draft.reason` is
-    required and the replaced wording is kept with the correction."""
+    """Correct a contact: its note entries and, where the draft says so, its date and
+    time, type or next step; `draft.reason` is required and the replaced wording and
+    values are kept with the correction."""
     with session.db.transaction():
         contact = store.get_contact(session.db, contact_id)
         if contact is None:
             raise NotFound("Der Kontakt")
         check_access(session, contact.household_id)
-        clean = draft.validated(contact.data.notes)
+        clean = draft.validated(contact.data, session.clock.now())
         store.insert_correction(session.writer(), contact, clean)
     return (Changes.of("contact", contact_id) | Changes.of("contact_revision", contact_id)
             | Changes.of("household", contact.household_id))

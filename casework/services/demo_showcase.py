@@ -29,26 +29,25 @@ from casework.models.directory.reporting import FundingLine, FundingLogo, Fundin
 from casework.models.households.household import AccessRoute, HouseholdDraft, TargetGroup
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz.procedure import (
+from casework.models.kinderschutz.actions import Measure, Mitteilung, Note, SafetyPlan
+from casework.models.kinderschutz.findings import (
     Assessment,
-    Channel,
     Involvement,
-    InvolvementTarget,
     IsefConsultation,
-    LegalBasis,
-    Measure,
-    Mitteilung,
     ModuleRating,
-    Note,
     Observation,
     Participant,
-    Rating,
     Result,
-    ResultCategory,
-    SafetyPlan,
-    State,
 )
 from casework.models.kinderschutz.review import QUEUE_STATUSES, ReviewKind
+from casework.models.kinderschutz.vocabulary import (
+    Channel,
+    InvolvementTarget,
+    LegalBasis,
+    Rating,
+    ResultCategory,
+    State,
+)
 from casework.models.offers import AgeGroup, AttendeeGender, Headcount, OfferDraft, OfferKind
 from casework.models.offers import SessionDraft as OfferSessionDraft
 from casework.models.persons.worker import Worker

@@ -150,7 +150,7 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker,
         if previous is not None and _hub_identity(previous) != _hub_identity(safe_dsn):
             # Another hub (e.g. a new hub database): send everything of this device again
             # and receive from the start; the hub and the device skip what they have.
-            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq"):
+            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq", "own_ranges"):
                 store.delete_state(session.db, key)
         store.set_state(session.db, "hub_dsn", safe_dsn)
         store.set_state(session.db, "hub_worker_id", worker.worker_id)
@@ -228,20 +228,39 @@ def local_seq(session: Session) -> int:
     return store.local_max_seq(session.db)
 
 
-def outbox(session: Session, limit: int = 1000) -> list[OutgoingChange]:
-    """The next own changes to push, oldest first (with what each one superseded)."""
-    with session.db.transaction():
-        store.catch_up_local(session.db, session.vault.device_id)
-    return store.outbox(session.db, session.vault.device_id, limit)
+def outbox(session: Session, limit: int = 1000, after: int | None = None
+           ) -> list[OutgoingChange]:
+    """The next own changes to push, oldest first (with what each one superseded);
+    `after`: those after this local seq (the batch following one still in flight).
+    Own history not yet folded into the field heads (a vault joining a hub with years of
+    data) is folded only as far as this batch needs, `limit` rows per transaction."""
+    db, device = session.db, session.vault.device_id
+    parsed: dict[str, dict[str, Any]] = {}
+    while True:
+        with db.transaction():
+            folded = store.catch_up_local(db, device, limit, parsed)
+        rows = store.outbox(db, device, limit, after, parsed)
+        if folded < limit or not rows or store.caught_up_seq(db) >= rows[-1].seq:
+            return rows
 
 
 def acknowledge(session: Session, up_to_seq: int,
-                refused: Sequence[tuple[OutgoingChange, str]] = ()) -> None:
-    """The hub holds (or refused, with a reason code) every own change up to here."""
+                refused: Sequence[tuple[OutgoingChange, str]] = (),
+                hub_range: tuple[int, int] | None = None, extend: bool = False) -> None:
+    """The hub holds (or refused, with a reason code) every own change up to here;
+    `hub_range`: the hub positions where it stored them (`extend`: a further batch of
+    the same push run)."""
     with session.db.transaction():
         store.acknowledge(session.db, up_to_seq)
+        if hub_range is not None:
+            store.record_own_range(session.db, hub_range[0], hub_range[1], extend)
         if refused:
             store.record_refused(session.db, refused, to_utc_iso(session.clock.now()))
+
+
+def own_ranges(session: Session) -> list[tuple[int, int]]:
+    """Hub positions where every change of this device is in this vault."""
+    return store.own_ranges(session.db)
 
 
 def cursor(session: Session) -> tuple[int, int]:

@@ -137,7 +137,9 @@ class ReferralRow:
 def rows(session: Session, referrals: Sequence[Referral], on: date | None = None,
          ) -> list[ReferralRow]:
     today = on or local_today(session.clock)
-    names = store.household_names(session.db, (r.data.household_id for r in referrals))
+    # the household label, not the bare surname: families with the same surname (issue 18)
+    names = household_store.household_labels(
+        session.db, sorted({r.data.household_id for r in referrals}))
     return [ReferralRow(r, names.get(r.data.household_id, ""), r.state, r.age_days(today),
                         r.follow_up_on) for r in referrals]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
 from casework.models.contacts import (
+    CORRECTABLE_FIELDS,
     AddendumDraft,
     Contact,
     ContactDraft,
@@ -345,6 +346,34 @@ def _notes_from_json(text: str) -> tuple[NoteEntry, ...]:
                  if isinstance(n, dict) and str(n.get("kind")) in NoteKind._value2member_map_)
 
 
+def _fields_from_json(text: str) -> dict[str, str]:
+    try:
+        items = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(items, dict):
+        return {}
+    return {str(k): str(v) for k, v in items.items()
+            if k in CORRECTABLE_FIELDS and isinstance(v, str)}
+
+
+def _corrected_fields(contact: Contact, draft: CorrectionDraft
+                      ) -> tuple[dict[str, str], dict[str, str]]:
+    """(new, replaced) values of the fields the correction changes, as the contact's
+    columns hold them."""
+    new: dict[str, str] = {}
+    if draft.occurred_at is not None:
+        new["occurred_at"] = to_utc_iso(draft.occurred_at)
+    if draft.type is not None:
+        new["type"] = draft.type.value
+    if draft.next_steps is not None:
+        new["next_steps"] = draft.next_steps
+    d = contact.data
+    current = {"occurred_at": to_utc_iso(d.occurred_at), "type": d.type.value,
+               "next_steps": d.next_steps}
+    return new, {k: current[k] for k in new}
+
+
 def revisions_for(db: Database, contact_ids: list[str]) -> dict[str, tuple[ContactRevision, ...]]:
     """Corrections and addenda per contact, oldest first (by version: the same order on
     every device)."""
@@ -362,7 +391,8 @@ def revisions_for(db: Database, contact_ids: list[str]) -> dict[str, tuple[Conta
             author_name=r["author_name"], version=r["version"], reason=r["reason"],
             notes=_notes_from_json(r["wording"]),
             previous=_notes_from_json(r["previous_wording"]),
-            text=r["text"]))
+            text=r["text"], fields=_fields_from_json(r["fields"]),
+            previous_fields=_fields_from_json(r["previous_fields"])))
     return {c: tuple(v) for c, v in found.items()}
 
 
@@ -379,16 +409,30 @@ def _replace_notes(db: Database, contact_id: str, household_id: str,
 
 
 def insert_correction(w: RecordWriter, contact: Contact, draft: CorrectionDraft) -> str:
+    """The correction row (who, when, why, new and replaced wording and values), then the
+    contact itself: its notes, and its date, type or next step through an ordinary
+    update of the contact (synced as such, so every device shows the current values)."""
+    fields, previous = _corrected_fields(contact, draft)
     values: dict[str, Any] = {
         "contact_id": contact.id, "household_id": contact.household_id,
         "kind": RevisionKind.BERICHTIGUNG.value, "reason": draft.reason,
         "wording": json.dumps(_notes_payload(draft.notes), ensure_ascii=False),
         "previous_wording": json.dumps(_notes_payload(contact.data.notes), ensure_ascii=False),
         "text": "",
+        "fields": json.dumps(fields, ensure_ascii=False),
+        "previous_fields": json.dumps(previous, ensure_ascii=False),
     }
+    # A correction of the notes alone travels without the two new fields, exactly as
+    # before migration 76: a team device not yet updated accepts it.
+    log = values if fields else {k: v for k, v in values.items()
+                                 if k not in ("fields", "previous_fields")}
     rid = w.insert("contact_revisions", "contact_revision", values,
-                   scope_id=contact.household_id)
+                   scope_id=contact.household_id, log_fields=log)
     _replace_notes(w.db, contact.id, contact.household_id, draft.notes)
+    if fields:
+        w.update("contacts", "contact", contact.id, fields, scope_id=contact.household_id)
+        if "occurred_at" in fields:
+            refresh_household_stats(w.db, contact.household_id)
     return rid
 
 

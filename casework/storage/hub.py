@@ -64,8 +64,13 @@ def _ident(name: str) -> str:
     return name
 
 
+_DUMP = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """As json.dumps(value, ensure_ascii=False, sort_keys=True), without building an
+    encoder per call (called several times per synced change)."""
+    return _DUMP(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +197,42 @@ def pushed_seq(db: Database) -> int:
     return _int_state(db, "pushed_seq")
 
 
+def caught_up_seq(db: Database) -> int:
+    """Own change-log rows up to here are folded into the field heads."""
+    return _int_state(db, "local_seq")
+
+
 def acknowledge(db: Database, up_to_seq: int) -> None:
     """The hub holds every own change with local seq <= up_to_seq."""
     if up_to_seq > pushed_seq(db):
         set_state(db, "pushed_seq", str(up_to_seq))
+
+
+# Hub positions of this device's own acknowledged pushes (one range per push run, the
+# newest few): every change of this device stored there is in this vault, so the pull
+# leaves them out. Kept in the vault with the push cursor, so a vault restored from a
+# backup forgets the pushes it no longer holds and receives those changes again.
+_OWN_RANGES = 16
+
+
+def own_ranges(db: Database) -> list[tuple[int, int]]:
+    raw = get_state(db, "own_ranges")
+    try:
+        found = json.loads(raw) if raw else []
+        return [(int(lo), int(hi)) for lo, hi in found]
+    except (TypeError, ValueError):
+        return []
+
+
+def record_own_range(db: Database, low: int, high: int, extend: bool) -> None:
+    """`extend`: the next batch of the same push run (nothing else of this device can lie
+    between its batches)."""
+    ranges = own_ranges(db)
+    if extend and ranges:
+        ranges[-1] = (min(low, ranges[-1][0]), max(high, ranges[-1][1]))
+    else:
+        ranges.append((low, high))
+    set_state(db, "own_ranges", json.dumps(ranges[-_OWN_RANGES:]))
 
 
 def pending_count(db: Database, device: str) -> int:
@@ -580,18 +617,29 @@ class _FieldState:
 
 # --- own changes -----------------------------------------------------------------------
 
-def catch_up_local(db: Database, device: str) -> int:
+def catch_up_local(db: Database, device: str, limit: int | None = None,
+                   parsed: dict[str, dict[str, Any]] | None = None) -> int:
     """Fold this device's own new change-log rows into the field heads and record what
     each of them superseded (its bases, pushed with it). Runs before anything remote is
-    applied, so a local edit supersedes exactly the version the person saw."""
+    applied, so a local edit supersedes exactly the version the person saw.
+
+    `limit`: fold at most that many rows (the oldest) and move the catch-up cursor only
+    past them, so a vault with years of unsynced history is caught up in bounded steps
+    (each its own transaction; memory bounded by `limit`, not by the vault).
+    `parsed`: filled with the fields of the folded rows (change id → fields), so the
+    outbox that follows need not parse them again."""
     after = _int_state(db, "local_seq")
     rows = db.query(
         "SELECT seq, change_id, entity, entity_id, scope_id, op, fields, hlc, actor, device, at "
         f"FROM changelog WHERE seq > ? AND device = ? AND entity NOT IN ({_LOCAL_MARKS}) "
-        "ORDER BY seq", (after, device, *kind_table.LOCAL_ONLY_ENTITIES))
+        "ORDER BY seq" + ("" if limit is None else " LIMIT ?"),
+        (after, device, *kind_table.LOCAL_ONLY_ENTITIES,
+         *(() if limit is None else (limit,))))
     if rows:
         state = _FieldState(db)
         changes = [_remote_from_row(r, {}) for r in rows]
+        if parsed is not None:
+            parsed.update((c.change_id, c.fields) for c in changes)
         state.load((c.entity, c.entity_id) for c in changes)
         overrides: dict[str, dict[str, list[str]]] = {}
         ids = [c.change_id for c in changes]
@@ -623,6 +671,9 @@ def catch_up_local(db: Database, device: str) -> int:
         state.flush()
         db.executemany("INSERT INTO sync_change_bases (change_id, bases) VALUES (?, ?) "
                        "ON CONFLICT(change_id) DO UPDATE SET bases = excluded.bases", recorded)
+    if limit is not None and len(rows) >= limit:
+        set_state(db, "local_seq", str(int(rows[-1]["seq"])))  # more to fold next step
+        return len(rows)
     last = db.scalar("SELECT max(seq) FROM changelog")
     if last is not None and int(last) > after:
         set_state(db, "local_seq", str(int(last)))
@@ -650,17 +701,22 @@ def last_change_id(db: Database, device: str) -> str | None:
     return None if value is None else str(value)
 
 
-def outbox(db: Database, device: str, limit: int) -> list[OutgoingChange]:
-    """Own changes the hub has not acknowledged yet, oldest first."""
+def outbox(db: Database, device: str, limit: int, after: int | None = None,
+           parsed: Mapping[str, dict[str, Any]] | None = None) -> list[OutgoingChange]:
+    """Own changes the hub has not acknowledged yet (or: after local seq `after`, the
+    batch following one still in flight), oldest first."""
     rows = db.query(
         "SELECT c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields, c.hlc, "
         "c.actor, c.device, c.at, COALESCE(b.bases, '{}') AS bases FROM changelog c "
         "LEFT JOIN sync_change_bases b ON b.change_id = c.change_id "
         f"WHERE c.seq > ? AND c.device = ? AND c.entity NOT IN ({_LOCAL_MARKS}) "
         "ORDER BY c.seq LIMIT ?",
-        (pushed_seq(db), device, *kind_table.LOCAL_ONLY_ENTITIES, limit))
+        (pushed_seq(db) if after is None else after, device, *kind_table.LOCAL_ONLY_ENTITIES,
+         limit))
+    known = parsed or {}
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
-                           r["scope_id"], r["op"], json.loads(r["fields"]),
+                           r["scope_id"], r["op"],
+                           known.get(r["change_id"]) or json.loads(r["fields"]),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])
             for r in rows]
 

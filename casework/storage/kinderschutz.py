@@ -17,10 +17,8 @@ from casework.models.ids import HouseholdId, PersonId, WorkerId, new_id
 from casework.models.kinderschutz.listing import ProcedureRow
 from casework.models.kinderschutz.procedure import (
     Entry,
-    EntryKind,
     Procedure,
     ProcedureFile,
-    State,
     Transition,
     payload_from,
 )
@@ -30,6 +28,7 @@ from casework.models.kinderschutz.review import (
     ReviewItem,
     ReviewKind,
 )
+from casework.models.kinderschutz.vocabulary import EntryKind, State
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row
 

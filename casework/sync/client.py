@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -345,10 +346,55 @@ def receive_keys(session: Session, conn: psycopg.Connection) -> int:
             return received
 
 
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """One push batch, sealed and ready: its outbox rows and what goes to the hub."""
+
+    rows: list[sync_service.OutgoingChange]
+    sent: list[sync_service.OutgoingChange]  # without persons/roles (hub administration)
+    payload: str | None
+
+
+def _prepare(session: Session, actors: dict[str, str], after: int | None, *,
+             encrypt: bool) -> _Batch | None:
+    rows = sync_service.outbox(session, PUSH_BATCH, after)
+    if not rows:
+        return None
+    # Persons and roles come from the hub's administration, not from devices.
+    sent = [r for r in rows if kinds.KINDS.get(r.entity) is None
+            or kinds.KINDS[r.entity].cls != "worker"]
+    payload = json.dumps(sync_service.seal_outgoing(session, sent, actors,
+                                                    encrypt=encrypt)) if sent else None
+    return _Batch(rows, sent, payload)
+
+
+def _send(conn: psycopg.Connection, batch: _Batch
+          ) -> tuple[list[tuple[Any, ...]], tuple[int, int] | None]:
+    """One hub call in one hub transaction (runs on the push thread): the refusals and
+    the hub positions where the call stored its changes (None: not told)."""
+    if batch.payload is None:
+        return [], None
+    with hub_errors(), conn.transaction():
+        answer = [tuple(r) for r in conn.execute(
+            "SELECT * FROM casework.casework_push(%s::jsonb)", (batch.payload,)).fetchall()]
+        row = conn.execute("SELECT current_setting('casework.pushed_range', true)"
+                           ).fetchone()
+    try:
+        before, after = (int(v) for v in str(row[0] if row else "").split(":"))
+    except ValueError:
+        return answer, None
+    return answer, ((before + 1, after) if after > before else None)
+
+
 def push(session: Session, conn: psycopg.Connection, progress: Progress | None = None,
          cancelled: Callable[[], bool] | None = None, *, encrypt: bool = True
          ) -> tuple[int, int]:
-    """Send own changes; returns (sent, refused by the hub)."""
+    """Send own changes; returns (sent, refused by the hub).
+
+    Pipelined: while the hub stores batch n (its call runs on a second thread; the vault
+    is used only on this one), this thread reads and seals batch n + 1. A batch is
+    acknowledged in the vault only after the hub committed it, in order; a cut or a
+    cancel leaves the rest unacknowledged, to be sent again (the hub skips repeats)."""
     pushed = refused = 0
     actors = sync_service.outgoing_actors(session)
     if encrypt:
@@ -356,30 +402,37 @@ def push(session: Session, conn: psycopg.Connection, progress: Progress | None =
         with hub_errors():
             stale = conn.execute("SELECT * FROM casework.casework_stale_keys()").fetchall()
         sync_service.retire_keys(session, [str(r[0]) for r in stale])
-    while True:
-        if cancelled is not None and cancelled():
-            raise Cancelled
-        rows = sync_service.outbox(session, PUSH_BATCH)
-        if not rows:
-            return pushed, refused
-        # Persons and roles come from the hub's administration, not from devices.
-        sent = [r for r in rows if kinds.KINDS.get(r.entity) is None
-                or kinds.KINDS[r.entity].cls != "worker"]
-        payload = json.dumps(sync_service.seal_outgoing(session, sent, actors,
-                                                        encrypt=encrypt))
-        with hub_errors(), conn.transaction():
-            answer = conn.execute("SELECT * FROM casework.casework_push(%s::jsonb)",
-                                  (payload,)).fetchall() if sent else []
-        # Only now does the hub hold them for sure; a cut before this line means the
-        # batch is sent again next time and the hub skips what it already has.
-        refusals = {str(change_id): str(reason) for change_id, reason in answer}
-        sync_service.acknowledge(session, rows[-1].seq,
-                                 [(r, refusals[r.change_id]) for r in sent
-                                  if r.change_id in refusals])
-        pushed += len(sent) - len(refusals)
-        refused += len(refusals)
-        if progress is not None:
-            progress("push", pushed)
+    if cancelled is not None and cancelled():
+        raise Cancelled
+    batch = _prepare(session, actors, None, encrypt=encrypt)
+    extend = False
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="casework-push") as pool:
+        while batch is not None:
+            if cancelled is not None and cancelled():
+                raise Cancelled  # the sealed batch is not sent: sealed again next time
+            in_flight = pool.submit(_send, conn, batch)
+            following: _Batch | None = None
+            stop: BaseException | None = None
+            try:
+                following = _prepare(session, actors, batch.rows[-1].seq, encrypt=encrypt)
+            except BaseException as error:  # re-raised below, after the batch in flight
+                stop = error
+            answer, stored = in_flight.result()  # the hub's error, if any, comes first
+            # Only now does the hub hold them for sure; a cut before this line means the
+            # batch is sent again next time and the hub skips what it already has.
+            refusals = {str(change_id): str(reason) for change_id, reason in answer}
+            sync_service.acknowledge(session, batch.rows[-1].seq,
+                                     [(r, refusals[r.change_id]) for r in batch.sent
+                                      if r.change_id in refusals], stored, extend)
+            extend = extend or stored is not None
+            pushed += len(batch.sent) - len(refusals)
+            refused += len(refusals)
+            if progress is not None:
+                progress("push", pushed)
+            if stop is not None:
+                raise stop
+            batch = following
+    return pushed, refused
 
 
 def pull(session: Session, conn: psycopg.Connection, progress: Progress | None = None,
@@ -392,12 +445,22 @@ def pull(session: Session, conn: psycopg.Connection, progress: Progress | None =
     receive_keys(session, conn)
     total = sync_service.ApplyResult()
     pos, seq = sync_service.cursor(session)
+    # This device's own changes the hub would send back (e.g. the whole history after a
+    # first sync) are left out where the vault holds them all.
+    own = sync_service.own_ranges(session)
+    with hub_errors():
+        found = conn.execute("SELECT to_regprocedure('casework.casework_pull(bigint, bigint, "
+                             "integer, bigint[], bigint[])') IS NOT NULL").fetchone()
+    if found and found[0]:
+        query = "SELECT * FROM casework.casework_pull(%s, %s, %s, %s, %s)"
+        extra: tuple[Any, ...] = ([r[0] for r in own], [r[1] for r in own])
+    else:
+        query, extra = "SELECT * FROM casework.casework_pull(%s, %s, %s)", ()
     while True:
         if cancelled is not None and cancelled():
             raise Cancelled
         with hub_errors():
-            page = conn.execute("SELECT * FROM casework.casework_pull(%s, %s, %s)",
-                                (pos, seq, PULL_PAGE)).fetchall()
+            page = conn.execute(query, (pos, seq, PULL_PAGE, *extra)).fetchall()
         if not page:
             break
         pos, seq = int(page[-1][0]), int(page[-1][1])

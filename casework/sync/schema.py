@@ -349,7 +349,7 @@ BEGIN
 
     IF to_regclass('pg_temp.cw_push') IS NULL THEN
         CREATE TEMP TABLE cw_push (
-            ord bigint PRIMARY KEY, item jsonb, change_id text, entity text,
+            ord bigint PRIMARY KEY, scope_type text, change_id text, entity text,
             entity_id text, scope_id text, op text, key_id text, meta jsonb, payload bytea,
             sig bytea, hlc text, at text, cls text, kscope text, reason text,
             dup boolean NOT NULL DEFAULT false
@@ -360,9 +360,9 @@ BEGIN
     DELETE FROM cw_push;
     -- The payload is ciphertext: the hub checks the metadata only (ids, kind, clock,
     -- size, the entitlement ids in `meta`); receivers check the content after decrypting.
-    INSERT INTO cw_push (ord, item, change_id, entity, entity_id, scope_id, op, key_id, meta,
-                         payload, sig, hlc, at, cls, kscope, reason)
-    SELECT e.ord, e.item,
+    INSERT INTO cw_push (ord, scope_type, change_id, entity, entity_id, scope_id, op, key_id,
+                         meta, payload, sig, hlc, at, cls, kscope, reason)
+    SELECT e.ord, jsonb_typeof(e.item -> 'scope_id'),
            CASE WHEN jsonb_typeof(e.item -> 'change_id') = 'string'
                 THEN e.item ->> 'change_id' END,
            CASE WHEN jsonb_typeof(e.item -> 'entity') = 'string' THEN e.item ->> 'entity' END,
@@ -383,7 +383,7 @@ BEGIN
            k.class, k.scope,
            CASE
              WHEN jsonb_typeof(e.item) <> 'object' THEN 'CW020'
-             WHEN octet_length(e.item::text) > 352256 THEN 'CW021'
+             WHEN pg_column_size(e.item) > 352256 THEN 'CW021'
              WHEN (e.item - ARRAY['change_id', 'entity', 'entity_id', 'scope_id', 'op',
                                   'key_id', 'meta', 'payload', 'sig', 'hlc', 'actor', 'at'])
                   <> '{}'::jsonb
@@ -408,8 +408,7 @@ BEGIN
         AND length(p.entity_id) BETWEEN 1 AND 128 AND p.entity_id !~ '[\x01-\x1f\x7f]'
         AND (p.scope_id IS NULL
              OR (p.scope_id ~ '^[0-9A-Za-z_-]+$' AND length(p.scope_id) <= 64))
-        AND (jsonb_typeof(p.item -> 'scope_id') IS NULL
-             OR jsonb_typeof(p.item -> 'scope_id') IN ('string', 'null'))
+        AND (p.scope_type IS NULL OR p.scope_type IN ('string', 'null'))
         AND p.op IN ('insert', 'update', 'delete')
         AND p.key_id ~ '^[0-9A-Za-z_-]+$' AND length(p.key_id) <= 64
         AND p.meta IS NOT NULL AND p.payload IS NOT NULL AND octet_length(p.payload) >= 28
@@ -513,13 +512,21 @@ BEGIN
     ON CONFLICT (change_id) DO NOTHING;
     PERFORM casework.grant_after_push(v_worker, v_before);
     UPDATE casework.devices SET last_seen_at = now() WHERE id = v_device;
+    -- The hub positions this call stored (the push lock keeps other pushers out of the
+    -- range): the device may ask `casework_pull` to leave its own changes there out.
+    PERFORM set_config('casework.pushed_range', v_before || ':' ||
+                       (SELECT coalesce(max(c.seq), v_before) FROM casework.changes c), true);
     RETURN QUERY SELECT coalesce(p.change_id, '#' || p.ord::text), p.reason
                  FROM cw_push p WHERE p.reason IS NOT NULL ORDER BY p.ord;
-    DELETE FROM cw_push;
+    -- cw_push is emptied at commit (ON COMMIT DELETE ROWS) and at the next call's start.
 END $$;
 
+-- p_own_from/p_own_to: ranges of hub positions where this device's own changes are all
+-- in its vault (its acknowledged pushes, `casework.pushed_range`): they are left out (a
+-- device only ever leaves out changes of its own device).
 CREATE FUNCTION casework.casework_pull(p_after_pos bigint, p_after_seq bigint,
-                                       p_limit integer)
+                                       p_limit integer, p_own_from bigint[] DEFAULT '{}',
+                                       p_own_to bigint[] DEFAULT '{}')
 RETURNS TABLE (pos bigint, seq bigint, change_id text, entity text, entity_id text,
                scope_id text, op text, key_id text, meta jsonb, payload bytea, sig bytea,
                hlc text, actor text, device text, at text)
@@ -528,9 +535,13 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
 DECLARE
     v_device text;
     v_worker text;
+    v_own int8range[];
 BEGIN
     SELECT d.o_device, d.o_worker INTO v_device, v_worker FROM casework.require_device() d;
     UPDATE casework.devices SET last_seen_at = now() WHERE id = v_device;
+    v_own := ARRAY(SELECT int8range(r.lo, r.hi, '[]') FROM unnest(p_own_from, p_own_to)
+                   AS r(lo, hi) WHERE r.lo IS NOT NULL AND r.hi IS NOT NULL AND r.lo <= r.hi
+                   LIMIT 64);
     -- Two sources, each already in delivery order so each can stop after p_limit rows:
     -- changes made after the worker could see their household (position = seq), and the
     -- earlier history of a household delivered at the position of the first grant.
@@ -539,6 +550,7 @@ BEGIN
         SELECT c.seq AS pos, c.seq AS seq FROM casework.changes c
         WHERE c.seq >= p_after_pos AND (c.seq, c.seq) > (p_after_pos, p_after_seq)
           AND NOT c.purged
+          AND NOT (c.device = v_device AND c.seq <@ ANY (v_own))
           AND (c.scope_id IS NULL OR EXISTS (
                 SELECT 1 FROM casework.assignments g
                 WHERE g.worker_id = v_worker AND g.scope_id = c.scope_id
@@ -553,6 +565,7 @@ BEGIN
         WHERE g.worker_id = v_worker
           AND g.granted_seq >= p_after_pos AND (g.granted_seq, c.seq) > (p_after_pos, p_after_seq)
           AND NOT c.purged
+          AND NOT (c.device = v_device AND c.seq <@ ANY (v_own))
           AND (g.kind = 'full' OR casework.review_visible(c.entity))
           AND NOT EXISTS (
                 SELECT 1 FROM casework.assignments g2
@@ -901,7 +914,7 @@ GRANT EXECUTE ON FUNCTION casework.casework_hub_version(),
     TO {workers}, {devices};
 GRANT EXECUTE ON FUNCTION casework.casework_enrol(text, text, text, text) TO {workers};
 GRANT EXECUTE ON FUNCTION casework.casework_push(jsonb),
-    casework.casework_pull(bigint, bigint, integer),
+    casework.casework_pull(bigint, bigint, integer, bigint[], bigint[]),
     casework.casework_publish_keys(bytea, bytea),
     casework.casework_device_keys(),
     casework.casework_wrap_needs(integer),

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from casework.clock import BERLIN, local_today
 from casework.models.changes import Changes
+from casework.models.persons.worker import WorkerRole
 from casework.services import agenda, appointments, contacts, persons
 from casework.services.backup import backups as backup
 from casework.services.households import households
@@ -33,6 +35,7 @@ from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
+    capped_column,
     format_date,
     heading,
     list_table,
@@ -65,10 +68,10 @@ class HeuteScreen(QWidget):
         self.date_label = QLabel(self)
         named(self.date_label, "Datum")
         self.backup_hint = QLabel(self)  # issue 10: overdue backup (services.backup)
-        # issue 15: the owner is reminded until the recovery key sheet exists
-        self.recovery_hint = QLabel(self)
-        self.recovery_hint.setWordWrap(True)
-        named(self.recovery_hint, "Hinweis Wiederherstellungsschlüssel")
+        # issue 15: the owner is reminded until the recovery key sheet exists; a panel of
+        # its own below the heading (issue 18: squeezed into the heading row it wrapped
+        # into a narrow column of words)
+        self.recovery_hint = self._recovery_panel()
         self.recovery_hint.setVisible(False)
         named(self.backup_hint, "Hinweis Sicherung")
         self.follow_up_model = SimpleTableModel(["Fällig", "Familie", "Nächster Schritt"], self)
@@ -89,6 +92,13 @@ class HeuteScreen(QWidget):
         self.recent = _table("Zuletzt geöffnete Familien", self.recent_model, self)
         stretch_column(self.recent, 0)  # the family's name, not an often empty date
         self.today = _table("Heute erfasste Kontakte", self.today_model, self)
+        # Household labels are long ("Müller (Sabine, Thomas) · Hauptstr. 5"): they take
+        # at most a share of the width and elide at 125 % instead of scrolling sideways.
+        stretch_column(self.agenda, 4)
+        capped_column(self.agenda, 3)
+        stretch_column(self.follow_ups, 2)
+        capped_column(self.follow_ups, 1, 0.3)
+        stretch_column(self.today, 1)
         self.follow_ups.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.done_button = QPushButton("Als &erledigt markieren …", self)
         named(self.done_button, "Ausgewählte Wiedervorlagen als erledigt markieren",
@@ -106,6 +116,7 @@ class HeuteScreen(QWidget):
         named(self.follow_up_count, "Anzahl Wiedervorlagen")
         self.appointment_model = SimpleTableModel(["Tag", "Uhrzeit", "Familie", "Ort"], self)
         self.appointments = _table("Termine", self.appointment_model, self)
+        stretch_column(self.appointments, 2)
         self.appointment_range = QComboBox(self)
         named(self.appointment_range, "Zeitraum der Termine")
         self.appointment_range.addItem("heute", "today")
@@ -119,7 +130,6 @@ class HeuteScreen(QWidget):
         top.addWidget(heading("Heute", self))
         top.addWidget(self.date_label)
         top.addWidget(self.backup_hint)
-        top.addWidget(self.recovery_hint)
         top.addStretch(1)
         top.addWidget(self.mine_only)
         self.agenda_empty = QLabel(
@@ -170,9 +180,11 @@ class HeuteScreen(QWidget):
         grid.setRowStretch(5, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(agenda_box)
-        layout.addLayout(grid, 1)
-        self.agenda.setMaximumHeight(300)  # room for the groups: overdue … demnächst
+        layout.addWidget(self.recovery_hint)
+        # The deadlines and the lists below share the height (at 125 % a fixed 300 px for
+        # the deadlines left one row for the follow-ups).
+        layout.addLayout(agenda_box, 2)
+        layout.addLayout(grid, 3)
 
         for view in (self.agenda, self.follow_ups, self.recent, self.today, self.appointments):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
@@ -181,6 +193,33 @@ class HeuteScreen(QWidget):
             lambda *_: self._update_buttons())
         ctx.changed.connect(self._on_changed)
         # Lists load when the screen is shown (showEvent), not twice on first display.
+
+    def _recovery_panel(self) -> QFrame:
+        panel = QFrame(self)
+        panel.setFrameShape(QFrame.Shape.StyledPanel)
+        named(panel, "Hinweis Wiederherstellungsschlüssel")
+        title = QLabel("<b>Noch kein Wiederherstellungsschlüssel</b>", panel)
+        self.recovery_text = QLabel(
+            "Ohne ihn ist bei vergessener Passphrase alles verloren: Niemand kann die Akte "
+            "dann noch öffnen. Das Blatt ausdrucken und im Tresor verwahren "
+            "(auch über Akte → „Wiederherstellungsschlüssel…“).", panel)
+        self.recovery_text.setWordWrap(True)
+        self.recovery_button = QPushButton("Schlüssel &jetzt erstellen …", panel)
+        named(self.recovery_button, "Wiederherstellungsschlüssel jetzt erstellen")
+        self.recovery_button.clicked.connect(self._create_recovery_key)
+        text = QVBoxLayout()
+        text.addWidget(title)
+        text.addWidget(self.recovery_text)
+        row = QHBoxLayout(panel)
+        row.addLayout(text, 1)
+        row.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        return panel
+
+    def _create_recovery_key(self) -> None:
+        from casework.ui.backup.recovery_key_action import trigger
+
+        if trigger(self.ctx, self):
+            self.reload()
 
     def reload(self) -> None:
         session = self.ctx.session
@@ -193,10 +232,7 @@ class HeuteScreen(QWidget):
                                  if overdue else "")
         self.backup_hint.setVisible(overdue)
         missing = persons.recovery_sheet_missing(session)
-        self.recovery_hint.setText(
-            "Noch kein Wiederherstellungsschlüssel: Ohne ihn ist bei vergessener Passphrase "
-            "alles verloren. Akte → „Wiederherstellungsschlüssel…“"
-            if missing else "")
+        self.recovery_button.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
         self.recovery_hint.setVisible(missing)
         items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
         rows = []
@@ -251,6 +287,9 @@ class HeuteScreen(QWidget):
             for contact, name in contacts.logged_today(session)])
         self.recent_empty.setVisible(self.recent_model.rowCount() == 0)
         self.today_empty.setVisible(self.today_model.rowCount() == 0)
+        # an empty list under its "nothing yet" line only takes room
+        self.recent.setVisible(self.recent_model.rowCount() > 0)
+        self.today.setVisible(self.today_model.rowCount() > 0)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

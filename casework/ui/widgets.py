@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
+    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QLineEdit,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -341,6 +345,43 @@ class FlowLayout(QLayout):
         return y + line - rect.y() + margins.bottom()
 
 
+class SideBySide(QWidget):
+    """Two or more panels side by side where the width allows, one below the other where
+    it does not (the § 8a view's steps and records at 125 %, issue 18). Its minimum width
+    is that of the widest panel, so a scroll area around it never scrolls sideways."""
+
+    def __init__(self, parent: QWidget | None, *panels: tuple[QWidget, int]) -> None:
+        super().__init__(parent)
+        self.panels = [panel for panel, _stretch in panels]
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        for panel, stretch in panels:
+            self.box.addWidget(panel, stretch)
+
+    def _side_by_side_width(self) -> int:
+        shown = [p for p in self.panels if not p.isHidden()]
+        return (sum(p.minimumSizeHint().width() for p in shown)
+                + self.box.spacing() * max(len(shown) - 1, 0))
+
+    def minimumSizeHint(self) -> QSize:
+        hints = [p.minimumSizeHint() for p in self.panels if not p.isHidden()]
+        width = max((h.width() for h in hints), default=0)
+        if self.box.direction() == QBoxLayout.Direction.LeftToRight:
+            height = max((h.height() for h in hints), default=0)
+        else:
+            height = sum(h.height() for h in hints) + self.box.spacing() * max(len(hints) - 1, 0)
+        return QSize(width, height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        wide = event.size().width() >= self._side_by_side_width()
+        direction = (QBoxLayout.Direction.LeftToRight if wide
+                     else QBoxLayout.Direction.TopToBottom)
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+            self.updateGeometry()
+        super().resizeEvent(event)
+
+
 def labelled(text: str, widget: QWidget, parent: QWidget | None = None) -> QWidget:
     """A caption and its field as one piece, so a `FlowLayout` never wraps between them;
     the caption is the field's buddy (Alt+letter)."""
@@ -363,3 +404,49 @@ def stretch_column(view: QTableView, *columns: int) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     for column in columns:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
+class _Refit(QObject):
+    """Calls `fit` whenever the watched viewport changes its size."""
+
+    def __init__(self, watched: QWidget, fit: Callable[[], None]) -> None:
+        super().__init__(watched)
+        self.fit = fit
+        watched.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+
+def capped_column(view: QTableView, column: int, share: float = 0.35) -> None:
+    """`column` as wide as its contents but at most `share` of the list's width, eliding
+    beyond: a household label ('Müller (Sabine, Thomas) · Hauptstr. 5') is readable
+    without taking the room of the text beside it, and nothing scrolls sideways at 125 %
+    (issue 18). Use with `stretch_column` for the text column."""
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+
+    def fit() -> None:
+        wanted = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+        header.resizeSection(column, max(40, min(wanted, int(view.viewport().width() * share))))
+
+    model = view.model()
+    for signal in (model.modelReset, model.layoutChanged, model.rowsInserted,
+                   model.dataChanged):
+        signal.connect(lambda *_args: fit())
+    _Refit(view.viewport(), fit)
+
+
+def shrinkable_combo(box: QComboBox, chars: int = 22) -> QComboBox:
+    """A choice list with long entries that may get narrower than its longest entry (it
+    elides; the open list and the tooltip show the whole text) and takes the room a form
+    gives it: long funding or exclusion names must not make a screen wider than a 125 %
+    laptop (issue 18)."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(chars)
+    box.setSizePolicy(QSizePolicy.Policy.Expanding, box.sizePolicy().verticalPolicy())
+    box.setToolTip(box.currentText())
+    box.currentTextChanged.connect(box.setToolTip)
+    return box

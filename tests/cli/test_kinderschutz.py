@@ -35,7 +35,8 @@ def test_list_and_export_isef(procedure_vault: tuple[Path, str], tmp_path: Path)
     listed = run_cli("kinderschutz", "list", "--vault", str(vault), "--json")
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
-    assert [(r["id"], r["schritt"], r["haushalt"]) for r in rows] == [(pid, "S5", "Müller")]
+    assert [(r["id"], r["schritt"], r["haushalt"]) for r in rows] == [
+        (pid, "S5", "Müller (Ayşe) · Gärtnerstr. 12")]
 
     out = tmp_path / "isef.pdf"
     done = run_cli("kinderschutz", "export-isef", "--vault", str(vault), "--verfahren", pid,

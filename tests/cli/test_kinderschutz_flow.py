@@ -8,6 +8,7 @@ from pathlib import Path
 from casework.clock import FixedClock
 from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
 from casework.services import session as session_service
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from tests.conftest import PASSPHRASE, add_family, run_cli
@@ -35,7 +36,7 @@ def test_hand_over_and_information_policy_from_the_cli(vault_dir: Path,
     assert len(again.stderr.strip().splitlines()) == 1
     session = session_service.unlock(vault_dir, PASSPHRASE, clock)
     try:
-        assert ks.deadline_profile(session).immediate
+        assert ks_deadlines.deadline_profile(session).immediate
         item = next(v for v in review.items_for(session, pid)
                     if v.item.kind is ReviewKind.ERGEBNIS)
         assert item.status is ReviewStatus.OFFEN

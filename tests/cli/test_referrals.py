@@ -25,7 +25,8 @@ def test_list_due_and_statistics(session: Session, family: str, vault_dir: Path)
     assert "1 Vermittlung(en)" in listed.stdout
     due = run_cli("vermittlung", "wiedervorlagen", "--vault", str(vault_dir), "--am",
                   (date(2026, 11, 23) + timedelta(days=1)).isoformat())
-    assert due.returncode == 0 and "23.11.2026\tMüller\tASD Bezirk 9" in due.stdout
+    assert due.returncode == 0
+    assert "23.11.2026\tMüller (Ayşe) · Gärtnerstr. 12\tASD Bezirk 9" in due.stdout
     stats = run_cli("vermittlung", "statistik", "--vault", str(vault_dir), "--von",
                     "2026-01-01", "--bis", "2026-12-31")
     assert stats.returncode == 0, stats.stderr

@@ -13,11 +13,11 @@ import pytest
 
 from casework import resources
 from casework.clock import FixedClock
+from casework.models.directory.parsing import parse_profile
 from casework.models.directory.profile import (
     DataProtectionContact,
     Organisation,
     Profile,
-    parse_profile,
 )
 
 # A diagonal stroke "n x1 y1 m x2 y2 l S" with x1 != x2 and y1 != y2: the two halves of

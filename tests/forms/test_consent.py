@@ -20,12 +20,14 @@ from casework.forms.consent import (
     DataSubject,
     Signatory,
     Validity,
-    WithdrawalConfirmationData,
-    WithdrawalScope,
     blank_consent_form_data,
     render_consent_form,
-    render_withdrawal_confirmation,
     tick,
+)
+from casework.forms.consent_withdrawal import (
+    WithdrawalConfirmationData,
+    WithdrawalScope,
+    render_withdrawal_confirmation,
 )
 from casework.models.directory.legal_basis import OrganisationKind
 from casework.models.directory.profile import Organisation, Profile

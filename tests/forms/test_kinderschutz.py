@@ -19,8 +19,11 @@ from casework.forms.kinderschutz import (
 )
 from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId
-from casework.models.kinderschutz.procedure import Dispute, EntryKind, Report, ResultCategory, State
+from casework.models.kinderschutz.actions import Report
+from casework.models.kinderschutz.findings import Dispute
+from casework.models.kinderschutz.vocabulary import EntryKind, ResultCategory, State
 from casework.services.directory.shipped import load_profile
+from casework.services.kinderschutz import documents as ks_documents
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.storage import audit
@@ -76,7 +79,7 @@ def procedure(session: Session, family: HouseholdId) -> str:
 
 def test_documentation_has_all_sections_versions_and_markers(
         session: Session, procedure: str, clock: FixedClock) -> None:
-    d = ks.dossier(session, procedure, purpose="print")
+    d = ks_documents.dossier(session, procedure, purpose="print")
     text = text_of(render_documentation(d, LETTERHEAD, clock))
     for heading in ("Dokumentation der Gefährdungseinschätzung nach § 8a SGB VIII",
                     "Verlauf des Verfahrens", "Wahrnehmungen: Tatsachen",
@@ -109,7 +112,7 @@ def test_documentation_has_all_sections_versions_and_markers(
 
 def test_mitteilung_names_legal_basis_and_prior_notice(session: Session, procedure: str,
                                                       clock: FixedClock) -> None:
-    d = ks.dossier(session, procedure, document="mitteilung")
+    d = ks_documents.dossier(session, procedure, document="mitteilung")
     pdf = render_mitteilung(d, LETTERHEAD, clock,
                             office_address=("Prosperstraße 71/1", "46236 Bottrop"))
     text = text_of(pdf)
@@ -123,7 +126,7 @@ def test_mitteilung_names_legal_basis_and_prior_notice(session: Session, procedu
 
 def test_schutzplan_is_plain_language_for_parents(session: Session, procedure: str,
                                                  clock: FixedClock) -> None:
-    d = ks.dossier(session, procedure, document="schutzplan")
+    d = ks_documents.dossier(session, procedure, document="schutzplan")
     text = text_of(render_schutzplan(d, LETTERHEAD, clock))
     assert "Schutzplan – unsere Vereinbarung" in text
     assert "Was wir vereinbart haben" in text and "Wann sprechen wir wieder darüber?" in text
@@ -135,7 +138,7 @@ def test_schutzplan_is_plain_language_for_parents(session: Session, procedure: s
 
 def test_isef_extract_contains_no_identifiers_of_the_family(session: Session, procedure: str,
                                                             clock: FixedClock) -> None:
-    extract, changes = ks.isef_extract(session, procedure, "Reicht ein Schutzplan aus?")
+    extract, changes = ks_documents.isef_extract(session, procedure, "Reicht ein Schutzplan aus?")
     # the example Träger sits in the family's postcode area; its letterhead is not family data
     letterhead = Letterhead("Träger Beispiel gGmbH", ("Am Markt 1, 46215 Bottrop",))
     text = text_of(render_isef_extract(extract, letterhead, clock))
@@ -152,7 +155,7 @@ def test_isef_extract_contains_no_identifiers_of_the_family(session: Session, pr
     # the re-identification key stays in the vault
     key_entry = ks.get_file(session, procedure).latest(EntryKind.PSEUDONYM_KEY)
     assert key_entry is not None
-    children = {p.id for p in ks.dossier(session, procedure, purpose="view").children()}
+    children = {p.id for p in ks_documents.dossier(session, procedure, purpose="view").children()}
     assert key_entry.data.key["Kind A"] in children
     assert changes.ids("kinderschutz") == {procedure}
     assert "kinderschutz.export" in [e.action for e in audit.entries(session.db, limit=5)]
@@ -162,7 +165,7 @@ def test_documents_refuse_missing_content(session: Session, family: HouseholdId,
                                           clock: FixedClock) -> None:
     team = make_team(session)
     pid, _fact = drive_to_s5(session, team, family)
-    d = ks.dossier(session, pid)
+    d = ks_documents.dossier(session, pid)
     with pytest.raises(ValueError):
         render_mitteilung(d, LETTERHEAD, clock)
     with pytest.raises(ValueError):

@@ -337,8 +337,9 @@ def test_plaintext_to_a_non_local_host_is_refused_before_connecting(
 
 def test_reference_data_reaches_every_device_and_only_from_leitung_or_admin(
         hub: Hub, team: tuple[Session, Session, Session]) -> None:
+    from casework.models.kinderschutz.deadlines import deadline_profile_to_data
     from casework.services.directory import vault_profile as directory
-    from casework.services.kinderschutz import procedures as kinderschutz
+    from casework.services.kinderschutz import deadlines as ks_deadlines
     from casework.storage import directory as directory_store
 
     anna, ben, lea = team
@@ -346,10 +347,10 @@ def test_reference_data_reaches_every_device_and_only_from_leitung_or_admin(
     assert shipped.emergency_contacts
     # the Leitung edits the Rote Mappe (a reserved act: her passphrase, signed)
     directory.remove_emergency_contact(lea, 0, auth=persons.authorize(lea, PASSPHRASE))
-    profile = kinderschutz.deadline_profile(lea)
-    data = json.loads(json.dumps(kinderschutz.deadline_profile_to_data(profile)))
+    profile = ks_deadlines.deadline_profile(lea)
+    data = json.loads(json.dumps(deadline_profile_to_data(profile)))
     data["title"] = "Teamvereinbarung"
-    kinderschutz.set_deadline_profile(lea, data)
+    ks_deadlines.set_deadline_profile(lea, data)
     assert client.sync_vault(lea).refused == 0
     for s in (anna, ben):
         client.sync_vault(s)
@@ -357,7 +358,7 @@ def test_reference_data_reaches_every_device_and_only_from_leitung_or_admin(
             directory.active_profile(lea).emergency_contacts
         assert len(directory.active_profile(s).emergency_contacts) == \
             len(shipped.emergency_contacts) - 1
-        assert kinderschutz.deadline_profile(s).title == "Teamvereinbarung"
+        assert ks_deadlines.deadline_profile(s).title == "Teamvereinbarung"
         assert s.db.scalar("SELECT count(*) FROM sync_parked") == 0
     # A Fachkraft's edit (a modified app) is refused and reaches nobody.
     before = directory.active_profile(anna)

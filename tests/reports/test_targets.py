@@ -143,7 +143,7 @@ def test_a_profile_without_targets_says_so() -> None:
 
 
 def test_reporting_survives_the_directory_round_trip() -> None:
-    from casework.models.directory.profile import parse_profile
+    from casework.models.directory.parsing import parse_profile
     from casework.services.directory.shipped import load_profile, profile_to_data
 
     profile = load_profile("bottrop-beispiel")

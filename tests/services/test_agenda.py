@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 from casework.models.referrals import Recipient, RecipientKind, ReferralDraft
 from casework.services import agenda, referrals
 from casework.services.kinderschutz import procedures as ks
@@ -24,7 +24,7 @@ def test_overdue_child_protection_step_comes_first(session, family, clock) -> No
     first = agenda.items(session)[0]
     assert first.area == "Kinderschutz § 8a" and first.overdue
     assert first.group == agenda.OVERDUE and first.procedure_id == pid
-    assert first.household_name == "Müller"
+    assert first.household_name == "Müller (Ayşe) · Gärtnerstr. 12"
     session.act_as(team.leitung)
     areas = [i.area for i in agenda.items(session)]
     assert areas[0] == "Kinderschutz § 8a" and "Freigabe Leitung" in areas
@@ -49,7 +49,8 @@ def test_issue18_heute_looks_ahead_two_weeks_grouped(session, family, clock) -> 
     """Heute shows Schutzplan measures due in 9 and 14 days and a referral follow-up in
     14 days under "demnächst" (it used to say "Keine Fristen"); beyond the horizon
     nothing; groups come in the order überfällig, heute, diese Woche, demnächst."""
-    from casework.models.kinderschutz.procedure import Measure, ResultCategory, SafetyPlan
+    from casework.models.kinderschutz.actions import Measure, SafetyPlan
+    from casework.models.kinderschutz.vocabulary import ResultCategory
     from tests.services.kinderschutz.support import drive_to_s5, result, result_approved
 
     team = make_team(session)

@@ -54,7 +54,7 @@ def test_today_and_this_week(session: Session, family: HouseholdId) -> None:
     appointments.cancel(session, cancelled, "Familie krank")
     assert [r.appointment.id for r in appointments.today(session)] == [morning]
     assert [r.appointment.id for r in appointments.this_week(session)] == [morning, monday]
-    assert appointments.this_week(session)[0].household_name == "Müller"
+    assert appointments.this_week(session)[0].household_name == "Müller (Ayşe) · Gärtnerstr. 12"
 
 
 def test_reminders_within_lead_time(session: Session, family: HouseholdId,

@@ -106,3 +106,68 @@ def test_restricted_file_is_not_corrected_by_ordinary_workers(session, family) -
     with pytest.raises(PermissionDenied, match="eingeschränkt"):
         contacts_corrections.add_addendum(session, cid, AddendumDraft("Nachtrag"))
     assert contacts.get(session, cid).revisions == ()
+
+
+def test_date_type_and_next_step_are_corrected_visibly(session, family, clock) -> None:
+    """Issue 18: a wrong date, contact type or next step is corrected like the notes: a
+    new version with who, when and why; the earlier values stay readable; the contact
+    (and the family list's "last contact") show the corrected ones."""
+    from datetime import datetime
+
+    from casework.clock import BERLIN
+    from casework.services.households import households
+
+    cid, _ = contacts.log_contact(session, family, ContactDraft(
+        datetime(2026, 11, 20, 9, 30, tzinfo=BERLIN), ContactType.HAUSBESUCH, 30,
+        notes=(NoteEntry(NoteKind.BEOBACHTUNG, RIGHT),), next_steps="Kita anrufen"))
+    clock.advance(timedelta(hours=2))
+    contacts_corrections.correct(session, cid, CorrectionDraft(
+        (NoteEntry(NoteKind.BEOBACHTUNG, RIGHT),), "Telefonat, nicht Hausbesuch; am Vortag",
+        occurred_at=datetime(2026, 11, 19, 16, 0, tzinfo=BERLIN), type=ContactType.TELEFONAT,
+        next_steps="Schule anrufen"))
+    stored = contacts.get(session, cid)
+    assert stored.data.type is ContactType.TELEFONAT
+    assert stored.data.occurred_at == datetime(2026, 11, 19, 16, 0, tzinfo=BERLIN)
+    assert stored.data.next_steps == "Schule anrufen"
+    assert [n.text for n in stored.data.notes] == [RIGHT]
+    (correction,) = stored.corrections
+    assert correction.author_name == "Lena Beispiel" and not correction.notes_changed
+    lines = revision_lines(stored)
+    assert lines == [
+        "berichtigt am 21.11.2026 12:00 von Lena Beispiel (Grund: Telefonat, nicht Hausbesuch;"
+        " am Vortag); frühere Fassung:",
+        "  Datum/Uhrzeit: 20.11.2026 09:30", "  Art: Hausbesuch",
+        "  Nächster Schritt: Kita anrufen"]
+    summaries = [e.summary() for e in history.for_household(session, family)]
+    assert any("früher: Datum/Uhrzeit: 20.11.2026 09:30 / Art: Hausbesuch / Nächster "
+               "Schritt: Kita anrufen" in s for s in summaries), summaries
+    (row,) = households.list_rows(session, [family])  # the family list's "last contact"
+    assert row.last_contact_at is not None and row.last_contact_at.startswith("2026-11-19T15:00")
+    # The next step alone, and nothing at all
+    contacts_corrections.correct(session, cid, CorrectionDraft(
+        stored.data.notes, "Tippfehler", next_steps="Schule anrufen (Frau Kaya)"))
+    assert contacts.get(session, cid).data.next_steps == "Schule anrufen (Frau Kaya)"
+    with pytest.raises(ValidationError) as info:
+        contacts_corrections.correct(session, cid, CorrectionDraft(
+            stored.data.notes, "nichts", type=ContactType.TELEFONAT,
+            next_steps=" Schule anrufen (Frau Kaya) "))
+    assert info.value.field == "Notiz"  # "unverändert"
+
+
+def test_corrected_date_may_not_lie_ahead_or_after_the_follow_up(session, family) -> None:
+    from datetime import date, datetime
+
+    from casework.clock import BERLIN
+
+    cid, _ = contacts.log_contact(session, family, ContactDraft(
+        datetime(2026, 11, 10, 9, 30, tzinfo=BERLIN), ContactType.BERATUNG,
+        notes=(NoteEntry(NoteKind.FAKT, RIGHT),), follow_up=date(2026, 11, 12)))
+    notes = contacts.get(session, cid).data.notes
+    for moment, reason in ((datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN), "Zukunft"),
+                           (datetime(2026, 11, 15, 9, 0, tzinfo=BERLIN), "Wiedervorlage")):
+        with pytest.raises(ValidationError) as info:
+            contacts_corrections.correct(session, cid, CorrectionDraft(
+                notes, "Datum", occurred_at=moment))
+        assert info.value.field == "Datum/Uhrzeit" and reason.lower()[:5] in \
+            info.value.reason.lower()
+    assert contacts.get(session, cid).revisions == ()

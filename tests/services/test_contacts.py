@@ -98,4 +98,4 @@ def test_note_search_newest_first_and_umlaut_folded(session, family) -> None:
 def test_contacts_logged_today(session, family) -> None:
     contacts.log_contact(session, family, ContactDraft(session.clock.now(), ContactType.BERATUNG))
     today = contacts.logged_today(session)
-    assert [name for _, name in today] == ["Müller"]
+    assert [name for _, name in today] == ["Müller (Ayşe) · Gärtnerstr. 12"]

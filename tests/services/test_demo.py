@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from casework.clock import BERLIN, FixedClock, local_today
 from casework.models.consent import ConsentStatus
-from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
 from casework.models.referrals import ReferralState
 from casework.models.reports import Report, suppress
@@ -37,6 +37,7 @@ from casework.services import (
 from casework.services import session as session_service
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.persons import workers
@@ -95,18 +96,18 @@ def test_kinderschutz_procedures_in_several_states_one_waiting_for_the_leitung(
     queue = review.queue(s)
     assert [v.item.kind.value for v in queue] == ["ergebnis"]
     assert queue[0].status is ReviewStatus.OFFEN
-    assert queue[0].household_name == "Kaya"
+    assert queue[0].household_name == "Kaya (Özlem) · Zechenstr. 14"
     returned = [v for p in ks.list_procedures(s) for v in review.items_for(s, p.id)
                 if v.status is ReviewStatus.ZURUECKGEGEBEN]
     assert len(returned) == 1 and returned[0].last_decision is not None
     assert "Familienhebamme" in returned[0].last_decision.comment
-    assert returned[0].household_name == "Sommer"
+    assert returned[0].household_name == "Sommer (Hannah) · Brückenstr. 2"
 
 
 def test_exactly_one_overdue_kinderschutz_step(s: Session) -> None:
-    overdue = ks.overdue(s)
+    overdue = ks_deadlines.overdue(s)
     assert len(overdue) == 1
-    assert overdue[0].household_name == "Petrović"
+    assert overdue[0].household_name == "Petrović (Ana) · Hüttenweg 22"
     assert TODAY - overdue[0].due_at < timedelta(days=14)
 
 
@@ -114,7 +115,7 @@ def test_consents_given_withdrawn_printed_and_renewal_due_at_16(s: Session) -> N
     statuses = {r.status for r in consent.overview(s)}
     assert {ConsentStatus.GUELTIG, ConsentStatus.WIDERRUFEN, ConsentStatus.ENTWURF} <= statuses
     [renewal] = consent.renewals_due(s)
-    assert renewal.household_name == "Schäfer"
+    assert renewal.household_name == "Schäfer (Marta) · Gärtnerstr. 12"
     assert renewal.consent.renewal_on is not None
     assert 0 < (TODAY.date() - renewal.consent.renewal_on).days < 60
 
@@ -243,7 +244,7 @@ def test_dates_follow_the_clock(tmp_path: Path) -> None:
                                      owner_name="Lena Beispiel", memory_security=False)
     try:
         demo.fill(session, 0, passphrase=demo.DEMO_PASSPHRASE)
-        assert len(ks.overdue(session)) == 1
+        assert len(ks_deadlines.overdue(session)) == 1
         newest = max(p.opened_at for p in ks.list_procedures(session))
         assert date(2031, 7, 1) < newest.astimezone(BERLIN).date() <= later.date()
     finally:

@@ -51,7 +51,7 @@ def test_child_turning_18_shows_what_follows(session: Session) -> None:
     assert "§ 41 SGB VIII" in text and "Hilfe für junge Volljährige" in text
     assert phone(session, "§ 41") in text  # the ASD special function from the directory
     items = [i for i in agenda.items(session) if i.area == "wird volljährig"]
-    assert len(items) == 1 and items[0].household_name == "Yılmaz"
+    assert len(items) == 1 and items[0].household_name == "Yılmaz (Ayşe) · Gärtnerstr. 12"
     lifecycle.close(session, hid, ClosureReason.UMZUG, confirm_warnings=True)
     assert milestones.due(session) == []  # closed families leave Heute
 

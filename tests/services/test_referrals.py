@@ -230,7 +230,7 @@ def test_follow_ups_due_for_heute(session: Session, clock: FixedClock, family: H
     assert service.follow_ups_due(session) == []
     due = service.follow_ups_due(session, TODAY + timedelta(days=3))
     assert [(f.referral_id, f.household_name, f.recipient, f.state) for f in due] == [
-        (rid, "Müller", "ASD Bezirk 9", S.VORGESCHLAGEN)]
+        (rid, "Müller (Ayşe) · Gärtnerstr. 12", "ASD Bezirk 9", S.VORGESCHLAGEN)]
     assert due[0].overdue_days(TODAY + timedelta(days=5)) == 2
     service.agree(session, rid)  # keeps the follow-up
     service.send(session, rid)  # default: two weeks after sending

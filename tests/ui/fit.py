@@ -3,7 +3,8 @@
 1366 x 768 minus a 30-pixel taskbar is what a window gets. A widget fits when
 - it asks for no more than that (its minimum size hint and minimum size),
 - laid out at that size (a top-level window: its frame; dialogs at their own size, which
-  must fit too), no scroll area inside shows a horizontal scroll bar,
+  must fit too), no scroll area inside shows a horizontal scroll bar or has content
+  wider than its viewport (one that scrolls only vertically would cut it off),
 - no tab bar has to scroll its tabs, and
 - no line edit cuts off its placeholder text, and
 - no list gives a third of its width to an empty last column.
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
     QMainWindow,
+    QScrollArea,
     QStyle,
     QStyleOptionFrame,
     QTabBar,
@@ -95,6 +97,12 @@ def problems(widget: QWidget, width: int = 1366, height: int = 738) -> list[str]
         if area.isVisible() and area.horizontalScrollBar().isVisible():
             found.append(f"{describe(area)}: waagerechter Rollbalken "
                          f"({area.viewport().width()} px Platz)")
+        inner = area.widget() if isinstance(area, QScrollArea) else None
+        if (area.isVisible() and inner is not None and area.widgetResizable()
+                and inner.minimumSizeHint().width() > area.viewport().width()):
+            # a scroll area that never scrolls sideways would cut its content off
+            found.append(f"{describe(area)}: Inhalt braucht {inner.minimumSizeHint().width()}"
+                         f" px, sichtbar sind {area.viewport().width()} px")
     for view in widget.findChildren(QAbstractItemView):
         hog = _empty_column_hogs(view) if view.isVisible() else ""
         if hog:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 from casework.services.kinderschutz import procedures as ks
 from tests.conftest import add_family
 from tests.services.kinderschutz.support import child_ids, observe
@@ -28,7 +28,7 @@ def test_overdue_child_protection_step_is_prominent_on_heute(qtbot, unlocked, cl
     first = [screen.agenda_model.index(0, c).data() for c in range(5)]
     assert first[0] == "überfällig"  # the group heading
     assert first[1] == "Kinderschutz § 8a"
-    assert first[3] == "Sonnenblum"
+    assert first[3] == "Sonnenblum (Ayşe) · Gärtnerstr. 12"
     with qtbot.waitSignal(ctx.household_requested, timeout=2000) as opened:
         screen._open(screen.agenda, 0)
     assert opened.args == [family, "kinderschutz"]  # the reminder leads to the procedure

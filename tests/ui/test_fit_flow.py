@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, QSize
 from PySide6.QtWidgets import QAbstractScrollArea, QDialog, QScrollArea, QWidget
 
 from casework.clock import FixedClock
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 from casework.services import demo, referrals
 from casework.services import session as session_service
 from casework.services.kinderschutz import procedures as ks

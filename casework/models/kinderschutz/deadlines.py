@@ -17,15 +17,15 @@ from typing import Any
 
 from casework.clock import BERLIN
 from casework.errors import ValidationError
-from casework.models.kinderschutz.procedure import (
+from casework.models.kinderschutz.procedure import ProcedureFile
+from casework.models.kinderschutz.review import ReviewKind
+from casework.models.kinderschutz.rules import open_tasks
+from casework.models.kinderschutz.vocabulary import (
     EntryKind,
     InvolvementTarget,
     MeasureStatus,
-    ProcedureFile,
     State,
 )
-from casework.models.kinderschutz.review import ReviewKind
-from casework.models.kinderschutz.rules import open_tasks
 
 HolidayPredicate = Callable[[date], bool]
 

@@ -19,11 +19,8 @@ from datetime import date, datetime
 
 from casework.clock import BERLIN
 from casework.models.households.person import BirthInfo
-from casework.models.kinderschutz.procedure import (
-    EntryKind,
-    InvolvementTarget,
-    ProcedureFile,
-)
+from casework.models.kinderschutz.procedure import ProcedureFile
+from casework.models.kinderschutz.vocabulary import EntryKind, InvolvementTarget
 
 # --------------------------------------------------------------------------- dossier
 

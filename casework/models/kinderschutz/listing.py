@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from casework.models.ids import WorkerId
-from casework.models.kinderschutz.procedure import (
-    EntryKind,
-    InvolvementTarget,
-    ProcedureFile,
-    State,
-    Transition,
-)
+from casework.models.kinderschutz.procedure import ProcedureFile, Transition
+from casework.models.kinderschutz.vocabulary import EntryKind, InvolvementTarget, State
 
 
 class ReviewKind(StrEnum):

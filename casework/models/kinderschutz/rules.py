@@ -10,18 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casework.errors import PermissionDenied, ValidationError
-from casework.models.kinderschutz.procedure import (
+from casework.models.kinderschutz.findings import IsefConsultation, Result
+from casework.models.kinderschutz.procedure import ProcedureFile
+from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.kinderschutz.vocabulary import (
     FACTUAL_KINDS,
     EntryKind,
     InvolvementTarget,
-    IsefConsultation,
-    ProcedureFile,
-    Result,
     ResultCategory,
     State,
     TaskKey,
 )
-from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
 
 S = State

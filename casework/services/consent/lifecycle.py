@@ -19,6 +19,7 @@ from functools import lru_cache
 from casework.clock import BERLIN, FixedClock, local_today
 from casework.errors import NotFound, UserError, ValidationError
 from casework.forms import consent as forms
+from casework.forms import consent_withdrawal as withdrawal_form
 from casework.models.changes import Changes
 from casework.models.consent import (
     GIVEN_STATES,
@@ -122,9 +123,13 @@ def rows(session: Session, consents: Sequence[Consent], on: date | None = None,
     moment = _noon(day) if on is not None else session.clock.now()
     cat = catalog(session)
     names = store.person_names(session.db, [c.person_id for c in consents])
+    # the household label, not the bare surname: families with the same surname (issue 18)
+    labels = household_store.household_labels(
+        session.db, sorted({c.household_id for c in consents}))
     out = []
     for c in consents:
         person_name, household_name = names.get(c.person_id, ("(gelöscht)", ""))
+        household_name = labels.get(c.household_id, household_name)
         out.append(ConsentRow(
             c, person_name, household_name, c.status(moment), renewal_due_for(session, c, day),
             ", ".join(_purpose_texts(cat, c)), ", ".join(_recipient_texts(cat, c))))
@@ -482,13 +487,14 @@ def withdrawal_confirmation(session: Session, withdrawal_id: str) -> bytes:
                                      for i in after))
     remaining_r = list(dict.fromkeys(recipient_text(cat, i.recipient_key, i.recipient_detail)
                                      for i in after))
-    data = forms.WithdrawalConfirmationData(
+    data = withdrawal_form.WithdrawalConfirmationData(
         organisation=prof.organisation,
         subject=forms.DataSubject(names.get(consent.person_id, ("", ""))[0],
                                   person.data.birth.birth_date if person else None),
         declared_by=event.declared_by,
         capacity=forms.Capacity((event.capacity or consent.capacity).value),
-        scope=forms.WithdrawalScope.TOTAL if event.total else forms.WithdrawalScope.PARTIAL,
+        scope=(withdrawal_form.WithdrawalScope.TOTAL if event.total
+               else withdrawal_form.WithdrawalScope.PARTIAL),
         received_on=event.on or event.at.astimezone(BERLIN).date(),
         received_via=event.via,
         effective_on=event.at.astimezone(BERLIN).date(),
@@ -498,7 +504,7 @@ def withdrawal_confirmation(session: Session, withdrawal_id: str) -> bytes:
         confirmed_by=_worker_label(session, session.actor_id),
         address_lines=_letter_address(session, consent.household_id, event.declared_by),
         translation=translations.for_household(session, consent.household_id))
-    pdf = forms.render_withdrawal_confirmation(data, session.clock)
+    pdf = withdrawal_form.render_withdrawal_confirmation(data, session.clock)
     session.audit("consent.print", "consent", consent.id, "withdrawal")
     return pdf
 

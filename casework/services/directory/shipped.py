@@ -2,7 +2,7 @@
 
 Profiles are package data loaded with `importlib.resources`, so the installed app finds
 them too (ARCHITECTURE §2). A malformed profile is a `UserError` naming the file and the
-field path; the parsing rules live in the pure `casework.models.directory.profile.parse_profile`.
+field path; the parsing rules live in the pure `casework.models.directory.parsing.parse_profile`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from casework.clock import BERLIN, Clock
 from casework.errors import UserError, ValidationError
 from casework.models import safe_json
 from casework.models.directory.opening import OpenState, who_is_open
-from casework.models.directory.profile import NumberSource, Profile, WeeklySlot, parse_profile
+from casework.models.directory.parsing import parse_profile
+from casework.models.directory.profile import NumberSource, Profile, WeeklySlot
 from casework.models.directory.reporting import Reporting, reporting_to_data
 from casework.models.kinderschutz.routing import (
     AcuteRouting,

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.directory import quality
+from casework.models.directory.parsing import parse_profile
 from casework.models.directory.profile import (
     AfterHoursRule,
     AsdDistrict,
@@ -33,7 +34,6 @@ from casework.models.directory.profile import (
     Profile,
     SpecialFunction,
     WeeklySlot,
-    parse_profile,
 )
 from casework.models.directory.revision import RevisionInfo
 from casework.models.persons.worker import WorkerRole

@@ -11,57 +11,40 @@ to the audit log with ids only (`kinderschutz.view`, `kinderschutz.print`,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from casework import resources
-from casework.clock import BERLIN, local_today
+from casework.clock import local_today
 from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.ids import HouseholdId, PersonId, WorkerId
+from casework.models.kinderschutz.actions import (
+    Acute,
+    Call,
+    Handover,
+    Mitteilung,
+    Note,
+    PseudonymKey,
+    Report,
+    SafetyPlan,
+    Task,
+)
 from casework.models.kinderschutz.deadlines import (
     DeadlineProfile,
-    DueStep,
-    InformationPolicy,
     add_working_days,
-    deadline_profile_to_data,
-    parse_deadline_profile,
 )
-from casework.models.kinderschutz.deadlines import (
-    due_steps as compute_due_steps,
-)
-from casework.models.kinderschutz.dossier import (
-    Dossier,
-    IsefExtract,
-    PersonInfo,
-    ReviewLine,
-    pseudonymise,
-)
-from casework.models.kinderschutz.listing import ProcedureRow
-from casework.models.kinderschutz.procedure import (
-    Acute,
+from casework.models.kinderschutz.findings import (
     Assessment,
-    Call,
     Dispute,
-    EntryKind,
-    Handover,
     Involvement,
     IsefConsultation,
     IsefSkip,
-    Mitteilung,
-    Note,
     Observation,
-    ProcedureFile,
-    PseudonymKey,
-    Report,
     Result,
-    SafetyPlan,
-    State,
-    Task,
-    TaskKey,
 )
+from casework.models.kinderschutz.listing import ProcedureRow
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.review import (
     HANDOVER_KINDS,
     ReviewKind,
@@ -79,10 +62,11 @@ from casework.models.kinderschutz.rules import (
     check_result,
     check_transition,
 )
+from casework.models.kinderschutz.vocabulary import EntryKind, State, TaskKey
 from casework.models.persons.worker import WorkerRole
 from casework.services.directory.shipped import holidays_for, load_profile
 from casework.services.kinderschutz import review
-from casework.services.privacy import redaction
+from casework.services.kinderschutz.deadlines import deadline_profile
 from casework.services.session import Session
 from casework.storage import households as household_store
 from casework.storage import kinderschutz as store
@@ -91,8 +75,6 @@ from casework.storage import persons as worker_store
 if TYPE_CHECKING:
     from casework.services.persons import Authorization
 
-DEFAULT_DEADLINE_PROFILE = "beispiel"
-_META_DEADLINES = "kinderschutz.deadline_profile"
 
 S = State
 _ACUTE_FOLLOW_UP = frozenset({S.SA, S.S7, S.S8})
@@ -162,8 +144,13 @@ def view(session: Session, procedure_id: str) -> ProcedureFile:
 
 def list_procedures(session: Session, household_id: str | None = None,
                     open_only: bool = False) -> list[ProcedureRow]:
-    """Procedures, newest first (all, or of one household; optionally only open ones)."""
-    return store.list_procedures(session.db, household_id=household_id, open_only=open_only)
+    """Procedures, newest first (all, or of one household; optionally only open ones),
+    each named by its household label (same-surname families stay apart, issue 18)."""
+    found = store.list_procedures(session.db, household_id=household_id, open_only=open_only)
+    labels = household_store.household_labels(session.db,
+                                               sorted({r.household_id for r in found}))
+    return [replace(r, household_name=labels.get(r.household_id, r.household_name))
+            for r in found]
 
 
 # --------------------------------------------------------------------------- opening
@@ -247,6 +234,14 @@ def set_children(session: Session, procedure_id: str,
 def _add(session: Session, file: ProcedureFile, kind: EntryKind,
          payload: Mapping[str, Any]) -> str:
     return store.insert_entry(session.writer(), file.procedure, kind, payload)
+
+
+def record_pseudonym_key(session: Session, file: ProcedureFile,
+                         key: Mapping[str, str]) -> Changes:
+    """Keep the re-identification key of an iseF extract as an entry of the procedure
+    (inside the caller's transaction; the extract itself is made in `documents`)."""
+    _add(session, file, EntryKind.PSEUDONYM_KEY, PseudonymKey(key).to_payload())
+    return _changes(file)
 
 
 def record_observation(session: Session, procedure_id: str,
@@ -568,229 +563,3 @@ def acute(session: Session, household_id: HouseholdId, event: Acute, *,
         for key in TaskKey:
             _add(session, file, EntryKind.TASK, Task(key, due).to_payload())
     return file.procedure.id, _changes(file, *items)
-
-
-# --------------------------------------------------------------------------- deadlines
-
-
-def _shipped_deadline_profile(name: str) -> DeadlineProfile:
-    folder = resources.files("deadlines")
-    entry = folder.joinpath(f"{name}.json")
-    if not name.replace("-", "").isalnum() or not entry.is_file():
-        raise UserError(f"Das Fristenprofil „{name}“ gibt es nicht.")
-    try:
-        data = json.loads(entry.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise UserError(f"Fristenprofil {name}.json: kein gültiges JSON "
-                        f"(Zeile {error.lineno}).") from None
-    return parse_deadline_profile(data)
-
-
-def load_deadline_profile(name: str = DEFAULT_DEADLINE_PROFILE) -> DeadlineProfile:
-    """A shipped deadline profile (`resources/deadlines/<name>.json`)."""
-    return _shipped_deadline_profile(name)
-
-
-def deadline_profile(session: Session) -> DeadlineProfile:
-    """The vault's deadline profile: its own configuration if set, else the shipped
-    example profile (non-binding example values, LR-13)."""
-    stored = session.vault.meta(_META_DEADLINES)
-    if stored:
-        return parse_deadline_profile(json.loads(stored))
-    return load_deadline_profile()
-
-
-def set_deadline_profile(session: Session, data: Mapping[str, Any]) -> Changes:
-    """Configure the deadlines per local Vereinbarung (Leitung/Admin). Logged (LR-13)."""
-    session.require_role(WorkerRole.LEITUNG, WorkerRole.ADMIN)
-    profile = parse_deadline_profile(data)
-    text = json.dumps(deadline_profile_to_data(profile), ensure_ascii=False, sort_keys=True)
-    with session.db.transaction():
-        session.vault.set_meta(_META_DEADLINES, text)
-        session.writer().log_only("ks_deadline_profile", profile.name, "update",
-                                  deadline_profile_to_data(profile))
-        session.audit("kinderschutz.deadline_profile.change", "ks_deadline_profile",
-                      profile.name)
-    return Changes.of("kinderschutz_deadlines", profile.name)
-
-
-def set_information_policy(session: Session, policy: InformationPolicy,
-                           working_days: int = 0) -> Changes:
-    """Choose when the Jugendamt is informed (the local cooperation agreement decides):
-    "unverzüglich" once weighty indications are known (a reminder due after
-    `working_days`, 0 = the same working day), or at the later step. Leitung/Admin."""
-    data = deadline_profile_to_data(deadline_profile(session))
-    data["jugendamt_information"] = InformationPolicy(policy).value
-    data["jugendamt_information_working_days"] = working_days
-    return set_deadline_profile(session, data)
-
-
-def due_steps(session: Session, procedure_id: str) -> list[DueStep]:
-    """Open steps of one procedure with their deadlines (soonest first)."""
-    file = _load(session, procedure_id)
-    return compute_due_steps(file, deadline_profile(session), session.clock.now(),
-                             holidays_for(load_profile(session.profile_name).holiday_subdivision),
-                             review.acknowledged_kinds(session, procedure_id))
-
-
-@dataclass(frozen=True, slots=True)
-class OverdueStep:
-    """An overdue step for Heute and the Leitung's queue."""
-
-    procedure_id: str
-    household_id: HouseholdId
-    household_name: str
-    lead_worker_id: WorkerId
-    key: str
-    label: str
-    due_at: datetime  # Europe/Berlin
-    overdue: bool = True
-
-
-def overdue(session: Session, *, mine_only: bool = False) -> list[OverdueStep]:
-    """Overdue steps of all open procedures at the session clock's "now", most overdue
-    first. With `mine_only`, only procedures the acting worker leads."""
-    return [s for s in due_until(session, None, mine_only=mine_only) if s.overdue]
-
-
-def due_until(session: Session, until: datetime | None, *,
-              mine_only: bool = False) -> list[OverdueStep]:
-    """Open steps of all open procedures due before `until` (None: only overdue ones),
-    overdue included and marked, soonest first: Schutzplan measures and reviews, the
-    acute follow-ups, the deadline profile's steps (Heute looks ahead with it)."""
-    profile = deadline_profile(session)
-    holidays = holidays_for(load_profile(session.profile_name).holiday_subdivision)
-    now = session.clock.now()
-    out: list[OverdueStep] = []
-    for pid in store.open_procedure_ids(session.db):
-        file = _load(session, pid)
-        if mine_only and file.procedure.lead_worker_id != session.actor_id:
-            continue
-        household = household_store.get_household(session.db, file.procedure.household_id)
-        name = household.name if household is not None else ""
-        for step in compute_due_steps(file, profile, now, holidays,
-                                      review.acknowledged_kinds(session, pid)):
-            if step.overdue or (until is not None and step.due_at < until):
-                out.append(OverdueStep(pid, file.procedure.household_id, name,
-                                       file.procedure.lead_worker_id, step.key, step.label,
-                                       step.due_at.astimezone(BERLIN), step.overdue))
-    out.sort(key=lambda s: s.due_at)
-    return out
-
-
-# --------------------------------------------------------------------------- documents
-
-DOCUMENTS = ("dokumentation", "mitteilung", "schutzplan", "isef")
-_PURPOSES = ("view", "print", "export")
-
-
-def _signature_text(session: Session, decision_id: str, signatures: list[Any]) -> str:
-    """What the § 8a documentation prints about an approval's signature."""
-    from casework.models.persons.signing import LEGACY_LABEL
-    from casework.services import persons as person_service
-
-    if not signatures:
-        if person_service.is_legacy(session, "ks_review_decision", decision_id):
-            return LEGACY_LABEL
-        return "Signatur fehlt"
-    sig = signatures[-1]
-    state = "Signatur geprüft" if sig.verified else "Signatur UNGÜLTIG"
-    return f"{sig.role} · Schlüssel {sig.fingerprint} · {state}"
-
-
-def _dossier(session: Session, file: ProcedureFile) -> Dossier:
-    household = household_store.get_household(session.db, file.procedure.household_id)
-    if household is None:
-        raise NotFound("Der Haushalt")
-    persons = tuple(
-        PersonInfo(p.id, p.data.first_name, p.data.last_name, p.data.role.value, p.data.birth,
-                   p.data.gender.value, p.data.custody)
-        for p in household_store.persons_of(session.db, household.id))
-    names: dict[str, str] = {w.id: w.name for w in worker_store.list_workers(session.db)}
-    from casework.services import persons as person_service
-
-    lines = []
-    views = review.items_for(session, file.procedure.id)
-    decision_ids = [v.last_decision.id for v in views if v.last_decision is not None]
-    signed = person_service.signatures(session, "ks_review_decision", decision_ids)
-    for v in views:
-        last = v.last_decision
-        lines.append(ReviewLine(
-            v.label, v.status.value, v.author_name,
-            names.get(last.decided_by, "") if last is not None else "",
-            last.decided_at if last is not None else None,
-            last.comment if last is not None else "",
-            _signature_text(session, last.id, signed.get(last.id, []))
-            if last is not None else ""))
-    data = household.data
-    return Dossier(file, household.name, data.street, data.plz, data.city, data.district,
-                   persons, names, tuple(lines), local_today(session.clock))
-
-
-def dossier(session: Session, procedure_id: str, *, purpose: str = "print",
-            document: str = "dokumentation") -> Dossier:
-    """Plain data for `casework.forms.kinderschutz` (all versions, participants, facts,
-    reviews). Logged as `kinderschutz.<purpose>` (view / print / export) with the
-    document key as detail — ids only."""
-    if purpose not in _PURPOSES:
-        raise ValueError(purpose)
-    if document not in DOCUMENTS:
-        raise ValueError(document)
-    file = _load(session, procedure_id)
-    data = _dossier(session, file)
-    session.audit(f"kinderschutz.{purpose}", "ks_procedure", procedure_id, document)
-    return data
-
-
-def office_address_lines(profile: Any) -> tuple[str, ...]:
-    """The ASD office's address as letter lines ("Prosperstraße 71/1", "46236 Bottrop")."""
-    address = str(getattr(profile.asd, "office_address", "") or "")
-    return tuple(part.strip() for part in address.split(",") if part.strip())
-
-
-@dataclass(frozen=True, slots=True)
-class IsefReview:
-    """What the worker checks before the iseF extract leaves: every span the vault-wide
-    redaction replaced and every suspicious span left (capitalised unknown words,
-    digits), each with the redacted text it belongs to."""
-
-    replaced: tuple[tuple[str, str, str], ...]  # (original, replacement, category)
-    suspects: tuple[tuple[str, str, str], ...]  # (word, why, redacted text around it)
-    limits: str
-
-
-def isef_review(session: Session, procedure_id: str, questions: str = "",
-                marked: Sequence[str] = ()) -> IsefReview:
-    """Preview of the redaction of the iseF extract (nothing stored; logged as a view)."""
-    file = _load(session, procedure_id)
-    redactor = redaction.for_isef(session, marked)
-    replaced: list[tuple[str, str, str]] = []
-    suspects: list[tuple[str, str, str]] = []
-
-    def record(text: str) -> str:
-        result = redactor.redact(text)
-        replaced.extend((s.original, s.replacement, s.category) for s in result.spans)
-        for suspect in result.suspects:
-            start = max(0, suspect.start - 30)
-            suspects.append((suspect.text, suspect.why,
-                             result.text[start:suspect.end + 30].strip()))
-        return result.text
-
-    pseudonymise(_dossier(session, file), questions.strip(), record)
-    session.audit("kinderschutz.view", "ks_procedure", procedure_id, "isef-review")
-    return IsefReview(tuple(dict.fromkeys(replaced)), tuple(dict.fromkeys(suspects)),
-                      redaction.LIMITS)
-
-
-def isef_extract(session: Session, procedure_id: str, questions: str = "",
-                 marked: Sequence[str] = ()) -> tuple[IsefExtract, Changes]:
-    """The pseudonymised consultation extract for the iseF (LR-05). The re-identification
-    key (pseudonym → person id) is stored in the vault as an entry; the extract holds no
-    names, addresses, exact birth dates or phone numbers. Logged as `kinderschutz.export`."""
-    with session.db.transaction():
-        file = _load(session, procedure_id)
-        extract, key = pseudonymise(_dossier(session, file), questions.strip(),
-                                    redaction.for_isef(session, marked))
-        _add(session, file, EntryKind.PSEUDONYM_KEY, PseudonymKey(key).to_payload())
-        session.audit("kinderschutz.export", "ks_procedure", procedure_id, "isef")
-    return extract, _changes(file)

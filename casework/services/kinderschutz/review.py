@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import EntryKind, ProcedureFile
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.review import (
     OPEN_STATUSES,
     QUEUE_STATUSES,
@@ -33,6 +33,7 @@ from casework.models.kinderschutz.review import (
     status_of,
     subject_of,
 )
+from casework.models.kinderschutz.vocabulary import EntryKind
 from casework.models.persons.worker import WorkerRole
 from casework.services.session import Session
 
@@ -88,7 +89,9 @@ def _views(session: Session, items: list[ReviewItem]) -> list[ReviewView]:
     decided = store.decisions(session.db, [i.id for i in items])
     files: dict[str, ProcedureFile | None] = {}
     names: dict[str, str] = {}
-    households: dict[str, str] = {}
+    # household labels for all items at once (same-surname families, issue 18)
+    households = household_store.household_labels(
+        session.db, sorted({i.household_id for i in items}))
     views: list[ReviewView] = []
     for item in items:
         if item.procedure_id not in files:
@@ -100,9 +103,6 @@ def _views(session: Session, items: list[ReviewItem]) -> list[ReviewView]:
         if author not in names:
             worker = worker_store.get_worker(session.db, author)
             names[author] = worker.name if worker is not None else ""
-        if item.household_id not in households:
-            household = household_store.get_household(session.db, item.household_id)
-            households[item.household_id] = household.name if household is not None else ""
         history = tuple(decided[item.id])
         handed = (handed_over_hashes(file, item.kind, item.subject) if file is not None
                   else None)
@@ -112,7 +112,7 @@ def _views(session: Session, items: list[ReviewItem]) -> list[ReviewView]:
                             if e.data.content_hash == digest)
         views.append(ReviewView(item, status_of(digest, history, handed), digest,
                                 subject.content if subject is not None else None, author,
-                                names[author], households[item.household_id], history,
+                                names[author], households.get(item.household_id, ""), history,
                                 handed_at))
     return views
 

@@ -56,11 +56,12 @@ from casework.models.contacts import (
     RevisionKind,
     addendum_mark,
     correction_mark,
+    previous_field_lines,
 )
 from casework.models.households.household import Household
 from casework.models.households.person import Gender, HouseholdRole, Person
 from casework.models.ids import PersonId
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
 from casework.models.text import fold_words
 from casework.services import persons
@@ -460,9 +461,11 @@ def build(session: Session, request_id: str) -> DisclosureData:
                     if present:
                         revisions.append(clean(f"{addendum_mark(revision)}: {revision.text}"))
                     continue
-                earlier = note_lines(revision.previous)
+                earlier = note_lines(revision.previous) if revision.notes_changed else []
                 revisions.append(clean(correction_mark(revision)) + "; frühere Fassung: "
-                                 + " ".join(f"{n.label}: {n.text}" for n in earlier))
+                                 + " ".join([clean(line) + ";" for line in
+                                             previous_field_lines(revision)]
+                                            + [f"{n.label}: {n.text}" for n in earlier]))
             contacts.append(ContactEntry(
                 contact.data.occurred_at, contact.data.type.value, contact.data.duration_min,
                 contact.data.topics, tuple(notes), clean(contact.data.next_steps),

@@ -1,19 +1,23 @@
 """Correct a saved contact visibly (Berichtigung) or append a Nachtrag.
 
-A correction shows the wording as it stands, takes the corrected note entries and a
-required reason; the earlier wording stays readable in the contact's detail, the Verlauf
-and printed documents. A Nachtrag adds dated text without changing the contact."""
+A correction shows the contact as it stands – date and time, type, next step and the
+note entries – takes what is corrected and a required reason; the earlier wording and
+values stay readable in the contact's detail, the Verlauf and printed documents. A
+Nachtrag adds dated text without changing the contact."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QScrollArea,
@@ -21,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.clock import BERLIN
 from casework.errors import UserError, ValidationError
 from casework.models.contacts import (
     AddendumDraft,
     Contact,
+    ContactType,
     CorrectionDraft,
     NoteEntry,
     NoteKind,
@@ -32,7 +38,16 @@ from casework.models.contacts import (
 from casework.services import contacts_corrections, drafts
 from casework.ui.contacts.note_block import NoteBlock
 from casework.ui.context import UiContext
-from casework.ui.widgets import ValidatingForm, heading, line_edit, named
+from casework.ui.widgets import (
+    DATE_HINT,
+    ValidatingForm,
+    format_date,
+    heading,
+    line_edit,
+    named,
+    parse_date,
+    parse_time,
+)
 
 INTRO = ("Die bisherige Fassung bleibt erhalten: Sie ist in der Kontaktansicht, im Verlauf "
          "und in Ausdrucken weiter lesbar, mit Datum, Ihrem Namen und dem Grund.")
@@ -134,6 +149,29 @@ class CorrectionDialog(_AskBeforeDiscarding):
         intro = QLabel(INTRO, self)
         intro.setWordWrap(True)
         self.form = ValidatingForm(self)
+        # Date and time, type and next step as they stand; what is changed here is
+        # corrected like the notes (the earlier value stays readable).
+        local = contact.data.occurred_at.astimezone(BERLIN)
+        self.shown = (format_date(local), f"{local:%H:%M}")
+        self.date = line_edit("Datum", self, DATE_HINT)
+        self.date.setText(self.shown[0])
+        self.time = line_edit("Uhrzeit", self, "HH:MM")
+        self.time.setText(self.shown[1])
+        when = QWidget(self)
+        when_row = QHBoxLayout(when)
+        when_row.setContentsMargins(0, 0, 0, 0)
+        when_row.addWidget(self.date, 2)
+        when_row.addWidget(self.time, 1)
+        named(when, "Datum und Uhrzeit")
+        self.form.add_row("Datum/Uhrzeit", when, aliases=("Datum", "Uhrzeit"))
+        self.type = QComboBox(self)
+        for kind in ContactType:
+            self.type.addItem(kind.value, kind.value)
+        self.type.setCurrentIndex(max(0, self.type.findData(contact.data.type.value)))
+        self.form.add_row("Art", self.type)
+        self.next_step = self.form.add_row(
+            "Nächster Schritt", line_edit("Nächster Schritt", self))
+        self.next_step.setText(contact.data.next_steps)
         self.blocks: list[NoteBlock] = []
         notes = contact.data.notes or (NoteEntry(NoteKind.FAKT, ""),)
         holder = QWidget(self)
@@ -175,15 +213,32 @@ class CorrectionDialog(_AskBeforeDiscarding):
                 other.set_number(number)
                 other.remove_button.setVisible(len(self.blocks) > 1)
 
+    def _moment(self) -> datetime | None:
+        """The typed date and time if they differ from the contact's (None: unchanged;
+        a contact saved with seconds is not "corrected" by showing it in minutes)."""
+        if (self.date.text().strip(), self.time.text().strip()) == self.shown:
+            return None
+        day = parse_date(self.date.text(), "Datum")
+        if day is None:
+            raise ValidationError("Datum", "bitte angeben.")
+        return datetime.combine(day, parse_time(self.time.text(), "Uhrzeit"), BERLIN)
+
     def draft(self) -> CorrectionDraft:
         notes = tuple(e for e in (b.entry() for b in self.blocks) if e is not None)
-        return CorrectionDraft(notes, self.reason.text())
+        kind = ContactType(self.type.currentData())
+        steps = self.next_step.text()
+        return CorrectionDraft(
+            notes, self.reason.text(), occurred_at=self._moment(),
+            type=kind if kind is not self.contact.data.type else None,
+            next_steps=steps if steps.strip() != self.contact.data.next_steps else None)
 
     def save(self) -> bool:
         self.form.clear_errors()
         try:
             self.ctx.apply(contacts_corrections.correct, self.contact.id, self.draft())
         except ValidationError as error:
+            if error.field in ("Datum", "Uhrzeit"):
+                error = ValidationError("Datum/Uhrzeit", f"{error.field}: {error.reason}")
             field = error.field
             if field.startswith("Notiz ") or field == "Notiz":
                 error = ValidationError("Notiz", error.reason if field == "Notiz"
@@ -197,11 +252,19 @@ class CorrectionDialog(_AskBeforeDiscarding):
         return True
 
     def payload(self) -> dict[str, Any]:
-        return {"version": 1, "reason": self.reason.text(),
-                "notes": [b.payload() for b in self.blocks]}
+        return {"version": 2, "reason": self.reason.text(),
+                "notes": [b.payload() for b in self.blocks],
+                "date": self.date.text(), "time": self.time.text(),
+                "type": self.type.currentData(), "next_step": self.next_step.text()}
 
     def restore(self, payload: dict[str, Any]) -> None:
         self.reason.setText(str(payload.get("reason", "")))
+        self.date.setText(str(payload.get("date", self.date.text())))
+        self.time.setText(str(payload.get("time", self.time.text())))
+        found = self.type.findData(payload.get("type", self.type.currentData()))
+        if found >= 0:
+            self.type.setCurrentIndex(found)
+        self.next_step.setText(str(payload.get("next_step", self.next_step.text())))
         notes = [n for n in payload.get("notes", []) if isinstance(n, dict)]
         for block, note in zip(self.blocks, notes, strict=False):
             block.restore(note)
@@ -210,7 +273,11 @@ class CorrectionDialog(_AskBeforeDiscarding):
 
     def typed(self) -> bool:
         before = [n.text for n in self.contact.data.notes]
-        return (bool(self.reason.text().strip())
+        fields_changed = (
+            (self.date.text().strip(), self.time.text().strip()) != self.shown
+            or self.type.currentData() != self.contact.data.type.value
+            or self.next_step.text().strip() != self.contact.data.next_steps)
+        return (fields_changed or bool(self.reason.text().strip())
                 or [b.text.toPlainText() for b in self.blocks
                     if b.text.toPlainText().strip()] != before)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -68,7 +69,7 @@ from casework.ui.directory.models import (
 from casework.ui.directory.opening import OpenNowBar
 from casework.ui.kinderschutz.acute_dialog import phone_row
 from casework.ui.persons import reauth
-from casework.ui.widgets import FlowLayout, heading, line_edit
+from casework.ui.widgets import FlowLayout, heading, line_edit, stretch_column
 
 D = TypeVar("D", bound=QDialog)
 
@@ -115,6 +116,17 @@ def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def _vertical_scroll(content: QWidget, parent: QWidget) -> QScrollArea:
+    """`content` in a scroll area that scrolls up and down only: the ASD's hours and the
+    notes are a long column of lines, taller than a 125 % laptop leaves (issue 18)."""
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(content)
+    return area
 
 
 def _fit_columns(view: QTableView, cap: int = 300) -> None:
@@ -216,6 +228,12 @@ class VerzeichnisScreen(QWidget):
         self.district_model = district_model(tab)
         self.district_view = _table(self.district_model, "ASD-Bezirke", tab)
         self.district_view.doubleClicked.connect(lambda _i: self.edit_district())
+        # Stadtteile, PLZ, contact and e-mail share the width and wrap (rows grow), the
+        # short columns keep theirs: no sideways scrolling at 125 % (issue 18).
+        stretch_column(self.district_view, 1, 2, 3, 6)
+        self.district_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.district_view.verticalHeader().hide()  # row numbers repeat the Bezirk
         box.addWidget(self.district_view, 1)
         return tab
 
@@ -230,9 +248,9 @@ class VerzeichnisScreen(QWidget):
         self.edit_buttons.append(self.edit_hours_button)
         row.addWidget(self.edit_hours_button)
         box.addLayout(row)
-        self.hours_body = QWidget(self.hours_tab)
+        self.hours_body = QWidget()
         QVBoxLayout(self.hours_body)
-        box.addWidget(self.hours_body, 1)
+        box.addWidget(_vertical_scroll(self.hours_body, self.hours_tab), 1)
         return self.hours_tab
 
     def _special_tab(self) -> QWidget:
@@ -321,9 +339,13 @@ class VerzeichnisScreen(QWidget):
         return tab
 
     def _notes_tab(self) -> QWidget:
-        self.notes_tab = QWidget(self)
+        tab = QWidget(self)
+        self.notes_tab = QWidget()
         self.notes_box = QVBoxLayout(self.notes_tab)
-        return self.notes_tab
+        box = QVBoxLayout(tab)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(_vertical_scroll(self.notes_tab, tab))
+        return tab
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -348,7 +370,7 @@ class VerzeichnisScreen(QWidget):
         self.open_states = {}
         self.emergency_model.set_items(self.profile.emergency_contacts)
         self._show_partner()
-        for view in (self.district_view, self.special_view, self.partner_view, self.emergency_view):
+        for view in (self.special_view, self.partner_view, self.emergency_view):
             _fit_columns(view)
         self._fill_hours()
         self._fill_notes()

@@ -23,23 +23,25 @@ from casework.errors import ValidationError
 from casework.models.contacts import NoteKind
 from casework.models.households.person import HouseholdRole
 from casework.models.ids import PersonId, WorkerId
-from casework.models.kinderschutz.procedure import (
-    FACTUAL_KINDS,
-    INSTRUMENT_NOTE,
+from casework.models.kinderschutz.actions import Report
+from casework.models.kinderschutz.findings import (
     Assessment,
     Dispute,
-    EntryKind,
     Involvement,
-    InvolvementTarget,
     IsefConsultation,
     IsefSkip,
     ModuleRating,
     Observation,
     Participant,
-    ProcedureFile,
-    Rating,
-    Report,
     Result,
+)
+from casework.models.kinderschutz.procedure import ProcedureFile
+from casework.models.kinderschutz.vocabulary import (
+    FACTUAL_KINDS,
+    INSTRUMENT_NOTE,
+    EntryKind,
+    InvolvementTarget,
+    Rating,
     ResultCategory,
 )
 from casework.services.households import households

@@ -24,18 +24,8 @@ from PySide6.QtWidgets import (
 from casework.clock import BERLIN
 from casework.models.households.person import HouseholdRole
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz.procedure import (
-    Acute,
-    Call,
-    Channel,
-    LegalBasis,
-    Measure,
-    MeasureStatus,
-    Mitteilung,
-    Note,
-    SafetyPlan,
-    State,
-)
+from casework.models.kinderschutz.actions import Acute, Call, Measure, Mitteilung, Note, SafetyPlan
+from casework.models.kinderschutz.vocabulary import Channel, LegalBasis, MeasureStatus, State
 from casework.models.privacy.retention import FileType
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks

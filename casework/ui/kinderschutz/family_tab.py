@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.rules import TRANSITIONS
+from casework.models.kinderschutz.vocabulary import State
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as ks
 from casework.ui.context import UiContext
@@ -71,6 +71,9 @@ class KinderschutzTab(QWidget):
         self.procedure = ProcedureView(ctx)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # Up and down only: the view reflows to the width (steps and records one below
+        # the other, buttons wrap), so it never needs scrolling sideways (issue 18).
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.procedure)
         named(scroll, "Ausgewähltes Verfahren")
         self.procedure_area = scroll

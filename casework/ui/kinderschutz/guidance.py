@@ -13,15 +13,10 @@ from typing import Any
 from casework.clock import BERLIN
 from casework.errors import UserError
 from casework.models.contacts import NoteKind
-from casework.models.kinderschutz.procedure import (
-    FACTUAL_KINDS,
-    EntryKind,
-    ProcedureFile,
-    Result,
-    ResultCategory,
-    State,
-)
+from casework.models.kinderschutz.findings import Result
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.rules import ActorInfo, check_result
+from casework.models.kinderschutz.vocabulary import FACTUAL_KINDS, EntryKind, ResultCategory, State
 
 S = State
 

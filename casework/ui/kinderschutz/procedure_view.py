@@ -31,15 +31,12 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.models.kinderschutz.procedure import (
-    INSTRUMENT_NOTE,
-    EntryKind,
-    ProcedureFile,
-    State,
-)
+from casework.models.kinderschutz.procedure import ProcedureFile
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.kinderschutz.rules import TRANSITIONS, ActorInfo, actions, open_tasks
+from casework.models.kinderschutz.vocabulary import INSTRUMENT_NOTE, EntryKind, State
 from casework.services.households import households
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.ui.context import UiContext
@@ -56,7 +53,7 @@ from casework.ui.kinderschutz.guidance import (
 )
 from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import compact_rows, heading, named
+from casework.ui.widgets import FlowLayout, SideBySide, compact_rows, heading, named
 
 S = State
 
@@ -175,9 +172,9 @@ class ProcedureView(QWidget):
 
         self.print_box = QGroupBox("Drucken / Exportieren", self)
         named(self.print_box, "Drucken und Exportieren")
-        # One row of buttons under the steps: three columns side by side do not fit the
-        # family file at 1366x768 without horizontal scrolling.
-        pbox = QHBoxLayout(self.print_box)
+        # One row of buttons under the steps (three columns side by side do not fit the
+        # family file at 1366x768), wrapping at 125 %.
+        pbox = FlowLayout(self.print_box)
         self.print_buttons: dict[str, QPushButton] = {}
         for key, (text, title, _name) in DOCUMENTS.items():
             button = QPushButton(text, self.print_box)
@@ -215,15 +212,14 @@ class ProcedureView(QWidget):
         side.addWidget(self.acute_button)
         side.addWidget(self.children_button, 0, Qt.AlignmentFlag.AlignRight)
         head.addLayout(side)
-        middle = QHBoxLayout()
-        middle.addWidget(self.steps_box, 3)
-        middle.addWidget(self.records_box, 2)
+        # steps and records side by side, one below the other at 125 % (issue 18)
+        middle = SideBySide(self, (self.steps_box, 3), (self.records_box, 2))
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.next_box)
-        layout.addLayout(middle)
+        layout.addWidget(middle)
         layout.addWidget(self.print_box)
         layout.addWidget(line)
         layout.addWidget(self.tabs, 1)
@@ -370,7 +366,7 @@ class ProcedureView(QWidget):
         for key, button in self.record_buttons.items():
             reason: str | None = None
             if key == "mitteilung" and not closed and ks.mitteilung_possible(
-                    file, ks.deadline_profile(self.ctx.require_session())):
+                    file, ks_deadlines.deadline_profile(self.ctx.require_session())):
                 reason = None
             elif key in _ENTRY_OF:
                 reason = entry_blocker(file, _ENTRY_OF[key])
@@ -405,7 +401,7 @@ class ProcedureView(QWidget):
                        None)
             mark = "⚠ ÜBERFÄLLIG: " if due is not None and due < now else ""
             lines.append(f"• {mark}Nacharbeit: {key.label} (fällig {when(due)})")
-        for step in ks.due_steps(session, file.procedure.id):
+        for step in ks_deadlines.due_steps(session, file.procedure.id):
             if any(step.label == key.label for key in tasks):
                 continue  # already listed as a follow-up task
             mark = "⚠ ÜBERFÄLLIG: " if step.overdue else ""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.services.kinderschutz import procedures as ks
+from casework.services.kinderschutz import documents as ks_documents
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
@@ -75,7 +75,7 @@ class RedactionReviewDialog(QDialog):
         self._marked = self.marked()
         self.extra.clear()
         session = self._ctx.require_session()
-        review = ks.isef_review(session, self._procedure_id, marked=self._marked)
+        review = ks_documents.isef_review(session, self._procedure_id, marked=self._marked)
         self.limits.setText(review.limits)
         rows = [("ersetzt", original, f"{replacement} ({category})", False)
                 for original, replacement, category in review.replaced]

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.kinderschutz.deadlines import InformationPolicy
-from casework.models.kinderschutz.procedure import State
 from casework.models.kinderschutz.review import ReviewStatus
+from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.kinderschutz.review import ReviewView
@@ -42,7 +43,7 @@ from casework.ui.kinderschutz.guidance import observation_text, when
 from casework.ui.kinderschutz.procedure_view import table_view
 from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
-from casework.ui.widgets import error_label, heading, named
+from casework.ui.widgets import error_label, heading, named, stretch_column
 
 Index = QModelIndex | QPersistentModelIndex
 OWN_ENTRY = ("Eigener Eintrag: Nach dem Vier-Augen-Prinzip gibt eine andere Leitung "
@@ -157,6 +158,9 @@ class KinderschutzScreen(QWidget):
         self.open_box = QGroupBox("Offene Verfahren", self)
         named(self.open_box, "Offene Verfahren")
         self.open_view = table_view(self.open_box, "Offene § 8a-Verfahren", self.open_model)
+        # The family (its long label) and the step share the width and elide at 125 %.
+        stretch_column(self.overdue_view, 0, 1)
+        stretch_column(self.open_view, 0, 1)
         QVBoxLayout(self.open_box).addWidget(self.open_view)
 
         # What of mine waits for the Leitung (or for my own hand-over), on every side.
@@ -164,6 +168,7 @@ class KinderschutzScreen(QWidget):
         named(self.waiting_box, "Was auf die Leitung wartet")
         self.waiting_view = table_view(self.waiting_box, "Was auf die Leitung wartet",
                                        self.waiting_model)
+        stretch_column(self.waiting_view, 0, 1)
         self.waiting_view.setMaximumHeight(self.waiting_view.fontMetrics().height() * 7)
         self.no_waiting = QLabel("Nichts von Ihnen liegt bei der Leitung.", self.waiting_box)
         named(self.no_waiting, "Nichts wartet auf die Leitung")
@@ -174,6 +179,7 @@ class KinderschutzScreen(QWidget):
         self.queue_box = QGroupBox("Wartet auf Ihre Prüfung (Leitung)", self)
         named(self.queue_box, "Prüfungen durch die Leitung")
         self.queue_view = table_view(self.queue_box, "Prüfaufträge", self.queue_model)
+        stretch_column(self.queue_view, 0, 1)
         self.preview = QTextBrowser(self.queue_box)
         named(self.preview, "Inhalt des Prüfauftrags")
         self.comment = QPlainTextEdit(self.queue_box)
@@ -228,15 +234,15 @@ class KinderschutzScreen(QWidget):
         prow = QHBoxLayout(self.policy_row)
         prow.setContentsMargins(0, 0, 0, 0)
         prow.addWidget(QLabel("Jugendamt informieren:", self.policy_row))
-        prow.addWidget(self.policy, 1)
+        prow.addWidget(self.policy)
         prow.addWidget(self.policy_save)
+        prow.addStretch(1)
 
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(heading("Kinderschutz (§ 8a SGB VIII)", self))
-        top.addStretch(1)
-        top.addWidget(self.policy_row)
-        layout.addLayout(top)
+        # The policy on a row of its own: beside the heading it made the screen 918 px
+        # wide, more than a 125 % laptop leaves next to the navigation.
+        layout.addWidget(heading("Kinderschutz (§ 8a SGB VIII)", self))
+        layout.addWidget(self.policy_row)
         hint = QLabel("Doppelklick öffnet die Familienakte beim Kinderschutz.", self)
         named(hint, "Hinweis")
         layout.addWidget(hint)
@@ -270,7 +276,7 @@ class KinderschutzScreen(QWidget):
                 model.set_rows([])
             self.queue_items = []
             return
-        overdue = ks.overdue(session)
+        overdue = ks_deadlines.overdue(session)
         names = worker_names(self.ctx)
         self.overdue_model.highlighted = set(range(len(overdue)))
         self.overdue_model.set_rows([
@@ -297,7 +303,7 @@ class KinderschutzScreen(QWidget):
         self.waiting_box.setVisible(bool(waiting) or not self.is_leitung)
         self.queue_box.setVisible(self.is_leitung)
         self.policy_row.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
-        current = ks.deadline_profile(session).information
+        current = ks_deadlines.deadline_profile(session).information
         self.policy.setCurrentIndex(max(0, self.policy.findData(current.value)))
         self._refresh_queue()
 
@@ -436,7 +442,7 @@ class KinderschutzScreen(QWidget):
 
     def save_policy(self) -> bool:
         choice = InformationPolicy(self.policy.currentData())
-        if self.ctx.run(ks.set_information_policy, choice) is None:
+        if self.ctx.run(ks_deadlines.set_information_policy, choice) is None:
             return False
         self.ctx.confirm("Regel zur Information des Jugendamtes gespeichert.")
         return True

@@ -68,7 +68,8 @@ class VermittlungenScreen(QWidget):
 
         self.model = SimpleTableModel(self.COLUMNS, self)
         self.view = self._table(self.model, "Offene Vermittlungen")
-        stretch_column(self.view, 1, 6)  # Empfänger and Anlass share the room: no scrolling
+        # Familie (its label), Empfänger and Anlass share the room: no scrolling
+        stretch_column(self.view, 0, 1, 6)
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         self.von = line_edit("Statistik von", self, "TT.MM.JJJJ")

@@ -92,10 +92,13 @@ class EnrolForm(QWidget):
         done.addWidget(self.outcome, 1)
         done.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignTop)
         body = QVBoxLayout()
-        body.addWidget(
-            heading("Neu aufnehmen (Zielgruppe: in der Regel 18 bis 27 Jahre, "
-                    "Duldung oder Gestattung)", self, 1.05)
-        )
+        body.addWidget(heading("Neu aufnehmen", self, 1.05))
+        # the target group under the heading, wrapping: as part of the heading it made the
+        # form wider than a 125 % laptop leaves (issue 18)
+        target = QLabel("Zielgruppe: in der Regel 18 bis 27 Jahre, Duldung oder Gestattung",
+                        self)
+        target.setWordWrap(True)
+        body.addWidget(target)
         body.addWidget(self.error)
         body.addLayout(form)
         body.addLayout(done)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -29,7 +28,15 @@ from casework.models.teilhabe_funding import (
 from casework.services import teilhabe as tm
 from casework.ui.teilhabe.enrol import combo
 from casework.ui.teilhabe.tables import ID_ROLE, SORT_ROLE, Host, SortItem, tree
-from casework.ui.widgets import error_label, format_date, line_edit, named, parse_date
+from casework.ui.widgets import (
+    FlowLayout,
+    error_label,
+    format_date,
+    line_edit,
+    named,
+    parse_date,
+    shrinkable_combo,
+)
 
 
 class MeasuresPanel(QWidget):
@@ -46,8 +53,10 @@ class MeasuresPanel(QWidget):
         self.blocked = error_label(self)
         named(self.blocked, "Keine geförderte Maßnahme möglich")
         self.title = line_edit("Maßnahme (Titel)", self)
-        self.baustein = combo("Förderbaustein", [b.value for b in Foerderbaustein], self)
-        self.field = combo("Handlungsfeld", [h.value for h in Handlungsfeld], self)
+        self.baustein = shrinkable_combo(
+            combo("Förderbaustein", [b.value for b in Foerderbaustein], self))
+        self.field = shrinkable_combo(
+            combo("Handlungsfeld", [h.value for h in Handlungsfeld], self))
         self.provider = line_edit("Träger/Anbieter", self)
         self.start = line_edit("Beginn", self, "TT.MM.JJJJ")
         self.end = line_edit("Ende", self, "TT.MM.JJJJ")
@@ -83,10 +92,13 @@ class MeasuresPanel(QWidget):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             form.addRow(caption, widget)
-        buttons = QHBoxLayout()
+        # the period on a line of its own, the buttons wrap: the panel fits beside the
+        # caseload at 125 % (issue 18)
+        buttons = FlowLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.update_button)
-        form.addRow(self.period, buttons)
+        form.addRow(self.period)
+        form.addRow(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.blocked)
         layout.addWidget(self.table, 1)

@@ -47,7 +47,14 @@ from casework.ui.teilhabe.enrol import EnrolForm, WaitingPanel, combo
 from casework.ui.teilhabe.lead import LeadDashboard
 from casework.ui.teilhabe.measures import MeasuresPanel
 from casework.ui.teilhabe.tables import ID_ROLE, SORT_ROLE, SortItem, tree
-from casework.ui.widgets import format_date, heading, line_edit, named, parse_date
+from casework.ui.widgets import (
+    format_date,
+    heading,
+    line_edit,
+    named,
+    parse_date,
+    shrinkable_combo,
+)
 
 SHORT_VERDICT = {Eligibility.JA: "ja", Eligibility.NEIN: "nein", Eligibility.PRUEFEN: "prüfen"}
 KINDS = ("tm_client", "tm_measure", "worker", "person", "tm_target_count", "directory")
@@ -203,17 +210,17 @@ class TeilhabeScreen(QWidget):
         status_page = QWidget(self)
         status_form = QFormLayout(status_page)
         status_form.addRow(self.eligibility)
-        row = QHBoxLayout()
-        row.addWidget(self.residence_status)
-        row.addWidget(self.residence_from)
-        row.addWidget(self.residence_until)
-        status_form.addRow("Neuer Status", row)
+        dates = QHBoxLayout()  # the status on its own line, the two dates below it
+        dates.addWidget(self.residence_from)
+        dates.addWidget(self.residence_until)
+        status_form.addRow("Neuer Status", self.residence_status)
+        status_form.addRow("", dates)
         status_form.addRow("", self.residence_button)
         # Exclusions from funding are facts an authority established: recorded with the
         # day and what they rest on, never ticked as an opinion (source 000:3384).
-        self.exclusion = combo(
+        self.exclusion = shrinkable_combo(combo(
             "Ausschluss von der Förderung", [e.label for e in Exclusion], status_page
-        )
+        ))
         self.exclusion_since = line_edit("Ausschluss seit", status_page, "seit TT.MM.JJJJ")
         self.exclusion_source = line_edit(
             "Grundlage der Angabe", status_page, "Grundlage: Stelle, Schreiben, Datum"
@@ -267,7 +274,14 @@ class TeilhabeScreen(QWidget):
         self.caseload_index = self.main_tabs.addTab(self.split, "Meine &Fälle")
         self.enrol_index = self.main_tabs.addTab(self.enrol, "&Neu aufnehmen")
         self.waiting_index = self.main_tabs.addTab(self.waiting, "&Warteliste")
-        self.lead_index = self.main_tabs.addTab(self.lead, "Auslastung und Warteliste")
+        # The Leitung's overview is long (bars, two lists, the count): it scrolls up and
+        # down rather than making the window taller than a 125 % laptop (issue 18).
+        lead_scroll = QScrollArea(self)
+        lead_scroll.setWidgetResizable(True)
+        lead_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lead_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lead_scroll.setWidget(self.lead)
+        self.lead_index = self.main_tabs.addTab(lead_scroll, "Auslastung und Warteliste")
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Teilhabemanagement", self))
         layout.addWidget(self.main_tabs, 1)

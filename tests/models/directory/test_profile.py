@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from casework.errors import ValidationError
+from casework.models.directory.parsing import parse_profile
 from casework.models.directory.profile import (
     Profile,
     close_matches,
     districts_for_plz,
-    parse_profile,
     resolve_district,
 )
 from casework.models.text import fold

@@ -17,14 +17,7 @@ from casework.models.kinderschutz.deadlines import (
     due_steps,
     parse_deadline_profile,
 )
-from casework.models.kinderschutz.procedure import (
-    Entry,
-    EntryKind,
-    Procedure,
-    ProcedureFile,
-    State,
-    Transition,
-)
+from casework.models.kinderschutz.procedure import Entry, Procedure, ProcedureFile, Transition
 from casework.models.kinderschutz.review import (
     Decision,
     ReviewDecision,
@@ -34,6 +27,7 @@ from casework.models.kinderschutz.review import (
     status_of,
 )
 from casework.models.kinderschutz.routing import no_holidays, nrw_holidays
+from casework.models.kinderschutz.vocabulary import EntryKind, State
 
 
 def shipped() -> dict[str, object]:
@@ -106,7 +100,7 @@ def test_LR13_overdue_steps_follow_the_clock() -> None:
     late = {s.key for s in due_steps(file, profile, thursday, no_holidays) if s.overdue}
     assert late == {"leitung_informieren", "erste_einschaetzung"}
     # acknowledged by the Leitung and an assessment recorded: only the iseF remains
-    from casework.models.kinderschutz.procedure import Assessment, Participant
+    from casework.models.kinderschutz.findings import Assessment, Participant
 
     assessed = Entry("e", 3, EntryKind.ASSESSMENT,
                      Assessment(monday, (Participant("A"),), "x"), monday, WorkerId("w"))

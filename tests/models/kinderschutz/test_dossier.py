@@ -13,14 +13,9 @@ from casework.models.kinderschutz.dossier import (
     age_band,
     pseudonymise,
 )
-from casework.models.kinderschutz.procedure import (
-    Entry,
-    EntryKind,
-    Observation,
-    Procedure,
-    ProcedureFile,
-    State,
-)
+from casework.models.kinderschutz.findings import Observation
+from casework.models.kinderschutz.procedure import Entry, Procedure, ProcedureFile
+from casework.models.kinderschutz.vocabulary import EntryKind, State
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 20)

@@ -14,33 +14,18 @@ import pytest
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz.procedure import (
-    Acute,
+from casework.models.kinderschutz.actions import Acute, Call, Measure, Mitteilung, SafetyPlan, Task
+from casework.models.kinderschutz.findings import (
     Assessment,
-    Call,
-    Entry,
-    EntryKind,
     Involvement,
-    InvolvementTarget,
     IsefConsultation,
     IsefSkip,
-    LegalBasis,
-    Measure,
-    Mitteilung,
     ModuleRating,
     Observation,
     Participant,
-    Procedure,
-    ProcedureFile,
-    Rating,
     Result,
-    ResultCategory,
-    SafetyPlan,
-    State,
-    Task,
-    TaskKey,
-    Transition,
 )
+from casework.models.kinderschutz.procedure import Entry, Procedure, ProcedureFile, Transition
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.kinderschutz.rules import (
     ACTION_LABELS,
@@ -52,6 +37,15 @@ from casework.models.kinderschutz.rules import (
     check_result,
     check_transition,
     open_tasks,
+)
+from casework.models.kinderschutz.vocabulary import (
+    EntryKind,
+    InvolvementTarget,
+    LegalBasis,
+    Rating,
+    ResultCategory,
+    State,
+    TaskKey,
 )
 from casework.models.persons.worker import WorkerRole
 
@@ -413,7 +407,7 @@ def test_LR09_observation_types_source_and_bestritten_marker() -> None:
 
 
 def test_LR09_later_dispute_marks_the_observation_everywhere() -> None:
-    from casework.models.kinderschutz.procedure import Dispute
+    from casework.models.kinderschutz.findings import Dispute
 
     b = Builder()
     f = fact(b)
@@ -482,7 +476,7 @@ def test_LR11_no_inobhutnahme_or_family_court_action_for_freier_traeger() -> Non
 def test_LR12_mitteilung_needs_legal_basis_and_prior_notice_field() -> None:
     base = Mitteilung(NOW, "Jugendamt ASD", "Bezirkssozialarbeit", None, "Inhalt", None,
                       prior_notice_on=date(2026, 11, 20))
-    from casework.models.kinderschutz.procedure import Channel
+    from casework.models.kinderschutz.vocabulary import Channel
 
     with pytest.raises(ValidationError, match="Übermittlungsweg"):
         base.validated(NOW)
@@ -579,7 +573,7 @@ def test_payloads_round_trip() -> None:
 
 
 def test_LR19_report_keeps_reporter_identity_in_protected_fields() -> None:
-    from casework.models.kinderschutz.procedure import Report
+    from casework.models.kinderschutz.actions import Report
 
     with pytest.raises(ValidationError, match="Meldende Person"):
         Report(NOW, "Kind weint nachts.").validated(NOW)

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casework.models.directory.profile import Profile, parse_profile
+from casework.models.directory.parsing import parse_profile
+from casework.models.directory.profile import Profile
 from casework.models.kinderschutz.routing import (
     AcuteRouting,
     RouteKind,

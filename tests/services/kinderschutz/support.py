@@ -10,22 +10,22 @@ from casework.clock import BERLIN
 from casework.models.contacts import NoteKind
 from casework.models.households.person import HouseholdRole
 from casework.models.ids import HouseholdId, PersonId, WorkerId
-from casework.models.kinderschutz.procedure import (
+from casework.models.kinderschutz.actions import Measure, Mitteilung, SafetyPlan
+from casework.models.kinderschutz.findings import (
     Assessment,
-    Channel,
     Involvement,
-    InvolvementTarget,
     IsefConsultation,
-    LegalBasis,
-    Measure,
-    Mitteilung,
     ModuleRating,
     Observation,
     Participant,
-    Rating,
     Result,
+)
+from casework.models.kinderschutz.vocabulary import (
+    Channel,
+    InvolvementTarget,
+    LegalBasis,
+    Rating,
     ResultCategory,
-    SafetyPlan,
     State,
 )
 from casework.models.persons.worker import WorkerDraft, WorkerRole

@@ -13,11 +13,12 @@ import pytest
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.ids import HouseholdId
 from casework.models.kinderschutz.deadlines import IMMEDIATE_KEY, InformationPolicy
-from casework.models.kinderschutz.procedure import EntryKind, ResultCategory, State
 from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.models.kinderschutz.vocabulary import EntryKind, ResultCategory, State
 from casework.services import agenda
 from casework.services import persons as person_service
 from casework.services import session as session_service
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import documents, review
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
@@ -104,18 +105,18 @@ def test_issue21_immediate_information_policy_source_000_1274(
     observe(session, pid)
     ks.transition(session, pid, State.S1)
     # the default (000:2132): not before the step "Information an das Jugendamt"
-    assert ks.deadline_profile(session).information is InformationPolicy.IM_VERFAHREN
+    assert ks_deadlines.deadline_profile(session).information is InformationPolicy.IM_VERFAHREN
     with pytest.raises(ValidationError, match="nicht festgehalten werden"):
         ks.record_mitteilung(session, pid, mitteilung(session))
-    assert IMMEDIATE_KEY not in [s.key for s in ks.due_steps(session, pid)]
+    assert IMMEDIATE_KEY not in [s.key for s in ks_deadlines.due_steps(session, pid)]
 
     session.act_as(team.fk2)  # a Fachkraft may not change the organisation's policy
     with pytest.raises(PermissionDenied):
-        ks.set_information_policy(session, InformationPolicy.UNVERZUEGLICH)
+        ks_deadlines.set_information_policy(session, InformationPolicy.UNVERZUEGLICH)
     session.act_as(team.fk)  # the owner (Admin)
-    ks.set_information_policy(session, InformationPolicy.UNVERZUEGLICH)
-    assert ks.deadline_profile(session).immediate
-    steps = {s.key: s for s in ks.due_steps(session, pid)}
+    ks_deadlines.set_information_policy(session, InformationPolicy.UNVERZUEGLICH)
+    assert ks_deadlines.deadline_profile(session).immediate
+    steps = {s.key: s for s in ks_deadlines.due_steps(session, pid)}
     assert not steps[IMMEDIATE_KEY].overdue
     clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
     heute = [i for i in agenda.items(session) if i.procedure_id == pid and i.overdue]
@@ -126,7 +127,7 @@ def test_issue21_immediate_information_policy_source_000_1274(
     mid, _ = ks.record_mitteilung(session, pid, mitteilung(
         session, meeting_on=today, meeting_participants="Mutter, ASD Bezirk 6, Träger",
         responsibilities="ASD: Hausbesuch; Träger: begleitet die Mutter zur Beratung"))
-    assert IMMEDIATE_KEY not in [s.key for s in ks.due_steps(session, pid)]
+    assert IMMEDIATE_KEY not in [s.key for s in ks_deadlines.due_steps(session, pid)]
     assert ks.get_file(session, pid).state is State.S2  # the procedure goes on
     assert [v.item.subject for v in review.items_for(session, pid)
             if v.item.kind is ReviewKind.MITTEILUNG] == [mid]

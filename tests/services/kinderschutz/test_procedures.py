@@ -11,20 +11,18 @@ import pytest
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.models.contacts import NoteKind
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz.procedure import (
-    Acute,
-    Call,
-    Dispute,
+from casework.models.kinderschutz.actions import Acute, Call
+from casework.models.kinderschutz.findings import Dispute, Involvement, IsefSkip
+from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
+from casework.models.kinderschutz.vocabulary import (
     EntryKind,
-    Involvement,
     InvolvementTarget,
-    IsefSkip,
     ResultCategory,
     State,
 )
-from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
 from casework.models.persons.worker import WorkerRole
 from casework.services import history
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.session import Session
@@ -221,7 +219,7 @@ def test_LR10_acute_button_opens_procedure_tasks_and_leitung_item(
     assert kinds == {ReviewKind.AKUT}
     assert changes.ids("kinderschutz_review")
     # Saturday 10:00 + 2 working days → Wednesday 23:59 (profile example value)
-    due = {s.key: s for s in ks.due_steps(session, pid)}
+    due = {s.key: s for s in ks_deadlines.due_steps(session, pid)}
     assert due["nacharbeit_einschaetzung"].due_at.date().isoformat() == "2026-11-25"
     # the follow-up path: JA informed, then complete S2–S5, then close
     ks.transition(session, pid, State.S7)
@@ -234,7 +232,7 @@ def test_LR10_acute_button_opens_procedure_tasks_and_leitung_item(
     ks.skip_isef(session, pid, IsefSkip("Gefahr in Verzug; Jugendamt sofort eingeschaltet."))
     involve_both(session, pid, family)
     ks.record_result(session, pid, result(fact, ResultCategory.AKUT))
-    assert not [s for s in ks.due_steps(session, pid) if s.key.startswith("nacharbeit")]
+    assert not [s for s in ks_deadlines.due_steps(session, pid) if s.key.startswith("nacharbeit")]
     approve_all(session, team)
     ks.close(session, pid, "Jugendamt hat übernommen.")
     assert ks.get_file(session, pid).state is State.S9
@@ -283,37 +281,38 @@ def test_LR13_overdue_for_heute_and_leitung(session: Session, family: HouseholdI
     pid, _ = ks.open_procedure(session, family, child_ids(session, family))
     observe(session, pid)
     ks.transition(session, pid, State.S1)  # Saturday: due Monday end of day
-    assert ks.overdue(session) == []
+    assert ks_deadlines.overdue(session) == []
     clock.advance(timedelta(days=2, hours=14))  # type: ignore[attr-defined]  # Monday 24:00
-    late = ks.overdue(session)
+    late = ks_deadlines.overdue(session)
     assert [s.key for s in late] == ["leitung_informieren"]
-    assert late[0].household_name == "Müller" and late[0].procedure_id == pid
+    assert late[0].household_name == "Müller (Ayşe) · Gärtnerstr. 12"
+    assert late[0].procedure_id == pid
     session.act_as(team.leitung)
     item = review.queue(session)[0]
     review.approve(session, item.id, expected_hash=item.current_hash, auth=sign(session))
-    assert ks.overdue(session) == []
+    assert ks_deadlines.overdue(session) == []
     clock.advance(timedelta(days=2))  # type: ignore[attr-defined]  # Wednesday night
-    assert [s.key for s in ks.overdue(session)] == ["erste_einschaetzung"]
-    assert ks.overdue(session, mine_only=True) == []  # the Leitung does not lead it
+    assert [s.key for s in ks_deadlines.overdue(session)] == ["erste_einschaetzung"]
+    assert ks_deadlines.overdue(session, mine_only=True) == []  # the Leitung does not lead it
 
 
 def test_LR13_deadline_profile_change_is_leitung_only_and_logged(
         session: Session, team: Team) -> None:
     from casework.models.kinderschutz.deadlines import deadline_profile_to_data
 
-    data = deadline_profile_to_data(ks.deadline_profile(session))
+    data = deadline_profile_to_data(ks_deadlines.deadline_profile(session))
     data["name"] = "vereinbarung-2027"
     data["example"] = False
     session.act_as(team.fk2)  # a Fachkraft without Admin role (the owner is also Admin)
     with pytest.raises(PermissionDenied):
-        ks.set_deadline_profile(session, data)
+        ks_deadlines.set_deadline_profile(session, data)
     session.act_as(team.leitung)
-    ks.set_deadline_profile(session, data)
-    assert ks.deadline_profile(session).name == "vereinbarung-2027"
+    ks_deadlines.set_deadline_profile(session, data)
+    assert ks_deadlines.deadline_profile(session).name == "vereinbarung-2027"
     actions = [e.action for e in audit.entries(session.db)]
     assert "kinderschutz.deadline_profile.change" in actions
     with pytest.raises(ValidationError, match="rules"):
-        ks.set_deadline_profile(session, {"name": "x", "rules": "keine"})
+        ks_deadlines.set_deadline_profile(session, {"name": "x", "rules": "keine"})
 
 
 def test_LR14_plan_review_becomes_overdue(session: Session, family: HouseholdId,
@@ -325,9 +324,9 @@ def test_LR14_plan_review_becomes_overdue(session: Session, family: HouseholdId,
     review_day = session.clock.now().date() + timedelta(days=14)
     ks.save_plan(session, pid, plan(review_day))
     approve_all(session, team)
-    assert ks.overdue(session) == []
+    assert ks_deadlines.overdue(session) == []
     clock.advance(timedelta(days=15))  # type: ignore[attr-defined]
-    keys = {s.key for s in ks.overdue(session)}
+    keys = {s.key for s in ks_deadlines.overdue(session)}
     assert keys == {"schutzplan_ueberpruefung", "massnahme_1"}
 
 
@@ -371,7 +370,7 @@ def test_list_procedures(session: Session, family: HouseholdId, team: Team) -> N
     pid, _ = ks.open_procedure(session, family, child_ids(session, family))
     rows = ks.list_procedures(session, family)
     assert [(r.id, r.state, r.household_name, r.lead_worker_name) for r in rows] == [
-        (pid, State.S0, "Müller", "Lena Beispiel")]
+        (pid, State.S0, "Müller (Ayşe) · Gärtnerstr. 12", "Lena Beispiel")]
     assert ks.list_procedures(session, open_only=True)[0].id == pid
 
 

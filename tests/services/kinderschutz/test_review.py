@@ -7,8 +7,8 @@ import pytest
 
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.ids import HouseholdId
-from casework.models.kinderschutz.procedure import ResultCategory, State
 from casework.models.kinderschutz.review import ReviewKind, ReviewStatus, content_hash
+from casework.models.kinderschutz.vocabulary import ResultCategory, State
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.session import Session

@@ -16,7 +16,7 @@ from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz.procedure import Observation
+from casework.models.kinderschutz.findings import Observation
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.services import contacts
 from casework.services.households import households
@@ -274,3 +274,28 @@ def test_corrected_contact_shows_current_and_earlier_wording(
     assert "Nachtrag vom 21.11.2026 10:00 von [Person] Beispiel: Wohnungsamt angerufen." in text
     assert_letter_is_clean(text)
     assert "berichtigt am" in json.loads(answer.json_text)["contacts"][0]["revisions"][0]
+
+
+def test_a_corrected_date_and_type_keep_the_earlier_values_on_paper(
+        session: Session, setup: dict[str, str]) -> None:
+    """Issue 18: a correction of date, type and next step prints the corrected values and,
+    under the correction mark, the values it replaced (checked in the PDF's text)."""
+    from casework.models.contacts import CorrectionDraft
+    from casework.services import contacts_corrections
+
+    contact = next(c for c in contacts.contacts(session, setup["family"])
+                   if "größere Wohnung" in c.data.notes[0].text)
+    contacts_corrections.correct(session, contact.id, CorrectionDraft(
+        contact.data.notes, "falsch eingetragen",
+        occurred_at=datetime(2026, 11, 15, 11, 0, tzinfo=BERLIN), type=ContactType.TELEFONAT,
+        next_steps="Wohnungsamt anrufen"))
+    rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
+    session.act_as(setup["lead"])  # type: ignore[arg-type]
+    answer, _ = disclosure.answer(session, rid)
+    text = " ".join(pdf_text(answer.pdf).split())
+    assert "15.11.2026" in text and "Telefonat" in text and "Wohnungsamt anrufen" in text
+    assert ("(Grund: falsch eingetragen); frühere Fassung: Datum/Uhrzeit: 16.11.2026 14:00; "
+            "Art: Hausbesuch; Nächster Schritt: (leer);") in text
+    assert "frühere Fassung: Datum/Uhrzeit: 16.11.2026 14:00; Art: Hausbesuch; Nächster " \
+           "Schritt: (leer); Fakt:" not in text  # the unchanged notes are not repeated
+    assert_letter_is_clean(text)

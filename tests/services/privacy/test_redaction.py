@@ -18,12 +18,13 @@ from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteK
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import HouseholdId, PersonId
-from casework.models.kinderschutz.procedure import Observation
+from casework.models.kinderschutz.findings import Observation
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.privacy.redaction import Redactor, Vocabulary, parse_date
 from casework.services import contacts
 from casework.services.directory import shipped
 from casework.services.households import households
+from casework.services.kinderschutz import documents as ks_documents
 from casework.services.kinderschutz import procedures as kinderschutz
 from casework.services.persons import workers
 from casework.services.privacy import disclosure, redaction
@@ -66,7 +67,7 @@ def planted(session: Session, family: HouseholdId) -> dict[str, str]:
 
 def test_isef_extract_keeps_no_probe(session: Session, planted: dict[str, str],
                                      clock: FixedClock) -> None:
-    extract, _ = kinderschutz.isef_extract(session, planted["procedure"])
+    extract, _ = ks_documents.isef_extract(session, planted["procedure"])
     letterhead = letterhead_from_organisation(
         shipped.load_profile(session.profile_name).organisation)
     text = pdf_text(render_isef_extract(extract, letterhead, clock))

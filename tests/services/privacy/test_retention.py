@@ -19,7 +19,7 @@ from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.lifecycle import ClosureReason
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.kinderschutz.procedure import Observation
+from casework.models.kinderschutz.findings import Observation
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.privacy.retention import FileType
 from casework.services import contacts, drafts

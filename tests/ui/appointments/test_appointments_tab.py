@@ -103,7 +103,7 @@ def test_heute_shows_today_and_this_week(qtbot, ctx: UiContext, session: Session
     qtbot.addWidget(screen)
     screen.show()
     assert screen.appointment_model.rowCount() == 1
-    assert screen.appointment_model.rows[0][0][1:3] == ("15:00", "Müller")
+    assert screen.appointment_model.rows[0][0][1:3] == ("15:00", "Müller (Ayşe) · Gärtnerstr. 12")
     screen.appointment_range.setCurrentIndex(screen.appointment_range.findData("week"))
     assert screen.appointment_model.rowCount() == 2
     appointments.create(session, AppointmentDraft(family, at(21, 17)))

@@ -266,7 +266,7 @@ def test_screen_filters_and_blank_form(qtbot: QtBot, ctx: UiContext, session: Se
     screen.set_filter("Erneuerung fällig (16 Jahre)")
     assert [r.id for r in screen.model.rows] == [renewal]
     assert screen.model.cell(screen.model.rows[0], "Erneuerung") == "fällig (16 Jahre)"
-    assert screen.model.cell(screen.model.rows[0], "Familie") == "Özdemir"
+    assert screen.model.cell(screen.model.rows[0], "Familie") == "Özdemir (Ayşe)"
     screen.set_filter("Widerrufen (ganz oder teilweise)")
     assert [r.id for r in screen.model.rows] == [mine]
     screen.set_filter("Status: in Vorbereitung")

@@ -10,7 +10,7 @@ from casework.services import contacts
 from casework.services.session import Session
 from casework.ui.context import UiContext
 from casework.ui.households.family_file import FamilyFile
-from tests.ui.conftest import MessageLog
+from tests.ui.conftest import MessageLog, type_text
 
 WRONG = "Der Vater Dragan war beim Besuch aggressiv."
 RIGHT = "Der Onkel war beim Besuch aggressiv; der Vater war nicht da."
@@ -98,3 +98,41 @@ def test_typed_correction_survives_a_lock(  # type: ignore[no-untyped-def]
     assert again.reason.text() == "Personen verwechselt"
     assert again.save()
     assert [n.text for n in contacts.contacts(session, family)[0].data.notes] == [RIGHT]
+
+
+def test_date_type_and_next_step_corrected_from_the_dialog(  # type: ignore[no-untyped-def]
+        qtbot, ctx: UiContext, session: Session, family: HouseholdId,
+        message_log: MessageLog) -> None:
+    """Issue 18: the correction dialog shows date and time, type and next step as they
+    stand; changing them is a correction like the notes, and the detail keeps the earlier
+    values readable."""
+    from casework.ui.contacts.correction import CorrectionDialog
+
+    page = _file(qtbot, ctx, session, family)
+    dialog = page.contacts.correct()
+    assert isinstance(dialog, CorrectionDialog)
+    qtbot.addWidget(dialog)
+    assert (dialog.date.text(), dialog.time.text()) == ("21.11.2026", "10:00")
+    assert dialog.type.currentText() == "Hausbesuch" and dialog.next_step.text() == ""
+    assert not dialog.typed()  # showing the values is not a change
+    dialog.date.setText("20.11.2026")
+    dialog.time.setText("25:00")
+    dialog.type.setCurrentIndex(dialog.type.findData(ContactType.TELEFONAT.value))
+    type_text(qtbot, dialog.next_step, "Rückruf am Montag")
+    qtbot.keyClicks(dialog.reason, "war ein Anruf am Vortag")
+    assert dialog.typed()
+    assert not dialog.save()  # the time is named at its field
+    assert "Uhrzeit" in dialog.form.error_text("Datum/Uhrzeit")
+    dialog.time.setText("16:30")
+    assert dialog.save()
+    stored = contacts.get(session, page.contacts.model.items[0].id)
+    assert stored.data.type is ContactType.TELEFONAT and stored.data.next_steps == \
+        "Rückruf am Montag"
+    assert [n.text for n in stored.data.notes] == [WRONG]  # the notes stay as they were
+    detail = page.contacts.detail.toPlainText()
+    assert detail.startswith("20.11.2026 16:30 · Telefonat")
+    assert "(Grund: war ein Anruf am Vortag); frühere Fassung:" in detail
+    for earlier in ("Datum/Uhrzeit: 21.11.2026 10:00", "Art: Hausbesuch",
+                    "Nächster Schritt: (leer)"):
+        assert earlier in detail
+    assert detail.count(WRONG) == 1  # unchanged notes are not repeated as "earlier"

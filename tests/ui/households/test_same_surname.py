@@ -170,3 +170,62 @@ def test_note_search_shows_why_a_family_matched(  # type: ignore[no-untyped-def]
     screen.search.setText("Müller")
     screen.run_search()
     assert screen.view.isColumnHidden(SNIPPET_COLUMN)
+
+
+def test_lists_of_heute_referrals_kinderschutz_and_consent_tell_muellers_apart(  # type: ignore[no-untyped-def]
+        qtbot, ctx: UiContext, session: Session) -> None:
+    """Every list that names a household names it by its label, so a Fachkraft working
+    down Heute, the Vermittlungen, the § 8a overview or the Einwilligungen does not mix up
+    two open Müller files."""
+    from casework.models.consent import Capacity, ConsentDraft, Selection
+    from casework.models.households.person import HouseholdRole as Role
+    from casework.models.referrals import ReferralDraft, free_recipient
+    from casework.services import referrals
+    from casework.services.consent import lifecycle as consent
+    from casework.services.kinderschutz import procedures as ks
+    from casework.ui.agenda import HeuteScreen
+    from casework.ui.consent import screen as consent_screen
+    from casework.ui.kinderschutz import screen as ks_screen
+    from casework.ui.referrals import screen as referral_screen
+
+    today = session.clock.now().date()
+    for hid in _two_muellers(session):
+        members = households.members(session, hid)
+        adult = next(p.id for p in members if p.data.role is not Role.KIND)
+        child = next(p.id for p in members if p.data.role is Role.KIND)
+        contacts.log_contact(session, hid, ContactDraft(
+            session.clock.now(), ContactType.TELEFONAT, 10, next_steps="Rückruf Schule",
+            follow_up=today))
+        referrals.create(session, ReferralDraft(hid, (adult,), free_recipient("Beratung"),
+                                                "Schulden", follow_up_on=today))
+        ks.open_procedure(session, hid, (child,))
+        consent.prepare(session, ConsentDraft(adult, (Selection("photo"),),
+                                              (Selection("stadt"),), Capacity.SELF))
+    ctx.attach(session)
+    both = {SABINE, PETRA}
+
+    def column(model, name: str) -> set[str]:  # type: ignore[no-untyped-def]
+        col = [model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(model.columnCount())].index(name)
+        return {model.data(model.index(r, col)) for r in range(model.rowCount())}
+
+    heute = HeuteScreen(ctx)
+    qtbot.addWidget(heute)
+    heute.reload()
+    assert column(heute.follow_up_model, "Familie") == both
+    agenda_rows = [[heute.agenda_model.index(r, c).data() for c in range(5)]
+                   for r in range(heute.agenda_model.rowCount())]
+    assert {row[3] for row in agenda_rows if row[1] == "Vermittlung"} == both
+    assert column(heute.today_model, "Familie") == both  # contacts logged today
+    vermittlungen = referral_screen.create(ctx)
+    qtbot.addWidget(vermittlungen)
+    assert isinstance(vermittlungen, referral_screen.VermittlungenScreen)
+    assert column(vermittlungen.model, "Familie") == both
+    kinderschutz = ks_screen.create(ctx)
+    qtbot.addWidget(kinderschutz)
+    assert isinstance(kinderschutz, ks_screen.KinderschutzScreen)
+    assert column(kinderschutz.open_model, "Familie") == both
+    einwilligungen = consent_screen.create(ctx)
+    qtbot.addWidget(einwilligungen)
+    assert isinstance(einwilligungen, consent_screen.EinwilligungenScreen)
+    assert column(einwilligungen.model, "Familie") == both

@@ -17,13 +17,8 @@ from PySide6.QtWidgets import QGroupBox
 from pytestqt.qtbot import QtBot
 
 from casework.models.ids import HouseholdId
-from casework.models.kinderschutz.procedure import (
-    Acute,
-    EntryKind,
-    LegalBasis,
-    ResultCategory,
-    State,
-)
+from casework.models.kinderschutz.actions import Acute
+from casework.models.kinderschutz.vocabulary import EntryKind, LegalBasis, ResultCategory, State
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.ui import documents

@@ -8,7 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from casework.models.ids import HouseholdId, WorkerId
 from casework.models.kinderschutz.deadlines import InformationPolicy
-from casework.models.kinderschutz.procedure import State
+from casework.models.kinderschutz.vocabulary import State
+from casework.services.kinderschutz import deadlines as ks_deadlines
 from casework.services.kinderschutz import procedures as ks
 from casework.services.session import Session
 from casework.ui.context import UiContext
@@ -74,6 +75,6 @@ def test_issue21_policy_on_the_screen_then_mitteilung_after_weighty_indications(
     screen.policy.setCurrentIndex(screen.policy.findData("unverzueglich"))
     assert screen.save_policy()
     assert ctx.last_confirmation == "Regel zur Information des Jugendamtes gespeichert."
-    assert ks.deadline_profile(session).immediate
+    assert ks_deadlines.deadline_profile(session).immediate
     assert view.record_buttons["mitteilung"].isEnabled()  # refreshed by the change
     assert "Jugendamt unverzüglich informieren" in view.next_label.text()

@@ -22,10 +22,10 @@ from casework.clock import BERLIN
 from casework.models.contacts import NoteKind
 from casework.models.households.household import HouseholdDraft
 from casework.models.ids import HouseholdId, WorkerId
-from casework.models.kinderschutz.procedure import (
+from casework.models.kinderschutz.findings import Observation
+from casework.models.kinderschutz.vocabulary import (
     EntryKind,
     InvolvementTarget,
-    Observation,
     Rating,
     ResultCategory,
     State,

@@ -17,6 +17,7 @@ from casework.models.ids import HouseholdId, WorkerId
 from casework.models.kinderschutz.review import ReviewKind, ReviewStatus
 from casework.services import persons
 from casework.services.directory import shipped as reference
+from casework.services.kinderschutz import documents as ks_documents
 from casework.services.kinderschutz import procedures as ks
 from casework.services.kinderschutz import review
 from casework.services.session import Session
@@ -71,7 +72,7 @@ def test_fachkraft_sees_no_approval_and_leitung_must_reauthenticate(
     # The § 8a documentation names role, short key fingerprint and the verified signature.
     item = next(v for v in review.items_for(session, pid) if v.item.kind is ReviewKind.ERGEBNIS)
     assert item.status is ReviewStatus.FREIGEGEBEN
-    dossier = ks.dossier(session, pid)
+    dossier = ks_documents.dossier(session, pid)
     profile = reference.load_profile(session.profile_name)
     pdf = forms.render_documentation(dossier, letterhead_from_organisation(
         profile.organisation), session.clock)
@@ -101,7 +102,12 @@ def test_heute_reminds_the_owner_until_the_recovery_key_exists(
     qtbot.addWidget(screen)
     screen.reload()
     assert screen.recovery_hint.isVisibleTo(screen)
-    assert "alles verloren" in screen.recovery_hint.text()
+    assert "alles verloren" in screen.recovery_text.text()
+    assert screen.recovery_button.isVisibleTo(screen)  # the owner is also Admin
+    screen.resize(1093, 590)  # 125 % on the laptop
+    screen.show()
+    assert screen.recovery_text.width() > 600  # its own row, not squeezed by the heading
+    assert screen.recovery_text.height() < 3 * screen.recovery_text.fontMetrics().height()
     recovery.create_recovery_key(session, auth=sign(session))
     screen.reload()
     assert not screen.recovery_hint.isVisibleTo(screen)
