@@ -105,11 +105,26 @@ def init_hub(dsn: str) -> bool:
 def _upgrade_to_4(conn: psycopg.Connection) -> None:
     """Version 3 → 4 in place: signed roster statements and device bindings. Nothing
     changes for devices until the team's Admin signs the roster (docs/hub-admin.md)."""
-    row = conn.execute("SELECT value FROM casework.hub_meta WHERE key = 'device_role'"
-                       ).fetchone()
-    assert row is not None
+    roles = dict(conn.execute("SELECT key, value FROM casework.hub_meta "
+                              "WHERE key IN ('worker_role', 'device_role')").fetchall())
+    group = sql.Identifier(str(roles["worker_role"]))
+    devices = sql.Identifier(str(roles["device_role"]))
     with conn.transaction():
-        conn.execute(sql.SQL(schema.ROSTER).format(devices=sql.Identifier(str(row[0]))))
+        # Functions are code: all of them are replaced by this version's (the row policies
+        # that use them go with them and are made again by SECURITY); tables keep their rows.
+        for (signature,) in conn.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p "
+                "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'casework'").fetchall():
+            conn.execute(sql.SQL("DROP FUNCTION IF EXISTS {} CASCADE").format(
+                sql.SQL(str(signature))))
+        conn.execute(schema.FUNCTIONS)
+        conn.execute(sql.SQL(schema.SECURITY).format(workers=group, devices=devices))
+        conn.execute(sql.SQL(schema.ROSTER).format(devices=devices))
+        conn.execute("DELETE FROM casework.kinds")
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO casework.kinds (entity, class, scope, fields) "
+                            "VALUES (%s, %s, %s, %s::jsonb)", kinds.hub_rows())
         conn.execute("UPDATE casework.hub_meta SET value = %s WHERE key = 'schema_version'",
                      (str(schema.SCHEMA_VERSION),))
 
