@@ -161,8 +161,7 @@ def _store_binding(session: Session, person: bytes, binding: bytes) -> None:
     with session.db.transaction():
         store.set_state(session.db, _BINDING, roster_store.b64(binding))
         store.set_state(session.db, _PERSON, roster_store.b64(person))
-        session.db.execute("UPDATE hub_device_keys SET person_key = ?, binding = ? "
-                           "WHERE device_id = ?", (person, binding, device))
+        roster_store.set_own_binding(session.db, device, person, binding)
     session.audit("hub.device_bound", "device", device)
 
 
@@ -223,8 +222,7 @@ def _adopt_anchor(db: Database) -> bytes | None:
     if check is not None:
         match = {k for k, _w in candidates if roster_store.anchor_check(k) == check}
     else:
-        match = {k for k, w in candidates if db.scalar(
-            "SELECT 1 FROM workers WHERE id = ? AND role = ?", (w, roster_store.ADMIN))}
+        match = {k for k, w in candidates if roster_store.holds_role(db, w, roster_store.ADMIN)}
     if len(match) != 1:
         return None
     [key] = match
@@ -236,8 +234,7 @@ def _adopt_anchor(db: Database) -> bytes | None:
 
 def _apply_verified(db: Database, roster: dict[str, roster_store.Entry],
                     plain: Sequence[tuple[Any, ...]], now: str) -> list[str]:
-    current = {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in db.query(
-        "SELECT id, name, role, team FROM workers")}
+    current = roster_store.worker_rows(db)
     changed = []
     rows = []
     for e in roster.values():
@@ -256,8 +253,7 @@ def _apply_verified(db: Database, roster: dict[str, roster_store.Entry],
             held = current.get(wid)
             if held is not None and (held[1], held[2]) != ("Fachkraft", ""):
                 # Whatever the hub said before the team signed counts no more.
-                db.execute("UPDATE workers SET role = 'Fachkraft', team = '', updated_at = ? "
-                           "WHERE id = ?", (now, wid))
+                roster_store.neutralise(db, wid, now)
                 changed.append(wid)
         elif (entry.name, entry.role, entry.team, entry.disabled) != (
                 claim["name"], claim["role"], claim["team"], claim["disabled"]):
@@ -290,9 +286,7 @@ def verified_roster(session: Session) -> list[RosterEntry]:
 def person_key_of(session: Session, worker_id: str) -> bytes | None:
     """The person key the hub shows for a worker's devices (each with its binding):
     used when an Admin first signs that worker; she compares its fingerprint."""
-    keys = {bytes(r[0]) for r in session.db.query(
-        "SELECT person_key FROM hub_device_keys WHERE worker_id = ? AND person_key IS NOT NULL",
-        (worker_id,))}
+    keys = roster_store.device_person_keys(session.db, worker_id)
     own = own_binding(session)
     if worker_id == _hub_worker(session) and own is not None:
         keys = {own[0]}

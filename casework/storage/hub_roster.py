@@ -339,3 +339,31 @@ def mark_pushed(db: Database, texts: Iterable[str]) -> None:
 def refused_count(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM sync_quarantine WHERE entity = ?",
                          (QUARANTINE_ENTITY,)))
+
+
+def set_own_binding(db: Database, device_id: str, person: bytes, binding: bytes) -> None:
+    db.execute("UPDATE hub_device_keys SET person_key = ?, binding = ? WHERE device_id = ?",
+               (person, binding, device_id))
+
+
+def worker_rows(db: Database) -> dict[str, tuple[str, str, str]]:
+    """The vault's workers as (name, role, team)."""
+    return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in db.query(
+        "SELECT id, name, role, team FROM workers")}
+
+
+def holds_role(db: Database, worker_id: str, role: str) -> bool:
+    return bool(db.scalar("SELECT 1 FROM workers WHERE id = ? AND role = ?", (worker_id, role)))
+
+
+def neutralise(db: Database, worker_id: str, now: str) -> None:
+    """A worker the signed roster does not name: no role, no team on this device."""
+    db.execute("UPDATE workers SET role = 'Fachkraft', team = '', updated_at = ? WHERE id = ?",
+               (now, worker_id))
+
+
+def device_person_keys(db: Database, worker_id: str) -> set[bytes]:
+    """The person keys the hub showed for a worker's devices (with their bindings)."""
+    return {bytes(r[0]) for r in db.query(
+        "SELECT person_key FROM hub_device_keys WHERE worker_id = ? AND person_key IS NOT NULL",
+        (worker_id,))}

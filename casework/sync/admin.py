@@ -105,7 +105,7 @@ def init_hub(dsn: str) -> bool:
 def _upgrade_to_4(conn: psycopg.Connection) -> None:
     """Version 3 → 4 in place: signed roster statements and device bindings. Nothing
     changes for devices until the team's Admin signs the roster (docs/hub-admin.md)."""
-    roles = dict(conn.execute("SELECT key, value FROM casework.hub_meta "
+    roles: dict[str, str] = dict(conn.execute("SELECT key, value FROM casework.hub_meta "
                               "WHERE key IN ('worker_role', 'device_role')").fetchall())
     group = sql.Identifier(str(roles["worker_role"]))
     devices = sql.Identifier(str(roles["device_role"]))
