@@ -150,7 +150,8 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker,
         if previous is not None and _hub_identity(previous) != _hub_identity(safe_dsn):
             # Another hub (e.g. a new hub database): send everything of this device again
             # and receive from the start; the hub and the device skip what they have.
-            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq", "own_ranges"):
+            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq", "own_ranges",
+                        "roster_seq"):
                 store.delete_state(session.db, key)
         store.set_state(session.db, "hub_dsn", safe_dsn)
         store.set_state(session.db, "hub_worker_id", worker.worker_id)
