@@ -76,8 +76,9 @@ def test_a_change_altered_at_the_hub_is_quarantined_by_its_receiver(
     # The hostile administrator, with hand-written SQL: one ciphertext byte, the time,
     # the author, the record id and the key id of four visits.
     with hub.superuser() as conn:
-        conn.execute("UPDATE casework.changes SET payload = overlay(payload placing "
-                     "'\\x00'::bytea from 20 for 1) WHERE entity_id = %s", (visits[0],))
+        # one byte flipped (XOR, so it always differs from what was signed)
+        conn.execute("UPDATE casework.changes SET payload = set_byte(payload, 19, "
+                     "get_byte(payload, 19) # 255) WHERE entity_id = %s", (visits[0],))
         conn.execute("UPDATE casework.changes SET at = '2020-01-01T00:00:00.000000Z' "
                      "WHERE entity_id = %s", (visits[1],))
         conn.execute("UPDATE casework.changes SET actor = %s WHERE entity_id = %s",
