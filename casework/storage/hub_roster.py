@@ -363,7 +363,11 @@ def neutralise(db: Database, worker_id: str, now: str) -> None:
 
 
 def device_person_keys(db: Database, worker_id: str) -> set[bytes]:
-    """The person keys the hub showed for a worker's devices (with their bindings)."""
+    """The person keys the hub showed for a worker's devices, each only if it signed that
+    device's pinned keys (the binding verifies)."""
     return {bytes(r[0]) for r in db.query(
-        "SELECT person_key FROM hub_device_keys WHERE worker_id = ? AND person_key IS NOT NULL",
-        (worker_id,))}
+        "SELECT person_key, binding, device_id, enc_public, sign_public FROM hub_device_keys "
+        "WHERE worker_id = ? AND person_key IS NOT NULL AND binding IS NOT NULL", (worker_id,))
+        if len(bytes(r[0])) == 32 and crypto.verify(
+            bytes(r[0]), bytes(r[1]),
+            binding_message(worker_id, str(r[2]), bytes(r[3]), bytes(r[4])))}
