@@ -276,12 +276,14 @@ class DeviceKey:
     confirmed_by: str | None
     confirmed_at: str | None
     offered_fingerprint: str | None  # a different key the hub offers now (not used)
+    bound: bool = False  # its person's signature verifies with the signed roster
 
 
 def device_keys(db: Database) -> list[DeviceKey]:
-    return [DeviceKey(*tuple(r)) for r in db.query(
+    return [DeviceKey(str(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], r[5], r[6],
+                      bool(r[7])) for r in db.query(
         "SELECT device_id, worker_id, fingerprint, first_seen, confirmed_by, confirmed_at, "
-        "offered_fingerprint FROM hub_device_keys ORDER BY worker_id, first_seen")]
+        "offered_fingerprint, bound FROM hub_device_keys ORDER BY worker_id, first_seen")]
 
 
 def pin_device_keys(db: Database, rows: Iterable[tuple[Any, ...]], now: str) -> list[str]:

@@ -100,6 +100,8 @@ def test_a_signed_team_shows_its_anchor_and_binds_every_device(
         assert _role(s, ben.vault.owner_id) == ("Ben", "Fachkraft", "Süd")
         assert _role(s, anna.vault.owner_id) == ("Anna", "Admin", "Nord")
     assert hub_trust.status(ben).anchor_source == "code"
+    [ben_key] = [k for k in sync_service.device_keys(lea) if k.device_id == ben.vault.device_id]
+    assert ben_key.status == "an die Person gebunden"
     # Work flows as before: Lea's device verifies Ben's device through his binding.
     hid = new_household(ben, "Arslan", assigned=lea.vault.owner_id)
     log_visit(ben, hid, "Erster Besuch")
