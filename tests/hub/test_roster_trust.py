@@ -21,7 +21,7 @@ from casework.services.session import Session
 from casework.storage import crypto
 from casework.storage import hub_roster as roster_store
 from casework.sync import admin, client, trust
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, run_cli
 from tests.hub.conftest import ADMIN_PASSWORD, Cluster, Devices, Hub, _counter, enrol
 from tests.hub.helpers import log_visit, new_household
 
@@ -255,8 +255,6 @@ def test_a_device_the_hub_slips_in_gets_no_keys_and_its_changes_wait(
     st = hub_trust.status(ben)
     assert st.waiting_devices == 1 and st.locked >= 1
     # The dialog's numbers are in `casework sync --status` too (German, no names).
-    from tests.conftest import run_cli
-
     out = run_cli("sync", "--vault", str(ben.vault.folder), "--status")
     assert out.returncode == 0, out.stderr
     assert "Rollen: signiert" in out.stdout
@@ -325,8 +323,15 @@ def test_an_existing_team_upgrades_its_hub_and_adopts_signing_without_losing_syn
     assert not before.signed and "noch nicht signiert" in before.roles_text
     # The Admin signs the roster as it stands, once; Ben's device takes the anchor from
     # the hub (she is an Admin in the roster it had) and shows it for comparison.
-    signed = trust.found_team(anna, _auth(anna))
-    assert [(e.name, e.role) for e in signed] == [("Anna", "Admin"), ("Ben", "Fachkraft")]
+    folder, clock = anna.vault.folder, anna.clock
+    anna.close()
+    done = run_cli("hub", "anker", "--vault", str(folder))
+    assert done.returncode == 0, done.stderr
+    assert "Vertrauensanker des Teams: " in done.stdout
+    assert "Anna\tAdmin\tNord\taktiv" in done.stdout
+    assert "Ben\tFachkraft\tNord\taktiv\tkein Schlüssel" in done.stdout
+    anna = session_service.unlock(folder, PASSPHRASE, clock)
+    devices.opened.append(anna)
     client.sync_vault(ben)
     after = hub_trust.status(ben)
     assert after.signed and after.anchor_source == "hub"
