@@ -166,6 +166,18 @@ def test_the_hub_administrator_cannot_promote_rename_move_or_add_an_admin(
     assert shown == []
     code = dialog.code_label.text().split()[0]
     assert client.split_code(code)[1] == hub_trust.anchor_check(lea)
+    # The administrator takes the Admin role from Anna at the hub: what she signs stays on
+    # her device (the hub refuses it), and her sync goes on.
+    with hub.superuser() as conn:
+        conn.execute("UPDATE casework.workers SET role = 'Fachkraft' WHERE id = %s",
+                     (anna.vault.owner_id,))
+    trust.sign(anna, _auth(anna), ben.vault.owner_id, name="Ben M.")
+    assert len(hub_trust.outgoing(anna)) == 1
+    assert client.sync_vault(anna).quarantined == 0
+    assert _role(anna, ben.vault.owner_id) == ("Ben M.", "Fachkraft", "Süd")
+    assert _role(anna, anna.vault.owner_id) == ("Anna", "Admin", "Nord")
+    client.sync_vault(ben)
+    assert _role(ben, ben.vault.owner_id) == ("Ben", "Fachkraft", "Süd")
 
 
 def test_a_promotion_reaches_everyone_and_forged_replayed_or_backdated_ones_do_not(
