@@ -44,6 +44,7 @@ class TrustStatus:
     waiting_devices: int  # device keys neither bound to a verified person nor confirmed
     locked: int  # received changes waiting for a key (household or device key)
     device_bound: bool  # this device's keys carry its person's signature
+    unsent: int = 0  # statements an Admin signed here that the hub has not taken
 
     @property
     def roles_text(self) -> str:
@@ -70,6 +71,9 @@ class TrustStatus:
         if self.signed and not self.device_bound:
             lines.append("Dieses Gerät ist noch nicht an seine Person gebunden "
                          "(casework hub geraet-binden).")
+        if self.unsent:
+            lines.append(f"Hier signierte Angaben zu Rollen, die der Team-Hub noch nicht "
+                         f"angenommen hat: {self.unsent}")
         if self.locked:
             lines.append(f"Empfangene Änderungen, die auf einen Schlüssel warten: "
                          f"{self.locked} (sie werden übernommen, sobald der Schlüssel da ist)")
@@ -92,7 +96,8 @@ def status(session: Session) -> TrustStatus:
         strict, None if anchor is None else roster_store.anchor_fingerprint(anchor),
         store.get_state(db, "roster_anchor_source"),
         roster_store.refused_count(db), roster_store.waiting_devices(db) if strict else 0,
-        hub_crypto.locked_count(db), store.get_state(db, _BINDING) is not None)
+        hub_crypto.locked_count(db), store.get_state(db, _BINDING) is not None,
+        len(roster_store.unpushed(db)))
 
 
 def anchor_check(session: Session) -> str | None:

@@ -172,8 +172,9 @@ def test_the_hub_administrator_cannot_promote_rename_move_or_add_an_admin(
         conn.execute("UPDATE casework.workers SET role = 'Fachkraft' WHERE id = %s",
                      (anna.vault.owner_id,))
     trust.sign(anna, _auth(anna), ben.vault.owner_id, name="Ben M.")
-    assert len(hub_trust.outgoing(anna)) == 1
     assert client.sync_vault(anna).quarantined == 0
+    assert hub_trust.status(anna).unsent == 1
+    assert any("noch nicht angenommen hat: 1" in line for line in hub_trust.status(anna).lines())
     assert _role(anna, ben.vault.owner_id) == ("Ben M.", "Fachkraft", "Süd")
     assert _role(anna, anna.vault.owner_id) == ("Anna", "Admin", "Nord")
     client.sync_vault(ben)
