@@ -284,9 +284,14 @@ def _startup_results(vault: Path) -> list[Result]:
         return [Result("2 Start bis nutzbare Familienliste", "ms", [float("nan")],
                        note="(Oberfläche fehlt)")]
     samples, rss = [], []
+    # With bytecode, as installed (pip and the .deb compile it): with PYTHONDONTWRITEBYTECODE
+    # set, every start compiled all modules again. The first, untimed start writes it.
+    env = {k: v for k, v in _env().items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "bench.startup", str(vault)], capture_output=True,
+                   env=env, check=False)
     for _ in range(3):
         proc = subprocess.run([sys.executable, "-m", "bench.startup", str(vault)],
-                              capture_output=True, text=True, env=_env(), check=False)
+                              capture_output=True, text=True, env=env, check=False)
         if proc.returncode != 0:
             return [Result("2 Start bis nutzbare Familienliste", "ms", [float("nan")],
                            note=f"(Fehler: {proc.stderr.strip().splitlines()[-1:]})")]

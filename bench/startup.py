@@ -14,6 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+# The demo vault's passphrase, written out: importing `casework.services.demo` for it
+# would load most services before the measurement ends (the app itself does not).
+DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"  # noqa: S105 - the published demo passphrase
+
 
 def _process_start_epoch() -> float:
     """Wall-clock time this process was started, from /proc (Linux)."""
@@ -45,13 +49,14 @@ def main() -> int:
 
     from casework.app import build
     from casework.clock import SystemClock
-    from casework.services import demo
     from casework.services import session as session_service
 
     app = QApplication(sys.argv[:1])
     window = build(app, vault=sys.argv[1])
     window.show()
-    session = session_service.unlock(Path(sys.argv[1]), demo.DEMO_PASSPHRASE, SystemClock())
+    imported = time.time()
+    session = session_service.unlock(Path(sys.argv[1]), DEMO_PASSPHRASE, SystemClock())
+    unlocked = time.time()
     window.start.unlocked.emit(session)
     workspace = window.workspace
     assert workspace is not None
@@ -65,8 +70,14 @@ def main() -> int:
             break
     usable = time.time()
     rows = model.rowCount() if model is not None else 0
+    from casework.services import demo  # after the measurement: it loads most services
+
+    assert demo.DEMO_PASSPHRASE == DEMO_PASSPHRASE
     print(json.dumps({
         "start_to_list_ms": (usable - started) * 1000,
+        "window_built_ms": (imported - started) * 1000,  # imports, QApplication, window
+        "unlock_ms": (unlocked - imported) * 1000,  # Argon2id and opening the database
+        "list_ms": (usable - unlocked) * 1000,  # workspace, Familien, first page of rows
         "rows": rows,
         "peak_rss_mb": _peak_rss_mb(),
     }))

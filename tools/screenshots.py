@@ -397,8 +397,9 @@ def fit_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter
     """Issue 18 leftovers, at 1366x738 or (with QT_SCALE_FACTOR=1.25) at 125 %: Heute
     with the recovery-key panel, the lists naming same-surname households by their label
     (Vermittlungen, Einwilligungen, Kinderschutz), the § 8a view in the family file, the
-    Verzeichnis (ASD-Bezirke, Sprechzeiten) and Teilhabe (caseload with Maßnahmen,
-    Neu aufnehmen, the Leitung's Auslastung)."""
+    correction of a contact's date, type and next step, the Verzeichnis (ASD-Bezirke,
+    Sprechzeiten) and Teilhabe (caseload with Maßnahmen, Neu aufnehmen, the Leitung's
+    Auslastung)."""
     from casework.models.persons.worker import WorkerRole
     from casework.services.kinderschutz import procedures as ks
     from casework.services.persons import workers
@@ -420,6 +421,23 @@ def fit_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter
     assert page is not None
     _tab(page, "Kinderschutz")
     shoot(f"{prefix}f05-familie-kinderschutz", window)
+    from casework.services import contacts as contact_service
+    from casework.services.households import households as household_service
+
+    with_contacts = next(h for h in household_service.list_ids(session, limit=50)
+                         if contact_service.count(session, h) > 0)
+    page = workspace.open_family(with_contacts)
+    assert page is not None
+    page.tabs.setCurrentWidget(page.contacts)
+    page.contacts.view.setCurrentIndex(page.contacts.model.index(0, 0))
+    correction = page.contacts.correct()
+    if correction is not None:  # date, type and next step corrected like the notes
+        correction.type.setCurrentIndex(correction.type.findText("Telefonat"))
+        correction.next_step.setText("Rückruf der Schule abwarten")
+        correction.reason.setText("war ein Anruf, kein Hausbesuch")
+        correction.show()
+        shoot(f"{prefix}f05b-kontakt-berichtigen-angaben", correction)
+        correction.done(0)  # closed without saving and without a draft (a tool)
     directory = workspace.show_page("verzeichnis")
     tabs = directory.tabs
     tabs.setCurrentIndex(0)

@@ -132,6 +132,8 @@ class RevisionKind(StrEnum):
 
 
 MAX_REVISION_TEXT = 20_000
+# How a note-search snippet says it comes from a Nachtrag, not from a note entry.
+ADDENDUM_MARK = "[Nachtrag] "
 
 
 # What a correction may change besides the note entries, with the words people see.

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from casework.clock import local_today
 from casework.errors import ValidationError
 from casework.models.changes import Changes
 from casework.models.directory.profile import SpecialFunction
 from casework.models.milestones import (
+    ADULT_AGE,
+    DUE_DATE_GRACE_DAYS,
+    LOOK_AHEAD_DAYS,
+    LOOK_BACK_DAYS,
     REFERRAL_OUTCOME_DAYS,
     Milestone,
     MilestoneKind,
@@ -60,7 +66,13 @@ def due(session: Session, on: date | None = None, *,
     young_adult = _function(functions, "§ 41", "junge Volljährige")
     uma = _function(functions, "umA", "unbegleitet")
     out: list[Milestone] = []
-    for row in household_store.dated_persons_of_running_households(session.db):
+    # Only birthdays that can fall into the window (two days of slack for 29 February;
+    # `coming_of_age` decides exactly), and unborn children.
+    born_from = today - relativedelta(years=ADULT_AGE, days=LOOK_BACK_DAYS + 2)
+    born_until = today - relativedelta(years=ADULT_AGE) + timedelta(days=LOOK_AHEAD_DAYS + 2)
+    due_before = today - timedelta(days=DUE_DATE_GRACE_DAYS)  # `birth_overdue` decides
+    for row in household_store.dated_persons_of_running_households(session.db, born_from,
+                                                                   born_until, due_before):
         if mine_only and row.worker_id != session.actor_id:
             continue
         p = row.person

@@ -20,7 +20,10 @@ from casework.storage import vault as vault_store
 from casework.storage.backup.premigration import backup_before_migration
 from casework.storage.changelog import RecordWriter, newest_version
 from casework.storage.db import MEMORY_SECURITY, Database
-from casework.storage.vault import CheckReport, Vault, VaultHeader
+from casework.storage.vault import CheckReport, Vault
+from casework.storage.vault import KeySlot as KeySlot  # for the app's passphrase change
+from casework.storage.vault import SlotRequest as SlotRequest
+from casework.storage.vault import VaultHeader as VaultHeader
 
 MIN_PASSPHRASE_LENGTH = 12
 
@@ -125,6 +128,11 @@ class Session:
 
     def close(self) -> None:
         self.vault.close()
+
+    def interrupt(self) -> None:
+        """From another thread: abort the SQL statement running on this session's
+        connection (see `Database.interrupt`)."""
+        self.vault.db.interrupt()
 
 
 def create(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
@@ -238,6 +246,25 @@ def change_passphrase(session: Session, new_passphrase: str) -> None:
     if problem is not None:
         raise ValidationError("Neue Passphrase", problem)
     vault_store.change_passphrase(session.vault, new_passphrase, worker_id=session.actor_id)
+
+
+def begin_passphrase_change(session: Session, new_passphrase: str,
+                            ) -> SlotRequest:
+    """The app's `change_passphrase` in three steps, so the Argon2id run (about half a
+    second) happens on the worker thread: this (GUI thread), `derive_passphrase_slot`
+    (worker, no database), `finish_passphrase_change` (GUI thread)."""
+    problem = passphrase_problem(new_passphrase)
+    if problem is not None:
+        raise ValidationError("Neue Passphrase", problem)
+    return vault_store.prepare_person_slot(session.vault, session.actor_id, new_passphrase)
+
+
+def derive_passphrase_slot(request: SlotRequest) -> KeySlot:
+    return vault_store.derive_person_slot(request)
+
+
+def finish_passphrase_change(session: Session, slot: KeySlot) -> None:
+    vault_store.finish_passphrase_change(session.vault, slot)
 
 
 def check(session: Session) -> CheckReport:

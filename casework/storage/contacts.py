@@ -11,6 +11,7 @@ from typing import Any
 
 from casework.clock import from_utc_iso, to_utc_iso
 from casework.models.contacts import (
+    ADDENDUM_MARK,
     CORRECTABLE_FIELDS,
     AddendumDraft,
     Contact,
@@ -248,6 +249,37 @@ _HIT_COLUMNS = ("SELECT n.contact_id, n.household_id, h.name, c.occurred_at, n.k
                 "JOIN contacts c ON c.id = n.contact_id "
                 "JOIN households h ON h.id = n.household_id "
                 "WHERE c.deleted = 0 AND h.deleted = 0 ")
+# A Nachtrag is found like a note (issue 18). Addenda are few next to the notes: their own
+# index (migration 77) takes FTS5's plain prefix query for the last word. The last column
+# orders them among the note hits: newest first by when they were written, or by bm25.
+_ADDENDUM_HITS = ("SELECT r.contact_id, r.household_id, h.name, c.occurred_at, r.text, "
+                  "{order} FROM addendum_fts f JOIN contact_revisions r ON r.rowid = f.rowid "
+                  "JOIN contacts c ON c.id = r.contact_id "
+                  "JOIN households h ON h.id = r.household_id "
+                  "WHERE c.deleted = 0 AND h.deleted = 0 AND r.deleted = 0 "
+                  "AND addendum_fts MATCH ? ORDER BY {order_by} LIMIT ?")
+
+
+def _addendum_match_expression(text: str) -> str | None:
+    words = fold_words(text)
+    if not words:
+        return None
+    return " AND ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+
+
+def _addendum_hits(db: Database, text: str, limit: int, ranked: bool,
+                   words: list[str], cache: dict[str, bool]) -> list[tuple[Any, NoteHit]]:
+    """(sort key, hit) of addenda matching `text`: the key is the bm25 score (ranked) or
+    the negated time written (newest first), to merge with the note hits."""
+    query = _addendum_match_expression(text)
+    if query is None:
+        return []
+    order = "bm25(addendum_fts)" if ranked else "r.created_at"
+    rows = db.query(_ADDENDUM_HITS.format(order=order, order_by="6" if ranked else "6 DESC"),
+                    (query, limit))
+    return [(r[5], NoteHit(ContactId(r[0]), HouseholdId(r[1]), r[2], r[3], "Nachtrag",
+                           ADDENDUM_MARK + snippet(r[4], words, folded_cache=cache)))
+            for r in rows]
 
 
 def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False) -> list[NoteHit]:
@@ -264,22 +296,29 @@ def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False)
         return []
     if ranked:
         rows = db.query(
-            _HIT_COLUMNS.format(source=(
+            _HIT_COLUMNS.replace("n.text ", "n.text, f.score ", 1).format(source=(
                 "(SELECT rowid, bm25(note_fts) AS score FROM note_fts WHERE note_fts MATCH ? "
                 "ORDER BY rowid DESC LIMIT ?) f")) + "ORDER BY f.score, f.rowid DESC LIMIT ?",
             (query, RANKED_WINDOW, limit),
         )
     else:
         rows = db.query(
-            _HIT_COLUMNS.format(source="note_fts f") +
-            "AND note_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?",
+            _HIT_COLUMNS.replace("n.text ", "n.text, c.created_at ", 1).format(
+                source="note_fts f") + "AND note_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?",
             (query, limit),
         )
     words = fold_words(text)
     cache: dict[str, bool] = {}
-    return [NoteHit(ContactId(r[0]), HouseholdId(r[1]), r[2], r[3], r[4],
-                    snippet(r[5], words, folded_cache=cache))
+    hits = [(r[6], NoteHit(ContactId(r[0]), HouseholdId(r[1]), r[2], r[3], r[4],
+                           snippet(r[5], words, folded_cache=cache)))
             for r in rows]
+    addenda = _addendum_hits(db, text, limit, ranked, words, cache)
+    if not addenda:
+        return [hit for _key, hit in hits]
+    # Notes come newest first (by insertion); an addendum goes before the notes written
+    # before it. Ranked: by bm25 score (lower is better) across both.
+    merged = sorted(hits + addenda, key=lambda kh: kh[0], reverse=not ranked)
+    return [hit for _key, hit in merged[:limit]]
 
 
 @functools.lru_cache(maxsize=64)

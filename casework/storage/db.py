@@ -6,6 +6,7 @@ user text. Errors are classified by SQLite result codes, never by message text.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -200,6 +201,15 @@ class Database:
                 self._conn.close()
             finally:
                 self._conn = None
+
+    def interrupt(self) -> None:
+        """From another thread: abort the statement this connection is running (SQLite
+        rolls it back, the caller sees an error). The app's lock uses it to stop a job's
+        long VACUUM or query instead of waiting for it."""
+        conn = self._conn
+        if conn is not None:
+            with contextlib.suppress(sqlcipher3.ProgrammingError):  # closed meanwhile
+                conn.interrupt()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlcipher3.Connection]:

@@ -649,16 +649,47 @@ def set_person_key(vault: Vault, worker_id: str, passphrase: str, *,
     """Give a person a fresh key pair and key slot under `passphrase` (first passphrase,
     change or reset); returns the new signing key's fingerprint. Old public keys stay in the
     database, so earlier signatures remain verifiable."""
+    return install_person_slot(vault, derive_person_slot(
+        prepare_person_slot(vault, worker_id, passphrase, kdf=kdf)))
+
+
+@dataclass
+class SlotRequest:
+    """What `derive_person_slot` needs (no database): the app derives the slot on its
+    worker thread and installs it on the connection's thread."""
+
+    header: VaultHeader
+    worker_id: str
+    name: str
+    passphrase: str = field(repr=False)
+    data_key: bytearray = field(repr=False)
+    owner: bool
+    kdf: crypto.KdfParams | None = None
+
+    def wipe(self) -> None:
+        crypto.wipe(self.data_key)
+
+
+def prepare_person_slot(vault: Vault, worker_id: str, passphrase: str, *,
+                        kdf: crypto.KdfParams | None = None) -> SlotRequest:
+    return SlotRequest(vault.header, worker_id, _person_name(vault.db, worker_id), passphrase,
+                       vault.data_key_copy(), worker_id == vault.owner_id, kdf)
+
+
+def derive_person_slot(request: SlotRequest) -> KeySlot:
+    """The slow part (one Argon2id run); wipes the request's copy of the data key."""
+    try:
+        return new_slot(request.header, request.worker_id, request.name, request.passphrase,
+                        request.data_key, owner=request.owner, kdf=request.kdf)
+    finally:
+        request.wipe()
+
+
+def install_person_slot(vault: Vault, slot: KeySlot) -> str:
     from casework.storage import signatures as person_store
 
-    data_key = vault.data_key_copy()
-    try:
-        slot = new_slot(vault.header, worker_id, _person_name(vault.db, worker_id), passphrase,
-                        data_key, owner=worker_id == vault.owner_id, kdf=kdf)
-    finally:
-        crypto.wipe(data_key)
     with vault.db.transaction():
-        fp = person_store.add_signing_key(vault.db, worker_id, slot.sign_public,
+        fp = person_store.add_signing_key(vault.db, slot.worker_id, slot.sign_public,
                                           to_utc_iso(vault.clock.now()))
     header = vault.header
     if header.format_version < 2:
@@ -928,8 +959,14 @@ def change_passphrase(vault: Vault, new_passphrase: str,
     """New key pair and key slot for one person (default: the person who unlocked) under a
     new passphrase (fresh salt); the database is not re-encrypted (see `rekey`)."""
     who = worker_id or vault.person_id
-    set_person_key(vault, who, new_passphrase, kdf=kdf)
-    vault.audit("vault.passphrase_changed", "worker", who, actor_id=vault.person_id)
+    finish_passphrase_change(vault, derive_person_slot(
+        prepare_person_slot(vault, who, new_passphrase, kdf=kdf)))
+
+
+def finish_passphrase_change(vault: Vault, slot: KeySlot) -> None:
+    """Install a slot derived by `derive_person_slot` as the person's new passphrase."""
+    install_person_slot(vault, slot)
+    vault.audit("vault.passphrase_changed", "worker", slot.worker_id, actor_id=vault.person_id)
     vault.anchor_audit()
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -148,7 +149,7 @@ class HeuteScreen(QWidget):
         agenda_box.addLayout(agenda_head)
         agenda_box.addWidget(self.agenda_alert)
         agenda_box.addWidget(self.agenda_empty)
-        agenda_box.addWidget(self.agenda)
+        agenda_box.addWidget(self.agenda, 1)
         grid = QGridLayout()
         follow_head = QHBoxLayout()
         follow_head.addWidget(heading("Wiedervorlagen", self, 1.1))
@@ -178,13 +179,20 @@ class HeuteScreen(QWidget):
         grid.addWidget(self.today, 5, 1)
         grid.setRowStretch(1, 3)
         grid.setRowStretch(5, 2)
+        self.grid = grid
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.recovery_hint)
-        # The deadlines and the lists below share the height (at 125 % a fixed 300 px for
-        # the deadlines left one row for the follow-ups).
+        # The deadlines and the lists below share the height by their stretch alone (at
+        # 125 % the deadlines' own size hint left one row for the follow-ups); each list
+        # keeps at least two rows.
         layout.addLayout(agenda_box, 2)
         layout.addLayout(grid, 3)
+        for view in (self.agenda, self.follow_ups, self.appointments, self.recent, self.today):
+            view.setSizePolicy(view.sizePolicy().horizontalPolicy(),
+                               QSizePolicy.Policy.Ignored)
+            view.setMinimumHeight(view.horizontalHeader().sizeHint().height()
+                                  + 2 * view.verticalHeader().defaultSectionSize() + 4)
 
         for view in (self.agenda, self.follow_ups, self.recent, self.today, self.appointments):
             view.doubleClicked.connect(lambda index, v=view: self._open(v, index.row()))
@@ -290,6 +298,9 @@ class HeuteScreen(QWidget):
         # an empty list under its "nothing yet" line only takes room
         self.recent.setVisible(self.recent_model.rowCount() > 0)
         self.today.setVisible(self.today_model.rowCount() > 0)
+        # no room kept for two empty lists: the follow-ups take it
+        self.grid.setRowStretch(5, 2 if self.recent_model.rowCount()
+                                or self.today_model.rowCount() else 0)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -51,6 +51,7 @@ class UiContext(QObject):
     settings_changed = Signal()  # UI settings (e.g. auto-lock minutes) were edited
     confirmed = Signal(str)  # a visible confirmation ("Kontakt gespeichert."); no names
     locking = Signal()  # the vault locks now: open dialogs keep their drafts (session open)
+    lock_requested = Signal()  # lock the vault now (the main window does it, synchronously)
 
     def __init__(self, clock: Clock, *, tasks: TaskRunner | None = None,
                  settings: Settings | None = None, parent: QObject | None = None) -> None:
@@ -65,6 +66,8 @@ class UiContext(QObject):
         self.last_confirmation = ""
         # Dialogs that kept a draft at the last lock, to open again after unlocking.
         self.reopen_after_unlock: list[Callable[[], object]] = []
+        # Long vault actions running on the task runner (`casework.ui.vault_jobs`).
+        self.running_jobs: list[Any] = []
         self.changed.connect(self._profile_maybe_changed)
 
     # --- session -------------------------------------------------------------------------

@@ -151,7 +151,11 @@ class DiscardGuard(QObject):
         self.ctx = ctx
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
+        return self.filter_event(watched, event, event.type())
+
+    def filter_event(self, watched: QObject, event: QEvent, kind: QEvent.Type) -> bool:
+        """The filter itself; the main window runs it through the idle monitor's filter
+        (`IdleMonitor.chain`), so the app has one Python event filter, not two."""
         if kind == QEvent.Type.Show and self._guarded(watched):
             assert isinstance(watched, QDialog)
             watched.setProperty(self.PROPERTY, _texts(watched))

@@ -34,7 +34,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QWidget
 
 from casework.errors import UserError
-from casework.forms.base import write_pdf_atomic
 from casework.ui.context import UiContext
 
 PDF_FILTER = "PDF-Dokument (*.pdf)"
@@ -152,6 +151,8 @@ def save_pdf(ctx: UiContext, parent: QWidget | None, title: str, suggested: str,
             pdf = produce()
             if pdf is None:
                 return None
+            from casework.forms.base import write_pdf_atomic  # not needed to start the app
+
             written = write_pdf_atomic(target, pdf)
             ctx.confirm("Dokument gespeichert.")
             return written

@@ -10,7 +10,10 @@ once when it becomes active again (a woken laptop locks before anything is shown
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
@@ -27,6 +30,10 @@ INPUT_EVENTS = frozenset({
 DEFAULT_CHECK_MS = 5000
 
 
+class ChainedFilter(Protocol):
+    def filter_event(self, watched: QObject, event: QEvent, kind: QEvent.Type) -> bool: ...
+
+
 class IdleMonitor(QObject):
     """Emits `timed_out` once per idle period while `active`."""
 
@@ -39,6 +46,7 @@ class IdleMonitor(QObject):
         self.timeout = timeout
         self.last_input: datetime = clock.now()
         self._active = False
+        self._chained: ChainedFilter | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(check_ms)
         self._timer.timeout.connect(self.check)
@@ -80,10 +88,33 @@ class IdleMonitor(QObject):
         self.stop()
         self.timed_out.emit()
 
+    def chain(self, other: ChainedFilter) -> None:
+        """Let `other` see every event through this monitor's filter instead of its own:
+        each app-wide Python event filter costs a call per Qt event (a third of the time
+        a screen took to build went to two of them)."""
+        self._chained = other
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Without the app-wide filter while a screen is being built on the GUI thread:
+        no input can arrive meanwhile, and the filter's Python call per Qt event made up
+        a good part of the build time."""
+        app = QGuiApplication.instance()
+        if app is None:
+            yield
+            return
+        app.removeEventFilter(self)
+        try:
+            yield
+        finally:
+            app.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._active and event.type() in INPUT_EVENTS:
+        kind = event.type()
+        if self._active and kind in INPUT_EVENTS:
             self.last_input = self.clock.now()
-        return False
+        chained = self._chained
+        return chained is not None and chained.filter_event(watched, event, kind)
 
     def _state_changed(self, state: Qt.ApplicationState) -> None:
         if not self._active:

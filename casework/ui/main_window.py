@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         ctx.settings_changed.connect(self._settings_changed)
         ctx.session_changed.connect(self._update_status)
         ctx.tasks.busy_changed.connect(self._busy_changed)
+        ctx.lock_requested.connect(self.lock)
 
         self.status_label = QLabel(self)
         self.status_label.setAccessibleName("Status")
@@ -79,9 +80,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         documents.wipe_opened()  # opened documents left over by a crash or power loss
         self.discard_guard = DiscardGuard(ctx, self)  # Escape never drops typed text unasked
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.discard_guard)
+        self.idle.chain(self.discard_guard)  # one app-wide event filter for both
         geometry = ctx.settings.geometry
         self.fit_to_screen(restored=geometry is not None and self.restoreGeometry(geometry))
 
@@ -160,13 +159,13 @@ class MainWindow(QMainWindow):
         self.ctx.attach(session)
         # The person who typed her passphrase is the one acting: no switch back to whoever
         # was acting before the lock (that would need her passphrase).
-        self.workspace = Workspace(self.ctx, self)
+        self.workspace = Workspace(self.ctx, self, building=self.idle.paused)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         if same_vault and self.location is not None:
             self.workspace.restore(self.location)
         else:
-            self.workspace.show_page("heute")
+            self.workspace.show_landing("heute")
         reopen, self.ctx.reopen_after_unlock = self.ctx.reopen_after_unlock, []
         for open_again in reopen if same_vault else ():
             try:

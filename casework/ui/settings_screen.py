@@ -3,6 +3,8 @@ the reference profile in use."""
 
 from __future__ import annotations
 
+from concurrent.futures import CancelledError
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +33,7 @@ from casework.services import hub as sync_service
 from casework.services import milestones, persons
 from casework.services import session as session_service
 from casework.services.households import lifecycle as case_lifecycle
+from casework.services.session import KeySlot, SlotRequest, VaultHeader
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
 from casework.ui.settings import AUTO_LOCK_MAX_MIN, AUTO_LOCK_MIN_MIN
@@ -363,16 +366,20 @@ class EinstellungenScreen(QWidget):
         self.old_pass.clear()
         self.pass_button.setEnabled(False)
         self.pass_status.setText("Bisherige Passphrase wird geprüft …")
-        def verified(_result: object) -> None:
+        # Proof of the current passphrase and the new key slot are two Argon2id runs
+        # (about a second): on the worker thread; only the header is written here.
+        request = session_service.begin_passphrase_change(session, new)
+
+        def derived(slot: KeySlot) -> None:
             self.pass_button.setEnabled(True)
             current = self.ctx.session
-            if current is None or not current.is_open:
+            if current is not session or not current.is_open:
                 return
             try:
-                session_service.change_passphrase(current, new)
-            except ValidationError as error:
-                self.pass_form.show_error(error)
+                session_service.finish_passphrase_change(current, slot)
+            except UserError as error:
                 self.pass_status.setText("")
+                self.ctx.report(error)
                 return
             self.new_pass.clear()
             self.repeat_pass.clear()
@@ -385,18 +392,32 @@ class EinstellungenScreen(QWidget):
             if isinstance(error, WrongPassphrase):
                 self.pass_form.show_error(ValidationError("Bisherige Passphrase",
                                                           "ist nicht richtig."))
+            elif isinstance(error, CancelledError):
+                return
             elif isinstance(error, UserError):
                 self.ctx.report(error)
             else:
                 raise error
 
-        # Only a proof that the person knows her current passphrase (worker thread).
-        self.ctx.tasks.submit(persons.prove_passphrase, session.vault.header, session.actor_id,
-                              old, on_done=verified, on_error=failed)
+        self.pass_job = self.ctx.tasks.submit(
+            _new_slot_job, session.vault.header, session.actor_id, old, request,
+            on_done=derived, on_error=failed, owner=self)
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.affects("worker"):
             self.reload_workers()
+
+
+def _new_slot_job(header: VaultHeader, worker_id: str, old: str,
+                  request: SlotRequest) -> KeySlot:
+    """On the worker thread (no database): prove the current passphrase, then derive the
+    new key slot; the request's copy of the data key is wiped either way."""
+    try:
+        persons.prove_passphrase(header, worker_id, old)
+    except BaseException:
+        request.wipe()
+        raise
+    return session_service.derive_passphrase_slot(request)
 
 
 def create(ctx: UiContext) -> QWidget:

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models.persons.worker import WorkerRole
-from casework.services import demo
 from casework.services import session as session_service
 from casework.ui.context import UiContext
 from casework.ui.settings import Settings
@@ -51,6 +50,8 @@ def create_demo_job(folder: Path, clock: Clock, families: int, contacts_per_fami
                     progress: object) -> None:
     """Worker-thread job: build the demo vault in a temp folder, then move it into place,
     so an interrupted fill never leaves a half demo behind."""
+    from casework.services import demo  # most services: loaded when a demo is made
+
     temp = folder.with_name(folder.name + ".tmp")
     if temp.exists():
         shutil.rmtree(temp)  # leftover of an interrupted fill: fictitious data only

@@ -88,8 +88,11 @@ class TaskRunner(QObject):
         futures = []
         for future, cancel in list(self._cancellable.values()):
             cancel.set()
-            future.cancel()  # not started yet: never starts
-            futures.append(future)
+            # Not started yet: it never starts. Not waited for either: a cancelled future
+            # counts as done only once the worker has dequeued it, which a long job ahead
+            # of it in the queue delays (the lock then hung for the whole timeout).
+            if not future.cancel():
+                futures.append(future)
         _done, pending = wait(futures, timeout=timeout)
         if pending:
             log.error("Hintergrundaufgabe endete beim Sperren nicht rechtzeitig")

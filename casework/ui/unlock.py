@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError, WrongPassphrase
-from casework.services import demo, demo_showcase
 from casework.services import session as session_service
 from casework.services.session import UnwrappedKey
 from casework.ui.backup import recover_dialog
@@ -141,6 +140,9 @@ class UnlockPanel(QWidget):
         self.demo_hint.setVisible(demo_vault)
         self.recover_button.setVisible(recover_dialog.has_recovery_key(folder))
         if demo_vault:
+            # Loaded only for the demo vault: the demo module pulls in most services.
+            from casework.services import demo, demo_showcase
+
             self.demo_hint.setText(
                 "Dies ist die Demo-Akte mit erfundenen Familien. Ihre Passphrase lautet: "
                 f"„{demo.DEMO_PASSPHRASE}“ (auch für die Leitung "

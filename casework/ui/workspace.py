@@ -4,12 +4,16 @@ with every model and page it holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
@@ -20,11 +24,13 @@ from casework.errors import UserError
 from casework.models.ids import HouseholdId
 from casework.ui import registry
 from casework.ui.appointments.reminders import AppointmentReminder
-from casework.ui.contacts.quick_entry import QuickEntryDialog
+from casework.ui.contacts.quick_entry import QUICK_ENTRY_SHORTCUT, QuickEntryDialog
 from casework.ui.context import UiContext
-from casework.ui.households.family_file import QUICK_ENTRY_SHORTCUT, FamilyFile
-from casework.ui.households.picker import FamilyPicker
 from casework.ui.widgets import MessagePage, named
+
+if TYPE_CHECKING:  # loaded when a family is first opened, not with the main window
+    from casework.ui.households.family_file import FamilyFile
+    from casework.ui.households.picker import FamilyPicker
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 FAMILY_PREFIX = "family:"
@@ -47,9 +53,13 @@ class Location:
 
 
 class Workspace(QWidget):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, *,
+                 building: Callable[[], AbstractContextManager[None]] | None = None) -> None:
+        """`building`: entered while a screen or family file is constructed (the main
+        window pauses its app-wide event filter then)."""
         super().__init__(parent)
         self.ctx = ctx
+        self._building = building or nullcontext
         self.nav = QListWidget(self)
         named(self.nav, "Navigation", "Bereiche der Akte; geöffnete Familien darunter")
         for screen in registry.SCREENS:
@@ -62,6 +72,10 @@ class Workspace(QWidget):
         self.nav.setMaximumWidth(240)
         self.nav.setMinimumWidth(180)
         self.stack = QStackedWidget(self)
+        # Shown for the moment between unlocking and the first screen (`show_landing`).
+        self.landing = QLabel("Wird geladen …", self.stack)
+        self.landing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.landing)
         self.pages: dict[str, QWidget] = {}
         self.quick_entries: dict[str, QuickEntryDialog] = {}
         layout = QHBoxLayout(self)
@@ -112,6 +126,24 @@ class Workspace(QWidget):
             self._show(key)
         return self.pages.get(key)
 
+    def show_landing(self, key: str) -> None:
+        """After unlocking: select `key` in the navigation and build it only after the
+        workspace has been painted — and not at all if another page was asked for
+        meanwhile. So the family list is usable without waiting for Heute's lists
+        (issue 23: start to a usable list)."""
+        item = self._item(key)
+        if item is None:
+            return
+        self.nav.blockSignals(True)
+        self.nav.setCurrentItem(item)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(self.landing)
+        QTimer.singleShot(0, lambda: self._build_landing(key))
+
+    def _build_landing(self, key: str) -> None:
+        if self.current_key == key and self.stack.currentWidget() is self.landing:
+            self._show(key)
+
     def _show(self, key: str) -> None:
         page = self.pages.get(key)
         if page is None:
@@ -123,7 +155,8 @@ class Workspace(QWidget):
     def _create_screen(self, key: str) -> QWidget:
         screen = registry.screen(key)
         try:
-            widget = screen.create(self.ctx)
+            with self._building():
+                widget = screen.create(self.ctx)
         except UserError as error:
             return MessagePage(screen.label, error.message)
         if not widget.accessibleName():
@@ -133,15 +166,20 @@ class Workspace(QWidget):
     # --- family files --------------------------------------------------------------------
 
     def family_file(self, household_id: str) -> FamilyFile | None:
+        from casework.ui.households.family_file import FamilyFile
+
         page = self.pages.get(FAMILY_PREFIX + household_id)
         return page if isinstance(page, FamilyFile) else None
 
     def open_family(self, household_id: str, tab: str = "") -> FamilyFile | None:
         """Open (or show) the family file; `tab`: a family-tab key of the registry to show."""
+        from casework.ui.households.family_file import FamilyFile
+
         key = FAMILY_PREFIX + household_id
         if key not in self.pages:
             try:
-                page = FamilyFile(self.ctx, HouseholdId(household_id), self)
+                with self._building():
+                    page = FamilyFile(self.ctx, HouseholdId(household_id), self)
             except UserError as error:
                 self.ctx.report(error)
                 return None
@@ -212,6 +250,9 @@ class Workspace(QWidget):
 
     def quick_entry_anywhere(self) -> FamilyPicker | QuickEntryDialog | None:
         """Ctrl+K: the quick entry of the family shown, or pick a family first."""
+        from casework.ui.households.family_file import FamilyFile
+        from casework.ui.households.picker import FamilyPicker
+
         current = self.pages.get(self.current_key)
         if isinstance(current, FamilyFile):
             return self.open_quick_entry(current.household_id)

@@ -40,6 +40,9 @@ def test_a_correction_reaches_the_other_device_with_the_earlier_wording(
     assert [r.text for r in shown.addenda] == ["Onkel wohnt nicht im Haushalt."]
     assert [h.contact_id for h in contacts.search_notes(b, "übermüdet")] == [cid]
     assert contacts.search_notes(b, "betrunken") == []
+    # the Nachtrag is found on the receiving device too, with its snippet
+    assert [(h.contact_id, h.snippet) for h in contacts.search_notes(b, "haushal")] == [
+        (cid, "[Nachtrag] Onkel wohnt nicht im Haushalt.")]
     assert snapshot(a)["contact_notes"] == snapshot(b)["contact_notes"]
 
 

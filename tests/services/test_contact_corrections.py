@@ -141,6 +141,7 @@ def test_date_type_and_next_step_are_corrected_visibly(session, family, clock) -
     summaries = [e.summary() for e in history.for_household(session, family)]
     assert any("früher: Datum/Uhrzeit: 20.11.2026 09:30 / Art: Hausbesuch / Nächster "
                "Schritt: Kita anrufen" in s for s in summaries), summaries
+    assert any("Kontakt geändert" in s for s in summaries)  # the contact's own update
     (row,) = households.list_rows(session, [family])  # the family list's "last contact"
     assert row.last_contact_at is not None and row.last_contact_at.startswith("2026-11-19T15:00")
     # The next step alone, and nothing at all
@@ -171,3 +172,42 @@ def test_corrected_date_may_not_lie_ahead_or_after_the_follow_up(session, family
         assert info.value.field == "Datum/Uhrzeit" and reason.lower()[:5] in \
             info.value.reason.lower()
     assert contacts.get(session, cid).revisions == ()
+
+
+def test_note_search_finds_an_addendum_and_only_the_current_wording(session, family,
+                                                                     clock) -> None:
+    """Issue 18: a Nachtrag is found by the note search with its snippet, like a note; a
+    corrected note by its current wording only; a deleted file leaves no addendum words
+    in the index."""
+    from casework.storage.privacy import purge
+
+    cid = _contact(session, family)
+    clock.advance(timedelta(hours=1))
+    contacts_corrections.add_addendum(session, cid, AddendumDraft(
+        "Die Schulsozialarbeiterin meldet sich am Freitag zurück."))
+    (hit,) = contacts.search_notes(session, "schulsozialarb")  # prefix, as typed
+    assert hit.contact_id == cid and hit.household_id == family and hit.kind == "Nachtrag"
+    assert hit.snippet.startswith("[Nachtrag] ") and "Schulsozialarbeiterin" in hit.snippet
+    assert [h.contact_id for h in contacts.search_notes(session, "freitag",
+                                                        ranked=True)] == [cid]
+    # Newest first across notes and addenda: the addendum was written after the note.
+    other, _ = contacts.log_contact(session, family, ContactDraft(
+        clock.now() - timedelta(days=3), ContactType.TELEFONAT,
+        notes=(NoteEntry(NoteKind.FAKT, "Freitag ist Elternabend."),)))
+    clock.advance(timedelta(hours=1))
+    contacts_corrections.add_addendum(session, cid, AddendumDraft("Am Freitag abgesagt."))
+    assert [h.contact_id for h in contacts.search_notes(session, "freitag")] == [
+        cid, other, cid]
+    contacts_corrections.correct(session, cid, CorrectionDraft(
+        (NoteEntry(NoteKind.BEOBACHTUNG, RIGHT),), "Personen verwechselt"))
+    assert [h.contact_id for h in contacts.search_notes(session, "nachbarin")] == [cid]
+    assert contacts.search_notes(session, "Ayşe") == []  # the corrected-away wording
+    # A correction of the notes alone travels as before migration 76 (no new fields), so
+    # a team device not yet updated accepts it.
+    logged = [e.fields for e in history.for_household(session, family)
+              if e.entity == "contact_revision" and e.fields.get("kind") == "berichtigung"]
+    assert logged and all("fields" not in f and "previous_fields" not in f for f in logged)
+    purge.purge_household(session.db, family)
+    assert session.db.scalar("SELECT count(*) FROM addendum_fts WHERE addendum_fts "
+                             "MATCH 'schulsozialarbeiterin'") == 0
+    assert contacts.search_notes(session, "freitag") == []

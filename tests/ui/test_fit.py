@@ -82,6 +82,17 @@ def test_main_screens_and_dialogs_fit_the_laptop(qtbot: QtBot, showcase: MainWin
     entry = workspace.open_quick_entry(household_id, ask=False)
     assert entry is not None
     assert_fits(entry, *LAPTOP)
+    from casework.services import contacts
+    from casework.services.households import households
+    from casework.ui.contacts.correction import CorrectionDialog
+
+    session = showcase.ctx.require_session()
+    contact = next(c for h in households.list_ids(session)
+                   for c in contacts.contacts(session, h, limit=1))
+    correction = CorrectionDialog(showcase.ctx, contact, showcase)
+    qtbot.addWidget(correction)
+    assert_fits(correction, *LAPTOP)
+    assert_fits(correction, *SCALED)
 
 
 def test_family_file_every_area_fits_without_scrolling_tabs(qtbot: QtBot,

@@ -167,6 +167,9 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     assert "nicht richtig" in screen.pass_form.error_text("Bisherige Passphrase")
     type_text(qtbot, screen.old_pass, COLLEAGUE_PASSPHRASE)
     screen.change_passphrase()
+    # Both Argon2id runs happen on the worker thread: the screen returns at once.
+    assert unlocked.ctx.tasks.busy and not screen.pass_button.isEnabled()
+    assert "wird geprüft" in screen.pass_status.text()
     qtbot.waitUntil(lambda: "geändert" in screen.pass_status.text(), timeout=20000)
 
     # After the lock, Petra says who she is and opens the vault with her new passphrase.

@@ -23,8 +23,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_calendars
-
 from casework.models.directory.profile import (
     WEEKDAY_ABBR,
     AsdDistrict,
@@ -78,7 +76,10 @@ class AcuteRouting:
 
 
 def nrw_holidays(subdivision: str = "NW") -> HolidayPredicate:
-    """Public holidays of a German Land (`holidays` package; pure computation)."""
+    """Public holidays of a German Land (`holidays` package; pure computation). Loaded
+    here, not with the module: it is a tenth of a second of the app's start otherwise."""
+    import holidays as holiday_calendars
+
     calendar = holiday_calendars.country_holidays("DE", subdiv=subdivision)
 
     def is_holiday(day: date) -> bool:

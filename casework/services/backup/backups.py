@@ -96,7 +96,11 @@ class BackupJob:
     problems: list[str] = field(default_factory=list)
 
 
-def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> BackupJob:
+def begin_backup(session: Session, out: Path, *, full_check: bool = False,
+                 anchor: bool = True) -> BackupJob:
+    """`anchor` False: the caller has anchored the audit chain in `vault.json` already
+    (the app does so on the GUI thread, so a worker's second connection never writes the
+    header)."""
     out = Path(out)
     if out.suffix != SUFFIX:
         out = out.with_name(out.name + SUFFIX)
@@ -112,9 +116,16 @@ def begin_backup(session: Session, out: Path, *, full_check: bool = False) -> Ba
     known = attachment_store.index(session.db)
     # The audit chain's head goes into vault.json and with it into the backup (issue 15):
     # a tail cut off later is found by `vault check` against either.
-    session.vault.anchor_audit()
+    if anchor:
+        session.vault.anchor_audit()
     pending = store.prepare_backup(session.vault, out, created_at)
     return BackupJob(pending, created_at, full_check, journal, started, known)
+
+
+def anchor_before_backup(session: Session) -> None:
+    """On the connection that owns the header (the app's GUI thread): the audit chain's
+    head into `vault.json`, before a worker takes the backup (`begin_backup(anchor=False)`)."""
+    session.vault.anchor_audit()
 
 
 def write_backup(job: BackupJob) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casework.clock import to_utc_iso
+from casework.clock import Clock, to_utc_iso
 from casework.errors import (
     NotFound,
     PermissionDenied,
@@ -35,7 +35,12 @@ from casework.models.persons.signing import (
     roles_text,
 )
 from casework.models.persons.worker import Worker, WorkerDraft, WorkerRole
-from casework.services.session import Session, passphrase_problem
+from casework.services.session import (
+    Session,
+    UnwrappedKey,
+    open_background,
+    passphrase_problem,
+)
 from casework.storage import crypto
 from casework.storage import persons as worker_store
 from casework.storage import signatures as store
@@ -369,6 +374,20 @@ def rekey(session: Session, auth: Authorization) -> int:
                  {"vault_id": vault_id, "attachments": count}, allowed=(WorkerRole.ADMIN,))
     session.vault.anchor_audit()
     return count
+
+
+def rekey_locked(key: UnwrappedKey, clock: Clock, worker_id: WorkerId,
+                 passphrase: str) -> int:
+    """`rekey` as the app runs it: on the worker thread, after the app has locked the
+    vault, because no other connection may be open while the database file is replaced.
+    Opens its own connection with `key` (a copy taken before the lock), re-authenticates
+    the person (her passphrase was proven before the lock: `prove_passphrase`),
+    re-encrypts, closes; the key copy is wiped on close."""
+    session = open_background(key, clock, worker_id, "")
+    try:
+        return rekey(session, authorize(session, passphrase))
+    finally:
+        session.close()
 
 
 def prove_passphrase(header: vault_store.VaultHeader, worker_id: str, passphrase: str) -> None:

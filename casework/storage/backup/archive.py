@@ -49,7 +49,7 @@ from casework.storage.backup.journal import (
     read_journal_file,
     write_journal_file,
 )
-from casework.storage.db import Database, raise_translated, silence_cipher_log
+from casework.storage.db import MEMORY_SECURITY, Database, raise_translated, silence_cipher_log
 from casework.storage.vault import (
     DB_FILE,
     HEADER_FILE,
@@ -93,7 +93,10 @@ __all__ = [
 
 
 def _key_connection(conn: sqlcipher3.Connection, data_key: bytes | bytearray) -> None:
-    conn.execute("PRAGMA cipher_memory_security = ON")
+    # The setting is process-wide: ON here (as it once was) switched it on for every
+    # connection after the first backup, and a later VACUUM of a large vault (real
+    # deletion) then failed with "out of memory" at the mlock limit. Same as the vault's.
+    conn.execute(f"PRAGMA cipher_memory_security = {'ON' if MEMORY_SECURITY else 'OFF'}")
     conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
     conn.execute("PRAGMA cipher_compatibility = 4")
 

@@ -1,6 +1,6 @@
 """Scheduled backups while the app runs (issue 10): when a backup folder is set and the
-interval has passed, take the snapshot on the GUI thread (fast), encrypt and verify it
-on the worker thread, record it and rotate old ones — without a dialog. If the folder is
+interval has passed, snapshot, encrypt and verify it on the worker thread, record it and
+rotate old ones (`ui/backup/jobs`) — without a dialog. If the folder is
 not reachable, nothing is written and Heute keeps saying "Sicherung überfällig"."""
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer
 
-from casework.errors import UserError
-from casework.services.backup import backups as backup
 from casework.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHECK_MS = 10 * 60 * 1000
+FIRST_CHECK_MS = 3000
 
 
 class AutoBackup(QObject):
@@ -32,7 +31,8 @@ class AutoBackup(QObject):
     def _session_changed(self) -> None:
         if self.ctx.is_unlocked:
             self.timer.start()
-            QTimer.singleShot(0, self.check)
+            # Not in the first moments after unlocking: the first screen comes first.
+            QTimer.singleShot(FIRST_CHECK_MS, self.check)
         else:
             self.timer.stop()
 
@@ -41,6 +41,11 @@ class AutoBackup(QObject):
         session = self.ctx.session
         if self.running or session is None or not session.is_open:
             return False
+        # Loaded here, seconds after unlocking, not with the main window: the backup
+        # service pulls in retention and most repositories (a tenth of the start).
+        from casework.services.backup import backups as backup
+        from casework.ui.backup import jobs
+
         plan = backup.schedule(session)
         if plan.folder is None or not backup.backup_overdue(session):
             return False
@@ -48,30 +53,11 @@ class AutoBackup(QObject):
             log.warning("Automatische Sicherung: Zielordner nicht erreichbar")
             return False
         target = backup.new_backup_path(session, plan.folder)
-        try:
-            job = backup.begin_backup(session, target)
-        except UserError as error:
-            log.warning("Automatische Sicherung nicht möglich (%s)", type(error).__name__)
-            return False
-        self.running = True
-        folder = plan.folder
 
-        def done(size: int) -> None:
+        def ended(_result: object) -> None:
             self.running = False
-            current = self.ctx.session
-            if current is None or not current.is_open:
-                backup.cancel_backup(job)
-                return
-            result = self.ctx.run(backup.end_backup, job, size)
-            if result is not None:
-                backup.rotate(current, folder)
 
-        def failed(error: BaseException) -> None:
-            self.running = False
-            backup.cancel_backup(job)
-            if not isinstance(error, UserError):
-                raise error
-            log.warning("Automatische Sicherung fehlgeschlagen (%s)", type(error).__name__)
-
-        self.ctx.tasks.submit(backup.write_backup, job, on_done=done, on_error=failed)
-        return True
+        job = jobs.start(self.ctx, None, target, plan.folder, quiet=True, on_done=ended,
+                         on_failed=ended)
+        self.running = job is not None
+        return self.running

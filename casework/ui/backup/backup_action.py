@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN
-from casework.errors import UserError
 from casework.services.backup import backups as backup
+from casework.ui.backup import jobs
 from casework.ui.context import UiContext
+from casework.ui.vault_jobs import VaultJob
 from casework.ui.widgets import named
 
 INTERVALS = (("täglich", 24), ("alle 2 Tage", 48), ("wöchentlich", 168))
@@ -39,6 +40,7 @@ class BackupDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.busy = False
+        self.job: VaultJob | None = None
         self.setWindowTitle("Sicherung")
         named(self, "Sicherung")
         self.status = QLabel(self)
@@ -113,34 +115,26 @@ class BackupDialog(QDialog):
             self.start_backup(Path(path), rotate=None)
 
     def start_backup(self, target: Path, rotate: Path | None) -> None:
-        """Snapshot here (fast), encrypt and verify on the worker thread, then record."""
-        job = self.ctx.run(backup.begin_backup, target)
-        if job is None:
+        """Snapshot, encrypt, verify and record on the worker thread (`ui/backup/jobs`)."""
+        def done(outcome: tuple[backup.BackupResult, list[Path]]) -> None:
+            self.busy = False
+            result, removed = outcome
+            text = _done_text(result)
+            if removed:
+                text += f" {len(removed)} ältere Sicherung(en) entfernt (Rotation)."
+            self.ctx.messages.info(self, "Sicherung", text)
+            self.refresh()
+
+        def failed(_error: BaseException) -> None:
+            self.busy = False
+            self.refresh()
+
+        self.job = jobs.start(self.ctx, self, target, rotate, on_done=done, on_failed=failed)
+        if self.job is None:
             return
         self.busy = True
         self._set_buttons_enabled(False)
         self.status.setText("Sicherung läuft … (die Arbeit kann weitergehen)")
-
-        def done(size: int) -> None:
-            self.busy = False
-            result = self.ctx.run(backup.end_backup, job, size)
-            if result is not None:
-                text = _done_text(result)
-                if rotate is not None:
-                    removed = backup.rotate(self.ctx.require_session(), rotate)
-                    if removed:
-                        text += f" {len(removed)} ältere Sicherung(en) entfernt (Rotation)."
-                self.ctx.messages.info(self, "Sicherung", text)
-            self.refresh()
-
-        def failed(error: BaseException) -> None:
-            self.busy = False
-            if not isinstance(error, UserError):
-                raise error
-            self.ctx.report(error)
-            self.refresh()
-
-        self.ctx.tasks.submit(backup.write_backup, job, on_done=done, on_error=failed)
 
     def _set_buttons_enabled(self, enabled: bool) -> None:
         for button in (self.backup_now, self.choose_folder, self.switch_off, self.run_now):

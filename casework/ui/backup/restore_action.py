@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from casework.clock import BERLIN
 from casework.errors import UserError
 from casework.services.backup import backups as backup
+from casework.ui import vault_jobs
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
@@ -37,6 +39,7 @@ class RestoreDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.backup_path: Path | None = None
+        self.progress: QProgressDialog | None = None  # while the restore runs
         self.parent_folder: Path | None = None
         self.setWindowTitle("Sicherung wiederherstellen")
         named(self, "Sicherung wiederherstellen")
@@ -110,20 +113,47 @@ class RestoreDialog(QDialog):
                                    "Bitte zuerst die Sicherung und den Zielordner wählen.")
             return
         target = self.target_folder()
-        try:
-            result = backup.restore_backup(self.backup_path, target, self.ctx.clock,
-                                           passphrase=self.passphrase.text())
-        except UserError as error:
+        passphrase = self.passphrase.text()
+        self.passphrase.clear()
+        # Reading, checking and writing a large backup takes a while: on the worker thread
+        # (it uses no connection of the open vault) behind a window-modal progress, so
+        # this dialog is not changed or closed under it. Not cancellable: the restore
+        # works in a staging folder and leaves nothing behind on any failure; a lock does
+        # not stop it (it does not touch the open vault).
+        self.progress = vault_jobs.progress_dialog(
+            self, "Wiederherstellen", "Die Sicherung wird geprüft und wiederhergestellt …",
+            modal=True, cancellable=False)
+        self.restore_button.setEnabled(False)
+
+        def done(result: backup.RestoreResult) -> None:
+            self._ended()
+            self.ctx.messages.info(self, "Wiederherstellen", (
+                f"Die Sicherung ist wiederhergestellt in „{result.folder}“ "
+                f"({result.households} Haushalte; Datenbank und Protokollkette geprüft). Zum "
+                "Arbeiten damit die Akte sperren und diesen Ordner öffnen.")
+                + ("" if not result.problems else " Achtung: " + " ".join(result.problems)))
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            self._ended()
+            if not isinstance(error, UserError):
+                raise error
             self.ctx.report(error)
-            return
-        finally:
-            self.passphrase.clear()
-        self.ctx.messages.info(self, "Wiederherstellen", (
-            f"Die Sicherung ist wiederhergestellt in „{result.folder}“ ({result.households} "
-            "Haushalte; Datenbank und Protokollkette geprüft). Zum Arbeiten damit die Akte "
-            "sperren und diesen Ordner öffnen.")
-            + ("" if not result.problems else " Achtung: " + " ".join(result.problems)))
-        self.accept()
+
+        self.ctx.tasks.submit(backup.restore_backup, self.backup_path, target, self.ctx.clock,
+                              passphrase=passphrase, on_done=done, on_error=failed, owner=self)
+        self.progress.show()
+
+    @property
+    def busy(self) -> bool:
+        return self.progress is not None
+
+    def _ended(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+        self.restore_button.setEnabled(True)
 
 
 def trigger(ctx: UiContext, parent: QWidget | None) -> RestoreDialog:

@@ -19,7 +19,7 @@ from casework.models.consent import ConsentStatus
 from casework.services.consent import lifecycle as service
 from casework.ui.consent import dialogs
 from casework.ui.context import UiContext
-from casework.ui.widgets import heading, named, stretch_column
+from casework.ui.widgets import capped_column, heading, named, stretch_column
 
 # Filter entries: label → (status, renewal_due, withdrawn)
 FILTERS: tuple[tuple[str, ConsentStatus | None, bool, bool], ...] = (
@@ -56,8 +56,13 @@ class EinwilligungenScreen(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        stretch_column(self.view, *(self.model.columns.index(c)
-                                    for c in ("Familie", "Person", "Zwecke", "Empfänger")))
+        columns = self.model.columns
+        stretch_column(self.view, columns.index("Zwecke"), columns.index("Empfänger"))
+        # Long values take at most a share of the width and elide (the tooltip has all):
+        # at 125 % eight columns fit only so (issue 18).
+        for name, share in (("Familie", 0.17), ("Person", 0.12), ("Nachweis", 0.13),
+                            ("Gültig", 0.13)):
+            capped_column(self.view, columns.index(name), share)
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         bar = QHBoxLayout()

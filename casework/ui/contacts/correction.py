@@ -200,7 +200,8 @@ class CorrectionDialog(_AskBeforeDiscarding):
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        self.resize(640, 600)
+        room = self.screen().availableGeometry()  # 614 px high at 125 % on the laptop
+        self.resize(min(640, room.width() - 40), min(600, room.height() - 70))
         if self.blocks:
             self.blocks[0].text.setFocus(Qt.FocusReason.OtherFocusReason)
 

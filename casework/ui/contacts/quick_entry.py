@@ -52,6 +52,8 @@ from casework.ui.widgets import (
     parse_time,
 )
 
+QUICK_ENTRY_SHORTCUT = "Ctrl+K"  # in a family file and, with a family picker, everywhere
+
 DRAFT_KIND = "quick_contact"
 DRAFT_DELAY_MS = 600
 DEFAULT_DURATION_MIN = 30

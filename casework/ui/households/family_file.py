@@ -33,13 +33,12 @@ from casework.models.households.person import Person
 from casework.models.ids import HouseholdId
 from casework.services.households import households
 from casework.ui import registry
+from casework.ui.contacts.quick_entry import QUICK_ENTRY_SHORTCUT
 from casework.ui.contacts.tabs import ContactsTab, HistoryTab
 from casework.ui.context import UiContext
 from casework.ui.households.form import OverviewTab
 from casework.ui.households.members import PersonsTab
 from casework.ui.widgets import heading, named
-
-QUICK_ENTRY_SHORTCUT = "Ctrl+K"
 
 
 def section_label(title: str) -> str:

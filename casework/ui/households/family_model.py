@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from casework.clock import BERLIN, from_utc_iso
 from casework.models.changes import Changes
+from casework.models.contacts import ADDENDUM_MARK
 from casework.models.households.household import HouseholdStatus
 from casework.models.ids import HouseholdId
 from casework.models.text import fold_words
@@ -140,14 +141,16 @@ class FamilyTableModel(QAbstractTableModel):
 
     def set_filter(self, *, status: str | None, worker_id: str | None,
                    open_cases: bool = False, handover_to: str | None = None,
-                   open_goals: bool = False) -> None:
+                   open_goals: bool = False) -> bool:
+        """True if the filter changed (and the list was queried again)."""
         wanted = (status, worker_id, open_cases, handover_to, open_goals)
         if wanted == (self.status, self.worker_id, self.open_cases, self.handover_to,
                       self.open_goals):
-            return
+            return False
         (self.status, self.worker_id, self.open_cases, self.handover_to,
          self.open_goals) = wanted
         self.refresh()
+        return True
 
     @property
     def filtered(self) -> bool:
@@ -248,7 +251,8 @@ class FamilyTableModel(QAbstractTableModel):
         found = self.snippets.get(row.id, "")
         if role == Qt.ItemDataRole.ToolTipRole or not found:
             return found
-        return around_match(found, self.snippet_words)
+        mark = ADDENDUM_MARK if found.startswith(ADDENDUM_MARK) else ""  # found in a Nachtrag
+        return mark + around_match(found[len(mark):], self.snippet_words)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -148,8 +148,8 @@ class FamilienScreen(QWidget):
         self.new_dialog: NewHouseholdDialog | None = None
         self.reassign_dialog: ReassignDialog | None = None
         self._session_changed()
-        self.apply_filter()
-        self.model.refresh()
+        if not self.apply_filter():  # the list is queried once (at 20,000 households
+            self.model.refresh()     # each query is a tenth of a second)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -161,12 +161,13 @@ class FamilienScreen(QWidget):
         if self.model.rowCount() and not self.view.currentIndex().isValid():
             self.view.setCurrentIndex(self.model.index(0, 0))
 
-    def apply_filter(self) -> None:
+    def apply_filter(self) -> bool:
+        """True if the list was queried again."""
         session = self.ctx.session
         me = session.actor_id if session is not None else None
         worker = me if self.mine_only.isChecked() else None
         key = str(self.status_filter.currentData())
-        self.model.set_filter(
+        return self.model.set_filter(
             status=key.removeprefix("status:") if key.startswith("status:") else None,
             worker_id=worker, open_cases=key == FILTER_OPEN,
             handover_to=me if key == FILTER_HANDOVER else None,

@@ -283,6 +283,12 @@ class KinderschutzScreen(QWidget):
             ((s.household_name, s.label, when(s.due_at), names.get(s.lead_worker_id, "")), s)
             for s in overdue])
         self.overdue_view.setVisible(bool(overdue))
+        # as tall as its rows (up to six): one overdue step leaves the room to the open
+        # procedures below (at 125 % they showed two rows)
+        view = self.overdue_view
+        view.setMaximumHeight(view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+                              + 2 + min(max(len(overdue), 1), 6)
+                              * view.verticalHeader().defaultSectionSize())
         self.no_overdue.setVisible(not overdue)
         late = {s.procedure_id for s in overdue}
         rows = ks.list_procedures(session, open_only=True)

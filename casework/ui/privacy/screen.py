@@ -10,17 +10,17 @@ messages through `ctx.messages`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -43,8 +43,8 @@ from casework.models.privacy.retention import DeletionApproval, DeletionRequest,
 from casework.services import session as session_service
 from casework.services.households import households
 from casework.services.privacy import disclosure, retention
-from casework.services.session import UnwrappedKey
-from casework.ui import documents
+from casework.services.session import Session, UnwrappedKey
+from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
 from casework.ui.simple_model import SimpleTableModel
@@ -90,6 +90,9 @@ def _table(model: SimpleTableModel, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
+    # Column widths from the first rows only: measuring a thousand log entries on every
+    # paint took longer than building the screen.
+    view.horizontalHeader().setResizeContentsPrecision(50)
     view.verticalHeader().hide()
     return view
 
@@ -108,6 +111,29 @@ def _deletions_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
     try:
         return (retention.deletion_due(session),
                 [r for r in retention.requests(session) if r.executed_at])
+    finally:
+        session.close()
+
+
+def _export_job(session: Session, _cancel: threading.Event, request_id: str, pdf_path: str,
+                json_path: str) -> Changes:
+    """On the worker thread: answer the Art. 15 request and write both files atomically."""
+    return disclosure.export(session, request_id, pdf_path, json_path)
+
+
+def _delete_job(session: Session, cancel: threading.Event, request_id: str,
+                ) -> tuple[object, Changes]:
+    """On the worker thread: the real deletion (one transaction) and VACUUM."""
+    vault_jobs.check(cancel)
+    return retention.execute_deletion(session, request_id)
+
+
+def _log_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
+             ) -> tuple[list[str], list[retention.AccessLogRow]]:
+    """On the worker thread: verify the audit chain and read its newest entries."""
+    session = session_service.open_background(key, clock, actor_id, "")
+    try:
+        return retention.verify_access_log(session), retention.access_log(session)
     finally:
         session.close()
 
@@ -132,6 +158,10 @@ class DatenschutzScreen(QWidget):
         self.ctx = ctx
         self._deletions_asked = 0  # the newest load of the deletion lists
         self._deletions_pending = 0
+        self._log_asked = 0
+        self._log_pending = 0
+        self.export_job: vault_jobs.VaultJob | None = None
+        self.delete_job: vault_jobs.VaultJob | None = None
         self.setAccessibleName(TITLE)
         layout = QVBoxLayout(self)
         self.notice = QLabel(NO_ACCESS)
@@ -308,11 +338,26 @@ class DatenschutzScreen(QWidget):
             self._dirty = True
 
     def refresh_log(self) -> None:
+        """Reading and verifying the whole hash chain grows with the vault's age: on the
+        worker thread, on the vault's second connection."""
         session = self.ctx.session
         if session is None or not self.allowed:
             return
-        problems = retention.verify_access_log(session)
-        entries = retention.access_log(session)
+        self._log_asked += 1
+        asked = self._log_asked
+        self._log_pending += 1
+        self.chain_status.setText("Protokollkette wird geprüft …")
+        self.ctx.tasks.submit(_log_job, session_service.background_key(session),
+                              self.ctx.clock, session.actor_id,
+                              on_done=lambda result: self._show_log(asked, result),
+                              on_error=lambda error: self._log_failed(error),
+                              cancel=threading.Event(), owner=self)
+
+    def _show_log(self, asked: int, result: tuple[list[str], list[retention.AccessLogRow]]) -> None:
+        self._log_pending -= 1
+        if asked != self._log_asked:
+            return  # a newer load is on its way
+        problems, entries = result
         if problems:
             self.chain_status.setText("Achtung: Protokollkette verändert – "
                                       + " ".join(problems[:3]))
@@ -322,6 +367,16 @@ class DatenschutzScreen(QWidget):
         self.log_model.set_rows(
             [([str(e.seq), e.at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M:%S"), e.actor,
                e.action_label, e.object_label, e.detail], e.seq) for e in entries])
+
+    def _log_failed(self, error: BaseException) -> None:
+        self._log_pending -= 1
+        self.chain_status.setText("")
+        if isinstance(error, CancelledError):
+            return
+        if not isinstance(error, UserError):
+            raise error
+        if self.ctx.is_unlocked:
+            self.ctx.report(error)
 
     def refresh_requests(self) -> None:
         session = self.ctx.session
@@ -338,8 +393,8 @@ class DatenschutzScreen(QWidget):
 
     @property
     def loading(self) -> bool:
-        """The deletion lists are being computed on the worker thread."""
-        return bool(self._deletions_pending)
+        """The access log or the deletion lists are being loaded on the worker thread."""
+        return bool(self._deletions_pending or self._log_pending)
 
     def refresh_deletions(self) -> None:
         """Which households are due for deletion is computed on the worker thread (it
@@ -419,8 +474,15 @@ class DatenschutzScreen(QWidget):
             return
         pdf_path = Path(path).with_suffix(".pdf")
         json_path = pdf_path.with_suffix(".json")
-        if self.ctx.run(disclosure.export, request_id, str(pdf_path), str(json_path)):
-            self.ctx.messages.info(self, TITLE, "Auskunft gespeichert (PDF und JSON).")
+        # Gathering everything stored about a person takes seconds on a large vault: on
+        # the worker thread, the app stays usable. A lock interrupts its queries or the
+        # transaction that records the answer (rolled back: no answer recorded, no file
+        # written); once recorded, the two files are written before the lock goes on.
+        self.export_job = vault_jobs.start(
+            self.ctx, self, "Auskunft erstellen", "Die Auskunft wird zusammengestellt …",
+            _export_job, request_id, str(pdf_path), str(json_path), interruptible=True,
+            on_done=lambda _changes: self.ctx.messages.info(
+                self, TITLE, "Auskunft gespeichert (PDF und JSON)."))
 
     def record_decision(self) -> None:
         request_id = _selected(self.request_view, self.request_model)
@@ -547,15 +609,20 @@ class DatenschutzScreen(QWidget):
                 "Verlaufseinträgen endgültig gelöscht. Das kann nicht rückgängig gemacht "
                 "werden. Fortfahren?"):
             return
-        # Deleting ends with VACUUM (seconds on a large vault): show that we are busy.
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = self.ctx.run(retention.execute_deletion, item.request.id)
-        finally:
-            QApplication.restoreOverrideCursor()
-        if result is not None:
-            self.ctx.messages.info(self, TITLE, f"{item.label} wurde gelöscht. Das "
-                                                "Löschprotokoll kann jetzt gespeichert werden.")
+        label = item.label
+        # Deleting ends with VACUUM (seconds, on a large vault half a minute): on the
+        # worker thread behind a window-modal progress, because nobody may edit the
+        # household while it is being deleted. "Abbrechen" stops it only before the
+        # deletion's transaction begins. A lock interrupts it wherever it is: inside the
+        # transaction SQLite rolls it back (the household is complete), during VACUUM only
+        # the compaction is dropped (the deletion is committed and journaled, and
+        # secure_delete has already overwritten the freed pages).
+        self.delete_job = vault_jobs.start(
+            self.ctx, self, "Endgültig löschen", f"{label} wird gelöscht …", _delete_job,
+            item.request.id, modal=True, cancellable=True, interruptible=True,
+            on_done=lambda _result: self.ctx.messages.info(
+                self, TITLE, f"{label} wurde gelöscht. Das Löschprotokoll kann jetzt "
+                             "gespeichert werden."))
 
     def save_protocol(self) -> None:
         request_id = _selected(self.done_view, self.done_model)

@@ -28,6 +28,7 @@ from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
     FlowLayout,
+    capped_column,
     format_date,
     heading,
     labelled,
@@ -42,9 +43,21 @@ ALL_RECIPIENTS = "Alle Stellen"
 STATE_ORDER = [s for s in ReferralState if s in OPEN_STATES]
 
 
+def _two_lines(header: str) -> str:
+    """'mit Einverständnis der Familie' → two lines, so a column of small numbers is not
+    as wide as its state's name (the statistics fit at 125 %)."""
+    words = header.split(" ")
+    if len(header) <= 14 or len(words) < 2:
+        return header
+    cut = min(range(1, len(words)),
+              key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    return " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+
+
 class VermittlungenScreen(QWidget):
-    COLUMNS = ("Familie", "Empfänger", "Status", "Tage seit letztem Schritt",
-               "Wiedervorlage", "vorgeschlagen am", "Anlass")
+    # two-line headers where the words are long and the values short (fits at 125 %)
+    COLUMNS = ("Familie", "Empfänger", "Status", "Tage seit\nletztem Schritt",
+               "Wieder-\nvorlage", "vorgeschlagen\nam", "Anlass")
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,8 +81,12 @@ class VermittlungenScreen(QWidget):
 
         self.model = SimpleTableModel(self.COLUMNS, self)
         self.view = self._table(self.model, "Offene Vermittlungen")
-        # Familie (its label), Empfänger and Anlass share the room: no scrolling
-        stretch_column(self.view, 0, 1, 6)
+        # Anlass takes the room; the family's label, the recipient and the state as much
+        # as they need up to a share, eliding beyond it: no scrolling at 125 %
+        stretch_column(self.view, 6)
+        capped_column(self.view, 0, 0.22)
+        capped_column(self.view, 1, 0.16)
+        capped_column(self.view, 2, 0.2)
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
 
         self.von = line_edit("Statistik von", self, "TT.MM.JJJJ")
@@ -78,10 +95,10 @@ class VermittlungenScreen(QWidget):
         named(self.stats_button, "Statistik auswerten")
         self.stats_button.clicked.connect(self.refresh_statistics)
         self.stats_model = SimpleTableModel(
-            ("Empfänger", "gesamt", *(s.value for s in ReferralState)), self)
+            ("Empfänger", "gesamt", *(_two_lines(s.value) for s in ReferralState)), self)
         self.stats_view = self._table(self.stats_model, "Vermittlungen je Empfänger")
-        # one column per state: all share the width (headers elide) instead of scrolling
-        stretch_column(self.stats_view, *range(self.stats_model.columnCount()))
+        # one column per state, as wide as its (two-line) name; the recipient takes the rest
+        stretch_column(self.stats_view, 0)
 
         bar = FlowLayout()
         filters: tuple[tuple[str, QWidget], ...] = (

@@ -5,6 +5,7 @@ offers and their attendance, which the Jahresbericht counts."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import CancelledError
 from datetime import date
 from pathlib import Path
@@ -29,11 +30,12 @@ from casework.clock import Clock, local_today
 from casework.errors import UserError
 from casework.models.ids import WorkerId
 from casework.models.reports import DEFAULT_K, NO_DATA, Report, suppress
-from casework.reports.export import TITLES, ReportKind, build, produce
+from casework.reports.export import TITLES, Produced, ReportKind, build, produce
 from casework.services import session as session_service
-from casework.services.session import UnwrappedKey
-from casework.ui import documents
+from casework.services.session import Session, UnwrappedKey
+from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
+from casework.ui.lazy import LazyPage
 from casework.ui.offers.panel import OffersPanel
 from casework.ui.widgets import FlowLayout, heading, labelled, named
 
@@ -52,6 +54,7 @@ class BerichteScreen(QWidget):
         self.ctx = ctx
         self.report: Report | None = None
         self._computing = False
+        self.save_job: vault_jobs.VaultJob | None = None
         today = local_today(ctx.clock)
         self.kind = QComboBox(self)
         named(self.kind, "Bericht")
@@ -102,14 +105,20 @@ class BerichteScreen(QWidget):
         page_layout.addWidget(self.summary)
         page_layout.addWidget(self.table, 1)
         page_layout.addWidget(self.legend)
-        self.offers = OffersPanel(ctx, self)
+        # Gruppenangebote: built when its tab is first shown.
+        self.offers_page: LazyPage[OffersPanel] = LazyPage(lambda page: OffersPanel(ctx, page),
+                                                           self)
         self.tabs = QTabWidget(self)
         named(self.tabs, "Berichte und Gruppenangebote")
         self.tabs.addTab(reports_page, "&Berichte")
-        self.tabs.addTab(self.offers, "&Gruppenangebote")
+        self.tabs.addTab(self.offers_page, "&Gruppenangebote")
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Berichte", self))
         layout.addWidget(self.tabs, 1)
+
+    @property
+    def offers(self) -> OffersPanel:
+        return self.offers_page.content
 
     def period(self) -> tuple[ReportKind, date, date]:
         return (
@@ -191,28 +200,29 @@ class BerichteScreen(QWidget):
         pdf = Path(target)
         if pdf.suffix.lower() != ".pdf":
             pdf = pdf.with_suffix(".pdf")
-        self.setCursor(Qt.CursorShape.WaitCursor)
-        try:
-            produced = self.ctx.apply(
-                produce,
-                kind,
-                first,
-                last,
-                pdf_path=pdf,
-                csv_path=pdf.with_suffix(".csv"),
-                k=self.k.value(),
-            )
-        except UserError as error:
-            self.ctx.report(error)
-            return
-        finally:
-            self.unsetCursor()
-        self.show_report(produced.report)
-        self.ctx.messages.info(
-            self,
-            "Bericht gespeichert",
-            f"PDF und CSV wurden gespeichert ({pdf.name}, {pdf.with_suffix('.csv').name}).",
-        )
+        # Statistics, PDF and CSV on the worker thread; the screen stays usable. Writing
+        # is atomic per file; a lock before the job starts cancels it.
+        self.save_button.setEnabled(False)
+
+        def saved(produced: Produced) -> None:
+            self.save_button.setEnabled(True)
+            self.show_report(produced.report)
+            self.ctx.messages.info(
+                self, "Bericht gespeichert",
+                f"PDF und CSV wurden gespeichert ({pdf.name}, {pdf.with_suffix('.csv').name}).")
+
+        self.save_job = vault_jobs.start(
+            self.ctx, self, "Bericht speichern", "Der Bericht wird berechnet und gespeichert …",
+            _save_job, kind, first, last, pdf, self.k.value(), on_done=saved,
+            on_failed=lambda _error: self.save_button.setEnabled(True))
+
+
+def _save_job(session: Session, cancel: threading.Event, kind: ReportKind, first: date,
+              last: date, pdf: Path, k: int) -> Produced:
+    """On the worker thread: compute the report and write PDF and CSV."""
+    vault_jobs.check(cancel)
+    return produce(session, kind, first, last, pdf_path=pdf, csv_path=pdf.with_suffix(".csv"),
+                   k=k)
 
 
 def _report_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, kind: ReportKind,

@@ -59,6 +59,10 @@ def test_backup_now_writes_a_verified_file(qtbot, attached: UiContext, parent: Q
 
     qtbot.mouseClick(dialog.backup_now, Qt.MouseButton.LeftButton)
     assert "läuft" in dialog.status.text() and not dialog.backup_now.isEnabled()
+    # Snapshot, encryption and verification all run on the worker thread.
+    assert dialog.job is not None and attached.tasks.busy and dialog.job.progress is not None
+    assert dialog.job.progress.isVisible() and not dialog.job.progress.isModal()
+    assert not target.exists()
     qtbot.waitUntil(lambda: bool(message_log.texts("info")), timeout=20000)
 
     assert target.is_file()
@@ -66,6 +70,9 @@ def test_backup_now_writes_a_verified_file(qtbot, attached: UiContext, parent: Q
     assert message_log.texts("info") and "geprüft" in message_log.texts("info")[0]
     assert "Letzte Sicherung: 21.11.2026, 10:00 Uhr." in dialog.status.text()
     assert backup.backup_info(target).vault_id == attached.require_session().vault.header.vault_id
+    restored = backup.restore_backup(target, tmp_path / "probe", attached.clock,
+                                     passphrase=PASSPHRASE)  # it verifies and opens
+    assert restored.households >= 1
 
 
 def test_automatic_backup_folder_and_run(qtbot, attached: UiContext, parent: QWidget,  # type: ignore[no-untyped-def]
@@ -110,12 +117,16 @@ def test_restore_dialog_restores_into_a_new_folder_and_reports_wrong_passphrase(
     assert "21.11.2026, 10:00 Uhr" in dialog.backup_label.text()
     qtbot.keyClicks(dialog.passphrase, "Falsche Passphrase 12345")
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert dialog.busy and dialog.progress is not None and dialog.progress.isModal()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
     assert "Passphrase passt nicht" in message_log.texts("error")[-1]
     assert dialog.passphrase.text() == ""
     assert list(target_parent.iterdir()) == []
 
     qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert attached.tasks.busy  # restored on the worker thread
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
     restored = list(target_parent.iterdir())
     assert len(restored) == 1 and (restored[0] / "vault.json").is_file()
     assert "1 Haushalte" in message_log.texts("info")[-1]

@@ -136,3 +136,26 @@ def test_date_type_and_next_step_corrected_from_the_dialog(  # type: ignore[no-u
                     "Nächster Schritt: (leer)"):
         assert earlier in detail
     assert detail.count(WRONG) == 1  # unchanged notes are not repeated as "earlier"
+
+
+def test_familien_note_search_shows_the_addendum_it_found(  # type: ignore[no-untyped-def]
+        qtbot, ctx: UiContext, session: Session, family: HouseholdId) -> None:
+    """Issue 18: a family found by the words of a Nachtrag shows that Nachtrag as the
+    "Fundstelle in Notizen", like a note."""
+    from casework.models.contacts import AddendumDraft
+    from casework.services import contacts_corrections
+    from casework.ui.households.family_model import COLUMNS, SNIPPET_COLUMN
+    from casework.ui.households.screen import FamilienScreen
+
+    page = _file(qtbot, ctx, session, family)
+    contacts_corrections.add_addendum(session, page.contacts.model.items[0].id, AddendumDraft(
+        "Jobcenter hat den Weiterbewilligungsantrag erhalten."))
+    screen = FamilienScreen(ctx, search_delay_ms=0)
+    qtbot.addWidget(screen)
+    screen.search.setText("weiterbewill")
+    screen.run_search()
+    assert screen.model.rowCount() == 1 and screen.model.household_id(0) == family
+    assert COLUMNS[SNIPPET_COLUMN] == "Fundstelle in Notizen"
+    assert not screen.view.isColumnHidden(SNIPPET_COLUMN)
+    shown = screen.model.data(screen.model.index(0, SNIPPET_COLUMN))
+    assert shown.startswith("[Nachtrag] ") and "Weiterbewilligungsantrag" in shown

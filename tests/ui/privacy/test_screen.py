@@ -117,6 +117,10 @@ def test_four_eyes_deletion_through_the_screen(
     assert screen.due_model.rows[0][0][-1] == "freigegeben"
     screen.due_view.selectRow(0)
     screen.delete()
+    job = screen.delete_job  # VACUUM runs on the worker thread behind a modal progress
+    assert job is not None and ctx.tasks.busy and job.progress is not None
+    assert job.progress.isVisible() and job.progress.isModal()
+    qtbot.waitUntil(lambda: job.finished, timeout=30000)
     qtbot.waitUntil(lambda: not screen.loading)
     assert screen.due_model.rowCount() == 0
     assert screen.done_model.rowCount() == 1
@@ -155,6 +159,11 @@ def test_art15_request_answer_and_refusal(qtbot: QtBot, ctx: UiContext, session:
     monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(tmp_path / "a.pdf"))
     screen.request_view.selectRow(0)
     screen.answer_request()
+    job = screen.export_job  # gathered and written on the worker thread
+    assert job is not None and ctx.tasks.busy and job.progress is not None
+    assert job.progress.isVisible() and not job.progress.isModal()
+    qtbot.waitUntil(lambda: job.finished, timeout=30000)
+    assert "Auskunft gespeichert (PDF und JSON)." in message_log.texts("info")  # type: ignore[attr-defined]
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert data["subject"]["name"] == "Ayşe Müller"
     assert [d["reason"] for d in data["decisions"]] == ["Interessen abgewogen."]

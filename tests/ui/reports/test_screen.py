@@ -3,11 +3,14 @@ file chooser."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pypdf
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from casework.reports.export import TITLES, ReportKind
 from casework.services import session as session_service
 from casework.ui import documents
 from casework.ui.context import UiContext
@@ -81,7 +84,14 @@ def test_save_writes_pdf_and_csv(
     screen.kind.setCurrentIndex(screen.kind.findData("monitoring"))
     qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
     assert asked == ["monitoring_2025-01-01_2025-12-31.pdf"]
-    assert (tmp_path / "bericht.pdf").read_bytes().startswith(b"%PDF")
+    job = screen.save_job  # computed and written on the worker thread
+    assert job is not None and report_ctx.tasks.busy and job.progress is not None
+    assert job.progress.isVisible() and not screen.save_button.isEnabled()
+    qtbot.waitUntil(lambda: job.finished, timeout=30000)
+    assert screen.save_button.isEnabled()
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(
+        io.BytesIO((tmp_path / "bericht.pdf").read_bytes())).pages)
+    assert TITLES[ReportKind.MONITORING] in text and "01.01.2025" in text
     assert (tmp_path / "bericht.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert message_log.texts("info") == [
         "PDF und CSV wurden gespeichert (bericht.pdf, bericht.csv)."
