@@ -43,6 +43,7 @@ ROLES = ("Fachkraft", "Leitung", "Teilhabemanagement", "Admin")
 ADMIN = "Admin"
 MAX_STATEMENT_CHARS = 16_384
 MAX_STATEMENTS = 20_000
+MAX_BAD_STATEMENTS = 500
 _CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 # Refusal reasons of roster statements (texts in casework.models.hub.REASONS).
@@ -242,14 +243,23 @@ def keep(db: Database, statements: Iterable[tuple[str, bytes]], now: str, *,
          pushed: bool = True) -> int:
     """Keep received statements (so the hub cannot take back what this device saw), or
     statements signed here (`pushed` False until the hub has them)."""
-    count = int(db.scalar("SELECT count(*) FROM hub_roster_statements"))
+    counts = {int(r[0]): int(r[1]) for r in db.query(
+        "SELECT well_signed, count(*) FROM hub_roster_statements GROUP BY well_signed")}
     added = 0
     for text, sig in statements:
-        if count + added >= MAX_STATEMENTS or len(text) > MAX_STATEMENT_CHARS:
-            break
-        added += db.execute("INSERT OR IGNORE INTO hub_roster_statements (hash, statement, "
-                            "sig, first_seen, pushed) VALUES (?, ?, ?, ?, ?)",
-                            (statement_hash(text), text, bytes(sig), now, int(pushed)))
+        if len(text) > MAX_STATEMENT_CHARS:
+            continue
+        parsed = parse(text, sig)
+        key = _key(parsed.data["signer_key"]) if parsed.data else None
+        good = int(key is not None and crypto.verify(key, parsed.sig, signed_bytes(text)))
+        # Junk the hub makes up is shown, but cannot crowd out real statements.
+        if counts.get(good, 0) >= (MAX_STATEMENTS if good else MAX_BAD_STATEMENTS):
+            continue
+        n = db.execute("INSERT OR IGNORE INTO hub_roster_statements (hash, statement, sig, "
+                       "first_seen, pushed, well_signed) VALUES (?, ?, ?, ?, ?, ?)",
+                       (parsed.hash, text, bytes(sig), now, int(pushed), good))
+        counts[good] = counts.get(good, 0) + n
+        added += n
     return added
 
 

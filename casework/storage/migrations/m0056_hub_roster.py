@@ -2,7 +2,8 @@
 
 - `hub_roster_statements`: every signed roster statement this device has received or its
   Admin signed (kept, so the hub cannot take back a statement once seen; verified again
-  on every sync); `pushed = 0`: signed here, not yet at the hub.
+  on every sync); `pushed = 0`: signed here, not yet at the hub; `well_signed = 0`: its
+  signature does not verify (kept only to show it, at most a few hundred).
 - `hub_roster`: the roster those statements prove (recomputed; what `workers` follows).
 - `hub_device_keys.binding`/`bound`: the person's signature over a device's keys and
   whether it verifies with the person key the verified roster names; `pinned_before`: a
@@ -17,7 +18,8 @@ CREATE TABLE hub_roster_statements (
     statement TEXT NOT NULL,
     sig BLOB NOT NULL,
     first_seen TEXT NOT NULL,
-    pushed INTEGER NOT NULL DEFAULT 1
+    pushed INTEGER NOT NULL DEFAULT 1,
+    well_signed INTEGER NOT NULL DEFAULT 1
 );
 
 CREATE TABLE hub_roster (
