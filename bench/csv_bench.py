@@ -2,7 +2,8 @@
 
 Generates a realistic Excel export (German, `;`, Windows-1252): households of 1–5 persons,
 every second row with a contact and a note, imports it into a fresh vault (preview +
-commit, with progress) and prints the phases."""
+commit, with progress) and prints the phases. `--plain` runs the same import on plain
+SQLite (no key): the limit of this code on this machine."""
 
 from __future__ import annotations
 
@@ -77,10 +78,25 @@ def run(rows: int, folder: Path) -> dict[str, float]:
             "contacts": summary.contacts, "progress_calls": len(seen)}
 
 
+def unencrypted() -> None:
+    """For the comparison only: the same code path without a key, i.e. plain SQLite
+    (same SQLite build, same schema, same statements) in this process."""
+    from casework.storage import db
+
+    def no_key(conn: object, data_key: object) -> None:
+        return None
+
+    db._key_connection = no_key  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.csv_bench")
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--plain", action="store_true",
+                        help="plain SQLite instead of SQLCipher (the measured limit)")
     args = parser.parse_args(argv)
+    if args.plain:
+        unencrypted()
     with tempfile.TemporaryDirectory() as tmp:
         result = run(args.rows, Path(tmp) / "vault")
     for key, value in result.items():

@@ -31,6 +31,7 @@ from casework.services.households import households
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.db import Database, _fold_for_index, drop_stat4
+from casework.storage.vault import DB_FILE
 
 ROOT = Path(__file__).resolve().parent
 BIG_FAMILY = "Benchmarkfamilie Großkontakt"
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out the hub figure (it starts a PostgreSQL cluster)")
     args = parser.parse_args(argv)
     secure = args.memory_security == "on"
+    load_at_start = " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
     vault, plain_path, gen_seconds = ensure_vault(args.families, args.contacts_per_family,
                                                   args.seed, memory_security=secure)
@@ -233,8 +235,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.csv_rows:
         results.extend(_csv_results(args.csv_rows))
 
+    database = sum(Path(str(vault / DB_FILE) + suffix).stat().st_size
+                   for suffix in ("", "-wal") if Path(str(vault / DB_FILE) + suffix).exists())
+    results.append(Result("10 Bytes je Kontakt (Datenbank der Akte / Kontakte)", "B",
+                          [database / n_contacts], budget=1200,
+                          note=f"(Datenbank {database / 1e6:.0f} MB)"))
+    if gen_seconds:
+        results.append(Result("11 Demo-Akte erzeugen (casework demo, inkl. Volltextindex)", "s",
+                              [gen_seconds], budget=30))
     meta = {
         "Lastdurchschnitt (1/5/15 min) am Ende": " / ".join(f"{v:.2f}" for v in os.getloadavg()),
+        "Lastdurchschnitt (1/5/15 min) am Anfang": load_at_start,
         "Haushalte": n_households,
         "Kontakte": n_contacts,
         "Akte (Bytes)": dir_size(vault),
@@ -305,19 +316,26 @@ def _startup_results(vault: Path) -> list[Result]:
 
 def _csv_results(rows: int) -> list[Result]:
     """CSV import of `rows` rows (preview + commit, with progress) in a separate process,
-    so its memory and caches do not touch the figures above."""
+    so its memory and caches do not touch the figures above; then the same import on
+    plain SQLite (`--plain`), for the ratio."""
     name = f"9 CSV-Import {rows:,} Zeilen (Prüfen + Import)".replace(",", ".")
-    proc = subprocess.run([sys.executable, "-m", "bench.csv_bench", "--rows", str(rows)],
-                          capture_output=True, text=True, env=_env(), check=False)
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        return [Result(name, "s", [float("nan")], note=f"(Fehler: {last[:80]})")]
-    values = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if ": " in line)
+    runs: list[dict[str, str]] = []
+    for extra in ([], ["--plain"]):
+        proc = subprocess.run([sys.executable, "-m", "bench.csv_bench", "--rows", str(rows),
+                               *extra], capture_output=True, text=True, env=_env(), check=False)
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            return [Result(name, "s", [float("nan")], note=f"(Fehler: {last[:80]})")]
+        runs.append(dict(line.split(": ", 1) for line in proc.stdout.splitlines()
+                         if ": " in line))
+    values, plain = runs
     return [Result(name, "s", [float(values["total_s"])], budget=10,
+                   plain=[float(plain["total_s"])],
                    note=f"(Prüfen {float(values['preview_s']):.1f} s, Import "
                         f"{float(values['commit_s']):.1f} s, CPU "
                         f"{float(values['cpu_s']):.1f} s, {values['progress_calls']} "
-                        "Fortschrittsmeldungen)")]
+                        f"Fortschrittsmeldungen; plain: Prüfen {float(plain['preview_s']):.1f} "
+                        f"s, Import {float(plain['commit_s']):.1f} s)")]
 
 
 def _hub_results() -> list[Result]:

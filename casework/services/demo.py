@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 from typing import Any
 
 from casework.clock import BERLIN, local_today
@@ -25,7 +26,7 @@ from casework.models.households.person import (
     PersonDraft,
     ResidenceStatus,
 )
-from casework.models.ids import PersonId, WorkerId, new_id
+from casework.models.ids import PersonId, WorkerId, new_id, new_ids
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.services import demo_showcase, persons
 from casework.services.persons import workers
@@ -34,6 +35,7 @@ from casework.storage import bulk
 from casework.storage import persons as worker_store
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
+DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk.page_cache)
 
 SURNAMES = [
     "Müller", "Schäfer", "Schröder", "Krüger", "Kämmerer", "Möller", "Böhm", "Jäger", "Günther",
@@ -187,29 +189,41 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
     return draft, members
 
 
+# Enum members and cumulative weights once, not per contact (a million of them): the same
+# random sequence as `rng.choices(list(E), weights)`.
+_NOTE_KINDS = list(NoteKind)
+_NOTE_KIND_WEIGHTS = list(accumulate([6, 4, 2, 1, 1]))
+_CONTACT_TYPES = list(ContactType)
+_CONTACT_TYPE_WEIGHTS = list(accumulate([5, 4, 4, 2, 2, 2, 2, 1]))
+_NEXT_STEPS = ["", "Unterlagen mitbringen", "Termin Jobcenter begleiten"]
+_DURATIONS = [10, 15, 30, 45, 60, 90, 120]
+
+
 def _contacts(rng: random.Random, hid: str, person_ids: list[PersonId], now: datetime,
               count: int) -> list[tuple[str, str, ContactDraft]]:
     years = 4
     result = []
+    ids = iter(new_ids(count))
+    third_party = NoteKind.AUSSAGE_DRITTER
     for _ in range(count):
         moment = now - timedelta(minutes=rng.randint(60, years * 365 * 24 * 60))
         local = moment.astimezone(BERLIN).replace(hour=rng.randint(8, 17),
                                                   minute=rng.choice([0, 15, 30, 45]))
         moment = min(local, now)
-        kind = rng.choices(list(NoteKind), [6, 4, 2, 1, 1])[0]
+        kind = rng.choices(_NOTE_KINDS, cum_weights=_NOTE_KIND_WEIGHTS)[0]
         note = NoteEntry(kind, _note_text(rng),
-                         source="Schulsozialarbeit" if kind is NoteKind.AUSSAGE_DRITTER else "",
+                         source="Schulsozialarbeit" if kind is third_party else "",
                          disputed=rng.random() < 0.01)
         follow_up = None
         if rng.random() < 0.15:
             follow_up = moment.date() + timedelta(days=rng.randint(3, 30))
         present = tuple(rng.sample(person_ids, k=min(len(person_ids), rng.randint(1, 2))))
-        result.append((new_id(), hid, ContactDraft(
-            occurred_at=moment, type=rng.choices(list(ContactType), [5, 4, 4, 2, 2, 2, 2, 1])[0],
-            duration_min=rng.choice([10, 15, 30, 45, 60, 90, 120]), persons_present=present,
+        result.append((next(ids), hid, ContactDraft(
+            occurred_at=moment,
+            type=rng.choices(_CONTACT_TYPES, cum_weights=_CONTACT_TYPE_WEIGHTS)[0],
+            duration_min=rng.choice(_DURATIONS), persons_present=present,
             topics=tuple(rng.sample(TOPICS, k=rng.randint(0, 2))), notes=(note,),
-            next_steps=rng.choice(["", "Unterlagen mitbringen", "Termin Jobcenter begleiten"]),
-            follow_up=follow_up)))
+            next_steps=rng.choice(_NEXT_STEPS), follow_up=follow_up)))
     return result
 
 
@@ -258,8 +272,9 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                   if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
     totals = [0, 0, 0]
     done = 0
-    # Segments of the note index are merged once at the end (optimize_search).
-    with bulk.deferred_index_merging(writer):
+    # Segments of the note index are merged once at the end (optimize_search); a large
+    # page cache while the (fictitious) bulk data is written.
+    with bulk.page_cache(session.db, DEMO_CACHE_KIB), bulk.deferred_index_merging(writer):
         while done < families:
             size = min(batch, families - done)
             households, persons, all_contacts = [], [], []

@@ -198,6 +198,28 @@ def unwrap_key(folder: Path, passphrase: str, person: str | None = None) -> Unwr
     return UnwrappedKey(folder, header, vault_store.unlock_person(header, passphrase, person))
 
 
+def unwrap_and_migrate(folder: Path, passphrase: str, person: str | None,
+                       clock: Clock) -> UnwrappedKey:
+    """On the app's worker thread: `unwrap_key`, then, after a program update, bring the
+    vault's schema up to date here (verified backup first, as every open does), so the
+    GUI thread's `open_unwrapped` has nothing left to migrate: a large vault's migration
+    takes minutes, which must not freeze the window. Returns the key with the header as
+    it is on disk afterwards."""
+    key = unwrap_key(folder, passphrase, person)
+    try:
+        if not vault_store.needs_migration(key.folder, key.header, key.data_key):
+            return key
+        own = vault_store.UnlockedKey(bytearray(key.data_key), key.unlocked.person_id)
+        vault = vault_store.open_with_key(key.folder, key.header, own.data_key, clock,
+                                          audit_action="", unlocked=own,
+                                          before_migration=backup_before_migration)
+        vault.close()
+        return UnwrappedKey(key.folder, vault_store.read_header(key.folder), key.unlocked)
+    except BaseException:
+        key.wipe()
+        raise
+
+
 def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
                    memory_security: bool = MEMORY_SECURITY) -> Session:
     """Second half of `unlock`: open the database with a key from `unwrap_key` on the

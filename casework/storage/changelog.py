@@ -66,6 +66,68 @@ class Hlc:
             self._ms, self._counter = ms, counter
 
 
+# A contact's insert is logged with its notes' text replaced by this marker: the text is
+# in `contact_notes` already (it was repeated in every contact's log row, ~40 % of the
+# change log). Whoever reads log rows gets them back whole through `expand_fields` (the
+# push, the history); before a correction replaces the notes, `keep_original_notes` puts
+# the original text into the log row, so the row always says what was first written.
+NOTES_IN_ROW = "=contact_notes"
+
+
+def notes_json_sql(contact_id: str) -> str:
+    """SQL for the notes of one contact as the per-row path logged them
+    (`json.dumps(..., sort_keys=True)` of kind, text, source, disputed), built by SQLite
+    from `contact_notes`; `contact_id` is an SQL expression."""
+    return ("SELECT json_group_array(json(n) ORDER BY seq) FROM (SELECT seq, json_object("
+            "'disputed', json(CASE WHEN disputed THEN 'true' ELSE 'false' END), 'kind', kind, "
+            f"'source', source, 'text', text) AS n FROM contact_notes "
+            f"WHERE contact_id = {contact_id})")
+
+
+def expand_fields(db: Database, entity: str, op: str, entity_id: str,
+                  fields: dict[str, Any], notes: Mapping[str, list[Any]] | None = None
+                  ) -> dict[str, Any]:
+    """The logged fields as written, with the notes of a contact insert filled in from
+    `contact_notes` (`notes`: preloaded by `stored_notes` for a batch of rows)."""
+    if entity == "contact" and op == "insert" and fields.get("notes") == NOTES_IN_ROW:
+        found = notes.get(entity_id) if notes is not None else None
+        if found is None:
+            found = stored_notes(db, [entity_id]).get(entity_id, [])
+        fields = dict(fields, notes=found)
+    return fields
+
+
+def stored_notes(db: Database, contact_ids: Iterable[str]) -> dict[str, list[Any]]:
+    """The notes of these contacts in change-log form, one query per 500 contacts."""
+    ids = list(dict.fromkeys(contact_ids))
+    found: dict[str, list[Any]] = {c: [] for c in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for r in db.query(
+                "SELECT contact_id, kind, source, text, disputed FROM contact_notes WHERE "
+                "contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, seq",
+                (json.dumps(chunk),)):
+            found[str(r[0])].append({"disputed": bool(r[4]), "kind": r[1], "source": r[2],
+                                     "text": r[3]})
+    return found
+
+
+def compact_contact_ids(rows: Iterable[Any]) -> list[str]:
+    """Contact ids of the change-log rows (with entity, op, entity_id, fields) whose notes
+    are in `contact_notes` (for `stored_notes`)."""
+    return [str(r["entity_id"]) for r in rows
+            if r["entity"] == "contact" and r["op"] == "insert" and NOTES_IN_ROW in r["fields"]]
+
+
+def keep_original_notes(db: Database, contact_id: str) -> None:
+    """Before a contact's notes are replaced (a correction): its insert's log row gets the
+    text it refers to, which is still the original. Inside the caller's transaction."""
+    db.execute(
+        "UPDATE changelog SET fields = json_set(fields, '$.notes', json(("
+        + notes_json_sql("?1") + "))) WHERE entity_id = ?1 AND entity = 'contact' "
+        "AND op = 'insert' AND json_extract(fields, '$.notes') = ?2", (contact_id, NOTES_IN_ROW))
+
+
 def newest_version(db: Database) -> str | None:
     """The version of the last change-log row written (by any connection); max(hlc)
     would scan the whole log."""
@@ -185,8 +247,11 @@ def history(db: Database, *, scope_id: str | None = None,
         f"WHERE {where} ORDER BY c.seq DESC LIMIT ?",
         (*params, limit),
     )
+    notes = stored_notes(db, compact_contact_ids(rows))
     return [
         HistoryEntry(r["seq"], r["at"], r["actor"], r["actor_name"], r["entity"],
-                     r["entity_id"], r["op"], json.loads(r["fields"]))
+                     r["entity_id"], r["op"],
+                     expand_fields(db, r["entity"], r["op"], r["entity_id"],
+                                   json.loads(r["fields"]), notes))
         for r in rows
     ]

@@ -34,6 +34,7 @@ import sqlcipher3
 
 from casework.models import hub as kind_table
 from casework.models.text import fold
+from casework.storage import changelog
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.changelog import Hlc, RecordWriter
@@ -714,9 +715,13 @@ def outbox(db: Database, device: str, limit: int, after: int | None = None,
         (pushed_seq(db) if after is None else after, device, *kind_table.LOCAL_ONLY_ENTITIES,
          limit))
     known = parsed or {}
+    # A contact insert's notes are logged by reference (changelog.NOTES_IN_ROW).
+    notes = changelog.stored_notes(db, changelog.compact_contact_ids(rows))
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
                            r["scope_id"], r["op"],
-                           known.get(r["change_id"]) or json.loads(r["fields"]),
+                           changelog.expand_fields(
+                               db, r["entity"], r["op"], r["entity_id"],
+                               known.get(r["change_id"]) or json.loads(r["fields"]), notes),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])
             for r in rows]
 

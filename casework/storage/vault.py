@@ -786,6 +786,21 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
 PreMigrationBackup = Callable[[Path, "VaultHeader", Database, bytearray, Clock, int], Path]
 
 
+def needs_migration(folder: Path, header: VaultHeader, data_key: bytearray) -> bool:
+    """Whether opening this vault would migrate its schema (a quick look that changes
+    nothing; refuses a damaged WAL or a vault of a newer version as opening would).
+    Format-1 vaults answer False: their upgrade rewrites the header, so it stays in the
+    one open that holds the header."""
+    if header.format_version < 2:
+        return False
+    refuse_damaged_wal(folder)
+    db = Database.open(folder / DB_FILE, data_key, read_only=True)
+    try:
+        return bool(pending_migrations(db))
+    finally:
+        db.close()
+
+
 def open_vault(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
                cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY,
                person: str | None = None,

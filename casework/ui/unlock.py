@@ -1,8 +1,9 @@
 """Unlock panel (also the lock screen) with an increasing delay after failed attempts.
 
 The passphrase is read from the field, the field is cleared at once, and the slow key
-derivation (Argon2id) runs on the task worker; the database is then opened on the GUI
-thread (`services.session.open_unwrapped`), so its connection never crosses threads.
+derivation (Argon2id) and, after a program update, the schema migration run on the task
+worker; the database is then opened on the GUI thread (`services.session.open_unwrapped`),
+so its connection never crosses threads.
 Nothing of a case is shown here: only the vault folder and, for the demo vault, the
 demo passphrase.
 """
@@ -179,7 +180,8 @@ class UnlockPanel(QWidget):
         person = self.person.text().strip() or None
         self._set_busy(True)
         self._show_message("Die Akte wird entsperrt …")
-        self.ctx.tasks.submit(session_service.unwrap_key, self.folder, passphrase, person,
+        self.ctx.tasks.submit(session_service.unwrap_and_migrate, self.folder, passphrase,
+                              person, self.ctx.clock,
                               on_done=self._key_ready, on_error=self._failed)
 
     def recover(self) -> None:

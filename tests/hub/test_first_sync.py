@@ -122,7 +122,6 @@ def test_first_push_cancelled_after_a_batch_continues_without_repeats(
 def test_own_pushed_changes_do_not_come_back_but_a_restored_vault_gets_them(
         hub: Hub, devices: Devices, tmp_path: Path) -> None:
     a = _joined(hub, devices)
-    total = sync_service.status(a).pending
     target = client.device_target(a)
     assert target is not None
     with client.connect(target) as conn:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
@@ -15,7 +16,7 @@ from casework.models.text import fold, fold_words
 from casework.services import contacts, demo
 from casework.services import session as session_service
 from casework.services.households import households
-from casework.storage import bulk
+from casework.storage import bulk, changelog
 from casework.storage import contacts as contact_store
 from tests.conftest import PASSPHRASE, add_family
 
@@ -104,9 +105,10 @@ def test_demo_bulk_load_indexes_notes_and_leaves_the_vault_as_the_normal_path(
     assert db.scalar("SELECT v FROM note_fts_config WHERE k = 'automerge'") == 4
     assert not db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4'") or \
         db.scalar("SELECT count(*) FROM sqlite_stat4") == 0
-    # … and every bulk contact has its change-log row with the notes.
-    logged = {r[0]: json.loads(r[1]) for r in db.query(
-        "SELECT entity_id, fields FROM changelog WHERE entity = 'contact'")}
+    # … and every bulk contact has its change-log row with the notes (read back from
+    # contact_notes: the log row refers to them).
+    logged = {e.entity_id: e.fields for e in changelog.history(db, limit=100_000)
+              if e.entity == "contact"}
     bulk_contacts = db.query("SELECT c.id, n.text FROM contacts c "
                              "JOIN contact_notes n ON n.contact_id = c.id")
     assert summary.contacts > 0
@@ -123,11 +125,19 @@ def test_bulk_change_log_json_is_what_json_dumps_writes() -> None:
                NoteEntry(NoteKind.HYPOTHESE, "zweiter Eintrag")))
     expected = json.dumps({
         "household_id": "h-1", "occurred_at": "2026-01-02T09:30:00Z", "type": draft.type.value,
-        "duration_min": 45, "notes": [{"kind": n.kind.value, "text": n.text,
-                                        "source": n.source, "disputed": n.disputed}
-                                       for n in draft.notes]},
+        "duration_min": 45, "persons_present": "[]", "topics": "[]", "next_steps": "",
+        "follow_up": None, "notes": changelog.NOTES_IN_ROW},
         ensure_ascii=False, sort_keys=True)
     assert bulk.contact_log_json("h-1", "2026-01-02T09:30:00Z", draft) == expected
+    full = replace(draft, persons_present=("p-1", "p-2"), topics=("Schule", "Gesundheit"),
+                   next_steps='Termin "Jugendamt" ü', follow_up=date(2026, 2, 1))
+    expected = json.dumps({
+        "household_id": "h-1", "occurred_at": "2026-01-02T09:30:00Z", "type": draft.type.value,
+        "duration_min": 45, "persons_present": json.dumps(["p-1", "p-2"]),
+        "topics": json.dumps(["Schule", "Gesundheit"], ensure_ascii=False),
+        "next_steps": 'Termin "Jugendamt" ü', "follow_up": "2026-02-01",
+        "notes": changelog.NOTES_IN_ROW}, ensure_ascii=False, sort_keys=True)
+    assert bulk.contact_log_json("h-1", "2026-01-02T09:30:00Z", full) == expected
 
 
 def _reference_fold(text: str) -> str:

@@ -174,3 +174,22 @@ def test_newer_vault_without_a_recorded_version_still_names_ours(vault_dir: Path
 def test_version_order_is_numeric() -> None:
     assert migrations.version_key("0.10.0") > migrations.version_key("0.9.3")
     assert migrations.required_app_version({1, 50}) == migrations.FIRST_RELEASE
+
+
+def test_the_unlock_worker_migrates_so_the_window_thread_has_nothing_left(
+        old_vault: Path, clock: FixedClock) -> None:
+    # The app unlocks in two halves: this one on its worker thread, then the open on the
+    # GUI thread. After an update the migration (and its backup) belongs to the first.
+    key = session_service.unwrap_and_migrate(old_vault, PASSPHRASE, None, clock)
+    backups = list((old_vault / "backups").glob(f"*{archive.SUFFIX}"))
+    assert len(backups) == 1
+    session = session_service.open_unwrapped(key, clock)
+    try:
+        assert session.vault.migration_backup is None  # nothing left to migrate
+        assert _has_rolled_back_migration(session.vault.db)
+    finally:
+        session.close()
+    # an up-to-date vault is only looked at: no backup, and it opens as before
+    key = session_service.unwrap_and_migrate(old_vault, PASSPHRASE, None, clock)
+    session_service.open_unwrapped(key, clock).close()
+    assert list((old_vault / "backups").glob(f"*{archive.SUFFIX}")) == backups

@@ -49,7 +49,8 @@ def test_heute_lists_and_completing_a_follow_up(qtbot, unlocked: MainWindow,  # 
     assert isinstance(screen, HeuteScreen)
     qtmodeltester.check(screen.follow_up_model)
     due = [screen.follow_up_model.rows[i][0][:2] for i in range(2)]
-    assert due == [("21.11.2026", "Becker"), ("10.11.2026 (überfällig)", "Müller")]
+    assert due == [("21.11.2026", "Becker (Ayşe) · Gärtnerstr. 12"),
+                   ("10.11.2026 (überfällig)", "Müller (Ayşe) · Gärtnerstr. 12")]
     assert screen.follow_up_model.rowCount() == 2
     assert screen.recent_model.rows[0][0][0] == "Müller (Ayşe) · Gärtnerstr. 12"
     assert screen.today_model.rowCount() == 3  # all logged today (created_at = now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from casework.errors import ValidationError
 from casework.models.ids import HouseholdId, WorkerId
@@ -108,9 +109,10 @@ class Household:
         return ", ".join(p for p in parts if p)
 
 
-@dataclass(frozen=True, slots=True)
-class HouseholdListRow:
-    """One line of the family list (Familien screen)."""
+class HouseholdListRow(NamedTuple):
+    """One line of the family list (Familien screen). A named tuple, not a frozen
+    dataclass: a page builds 200 of them, and a frozen dataclass's `__init__` took more
+    time than the page's query (issue 23: 4.3 µs per row against 0.9 µs)."""
 
     id: HouseholdId
     name: str

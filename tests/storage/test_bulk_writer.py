@@ -1,0 +1,242 @@
+"""The bulk writer (CSV import, demo) against the per-row path, the change log that keeps a
+contact's note text once (m0006), the family list's first names on the household row
+(m0007), and both migrations on a vault in the shape the previous release wrote (issue 23)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from casework.models.contacts import (
+    ContactDraft,
+    ContactType,
+    CorrectionDraft,
+    NoteEntry,
+    NoteKind,
+)
+from casework.models.households.household import HouseholdDraft, TargetGroup
+from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
+from casework.models.ids import ContactId, new_ids
+from casework.services import contacts_corrections
+from casework.services import session as session_service
+from casework.services.households import households
+from casework.storage import bulk, changelog
+from casework.storage import contacts as contact_store
+from casework.storage import households as household_store
+from casework.storage import hub as hub_store
+from tests.conftest import PASSPHRASE
+
+HOUSEHOLD = HouseholdDraft(name="Gärtner", street="Gärtnerstraße 5", plz="46236", city="Bottrop",
+                           district="Ebel", languages=("Deutsch", "Türkisch"),
+                           interpreter_needed=True,
+                           target_groups=frozenset({TargetGroup.ARMUT}))
+PERSONS = (
+    PersonDraft("Sabine", "Gärtner", BirthInfo(birth_date=date(1985, 3, 1)), Gender.WEIBLICH,
+                HouseholdRole.ELTERNTEIL, custody=True),
+    PersonDraft("Lea", "Gärtner", BirthInfo(birth_date=date(2019, 5, 2)), Gender.WEIBLICH,
+                HouseholdRole.KIND, school="Kita Regenbogen"),
+    PersonDraft("", "Gärtner", BirthInfo(birth_year=1990), Gender.MAENNLICH,
+                HouseholdRole.ELTERNTEIL),
+    PersonDraft("Thomas", "Gärtner", BirthInfo(), Gender.MAENNLICH, HouseholdRole.SONSTIGE),
+)
+
+
+def _contacts(now: Any) -> tuple[ContactDraft, ...]:
+    return (
+        ContactDraft(now - timedelta(days=9), ContactType.HAUSBESUCH, 45,
+                     topics=("Schule", "Wohnsituation"), next_steps='Termin "Jugendamt"',
+                     follow_up=(now + timedelta(days=3)).date(),
+                     notes=(NoteEntry(NoteKind.FAKT, "Schimmel im Kinderzimmer, Außenwand."),
+                            NoteEntry(NoteKind.AUSSAGE_DRITTER, "Lehrerin: Lea fehlt oft.",
+                                      "Schule", True))),
+        ContactDraft(now - timedelta(days=2), ContactType.TELEFONAT, 10,
+                     notes=(NoteEntry(NoteKind.FAKT, "Kajakausflug der Familie geplant."),)),
+    )
+
+
+def _per_row(session) -> tuple[str, list[str], list[str]]:  # type: ignore[no-untyped-def]
+    w = session.writer()
+    with session.db.transaction():
+        hid = household_store.insert_household(w, HOUSEHOLD)
+        pids = [household_store.insert_person(w, hid, p) for p in PERSONS]
+        cids = [contact_store.insert_contact(w, hid, replace(c, persons_present=(pids[0],)))
+                for c in _contacts(session.clock.now())]
+    return hid, pids, cids
+
+
+def _bulk(session) -> tuple[str, list[str], list[str]]:  # type: ignore[no-untyped-def]
+    hid, *ids = new_ids(1 + len(PERSONS) + 2)
+    pids, cids = ids[:len(PERSONS)], ids[len(PERSONS):]
+    with session.db.transaction():
+        bulk.insert_batch(session.writer(), [(hid, HOUSEHOLD)],
+                          [(pid, hid, p) for pid, p in zip(pids, PERSONS, strict=True)],
+                          [(cid, hid, replace(c, persons_present=(pids[0],)))
+                           for cid, c in zip(cids, _contacts(session.clock.now()), strict=True)])
+        contact_store.refresh_household_stats_many(session.db, [hid])
+    return hid, pids, cids
+
+
+_BOOKKEEPING = {"id", "created_at", "updated_at", "version", "rowid"}
+
+
+def _snapshot(session, hid: str, pids: list[str], cids: list[str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Everything a user or the hub sees of one household, its ids replaced by their
+    position so the two paths can be compared."""
+    db = session.db
+    names = {hid: "H", **{p: f"P{i}" for i, p in enumerate(pids)},
+             **{c: f"C{i}" for i, c in enumerate(cids)}}
+
+    def anonymous(value: Any) -> Any:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        for real, name in names.items():
+            text = text.replace(real, name)
+        return json.loads(text)
+
+    def rows(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        return [anonymous({k: r[k] for k in r.keys()  # noqa: SIM118 - a Row, not a dict
+                           if k not in _BOOKKEEPING}) for r in db.query(sql, params)]
+
+    device = session.vault.device_id
+    with db.transaction():
+        hub_store.catch_up_local(db, device)
+    pushed = [anonymous({"entity": c.entity, "entity_id": c.entity_id, "op": c.op,
+                         "scope": c.scope_id, "fields": c.fields})
+              for c in hub_store.outbox(db, device, 10_000) if c.scope_id == hid]
+    return {
+        "household": rows("SELECT * FROM households WHERE id = ?", (hid,)),
+        "search": rows("SELECT household_id, text FROM household_search WHERE household_id = ?",
+                       (hid,)),
+        "persons": rows("SELECT * FROM persons WHERE household_id = ? ORDER BY rowid", (hid,)),
+        "contacts": [
+            {k: v for k, v in r.items() if k != "created_at"} for r in rows(
+                "SELECT * FROM contacts WHERE household_id = ? ORDER BY occurred_at", (hid,))],
+        "notes": sorted(rows("SELECT contact_id, seq, kind, source, text, disputed FROM "
+                             "contact_notes WHERE household_id = ?", (hid,)),
+                        key=lambda n: (n["contact_id"], n["seq"])),
+        "list": anonymous(list(households.list_rows(session, [hid])[0])),
+        "history": [anonymous((e.entity, e.entity_id, e.op, e.fields))
+                    for e in changelog.history(db, scope_id=hid)],
+        "pushed": pushed,
+        "found_by_note": [anonymous(h.household_id) for h in contact_store.search_notes(
+            db, "kinderzimmer außenwand") if h.household_id == hid],
+        "found_by_name": hid in household_store.list_household_ids(db, search="Gartner Sab"),
+    }
+
+
+def test_bulk_writer_leaves_the_same_rows_search_and_change_log_as_the_per_row_path(
+        session) -> None:
+    per_row = _snapshot(session, *_per_row(session))
+    in_bulk = _snapshot(session, *_bulk(session))
+    assert per_row == in_bulk
+    # and what they agree on is complete: every field of a contact reaches the hub, with
+    # the notes' text, and the list names the adults (an adult without a first name too)
+    contact = next(c for c in per_row["pushed"] if c["entity"] == "contact")["fields"]
+    assert contact["topics"] == json.dumps(["Schule", "Wohnsituation"], ensure_ascii=False)
+    assert contact["next_steps"] == 'Termin "Jugendamt"' and contact["follow_up"]
+    assert [n["text"] for n in contact["notes"]] == ["Schimmel im Kinderzimmer, Außenwand.",
+                                                    "Lehrerin: Lea fehlt oft."]
+    assert contact["notes"][1] == {"disputed": True, "kind": NoteKind.AUSSAGE_DRITTER.value,
+                                   "source": "Schule", "text": "Lehrerin: Lea fehlt oft."}
+    assert per_row["list"][9] == ["Sabine", "", "Thomas"]  # not children
+    assert per_row["found_by_note"] == ["H"] and per_row["found_by_name"]
+
+
+def test_the_change_log_keeps_a_notes_text_once_and_the_original_after_a_correction(
+        session) -> None:
+    hid, _pids, cids = _per_row(session)
+    db = session.db
+    stored = db.scalar("SELECT fields FROM changelog WHERE entity_id = ? AND op = 'insert'",
+                       (cids[1],))
+    assert "Kajakausflug" not in stored and changelog.NOTES_IN_ROW in stored
+    contacts_corrections.correct(session, ContactId(cids[1]), CorrectionDraft(
+        (NoteEntry(NoteKind.FAKT, "Kanuausflug der Familie geplant."),), "Verhört"))
+    # the contact shows the corrected wording, the log of its insert the original one
+    assert contact_store.get_contact(db, cids[1]).data.notes[0].text.startswith("Kanu")
+    [insert] = [e for e in changelog.history(db, entity_ids=[cids[1]]) if e.op == "insert"]
+    assert insert.fields["notes"][0]["text"] == "Kajakausflug der Familie geplant."
+    assert "Kajakausflug" in db.scalar(
+        "SELECT fields FROM changelog WHERE entity_id = ? AND op = 'insert'", (cids[1],))
+    # … which is also what the hub gets for it
+    device = session.vault.device_id
+    with db.transaction():
+        hub_store.catch_up_local(db, device)
+    [pushed] = [c for c in hub_store.outbox(db, device, 1000)
+                if c.entity_id == cids[1] and c.op == "insert"]
+    assert pushed.fields["notes"][0]["text"] == "Kajakausflug der Familie geplant."
+    assert households.list_rows(session, [hid])[0].adults == ("Sabine", "", "Thomas")
+
+
+def test_first_names_on_the_household_row_follow_every_change_of_its_persons(
+        session, family) -> None:
+    def adults() -> tuple[str, ...]:
+        return households.list_rows(session, [family])[0].adults
+
+    assert adults() == ("Ayşe",)
+    households.add_person(session, family, PersonDraft(
+        "Murat", "Müller", BirthInfo(), Gender.MAENNLICH, HouseholdRole.ELTERNTEIL))
+    assert adults() == ("Ayşe", "Murat")
+    murat = next(p for p in households.members(session, family) if p.data.first_name == "Murat")
+    households.update_person(session, murat.id, replace(murat.data, first_name="Mehmet"))
+    assert adults() == ("Ayşe", "Mehmet")
+    households.update_person(session, murat.id, replace(murat.data, role=HouseholdRole.KIND))
+    assert adults() == ("Ayşe",)
+    households.update_person(session, murat.id, murat.data)
+    households.remove_person(session, murat.id)
+    assert adults() == ("Ayşe",)
+
+
+def _as_previous_release_wrote_it(session) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Turn this vault back into what the release before m0006/m0007 wrote: contact inserts
+    logged with their notes' text, no first names on the household row. Returns the
+    logged fields by change id."""
+    db = session.db
+    old: dict[str, str] = {}
+    with db.transaction():
+        for r in db.query("SELECT change_id, entity_id, fields FROM changelog "
+                          "WHERE entity = 'contact' AND op = 'insert'"):
+            fields = json.loads(r["fields"])
+            fields["notes"] = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
+                                                      fields)["notes"]
+            old[r["change_id"]] = json.dumps(fields, ensure_ascii=False, sort_keys=True)
+            db.execute("UPDATE changelog SET fields = ? WHERE change_id = ?",
+                       (old[r["change_id"]], r["change_id"]))
+        for trigger in ("persons_adult_names_ai", "persons_adult_names_ad",
+                        "persons_adult_names_au"):
+            db.execute(f"DROP TRIGGER {trigger}")
+        db.execute("ALTER TABLE households DROP COLUMN adult_first_names")
+        db.execute("DELETE FROM schema_migrations WHERE version IN (6, 7)")
+    return old
+
+
+def test_the_migrations_convert_a_vault_of_the_previous_release(
+        session, vault_dir, clock) -> None:
+    hid, _pids, cids = _per_row(session)
+    contacts_corrections.correct(session, ContactId(cids[0]), CorrectionDraft(
+        (NoteEntry(NoteKind.FAKT, "Feuchtigkeit im Kinderzimmer."),), "Präziser"))
+    old = _as_previous_release_wrote_it(session)
+    session.close()
+
+    reopened = session_service.unlock(vault_dir, PASSPHRASE, clock)
+    try:
+        db = reopened.db
+        logged = {r[0]: r[1] for r in db.query(
+            "SELECT change_id, fields FROM changelog WHERE entity = 'contact' "
+            "AND op = 'insert'")}
+        # the uncorrected contact's row refers to its notes; the corrected one keeps the
+        # original text (contact_notes holds the correction)
+        assert sum(changelog.NOTES_IN_ROW in f for f in logged.values()) == 1
+        assert any("Schimmel im Kinderzimmer" in f for f in logged.values())
+        # the hub gets exactly what the previous release would have pushed
+        device = reopened.vault.device_id
+        with db.transaction():
+            hub_store.catch_up_local(db, device)
+        pushed = {c.change_id: c.fields for c in hub_store.outbox(db, device, 10_000)
+                  if c.entity == "contact" and c.op == "insert"}
+        assert pushed == {cid: json.loads(f) for cid, f in old.items()}
+        # the family list names the adults again, and new persons keep it up to date
+        assert households.list_rows(reopened, [hid])[0].adults == ("Sabine", "", "Thomas")
+        assert contact_store.get_contact(db, cids[1]).data.notes[0].text.startswith("Kajak")
+    finally:
+        reopened.close()
