@@ -1,4 +1,7 @@
-"""`casework hub init|add-worker|issue-code|enrol-device|revoke-device|devices`.
+"""`casework hub init|add-worker|issue-code|enrol-device|revoke-device|devices`, and the
+signed roster: `anker` (the founding Admin sets the team's trust anchor and signs the
+roster once), `rolle` (an Admin signs a role, team, name or lock), `geraet-binden` (a
+person signs her device's keys; done at enrolment from now on).
 
 Administration of the PostgreSQL team hub (docs/hub-admin.md) and enrolment of this
 device. Passwords never go on the command line: the hub login password comes from
@@ -12,10 +15,17 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from casework.cli import EXIT_OK, CliFailure
-from casework.cli._common import add_vault_argument, open_session
+from casework.cli._common import (
+    add_vault_argument,
+    open_for_act,
+    open_session,
+    read_passphrase,
+    worker_name,
+)
 from casework.clock import BERLIN
 from casework.models.persons.worker import WorkerRole
 from casework.sync import require_driver
@@ -48,7 +58,32 @@ def register(sub: Any) -> None:
     _dsn(code)
     code.add_argument("--worker", required=True, help="Kennung der Person")
     code.add_argument("--stunden", type=int, default=48, help="gültig für (1–168 Stunden)")
+    code.add_argument("--vault", type=Path, default=None,
+                      help="Akte einer Admin/Leitung: der Code nennt dann den "
+                           "Vertrauensanker des Teams")
     code.set_defaults(handler=_issue_code)
+
+    anchor = hub_sub.add_parser("anker", help="Vertrauensanker des Teams setzen und die "
+                                              "Personenliste einmal signieren (Admin)")
+    add_vault_argument(anchor)
+    anchor.set_defaults(handler=_anchor)
+
+    role = hub_sub.add_parser("rolle", help="Rolle, Team, Name oder Sperre einer Person "
+                                            "signieren (Admin)")
+    add_vault_argument(role)
+    role.add_argument("--person", required=True, help="Kennung der Person am Hub")
+    role.add_argument("--rolle", default=None, choices=[r.value for r in WorkerRole])
+    role.add_argument("--team", default=None)
+    role.add_argument("--name", default=None)
+    locked = role.add_mutually_exclusive_group()
+    locked.add_argument("--sperren", action="store_true", help="Person sperren")
+    locked.add_argument("--entsperren", action="store_true", help="Sperre aufheben")
+    role.set_defaults(handler=_role)
+
+    bind = hub_sub.add_parser("geraet-binden", help="Schlüssel dieses Geräts mit der eigenen "
+                                                    "Passphrase signieren")
+    add_vault_argument(bind)
+    bind.set_defaults(handler=_bind)
 
     enrol = hub_sub.add_parser("enrol-device", help="dieses Gerät mit einem Einmal-Code anmelden")
     add_vault_argument(enrol)
@@ -123,7 +158,19 @@ def _issue_code(args: argparse.Namespace) -> int:
     require_driver()
     from casework.sync import admin
 
-    code, expires = admin.issue_code(hub_dsn(args.dsn), args.worker, args.stunden)
+    anchor = None
+    if args.vault is not None:
+        from casework.services import hub_trust
+
+        session = open_session(args.vault)
+        try:
+            anchor = hub_trust.anchor_check(session)
+        finally:
+            session.close()
+        if anchor is None:
+            raise CliFailure("Diese Akte kennt keinen Vertrauensanker (das Team hat noch "
+                             "nicht signiert: casework hub anker).")
+    code, expires = admin.issue_code(hub_dsn(args.dsn), args.worker, args.stunden, anchor)
     print(f"Einmal-Code: {code}")
     print(f"gültig bis {expires.astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr")
     return EXIT_OK
@@ -131,15 +178,74 @@ def _issue_code(args: argparse.Namespace) -> int:
 
 def _enrol(args: argparse.Namespace) -> int:
     require_driver()
+    from casework.errors import PermissionDenied
+    from casework.services import persons
     from casework.sync import client
 
-    session = open_session(args.vault)
+    # The person signs her new device's keys with her passphrase (the one just asked);
+    # a person without her own key slot yet enrols unbound (fingerprint comparison).
+    passphrase = read_passphrase(
+        f"Passphrase{f' von {worker_name()}' if worker_name() else ''}: ")
+    session = open_session(args.vault, passphrase=passphrase)
     try:
-        worker, _ = client.enrol(session, hub_dsn(args.dsn), args.code, args.label)
+        try:
+            auth: Any = persons.authorize(session, passphrase)
+        except PermissionDenied:
+            auth = None
+        worker, _ = client.enrol(session, hub_dsn(args.dsn), args.code, args.label, auth)
         print(f"Gerät angemeldet für {worker.name} ({worker.role}). "
               f"Gerätekennung: {session.vault.device_id}")
     finally:
         session.close()
+    return EXIT_OK
+
+
+def _anchor(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import trust
+
+    session, auth = open_for_act(args.vault)
+    try:
+        entries = trust.found_team(session, auth)
+        from casework.services import hub_trust
+
+        status = hub_trust.status(session)
+    finally:
+        session.close()
+    print(f"Vertrauensanker des Teams: {status.anchor}")
+    print("Signiert (Schlüssel mit jeder Person vergleichen, z. B. casework team liste):")
+    for e in entries:
+        print(f"  {e.name}\t{e.role}\t{e.team or '-'}\t{'gesperrt' if e.disabled else 'aktiv'}"
+              f"\t{e.fingerprint}")
+    return EXIT_OK
+
+
+def _role(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import trust
+
+    disabled = True if args.sperren else (False if args.entsperren else None)
+    session, auth = open_for_act(args.vault)
+    try:
+        entry = trust.sign(session, auth, args.person, role=args.rolle, team=args.team,
+                           name=args.name, disabled=disabled)
+    finally:
+        session.close()
+    print(f"Signiert: {entry.name} – {entry.role}, Team {entry.team or '-'}, "
+          f"{'gesperrt' if entry.disabled else 'aktiv'}, Schlüssel {entry.fingerprint}.")
+    return EXIT_OK
+
+
+def _bind(args: argparse.Namespace) -> int:
+    require_driver()
+    from casework.sync import trust
+
+    session, auth = open_for_act(args.vault)
+    try:
+        fingerprint = trust.bind(session, auth)
+    finally:
+        session.close()
+    print(f"Geräteschlüssel signiert mit dem Personenschlüssel {fingerprint}.")
     return EXIT_OK
 
 

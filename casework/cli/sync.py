@@ -12,6 +12,7 @@ from casework.cli._common import add_vault_argument, open_session
 from casework.cli.hub import hub_dsn
 from casework.clock import BERLIN, from_utc_iso
 from casework.services import hub as sync_service
+from casework.services import hub_trust
 from casework.sync import require_driver
 
 
@@ -25,7 +26,7 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=_sync)
 
 
-def _print_status(status: sync_service.SyncStatus) -> None:
+def _print_status(status: sync_service.SyncStatus, trust: hub_trust.TrustStatus) -> None:
     last = (f"{from_utc_iso(status.last_sync_at).astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr"
             if status.last_sync_at else "noch nie")
     print(f"Team-Hub: {status.hub or 'nicht verbunden'}")
@@ -33,9 +34,8 @@ def _print_status(status: sync_service.SyncStatus) -> None:
     print(f"Letzter Abgleich: {last}")
     print(f"Nicht übertragene Änderungen: {status.pending}")
     print(f"Offene Konflikte: {status.conflicts}")
-    if status.locked:
-        print(f"Empfangen, Schlüssel fehlt noch: {status.locked} (die Person, die sie "
-              "geschrieben hat, gibt den Schlüssel bei ihrem nächsten Abgleich frei)")
+    for line in trust.lines():
+        print(line)
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -59,7 +59,7 @@ def _sync(args: argparse.Namespace) -> int:
             print(f"Abgeglichen: {result.pushed} gesendet, {result.pulled} empfangen"
                   + (f", {result.new_conflicts} neue Konflikte (bitte in der App lösen)"
                      if result.new_conflicts else "") + ".")
-        _print_status(sync_service.status(session))
+        _print_status(sync_service.status(session), hub_trust.status(session))
     finally:
         session.close()
     return EXIT_OK

@@ -73,6 +73,15 @@ REASONS = {
     "CW030": "Die Signatur der Änderung stimmt nicht (am Team-Hub verändert oder von einem "
              "unbekannten Gerät).",
     "CW031": "Die Änderung lässt sich nicht entschlüsseln (am Team-Hub verändert).",
+    # The signed roster (issue 16): persons and roles count only with an Admin's signature.
+    "CW040": "Angabe zu Person oder Rolle mit ungültiger Signatur (am Team-Hub verändert "
+             "oder für ein anderes Team) – nicht übernommen.",
+    "CW041": "Name, Rolle, Team oder Sperre am Team-Hub ohne Signatur der Administration "
+             "geändert – nicht übernommen.",
+    "CW042": "Angabe zu Person oder Rolle, signiert von jemandem ohne Admin-Rolle – nicht "
+             "übernommen.",
+    "CW043": "Angabe zu Person oder Rolle, signiert nach dem Entzug der Admin-Rolle (oder "
+             "zurückdatiert) – nicht übernommen.",
 }
 
 

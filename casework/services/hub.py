@@ -150,7 +150,8 @@ def record_enrolment(session: Session, safe_dsn: str, worker: EnrolledWorker,
         if previous is not None and _hub_identity(previous) != _hub_identity(safe_dsn):
             # Another hub (e.g. a new hub database): send everything of this device again
             # and receive from the start; the hub and the device skip what they have.
-            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq", "own_ranges"):
+            for key in ("pushed_seq", "pull_pos", "pull_seq", "wrap_seq", "own_ranges",
+                        "roster_seq"):
                 store.delete_state(session.db, key)
         store.set_state(session.db, "hub_dsn", safe_dsn)
         store.set_state(session.db, "hub_worker_id", worker.worker_id)
@@ -440,18 +441,22 @@ class HubDeviceKey:
     fingerprint: str
     confirmed: bool
     changed_to: str | None  # a different key the hub now offers: not used until confirmed
+    bound: bool = False  # signed by its person, whose key the signed roster names
 
     @property
     def status(self) -> str:
         if self.changed_to:
             return f"Schlüssel geändert auf {self.changed_to} – bitte bestätigen"
-        return "bestätigt" if self.confirmed else "unbestätigt"
+        if self.confirmed:
+            return "bestätigt"
+        return "an die Person gebunden" if self.bound else "unbestätigt"
 
 
 def device_keys(session: Session) -> list[HubDeviceKey]:
     names = {str(r[0]): str(r[1]) for r in store.worker_names(session.db)}
     return [HubDeviceKey(k.device_id, k.worker_id, names.get(k.worker_id, k.worker_id[:8]),
-                         k.fingerprint, k.confirmed_at is not None, k.offered_fingerprint)
+                         k.fingerprint, k.confirmed_at is not None, k.offered_fingerprint,
+                         k.bound)
             for k in hub_crypto.device_keys(session.db)]
 
 

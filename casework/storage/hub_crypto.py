@@ -23,7 +23,9 @@ Device keys. Each enrolled device has its own X25519 + Ed25519 key pair (the pri
 only in this encrypted vault: sync runs in the background without the person's passphrase,
 so the person's own key slot keys stay reserved for re-authenticated acts). Public keys are
 published to the hub and pinned here the first time they are seen; the hub cannot swap
-them later (`hub_device_keys.offered_*`).
+them later (`hub_device_keys.offered_*`). Once the team signs its roster, a pinned key is
+used (to verify changes, to seal keys to) only if its person's binding verifies with the
+signed roster, or a Leitung/Admin confirmed its fingerprint.
 """
 
 from __future__ import annotations
@@ -274,12 +276,14 @@ class DeviceKey:
     confirmed_by: str | None
     confirmed_at: str | None
     offered_fingerprint: str | None  # a different key the hub offers now (not used)
+    bound: bool = False  # its person's signature verifies with the signed roster
 
 
 def device_keys(db: Database) -> list[DeviceKey]:
-    return [DeviceKey(*tuple(r)) for r in db.query(
+    return [DeviceKey(str(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], r[5], r[6],
+                      bool(r[7])) for r in db.query(
         "SELECT device_id, worker_id, fingerprint, first_seen, confirmed_by, confirmed_at, "
-        "offered_fingerprint FROM hub_device_keys ORDER BY worker_id, first_seen")]
+        "offered_fingerprint, bound FROM hub_device_keys ORDER BY worker_id, first_seen")]
 
 
 def pin_device_keys(db: Database, rows: Iterable[tuple[Any, ...]], now: str) -> list[str]:
@@ -289,18 +293,28 @@ def pin_device_keys(db: Database, rows: Iterable[tuple[Any, ...]], now: str) -> 
     pinned = {str(r[0]): (str(r[1]), bytes(r[2]), bytes(r[3])) for r in db.query(
         "SELECT device_id, worker_id, enc_public, sign_public FROM hub_device_keys")}
     changed = []
-    for device, worker, enc, sign in rows:
+    for device, worker, enc, sign, *bound in rows:
         if enc is None or sign is None:
             continue
         enc, sign = bytes(enc), bytes(sign)
         if len(enc) != 32 or len(sign) != 32:
             continue
+        # The person's signature over these keys (issue 16): checked against the signed
+        # roster (storage.hub_roster.refresh_bindings), never believed as it comes.
+        person, binding = (bytes(b) if b is not None else None for b in (bound or [None, None]))
         known = pinned.get(str(device))
         if known is None:
             db.execute("INSERT INTO hub_device_keys (device_id, worker_id, enc_public, "
-                       "sign_public, fingerprint, first_seen) VALUES (?,?,?,?,?,?)",
-                       (str(device), str(worker), enc, sign, key_fingerprint(enc, sign), now))
-        elif known != (str(worker), enc, sign):
+                       "sign_public, fingerprint, first_seen, person_key, binding) "
+                       "VALUES (?,?,?,?,?,?,?,?)",
+                       (str(device), str(worker), enc, sign, key_fingerprint(enc, sign), now,
+                        person, binding))
+        elif known == (str(worker), enc, sign):
+            if binding is not None:
+                db.execute("UPDATE hub_device_keys SET person_key = ?, binding = ? "
+                           "WHERE device_id = ? AND binding IS NOT ?",
+                           (person, binding, str(device), binding))
+        else:
             changed.append(str(device))
             db.execute("UPDATE hub_device_keys SET offered_enc = ?, offered_sign = ?, "
                        "offered_fingerprint = ? WHERE device_id = ?",
@@ -331,9 +345,21 @@ def confirm_device_key(db: Database, device_id: str, fingerprint: str, by: str,
     return False
 
 
-def _verifiers(db: Database) -> dict[str, tuple[str, Ed25519PublicKey]]:
+def _trusted_only(db: Database) -> str:
+    """Once the team signs its roster (storage.hub_roster), a device key counts only if
+    bound to a verified person or confirmed by a Leitung/Admin (own key: confirmed)."""
+    strict = db.scalar("SELECT 1 FROM sync_state WHERE key IN ('roster_anchor', "
+                       "'roster_anchor_check')")
+    return (" WHERE bound = 1 OR confirmed_at IS NOT NULL OR pinned_before = 1" if strict
+            else "")
+
+
+def _verifiers(db: Database, *, all_pinned: bool = False
+               ) -> dict[str, tuple[str, Ed25519PublicKey]]:
+    where = "" if all_pinned else _trusted_only(db)
     return {str(r[0]): (str(r[1]), Ed25519PublicKey.from_public_bytes(bytes(r[2])))
-            for r in db.query("SELECT device_id, worker_id, sign_public FROM hub_device_keys")}
+            for r in db.query("SELECT device_id, worker_id, sign_public FROM hub_device_keys"
+                              + where)}
 
 
 # --- household and team keys ----------------------------------------------------------------
@@ -539,7 +565,7 @@ def make_wraps(db: Database, device: str,
         crypto.wipe(private)
     ring = KeyRing(db, device)
     targets = {str(r[0]): bytes(r[1]) for r in db.query(
-        "SELECT device_id, enc_public FROM hub_device_keys")}
+        "SELECT device_id, enc_public FROM hub_device_keys" + _trusted_only(db))}
     out = []
     signed: list[bytes] = []
     sessions: dict[str, tuple[bytes, AESGCM]] = {}  # one key agreement per recipient
@@ -569,7 +595,9 @@ def store_wraps(db: Database, device: str, rows: Iterable[tuple[Any, ...]],
     private = device_private(db)
     if private is None:
         return 0
-    verifiers = _verifiers(db)
+    # A sealed key only opens changes whose signer is trusted; a wrap from a device not
+    # (yet) bound is kept, or the key would never come again.
+    verifiers = _verifiers(db, all_pinned=True)
     batches = _BatchVerifier()
     sessions: dict[bytes, AESGCM | None] = {}
     known = {str(r[0]) for r in db.query("SELECT key_id FROM hub_keys")}

@@ -66,6 +66,9 @@ def init_hub(dsn: str) -> bool:
         version = installed_version(conn)
         if version == schema.SCHEMA_VERSION:
             return False
+        if version == 3:
+            _upgrade_to_4(conn)
+            return True
         if version is not None and version < schema.SCHEMA_VERSION:
             raise UserError(f"Der Hub hat die ältere Schema-Version {version} (Inhalte dort "
                             "unverschlüsselt): bitte eine neue Hub-Datenbank einrichten, die "
@@ -87,6 +90,7 @@ def init_hub(dsn: str) -> bool:
             conn.execute(schema.FUNCTIONS)
             conn.execute(sql.SQL(schema.SECURITY).format(workers=sql.Identifier(group),
                                                          devices=sql.Identifier(devices)))
+            conn.execute(sql.SQL(schema.ROSTER).format(devices=sql.Identifier(devices)))
             with conn.cursor() as cur:
                 cur.executemany("INSERT INTO casework.kinds (entity, class, scope, fields) "
                                 "VALUES (%s, %s, %s, %s::jsonb)", kinds.hub_rows())
@@ -96,6 +100,33 @@ def init_hub(dsn: str) -> bool:
                 "('device_role', %s)",
                 (str(schema.SCHEMA_VERSION), group, devices))
         return True
+
+
+def _upgrade_to_4(conn: psycopg.Connection) -> None:
+    """Version 3 → 4 in place: signed roster statements and device bindings. Nothing
+    changes for devices until the team's Admin signs the roster (docs/hub-admin.md)."""
+    roles: dict[str, str] = dict(conn.execute("SELECT key, value FROM casework.hub_meta "
+                              "WHERE key IN ('worker_role', 'device_role')").fetchall())
+    group = sql.Identifier(str(roles["worker_role"]))
+    devices = sql.Identifier(str(roles["device_role"]))
+    with conn.transaction():
+        # Functions are code: all of them are replaced by this version's (the row policies
+        # that use them go with them and are made again by SECURITY); tables keep their rows.
+        for (signature,) in conn.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p "
+                "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'casework'").fetchall():
+            conn.execute(sql.SQL("DROP FUNCTION IF EXISTS {} CASCADE").format(
+                sql.SQL(str(signature))))
+        conn.execute(schema.FUNCTIONS)
+        conn.execute(sql.SQL(schema.SECURITY).format(workers=group, devices=devices))
+        conn.execute(sql.SQL(schema.ROSTER).format(devices=devices))
+        conn.execute("DELETE FROM casework.kinds")
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO casework.kinds (entity, class, scope, fields) "
+                            "VALUES (%s, %s, %s, %s::jsonb)", kinds.hub_rows())
+        conn.execute("UPDATE casework.hub_meta SET value = %s WHERE key = 'schema_version'",
+                     (str(schema.SCHEMA_VERSION),))
 
 
 def add_worker(dsn: str, *, login: str, name: str, role: WorkerRole, password: str,
@@ -150,16 +181,19 @@ def new_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 20, 4))
 
 
-def issue_code(dsn: str, worker_id: str, valid_hours: int = 48) -> tuple[str, datetime]:
+def issue_code(dsn: str, worker_id: str, valid_hours: int = 48,
+               anchor: str | None = None) -> tuple[str, datetime]:
     """A one-time enrolment code for one of `worker_id`'s devices (hub owner, Admin, or
-    the Leitung of the worker's team). Only its hash is stored at the hub."""
+    the Leitung of the worker's team). Only its hash is stored at the hub. `anchor`: the
+    team's trust anchor check as the issuing device pinned it (`services.hub_trust`),
+    appended as four more groups that never go to the hub."""
     code = new_code()
     with connect(dsn) as conn, hub_errors():
         _require_schema(conn)
         row = conn.execute("SELECT casework.casework_issue_code(%s, %s, %s)",
                            (worker_id, code, valid_hours)).fetchone()
     assert row is not None
-    return code, row[0]
+    return (f"{code}-{anchor}" if anchor else code), row[0]
 
 
 def revoke_device(dsn: str, device_id: str) -> bool:

@@ -18,6 +18,7 @@ German line instead of a hang.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import os
@@ -35,11 +36,12 @@ from casework.errors import UserError
 from casework.models import hub as kinds
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
+from casework.services import hub_trust
 from casework.services.hub import EnrolledWorker, SealedChange
 from casework.services.session import Session
 from casework.sync.scram import scram_verifier
 
-SUPPORTED_SCHEMA = 3
+SUPPORTED_SCHEMA = 4
 PUSH_BATCH = 5000  # the hub's limit per call
 PULL_PAGE = 5000
 CONNECT_TIMEOUT_S = 10
@@ -207,27 +209,46 @@ def _check_version(conn: psycopg.Connection) -> None:
     if not row or not row[0]:
         raise HubError("An dieser Adresse ist kein Casework-Team-Hub eingerichtet.")
     found = conn.execute("SELECT casework.casework_hub_version()").fetchone()
+    if found and found[0] == 3:
+        raise HubError("Der Team-Hub hat noch Schema-Version 3: bitte die Hub-Administration "
+                       "„casework hub init“ erneut ausführen lassen (Aktualisierung).")
     if not found or found[0] != SUPPORTED_SCHEMA:
         raise HubError("Der Team-Hub hat eine andere Schema-Version als diese Casework-Version. "
                        "Bitte Casework aktualisieren.")
 
 
-def enrol(session: Session, dsn: str, code: str, label: str = "") -> tuple[EnrolledWorker,
-                                                                          Changes]:
+def split_code(code: str) -> tuple[str, str | None]:
+    """A one-time code is five groups (the secret the hub checks), optionally followed by
+    four groups naming the team's trust anchor (issue 16), which never go to the hub."""
+    groups = [g for g in code.strip().upper().replace(" ", "-").split("-") if g]
+    if len(groups) == 9:
+        return "-".join(groups[:5]), "-".join(groups[5:])
+    return "-".join(groups), None
+
+
+def enrol(session: Session, dsn: str, code: str, label: str = "",
+          auth: Any = None) -> tuple[EnrolledWorker, Changes]:
     """Register this vault's device at the hub with a one-time code (signed in with the
     worker's own login). The hub creates a login for this device; its random password
-    is kept only in this (encrypted) vault and used for every sync from now on."""
+    is kept only in this (encrypted) vault and used for every sync from now on.
+    `auth` (the person's passphrase, `services.persons.Authorization`): she signs the
+    device's keys, so colleagues' devices accept them without comparing fingerprints."""
     secret = secrets.token_urlsafe(32)
+    hub_code, anchor = split_code(code)
     with connect(dsn) as conn, hub_errors():
         _check_version(conn)
         row = conn.execute("SELECT * FROM casework.casework_enrol(%s, %s, %s, %s)",
-                           (code.strip().upper(), sync_service.device_id(session),
+                           (hub_code, sync_service.device_id(session),
                             label, scram_verifier(secret))).fetchone()
     if row is None:
         raise HubError(_HUB_CODES["CW001"], "CW001")
     worker = EnrolledWorker(str(row[0]), str(row[1]), str(row[2]), str(row[3]))
     device_dsn = make_conninfo(safe_dsn(dsn), user=str(row[4]))
-    return worker, sync_service.record_enrolment(session, device_dsn, worker, secret)
+    changes = sync_service.record_enrolment(session, device_dsn, worker, secret)
+    hub_trust.remember_code_anchor(session, anchor)
+    if auth is not None:
+        hub_trust.bind_device(session, auth)
+    return worker, changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,10 +276,45 @@ def _remote(row: tuple[Any, ...]) -> SealedChange:
 def exchange_keys(session: Session, conn: psycopg.Connection) -> None:
     """Publish this device's public keys (once) and pin every device's keys."""
     enc, sign = sync_service.device_public_keys(session)
+    binding = hub_trust.own_binding(session)
     with hub_errors():
         conn.execute("SELECT casework.casework_publish_keys(%s, %s)", (enc, sign))
+        if binding is not None:
+            conn.execute("SELECT casework.casework_bind_device(%s, %s)", binding)
         rows = conn.execute("SELECT * FROM casework.casework_device_keys()").fetchall()
     sync_service.pin_device_keys(session, [tuple(r) for r in rows])
+    hub_trust.refresh_bindings(session)
+
+
+def fetch_roster(session: Session, conn: psycopg.Connection) -> Changes:
+    """The hub's plain roster and the signed statements since the last sync; applied as
+    far as the statements prove it (services.hub_trust)."""
+    with hub_errors():
+        plain = conn.execute("SELECT * FROM casework.casework_roster()").fetchall()
+        statements = conn.execute("SELECT * FROM casework.casework_roster_statements(%s)",
+                                  (hub_trust.roster_cursor(session),)).fetchall()
+    return hub_trust.apply_roster(session, [tuple(r) for r in plain],
+                                  [tuple(r) for r in statements])
+
+
+def push_roster(session: Session, conn: psycopg.Connection) -> int:
+    """Roster statements an Admin signed on this device, not yet at the hub."""
+    items = hub_trust.outgoing(session)
+    if not items:
+        return 0
+    payload = json.dumps([{"statement": t, "sig": base64.b64encode(s).decode("ascii")}
+                          for t, s in items])
+    try:
+        with hub_errors():
+            conn.execute("SELECT casework.casework_put_roster(%s::jsonb)", (payload,))
+    except HubError as error:
+        if error.code != "CW005":
+            raise
+        # The hub no longer lists this person as Admin: the statements stay here (and
+        # count on this device); the rest of the sync goes on.
+        return 0
+    hub_trust.pushed(session, [t for t, _ in items])
+    return len(items)
 
 
 def share_keys(session: Session, conn: psycopg.Connection) -> int:
@@ -391,9 +447,7 @@ def pull(session: Session, conn: psycopg.Connection, progress: Progress | None =
          ) -> tuple[sync_service.ApplyResult, Changes]:
     """Fetch the roster, then pages of changes; each page is applied with its cursor in
     one vault transaction (memory stays bounded, a cut loses nothing)."""
-    with hub_errors():
-        roster = conn.execute("SELECT * FROM casework.casework_roster()").fetchall()
-    changes = sync_service.apply_roster(session, [tuple(r) for r in roster])
+    changes = fetch_roster(session, conn)
     exchange_keys(session, conn)
     receive_keys(session, conn)
     total = sync_service.ApplyResult()
@@ -464,6 +518,7 @@ def sync_vault(session: Session, dsn: str | None = None, *,
     with connect(target, device=bool(secret) and target != dsn) as conn:
         with hub_errors():
             _check_version(conn)
+        push_roster(session, conn)
         exchange_keys(session, conn)
         pushed, refused = push(session, conn, progress, cancelled)
         share_keys(session, conn)

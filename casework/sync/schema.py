@@ -1,4 +1,4 @@
-"""The hub's PostgreSQL schema (version 3), installed by `casework hub init`.
+"""The hub's PostgreSQL schema (version 4), installed by `casework hub init`.
 
 Everything lives in schema `casework`. Clients never write tables: they call SECURITY
 DEFINER functions. Two kinds of login roles (docs/hub-admin.md):
@@ -30,6 +30,11 @@ retention deletion only with a request and an approval at the hub by two differe
 Leitung/Admin workers. A reassignment ends the previous worker's (and the creator's)
 grant, so they receive nothing new of that household.
 
+Version 4 (issue 16): the roster the hub cannot forge (`casework.storage.hub_roster`). The
+hub stores Admin-signed roster statements (`roster_statements`) and each device's binding
+(its person's signature over its keys); devices verify both and believe no plain roster
+row. `casework hub init` upgrades a version 3 hub in place (`UPGRADE_4`).
+
 Visibility: a change is visible to a device if it has no household scope or the device's
 worker holds a grant for its household (`full`: everything; `review`: the household and
 person rows and § 8a entities). New grants deliver the household's earlier changes too:
@@ -39,7 +44,7 @@ each change is delivered at position max(seq, first matching grant), so a device
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # One pusher at a time: sequence values are then handed out in commit order, so a reader
 # can never see change n+1 before change n and move its cursor past n. Waiting for it is
@@ -921,5 +926,129 @@ GRANT EXECUTE ON FUNCTION casework.casework_push(jsonb),
     casework.entitled(text, text),
     casework.review_visible(text),
     casework.review_trigger(text)
+    TO {devices};
+"""
+
+
+# Version 4: signed roster statements and device bindings ({devices}: the device group).
+ROSTER = """
+ALTER TABLE casework.devices ADD COLUMN person_public bytea, ADD COLUMN binding bytea;
+
+CREATE TABLE casework.roster_statements (
+    seq bigserial PRIMARY KEY,
+    hash text NOT NULL UNIQUE,
+    statement text NOT NULL,
+    sig bytea NOT NULL,
+    device text REFERENCES casework.devices(id),
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE casework.roster_statements ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON casework.roster_statements FROM PUBLIC;
+
+DROP FUNCTION casework.casework_device_keys();
+-- Every device's public keys and its person's binding (devices verify the binding against
+-- the signed roster; the hub cannot make one).
+CREATE FUNCTION casework.casework_device_keys()
+RETURNS TABLE (device text, worker_id text, enc_public bytea, sign_public bytea,
+               person_public bytea, binding bytea)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM casework.require_device();
+    RETURN QUERY SELECT d.id, d.worker_id, d.enc_public, d.sign_public, d.person_public,
+                        d.binding
+                 FROM casework.devices d WHERE d.enc_public IS NOT NULL ORDER BY d.id;
+END $$;
+
+-- The device's person signed its keys (at enrolment, with her passphrase).
+CREATE FUNCTION casework.casework_bind_device(p_person bytea, p_binding bytea)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+DECLARE
+    v_device text;
+BEGIN
+    SELECT d.o_device INTO v_device FROM casework.require_device() d;
+    IF octet_length(p_person) <> 32 OR octet_length(p_binding) <> 64 THEN
+        RAISE EXCEPTION 'bad binding' USING ERRCODE = 'CW020';
+    END IF;
+    UPDATE casework.devices SET person_public = p_person, binding = p_binding
+    WHERE id = v_device AND (person_public IS DISTINCT FROM p_person
+                             OR binding IS DISTINCT FROM p_binding);
+    RETURN FOUND;
+END $$;
+
+-- Signed roster statements after a position (devices keep and verify every one).
+CREATE FUNCTION casework.casework_roster_statements(p_after bigint)
+RETURNS TABLE (seq bigint, statement text, sig bytea)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM casework.require_device();
+    RETURN QUERY SELECT r.seq, r.statement, r.sig FROM casework.roster_statements r
+                 WHERE r.seq > p_after ORDER BY r.seq LIMIT 5000;
+END $$;
+
+-- An Admin's device stores statements its person signed; the hub's own tables follow
+-- them (its entitlement rules read roles and teams). Devices never rely on that copy.
+CREATE FUNCTION casework.casework_put_roster(p_items jsonb) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = casework, pg_temp AS $$
+DECLARE
+    v_device text;
+    v_role text;
+    v_count integer := 0;
+    r record;
+    v_data jsonb;
+    v_team text;
+BEGIN
+    SELECT d.o_device, d.o_role INTO v_device, v_role FROM casework.require_device() d;
+    IF v_role <> 'Admin' THEN
+        RAISE EXCEPTION 'roster statements only from an Admin' USING ERRCODE = 'CW005';
+    END IF;
+    IF jsonb_typeof(p_items) IS DISTINCT FROM 'array' OR jsonb_array_length(p_items) > 500 THEN
+        RAISE EXCEPTION 'a list of at most 500 statements' USING ERRCODE = 'CW020';
+    END IF;
+    FOR r IN SELECT e.item ->> 'statement' AS statement, casework.b64(e.item -> 'sig') AS sig
+             FROM jsonb_array_elements(p_items) AS e(item)
+             WHERE jsonb_typeof(e.item) = 'object'
+               AND jsonb_typeof(e.item -> 'statement') = 'string' LOOP
+        IF r.sig IS NULL OR octet_length(r.sig) <> 64 OR length(r.statement) > 16384 THEN
+            RAISE EXCEPTION 'bad roster statement' USING ERRCODE = 'CW020';
+        END IF;
+        BEGIN
+            v_data := r.statement::jsonb;
+        EXCEPTION WHEN others THEN
+            RAISE EXCEPTION 'bad roster statement' USING ERRCODE = 'CW020';
+        END;
+        INSERT INTO casework.roster_statements (hash, statement, sig, device)
+        VALUES (encode(sha256(convert_to(r.statement, 'UTF8')), 'hex'), r.statement, r.sig,
+                v_device)
+        ON CONFLICT (hash) DO NOTHING;
+        IF NOT FOUND THEN
+            CONTINUE;
+        END IF;
+        v_count := v_count + 1;
+        IF v_data ->> 'role' NOT IN ('Fachkraft', 'Leitung', 'Teilhabemanagement', 'Admin')
+           OR jsonb_typeof(v_data -> 'disabled') <> 'boolean' THEN
+            CONTINUE;
+        END IF;
+        v_team := NULL;
+        IF coalesce(v_data ->> 'team', '') <> '' THEN
+            INSERT INTO casework.teams (id, name) VALUES (gen_random_uuid()::text,
+                                                          v_data ->> 'team')
+            ON CONFLICT (name) DO NOTHING;
+            SELECT t.id INTO v_team FROM casework.teams t WHERE t.name = v_data ->> 'team';
+        END IF;
+        UPDATE casework.workers w SET name = v_data ->> 'name', role = v_data ->> 'role',
+               team_id = v_team, disabled = (v_data ->> 'disabled')::boolean
+        WHERE w.id = v_data ->> 'worker';
+    END LOOP;
+    RETURN v_count;
+END $$;
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA casework FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION casework.casework_device_keys(),
+    casework.casework_bind_device(bytea, bytea),
+    casework.casework_roster_statements(bigint),
+    casework.casework_put_roster(jsonb)
     TO {devices};
 """

@@ -14,12 +14,14 @@ from casework.errors import UserError
 from casework.models.ids import new_id
 from casework.models.persons.worker import WorkerRole
 from casework.services import hub as sync_service
+from casework.services import hub_trust
 from casework.services.directory import vault_profile
 from casework.services.households import households
 from casework.sync import admin, client
 from casework.ui import messages, registry
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
+from tests.conftest import PASSPHRASE
 from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
 from tests.hub.helpers import edit, inject, new_household, share_injected_keys
 
@@ -193,9 +195,12 @@ def test_leitung_issues_a_code_and_a_colleague_enrols_in_the_app(
     kim_dialog.enrol_password.setText(WORKER_PASSWORD)
     kim_dialog.enrol_code.setText(code)
     kim_dialog.enrol_label.setText("Laptop Büro")
+    kim_dialog.enrol_passphrase.setText(PASSPHRASE)  # she signs her device's keys
     qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
     assert errors == []
     assert "Kim Neu" in kim_dialog.result_label.text()
+    assert kim_dialog.enrol_passphrase.text() == ""
+    assert hub_trust.status(kim).device_bound
     assert not kim_dialog.enrol_box.isVisibleTo(kim_dialog)
     assert kim_dialog.enrol_password.text() == ""
     qtbot.mouseClick(kim_dialog.sync_button, Qt.MouseButton.LeftButton)

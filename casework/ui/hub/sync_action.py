@@ -36,6 +36,7 @@ from casework.clock import BERLIN, Clock, from_utc_iso
 from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
+from casework.services import hub_trust
 from casework.services.persons import workers as workers_service
 from casework.services.session import Session, UnwrappedKey
 from casework.sync import require_driver
@@ -59,7 +60,7 @@ ENTITY_LABELS = {"household": "Familie", "person": "Person", "contact": "Kontakt
                  "ks_deadline_profile": "§-8a-Fristen", "deletion_request": "Löschantrag",
                  "deletion_approval": "Löschfreigabe", "deletion_execution": "Löschung",
                  "ks_procedure": "§-8a-Verfahren", "consent": "Einwilligung",
-                 "referral": "Vermittlung"}
+                 "referral": "Vermittlung", "roster": "Personen und Rollen"}
 
 
 def _when(iso: str | None) -> str:
@@ -91,20 +92,24 @@ def _sync_job(key: UnwrappedKey, clock: Clock, dsn: str | None,
         session.close()
 
 
-def _enrol(session: Session, dsn: str, code: str,
-           label: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+def _enrol(session: Session, dsn: str, code: str, label: str,
+           passphrase: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+    from casework.services import persons
     from casework.sync import client
 
-    return client.enrol(session, dsn, code, label)
+    auth = persons.authorize(session, passphrase) if passphrase else None
+    return client.enrol(session, dsn, code, label, auth)
 
 
-def _issue_code_job(target: str | None, worker_id: str) -> tuple[str, datetime]:
-    """On the worker thread (no vault access): a code for a colleague's device."""
+def _issue_code_job(target: str | None, worker_id: str,
+                    anchor: str | None = None) -> tuple[str, datetime]:
+    """On the worker thread (no vault access): a code for a colleague's device; it names
+    the team's trust anchor as this device pinned it."""
     from casework.sync import admin
 
     if not target:
         raise UserError("Dieses Gerät ist noch nicht am Team-Hub angemeldet.")
-    return admin.issue_code(target, worker_id)
+    return admin.issue_code(target, worker_id, anchor=anchor)
 
 
 _STAGES = {"push": "gesendet", "pushed": "gesendet", "pull": "empfangen"}
@@ -130,10 +135,17 @@ class SyncDialog(QDialog):
         self.pending_label = QLabel(status_box)
         self.conflict_label = QLabel(status_box)
         self.refused_label = QLabel(status_box)
+        self.locked_label = QLabel(status_box)
+        self.trust_label = QLabel(status_box)
+        self.trust_label.setWordWrap(True)
+        self.devices_label = QLabel(status_box)
         for label, widget in (("Team-Hub", self.hub_label), ("Letzter Abgleich", self.last_label),
                               ("Nicht übertragene Änderungen", self.pending_label),
                               ("Offene Konflikte", self.conflict_label),
-                              ("Abgewiesene Änderungen", self.refused_label)):
+                              ("Abgewiesene Änderungen", self.refused_label),
+                              ("Warten auf einen Schlüssel", self.locked_label),
+                              ("Rollen", self.trust_label),
+                              ("Geräte ohne bestätigten Schlüssel", self.devices_label)):
             widget.setAccessibleName(label)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                            | Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -210,9 +222,14 @@ class SyncDialog(QDialog):
         self.enrol_code.setPlaceholderText("ABCD-EFGH-…")
         self.enrol_label = QLineEdit(self.enrol_box)
         self.enrol_label.setPlaceholderText("z. B. Laptop Büro")
+        # The person signs the new device's keys with her own passphrase (read once).
+        self.enrol_passphrase = QLineEdit(self.enrol_box)
+        self.enrol_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.enrol_passphrase.setPlaceholderText("bindet dieses Gerät an Sie")
         for text, line in (("Hub-Adresse", self.enrol_dsn),
                            ("Eigenes Hub-Passwort", self.enrol_password),
-                           ("Einmal-Code", self.enrol_code), ("Gerätename", self.enrol_label)):
+                           ("Einmal-Code", self.enrol_code), ("Gerätename", self.enrol_label),
+                           ("Eigene Passphrase", self.enrol_passphrase)):
             line.setAccessibleName(text)
             enrol_form.addRow(text + ":", line)
         self.enrol_button = QPushButton("Gerät an&melden", self.enrol_box)
@@ -255,6 +272,10 @@ class SyncDialog(QDialog):
         self.pending_label.setText(str(st.pending))
         self.conflict_label.setText(str(st.conflicts))
         self.refused_label.setText(str(st.refused))
+        trust = hub_trust.status(session)
+        self.locked_label.setText(str(trust.locked))
+        self.trust_label.setText(trust.roles_text)
+        self.devices_label.setText(str(trust.waiting_devices))
         oversight = session.actor.data.role.value in OVERSIGHT
         enrolled = sync_service.device_secret(session) is not None
         self.enrol_box.setVisible(not enrolled)
@@ -270,9 +291,10 @@ class SyncDialog(QDialog):
             for q in sync_service.quarantine(session):
                 where = ("vom Team-Hub abgewiesen" if q.direction == "out"
                          else "hier nicht übernommen")
+                who = "Team-Hub" if q.actor == "hub" else (q.actor_name or "unbekannt")
                 QListWidgetItem(
                     f"{_when(q.at)} – {ENTITY_LABELS.get(q.entity, q.entity)} von "
-                    f"{q.actor_name or 'unbekannt'}, {where}: {q.reason_text}",
+                    f"{who}, {where}: {q.reason_text}",
                     self.refused_list)
         self._conflicts = sync_service.conflicts(session)
         self.conflict_list.clear()
@@ -352,13 +374,18 @@ class SyncDialog(QDialog):
             return
         if self.enrol_password.text():
             dsn = client.with_password(dsn, self.enrol_password.text())
-        outcome = self.ctx.run(_enrol, dsn, code, self.enrol_label.text().strip())
+        passphrase = self.enrol_passphrase.text()
+        self.enrol_passphrase.clear()
+        outcome = self.ctx.run(_enrol, dsn, code, self.enrol_label.text().strip(), passphrase)
         self.enrol_password.clear()
         if outcome is not None:
             worker = outcome[0]
             self.enrol_code.clear()
+            bound = "" if passphrase else (" Ohne Passphrase ist das Gerät nicht an Sie "
+                                           "gebunden: die Leitung bestätigt seinen "
+                                           "Fingerabdruck.")
             self.result_label.setText(f"Gerät angemeldet für {worker.name} ({worker.role}). "
-                                      "Jetzt synchronisieren.")
+                                      f"Jetzt synchronisieren.{bound}")
         self.refresh()
 
     def issue_code(self) -> None:
@@ -372,9 +399,11 @@ class SyncDialog(QDialog):
             return
         from casework.sync import client
 
-        target = client.device_target(self.ctx.require_session())
+        session = self.ctx.require_session()
+        target = client.device_target(session)
         self.code_button.setEnabled(False)
         self.ctx.tasks.submit(_issue_code_job, target, str(worker_id),
+                              hub_trust.anchor_check(session),
                               on_done=self._code_issued, on_error=self._code_failed)
 
     def _code_issued(self, issued: tuple[str, datetime]) -> None:
