@@ -72,9 +72,10 @@ def register(sub: Any) -> None:
                                             "signieren (Admin)")
     add_vault_argument(role)
     role.add_argument("--person", required=True, help="Kennung der Person am Hub")
-    role.add_argument("--rolle", default=None, choices=[r.value for r in WorkerRole])
-    role.add_argument("--team", default=None)
-    role.add_argument("--name", default=None)
+    role.add_argument("--rolle", default=None, choices=[r.value for r in WorkerRole],
+                      help="neue Rolle (sonst bleibt sie)")
+    role.add_argument("--team", default=None, help="neues Team (sonst bleibt es)")
+    role.add_argument("--name", default=None, help="neuer Name (sonst bleibt er)")
     locked = role.add_mutually_exclusive_group()
     locked.add_argument("--sperren", action="store_true", help="Person sperren")
     locked.add_argument("--entsperren", action="store_true", help="Sperre aufheben")
