@@ -21,13 +21,14 @@ end it checks that the lock screen shows no case data.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -76,6 +77,34 @@ def settle(app: QApplication) -> None:
         # Without a running event loop, deleteLater() would leave replaced widgets visible.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         time.sleep(0.02)
+
+
+def german_app() -> QApplication:
+    """The application as the app sets it up: name, German locale, Qt's own buttons in
+    German."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Casework")
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    install_german_translations(app)
+    return app
+
+
+@contextlib.contextmanager
+def main_window(app: QApplication, folder: Path, settings: Settings, now: datetime,
+                size: tuple[int, int]) -> Iterator[MainWindow]:
+    """A main window on the demo vault at a fixed time and size, closed afterwards."""
+    ctx = UiContext(FixedClock(now), settings=settings)
+    window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
+    window.resize(*size)
+    window.show()
+    settle(app)
+    try:
+        yield window
+    finally:
+        window.close()
+        ctx.tasks.shutdown()
+        settle(app)
 
 
 class Shooter:
@@ -771,35 +800,26 @@ def main() -> int:
         print(f"Demo-Akte mit {args.families} erfundenen Familien wird angelegt …")
         make_vault(folder, args.families)
 
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Casework")
-    install_german_translations(app)
+    app = german_app()
     shoot = Shooter(app, out)
     settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
-    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    size = (FLOW_SIZE if args.flow else HANDBOOK_SIZE if args.records
+            else scaled_size() if args.fit else SIZE)
     light = app.palette()
     for prefix, palette in (("", light), ("dunkel-", dark_palette())):
         # What a system dark theme does: a different palette. The app sets no colours of
         # its own, so every screen must follow it.
         app.setPalette(palette)
-        ctx = UiContext(FixedClock(NOW), settings=settings)
-        window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-        window.resize(*(FLOW_SIZE if args.flow else HANDBOOK_SIZE if args.records
-                        else scaled_size() if args.fit else SIZE))
-        window.show()
-        settle(app)
-        if args.flow:
-            flow_tour(app, window, folder, shoot, prefix)
-        elif args.records:
-            records_tour(app, window, folder, shoot, prefix)
-        elif args.fit:
-            fit_tour(app, window, folder, shoot, prefix)
-        else:
-            tour(app, window, folder, shoot, prefix)
-            laptop_tour(app, window, folder, shoot, prefix)
-        window.close()
-        ctx.tasks.shutdown()
-        settle(app)
+        with main_window(app, folder, settings, NOW, size) as window:
+            if args.flow:
+                flow_tour(app, window, folder, shoot, prefix)
+            elif args.records:
+                records_tour(app, window, folder, shoot, prefix)
+            elif args.fit:
+                fit_tour(app, window, folder, shoot, prefix)
+            else:
+                tour(app, window, folder, shoot, prefix)
+                laptop_tour(app, window, folder, shoot, prefix)
     print(f"{len(shoot.taken)} Bildschirmfotos in {out}")
     temp.cleanup()
     return 0
@@ -814,23 +834,13 @@ def handbook(out: Path) -> int:
     folder = scratch / "demo-akte"
     print(f"Demo-Akte mit {HANDBOOK_FAMILIES} erfundenen Familien wird angelegt …")
     make_vault(folder, HANDBOOK_FAMILIES, HANDBOOK_NOW)
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Casework")
-    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
-    install_german_translations(app)  # as the app does: Qt's own buttons in German
+    app = german_app()
     shoot = Shooter(app, out, small=True)
     settings = Settings(QSettings(str(scratch / "ui.ini"), QSettings.Format.IniFormat))
-    ctx = UiContext(FixedClock(HANDBOOK_NOW), settings=settings)
-    window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-    window.resize(*HANDBOOK_SIZE)
-    window.show()
-    settle(app)
     try:
-        handbook_tour(app, window, folder, shoot, scratch)
+        with main_window(app, folder, settings, HANDBOOK_NOW, HANDBOOK_SIZE) as window:
+            handbook_tour(app, window, folder, shoot, scratch)
     finally:
-        window.close()
-        ctx.tasks.shutdown()
-        settle(app)
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"{len(shoot.taken)} Bilder in {out}")
     return 0
@@ -891,25 +901,13 @@ def vetting_shots(out: Path) -> int:
     temp = tempfile.TemporaryDirectory(prefix="casework-fz-")
     folder = Path(temp.name) / "demo-akte"
     make_vault(folder, 30, HANDBOOK_NOW)
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("Casework")
-    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
-    install_german_translations(app)
+    app = german_app()
     shoot = Shooter(app, out)
     settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
     for prefix, palette in (("", app.palette()), ("dunkel-", dark_palette())):
         app.setPalette(palette)
-        ctx = UiContext(FixedClock(HANDBOOK_NOW), settings=settings)
-        window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-        window.resize(*HANDBOOK_SIZE)
-        window.show()
-        settle(app)
-        try:
+        with main_window(app, folder, settings, HANDBOOK_NOW, HANDBOOK_SIZE) as window:
             vetting_tour(app, window, folder, shoot, prefix)
-        finally:
-            window.close()
-            ctx.tasks.shutdown()
-            settle(app)
     print(f"{len(shoot.taken)} Bildschirmfotos in {out}")
     temp.cleanup()
     return 0

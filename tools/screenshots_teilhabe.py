@@ -17,17 +17,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QLocale, QSettings
+from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
-from casework.clock import FixedClock
 from casework.models.persons.worker import WorkerRole
 from casework.reports.export import ReportKind
 from casework.services import demo
 from casework.services import teilhabe as tm
 from casework.services.persons import workers
-from casework.ui.context import UiContext
-from casework.ui.launch import install_german_translations
 from casework.ui.main_window import MainWindow
 from casework.ui.reports.screen import BerichteScreen
 from casework.ui.settings import Settings
@@ -38,8 +35,9 @@ from tools.screenshots import (
     NOW,
     Shooter,
     dark_palette,
+    german_app,
+    main_window,
     make_vault,
-    settle,
     wait_for,
 )
 
@@ -155,11 +153,7 @@ def main(out: Path, families: int = 60, *, handbook: bool = False) -> int:
     folder = Path(temp.name) / "demo-vault"
     now = HANDBOOK_NOW if handbook else NOW
     make_vault(folder, HANDBOOK_FAMILIES if handbook else families, now)
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Casework")
-    install_german_translations(app)
-    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    app = german_app()
     shooter = Shooter(app, out, small=handbook)
     shoot: Callable[[str, QWidget], None] = _Only(shooter) if handbook else shooter
     settings = Settings(QSettings(str(Path(temp.name) / "ui.ini"), QSettings.Format.IniFormat))
@@ -167,15 +161,8 @@ def main(out: Path, families: int = 60, *, handbook: bool = False) -> int:
     passes = (("", light),) if handbook else (("", light), ("dunkel-", dark_palette()))
     for prefix, palette in passes:
         app.setPalette(palette)
-        ctx = UiContext(FixedClock(now), settings=settings)
-        window = MainWindow(ctx, demo_folder=folder, idle_check_ms=60_000)
-        window.resize(*SIZE)
-        window.show()
-        settle(app)
-        tour(app, window, folder, shoot, prefix)
-        window.close()
-        ctx.tasks.shutdown()
-        settle(app)
+        with main_window(app, folder, settings, now, SIZE) as window:
+            tour(app, window, folder, shoot, prefix)
     app.setPalette(light)
     print(f"{len(shooter.taken)} Bildschirmfotos in {out}")
     temp.cleanup()
