@@ -146,7 +146,8 @@ CASE WHEN a IS NULL AND due_date IS NOT NULL THEN 'ungeboren'
 def persons_reached(db: Database, w: Window) -> Counts:
     """(age band at the end of the period, gender, "1" if the household is new) → members
     of reached households (born by then, or expected within 280 days: families count
-    from −9 months)."""
+    from −9 months). Grouped in SQL: the reference for `reached_person_rows`, which the
+    Jahresbericht uses because this grouping is slow on a large vault."""
     _fill_reached(db, w)
     return _counts(
         db.query(
