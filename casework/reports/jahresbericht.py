@@ -5,6 +5,9 @@ Counts only; suppression happens when the report is shown (LR-39)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from casework.errors import UserError
@@ -42,7 +45,7 @@ def build(session: Session, first: date, last: date, k: int = DEFAULT_K) -> Repo
     reached = _reached(session, w, flags)
     contacts = _contacts(session, w)
     sections: list[tuple[str, tuple[StatTable | TextTable, ...]]] = [
-        *targets.sections(session, w, _reporting(session), k),
+        *targets.sections(session, w, _reporting(session), k, flags),
         ("3 Erreichte Haushalte und Personen", tuple(reached)),
         ("4 Kontakte", tuple(contacts)),
         ("5 Zugangswege", (_access(flags),)),
@@ -93,12 +96,7 @@ def _reached(session: Session, w: Window, flags: Counts) -> list[StatTable]:
         (StatRow("neu", (new,)), StatRow("fortgeführt", (reached - new,))),
         total_row=True,
     )
-    by_new = q.persons_reached(session.db, w)
-    persons: Counts = {}
-    new_persons = [0, 0]
-    for (band, gender, is_new), n in by_new.items():
-        persons[(band, gender)] = persons.get((band, gender), 0) + n
-        new_persons[0 if is_new == "1" else 1] += n
+    persons, new_persons = _person_counts(q.reached_person_rows(session.db, w))
     people = StatTable(
         "personen_neu",
         "Personen in erreichten Haushalten",
@@ -121,6 +119,33 @@ def _reached(session: Session, w: Window, flags: Counts) -> list[StatTable]:
         total_row=True,
     )
     return [households, people, table]
+
+
+# Upper age bounds (exclusive) of AGE_BANDS[1:10]; the last band is open.
+_BAND_LIMITS = (3, 6, 10, 14, 18, 27, 45, 65)
+
+
+def age_band(age: int | None, expected: bool) -> str:
+    """The AGE_BANDS label of an age in completed years (None: unknown, or unborn if a due
+    date is known)."""
+    if age is None:
+        return AGE_BANDS[0] if expected else AGE_BANDS[-1]
+    return AGE_BANDS[1 + bisect_right(_BAND_LIMITS, age)]
+
+
+def _person_counts(
+    rows: Iterable[tuple[int | None, int, str, int]],
+) -> tuple[Counts, list[int]]:
+    """(age band, gender) → persons, and [persons in new, in continuing households],
+    counted here over the distinct (age, due date?, gender, new) keys (see
+    storage.reports.reached_person_rows for why not in SQL)."""
+    persons: Counts = {}
+    new_persons = [0, 0]
+    for (age, expected, gender, is_new), n in Counter(rows).items():
+        key = (age_band(age, bool(expected)), "" if gender is None else str(gender))
+        persons[key] = persons.get(key, 0) + n
+        new_persons[0 if is_new else 1] += n
+    return persons, new_persons
 
 
 def _contacts(session: Session, w: Window) -> list[StatTable]:

@@ -8,6 +8,7 @@ Targets and Kennzahlen are reference data of the profile (`reporting`)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from dateutil.relativedelta import relativedelta
 
@@ -24,15 +25,17 @@ from casework.models.reports import StatRow, StatTable, TextTable, shown_count
 from casework.reports.period import window
 from casework.services.session import Session
 from casework.storage import reports as q
-from casework.storage.reports import Window
+from casework.storage.reports import Counts, Window
 
 Metrics = dict[Metric, float]
 
 
-def metrics(session: Session, w: Window) -> Metrics:
-    """Every countable metric of the period (families, referrals, courses, training)."""
+def metrics(session: Session, w: Window, flags: Counts | None = None) -> Metrics:
+    """Every countable metric of the period (families, referrals, courses, training);
+    `flags` = the period's `households_reached` if the caller has it already."""
     db = session.db
-    flags = q.households_reached(db, w)
+    if flags is None:
+        flags = q.households_reached(db, w)
     reached = sum(flags.values())
     new = sum(n for (is_new, _route), n in flags.items() if is_new == "1")
     referrals = q.referral_totals(db, w) or (0, 0)
@@ -113,12 +116,13 @@ def criteria_table(session: Session, w: Window) -> StatTable:
     counts = {g: 0 for g in TargetGroup}
     with_any = 0
     total = 0
-    for text in q.reached_target_groups(session.db, w):
-        total += 1
+    # Households share a few combinations: each distinct list is parsed once.
+    for text, n in Counter(q.reached_target_groups(session.db, w)).items():
+        total += n
         groups = {TargetGroup(v) for v in json.loads(text) if v in TargetGroup._value2member_map_}
         for group in groups:
-            counts[group] += 1
-        with_any += 1 if groups else 0
+            counts[group] += n
+        with_any += n if groups else 0
     rows = [StatRow(g.value, (counts[g],)) for g in TargetGroup]
     rows += [
         StatRow("ohne erfasstes Kriterium", (total - with_any,)),
@@ -188,15 +192,18 @@ def indicator_table(
 
 
 def sections(
-    session: Session, w: Window, reporting: Reporting, k: int
+    session: Session, w: Window, reporting: Reporting, k: int, flags: Counts | None = None
 ) -> tuple[tuple[str, tuple[StatTable | TextTable, ...]], ...]:
+    """`flags` = the period's `households_reached` if the caller has it already."""
     year = w.last.year
-    current = metrics(session, w)
+    current = metrics(session, w, flags)
+    # Before the previous year's figures, which replace the cached reached set.
+    criteria = criteria_table(session, w)
     previous = metrics(session, previous_window(w))
     tables: list[StatTable | TextTable] = [target_table(reporting, year, current, k)]
     if reporting.indicators:
         tables.append(indicator_table(reporting, current, previous, k, year))
     return (
         ("1 Ziele und Kennzahlen", tuple(tables)),
-        ("2 Zielgruppenkriterien", (criteria_table(session, w),)),
+        ("2 Zielgruppenkriterien", (criteria,)),
     )
