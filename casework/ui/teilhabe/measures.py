@@ -5,6 +5,9 @@ past the funding period."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
@@ -178,20 +181,9 @@ class MeasuresPanel(QWidget):
 
     def add(self) -> None:
         client_id = self.host.current_client_id()
-        if client_id is None:
-            return
-        ctx = self.host.ctx
-        try:
-            draft = self.draft()
-            if not self._confirm_warnings(draft):
-                return
-            ctx.apply(tm.add_measure, client_id, draft)
-        except UserError as error:
-            ctx.report(error)
-            return
-        ctx.confirm("Maßnahme gespeichert.")
-        self.title.clear()
-        self.provider.clear()
+        if client_id is not None and self._save(tm.add_measure, client_id):
+            self.title.clear()
+            self.provider.clear()
 
     def selected_measure(self) -> str | None:
         item = self.table.currentItem()
@@ -215,15 +207,19 @@ class MeasuresPanel(QWidget):
 
     def update_selected(self) -> None:
         measure_id = self.selected_measure()
-        if measure_id is None:
-            return
+        if measure_id is not None:
+            self._save(tm.update_measure, measure_id)
+
+    def _save(self, action: Callable[..., Any], target_id: str) -> bool:
+        """Validate the form, ask about funding-period warnings, save; True when saved."""
         ctx = self.host.ctx
         try:
             draft = self.draft()
             if not self._confirm_warnings(draft):
-                return
-            ctx.apply(tm.update_measure, measure_id, draft)
+                return False
+            ctx.apply(action, target_id, draft)
         except UserError as error:
             ctx.report(error)
-            return
+            return False
         ctx.confirm("Maßnahme gespeichert.")
+        return True
