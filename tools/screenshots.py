@@ -57,6 +57,7 @@ from casework.ui.households.screen import FamilienScreen  # noqa: E402
 from casework.ui.launch import install_german_translations  # noqa: E402
 from casework.ui.main_window import MainWindow, visible_texts  # noqa: E402
 from casework.ui.settings import Settings  # noqa: E402
+from casework.ui.workspace import Workspace  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
 SIZE = (1366, 738)  # the usual municipal laptop, minus the taskbar
@@ -77,6 +78,15 @@ def settle(app: QApplication) -> None:
         # Without a running event loop, deleteLater() would leave replaced widgets visible.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         time.sleep(0.02)
+
+
+def unlock_demo(app: QApplication, window: MainWindow) -> Workspace:
+    """Unlock the shown demo vault with its published passphrase; the workspace."""
+    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
+    window.start.unlock.submit()
+    wait_for(app, lambda: window.workspace is not None)
+    assert window.workspace is not None
+    return window.workspace
 
 
 def german_app() -> QApplication:
@@ -173,11 +183,7 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
          prefix: str = "") -> None:
     window.show_start(folder)
     shoot(f"{prefix}01-entsperren", window)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     workspace.show_page("heute")
     shoot(f"{prefix}02-heute", window)
     familien = workspace.show_page("familien")
@@ -252,10 +258,7 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     leaked = [t for t in visible_texts() if name in t]
     if leaked:
         raise SystemExit("lock screen shows case data: " + repr(leaked[:3]))
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    restored = window.workspace.quick_entries.get(household_id)  # type: ignore[union-attr]
+    restored = unlock_demo(app, window).quick_entries.get(household_id)
     if restored is None or "Heizung" not in restored.note.toPlainText():
         raise SystemExit("unlock did not restore the quick-entry draft")
     shoot(f"{number + 6:02d}-entsperrt-wiederhergestellt", window)
@@ -274,11 +277,7 @@ def records_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sho
     snippet, the duplicate warning, the correction and Nachtrag dialogs and a corrected
     contact in the family file and its Verlauf."""
     window.show_start(folder)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     workspace.show_page("heute")
     picker = workspace.quick_entry_anywhere()
     assert isinstance(picker, FamilyPicker)
@@ -349,11 +348,7 @@ def laptop_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoo
     from casework.ui import documents
 
     window.show_start(folder)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     session = window.ctx.require_session()
     page = workspace.open_family(ks.list_procedures(session)[0].household_id)
     assert page is not None
@@ -434,11 +429,7 @@ def fit_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter
     from casework.services.persons import workers
 
     window.show_start(folder)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     session = window.ctx.require_session()
     screen = workspace.show_page("heute")
     screen.reload()
@@ -543,11 +534,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
 
     window.show_start(folder)
     shoot("entsperren", window)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     session = window.ctx.require_session()
     workspace.show_page("heute")
     shoot("heute", window)
@@ -691,11 +678,7 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
     from casework.ui.referrals.family_tab import SendDialog
 
     window.show_start(folder)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     session = window.ctx.require_session()
     workspace.show_page("heute")
     shoot(f"{prefix}flow-01-heute", window)
@@ -854,11 +837,7 @@ def vetting_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sho
     from casework.ui.vetting.screen import VettingScreen
 
     window.show_start(folder)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     workspace.show_page("heute")
     shoot(f"{prefix}fz-01-heute", window)
     register = workspace.show_page("fuehrungszeugnisse")

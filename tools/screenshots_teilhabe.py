@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from casework.models.persons.worker import WorkerRole
 from casework.reports.export import ReportKind
-from casework.services import demo
 from casework.services import teilhabe as tm
 from casework.services.persons import workers
 from casework.ui.main_window import MainWindow
@@ -38,7 +37,7 @@ from tools.screenshots import (
     german_app,
     main_window,
     make_vault,
-    wait_for,
+    unlock_demo,
 )
 
 SIZE = (1366, 768)
@@ -70,11 +69,7 @@ def _select(screen: TeilhabeScreen, client_id: str) -> None:
 def tour(app: QApplication, window: MainWindow, folder: Path,
          shoot: Callable[[str, QWidget], None], prefix: str = "") -> None:
     window.show_start(folder)
-    window.start.unlock.passphrase.setText(demo.DEMO_PASSPHRASE)
-    window.start.unlock.submit()
-    wait_for(app, lambda: window.workspace is not None)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = unlock_demo(app, window)
     session = window.ctx.require_session()
     owner = session.actor_id
     screen = workspace.show_page("teilhabe")
