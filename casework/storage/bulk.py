@@ -14,7 +14,7 @@ from typing import Any
 from casework.clock import to_utc_iso
 from casework.models.contacts import ContactDraft
 from casework.models.households.household import HouseholdDraft
-from casework.models.households.person import PersonDraft
+from casework.models.households.person import HouseholdRole, PersonDraft
 from casework.models.ids import new_ids
 from casework.models.text import index_texts
 from casework.storage.changelog import NOTES_IN_ROW, RecordWriter
@@ -55,17 +55,28 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     encode = _ENCODER.encode
     log_rows: list[tuple[object, ...]] = []
 
+    # What the member-count and first-names triggers keep on the household row (m0004,
+    # m0007), for the households of this batch: written with the row instead of one
+    # UPDATE per person (their persons are written right after, triggers suspended).
+    in_batch = {hid for hid, _ in households}
+    members: Counter[str] = Counter()
+    adults: dict[str, list[str]] = {}
+    for _pid, hid, pdraft in persons:
+        if hid in in_batch:
+            members[hid] += 1
+            if pdraft.role is not HouseholdRole.KIND:
+                adults.setdefault(hid, []).append(pdraft.first_name + "\x1f")
     rows = []
     for hid, draft in households:
         values = household_values(draft)
         version = next(versions)
-        rows.append((hid, *[_NULL if v is None else v for v in values.values()], stamp, stamp,
-                     worker, worker, version))
+        rows.append((hid, *[_NULL if v is None else v for v in values.values()], members[hid],
+                     "".join(adults.get(hid, ())), stamp, stamp, worker, worker, version))
         del values["sort_name"]
         log_rows.append((next(change_ids), "household", hid, "insert", encode(values), version,
                          worker, device, stamp, hid))
     if rows:
-        cols = list(household_values(households[0][1]))
+        cols = [*household_values(households[0][1]), "member_count", "adult_first_names"]
         db.executemany(
             f"INSERT INTO households (id, {', '.join(cols)}, created_at, updated_at, "
             f"created_by, updated_by, version) VALUES ({','.join('?' * (len(cols) + 6))})",
@@ -85,7 +96,8 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     if rows:
         cols = list(person_values(persons[0][2]))
         # The member-count and first-names triggers would update the household once per
-        # person; the batch updates each household once with what they would have kept.
+        # person; households of earlier batches are updated once each with what they
+        # would have kept.
         with _trigger_suspended(db, "persons_member_count_ai") as suspended, \
                 _trigger_suspended(db, "persons_adult_names_ai") as names_suspended:
             db.executemany(
@@ -93,11 +105,11 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                 f"updated_at, created_by, updated_by, version) "
                 f"VALUES ({','.join('?' * (len(cols) + 7))})",
                 rows)
-            added = Counter(hid for _, hid, _ in persons)
-            if suspended:
+            added = Counter(hid for _, hid, _ in persons if hid not in in_batch)
+            if suspended and added:
                 db.executemany("UPDATE households SET member_count = member_count + ? "
                                "WHERE id = ?", [(n, hid) for hid, n in added.items()])
-            if names_suspended:
+            if names_suspended and added:
                 refresh_adult_first_names(db, list(added))
 
     search_rows = list(zip((hid for hid, _ in households), index_texts([

@@ -313,3 +313,14 @@ def test_a_demo_fill_failing_half_way_leaves_no_demo_families(
     assert db.scalar("SELECT count(*) FROM contacts") == 0
     assert db.scalar("SELECT count(*) FROM changelog WHERE entity = 'household'") == 0
     assert db.scalar("PRAGMA synchronous") == 2  # FULL again after the demo's NORMAL
+
+
+def test_persons_added_in_a_later_batch_count_on_their_household(session) -> None:
+    hid, _pids, _cids = _bulk(session)
+    [pid] = new_ids(1)
+    with session.db.transaction():
+        bulk.insert_batch(session.writer(), [], [(pid, hid, PersonDraft(
+            "Murat", "Gärtner", BirthInfo(), Gender.MAENNLICH, HouseholdRole.ELTERNTEIL))], [])
+    [row] = households.list_rows(session, [hid])
+    assert row.adults == ("Sabine", "", "Thomas", "Murat")
+    assert session.db.scalar("SELECT member_count FROM households WHERE id = ?", (hid,)) == 5

@@ -188,7 +188,9 @@ def _commit(session: Session, prepared: ImportPreview, duplicates: DuplicatePoli
             if progress is not None:
                 progress(done, total)
         next_batch()
-        contact_store.refresh_household_stats_many(session.db, ids)
+        # new households without contacts keep the columns' defaults (none, 0)
+        contact_store.refresh_household_stats_many(
+            session.db, list(dict.fromkeys(hid for hid, _ in unnumbered)))
         contacts = len(contact_rows)
         session.audit("import.csv", detail=f"households={len(ids)};persons={persons};"
                                            f"contacts={contacts};skipped={skipped}")
