@@ -285,10 +285,15 @@ class SyncDialog(QDialog):
                 if worker.id != session.actor.id:
                     self.code_worker.addItem(f"{worker.data.name} ({worker.data.role.value})",
                                              worker.id)
-        self.refused_box.setVisible(oversight)
+        # Everyone sees what the hub refused of this device's own changes (e.g. a
+        # colleague's entries in a shared vault); what this device did not take over from
+        # others only Leitung/Admin.
+        shown = [q for q in sync_service.quarantine(session)
+                 if oversight or q.direction == "out"]
+        self.refused_box.setVisible(bool(shown) or oversight)
         self.refused_list.clear()
-        if oversight:
-            for q in sync_service.quarantine(session):
+        if shown:
+            for q in shown:
                 where = ("vom Team-Hub abgewiesen" if q.direction == "out"
                          else "hier nicht übernommen")
                 who = "Team-Hub" if q.actor == "hub" else (q.actor_name or "unbekannt")
