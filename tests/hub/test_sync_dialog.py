@@ -78,6 +78,7 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     assert dialog.pending_label.text() == "0"
     assert dialog.conflict_label.text() == "1"
     assert dialog.conflict_list.count() == 1
+    assert dialog.conflicts_box.isVisibleTo(dialog)
     assert "Risiken" in dialog.conflict_list.item(0).text()
     labels = [button.text() for button in dialog.choice_buttons]
     assert len(labels) == 2
@@ -89,6 +90,7 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     qtbot.mouseClick(dialog.choice_buttons[1], Qt.MouseButton.LeftButton)
     assert households.get(a, hid).data.risks == "Schulden"
     assert dialog.conflict_list.count() == 0
+    assert not dialog.conflicts_box.isVisibleTo(dialog)  # nothing left to decide
     assert dialog.conflict_label.text() == "0"
     assert dialog.pending_label.text() == "1"  # the choice is a new change to send
     assert any(getattr(c, "affects", lambda *_: False)("household") for c in changed)

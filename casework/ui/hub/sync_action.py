@@ -4,8 +4,9 @@ Sync runs on the app's worker thread (`ui/tasks.py`) with its own connection to 
 vault (a connection never crosses threads), reporting progress; „Abbrechen“ stops it
 between two batches, and nothing is lost (each batch is committed with its cursor). A
 conflict shows both values with who wrote them and when; choosing one writes a new
-change that ends the conflict on every device. Changes the hub refused or this device
-did not apply are listed for the Leitung/Admin with the reason.
+change that ends the conflict on every device. Changes of this device the hub refused
+are listed with the reason for everyone, changes this device did not apply for the
+Leitung/Admin. An Admin signs persons and roles from here (`ui/hub/roster.py`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from casework.services.persons import workers as workers_service
 from casework.services.session import Session, UnwrappedKey
 from casework.sync import require_driver
 from casework.ui.context import UiContext
+from casework.ui.hub import roster
 
 if TYPE_CHECKING:
     from casework.sync import client
@@ -151,6 +153,10 @@ class SyncDialog(QDialog):
                                            | Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(label + ":", widget)
         layout.addWidget(status_box)
+        self.roster_button = QPushButton("&Personen und Rollen …", self)
+        self.roster_button.setAccessibleName("Personen und Rollen im Team signieren")
+        self.roster_button.clicked.connect(self.open_roster)
+        layout.addWidget(self.roster_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         row = QHBoxLayout()
         self.password = QLineEdit(self)
@@ -183,7 +189,9 @@ class SyncDialog(QDialog):
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)
 
-        conflicts_box = QGroupBox("Konflikte", self)
+        # The conflict and refusal boxes show only when they have something: the status
+        # counts them anyway, and the dialog must fit a 1366×768 screen.
+        self.conflicts_box = conflicts_box = QGroupBox("Konflikte", self)
         conflicts_layout = QVBoxLayout(conflicts_box)
         hint = QLabel("Diese Angaben wurden auf zwei Geräten unabhängig voneinander geändert. "
                       "Bitte den richtigen Wert wählen; die Wahl wird an alle Geräte "
@@ -280,17 +288,21 @@ class SyncDialog(QDialog):
         enrolled = sync_service.device_secret(session) is not None
         self.enrol_box.setVisible(not enrolled)
         self.code_box.setVisible(enrolled and oversight)
-        if enrolled and oversight and self.code_worker.count() == 0:
+        self.roster_button.setVisible(enrolled and roster.is_admin(self.ctx))
+        if enrolled and oversight:  # again each time: a signed role may have changed
+            chosen = self.code_worker.currentData()
+            self.code_worker.clear()
             for worker in workers_service.all_workers(session):
                 if worker.id != session.actor.id:
                     self.code_worker.addItem(f"{worker.data.name} ({worker.data.role.value})",
                                              worker.id)
+            self.code_worker.setCurrentIndex(max(self.code_worker.findData(chosen), 0))
         # Everyone sees what the hub refused of this device's own changes (e.g. a
         # colleague's entries in a shared vault); what this device did not take over from
         # others only Leitung/Admin.
         shown = [q for q in sync_service.quarantine(session)
                  if oversight or q.direction == "out"]
-        self.refused_box.setVisible(bool(shown) or oversight)
+        self.refused_box.setVisible(bool(shown))
         self.refused_list.clear()
         if shown:
             for q in shown:
@@ -307,6 +319,7 @@ class SyncDialog(QDialog):
             text = (f"{ENTITY_LABELS.get(c.entity, c.entity)}: "
                     f"{FIELD_LABELS.get(c.field, c.field)} – {len(c.heads)} Werte")
             QListWidgetItem(text, self.conflict_list)
+        self.conflicts_box.setVisible(bool(self._conflicts))
         if self._conflicts:
             self.conflict_list.setCurrentRow(0)
         else:
@@ -329,6 +342,11 @@ class SyncDialog(QDialog):
                 lambda _checked=False, c=conflict.id, h=head.hlc: self.resolve(c, h))
             self.choices.addWidget(button)
             self.choice_buttons.append(button)
+
+    def open_roster(self) -> None:
+        if not self.busy:
+            roster.open_dialog(self.ctx, self)
+            self.refresh()
 
     def resolve(self, conflict_id: str, hlc: str) -> None:
         self.ctx.run(sync_service.resolve_conflict, conflict_id, hlc)
