@@ -232,8 +232,23 @@ def test_leitung_issues_a_code_and_a_colleague_enrols_in_the_app(
     kim_dialog.enrol_password.setText(WORKER_PASSWORD)
     kim_dialog.enrol_code.setText(code)
     kim_dialog.enrol_label.setText("Laptop Büro")
+    # Without her passphrase (it binds the device to her) nothing happens.
+    qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert errors == ["Bitte Ihre eigene Passphrase eingeben: sie bindet dieses Gerät an Sie."]
+    assert not kim_dialog.busy
+    # A wrong passphrase is found before the code is spent.
+    kim_dialog.enrol_passphrase.setText("Nicht ihre Passphrase")
+    qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not kim_dialog.busy, timeout=30_000)
+    assert errors[1].startswith("Die Passphrase ist nicht richtig. Das Gerät wurde nicht "
+                                "angemeldet; der Einmal-Code gilt weiter.")
+    errors.clear()
+    assert kim_dialog.enrol_box.isVisibleTo(kim_dialog)
+    kim_dialog.enrol_password.setText(WORKER_PASSWORD)
     kim_dialog.enrol_passphrase.setText(PASSPHRASE)  # she signs her device's keys
     qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert kim_dialog.busy  # Argon2id and the hub on the worker thread
+    qtbot.waitUntil(lambda: not kim_dialog.busy, timeout=30_000)
     assert errors == []
     assert "Kim Neu" in kim_dialog.result_label.text()
     assert kim_dialog.enrol_passphrase.text() == ""

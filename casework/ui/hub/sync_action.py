@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN, Clock, from_utc_iso
-from casework.errors import UserError
+from casework.errors import UserError, WrongPassphrase
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
 from casework.services import hub_trust
 from casework.services.persons import workers as workers_service
-from casework.services.session import Session, UnwrappedKey
+from casework.services.session import UnwrappedKey
 from casework.sync import require_driver
 from casework.ui.context import UiContext
 from casework.ui.hub import roster
@@ -94,13 +94,19 @@ def _sync_job(key: UnwrappedKey, clock: Clock, dsn: str | None,
         session.close()
 
 
-def _enrol(session: Session, dsn: str, code: str, label: str,
-           passphrase: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+def _enrol_job(key: UnwrappedKey, clock: Clock, dsn: str, code: str, label: str,
+               passphrase: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+    """On the worker thread: the passphrase is proven (Argon2id) before the one-time code
+    is spent at the hub, then the device enrols and its person signs its keys."""
     from casework.services import persons
     from casework.sync import client
 
-    auth = persons.authorize(session, passphrase) if passphrase else None
-    return client.enrol(session, dsn, code, label, auth)
+    session = sync_service.open_background(key, clock)
+    try:
+        auth = persons.authorize(session, passphrase)
+        return client.enrol(session, dsn, code, label, auth)
+    finally:
+        session.close()
 
 
 def _issue_code_job(target: str | None, worker_id: str,
@@ -125,6 +131,7 @@ class SyncDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self._cancel: threading.Event | None = None
+        self._enrolling = False
         self._since_seq = 0
         self.setWindowTitle("Synchronisieren")
         self.setAccessibleName("Synchronisieren mit dem Team-Hub")
@@ -354,7 +361,7 @@ class SyncDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._cancel is not None
+        return self._cancel is not None or self._enrolling
 
     def sync_now(self) -> None:
         if self.busy:
@@ -383,7 +390,10 @@ class SyncDialog(QDialog):
                               on_done=self._done, on_error=self._failed)
 
     def enrol(self) -> None:
-        """The worker's own login (address + password) and the code from the Leitung."""
+        """The worker's own login (address + password), the code from the Leitung and her
+        passphrase, which binds the device to her."""
+        if self.busy:
+            return
         try:
             require_driver()
         except UserError as error:
@@ -399,17 +409,50 @@ class SyncDialog(QDialog):
             dsn = client.with_password(dsn, self.enrol_password.text())
         passphrase = self.enrol_passphrase.text()
         self.enrol_passphrase.clear()
-        outcome = self.ctx.run(_enrol, dsn, code, self.enrol_label.text().strip(), passphrase)
+        if not passphrase:
+            self.ctx.report(UserError("Bitte Ihre eigene Passphrase eingeben: sie bindet "
+                                      "dieses Gerät an Sie."))
+            return
+        session = self.ctx.require_session()
+        self._since_seq = sync_service.local_seq(session)
+        self._enrolling = True
+        self.enrol_button.setEnabled(False)
+        self.sync_button.setEnabled(False)
+        self.result_label.setText("Gerät wird angemeldet …")
+        self.ctx.tasks.submit(_enrol_job, sync_service.background_key(session), self.ctx.clock,
+                              dsn, code, self.enrol_label.text().strip(), passphrase,
+                              on_done=self._enrolled, on_error=self._enrol_failed)
+
+    def _enrol_finished(self) -> None:
+        self._enrolling = False
+        self.enrol_button.setEnabled(True)
+        self.sync_button.setEnabled(True)
         self.enrol_password.clear()
-        if outcome is not None:
-            worker = outcome[0]
-            self.enrol_code.clear()
-            bound = "" if passphrase else (" Ohne Passphrase ist das Gerät nicht an Sie "
-                                           "gebunden: die Leitung bestätigt seinen "
-                                           "Fingerabdruck.")
-            self.result_label.setText(f"Gerät angemeldet für {worker.name} ({worker.role}). "
-                                      f"Jetzt synchronisieren.{bound}")
-        self.refresh()
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            sync_service.after_background(session, self._since_seq)
+            self.refresh()
+
+    def _enrolled(self, outcome: tuple[sync_service.EnrolledWorker, Changes]) -> None:
+        worker, changes = outcome
+        self.enrol_code.clear()
+        self._enrol_finished()
+        self.result_label.setText(f"Gerät angemeldet für {worker.name} ({worker.role}) und "
+                                  "mit Ihrer Passphrase an Sie gebunden. Jetzt "
+                                  "synchronisieren.")
+        self.ctx.changed.emit(changes)
+
+    def _enrol_failed(self, error: BaseException) -> None:
+        self._enrol_finished()
+        self.result_label.clear()
+        if isinstance(error, WrongPassphrase):
+            self.ctx.messages.error(self, "Gerät anmelden", "Die Passphrase ist nicht "
+                                    "richtig. Das Gerät wurde nicht angemeldet; der "
+                                    "Einmal-Code gilt weiter.")
+        elif isinstance(error, UserError):
+            self.ctx.report(error)
+        else:
+            raise error
 
     def issue_code(self) -> None:
         worker_id = self.code_worker.currentData()
