@@ -322,7 +322,10 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
     (the default) then also the fixed example cases of `demo_showcase` (§ 8a, consents,
     referrals, Teilhabe, offers), dated relative to today; their households come on top of
     `families`. `passphrase` is the owner's (the demo Leitung gets the same one)."""
-    with bulk.gc_paused(), bulk.demo_sync(session.db):
+    # A large page cache for the whole fill: with the default one, the end (ANALYZE, the
+    # note index's merge) read and decrypted most of a large vault again.
+    with bulk.gc_paused(), bulk.demo_sync(session.db), \
+            bulk.page_cache(session.db, DEMO_CACHE_KIB):
         return _fill(session, families, seed, contacts_per_family, progress, batch, showcase,
                      passphrase)
 
@@ -346,9 +349,8 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
     # leaves nothing of it, and every page is written once, not once per batch (a
     # batch's contacts spread over four years, so each commit rewrote most pages of the
     # time indexes). Segments of the note index are merged once at the end
-    # (optimize_search); a large page cache while the bulk data is written.
-    with bulk.page_cache(session.db, DEMO_CACHE_KIB), bulk.deferred_index_merging(writer), \
-            session.db.transaction():
+    # (optimize_search).
+    with bulk.deferred_index_merging(writer), session.db.transaction():
         while done < families:
             size = min(batch, families - done)
             drafts = [_household(rng, today, worker_ids) for _ in range(size)]
@@ -388,8 +390,8 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
     extra = 0
     if team is not None and showcase:
         extra = demo_showcase.add(session, leitung_passphrase=passphrase, **team)
+    # (the bulk writer wrote each household's last contact and open follow-ups)
     with session.db.transaction():
-        bulk.refresh_all_household_stats(writer)
         bulk.optimize_search(writer)
     from casework.services import demo_lifecycle
 

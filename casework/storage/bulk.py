@@ -66,17 +66,31 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
             members[hid] += 1
             if pdraft.role is not HouseholdRole.KIND:
                 adults.setdefault(hid, []).append(pdraft.first_name + "\x1f")
+    # … and the last contact and open follow-ups (contact_store.refresh_household_stats)
+    # of those whose contacts come in this batch too (demo data; the CSV import writes
+    # households first and refreshes them after their contacts).
+    last: dict[str, datetime] = {}
+    open_follow_ups: Counter[str] = Counter()
+    for cid, hid, cdraft in contacts:
+        if hid in in_batch:
+            if hid not in last or cdraft.occurred_at > last[hid]:
+                last[hid] = cdraft.occurred_at
+            if cdraft.follow_up is not None and cid not in done_follow_ups:
+                open_follow_ups[hid] += 1
     rows = []
     for hid, draft in households:
         values = household_values(draft)
         version = next(versions)
         rows.append((hid, *[_NULL if v is None else v for v in values.values()], members[hid],
-                     "".join(adults.get(hid, ())), stamp, stamp, worker, worker, version))
+                     "".join(adults.get(hid, ())),
+                     to_utc_iso(last[hid]) if hid in last else _NULL, open_follow_ups[hid],
+                     stamp, stamp, worker, worker, version))
         del values["sort_name"]
         log_rows.append((next(change_ids), "household", hid, "insert", encode(values), version,
                          worker, device, stamp, hid))
     if rows:
-        cols = [*household_values(households[0][1]), "member_count", "adult_first_names"]
+        cols = [*household_values(households[0][1]), "member_count", "adult_first_names",
+                "last_contact_at", "open_followups"]
         db.executemany(
             f"INSERT INTO households (id, {', '.join(cols)}, created_at, updated_at, "
             f"created_by, updated_by, version) VALUES ({','.join('?' * (len(cols) + 6))})",
@@ -324,15 +338,6 @@ def _trigger_suspended(db: Database, name: str) -> Iterator[bool]:
     yield trigger is not None
     if trigger is not None:
         db.execute(str(trigger))
-
-
-def refresh_all_household_stats(w: RecordWriter) -> None:
-    w.db.execute(
-        "UPDATE households SET "
-        "last_contact_at = (SELECT max(occurred_at) FROM contacts c "
-        "  WHERE c.household_id = households.id AND c.deleted = 0), "
-        "open_followups = (SELECT count(*) FROM contacts c WHERE c.household_id = households.id "
-        "  AND c.deleted = 0 AND c.follow_up IS NOT NULL AND c.follow_up_done = 0)")
 
 
 def optimize_search(w: RecordWriter) -> None:

@@ -80,8 +80,7 @@ def _bulk(session) -> tuple[str, list[str], list[str]]:  # type: ignore[no-untyp
                           [(pid, hid, p) for pid, p in zip(pids, PERSONS, strict=True)],
                           [(cid, hid, replace(c, persons_present=(pids[0],)))
                            for cid, c in zip(cids, _contacts(session.clock.now()), strict=True)])
-        contact_store.refresh_household_stats_many(session.db, [hid])
-    return hid, pids, cids
+    return hid, pids, cids  # last contact and open follow-ups written by the bulk writer
 
 
 _BOOKKEEPING = {"id", "created_at", "updated_at", "version", "rowid"}
