@@ -71,19 +71,29 @@ def _columns(db: Database, table: str) -> list[str]:
     return [str(r[1]) for r in db.query(f"PRAGMA table_info({table})")]
 
 
-def _batches(source: Database, transactions: int) -> Iterator[dict[str, list[Any]]]:
+CHUNK = 25_000  # change-log rows read (and pre-built) at a time
+
+
+def _batches(source: Database, transactions: int,
+             ) -> Iterator[tuple[dict[str, list[Any]], bool]]:
     """The bulk-written rows in `transactions` slices of the change log (by seq), each
-    slice with the rows of its entities, in the source's insertion order."""
+    slice with the rows of its entities, in the source's insertion order; read in chunks
+    (a million contacts pre-built at once took 6 GB), each with whether it ends its
+    transaction."""
     seqs = [int(r[0]) for r in source.query(
         "SELECT seq FROM changelog WHERE op = 'insert' AND entity IN "
         "('household', 'person', 'contact') ORDER BY seq")]
     if not seqs:
         return
-    size = -(-len(seqs) // max(1, transactions))
+    per_transaction = -(-len(seqs) // max(1, transactions))
+    ends = set(range(per_transaction, len(seqs), per_transaction)) | {len(seqs)}
+    size = min(per_transaction, CHUNK)
     cols = {t: _columns(source, t) for t in (*ENTITY_TABLES.values(), "changelog",
                                               "household_search", "contact_notes")}
-    for start in range(0, len(seqs), size):
-        first, last = seqs[start], seqs[min(start + size, len(seqs)) - 1]
+    start = 0
+    while start < len(seqs):
+        stop = min(start + size, min(e for e in ends if e > start))
+        first, last = seqs[start], seqs[stop - 1]
         log = source.query("SELECT * FROM changelog WHERE seq BETWEEN ? AND ? AND "
                            "op = 'insert' AND entity IN ('household', 'person', 'contact') "
                            "ORDER BY seq", (first, last))
@@ -101,7 +111,8 @@ def _batches(source: Database, transactions: int) -> Iterator[dict[str, list[Any
         batch["household_fts"] = [(r[0], r[search_text]) for r in batch["household_search"]]
         batch["note_fts"] = [(r[0], _fold_for_index(r[note_text]))
                              for r in batch["contact_notes"]]
-        yield batch
+        yield batch, stop in ends
+        start = stop
 
 
 def _by_id(source: Database, table: str, column: str, ids: list[str]) -> list[Any]:
@@ -154,11 +165,15 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
             target.execute("INSERT INTO note_fts(note_fts, rank) VALUES ('automerge', 0)")
         insert = cpu = 0.0
         counts = dict.fromkeys(statements, 0)
-        for batch in _batches(source, transactions):
+        conn = target.conn
+        for batch, ends_transaction in _batches(source, transactions):
             start, started = time.perf_counter(), time.process_time()
-            with target.transaction():
-                for table, sql in statements.items():
-                    target.executemany(sql, batch[table])
+            if not conn.in_transaction:
+                conn.execute("BEGIN IMMEDIATE")
+            for table, sql in statements.items():
+                conn.executemany(sql, batch[table])
+            if ends_transaction:
+                conn.execute("COMMIT")
             insert += time.perf_counter() - start
             cpu += time.process_time() - started
             for table in statements:
