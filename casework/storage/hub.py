@@ -638,7 +638,8 @@ def catch_up_local(db: Database, device: str, limit: int | None = None,
          *(() if limit is None else (limit,))))
     if rows:
         state = _FieldState(db)
-        changes = [_remote_from_row(r, {}) for r in rows]
+        stored = changelog.stored_fields(db, rows)
+        changes = [_remote_from_row(db, r, {}, stored) for r in rows]
         if parsed is not None:
             parsed.update((c.change_id, c.fields) for c in changes)
         state.load((c.entity, c.entity_id) for c in changes)
@@ -715,21 +716,24 @@ def outbox(db: Database, device: str, limit: int, after: int | None = None,
         (pushed_seq(db) if after is None else after, device, *kind_table.LOCAL_ONLY_ENTITIES,
          limit))
     known = parsed or {}
-    # A contact insert's notes are logged by reference (changelog.NOTES_IN_ROW).
-    notes = changelog.stored_notes(db, changelog.compact_contact_ids(rows))
+    # A contact insert is logged by reference to its row (changelog.CONTACT_IN_ROW).
+    stored = changelog.stored_fields(db, rows)
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
                            r["scope_id"], r["op"],
                            changelog.expand_fields(
                                db, r["entity"], r["op"], r["entity_id"],
-                               known.get(r["change_id"]) or json.loads(r["fields"]), notes),
+                               known.get(r["change_id"]) or json.loads(r["fields"]), stored),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])
             for r in rows]
 
 
-def _remote_from_row(r: Row, bases: dict[str, list[str]]) -> RemoteChange:
+def _remote_from_row(db: Database, r: Row, bases: dict[str, list[str]],
+                     stored: changelog.Stored | None = None) -> RemoteChange:
+    """A change-log row as a change (a contact insert's fields read from its row)."""
+    fields = changelog.expand_fields(db, r["entity"], r["op"], r["entity_id"],
+                                     json.loads(r["fields"]), stored)
     return RemoteChange(r["change_id"], r["entity"], r["entity_id"], r["scope_id"], r["op"],
-                        json.loads(r["fields"]), bases, r["hlc"], r["actor"], r["device"],
-                        r["at"])
+                        fields, bases, r["hlc"], r["actor"], r["device"], r["at"])
 
 
 # --- remote changes --------------------------------------------------------------------
@@ -990,7 +994,7 @@ def _retry_parked(batch: _Batch, just_parked: set[str]) -> None:
     for r in parked:
         if r["change_id"] in just_parked and batch.tables.table(r["entity"]) is None:
             continue
-        change = _remote_from_row(r, json.loads(r["bases"]))
+        change = _remote_from_row(batch.db, r, json.loads(r["bases"]))
         if _apply_one(batch, change):
             batch.db.execute("DELETE FROM sync_parked WHERE change_id = ?", (change.change_id,))
             if change.change_id in just_parked:
