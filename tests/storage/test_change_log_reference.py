@@ -148,3 +148,34 @@ def test_a_purge_leaves_no_log_row_of_the_household(session: Session) -> None:
     for cid in cids:
         assert not db.query("SELECT 1 FROM changelog WHERE entity_id = ?", (cid,))
     assert not db.query("SELECT 1 FROM changelog WHERE instr(fields, 'Schimmel') > 0")
+
+
+def test_the_migration_refers_to_unchanged_contacts_only(vault_dir: Path) -> None:
+    session = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
+    cids = _log_contacts(session)
+    _changes(session, cids)
+    _to_previous_format(session)  # every row whole, with its notes' text
+    with session.db.transaction():
+        session.db.execute("DELETE FROM schema_migrations WHERE version = 8")
+    before = _seen(session)
+    session.close()
+
+    reopened = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
+    try:
+        logged = {str(r[0]): r[1] for r in reopened.db.query(
+            "SELECT entity_id, fields FROM changelog WHERE entity = 'contact' "
+            "AND op = 'insert'")}
+        # unchanged (a follow-up done and a deletion change no logged value) → reference;
+        # corrected or edited → their original values stay in the row
+        assert {c for c, f in logged.items() if f == changelog.CONTACT_IN_ROW} == \
+            {cids[2], cids[4]}
+        assert "Schimmel im Kinderzimmer." in logged[cids[0]]
+        assert _seen(reopened) == before
+        # and the triggers are back: an edit keeps the original in the row
+        w = reopened.writer()
+        with reopened.db.transaction():
+            w.update("contacts", "contact", cids[2], {"next_steps": "Neu"})
+        assert 'Termin \\"Jugendamt\\"' in str(reopened.db.scalar(
+            "SELECT fields FROM changelog WHERE entity_id = ? AND op = 'insert'", (cids[2],)))
+    finally:
+        reopened.close()

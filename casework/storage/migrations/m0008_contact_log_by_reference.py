@@ -14,7 +14,7 @@ here: it would rewrite the whole file while the person waits)."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from casework.storage.db import Database
@@ -47,9 +47,15 @@ END;
 
 
 def apply(db: Database) -> None:
-    from casework.storage.changelog import CONTACT_IN_ROW, NOTES_IN_ROW, stored_contacts
+    from casework.storage.changelog import (
+        CONTACT_IN_ROW,
+        CONTACT_LOGGED,
+        NOTES_IN_ROW,
+        stored_notes,
+    )
 
     db.executescript(triggers_sql())
+    columns = ", ".join(f"c.{name}" for name in CONTACT_LOGGED)
     last = 0
     while True:
         rows = db.query("SELECT seq, entity_id, fields FROM changelog WHERE seq > ? "
@@ -58,25 +64,29 @@ def apply(db: Database) -> None:
         if not rows:
             return
         last = int(rows[-1][0])
-        current = stored_contacts(db, [str(r[1]) for r in rows])
-        updates: list[tuple[str, int]] = []
+        current = {str(r[0]): dict(zip(CONTACT_LOGGED, tuple(r)[1:], strict=True))
+                   for r in db.query(f"SELECT c.id, {columns} FROM contacts c WHERE c.id IN "
+                                     "(SELECT value FROM json_each(?))",
+                                     (json.dumps([str(r[1]) for r in rows]),))}
+        candidates: list[tuple[int, str, dict[str, Any]]] = []
         for seq, contact_id, text in rows:
-            if text == CONTACT_IN_ROW:
+            if text == CONTACT_IN_ROW or str(contact_id) not in current:
                 continue
             try:
                 fields = json.loads(text)
             except ValueError:
                 continue
-            if not isinstance(fields, dict):
-                continue
-            now = current.get(str(contact_id))
-            if now is None:
-                continue
-            if fields.get("notes") == NOTES_IN_ROW:
-                # the notes are the current ones (migration 6 and every correction since
-                # made sure of that): only the contact's values are compared
-                fields = dict(fields, notes=now["notes"])
-            if fields != now:
+            if isinstance(fields, dict):
+                candidates.append((int(seq), str(contact_id), fields))
+        # Rows of migration 6 refer to the current notes already (it and every correction
+        # since made sure of that); only rows with the notes' text need them read.
+        notes = stored_notes(db, [c for _s, c, f in candidates if f.get("notes") != NOTES_IN_ROW])
+        updates: list[tuple[str, int]] = []
+        for seq, contact_id, fields in candidates:
+            logged = fields.pop("notes", None)
+            if logged != NOTES_IN_ROW and logged != notes.get(contact_id):
+                continue  # its notes were corrected since: the row keeps their text
+            if fields != current[contact_id]:
                 continue  # changed since (or never matched): the row keeps its values
-            updates.append((CONTACT_IN_ROW, int(seq)))
+            updates.append((CONTACT_IN_ROW, seq))
         db.executemany("UPDATE changelog SET fields = ? WHERE seq = ?", updates)
