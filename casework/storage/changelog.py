@@ -79,6 +79,9 @@ CONTACT_IN_ROW = '{"=":"contacts"}'
 # reference (migration 6); rows whose contact changed since keep it.
 NOTES_IN_ROW = "=contact_notes"
 # The columns a contact insert logs (besides its notes), as `storage.contacts` writes them.
+# Fixed: rows already referring to their contact would otherwise claim a field their
+# insert never had. A column added later is logged next to the reference
+# (`expand_fields` keeps such keys) and gets its own trigger handling.
 CONTACT_LOGGED = ("duration_min", "follow_up", "household_id", "next_steps", "occurred_at",
                   "persons_present", "topics", "type")
 
@@ -137,7 +140,9 @@ def expand_fields(db: Database, entity: str, op: str, entity_id: str,
         found = stored.contacts.get(entity_id) if stored is not None else None
         if found is None:
             found = stored_contacts(db, [entity_id]).get(entity_id)
-        return dict(found) if found is not None else fields
+        if found is None:
+            return fields
+        return {**found, **{k: v for k, v in fields.items() if k != "="}}
     if fields.get("notes") == NOTES_IN_ROW:
         listed = stored.notes.get(entity_id) if stored is not None else None
         if listed is None:
