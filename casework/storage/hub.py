@@ -810,11 +810,13 @@ class _Batch:
         if not self.pending_log:
             return
         fresh = self.pending_log
+        by_reference = _contacts_as_applied(self.db, fresh)
         self.db.executemany(
             "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, "
             "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(c.change_id, c.entity, c.entity_id, c.op, _dump(c.fields), c.hlc, c.actor,
-              c.device, c.at, c.scope_id) for c in fresh])
+            [(c.change_id, c.entity, c.entity_id, c.op,
+              changelog.CONTACT_IN_ROW if c.change_id in by_reference else _dump(c.fields),
+              c.hlc, c.actor, c.device, c.at, c.scope_id) for c in fresh])
         self.db.executemany(
             "INSERT OR IGNORE INTO sync_change_bases (change_id, bases) VALUES (?, ?)",
             [(c.change_id, _dump(c.bases)) for c in fresh if c.bases])
@@ -835,6 +837,21 @@ class _Batch:
         if scope not in self.owners:
             self.load_owners([scope])
         return self.owners[scope]
+
+
+def _contacts_as_applied(db: Database, changes: Sequence[RemoteChange]) -> set[str]:
+    """Change ids of the contact inserts among `changes` whose fields are exactly what the
+    contact's row and notes hold now: they are logged by reference, as an own insert is
+    (changelog.CONTACT_IN_ROW; a first sync pulls every contact of the team). Parked ones
+    have no row yet, and one changed again in the same batch no longer matches: both
+    keep their fields in the log row."""
+    inserts = [c for c in changes if c.entity == "contact" and c.op == "insert"]
+    if not inserts:
+        return set()
+    stored = changelog.stored_contacts(db, [c.entity_id for c in inserts])
+    # compared as logged text: 45 and 45.0, 1 and true are not the same there
+    return {c.change_id for c in inserts
+            if c.entity_id in stored and _dump(stored[c.entity_id]) == _dump(c.fields)}
 
 
 def _shape(change: RemoteChange) -> str | None:

@@ -179,3 +179,45 @@ def test_the_migration_refers_to_unchanged_contacts_only(vault_dir: Path) -> Non
             "SELECT fields FROM changelog WHERE entity_id = ? AND op = 'insert'", (cids[2],)))
     finally:
         reopened.close()
+
+
+def test_applied_contacts_from_the_hub_are_logged_by_reference_when_unchanged(
+        tmp_path: Path, vault_dir: Path) -> None:
+    """A first sync pulls every contact of the team: those the batch leaves as they came
+    are logged by reference too; one changed again in the same batch keeps its fields."""
+    receiver_dir = tmp_path / "receiver"
+    shutil.copytree(vault_dir, receiver_dir)
+    sender = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
+    receiver = session_service.unlock(receiver_dir, PASSPHRASE, FixedClock(NOW))
+    try:
+        cids = _log_contacts(sender)
+        hid = contacts.get(sender, cids[0]).household_id
+        w = sender.writer()
+        with sender.db.transaction():
+            w.update("contacts", "contact", cids[1], {"next_steps": "Rückruf"}, scope_id=hid)
+        device = sender.vault.device_id
+        with sender.db.transaction():
+            hub_store.catch_up_local(sender.db, device)
+        sent = [c for c in hub_store.outbox(sender.db, device, 1000) if c.scope_id == hid]
+        changes = [hub_store.RemoteChange(c.change_id, c.entity, c.entity_id, c.scope_id,
+                                          c.op, c.fields, c.bases, c.hlc, c.actor, c.device,
+                                          c.at) for c in sent]
+        db = receiver.db
+        with db.transaction():
+            result = hub_store.apply_remote(db, receiver.writer().hlc, "another-device",
+                                            changes, (len(changes), len(changes)))
+        assert result.applied == len(changes) and result.quarantined == 0
+        logged = {str(r[0]): r[1] for r in db.query(
+            "SELECT entity_id, fields FROM changelog WHERE entity = 'contact' "
+            "AND op = 'insert'")}
+        assert {c for c, f in logged.items() if f == changelog.CONTACT_IN_ROW} == \
+            set(cids) - {cids[1]}
+        # the history shows what was sent, for every contact
+        received = {(e.entity_id, e.op): e.fields for e in changelog.history(db)
+                    if e.entity == "contact"}
+        assert received == {(c.entity_id, c.op): c.fields for c in sent
+                            if c.entity == "contact"}
+        assert received[(cids[1], "insert")]["next_steps"] == ""  # as first written
+    finally:
+        sender.close()
+        receiver.close()
