@@ -716,8 +716,9 @@ def outbox(db: Database, device: str, limit: int, after: int | None = None,
         (pushed_seq(db) if after is None else after, device, *kind_table.LOCAL_ONLY_ENTITIES,
          limit))
     known = parsed or {}
-    # A contact insert is logged by reference to its row (changelog.CONTACT_IN_ROW).
-    stored = changelog.stored_fields(db, rows)
+    # A contact insert is logged by reference to its row (changelog.CONTACT_IN_ROW);
+    # those the catch-up read already (`parsed`) are not read again.
+    stored = changelog.stored_fields(db, [r for r in rows if r["change_id"] not in known])
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
                            r["scope_id"], r["op"],
                            changelog.expand_fields(
