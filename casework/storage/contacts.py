@@ -27,7 +27,12 @@ from casework.models.contacts import (
 )
 from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
 from casework.models.text import fold, fold_words
-from casework.storage.changelog import CONTACT_IN_ROW, RecordWriter, keep_original_notes
+from casework.storage.changelog import (
+    CONTACT_IN_ROW,
+    CONTACT_LOGGED,
+    RecordWriter,
+    keep_original_notes,
+)
 from casework.storage.db import Database, Row
 
 
@@ -48,7 +53,10 @@ def insert_contact(w: RecordWriter, household_id: str, draft: ContactDraft) -> C
         "next_steps": draft.next_steps,
         "follow_up": draft.follow_up.isoformat() if draft.follow_up else None,
     }
-    # The log row refers to the row and its notes (changelog.CONTACT_IN_ROW).
+    # The log row refers to the row and its notes (changelog.CONTACT_IN_ROW), so the row
+    # must hold every logged value and nothing logged may be missing from the reference.
+    if tuple(sorted(values)) != CONTACT_LOGGED:
+        raise RuntimeError("a contact column was added: log it next to CONTACT_IN_ROW")
     w.insert("contacts", "contact", values, record_id=cid, scope_id=household_id,
              log_fields=CONTACT_IN_ROW)
     w.db.executemany(
