@@ -3,7 +3,9 @@
 Generates a realistic Excel export (German, `;`, Windows-1252): households of 1–5 persons,
 every second row with a contact and a note, imports it into a fresh vault (preview +
 commit, with progress) and prints the phases. `--plain` runs the same import on plain
-SQLite (no key): the limit of this code on this machine."""
+SQLite (no key): the cost of encryption for this code. `--floor` then measures the limit
+of the write phase on this machine: the same rows with plain executemany (bench/floor.py),
+on plain SQLite and on SQLCipher."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import floor as floor_module
 from casework.clock import SystemClock
 from casework.models.households.csv_import import DuplicatePolicy
 from casework.services import session as session_service
 from casework.services.households import csv_import as importer
+from casework.storage.db import DEFAULT_CACHE_KIB
 
 PASSPHRASE = "Benchmark-Passphrase für den Import 1"  # noqa: S105 - a throw-away bench vault
 FIRST = ("Anna", "Emil", "Ayşe", "Jonas", "Lena", "Mehmet", "Sophie", "Ali", "Mia", "Noah",
@@ -57,7 +61,10 @@ def make_csv(rows: int, seed: int = 7) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1252", errors="replace")
 
 
-def run(rows: int, folder: Path) -> dict[str, float]:
+def run(rows: int, folder: Path, *, floor: bool = False) -> dict[str, float]:
+    """The import's phases; with `floor`, then the floor of its write phase: the same
+    rows inserted with plain executemany in one transaction (bench/floor.py), into plain
+    SQLite and into SQLCipher."""
     data = make_csv(rows)
     session = session_service.create(folder, PASSPHRASE, SystemClock(), owner_name="Bench")
     seen: list[tuple[int, int]] = []
@@ -65,17 +72,23 @@ def run(rows: int, folder: Path) -> dict[str, float]:
         cpu = time.process_time()
         start = time.perf_counter()
         prepared = importer.preview(session, data)
-        planned = time.perf_counter()
+        planned, planned_cpu = time.perf_counter(), time.process_time()
         summary, _ = importer.commit(session, prepared, DuplicatePolicy.IMPORT,
                                      progress=lambda d, t: seen.append((d, t)))
-        done = time.perf_counter()
+        done, done_cpu = time.perf_counter(), time.process_time()
+        limits = (floor_module.measure_both(session.db, transactions=1, optimize=False,
+                                            cache_kib=DEFAULT_CACHE_KIB) if floor else {})
     finally:
         session.close()
-    return {"rows": rows, "bytes": len(data), "preview_s": planned - start,
-            "commit_s": done - planned, "total_s": done - start,
-            "cpu_s": time.process_time() - cpu,
-            "households": summary.households, "persons": summary.persons,
-            "contacts": summary.contacts, "progress_calls": len(seen)}
+    result = {"rows": rows, "bytes": len(data), "preview_s": planned - start,
+              "commit_s": done - planned, "total_s": done - start,
+              "cpu_s": done_cpu - cpu, "commit_cpu_s": done_cpu - planned_cpu,
+              "households": summary.households, "persons": summary.persons,
+              "contacts": summary.contacts, "progress_calls": len(seen)}
+    for name, values in limits.items():
+        result[f"floor_{name}_s"] = values["total_s"]
+        result[f"floor_{name}_cpu_s"] = values["cpu_s"]
+    return result
 
 
 def unencrypted() -> None:
@@ -93,12 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.csv_bench")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--plain", action="store_true",
-                        help="plain SQLite instead of SQLCipher (the measured limit)")
+                        help="plain SQLite instead of SQLCipher (the same code)")
+    parser.add_argument("--floor", action="store_true",
+                        help="then the floor of the write phase: the same rows with plain "
+                             "executemany, plain SQLite and SQLCipher (bench/floor.py)")
     args = parser.parse_args(argv)
     if args.plain:
         unencrypted()
     with tempfile.TemporaryDirectory() as tmp:
-        result = run(args.rows, Path(tmp) / "vault")
+        result = run(args.rows, Path(tmp) / "vault", floor=args.floor)
     for key, value in result.items():
         print(f"{key}: {value:.2f}" if isinstance(value, float) else f"{key}: {value}")
     return 0

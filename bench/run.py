@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
                              "so it applies to the plain-SQLite comparison as well.")
     parser.add_argument("--csv-rows", type=int, default=100_000,
                         help="rows of the CSV import figure (0: skip)")
+    parser.add_argument("--floor", action="store_true",
+                        help="measure the floor of the demo's bulk write on the cached vault "
+                             "too (always when the vault is generated)")
     parser.add_argument("--skip-hub", action="store_true",
                         help="leave out the hub figure (it starts a PostgreSQL cluster)")
     args = parser.parse_args(argv)
@@ -243,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     if gen_seconds:
         results.append(Result("11 Demo-Akte erzeugen (casework demo, inkl. Volltextindex)", "s",
                               [gen_seconds], budget=30))
+    if gen_seconds or args.floor:
+        results.extend(_floor_results(vault))
     meta = {
         "Lastdurchschnitt (1/5/15 min) am Ende": " / ".join(f"{v:.2f}" for v in os.getloadavg()),
         "Lastdurchschnitt (1/5/15 min) am Anfang": load_at_start,
@@ -320,7 +325,7 @@ def _csv_results(rows: int) -> list[Result]:
     plain SQLite (`--plain`), for the ratio."""
     name = f"9 CSV-Import {rows:,} Zeilen (Prüfen + Import)".replace(",", ".")
     runs: list[dict[str, str]] = []
-    for extra in ([], ["--plain"]):
+    for extra in (["--floor"], ["--plain"]):
         proc = subprocess.run([sys.executable, "-m", "bench.csv_bench", "--rows", str(rows),
                                *extra], capture_output=True, text=True, env=_env(), check=False)
         if proc.returncode != 0:
@@ -335,7 +340,35 @@ def _csv_results(rows: int) -> list[Result]:
                         f"{float(values['commit_s']):.1f} s, CPU "
                         f"{float(values['cpu_s']):.1f} s, {values['progress_calls']} "
                         f"Fortschrittsmeldungen; plain: Prüfen {float(plain['preview_s']):.1f} "
-                        f"s, Import {float(plain['commit_s']):.1f} s)")]
+                        f"s, Import {float(plain['commit_s']):.1f} s)"),
+            Result("9b Untergrenze des Imports: dieselben Zeilen per executemany "
+                   "(SQLCipher / plain)", "s", [float(values["floor_encrypted_s"])],
+                   plain=[float(values["floor_plain_s"])],
+                   note=f"(eine Transaktion; CPU {float(values['floor_encrypted_cpu_s']):.1f} s, "
+                        f"plain {float(values['floor_plain_cpu_s']):.1f} s; der Import selbst: "
+                        f"{float(values['commit_s']):.1f} s, CPU "
+                        f"{float(values['commit_cpu_s']):.1f} s)")]
+
+
+def _floor_results(vault: Path) -> list[Result]:
+    """The limit of figure 11 on this machine: the rows `casework demo` wrote, inserted
+    with plain executemany into a fresh copy of the schema in one transaction (as the demo
+    writes them), with the same FTS optimize and ANALYZE at the end; plain SQLite and
+    SQLCipher (bench/floor.py, in its own process)."""
+    name = "11b Untergrenze: dieselben Zeilen per executemany (SQLCipher / plain)"
+    proc = subprocess.run([sys.executable, "-m", "bench.floor", str(vault), "--transactions",
+                           "1", "--json"], capture_output=True, text=True, env=_env(),
+                          check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return [Result(name, "s", [float("nan")], note=f"(Fehler: {last[:80]})")]
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    enc, plain = data["encrypted"], data["plain"]
+    return [Result(name, "s", [enc["total_s"]], plain=[plain["total_s"]],
+                   note=f"({enc['contacts']} Kontakte, {enc['changelog']} Änderungen; "
+                        f"Einfügen {enc['insert_s']:.1f} s + optimize {enc['optimize_s']:.1f} s, "
+                        f"CPU {enc['cpu_s']:.1f} s; plain: Einfügen {plain['insert_s']:.1f} s, "
+                        f"CPU {plain['cpu_s']:.1f} s)")]
 
 
 def _hub_results() -> list[Result]:

@@ -5,11 +5,12 @@ names are common surnames and first names combined at random."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from bisect import bisect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from itertools import accumulate
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate, permutations
+from typing import Any, TypeVar
 
 from casework.clock import BERLIN, local_today
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
@@ -26,13 +27,16 @@ from casework.models.households.person import (
     PersonDraft,
     ResidenceStatus,
 )
-from casework.models.ids import PersonId, WorkerId, new_id, new_ids
+from casework.models.ids import PersonId, WorkerId, new_ids
 from casework.models.persons.worker import WorkerDraft, WorkerRole
+from casework.models.text import index_texts
 from casework.services import demo_showcase, persons
 from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import bulk
 from casework.storage import persons as worker_store
+
+_T = TypeVar("_T")
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk.page_cache)
@@ -109,15 +113,6 @@ class DemoSummary:
     showcase_households: int = 0  # the fixed example cases on top of `households`
 
 
-def _note_text(rng: random.Random) -> str:
-    parts = [rng.choice(_OPENINGS)]
-    parts += rng.sample(_MIDDLES, k=rng.randint(1, 3))
-    if rng.random() < 0.02:
-        parts.append(f"Besprochen wurde auch das Thema {rng.choice(_RARE)}.")
-    parts.append(rng.choice(_CLOSINGS))
-    return " ".join(parts)
-
-
 def _birth(rng: random.Random, today: date, min_age: int, max_age: int) -> BirthInfo:
     days = rng.randint(min_age * 365, max_age * 365 + 364)
     return BirthInfo(birth_date=today - timedelta(days=days))
@@ -189,41 +184,107 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
     return draft, members
 
 
-# Enum members and cumulative weights once, not per contact (a million of them): the same
-# random sequence as `rng.choices(list(E), weights)`.
+# Everything a contact is drawn from, prepared once (a million contacts): one
+# `rng.random()` per choice instead of the library's `randint`/`sample`/`choices`, which
+# cost several Python calls each.
 _NOTE_KINDS = list(NoteKind)
 _NOTE_KIND_WEIGHTS = list(accumulate([6, 4, 2, 1, 1]))
 _CONTACT_TYPES = list(ContactType)
 _CONTACT_TYPE_WEIGHTS = list(accumulate([5, 4, 4, 2, 2, 2, 2, 1]))
 _NEXT_STEPS = ["", "Unterlagen mitbringen", "Termin Jobcenter begleiten"]
 _DURATIONS = [10, 15, 30, 45, 60, 90, 120]
+_YEARS = 4
+_SLOTS = [(hour, minute) for hour in range(8, 18) for minute in (0, 15, 30, 45)]
+# 1 to 3 different middle sentences in any order: every ordered choice, by count
+_MIDDLE_RUNS = [[" ".join(run) for run in permutations(_MIDDLES, k)] for k in (1, 2, 3)]
+_RARE_SENTENCES = [f"Besprochen wurde auch das Thema {word}." for word in _RARE]
 
 
-def _contacts(rng: random.Random, hid: str, person_ids: list[PersonId], now: datetime,
-              count: int) -> list[tuple[str, str, ContactDraft]]:
-    years = 4
+class _NoteTexts:
+    """Note texts composed from the sentences above, with their search-index form
+    composed from the sentences' folded forms (folding works word by word, so the
+    pieces' forms joined are the text's form): demo notes are folded once per sentence,
+    not once per note. Only for these fictitious templates, never for a person's text."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
+
+    def _fold(self, piece: str) -> str:
+        folded = self._folded.get(piece)
+        if folded is None:
+            folded = self._folded[piece] = index_texts([piece])[0]
+        return folded
+
+    def draw(self, r: Callable[[], float]) -> str:
+        runs = _MIDDLE_RUNS[int(r() * 3)]
+        pieces = [_OPENINGS[int(r() * len(_OPENINGS))], runs[int(r() * len(runs))]]
+        if r() < 0.02:
+            pieces.append(_RARE_SENTENCES[int(r() * len(_RARE_SENTENCES))])
+        pieces.append(_CLOSINGS[int(r() * len(_CLOSINGS))])
+        text = " ".join(pieces)
+        if text not in self.index:
+            self.index[text] = " ".join(self._fold(p) for p in pieces)
+        return text
+
+
+def _two_of(r: Callable[[], float], items: Sequence[_T], k: int) -> tuple[_T, ...]:
+    """`k` (0, 1 or 2) different items in random order, as `rng.sample` would pick."""
+    n = len(items)
+    if k <= 0 or n == 0:
+        return ()
+    first = int(r() * n)
+    if k == 1 or n == 1:
+        return (items[first],)
+    second = int(r() * (n - 1))
+    return (items[first], items[second + (second >= first)])
+
+
+class _Moments:
+    """Contact times: a day of the last four years, a quarter hour between 8 and 18
+    o'clock local time, never after now; each distinct time built once."""
+
+    def __init__(self, today: date, now: datetime) -> None:
+        self.today = today
+        self.now = now
+        self._built: dict[int, tuple[datetime, date]] = {}
+
+    def draw(self, r: Callable[[], float]) -> tuple[datetime, date]:
+        key = int(r() * _YEARS * 365) * len(_SLOTS) + int(r() * len(_SLOTS))
+        found = self._built.get(key)
+        if found is None:
+            days, slot = divmod(key, len(_SLOTS))
+            day = self.today - timedelta(days=days)
+            hour, minute = _SLOTS[slot]
+            moment = min(datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN),
+                         self.now)
+            # in UTC, as stored: converting from local time costs more than the rest
+            found = self._built[key] = (moment.astimezone(UTC),
+                                        moment.astimezone(BERLIN).date())
+        return found
+
+
+def _contacts(rng: random.Random, hid: str, person_ids: Sequence[PersonId],
+              moments: _Moments, notes: _NoteTexts,
+              count: int) -> list[tuple[str, ContactDraft]]:
+    """`count` contacts of one household (without ids: the caller numbers them in the
+    order they are written)."""
+    r = rng.random
     result = []
-    ids = iter(new_ids(count))
     third_party = NoteKind.AUSSAGE_DRITTER
+    kind_total = _NOTE_KIND_WEIGHTS[-1]
+    type_total = _CONTACT_TYPE_WEIGHTS[-1]
     for _ in range(count):
-        moment = now - timedelta(minutes=rng.randint(60, years * 365 * 24 * 60))
-        local = moment.astimezone(BERLIN).replace(hour=rng.randint(8, 17),
-                                                  minute=rng.choice([0, 15, 30, 45]))
-        moment = min(local, now)
-        kind = rng.choices(_NOTE_KINDS, cum_weights=_NOTE_KIND_WEIGHTS)[0]
-        note = NoteEntry(kind, _note_text(rng),
-                         source="Schulsozialarbeit" if kind is third_party else "",
-                         disputed=rng.random() < 0.01)
-        follow_up = None
-        if rng.random() < 0.15:
-            follow_up = moment.date() + timedelta(days=rng.randint(3, 30))
-        present = tuple(rng.sample(person_ids, k=min(len(person_ids), rng.randint(1, 2))))
-        result.append((next(ids), hid, ContactDraft(
-            occurred_at=moment,
-            type=rng.choices(_CONTACT_TYPES, cum_weights=_CONTACT_TYPE_WEIGHTS)[0],
-            duration_min=rng.choice(_DURATIONS), persons_present=present,
-            topics=tuple(rng.sample(TOPICS, k=rng.randint(0, 2))), notes=(note,),
-            next_steps=rng.choice(_NEXT_STEPS), follow_up=follow_up)))
+        moment, day = moments.draw(r)
+        kind = _NOTE_KINDS[bisect(_NOTE_KIND_WEIGHTS, r() * kind_total)]
+        note = NoteEntry(kind, notes.draw(r),
+                         "Schulsozialarbeit" if kind is third_party else "", r() < 0.01)
+        follow_up = day + timedelta(days=3 + int(r() * 28)) if r() < 0.15 else None
+        result.append((hid, ContactDraft(
+            moment, _CONTACT_TYPES[bisect(_CONTACT_TYPE_WEIGHTS, r() * type_total)],
+            _DURATIONS[int(r() * len(_DURATIONS))],
+            _two_of(r, person_ids, 1 + (r() < 0.5)), _two_of(r, TOPICS, int(r() * 3)),
+            (note,), _NEXT_STEPS[int(r() * len(_NEXT_STEPS))], follow_up)))
     return result
 
 
@@ -261,6 +322,14 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
     (the default) then also the fixed example cases of `demo_showcase` (§ 8a, consents,
     referrals, Teilhabe, offers), dated relative to today; their households come on top of
     `families`. `passphrase` is the owner's (the demo Leitung gets the same one)."""
+    with bulk.gc_paused(), bulk.demo_sync(session.db):
+        return _fill(session, families, seed, contacts_per_family, progress, batch, showcase,
+                     passphrase)
+
+
+def _fill(session: Session, families: int, seed: int, contacts_per_family: float,
+          progress: Callable[[int, int], None] | None, batch: int, showcase: bool,
+          passphrase: str) -> DemoSummary:
     rng = random.Random(seed)
     today = local_today(session.clock)
     now = session.clock.now()
@@ -272,25 +341,35 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                   if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
     totals = [0, 0, 0]
     done = 0
-    # Segments of the note index are merged once at the end (optimize_search); a large
-    # page cache while the (fictitious) bulk data is written.
-    with bulk.page_cache(session.db, DEMO_CACHE_KIB), bulk.deferred_index_merging(writer):
+    moments, notes = _Moments(today, now), _NoteTexts()
+    # Fictitious data only, written in one transaction: a failed or interrupted fill
+    # leaves nothing of it, and every page is written once, not once per batch (a
+    # batch's contacts spread over four years, so each commit rewrote most pages of the
+    # time indexes). Segments of the note index are merged once at the end
+    # (optimize_search); a large page cache while the bulk data is written.
+    with bulk.page_cache(session.db, DEMO_CACHE_KIB), bulk.deferred_index_merging(writer), \
+            session.db.transaction():
         while done < families:
             size = min(batch, families - done)
-            households, persons, all_contacts = [], [], []
-            for _ in range(size):
-                hid = new_id()
-                draft, members = _household(rng, today, worker_ids)
+            drafts = [_household(rng, today, worker_ids) for _ in range(size)]
+            # Ids in ascending order as the rows are written (they are random within one
+            # millisecond): every id index gets its entries appended, not scattered.
+            hids = sorted(new_ids(size))
+            pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
+            households, persons, unnumbered = [], [], []
+            for hid, (draft, members) in zip(hids, drafts, strict=True):
                 households.append((hid, draft))
-                pids = []
+                born = []
                 for member in members:
-                    pid = PersonId(new_id())
-                    pids.append(pid)
+                    pid = PersonId(next(pids))
                     persons.append((pid, hid, member))
-                born = [p for p, m in zip(pids, members, strict=True) if not m.birth.unborn]
+                    if not member.birth.unborn:
+                        born.append(pid)
                 n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
-                all_contacts += _contacts(rng, hid, born, now, n)
-            all_contacts.sort(key=lambda c: c[2].occurred_at)
+                unnumbered += _contacts(rng, hid, born, moments, notes, n)
+            unnumbered.sort(key=lambda c: c[1].occurred_at)
+            all_contacts = [(cid, hid, c) for cid, (hid, c) in zip(
+                sorted(new_ids(len(unnumbered))), unnumbered, strict=True)]
             # Follow-ups of past months were dealt with; of the last six weeks a realistic
             # backlog stays open (Heute must not open on years-old items).
             settled, recent = today - timedelta(days=42), today - timedelta(days=14)
@@ -298,9 +377,8 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                 cid for i, (cid, _, c) in enumerate(all_contacts)
                 if c.follow_up is not None and (c.follow_up < settled or (
                     c.follow_up < recent and i % 8 != 0)))
-            with session.db.transaction():
-                bulk.insert_batch(writer, households, persons, all_contacts,
-                                  done_follow_ups=done_ids)
+            bulk.insert_batch(writer, households, persons, all_contacts,
+                              done_follow_ups=done_ids, index_forms=notes.index)
             totals[0] += len(households)
             totals[1] += len(persons)
             totals[2] += len(all_contacts)

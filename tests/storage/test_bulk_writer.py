@@ -5,10 +5,14 @@ contact's note text once (m0006), the family list's first names on the household
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
+from casework.errors import StorageFull
 from casework.models.contacts import (
     ContactDraft,
     ContactType,
@@ -19,13 +23,15 @@ from casework.models.contacts import (
 from casework.models.households.household import HouseholdDraft, TargetGroup
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.ids import ContactId, new_ids
-from casework.services import contacts_corrections
+from casework.models.text import index_texts
+from casework.services import contacts_corrections, demo
 from casework.services import session as session_service
 from casework.services.households import households
 from casework.storage import bulk, changelog
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage import hub as hub_store
+from casework.storage.db import _fold_for_index
 from tests.conftest import PASSPHRASE
 
 HOUSEHOLD = HouseholdDraft(name="Gärtner", street="Gärtnerstraße 5", plz="46236", city="Bottrop",
@@ -241,3 +247,81 @@ def test_the_migrations_convert_a_vault_of_the_previous_release(
         assert contact_store.get_contact(db, cids[1]).data.notes[0].text.startswith("Kajak")
     finally:
         reopened.close()
+
+
+def test_a_batch_folds_its_notes_as_the_index_trigger_folds_each_note() -> None:
+    # The bulk writer feeds the note index itself (the trigger calls casework_fold per
+    # note); word by word, once per batch, and from the demo's folded sentences.
+    rng = random.Random(11)
+    alphabet = [chr(c) for c in range(0x09, 0x3000)] + ["\U0001D167", "\U0001F600", "ẞ",
+                                                       "\x1f", " ", "ae", "ss", "\u00a0"]
+    batch = ["Müller Straße Łódź Yılmaz Ærø Œuvre ﬁx ǰ x̧ ą́", "", " ", "Mü\u00a0ller",
+             "a\U0001D167b über", "Schulsozialarbeit: Aussage"]
+    batch += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+              for _ in range(3000)]
+    assert index_texts(batch) == [_fold_for_index(t) for t in batch]
+    notes = demo._NoteTexts()
+    drawn = [notes.draw(rng.random) for _ in range(3000)]
+    assert all(notes.index[t] == _fold_for_index(t) for t in drawn)
+    assert any("Besprochen wurde" in t for t in drawn)  # the rare sentences too
+
+
+def test_a_batch_failing_half_way_leaves_nothing_and_the_note_index_trigger_in_place(
+        session, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = session.db
+
+    def counts() -> list[int]:
+        return [int(db.scalar(f"SELECT count(*) FROM {t}"))  # noqa: S608 - fixed names
+                for t in ("households", "persons", "contacts", "contact_notes", "changelog",
+                          "household_search")]
+
+    before = counts()
+
+    def disk_full(texts: list[str]) -> list[str]:  # after contacts and notes are written
+        raise StorageFull()
+
+    monkeypatch.setattr(bulk, "index_texts", disk_full)
+    with pytest.raises(StorageFull):
+        _bulk(session)
+    monkeypatch.undo()
+    assert counts() == before
+    assert db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                     "AND name IN ('contact_notes_ai', 'household_search_ai', "
+                     "'persons_member_count_ai', 'persons_adult_names_ai')") == 4
+    # the next batch and a contact logged one by one are found again
+    hid, _pids, _cids = _bulk(session)
+    assert [h.household_id for h in contact_store.search_notes(db, "kajakausflug")] == [hid]
+    assert hid in household_store.list_household_ids(db, search="Gartner")
+
+
+def test_a_demo_fill_failing_half_way_leaves_no_demo_families(
+        session, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = session.db
+    calls = []
+    real = bulk.insert_batch
+
+    def second_fails(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise StorageFull()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "insert_batch", second_fails)
+    with pytest.raises(StorageFull):
+        demo.fill(session, 4, contacts_per_family=3, batch=2, showcase=False)
+    assert len(calls) == 2
+    assert db.scalar("SELECT count(*) FROM households") == 0
+    assert db.scalar("SELECT count(*) FROM contacts") == 0
+    assert db.scalar("SELECT count(*) FROM changelog WHERE entity = 'household'") == 0
+    assert db.scalar("PRAGMA synchronous") == 2  # FULL again after the demo's NORMAL
+
+
+def test_persons_added_in_a_later_batch_count_on_their_household(session) -> None:
+    hid, _pids, _cids = _bulk(session)
+    [pid] = new_ids(1)
+    with session.db.transaction():
+        bulk.insert_batch(session.writer(), [], [(pid, hid, PersonDraft(
+            "Murat", "Gärtner", BirthInfo(), Gender.MAENNLICH, HouseholdRole.ELTERNTEIL))], [])
+    [row] = households.list_rows(session, [hid])
+    assert row.adults == ("Sabine", "", "Thomas", "Murat")
+    assert session.db.scalar("SELECT member_count FROM households WHERE id = ?", (hid,)) == 5

@@ -22,6 +22,7 @@ from pathlib import Path
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
+from casework.models.contacts import ContactDraft
 from casework.models.households.csv_import import (
     MAX_BYTES,
     CsvTable,
@@ -116,6 +117,13 @@ def commit(session: Session, prepared: ImportPreview,
     `progress(done, total)` is called after each batch (households, then contacts);
     `cancelled()` is asked before each batch: when it says yes, the transaction is rolled
     back and `ImportCancelled` raised."""
+    with bulk.gc_paused():  # hundreds of thousands of row tuples (bulk.gc_paused)
+        return _commit(session, prepared, duplicates, progress, cancelled)
+
+
+def _commit(session: Session, prepared: ImportPreview, duplicates: DuplicatePolicy,
+            progress: Callable[[int, int], None] | None,
+            cancelled: Callable[[], bool] | None) -> tuple[ImportSummary, Changes]:
     plan = prepared.plan
     if plan.problems:
         raise ValidationError("Import", f"{len(plan.problems)} Zeile(n) sind fehlerhaft; es wurde "
@@ -134,21 +142,27 @@ def commit(session: Session, prepared: ImportPreview,
     # One transaction (all or nothing), written in batches through the bulk writer: the
     # same rows, search entries and change-log rows as the per-record path, many times
     # faster (one executemany per table and batch instead of several statements per row).
-    fresh = iter(new_ids(len(plan.households) + plan.person_count + plan.contact_count))
+    # Ids ascending in the order the rows are written (new ids are random within their
+    # millisecond): each id index gets its entries appended instead of scattered.
+    household_ids = iter(sorted(new_ids(len(plan.households))))
+    person_ids = iter(sorted(new_ids(plan.person_count)))
     ids: list[HouseholdId] = []
     batches: list[tuple[list[bulk.HouseholdRow], list[bulk.PersonRow]]] = []
-    contact_rows: list[bulk.ContactRow] = []
+    unnumbered: list[tuple[HouseholdId, ContactDraft]] = []
     for planned in plan.households:
         if not batches or len(batches[-1][0]) >= BATCH:
             batches.append(([], []))
         households, people = batches[-1]
-        hid = HouseholdId(next(fresh))
+        hid = HouseholdId(next(household_ids))
         ids.append(hid)
         households.append((hid, planned.draft))
-        people.extend((next(fresh), hid, person.draft) for person in planned.persons)
-        contact_rows.extend((next(fresh), hid, contact.draft) for contact in planned.contacts)
+        people.extend((next(person_ids), hid, person.draft) for person in planned.persons)
+        unnumbered.extend((hid, contact.draft) for contact in planned.contacts)
     # oldest first, so note search (newest first by insertion order) stays right
-    contact_rows.sort(key=lambda row: row[2].occurred_at)
+    unnumbered.sort(key=lambda row: row[1].occurred_at)
+    contact_rows: list[bulk.ContactRow] = [
+        (cid, hid, draft) for cid, (hid, draft) in zip(
+            sorted(new_ids(len(unnumbered))), unnumbered, strict=True)]
     total = len(ids) + len(contact_rows)
     done = 0
     persons = 0
@@ -174,7 +188,9 @@ def commit(session: Session, prepared: ImportPreview,
             if progress is not None:
                 progress(done, total)
         next_batch()
-        contact_store.refresh_household_stats_many(session.db, ids)
+        # new households without contacts keep the columns' defaults (none, 0)
+        contact_store.refresh_household_stats_many(
+            session.db, list(dict.fromkeys(hid for hid, _ in unnumbered)))
         contacts = len(contact_rows)
         session.audit("import.csv", detail=f"households={len(ids)};persons={persons};"
                                            f"contacts={contacts};skipped={skipped}")

@@ -1,0 +1,224 @@
+"""The measured limit of a bulk write (issue 23): the rows a bulk path wrote, pre-built in
+memory, inserted with plain `executemany` into a fresh database with the same schema,
+indexes, triggers and full-text indexes, in the same number of transactions.
+
+    python -m bench.floor VAULT [--transactions N] [--cache-kib K]
+
+What is timed per transaction: one `executemany` per table (households, persons,
+household_search, contacts, contact_notes, changelog) in insertion order, the two FTS
+tables fed with the already folded text, and the commit (WAL, fsync, checkpoint); at the
+end the same `optimize` and `ANALYZE` the demo runs. What is not timed: reading the rows
+from the source vault and folding the note text. The triggers whose work the rows already
+contain (member count, first names, FTS feeding) are dropped in the copy; everything else
+(foreign keys, unique checks, partial indexes) works as in the app.
+
+Two copies: plain SQLite (no key) and SQLCipher keyed like a vault (`Database.open`); the
+difference is the cost of encryption, the rest is what SQLite needs for these rows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from casework.storage.db import Database, _fold_for_index, drop_stat4
+
+# In insertion order; the change log says which rows the bulk path wrote.
+ENTITY_TABLES = {"household": "households", "person": "persons", "contact": "contacts"}
+DERIVED_TRIGGERS = ("persons_member_count_ai", "persons_adult_names_ai",
+                    "household_search_ai", "contact_notes_ai")
+FTS_SHADOW = ("_data", "_idx", "_config", "_docsize", "_content")
+# SQLite stores a NaN as NULL; sqlcipher3 binds a float directly but looks None up in its
+# adapters (~2.5 µs a value): the rows are pre-built with this instead.
+NULL = float("nan")
+
+
+def _schema(source: Database) -> list[str]:
+    """CREATE statements of the source: tables, virtual tables, indexes, triggers (FTS5
+    creates its own shadow tables, SQLite its internal ones)."""
+    rows = source.query("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                        "AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+    virtual = [r["name"] for r in rows if str(r["sql"]).upper().startswith("CREATE VIRTUAL")]
+    order = {"table": 0, "index": 1, "trigger": 2, "view": 3}
+    keep = [r for r in rows
+            if not any(r["name"] == v + s for v in virtual for s in FTS_SHADOW)]
+    keep.sort(key=lambda r: order.get(r["type"], 4))
+    return [str(r["sql"]) for r in keep]
+
+
+def _open(path: Path, key: bytes | None, cache_kib: int) -> Database:
+    if key is not None:
+        return Database.open(path, key, create=True, cache_kib=cache_kib)
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.row_factory = sqlcipher3.Row
+    conn.create_function("casework_fold", 1, _fold_for_index, deterministic=True)
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
+                   "secure_delete = ON", "temp_store = MEMORY", f"cache_size = {-cache_kib}"):
+        conn.execute(f"PRAGMA {pragma}").fetchall()
+    return Database(conn, path)
+
+
+def _columns(db: Database, table: str) -> list[str]:
+    return [str(r[1]) for r in db.query(f"PRAGMA table_info({table})")]
+
+
+def _batches(source: Database, transactions: int) -> Iterator[dict[str, list[Any]]]:
+    """The bulk-written rows in `transactions` slices of the change log (by seq), each
+    slice with the rows of its entities, in the source's insertion order."""
+    seqs = [int(r[0]) for r in source.query(
+        "SELECT seq FROM changelog WHERE op = 'insert' AND entity IN "
+        "('household', 'person', 'contact') ORDER BY seq")]
+    if not seqs:
+        return
+    size = -(-len(seqs) // max(1, transactions))
+    cols = {t: _columns(source, t) for t in (*ENTITY_TABLES.values(), "changelog",
+                                              "household_search", "contact_notes")}
+    for start in range(0, len(seqs), size):
+        first, last = seqs[start], seqs[min(start + size, len(seqs)) - 1]
+        log = source.query("SELECT * FROM changelog WHERE seq BETWEEN ? AND ? AND "
+                           "op = 'insert' AND entity IN ('household', 'person', 'contact') "
+                           "ORDER BY seq", (first, last))
+        ids: dict[str, list[str]] = {e: [] for e in ENTITY_TABLES}
+        for r in log:
+            ids[r["entity"]].append(r["entity_id"])
+        batch: dict[str, list[Any]] = {"changelog": [_nulls(r) for r in log]}
+        for entity, table in ENTITY_TABLES.items():
+            batch[table] = _by_id(source, table, "id", ids[entity])
+        batch["household_search"] = _by_id(source, "household_search", "household_id",
+                                           ids["household"])
+        batch["contact_notes"] = _by_id(source, "contact_notes", "contact_id", ids["contact"])
+        search_text = cols["household_search"].index("text")
+        note_text = cols["contact_notes"].index("text")
+        batch["household_fts"] = [(r[0], r[search_text]) for r in batch["household_search"]]
+        batch["note_fts"] = [(r[0], _fold_for_index(r[note_text]))
+                             for r in batch["contact_notes"]]
+        yield batch
+
+
+def _by_id(source: Database, table: str, column: str, ids: list[str]) -> list[Any]:
+    rows: list[Any] = []
+    sql = (f"SELECT rowid AS rowid_, * FROM {table} WHERE {column} IN "  # noqa: S608
+           "(SELECT value FROM json_each(?)) ORDER BY rowid")
+    for start in range(0, len(ids), 20_000):
+        rows += [tuple(r) for r in source.query(sql, (json.dumps(ids[start:start + 20_000]),))]
+    return [_nulls(r[1:] if _has_rowid_alias(table) else r) for r in rows]
+
+
+def _nulls(row: Any) -> tuple[Any, ...]:
+    return tuple(NULL if v is None else v for v in row)
+
+
+def _has_rowid_alias(table: str) -> bool:
+    # household_search and contact_notes declare `rowid INTEGER PRIMARY KEY` themselves;
+    # changelog's seq is its rowid alias. The others get their rowid written explicitly.
+    return table in ("household_search", "contact_notes")
+
+
+def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int,
+            encrypted: bool, optimize: bool = True) -> dict[str, float]:
+    """Insert the bulk-written rows of `source` into a fresh copy of its schema in
+    `folder`; returns the timed seconds (insert + commit, optimize) and row counts."""
+    target_path = folder / ("floor-encrypted.db" if encrypted else "floor-plain.db")
+    target = _open(target_path, secrets.token_bytes(32) if encrypted else None, cache_kib)
+    try:
+        with target.transaction():
+            for sql in _schema(source):
+                target.execute(sql)
+            for trigger in DERIVED_TRIGGERS:
+                target.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            workers = source.query("SELECT * FROM workers")
+            if workers:
+                marks = ",".join("?" * len(workers[0]))
+                target.executemany(f"INSERT INTO workers VALUES ({marks})",  # noqa: S608
+                                   [tuple(r) for r in workers])
+        statements = {}
+        for table in ("households", "persons", "household_search", "contacts",
+                      "contact_notes", "changelog"):
+            cols = _columns(target, table)
+            if not _has_rowid_alias(table) and table != "changelog":
+                cols = ["rowid", *cols]
+            marks = ",".join("?" * len(cols))
+            statements[table] = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"  # noqa: S608
+        statements["household_fts"] = "INSERT INTO household_fts(rowid, text) VALUES (?, ?)"
+        statements["note_fts"] = "INSERT INTO note_fts(rowid, text) VALUES (?, ?)"
+        with target.transaction():
+            target.execute("INSERT INTO note_fts(note_fts, rank) VALUES ('automerge', 0)")
+        insert = cpu = 0.0
+        counts = dict.fromkeys(statements, 0)
+        for batch in _batches(source, transactions):
+            start, started = time.perf_counter(), time.process_time()
+            with target.transaction():
+                for table, sql in statements.items():
+                    target.executemany(sql, batch[table])
+            insert += time.perf_counter() - start
+            cpu += time.process_time() - started
+            for table in statements:
+                counts[table] += len(batch[table])
+        start, started = time.perf_counter(), time.process_time()
+        with target.transaction():
+            target.execute("INSERT INTO note_fts(note_fts, rank) VALUES ('automerge', 4)")
+            if optimize:  # as the demo ends (bulk.optimize_search)
+                target.execute("INSERT INTO note_fts(note_fts) VALUES ('optimize')")
+                target.execute("INSERT INTO household_fts(household_fts) VALUES ('optimize')")
+                target.execute("ANALYZE")
+                drop_stat4(target)
+        optimized = time.perf_counter() - start
+        cpu += time.process_time() - started
+    finally:
+        target.close()
+    return {"insert_s": insert, "optimize_s": optimized, "total_s": insert + optimized,
+            "cpu_s": cpu,
+            "contacts": counts["contacts"], "households": counts["households"],
+            "changelog": counts["changelog"], "bytes": sum(
+                p.stat().st_size for p in folder.glob(target_path.name + "*"))}
+
+
+def measure_both(source: Database, *, transactions: int, cache_kib: int,
+                 optimize: bool = True) -> dict[str, dict[str, float]]:
+    """`measure` on plain SQLite and on SQLCipher, each in a throw-away folder."""
+    out = {}
+    for name, encrypted in (("plain", False), ("encrypted", True)):
+        with tempfile.TemporaryDirectory(prefix="casework-floor-") as tmp:
+            out[name] = measure(source, Path(tmp), transactions=transactions,
+                                cache_kib=cache_kib, encrypted=encrypted, optimize=optimize)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from casework.clock import SystemClock
+    from casework.services import demo
+    from casework.services import session as session_service
+
+    parser = argparse.ArgumentParser(prog="python -m bench.floor")
+    parser.add_argument("vault", type=Path)
+    parser.add_argument("--transactions", type=int, default=1)
+    parser.add_argument("--cache-kib", type=int, default=demo.DEMO_CACHE_KIB)
+    parser.add_argument("--json", action="store_true", help="one JSON line (bench/run.py)")
+    args = parser.parse_args(argv)
+    passphrase = os.environ.get("CASEWORK_PASSPHRASE", demo.DEMO_PASSPHRASE)
+    session = session_service.unlock(args.vault, passphrase, SystemClock())
+    try:
+        result = measure_both(session.db, transactions=args.transactions,
+                              cache_kib=args.cache_kib)
+    finally:
+        session.close()
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    for name, values in result.items():
+        print(f"{name}: " + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
+                                      for k, v in values.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
