@@ -22,16 +22,9 @@ from pathlib import Path
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
-from casework.models.households.csv_import import (
-    MAX_BYTES,
-    CsvTable,
-    DuplicatePolicy,
-    ImportPlan,
-    default_mapping,
-    mapping_from_json,
-    plan_import,
-    read_table,
-)
+from casework.models.households.csv_columns import default_mapping, mapping_from_json
+from casework.models.households.csv_file import MAX_BYTES, CsvTable, read_table
+from casework.models.households.csv_import import DuplicatePolicy, ImportPlan, plan_import
 from casework.models.ids import HouseholdId, WorkerId, new_ids
 from casework.services import session as session_service
 from casework.services.session import Session, UnwrappedKey

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError
-from casework.models.households.csv_import import FIELDS, DuplicatePolicy
+from casework.models.households.csv_columns import FIELDS
+from casework.models.households.csv_import import DuplicatePolicy
 from casework.services import session as session_service
 from casework.services.households import csv_import as importer
 from casework.ui.context import UiContext

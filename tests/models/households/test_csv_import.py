@@ -9,17 +9,17 @@ import pytest
 from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.contacts import ContactType
+from casework.models.households.csv_columns import (
+    check_mapping,
+    default_mapping,
+    mapping_from_json,
+)
+from casework.models.households.csv_file import decode, read_table, sniff_delimiter
 from casework.models.households.csv_import import (
     Duplicate,
     DuplicatePolicy,
-    check_mapping,
-    decode,
-    default_mapping,
     identity_key,
-    mapping_from_json,
     plan_import,
-    read_table,
-    sniff_delimiter,
 )
 from casework.models.households.person import Gender, HouseholdRole
 
