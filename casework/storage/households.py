@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlcipher3
 
-from casework.models.households.csv_import import identity_key
+from casework.models.households.csv_import import identities
 from casework.models.households.household import (
     AccessRoute,
     Household,
@@ -373,11 +373,9 @@ def count_households(db: Database) -> int:
 def person_identities(db: Database) -> set[tuple[str, str, str]]:
     """Folded (first name, last name, birth date) of every person with an exact birth
     date; the CSV importer flags rows that match one."""
-    return {
-        identity_key(r["first_name"], r["last_name"], date.fromisoformat(r["birth_date"]))
-        for r in db.query("SELECT first_name, last_name, birth_date FROM persons "
-                          "WHERE deleted = 0 AND birth_date IS NOT NULL")
-    }
+    return identities((r["first_name"], r["last_name"], r["birth_date"])
+                      for r in db.query("SELECT first_name, last_name, birth_date FROM persons "
+                                        "WHERE deleted = 0 AND birth_date IS NOT NULL"))
 
 
 @dataclass(frozen=True, slots=True)

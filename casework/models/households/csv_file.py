@@ -51,9 +51,10 @@ def decode(data: bytes) -> tuple[str, str]:
                               "oder Windows-1252).") from None
 
 
-# A line that decodes as UTF-8 and is not ASCII holds a lead byte followed by a
-# continuation byte; in a Windows-1252 file that pair ("Ã¼") is rare, so a file without
-# one skips the per-line check below.
+# A line that decodes as UTF-8 and is not ASCII holds a lead byte directly followed by a
+# continuation byte, also once the ASCII bytes are taken out; in a Windows-1252 file
+# such a pair ("Ã¼") is rare, so a file without one skips the per-line check below.
+_ASCII = bytes(range(0x80))
 _UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 
@@ -61,7 +62,7 @@ def _refuse_mixed_encodings(data: bytes) -> None:
     """A file that is not UTF-8 as a whole but has lines that are (with umlauts encoded as
     UTF-8) mixes two encodings, e.g. rows pasted from two sources: decoding it as
     Windows-1252 would silently turn "Müller" into "MÃ¼ller". Refuse and name the lines."""
-    if _UTF8_PAIR.search(data) is None:
+    if _UTF8_PAIR.search(data.translate(None, _ASCII)) is None:
         return  # no line can be UTF-8 (the file as a whole is not)
     utf8_line = cp1252_line = 0
     for number, line in enumerate(data.splitlines(), 1):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -22,7 +22,7 @@ from enum import StrEnum
 from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.contacts import ContactDraft
-from casework.models.households.csv_cells import BadCell, Cells, ContactKey, fold_cell
+from casework.models.households.csv_cells import BadCell, Cells, ContactKey, Once, fold_cell
 from casework.models.households.csv_columns import (
     FIELD_BY_KEY,
     HOUSEHOLD_FIELDS,
@@ -118,6 +118,19 @@ class ImportPlan:
 
 def identity_key(first_name: str, last_name: str, birth_date: date) -> Identity:
     return fold_cell(first_name), fold_cell(last_name), birth_date.isoformat()
+
+
+def identities(people: Iterable[tuple[str, str, str]]) -> set[Identity]:
+    """`identity_key` of many (first name, last name, ISO birth date), e.g. the vault's
+    persons: each distinct name and date is folded or read once (100,000 persons have a
+    few thousand names)."""
+    names = Once(fold_cell)
+    dates = Once(_iso_date)
+    return {(names[first], names[last], dates[born]) for first, last, born in people}
+
+
+def _iso_date(text: str) -> str:
+    return date.fromisoformat(text).isoformat()
 
 
 # The mapped fields in the order `plan_import` unpacks them.
