@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -140,15 +140,22 @@ _ORDER = ("household_key", "household_name", "first_name", "last_name", "birth_d
           "contact_note")
 
 
-@dataclass
 class _Group:
-    first_line: int
-    values: dict[str, tuple[str, int]] = field(default_factory=dict)
-    persons: list[PlannedPerson] = field(default_factory=list)
-    contacts: dict[ContactKey, PlannedContact] = field(default_factory=dict)
-    # household cells (and derived name) of rows merged without conflict: merging the
-    # same cells again changes nothing, so most rows of a household skip the comparison
-    merged: set[tuple[str, ...]] = field(default_factory=set)
+    """The rows of one household so far. `cells`: the household cells (and derived name)
+    of its first row; `values` stays None while every row repeats them, as most rows do."""
+
+    __slots__ = ("cells", "contacts", "first_line", "merged", "persons", "values")
+
+    def __init__(self, first_line: int, cells: tuple[str, ...]) -> None:
+        self.first_line = first_line
+        self.cells = cells
+        # field → (first value given, its line), once rows differ in their household cells
+        self.values: dict[str, tuple[str, int]] | None = None
+        # household cells of rows merged without conflict: merging them again changes
+        # nothing, so those rows skip the comparison
+        self.merged: set[tuple[str, ...]] = set()
+        self.persons: list[PlannedPerson] = []
+        self.contacts: dict[ContactKey, PlannedContact] = {}
 
 
 def plan_import(table: CsvTable, mapping: Mapping[str, int], now: datetime,
@@ -210,12 +217,12 @@ def plan_import(table: CsvTable, mapping: Mapping[str, int], now: datetime,
             problems.append(RowProblem(line, "Familienname", "fehlt (weder Familienname "
                                        "noch Nachname angegeben)."))
             continue
-        group = groups.get(group_key)
-        if group is None:
-            group = groups[group_key] = _Group(line)
         household = (household_name, street, plz, city, district, quarter, languages,
                      interpreter, "" if household_name else name)
-        if household not in group.merged:
+        group = groups.get(group_key)
+        if group is None:
+            group = groups[group_key] = _Group(line, household)
+        elif household != group.cells and household not in group.merged:
             conflict = _merge_household_values(group, household, line, fold)
             if conflict is not None:
                 problems.append(conflict)
@@ -252,15 +259,24 @@ def plan_import(table: CsvTable, mapping: Mapping[str, int], now: datetime,
     return ImportPlan(tuple(households), tuple(problems), tuple(duplicates), total)
 
 
-def _merge_household_values(group: _Group, household: tuple[str, ...], line: int,
-                            fold: Callable[[str], str]) -> RowProblem | None:
-    """The row's household cells must agree with what earlier rows of the household gave
-    (folded: "Gärtnerstraße" and "Gaertnerstrasse" agree); new ones are added."""
+def _candidate(household: tuple[str, ...]) -> dict[str, str]:
+    """The household fields a row fills (its derived name last)."""
     candidate = {key: value for key, value in zip(HOUSEHOLD_FIELDS, household, strict=False)
                  if value}
     if household[-1]:
         candidate["derived_name"] = household[-1]
-    for key, value in candidate.items() if group.values else ():
+    return candidate
+
+
+def _merge_household_values(group: _Group, household: tuple[str, ...], line: int,
+                            fold: Callable[[str], str]) -> RowProblem | None:
+    """The row's household cells must agree with what earlier rows of the household gave
+    (folded: "Gärtnerstraße" and "Gaertnerstrasse" agree); new ones are added."""
+    if group.values is None:
+        group.values = {key: (value, group.first_line)
+                        for key, value in _candidate(group.cells).items()}
+    candidate = _candidate(household)
+    for key, value in candidate.items():
         known = group.values.get(key)
         if known is None:
             continue
@@ -277,7 +293,10 @@ _LANGUAGES = re.compile(r"[,;/]")
 
 
 def _household(group: _Group, interpreter_needed: Callable[[str], bool]) -> HouseholdDraft:
-    values = {k: v for k, (v, _) in group.values.items()}
+    if group.values is None:
+        values = _candidate(group.cells)
+    else:
+        values = {k: v for k, (v, _) in group.values.items()}
     name = values.get("household_name") or values.get("derived_name", "")
     languages: tuple[str, ...] = ()
     if "languages" in values:
