@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import CancelledError
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from casework.errors import UserError, ValidationError
 from casework.models.households.csv_import import DuplicatePolicy
 from casework.services import contacts
+from casework.services import session as session_service
 from casework.services.households import csv_import as importer
 from casework.services.households import households
 from casework.services.session import Session
@@ -167,3 +170,32 @@ def test_cancelling_between_batches_rolls_back_what_was_written(
     # the member count kept in bulk equals what the per-row trigger would have kept
     counts = sorted(r[0] for r in session.db.query("SELECT member_count FROM households"))
     assert counts == [1, 2]
+
+
+# --------------------------------------------------------------------------- the app's check
+
+
+def test_the_background_check_flags_vault_duplicates_and_wipes_its_key(
+        session: Session) -> None:
+    add_family(session, "Müller")  # Ayşe Müller *04.05.1988
+    key = session_service.background_key(session)
+    seen: list[tuple[int, int]] = []
+    prepared = importer.check_in_background(
+        key, session.clock, session.actor_id,
+        b"Vorname;Nachname;Geburtsdatum\nAyse;Mueller;04.05.1988\nNeu;Person;01.01.2001\n",
+        progress=lambda done, total: seen.append((done, total)))
+    assert [d.text() for d in prepared.plan.duplicates] == [
+        "Zeile 2: eine Person mit gleichem Namen und Geburtsdatum ist bereits in der Akte."]
+    assert seen == [(0, 2), (2, 2)]
+    assert not any(key.data_key)  # its connection is closed and the key copy wiped
+    # a new mapping checks again against the same persons, without the database
+    again = importer.plan_preview(b"Vorname;Name;Geb\nAyse;Mueller;04.05.1988\n",
+                                  session.clock.now(), prepared.known,
+                                  mapping={"first_name": 0, "last_name": 1, "birth_date": 2})
+    assert len(again.plan.duplicates) == 1
+
+
+def test_a_cancelled_check_stops_with_cancelled_error(session: Session) -> None:
+    with pytest.raises(CancelledError):
+        importer.plan_preview(GOOD.encode(), session.clock.now(), frozenset(),
+                              cancelled=lambda: True)
