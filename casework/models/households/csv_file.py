@@ -5,7 +5,6 @@ cannot be read as a table at all."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -132,7 +131,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
         # what csv.reader returns, without its per-character state machine (a third of
         # the time of reading 100,000 rows).
         if _OTHER_LINE_BREAKS.search(text):
-            lines = [raw.rstrip("\r\n") for raw in io.StringIO(text, newline="")]
+            lines = [raw.rstrip("\r\n") for raw in _lines(text)]
         else:
             lines = text.splitlines()
         return _split_records(lines, delimiter)
@@ -149,7 +148,7 @@ def _split_records(lines: list[str], delimiter: str) -> Iterator[tuple[int, int,
 
 
 def _quoted_records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     start = 1
     try:
         for record in reader:
@@ -157,6 +156,14 @@ def _quoted_records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[
             start = reader.line_num + 1
     except csv.Error:
         raise _malformed(reader.line_num) from None
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings (\\r\\n, \\n or \\r), as in a file opened with newline=""."""
+    return [m.group(0) for m in _LINE.finditer(text) if m.group(0)]
 
 
 def _malformed(line: int) -> ValidationError:
