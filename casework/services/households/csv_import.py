@@ -132,6 +132,9 @@ def check_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, dat
     """On a worker thread: the vault's persons, read on the vault's own second connection
     (closed, and its key wiped, right after), then `plan_preview`. A new mapping for the
     same file: `plan_preview` with `ImportPreview.known`, no connection needed."""
+    if cancelled is not None and cancelled():  # stopped while it waited for the worker
+        key.wipe()
+        raise CancelledError()
     session = session_service.open_background(key, clock, actor_id, "")
     try:
         known = known_persons(session)

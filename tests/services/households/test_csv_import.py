@@ -199,3 +199,20 @@ def test_a_cancelled_check_stops_with_cancelled_error(session: Session) -> None:
     with pytest.raises(CancelledError):
         importer.plan_preview(GOOD.encode(), session.clock.now(), frozenset(),
                               cancelled=lambda: True)
+
+
+def test_a_background_check_stopped_before_it_starts_opens_nothing(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+    real_open = session_service.open_background
+
+    def counting_open(*args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(args)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(session_service, "open_background", counting_open)
+    key = session_service.background_key(session)
+    with pytest.raises(CancelledError):
+        importer.check_in_background(key, session.clock, session.actor_id, GOOD.encode(),
+                                     cancelled=lambda: True)
+    assert not opened and not any(key.data_key)
