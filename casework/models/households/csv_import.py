@@ -29,7 +29,7 @@ from casework.models.households.csv_columns import (
     check_mapping,
 )
 from casework.models.households.csv_file import FILE_FIELD, CsvTable
-from casework.models.households.household import HouseholdDraft
+from casework.models.households.household import HouseholdDraft, TargetGroup
 from casework.models.households.person import PersonDraft
 
 Identity = tuple[str, str, str]  # folded first name, folded last name, ISO birth date
@@ -290,6 +290,7 @@ def _merge_household_values(group: _Group, household: tuple[str, ...], line: int
 
 
 _LANGUAGES = re.compile(r"[,;/]")
+_NO_TARGET_GROUPS: frozenset[TargetGroup] = frozenset()  # one for all, not one per household
 
 
 def _household(group: _Group, interpreter_needed: Callable[[str], bool]) -> HouseholdDraft:
@@ -310,4 +311,5 @@ def _household(group: _Group, interpreter_needed: Callable[[str], bool]) -> Hous
                           plz=values.get("plz", ""), city=values.get("city", ""),
                           district=values.get("district", ""),
                           quarter=values.get("quarter", ""), languages=languages,
-                          interpreter_needed=interpreter).validated()
+                          interpreter_needed=interpreter,
+                          target_groups=_NO_TARGET_GROUPS).validated()
