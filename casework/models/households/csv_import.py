@@ -22,7 +22,7 @@ from enum import StrEnum
 from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.contacts import ContactDraft
-from casework.models.households.csv_cells import BadCell, Cells, ContactKey, Once, fold_cell
+from casework.models.households.csv_cells import BadCell, Cells, ContactKey, Once, birth, fold_cell
 from casework.models.households.csv_columns import (
     FIELD_BY_KEY,
     HOUSEHOLD_FIELDS,
@@ -131,6 +131,24 @@ def identities(people: Iterable[tuple[str, str, str]]) -> set[Identity]:
 
 def _iso_date(text: str) -> str:
     return date.fromisoformat(text).isoformat()
+
+
+def birth_dates(table: CsvTable, mapping: Mapping[str, int]) -> set[str]:
+    """The exact birth dates (ISO) the file's rows give: persons of the vault born on any
+    other day cannot be a row's duplicate, so the vault is asked only for these."""
+    column = mapping.get("birth_date")
+    if column is None:
+        return set()
+    exact = Once(_exact_birth_date)
+    return {exact[row.cells[column]] for row in table.rows if column < len(row.cells)} - {""}
+
+
+def _exact_birth_date(text: str) -> str:
+    try:
+        born = birth(text).birth_date
+    except BadCell:
+        return ""
+    return born.isoformat() if born is not None else ""
 
 
 # The mapped fields in the order `plan_import` unpacks them.

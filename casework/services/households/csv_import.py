@@ -8,9 +8,9 @@ Nothing is written unless every row is valid; the commit is one transaction, so 
 half-way leaves the vault as it was.
 
 The desktop app checks the file on its worker thread (`check_in_background`: the vault's
-persons for the duplicate check on its second connection, then `plan_preview`, with
-progress, cancellable every few thousand rows) and commits there too
-(`commit_in_background`); cancelling between two batches rolls the whole transaction back.
+persons for the duplicate check read on its second connection, progress and cancel every
+few thousand rows) and commits there too (`commit_in_background`); cancelling between two
+batches rolls the whole transaction back.
 """
 
 from __future__ import annotations
@@ -20,18 +20,22 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
-from casework.models.households.csv_columns import default_mapping, mapping_from_json
+from casework.models.households.csv_columns import (
+    check_mapping,
+    default_mapping,
+    mapping_from_json,
+)
 from casework.models.households.csv_file import MAX_BYTES, CsvTable, read_table
 from casework.models.households.csv_import import (
     DuplicatePolicy,
     Identity,
     ImportPlan,
+    birth_dates,
     plan_import,
 )
 from casework.models.ids import HouseholdId, WorkerId, new_ids
@@ -49,7 +53,6 @@ class ImportPreview:
     table: CsvTable
     mapping: dict[str, int]
     plan: ImportPlan
-    known: frozenset[Identity] = frozenset()  # the vault's persons it was checked against
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,6 @@ def preview(session: Session, data: bytes, mapping: Mapping[str, int] | None = N
             mapping_json: str | None = None) -> ImportPreview:
     """Parse and validate everything; writes nothing. Raises `ValidationError` for a file
     that cannot be read as a table at all; row problems are in `plan.problems`."""
-    known = known_persons(session)
     with _objects_pile_up():
         table = read_table(data)
         if mapping is not None:
@@ -94,23 +96,29 @@ def preview(session: Session, data: bytes, mapping: Mapping[str, int] | None = N
         else:
             chosen = default_mapping(table.header)
         # the table as read above (reading it again was 0.8 s of a 100,000-row preview)
+        known = known_persons(session, table, chosen)
         plan = plan_import(table, chosen, session.clock.now(), known)
-    return ImportPreview(table, chosen, plan, known)
+    return ImportPreview(table, chosen, plan)
 
 
-def known_persons(session: Session) -> frozenset[Identity]:
-    """Identity keys of the vault's persons, for the duplicate check of `plan_preview`."""
-    with _objects_pile_up():
-        return frozenset(household_store.person_identities(session.db))
+def known_persons(session: Session, table: CsvTable,
+                  mapping: Mapping[str, int]) -> frozenset[Identity]:
+    """Identity keys of the vault's persons born on a day the file names, for the
+    duplicate check: one query (a small list against a large vault reads a few persons,
+    not all of them)."""
+    check_mapping(mapping, table.header)
+    return frozenset(household_store.person_identities(session.db,
+                                                       birth_dates(table, mapping)))
 
 
-def plan_preview(data: bytes, now: datetime, known: frozenset[Identity], *,
-                 mapping: Mapping[str, int] | None = None,
-                 progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> ImportPreview:
-    """`preview` without the database (for a worker thread): `known` from
-    `known_persons`. `progress(rows checked, rows)` every few thousand rows; when
-    `cancelled()` says yes there, the check stops with `CancelledError`."""
+def check_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, data: bytes,
+                        *, mapping: Mapping[str, int] | None = None,
+                        progress: Callable[[int, int], None] | None = None,
+                        cancelled: Callable[[], bool] | None = None) -> ImportPreview:
+    """`preview` on a worker thread: the file is read there, the vault's persons it is
+    checked against on the vault's own second connection (closed, and its key wiped,
+    right after). `progress(rows checked, rows)` every few thousand rows; when
+    `cancelled()` says yes (before the start or there), it stops with `CancelledError`."""
 
     def step(done: int, total: int) -> None:
         if cancelled is not None and cancelled():
@@ -118,30 +126,25 @@ def plan_preview(data: bytes, now: datetime, known: frozenset[Identity], *,
         if progress is not None:
             progress(done, total)
 
-    with _objects_pile_up():
-        table = read_table(data)
-        chosen = dict(mapping) if mapping is not None else default_mapping(table.header)
-        plan = plan_import(table, chosen, now, known, progress=step)
-    return ImportPreview(table, chosen, plan, known)
-
-
-def check_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, data: bytes,
-                        *, mapping: Mapping[str, int] | None = None,
-                        progress: Callable[[int, int], None] | None = None,
-                        cancelled: Callable[[], bool] | None = None) -> ImportPreview:
-    """On a worker thread: the vault's persons, read on the vault's own second connection
-    (closed, and its key wiped, right after), then `plan_preview`. A new mapping for the
-    same file: `plan_preview` with `ImportPreview.known`, no connection needed."""
     if cancelled is not None and cancelled():  # stopped while it waited for the worker
         key.wipe()
         raise CancelledError()
+    try:
+        with _objects_pile_up():
+            table = read_table(data)
+        chosen = dict(mapping) if mapping is not None else default_mapping(table.header)
+        check_mapping(chosen, table.header)
+    except BaseException:
+        key.wipe()
+        raise
     session = session_service.open_background(key, clock, actor_id, "")
     try:
-        known = known_persons(session)
+        known = known_persons(session, table, chosen)
     finally:
         session.close()
-    return plan_preview(data, clock.now(), known, mapping=mapping, progress=progress,
-                        cancelled=cancelled)
+    with _objects_pile_up():
+        plan = plan_import(table, chosen, clock.now(), known, progress=step)
+    return ImportPreview(table, chosen, plan)
 
 
 @contextmanager

@@ -14,9 +14,7 @@ vault on the GUI thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from concurrent.futures import CancelledError
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -38,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from casework.errors import UserError
 from casework.models.households.csv_columns import FIELDS
-from casework.models.households.csv_import import DuplicatePolicy, Identity
+from casework.models.households.csv_import import DuplicatePolicy
 from casework.services import session as session_service
 from casework.services.households import csv_import as importer
 from casework.services.session import UnwrappedKey
@@ -69,7 +67,6 @@ class ImportDialog(QDialog):
         self.ctx = ctx
         self.data: bytes | None = None
         self.prepared: importer.ImportPreview | None = None
-        self._known: frozenset[Identity] | None = None  # the vault's, read by the first check
         self._updating = False
         self._planning = 0  # the newest check of the file; older results are dropped
         self._planning_pending = 0
@@ -173,12 +170,11 @@ class ImportDialog(QDialog):
             self._show()
             return
         self.prepared = None
-        self._known = None
         self._plan(None)
 
     def _plan(self, mapping: dict[str, int] | None) -> None:
-        """Check the file (parse, validate every row) on the worker thread; the first check
-        of a file also reads the vault's persons there (on its own connection)."""
+        """Check the file (parse, validate every row, look for the same persons in the
+        vault) on the worker thread, which reads the vault on its own connection."""
         assert self.data is not None
         if self._checking is not None:
             self._checking.set()  # its result would be dropped anyway
@@ -186,20 +182,14 @@ class ImportDialog(QDialog):
         generation = self._planning
         self._planning_pending += 1
         cancel = self._checking = threading.Event()
-        key: UnwrappedKey | None = None
-        work: Callable[..., importer.ImportPreview]
-        if self._known is None:
-            session = self.ctx.require_session()
-            key = session_service.background_key(session)
-            work = partial(importer.check_in_background, key, self.ctx.clock,
-                           session.actor_id, self.data, mapping=mapping)
-        else:
-            work = partial(importer.plan_preview, self.data, self.ctx.clock.now(),
-                           self._known, mapping=mapping)
+        session = self.ctx.require_session()
+        key = session_service.background_key(session)
         self.summary.setText("Die Datei wird geprüft …")
         self.progress.setRange(0, 0)
         self._update_buttons()
-        self.ctx.tasks.submit(work, progress=self.progress_changed.emit,
+        self.ctx.tasks.submit(importer.check_in_background, key, self.ctx.clock,
+                              session.actor_id, self.data, mapping=mapping,
+                              progress=self.progress_changed.emit,
                               cancelled=cancel.is_set, cancel=cancel, owner=self,
                               on_done=lambda result: self._planned(generation, result, mapping),
                               on_error=lambda error: self._plan_failed(generation, error,
@@ -212,16 +202,14 @@ class ImportDialog(QDialog):
             return
         self._checking = None
         self.prepared = prepared
-        self._known = prepared.known
         if mapping is None:
             self._fill_mapping()
         self._show()
 
     def _plan_failed(self, generation: int, error: BaseException,
-                     mapping: dict[str, int] | None, key: UnwrappedKey | None) -> None:
+                     mapping: dict[str, int] | None, key: UnwrappedKey) -> None:
         self._planning_pending -= 1
-        if key is not None:
-            key.wipe()  # a check cancelled before it started never opened (and wiped) it
+        key.wipe()  # a check cancelled before it started never opened (and wiped) it
         cancelled = isinstance(error, CancelledError)
         if not cancelled and not isinstance(error, UserError):
             raise error
