@@ -350,3 +350,17 @@ def test_progress_is_reported_every_5000_rows_and_may_stop_the_check() -> None:
 
     with pytest.raises(Stop):
         plan_import(table, default_mapping(table.header), NOW, progress=stop)
+
+
+def test_too_large_and_too_long_files_are_refused() -> None:
+    with pytest.raises(ValidationError, match="zu groß"):
+        read_table(b"Nachname\n" + b"x" * (50 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="zu viele Zeilen"):
+        read_table(b"Nachname\n" + b"Meier\n" * 200_001)
+
+
+def test_a_row_without_any_name_or_household_number_is_listed() -> None:
+    plan = _plan("Vorname;Nachname;Straße\n;;Gärtnerstraße 12\nAnna;Müller;\n")
+    assert [p.text() for p in plan.problems] == [
+        "Zeile 2: Familienname: fehlt (weder Familienname noch Nachname angegeben)."]
+    assert [h.draft.name for h in plan.households] == ["Müller"]
