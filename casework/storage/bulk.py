@@ -15,6 +15,7 @@ from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import PersonDraft
 from casework.models.ids import new_ids
 from casework.models.text import fold_words
+from casework.storage import report_facts
 from casework.storage.changelog import NOTES_IN_ROW, RecordWriter
 from casework.storage.db import Database, drop_stat4
 from casework.storage.households import (
@@ -121,12 +122,13 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
             note_rows.append((cid, hid, seq, note.kind.value, note.source, note.text,
                               int(note.disputed)))
     if contact_rows:
-        db.executemany(
-            "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
-            "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
-            "updated_at, created_by, updated_by, version) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            contact_rows)
+        with report_facts.bulk_contacts(db):  # the report's facts, set-based per batch
+            db.executemany(
+                "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
+                "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
+                "updated_at, created_by, updated_by, version) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                contact_rows)
         _insert_notes_indexed_once(db, note_rows)
     db.executemany(
         "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, device, "
