@@ -334,3 +334,15 @@ def test_windows_the_facts_do_not_fit_are_counted_from_the_contacts(
     assert q.facts_years(db, window(date(2025, 2, 1), date(2026, 1, 31))) is None
     assert q.facts_months(db, window(date(2025, 2, 1), date(2026, 1, 31))) == (
         "2025-02", "2026-02")
+
+
+def test_the_vault_check_names_facts_that_differ_from_the_contacts(
+        demo_session: Session) -> None:
+    db = demo_session.db
+    assert session_service.check(demo_session).ok
+    with db.transaction():  # as if a path had written contacts behind the triggers' back
+        assert db.execute(
+            "UPDATE household_years SET contacts = contacts + 1 WHERE (household_id, year) = "
+            "(SELECT household_id, year FROM household_years LIMIT 1)") == 1
+    problems = session_service.check(demo_session).problems
+    assert any("Berichtszahlen" in p for p in problems)
