@@ -142,7 +142,7 @@ class QuarantinedChange:
 
     @property
     def reason_text(self) -> str:
-        return kind_table.reason_text(self.reason)
+        return kind_table.reason_text(self.reason, own=self.direction == "out")
 
 
 @dataclass

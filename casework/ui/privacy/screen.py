@@ -42,7 +42,7 @@ from casework.models.persons.worker import WorkerRole
 from casework.models.privacy.retention import DeletionApproval, DeletionRequest, FileType
 from casework.services import session as session_service
 from casework.services.households import households
-from casework.services.privacy import disclosure, retention
+from casework.services.privacy import access_log, disclosure, retention
 from casework.services.session import Session, UnwrappedKey
 from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
@@ -129,11 +129,11 @@ def _delete_job(session: Session, cancel: threading.Event, request_id: str,
 
 
 def _log_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
-             ) -> tuple[list[str], list[retention.AccessLogRow]]:
+             ) -> tuple[list[str], list[access_log.AccessLogRow]]:
     """On the worker thread: verify the audit chain and read its newest entries."""
     session = session_service.open_background(key, clock, actor_id, "")
     try:
-        return retention.verify_access_log(session), retention.access_log(session)
+        return access_log.verify_access_log(session), access_log.access_log(session)
     finally:
         session.close()
 
@@ -353,7 +353,8 @@ class DatenschutzScreen(QWidget):
                               on_error=lambda error: self._log_failed(error),
                               cancel=threading.Event(), owner=self)
 
-    def _show_log(self, asked: int, result: tuple[list[str], list[retention.AccessLogRow]]) -> None:
+    def _show_log(self, asked: int,
+                  result: tuple[list[str], list[access_log.AccessLogRow]]) -> None:
         self._log_pending -= 1
         if asked != self._log_asked:
             return  # a newer load is on its way
