@@ -6,6 +6,7 @@ Counts only; suppression happens when the report is shown (LR-39)."""
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
@@ -95,7 +96,7 @@ def _reached(session: Session, w: Window, flags: Counts) -> list[StatTable]:
         (StatRow("neu", (new,)), StatRow("fortgeführt", (reached - new,))),
         total_row=True,
     )
-    persons, new_persons = _person_counts(q.reached_person_counts(session.db, w))
+    persons, new_persons = _person_counts(q.reached_person_rows(session.db, w))
     people = StatTable(
         "personen_neu",
         "Personen in erreichten Haushalten",
@@ -133,14 +134,14 @@ def age_band(age: int | None, expected: bool) -> str:
 
 
 def _person_counts(
-    groups: Iterable[tuple[int | None, int, str, int, int]],
+    rows: Iterable[tuple[int | None, int, str, int]],
 ) -> tuple[Counts, list[int]]:
     """(age band, gender) → persons, and [persons in new, in continuing households],
-    from the (age, due date?, gender, new, persons) groups of
-    storage.reports.reached_person_counts."""
+    counted here over the distinct (age, due date?, gender, new) keys (see
+    storage.reports.reached_person_rows for why not in SQL)."""
     persons: Counts = {}
     new_persons = [0, 0]
-    for age, expected, gender, is_new, n in groups:
+    for (age, expected, gender, is_new), n in Counter(rows).items():
         key = (age_band(age, bool(expected)), "" if gender is None else str(gender))
         persons[key] = persons.get(key, 0) + n
         new_persons[0 if is_new else 1] += n

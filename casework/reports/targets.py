@@ -8,6 +8,7 @@ Targets and Kennzahlen are reference data of the profile (`reporting`)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from dateutil.relativedelta import relativedelta
 
@@ -116,7 +117,7 @@ def criteria_table(session: Session, w: Window) -> StatTable:
     with_any = 0
     total = 0
     # Households share a few combinations: each distinct list is parsed once.
-    for text, n in q.reached_target_groups(session.db, w).items():
+    for text, n in Counter(q.reached_target_groups(session.db, w)).items():
         total += n
         groups = {TargetGroup(v) for v in json.loads(text) if v in TargetGroup._value2member_map_}
         for group in groups:

@@ -213,7 +213,7 @@ CASE WHEN a IS NULL AND due_date IS NOT NULL THEN 'ungeboren'
 def persons_reached(db: Database, w: Window) -> Counts:
     """(age band at the end of the period, gender, "1" if the household is new) → members
     of reached households (born by then, or expected within 280 days: families count
-    from −9 months). Grouped in SQL: the reference for `reached_person_counts`, which the
+    from −9 months). Grouped in SQL: the reference for `reached_person_rows`, which the
     Jahresbericht uses because this grouping is slow on a large vault."""
     _fill_reached(db, w)
     return _counts(
@@ -225,34 +225,34 @@ def persons_reached(db: Database, w: Window) -> Counts:
     )
 
 
-def reached_person_counts(
-    db: Database, w: Window,
-) -> list[tuple[int | None, int, str, int, int]]:
+def reached_person_rows(db: Database, w: Window) -> list[tuple[int | None, int, str, int]]:
     """(age in completed years at the end of the period or None, 1 if a due date is known,
-    gender, 1 if the household is new, persons) over the members of reached households
-    that `persons_reached` counts (same rules): the caller bands them. The age is
-    computed once per person from bound parameters and grouped as an integer, which is
-    cheaper than `persons_reached`'s band CASE (it re-evaluates the age once per branch)
-    and than moving ~70,000 rows into Python to count them there (1M-contact vault)."""
+    gender, 1 if the household is new) for every member of a reached household that
+    `persons_reached` counts (same rules), one row per person, not grouped: the caller
+    bands and counts. On a large vault SQLite's GROUP BY sorted ~70,000 rows in a
+    temporary B-tree, and the band CASE re-evaluated the age expression once per branch;
+    every string it allocated costs an mlock pair under SQLCipher's memory security. Here
+    the age is computed once, from bound parameters, and only integers and the gender
+    come back."""
     _fill_reached(db, w)
     on = w.last.isoformat()
     params = {"on": on, "year": w.last.year, "md": on[5:10],
               "due_by": (w.last + timedelta(days=280)).isoformat()}
     cursor = db.conn.cursor()
-    cursor.row_factory = None  # plain tuples: no Row object per group
+    cursor.row_factory = None  # plain tuples: no Row object per person
     try:
         return list(cursor.execute(
             "SELECT CASE WHEN p.birth_date IS NOT NULL THEN "
             " :year - CAST(substr(p.birth_date, 1, 4) AS INTEGER) "
             " - (:md < substr(p.birth_date, 6, 5)) "
             " WHEN p.birth_year IS NOT NULL THEN :year - p.birth_year - 1 END, "
-            " p.due_date IS NOT NULL, p.gender, f.new, count(*) "
+            " p.due_date IS NOT NULL, p.gender, f.new "
             "FROM temp.report_reached f "
             "JOIN persons p ON p.household_id = f.hid AND p.deleted = 0 "
             "WHERE (p.birth_date IS NULL OR p.birth_date <= :on) "
             " AND (p.birth_year IS NULL OR p.birth_year <= :year) "
             " AND (p.birth_date IS NOT NULL OR p.birth_year IS NOT NULL OR p.due_date IS NULL "
-            "      OR p.due_date <= :due_by) GROUP BY 1, 2, 3, 4",
+            "      OR p.due_date <= :due_by)",
             params,
         ))
     except sqlcipher3.Error as error:
@@ -564,15 +564,14 @@ def referrals(db: Database, w: Window) -> Counts | None:
 # --------------------------------------------------------------------------- targets
 
 
-def reached_target_groups(db: Database, w: Window) -> dict[str, int]:
-    """Target-group criteria (JSON list) → households reached in the period with exactly
-    these (households share a few combinations)."""
+def reached_target_groups(db: Database, w: Window) -> list[str]:
+    """The target-group criteria (JSON list) of every household reached in the period."""
     _fill_reached(db, w)
-    out: dict[str, int] = {}
-    for r in db.query("SELECT target_groups, count(*) FROM temp.report_reached GROUP BY 1"):
-        text = str(r[0] or "[]")
-        out[text] = out.get(text, 0) + int(r[1])
-    return out
+    return [
+        str(r[0] or "[]")
+        for r in db.query(
+            "SELECT target_groups FROM temp.report_reached")
+    ]
 
 
 def referral_totals(db: Database, w: Window) -> tuple[int, int] | None:
