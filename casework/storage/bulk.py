@@ -122,7 +122,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
             note_rows.append((cid, hid, seq, note.kind.value, note.source, note.text,
                               int(note.disputed)))
     if contact_rows:
-        with report_facts.bulk_contacts(db):  # the report's facts, set-based per batch
+        with report_facts.bulk_contacts(db, [(r[1], r[2], r[4]) for r in contact_rows]):
             db.executemany(
                 "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
                 "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "

@@ -20,11 +20,12 @@ the time-zone rules, falls back to counting the contacts themselves.
 
 A row whose count drops to zero is deleted, so a household purged for good leaves no row
 (the purge also deletes by `household_id`). The bulk writer suspends the insert trigger
-for a batch and adds the batch set-based (`bulk_contacts`)."""
+for a batch and adds the batch aggregated in Python (`bulk_contacts`, `local_month`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -62,6 +63,19 @@ def month_start_utc(year: int, month: int) -> str:
     before = (date(year, month, 1) - timedelta(days=1)).isoformat()
     hour = 22 if month in SUMMER_MONTHS else 23
     return f"{before}T{hour}:00:00.000000Z"
+
+
+def local_month(at: str) -> str:
+    """`month_sql` in Python, for the bulk writer: the same text comparisons, so the same
+    month for every stored timestamp (both are checked against the time-zone database
+    in tests/reports/test_statistics_identity.py)."""
+    if at[8:10] >= "28" and at[11:13] >= "22":
+        first = date(int(at[:4]), int(at[5:7]), 1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        hour = 22 if following.month in SUMMER_MONTHS else 23
+        if at >= f"{(following - timedelta(days=1)).isoformat()}T{hour}:00:00.000000Z":
+            return f"{following.year:04d}-{following.month:02d}"
+    return at[:7]
 
 
 def _add(prefix: str, where: str) -> list[str]:
@@ -124,34 +138,23 @@ TRIGGERS_SQL = "\n".join((
 ))
 
 
-def fill_since(db: Database, after_rowid: int | None) -> None:
-    """Add the live contacts with a rowid above `after_rowid` (all if None) to both
-    tables, set-based (what the insert trigger would have done row by row)."""
-    # All contacts: from a covering index, not the table rows. A batch: only its rows,
-    # by rowid (NOT INDEXED: otherwise SQLite scans a whole covering index of the
-    # contacts to save the sort of the GROUP BY, once per batch).
-    if after_rowid is None:
-        source, params = "contacts WHERE deleted = 0", {}
-    else:
-        source = "contacts NOT INDEXED WHERE rowid > :after AND deleted = 0"
-        params = {"after": after_rowid}
+def fill_all(db: Database) -> None:
+    """Count every live contact into both tables, set-based, from covering indexes of
+    the contacts rather than their rows (migration m0045)."""
     db.execute(
         f"INSERT INTO household_years (household_id, year, contacts) "
-        f"SELECT household_id, {year_sql('occurred_at')}, count(*) FROM {source} "
-        "GROUP BY 1, 2 "
-        "ON CONFLICT (household_id, year) DO UPDATE SET contacts = contacts + excluded.contacts",
-        params)
+        f"SELECT household_id, {year_sql('occurred_at')}, count(*) FROM contacts "
+        "WHERE deleted = 0 GROUP BY 1, 2")
     db.execute(
         f"INSERT INTO contact_months (month, type, contacts) "
-        f"SELECT {month_sql('occurred_at')}, type, count(*) FROM {source} GROUP BY 1, 2 "
-        "ON CONFLICT (month, type) DO UPDATE SET contacts = contacts + excluded.contacts",
-        params)
+        f"SELECT {month_sql('occurred_at')}, type, count(*) FROM contacts "
+        "WHERE deleted = 0 GROUP BY 1, 2")
 
 
 def install(db: Database) -> None:
     """Create the tables and triggers and count the existing contacts (migration m0045)."""
     db.executescript(TABLES_SQL)
-    fill_since(db, None)
+    fill_all(db)
     db.executescript(TRIGGERS_SQL)
 
 
@@ -180,20 +183,40 @@ def maintained(db: Database) -> bool:
         TRIGGERS)) == len(TRIGGERS)
 
 
+def add_contacts(db: Database, contacts: Iterable[tuple[str, str, str]]) -> None:
+    """Count live contacts inserted while the insert trigger was suspended:
+    (household_id, occurred_at as stored, type) each; aggregated here, so the tables get
+    one upsert per household and year and per month and type, not one per contact."""
+    years: Counter[tuple[str, int]] = Counter()
+    months: Counter[tuple[str, str]] = Counter()
+    for household_id, at, kind in contacts:
+        month = local_month(at)
+        years[(household_id, int(month[:4]))] += 1
+        months[(month, kind)] += 1
+    db.executemany(
+        "INSERT INTO household_years (household_id, year, contacts) VALUES (?, ?, ?) "
+        "ON CONFLICT (household_id, year) DO UPDATE SET contacts = contacts + excluded.contacts",
+        [(h, y, n) for (h, y), n in years.items()])
+    db.executemany(
+        "INSERT INTO contact_months (month, type, contacts) VALUES (?, ?, ?) "
+        "ON CONFLICT (month, type) DO UPDATE SET contacts = contacts + excluded.contacts",
+        [(m, k, n) for (m, k), n in months.items()])
+
+
 @contextmanager
-def bulk_contacts(db: Database) -> Iterator[None]:
-    """For a bulk insert of contacts inside the caller's transaction: the insert trigger
-    is dropped for the statement and recreated from its own stored definition, and the
-    new rows are counted in two set-based statements. No other connection ever sees the
-    table without the trigger (DDL is transactional; an error rolls it back with the
-    caller's transaction)."""
+def bulk_contacts(db: Database, contacts: Sequence[tuple[str, str, str]]) -> Iterator[None]:
+    """For a bulk insert of live contacts inside the caller's transaction; `contacts`:
+    (household_id, occurred_at as stored, type) of the rows the block inserts. The insert
+    trigger is dropped for the block and recreated from its own stored definition, and
+    the rows are counted once, aggregated (`add_contacts`). No other connection ever
+    sees the table without the trigger (DDL is transactional; an error rolls it back with
+    the caller's transaction)."""
     trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
                         (_INSERT_TRIGGER,))
     if trigger is None:  # a vault without the facts (before m0045): nothing to keep
         yield
         return
-    first = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM contacts"))
     db.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
     yield
-    fill_since(db, first)
+    add_contacts(db, contacts)
     db.execute(str(trigger))

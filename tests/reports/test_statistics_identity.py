@@ -362,3 +362,20 @@ def test_an_art_15_answer_leaves_the_facts_out(demo_session: Session) -> None:
     assert "household_years" in {*unskipped.about, *unskipped.others}
     found = retention.records_mentioning(db, {pid}, hid, disclosure._SKIP_TABLES)
     assert "household_years" not in found.about and "household_years" not in found.others
+
+
+def test_the_bulk_writer_s_month_rule_equals_the_triggers_and_the_time_zone_database(
+        demo_session: Session) -> None:
+    """`report_facts.local_month` (Python, bulk writer) and `month_sql` (triggers) on the
+    last two hours of every month of 2020–2030 and on the boundary instants."""
+    moments = [start + timedelta(minutes=minutes) for start in (
+        datetime(year, month, 1, tzinfo=UTC) - timedelta(hours=2)
+        for year in range(2020, 2031) for month in range(1, 13))
+        for minutes in (0, 1, 59, 60, 61, 119)]
+    moments += [at for at, _month in EDGES]
+    for at in moments:
+        text = to_utc_iso(at)
+        expected = _local_month(at)
+        assert report_facts.local_month(text) == expected, text
+        assert demo_session.db.scalar(
+            f"SELECT {report_facts.month_sql(':at')}", {"at": text}) == expected, text
