@@ -17,6 +17,7 @@ from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import HouseholdRole, PersonDraft
 from casework.models.ids import new_ids
 from casework.models.text import index_texts
+from casework.storage import report_facts
 from casework.storage.changelog import CONTACT_IN_ROW, RecordWriter
 from casework.storage.db import Database, drop_stat4
 from casework.storage.households import (
@@ -191,12 +192,13 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
             note_rows.append((rowid, cid, hid, seq, note.kind.value, note.source, note.text,
                               int(note.disputed)))
             note_texts.append(note.text)
-    db.executemany(
-        "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
-        "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
-        "updated_at, created_by, updated_by, version) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        contact_rows)
+    with report_facts.bulk_contacts(db, [(r[1], r[2], r[4]) for r in contact_rows]):
+        db.executemany(
+            "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
+            "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
+            "updated_at, created_by, updated_by, version) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            contact_rows)
     with _trigger_suspended(db, "contact_notes_ai") as suspended:
         db.executemany(
             "INSERT INTO contact_notes (rowid, contact_id, household_id, seq, kind, source, "

@@ -22,7 +22,7 @@ from casework.clock import BERLIN, Clock, to_utc_iso
 from casework.errors import UserError, VaultError, WrongPassphrase
 from casework.models import safe_json
 from casework.models.ids import new_id
-from casework.storage import audit, crypto, private_files, wal
+from casework.storage import audit, crypto, private_files, report_facts, wal
 from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
@@ -1012,6 +1012,9 @@ def check_vault(vault: Vault) -> CheckReport:
     pending = missing_migrations(vault.db)
     if pending:
         problems.append(f"Schema-Änderungen fehlen: {', '.join(str(v) for v in pending)}.")
+    if report_facts.mismatches(vault.db):
+        problems.append("Berichtszahlen (Kontakte je Jahr und Monat) weichen von den "
+                        "Kontakten ab.")
     for name in ("attachments", "backups"):
         if not (vault.folder / name).is_dir():
             problems.append(f"Unterordner „{name}“ fehlt.")
