@@ -17,9 +17,11 @@ def test_overdue_child_protection_step_is_prominent_on_heute(qtbot, unlocked, cl
     pid, _ = ks.open_procedure(session, family, child_ids(session, family))
     observe(session, pid)
     ks.transition(session, pid, State.S1)
+    unlocked.idle.stop()  # three days later is not three days of idleness
     clock.advance(timedelta(days=3))
     screen = unlocked.workspace.show_page("heute")
     screen.reload()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.agenda_alert.isVisible()
     alert = screen.agenda_alert.text()
     assert alert.endswith("– bitte zuerst bearbeiten.")
@@ -53,6 +55,7 @@ def test_issue18_many_old_follow_ups_newest_first_and_done_in_bulk(
             follow_up=today - timedelta(days=10 * n)))
     screen = unlocked.workspace.show_page("heute")
     screen.reload()
+    qtbot.waitUntil(lambda: not screen.loading)
     dues = screen.follow_up_due
     assert dues == sorted(dues, reverse=True) and dues[0] == today - timedelta(days=10)
     assert screen.select_older_than(30) == 9  # 40 … 120 days ago
@@ -64,6 +67,7 @@ def test_issue18_many_old_follow_ups_newest_first_and_done_in_bulk(
             "Kontakte bleiben unverändert in der Akte.") in message_log.shown
     message_log.confirm_answer = True
     assert screen.complete_selected()
+    qtbot.waitUntil(lambda: screen.follow_up_model.rowCount() == 3)
     assert screen.follow_up_model.rowCount() == 3
     assert unlocked.ctx.last_confirmation == "9 Wiedervorlagen als erledigt markiert."
     assert isinstance(dues[0], date)
