@@ -1,4 +1,5 @@
-"""Heute shows overdue § 8a steps prominently, above everything else."""
+"""Heute shows overdue § 8a steps prominently, above everything else; its lists load on the
+worker thread."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from casework.models.kinderschutz.vocabulary import State
 from casework.services.kinderschutz import procedures as ks
 from tests.conftest import add_family
 from tests.services.kinderschutz.support import child_ids, observe
+from tests.ui.conftest import visible_text_blob
 
 
 def test_overdue_child_protection_step_is_prominent_on_heute(qtbot, unlocked, clock) -> None:
@@ -71,3 +73,48 @@ def test_issue18_many_old_follow_ups_newest_first_and_done_in_bulk(
     assert screen.follow_up_model.rowCount() == 3
     assert unlocked.ctx.last_confirmation == "9 Wiedervorlagen als erledigt markiert."
     assert isinstance(dues[0], date)
+
+
+def test_heute_loads_on_the_worker_and_a_lock_stops_the_load(
+        qtbot, unlocked, monkeypatch) -> None:
+    """The lists are gathered on the worker thread, on a connection of its own; a lock
+    while they load stops the load before it returns: its connection closed, its key
+    copy zeroed, nothing of it shown."""
+    import threading
+
+    from casework.services import session as session_service
+    from casework.ui import agenda
+
+    opened: list = []
+    running = threading.Event()
+    open_background = session_service.open_background
+
+    def recorded(*args):  # type: ignore[no-untyped-def]
+        session = open_background(*args)
+        opened.append((threading.current_thread().name, session,
+                       bytes(session.vault.key_buffer)))
+        return session
+
+    def held(session, *, mine_only, week, cancel):  # type: ignore[no-untyped-def]
+        running.set()
+        assert cancel.wait(20)  # a lock comes; without it the test fails here
+        return gather(session, mine_only=mine_only, week=week, cancel=cancel)
+
+    gather = agenda.gather
+    qtbot.waitUntil(lambda: not unlocked.ctx.tasks.busy)  # the landing page's load
+    monkeypatch.setattr(session_service, "open_background", recorded)
+    monkeypatch.setattr(agenda, "gather", held)
+    workspace = unlocked.workspace
+    workspace.open_family(add_family(unlocked.ctx.session, "Sonnenblum"))
+    assert "Sonnenblum" in visible_text_blob()
+    screen = workspace.show_page("heute")
+    qtbot.waitUntil(running.is_set)
+    keys = list(screen._keys.values())
+    unlocked.lock()
+    thread, session, key = opened[0]
+    assert thread.startswith("casework-task") and any(key)
+    assert not session.is_open  # closed before the lock returned
+    assert all(not any(k.data_key) for k in keys)  # the copy handed to the load: zeros
+    assert not any(session.vault.key_buffer)
+    qtbot.waitUntil(lambda: not unlocked.ctx.tasks.busy)
+    assert "Sonnenblum" not in visible_text_blob() and unlocked.workspace is None
