@@ -156,10 +156,14 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     screen.actor.setCurrentIndex(screen.actor.findData("Dr. Petra Probe"))
     qtbot.keyClicks(screen.actor_pass, PASSPHRASE)  # the owner's, not Petra's
     screen.switch_actor()
-    assert session.actor_id != probe.id and screen.actor_pass.text() == ""
+    assert screen.actor_pass.text() == ""
+    assert screen.switching and screen.actor_message.text() == "Die Passphrase wird geprüft …"
+    qtbot.waitUntil(lambda: not screen.switching)  # checked on the worker thread
+    assert session.actor_id != probe.id
     assert "passt nicht" in screen.actor_message.text()
     type_text(qtbot, screen.actor_pass, COLLEAGUE_PASSPHRASE)
     screen.switch_actor()
+    qtbot.waitUntil(lambda: not screen.switching)
     assert session.actor_id == probe.id
     assert "Rolle Leitung" in screen.actor_label.text()
     assert unlocked.status_label.text() == "Entsperrt · Rolle: Leitung"

@@ -372,15 +372,26 @@ def set_passphrase(session: Session, worker_id: str, new_passphrase: str, *,
 
 
 def switch_person(session: Session, person: str, passphrase: str) -> None:
-    """Switch who is acting: only with that person's own passphrase (one Argon2id run)."""
-    slot = vault_store.find_slot(session.vault.header, person)
+    """Switch who is acting: only with that person's own passphrase (one Argon2id run).
+    The app runs the same three steps with `prove_passphrase` on a worker thread."""
+    worker_id = person_with_key(session, person)
     try:
-        crypto.wipe(vault_store.unwrap_private(session.vault.header, slot, passphrase))
+        prove_passphrase(session.vault.header, worker_id, passphrase)
     except WrongPassphrase:
-        session.vault.audit("vault.unlock_failed", "worker", slot.worker_id,
-                            "switch", actor_id=session.actor_id)
+        record_failed_switch(session, worker_id)
         raise
-    session.act_as(WorkerId(slot.worker_id))
+    session.act_as(WorkerId(worker_id))
+
+
+def person_with_key(session: Session, person: str) -> str:
+    """The id of the person named `person` (name or id) who has a key slot; raises a
+    `VaultError` naming what is missing."""
+    return vault_store.find_slot(session.vault.header, person).worker_id
+
+
+def record_failed_switch(session: Session, worker_id: str) -> None:
+    session.vault.audit("vault.unlock_failed", "worker", worker_id, "switch",
+                        actor_id=session.actor_id)
 
 
 def rekey(session: Session, auth: Authorization) -> int:
