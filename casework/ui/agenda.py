@@ -28,16 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.clock import BERLIN, Clock, local_today
+from casework.clock import BERLIN, local_today
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.models.ids import WorkerId
 from casework.models.persons.worker import WorkerRole
 from casework.services import agenda, appointments, contacts, persons
-from casework.services import session as session_service
 from casework.services.backup import backups as backup
 from casework.services.households import households
-from casework.services.session import Session, UnwrappedKey
+from casework.services.session import Session
+from casework.ui import vault_jobs
 from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
@@ -140,19 +139,10 @@ def _check(cancel: threading.Event | None) -> None:
         raise CancelledError()
 
 
-def _gather_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, mine_only: bool,
-                week: bool, cancel: threading.Event) -> HeuteLists:
-    """On the worker thread, on the vault's second connection (reads only)."""
-    try:
-        _check(cancel)
-    except CancelledError:
-        key.wipe()
-        raise
-    session = session_service.open_background(key, clock, actor_id, "")
-    try:
-        return gather(session, mine_only=mine_only, week=week, cancel=cancel)
-    finally:
-        session.close()
+def _gather_job(session: Session, cancel: threading.Event, mine_only: bool,
+                week: bool) -> HeuteLists:
+    """On the worker thread, on the vault's second connection (`vault_jobs.read`)."""
+    return gather(session, mine_only=mine_only, week=week, cancel=cancel)
 
 
 def _set_rows(model: SimpleTableModel, rows: tuple[Row, ...]) -> None:
@@ -176,9 +166,6 @@ class HeuteScreen(QWidget):
         self._pending = 0
         self._again = False
         self._shown: HeuteLists | None = None
-        # Key copies of loads not yet finished: a lock cancels a load before it starts,
-        # and then nothing else would wipe its copy.
-        self._keys: dict[int, UnwrappedKey] = {}
         self.date_label = QLabel(self)
         named(self.date_label, "Datum")
         self.loading_label = QLabel("Wird geladen …", self)
@@ -321,7 +308,6 @@ class HeuteScreen(QWidget):
                       self.today_empty):
             empty.setVisible(False)
         ctx.changed.connect(self._on_changed)
-        ctx.locking.connect(self._wipe_keys)  # after the lock has ended every load
         # Lists load when the screen is shown (showEvent), not twice on first display.
 
     def _recovery_panel(self) -> QFrame:
@@ -373,28 +359,18 @@ class HeuteScreen(QWidget):
         self._pending += 1
         if self._shown is None:
             self.loading_label.setVisible(True)
-        cancel = threading.Event()
-        key = self._keys[asked] = session_service.background_key(session)
-        self.ctx.tasks.submit(_gather_job, key, self.ctx.clock, session.actor_id,
-                              self.mine_only.isChecked(),
-                              self.appointment_range.currentData() == "week", cancel,
-                              cancel=cancel,
-                              on_done=lambda lists: self._loaded(asked, lists),
-                              on_error=lambda error: self._failed(asked, error), owner=self)
-
-    def _wipe_keys(self) -> None:
-        for key in self._keys.values():
-            key.wipe()
-        self._keys.clear()
+        vault_jobs.read(self.ctx, self, _gather_job, self.mine_only.isChecked(),
+                        self.appointment_range.currentData() == "week",
+                        on_done=lambda lists: self._loaded(asked, lists),
+                        on_failed=lambda error: self._failed(error))
 
     def _load_again(self) -> None:
         if self._again:
             self._again = False
             self.reload()
 
-    def _failed(self, asked: int, error: BaseException) -> None:
+    def _failed(self, error: BaseException) -> None:
         self._pending -= 1
-        self._keys.pop(asked, None)
         self._load_again()
         if isinstance(error, CancelledError):
             return  # locked before the lists were gathered
@@ -405,7 +381,6 @@ class HeuteScreen(QWidget):
 
     def _loaded(self, asked: int, lists: HeuteLists) -> None:
         self._pending -= 1
-        self._keys.pop(asked, None)
         if asked == self._asked and self.ctx.is_unlocked:  # else locked meanwhile
             self.loading_label.setVisible(False)
             if lists != self._shown:  # else nothing changed since Heute was last shown
