@@ -129,6 +129,10 @@ class Session:
     def close(self) -> None:
         self.vault.close()
 
+    def fold_wal(self) -> None:
+        """See `Vault.fold_wal` (for the app's worker thread, after a job)."""
+        self.vault.fold_wal()
+
     def interrupt(self) -> None:
         """From another thread: abort the SQL statement running on this session's
         connection (see `Database.interrupt`)."""

@@ -505,6 +505,12 @@ class Vault:
                 or self.header.change_anchor != changelog_head(self.db)):
             self.save_header()
 
+    def fold_wal(self) -> None:
+        """Copy what the WAL holds into the database file, without waiting for anyone (a
+        passive checkpoint). The app's worker does it after its jobs, so the checkpoint
+        of a lock (on the window thread) finds little left to copy."""
+        self.db.query("PRAGMA wal_checkpoint(PASSIVE)")
+
     def close(self) -> None:
         try:
             if self.db.is_open and not self.second_connection:

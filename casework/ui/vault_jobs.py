@@ -95,7 +95,12 @@ def _run(work: Work, key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
     cancel.attach(session)
     try:
         check(cancel)
-        return work(session, cancel, *args)
+        result = work(session, cancel, *args)
+        if not cancel.is_set():  # a lock waits for this job: then it ends at once
+            # The job's writes, and the window thread's since the last job, go into the
+            # database file here, not during the next lock (measured: 140 ms of it).
+            session.fold_wal()
+        return result
     except CancelledError:
         raise
     except Exception:
