@@ -107,6 +107,11 @@ def unwrap_for_act(header: vault_store.VaultHeader, worker_id: str,
     return vault_store.unwrap_private(header, slot, passphrase)
 
 
+def discard_keys(private: bytearray) -> None:
+    """Keys from `unwrap_for_act` nobody will use (cancelled, locked): zeroed."""
+    crypto.wipe(private)
+
+
 def record_failed_proof(session: Session, worker_id: str) -> None:
     """A wrong passphrase for a reserved act goes into the access log."""
     session.vault.audit("persons.reauth_failed", "worker", worker_id, actor_id=session.actor_id)

@@ -19,7 +19,6 @@ from casework.models.ids import WorkerId
 from casework.services import persons
 from casework.services.persons import Authorization
 from casework.services.session import Session
-from casework.storage import crypto
 from casework.ui.context import UiContext
 
 TITLE = "Mit Passphrase bestätigen"
@@ -70,7 +69,7 @@ class Proof:
         self.done = True
         if not self.wanted:
             if isinstance(outcome, bytearray):
-                crypto.wipe(outcome)
+                persons.discard_keys(outcome)
             return
         self.outcome = outcome
         for finished in self._finished:
@@ -89,7 +88,7 @@ class Proof:
     def discard(self) -> None:
         self.wanted = False
         if isinstance(self.outcome, bytearray):
-            crypto.wipe(self.outcome)
+            persons.discard_keys(self.outcome)
 
 
 def authorize(ctx: UiContext, parent: QWidget | None, act: str) -> Authorization | None:
