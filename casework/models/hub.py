@@ -85,7 +85,22 @@ REASONS = {
 }
 
 
-def reason_text(code: str) -> str:
+# The same code can mean something else for an own change the hub refused: a device sends
+# only its own person's changes, so in a vault shared by several persons the others'
+# entries stay on the device (by design — the hub admits a change only from its author).
+OWN_REASONS = {
+    "CW010": "Eine andere Person hat diese Änderung in dieser Akte geschrieben. Das Gerät "
+             "überträgt nur Änderungen der Person, für die es am Team-Hub angemeldet ist; "
+             "die Änderung bleibt in dieser Akte, wird aber nicht mit dem Team geteilt. Wer "
+             "im Team teilen will, arbeitet in einer eigenen Akte auf einem eigenen "
+             "angemeldeten Gerät.",
+}
+
+
+def reason_text(code: str, *, own: bool = False) -> str:
+    """The German text for a refusal; `own`: a change of this device the hub refused."""
+    if own and code in OWN_REASONS:
+        return OWN_REASONS[code]
     return REASONS.get(code, f"Abgewiesen ({code}).")
 
 

@@ -10,19 +10,21 @@ from datetime import date
 
 from casework.models.households.person import BirthInfo, Gender
 from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, shown_count
-from casework.models.teilhabe import (
+from casework.models.teilhabe.eligibility import (
     PROGRAMME,
-    TRANSITIONS,
     ClientState,
     Eligibility,
     Exclusion,
-    Foerderbaustein,
-    Handlungsfeld,
-    MeasureStatus,
     ResidenceRecord,
     TmStatus,
     eligibility,
     status_on,
+)
+from casework.models.teilhabe.measures import (
+    TRANSITIONS,
+    Foerderbaustein,
+    Handlungsfeld,
+    MeasureStatus,
 )
 from casework.reports.period import period_text, window
 from casework.services import teilhabe as teilhabe_service

@@ -52,20 +52,17 @@ from casework.models.offers import AgeGroup, AttendeeGender, Headcount, OfferDra
 from casework.models.offers import SessionDraft as OfferSessionDraft
 from casework.models.persons.worker import Worker
 from casework.models.referrals import Recipient, ReferralDraft
-from casework.models.teilhabe import (
-    PROGRAMME,
-    ClientDraft,
-    Exclusion,
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import PROGRAMME, Exclusion, ResidenceRecord, TmStatus
+from casework.models.teilhabe.funding import (
+    ExclusionFact,
+)
+from casework.models.teilhabe.measures import (
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
     MeasureStatus,
     Outcome,
-    ResidenceRecord,
-    TmStatus,
-)
-from casework.models.teilhabe_funding import (
-    ExclusionFact,
 )
 from casework.services import contacts, offers, persons, referrals, teilhabe
 from casework.services.consent import lifecycle as consent

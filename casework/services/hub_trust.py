@@ -29,6 +29,7 @@ from casework.storage import hub_roster as roster_store
 from casework.storage import signatures as signature_store
 from casework.storage.db import Database
 
+ROLES = roster_store.ROLES  # the roles a signed statement can give
 _CHECK = "roster_anchor_check"
 _CURSOR = "roster_seq"
 _BINDING = "hub_device_binding"

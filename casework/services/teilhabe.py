@@ -16,32 +16,30 @@ from casework.models.changes import Changes
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
 from casework.models.persons.worker import Worker, WorkerRole
-from casework.models.teilhabe import (
-    PROGRAMME,
+from casework.models.teilhabe.clients import (
     Assignment,
     Capacity,
     Client,
     ClientDraft,
+    fair_assignment,
+)
+from casework.models.teilhabe.eligibility import (
+    PROGRAMME,
     ClientState,
     Eligibility,
     EligibilityResult,
-    Intake,
-    Measure,
-    MeasureDraft,
-    MeasureStatus,
-    Questionnaire,
     ResidenceRecord,
     TmStatus,
-    fair_assignment,
-    parse_questionnaire,
 )
-from casework.models.teilhabe_funding import (
+from casework.models.teilhabe.funding import (
     ExclusionFact,
     TargetCheck,
     funding_block,
     funding_warnings,
     target_group_check,
 )
+from casework.models.teilhabe.intake import Intake, Questionnaire, parse_questionnaire
+from casework.models.teilhabe.measures import Measure, MeasureDraft, MeasureStatus
 from casework.services import persons
 from casework.services.directory import vault_profile
 from casework.services.directory.shipped import load_profile

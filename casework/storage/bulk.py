@@ -15,7 +15,7 @@ from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import PersonDraft
 from casework.models.ids import new_ids
 from casework.models.text import fold_words
-from casework.storage.changelog import NOTES_IN_ROW, RecordWriter
+from casework.storage.changelog import CONTACT_IN_ROW, RecordWriter
 from casework.storage.db import Database, drop_stat4
 from casework.storage.households import (
     household_values,
@@ -114,8 +114,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                              present, topics, cdraft.next_steps, follow_up,
                              int(cid in done_follow_ups), occurred, occurred, worker, worker,
                              version))
-        log_rows.append((next(change_ids), "contact", cid, "insert",
-                         _contact_log(hid, occurred, cdraft, present, topics, follow_up),
+        log_rows.append((next(change_ids), "contact", cid, "insert", CONTACT_IN_ROW,
                          version, worker, device, stamp, hid))
         for seq, note in enumerate(cdraft.notes):
             note_rows.append((cid, hid, seq, note.kind.value, note.source, note.text,
@@ -136,31 +135,6 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
 # What json.dumps(fields, ensure_ascii=False, sort_keys=True) writes, without building a new
 # encoder for every row (json.dumps does that whenever it gets keyword arguments).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-_quote = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
-
-
-def contact_log_json(household_id: str, occurred_utc: str, draft: ContactDraft) -> str:
-    """The change-log payload of a contact insert, exactly as the per-row path writes it
-    (`json.dumps(fields, ensure_ascii=False, sort_keys=True)`, the notes by reference:
-    `changelog.NOTES_IN_ROW`), but several times faster (a million of them)."""
-    return _contact_log(household_id, occurred_utc, draft,
-                        json.dumps(list(draft.persons_present)),
-                        json.dumps(list(draft.topics), ensure_ascii=False),
-                        draft.follow_up.isoformat() if draft.follow_up else None)
-
-
-_NOTES_FIELD = f'"notes": {_quote(NOTES_IN_ROW)}, '
-
-
-def _contact_log(household_id: str, occurred_utc: str, draft: ContactDraft, present: str,
-                 topics: str, follow_up: str | None) -> str:
-    return (f'{{"duration_min": {int(draft.duration_min)}, '
-            f'"follow_up": {"null" if follow_up is None else _quote(follow_up)}, '
-            f'"household_id": {_quote(household_id)}, '
-            f'"next_steps": {_quote(draft.next_steps)}, {_NOTES_FIELD}'
-            f'"occurred_at": {_quote(occurred_utc)}, '
-            f'"persons_present": {_quote(present)}, "topics": {_quote(topics)}, '
-            f'"type": {_quote(draft.type.value)}}}')
 
 
 @contextmanager

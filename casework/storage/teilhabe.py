@@ -6,24 +6,19 @@ import json
 from datetime import date
 from typing import Any
 
-from casework.models.teilhabe import (
-    Assignment,
-    Client,
-    ClientDraft,
-    ClientState,
-    Exclusion,
+from casework.models.teilhabe.clients import Assignment, Client, ClientDraft
+from casework.models.teilhabe.eligibility import ClientState, Exclusion, ResidenceRecord, TmStatus
+from casework.models.teilhabe.funding import (
+    ExclusionFact,
+)
+from casework.models.teilhabe.intake import Intake
+from casework.models.teilhabe.measures import (
     Foerderbaustein,
     Handlungsfeld,
-    Intake,
     Measure,
     MeasureDraft,
     MeasureStatus,
     Outcome,
-    ResidenceRecord,
-    TmStatus,
-)
-from casework.models.teilhabe_funding import (
-    ExclusionFact,
 )
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, Row

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from casework.errors import UserError
-from casework.models.ids import new_id
+from casework.models.ids import WorkerId, new_id
 from casework.models.persons.worker import WorkerRole
 from casework.services import hub as sync_service
 from casework.services import hub_trust
@@ -21,7 +21,7 @@ from casework.sync import admin, client
 from casework.ui import messages, registry
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, add_person
 from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
 from tests.hub.helpers import edit, inject, new_household, share_injected_keys
 
@@ -78,6 +78,7 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     assert dialog.pending_label.text() == "0"
     assert dialog.conflict_label.text() == "1"
     assert dialog.conflict_list.count() == 1
+    assert dialog.conflicts_box.isVisibleTo(dialog)
     assert "Risiken" in dialog.conflict_list.item(0).text()
     labels = [button.text() for button in dialog.choice_buttons]
     assert len(labels) == 2
@@ -89,6 +90,7 @@ def test_dialog_shows_status_syncs_and_resolves_a_conflict(
     qtbot.mouseClick(dialog.choice_buttons[1], Qt.MouseButton.LeftButton)
     assert households.get(a, hid).data.risks == "Schulden"
     assert dialog.conflict_list.count() == 0
+    assert not dialog.conflicts_box.isVisibleTo(dialog)  # nothing left to decide
     assert dialog.conflict_label.text() == "0"
     assert dialog.pending_label.text() == "1"  # the choice is a new change to send
     assert any(getattr(c, "affects", lambda *_: False)("household") for c in changed)
@@ -151,6 +153,41 @@ def test_cancelling_loses_nothing_and_the_leitung_sees_abgewiesene_changes(
     assert sync_service.status(lea).pending == 0
 
 
+def test_a_colleagues_entries_in_a_shared_vault_stay_on_the_device_and_say_why(
+        qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """A vault shared by two persons joins the hub as Anna's device: what Dana (Fachkraft)
+    writes is refused by the hub (a device sends only its own person's changes), stays in
+    the vault, is not offered again, and Dana herself sees why in the sync dialog."""
+    a = devices.open(0)
+    hub.add_worker("anna", worker_id=a.vault.owner_id, display="Anna Beispiel")
+    enrol(hub, a, "anna")
+    dana = add_person(a, "Dana Fachkraft", WorkerRole.FACHKRAFT)
+    a.act_as(dana)
+    hid = new_household(a, "Geteilt")
+    a.act_as(WorkerId(a.vault.owner_id))
+    client.sync_vault(a)
+    refused = [q for q in sync_service.quarantine(a) if q.entity_id == hid]
+    assert [(q.direction, q.reason, q.actor) for q in refused] == [("out", "CW010", dana)]
+    assert households.get(a, hid).name == "Geteilt"
+    with hub.superuser() as conn:
+        assert conn.execute("SELECT count(*) FROM casework.changes WHERE scope_id = %s",
+                            (hid,)).fetchone() == (0,)
+    again = client.sync_vault(a)
+    assert again.pushed == 0 and sync_service.status(a).pending == 0
+
+    a.act_as(dana)  # not Leitung/Admin: she still sees what the hub refused of this device
+    ctx = UiContext(a.clock)
+    ctx.attach(a)
+    dialog = sync_action.SyncDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.refused_box.isVisibleTo(dialog)
+    items = [dialog.refused_list.item(i).text() for i in range(dialog.refused_list.count())]
+    [mine] = [t for t in items if "Familie von Dana Fachkraft" in t]
+    assert "vom Team-Hub abgewiesen" in mine
+    assert "nur Änderungen der Person, für die es am Team-Hub angemeldet ist" in mine
+    assert errors == []
+
+
 def test_menu_action_contract() -> None:
     entry = registry.menu_action("sync")
     assert entry.label == "Synchronisieren…"
@@ -195,8 +232,23 @@ def test_leitung_issues_a_code_and_a_colleague_enrols_in_the_app(
     kim_dialog.enrol_password.setText(WORKER_PASSWORD)
     kim_dialog.enrol_code.setText(code)
     kim_dialog.enrol_label.setText("Laptop Büro")
+    # Without her passphrase (it binds the device to her) nothing happens.
+    qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert errors == ["Bitte Ihre eigene Passphrase eingeben: sie bindet dieses Gerät an Sie."]
+    assert not kim_dialog.busy
+    # A wrong passphrase is found before the code is spent.
+    kim_dialog.enrol_passphrase.setText("Nicht ihre Passphrase")
+    qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not kim_dialog.busy, timeout=30_000)
+    assert errors[1].startswith("Die Passphrase ist nicht richtig. Das Gerät wurde nicht "
+                                "angemeldet; der Einmal-Code gilt weiter.")
+    errors.clear()
+    assert kim_dialog.enrol_box.isVisibleTo(kim_dialog)
+    kim_dialog.enrol_password.setText(WORKER_PASSWORD)
     kim_dialog.enrol_passphrase.setText(PASSPHRASE)  # she signs her device's keys
     qtbot.mouseClick(kim_dialog.enrol_button, Qt.MouseButton.LeftButton)
+    assert kim_dialog.busy  # Argon2id and the hub on the worker thread
+    qtbot.waitUntil(lambda: not kim_dialog.busy, timeout=30_000)
     assert errors == []
     assert "Kim Neu" in kim_dialog.result_label.text()
     assert kim_dialog.enrol_passphrase.text() == ""

@@ -8,17 +8,16 @@ import pytest
 
 from casework.errors import ValidationError
 from casework.models.households.person import BirthInfo
-from casework.models.teilhabe import (
-    Capacity,
+from casework.models.teilhabe.clients import Capacity, fair_assignment
+from casework.models.teilhabe.eligibility import (
     Eligibility,
     Exclusion,
     ResidenceRecord,
     TmStatus,
     eligibility,
-    fair_assignment,
-    parse_questionnaire,
     status_on,
 )
+from casework.models.teilhabe.intake import parse_questionnaire
 
 BORN = BirthInfo(birth_date=date(1999, 5, 3))
 DULDUNG = (ResidenceRecord(TmStatus.DULDUNG, date(2024, 1, 10)),)

@@ -8,19 +8,14 @@ import pytest
 
 from casework.errors import ValidationError
 from casework.models.households.person import BirthInfo
-from casework.models.teilhabe import (
-    Exclusion,
-    Foerderbaustein,
-    Handlungsfeld,
-    MeasureDraft,
-    TmStatus,
-)
-from casework.models.teilhabe_funding import (
+from casework.models.teilhabe.eligibility import Exclusion, TmStatus
+from casework.models.teilhabe.funding import (
     ExclusionFact,
     funding_block,
     funding_warnings,
     target_group_check,
 )
+from casework.models.teilhabe.measures import Foerderbaustein, Handlungsfeld, MeasureDraft
 
 ON = date(2026, 11, 21)
 
@@ -73,7 +68,7 @@ def test_baustein_5_statement_and_funding_period() -> None:
 
 
 def test_an_enrolled_minor_is_pointed_to_youth_welfare() -> None:
-    from casework.models.teilhabe import Eligibility, ResidenceRecord, eligibility
+    from casework.models.teilhabe.eligibility import Eligibility, ResidenceRecord, eligibility
 
     result = eligibility(BirthInfo(date(2009, 3, 1)),
                          (ResidenceRecord(TmStatus.GESTATTUNG, date(2025, 1, 1)),),

@@ -37,15 +37,14 @@ from casework.models.offers import (
     SessionDraft,
 )
 from casework.models.persons.worker import WorkerDraft, WorkerRole
-from casework.models.teilhabe import (
-    ClientDraft,
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import ResidenceRecord, TmStatus
+from casework.models.teilhabe.measures import (
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
     MeasureStatus,
     Outcome,
-    ResidenceRecord,
-    TmStatus,
 )
 from casework.services import contacts, offers
 from casework.services import session as session_service

@@ -20,7 +20,7 @@ from casework.models.kinderschutz.vocabulary import State
 from casework.models.persons.worker import WorkerRole
 from casework.models.referrals import ReferralState
 from casework.models.reports import Report, suppress
-from casework.models.teilhabe import ClientState
+from casework.models.teilhabe.eligibility import ClientState
 from casework.models.vetting.register import Clearance, DueKind
 from casework.reports import export as reports_export
 from casework.reports import kinderschutz as kinderschutz_report

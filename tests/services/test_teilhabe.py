@@ -10,17 +10,14 @@ import pytest
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.households.person import BirthInfo, Gender
 from casework.models.persons.worker import WorkerDraft, WorkerRole
-from casework.models.teilhabe import (
-    ClientDraft,
-    ClientState,
-    Eligibility,
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import ClientState, Eligibility, ResidenceRecord, TmStatus
+from casework.models.teilhabe.measures import (
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
     MeasureStatus,
     Outcome,
-    ResidenceRecord,
-    TmStatus,
 )
 from casework.services import history
 from casework.services import teilhabe as tm

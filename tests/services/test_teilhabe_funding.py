@@ -10,19 +10,16 @@ import pytest
 from casework.errors import PermissionDenied, ValidationError
 from casework.models.households.person import BirthInfo, Gender
 from casework.models.persons.worker import WorkerDraft, WorkerRole
-from casework.models.teilhabe import (
-    ClientDraft,
-    Eligibility,
-    Exclusion,
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import Eligibility, Exclusion, ResidenceRecord, TmStatus
+from casework.models.teilhabe.funding import (
+    ExclusionFact,
+)
+from casework.models.teilhabe.measures import (
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
     MeasureStatus,
-    ResidenceRecord,
-    TmStatus,
-)
-from casework.models.teilhabe_funding import (
-    ExclusionFact,
 )
 from casework.services import teilhabe as tm
 from casework.services.persons import workers

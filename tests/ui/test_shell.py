@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from casework.services import drafts
 from casework.services.households import households
-from casework.services.privacy import retention
+from casework.services.privacy import access_log
 from casework.ui.households.family_file import FamilyFile
 from casework.ui.households.members import PersonDialog
 from casework.ui.households.screen import FamilienScreen
@@ -199,7 +199,7 @@ def test_verlauf_and_access_log_speak_german(unlocked: MainWindow, family: str) 
     session = unlocked.ctx.require_session()
     session.audit("referral.print", "referral", "r-1", '{"persons":["a","b"]}')
     session.audit("household.reassign", "worker", "w-1", '{"batch":true,"households":["x"]}')
-    rows = retention.access_log(session)
+    rows = access_log.access_log(session)
     by_action = {row.action: row for row in rows}
     assert by_action["referral.print"].action_label == "Übermittlungsbogen gedruckt"
     assert by_action["referral.print"].detail == "Personen: 2"

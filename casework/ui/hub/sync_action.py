@@ -4,8 +4,9 @@ Sync runs on the app's worker thread (`ui/tasks.py`) with its own connection to 
 vault (a connection never crosses threads), reporting progress; „Abbrechen“ stops it
 between two batches, and nothing is lost (each batch is committed with its cursor). A
 conflict shows both values with who wrote them and when; choosing one writes a new
-change that ends the conflict on every device. Changes the hub refused or this device
-did not apply are listed for the Leitung/Admin with the reason.
+change that ends the conflict on every device. Changes of this device the hub refused
+are listed with the reason for everyone, changes this device did not apply for the
+Leitung/Admin. An Admin signs persons and roles from here (`ui/hub/roster.py`).
 """
 
 from __future__ import annotations
@@ -33,14 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN, Clock, from_utc_iso
-from casework.errors import UserError
+from casework.errors import UserError, WrongPassphrase
 from casework.models.changes import Changes
 from casework.services import hub as sync_service
 from casework.services import hub_trust
 from casework.services.persons import workers as workers_service
-from casework.services.session import Session, UnwrappedKey
+from casework.services.session import UnwrappedKey
 from casework.sync import require_driver
 from casework.ui.context import UiContext
+from casework.ui.hub import roster
 
 if TYPE_CHECKING:
     from casework.sync import client
@@ -92,13 +94,19 @@ def _sync_job(key: UnwrappedKey, clock: Clock, dsn: str | None,
         session.close()
 
 
-def _enrol(session: Session, dsn: str, code: str, label: str,
-           passphrase: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+def _enrol_job(key: UnwrappedKey, clock: Clock, dsn: str, code: str, label: str,
+               passphrase: str) -> tuple[sync_service.EnrolledWorker, Changes]:
+    """On the worker thread: the passphrase is proven (Argon2id) before the one-time code
+    is spent at the hub, then the device enrols and its person signs its keys."""
     from casework.services import persons
     from casework.sync import client
 
-    auth = persons.authorize(session, passphrase) if passphrase else None
-    return client.enrol(session, dsn, code, label, auth)
+    session = sync_service.open_background(key, clock)
+    try:
+        auth = persons.authorize(session, passphrase)
+        return client.enrol(session, dsn, code, label, auth)
+    finally:
+        session.close()
 
 
 def _issue_code_job(target: str | None, worker_id: str,
@@ -123,6 +131,7 @@ class SyncDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self._cancel: threading.Event | None = None
+        self._enrolling = False
         self._since_seq = 0
         self.setWindowTitle("Synchronisieren")
         self.setAccessibleName("Synchronisieren mit dem Team-Hub")
@@ -151,6 +160,10 @@ class SyncDialog(QDialog):
                                            | Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(label + ":", widget)
         layout.addWidget(status_box)
+        self.roster_button = QPushButton("&Personen und Rollen …", self)
+        self.roster_button.setAccessibleName("Personen und Rollen im Team signieren")
+        self.roster_button.clicked.connect(self.open_roster)
+        layout.addWidget(self.roster_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         row = QHBoxLayout()
         self.password = QLineEdit(self)
@@ -183,7 +196,9 @@ class SyncDialog(QDialog):
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)
 
-        conflicts_box = QGroupBox("Konflikte", self)
+        # The conflict and refusal boxes show only when they have something: the status
+        # counts them anyway, and the dialog must fit a 1366×768 screen.
+        self.conflicts_box = conflicts_box = QGroupBox("Konflikte", self)
         conflicts_layout = QVBoxLayout(conflicts_box)
         hint = QLabel("Diese Angaben wurden auf zwei Geräten unabhängig voneinander geändert. "
                       "Bitte den richtigen Wert wählen; die Wahl wird an alle Geräte "
@@ -280,15 +295,24 @@ class SyncDialog(QDialog):
         enrolled = sync_service.device_secret(session) is not None
         self.enrol_box.setVisible(not enrolled)
         self.code_box.setVisible(enrolled and oversight)
-        if enrolled and oversight and self.code_worker.count() == 0:
+        self.roster_button.setVisible(enrolled and roster.is_admin(self.ctx))
+        if enrolled and oversight:  # again each time: a signed role may have changed
+            chosen = self.code_worker.currentData()
+            self.code_worker.clear()
             for worker in workers_service.all_workers(session):
                 if worker.id != session.actor.id:
                     self.code_worker.addItem(f"{worker.data.name} ({worker.data.role.value})",
                                              worker.id)
-        self.refused_box.setVisible(oversight)
+            self.code_worker.setCurrentIndex(max(self.code_worker.findData(chosen), 0))
+        # Everyone sees what the hub refused of this device's own changes (e.g. a
+        # colleague's entries in a shared vault); what this device did not take over from
+        # others only Leitung/Admin.
+        shown = [q for q in sync_service.quarantine(session)
+                 if oversight or q.direction == "out"]
+        self.refused_box.setVisible(bool(shown))
         self.refused_list.clear()
-        if oversight:
-            for q in sync_service.quarantine(session):
+        if shown:
+            for q in shown:
                 where = ("vom Team-Hub abgewiesen" if q.direction == "out"
                          else "hier nicht übernommen")
                 who = "Team-Hub" if q.actor == "hub" else (q.actor_name or "unbekannt")
@@ -302,6 +326,7 @@ class SyncDialog(QDialog):
             text = (f"{ENTITY_LABELS.get(c.entity, c.entity)}: "
                     f"{FIELD_LABELS.get(c.field, c.field)} – {len(c.heads)} Werte")
             QListWidgetItem(text, self.conflict_list)
+        self.conflicts_box.setVisible(bool(self._conflicts))
         if self._conflicts:
             self.conflict_list.setCurrentRow(0)
         else:
@@ -325,13 +350,18 @@ class SyncDialog(QDialog):
             self.choices.addWidget(button)
             self.choice_buttons.append(button)
 
+    def open_roster(self) -> None:
+        if not self.busy:
+            roster.open_dialog(self.ctx, self)
+            self.refresh()
+
     def resolve(self, conflict_id: str, hlc: str) -> None:
         self.ctx.run(sync_service.resolve_conflict, conflict_id, hlc)
         self.refresh()
 
     @property
     def busy(self) -> bool:
-        return self._cancel is not None
+        return self._cancel is not None or self._enrolling
 
     def sync_now(self) -> None:
         if self.busy:
@@ -360,7 +390,10 @@ class SyncDialog(QDialog):
                               on_done=self._done, on_error=self._failed)
 
     def enrol(self) -> None:
-        """The worker's own login (address + password) and the code from the Leitung."""
+        """The worker's own login (address + password), the code from the Leitung and her
+        passphrase, which binds the device to her."""
+        if self.busy:
+            return
         try:
             require_driver()
         except UserError as error:
@@ -376,17 +409,50 @@ class SyncDialog(QDialog):
             dsn = client.with_password(dsn, self.enrol_password.text())
         passphrase = self.enrol_passphrase.text()
         self.enrol_passphrase.clear()
-        outcome = self.ctx.run(_enrol, dsn, code, self.enrol_label.text().strip(), passphrase)
+        if not passphrase:
+            self.ctx.report(UserError("Bitte Ihre eigene Passphrase eingeben: sie bindet "
+                                      "dieses Gerät an Sie."))
+            return
+        session = self.ctx.require_session()
+        self._since_seq = sync_service.local_seq(session)
+        self._enrolling = True
+        self.enrol_button.setEnabled(False)
+        self.sync_button.setEnabled(False)
+        self.result_label.setText("Gerät wird angemeldet …")
+        self.ctx.tasks.submit(_enrol_job, sync_service.background_key(session), self.ctx.clock,
+                              dsn, code, self.enrol_label.text().strip(), passphrase,
+                              on_done=self._enrolled, on_error=self._enrol_failed)
+
+    def _enrol_finished(self) -> None:
+        self._enrolling = False
+        self.enrol_button.setEnabled(True)
+        self.sync_button.setEnabled(True)
         self.enrol_password.clear()
-        if outcome is not None:
-            worker = outcome[0]
-            self.enrol_code.clear()
-            bound = "" if passphrase else (" Ohne Passphrase ist das Gerät nicht an Sie "
-                                           "gebunden: die Leitung bestätigt seinen "
-                                           "Fingerabdruck.")
-            self.result_label.setText(f"Gerät angemeldet für {worker.name} ({worker.role}). "
-                                      f"Jetzt synchronisieren.{bound}")
-        self.refresh()
+        session = self.ctx.session
+        if session is not None and session.is_open:
+            sync_service.after_background(session, self._since_seq)
+            self.refresh()
+
+    def _enrolled(self, outcome: tuple[sync_service.EnrolledWorker, Changes]) -> None:
+        worker, changes = outcome
+        self.enrol_code.clear()
+        self._enrol_finished()
+        self.result_label.setText(f"Gerät angemeldet für {worker.name} ({worker.role}) und "
+                                  "mit Ihrer Passphrase an Sie gebunden. Jetzt "
+                                  "synchronisieren.")
+        self.ctx.changed.emit(changes)
+
+    def _enrol_failed(self, error: BaseException) -> None:
+        self._enrol_finished()
+        self.result_label.clear()
+        if isinstance(error, WrongPassphrase):
+            self.ctx.messages.error(self, "Gerät anmelden", "Die Passphrase ist nicht "
+                                    "richtig. Das Gerät wurde nicht angemeldet; der "
+                                    "Einmal-Code gilt weiter.")
+        elif isinstance(error, UserError):
+            self.ctx.report(error)
+        else:
+            raise error
 
     def issue_code(self) -> None:
         worker_id = self.code_worker.currentData()

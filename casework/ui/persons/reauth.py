@@ -30,10 +30,11 @@ def ask(ctx: UiContext, parent: QWidget | None, act: str,
     """Only the question ('' if cancelled); with `prove`, the dialog closes only after
     the passphrase has been checked on the worker thread."""
     session = ctx.require_session()
-    return str(ctx.messages.ask_passphrase(
-        parent, TITLE, f"{act}: Bitte bestätigen Sie mit Ihrer eigenen Passphrase "
-                       f"({session.actor.name}). Die Freigabe wird mit Ihrem Schlüssel "
-                       "signiert.", prove.start if prove is not None else None) or "")
+    text = (f"{act}: Bitte bestätigen Sie mit Ihrer eigenen Passphrase "
+            f"({session.actor.name}). Die Freigabe wird mit Ihrem Schlüssel signiert.")
+    if prove is None:  # the act checks it itself, on its own worker job
+        return str(ctx.messages.ask_passphrase(parent, TITLE, text) or "")
+    return str(ctx.messages.ask_passphrase(parent, TITLE, text, prove.start) or "")
 
 
 def wrong_passphrase_text() -> str:

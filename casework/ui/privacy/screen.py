@@ -41,7 +41,7 @@ from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerRole
 from casework.models.privacy.retention import DeletionApproval, DeletionRequest, FileType
 from casework.services.households import households
-from casework.services.privacy import disclosure, retention
+from casework.services.privacy import access_log, disclosure, retention
 from casework.services.session import Session
 from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
@@ -124,10 +124,10 @@ def _delete_job(session: Session, cancel: threading.Event, request_id: str,
 
 
 def _log_job(session: Session, cancel: threading.Event,
-             ) -> tuple[list[str], list[retention.AccessLogRow]]:
+             ) -> tuple[list[str], list[access_log.AccessLogRow]]:
     """On the worker thread: verify the audit chain and read its newest entries."""
-    return (retention.verify_access_log(session, cancel.is_set),
-            retention.access_log(session))
+    return (access_log.verify_access_log(session, cancel.is_set),
+            access_log.access_log(session))
 
 
 def _date(value: date | None) -> str:
@@ -344,7 +344,8 @@ class DatenschutzScreen(QWidget):
                                on_failed=lambda error: self._log_failed(error)):
             self._log_pending -= 1
 
-    def _show_log(self, asked: int, result: tuple[list[str], list[retention.AccessLogRow]]) -> None:
+    def _show_log(self, asked: int,
+                  result: tuple[list[str], list[access_log.AccessLogRow]]) -> None:
         self._log_pending -= 1
         if asked != self._log_asked:
             return  # a newer load is on its way

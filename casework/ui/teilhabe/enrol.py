@@ -26,7 +26,8 @@ from casework.clock import local_today
 from casework.errors import UserError, ValidationError
 from casework.models.households.person import BirthInfo, Gender
 from casework.models.persons.worker import WorkerRole
-from casework.models.teilhabe import ClientDraft, ClientState, ResidenceRecord, TmStatus
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import ClientState, ResidenceRecord, TmStatus
 from casework.services import teilhabe as tm
 from casework.ui.teilhabe.tables import Host
 from casework.ui.widgets import error_label, format_date, heading, line_edit, named, parse_date

@@ -21,7 +21,8 @@ from casework.clock import local_today
 from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.models.offers import OfferDraft, OfferKind, SessionDraft
-from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import ResidenceRecord, TmStatus
 from casework.services import offers
 from casework.services import teilhabe as tm
 from casework.services.households import households

@@ -18,15 +18,15 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError
-from casework.models.teilhabe import (
+from casework.models.teilhabe.funding import (
+    funding_block,
+)
+from casework.models.teilhabe.measures import (
     Foerderbaustein,
     Handlungsfeld,
     MeasureDraft,
     MeasureStatus,
     Outcome,
-)
-from casework.models.teilhabe_funding import (
-    funding_block,
 )
 from casework.services import teilhabe as tm
 from casework.ui.teilhabe.enrol import combo

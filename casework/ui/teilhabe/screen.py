@@ -30,17 +30,17 @@ from casework.clock import local_today
 from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.models.persons.worker import WorkerRole
-from casework.models.teilhabe import (
+from casework.models.teilhabe.eligibility import (
     ClientState,
     Eligibility,
     Exclusion,
-    Questionnaire,
     ResidenceRecord,
     TmStatus,
 )
-from casework.models.teilhabe_funding import (
+from casework.models.teilhabe.funding import (
     ExclusionFact,
 )
+from casework.models.teilhabe.intake import Questionnaire
 from casework.services import teilhabe as tm
 from casework.ui.context import UiContext
 from casework.ui.teilhabe.enrol import EnrolForm, WaitingPanel, combo

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 
 from casework.models.households.person import BirthInfo, Gender
 from casework.models.persons.worker import WorkerDraft, WorkerRole
-from casework.models.teilhabe import ClientDraft, ClientState, ResidenceRecord, TmStatus
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import ClientState, ResidenceRecord, TmStatus
 from casework.services import teilhabe as tm
 from casework.services.persons import workers
 from casework.services.session import Session

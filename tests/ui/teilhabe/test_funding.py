@@ -12,13 +12,9 @@ from PySide6.QtCore import Qt
 
 from casework.models.households.person import BirthInfo, Gender
 from casework.models.persons.worker import WorkerDraft, WorkerRole
-from casework.models.teilhabe import (
-    ClientDraft,
-    Exclusion,
-    ResidenceRecord,
-    TmStatus,
-)
-from casework.models.teilhabe_funding import (
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import Exclusion, ResidenceRecord, TmStatus
+from casework.models.teilhabe.funding import (
     ExclusionFact,
 )
 from casework.services import teilhabe as tm

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QComboBox, QListWidget
 
 from casework.models.households.person import BirthInfo, Gender
 from casework.models.persons.worker import WorkerDraft, WorkerRole
-from casework.models.teilhabe import ClientDraft, ResidenceRecord, TmStatus
+from casework.models.teilhabe.clients import ClientDraft
+from casework.models.teilhabe.eligibility import ResidenceRecord, TmStatus
 from casework.services import teilhabe as tm
 from casework.services.persons import workers
 from casework.services.session import Session

@@ -12,15 +12,15 @@ from dateutil.relativedelta import relativedelta
 
 from casework.errors import ValidationError
 from casework.models.households.person import BirthInfo
-from casework.models.teilhabe import (
+from casework.models.teilhabe.eligibility import (
     MAX_AGE,
     MIN_AGE,
     TARGET_STATUSES,
     Exclusion,
-    MeasureDraft,
     TmStatus,
     de,
 )
+from casework.models.teilhabe.measures import MeasureDraft
 
 
 @dataclass(frozen=True, slots=True)
