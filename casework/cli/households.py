@@ -9,7 +9,8 @@ from typing import Any
 
 from casework.cli import EXIT_OK, EXIT_USER_ERROR, CliFailure
 from casework.cli._common import add_vault_argument, open_session
-from casework.models.households.csv_import import FIELD_BY_KEY, DuplicatePolicy
+from casework.models.households.csv_columns import FIELD_BY_KEY
+from casework.models.households.csv_import import DuplicatePolicy
 from casework.services.households import csv_import as importer
 
 _POLICIES = {"ablehnen": DuplicatePolicy.REFUSE, "ueberspringen": DuplicatePolicy.SKIP,

@@ -35,7 +35,7 @@ def metrics(session: Session, w: Window, flags: Counts | None = None) -> Metrics
     `flags` = the period's `households_reached` if the caller has it already."""
     db = session.db
     if flags is None:
-        flags = q.households_reached(db, w)
+        flags = q.reached_flags(db, w)
     reached = sum(flags.values())
     new = sum(n for (is_new, _route), n in flags.items() if is_new == "1")
     referrals = q.referral_totals(db, w) or (0, 0)

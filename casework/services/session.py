@@ -20,7 +20,7 @@ from casework.storage import vault as vault_store
 from casework.storage.backup.premigration import backup_before_migration
 from casework.storage.changelog import RecordWriter, newest_version
 from casework.storage.db import MEMORY_SECURITY, Database
-from casework.storage.vault import CheckReport, Vault
+from casework.storage.vault import CheckReport, MigrationProgress, Vault
 from casework.storage.vault import KeySlot as KeySlot  # for the app's passphrase change
 from casework.storage.vault import SlotRequest as SlotRequest
 from casework.storage.vault import VaultHeader as VaultHeader
@@ -129,6 +129,10 @@ class Session:
     def close(self) -> None:
         self.vault.close()
 
+    def fold_wal(self) -> None:
+        """See `Vault.fold_wal` (for the app's worker thread, after a job)."""
+        self.vault.fold_wal()
+
     def interrupt(self) -> None:
         """From another thread: abort the SQL statement running on this session's
         connection (see `Database.interrupt`)."""
@@ -199,12 +203,14 @@ def unwrap_key(folder: Path, passphrase: str, person: str | None = None) -> Unwr
 
 
 def unwrap_and_migrate(folder: Path, passphrase: str, person: str | None,
-                       clock: Clock) -> UnwrappedKey:
+                       clock: Clock, progress: MigrationProgress | None = None,
+                       ) -> UnwrappedKey:
     """On the app's worker thread: `unwrap_key`, then, after a program update, bring the
     vault's schema up to date here (verified backup first, as every open does), so the
     GUI thread's `open_unwrapped` has nothing left to migrate: a large vault's migration
-    takes minutes, which must not freeze the window. Returns the key with the header as
-    it is on disk afterwards."""
+    takes minutes, which must not freeze the window. `progress(step, steps)`: 0 while the
+    backup is written, then each step (from the worker thread). Returns the key with the
+    header as it is on disk afterwards."""
     key = unwrap_key(folder, passphrase, person)
     try:
         if not vault_store.needs_migration(key.folder, key.header, key.data_key):
@@ -212,7 +218,8 @@ def unwrap_and_migrate(folder: Path, passphrase: str, person: str | None,
         own = vault_store.UnlockedKey(bytearray(key.data_key), key.unlocked.person_id)
         vault = vault_store.open_with_key(key.folder, key.header, own.data_key, clock,
                                           audit_action="", unlocked=own,
-                                          before_migration=backup_before_migration)
+                                          before_migration=backup_before_migration,
+                                          on_migration=progress)
         vault.close()
         return UnwrappedKey(key.folder, vault_store.read_header(key.folder), key.unlocked)
     except BaseException:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 
 from casework.clock import Clock, to_utc_iso
@@ -46,11 +48,14 @@ def append(db: Database, clock: Clock, actor: str, device: str, action: str,
         )
 
 
-def verify(db: Database) -> list[str]:
-    """German descriptions of every break in the chain (empty = intact)."""
+def verify(db: Database, stop: Callable[[], bool] | None = None) -> list[str]:
+    """German descriptions of every break in the chain (empty = intact). `stop`: asked
+    every thousand entries; when it says yes (the app locks), `CancelledError`."""
     problems: list[str] = []
     prev = GENESIS
-    for row in db.query("SELECT * FROM audit_log ORDER BY seq"):
+    for number, row in enumerate(db.query("SELECT * FROM audit_log ORDER BY seq")):
+        if stop is not None and number % 1000 == 0 and stop():
+            raise CancelledError()
         if row["prev_hash"] != prev:
             problems.append(f"Protokolleintrag {row['seq']}: Verkettung unterbrochen.")
         expected = _digest(row["prev_hash"], row["at"], row["actor"], row["device"],

@@ -27,7 +27,12 @@ from casework.models.contacts import (
 )
 from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
 from casework.models.text import fold, fold_words
-from casework.storage.changelog import NOTES_IN_ROW, RecordWriter, keep_original_notes
+from casework.storage.changelog import (
+    CONTACT_IN_ROW,
+    CONTACT_LOGGED,
+    RecordWriter,
+    keep_original_notes,
+)
 from casework.storage.db import Database, Row
 
 
@@ -48,9 +53,12 @@ def insert_contact(w: RecordWriter, household_id: str, draft: ContactDraft) -> C
         "next_steps": draft.next_steps,
         "follow_up": draft.follow_up.isoformat() if draft.follow_up else None,
     }
-    # The notes' text is logged once, in contact_notes (changelog.NOTES_IN_ROW).
-    log = dict(values, notes=NOTES_IN_ROW)
-    w.insert("contacts", "contact", values, record_id=cid, scope_id=household_id, log_fields=log)
+    # The log row refers to the row and its notes (changelog.CONTACT_IN_ROW), so the row
+    # must hold every logged value and nothing logged may be missing from the reference.
+    if tuple(sorted(values)) != CONTACT_LOGGED:
+        raise RuntimeError("a contact column was added: log it next to CONTACT_IN_ROW")
+    w.insert("contacts", "contact", values, record_id=cid, scope_id=household_id,
+             log_fields=CONTACT_IN_ROW)
     w.db.executemany(
         "INSERT INTO contact_notes (contact_id, household_id, seq, kind, source, text, disputed) "
         "VALUES (?,?,?,?,?,?,?)",
@@ -439,8 +447,8 @@ def revisions_for(db: Database, contact_ids: list[str]) -> dict[str, tuple[Conta
 def _replace_notes(db: Database, contact_id: str, household_id: str,
                    notes: tuple[NoteEntry, ...]) -> None:
     """The current wording into `contact_notes` (the triggers keep the note index: the
-    replaced words leave it, secure-delete is on). The insert's log row keeps the text it
-    referred to."""
+    replaced words leave it, secure-delete is on). The insert's log row keeps the values
+    it referred to."""
     keep_original_notes(db, contact_id)
     db.execute("DELETE FROM contact_notes WHERE contact_id = ?", (contact_id,))
     db.executemany(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlcipher3
 
-from casework.models.households.csv_import import identity_key
+from casework.models.households.csv_import import identities
 from casework.models.households.household import (
     AccessRoute,
     Household,
@@ -370,14 +370,17 @@ def count_households(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM households WHERE deleted = 0"))
 
 
-def person_identities(db: Database) -> set[tuple[str, str, str]]:
-    """Folded (first name, last name, birth date) of every person with an exact birth
-    date; the CSV importer flags rows that match one."""
-    return {
-        identity_key(r["first_name"], r["last_name"], date.fromisoformat(r["birth_date"]))
-        for r in db.query("SELECT first_name, last_name, birth_date FROM persons "
-                          "WHERE deleted = 0 AND birth_date IS NOT NULL")
-    }
+def person_identities(db: Database, born: Collection[str]) -> set[tuple[str, str, str]]:
+    """Folded (first name, last name, birth date) of every person born on one of the
+    `born` ISO dates; the CSV importer flags rows that match one. One query: the dates
+    go in as one JSON array."""
+    if not born:
+        return set()
+    return identities((r["first_name"], r["last_name"], r["birth_date"])
+                      for r in db.query("SELECT first_name, last_name, birth_date FROM persons "
+                                        "WHERE deleted = 0 AND birth_date IN "
+                                        "(SELECT value FROM json_each(?))",
+                                        (json.dumps(sorted(born)),)))
 
 
 @dataclass(frozen=True, slots=True)

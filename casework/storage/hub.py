@@ -638,7 +638,8 @@ def catch_up_local(db: Database, device: str, limit: int | None = None,
          *(() if limit is None else (limit,))))
     if rows:
         state = _FieldState(db)
-        changes = [_remote_from_row(r, {}) for r in rows]
+        stored = changelog.stored_fields(db, rows)
+        changes = [_remote_from_row(db, r, {}, stored) for r in rows]
         if parsed is not None:
             parsed.update((c.change_id, c.fields) for c in changes)
         state.load((c.entity, c.entity_id) for c in changes)
@@ -715,21 +716,25 @@ def outbox(db: Database, device: str, limit: int, after: int | None = None,
         (pushed_seq(db) if after is None else after, device, *kind_table.LOCAL_ONLY_ENTITIES,
          limit))
     known = parsed or {}
-    # A contact insert's notes are logged by reference (changelog.NOTES_IN_ROW).
-    notes = changelog.stored_notes(db, changelog.compact_contact_ids(rows))
+    # A contact insert is logged by reference to its row (changelog.CONTACT_IN_ROW);
+    # those the catch-up read already (`parsed`) are not read again.
+    stored = changelog.stored_fields(db, [r for r in rows if r["change_id"] not in known])
     return [OutgoingChange(int(r["seq"]), r["change_id"], r["entity"], r["entity_id"],
                            r["scope_id"], r["op"],
                            changelog.expand_fields(
                                db, r["entity"], r["op"], r["entity_id"],
-                               known.get(r["change_id"]) or json.loads(r["fields"]), notes),
+                               known.get(r["change_id"]) or json.loads(r["fields"]), stored),
                            json.loads(r["bases"]), r["hlc"], r["actor"], r["device"], r["at"])
             for r in rows]
 
 
-def _remote_from_row(r: Row, bases: dict[str, list[str]]) -> RemoteChange:
+def _remote_from_row(db: Database, r: Row, bases: dict[str, list[str]],
+                     stored: changelog.Stored | None = None) -> RemoteChange:
+    """A change-log row as a change (a contact insert's fields read from its row)."""
+    fields = changelog.expand_fields(db, r["entity"], r["op"], r["entity_id"],
+                                     json.loads(r["fields"]), stored)
     return RemoteChange(r["change_id"], r["entity"], r["entity_id"], r["scope_id"], r["op"],
-                        json.loads(r["fields"]), bases, r["hlc"], r["actor"], r["device"],
-                        r["at"])
+                        fields, bases, r["hlc"], r["actor"], r["device"], r["at"])
 
 
 # --- remote changes --------------------------------------------------------------------
@@ -806,11 +811,13 @@ class _Batch:
         if not self.pending_log:
             return
         fresh = self.pending_log
+        by_reference = _contacts_as_applied(self.db, fresh)
         self.db.executemany(
             "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, "
             "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(c.change_id, c.entity, c.entity_id, c.op, _dump(c.fields), c.hlc, c.actor,
-              c.device, c.at, c.scope_id) for c in fresh])
+            [(c.change_id, c.entity, c.entity_id, c.op,
+              changelog.CONTACT_IN_ROW if c.change_id in by_reference else _dump(c.fields),
+              c.hlc, c.actor, c.device, c.at, c.scope_id) for c in fresh])
         self.db.executemany(
             "INSERT OR IGNORE INTO sync_change_bases (change_id, bases) VALUES (?, ?)",
             [(c.change_id, _dump(c.bases)) for c in fresh if c.bases])
@@ -831,6 +838,21 @@ class _Batch:
         if scope not in self.owners:
             self.load_owners([scope])
         return self.owners[scope]
+
+
+def _contacts_as_applied(db: Database, changes: Sequence[RemoteChange]) -> set[str]:
+    """Change ids of the contact inserts among `changes` whose fields are exactly what the
+    contact's row and notes hold now: they are logged by reference, as an own insert is
+    (changelog.CONTACT_IN_ROW; a first sync pulls every contact of the team). Parked ones
+    have no row yet, and one changed again in the same batch no longer matches: both
+    keep their fields in the log row."""
+    inserts = [c for c in changes if c.entity == "contact" and c.op == "insert"]
+    if not inserts:
+        return set()
+    stored = changelog.stored_contacts(db, [c.entity_id for c in inserts])
+    # compared as logged text: 45 and 45.0, 1 and true are not the same there
+    return {c.change_id for c in inserts
+            if c.entity_id in stored and _dump(stored[c.entity_id]) == _dump(c.fields)}
 
 
 def _shape(change: RemoteChange) -> str | None:
@@ -990,7 +1012,7 @@ def _retry_parked(batch: _Batch, just_parked: set[str]) -> None:
     for r in parked:
         if r["change_id"] in just_parked and batch.tables.table(r["entity"]) is None:
             continue
-        change = _remote_from_row(r, json.loads(r["bases"]))
+        change = _remote_from_row(batch.db, r, json.loads(r["bases"]))
         if _apply_one(batch, change):
             batch.db.execute("DELETE FROM sync_parked WHERE change_id = ?", (change.change_id,))
             if change.change_id in just_parked:

@@ -2,9 +2,11 @@
 
 Everything is counted in SQL (GROUP BY over covering indexes, m0042); no contact row is
 ever loaded into Python, and no query returns a name, an exact birth date or an address
-(LR-39). Tables of other feature areas (referrals, § 8a, consents) are discovered at
-run time: where a vault lacks them, the functions return None and the report says
-"keine Daten erfasst".
+(LR-39). Windows of whole local months or years read the contact facts kept on write
+(storage/report_facts.py, m0045) instead of the contacts; any other window counts the
+contacts themselves, with the same result. Tables of other feature areas (referrals,
+§ 8a, consents) are discovered at run time: where a vault lacks them, the functions
+return None and the report says "keine Daten erfasst".
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import sqlcipher3
 
+from casework.storage import report_facts
 from casework.storage.db import Database, Row, raise_translated
 
 Counts = dict[tuple[str, ...], int]
@@ -54,6 +57,41 @@ def _counts(rows: Sequence[Row]) -> Counts:
     return out
 
 
+# --------------------------------------------------------------------------- facts
+
+
+def _month_key(start_utc: str) -> str | None:
+    """The local month 'YYYY-MM' whose first instant, as the contact facts assume it, is
+    exactly `start_utc` (a window bound from the time-zone database); None if it is no
+    such instant (a window starting mid-month, or time-zone rules the facts do not
+    follow)."""
+    try:
+        shifted = date.fromisoformat(start_utc[:10]) + timedelta(days=1)
+    except ValueError:
+        return None
+    if shifted.day != 1 or report_facts.month_start_utc(shifted.year, shifted.month) != start_utc:
+        return None
+    return f"{shifted.year:04d}-{shifted.month:02d}"
+
+
+def facts_months(db: Database, w: Window) -> tuple[str, str] | None:
+    """(first month, month after the last) as 'YYYY-MM' if the window covers whole local
+    months and the vault keeps the contact facts; else None."""
+    first, after = _month_key(w.start_utc), _month_key(w.end_utc)
+    if first is None or after is None or not report_facts.maintained(db):
+        return None
+    return first, after
+
+
+def facts_years(db: Database, w: Window) -> tuple[int, int] | None:
+    """(first, last) local calendar year if the window covers whole years and the vault
+    keeps the contact facts; else None."""
+    months = facts_months(db, w)
+    if months is None or not (months[0].endswith("-01") and months[1].endswith("-01")):
+        return None
+    return int(months[0][:4]), int(months[1][:4]) - 1
+
+
 # --------------------------------------------------------------------------- families
 
 
@@ -65,6 +103,14 @@ _REACHED = (
     "AND EXISTS (SELECT 1 FROM contacts c WHERE c.household_id = h.id "
     "AND c.deleted = 0 AND c.occurred_at >= :start AND c.occurred_at < :end)"
 )
+
+
+# The same from the facts, for windows of whole local years (`facts_years`).
+_REACHED_BY_FACTS = (
+    "h.deleted = 0 AND EXISTS (SELECT 1 FROM household_years y WHERE y.household_id = h.id "
+    "AND y.year BETWEEN :first AND :last)")
+_NEW_BY_FACTS = ("NOT EXISTS (SELECT 1 FROM household_years p WHERE p.household_id = h.id "
+                 "AND p.year < :first)")
 
 
 def _fill_reached(db: Database, w: Window) -> None:
@@ -87,12 +133,20 @@ def _fill_reached(db: Database, w: Window) -> None:
             return
         db.execute("DELETE FROM temp.report_reached")
         db.execute("DELETE FROM temp.report_reached_window")
-        db.execute(
-            f"INSERT INTO temp.report_reached (hid, access_route, target_groups, new) "
-            f"SELECT r.hid, r.access_route, r.target_groups, NOT EXISTS (SELECT 1 FROM contacts p "
-            f" WHERE p.household_id = r.hid AND p.deleted = 0 AND p.occurred_at < :start) "
-            f"FROM ({_REACHED}) r",
-            {"start": w.start_utc, "end": w.end_utc})
+        years = facts_years(db, w)
+        if years is not None:
+            db.execute(
+                "INSERT INTO temp.report_reached (hid, access_route, target_groups, new) "
+                f"SELECT h.id, h.access_route, h.target_groups, {_NEW_BY_FACTS} "
+                f"FROM households h WHERE {_REACHED_BY_FACTS}",
+                {"first": years[0], "last": years[1]})
+        else:
+            db.execute(
+                f"INSERT INTO temp.report_reached (hid, access_route, target_groups, new) "
+                f"SELECT r.hid, r.access_route, r.target_groups, NOT EXISTS (SELECT 1 FROM "
+                f"contacts p WHERE p.household_id = r.hid AND p.deleted = 0 "
+                f"AND p.occurred_at < :start) FROM ({_REACHED}) r",
+                {"start": w.start_utc, "end": w.end_utc})
         # The key is written last; its own one-row insert is counted in advance.
         key = state().split("|")
         key[2] = str(int(key[2]) + 1)
@@ -106,6 +160,19 @@ def households_reached(db: Database, w: Window) -> Counts:
     return _counts(db.query(
         "SELECT new, COALESCE(access_route, 'nicht erfasst'), count(*) "
         "FROM temp.report_reached GROUP BY 1, 2"))
+
+
+def reached_flags(db: Database, w: Window) -> Counts:
+    """`households_reached` for a comparison period (the previous year of the
+    Kennzahlen): for whole years straight from the facts, leaving the cached set of the
+    report's own period in place; for other windows as `households_reached`."""
+    years = facts_years(db, w)
+    if years is None:
+        return households_reached(db, w)
+    return _counts(db.query(
+        f"SELECT {_NEW_BY_FACTS}, COALESCE(h.access_route, 'nicht erfasst'), count(*) "
+        f"FROM households h WHERE {_REACHED_BY_FACTS} GROUP BY 1, 2",
+        {"first": years[0], "last": years[1]}))
 
 
 AGE_BANDS = (
@@ -204,7 +271,11 @@ def contacts_by_type_month(
     One covering-index range scan per month that counts the `known_types` with
     conditional sums: a GROUP BY would sort every contact of the period in a temporary
     B-tree, which costs seconds with SQLCipher's memory security on. Only contacts of
-    other (legacy) types are grouped, and only when there are any."""
+    other (legacy) types are grouped, and only when there are any. Whole local months
+    are read from the contact facts instead (`_months_by_facts`)."""
+    by_facts = _months_by_facts(db, months)
+    if by_facts is not None:
+        return by_facts
     out: Counts = {}
     sums = "".join(", SUM(type = ?)" for _ in known_types)
     for label, start, end in months:
@@ -227,6 +298,31 @@ def contacts_by_type_month(
             ):
                 out[(str(r[0]), label)] = int(r[1])
     return out
+
+
+def _months_by_facts(db: Database, months: Sequence[tuple[str, str, str]]) -> Counts | None:
+    """(type, month label) → contacts from `contact_months`, if every month of the list
+    is a whole local month and the vault keeps the facts; else None."""
+    labels: dict[str, str] = {}
+    for label, start, end in months:
+        key, after = _month_key(start), _month_key(end)
+        if key is None or after is None or after != _next_month(key):
+            return None
+        labels[key] = label
+    if not labels or not report_facts.maintained(db):
+        return None
+    out: Counts = {}
+    for r in db.query("SELECT month, type, contacts FROM contact_months "
+                      "WHERE month >= ? AND month <= ?", (min(labels), max(labels))):
+        shown = labels.get(str(r[0]))
+        if shown is not None and int(r[2]):
+            out[(str(r[1]), shown)] = int(r[2])
+    return out
+
+
+def _next_month(key: str) -> str:
+    year, month = int(key[:4]), int(key[5:7])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
 # --------------------------------------------------------------------------- offers
@@ -508,6 +604,11 @@ def course_participation(db: Database, w: Window) -> tuple[int, int]:
 
 
 def contacts_of_type(db: Database, w: Window, kind: str) -> int:
+    months = facts_months(db, w)
+    if months is not None:
+        return int(db.scalar(
+            "SELECT COALESCE(SUM(contacts), 0) FROM contact_months "
+            "WHERE month >= ? AND month < ? AND type = ?", (*months, kind)))
     return int(
         db.scalar(
             "SELECT count(*) FROM contacts WHERE deleted = 0 AND type = ? "
@@ -519,6 +620,11 @@ def contacts_of_type(db: Database, w: Window, kind: str) -> int:
 
 
 def contacts_total(db: Database, w: Window) -> int:
+    months = facts_months(db, w)
+    if months is not None:
+        return int(db.scalar(
+            "SELECT COALESCE(SUM(contacts), 0) FROM contact_months "
+            "WHERE month >= ? AND month < ?", months))
     return int(
         db.scalar(
             "SELECT count(*) FROM contacts WHERE deleted = 0 "

@@ -22,7 +22,7 @@ from casework.clock import BERLIN, Clock, to_utc_iso
 from casework.errors import UserError, VaultError, WrongPassphrase
 from casework.models import safe_json
 from casework.models.ids import new_id
-from casework.storage import audit, crypto, private_files, wal
+from casework.storage import audit, crypto, private_files, report_facts, wal
 from casework.storage.changelog import Actor, Hlc, RecordWriter
 from casework.storage.db import MEMORY_SECURITY, Database, drop_stat4
 from casework.storage.migrations import migrate
@@ -505,6 +505,12 @@ class Vault:
                 or self.header.change_anchor != changelog_head(self.db)):
             self.save_header()
 
+    def fold_wal(self) -> None:
+        """Copy what the WAL holds into the database file, without waiting for anyone (a
+        passive checkpoint). The app's worker does it after its jobs, so the checkpoint
+        of a lock (on the window thread) finds little left to copy."""
+        self.db.query("PRAGMA wal_checkpoint(PASSIVE)")
+
     def close(self) -> None:
         try:
             if self.db.is_open and not self.second_connection:
@@ -784,6 +790,8 @@ def create_vault(folder: Path, passphrase: str, clock: Clock, *, owner_name: str
 # (casework.storage.backup.premigration.backup_before_migration; the services pass it in,
 # storage.vault cannot import the backup package, which imports this module).
 PreMigrationBackup = Callable[[Path, "VaultHeader", Database, bytearray, Clock, int], Path]
+# on_migration(step, steps): 0 while the backup before migrating is written, then 1 … steps
+MigrationProgress = Callable[[int, int], None]
 
 
 def needs_migration(folder: Path, header: VaultHeader, data_key: bytearray) -> bool:
@@ -819,7 +827,8 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
                   memory_security: bool = MEMORY_SECURITY,
                   unlocked: UnlockedKey | None = None,
                   before_migration: PreMigrationBackup | None = None,
-                  second_connection: bool = False) -> Vault:
+                  second_connection: bool = False,
+                  on_migration: MigrationProgress | None = None) -> Vault:
     """`second_connection`: the app's worker opens the vault while the GUI thread's
     connection is open (import, sync): its WAL is live, and the anchor is that one's."""
     try:
@@ -849,9 +858,11 @@ def open_with_key(folder: Path, header: VaultHeader, data_key: bytearray, clock:
                 "Datei aus einer Sicherung wiederherstellen.")
         todo = pending_migrations(db)  # refuses a vault written by a newer version
         if todo and before_migration is not None:
+            if on_migration is not None:
+                on_migration(0, len(todo))
             migration_backup = before_migration(folder, header, db, data_key, clock,
                                                 int(db.pragma("user_version") or 0))
-        migrate(db)
+        migrate(db, on_migration)
         person_id = unlocked.person_id if unlocked is not None else None
         vault = Vault(folder, header, db, data_key, clock, person_id)
         vault.migration_backup = migration_backup
@@ -1012,6 +1023,9 @@ def check_vault(vault: Vault) -> CheckReport:
     pending = missing_migrations(vault.db)
     if pending:
         problems.append(f"Schema-Änderungen fehlen: {', '.join(str(v) for v in pending)}.")
+    if report_facts.mismatches(vault.db):
+        problems.append("Berichtszahlen (Kontakte je Jahr und Monat) weichen von den "
+                        "Kontakten ab.")
     for name in ("attachments", "backups"):
         if not (vault.folder / name).is_dir():
             problems.append(f"Unterordner „{name}“ fehlt.")

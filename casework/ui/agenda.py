@@ -6,10 +6,12 @@ the family file."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,11 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from casework.clock import BERLIN, local_today
+from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.models.persons.worker import WorkerRole
 from casework.services import agenda, appointments, contacts, persons
 from casework.services.backup import backups as backup
 from casework.services.households import households
+from casework.services.session import Session
+from casework.ui import vault_jobs
 from casework.ui.context import UiContext
 from casework.ui.households.family_model import local_date
 from casework.ui.simple_model import SimpleTableModel
@@ -48,6 +53,8 @@ from casework.ui.widgets import (
 OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 FOLLOW_UP_LIMIT = 200  # what services.contacts.follow_ups_due returns at most
 EXTRA_KINDS = ("appointment", "goal", "goal_entry")  # issue 20 record kinds shown here
+PAINT_FIRST_MS = 1  # Heute's load starts after the paint (a timer, not a posted event)
+RESIZE_PRECISION = 40  # rows Qt measures for a column's width (its default: 1,000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +65,113 @@ class Target:
     screen: str = ""  # an item without a family: the screen to open
 
 
+Row = tuple[tuple[str, ...], Target]
+
+
+@dataclass(frozen=True, slots=True)
+class HeuteLists:
+    """Everything Heute shows, as display rows (gathered on the worker thread)."""
+
+    today: date
+    week: bool  # appointments of this week, not only today's
+    backup_overdue: bool
+    recovery_sheet_missing: bool
+    may_create_recovery_key: bool
+    agenda: tuple[Row, ...]
+    agenda_groups: tuple[str, ...]
+    urgent: int  # overdue § 8a steps
+    follow_ups: tuple[Row, ...]
+    follow_up_due: tuple[date, ...]
+    appointments: tuple[Row, ...]
+    recent: tuple[Row, ...]
+    logged_today: tuple[Row, ...]
+
+
+def gather(session: Session, *, mine_only: bool, week: bool,
+           cancel: threading.Event | None = None) -> HeuteLists:
+    """The lists of Heute for the acting person (any thread, its own session). `cancel`:
+    set by a lock; checked between the lists, so the lock waits for one list at most."""
+    today = local_today(session.clock)
+    items = agenda.items(session, today, mine_only=mine_only)
+    _check(cancel)
+    rows: list[Row] = []
+    shown = ""
+    for item in items:  # the group label only on its first row: a visual heading
+        label = item.group if item.group != shown else ""
+        shown = item.group
+        rows.append(((label, item.area, format_date(item.due), item.household_name,
+                      item.text),
+                     Target(item.household_id,
+                            tab="kinderschutz" if item.procedure_id else None,
+                            screen=item.screen)))
+    due = contacts.follow_ups_due(session, mine_only=mine_only, newest_first=True)
+    _check(cancel)
+    planned = (appointments.this_week(session, mine_only=mine_only) if week
+               else appointments.today(session, mine_only=mine_only))
+    _check(cancel)
+    return HeuteLists(
+        today=today, week=week,
+        backup_overdue=backup.backup_overdue(session),
+        recovery_sheet_missing=persons.recovery_sheet_missing(session),
+        may_create_recovery_key=session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN),
+        agenda=tuple(rows), agenda_groups=tuple(item.group for item in items),
+        urgent=sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ and item.overdue),
+        follow_ups=tuple(
+            ((format_date(f.due) + (" (überfällig)" if f.due < today else ""),
+              f.household_name, f.next_steps), Target(f.household_id, f.contact_id))
+            for f in due),
+        follow_up_due=tuple(f.due for f in due),
+        appointments=tuple(
+            ((weekday_date(row.local_start), f"{row.local_start:%H:%M}", row.household_name,
+              row.appointment.data.place_type.value), Target(row.appointment.data.household_id))
+            for row in planned),
+        recent=tuple(
+            ((row.label, row.district, format_date(local_date(row.last_contact_at))),
+             Target(row.id))
+            for row in households.recently_opened(session)),
+        logged_today=tuple(
+            ((f"{contact.data.occurred_at.astimezone(BERLIN):%H:%M}", name,
+              contact.data.type.value), Target(contact.household_id))
+            for contact, name in contacts.logged_today(session)))
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise CancelledError()
+
+
+def _gather_job(session: Session, cancel: threading.Event, mine_only: bool,
+                week: bool) -> HeuteLists:
+    """On the worker thread, on the vault's second connection (`vault_jobs.read`)."""
+    return gather(session, mine_only=mine_only, week=week, cancel=cancel)
+
+
+def _set_rows(model: SimpleTableModel, rows: tuple[Row, ...]) -> None:
+    if tuple(model.rows) != rows:  # an unchanged list keeps its selection and widths
+        model.set_rows(rows)
+
+
 def _table(name: str, model: SimpleTableModel, parent: QWidget) -> QTableView:
-    return list_table(name, model, parent)
+    view = list_table(name, model, parent)
+    # Columns fit the first rows, not all 200 follow-ups and 470 deadlines (a fifth of
+    # the time it took to show Heute again at 20,000 households was Qt measuring rows).
+    view.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION)
+    return view
 
 
 class HeuteScreen(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._asked = 0  # the newest load of the lists
+        self._pending = 0
+        self._again = False
+        self._scheduled = False  # shown: a load follows the first paint
+        self._shown: HeuteLists | None = None
         self.date_label = QLabel(self)
         named(self.date_label, "Datum")
+        self.loading_label = QLabel("Wird geladen …", self)
+        named(self.loading_label, "Heute wird geladen")
         self.backup_hint = QLabel(self)  # issue 10: overdue backup (services.backup)
         # issue 15: the owner is reminded until the recovery key sheet exists; a panel of
         # its own below the heading (issue 18: squeezed into the heading row it wrapped
@@ -75,6 +179,7 @@ class HeuteScreen(QWidget):
         self.recovery_hint = self._recovery_panel()
         self.recovery_hint.setVisible(False)
         named(self.backup_hint, "Hinweis Sicherung")
+        self.backup_hint.setVisible(False)
         self.follow_up_model = SimpleTableModel(["Fällig", "Familie", "Nächster Schritt"], self)
         self.agenda_model = SimpleTableModel(["Wann", "Bereich", "Fällig", "Familie", "Was"],
                                              self)
@@ -130,6 +235,7 @@ class HeuteScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading("Heute", self))
         top.addWidget(self.date_label)
+        top.addWidget(self.loading_label)
         top.addWidget(self.backup_hint)
         top.addStretch(1)
         top.addWidget(self.mine_only)
@@ -199,6 +305,10 @@ class HeuteScreen(QWidget):
             view.installEventFilter(self)
         self.follow_ups.selectionModel().currentRowChanged.connect(
             lambda *_: self._update_buttons())
+        # Until the first lists arrive no "nothing due" line may claim an empty day.
+        for empty in (self.agenda_empty, self.appointments_empty, self.recent_empty,
+                      self.today_empty):
+            empty.setVisible(False)
         ctx.changed.connect(self._on_changed)
         # Lists load when the screen is shown (showEvent), not twice on first display.
 
@@ -229,70 +339,88 @@ class HeuteScreen(QWidget):
         if trigger(self.ctx, self):
             self.reload()
 
+    @property
+    def loading(self) -> bool:
+        """The lists are being gathered on the worker thread (or will be in a moment)."""
+        return self._scheduled or self._pending > 0
+
     def reload(self) -> None:
+        """Gather the lists on the worker thread, on the vault's second connection (a
+        third of a second at 20,000 households); the lists shown stay until the new ones
+        arrive, then change only where they differ (selections stay)."""
+        self._scheduled = False
         session = self.ctx.session
         if session is None or not session.is_open:
             return
         today = local_today(self.ctx.clock)
         self.date_label.setText(f"{today:%d.%m.%Y}")
-        overdue = backup.backup_overdue(session)
+        if self._pending:  # one more load after this one (shown again, changed meanwhile)
+            self._again = True
+            return
+        self._asked += 1
+        asked = self._asked
+        self._pending += 1
+        if self._shown is None:
+            self.loading_label.setVisible(True)
+        vault_jobs.read(self.ctx, self, _gather_job, self.mine_only.isChecked(),
+                        self.appointment_range.currentData() == "week",
+                        on_done=lambda lists: self._loaded(asked, lists),
+                        on_failed=lambda error: self._failed(error))
+
+    def _load_again(self) -> None:
+        if self._again:
+            self._again = False
+            self.reload()
+
+    def _failed(self, error: BaseException) -> None:
+        self._pending -= 1
+        self._load_again()
+        if isinstance(error, CancelledError):
+            return  # locked before the lists were gathered
+        if not isinstance(error, UserError):
+            raise error
+        if self.ctx.is_unlocked:
+            self.ctx.report(error)
+
+    def _loaded(self, asked: int, lists: HeuteLists) -> None:
+        self._pending -= 1
+        if asked == self._asked and self.ctx.is_unlocked:  # else locked meanwhile
+            self.loading_label.setVisible(False)
+            if lists != self._shown:  # else nothing changed since Heute was last shown
+                self._shown = lists
+                self._fill(lists)
+        self._load_again()
+
+    def _fill(self, lists: HeuteLists) -> None:
+        self.date_label.setText(f"{lists.today:%d.%m.%Y}")
         self.backup_hint.setText("Sicherung überfällig – Akte → „Sicherung erstellen…“"
-                                 if overdue else "")
-        self.backup_hint.setVisible(overdue)
-        missing = persons.recovery_sheet_missing(session)
-        self.recovery_button.setVisible(session.has_role(WorkerRole.LEITUNG, WorkerRole.ADMIN))
-        self.recovery_hint.setVisible(missing)
-        items = agenda.items(session, today, mine_only=self.mine_only.isChecked())
-        rows = []
-        shown = ""
-        for item in items:  # the group label only on its first row: a visual heading
-            label = item.group if item.group != shown else ""
-            shown = item.group
-            rows.append(((label, item.area, format_date(item.due), item.household_name,
-                          item.text),
-                         Target(item.household_id,
-                                tab="kinderschutz" if item.procedure_id else None,
-                                screen=item.screen)))
-        self.agenda_model.set_rows(rows)
-        self.agenda_groups = [item.group for item in items]
-        urgent = sum(1 for item in items if item.rank == agenda.KINDERSCHUTZ and item.overdue)
+                                 if lists.backup_overdue else "")
+        self.backup_hint.setVisible(lists.backup_overdue)
+        self.recovery_button.setVisible(lists.may_create_recovery_key)
+        self.recovery_hint.setVisible(lists.recovery_sheet_missing)
+        _set_rows(self.agenda_model, lists.agenda)
+        self.agenda_groups = list(lists.agenda_groups)
+        urgent = lists.urgent
         steps = ("1 überfälliger Schritt in einem Kinderschutzverfahren" if urgent == 1
                  else f"{urgent} überfällige Schritte in Kinderschutzverfahren")
         self.agenda_alert.setText(f"⚠ {steps} – bitte zuerst bearbeiten." if urgent else "")
         self.agenda_alert.setVisible(bool(urgent))
-        self.agenda.setVisible(bool(items))
-        self.agenda_empty.setVisible(not items)
-        due = contacts.follow_ups_due(session, mine_only=self.mine_only.isChecked(),
-                                      newest_first=True)
-        self.follow_up_model.set_rows([
-            ((format_date(f.due) + (" (überfällig)" if f.due < today else ""),
-              f.household_name, f.next_steps), Target(f.household_id, f.contact_id))
-            for f in due])
-        self.follow_up_due = [f.due for f in due]
-        if len(due) >= FOLLOW_UP_LIMIT:
-            count = f"mindestens {len(due)} offen – die neuesten werden angezeigt"
+        self.agenda.setVisible(bool(lists.agenda))
+        self.agenda_empty.setVisible(not lists.agenda)
+        _set_rows(self.follow_up_model, lists.follow_ups)
+        self.follow_up_due = list(lists.follow_up_due)
+        count = len(lists.follow_ups)
+        if count >= FOLLOW_UP_LIMIT:
+            text = f"mindestens {count} offen – die neuesten werden angezeigt"
         else:
-            count = f"{len(due)} offen" if due else "Keine fälligen Wiedervorlagen."
-        self.follow_up_count.setText(count)
-        week = self.appointment_range.currentData() == "week"
-        mine = self.mine_only.isChecked()
-        planned = (appointments.this_week(session, mine_only=mine) if week
-                   else appointments.today(session, mine_only=mine))
-        self.appointment_model.set_rows([
-            ((weekday_date(row.local_start), f"{row.local_start:%H:%M}", row.household_name,
-              row.appointment.data.place_type.value), Target(row.appointment.data.household_id))
-            for row in planned])
-        self.appointments_empty.setText("Keine Termine diese Woche." if week
+            text = f"{count} offen" if count else "Keine fälligen Wiedervorlagen."
+        self.follow_up_count.setText(text)
+        _set_rows(self.appointment_model, lists.appointments)
+        self.appointments_empty.setText("Keine Termine diese Woche." if lists.week
                                         else "Heute keine Termine.")
-        self.appointments_empty.setVisible(not planned)
-        self.recent_model.set_rows([
-            ((row.label, row.district, format_date(local_date(row.last_contact_at))),
-             Target(row.id))
-            for row in households.recently_opened(session)])
-        self.today_model.set_rows([
-            ((f"{contact.data.occurred_at.astimezone(BERLIN):%H:%M}", name,
-              contact.data.type.value), Target(contact.household_id))
-            for contact, name in contacts.logged_today(session)])
+        self.appointments_empty.setVisible(not lists.appointments)
+        _set_rows(self.recent_model, lists.recent)
+        _set_rows(self.today_model, lists.logged_today)
         self.recent_empty.setVisible(self.recent_model.rowCount() == 0)
         self.today_empty.setVisible(self.today_model.rowCount() == 0)
         # an empty list under its "nothing yet" line only takes room
@@ -375,8 +503,11 @@ class HeuteScreen(QWidget):
         return super().eventFilter(watched, event)
 
     def showEvent(self, event: QShowEvent) -> None:
-        # Coming back to Heute (after midnight, after opening files): fresh lists.
-        self.reload()
+        # Coming back to Heute (after midnight, after opening files): fresh lists, asked
+        # for once the screen has been painted (the load holds Python's lock part of the
+        # time, and painting the lists calls into Python row by row).
+        self._scheduled = True
+        QTimer.singleShot(PAINT_FIRST_MS, self, self.reload)
         super().showEvent(event)
 
 

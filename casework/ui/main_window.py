@@ -266,6 +266,10 @@ class MainWindow(QMainWindow):
         self.screen_lock.attach_window(self)  # Windows: session notifications need a HWND
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.start.unlock.migrating:
+            # The conversion after an update must not be cut off: the panel says so.
+            event.ignore()
+            return
         self.ctx.settings.geometry = self.saveGeometry()
         if self.ctx.session is not None:
             self.lock()

@@ -7,6 +7,8 @@ place and never click dialogs by their label text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -79,9 +81,15 @@ def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
 
 
-def ask_passphrase(parent: QWidget | None, title: str, text: str) -> str:
-    """The acting person's passphrase for one reserved act; '' if cancelled. Part of the
-    seam so tests type it without driving the dialog."""
+# prove(passphrase, finished): start checking it, call finished() when the check ended
+Prove = Callable[[str, Callable[[], None]], None]
+
+
+def ask_passphrase(parent: QWidget | None, title: str, text: str,
+                   prove: Prove | None = None) -> str:
+    """The acting person's passphrase for one reserved act; '' if cancelled. `prove`:
+    checks it on a worker thread before the dialog closes (see `ui/persons/dialog`). Part
+    of the seam so tests type it without driving the dialog."""
     from casework.ui.persons.dialog import ask
 
-    return ask(parent, title, text)
+    return ask(parent, title, text, prove)

@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 
 from casework.errors import PermissionDenied, UserError, ValidationError, WrongPassphrase
 from casework.models.changes import Changes
+from casework.models.ids import WorkerId
 from casework.models.persons.signing import roles_text
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.services import hub as sync_service
 from casework.services import milestones, persons
 from casework.services import session as session_service
 from casework.services.households import lifecycle as case_lifecycle
-from casework.services.session import KeySlot, SlotRequest, VaultHeader
+from casework.services.session import KeySlot, Session, SlotRequest, VaultHeader
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
 from casework.ui.settings import AUTO_LOCK_MAX_MIN, AUTO_LOCK_MIN_MIN
@@ -274,23 +275,61 @@ class EinstellungenScreen(QWidget):
         self.actor_label.setText(f"Angemeldet: {session.actor.name} – Rolle "
                                  f"{roles_text(session.roles)}")
 
+    @property
+    def switching(self) -> bool:
+        """A person's passphrase is being checked on the worker thread."""
+        return not self.actor_button.isEnabled()
+
     def switch_actor(self) -> None:
-        """Another person takes over: only with HER passphrase (the field is cleared)."""
+        """Another person takes over: only with HER passphrase (the field is cleared). The
+        Argon2id run happens on the worker thread; meanwhile the row says so and waits."""
         session = self.ctx.require_session()
         name = self.actor.currentData()
         passphrase = self.actor_pass.text()
         self.actor_pass.clear()
-        if not name or name == session.actor.name:
+        if self.switching or not name or name == session.actor.name:
             return
         if not passphrase:
             self.actor_message.setText("Bitte die Passphrase dieser Person eingeben.")
             return
         try:
-            persons.switch_person(session, str(name), passphrase)
-        except WrongPassphrase:
-            self.actor_message.setText("Die Passphrase passt nicht zu dieser Person.")
-            return
+            worker_id = persons.person_with_key(session, str(name))
         except UserError as error:
+            self.ctx.report(error)
+            return
+        self._actor_row_enabled(False)
+        self.actor_message.setText("Die Passphrase wird geprüft …")
+        self.ctx.tasks.submit(persons.prove_passphrase, session.vault.header, worker_id,
+                              passphrase, derivation=True, owner=self,
+                              on_done=lambda _r: self._switch_proven(session, worker_id),
+                              on_error=lambda error: self._switch_failed(session, worker_id,
+                                                                         error))
+
+    def _actor_row_enabled(self, enabled: bool) -> None:
+        for widget in (self.actor, self.actor_pass, self.actor_button):
+            widget.setEnabled(enabled)
+
+    def _switch_failed(self, session: Session, worker_id: str, error: BaseException) -> None:
+        self._actor_row_enabled(True)
+        self.actor_message.setText("")
+        if self.ctx.session is not session or not session.is_open:
+            return  # locked meanwhile
+        if isinstance(error, WrongPassphrase):
+            persons.record_failed_switch(session, worker_id)
+            self.actor_message.setText("Die Passphrase passt nicht zu dieser Person.")
+        elif isinstance(error, UserError):
+            self.ctx.report(error)
+        else:
+            raise error
+
+    def _switch_proven(self, session: Session, worker_id: str) -> None:
+        self._actor_row_enabled(True)
+        if self.ctx.session is not session or not session.is_open:
+            return  # locked meanwhile: whoever unlocks again is the one acting
+        try:
+            session.act_as(WorkerId(worker_id))
+        except UserError as error:
+            self.actor_message.setText("")
             self.ctx.report(error)
             return
         self.actor_message.setText("")

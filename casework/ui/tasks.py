@@ -40,6 +40,9 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casework-task")
+        # Key derivations (Argon2id, a fraction of a second, no database) must not wait
+        # behind a long job of the worker (an import, a report): their own thread.
+        self._keys_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casework-kdf")
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
         self._cancellable: dict[int, tuple[Future[Any], threading.Event]] = {}
@@ -51,15 +54,18 @@ class TaskRunner(QObject):
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
                on_error: Failed | None = None, cancel: threading.Event | None = None,
-               owner: QObject | None = None, **kwargs: Any) -> int:
-        """`cancel`: the event a job with its own vault connection checks between batches
-        (set by `cancel_vault_jobs`; the job then raises and its `on_error` gets that).
+               owner: QObject | None = None, derivation: bool = False, **kwargs: Any) -> int:
+        """`derivation`: a key derivation that touches no database (it runs beside a long
+        job instead of after it). `cancel`: the event a job with its own vault connection
+        checks between batches (set by `cancel_vault_jobs`; the job then raises and its
+        `on_error` gets that).
         `owner`: the widget the callbacks belong to; once it is deleted (locking deletes
         every screen) the job's result is dropped instead of delivered to it."""
         job = next(self._ids)
         was_busy = self.busy
         self._callbacks[job] = (on_done, on_error)
-        future = self._pool.submit(fn, *args, **kwargs)
+        pool = self._keys_pool if derivation else self._pool
+        future = pool.submit(fn, *args, **kwargs)
         if cancel is not None:
             self._cancellable[job] = (future, cancel)
         if owner is not None:
@@ -118,6 +124,7 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._keys_pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _ignore(_error: BaseException) -> None:

@@ -35,6 +35,24 @@ from casework.ui.widgets import heading, named
 FREE_ATTEMPTS = 2
 MAX_DELAY = timedelta(seconds=60)
 
+MIGRATION_NOTE = (
+    "Das kann bei einer großen Akte einige Minuten dauern. Abbrechen ist dabei nicht "
+    "möglich: Bitte Casework nicht schließen und den Computer nicht ausschalten. Fällt "
+    "doch einmal der Strom aus, bleibt die Akte heil – jeder Schritt wird ganz oder gar "
+    "nicht ausgeführt.")
+
+
+def migration_text(step: int, steps: int) -> str:
+    """What the unlock panel says while the vault is converted after an update (step 0:
+    the backup made before the first step)."""
+    if step == 0:
+        return ("Casework wurde aktualisiert: Die Akte wird auf die neue Version umgestellt. "
+                "Zuerst wird eine geprüfte Sicherung angelegt (im Ordner „backups“ der "
+                "Akte) …\n\n" + MIGRATION_NOTE)
+    return (f"Die Akte wird auf die neue Version umgestellt (Schritt {step} von {steps}) …"
+            "\nDie Sicherung von vorher liegt im Ordner „backups“ der Akte.\n\n"
+            + MIGRATION_NOTE)
+
 
 def failure_delay(failures: int) -> timedelta:
     """Waiting time after `failures` wrong passphrases in a row: none for the first two,
@@ -49,6 +67,8 @@ class UnlockPanel(QWidget):
 
     unlocked = Signal(object)
     other_vault_requested = Signal()
+    # step, steps of the migration after an update (emitted on the worker thread)
+    migration_step = Signal(int, int)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None, *,
                  delay_policy: Callable[[int], timedelta] = failure_delay,
@@ -60,6 +80,7 @@ class UnlockPanel(QWidget):
         self.blocked_until: datetime | None = None
         self._delay_policy = delay_policy
         self._busy = False
+        self.migrating = False  # converting after an update: nothing may interrupt it
         # Called just before a session is opened on the GUI thread (used by the recovery
         # path of issue 10); None = nothing to do.
         self.on_before_open: Callable[[], None] | None = None
@@ -120,6 +141,7 @@ class UnlockPanel(QWidget):
         layout.addWidget(self.recover_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
+        self.migration_step.connect(self._show_migration)
         self.passphrase.returnPressed.connect(self.submit)
         self.unlock_button.clicked.connect(self.submit)
         self.other_button.clicked.connect(self.other_vault_requested)
@@ -181,8 +203,13 @@ class UnlockPanel(QWidget):
         self._set_busy(True)
         self._show_message("Die Akte wird entsperrt …")
         self.ctx.tasks.submit(session_service.unwrap_and_migrate, self.folder, passphrase,
-                              person, self.ctx.clock,
+                              person, self.ctx.clock, self.migration_step.emit,
                               on_done=self._key_ready, on_error=self._failed)
+
+    def _show_migration(self, step: int, steps: int) -> None:
+        if self._busy:
+            self.migrating = True
+            self._show_message(migration_text(step, steps))
 
     def recover(self) -> None:
         if self._busy or self.folder is None:
@@ -231,7 +258,12 @@ class UnlockPanel(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
+        if not busy:
+            self.migrating = False
         self.unlock_button.setEnabled(not busy and self.remaining_delay() == timedelta(0))
+        # no other vault, no recovery while this one is being opened (or converted)
+        for widget in (self.person, self.passphrase, self.other_button, self.recover_button):
+            widget.setEnabled(not busy)
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -154,7 +154,7 @@ def test_the_change_log_keeps_a_notes_text_once_and_the_original_after_a_correct
     db = session.db
     stored = db.scalar("SELECT fields FROM changelog WHERE entity_id = ? AND op = 'insert'",
                        (cids[1],))
-    assert "Kajakausflug" not in stored and changelog.NOTES_IN_ROW in stored
+    assert stored == changelog.CONTACT_IN_ROW  # a reference to the row (m0008)
     contacts_corrections.correct(session, ContactId(cids[1]), CorrectionDraft(
         (NoteEntry(NoteKind.FAKT, "Kanuausflug der Familie geplant."),), "Verhört"))
     # the contact shows the corrected wording, the log of its insert the original one
@@ -193,25 +193,26 @@ def test_first_names_on_the_household_row_follow_every_change_of_its_persons(
 
 
 def _as_previous_release_wrote_it(session) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Turn this vault back into what the release before m0006/m0007 wrote: contact inserts
-    logged with their notes' text, no first names on the household row. Returns the
-    logged fields by change id."""
+    """Turn this vault back into what the release before m0006/m0007/m0008 wrote: contact
+    inserts logged with all their values and their notes' text, no first names on the
+    household row. Returns the logged fields by change id."""
     db = session.db
     old: dict[str, str] = {}
     with db.transaction():
         for r in db.query("SELECT change_id, entity_id, fields FROM changelog "
                           "WHERE entity = 'contact' AND op = 'insert'"):
-            fields = json.loads(r["fields"])
-            fields["notes"] = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
-                                                      fields)["notes"]
+            fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
+                                             json.loads(r["fields"]))
             old[r["change_id"]] = json.dumps(fields, ensure_ascii=False, sort_keys=True)
             db.execute("UPDATE changelog SET fields = ? WHERE change_id = ?",
                        (old[r["change_id"]], r["change_id"]))
         for trigger in ("persons_adult_names_ai", "persons_adult_names_ad",
-                        "persons_adult_names_au"):
+                        "persons_adult_names_au", "contacts_log_keep_au",
+                        "contacts_log_keep_ad", "contact_notes_log_keep_au",
+                        "contact_notes_log_keep_ad"):
             db.execute(f"DROP TRIGGER {trigger}")
         db.execute("ALTER TABLE households DROP COLUMN adult_first_names")
-        db.execute("DELETE FROM schema_migrations WHERE version IN (6, 7)")
+        db.execute("DELETE FROM schema_migrations WHERE version IN (6, 7, 8)")
     return old
 
 
@@ -229,9 +230,9 @@ def test_the_migrations_convert_a_vault_of_the_previous_release(
         logged = {r[0]: r[1] for r in db.query(
             "SELECT change_id, fields FROM changelog WHERE entity = 'contact' "
             "AND op = 'insert'")}
-        # the uncorrected contact's row refers to its notes; the corrected one keeps the
+        # the uncorrected contact's row refers to its row; the corrected one keeps the
         # original text (contact_notes holds the correction)
-        assert sum(changelog.NOTES_IN_ROW in f for f in logged.values()) == 1
+        assert sum(f == changelog.CONTACT_IN_ROW for f in logged.values()) == 1
         assert any("Schimmel im Kinderzimmer" in f for f in logged.values())
         # the hub gets exactly what the previous release would have pushed
         device = reopened.vault.device_id

@@ -47,7 +47,7 @@ def test_vault_from_a_newer_version_is_refused(session, vault_dir: Path,
 def test_unknown_recorded_migration_is_refused(session, vault_dir: Path,
                                                clock: FixedClock) -> None:
     with session.db.transaction():
-        session.db.execute("INSERT INTO schema_migrations VALUES (9, 'm0009_future', 'x')")
+        session.db.execute("INSERT INTO schema_migrations VALUES (4999, 'm4999_future', 'x')")
     session.close()
     with pytest.raises(VaultError, match="neueren Casework-Version"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)

@@ -4,11 +4,9 @@ newest matches, snippets, the bulk load with one-pass note indexing, and text fo
 
 from __future__ import annotations
 
-import json
 import random
 import unicodedata
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
@@ -16,7 +14,7 @@ from casework.models.text import fold, fold_words
 from casework.services import contacts, demo
 from casework.services import session as session_service
 from casework.services.households import households
-from casework.storage import bulk, changelog
+from casework.storage import changelog
 from casework.storage import contacts as contact_store
 from tests.conftest import PASSPHRASE, add_family
 
@@ -114,30 +112,6 @@ def test_demo_bulk_load_indexes_notes_and_leaves_the_vault_as_the_normal_path(
     assert summary.contacts > 0
     for contact_id, text in bulk_contacts:
         assert logged[contact_id]["notes"][0]["text"] == text
-
-
-def test_bulk_change_log_json_is_what_json_dumps_writes() -> None:
-    draft = ContactDraft(
-        occurred_at=datetime(2026, 1, 2, 9, 30, tzinfo=UTC),
-        type=ContactType.HAUSBESUCH, duration_min=45,
-        notes=(NoteEntry(NoteKind.AUSSAGE_DRITTER, 'Sie sagte: "Nein"\n\\ ü \u2028 \x01',
-                         'Schule "Nord"', True),
-               NoteEntry(NoteKind.HYPOTHESE, "zweiter Eintrag")))
-    expected = json.dumps({
-        "household_id": "h-1", "occurred_at": "2026-01-02T09:30:00Z", "type": draft.type.value,
-        "duration_min": 45, "persons_present": "[]", "topics": "[]", "next_steps": "",
-        "follow_up": None, "notes": changelog.NOTES_IN_ROW},
-        ensure_ascii=False, sort_keys=True)
-    assert bulk.contact_log_json("h-1", "2026-01-02T09:30:00Z", draft) == expected
-    full = replace(draft, persons_present=("p-1", "p-2"), topics=("Schule", "Gesundheit"),
-                   next_steps='Termin "Jugendamt" ü', follow_up=date(2026, 2, 1))
-    expected = json.dumps({
-        "household_id": "h-1", "occurred_at": "2026-01-02T09:30:00Z", "type": draft.type.value,
-        "duration_min": 45, "persons_present": json.dumps(["p-1", "p-2"]),
-        "topics": json.dumps(["Schule", "Gesundheit"], ensure_ascii=False),
-        "next_steps": 'Termin "Jugendamt" ü', "follow_up": "2026-02-01",
-        "notes": changelog.NOTES_IN_ROW}, ensure_ascii=False, sort_keys=True)
-    assert bulk.contact_log_json("h-1", "2026-01-02T09:30:00Z", full) == expected
 
 
 def _reference_fold(text: str) -> str:

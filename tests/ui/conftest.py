@@ -69,7 +69,9 @@ def message_log(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
                         lambda parent, text: confirm(parent, "Entwurf vorhanden", text))
     monkeypatch.setattr(messages, "choose_folder", lambda *_a, **_k: "")
 
-    def ask_passphrase(_parent: QWidget | None, title: str, text: str) -> str:
+    def ask_passphrase(_parent: QWidget | None, title: str, text: str,
+                       _prove: object = None) -> str:
+        # Typed without the dialog: `reauth` then checks it on the worker thread itself.
         log.shown.append(("passphrase", title, text))
         if log.passphrase is not None:
             return log.passphrase

@@ -47,6 +47,7 @@ def test_heute_lists_and_completing_a_follow_up(qtbot, unlocked: MainWindow,  # 
     workspace.open_family(mueller)
     screen = workspace.show_page("heute")
     assert isinstance(screen, HeuteScreen)
+    qtbot.waitUntil(lambda: not screen.loading)
     qtmodeltester.check(screen.follow_up_model)
     due = [screen.follow_up_model.rows[i][0][:2] for i in range(2)]
     assert due == [("21.11.2026", "Becker (Ayşe) · Gärtnerstr. 12"),
@@ -56,11 +57,14 @@ def test_heute_lists_and_completing_a_follow_up(qtbot, unlocked: MainWindow,  # 
     assert screen.today_model.rowCount() == 3  # all logged today (created_at = now)
 
     screen.mine_only.setChecked(True)  # nobody is assigned to these two families
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.follow_up_model.rowCount() == 0
     screen.mine_only.setChecked(False)
+    qtbot.waitUntil(lambda: not screen.loading)
     screen.follow_ups.setCurrentIndex(screen.follow_up_model.index(1, 0))
     contact_id = screen.follow_up_model.payload(1).contact_id
     screen.done_button.click()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.follow_up_model.rowCount() == 1
     assert contacts.get(session, contact_id).follow_up_done
 
@@ -152,10 +156,14 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     screen.actor.setCurrentIndex(screen.actor.findData("Dr. Petra Probe"))
     qtbot.keyClicks(screen.actor_pass, PASSPHRASE)  # the owner's, not Petra's
     screen.switch_actor()
-    assert session.actor_id != probe.id and screen.actor_pass.text() == ""
+    assert screen.actor_pass.text() == ""
+    assert screen.switching and screen.actor_message.text() == "Die Passphrase wird geprüft …"
+    qtbot.waitUntil(lambda: not screen.switching)  # checked on the worker thread
+    assert session.actor_id != probe.id
     assert "passt nicht" in screen.actor_message.text()
     type_text(qtbot, screen.actor_pass, COLLEAGUE_PASSPHRASE)
     screen.switch_actor()
+    qtbot.waitUntil(lambda: not screen.switching)
     assert session.actor_id == probe.id
     assert "Rolle Leitung" in screen.actor_label.text()
     assert unlocked.status_label.text() == "Entsperrt · Rolle: Leitung"

@@ -134,3 +134,37 @@ def test_demo_vault_is_created_off_the_gui_thread(qtbot, ctx, tmp_path: Path) ->
     assert not folder.with_name("demo-vault.tmp").exists()
     assert window.start.unlock.demo_hint.isVisibleTo(window)
     assert window.start.progress.bar.value() == 5
+
+
+def test_after_an_update_the_panel_says_the_vault_is_converted_and_cannot_be_cut_off(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, vault_dir: Path) -> None:
+    from casework.storage.backup import archive
+    from tests.storage.test_vault_versions import ROLLED_BACK, _db
+
+    db = _db(vault_dir)  # the vault as an app one migration older left it
+    try:
+        with db.transaction():
+            db.execute("DROP TABLE sync_quarantine")
+            db.execute("DELETE FROM schema_migrations WHERE version = ?", (ROLLED_BACK,))
+    finally:
+        db.close()
+    window.show_start(vault_dir)
+    panel = window.start.unlock
+    seen: list[tuple[str, bool, bool]] = []
+
+    def during(_step: int, _steps: int) -> None:  # after the panel's own slot
+        seen.append((panel.message.text(), panel.other_button.isEnabled(), window.close()))
+    panel.migration_step.connect(during)
+    unlock(qtbot, window, vault_dir)
+    texts = [text for text, _other, _closed in seen]
+    assert texts[0].startswith("Casework wurde aktualisiert: Die Akte wird auf die neue "
+                               "Version umgestellt. Zuerst wird eine geprüfte Sicherung "
+                               "angelegt (im Ordner „backups“ der Akte)")
+    assert texts[1].startswith("Die Akte wird auf die neue Version umgestellt (Schritt 1 "
+                               "von 1) …\nDie Sicherung von vorher liegt im Ordner „backups“")
+    assert all("Abbrechen ist dabei nicht möglich" in text for text in texts)
+    assert all("jeder Schritt wird ganz oder gar nicht ausgeführt" in text for text in texts)
+    assert not any(other or closed for _text, other, closed in seen)  # no way out meanwhile
+    assert window.isVisible() and window.workspace is not None
+    assert not panel.migrating and panel.other_button.isEnabled()
+    assert len(list((vault_dir / "backups").glob(f"*{archive.SUFFIX}"))) == 1

@@ -134,3 +134,29 @@ def test_locking_interrupts_the_long_statement_of_an_interruptible_job(
 
     unlock(qtbot, unlocked, vault_dir)
     assert session_service.check(ctx.require_session()).ok
+
+
+def test_a_lock_ends_a_list_loading_in_the_background_at_once(
+        qtbot, unlocked: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """`vault_jobs.read` (Heute, Datenschutz): the lock interrupts the load's statement,
+    its connection is closed and its key copy zeroed before the lock returns, and the
+    screen hears of it as a cancellation."""
+    from concurrent.futures import CancelledError
+
+    ctx = unlocked.ctx
+    running = threading.Event()
+    opened: list[Session] = []
+    outcome: list[object] = []
+
+    def work(session: Session, _cancel: threading.Event) -> None:
+        opened.append(session)
+        session.db.conn.create_function("running", 0, running.set)
+        session.db.query(LONG_QUERY)
+
+    assert vault_jobs.read(ctx, unlocked, work, on_done=outcome.append,
+                           on_failed=outcome.append)
+    qtbot.waitUntil(running.is_set)
+    unlocked.lock()
+    assert not opened[0].is_open and not any(opened[0].vault.key_buffer)
+    qtbot.waitUntil(lambda: bool(outcome))
+    assert isinstance(outcome[0], CancelledError)

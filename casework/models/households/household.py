@@ -72,19 +72,27 @@ class HouseholdDraft:
         if plz and not _PLZ.match(plz):
             raise ValidationError("PLZ", "muss aus genau 5 Ziffern bestehen.")
         languages = tuple(lang.strip() for lang in self.languages if lang.strip())
+        texts = (name, self.street.strip(), plz, self.city.strip(), self.district.strip(),
+                 self.quarter.strip(), self.resources.strip(), self.risks.strip())
+        if (texts == (self.name, self.street, self.plz, self.city, self.district,
+                      self.quarter, self.resources, self.risks)
+                and languages == self.languages and type(self.status) is HouseholdStatus
+                and type(self.target_groups) is frozenset
+                and all(type(t) is TargetGroup for t in self.target_groups)):
+            return self  # already clean: no copy (the CSV import validates thousands)
         return HouseholdDraft(
             name=name,
-            street=self.street.strip(),
+            street=texts[1],
             plz=plz,
-            city=self.city.strip(),
-            district=self.district.strip(),
-            quarter=self.quarter.strip(),
+            city=texts[3],
+            district=texts[4],
+            quarter=texts[5],
             languages=languages,
             interpreter_needed=self.interpreter_needed,
             target_groups=frozenset(TargetGroup(t) for t in self.target_groups),
             access_route=self.access_route,
-            resources=self.resources.strip(),
-            risks=self.risks.strip(),
+            resources=texts[6],
+            risks=texts[7],
             assigned_worker_id=self.assigned_worker_id,
             status=HouseholdStatus(self.status),
         )

@@ -86,17 +86,44 @@ def authorize(session: Session, passphrase: str, worker_id: str | None = None) -
     """Prove the acting person's passphrase for one reserved act (one Argon2id run).
     Raises `WrongPassphrase` (audited) or `PermissionDenied` (no key slot yet)."""
     who = WorkerId(worker_id or session.actor_id)
-    slot = session.vault.header.slot(who)
+    try:
+        private = unwrap_for_act(session.vault.header, who, passphrase)
+    except WrongPassphrase:
+        record_failed_proof(session, who)
+        raise
+    return authorization(session, who, private)
+
+
+def unwrap_for_act(header: vault_store.VaultHeader, worker_id: str,
+                   passphrase: str) -> bytearray:
+    """The slow half of `authorize` (Argon2id; touches no database, so the app runs it on
+    its worker thread): the person's private keys from her key slot (caller wipes them or
+    hands them to `authorization`). Raises `WrongPassphrase`, or `PermissionDenied` when
+    she has no key slot yet."""
+    slot = header.slot(worker_id)
     if slot is None:
         raise PermissionDenied("Für Sie gibt es in dieser Akte noch keinen Schlüssel: bitte "
                                "zuerst eine eigene Passphrase festlegen lassen.")
-    try:
-        private = vault_store.unwrap_private(session.vault.header, slot, passphrase)
-    except WrongPassphrase:
-        session.vault.audit("persons.reauth_failed", "worker", who, actor_id=session.actor_id)
-        raise
+    return vault_store.unwrap_private(header, slot, passphrase)
+
+
+def discard_keys(private: bytearray) -> None:
+    """Keys from `unwrap_for_act` nobody will use (cancelled, locked): zeroed."""
+    crypto.wipe(private)
+
+
+def record_failed_proof(session: Session, worker_id: str) -> None:
+    """A wrong passphrase for a reserved act goes into the access log."""
+    session.vault.audit("persons.reauth_failed", "worker", worker_id, actor_id=session.actor_id)
+
+
+def authorization(session: Session, worker_id: str, private: bytearray) -> Authorization:
+    """The fast half of `authorize`: the unwrapped keys must be the person's current keys
+    in the vault's person directory (else they are wiped and refused)."""
+    who = WorkerId(worker_id)
+    slot = session.vault.header.slot(who)
     current = store.current_key(session.db, who)
-    if current is None or current[1] != slot.sign_public:
+    if slot is None or current is None or current[1] != slot.sign_public:
         crypto.wipe(private)
         raise UserError("Der Schlüssel dieser Person passt nicht zum Personenverzeichnis der "
                         "Akte (casework vault check).")
@@ -350,15 +377,26 @@ def set_passphrase(session: Session, worker_id: str, new_passphrase: str, *,
 
 
 def switch_person(session: Session, person: str, passphrase: str) -> None:
-    """Switch who is acting: only with that person's own passphrase (one Argon2id run)."""
-    slot = vault_store.find_slot(session.vault.header, person)
+    """Switch who is acting: only with that person's own passphrase (one Argon2id run).
+    The app runs the same three steps with `prove_passphrase` on a worker thread."""
+    worker_id = person_with_key(session, person)
     try:
-        crypto.wipe(vault_store.unwrap_private(session.vault.header, slot, passphrase))
+        prove_passphrase(session.vault.header, worker_id, passphrase)
     except WrongPassphrase:
-        session.vault.audit("vault.unlock_failed", "worker", slot.worker_id,
-                            "switch", actor_id=session.actor_id)
+        record_failed_switch(session, worker_id)
         raise
-    session.act_as(WorkerId(slot.worker_id))
+    session.act_as(WorkerId(worker_id))
+
+
+def person_with_key(session: Session, person: str) -> str:
+    """The id of the person named `person` (name or id) who has a key slot; raises a
+    `VaultError` naming what is missing."""
+    return vault_store.find_slot(session.vault.header, person).worker_id
+
+
+def record_failed_switch(session: Session, worker_id: str) -> None:
+    session.vault.audit("vault.unlock_failed", "worker", worker_id, "switch",
+                        actor_id=session.actor_id)
 
 
 def rekey(session: Session, auth: Authorization) -> int:

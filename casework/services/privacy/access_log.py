@@ -4,6 +4,7 @@ German, with families and persons named neutrally, and the check of its hash cha
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -178,7 +179,9 @@ def access_log(session: Session, limit: int = 1000) -> list[AccessLogRow]:
     return rows
 
 
-def verify_access_log(session: Session) -> list[str]:
-    """German descriptions of breaks in the hash chain (empty = unchanged)."""
+def verify_access_log(session: Session, stop: Callable[[], bool] | None = None) -> list[str]:
+    """German descriptions of breaks in the hash chain (empty = unchanged). `stop`: asked
+    now and then; when it says yes (the app locks while this runs on its worker thread),
+    `CancelledError`."""
     session.require_role(*OVERSIGHT)
-    return audit_store.verify(session.db)
+    return audit_store.verify(session.db, stop)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -279,14 +281,18 @@ class DueItem:
         return DueState.PROPOSED
 
 
-def deletion_due(session: Session) -> list[DueItem]:
-    """Households whose retention has ended (by the session clock), oldest first."""
+def deletion_due(session: Session, stop: Callable[[], bool] | None = None) -> list[DueItem]:
+    """Households whose retention has ended (by the session clock), oldest first.
+    `stop`: asked every hundred households; when it says yes (the app locks while this
+    runs on its worker thread), `CancelledError`."""
     session.require_role(*OVERSIGHT)
     today = local_today(session.clock)
     rule_set = rules(session)
     restricted = restricted_ids(session)
     items: list[DueItem] = []
-    for row in store.household_facts(session.db):
+    for number, row in enumerate(store.household_facts(session.db)):
+        if stop is not None and number % 100 == 0 and stop():
+            raise CancelledError()
         result = _decide(session, rule_set, row)
         if not result.is_due(today):
             continue

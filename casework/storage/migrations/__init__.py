@@ -124,7 +124,11 @@ def pending(db: Database) -> list[int]:
     return [m.version for m in migrations if m.version not in recorded]
 
 
-def migrate(db: Database) -> list[int]:
+# progress(step, steps) before each migration step runs (1-based), for a progress line
+Progress = Callable[[int, int], None]
+
+
+def migrate(db: Database, progress: Progress | None = None) -> list[int]:
     """Apply every known migration this vault has not had yet, in ascending order.
 
     Applied versions are recorded in `schema_migrations`, not only as `user_version`:
@@ -153,9 +157,10 @@ def migrate(db: Database) -> list[int]:
     if unknown:
         raise _too_new(db, "Schema-Änderungen " + ", ".join(str(v) for v in sorted(unknown)))
     applied: list[int] = []
-    for migration in migrations:
-        if migration.version in recorded:
-            continue
+    todo = [m for m in migrations if m.version not in recorded]
+    for step, migration in enumerate(todo, 1):
+        if progress is not None:
+            progress(step, len(todo))
         with db.transaction():
             migration.run(db)
             db.execute("INSERT INTO schema_migrations VALUES (?, ?, datetime('now'))",

@@ -201,12 +201,8 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
             for column in attachment_columns(table, cols):
                 attachments.update(str(v) for v in _column_values(db, table, column, rowids)
                                    if str(v))
-        for table, rowids in targets.items():
-            deleted = 0
-            for chunk in _chunks(sorted(rowids)):
-                deleted += db.execute(
-                    f"DELETE FROM {table} WHERE rowid IN ({_marks(chunk)})", chunk)
-            counts[table] = deleted
+        # The change log first: a contact's insert row refers to the contact, and the
+        # triggers that keep it true (m0008) would copy the contact into it on delete.
         ids = sorted(record_ids)
         change_ids = [str(r[0]) for r in db.query(
             "SELECT change_id FROM changelog WHERE scope_id = ?", (household_id,))]
@@ -216,6 +212,12 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
                 chunk)]
         change_ids = sorted(set(change_ids))
         counts["changelog"] = _delete_in(db, "changelog", "change_id", change_ids)
+        for table, rowids in targets.items():
+            deleted = 0
+            for chunk in _chunks(sorted(rowids)):
+                deleted += db.execute(
+                    f"DELETE FROM {table} WHERE rowid IN ({_marks(chunk)})", chunk)
+            counts[table] = deleted
         for table in table_names(db):
             if table in SURVIVORS:
                 continue

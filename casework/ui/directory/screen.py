@@ -202,7 +202,7 @@ class VerzeichnisScreen(QWidget):
         self.tabs.addTab(self._notes_tab(), "Hinweise")
 
         ctx.changed.connect(self._on_changed)
-        ctx.session_changed.connect(self.reload)
+        ctx.session_changed.connect(self._session_changed)
         self.reload()
 
     # --- tabs -----------------------------------------------------------------------------
@@ -348,6 +348,12 @@ class VerzeichnisScreen(QWidget):
         return tab
 
     # --- loading -----------------------------------------------------------------------------
+
+    def _session_changed(self) -> None:
+        # Locked: this screen goes with the workspace; refilling it with the shipped
+        # profile first cost the lock 50 ms (more for each screen not yet deleted).
+        if self.ctx.is_unlocked:
+            self.reload()
 
     def reload(self) -> None:
         session = self.ctx.session if self.ctx.is_unlocked else None

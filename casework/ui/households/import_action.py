@@ -2,10 +2,13 @@
 every bad row listed, duplicates flagged, and an all-or-nothing import.
 
 Checking the file and importing run on the app's worker thread (`ui/tasks.py`): 100,000
-rows take seconds. The import uses its own connection to the vault and one transaction,
-shows progress and can be cancelled between two batches („Abbrechen“, closing the
-dialog, or locking the vault); a cancelled import leaves nothing behind. The dialog stays
-window-modal meanwhile, so nothing else writes to the vault on the GUI thread.
+rows take seconds. The check reads the vault's persons (for duplicates) on its own
+connection, shows how many rows it has checked and stops on „Abbrechen“, on a new
+mapping, on closing the dialog or on locking. The import uses its own connection to the
+vault and one transaction, shows progress and can be cancelled between two batches
+(„Abbrechen“, closing the dialog, or locking the vault); a cancelled import leaves
+nothing behind. The dialog stays window-modal meanwhile, so nothing else writes to the
+vault on the GUI thread.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import UserError
-from casework.models.households.csv_import import FIELDS, DuplicatePolicy
+from casework.models.households.csv_columns import FIELDS
+from casework.models.households.csv_import import DuplicatePolicy
 from casework.services import session as session_service
 from casework.services.households import csv_import as importer
+from casework.services.session import UnwrappedKey
 from casework.ui.context import UiContext
 from casework.ui.widgets import named
 
@@ -62,10 +67,10 @@ class ImportDialog(QDialog):
         self.ctx = ctx
         self.data: bytes | None = None
         self.prepared: importer.ImportPreview | None = None
-        self._known: frozenset[tuple[str, str, str]] = frozenset()
         self._updating = False
         self._planning = 0  # the newest check of the file; older results are dropped
         self._planning_pending = 0
+        self._checking: threading.Event | None = None  # set to stop the running check
         self._cancel: threading.Event | None = None  # set while an import runs
         self.setWindowTitle("Listen importieren")
         named(self, "Listen importieren")
@@ -100,6 +105,10 @@ class ImportDialog(QDialog):
         named(self.problems, "Fehlerhafte Zeilen")
         self.duplicates = QListWidget(self)
         named(self.duplicates, "Mögliche Doppelungen")
+        for rows in (self.problems, self.duplicates):
+            # one line each: the list lays out only what is visible (100,000 lines of a
+            # file checked against itself took 1.3 s on the GUI thread, now 0.1 s)
+            rows.setUniformItemSizes(True)
         self.policy = QComboBox(self)
         named(self.policy, "Umgang mit Doppelungen")
         for text, value in POLICIES:
@@ -155,7 +164,6 @@ class ImportDialog(QDialog):
     def load(self, path: Path) -> None:
         try:
             self.data = importer.read_file(path)
-            self._known = importer.known_persons(self.ctx.require_session())
         except UserError as error:
             self.data = self.prepared = None
             self.ctx.report(error)
@@ -165,37 +173,57 @@ class ImportDialog(QDialog):
         self._plan(None)
 
     def _plan(self, mapping: dict[str, int] | None) -> None:
-        """Check the file (parse, validate every row) on the worker thread."""
+        """Check the file (parse, validate every row, look for the same persons in the
+        vault) on the worker thread, which reads the vault on its own connection."""
         assert self.data is not None
+        if self._checking is not None:
+            self._checking.set()  # its result would be dropped anyway
         self._planning += 1
         generation = self._planning
         self._planning_pending += 1
+        cancel = self._checking = threading.Event()
+        session = self.ctx.require_session()
+        key = session_service.background_key(session)
         self.summary.setText("Die Datei wird geprüft …")
-        self.import_button.setEnabled(False)
-        self.ctx.tasks.submit(importer.plan_preview, self.data, self.ctx.clock.now(),
-                              self._known, mapping=mapping,
+        self.progress.setRange(0, 0)
+        self._update_buttons()
+        self.ctx.tasks.submit(importer.check_in_background, key, self.ctx.clock,
+                              session.actor_id, self.data, mapping=mapping,
+                              progress=self.progress_changed.emit,
+                              cancelled=cancel.is_set, cancel=cancel, owner=self,
                               on_done=lambda result: self._planned(generation, result, mapping),
                               on_error=lambda error: self._plan_failed(generation, error,
-                                                                       mapping))
+                                                                       mapping, key))
 
     def _planned(self, generation: int, prepared: importer.ImportPreview,
                  mapping: dict[str, int] | None) -> None:
         self._planning_pending -= 1
         if generation != self._planning:
             return
+        self._checking = None
         self.prepared = prepared
         if mapping is None:
             self._fill_mapping()
         self._show()
 
     def _plan_failed(self, generation: int, error: BaseException,
-                     mapping: dict[str, int] | None) -> None:
+                     mapping: dict[str, int] | None, key: UnwrappedKey) -> None:
         self._planning_pending -= 1
-        if not isinstance(error, UserError):
+        key.wipe()  # a check cancelled before it started never opened (and wiped) it
+        cancelled = isinstance(error, CancelledError)
+        if not cancelled and not isinstance(error, UserError):
             raise error
         if generation != self._planning:
             return
+        self._checking = None
         self.prepared = None
+        if cancelled:
+            self.summary.setText("Prüfung abgebrochen: bitte die Datei erneut wählen.")
+            self.problems.clear()
+            self.duplicates.clear()
+            self._update_buttons()
+            return
+        assert isinstance(error, UserError)
         if mapping is None:  # the file itself cannot be read
             self.data = None
             self.ctx.report(error)
@@ -267,16 +295,17 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self) -> None:
         importing = self._cancel is not None
+        checking = self._checking is not None
         ok = self.prepared is not None and self.prepared.plan.ok and bool(
             self.prepared.plan.households)
-        self.import_button.setEnabled(ok and not importing)
+        self.import_button.setEnabled(ok and not importing and not checking)
         self.policy.setEnabled(not importing and self.prepared is not None
                                and bool(self.prepared.plan.duplicates))
         self.choose.setEnabled(not importing)
         self.mapping.setEnabled(not importing)
         self.close_button.setEnabled(not importing)
-        self.cancel_button.setVisible(importing)
-        self.progress.setVisible(importing)
+        self.cancel_button.setVisible(importing or checking)
+        self.progress.setVisible(importing or checking)
 
     # --- import ---------------------------------------------------------------------------
 
@@ -297,9 +326,13 @@ class ImportDialog(QDialog):
                               on_done=self._imported, on_error=self._import_failed)
 
     def cancel_import(self) -> None:
+        """„Abbrechen“: stops the import, or else the check of the file."""
         if self._cancel is not None:
             self._cancel.set()
             self.summary.setText("Import wird abgebrochen …")
+        elif self._checking is not None:
+            self._checking.set()
+            self.summary.setText("Prüfung wird abgebrochen …")
 
     def _show_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -337,6 +370,8 @@ class ImportDialog(QDialog):
         if self._cancel is not None:
             self.cancel_import()
             return
+        if self._checking is not None:
+            self._checking.set()  # nothing written yet: close at once
         super().reject()
 
 

@@ -34,16 +34,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.clock import BERLIN, Clock, local_today
+from casework.clock import BERLIN, local_today
 from casework.errors import UserError
 from casework.models.changes import Changes
-from casework.models.ids import HouseholdId, PersonId, WorkerId
+from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerRole
 from casework.models.privacy.retention import DeletionApproval, DeletionRequest, FileType
-from casework.services import session as session_service
 from casework.services.households import households
 from casework.services.privacy import access_log, disclosure, retention
-from casework.services.session import Session, UnwrappedKey
+from casework.services.session import Session
 from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
 from casework.ui.persons import reauth
@@ -104,15 +103,11 @@ def _button(text: str, name: str, slot: Callable[[], None]) -> QPushButton:
     return button
 
 
-def _deletions_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
+def _deletions_job(session: Session, cancel: threading.Event,
                    ) -> tuple[list[retention.DueItem], list[DeletionRequest]]:
-    """On the worker thread, on the vault's own second connection (reads only)."""
-    session = session_service.open_background(key, clock, actor_id, "")
-    try:
-        return (retention.deletion_due(session),
-                [r for r in retention.requests(session) if r.executed_at])
-    finally:
-        session.close()
+    """On the worker thread, on the vault's own second connection (`vault_jobs.read`)."""
+    return (retention.deletion_due(session, cancel.is_set),
+            [r for r in retention.requests(session) if r.executed_at])
 
 
 def _export_job(session: Session, _cancel: threading.Event, request_id: str, pdf_path: str,
@@ -128,14 +123,11 @@ def _delete_job(session: Session, cancel: threading.Event, request_id: str,
     return retention.execute_deletion(session, request_id)
 
 
-def _log_job(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
+def _log_job(session: Session, cancel: threading.Event,
              ) -> tuple[list[str], list[access_log.AccessLogRow]]:
     """On the worker thread: verify the audit chain and read its newest entries."""
-    session = session_service.open_background(key, clock, actor_id, "")
-    try:
-        return access_log.verify_access_log(session), access_log.access_log(session)
-    finally:
-        session.close()
+    return (access_log.verify_access_log(session, cancel.is_set),
+            access_log.access_log(session))
 
 
 def _date(value: date | None) -> str:
@@ -347,11 +339,10 @@ class DatenschutzScreen(QWidget):
         asked = self._log_asked
         self._log_pending += 1
         self.chain_status.setText("Protokollkette wird geprüft …")
-        self.ctx.tasks.submit(_log_job, session_service.background_key(session),
-                              self.ctx.clock, session.actor_id,
-                              on_done=lambda result: self._show_log(asked, result),
-                              on_error=lambda error: self._log_failed(error),
-                              cancel=threading.Event(), owner=self)
+        if not vault_jobs.read(self.ctx, self, _log_job,
+                               on_done=lambda result: self._show_log(asked, result),
+                               on_failed=lambda error: self._log_failed(error)):
+            self._log_pending -= 1
 
     def _show_log(self, asked: int,
                   result: tuple[list[str], list[access_log.AccessLogRow]]) -> None:
@@ -406,11 +397,10 @@ class DatenschutzScreen(QWidget):
         self._deletions_asked += 1
         asked = self._deletions_asked
         self._deletions_pending += 1
-        self.ctx.tasks.submit(_deletions_job, session_service.background_key(session),
-                              self.ctx.clock, session.actor_id,
-                              on_done=lambda lists: self._show_deletions(asked, lists),
-                              on_error=lambda error: self._deletions_failed(asked, error),
-                              owner=self)
+        if not vault_jobs.read(self.ctx, self, _deletions_job,
+                               on_done=lambda lists: self._show_deletions(asked, lists),
+                               on_failed=lambda error: self._deletions_failed(asked, error)):
+            self._deletions_pending -= 1
 
     def _show_deletions(self, asked: int, lists: tuple[list[retention.DueItem],
                                                        list[DeletionRequest]]) -> None:

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.contacts import ContactType
+from casework.models.households.csv_columns import (
+    check_mapping,
+    default_mapping,
+    mapping_from_json,
+)
+from casework.models.households.csv_file import decode, read_table, sniff_delimiter
 from casework.models.households.csv_import import (
     Duplicate,
     DuplicatePolicy,
-    check_mapping,
-    decode,
-    default_mapping,
+    identities,
     identity_key,
-    mapping_from_json,
     plan_import,
-    read_table,
-    sniff_delimiter,
 )
 from casework.models.households.person import Gender, HouseholdRole
 
@@ -206,3 +211,156 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_with_line_numbers() -> N
     # a pure Windows-1252 file still decodes as before
     text, encoding = decode(header + cp1252)
     assert encoding == "Windows-1252" and "Jäger" in text
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_a_field_over_10000_characters_is_refused_with_its_line(quote: str) -> None:
+    ok = f"Nachname;Notiz\nMeier;{quote}{'x' * 10_000}{quote}\n"
+    assert len(read_table(ok.encode()).rows[0].cells[1]) == 10_000
+    with pytest.raises(ValidationError, match="Zeile 3: ein Feld ist zu lang"):
+        read_table((ok + f"Schulz;{quote}{'x' * 10_001}{quote}\n").encode())
+
+
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_a_field_beyond_what_csv_reads_is_malformed_with_or_without_quotes(quote: str) -> None:
+    data = f"Nachname;Notiz\nMeier;ok\nSchulz;{quote}{'x' * 140_000}{quote}\n".encode()
+    with pytest.raises(ValidationError, match="Zeile 3: fehlerhaftes CSV"):
+        read_table(data)
+
+
+_CHARS = st.sampled_from(list("ab ;,\t\r\n\x0b\x0c\x1c\x85\u2028äß"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(_CHARS, max_size=60), delimiter=st.sampled_from([";", ",", "\t"]))
+def test_a_file_without_quotes_reads_as_csv_reader_reads_it(text: str, delimiter: str) -> None:
+    """Quote-free files are split at the delimiter, not fed through csv.reader: the same
+    records, the same lines (a line ends at \\r\\n, \\n or \\r only)."""
+    expected = [(number, tuple(map(str.strip, record))) for number, record in
+                enumerate(csv.reader(io.StringIO(f"h{delimiter}h\n" + text, newline=""),
+                                     delimiter=delimiter), 1)]
+    expected = [(line, cells) for line, cells in expected if any(cells)]
+    table = read_table((f"h{delimiter}h\n" + text).encode())
+    assert table.delimiter == delimiter
+    assert [(1, table.header)] + [(r.line, r.cells) for r in table.rows] == expected
+
+
+def test_windows_1252_with_what_looks_like_utf8_among_its_umlauts_still_decodes() -> None:
+    # "ß" and "“" are the bytes DF 93: a UTF-8 pair once the ASCII between them is left
+    # out, but no line is UTF-8, so the file is Windows-1252 and not "mixed"
+    data = "Nachname;Notiz\nGroß;„Zitat“\nJäger;\n".encode("cp1252")
+    text, encoding = decode(data)
+    assert encoding == "Windows-1252" and "„Zitat“" in text
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def test_each_row_rule_names_its_row_and_column() -> None:
+    plan = _plan("Haushalt-Nr.;Familienname;Vorname;Nachname;Geburtsdatum;Dolmetscher;"
+                 "Kontaktdatum;Kontaktart;Notiz\n"
+                 f"1;;Anna;{'M' * 101};;;;;\n"
+                 "2;;Ben;Kaya;1899;;;;\n"
+                 "3;;Cem;Kaya;2031;;;;\n"
+                 "4;;Dana;Kaya;31.12.1899;;;;\n"
+                 "5;;Eva;Kaya;;vielleicht;;;\n"
+                 "6;;Fritz;Kaya;;;01.10.2026;Brief;\n"
+                 "7;;Gül;Kaya;;;;;Notiz ohne Datum\n"
+                 f"8;{'F' * 201};Hans;Kaya;;;;;\n"
+                 "9;;Ida;Kaya;;;30.02.2026;;\n")
+    assert [p.text() for p in plan.problems] == [
+        "Zeile 2: Name: ist zu lang (höchstens 100 Zeichen).",
+        "Zeile 3: Geburtsjahr: muss zwischen 1900 und 2026 liegen.",
+        "Zeile 4: Geburtsjahr: muss zwischen 1900 und 2026 liegen.",
+        "Zeile 5: Geburtsdatum: liegt vor 1900.",
+        "Zeile 6: Dolmetscher nötig: bitte „ja“ oder „nein“.",
+        "Zeile 7: Kontaktart: unbekannte Kontaktart.",
+        "Zeile 8: Kontaktdatum: fehlt (Kontaktart oder Notiz ohne Datum).",
+        "Zeile 9: Familienname: ist zu lang (höchstens 200 Zeichen).",
+        "Zeile 10: Kontaktdatum: kein gültiges Datum.",
+    ]
+    assert [len(h.persons) for h in plan.households] == []
+
+
+def test_a_value_refused_once_is_refused_on_every_row_that_repeats_it() -> None:
+    rows = "".join(f"{n};Kind{n};Müller;31.02.2019;x\n" for n in range(1, 5))
+    plan = _plan("Haushalt-Nr.;Vorname;Nachname;Geburtsdatum;Geschlecht\n" + rows)
+    assert [p.text() for p in plan.problems] == [
+        f"Zeile {n}: Geburtsdatum: kein gültiges Datum." for n in range(2, 6)]
+
+
+def test_household_cells_agree_after_folding_and_a_later_difference_is_still_found() -> None:
+    plan = _plan(HEADER + "\n"
+                 "1;Anna;Müller;;;;;Gärtnerstraße 12;46236;\n"
+                 "1;Lena;Müller;;;;;Gärtnerstraße 12;46236;\n"
+                 "1;Emil;Mueller;;;;;Gaertnerstrasse 12;46236;Bottrop\n"
+                 "1;Tim;Müller;;;;;Gärtnerstraße 12;46236;\n"
+                 "1;Ida;Müller;;;;;Gärtnerstraße 12;46236;Essen\n")
+    assert [p.text() for p in plan.problems] == [
+        "Zeile 6: Ort: weicht von Zeile 4 desselben Haushalts ab."]
+    (household,) = plan.households
+    assert [p.draft.first_name for p in household.persons] == ["Anna", "Lena", "Emil", "Tim"]
+    assert (household.draft.street, household.draft.city) == ("Gärtnerstraße 12", "Bottrop")
+
+
+def test_a_household_without_names_on_its_first_row_takes_a_later_rows_name() -> None:
+    plan = _plan("Haushalt-Nr.;Vorname;Nachname;Sprachen;Dolmetscher\n"
+                 "7;;;Deutsch, Türkisch/ Arabisch;ja\n"
+                 "7;Ayşe;Kaya;Deutsch, Türkisch/ Arabisch;ja\n")
+    assert plan.ok
+    (household,) = plan.households
+    assert household.draft.name == "Kaya" and household.draft.interpreter_needed
+    assert household.draft.languages == ("Deutsch", "Türkisch", "Arabisch")
+
+
+def test_the_same_contact_in_two_households_belongs_to_both() -> None:
+    plan = _plan("Haushalt;Nachname;Kontaktdatum;Kontaktart;Notiz\n"
+                 "1;Müller;03.11.2026;Hausbesuch;Termin\n"
+                 "2;Kaya;03.11.2026;haus;Termin\n"
+                 "2;Kaya;2026-11-03;Hausbesuch;Termin\n")
+    assert [len(h.contacts) for h in plan.households] == [1, 1]
+    assert plan.households[1].contacts[0].line == 3
+
+
+def test_identities_of_many_persons_are_their_identity_keys() -> None:
+    people = [("Ayşe", "Müller", "1988-05-04"), ("Ayse", "Mueller", "1988-05-04"),
+              (" Lena ", "SCHMIDT", "2019-03-01")]
+    assert identities(people) == {identity_key("Ayşe", "Müller", date(1988, 5, 4)),
+                                  identity_key("Lena", "Schmidt", date(2019, 3, 1))}
+
+
+def test_progress_is_reported_every_5000_rows_and_may_stop_the_check() -> None:
+    rows = "".join(f"{n};Müller;Kind{n}\n" for n in range(12_000))
+    table = read_table(("Haushalt-Nr.;Nachname;Vorname\n" + rows).encode())
+    seen: list[tuple[int, int]] = []
+    plan = plan_import(table, default_mapping(table.header), NOW,
+                       progress=lambda done, total: seen.append((done, total)))
+    assert plan.ok and len(plan.households) == 12_000
+    assert seen == [(0, 12_000), (5_000, 12_000), (10_000, 12_000), (12_000, 12_000)]
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        if done:
+            raise Stop
+
+    with pytest.raises(Stop):
+        plan_import(table, default_mapping(table.header), NOW, progress=stop)
+
+
+def test_too_large_and_too_long_files_are_refused() -> None:
+    with pytest.raises(ValidationError, match="zu groß"):
+        read_table(b"Nachname\n" + b"x" * (50 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="zu viele Zeilen"):
+        read_table(b"Nachname\n" + b"Meier\n" * 200_001)
+
+
+def test_a_row_without_any_name_or_household_number_is_listed() -> None:
+    plan = _plan("Vorname;Nachname;Straße\n;;Gärtnerstraße 12\nAnna;Müller;\n")
+    assert [p.text() for p in plan.problems] == [
+        "Zeile 2: Familienname: fehlt (weder Familienname noch Nachname angegeben)."]
+    assert [h.draft.name for h in plan.households] == ["Müller"]

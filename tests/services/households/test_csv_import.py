@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from concurrent.futures import CancelledError
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.errors import UserError, ValidationError
-from casework.models.households.csv_import import DuplicatePolicy
+from casework.models.households.csv_columns import default_mapping
+from casework.models.households.csv_file import read_table
+from casework.models.households.csv_import import DuplicatePolicy, birth_dates, identity_key
 from casework.services import contacts
+from casework.services import session as session_service
 from casework.services.households import csv_import as importer
 from casework.services.households import households
 from casework.services.session import Session
@@ -167,3 +173,65 @@ def test_cancelling_between_batches_rolls_back_what_was_written(
     # the member count kept in bulk equals what the per-row trigger would have kept
     counts = sorted(r[0] for r in session.db.query("SELECT member_count FROM households"))
     assert counts == [1, 2]
+
+
+# --------------------------------------------------------------------------- the app's check
+
+
+def test_the_background_check_flags_vault_duplicates_and_wipes_its_key(
+        session: Session) -> None:
+    add_family(session, "Müller")  # Ayşe Müller *04.05.1988, Lena Müller *01.03.2019
+    key = session_service.background_key(session)
+    seen: list[tuple[int, int]] = []
+    prepared = importer.check_in_background(
+        key, session.clock, session.actor_id,
+        b"Vorname;Nachname;Geburtsdatum\nAyse;Mueller;04.05.1988\nNeu;Person;01.01.2001\n",
+        progress=lambda done, total: seen.append((done, total)))
+    assert [d.text() for d in prepared.plan.duplicates] == [
+        "Zeile 2: eine Person mit gleichem Namen und Geburtsdatum ist bereits in der Akte."]
+    assert seen == [(0, 2), (2, 2)]
+    assert not any(key.data_key)  # its connection is closed and the key copy wiped
+    # a new mapping is checked again against the vault: here the birth date column
+    # only becomes known with it
+    data = b"Vorname;Name;Geburt\nLena;Mueller;2019-03-01\n"
+    unmapped = importer.check_in_background(session_service.background_key(session),
+                                            session.clock, session.actor_id, data)
+    assert not unmapped.plan.duplicates
+    mapped = importer.check_in_background(
+        session_service.background_key(session), session.clock, session.actor_id, data,
+        mapping={"first_name": 0, "last_name": 1, "birth_date": 2})
+    assert [d.line for d in mapped.plan.duplicates] == [2]
+
+
+def test_the_vault_is_asked_only_for_the_files_birth_dates(session: Session) -> None:
+    add_family(session, "Müller")
+    table = read_table(b"Vorname;Nachname;Geburtsdatum\nX;Y;01.03.2019\nZ;Y;1990\nQ;Y;x\n")
+    mapping = default_mapping(table.header)
+    assert birth_dates(table, mapping) == {"2019-03-01"}
+    assert importer.known_persons(session, table, mapping) == {
+        identity_key("Lena", "Müller", date(2019, 3, 1))}
+
+
+def test_a_check_stopped_at_its_progress_stops_with_cancelled_error(session: Session) -> None:
+    answers = iter([False, True])  # go on before the start, stop at the first rows
+    with pytest.raises(CancelledError):
+        importer.check_in_background(session_service.background_key(session), session.clock,
+                                     session.actor_id, GOOD.encode(),
+                                     cancelled=lambda: next(answers))
+
+
+def test_a_background_check_stopped_before_it_starts_opens_nothing(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+    real_open = session_service.open_background
+
+    def counting_open(*args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(args)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(session_service, "open_background", counting_open)
+    key = session_service.background_key(session)
+    with pytest.raises(CancelledError):
+        importer.check_in_background(key, session.clock, session.actor_id, GOOD.encode(),
+                                     cancelled=lambda: True)
+    assert not opened and not any(key.data_key)

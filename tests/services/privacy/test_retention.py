@@ -387,3 +387,23 @@ def test_rejected_proposal_can_be_proposed_again_and_admin_cannot_approve(
     again, _ = retention.propose_deletion(session, gone, auth=sign(session))
     assert again != request_id.id
     assert households.get(session, gone).name == GONE_NAME
+
+
+def test_the_long_lists_stop_when_asked(session: Session, family: HouseholdId) -> None:
+    """The app builds both lists on its worker thread; a lock asks them to stop."""
+    from concurrent.futures import CancelledError
+
+    from casework.services.privacy import access_log
+
+    asked: list[bool] = []
+
+    def stop() -> bool:
+        asked.append(True)
+        return True
+    with pytest.raises(CancelledError):
+        retention.deletion_due(session, stop)
+    with pytest.raises(CancelledError):
+        access_log.verify_access_log(session, stop)
+    assert len(asked) == 2
+    assert retention.deletion_due(session, lambda: False) == []  # not asked to: whole list
+    assert access_log.verify_access_log(session, lambda: False) == []

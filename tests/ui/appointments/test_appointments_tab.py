@@ -102,12 +102,15 @@ def test_heute_shows_today_and_this_week(qtbot, ctx: UiContext, session: Session
     screen = HeuteScreen(ctx)
     qtbot.addWidget(screen)
     screen.show()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.appointment_model.rowCount() == 1
     assert screen.appointment_model.rows[0][0][1:3] == ("15:00", "Müller (Ayşe) · Gärtnerstr. 12")
     screen.appointment_range.setCurrentIndex(screen.appointment_range.findData("week"))
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.appointment_model.rowCount() == 2
     appointments.create(session, AppointmentDraft(family, at(21, 17)))
     ctx.changed.emit(Changes.of("appointment", "x"))
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.appointment_model.rowCount() == 3
 
 

@@ -233,13 +233,16 @@ def test_heute_shows_an_overdue_backup(qtbot, attached: UiContext, clock: FixedC
     screen = heute.create(attached)
     qtbot.addWidget(screen)
     screen.show()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert not screen.backup_hint.isVisible()
     clock.advance(timedelta(days=2))
     screen.reload()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.backup_hint.isVisible()
     assert "Sicherung überfällig" in screen.backup_hint.text()
     backup.create_backup(attached.require_session(), tmp_path / "b")
     screen.reload()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert not screen.backup_hint.isVisible()
 
 

@@ -101,3 +101,65 @@ def test_locking_mid_import_cancels_it_and_closes_its_connection(
     # the worker's connection is closed: nothing holds the vault's write lock, and
     # nothing of the cancelled import is in it
     assert _count(vault_dir) == 0
+
+
+def _hold_first_check(dialog: import_csv.ImportDialog) -> threading.Event:
+    """Runs on the worker thread when the check reports its first rows and holds it
+    there until the check is stopped (once)."""
+    reached = threading.Event()
+
+    def hold(_done: int, _total: int) -> None:
+        if reached.is_set():
+            return
+        reached.set()
+        checking = dialog._checking
+        assert checking is not None
+        assert checking.wait(20)
+
+    dialog.progress_changed.connect(hold, Qt.ConnectionType.DirectConnection)
+    return reached
+
+
+def _open_checking(qtbot, window: MainWindow, tmp_path: Path,  # type: ignore[no-untyped-def]
+                   monkeypatch: pytest.MonkeyPatch,
+                   ) -> tuple[import_csv.ImportDialog, threading.Event]:
+    path = tmp_path / "liste.csv"
+    path.write_bytes(CSV.encode("utf-8"))
+    monkeypatch.setattr(import_csv, "choose_csv_file", lambda *_a: str(path))
+    dialog = import_csv.trigger(window.ctx, window)
+    qtbot.addWidget(dialog)
+    reached = _hold_first_check(dialog)
+    qtbot.mouseClick(dialog.choose, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(reached.is_set)
+    return dialog, reached
+
+
+def test_the_check_shows_progress_and_can_be_cancelled(
+        qtbot, unlocked: MainWindow, tmp_path: Path,  # type: ignore[no-untyped-def]
+        message_log: MessageLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog, _reached = _open_checking(qtbot, unlocked, tmp_path, monkeypatch)
+    # the worker checks the file while the GUI thread is free
+    assert dialog.summary.text() == "Die Datei wird geprüft …"
+    assert dialog.progress.isVisible() and dialog.cancel_button.isVisible()
+    assert not dialog.import_button.isEnabled()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy)
+
+    assert dialog.summary.text() == "Prüfung abgebrochen: bitte die Datei erneut wählen."
+    assert not dialog.progress.isVisible() and not dialog.import_button.isEnabled()
+    assert not message_log.texts("error")
+    # choosing the file again checks it to the end
+    qtbot.mouseClick(dialog.choose, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy)
+    assert "3 Zeilen: 2 Haushalte, 3 Personen" in dialog.summary.text()
+    assert dialog.import_button.isEnabled() and not dialog.progress.isVisible()
+
+
+def test_locking_mid_check_stops_it_quietly(
+        qtbot, unlocked: MainWindow, tmp_path: Path,  # type: ignore[no-untyped-def]
+        message_log: MessageLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog, _reached = _open_checking(qtbot, unlocked, tmp_path, monkeypatch)
+    unlocked.lock()  # what auto-lock does
+    assert unlocked.ctx.session is None and not dialog.isVisible()
+    qtbot.waitUntil(lambda: not unlocked.ctx.tasks.busy)
+    assert not message_log.texts("error")

@@ -212,6 +212,7 @@ def test_lists_of_heute_referrals_kinderschutz_and_consent_tell_muellers_apart( 
     heute = HeuteScreen(ctx)
     qtbot.addWidget(heute)
     heute.reload()
+    qtbot.waitUntil(lambda: not heute.loading)
     assert column(heute.follow_up_model, "Familie") == both
     agenda_rows = [[heute.agenda_model.index(r, c).data() for c in range(5)]
                    for r in range(heute.agenda_model.rowCount())]

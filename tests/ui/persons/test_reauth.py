@@ -101,6 +101,7 @@ def test_heute_reminds_the_owner_until_the_recovery_key_exists(
     assert isinstance(screen, heute.HeuteScreen)
     qtbot.addWidget(screen)
     screen.reload()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert screen.recovery_hint.isVisibleTo(screen)
     assert "alles verloren" in screen.recovery_text.text()
     assert screen.recovery_button.isVisibleTo(screen)  # the owner is also Admin
@@ -110,4 +111,5 @@ def test_heute_reminds_the_owner_until_the_recovery_key_exists(
     assert screen.recovery_text.height() < 3 * screen.recovery_text.fontMetrics().height()
     recovery.create_recovery_key(session, auth=sign(session))
     screen.reload()
+    qtbot.waitUntil(lambda: not screen.loading)
     assert not screen.recovery_hint.isVisibleTo(screen)

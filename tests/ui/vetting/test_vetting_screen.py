@@ -132,6 +132,7 @@ def test_heute_item_opens_the_register(qtbot: QtBot, unlocked: MainWindow) -> No
     heute = workspace.show_page("heute")
     unlocked.ctx.run(vetting.add_activity, ActivityDraft(  # Heute refreshes on the change
         member_id, "Ferienfreizeit", date(2026, 12, 1), Answers(True, (), ("overnight",))))
+    qtbot.waitUntil(lambda: not heute.loading)  # type: ignore[union-attr]
     rows = [cells for cells, _ in heute.agenda_model.rows]  # type: ignore[union-attr]
     row = next(i for i, cells in enumerate(rows) if cells[1] == "Führungszeugnisse")
     assert rows[row][4] == "1 fällig – Einsicht fehlt: Tobias Brandt"
