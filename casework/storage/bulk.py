@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from casework.clock import to_utc_iso
@@ -161,6 +161,17 @@ class _Memo(dict[Any, str]):
         return value
 
 
+def _utc_text(moment: datetime) -> str:
+    """`to_utc_iso`, in half the time: from the year 1000 on, the UTC time's ISO form is
+    the same text (a million contact times in a demo)."""
+    if moment.tzinfo is None:
+        return to_utc_iso(moment)  # refuses it
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:
+        return to_utc_iso(moment)
+    return utc.isoformat(timespec="microseconds")[:26] + "Z"
+
+
 def _present_json(ids: tuple[str, ...]) -> str:
     return json.dumps(list(ids))
 
@@ -181,7 +192,7 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
     the insert trigger calling back into Python for every note; the trigger is dropped
     for the batch and recreated from its own stored definition before the transaction
     ends (see `_trigger_suspended`)."""
-    utc = _Memo(to_utc_iso)
+    utc = _Memo(_utc_text)
     present_json = _Memo(_present_json)
     topics_json = _Memo(_topics_json)
     contact_rows = []

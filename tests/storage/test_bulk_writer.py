@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from casework.clock import BERLIN, to_utc_iso
 from casework.errors import StorageFull
 from casework.models.contacts import (
     ContactDraft,
@@ -324,3 +325,16 @@ def test_persons_added_in_a_later_batch_count_on_their_household(session) -> Non
     [row] = households.list_rows(session, [hid])
     assert row.adults == ("Sabine", "", "Thomas", "Murat")
     assert session.db.scalar("SELECT member_count FROM households WHERE id = ?", (hid,)) == 5
+
+
+def test_the_bulk_writers_timestamps_are_the_per_row_paths() -> None:
+    moments = [datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=BERLIN),  # before DST
+               datetime(2026, 3, 29, 3, 0, tzinfo=BERLIN), datetime(1999, 12, 31, 23, 0,
+                                                                     tzinfo=UTC),
+               datetime(1000, 1, 1, 0, 0, 1, tzinfo=UTC),
+               datetime(999, 12, 31, 23, 59, tzinfo=UTC),
+               datetime(2031, 10, 26, 2, 30, 5, 17, tzinfo=BERLIN)]
+    for moment in moments:
+        assert bulk._utc_text(moment) == to_utc_iso(moment), moment
+    with pytest.raises(ValueError):
+        bulk._utc_text(datetime(2026, 1, 1))  # naive, as to_utc_iso
