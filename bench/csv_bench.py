@@ -20,7 +20,6 @@ from casework.clock import SystemClock
 from casework.models.households.csv_import import DuplicatePolicy
 from casework.services import session as session_service
 from casework.services.households import csv_import as importer
-from casework.storage.db import DEFAULT_CACHE_KIB
 
 PASSPHRASE = "Benchmark-Passphrase für den Import 1"  # noqa: S105 - a throw-away bench vault
 FIRST = ("Anna", "Emil", "Ayşe", "Jonas", "Lena", "Mehmet", "Sophie", "Ali", "Mia", "Noah",
@@ -77,7 +76,8 @@ def run(rows: int, folder: Path, *, floor: bool = False) -> dict[str, float]:
                                      progress=lambda d, t: seen.append((d, t)))
         done, done_cpu = time.perf_counter(), time.process_time()
         limits = (floor_module.measure_both(session.db, transactions=1, optimize=False,
-                                            cache_kib=DEFAULT_CACHE_KIB) if floor else {})
+                                            cache_kib=importer.IMPORT_CACHE_KIB)
+                  if floor else {})
     finally:
         session.close()
     result = {"rows": rows, "bytes": len(data), "preview_s": planned - start,

@@ -47,6 +47,9 @@ from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 
 BATCH = 2_000  # households (with their persons) or contacts per bulk statement
+# While an import is written (bulk.page_cache): SQLite takes only the pages it uses, and
+# gives them back when the import is done.
+IMPORT_CACHE_KIB = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +174,10 @@ def commit(session: Session, prepared: ImportPreview,
     `progress(done, total)` is called after each batch (households, then contacts);
     `cancelled()` is asked before each batch: when it says yes, the transaction is rolled
     back and `ImportCancelled` raised."""
-    with bulk.gc_paused():  # hundreds of thousands of row tuples (bulk.gc_paused)
+    # No GC walking hundreds of thousands of row tuples (bulk.gc_paused); a page cache
+    # that holds what the one transaction writes (with the default one, a 100,000-row
+    # import spilled and re-read pages: 0.8 s of 8.7 s).
+    with bulk.gc_paused(), bulk.page_cache(session.db, IMPORT_CACHE_KIB):
         return _commit(session, prepared, duplicates, progress, cancelled)
 
 
