@@ -53,7 +53,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     # sorted: the change log's unique index on change_id gets them in ascending order
     change_ids = iter(sorted(new_ids(len(households) + len(persons) + len(contacts))))
     worker, device = actor.worker_id, actor.device
-    encode = _ENCODER.encode
+    encode = flat_json
     log_rows: list[tuple[object, ...]] = []
 
     # What the member-count and first-names triggers keep on the household row (m0004,
@@ -245,6 +245,32 @@ def _index_forms(texts: list[str], known: Mapping[str, str]) -> list[str]:
 # What json.dumps(fields, ensure_ascii=False, sort_keys=True) writes, without building a new
 # encoder for every row (json.dumps does that whenever it gets keyword arguments).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_quote = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
+_KEYS: dict[str, str] = {}  # column name → its JSON key and ": " (our own names only)
+
+
+def flat_json(values: Mapping[str, Any]) -> str:
+    """`json.dumps(values, ensure_ascii=False, sort_keys=True)` for a change-log row of
+    texts, whole numbers and None (a household's or person's columns), in about half the
+    time of the encoder (130,000 of them in a 100,000-row import); anything else goes to
+    the encoder."""
+    parts = []
+    for key in sorted(values):
+        value = values[key]
+        kind = type(value)
+        if kind is str:
+            text = _quote(value)
+        elif value is None:
+            text = "null"
+        elif kind is int:
+            text = int.__repr__(value)
+        else:
+            return _ENCODER.encode(values)
+        prefix = _KEYS.get(key)
+        if prefix is None:
+            prefix = _KEYS[key] = _quote(key) + ": "
+        parts.append(prefix + text)
+    return "{" + ", ".join(parts) + "}"
 
 
 @contextmanager

@@ -338,3 +338,19 @@ def test_the_bulk_writers_timestamps_are_the_per_row_paths() -> None:
         assert bulk._utc_text(moment) == to_utc_iso(moment), moment
     with pytest.raises(ValueError):
         bulk._utc_text(datetime(2026, 1, 1))  # naive, as to_utc_iso
+
+
+def test_the_bulk_writers_change_log_json_is_what_json_dumps_writes() -> None:
+    rng = random.Random(5)
+    texts = ["", "Gärtner", 'Termin "Jugendamt"', "a\\b\n\t\x00\x1f", "ẞ 😀 \u2028", "null"]
+    for _ in range(500):
+        values: dict[str, Any] = {f"k{rng.randint(0, 30)}": rng.choice(
+            [*texts, None, 0, 1, -7, 2**70, True, False, 1.5, ["x"], {"a": 1}])
+            for _ in range(rng.randint(0, 12))}
+        assert bulk.flat_json(values) == json.dumps(values, ensure_ascii=False,
+                                                    sort_keys=True), values
+    for draft in (HOUSEHOLD, *PERSONS):
+        values = (household_store.household_values(draft) if isinstance(draft, HouseholdDraft)
+                  else household_store.person_values(draft))
+        assert bulk.flat_json(values) == json.dumps(values, ensure_ascii=False,
+                                                    sort_keys=True)
