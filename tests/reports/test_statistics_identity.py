@@ -220,6 +220,15 @@ def test_year_figures_from_the_facts_equal_counting_the_contacts(
                         (date(2025, 2, 10), date(2025, 11, 20))):  # counted from contacts
         _assert_report_matches_the_contacts(demo_session, monkeypatch, first, last)
     assert sum(_plain_reached(demo_session.db, YEAR).values()) >= 20
+    # The Kennzahlen's previous year (read from the facts without the cached set).
+    for year in (2024, 2025, 2026):
+        w = window(date(year, 1, 1), date(year, 12, 31))
+        assert q.reached_flags(demo_session.db, w) == _plain_reached(demo_session.db, w)
+        assert q.contacts_total(demo_session.db, w) == sum(
+            _plain_contacts(demo_session.db, w).values())
+        assert q.contacts_of_type(demo_session.db, w, "Hausbesuch") == sum(
+            n for (kind, _m), n in _plain_contacts(demo_session.db, w).items()
+            if kind == "Hausbesuch")
 
 
 def _contact(at: datetime, kind: ContactType = ContactType.HAUSBESUCH) -> ContactDraft:
