@@ -235,3 +235,26 @@ def test_a_background_check_stopped_before_it_starts_opens_nothing(
         importer.check_in_background(key, session.clock, session.actor_id, GOOD.encode(),
                                      cancelled=lambda: True)
     assert not opened and not any(key.data_key)
+
+
+def test_imported_households_show_their_last_contact_in_the_list(session: Session) -> None:
+    """The list's last-contact and follow-up columns of imported households (their
+    contacts come in later batches) equal what a recount from the contacts gives, and a
+    household without contacts has none."""
+    from casework.clock import BERLIN, from_utc_iso
+
+    data = GOOD.replace("A1;Emil;Schmidt;01.03.2019;Kind;nein;Hauptstraße 3;46236;Bottrop;;;",
+                        "A1;Emil;Schmidt;01.03.2019;Kind;nein;Hauptstraße 3;46236;Bottrop;"
+                        "20.11.2026;Telefonat;Rückruf")
+    summary, _ = importer.import_bytes(session, data.encode())
+    rows = {r.name: r for r in households.list_rows(session, list(summary.household_ids))}
+    assert rows["Schmidt"].last_contact_at is not None
+    assert from_utc_iso(rows["Schmidt"].last_contact_at).astimezone(BERLIN).date() == date(
+        2026, 11, 20)
+    assert rows["Kaya"].last_contact_at is None
+    written = session.db.query("SELECT id, last_contact_at, open_followups FROM households "
+                               "ORDER BY id")
+    with session.db.transaction():
+        contact_store.refresh_household_stats_many(session.db, list(summary.household_ids))
+    assert session.db.query("SELECT id, last_contact_at, open_followups FROM households "
+                            "ORDER BY id") == written
