@@ -259,3 +259,18 @@ def enrol(hub: Hub, session: Session, login: str) -> None:
     assert row is not None, worker_id
     code, _ = admin.issue_code(hub.admin_dsn, row[0])
     client.enrol(session, hub.dsn(login), code, label="Testgerät")
+
+
+def team_of_two(hub: Hub, devices: Devices, team: str = "Nord") -> tuple[Session, Session]:
+    """Anna and Ben (Fachkräfte), each on her own enrolled device, synced until each
+    device knows the other (A, B, A)."""
+    from casework.sync import client
+
+    a, b = devices.open(0), devices.open(1)
+    hub.add_worker("anna", worker_id=a.vault.owner_id, team=team, display="Anna Beispiel")
+    hub.add_worker("ben", worker_id=b.vault.owner_id, team=team, display="Ben Muster")
+    enrol(hub, a, "anna")
+    enrol(hub, b, "ben")
+    for device in (a, b, a):
+        client.sync_vault(device)
+    return a, b

@@ -10,20 +10,13 @@ from casework.models.contacts import AddendumDraft, CorrectionDraft, NoteEntry, 
 from casework.models.ids import ContactId
 from casework.services import contacts, contacts_corrections
 from casework.sync import client
-from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.conftest import Devices, Hub, team_of_two
 from tests.hub.helpers import log_visit, new_household, snapshot
 
 
 def test_a_correction_reaches_the_other_device_with_the_earlier_wording(
         hub: Hub, devices: Devices) -> None:
-    a = devices.open(0)
-    b = devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
-    enrol(hub, a, "anna")
-    enrol(hub, b, "ben")
-    for device in (a, b, a):
-        client.sync_vault(device)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Yilmaz", assigned=b.vault.owner_id)
     cid = ContactId(log_visit(a, hid, "Der Vater wirkte betrunken"))
     a.clock.advance(timedelta(minutes=10))  # type: ignore[attr-defined]
@@ -54,14 +47,7 @@ def test_a_corrected_date_and_type_reach_the_other_device_with_the_earlier_value
     from casework.clock import BERLIN
     from casework.models.contacts import ContactType, revision_lines
 
-    a = devices.open(0)
-    b = devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
-    enrol(hub, a, "anna")
-    enrol(hub, b, "ben")
-    for device in (a, b, a):
-        client.sync_vault(device)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Yilmaz", assigned=b.vault.owner_id)
     cid = ContactId(log_visit(a, hid, "Gespräch über die Kita"))
     client.sync_vault(a)

@@ -10,19 +10,8 @@ from casework.services import hub as sync_service
 from casework.services.households import households
 from casework.services.session import Session
 from casework.sync import client
-from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.conftest import Devices, Hub, team_of_two
 from tests.hub.helpers import change_ids, log_visit, new_household, snapshot
-
-
-def _setup(hub: Hub, devices: Devices) -> tuple:
-    a, b = devices.open(0), devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
-    enrol(hub, a, "anna")
-    enrol(hub, b, "ben")
-    for s in (a, b, a):
-        client.sync_vault(s)
-    return a, b
 
 
 def _kill(hub: Hub, session: Session) -> None:
@@ -43,7 +32,7 @@ def _hub_count(hub: Hub) -> int:
 
 
 def test_backend_killed_between_push_and_pull(hub: Hub, devices: Devices) -> None:
-    a, b = _setup(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(b, "Lange", assigned=a.vault.owner_id)
     client.sync_vault(b)
     new_household(a, "Krause", assigned=b.vault.owner_id)
@@ -66,7 +55,7 @@ def test_backend_killed_between_push_and_pull(hub: Hub, devices: Devices) -> Non
 
 def test_backend_killed_in_the_middle_of_a_pull_and_of_a_push(
         hub: Hub, devices: Devices, monkeypatch: pytest.MonkeyPatch) -> None:
-    a, b = _setup(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(b, "Vogel", assigned=a.vault.owner_id)
     for i in range(5):
         log_visit(b, hid, f"Besuch {i}")
@@ -106,7 +95,7 @@ def test_backend_killed_in_the_middle_of_a_pull_and_of_a_push(
 
 
 def test_server_stopped_mid_sync_then_restarted(hub: Hub, devices: Devices) -> None:
-    a, b = _setup(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(b, "Roth", assigned=a.vault.owner_id)
     client.sync_vault(b)
     log_visit(a, new_household(a, "Fuchs"), "offline erfasst")

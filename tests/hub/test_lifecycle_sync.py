@@ -12,20 +12,13 @@ from casework.models.households.lifecycle import ClosureEventKind, ClosureReason
 from casework.services import appointments, goals
 from casework.services.households import households, lifecycle
 from casework.sync import client
-from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.conftest import Devices, Hub, team_of_two
 from tests.hub.helpers import new_household
 
 
 def test_appointments_goals_and_closure_reach_the_assigned_worker(
         hub: Hub, devices: Devices) -> None:
-    a = devices.open(0)
-    b = devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
-    enrol(hub, a, "anna")
-    enrol(hub, b, "ben")
-    for device in (a, b, a):
-        client.sync_vault(device)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Yilmaz", assigned=b.vault.owner_id)
     aid, _ = appointments.create(a, AppointmentDraft(
         hid, datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN), topic="Kita-Anmeldung"))

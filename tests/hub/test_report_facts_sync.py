@@ -16,21 +16,14 @@ from casework.models.contacts import (
 from casework.models.ids import ContactId, HouseholdId
 from casework.services import contacts, contacts_corrections
 from casework.sync import client
-from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.conftest import Devices, Hub, team_of_two
 from tests.hub.helpers import log_visit, new_household
 from tests.reports.facts_check import assert_facts_match
 
 
 def test_synced_contacts_and_corrections_keep_the_report_facts_exact(
         hub: Hub, devices: Devices) -> None:
-    a = devices.open(0)
-    b = devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
-    enrol(hub, a, "anna")
-    enrol(hub, b, "ben")
-    for device in (a, b, a):
-        client.sync_vault(device)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Yilmaz", assigned=b.vault.owner_id)
     log_visit(a, hid, "Gespräch über die Kita")
     # On the local New Year boundary: 23:00 UTC belongs to the new year.

@@ -18,25 +18,13 @@ from casework.services.households import households
 from casework.storage.privacy import purge
 from casework.storage.privacy import retention as retention_store
 from casework.sync import admin, client
-from tests.hub.conftest import Devices, Hub, enrol
+from tests.hub.conftest import Devices, Hub, enrol, team_of_two
 from tests.hub.helpers import edit, log_visit, new_household, pg_dump, snapshot
-
-
-def _pair(hub: Hub, devices: Devices) -> tuple:
-    a = devices.open(0)
-    b = devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, team="Nord", display="Anna Beispiel")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, team="Nord", display="Ben Muster")
-    enrol(hub, a, "anna")
-    enrol(hub, b, "ben")
-    for device in (a, b, a):
-        client.sync_vault(device)
-    return a, b
 
 
 def test_assigned_household_reaches_the_assigned_worker_with_contacts_and_notes(
         hub: Hub, devices: Devices) -> None:
-    a, b = _pair(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Yilmaz", assigned=b.vault.owner_id)
     log_visit(a, hid, "Kinder wirkten ausgeschlafen")
     first = client.sync_vault(a)
@@ -56,7 +44,7 @@ def test_assigned_household_reaches_the_assigned_worker_with_contacts_and_notes(
 
 def test_edits_of_different_fields_merge_and_same_field_edits_become_a_conflict(
         hub: Hub, devices: Devices) -> None:
-    a, b = _pair(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Schmidt", assigned=b.vault.owner_id)
     client.sync_vault(a)
     client.sync_vault(b)
@@ -112,7 +100,7 @@ def test_edits_of_different_fields_merge_and_same_field_edits_become_a_conflict(
 
 def test_append_only_contacts_are_unioned_and_deletions_propagate(
         hub: Hub, devices: Devices) -> None:
-    a, b = _pair(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Weber", assigned=b.vault.owner_id)
     pid, _ = households.add_person(a, hid, PersonDraft(
         "Tom", "Weber", BirthInfo(birth_year=2015), Gender.MAENNLICH, HouseholdRole.KIND))
@@ -166,7 +154,7 @@ def test_enrolment_codes_are_single_use_and_bound_to_the_worker(
 
 def test_revoked_device_receives_nothing_and_its_pushes_are_refused(
         hub: Hub, devices: Devices) -> None:
-    a, b = _pair(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(b, "Nowak", assigned=a.vault.owner_id)
     client.sync_vault(b)
     hub.add_worker("lea", role=WorkerRole.LEITUNG, team="Nord")
@@ -195,7 +183,7 @@ def test_revoked_device_receives_nothing_and_its_pushes_are_refused(
 
 
 def test_lost_acknowledgement_repush_is_idempotent(hub: Hub, devices: Devices) -> None:
-    a, b = _pair(hub, devices)
+    a, b = team_of_two(hub, devices)
     new_household(a, "Becker", assigned=b.vault.owner_id)
     client.sync_vault(a)
     with hub.superuser() as conn:
@@ -308,7 +296,7 @@ def test_consent_is_relied_on_only_after_a_recent_pull(hub: Hub, devices: Device
 
 def test_a_newly_assigned_worker_receives_the_households_earlier_history(
         hub: Hub, devices: Devices, monkeypatch: pytest.MonkeyPatch) -> None:
-    a, b = _pair(hub, devices)
+    a, b = team_of_two(hub, devices)
     hid = new_household(a, "Lorenz", assigned=a.vault.owner_id)
     for i in range(3):
         log_visit(a, hid, f"Früherer Besuch {i}")

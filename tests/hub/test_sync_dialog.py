@@ -22,7 +22,7 @@ from casework.ui import messages, registry
 from casework.ui.context import UiContext
 from casework.ui.hub import sync_action
 from tests.conftest import PASSPHRASE, add_person
-from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol
+from tests.hub.conftest import WORKER_PASSWORD, Devices, Hub, enrol, team_of_two
 from tests.hub.helpers import edit, inject, new_household, share_injected_keys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -40,13 +40,7 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def test_dialog_shows_status_syncs_and_resolves_a_conflict(
         qtbot, hub: Hub, devices: Devices, errors: list[str]) -> None:  # type: ignore[no-untyped-def]
-    a, b = devices.open(0), devices.open(1)
-    hub.add_worker("anna", worker_id=a.vault.owner_id, display="Anna Beispiel")
-    hub.add_worker("ben", worker_id=b.vault.owner_id, display="Ben Muster")
-    enrol(hub, a, "anna")
-    enrol(hub, b, "ben")
-    for s in (a, b, a):
-        client.sync_vault(s)
+    a, b = team_of_two(hub, devices, team="")
     hid = new_household(a, "Hoffmann", assigned=b.vault.owner_id)
     client.sync_vault(a)
     client.sync_vault(b)
