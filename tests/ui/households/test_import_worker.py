@@ -35,18 +35,19 @@ def _dialog(qtbot, window: MainWindow, tmp_path: Path,  # type: ignore[no-untype
     return dialog
 
 
-def _hold_after_first_batch(dialog: import_csv.ImportDialog) -> threading.Event:
-    """Runs on the worker thread after the first batch is written (inside the import's
-    transaction) and holds it there until the import is cancelled (once)."""
+def _hold_at_first_progress(dialog: import_csv.ImportDialog, stop: str) -> threading.Event:
+    """Runs on the worker thread when the job first reports progress (the import: after
+    its first batch, inside its transaction; the check: after its first rows) and holds it
+    there until the dialog's event `stop` (`_cancel`, `_checking`) is set (once)."""
     reached = threading.Event()
 
     def hold(_done: int, _total: int) -> None:
         if reached.is_set():
             return
         reached.set()
-        cancel = dialog._cancel
-        assert cancel is not None
-        assert cancel.wait(20)
+        event = getattr(dialog, stop)
+        assert event is not None
+        assert event.wait(20)
 
     dialog.progress_changed.connect(hold, Qt.ConnectionType.DirectConnection)
     return reached
@@ -66,7 +67,7 @@ def test_cancel_mid_import_rolls_everything_back(
         qtbot, unlocked: MainWindow, vault_dir: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
         message_log: MessageLog, monkeypatch: pytest.MonkeyPatch) -> None:
     dialog = _dialog(qtbot, unlocked, tmp_path, monkeypatch)
-    reached = _hold_after_first_batch(dialog)
+    reached = _hold_at_first_progress(dialog, "_cancel")
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(reached.is_set)
     # the GUI thread is free while the worker holds the transaction
@@ -89,7 +90,7 @@ def test_locking_mid_import_cancels_it_and_closes_its_connection(
         qtbot, unlocked: MainWindow, vault_dir: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
         message_log: MessageLog, monkeypatch: pytest.MonkeyPatch) -> None:
     dialog = _dialog(qtbot, unlocked, tmp_path, monkeypatch)
-    reached = _hold_after_first_batch(dialog)
+    reached = _hold_at_first_progress(dialog, "_cancel")
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(reached.is_set)
 
@@ -103,23 +104,6 @@ def test_locking_mid_import_cancels_it_and_closes_its_connection(
     assert _count(vault_dir) == 0
 
 
-def _hold_first_check(dialog: import_csv.ImportDialog) -> threading.Event:
-    """Runs on the worker thread when the check reports its first rows and holds it
-    there until the check is stopped (once)."""
-    reached = threading.Event()
-
-    def hold(_done: int, _total: int) -> None:
-        if reached.is_set():
-            return
-        reached.set()
-        checking = dialog._checking
-        assert checking is not None
-        assert checking.wait(20)
-
-    dialog.progress_changed.connect(hold, Qt.ConnectionType.DirectConnection)
-    return reached
-
-
 def _open_checking(qtbot, window: MainWindow, tmp_path: Path,  # type: ignore[no-untyped-def]
                    monkeypatch: pytest.MonkeyPatch,
                    ) -> tuple[import_csv.ImportDialog, threading.Event]:
@@ -128,7 +112,7 @@ def _open_checking(qtbot, window: MainWindow, tmp_path: Path,  # type: ignore[no
     monkeypatch.setattr(import_csv, "choose_csv_file", lambda *_a: str(path))
     dialog = import_csv.trigger(window.ctx, window)
     qtbot.addWidget(dialog)
-    reached = _hold_first_check(dialog)
+    reached = _hold_at_first_progress(dialog, "_checking")
     qtbot.mouseClick(dialog.choose, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(reached.is_set)
     return dialog, reached
