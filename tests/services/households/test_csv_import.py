@@ -258,3 +258,51 @@ def test_imported_households_show_their_last_contact_in_the_list(session: Sessio
         contact_store.refresh_household_stats_many(session.db, list(summary.household_ids))
     assert session.db.query("SELECT id, last_contact_at, open_followups FROM households "
                             "ORDER BY id") == written
+
+
+class _Cyclic:
+    """A reference cycle that becomes garbage: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_checked_plan_is_out_of_the_collectors_walks_until_it_is_let_go(
+        session: Session) -> None:
+    """After a large check, collections must not walk the plan (each walk of a
+    100,000-row plan held every thread, the GUI's too, for 0.15–0.3 s); once the plan is
+    let go, nothing frozen with it stays uncollectable (no memory kept across imports)."""
+    import gc
+    import weakref
+
+    rows = "".join(f"H{n // 3};Kind{n};Müller;01.03.2019;Hauptstraße 3;02.11.2026;Besuch\n"
+                   for n in range(300))
+    data = ("Haushalt-Nr.;Vorname;Nachname;Geburtsdatum;Straße;Kontaktdatum;Notiz\n"
+            + rows).encode()
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+    gc.disable()  # a cycle left as garbage while the check runs (the GUI thread's, say)
+    try:
+        garbage = _Cyclic()
+        left = weakref.ref(garbage)
+        del garbage
+        first = importer.preview(session, data)
+        second = importer.check_in_background(session_service.background_key(session),
+                                              session.clock, session.actor_id, data)
+    finally:
+        gc.enable()
+    walked = {id(o) for o in gc.get_objects()}
+    for plan in (first.plan, second.plan):
+        assert len(plan.households) == 100 and plan.person_count == 300
+        assert not walked & {id(plan), id(plan.households[0]),
+                             id(plan.households[-1].persons[-1].draft)}
+    del plan
+    assert len(first.table.rows) == importer.SAMPLE_ROWS  # the rest is in the plan
+    gc.collect()
+    assert left() is not None  # frozen with the plans …
+    del first
+    gc.collect()
+    assert left() is not None and gc.get_freeze_count()  # … while one of them lives
+    del second
+    gc.collect()
+    assert left() is None and gc.get_freeze_count() == 0
