@@ -16,7 +16,7 @@ from casework.models.contacts import ContactDraft
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import HouseholdRole, PersonDraft
 from casework.models.ids import new_ids
-from casework.models.text import index_texts
+from casework.models.text import fold, index_texts
 from casework.storage import report_facts
 from casework.storage.changelog import CONTACT_IN_ROW, RecordWriter
 from casework.storage.db import Database, drop_stat4
@@ -79,8 +79,9 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
             if cdraft.follow_up is not None and cid not in done_follow_ups:
                 open_follow_ups[hid] += 1
     rows = []
+    sort_names = _Memo(fold)  # a few thousand family names in 100,000 rows
     for hid, draft in households:
-        values = household_values(draft)
+        values = household_values(draft, sort_names.__getitem__)
         version = next(versions)
         rows.append((hid, *[_NULL if v is None else v for v in values.values()], members[hid],
                      "".join(adults.get(hid, ())),

@@ -189,8 +189,11 @@ def add_contacts(db: Database, contacts: Iterable[tuple[str, str, str]]) -> None
     one upsert per household and year and per month and type, not one per contact."""
     years: Counter[tuple[str, int]] = Counter()
     months: Counter[tuple[str, str]] = Counter()
+    month_of: dict[str, str] = {}  # imported contacts share a few hundred times
     for household_id, at, kind in contacts:
-        month = local_month(at)
+        month = month_of.get(at)
+        if month is None:
+            month = month_of[at] = local_month(at)
         years[(household_id, int(month[:4]))] += 1
         months[(month, kind)] += 1
     db.executemany(

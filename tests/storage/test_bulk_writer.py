@@ -354,3 +354,25 @@ def test_the_bulk_writers_change_log_json_is_what_json_dumps_writes() -> None:
                   else household_store.person_values(draft))
         assert bulk.flat_json(values) == json.dumps(values, ensure_ascii=False,
                                                     sort_keys=True)
+
+
+def test_a_households_columns_are_what_json_dumps_and_fold_give() -> None:
+    """`household_values` writes its lists with one shared encoder and the bulk writer
+    folds each family name once per batch: the same columns as json.dumps and fold."""
+    from casework.models.text import fold
+
+    rng = random.Random(11)
+    words = ["Deutsch", "Türkisch", "ẞ 😀", 'a "b"', "\u2028", "Русский", ""]
+    groups = list(TargetGroup)
+    for _ in range(300):
+        draft = replace(HOUSEHOLD, name=rng.choice(["Müller", "Öztürk", "Groß", "Ł ø"]),
+                        languages=tuple(rng.sample(words, rng.randint(0, 3))),
+                        target_groups=frozenset(rng.sample(groups, rng.randint(0, 3))))
+        remembered = bulk._Memo(fold)
+        for values in (household_store.household_values(draft),
+                       household_store.household_values(draft, remembered.__getitem__),
+                       household_store.household_values(draft, remembered.__getitem__)):
+            assert values["languages"] == json.dumps(list(draft.languages), ensure_ascii=False)
+            assert values["target_groups"] == json.dumps(
+                sorted(t.value for t in draft.target_groups), ensure_ascii=False)
+            assert values["sort_name"] == fold(draft.name)

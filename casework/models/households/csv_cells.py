@@ -139,6 +139,40 @@ def contact(cells: tuple[str, str, str], now: datetime,
     return draft, (draft.occurred_at.isoformat(), draft.type.value, text)
 
 
+class Contacts:
+    """`contact` for the rows of one import, each distinct text converted once: a
+    contact's date and type (a few hundred pairs in a list) as a validated contact
+    without notes, its note (mostly a new text on every row) as a validated note entry,
+    put together without validating the pair again. The same drafts, keys and refusals
+    as `contact` (`tests/models/households/test_csv_import.py`)."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        contact_types = Once(contact_type)
+        self._bare: Once[tuple[str, str], tuple[ContactDraft, ContactKey] | None] = Once(
+            lambda pair: contact((*pair, ""), now, contact_types.__getitem__))
+        self._notes: Once[str, NoteEntry] = Once(_note)
+
+    def __getitem__(self, cells: tuple[str, str, str]) -> tuple[ContactDraft, ContactKey] | None:
+        raw, kind, note = cells
+        if not raw:
+            return contact(cells, self._now)  # none, or refused
+        bare = self._bare[raw, kind]
+        if not note:
+            return bare
+        assert bare is not None  # a date gives a contact (or is refused)
+        draft, (occurred, type_value, _) = bare
+        entry = self._notes[note]
+        # ContactDraft.validated of the pair: its checks do not read the notes, and the
+        # note entry is validated on its own (validated values come back unchanged)
+        return (ContactDraft(occurred_at=draft.occurred_at, type=draft.type, notes=(entry,)),
+                (occurred, type_value, entry.text))
+
+
+def _note(text: str) -> NoteEntry:
+    return NoteEntry(NoteKind.BEOBACHTUNG, text).validated()
+
+
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
@@ -169,5 +203,6 @@ class Cells:
         self.birth = Once(birth)
         self.gender = Once(gender)
         self.role = Once(role)
-        contact_types = Once(contact_type)
-        self.contact = Once(partial(contact, now=now, contact_type=contact_types.__getitem__))
+        # whole rows' contact cells remembered too: a list that repeats its contacts
+        # (one per person of a household) looks each up once
+        self.contact = Once(Contacts(now).__getitem__)

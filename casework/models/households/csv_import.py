@@ -186,6 +186,7 @@ def plan_import(table: CsvTable, mapping: Mapping[str, int], now: datetime,
     today = now.astimezone(BERLIN).date()
     cells = Cells(now)
     fold = cells.fold.__getitem__
+    iso_date = Once(date.isoformat).__getitem__
     problems: list[RowProblem] = []
     duplicates: list[Duplicate] = []
     seen: dict[Identity, int] = {}
@@ -212,11 +213,11 @@ def plan_import(table: CsvTable, mapping: Mapping[str, int], now: datetime,
             cells.interpreter[interpreter]
             person: PersonDraft | None = None
             if first or last:
-                person = PersonDraft(
-                    first_name=first, last_name=last or household_name,
-                    birth=cells.birth[birth], gender=cells.gender[gender],
-                    role=cells.role[role], custody=cells.custody[custody], school=school,
-                ).validated(today)
+                # positional: a third faster than by keyword (first_name, last_name,
+                # birth, gender, role, custody, school)
+                person = PersonDraft(first, last or household_name, cells.birth[birth],
+                                     cells.gender[gender], cells.role[role],
+                                     cells.custody[custody], school).validated(today)
             elif birth:
                 raise BadCell("Name", "Geburtsdatum ohne Vor- oder Nachname.")
             contact = cells.contact[contact_date, contact_type, contact_note]
@@ -250,7 +251,7 @@ def plan_import(table: CsvTable, mapping: Mapping[str, int], now: datetime,
             birth_date = person.birth.birth_date
             if birth_date is not None:
                 identity = (fold(person.first_name), fold(person.last_name),
-                            birth_date.isoformat())
+                            iso_date(birth_date))
                 if identity in seen:
                     duplicates.append(Duplicate(line, seen[identity]))
                 else:
@@ -313,21 +314,25 @@ _NO_TARGET_GROUPS: frozenset[TargetGroup] = frozenset()  # one for all, not one 
 
 def _household(group: _Group, interpreter_needed: Callable[[str], bool]) -> HouseholdDraft:
     if group.values is None:
-        values = _candidate(group.cells)
+        # every row gave the first row's cells (most households): the draft from those
+        # directly, what the fields taken from them below give
+        (household_name, street, plz, city, district, quarter, language_cell, interpreter_cell,
+         derived_name) = group.cells
+        name = household_name or derived_name
     else:
         values = {k: v for k, (v, _) in group.values.items()}
-    name = values.get("household_name") or values.get("derived_name", "")
+        name = values.get("household_name") or values.get("derived_name", "")
+        street, plz, city = values.get("street", ""), values.get("plz", ""), values.get("city", "")
+        district, quarter = values.get("district", ""), values.get("quarter", "")
+        language_cell = values.get("languages", "")
+        interpreter_cell = values.get("interpreter", "")
     languages: tuple[str, ...] = ()
-    if "languages" in values:
-        languages = tuple(p.strip() for p in _LANGUAGES.split(values["languages"])
-                          if p.strip())
+    if language_cell:
+        languages = tuple(p.strip() for p in _LANGUAGES.split(language_cell) if p.strip())
     try:
-        interpreter = interpreter_needed(values.get("interpreter", ""))
+        interpreter = interpreter_needed(interpreter_cell)
     except BadCell as bad:
         raise ValidationError(bad.label, bad.reason) from None
-    return HouseholdDraft(name=name, street=values.get("street", ""),
-                          plz=values.get("plz", ""), city=values.get("city", ""),
-                          district=values.get("district", ""),
-                          quarter=values.get("quarter", ""), languages=languages,
-                          interpreter_needed=interpreter,
+    return HouseholdDraft(name=name, street=street, plz=plz, city=city, district=district,
+                          quarter=quarter, languages=languages, interpreter_needed=interpreter,
                           target_groups=_NO_TARGET_GROUPS).validated()

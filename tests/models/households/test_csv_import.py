@@ -13,12 +13,19 @@ from hypothesis import strategies as st
 from casework.clock import BERLIN
 from casework.errors import ValidationError
 from casework.models.contacts import ContactType
+from casework.models.households.csv_cells import BadCell, Contacts, contact
 from casework.models.households.csv_columns import (
     check_mapping,
     default_mapping,
     mapping_from_json,
 )
-from casework.models.households.csv_file import decode, read_table, sniff_delimiter
+from casework.models.households.csv_file import (
+    CsvRow,
+    CsvTable,
+    decode,
+    read_table,
+    sniff_delimiter,
+)
 from casework.models.households.csv_import import (
     Duplicate,
     DuplicatePolicy,
@@ -364,3 +371,63 @@ def test_a_row_without_any_name_or_household_number_is_listed() -> None:
     assert [p.text() for p in plan.problems] == [
         "Zeile 2: Familienname: fehlt (weder Familienname noch Nachname angegeben)."]
     assert [h.draft.name for h in plan.households] == ["Müller"]
+
+
+# --------------------------------------------------------------------------- same output
+# The check converts each distinct cell text once and takes short cuts for the common
+# row; these compare each short cut with the plain conversion it replaces.
+
+_CONTACT_DATES = st.sampled_from(["", "03.11.2026", "03.11.2026 09:30", "2026-11-03",
+                                  "21.11.2026 10:04", "21.11.2026 10:06", "30.02.2026",
+                                  "1.1.2026", "gestern", "01.01.2027"])
+_CONTACT_TYPES = st.sampled_from(["", "Hausbesuch", "haus", "Telefonat", "Brief", "tel",
+                                  "Sprechstunde Stadtteilbüro", "BERATUNG"])
+_NOTES = st.sampled_from(["", "Erstbesuch", " Rückruf ", "Termin beim Jobcenter", " ", "ẞ 😀",
+                          "Anruf"])
+
+
+def _outcome(convert, cells):  # type: ignore[no-untyped-def]
+    try:
+        return convert(cells)
+    except BadCell as bad:
+        return ("BadCell", bad.label, bad.reason)
+    except ValidationError as error:
+        return ("ValidationError", error.field, error.reason)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_CONTACT_DATES, _CONTACT_TYPES, _NOTES), max_size=30))
+def test_a_rows_contact_is_what_the_plain_conversion_gives(
+        rows: list[tuple[str, str, str]]) -> None:
+    remembered = Contacts(NOW)  # one per import: its state carries from row to row
+    for cells in rows:
+        assert _outcome(remembered.__getitem__, cells) == _outcome(
+            lambda c: contact(c, NOW), cells), cells
+
+
+_HOUSEHOLD_CELLS = st.tuples(
+    st.sampled_from(["", "Familie Kaya", "F" * 201]),  # Familienname
+    st.sampled_from(["", "Gärtnerstraße 12", " Am Markt 1 "]), st.sampled_from(["", "46236"]),
+    st.sampled_from(["", "Bottrop"]), st.sampled_from(["", "Ebel"]),
+    st.sampled_from(["", "Ebel-Süd"]),
+    st.sampled_from(["", "Deutsch, Türkisch/ Arabisch", " ; ", "Polnisch"]),
+    st.sampled_from(["", "ja", "nein"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=_HOUSEHOLD_CELLS, blanks=st.sets(st.integers(0, 7)))
+def test_a_household_is_the_same_whether_its_rows_repeat_its_cells_or_leave_some_out(
+        cells: tuple[str, ...], blanks: set[int]) -> None:
+    """Rows repeating the first row's household cells take a short cut; a later row
+    leaving some of them empty takes the general merge. The same household either way."""
+    header = ("Haushalt-Nr.", "Familienname", "Straße", "PLZ", "Ort", "Stadtteil", "Quartier",
+              "Sprachen", "Dolmetscher", "Vorname", "Nachname")
+    later = tuple("" if i in blanks else c for i, c in enumerate(cells))
+    plans = []
+    for second in (cells, later):
+        table = CsvTable(header, (CsvRow(2, ("1", *cells, "Anna", "Kaya")),
+                                  CsvRow(3, ("1", *second, "Ben", "Kaya"))), "UTF-8", ";")
+        plans.append(plan_import(table, default_mapping(header), NOW))
+    same, merged = plans
+    assert [p.text() for p in same.problems] == [p.text() for p in merged.problems]
+    assert [h.draft for h in same.households] == [h.draft for h in merged.households]
