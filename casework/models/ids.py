@@ -27,15 +27,22 @@ def new_id() -> str:
     return str(uuid.UUID(int=value))
 
 
-_VARIANT = "89ab89ab89ab89ab"  # RFC 4122 variant nibble 10xx from a random hex digit
+# Byte maps setting the version nibble (0111) and the RFC 4122 variant bits (10) of a
+# random byte, applied to every id's byte at once (bytes.translate).
+_VERSION_BYTE = bytes((b & 0x0F) | 0x70 for b in range(256))
+_VARIANT_BYTE = bytes((b & 0x3F) | 0x80 for b in range(256))
 
 
 def new_ids(count: int) -> list[str]:
     """`count` UUIDv7s of this millisecond, the same layout as `new_id`, built from one
-    call to the system's random source (bulk imports need ~400,000 of them)."""
+    call to the system's random source (bulk imports need ~400,000 of them): per id 10
+    random bytes, version and variant set in all of them at once, then only slices."""
     ms = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
     stamp = f"{ms:012x}"
-    head = f"{stamp[:8]}-{stamp[8:]}-7"
-    rand = secrets.token_bytes(10 * count).hex()
-    return [f"{head}{rand[i:i + 3]}-{_VARIANT[int(rand[i + 3], 16)]}{rand[i + 4:i + 7]}-"
-            f"{rand[i + 7:i + 19]}" for i in range(0, 20 * count, 20)]
+    head = f"{stamp[:8]}-{stamp[8:]}-"
+    raw = bytearray(secrets.token_bytes(10 * count))
+    raw[0::10] = raw[0::10].translate(_VERSION_BYTE)  # 7 + rand_a (12 bits)
+    raw[2::10] = raw[2::10].translate(_VARIANT_BYTE)  # 10 + rand_b (62 bits)
+    text = raw.hex()
+    return [f"{head}{text[i:i + 4]}-{text[i + 4:i + 8]}-{text[i + 8:i + 20]}"
+            for i in range(0, 20 * count, 20)]

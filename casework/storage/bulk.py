@@ -40,11 +40,15 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                  persons: Sequence[PersonRow], contacts: Sequence[ContactRow],
                  done_follow_ups: frozenset[str] = frozenset(),
                  created_at: datetime | None = None,
-                 index_forms: Mapping[str, str] | None = None) -> None:
+                 index_forms: Mapping[str, str] | None = None,
+                 later_contacts: Mapping[str, tuple[datetime, int]] | None = None) -> None:
     """Insert one batch inside the caller's transaction. Contacts should come in
     chronological order so note search returns newest first by rowid. `index_forms`:
     note texts whose search-index form the caller knows already (demo data built from
-    templates); the other notes are folded here, once per batch."""
+    templates); the other notes are folded here, once per batch. `later_contacts`:
+    household → (last contact, open follow-ups) of the contacts the caller writes in
+    later batches of the same transaction (the CSV import), written with the household
+    row as for contacts of this batch."""
     db = w.db
     actor = w.actor
     stamp = to_utc_iso(created_at or w.clock.now())
@@ -62,16 +66,22 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     in_batch = {hid for hid, _ in households}
     members: Counter[str] = Counter()
     adults: dict[str, list[str]] = {}
+    added: Counter[str] = Counter()  # persons of households of earlier batches
     for _pid, hid, pdraft in persons:
         if hid in in_batch:
             members[hid] += 1
             if pdraft.role is not HouseholdRole.KIND:
                 adults.setdefault(hid, []).append(pdraft.first_name + "\x1f")
+        else:
+            added[hid] += 1
     # … and the last contact and open follow-ups (contact_store.refresh_household_stats)
-    # of those whose contacts come in this batch too (demo data; the CSV import writes
-    # households first and refreshes them after their contacts).
+    # of those whose contacts come in this batch too (demo data) or later (the CSV import
+    # writes households first, then all contacts in time order).
     last: dict[str, datetime] = {}
     open_follow_ups: Counter[str] = Counter()
+    if later_contacts:
+        for hid in in_batch & later_contacts.keys():
+            last[hid], open_follow_ups[hid] = later_contacts[hid]
     for cid, hid, cdraft in contacts:
         if hid in in_batch:
             if hid not in last or cdraft.occurred_at > last[hid]:
@@ -80,12 +90,13 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                 open_follow_ups[hid] += 1
     rows = []
     sort_names = _Memo(fold)  # a few thousand family names in 100,000 rows
+    last_texts = _Memo(_utc_text)  # imported contacts share a few hundred times
     for hid, draft in households:
         values = household_values(draft, sort_names.__getitem__)
         version = next(versions)
         rows.append((hid, *[_NULL if v is None else v for v in values.values()], members[hid],
                      "".join(adults.get(hid, ())),
-                     to_utc_iso(last[hid]) if hid in last else _NULL, open_follow_ups[hid],
+                     last_texts[last[hid]] if hid in last else _NULL, open_follow_ups[hid],
                      stamp, stamp, worker, worker, version))
         del values["sort_name"]
         log_rows.append((next(change_ids), "household", hid, "insert", encode(values), version,
@@ -121,7 +132,6 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                 f"updated_at, created_by, updated_by, version) "
                 f"VALUES ({','.join('?' * (len(cols) + 7))})",
                 rows)
-            added = Counter(hid for _, hid, _ in persons if hid not in in_batch)
             if suspended and added:
                 db.executemany("UPDATE households SET member_count = member_count + ? "
                                "WHERE id = ?", [(n, hid) for hid, n in added.items()])

@@ -21,6 +21,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from casework.clock import Clock
@@ -44,7 +45,6 @@ from casework.models.ids import HouseholdId, WorkerId, new_ids
 from casework.services import session as session_service
 from casework.services.session import Session, UnwrappedKey
 from casework.storage import bulk
-from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 
 BATCH = 2_000  # households (with their persons) or contacts per bulk statement
@@ -251,6 +251,12 @@ def _commit(session: Session, prepared: ImportPreview, duplicates: DuplicatePoli
         unnumbered.extend((hid, contact.draft) for contact in planned.contacts)
     # oldest first, so note search (newest first by insertion order) stays right
     unnumbered.sort(key=lambda row: row[1].occurred_at)
+    # each household's last contact and open follow-ups, written with its row (what
+    # contact_store.refresh_household_stats would count after the contacts)
+    later: dict[str, tuple[datetime, int]] = {}
+    for hid, draft in unnumbered:  # oldest first: the last one seen is the newest
+        follow_ups = later[hid][1] if hid in later else 0
+        later[hid] = (draft.occurred_at, follow_ups + (draft.follow_up is not None))
     contact_rows: list[bulk.ContactRow] = [
         (cid, hid, draft) for cid, (hid, draft) in zip(
             sorted(new_ids(len(unnumbered))), unnumbered, strict=True)]
@@ -266,7 +272,7 @@ def _commit(session: Session, prepared: ImportPreview, duplicates: DuplicatePoli
         writer = session.writer()
         for households, people in batches:
             next_batch()
-            bulk.insert_batch(writer, households, people, [])
+            bulk.insert_batch(writer, households, people, [], later_contacts=later)
             persons += len(people)
             done += len(households)
             if progress is not None:
@@ -279,9 +285,6 @@ def _commit(session: Session, prepared: ImportPreview, duplicates: DuplicatePoli
             if progress is not None:
                 progress(done, total)
         next_batch()
-        # new households without contacts keep the columns' defaults (none, 0)
-        contact_store.refresh_household_stats_many(
-            session.db, list(dict.fromkeys(hid for hid, _ in unnumbered)))
         contacts = len(contact_rows)
         session.audit("import.csv", detail=f"households={len(ids)};persons={persons};"
                                            f"contacts={contacts};skipped={skipped}")

@@ -92,7 +92,7 @@ def test_a_failure_during_the_commit_rolls_everything_back(
     def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise UserError("Der Datenträger ist voll.")
 
-    monkeypatch.setattr(contact_store, "refresh_household_stats_many", failing)
+    monkeypatch.setattr(Session, "audit", failing)  # the audit entry is written last
     with pytest.raises(UserError):
         importer.import_bytes(session, GOOD.encode())
     assert _count(session) == (0, 0)
@@ -237,12 +237,16 @@ def test_a_background_check_stopped_before_it_starts_opens_nothing(
     assert not opened and not any(key.data_key)
 
 
-def test_imported_households_show_their_last_contact_in_the_list(session: Session) -> None:
-    """The list's last-contact and follow-up columns of imported households (their
-    contacts come in later batches) equal what a recount from the contacts gives, and a
-    household without contacts has none."""
+@pytest.mark.parametrize("batch", [importer.BATCH, 1])
+def test_imported_households_show_their_last_contact_in_the_list(
+        session: Session, monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    """The list's last-contact and follow-up columns of imported households (written
+    with the household rows, before their contacts; with `batch` 1 each in a batch of
+    its own) equal what a recount from the contacts gives, and a household without
+    contacts has none."""
     from casework.clock import BERLIN, from_utc_iso
 
+    monkeypatch.setattr(importer, "BATCH", batch)
     data = GOOD.replace("A1;Emil;Schmidt;01.03.2019;Kind;nein;Hauptstraße 3;46236;Bottrop;;;",
                         "A1;Emil;Schmidt;01.03.2019;Kind;nein;Hauptstraße 3;46236;Bottrop;"
                         "20.11.2026;Telefonat;Rückruf")
