@@ -195,12 +195,12 @@ class Once(dict[K, T]):
 class Cells:
     """The converters of one import (see the module text)."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, births: Once[str, BirthInfo] | None = None) -> None:
         self.fold = Once(fold_cell)
         self.plz = Once(plz)
         self.interpreter = Once(partial(yes_no, label="Dolmetscher nötig"))
         self.custody = Once(partial(yes_no, label="Sorgeberechtigt"))
-        self.birth = Once(birth)
+        self.birth = Once(birth) if births is None else births
         self.gender = Once(gender)
         self.role = Once(role)
         # whole rows' contact cells remembered too: a list that repeats its contacts

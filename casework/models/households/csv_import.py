@@ -30,7 +30,7 @@ from casework.models.households.csv_columns import (
 )
 from casework.models.households.csv_file import FILE_FIELD, CsvTable
 from casework.models.households.household import HouseholdDraft, TargetGroup
-from casework.models.households.person import PersonDraft
+from casework.models.households.person import BirthInfo, PersonDraft
 
 Identity = tuple[str, str, str]  # folded first name, folded last name, ISO birth date
 PROGRESS_ROWS = 5_000  # rows between two progress reports
@@ -133,22 +133,26 @@ def _iso_date(text: str) -> str:
     return date.fromisoformat(text).isoformat()
 
 
-def birth_dates(table: CsvTable, mapping: Mapping[str, int]) -> set[str]:
+def birth_dates(table: CsvTable, mapping: Mapping[str, int],
+                births: Once[str, BirthInfo] | None = None) -> set[str]:
     """The exact birth dates (ISO) the file's rows give: persons of the vault born on any
-    other day cannot be a row's duplicate, so the vault is asked only for these."""
+    other day cannot be a row's duplicate, so the vault is asked only for these.
+    `births`: the birth cells converted so far, shared with `plan_import` (each distinct
+    text is then read once for both)."""
     column = mapping.get("birth_date")
     if column is None:
         return set()
-    exact = Once(_exact_birth_date)
-    return {exact[row.cells[column]] for row in table.rows if column < len(row.cells)} - {""}
+    births = Once(birth) if births is None else births
 
+    def exact(text: str) -> str:
+        try:
+            born = births[text].birth_date
+        except BadCell:
+            return ""
+        return born.isoformat() if born is not None else ""
 
-def _exact_birth_date(text: str) -> str:
-    try:
-        born = birth(text).birth_date
-    except BadCell:
-        return ""
-    return born.isoformat() if born is not None else ""
+    dates = Once(exact)
+    return {dates[row.cells[column]] for row in table.rows if column < len(row.cells)} - {""}
 
 
 # The mapped fields in the order `plan_import` unpacks them.
@@ -178,13 +182,15 @@ class _Group:
 
 def plan_import(table: CsvTable, mapping: Mapping[str, int], now: datetime,
                 existing: Container[Identity] = frozenset(), *,
-                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
+                progress: Callable[[int, int], None] | None = None,
+                births: Once[str, BirthInfo] | None = None) -> ImportPlan:
     """Validate every row and group them into households. `existing` holds the identity
     keys (`identity_key`) of persons already in the vault. `progress(done, total)` is
-    called every few thousand rows (it may raise to stop the check)."""
+    called every few thousand rows (it may raise to stop the check). `births`: as for
+    `birth_dates`."""
     check_mapping(mapping, table.header)
     today = now.astimezone(BERLIN).date()
-    cells = Cells(now)
+    cells = Cells(now, births)
     fold = cells.fold.__getitem__
     iso_date = Once(date.isoformat).__getitem__
     problems: list[RowProblem] = []

@@ -28,6 +28,7 @@ from casework.clock import Clock
 from casework.errors import UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.contacts import ContactDraft
+from casework.models.households.csv_cells import Once, birth
 from casework.models.households.csv_columns import (
     check_mapping,
     default_mapping,
@@ -41,6 +42,7 @@ from casework.models.households.csv_import import (
     birth_dates,
     plan_import,
 )
+from casework.models.households.person import BirthInfo
 from casework.models.ids import HouseholdId, WorkerId, new_ids
 from casework.services import session as session_service
 from casework.services.session import Session, UnwrappedKey
@@ -110,19 +112,20 @@ def preview(session: Session, data: bytes, mapping: Mapping[str, int] | None = N
         else:
             chosen = default_mapping(table.header)
         # the table as read above (reading it again was 0.8 s of a 100,000-row preview)
-        known = known_persons(session, table, chosen)
-        plan = plan_import(table, chosen, session.clock.now(), known)
+        births: Once[str, BirthInfo] = Once(birth)  # each birth cell read once for both
+        known = known_persons(session, table, chosen, births)
+        plan = plan_import(table, chosen, session.clock.now(), known, births=births)
         return _kept_out_of_collections(table, chosen, plan)
 
 
-def known_persons(session: Session, table: CsvTable,
-                  mapping: Mapping[str, int]) -> frozenset[Identity]:
+def known_persons(session: Session, table: CsvTable, mapping: Mapping[str, int],
+                  births: Once[str, BirthInfo] | None = None) -> frozenset[Identity]:
     """Identity keys of the vault's persons born on a day the file names, for the
     duplicate check: one query (a small list against a large vault reads a few persons,
-    not all of them)."""
+    not all of them). `births`: see `birth_dates`."""
     check_mapping(mapping, table.header)
-    return frozenset(household_store.person_identities(session.db,
-                                                       birth_dates(table, mapping)))
+    return frozenset(household_store.person_identities(
+        session.db, birth_dates(table, mapping, births)))
 
 
 def check_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, data: bytes,
@@ -152,11 +155,12 @@ def check_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, dat
             key.wipe()  # a file that cannot be checked needs no connection
             raise
         session = session_service.open_background(key, clock, actor_id, "")
+        births: Once[str, BirthInfo] = Once(birth)  # as in `preview`
         try:
-            known = known_persons(session, table, chosen)
+            known = known_persons(session, table, chosen, births)
         finally:
             session.close()
-        plan = plan_import(table, chosen, clock.now(), known, progress=step)
+        plan = plan_import(table, chosen, clock.now(), known, progress=step, births=births)
         return _kept_out_of_collections(table, chosen, plan)
 
 

@@ -10,9 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.errors import UserError, ValidationError
+from casework.models.households.csv_cells import Once, birth
 from casework.models.households.csv_columns import default_mapping
 from casework.models.households.csv_file import read_table
-from casework.models.households.csv_import import DuplicatePolicy, birth_dates, identity_key
+from casework.models.households.csv_import import (
+    DuplicatePolicy,
+    birth_dates,
+    identity_key,
+    plan_import,
+)
 from casework.services import contacts
 from casework.services import session as session_service
 from casework.services.households import csv_import as importer
@@ -210,6 +216,11 @@ def test_the_vault_is_asked_only_for_the_files_birth_dates(session: Session) -> 
     assert birth_dates(table, mapping) == {"2019-03-01"}
     assert importer.known_persons(session, table, mapping) == {
         identity_key("Lena", "Müller", date(2019, 3, 1))}
+    # the check reads each birth cell once for this and the plan: the same answers
+    births = Once(birth)
+    assert birth_dates(table, mapping, births) == {"2019-03-01"}
+    assert plan_import(table, mapping, session.clock.now(), births=births) == plan_import(
+        table, mapping, session.clock.now())
 
 
 def test_a_check_stopped_at_its_progress_stops_with_cancelled_error(session: Session) -> None:
