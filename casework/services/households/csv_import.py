@@ -166,7 +166,7 @@ def check_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, dat
 
 # How many checked previews are alive with their objects frozen (`gc.freeze`).
 _frozen = 0
-_frozen_lock = threading.Lock()
+_frozen_lock = threading.RLock()  # a finalizer may run on any thread, at any time
 
 
 def _kept_out_of_collections(table: CsvTable, mapping: dict[str, int],
