@@ -34,6 +34,7 @@ from casework.storage import households as household_store
 from casework.storage import hub as hub_store
 from casework.storage.db import _fold_for_index
 from tests.conftest import PASSPHRASE
+from tests.storage.log_format import log_as_one_table
 
 HOUSEHOLD = HouseholdDraft(name="Gärtner", street="Gärtnerstraße 5", plz="46236", city="Bottrop",
                            district="Ebel", languages=("Deutsch", "Türkisch"),
@@ -200,6 +201,7 @@ def _as_previous_release_wrote_it(session) -> dict[str, str]:  # type: ignore[no
     db = session.db
     old: dict[str, str] = {}
     with db.transaction():
+        log_as_one_table(db)
         for r in db.query("SELECT change_id, entity_id, fields FROM changelog "
                           "WHERE entity = 'contact' AND op = 'insert'"):
             fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
@@ -208,9 +210,7 @@ def _as_previous_release_wrote_it(session) -> dict[str, str]:  # type: ignore[no
             db.execute("UPDATE changelog SET fields = ? WHERE change_id = ?",
                        (old[r["change_id"]], r["change_id"]))
         for trigger in ("persons_adult_names_ai", "persons_adult_names_ad",
-                        "persons_adult_names_au", "contacts_log_keep_au",
-                        "contacts_log_keep_ad", "contact_notes_log_keep_au",
-                        "contact_notes_log_keep_ad"):
+                        "persons_adult_names_au"):
             db.execute(f"DROP TRIGGER {trigger}")
         db.execute("ALTER TABLE households DROP COLUMN adult_first_names")
         db.execute("DELETE FROM schema_migrations WHERE version IN (6, 7, 8)")

@@ -27,9 +27,7 @@ from casework.storage import changelog
 from casework.storage import hub as hub_store
 from casework.storage.privacy import purge as purge_store
 from tests.conftest import NOW, PASSPHRASE, add_family
-
-_TRIGGERS = ("contacts_log_keep_au", "contacts_log_keep_ad", "contact_notes_log_keep_au",
-             "contact_notes_log_keep_ad")
+from tests.storage.log_format import TRIGGERS, log_as_one_table
 
 
 def _seen(session: Session) -> dict[str, Any]:
@@ -50,19 +48,27 @@ def _seen(session: Session) -> dict[str, Any]:
     }
 
 
-def _to_previous_format(session: Session) -> None:
+def _to_previous_format(session: Session, *, one_table: bool = True) -> None:
     """What the release before m0006/m0008 wrote: every contact insert with all its values
-    and its notes' text in the log row, and no triggers."""
+    and its notes' text in the log row, and no triggers. `one_table`: stored as that
+    release stored it (migrations 8 and 57 run again at the next unlock); else in today's
+    table, every value in the row (the session goes on writing)."""
     db = session.db
     with db.transaction():
-        for r in db.query("SELECT seq, entity_id, fields FROM changelog "
-                          "WHERE entity = 'contact' AND op = 'insert'"):
+        if one_table:
+            log_as_one_table(db)
+            table = "changelog"
+        else:
+            for trigger in TRIGGERS:
+                db.execute(f"DROP TRIGGER {trigger}")
+            table = "changelog_rows"
+        for r in db.query("SELECT * FROM changelog WHERE entity = 'contact' AND op = 'insert'"):
             fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
                                              json.loads(r["fields"]))
-            db.execute("UPDATE changelog SET fields = ? WHERE seq = ?",
-                       (json.dumps(fields, ensure_ascii=False, sort_keys=True), r["seq"]))
-        for trigger in _TRIGGERS:
-            db.execute(f"DROP TRIGGER {trigger}")
+            db.execute(f"UPDATE {table} SET fields = ?, change_id = ?, hlc = ?, "  # noqa: S608
+                       "actor = ?, device = ?, at = ? WHERE seq = ?",
+                       (json.dumps(fields, ensure_ascii=False, sort_keys=True), r["change_id"],
+                        r["hlc"], r["actor"], r["device"], r["at"], r["seq"]))
 
 
 def _changes(session: Session, cids: list[ContactId]) -> None:
@@ -110,7 +116,7 @@ def test_history_and_push_are_what_the_full_log_rows_gave(tmp_path: Path,
     now = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
     previous = session_service.unlock(previous_dir, PASSPHRASE, FixedClock(NOW))
     try:
-        _to_previous_format(previous)
+        _to_previous_format(previous, one_table=False)
         before = _seen(now)
         assert before == _seen(previous)
         assert "Schimmel im Kinderzimmer." in before["pushed"][0][2]
