@@ -145,14 +145,15 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
         "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)", log_rows)
     if contacts:
         # Their inserts are logged by reference (storage.changelog): the row holds the
-        # change id (the contact's), version, author and device; the log row the time.
+        # change id (the contact's), version, author, device and household; the log row
+        # the time.
         if w.hlc.device != device:
             raise RuntimeError("the clock and the writer name different devices")
         contact_log: list[tuple[object, ...]] = []
         _insert_contacts(db, contacts, done_follow_ups, versions, worker, stamp,
                          contact_log, index_forms or {})
-        db.executemany("INSERT INTO changelog_rows (entity, entity_id, op, at, scope_id) "
-                       "VALUES ('contact', ?, 'insert', ?, ?)", contact_log)
+        db.executemany("INSERT INTO changelog_rows (entity, entity_id, op, at) "
+                       "VALUES ('contact', ?, 'insert', ?)", contact_log)
 
 
 class _Memo(dict[Any, str]):
@@ -216,10 +217,10 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
                              _NULL if follow_up is None else follow_up,
                              int(cid in done_follow_ups), occurred, occurred, worker, worker,
                              version))
-        log_rows.append((cid, stamp, hid))
+        log_rows.append((cid, stamp))
         for seq, note in enumerate(cdraft.notes):
             rowid += 1
-            note_rows.append((rowid, cid, hid, seq, note.kind.value, note.source, note.text,
+            note_rows.append((rowid, cid, seq, note.kind.value, note.source, note.text,
                               int(note.disputed)))
             note_texts.append(note.text)
     with report_facts.bulk_contacts(db, [(r[1], r[2], r[4]) for r in contact_rows]):
@@ -231,8 +232,8 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
             contact_rows)
     with _trigger_suspended(db, "contact_notes_ai") as suspended:
         db.executemany(
-            "INSERT INTO contact_notes (rowid, contact_id, household_id, seq, kind, source, "
-            "text, disputed) VALUES (?,?,?,?,?,?,?,?)", note_rows)
+            "INSERT INTO contact_notes (rowid, contact_id, seq, kind, source, text, disputed) "
+            "VALUES (?,?,?,?,?,?,?)", note_rows)
         if suspended:
             db.executemany("INSERT INTO note_fts(rowid, text) VALUES (?, ?)",
                            list(zip((r[0] for r in note_rows),
@@ -361,3 +362,6 @@ def optimize_search(w: RecordWriter) -> None:
     w.db.execute("ANALYZE")
     # STAT4 samples make SQLite re-plan FTS5's internal lookups on every use (m0004).
     drop_stat4(w.db)
+    # The optimized index leaves its old segments' pages free: give them back (vaults
+    # created before auto-vacuum was on keep them for later writes).
+    w.db.conn.execute("PRAGMA incremental_vacuum").fetchall()

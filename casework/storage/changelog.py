@@ -74,12 +74,13 @@ class Hlc:
 # Storage (migration 57): the log is stored in `changelog_rows` and read through the view
 # `changelog`. A contact insert's row stores only what the contact row cannot say: its
 # `fields` are NULL ("as in the row"), and so is each of change id, version, author,
-# device and time that equals the contact's id, `version`, `created_by`, the version's
-# device and `created_at` — the view fills them in (`VIEW_SQL`). Before anything changes
-# the contact or its notes, or deletes either, triggers write what the row still says
-# into the log row (`stamp_sql`, `keep_original_sql`), whichever code path makes the
-# change, so the log always says what was first written. The one change no trigger sees
-# is a note added to a contact without notes (a correction): `keep_original_notes`.
+# device, time and household that equals the contact's id, `version`, `created_by`, the
+# version's device, `created_at` and `household_id` — the view fills them in
+# (`VIEW_SQL`). Before anything changes the contact or its notes, or deletes either,
+# triggers write what the row still says into the log row (`stamp_sql`,
+# `keep_original_sql`), whichever code path makes the change, so the log always says
+# what was first written. The one change no trigger sees is a note added to a contact
+# without notes (a correction): `keep_original_notes`.
 CONTACT_IN_ROW = '{"=":"contacts"}'
 # The form before migration 8: the contact's values in the row, only the notes' text by
 # reference (migration 6); rows whose contact changed since keep it.
@@ -206,7 +207,7 @@ SELECT l.seq, COALESCE(l.change_id, l.entity_id) AS change_id, l.entity, l.entit
        COALESCE(l.fields, '{CONTACT_IN_ROW}') AS fields,
        COALESCE(l.hlc, c.version) AS hlc, COALESCE(l.actor, c.created_by) AS actor,
        COALESCE(l.device, {version_device_sql('COALESCE(l.hlc, c.version)')}) AS device,
-       COALESCE(l.at, c.created_at) AS at, l.scope_id
+       COALESCE(l.at, c.created_at) AS at, COALESCE(l.scope_id, c.household_id) AS scope_id
 FROM changelog_rows l LEFT JOIN contacts c ON l.fields IS NULL AND c.id = l.entity_id"""
 
 
@@ -216,7 +217,7 @@ def _stamped(c: str) -> str:
     return (f"change_id = COALESCE(change_id, entity_id), hlc = COALESCE(hlc, {c}.version), "
             f"actor = COALESCE(actor, {c}.created_by), "
             f"device = COALESCE(device, {version_device_sql(f'COALESCE(hlc, {c}.version)')}), "
-            f"at = COALESCE(at, {c}.created_at)")
+            f"at = COALESCE(at, {c}.created_at), scope_id = COALESCE(scope_id, {c}.household_id)")
 
 
 def stamp_sql() -> str:
@@ -225,7 +226,7 @@ def stamp_sql() -> str:
     fields still refer to the row (the logged columns have triggers of their own)."""
     return (f"UPDATE {ROWS} SET {_stamped('OLD')} WHERE entity_id = OLD.id "
             "AND entity = 'contact' AND op = 'insert' AND fields IS NULL AND (change_id IS NULL "
-            "OR hlc IS NULL OR actor IS NULL OR device IS NULL OR at IS NULL)")
+            "OR hlc IS NULL OR actor IS NULL OR device IS NULL OR at IS NULL OR scope_id IS NULL)")
 
 
 def keep_original_sql(contact_id: str) -> str:
@@ -333,13 +334,16 @@ class RecordWriter:
              version, self.actor.worker_id, self.actor.device, at, scope_id),
         )
 
-    def _log_contact_insert(self, contact_id: str, scope_id: str | None) -> None:
+    def _log_contact_insert(self, contact_id: str, household_id: object,
+                            scope_id: str | None) -> None:
         """A contact's insert, stored by reference: the row just written says the rest
-        (its id is the change id, its version, author and creation time are the log's)."""
+        (its id is the change id; its version, author, creation time and household are
+        the log's)."""
         device = None if self.hlc.device == self.actor.device else self.actor.device
         self.db.execute(
             f"INSERT INTO {ROWS} (entity, entity_id, op, device, scope_id) "
-            "VALUES ('contact', ?, 'insert', ?, ?)", (contact_id, device, scope_id))
+            "VALUES ('contact', ?, 'insert', ?, ?)",
+            (contact_id, device, None if scope_id == household_id else scope_id))
 
     def insert(self, table: str, entity: str, values: Mapping[str, Any], *,
                record_id: str | None = None, scope_id: str | None = None,
@@ -357,7 +361,7 @@ class RecordWriter:
         self.db.execute(f"INSERT INTO {_ident(table)} ({cols}) VALUES ({marks})",
                         tuple(row.values()))
         if table == "contacts" and log_fields == CONTACT_IN_ROW:
-            self._log_contact_insert(rid, scope_id)
+            self._log_contact_insert(rid, values.get("household_id"), scope_id)
         else:
             self._log(entity, rid, "insert", log_fields if log_fields is not None else values,
                       version, at, scope_id)
@@ -410,8 +414,11 @@ def history(db: Database, *, scope_id: str | None = None,
     clauses: list[str] = []
     params: list[Any] = []
     if scope_id is not None:
-        clauses.append("c.scope_id = ?")
-        params.append(scope_id)
+        # by index: a contact insert stored by reference takes its scope from the contact
+        clauses.append(f"c.seq IN (SELECT seq FROM {ROWS} WHERE scope_id = ? UNION ALL "
+                       f"SELECT r.seq FROM contacts k JOIN {ROWS} r ON r.entity_id = k.id "
+                       "WHERE k.household_id = ? AND r.scope_id IS NULL)")
+        params += [scope_id, scope_id]
     ids = list(entity_ids)
     if ids:
         clauses.append(f"c.entity_id IN ({','.join('?' for _ in ids)})")

@@ -414,8 +414,8 @@ def _refresh_household(db: Database, household_id: str) -> None:
         contact_store.refresh_household_stats(db, household_id)
 
 
-def _note_rows(contact_id: str, household_id: str, notes: list[Any]) -> list[tuple[Any, ...]]:
-    return [(contact_id, household_id, i, str(n.get("kind", "")), str(n.get("source", "")),
+def _note_rows(contact_id: str, notes: list[Any]) -> list[tuple[Any, ...]]:
+    return [(contact_id, i, str(n.get("kind", "")), str(n.get("source", "")),
              str(n.get("text", "")), int(bool(n.get("disputed", False))))
             for i, n in enumerate(notes) if isinstance(n, dict)]
 
@@ -431,8 +431,8 @@ def _insert_notes(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     if trigger is not None:
         db.execute("DROP TRIGGER contact_notes_ai")
     db.executemany(
-        "INSERT OR IGNORE INTO contact_notes (contact_id, household_id, seq, kind, source, "
-        "text, disputed) VALUES (?,?,?,?,?,?,?)", rows)
+        "INSERT OR IGNORE INTO contact_notes (contact_id, seq, kind, source, text, disputed) "
+        "VALUES (?,?,?,?,?,?)", rows)
     if trigger is not None:
         db.execute("INSERT INTO note_fts(rowid, text) SELECT rowid, casework_fold(text) "
                    "FROM contact_notes WHERE rowid > ?", (first,))
@@ -849,25 +849,26 @@ def _contacts_as_applied(db: Database, changes: Sequence[RemoteChange]
     if not inserts:
         return {}
     stored = changelog.stored_contacts(db, [c.entity_id for c in inserts])
-    rows: dict[str, tuple[str, str, str]] = {}
+    rows: dict[str, tuple[str, str, str, str]] = {}
     ids = [c.entity_id for c in inserts if c.entity_id in stored]
     for chunk in _chunks(ids):
         marks = ",".join("?" for _ in chunk)
-        for r in db.query(f"SELECT id, version, created_by, created_at FROM contacts "
-                          f"WHERE id IN ({marks})", list(chunk)):
-            rows[str(r[0])] = (str(r[1]), str(r[2]), str(r[3]))
+        for r in db.query(f"SELECT id, version, created_by, created_at, household_id "
+                          f"FROM contacts WHERE id IN ({marks})", list(chunk)):
+            rows[str(r[0])] = (str(r[1]), str(r[2]), str(r[3]), str(r[4]))
     found: dict[str, tuple[Any, ...]] = {}
     for c in inserts:
         # compared as logged text: 45 and 45.0, 1 and true are not the same there
         if c.entity_id not in rows or _dump(stored[c.entity_id]) != _dump(c.fields):
             continue
-        version, author, created = rows[c.entity_id]
+        version, author, created, household = rows[c.entity_id]
         hlc = None if c.hlc == version else c.hlc
         found[c.change_id] = (
             None if c.change_id == c.entity_id else c.change_id, "contact", c.entity_id,
             "insert", None, hlc, None if c.actor == author else c.actor,
             None if c.device == c.hlc.split(".", 2)[2] else c.device,
-            None if c.at == created else c.at, c.scope_id)
+            None if c.at == created else c.at,
+            None if c.scope_id == household else c.scope_id)
     return found
 
 
@@ -1124,7 +1125,7 @@ def _after(batch: _Batch, change: RemoteChange, row: Mapping[str, Any] | None) -
     notes = change.fields.get("notes")
     if change.entity == "contact" and change.op == "insert" and isinstance(notes, list) \
             and household_id:
-        batch.pending_notes += _note_rows(change.entity_id, str(household_id), notes)
+        batch.pending_notes += _note_rows(change.entity_id, notes)
     contact_id = change.fields.get("contact_id")
     if change.entity == "contact_revision" and change.op == "insert" \
             and isinstance(contact_id, str):
@@ -1147,7 +1148,8 @@ def _purge_household(batch: _Batch, household_id: str, at: str) -> None:
     db = batch.db
     batch.flush_log()
     if not db.scalar("SELECT 1 FROM households WHERE id = ?", (household_id,)) and \
-            not db.scalar("SELECT 1 FROM changelog WHERE scope_id = ?", (household_id,)):
+            not db.scalar("SELECT 1 FROM changelog_rows WHERE scope_id = ?", (household_id,)) \
+            and not db.scalar("SELECT 1 FROM contacts WHERE household_id = ?", (household_id,)):
         return  # never had it here
     batch.state.flush()
     purged = purge_store.purge_household(db, household_id)

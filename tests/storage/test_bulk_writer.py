@@ -120,7 +120,8 @@ def _snapshot(session, hid: str, pids: list[str], cids: list[str]) -> dict[str, 
             {k: v for k, v in r.items() if k != "created_at"} for r in rows(
                 "SELECT * FROM contacts WHERE household_id = ? ORDER BY occurred_at", (hid,))],
         "notes": sorted(rows("SELECT contact_id, seq, kind, source, text, disputed FROM "
-                             "contact_notes WHERE household_id = ?", (hid,)),
+                             "contact_notes WHERE contact_id IN (SELECT id FROM contacts "
+                             "WHERE household_id = ?)", (hid,)),
                         key=lambda n: (n["contact_id"], n["seq"])),
         "list": anonymous(list(households.list_rows(session, [hid])[0])),
         "history": [anonymous((e.entity, e.entity_id, e.op, e.fields))

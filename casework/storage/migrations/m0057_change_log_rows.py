@@ -56,7 +56,7 @@ SELECT l.seq, l.change_id, l.entity, l.entity_id, l.op,
        CASE WHEN {referring} AND l.device = {version_device_sql('l.hlc')} THEN NULL
             ELSE l.device END,
        CASE WHEN {referring} AND l.at = c.created_at THEN NULL ELSE l.at END,
-       l.scope_id
+       CASE WHEN {referring} AND l.scope_id = c.household_id THEN NULL ELSE l.scope_id END
 FROM changelog l LEFT JOIN contacts c ON l.entity = 'contact' AND l.op = 'insert'
      AND l.fields = '{CONTACT_IN_ROW}' AND c.id = l.entity_id
 ORDER BY l.seq;

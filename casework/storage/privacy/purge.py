@@ -202,7 +202,7 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
                 attachments.update(str(v) for v in _column_values(db, table, column, rowids)
                                    if str(v))
         # The change log first: a contact's insert row refers to the contact, and the
-        # triggers that keep it true (m0008) would copy the contact into it on delete.
+        # triggers that keep it true (m0057) would copy the contact into it on delete.
         ids = sorted(record_ids)
         log_rows = [int(r[0]) for r in db.query(
             "SELECT seq FROM changelog_rows WHERE scope_id = ?", (household_id,))]
@@ -290,7 +290,10 @@ def forget_pending_file_deletion(db: Database, attachment_id: str) -> None:
 def remaining_rows(db: Database, household_id: str) -> int:
     """How many rows still belong to the household (0 after a purge)."""
     return sum(len(rows) for rows in _targets(db, household_id).values()) + int(
-        db.scalar("SELECT count(*) FROM changelog_rows WHERE scope_id = ?", (household_id,)))
+        db.scalar("SELECT count(*) FROM changelog WHERE seq IN (SELECT seq FROM changelog_rows "
+                  "WHERE scope_id = ?1 UNION ALL SELECT r.seq FROM contacts k JOIN "
+                  "changelog_rows r ON r.entity_id = k.id WHERE k.household_id = ?1)",
+                  (household_id,)))
 
 
 def compact(db: Database) -> None:
