@@ -264,8 +264,8 @@ def test_a_contact_insert_stores_only_what_its_row_cannot_say(session: Session) 
         session.vault.device_id, row["created_at"], row["household_id"])
     # a log row of anything else must say everything itself
     with session.db.transaction(), pytest.raises(Exception, match="CHECK"):
-            session.db.execute("INSERT INTO changelog_rows (entity, entity_id, op) "
-                               "VALUES ('household', 'x', 'insert')")
+        session.db.execute("INSERT INTO changelog_rows (entity, entity_id, op) "
+                           "VALUES ('household', 'x', 'insert')")
 
 
 def test_what_the_log_says_of_an_insert_survives_every_later_change(
