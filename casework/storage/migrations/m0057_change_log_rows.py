@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from casework.storage.db import Database
 
 VERSION = 57
+_SLICE = 20_000  # log rows copied per statement
 
 
 def apply(db: Database) -> None:
@@ -30,7 +31,7 @@ def apply(db: Database) -> None:
                  "contact_notes_log_keep_ad"):
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
     referring = "c.id IS NOT NULL"
-    db.executescript(f"""
+    db.executescript("""
 CREATE TABLE changelog_rows (
     seq INTEGER PRIMARY KEY,
     change_id TEXT UNIQUE,
@@ -47,6 +48,8 @@ CREATE TABLE changelog_rows (
     CHECK (fields IS NULL OR (change_id IS NOT NULL AND hlc IS NOT NULL
                               AND actor IS NOT NULL AND device IS NOT NULL AND at IS NOT NULL))
 );
+""")
+    copy = f"""
 INSERT INTO changelog_rows (seq, change_id, entity, entity_id, op, fields, hlc, actor, device,
                             at, scope_id)
 SELECT l.seq, l.change_id, l.entity, l.entity_id, l.op,
@@ -59,7 +62,15 @@ SELECT l.seq, l.change_id, l.entity, l.entity_id, l.op,
        CASE WHEN {referring} AND l.scope_id = c.household_id THEN NULL ELSE l.scope_id END
 FROM changelog l LEFT JOIN contacts c ON l.entity = 'contact' AND l.op = 'insert'
      AND l.fields = '{CONTACT_IN_ROW}' AND c.id = l.entity_id
-ORDER BY l.seq;
+WHERE l.seq > ? AND l.seq <= ?
+ORDER BY l.seq"""
+    # In slices: SQLite keeps what one statement changes in memory until it ends (to
+    # undo that statement alone), and a million rows in one statement took gigabytes.
+    last = int(db.scalar("SELECT COALESCE(max(seq), 0) FROM changelog"))
+    for start in range(0, last, _SLICE):
+        db.execute(copy, (start, start + _SLICE))
+        db.execute("DELETE FROM changelog WHERE seq > ? AND seq <= ?", (start, start + _SLICE))
+    db.executescript(f"""
 DROP TABLE changelog;
 CREATE INDEX changelog_entity ON changelog_rows(entity_id);
 CREATE INDEX changelog_scope ON changelog_rows(scope_id);
