@@ -64,16 +64,13 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     # m0007), for the households of this batch: written with the row instead of one
     # UPDATE per person (their persons are written right after, triggers suspended).
     in_batch = {hid for hid, _ in households}
-    members: Counter[str] = Counter()
+    members = Counter(hid for _, hid, _ in persons)  # counted in C
+    # persons of households of earlier batches
+    added = Counter({hid: n for hid, n in members.items() if hid not in in_batch})
     adults: dict[str, list[str]] = {}
-    added: Counter[str] = Counter()  # persons of households of earlier batches
     for _pid, hid, pdraft in persons:
-        if hid in in_batch:
-            members[hid] += 1
-            if pdraft.role is not HouseholdRole.KIND:
-                adults.setdefault(hid, []).append(pdraft.first_name + "\x1f")
-        else:
-            added[hid] += 1
+        if pdraft.role is not HouseholdRole.KIND and hid in in_batch:
+            adults.setdefault(hid, []).append(pdraft.first_name + "\x1f")
     # … and the last contact and open follow-ups (contact_store.refresh_household_stats)
     # of those whose contacts come in this batch too (demo data) or later (the CSV import
     # writes households first, then all contacts in time order).
