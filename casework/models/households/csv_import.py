@@ -320,8 +320,8 @@ _NO_TARGET_GROUPS: frozenset[TargetGroup] = frozenset()  # one for all, not one 
 
 def _household(group: _Group, interpreter_needed: Callable[[str], bool]) -> HouseholdDraft:
     if group.values is None:
-        # every row gave the first row's cells (most households): the draft from those
-        # directly, what the fields taken from them below give
+        # every row repeated the first row's cells (most households): the fields
+        # straight from them, as the merged values below would give them
         (household_name, street, plz, city, district, quarter, language_cell, interpreter_cell,
          derived_name) = group.cells
         name = household_name or derived_name

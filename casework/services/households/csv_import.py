@@ -175,7 +175,7 @@ def _kept_out_of_collections(table: CsvTable, mapping: dict[str, int],
 
     The plan of 100,000 rows is some 300,000 objects without a reference cycle, made while
     collection was paused. Left as they were, the next collections walked all of them,
-    once in each of the three generations (0.13–0.2 s each, holding every thread,
+    once in each of the three generations (0.15–0.3 s each, holding every thread,
     the GUI's too). `gc.freeze()` (called here, before collection is on again) moves every
     object alive now to the permanent generation, which no collection walks; reference
     counting still frees the plan when the dialog lets it go. When the last frozen
