@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from concurrent.futures import CancelledError
 from datetime import date
 
@@ -287,9 +289,6 @@ def test_a_checked_plan_is_out_of_the_collectors_walks_until_it_is_let_go(
     """After a large check, collections must not walk the plan (each walk of a
     100,000-row plan held every thread, the GUI's too, for 0.15–0.3 s); once the plan is
     let go, nothing frozen with it stays uncollectable (no memory kept across imports)."""
-    import gc
-    import weakref
-
     rows = "".join(f"H{n // 3};Kind{n};Müller;01.03.2019;Hauptstraße 3;02.11.2026;Besuch\n"
                    for n in range(300))
     data = ("Haushalt-Nr.;Vorname;Nachname;Geburtsdatum;Straße;Kontaktdatum;Notiz\n"
