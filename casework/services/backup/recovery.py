@@ -103,6 +103,25 @@ def recover(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
     return session_service.Session(vault, clock, WorkerId(vault.person_id))
 
 
+def recover_key(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
+                clock: Clock) -> session_service.UnwrappedKey:
+    """`recover` as the app runs it, on its worker thread (the new key slot is one Argon2id
+    run; a migration after an update may take minutes): the vault is recovered, given the
+    new passphrase and closed again here. Returns its data key for
+    `session.open_unwrapped` on the GUI thread (a connection never crosses threads)."""
+    session = recover(folder, key_texts, new_passphrase, clock)
+    try:
+        key = session_service.background_key(session)
+    finally:
+        session.close()
+    try:
+        header = vault_store.read_header(key.folder)
+    except BaseException:
+        key.wipe()
+        raise
+    return session_service.UnwrappedKey(key.folder, header, key.unlocked)
+
+
 
 def render_sheet(session: Session, sheet: RecoverySheet) -> bytes:
     """The printable PDF of one sheet, with the organisation's letterhead."""
