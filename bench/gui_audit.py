@@ -1,9 +1,12 @@
-"""GUI-thread audit (issue 23): `python -m bench.gui_audit VAULT [--screens-only]`.
+"""GUI-thread audit (issue 23): `python -m bench.gui_audit VAULT [--screens-only]
+[--no-warmup]`.
 
 Works on a temporary copy of the demo vault VAULT (passphrase of the demo; the copy is
 deleted afterwards, VAULT is never written). Builds the real main window and measures, on
 the GUI thread, what a person waits for:
 
+- the idle-time warm-up after unlocking (the longest GUI-thread stall while it runs);
+  `--no-warmup` stops it, so the screens open as without it;
 - each screen of the navigation built and shown for the first time, then shown again;
 - each family-file tab of the largest family;
 - locking (from the click until the lock screen shows), after the screens and again after
@@ -109,6 +112,7 @@ def _audit(vault: Path, work: Path) -> int:
     app.processEvents()
     steps: list[tuple[str, float]] = []
     actions: list[dict[str, Any]] = []
+    warm = _wait_for_warmup(app, workspace, Heartbeat, "--no-warmup" in sys.argv)
 
     def timed(name: str, action: Callable[[], Any]) -> Any:
         start = time.perf_counter()
@@ -171,6 +175,11 @@ def _audit(vault: Path, work: Path) -> int:
         _actions(window, session, clock, work, job, documents, shown, relock)
 
     print(f"Lastmittel (1/5/15 min): {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if warm:
+        flag = f"  > {LIMIT_MS:g} ms" if warm["stall_ms"] > LIMIT_MS else ""
+        print(f"{warm['stall_ms']:8.1f} ms  längste Blockade beim Aufwärmen nach dem Entsperren "
+              f"({warm['steps']} Schritte, längster {warm['longest_ms']:.0f} ms, fertig nach "
+              f"{warm['total_ms'] / 1000:.2f} s){flag}")
     for name, ms in steps:
         flag = f"  > {LIMIT_MS:g} ms" if ms > LIMIT_MS else ""
         print(f"{ms:8.1f} ms  {name}{flag}")
@@ -180,13 +189,38 @@ def _audit(vault: Path, work: Path) -> int:
         state = "" if a["done"] else "  (nicht fertig)"
         print(f"{a['gui_ms']:8.1f} ms  {a['name']} (Job {a['job_ms'] / 1000:.2f} s, längste "
               f"Blockade währenddessen {a['stall_ms']:.0f} ms){flag}{state}")
-    print(json.dumps({"load": os.getloadavg(),
+    print(json.dumps({"load": os.getloadavg(), "warmup": warm,
                       "steps": [{"name": n, "ms": round(ms, 1)} for n, ms in steps],
                       "actions": actions}, ensure_ascii=False))
     window.ctx.tasks.shutdown()
     if window.ctx.session is not None and window.ctx.session.is_open:
         window.ctx.session.close()
     return 0
+
+
+def _wait_for_warmup(app: Any, workspace: Any, heartbeat: Any,
+                     skip: bool) -> dict[str, Any] | None:
+    """A person looks at the first page for a moment before opening another screen: the
+    idle-time warm-up (`ui/warmup.py`) runs meanwhile. Waits for it and measures the
+    longest stall of the GUI thread while it runs. None for a version without it, or
+    with `--no-warmup` (it is stopped: first openings as without it)."""
+    from PySide6.QtCore import QEventLoop
+
+    warmup = getattr(workspace, "warmup", None)
+    if warmup is None:
+        return None
+    if skip:
+        warmup.stop()
+        return None
+    heart = heartbeat()
+    start = time.perf_counter()
+    heart.start()
+    deadline = time.time() + 60
+    while not warmup.finished and time.time() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    return {"steps": warmup.done, "longest_ms": round(warmup.longest_ms, 1),
+            "total_ms": round((time.perf_counter() - start) * 1000, 1),
+            "stall_ms": round(heart.stop(), 1)}
 
 
 def _unlock(session_service: Any, vault: Path, clock: MovableClock) -> Any:
