@@ -4,6 +4,7 @@ page has been built, never while the worker loads something, and a lock stops it
 from __future__ import annotations
 
 import ast
+import gc
 import inspect
 import threading
 
@@ -36,7 +37,7 @@ def test_warmup_runs_after_the_first_page_waits_for_the_worker_and_stops_on_lock
     def step() -> None:
         ran.append(workspace.stack.currentWidget() is not workspace.landing)
 
-    warm.steps = (step,) * 40  # the real imports are done already in this process
+    warm.steps = (step,) * 12  # the real imports are done already in this process
     qtbot.waitUntil(lambda: len(ran) >= 2)
     assert all(ran)  # never before the first page was built
 
@@ -54,3 +55,18 @@ def test_warmup_runs_after_the_first_page_waits_for_the_worker_and_stops_on_lock
     done = warm.done
     warm._step()  # as a timer left over would
     assert warm.done == done < len(warm.steps)
+
+
+def test_warmup_freezes_what_lives_at_its_end_and_a_lock_gives_it_back(
+        qtbot, unlocked: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    workspace = unlocked.workspace
+    assert workspace is not None
+    warm = workspace.warmup
+    warm.steps = (lambda: None,) * 2
+    try:
+        qtbot.waitUntil(lambda: warm.finished)
+        assert warm.frozen and gc.get_freeze_count() > 0
+        unlocked.lock()
+        assert not warm.frozen and gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
