@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from casework.clock import FixedClock
 from casework.services.backup import backups as backup
@@ -203,9 +203,20 @@ def test_recovery_key_action_writes_two_sheets(attached: UiContext, parent: QWid
     monkeypatch.setattr(documents, "choose_pdf_target",
                         lambda *_a: str(tmp_path / "schluessel.pdf"))
     message_log.confirm_answer = True  # split in two halves
+    # The sheets' PDFs are made on the worker: meanwhile the event loop runs and a
+    # window-modal note says so (rendered on the GUI thread, no timer could see it).
+    notes: list[str] = []
+    heartbeat = QTimer(parent)
+    heartbeat.setInterval(2)
+    heartbeat.timeout.connect(lambda: notes.extend(
+        w.labelText() for w in QApplication.topLevelWidgets()
+        if isinstance(w, QProgressDialog) and w.isVisible()))
+    heartbeat.start()
 
     written = recovery_key.trigger(attached, parent)
 
+    heartbeat.stop()
+    assert "Die Blätter werden erstellt …" in notes
     assert [p.name for p in written] == ["schluessel-teil1.pdf", "schluessel-teil2.pdf"]
     assert all(p.read_bytes().startswith(b"%PDF") for p in written)
     assert "Tresor" in message_log.texts("info")[-1]
