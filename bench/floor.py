@@ -81,26 +81,26 @@ def _batches(source: Database, transactions: int,
     (a million contacts pre-built at once took 6 GB), each with whether it ends its
     transaction."""
     seqs = [int(r[0]) for r in source.query(
-        "SELECT seq FROM changelog WHERE op = 'insert' AND entity IN "
+        "SELECT seq FROM changelog_rows WHERE op = 'insert' AND entity IN "
         "('household', 'person', 'contact') ORDER BY seq")]
     if not seqs:
         return
     per_transaction = -(-len(seqs) // max(1, transactions))
     ends = set(range(per_transaction, len(seqs), per_transaction)) | {len(seqs)}
     size = min(per_transaction, CHUNK)
-    cols = {t: _columns(source, t) for t in (*ENTITY_TABLES.values(), "changelog",
+    cols = {t: _columns(source, t) for t in (*ENTITY_TABLES.values(), "changelog_rows",
                                               "household_search", "contact_notes")}
     start = 0
     while start < len(seqs):
         stop = min(start + size, min(e for e in ends if e > start))
         first, last = seqs[start], seqs[stop - 1]
-        log = source.query("SELECT * FROM changelog WHERE seq BETWEEN ? AND ? AND "
+        log = source.query("SELECT * FROM changelog_rows WHERE seq BETWEEN ? AND ? AND "
                            "op = 'insert' AND entity IN ('household', 'person', 'contact') "
                            "ORDER BY seq", (first, last))
         ids: dict[str, list[str]] = {e: [] for e in ENTITY_TABLES}
         for r in log:
             ids[r["entity"]].append(r["entity_id"])
-        batch: dict[str, list[Any]] = {"changelog": [_nulls(r) for r in log]}
+        batch: dict[str, list[Any]] = {"changelog_rows": [_nulls(r) for r in log]}
         for entity, table in ENTITY_TABLES.items():
             batch[table] = _by_id(source, table, "id", ids[entity])
         batch["household_search"] = _by_id(source, "household_search", "household_id",
@@ -130,7 +130,7 @@ def _nulls(row: Any) -> tuple[Any, ...]:
 
 def _has_rowid_alias(table: str) -> bool:
     # household_search and contact_notes declare `rowid INTEGER PRIMARY KEY` themselves;
-    # changelog's seq is its rowid alias. The others get their rowid written explicitly.
+    # changelog_rows' seq is its rowid alias. The others get their rowid written explicitly.
     return table in ("household_search", "contact_notes")
 
 
@@ -153,9 +153,9 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
                                    [tuple(r) for r in workers])
         statements = {}
         for table in ("households", "persons", "household_search", "contacts",
-                      "contact_notes", "changelog"):
+                      "contact_notes", "changelog_rows"):
             cols = _columns(target, table)
-            if not _has_rowid_alias(table) and table != "changelog":
+            if not _has_rowid_alias(table) and table != "changelog_rows":
                 cols = ["rowid", *cols]
             marks = ",".join("?" * len(cols))
             statements[table] = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"  # noqa: S608
@@ -193,7 +193,7 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
     return {"insert_s": insert, "optimize_s": optimized, "total_s": insert + optimized,
             "cpu_s": cpu,
             "contacts": counts["contacts"], "households": counts["households"],
-            "changelog": counts["changelog"], "bytes": sum(
+            "changelog": counts["changelog_rows"], "bytes": sum(
                 p.stat().st_size for p in folder.glob(target_path.name + "*"))}
 
 

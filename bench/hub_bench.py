@@ -218,7 +218,7 @@ def limit_postgres(admin_dsn: str) -> tuple[int, int, float, float]:
     return len(rows), size, copy_s, select_s
 
 
-_APPLIED_TABLES = ("households", "persons", "contacts", "contact_notes", "changelog",
+_APPLIED_TABLES = ("households", "persons", "contacts", "contact_notes", "changelog_rows",
                    "sync_change_bases", "sync_field_versions")
 
 

@@ -106,7 +106,7 @@ class SyncStatus:
     device_id: str
     worker_id: str  # the hub's worker id (before enrolment: this vault's owner id)
     last_sync_at: str | None  # UTC ISO
-    pending: int  # own changes not yet at the hub
+    pending: int | None  # own changes not yet at the hub (None: not counted)
     conflicts: int  # open conflicts
     refused: int = 0  # changes refused by the hub or quarantined here
     locked: int = 0  # received changes waiting for their household key
@@ -124,14 +124,21 @@ def device_id(session: Session) -> str:
     return session.vault.device_id
 
 
-def status(session: Session) -> SyncStatus:
+def status(session: Session, *, count_pending: bool = True) -> SyncStatus:
+    """`count_pending`: count the own changes not yet at the hub (reads every one of
+    them: seconds before the first sync of a large vault; the window counts them on the
+    worker thread, `pending_count`)."""
     db = session.db
     return SyncStatus(store.get_state(db, "hub_dsn"), session.vault.device_id,
                       store.get_state(db, "hub_worker_id") or session.vault.owner_id,
                       store.get_state(db, "last_sync_at"),
-                      store.pending_count(db, session.vault.device_id),
+                      pending_count(session) if count_pending else None,
                       store.open_conflict_count(db), store.quarantine_count(db),
                       hub_crypto.locked_count(db))
+
+
+def pending_count(session: Session) -> int:
+    return store.pending_count(session.db, session.vault.device_id)
 
 
 def hub_dsn(session: Session) -> str | None:

@@ -18,7 +18,7 @@ from casework.models.households.person import HouseholdRole, PersonDraft
 from casework.models.ids import new_ids
 from casework.models.text import index_texts
 from casework.storage import report_facts
-from casework.storage.changelog import CONTACT_IN_ROW, RecordWriter
+from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database, drop_stat4
 from casework.storage.households import (
     household_values,
@@ -51,7 +51,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     # One clock read and one call to the random source per batch, not per row.
     versions = iter(w.hlc.ticks(w.clock, len(households) + len(persons) + len(contacts)))
     # sorted: the change log's unique index on change_id gets them in ascending order
-    change_ids = iter(sorted(new_ids(len(households) + len(persons) + len(contacts))))
+    change_ids = iter(sorted(new_ids(len(households) + len(persons))))
     worker, device = actor.worker_id, actor.device
     encode = flat_json
     log_rows: list[tuple[object, ...]] = []
@@ -140,12 +140,20 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                 db.execute("INSERT INTO household_fts(rowid, text) SELECT rowid, text "
                            "FROM household_search WHERE rowid > ?", (first,))
 
-    if contacts:
-        _insert_contacts(db, contacts, done_follow_ups, versions, change_ids, worker,
-                         device, stamp, log_rows, index_forms or {})
     db.executemany(
-        "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, device, "
-        "at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)", log_rows)
+        "INSERT INTO changelog_rows (change_id, entity, entity_id, op, fields, hlc, actor, "
+        "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)", log_rows)
+    if contacts:
+        # Their inserts are logged by reference (storage.changelog): the row holds the
+        # change id (the contact's), version, author, device and household; the log row
+        # the time.
+        if w.hlc.device != device:
+            raise RuntimeError("the clock and the writer name different devices")
+        contact_log: list[tuple[object, ...]] = []
+        _insert_contacts(db, contacts, done_follow_ups, versions, worker, stamp,
+                         contact_log, index_forms or {})
+        db.executemany("INSERT INTO changelog_rows (entity, entity_id, op, at) "
+                       "VALUES ('contact', ?, 'insert', ?)", contact_log)
 
 
 class _Memo(dict[Any, str]):
@@ -182,8 +190,7 @@ def _topics_json(topics: tuple[str, ...]) -> str:
 
 def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
                      done_follow_ups: frozenset[str], versions: Iterator[str],
-                     change_ids: Iterator[str], worker: str, device: str, stamp: str,
-                     log_rows: list[tuple[object, ...]],
+                     worker: str, stamp: str, log_rows: list[tuple[object, ...]],
                      index_forms: Mapping[str, str]) -> None:
     """Contacts, their notes and the notes' index entries, in one pass over the rows.
 
@@ -210,11 +217,10 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
                              _NULL if follow_up is None else follow_up,
                              int(cid in done_follow_ups), occurred, occurred, worker, worker,
                              version))
-        log_rows.append((next(change_ids), "contact", cid, "insert", CONTACT_IN_ROW,
-                         version, worker, device, stamp, hid))
+        log_rows.append((cid, stamp))
         for seq, note in enumerate(cdraft.notes):
             rowid += 1
-            note_rows.append((rowid, cid, hid, seq, note.kind.value, note.source, note.text,
+            note_rows.append((rowid, cid, seq, note.kind.value, note.source, note.text,
                               int(note.disputed)))
             note_texts.append(note.text)
     with report_facts.bulk_contacts(db, [(r[1], r[2], r[4]) for r in contact_rows]):
@@ -226,8 +232,8 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
             contact_rows)
     with _trigger_suspended(db, "contact_notes_ai") as suspended:
         db.executemany(
-            "INSERT INTO contact_notes (rowid, contact_id, household_id, seq, kind, source, "
-            "text, disputed) VALUES (?,?,?,?,?,?,?,?)", note_rows)
+            "INSERT INTO contact_notes (rowid, contact_id, seq, kind, source, text, disputed) "
+            "VALUES (?,?,?,?,?,?,?)", note_rows)
         if suspended:
             db.executemany("INSERT INTO note_fts(rowid, text) VALUES (?, ?)",
                            list(zip((r[0] for r in note_rows),
@@ -356,3 +362,6 @@ def optimize_search(w: RecordWriter) -> None:
     w.db.execute("ANALYZE")
     # STAT4 samples make SQLite re-plan FTS5's internal lookups on every use (m0004).
     drop_stat4(w.db)
+    # The optimized index leaves its old segments' pages free: give them back (vaults
+    # created before auto-vacuum was on keep them for later writes).
+    w.db.conn.execute("PRAGMA incremental_vacuum").fetchall()

@@ -67,13 +67,20 @@ class Hlc:
 
 
 # A contact's insert is logged as a reference to its row (issue 23: the log repeated
-# every contact, ~40 % of the vault): its `fields` are `CONTACT_IN_ROW`, and whoever reads
+# every contact, ~40 % of the vault): its `fields` read `CONTACT_IN_ROW`, and whoever reads
 # log rows gets them back whole through `expand_fields` (the push, the history), built from
-# `contacts` and `contact_notes` by `contact_fields_sql`. Before anything changes a logged
-# column of the contact, or one of its notes, or deletes either, triggers (migration 8)
-# write the values as they still are into the log row, so the row always says what was
-# first written, whichever code path makes the change. The one change no trigger sees is
-# a note added to a contact without notes (a correction): `keep_original_notes` covers it.
+# `contacts` and `contact_notes`.
+#
+# Storage (migration 57): the log is stored in `changelog_rows` and read through the view
+# `changelog`. A contact insert's row stores only what the contact row cannot say: its
+# `fields` are NULL ("as in the row"), and so is each of change id, version, author,
+# device, time and household that equals the contact's id, `version`, `created_by`, the
+# version's device, `created_at` and `household_id` — the view fills them in
+# (`VIEW_SQL`). Before anything changes the contact or its notes, or deletes either,
+# triggers write what the row still says into the log row (`stamp_sql`,
+# `keep_original_sql`), whichever code path makes the change, so the log always says
+# what was first written. The one change no trigger sees is a note added to a contact
+# without notes (a correction): `keep_original_notes`.
 CONTACT_IN_ROW = '{"=":"contacts"}'
 # The form before migration 8: the contact's values in the row, only the notes' text by
 # reference (migration 6); rows whose contact changed since keep it.
@@ -186,14 +193,75 @@ def stored_notes(db: Database, contact_ids: Iterable[str]) -> dict[str, list[Any
     return found
 
 
+ROWS = "changelog_rows"
+
+def version_device_sql(v: str) -> str:
+    """SQL for the device of a version 'millis.counter.device' (`v`: an SQL expression;
+    the counter may have more than six digits after a bulk write)."""
+    return f"substr({v}, 15 + instr(substr({v}, 15), '.'))"
+
+
+# The log as written (see above): what every reader selects from.
+VIEW_SQL = f"""CREATE VIEW changelog AS
+SELECT l.seq, COALESCE(l.change_id, l.entity_id) AS change_id, l.entity, l.entity_id, l.op,
+       COALESCE(l.fields, '{CONTACT_IN_ROW}') AS fields,
+       COALESCE(l.hlc, c.version) AS hlc, COALESCE(l.actor, c.created_by) AS actor,
+       COALESCE(l.device, {version_device_sql('COALESCE(l.hlc, c.version)')}) AS device,
+       COALESCE(l.at, c.created_at) AS at, COALESCE(l.scope_id, c.household_id) AS scope_id
+FROM changelog_rows l LEFT JOIN contacts c ON l.fields IS NULL AND c.id = l.entity_id"""
+
+
+def _stamped(c: str) -> str:
+    """SET clauses that write into a referring log row the bookkeeping it takes from the
+    contact row `c` (an alias or OLD)."""
+    return (f"change_id = COALESCE(change_id, entity_id), hlc = COALESCE(hlc, {c}.version), "
+            f"actor = COALESCE(actor, {c}.created_by), "
+            f"device = COALESCE(device, {version_device_sql(f'COALESCE(hlc, {c}.version)')}), "
+            f"at = COALESCE(at, {c}.created_at), scope_id = COALESCE(scope_id, {c}.household_id)")
+
+
+def stamp_sql() -> str:
+    """Trigger SQL, before any update of a contact row (OLD): its insert's log row gets
+    the bookkeeping values it took from the row (the version, say, changes now); its
+    fields still refer to the row (the logged columns have triggers of their own)."""
+    return (f"UPDATE {ROWS} SET {_stamped('OLD')} WHERE entity_id = OLD.id "
+            "AND entity = 'contact' AND op = 'insert' AND fields IS NULL AND (change_id IS NULL "
+            "OR hlc IS NULL OR actor IS NULL OR device IS NULL OR at IS NULL OR scope_id IS NULL)")
+
+
 def keep_original_sql(contact_id: str) -> str:
     """SQL that writes a contact's current values into its insert's log row if that row
-    still refers to them (`contact_id`: an SQL expression); the triggers of migration 8
+    still refers to them (`contact_id`: an SQL expression); the triggers of migration 57
     run the same."""
-    return (f"UPDATE changelog SET fields = (SELECT {contact_fields_sql('c')} FROM contacts c "
-            f"WHERE c.id = {contact_id}) WHERE entity_id = {contact_id} AND entity = 'contact' "
-            f"AND op = 'insert' AND fields = '{CONTACT_IN_ROW}' "
-            f"AND EXISTS (SELECT 1 FROM contacts WHERE id = {contact_id})")
+    return (f"UPDATE {ROWS} SET fields = {contact_fields_sql('c')}, {_stamped('c')} "
+            f"FROM (SELECT * FROM contacts WHERE id = {contact_id}) AS c "
+            f"WHERE {ROWS}.entity_id = {contact_id} AND {ROWS}.entity = 'contact' "
+            f"AND {ROWS}.op = 'insert' AND {ROWS}.fields IS NULL")
+
+
+def triggers_sql() -> str:
+    """The triggers that keep a referring log row true (migration 57): before a contact
+    row changes at all, its bookkeeping; before a logged column of it changes, or a note
+    of it is changed or deleted, or the row is deleted, its values. In whichever order
+    SQLite runs the two before an update, the log row ends the same."""
+    logged = ", ".join(CONTACT_LOGGED)
+    return f"""
+CREATE TRIGGER contacts_log_stamp_bu BEFORE UPDATE ON contacts BEGIN
+    {stamp_sql()};
+END;
+CREATE TRIGGER contacts_log_keep_au BEFORE UPDATE OF {logged} ON contacts BEGIN
+    {keep_original_sql('OLD.id')};
+END;
+CREATE TRIGGER contacts_log_keep_ad BEFORE DELETE ON contacts BEGIN
+    {keep_original_sql('OLD.id')};
+END;
+CREATE TRIGGER contact_notes_log_keep_au BEFORE UPDATE ON contact_notes BEGIN
+    {keep_original_sql('OLD.contact_id')};
+END;
+CREATE TRIGGER contact_notes_log_keep_ad BEFORE DELETE ON contact_notes BEGIN
+    {keep_original_sql('OLD.contact_id')};
+END;
+"""
 
 
 def keep_original_notes(db: Database, contact_id: str) -> None:
@@ -203,9 +271,23 @@ def keep_original_notes(db: Database, contact_id: str) -> None:
     without notes deletes nothing, hence this call.)"""
     db.execute(keep_original_sql("?1"), (contact_id,))
     db.execute(
-        "UPDATE changelog SET fields = json_set(fields, '$.notes', json(("
+        f"UPDATE {ROWS} SET fields = json_set(fields, '$.notes', json(("
         + notes_json_sql("?1") + "))) WHERE entity_id = ?1 AND entity = 'contact' "
         "AND op = 'insert' AND json_extract(fields, '$.notes') = ?2", (contact_id, NOTES_IN_ROW))
+
+
+def known_change_ids(db: Database, ids: Iterable[str]) -> set[str]:
+    """Which of these change ids are in the log (a contact insert stored by reference has
+    its contact's id as change id), 500 at a time, by index."""
+    wanted = list(dict.fromkeys(ids))
+    known: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = json.dumps(wanted[start:start + 500])
+        known.update(str(r[0]) for r in db.query(
+            f"SELECT change_id FROM {ROWS} WHERE change_id IN (SELECT value FROM json_each(?1)) "
+            f"UNION ALL SELECT entity_id FROM {ROWS} WHERE change_id IS NULL "
+            "AND entity_id IN (SELECT value FROM json_each(?1))", (chunk,)))
+    return known
 
 
 def newest_version(db: Database) -> str | None:
@@ -243,7 +325,7 @@ class RecordWriter:
         """`fields`: the changed values, or the JSON text of a reference
         (`CONTACT_IN_ROW`)."""
         self.db.execute(
-            "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, "
+            f"INSERT INTO {ROWS} (change_id, entity, entity_id, op, fields, hlc, actor, "
             "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (new_id(), entity, entity_id, op,
              fields if isinstance(fields, str) else
@@ -251,6 +333,17 @@ class RecordWriter:
                         sort_keys=True),
              version, self.actor.worker_id, self.actor.device, at, scope_id),
         )
+
+    def _log_contact_insert(self, contact_id: str, household_id: object,
+                            scope_id: str | None) -> None:
+        """A contact's insert, stored by reference: the row just written says the rest
+        (its id is the change id; its version, author, creation time and household are
+        the log's)."""
+        device = None if self.hlc.device == self.actor.device else self.actor.device
+        self.db.execute(
+            f"INSERT INTO {ROWS} (entity, entity_id, op, device, scope_id) "
+            "VALUES ('contact', ?, 'insert', ?, ?)",
+            (contact_id, device, None if scope_id == household_id else scope_id))
 
     def insert(self, table: str, entity: str, values: Mapping[str, Any], *,
                record_id: str | None = None, scope_id: str | None = None,
@@ -267,8 +360,11 @@ class RecordWriter:
         marks = ", ".join("?" for _ in row)
         self.db.execute(f"INSERT INTO {_ident(table)} ({cols}) VALUES ({marks})",
                         tuple(row.values()))
-        self._log(entity, rid, "insert", log_fields if log_fields is not None else values,
-                  version, at, scope_id)
+        if table == "contacts" and log_fields == CONTACT_IN_ROW:
+            self._log_contact_insert(rid, values.get("household_id"), scope_id)
+        else:
+            self._log(entity, rid, "insert", log_fields if log_fields is not None else values,
+                      version, at, scope_id)
         return rid
 
     def update(self, table: str, entity: str, record_id: str, values: Mapping[str, Any], *,
@@ -318,8 +414,11 @@ def history(db: Database, *, scope_id: str | None = None,
     clauses: list[str] = []
     params: list[Any] = []
     if scope_id is not None:
-        clauses.append("c.scope_id = ?")
-        params.append(scope_id)
+        # by index: a contact insert stored by reference takes its scope from the contact
+        clauses.append(f"c.seq IN (SELECT seq FROM {ROWS} WHERE scope_id = ? UNION ALL "
+                       f"SELECT r.seq FROM contacts k JOIN {ROWS} r ON r.entity_id = k.id "
+                       "WHERE k.household_id = ? AND r.scope_id IS NULL)")
+        params += [scope_id, scope_id]
     ids = list(entity_ids)
     if ids:
         clauses.append(f"c.entity_id IN ({','.join('?' for _ in ids)})")

@@ -60,9 +60,9 @@ def insert_contact(w: RecordWriter, household_id: str, draft: ContactDraft) -> C
     w.insert("contacts", "contact", values, record_id=cid, scope_id=household_id,
              log_fields=CONTACT_IN_ROW)
     w.db.executemany(
-        "INSERT INTO contact_notes (contact_id, household_id, seq, kind, source, text, disputed) "
-        "VALUES (?,?,?,?,?,?,?)",
-        [(cid, household_id, i, n.kind.value, n.source, n.text, int(n.disputed))
+        "INSERT INTO contact_notes (contact_id, seq, kind, source, text, disputed) "
+        "VALUES (?,?,?,?,?,?)",
+        [(cid, i, n.kind.value, n.source, n.text, int(n.disputed))
          for i, n in enumerate(draft.notes)],
     )
     _count_new_contact(w.db, household_id, values["occurred_at"], draft.follow_up is not None)
@@ -253,10 +253,10 @@ def note_match_expression(db: Database, text: str) -> str | None:
     return " AND ".join(parts)
 
 
-_HIT_COLUMNS = ("SELECT n.contact_id, n.household_id, h.name, c.occurred_at, n.kind, n.text "
+_HIT_COLUMNS = ("SELECT n.contact_id, c.household_id, h.name, c.occurred_at, n.kind, n.text "
                 "FROM {source} JOIN contact_notes n ON n.rowid = f.rowid "
                 "JOIN contacts c ON c.id = n.contact_id "
-                "JOIN households h ON h.id = n.household_id "
+                "JOIN households h ON h.id = c.household_id "
                 "WHERE c.deleted = 0 AND h.deleted = 0 ")
 # A Nachtrag is found like a note (issue 18). Addenda are few next to the notes: their own
 # index (migration 77) takes FTS5's plain prefix query for the last word. The last column
@@ -444,17 +444,16 @@ def revisions_for(db: Database, contact_ids: list[str]) -> dict[str, tuple[Conta
     return {c: tuple(v) for c, v in found.items()}
 
 
-def _replace_notes(db: Database, contact_id: str, household_id: str,
-                   notes: tuple[NoteEntry, ...]) -> None:
+def _replace_notes(db: Database, contact_id: str, notes: tuple[NoteEntry, ...]) -> None:
     """The current wording into `contact_notes` (the triggers keep the note index: the
     replaced words leave it, secure-delete is on). The insert's log row keeps the values
     it referred to."""
     keep_original_notes(db, contact_id)
     db.execute("DELETE FROM contact_notes WHERE contact_id = ?", (contact_id,))
     db.executemany(
-        "INSERT INTO contact_notes (contact_id, household_id, seq, kind, source, text, "
-        "disputed) VALUES (?,?,?,?,?,?,?)",
-        [(contact_id, household_id, i, n.kind.value, n.source, n.text, int(n.disputed))
+        "INSERT INTO contact_notes (contact_id, seq, kind, source, text, disputed) "
+        "VALUES (?,?,?,?,?,?)",
+        [(contact_id, i, n.kind.value, n.source, n.text, int(n.disputed))
          for i, n in enumerate(notes)])
 
 
@@ -478,7 +477,7 @@ def insert_correction(w: RecordWriter, contact: Contact, draft: CorrectionDraft)
                                  if k not in ("fields", "previous_fields")}
     rid = w.insert("contact_revisions", "contact_revision", values,
                    scope_id=contact.household_id, log_fields=log)
-    _replace_notes(w.db, contact.id, contact.household_id, draft.notes)
+    _replace_notes(w.db, contact.id, draft.notes)
     if fields:
         w.update("contacts", "contact", contact.id, fields, scope_id=contact.household_id)
         if "occurred_at" in fields:
@@ -506,4 +505,4 @@ def apply_current_wording(db: Database, contact_id: str) -> None:
         "AND r.kind = 'berichtigung' AND r.deleted = 0 ORDER BY r.version DESC LIMIT 1",
         (contact_id,))
     if row is not None:
-        _replace_notes(db, contact_id, str(row["household_id"]), _notes_from_json(row["wording"]))
+        _replace_notes(db, contact_id, _notes_from_json(row["wording"]))

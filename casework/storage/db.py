@@ -173,6 +173,11 @@ class Database:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if read_only:
                 return cls(conn, path)
+            if create:
+                # Before the first table: pages freed by a bulk write (the search index's
+                # merged segments) can then be given back to the file system
+                # (`bulk.optimize_search`); a VACUUM keeps the mode.
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")

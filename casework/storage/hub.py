@@ -292,13 +292,11 @@ def worker_names(db: Database) -> list[Row]:
 
 def known_change_ids(db: Database, ids: Sequence[str]) -> set[str]:
     """Which of these change ids this device already has (applied or quarantined)."""
-    known: set[str] = set()
+    known = changelog.known_change_ids(db, ids)
     for chunk in _chunks(list(ids)):
         marks = ",".join("?" for _ in chunk)
         known.update(str(r[0]) for r in db.query(
-            f"SELECT change_id FROM changelog WHERE change_id IN ({marks}) "
-            f"UNION ALL SELECT change_id FROM sync_quarantine WHERE change_id IN ({marks})",
-            [*chunk, *chunk]))
+            f"SELECT change_id FROM sync_quarantine WHERE change_id IN ({marks})", chunk))
     return known
 
 
@@ -416,8 +414,8 @@ def _refresh_household(db: Database, household_id: str) -> None:
         contact_store.refresh_household_stats(db, household_id)
 
 
-def _note_rows(contact_id: str, household_id: str, notes: list[Any]) -> list[tuple[Any, ...]]:
-    return [(contact_id, household_id, i, str(n.get("kind", "")), str(n.get("source", "")),
+def _note_rows(contact_id: str, notes: list[Any]) -> list[tuple[Any, ...]]:
+    return [(contact_id, i, str(n.get("kind", "")), str(n.get("source", "")),
              str(n.get("text", "")), int(bool(n.get("disputed", False))))
             for i, n in enumerate(notes) if isinstance(n, dict)]
 
@@ -433,8 +431,8 @@ def _insert_notes(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     if trigger is not None:
         db.execute("DROP TRIGGER contact_notes_ai")
     db.executemany(
-        "INSERT OR IGNORE INTO contact_notes (contact_id, household_id, seq, kind, source, "
-        "text, disputed) VALUES (?,?,?,?,?,?,?)", rows)
+        "INSERT OR IGNORE INTO contact_notes (contact_id, seq, kind, source, text, disputed) "
+        "VALUES (?,?,?,?,?,?)", rows)
     if trigger is not None:
         db.execute("INSERT INTO note_fts(rowid, text) SELECT rowid, casework_fold(text) "
                    "FROM contact_notes WHERE rowid > ?", (first,))
@@ -813,11 +811,11 @@ class _Batch:
         fresh = self.pending_log
         by_reference = _contacts_as_applied(self.db, fresh)
         self.db.executemany(
-            "INSERT INTO changelog (change_id, entity, entity_id, op, fields, hlc, actor, "
-            "device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(c.change_id, c.entity, c.entity_id, c.op,
-              changelog.CONTACT_IN_ROW if c.change_id in by_reference else _dump(c.fields),
-              c.hlc, c.actor, c.device, c.at, c.scope_id) for c in fresh])
+            "INSERT INTO changelog_rows (change_id, entity, entity_id, op, fields, hlc, "
+            "actor, device, at, scope_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [by_reference[c.change_id] if c.change_id in by_reference else
+             (c.change_id, c.entity, c.entity_id, c.op, _dump(c.fields), c.hlc, c.actor,
+              c.device, c.at, c.scope_id) for c in fresh])
         self.db.executemany(
             "INSERT OR IGNORE INTO sync_change_bases (change_id, bases) VALUES (?, ?)",
             [(c.change_id, _dump(c.bases)) for c in fresh if c.bases])
@@ -840,19 +838,38 @@ class _Batch:
         return self.owners[scope]
 
 
-def _contacts_as_applied(db: Database, changes: Sequence[RemoteChange]) -> set[str]:
-    """Change ids of the contact inserts among `changes` whose fields are exactly what the
-    contact's row and notes hold now: they are logged by reference, as an own insert is
-    (changelog.CONTACT_IN_ROW; a first sync pulls every contact of the team). Parked ones
-    have no row yet, and one changed again in the same batch no longer matches: both
-    keep their fields in the log row."""
+def _contacts_as_applied(db: Database, changes: Sequence[RemoteChange]
+                         ) -> dict[str, tuple[Any, ...]]:
+    """The contact inserts among `changes` whose fields are exactly what the contact's
+    row and notes hold now, by change id → their log row: stored by reference, as an own
+    insert is (storage.changelog; a first sync pulls every contact of the team), each
+    bookkeeping value NULL where the row holds the same. Parked ones have no row yet, and
+    one changed again in the same batch no longer matches: both keep their fields."""
     inserts = [c for c in changes if c.entity == "contact" and c.op == "insert"]
     if not inserts:
-        return set()
+        return {}
     stored = changelog.stored_contacts(db, [c.entity_id for c in inserts])
-    # compared as logged text: 45 and 45.0, 1 and true are not the same there
-    return {c.change_id for c in inserts
-            if c.entity_id in stored and _dump(stored[c.entity_id]) == _dump(c.fields)}
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    ids = [c.entity_id for c in inserts if c.entity_id in stored]
+    for chunk in _chunks(ids):
+        marks = ",".join("?" for _ in chunk)
+        for r in db.query(f"SELECT id, version, created_by, created_at, household_id "
+                          f"FROM contacts WHERE id IN ({marks})", list(chunk)):
+            rows[str(r[0])] = (str(r[1]), str(r[2]), str(r[3]), str(r[4]))
+    found: dict[str, tuple[Any, ...]] = {}
+    for c in inserts:
+        # compared as logged text: 45 and 45.0, 1 and true are not the same there
+        if c.entity_id not in rows or _dump(stored[c.entity_id]) != _dump(c.fields):
+            continue
+        version, author, created, household = rows[c.entity_id]
+        hlc = None if c.hlc == version else c.hlc
+        found[c.change_id] = (
+            None if c.change_id == c.entity_id else c.change_id, "contact", c.entity_id,
+            "insert", None, hlc, None if c.actor == author else c.actor,
+            None if c.device == c.hlc.split(".", 2)[2] else c.device,
+            None if c.at == created else c.at,
+            None if c.scope_id == household else c.scope_id)
+    return found
 
 
 def _shape(change: RemoteChange) -> str | None:
@@ -942,14 +959,7 @@ def apply_remote(db: Database, hlc: Hlc, device: str, changes: Sequence[RemoteCh
     malformed or unentitled ones are quarantined, never applied."""
     result = ApplyResult()
     catch_up_local(db, device)
-    known: set[str] = set()
-    ids = [str(c.change_id) for c in changes]
-    for chunk in _chunks(ids):
-        marks = ",".join("?" for _ in chunk)
-        known.update(str(r[0]) for r in db.query(
-            f"SELECT change_id FROM changelog WHERE change_id IN ({marks}) "
-            f"UNION ALL SELECT change_id FROM sync_quarantine WHERE change_id IN ({marks})",
-            [*chunk, *chunk]))
+    known = known_change_ids(db, [str(c.change_id) for c in changes])
     fresh: list[RemoteChange] = []
     for change in changes:
         if change.change_id in known:
@@ -1007,7 +1017,7 @@ def _retry_parked(batch: _Batch, just_parked: set[str]) -> None:
     parked = batch.db.query(
         "SELECT c.seq, c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.fields, c.hlc, "
         "c.actor, c.device, c.at, COALESCE(b.bases, '{}') AS bases FROM sync_parked p "
-        "JOIN changelog c ON c.change_id = p.change_id "
+        "JOIN changelog_rows r ON r.change_id = p.change_id JOIN changelog c ON c.seq = r.seq "
         "LEFT JOIN sync_change_bases b ON b.change_id = c.change_id ORDER BY c.seq")
     for r in parked:
         if r["change_id"] in just_parked and batch.tables.table(r["entity"]) is None:
@@ -1115,7 +1125,7 @@ def _after(batch: _Batch, change: RemoteChange, row: Mapping[str, Any] | None) -
     notes = change.fields.get("notes")
     if change.entity == "contact" and change.op == "insert" and isinstance(notes, list) \
             and household_id:
-        batch.pending_notes += _note_rows(change.entity_id, str(household_id), notes)
+        batch.pending_notes += _note_rows(change.entity_id, notes)
     contact_id = change.fields.get("contact_id")
     if change.entity == "contact_revision" and change.op == "insert" \
             and isinstance(contact_id, str):
@@ -1138,7 +1148,8 @@ def _purge_household(batch: _Batch, household_id: str, at: str) -> None:
     db = batch.db
     batch.flush_log()
     if not db.scalar("SELECT 1 FROM households WHERE id = ?", (household_id,)) and \
-            not db.scalar("SELECT 1 FROM changelog WHERE scope_id = ?", (household_id,)):
+            not db.scalar("SELECT 1 FROM changelog_rows WHERE scope_id = ?", (household_id,)) \
+            and not db.scalar("SELECT 1 FROM contacts WHERE household_id = ?", (household_id,)):
         return  # never had it here
     batch.state.flush()
     purged = purge_store.purge_household(db, household_id)

@@ -211,6 +211,6 @@ def _delete_log(db: Database, entity_ids: Iterable[str]) -> int:
     deleted = 0
     for start in range(0, len(ids), 400):
         chunk = ids[start:start + 400]
-        deleted += db.execute(f"DELETE FROM changelog WHERE entity_id IN ({_marks(chunk)})",
+        deleted += db.execute(f"DELETE FROM changelog_rows WHERE entity_id IN ({_marks(chunk)})",
                               chunk)
     return deleted

@@ -24,7 +24,7 @@ COMPARED = {
                "created_at, created_by, updated_at, updated_by, version, deleted",
     "contacts": "id, household_id, occurred_at, type, next_steps, follow_up, follow_up_done, "
                 "created_at, created_by, updated_at, updated_by, version, deleted",
-    "contact_notes": "contact_id, household_id, seq, kind, source, text, disputed",
+    "contact_notes": "contact_id, seq, kind, source, text, disputed",
 }
 
 

@@ -34,6 +34,7 @@ from casework.storage import households as household_store
 from casework.storage import hub as hub_store
 from casework.storage.db import _fold_for_index
 from tests.conftest import PASSPHRASE
+from tests.storage.log_format import log_as_one_table
 
 HOUSEHOLD = HouseholdDraft(name="Gärtner", street="Gärtnerstraße 5", plz="46236", city="Bottrop",
                            district="Ebel", languages=("Deutsch", "Türkisch"),
@@ -119,7 +120,8 @@ def _snapshot(session, hid: str, pids: list[str], cids: list[str]) -> dict[str, 
             {k: v for k, v in r.items() if k != "created_at"} for r in rows(
                 "SELECT * FROM contacts WHERE household_id = ? ORDER BY occurred_at", (hid,))],
         "notes": sorted(rows("SELECT contact_id, seq, kind, source, text, disputed FROM "
-                             "contact_notes WHERE household_id = ?", (hid,)),
+                             "contact_notes WHERE contact_id IN (SELECT id FROM contacts "
+                             "WHERE household_id = ?)", (hid,)),
                         key=lambda n: (n["contact_id"], n["seq"])),
         "list": anonymous(list(households.list_rows(session, [hid])[0])),
         "history": [anonymous((e.entity, e.entity_id, e.op, e.fields))
@@ -200,6 +202,7 @@ def _as_previous_release_wrote_it(session) -> dict[str, str]:  # type: ignore[no
     db = session.db
     old: dict[str, str] = {}
     with db.transaction():
+        log_as_one_table(db)
         for r in db.query("SELECT change_id, entity_id, fields FROM changelog "
                           "WHERE entity = 'contact' AND op = 'insert'"):
             fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
@@ -208,9 +211,7 @@ def _as_previous_release_wrote_it(session) -> dict[str, str]:  # type: ignore[no
             db.execute("UPDATE changelog SET fields = ? WHERE change_id = ?",
                        (old[r["change_id"]], r["change_id"]))
         for trigger in ("persons_adult_names_ai", "persons_adult_names_ad",
-                        "persons_adult_names_au", "contacts_log_keep_au",
-                        "contacts_log_keep_ad", "contact_notes_log_keep_au",
-                        "contact_notes_log_keep_ad"):
+                        "persons_adult_names_au"):
             db.execute(f"DROP TRIGGER {trigger}")
         db.execute("ALTER TABLE households DROP COLUMN adult_first_names")
         db.execute("DELETE FROM schema_migrations WHERE version IN (6, 7, 8)")

@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from casework.clock import FixedClock
 from casework.models.contacts import (
     ContactDraft,
@@ -25,11 +27,10 @@ from casework.services import session as session_service
 from casework.services.session import Session
 from casework.storage import changelog
 from casework.storage import hub as hub_store
+from casework.storage.migrations import m0057_change_log_rows as m0057
 from casework.storage.privacy import purge as purge_store
 from tests.conftest import NOW, PASSPHRASE, add_family
-
-_TRIGGERS = ("contacts_log_keep_au", "contacts_log_keep_ad", "contact_notes_log_keep_au",
-             "contact_notes_log_keep_ad")
+from tests.storage.log_format import TRIGGERS, log_as_one_table
 
 
 def _seen(session: Session) -> dict[str, Any]:
@@ -50,19 +51,27 @@ def _seen(session: Session) -> dict[str, Any]:
     }
 
 
-def _to_previous_format(session: Session) -> None:
+def _to_previous_format(session: Session, *, one_table: bool = True) -> None:
     """What the release before m0006/m0008 wrote: every contact insert with all its values
-    and its notes' text in the log row, and no triggers."""
+    and its notes' text in the log row, and no triggers. `one_table`: stored as that
+    release stored it (migrations 8 and 57 run again at the next unlock); else in today's
+    table, every value in the row (the session goes on writing)."""
     db = session.db
     with db.transaction():
-        for r in db.query("SELECT seq, entity_id, fields FROM changelog "
-                          "WHERE entity = 'contact' AND op = 'insert'"):
+        if one_table:
+            log_as_one_table(db)
+            table = "changelog"
+        else:
+            for trigger in TRIGGERS:
+                db.execute(f"DROP TRIGGER {trigger}")
+            table = "changelog_rows"
+        for r in db.query("SELECT * FROM changelog WHERE entity = 'contact' AND op = 'insert'"):
             fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
                                              json.loads(r["fields"]))
-            db.execute("UPDATE changelog SET fields = ? WHERE seq = ?",
-                       (json.dumps(fields, ensure_ascii=False, sort_keys=True), r["seq"]))
-        for trigger in _TRIGGERS:
-            db.execute(f"DROP TRIGGER {trigger}")
+            db.execute(f"UPDATE {table} SET fields = ?, change_id = ?, hlc = ?, "  # noqa: S608
+                       "actor = ?, device = ?, at = ? WHERE seq = ?",
+                       (json.dumps(fields, ensure_ascii=False, sort_keys=True), r["change_id"],
+                        r["hlc"], r["actor"], r["device"], r["at"], r["seq"]))
 
 
 def _changes(session: Session, cids: list[ContactId]) -> None:
@@ -110,7 +119,7 @@ def test_history_and_push_are_what_the_full_log_rows_gave(tmp_path: Path,
     now = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
     previous = session_service.unlock(previous_dir, PASSPHRASE, FixedClock(NOW))
     try:
-        _to_previous_format(previous)
+        _to_previous_format(previous, one_table=False)
         before = _seen(now)
         assert before == _seen(previous)
         assert "Schimmel im Kinderzimmer." in before["pushed"][0][2]
@@ -150,7 +159,9 @@ def test_a_purge_leaves_no_log_row_of_the_household(session: Session) -> None:
     assert not db.query("SELECT 1 FROM changelog WHERE instr(fields, 'Schimmel') > 0")
 
 
-def test_the_migration_refers_to_unchanged_contacts_only(vault_dir: Path) -> None:
+def test_the_migration_refers_to_unchanged_contacts_only(
+        vault_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(m0057, "_SLICE", 3)  # the log is copied in slices of 3 rows
     session = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
     cids = _log_contacts(session)
     _changes(session, cids)
@@ -158,6 +169,7 @@ def test_the_migration_refers_to_unchanged_contacts_only(vault_dir: Path) -> Non
     with session.db.transaction():
         session.db.execute("DELETE FROM schema_migrations WHERE version = 8")
     before = _seen(session)
+    logged_before = _inserts(session)
     session.close()
 
     reopened = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
@@ -171,6 +183,13 @@ def test_the_migration_refers_to_unchanged_contacts_only(vault_dir: Path) -> Non
             {cids[2], cids[4]}
         assert "Schimmel im Kinderzimmer." in logged[cids[0]]
         assert _seen(reopened) == before
+        assert _inserts(reopened) == logged_before  # change id, version, author, time …
+        # the two referring rows keep only what their rows no longer say: the version
+        # (a follow-up done and a deletion moved it on)
+        assert [tuple(r) for r in reopened.db.query(
+            "SELECT fields, hlc IS NULL, actor, device, at, scope_id FROM changelog_rows "
+            "WHERE entity = 'contact' AND op = 'insert' AND fields IS NULL")] == \
+            [(None, 0, None, None, None, None)] * 2
         # and the triggers are back: an edit keeps the original in the row
         w = reopened.writer()
         with reopened.db.transaction():
@@ -218,6 +237,92 @@ def test_applied_contacts_from_the_hub_are_logged_by_reference_when_unchanged(
         assert received == {(c.entity_id, c.op): c.fields for c in sent
                             if c.entity == "contact"}
         assert received[(cids[1], "insert")]["next_steps"] == ""  # as first written
+    finally:
+        sender.close()
+        receiver.close()
+
+
+_LOGGED_AS = ("seq", "change_id", "entity", "entity_id", "op", "hlc", "actor", "device", "at",
+              "scope_id")
+
+
+def _inserts(session: Session) -> dict[str, tuple[Any, ...]]:
+    """Each contact insert as the log says it (through the view), without its fields."""
+    return {str(r["entity_id"]): tuple(r[c] for c in _LOGGED_AS) for r in session.db.query(
+        "SELECT * FROM changelog WHERE entity = 'contact' AND op = 'insert'")}
+
+
+def test_a_contact_insert_stores_only_what_its_row_cannot_say(session: Session) -> None:
+    cids = _log_contacts(session)
+    stored = session.db.query(
+        "SELECT change_id, fields, hlc, actor, device, at, scope_id FROM changelog_rows "
+        "WHERE entity = 'contact' AND op = 'insert'")
+    assert len(stored) == 5 and all(tuple(r) == (None,) * 7 for r in stored)
+    # read back: its id as change id, the row's version, author, device, time, household
+    logged = _inserts(session)
+    row = session.db.query_one("SELECT * FROM contacts WHERE id = ?", (cids[0],))
+    assert row is not None
+    assert logged[cids[0]][1:] == (
+        cids[0], "contact", cids[0], "insert", row["version"], row["created_by"],
+        session.vault.device_id, row["created_at"], row["household_id"])
+    # a log row of anything else must say everything itself
+    with session.db.transaction(), pytest.raises(Exception, match="CHECK"):
+        session.db.execute("INSERT INTO changelog_rows (entity, entity_id, op) "
+                           "VALUES ('household', 'x', 'insert')")
+
+
+def test_what_the_log_says_of_an_insert_survives_every_later_change(
+        session: Session, clock: FixedClock) -> None:
+    cids = _log_contacts(session)
+    before = _inserts(session)
+    clock.advance(timedelta(days=2))  # later changes carry another time, author, version
+    _changes(session, cids)
+    other = add_family(session, "Umzug")
+    w = session.writer()
+    with session.db.transaction():
+        w.update("contacts", "contact", cids[2], {"household_id": other})
+    assert _inserts(session) == before
+    # every log row of a changed contact now says it itself
+    stored = {str(r[0]): r[1] for r in session.db.query(
+        "SELECT entity_id, hlc FROM changelog_rows WHERE entity = 'contact' AND op = 'insert'")}
+    assert {c for c, hlc in stored.items() if hlc is None} == set()
+    assert session.db.scalar("SELECT count(*) FROM changelog_rows WHERE entity = 'contact' "
+                             "AND op = 'insert' AND change_id IS NULL") == 0
+    # the household's history still holds the moved contact's insert (where it was made)
+    hid = before[cids[2]][9]
+    assert (cids[2], "insert") in {(e.entity_id, e.op) for e in changelog.history(
+        session.db, scope_id=hid) if e.entity == "contact"}
+
+
+def test_pulled_contacts_are_known_by_their_change_id_when_they_come_again(
+        tmp_path: Path, vault_dir: Path) -> None:
+    receiver_dir = tmp_path / "receiver"
+    shutil.copytree(vault_dir, receiver_dir)
+    sender = session_service.unlock(vault_dir, PASSPHRASE, FixedClock(NOW))
+    receiver = session_service.unlock(receiver_dir, PASSPHRASE, FixedClock(NOW))
+    try:
+        _log_contacts(sender)
+        device = sender.vault.device_id
+        with sender.db.transaction():
+            hub_store.catch_up_local(sender.db, device)
+        changes = [hub_store.RemoteChange(c.change_id, c.entity, c.entity_id, c.scope_id,
+                                          c.op, c.fields, c.bases, c.hlc, c.actor, c.device,
+                                          c.at) for c in hub_store.outbox(sender.db, device, 1000)]
+        db = receiver.db
+        results = []
+        for _ in range(2):
+            with db.transaction():
+                results.append(hub_store.apply_remote(
+                    db, receiver.writer().hlc, "another-device", changes,
+                    (len(changes), len(changes))))
+        first, again = results
+        assert first.quarantined == 0 and first.applied >= 6  # household, persons, contacts
+        assert (again.applied, again.known, again.quarantined) == (0, len(changes), 0)
+        # stored as compactly as on the device that wrote them, and read back the same
+        assert db.scalar("SELECT count(*) FROM changelog_rows WHERE entity = 'contact' "
+                         "AND change_id IS NULL AND hlc IS NULL AND scope_id IS NULL") == 5
+        assert {k: v[1:] for k, v in _inserts(receiver).items()} == \
+            {k: v[1:] for k, v in _inserts(sender).items()}
     finally:
         sender.close()
         receiver.close()

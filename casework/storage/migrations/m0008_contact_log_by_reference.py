@@ -26,22 +26,33 @@ _LOGGED = ("household_id", "occurred_at", "duration_min", "type", "persons_prese
            "next_steps", "follow_up")
 
 
+def _keep_original_sql(contact_id: str) -> str:
+    """The trigger SQL as this migration wrote it (the log was the table `changelog`
+    then; migration 57 replaces these triggers)."""
+    from casework.storage.changelog import CONTACT_IN_ROW, contact_fields_sql
+
+    return (f"UPDATE changelog SET fields = (SELECT {contact_fields_sql('c')} FROM contacts c "
+            f"WHERE c.id = {contact_id}) WHERE entity_id = {contact_id} AND entity = 'contact' "
+            f"AND op = 'insert' AND fields = '{CONTACT_IN_ROW}' "
+            f"AND EXISTS (SELECT 1 FROM contacts WHERE id = {contact_id})")
+
+
 def triggers_sql() -> str:
-    from casework.storage.changelog import CONTACT_LOGGED, keep_original_sql
+    from casework.storage.changelog import CONTACT_LOGGED
 
     assert set(_LOGGED) == set(CONTACT_LOGGED)
     return f"""
 CREATE TRIGGER contacts_log_keep_au BEFORE UPDATE OF {', '.join(_LOGGED)} ON contacts BEGIN
-    {keep_original_sql('OLD.id')};
+    {_keep_original_sql('OLD.id')};
 END;
 CREATE TRIGGER contacts_log_keep_ad BEFORE DELETE ON contacts BEGIN
-    {keep_original_sql('OLD.id')};
+    {_keep_original_sql('OLD.id')};
 END;
 CREATE TRIGGER contact_notes_log_keep_au BEFORE UPDATE ON contact_notes BEGIN
-    {keep_original_sql('OLD.contact_id')};
+    {_keep_original_sql('OLD.contact_id')};
 END;
 CREATE TRIGGER contact_notes_log_keep_ad BEFORE DELETE ON contact_notes BEGIN
-    {keep_original_sql('OLD.contact_id')};
+    {_keep_original_sql('OLD.contact_id')};
 END;
 """
 

@@ -36,7 +36,7 @@ from casework.storage.privacy.retention import columns, plain_ident, table_names
 # Kept on purpose: the proof of deletion and of data-subject requests (ids, dates, codes),
 # the audit chain (append-only, ids only), and settings.
 SURVIVORS = frozenset({
-    "meta", "workers", "audit_log", "changelog", "deletion_journal", "deletion_requests",
+    "meta", "workers", "audit_log", "changelog_rows", "deletion_journal", "deletion_requests",
     "deletion_approvals", "deletion_executions", "disclosure_requests",
     "disclosure_decisions", "disclosure_responses", "pending_file_deletions",
 })
@@ -202,16 +202,20 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
                 attachments.update(str(v) for v in _column_values(db, table, column, rowids)
                                    if str(v))
         # The change log first: a contact's insert row refers to the contact, and the
-        # triggers that keep it true (m0008) would copy the contact into it on delete.
+        # triggers that keep it true (m0057) would copy the contact into it on delete.
         ids = sorted(record_ids)
-        change_ids = [str(r[0]) for r in db.query(
-            "SELECT change_id FROM changelog WHERE scope_id = ?", (household_id,))]
+        log_rows = [int(r[0]) for r in db.query(
+            "SELECT seq FROM changelog_rows WHERE scope_id = ?", (household_id,))]
         for chunk in _chunks(ids):
-            change_ids += [str(r[0]) for r in db.query(
-                f"SELECT change_id FROM changelog WHERE entity_id IN ({_marks(chunk)})",
+            log_rows += [int(r[0]) for r in db.query(
+                f"SELECT seq FROM changelog_rows WHERE entity_id IN ({_marks(chunk)})",
                 chunk)]
-        change_ids = sorted(set(change_ids))
-        counts["changelog"] = _delete_in(db, "changelog", "change_id", change_ids)
+        log_rows = sorted(set(log_rows))
+        change_ids: list[str] = []
+        for chunk in _chunks(log_rows):
+            change_ids += [str(r[0]) for r in db.query(
+                f"SELECT change_id FROM changelog WHERE seq IN ({_marks(chunk)})", chunk)]
+        counts["changelog"] = _delete_in(db, "changelog_rows", "seq", log_rows)
         for table, rowids in targets.items():
             deleted = 0
             for chunk in _chunks(sorted(rowids)):
@@ -286,7 +290,10 @@ def forget_pending_file_deletion(db: Database, attachment_id: str) -> None:
 def remaining_rows(db: Database, household_id: str) -> int:
     """How many rows still belong to the household (0 after a purge)."""
     return sum(len(rows) for rows in _targets(db, household_id).values()) + int(
-        db.scalar("SELECT count(*) FROM changelog WHERE scope_id = ?", (household_id,)))
+        db.scalar("SELECT count(*) FROM changelog WHERE seq IN (SELECT seq FROM changelog_rows "
+                  "WHERE scope_id = ?1 UNION ALL SELECT r.seq FROM contacts k JOIN "
+                  "changelog_rows r ON r.entity_id = k.id WHERE k.household_id = ?1)",
+                  (household_id,)))
 
 
 def compact(db: Database) -> None:

@@ -39,8 +39,9 @@ from casework.models.changes import Changes
 from casework.services import hub as sync_service
 from casework.services import hub_trust
 from casework.services.persons import workers as workers_service
-from casework.services.session import UnwrappedKey
+from casework.services.session import Session, UnwrappedKey
 from casework.sync import require_driver
+from casework.ui import vault_jobs
 from casework.ui.context import UiContext
 from casework.ui.hub import roster
 
@@ -63,6 +64,11 @@ ENTITY_LABELS = {"household": "Familie", "person": "Person", "contact": "Kontakt
                  "deletion_approval": "Löschfreigabe", "deletion_execution": "Löschung",
                  "ks_procedure": "§-8a-Verfahren", "consent": "Einwilligung",
                  "referral": "Vermittlung", "roster": "Personen und Rollen"}
+
+
+def _pending_job(session: Session, _cancel: threading.Event) -> int:
+    """On the worker thread, on the vault's second connection (`vault_jobs.read`)."""
+    return sync_service.pending_count(session)
 
 
 def _when(iso: str | None) -> str:
@@ -279,12 +285,21 @@ class SyncDialog(QDialog):
         self.choice_buttons: list[QPushButton] = []
         self.refresh()
 
+    def _show_pending(self, count: object) -> None:
+        self.pending_label.setText(str(count))
+
+    def _pending_failed(self, _error: BaseException) -> None:
+        self.pending_label.setText("–")  # the vault was locked meanwhile
+
     def refresh(self) -> None:
         session = self.ctx.require_session()
-        st = sync_service.status(session)
+        st = sync_service.status(session, count_pending=False)
         self.hub_label.setText(st.hub or "nicht verbunden (Gerät zuerst anmelden)")
         self.last_label.setText(_when(st.last_sync_at))
-        self.pending_label.setText(str(st.pending))
+        # counted on the worker: before the first sync of a large vault that takes seconds
+        self.pending_label.setText("wird gezählt …")
+        vault_jobs.read(self.ctx, self, _pending_job, on_done=self._show_pending,
+                        on_failed=self._pending_failed)
         self.conflict_label.setText(str(st.conflicts))
         self.refused_label.setText(str(st.refused))
         trust = hub_trust.status(session)
