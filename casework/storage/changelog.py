@@ -82,6 +82,8 @@ class Hlc:
 # what was first written. The one change no trigger sees is a note added to a contact
 # without notes (a correction): `keep_original_notes`.
 CONTACT_IN_ROW = '{"=":"contacts"}'
+# Where the log is stored (written, updated, deleted); `changelog` is the view to read.
+ROWS = "changelog_rows"
 # The form before migration 8: the contact's values in the row, only the notes' text by
 # reference (migration 6); rows whose contact changed since keep it.
 NOTES_IN_ROW = "=contact_notes"
@@ -192,8 +194,6 @@ def stored_notes(db: Database, contact_ids: Iterable[str]) -> dict[str, list[Any
                                      "text": r[3]})
     return found
 
-
-ROWS = "changelog_rows"
 
 def version_device_sql(v: str) -> str:
     """SQL for the device of a version 'millis.counter.device' (`v`: an SQL expression;
