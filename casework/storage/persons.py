@@ -23,9 +23,11 @@ def list_workers(db: Database) -> list[Worker]:
     return [_from_row(r) for r in db.query("SELECT * FROM workers WHERE deleted = 0 ORDER BY name")]
 
 
-def insert_worker(w: RecordWriter, draft: WorkerDraft) -> WorkerId:
+def insert_worker(w: RecordWriter, draft: WorkerDraft, worker_id: str | None = None) -> WorkerId:
+    """`worker_id`: an id chosen beforehand (a key slot derived for it already)."""
     return WorkerId(w.insert("workers", "worker", {"name": draft.name, "role": draft.role.value,
-                                                    "team": draft.team, "fte": draft.fte}))
+                                                    "team": draft.team, "fte": draft.fte},
+                             record_id=worker_id))
 
 
 def update_worker(w: RecordWriter, worker: Worker, draft: WorkerDraft) -> bool:

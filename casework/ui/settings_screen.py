@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import CancelledError
 
-from PySide6.QtCore import Qt
+import shiboken6
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -148,13 +148,18 @@ class EinstellungenScreen(QWidget):
                       "bestätigt eine Person mit Admin-Rolle mit ihrer Passphrase.", box)
         hint.setWordWrap(True)
         self.worker_form.add_widget_row(hint)
-        add = QPushButton("Person hin&zufügen", box)
-        named(add, "Person hinzufügen")
-        add.clicked.connect(self.create_worker)
+        self.worker_button = QPushButton("Person hin&zufügen", box)
+        named(self.worker_button, "Person hinzufügen")
+        self.worker_button.clicked.connect(self.create_worker)
+        self.worker_status = QLabel(box)
+        named(self.worker_status, "Stand beim Hinzufügen")
         layout = QVBoxLayout(box)
         layout.addWidget(self.worker_list)
         layout.addWidget(self.worker_form)
-        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
+        row = QHBoxLayout()
+        row.addWidget(self.worker_status, 1)
+        row.addWidget(self.worker_button)
+        layout.addLayout(row)
         return box
 
     def _passphrase_box(self, parent: QWidget) -> QGroupBox:
@@ -369,17 +374,69 @@ class EinstellungenScreen(QWidget):
         if auth is None:
             return
         try:
-            self.ctx.apply(persons.add_person, auth, self.worker_name.text(), chosen, new,
-                           team_name=self.worker_team.text(), fte=self.worker_fte.value())
+            person = self.ctx.apply(persons.begin_add_person, auth, self.worker_name.text(),
+                                    chosen, new, team_name=self.worker_team.text(),
+                                    fte=self.worker_fte.value())
+        except ValidationError as error:
+            auth.wipe()
+            self.worker_form.show_error(error)
+            return
+        except UserError as error:
+            auth.wipe()
+            self.ctx.report(error)
+            return
+        # Her key slot is one Argon2id run (about half a second): on the key thread, the
+        # row meanwhile says so and takes no second click; nothing is written before.
+        self._worker_row_enabled(False)
+        self.worker_status.setText("Der Schlüssel der neuen Person wird erstellt …")
+        self.ctx.tasks.submit(
+            persons.derive_person_slot, person.request, derivation=True,
+            on_done=lambda slot: self._person_slot_ready(session, auth, person, slot),
+            on_error=lambda error: self._person_slot_failed(session, auth, person, error))
+
+    @property
+    def adding_worker(self) -> bool:
+        """A new person's key slot is being derived on the key thread."""
+        return not self.worker_button.isEnabled()
+
+    def _worker_row_enabled(self, enabled: bool) -> None:
+        """Not through the screen after a lock: it is deleted then."""
+        if shiboken6.isValid(self):
+            self.worker_button.setEnabled(enabled)
+            self.worker_status.setText("")
+
+    def _person_slot_ready(self, session: Session, auth: persons.Authorization,
+                           person: persons.NewPerson, slot: KeySlot) -> None:
+        self._worker_row_enabled(True)
+        if self.ctx.session is not session or not session.is_open or not shiboken6.isValid(self):
+            auth.wipe()  # locked meanwhile: nobody was added (the slot holds no open key)
+            return
+        try:
+            self.ctx.apply(persons.finish_add_person, auth, person, slot)
         except ValidationError as error:
             self.worker_form.show_error(error)
             return
         except UserError as error:
             self.ctx.report(error)
             return
+        finally:
+            auth.wipe()
         self.ctx.confirm("Mitarbeiterin gespeichert.")
         self.worker_name.clear()
         self.worker_team.clear()
+
+    def _person_slot_failed(self, session: Session, auth: persons.Authorization,
+                            person: persons.NewPerson, error: BaseException) -> None:
+        auth.wipe()
+        person.request.wipe()  # a job cancelled before it ran never wiped its copy
+        self._worker_row_enabled(True)
+        if self.ctx.session is not session or not session.is_open or \
+                isinstance(error, CancelledError):
+            return
+        if isinstance(error, UserError):
+            self.ctx.report(error)
+        else:
+            raise error
 
     def _strength(self, text: str) -> None:
         if not text:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -395,15 +395,40 @@ def labelled(text: str, widget: QWidget, parent: QWidget | None = None) -> QWidg
     return pair
 
 
+CAPPED = "casework_capped_columns"  # columns `capped_column` sizes (a view property)
+
+
 def stretch_column(view: QTableView, *columns: int) -> None:
     """Columns as wide as their contents, and `columns` (those with running text) share
     the rest: no empty last column eating half the width, no squeezed text column, and no
-    sideways scrolling (stretched columns shrink and elide instead)."""
+    sideways scrolling (stretched columns shrink and elide instead).
+
+    The other columns are measured once after the rows changed, not by the header's
+    ResizeToContents mode: that measured every cell again on each layout pass of a
+    list's first showing (Heute's lists: a third of filling them, issue 23)."""
     header = view.horizontalHeader()
     header.setStretchLastSection(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     for column in columns:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    refit = QTimer(view)
+    refit.setSingleShot(True)
+    refit.setInterval(0)
+
+    def fit() -> None:
+        capped = view.property(CAPPED) or []
+        for column in range(header.count()):
+            if column not in columns and column not in capped \
+                    and not header.isSectionHidden(column):
+                view.resizeColumnToContents(column)
+
+    refit.timeout.connect(fit)
+    model = view.model()
+    for signal in (model.modelReset, model.layoutChanged, model.rowsInserted,
+                   model.rowsRemoved, model.dataChanged, model.headerDataChanged):
+        signal.connect(lambda *_args: refit.start())
+    _Refit(view.viewport(), refit.start)  # first shown (style and font final), resized
+    fit()
 
 
 class _Refit(QObject):
@@ -427,6 +452,7 @@ def capped_column(view: QTableView, column: int, share: float = 0.35) -> None:
     (issue 18). Use with `stretch_column` for the text column."""
     header = view.horizontalHeader()
     header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+    view.setProperty(CAPPED, [*(view.property(CAPPED) or []), column])  # not stretch_column's
 
     def fit() -> None:
         wanted = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))

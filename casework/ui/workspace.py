@@ -26,6 +26,7 @@ from casework.ui import registry
 from casework.ui.appointments.reminders import AppointmentReminder
 from casework.ui.contacts.quick_entry import QUICK_ENTRY_SHORTCUT, QuickEntryDialog
 from casework.ui.context import UiContext
+from casework.ui.warmup import WarmUp
 from casework.ui.widgets import MessagePage, named
 
 if TYPE_CHECKING:  # loaded when a family is first opened, not with the main window
@@ -93,6 +94,8 @@ class Workspace(QWidget):
         QShortcut(QKeySequence(QUICK_ENTRY_SHORTCUT), self, self.quick_entry_anywhere,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.picker: FamilyPicker | None = None
+        # The other screens' modules, imported in idle time once the first page shows.
+        self.warmup = WarmUp(ctx, parent=self)
         for number, screen in enumerate(registry.SCREENS[:10], start=1):
             QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self,
                       lambda key=screen.key: self.show_page(key))
@@ -151,6 +154,7 @@ class Workspace(QWidget):
             self.pages[key] = page
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
+        self.warmup.start()  # once, a moment after this first page has been painted
 
     def _create_screen(self, key: str) -> QWidget:
         screen = registry.screen(key)
@@ -308,6 +312,7 @@ class Workspace(QWidget):
 
     def teardown(self) -> None:
         """Close dialogs and drop every page (called while the session is still open)."""
+        self.warmup.stop()
         self.reminders.stop()
         if self.picker is not None:
             self.picker.reject()

@@ -148,6 +148,7 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     type_text(qtbot, screen.worker_pass_repeat, COLLEAGUE_PASSPHRASE)
     screen.create_worker()  # the owner (Admin) confirms with her passphrase
     assert screen.worker_pass.text() == "" and screen.worker_pass_repeat.text() == ""
+    qtbot.waitUntil(lambda: not screen.adding_worker)  # her key slot: on the key thread
     assert screen.worker_list.topLevelItemCount() == 2
     probe = next(w for w in workers.all_workers(session) if w.name == "Dr. Petra Probe")
     assert probe.data.fte == 0.5 and probe.data.role is WorkerRole.LEITUNG
@@ -194,6 +195,39 @@ def test_einstellungen_workers_act_as_and_passphrase(qtbot, unlocked: MainWindow
     assert unlocked.ctx.session is not None
     assert unlocked.ctx.session.actor_id == probe.id
     del unlock
+
+
+def test_adding_a_person_derives_her_key_off_the_gui_thread_and_a_lock_drops_it(
+        qtbot, unlocked: MainWindow, vault_dir) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+
+    from casework.storage import vault as vault_store
+
+    workspace = unlocked.workspace
+    assert workspace is not None
+    screen = workspace.show_page("einstellungen")
+    assert isinstance(screen, EinstellungenScreen)
+    slots_before = len(vault_store.read_header(vault_dir).slots)
+    qtbot.keyClicks(screen.worker_name, "Dr. Petra Probe")
+    type_text(qtbot, screen.worker_pass, COLLEAGUE_PASSPHRASE)
+    type_text(qtbot, screen.worker_pass_repeat, COLLEAGUE_PASSPHRASE)
+    ticks: list[bool] = []
+    heartbeat = QTimer(unlocked)
+    heartbeat.setInterval(2)
+    heartbeat.timeout.connect(lambda: ticks.append(screen.adding_worker))
+    heartbeat.start()
+    screen.create_worker()  # the owner's proof, then her new key slot (Argon2id)
+    # The slot is derived on the key thread: the screen returns at once and says so.
+    assert screen.adding_worker and not screen.worker_button.isEnabled()
+    assert screen.worker_status.text() == "Der Schlüssel der neuen Person wird erstellt …"
+    assert screen.worker_list.topLevelItemCount() == 1
+    qtbot.waitUntil(lambda: True in ticks)  # the GUI thread runs on meanwhile
+    heartbeat.stop()
+
+    unlocked.lock()  # before the slot arrives: nobody is added, the Admin's key is wiped
+    qtbot.waitUntil(lambda: not unlocked.ctx.tasks.busy, timeout=20000)
+    assert len(vault_store.read_header(vault_dir).slots) == slots_before
+    assert unlocked.ctx.last_confirmation != "Mitarbeiterin gespeichert."
 
 
 def test_qt_standard_buttons_speak_german(qapp) -> None:  # type: ignore[no-untyped-def]

@@ -103,16 +103,42 @@ def recover(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
     return session_service.Session(vault, clock, WorkerId(vault.person_id))
 
 
+def recover_key(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
+                clock: Clock) -> session_service.UnwrappedKey:
+    """`recover` as the app runs it, on its worker thread (the new key slot is one Argon2id
+    run; a migration after an update may take minutes): the vault is recovered, given the
+    new passphrase and closed again here. Returns its data key for
+    `session.open_unwrapped` on the GUI thread (a connection never crosses threads)."""
+    session = recover(folder, key_texts, new_passphrase, clock)
+    try:
+        key = session_service.background_key(session)
+    finally:
+        session.close()
+    try:
+        header = vault_store.read_header(key.folder)
+    except BaseException:
+        key.wipe()
+        raise
+    return session_service.UnwrappedKey(key.folder, header, key.unlocked)
+
+
 
 def render_sheet(session: Session, sheet: RecoverySheet) -> bytes:
     """The printable PDF of one sheet, with the organisation's letterhead."""
+    return render_sheets(session.profile_name, session.clock, (sheet,))[0]
+
+
+def render_sheets(profile_name: str, clock: Clock,
+                  sheets: tuple[RecoverySheet, ...]) -> list[bytes]:
+    """The PDFs of `sheets` (no database: the app renders them on its worker thread; the
+    first one loads the PDF library and its fonts, a quarter of a second)."""
     from casework.forms import backup as form
     from casework.forms import base
     from casework.services.directory import shipped as reference
 
-    profile = reference.load_profile(session.profile_name)
-    data = form.RecoverySheetData(
+    profile = reference.load_profile(profile_name)
+    letterhead = base.letterhead_from_organisation(profile.organisation)
+    return [form.render_recovery_sheet(form.RecoverySheetData(
         sheet.vault_id, from_utc_iso(sheet.created_at), sheet.part, sheet.parts,
         tuple(form.SheetLine(line.number, line.groups, line.check) for line in sheet.lines),
-        base.letterhead_from_organisation(profile.organisation))
-    return form.render_recovery_sheet(data, session.clock)
+        letterhead), clock) for sheet in sheets]

@@ -26,7 +26,7 @@ from casework.errors import (
     WrongPassphrase,
 )
 from casework.models.changes import Changes
-from casework.models.ids import WorkerId
+from casework.models.ids import WorkerId, new_id
 from casework.models.persons.signing import (
     Signature,
     message,
@@ -271,11 +271,23 @@ def _check_passphrase(passphrase: str) -> None:
         raise ValidationError("Passphrase der neuen Person", problem)
 
 
-def add_person(session: Session, auth: Authorization, name: str,
-               person_roles: Iterable[WorkerRole], passphrase: str, *, team_name: str = "",
-               fte: float = 1.0) -> tuple[WorkerId, Changes]:
-    """An Admin adds a person; the new person has typed her own passphrase. Signed by the
-    Admin; audited as `person.created`."""
+@dataclass
+class NewPerson:
+    """A person `begin_add_person` has checked but not yet written: her key slot is
+    derived from `request` (Argon2id, no database; the app runs it on a worker thread),
+    then `finish_add_person` writes her row, roles and slot."""
+
+    worker_id: WorkerId
+    draft: WorkerDraft
+    roles: tuple[WorkerRole, ...]
+    request: vault_store.SlotRequest = field(repr=False)
+
+
+def begin_add_person(session: Session, auth: Authorization, name: str,
+                     person_roles: Iterable[WorkerRole], passphrase: str, *,
+                     team_name: str = "", fte: float = 1.0) -> NewPerson:
+    """The checks of `add_person`; nothing is written. The request holds a copy of the
+    data key, which `derive_person_slot` wipes (or `NewPerson.request.wipe()`)."""
     _require_admin(session, auth)
     chosen = parse_roles(r.value for r in person_roles)
     if not chosen:
@@ -286,17 +298,46 @@ def add_person(session: Session, auth: Authorization, name: str,
            for m in team(session)):
         raise ValidationError("Name", "diese Person gibt es in der Akte schon.")
     vault = session.vault
+    worker_id = WorkerId(new_id())
+    request = vault_store.SlotRequest(vault.header, worker_id, draft.name, passphrase,
+                                      vault.data_key_copy(), owner=False)
+    return NewPerson(worker_id, draft, tuple(chosen), request)
+
+
+def derive_person_slot(request: vault_store.SlotRequest) -> vault_store.KeySlot:
+    """The slow step of adding a person (one Argon2id run; no database)."""
+    return vault_store.derive_person_slot(request)
+
+
+def finish_add_person(session: Session, auth: Authorization, person: NewPerson,
+                      slot: vault_store.KeySlot) -> tuple[WorkerId, Changes]:
+    """Write the person checked by `begin_add_person` with her derived key slot. Signed by
+    the Admin; audited as `person.created`."""
+    _require_admin(session, auth)
+    wid, chosen, vault = person.worker_id, person.roles, session.vault
     with session.db.transaction():
-        wid = worker_store.insert_worker(session.writer(), draft)
+        worker_store.insert_worker(session.writer(), person.draft, wid)
         store.set_roles(session.db, wid, chosen)
-    fingerprint = vault_store.set_person_key(vault, wid, passphrase)
+    fingerprint = vault_store.install_person_slot(vault, slot)
     with session.db.transaction():
         sign_act(session, auth, "person.add", "worker", wid,
-                 {"worker_id": wid, "name": draft.name, "roles": [r.value for r in chosen],
-                  "fingerprint": fingerprint}, allowed=(WorkerRole.ADMIN,))
+                 {"worker_id": wid, "name": person.draft.name,
+                  "roles": [r.value for r in chosen], "fingerprint": fingerprint},
+                 allowed=(WorkerRole.ADMIN,))
         session.audit("person.created", "worker", wid, f"roles={'+'.join(r.value for r in chosen)}")
     vault.anchor_audit()
     return wid, Changes.of("worker", wid)
+
+
+def add_person(session: Session, auth: Authorization, name: str,
+               person_roles: Iterable[WorkerRole], passphrase: str, *, team_name: str = "",
+               fte: float = 1.0) -> tuple[WorkerId, Changes]:
+    """An Admin adds a person; the new person has typed her own passphrase. Signed by the
+    Admin; audited as `person.created`. (The app runs the three steps itself, the key
+    derivation on a worker thread.)"""
+    person = begin_add_person(session, auth, name, person_roles, passphrase,
+                              team_name=team_name, fte=fte)
+    return finish_add_person(session, auth, person, derive_person_slot(person.request))
 
 
 def set_roles(session: Session, auth: Authorization, worker_id: str,

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -118,10 +118,19 @@ def _table(model: QAbstractTableModel, name: str, parent: QWidget) -> QTableView
     return view
 
 
+class _ScrollArea(QScrollArea):
+    """Its size hint does not ask the content: the tab widget asks every page's hint when
+    the screen is first shown, and the long word-wrapped columns of labels cost a third of
+    that (issue 23). The content scrolls anyway."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 320)
+
+
 def _vertical_scroll(content: QWidget, parent: QWidget) -> QScrollArea:
     """`content` in a scroll area that scrolls up and down only: the ASD's hours and the
     notes are a long column of lines, taller than a 125 % laptop leaves (issue 18)."""
-    area = QScrollArea(parent)
+    area = _ScrollArea(parent)
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -136,6 +145,35 @@ def _fit_columns(view: QTableView, cap: int = 300) -> None:
     for column in range(header.count()):
         if header.sectionSize(column) > cap:
             header.resizeSection(column, cap)
+
+
+def _rows_fit_text(view: QTableView) -> None:
+    """Rows as tall as their wrapped text, measured once after the widths or the rows
+    changed. (The header's ResizeToContents measured every cell again on each of the
+    layout passes of the first showing: a third of the screen's first opening.)"""
+    refit = QTimer(view)
+    refit.setSingleShot(True)
+    refit.setInterval(0)
+    refit.timeout.connect(view.resizeRowsToContents)
+    model = view.model()
+    for signal in (model.modelReset, model.layoutChanged, model.rowsInserted,
+                   model.dataChanged, view.horizontalHeader().sectionResized):
+        signal.connect(lambda *_args: refit.start())
+    _Resized(view.viewport(), refit.start)
+
+
+class _Resized(QObject):
+    """Calls `then` whenever the watched widget changes its size."""
+
+    def __init__(self, watched: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(watched)
+        self.then = then
+        watched.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.then()
+        return False
 
 
 def _button(text: str, parent: QWidget, slot: Callable[[], object]) -> QPushButton:
@@ -200,6 +238,9 @@ class VerzeichnisScreen(QWidget):
         self.tabs.addTab(self._partner_tab(), "Partner")
         self.tabs.addTab(self._rote_mappe_tab(), "Rote Mappe")
         self.tabs.addTab(self._notes_tab(), "Hinweise")
+        # Tables on a tab not shown yet get their column widths when it is first shown.
+        self.unfitted: set[QTableView] = set()
+        self.tabs.currentChanged.connect(lambda _i: self._fit_shown())
 
         ctx.changed.connect(self._on_changed)
         ctx.session_changed.connect(self._session_changed)
@@ -231,8 +272,7 @@ class VerzeichnisScreen(QWidget):
         # Stadtteile, PLZ, contact and e-mail share the width and wrap (rows grow), the
         # short columns keep theirs: no sideways scrolling at 125 % (issue 18).
         stretch_column(self.district_view, 1, 2, 3, 6)
-        self.district_view.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        _rows_fit_text(self.district_view)
         self.district_view.verticalHeader().hide()  # row numbers repeat the Bezirk
         box.addWidget(self.district_view, 1)
         return tab
@@ -376,10 +416,17 @@ class VerzeichnisScreen(QWidget):
         self.open_states = {}
         self.emergency_model.set_items(self.profile.emergency_contacts)
         self._show_partner()
-        for view in (self.special_view, self.partner_view, self.emergency_view):
-            _fit_columns(view)
+        self.unfitted = {self.special_view, self.partner_view, self.emergency_view}
+        self._fit_shown()
         self._fill_hours()
         self._fill_notes()
+
+    def _fit_shown(self) -> None:
+        """Fit the columns of the tables on the tab shown (measuring the text of every cell
+        of the hidden ones cost the first opening a quarter of its time)."""
+        for view in [v for v in self.unfitted if self.tabs.currentWidget().isAncestorOf(v)]:
+            self.unfitted.discard(view)
+            _fit_columns(view)
 
     def _status_text(self) -> str:
         text = f"Profil: {self.profile.title}"
@@ -419,7 +466,8 @@ class VerzeichnisScreen(QWidget):
         self.open_states = {id(s.partner): s.text(moment) for s in with_hours}
         # Filter, never reorder: editing goes by the partner's place in the profile.
         self.partner_model.set_filter(lambda p: id(p) in self.open_states)
-        _fit_columns(self.partner_view)
+        self.unfitted.add(self.partner_view)
+        self._fit_shown()
 
     def _filter_partners(self, text: str) -> None:
         query = text.strip()

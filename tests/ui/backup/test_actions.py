@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from casework.clock import FixedClock
 from casework.services.backup import backups as backup
@@ -203,9 +203,20 @@ def test_recovery_key_action_writes_two_sheets(attached: UiContext, parent: QWid
     monkeypatch.setattr(documents, "choose_pdf_target",
                         lambda *_a: str(tmp_path / "schluessel.pdf"))
     message_log.confirm_answer = True  # split in two halves
+    # The sheets' PDFs are made on the worker: meanwhile the event loop runs and a
+    # window-modal note says so (rendered on the GUI thread, no timer could see it).
+    notes: list[str] = []
+    heartbeat = QTimer(parent)
+    heartbeat.setInterval(2)
+    heartbeat.timeout.connect(lambda: notes.extend(
+        w.labelText() for w in QApplication.topLevelWidgets()
+        if isinstance(w, QProgressDialog) and w.isVisible()))
+    heartbeat.start()
 
     written = recovery_key.trigger(attached, parent)
 
+    heartbeat.stop()
+    assert "Die Blätter werden erstellt …" in notes
     assert [p.name for p in written] == ["schluessel-teil1.pdf", "schluessel-teil2.pdf"]
     assert all(p.read_bytes().startswith(b"%PDF") for p in written)
     assert "Tresor" in message_log.texts("info")[-1]
@@ -273,7 +284,24 @@ def test_forgotten_passphrase_opens_with_the_recovery_key(
                 edit.setText(line.text())
         dialog.new_passphrase.setText("Neue Passphrase für alle 2026")
         dialog.repeat.setText("Neue Passphrase für alle 2026")
+        ticks: list[bool] = []
+        heartbeat = QTimer(dialog)
+        heartbeat.setInterval(5)
+        heartbeat.timeout.connect(lambda: ticks.append(dialog.busy))
+        heartbeat.start()
         dialog.recover()
+        # The new key slot (Argon2id) is derived on the worker: the dialog returns at
+        # once, says so, takes no second click and no Escape, and the GUI thread runs on.
+        assert dialog.busy and not dialog.open_button.isEnabled()
+        assert not dialog.cancel_button.isEnabled() and not dialog.lines[0][0].isEnabled()
+        assert dialog.status.isVisibleTo(dialog) and "wird geprüft" in dialog.status.text()
+        closed: list[int] = []
+        dialog.finished.connect(closed.append)
+        dialog.reject()
+        assert closed == []
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=20000)
+        heartbeat.stop()
+        assert True in ticks
         attempts.append(dialog.error.text())
         return int(dialog.result())
 
@@ -302,5 +330,6 @@ def test_recover_dialog_shows_a_wrong_line(qtbot, ctx: UiContext, session: Sessi
     dialog.new_passphrase.setText("Neue Passphrase für alle 2026")
     dialog.repeat.setText("Neue Passphrase für alle 2026")
     dialog.recover()
-    assert "Zeile 3" in dialog.error.text()
+    qtbot.waitUntil(lambda: not dialog.busy)
+    assert "Zeile 3" in dialog.error.text() and dialog.open_button.isEnabled()
     assert dialog.session is None and dialog.new_passphrase.text() == ""
