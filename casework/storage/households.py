@@ -293,8 +293,12 @@ def list_household_ids(db: Database, *, search: str = "", status: str | None = N
     column = SORT_COLUMNS.get(sort, "h.sort_name")
     direction = "DESC" if descending else "ASC"
     nulls = "NULLS LAST"
+    # the workers only to sort by their names: without the join, the default view's ids
+    # come from the name index alone (m0046)
+    join = ("LEFT JOIN workers w ON w.id = h.assigned_worker_id " if column.startswith("w.")
+            else "")
     sql = (
-        "SELECT h.id FROM households h LEFT JOIN workers w ON w.id = h.assigned_worker_id "
+        f"SELECT h.id FROM households h {join}"
         f"WHERE {' AND '.join(clauses)} ORDER BY {column} {direction} {nulls}, h.id"
     )
     if limit is not None:

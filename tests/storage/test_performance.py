@@ -16,6 +16,7 @@ from casework.services import session as session_service
 from casework.services.households import households
 from casework.storage import changelog
 from casework.storage import contacts as contact_store
+from casework.storage import households as household_store
 from tests.conftest import PASSPHRASE, add_family
 
 
@@ -168,3 +169,16 @@ def test_closing_the_vault_leaves_no_stat4_samples(vault_dir, clock) -> None:
         assert s.db.scalar("SELECT count(*) FROM sqlite_stat1") > 0
     finally:
         s.close()
+
+
+def test_the_family_lists_ids_come_from_the_name_index_alone(session, family) -> None:
+    # The list's default view (open cases, by name) reads no household row (m0046).
+    statements: list[str] = []
+    session.db.conn.set_trace_callback(statements.append)
+    try:
+        assert household_store.list_household_ids(session.db, open_cases=True) == [family]
+    finally:
+        session.db.conn.set_trace_callback(None)
+    query = next(s for s in statements if s.startswith("SELECT h.id FROM households"))
+    plan = " ".join(str(r[3]) for r in session.db.query("EXPLAIN QUERY PLAN " + query))
+    assert "COVERING INDEX households_sort_name" in plan
