@@ -362,11 +362,8 @@ class EinstellungenScreen(QWidget):
                 raise ValidationError("Passphrase der neuen Person", problem)
             if repeat != new:
                 raise ValidationError("Wiederholung", "stimmt nicht mit der Passphrase überein.")
-        except ValidationError as error:
-            self.worker_form.show_error(error)
-            return
         except UserError as error:
-            self.ctx.report(error)
+            self._refuse_person(error)
             return
         self.worker_pass.clear()
         self.worker_pass_repeat.clear()
@@ -377,13 +374,9 @@ class EinstellungenScreen(QWidget):
             person = self.ctx.apply(persons.begin_add_person, auth, self.worker_name.text(),
                                     chosen, new, team_name=self.worker_team.text(),
                                     fte=self.worker_fte.value())
-        except ValidationError as error:
-            auth.wipe()
-            self.worker_form.show_error(error)
-            return
         except UserError as error:
             auth.wipe()
-            self.ctx.report(error)
+            self._refuse_person(error)
             return
         # Her key slot is one Argon2id run (about half a second): on the key thread, the
         # row meanwhile says so and takes no second click; nothing is written before.
@@ -393,6 +386,13 @@ class EinstellungenScreen(QWidget):
             persons.derive_person_slot, person.request, derivation=True,
             on_done=lambda slot: self._person_slot_ready(session, auth, person, slot),
             on_error=lambda error: self._person_slot_failed(session, auth, person, error))
+
+    def _refuse_person(self, error: UserError) -> None:
+        """A field's problem next to the field, anything else as a message."""
+        if isinstance(error, ValidationError):
+            self.worker_form.show_error(error)
+        else:
+            self.ctx.report(error)
 
     @property
     def adding_worker(self) -> bool:
@@ -413,11 +413,8 @@ class EinstellungenScreen(QWidget):
             return
         try:
             self.ctx.apply(persons.finish_add_person, auth, person, slot)
-        except ValidationError as error:
-            self.worker_form.show_error(error)
-            return
         except UserError as error:
-            self.ctx.report(error)
+            self._refuse_person(error)
             return
         finally:
             auth.wipe()

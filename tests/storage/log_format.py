@@ -4,22 +4,17 @@ back into what an earlier release wrote."""
 from __future__ import annotations
 
 from casework.storage.db import Database
+from casework.storage.migrations import m0001_core
 
-_TABLE = """CREATE TABLE changelog (
-    seq INTEGER PRIMARY KEY,
-    change_id TEXT NOT NULL UNIQUE,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
-    fields TEXT NOT NULL,
-    hlc TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    device TEXT NOT NULL,
-    at TEXT NOT NULL,
-    scope_id TEXT
-);
-CREATE INDEX changelog_entity ON changelog(entity_id);
-CREATE INDEX changelog_scope ON changelog(scope_id);"""
+
+def _as_migration_1_made_it() -> str:
+    """The change log's table and indexes as migration 1 creates them."""
+    lines = m0001_core.SQL.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("CREATE TABLE changelog "))
+    last = next(i for i in range(first, len(lines)) if lines[i].startswith(");"))
+    indexes = [line for line in lines if line.startswith("CREATE INDEX changelog_")]
+    return "".join(lines[first:last + 1] + indexes)
+
 
 TRIGGERS = ("contacts_log_stamp_bu", "contacts_log_keep_au", "contacts_log_keep_ad",
             "contact_notes_log_keep_au", "contact_notes_log_keep_ad")
@@ -34,6 +29,6 @@ def log_as_one_table(db: Database) -> None:
         db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP VIEW changelog")
     db.execute("DROP TABLE changelog_rows")
-    db.executescript(_TABLE)
+    db.executescript(_as_migration_1_made_it())
     db.executemany("INSERT INTO changelog VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
     db.execute("DELETE FROM schema_migrations WHERE version = 57")
