@@ -35,7 +35,11 @@ from casework.storage.db import Database, _fold_for_index, drop_stat4
 # In insertion order; the change log says which rows the bulk path wrote.
 ENTITY_TABLES = {"household": "households", "person": "persons", "contact": "contacts"}
 DERIVED_TRIGGERS = ("persons_member_count_ai", "persons_adult_names_ai",
-                    "household_search_ai", "contact_notes_ai")
+                    "household_search_ai", "contact_notes_ai", "contacts_facts_ai")
+# What the report-facts trigger would have counted: the bulk writer counts a batch in
+# Python and writes the counts (report_facts.bulk_contacts); the copy gets the source's
+# counts with its last transaction.
+FACT_TABLES = ("household_years", "contact_months")
 FTS_SHADOW = ("_data", "_idx", "_config", "_docsize", "_content")
 # SQLite stores a NaN as NULL; sqlcipher3 binds a float directly but looks None up in its
 # adapters (~2.5 µs a value): the rows are pre-built with this instead.
@@ -166,12 +170,23 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
         insert = cpu = 0.0
         counts = dict.fromkeys(statements, 0)
         conn = target.conn
-        for batch, ends_transaction in _batches(source, transactions):
+        facts = {t: [tuple(r) for r in source.query(f"SELECT * FROM {t}")]  # noqa: S608
+                 for t in FACT_TABLES}
+        batches = _batches(source, transactions)
+        following = next(batches, None)
+        while following is not None:
+            batch, ends_transaction = following
+            following = next(batches, None)
             start, started = time.perf_counter(), time.process_time()
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
             for table, sql in statements.items():
                 conn.executemany(sql, batch[table])
+            if following is None:
+                for table, rows in facts.items():
+                    if rows:
+                        marks = ",".join("?" * len(rows[0]))
+                        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
             if ends_transaction:
                 conn.execute("COMMIT")
             insert += time.perf_counter() - start
