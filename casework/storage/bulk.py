@@ -372,4 +372,4 @@ def optimize_search(w: RecordWriter) -> None:
     drop_stat4(w.db)
     # The optimized index leaves its old segments' pages free: give them back (vaults
     # created before auto-vacuum was on keep them for later writes).
-    w.db.conn.execute("PRAGMA incremental_vacuum").fetchall()
+    w.db.query("PRAGMA incremental_vacuum")

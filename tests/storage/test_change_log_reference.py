@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3
 
 from casework.clock import FixedClock
 from casework.models.contacts import (
@@ -266,7 +267,7 @@ def test_a_contact_insert_stores_only_what_its_row_cannot_say(session: Session) 
         cids[0], "contact", cids[0], "insert", row["version"], row["created_by"],
         session.vault.device_id, row["created_at"], row["household_id"])
     # a log row of anything else must say everything itself
-    with session.db.transaction(), pytest.raises(Exception, match="CHECK"):
+    with session.db.transaction(), pytest.raises(sqlcipher3.IntegrityError, match="CHECK"):
         session.db.execute("INSERT INTO changelog_rows (entity, entity_id, op) "
                            "VALUES ('household', 'x', 'insert')")
 
