@@ -32,10 +32,11 @@ from casework.storage import (
     hub_outbox,
     hub_quarantine,
     hub_tables,
+    vault_open,
+    vault_slots,
 )
 from casework.storage import hub as store
 from casework.storage import signatures as signature_store
-from casework.storage import vault as vault_store
 from casework.storage.db import Database
 from casework.storage.hub import ApplyResult, OutgoingChange, RemoteChange
 from casework.storage.hub_crypto import SealedChange
@@ -215,15 +216,15 @@ def background_key(session: Session) -> UnwrappedKey:
     """On the GUI thread: what a worker thread needs to open its own connection to this
     vault for a sync (a connection never crosses threads; the job wipes the key)."""
     return UnwrappedKey(session.vault.folder, session.vault.header,
-                        vault_store.UnlockedKey(session.vault.data_key_copy(),
+                        vault_slots.UnlockedKey(session.vault.data_key_copy(),
                                                 session.vault.person_id))
 
 
 def open_background(key: UnwrappedKey, clock: Clock) -> Session:
     """On the worker thread: the vault's second connection, closed by the caller."""
-    vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
-                                      audit_action="sync.background", unlocked=key.unlocked,
-                                      second_connection=True)
+    vault = vault_open.open_with_key(key.folder, key.header, key.data_key, clock,
+                                     audit_action="sync.background", unlocked=key.unlocked,
+                                     second_connection=True)
     return Session(vault, clock, WorkerId(vault.person_id))
 
 
