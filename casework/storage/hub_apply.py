@@ -48,13 +48,6 @@ from casework.storage.privacy import retention as retention_store
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by",
                           "version", "deleted"})
 
-# Derived rows that reference a record and go with it when it is purged.
-_PURGE_FIRST = {
-    "household": ("DELETE FROM household_search WHERE household_id = ?",),
-    "contact": ("DELETE FROM contact_notes WHERE contact_id = ?",),
-}
-
-
 # Checks of single kinds beyond their field types (e.g. a directory revision must parse
 # as a profile); registered by the features: `validator(fields) -> bool`.
 Validator = Callable[[Mapping[str, Any]], bool]
