@@ -28,6 +28,8 @@ from casework.storage import (
     attachments,
     hub_apply,
     hub_crypto,
+    hub_device_keys,
+    hub_keys,
     hub_merge,
     hub_outbox,
     hub_quarantine,
@@ -92,8 +94,8 @@ def _apply_signature(db: Database, change: RemoteChange) -> None:
 def _apply_key_confirmation(db: Database, change: RemoteChange) -> None:
     """A Leitung/Admin's confirmation of a device key, made on her device."""
     fields = change.fields
-    hub_crypto.confirm_device_key(db, str(fields.get("device_id")),
-                                  str(fields.get("fingerprint")), change.actor, change.at)
+    hub_device_keys.confirm_device_key(db, str(fields.get("device_id")),
+                                       str(fields.get("fingerprint")), change.actor, change.at)
 
 
 hub_apply.register_handler("key_confirmation", _apply_key_confirmation)
@@ -365,14 +367,15 @@ def device_public_keys(session: Session) -> tuple[bytes, bytes]:
     """This device's (X25519, Ed25519) public keys for the hub, made on first use."""
     worker = store.get_state(session.db, "hub_worker_id") or session.vault.owner_id
     with session.db.transaction():
-        return hub_crypto.ensure_device_key(session.db, session.vault.device_id, worker,
-                                            to_utc_iso(session.clock.now()))
+        return hub_device_keys.ensure_device_key(session.db, session.vault.device_id, worker,
+                                                 to_utc_iso(session.clock.now()))
 
 
 def pin_device_keys(session: Session, rows: Sequence[tuple[Any, ...]]) -> list[str]:
     """Pin the hub's device public keys; returns devices whose key the hub changed."""
     with session.db.transaction():
-        return hub_crypto.pin_device_keys(session.db, rows, to_utc_iso(session.clock.now()))
+        return hub_device_keys.pin_device_keys(session.db, rows,
+                                               to_utc_iso(session.clock.now()))
 
 
 def seal_outgoing(session: Session, rows: Sequence[OutgoingChange],
@@ -390,19 +393,19 @@ def seal_outgoing(session: Session, rows: Sequence[OutgoingChange],
 
 def retire_keys(session: Session, key_ids: Sequence[str]) -> int:
     with session.db.transaction():
-        return hub_crypto.retire_keys(session.db, session.vault.device_id, key_ids)
+        return hub_keys.retire_keys(session.db, session.vault.device_id, key_ids)
 
 
 def wraps_for(session: Session, needs: Sequence[tuple[str, str, str, str]]
               ) -> list[dict[str, Any]]:
-    return hub_crypto.make_wraps(session.db, session.vault.device_id, needs)
+    return hub_keys.make_wraps(session.db, session.vault.device_id, needs)
 
 
 def receive_wraps(session: Session, rows: Sequence[tuple[Any, ...]], up_to: int) -> int:
     """Keys sealed to this device: opened, kept, and the wrap cursor moved (one step)."""
     with session.db.transaction():
-        added = hub_crypto.store_wraps(session.db, session.vault.device_id, rows,
-                                       to_utc_iso(session.clock.now()))
+        added = hub_keys.store_wraps(session.db, session.vault.device_id, rows,
+                                     to_utc_iso(session.clock.now()))
         if up_to > int(store.get_state(session.db, "wrap_seq") or 0):
             store.set_state(session.db, "wrap_seq", str(up_to))
     return added
@@ -468,7 +471,7 @@ def device_keys(session: Session) -> list[HubDeviceKey]:
     return [HubDeviceKey(k.device_id, k.worker_id, names.get(k.worker_id, k.worker_id[:8]),
                          k.fingerprint, k.confirmed_at is not None, k.offered_fingerprint,
                          k.bound)
-            for k in hub_crypto.device_keys(session.db)]
+            for k in hub_device_keys.device_keys(session.db)]
 
 
 def confirm_device_key(session: Session, auth: Any, device_id: str, fingerprint: str) -> None:
@@ -487,9 +490,9 @@ def confirm_device_key(session: Session, auth: Any, device_id: str, fingerprint:
         raise ValidationError("Gerät", "ist nicht (eindeutig) bekannt.")
     key = found[0]
     with session.db.transaction():
-        if not hub_crypto.confirm_device_key(session.db, key.device_id, wanted,
-                                             session.actor_id,
-                                             to_utc_iso(session.clock.now())):
+        if not hub_device_keys.confirm_device_key(session.db, key.device_id, wanted,
+                                                  session.actor_id,
+                                                  to_utc_iso(session.clock.now())):
             raise ValidationError("Fingerabdruck", "passt nicht zum Schlüssel dieses Geräts.")
         # The confirmation travels (team data, signed): every device trusts that key then.
         content = {"device_id": key.device_id, "worker_id": key.worker_id,

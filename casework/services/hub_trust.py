@@ -23,7 +23,7 @@ from casework.models.changes import Changes
 from casework.models.persons.worker import WorkerRole
 from casework.services.persons import Authorization, check_auth
 from casework.services.session import Session
-from casework.storage import crypto, hub_crypto
+from casework.storage import crypto, hub_crypto, hub_device_keys
 from casework.storage import hub as store
 from casework.storage import hub_roster as roster_store
 from casework.storage import signatures as signature_store
@@ -147,7 +147,8 @@ def bind_device(session: Session, auth: Authorization) -> str:
     worker = _hub_worker(session)
     device = session.vault.device_id
     with session.db.transaction():
-        enc, sign = hub_crypto.ensure_device_key(session.db, device, worker, _now(session))
+        enc, sign = hub_device_keys.ensure_device_key(session.db, device, worker,
+                                                      _now(session))
     binding = auth.sign(roster_store.binding_message(worker, device, enc, sign))
     _store_binding(session, person, binding)
     return crypto.fingerprint(person)
@@ -156,8 +157,8 @@ def bind_device(session: Session, auth: Authorization) -> str:
 def _binding(session: Session, key: bytearray) -> bytes:
     worker = _hub_worker(session)
     with session.db.transaction():
-        enc, sign = hub_crypto.ensure_device_key(session.db, session.vault.device_id, worker,
-                                                 _now(session))
+        enc, sign = hub_device_keys.ensure_device_key(session.db, session.vault.device_id,
+                                                      worker, _now(session))
     return crypto.sign(key, roster_store.binding_message(worker, session.vault.device_id,
                                                          enc, sign))
 

@@ -4,7 +4,8 @@ the hub's workers on this device.
 The rest of the local side: own changes and the outbox (`hub_outbox`), per-field versions,
 the merge and conflicts (`hub_merge`), applying pulled changes (`hub_apply`, writing
 through `hub_tables`), refused changes (`hub_quarantine`); the signed roster
-(`hub_roster`) and encryption (`hub_crypto`).
+(`hub_roster`) and encryption (`hub_crypto`, `hub_keys`, `hub_device_keys`,
+`hub_signing`).
 """
 
 from __future__ import annotations

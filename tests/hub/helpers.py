@@ -75,12 +75,12 @@ def change_ids(session: Session) -> set[str]:
 def seal(device: Session, items: list[Any]) -> list[Any]:
     """Crafted push items encrypted and signed with `device`'s own keys (what a modified
     app of that worker could send); anything that is no change object goes as it is."""
-    from casework.storage import hub_crypto
+    from casework.storage import hub_crypto, hub_device_keys
 
     out: list[Any] = []
     with device.db.transaction():
-        hub_crypto.ensure_device_key(device.db, device.vault.device_id, device.vault.owner_id,
-                                     "2026-11-21T09:00:00.000000Z")
+        hub_device_keys.ensure_device_key(device.db, device.vault.device_id,
+                                          device.vault.owner_id, "2026-11-21T09:00:00.000000Z")
         for item in items:
             if not (isinstance(item, dict) and {"fields", "entity", "hlc"} <= set(item)):
                 out.append(item)

@@ -21,7 +21,7 @@ from casework.services import hub as sync_service
 from casework.services import session as session_service
 from casework.services.households import households
 from casework.services.session import Session
-from casework.storage import crypto, hub_crypto
+from casework.storage import crypto, hub_device_keys
 from casework.storage.privacy import retention as retention_store
 from casework.sync import client
 from tests.conftest import PASSPHRASE, run_cli
@@ -198,7 +198,7 @@ def test_a_device_key_swapped_at_the_hub_is_shown_and_not_trusted_until_confirme
     assert result.quarantined == 1
     assert forged not in [c.id for c in contacts.contacts(ben, hid)]
     [shown] = [k for k in sync_service.device_keys(ben) if k.device_id == anna.vault.device_id]
-    assert shown.changed_to == hub_crypto.key_fingerprint(enc, sign)
+    assert shown.changed_to == hub_device_keys.key_fingerprint(enc, sign)
     assert "geändert" in shown.status and shown.fingerprint != shown.changed_to
     listed = run_cli("team", "liste", "--vault", str(ben.vault.folder))
     assert listed.returncode == 0, listed.stderr
