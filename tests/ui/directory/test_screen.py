@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from casework.clock import FixedClock
@@ -19,6 +21,7 @@ from casework.services.session import Session
 from casework.ui import documents, messages
 from casework.ui.context import UiContext
 from casework.ui.directory import screen as verzeichnis
+from casework.ui.directory import screen_transfer
 from casework.ui.directory.screen import VerzeichnisScreen
 from tests.conftest import add_person
 
@@ -87,7 +90,7 @@ def test_models_pass_the_model_tester(qtmodeltester: object, screen: Verzeichnis
 def test_district_table_columns(screen: VerzeichnisScreen) -> None:
     model = screen.district_model
     headers = [
-        model.headerData(c, verzeichnis.Qt.Orientation.Horizontal)
+        model.headerData(c, Qt.Orientation.Horizontal)
         for c in range(model.columnCount())
     ]
     assert headers == ["Bezirk", "Stadtteile", "PLZ", "Kontakt", "Telefon", "Rufnummer", "E-Mail"]
@@ -126,12 +129,12 @@ def test_search_by_stadtteil_in_loose_spelling(screen: VerzeichnisScreen) -> Non
 
 
 def test_hours_tab_and_notes_tab(screen: VerzeichnisScreen) -> None:
-    hours = [label.text() for label in screen.hours_tab.findChildren(verzeichnis.QLabel)]
+    hours = [label.text() for label in screen.hours_tab.findChildren(QLabel)]
     assert "Donnerstag: 08:30–12:30, 14:00–17:00 Uhr" in hours
     assert "Keine Sprechzeit: Dienstag, Freitag" in hours
     assert any("Mittwochs bereits ab 12:30 Uhr" in text for text in hours)
     assert "02041/704470" in hours  # Notdienst
-    notes = [label.text() for label in screen.findChildren(verzeichnis.QLabel)]
+    notes = [label.text() for label in screen.findChildren(QLabel)]
     assert any("Donnerstags von 16:00 bis 17:00 Uhr ist der ASD" in text for text in notes)
     tabs = [screen.tabs.tabText(i) for i in range(screen.tabs.count())]
     assert tabs == [
@@ -247,7 +250,7 @@ def test_malformed_import_is_rejected_and_nothing_changes(
     data["asd"]["districts"][3]["email"] = "kaputt"
     bad = tmp_path / "verzeichnis.json"
     bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr(verzeichnis, "choose_import_file", lambda _parent: str(bad))
+    monkeypatch.setattr(screen_transfer, "choose_import_file", lambda _parent: str(bad))
     screen.import_json()
     assert len(seen["error"]) == 1
     assert "asd.districts[3].email" in seen["error"][0]
@@ -268,7 +271,7 @@ def test_import_and_export_through_the_file_seam(
     data["asd"]["districts"][0]["phone"] = "02041 1111"
     good = tmp_path / "neu.json"
     good.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr(verzeichnis, "choose_import_file", lambda _parent: str(good))
+    monkeypatch.setattr(screen_transfer, "choose_import_file", lambda _parent: str(good))
     screen.import_json()
     assert seen["error"] == []
     # Imported, and the data to check named (issue 21: Bezirke 3 and 7 share a number).
@@ -277,7 +280,7 @@ def test_import_and_export_through_the_file_seam(
     assert screen.district_model.visible_items()[0].phone == "02041 1111"
 
     target = tmp_path / "export.json"
-    monkeypatch.setattr(verzeichnis, "choose_export_file", lambda _parent, _name: str(target))
+    monkeypatch.setattr(screen_transfer, "choose_export_file", lambda _parent, _name: str(target))
     screen.export_json()
     exported = parse_profile_text(target.read_text(encoding="utf-8"), target.name)
     assert exported == directory.active_profile(session)
@@ -291,8 +294,8 @@ def test_cancelled_file_dialogs_do_nothing(
     monkeypatch: pytest.MonkeyPatch,
     seen: dict[str, list[str]],
 ) -> None:
-    monkeypatch.setattr(verzeichnis, "choose_import_file", lambda _parent: "")
-    monkeypatch.setattr(verzeichnis, "choose_export_file", lambda _parent, _name: "")
+    monkeypatch.setattr(screen_transfer, "choose_import_file", lambda _parent: "")
+    monkeypatch.setattr(screen_transfer, "choose_export_file", lambda _parent, _name: "")
     screen.import_json()
     screen.export_json()
     assert seen == {"info": [], "warn": [], "error": [], "confirm": []}
@@ -355,7 +358,7 @@ def test_leitung_edits_hours_and_the_acute_answer_follows(
     assert "Wochentag und Zeit" in dialog.form.error_text("Sprechzeiten")
     dialog.office_hours.setText("Mo 08:30–12:30; Mi 08:30–12:30; Do 08:30–12:30; Do 14:00-17:00")
     assert dialog.save()
-    hours = [label.text() for label in screen.hours_tab.findChildren(verzeichnis.QLabel)]
+    hours = [label.text() for label in screen.hours_tab.findChildren(QLabel)]
     assert any("Mittwochs bereits ab 13:00 Uhr" in text for text in hours)
 
     clock.set(datetime(2026, 11, 25, 12, 45, tzinfo=BERLIN))
