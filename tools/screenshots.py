@@ -526,7 +526,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     from casework.models.consent import ConsentStatus
     from casework.models.kinderschutz.vocabulary import State
     from casework.models.persons.worker import WorkerRole
-    from casework.services import referrals
+    from casework.services import referrals_reading
     from casework.services.backup import backups as backup
     from casework.services.consent import lifecycle as consent
     from casework.services.kinderschutz import procedures as ks
@@ -617,7 +617,7 @@ def handbook_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Sh
     shoot("einwilligung-widerrufen", withdraw)
     withdraw.reject()
 
-    sent = next(r for r in referrals.overview(session) if r.state.value == "übermittelt")
+    sent = next(r for r in referrals_reading.overview(session) if r.state.value == "übermittelt")
     page = workspace.open_family(sent.referral.data.household_id)
     assert page is not None
     tab = _tab(page, "Vermittlungen")
@@ -669,7 +669,7 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
     and recording a transfer that the consent check refuses."""
     from casework.models.kinderschutz.vocabulary import State
     from casework.models.persons.worker import WorkerRole
-    from casework.services import referrals
+    from casework.services import referrals, referrals_reading, referrals_transfer
     from casework.services.kinderschutz import procedures as ks
     from casework.services.persons import workers
     from casework.ui.consent.dialogs import NewConsentDialog
@@ -723,9 +723,9 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
     consent_dialog.show()
     shoot(f"{prefix}flow-07-einwilligung-neu", consent_dialog)
     consent_dialog.reject()
-    blocked = next((r.referral for r in referrals.overview(session)
+    blocked = next((r.referral for r in referrals_reading.overview(session)
                     if r.state.value in ("vorgeschlagen", "mit Einverständnis der Familie")
-                    and not referrals.check_transfer(session, r.id).allowed), None)
+                    and not referrals_transfer.check_transfer(session, r.id).allowed), None)
     if blocked is None:  # a referral of a child without consent (demo data only)
         from casework.models.referrals import ReferralDraft
         from casework.services.households import households
@@ -734,7 +734,7 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
         district = referrals.recipient_choices(session, kaya.household_id).districts[0]
         rid, _ = referrals.create(session, ReferralDraft(kaya.household_id, (child,),
                                                          district, "Beratung"))
-        blocked = referrals.get(session, rid)
+        blocked = referrals_reading.get(session, rid)
     send = SendDialog(window.ctx, blocked, window)
     send.show()
     shoot(f"{prefix}flow-08-uebermittlung-festhalten", send)

@@ -16,7 +16,7 @@ from typing import Any
 from casework.cli import CliFailure
 from casework.cli._common import add_vault_argument, open_session
 from casework.models.referrals import ReferralState
-from casework.services import referrals as service
+from casework.services import referrals_reading as reading
 
 
 def _iso_date(text: str) -> date:
@@ -51,7 +51,7 @@ def register(sub: Any) -> None:
 def _list(args: argparse.Namespace) -> int:
     session = open_session(args.vault)
     try:
-        rows = service.overview(session, open_only=not args.alle)
+        rows = reading.overview(session, open_only=not args.alle)
         for r in rows:
             follow = f"{r.follow_up_on:%d.%m.%Y}" if r.follow_up_on else "-"
             print(f"{r.id}\t{r.household_name}\t{r.recipient}\t{r.state.value}\t"
@@ -65,7 +65,7 @@ def _list(args: argparse.Namespace) -> int:
 def _due(args: argparse.Namespace) -> int:
     session = open_session(args.vault)
     try:
-        items = service.follow_ups_due(session, args.am)
+        items = reading.follow_ups_due(session, args.am)
         for f in items:
             print(f"{f.due_on:%d.%m.%Y}\t{f.household_name}\t{f.recipient}\t{f.state.value}")
         print(f"{len(items)} Wiedervorlage(n) fällig")
@@ -79,7 +79,7 @@ def _statistics(args: argparse.Namespace) -> int:
         raise CliFailure("--bis liegt vor --von.")
     session = open_session(args.vault)
     try:
-        stats = service.statistics(session, args.von, args.bis)
+        stats = reading.statistics(session, args.von, args.bis)
         print("Empfänger\tgesamt\t" + "\t".join(s.value for s in ReferralState))
         for s in stats:
             print(f"{s.recipient}\t{s.total}\t"

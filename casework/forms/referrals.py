@@ -5,7 +5,7 @@ It contains only what the referral service decided may be transferred: the perso
 transfer is covered (by a valid consent at the moment of printing, or a documented
 statutory basis), only the chosen fields, notes only when chosen, and the legal basis or
 consent reference for each person. This module renders plain `ReferralLetterData`; it
-never decides what is covered (that is `casework.services.referrals.letter_data`).
+never decides what is covered (that is `casework.services.referrals_transfer.letter_data`).
 """
 
 from __future__ import annotations

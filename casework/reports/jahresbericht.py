@@ -19,7 +19,7 @@ from casework.models.offers import AgeGroup, AttendeeGender
 from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, TextTable, suppress
 from casework.reports import targets
 from casework.reports.period import months, period_text, window
-from casework.services import referrals
+from casework.services import referrals_reading
 from casework.services.directory import vault_profile
 from casework.services.session import Session
 from casework.storage import reports as q
@@ -255,7 +255,7 @@ def _referral_statistics(session: Session, w: Window) -> Counts | None:
     if not q.has_table(session.db, "referrals"):
         return None
     counts: Counts = {}
-    for entry in referrals.statistics(session, w.first, w.last):
+    for entry in referrals_reading.statistics(session, w.first, w.last):
         for outcome, n in entry.by_outcome:
             key = (str(entry.recipient), str(outcome))
             counts[key] = counts.get(key, 0) + int(n)

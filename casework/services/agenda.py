@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from casework.clock import BERLIN, local_today
 from casework.models.kinderschutz.review import ReviewStatus
 from casework.models.persons.worker import WorkerRole
-from casework.services import goals, milestones, referrals, vetting
+from casework.services import goals, milestones, referrals_reading, vetting
 from casework.services.consent import lifecycle as consent
 from casework.services.households import lifecycle as case
 from casework.services.kinderschutz import deadlines as ks_deadlines
@@ -110,7 +110,7 @@ def items(session: Session, on: date | None = None, *, mine_only: bool = False,
                               milestone.overdue(day), milestone.household_id,
                               milestone.household_name,
                               f"{milestone.subject}: {milestone.what_follows}"))
-    for follow_up in referrals.follow_ups_due(session, horizon):
+    for follow_up in referrals_reading.follow_ups_due(session, horizon):
         out.append(AgendaItem(REFERRAL, "Vermittlung", follow_up.due_on,
                               follow_up.due_on < day, follow_up.household_id,
                               follow_up.household_name,

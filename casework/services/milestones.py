@@ -27,7 +27,7 @@ from casework.models.milestones import (
     coming_of_age,
 )
 from casework.models.referrals import ReferralState
-from casework.services import referrals
+from casework.services import referrals_reading
 from casework.services.directory import vault_profile as directory
 from casework.services.households import restriction as case_lifecycle
 from casework.services.session import Session
@@ -94,7 +94,7 @@ def due(session: Session, on: date | None = None, *,
                 "Errechneter Geburtstermin ist vorbei: Geburt unter „Personen“ eintragen "
                 "(Geburtsdatum statt ET), Frühe Hilfen anbieten.", person_id=p.id))
     wait = timedelta(days=referral_outcome_days(session))
-    for ref in referrals.overview(session, open_only=True, on=today):
+    for ref in referrals_reading.overview(session, open_only=True, on=today):
         if ref.state not in WAITING:
             continue
         step = ref.referral.last_step

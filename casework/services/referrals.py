@@ -23,74 +23,54 @@ unless a statutory basis is documented (`StatutoryTransfer`: § 8a SGB VIII, § 
 weil …", LR-12). `record_transfer` of the consent service logs each person's transfer.
 
 Access log: `referral.send`, `referral.send_refused`, `referral.print` (ids only).
+
+Reading (one referral, the lists, Wiedervorlagen, statistics) is in `referrals_reading`,
+the consent check and the Übermittlungsbogen in `referrals_transfer`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from casework.clock import local_today
-from casework.errors import NotFound, PermissionDenied, UserError, ValidationError
+from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.forms import referrals as letter
 from casework.models.changes import Changes
-from casework.models.consent import Capacity, TransferDecision
-from casework.models.directory.profile import Profile, resolve_district
+from casework.models.directory.profile import resolve_district
 from casework.models.referrals import (
     CLOSED_STATES,
     EDITABLE_STATES,
     FOLLOW_UP,
     MAX_TEXT,
     MIN_REASON,
-    OPEN_STATES,
     Recipient,
-    RecipientKind,
     Referral,
     ReferralDraft,
     ReferralState,
-    ShareField,
     StatutoryTransfer,
     asd_recipient,
     check_transition,
     partner_recipient,
 )
-from casework.services.consent import catalog as consent_catalog
-from casework.services.consent import lifecycle as consent_service
 from casework.services.consent import transfer as consent_transfer
-from casework.services.directory import vault_profile as directory
+from casework.services.referrals_reading import KIND, get, profile
+from casework.services.referrals_transfer import (
+    TransferCheck,
+    audit_detail,
+    check,
+    consent_legal,
+    consent_reference,
+    letter_content,
+    statutory_legal,
+)
 from casework.services.session import Session
 from casework.storage import attachments
 from casework.storage import households as household_store
-from casework.storage import persons as worker_store
 from casework.storage import referrals as store
 
-KIND = "referral"
 SEND_FOLLOW_UP_DAYS = 14  # default Wiedervorlage after sending
-FREE_GROUP = "sonstige Stelle (freie Angabe)"  # statistics: free entries are not named
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def profile(session: Session) -> Profile:
-    """The vault's active directory (edited copy or shipped profile)."""
-    return directory.active_profile(session)
-
-
-def get(session: Session, referral_id: str) -> Referral:
-    found = store.get_referral(session.db, referral_id)
-    if found is None:
-        raise NotFound("Die Vermittlung")
-    return found
-
-
-def for_household(session: Session, household_id: str) -> list[Referral]:
-    """The household's referrals, newest first."""
-    return store.referrals_of_household(session.db, household_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,111 +93,6 @@ def recipient_choices(session: Session, household_id: str) -> RecipientChoices:
                       for d in resolve_district(prof, household.data.district))
     return RecipientChoices(districts, suggested,
                             tuple(partner_recipient(p) for p in prof.partners))
-
-
-@dataclass(frozen=True, slots=True)
-class ReferralRow:
-    """One line of a referral list."""
-
-    referral: Referral
-    household_name: str
-    state: ReferralState
-    age_days: int  # since the last step
-    follow_up_on: date | None
-
-    @property
-    def id(self) -> str:
-        return self.referral.id
-
-    @property
-    def recipient(self) -> str:
-        return self.referral.data.recipient.label
-
-
-def rows(session: Session, referrals: Sequence[Referral], on: date | None = None,
-         ) -> list[ReferralRow]:
-    today = on or local_today(session.clock)
-    # the household label, not the bare surname: families with the same surname (issue 18)
-    names = household_store.household_labels(
-        session.db, sorted({r.data.household_id for r in referrals}))
-    return [ReferralRow(r, names.get(r.data.household_id, ""), r.state, r.age_days(today),
-                        r.follow_up_on) for r in referrals]
-
-
-def overview(session: Session, *, state: ReferralState | None = None,
-             recipient: str = "", open_only: bool = True, min_age_days: int = 0,
-             on: date | None = None) -> list[ReferralRow]:
-    """Referrals of the vault for the Vermittlungen screen, longest-resting first;
-    filtered by state, recipient label (exact) and minimum age (days since last step)."""
-    found = rows(session, store.all_referrals(session.db), on)
-    if open_only:
-        found = [r for r in found if r.state in OPEN_STATES]
-    if state is not None:
-        found = [r for r in found if r.state is state]
-    if recipient:
-        found = [r for r in found if r.recipient == recipient]
-    found = [r for r in found if r.age_days >= min_age_days]
-    found.sort(key=lambda r: (-r.age_days, r.referral.referred_on))
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class ReferralFollowUp:
-    referral_id: str
-    household_id: str
-    household_name: str
-    recipient: str
-    state: ReferralState
-    due_on: date
-
-    def overdue_days(self, on: date) -> int:
-        return max((on - self.due_on).days, 0)
-
-
-def follow_ups_due(session: Session, on: date | None = None) -> list[ReferralFollowUp]:
-    """Open referrals whose Wiedervorlage is due on `on` (default today) or overdue,
-    oldest first — for the Heute screen."""
-    day = on or local_today(session.clock)
-    out = [ReferralFollowUp(r.id, r.referral.data.household_id, r.household_name,
-                            r.recipient, r.state, r.follow_up_on)
-           for r in rows(session, store.all_referrals(session.db), day)
-           if r.state in OPEN_STATES and r.follow_up_on is not None and r.follow_up_on <= day]
-    out.sort(key=lambda f: (f.due_on, f.household_name))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class RecipientStatistics:
-    recipient: str  # "ASD Bezirk 6", a partner's name, or FREE_GROUP
-    kind: RecipientKind
-    total: int
-    by_outcome: tuple[tuple[str, int], ...]  # (state label, count), in lifecycle order
-
-    def count(self, state: ReferralState) -> int:
-        return dict(self.by_outcome).get(state.value, 0)
-
-
-def statistics(session: Session, von: date, bis: date) -> list[RecipientStatistics]:
-    """Referrals proposed between `von` and `bis` (inclusive) per recipient, counted by
-    their state at the end of `bis` (steps dated after `bis` are ignored). Free entries are
-    grouped as FREE_GROUP; no person or household data (LR-39)."""
-    if bis < von:
-        raise ValidationError("Zeitraum", "das Ende liegt vor dem Beginn.")
-    groups: dict[tuple[str, RecipientKind], Counter[str]] = {}
-    for ref in store.referred_between(session.db, von, bis):
-        rec = ref.data.recipient
-        label = FREE_GROUP if rec.kind is RecipientKind.FREI else rec.label
-        state = ReferralState.VORGESCHLAGEN
-        for step in ref.steps:
-            if step.state is not None and step.on <= bis:
-                state = step.state
-        groups.setdefault((label, rec.kind), Counter())[state.value] += 1
-    order = [s.value for s in ReferralState]
-    out = [RecipientStatistics(label, kind, sum(c.values()),
-                               tuple((s, c[s]) for s in order if c[s]))
-           for (label, kind), c in groups.items()]
-    out.sort(key=lambda s: (list(RecipientKind).index(s.kind), -s.total, s.recipient))
-    return out
 
 
 # --------------------------------------------------------------------------- writing
@@ -374,76 +249,7 @@ def set_follow_up(session: Session, referral_id: str, follow_up_on: date | None,
     return Changes.of(KIND, referral_id)
 
 
-# --------------------------------------------------------------------------- transfer
-
-
-@dataclass(frozen=True, slots=True)
-class PersonCheck:
-    person_id: str
-    name: str
-    decision: TransferDecision
-
-
-@dataclass(frozen=True, slots=True)
-class TransferCheck:
-    """The consent service's answer for every person of a referral at one moment."""
-
-    referral_id: str
-    persons: tuple[PersonCheck, ...]
-
-    @property
-    def allowed(self) -> bool:
-        return bool(self.persons) and all(p.decision.allowed for p in self.persons)
-
-    @property
-    def blocked(self) -> tuple[PersonCheck, ...]:
-        return tuple(p for p in self.persons if not p.decision.allowed)
-
-    def message_de(self) -> str:
-        """German explanation naming each missing consent (no ids)."""
-        if self.allowed:
-            return "Für alle Personen liegt eine gültige Einwilligung vor."
-        if not self.persons:
-            return ("Die Personen dieser Vermittlung sind nicht mehr in der Akte; es gibt "
-                    "nichts zu übermitteln.")
-        lines = [f"• {p.name}: {p.decision.reason_de} Es fehlt: {p.decision.missing}."
-                 for p in self.blocked]
-        return ("Übermittlung nicht zulässig – es fehlt die Einwilligung:\n"
-                + "\n".join(lines))
-
-
-def _person_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
-    """Names of the persons that still exist (removed persons are left out: their data
-    is no longer part of the referral)."""
-    out: dict[str, str] = {}
-    for pid in ids:
-        person = household_store.get_person(session.db, pid)
-        if person is not None:
-            out[pid] = person.display_name
-    return out
-
-
-def check_transfer(session: Session, referral_id: str,
-                   at: datetime | None = None) -> TransferCheck:
-    """Ask the consent service for every person of the referral (default: now)."""
-    return _check(session, get(session, referral_id), at)
-
-
-def _check(session: Session, ref: Referral, at: datetime | None = None) -> TransferCheck:
-    d = ref.data
-    names = _person_names(session, d.person_ids)
-    checks = []
-    for pid in (p for p in d.person_ids if p in names):
-        decision = consent_transfer.may_transfer(
-            session, pid, d.purpose_key, d.recipient.consent_recipient, at,
-            purpose_detail=d.purpose_detail or None,
-            recipient_detail=d.recipient.consent_detail)
-        checks.append(PersonCheck(pid, names[pid], decision))
-    return TransferCheck(ref.id, tuple(checks))
-
-
-def _audit_detail(**values: object) -> str:
-    return json.dumps(values, sort_keys=True, separators=(",", ":"))
+# --------------------------------------------------------------------------- sending
 
 
 def send(session: Session, referral_id: str, *, statutory: StatutoryTransfer | None = None,
@@ -466,25 +272,25 @@ def send(session: Session, referral_id: str, *, statutory: StatutoryTransfer | N
     check_transition(ref.state, ReferralState.UEBERMITTELT, statutory=clean_basis is not None)
     day = _day(session, ref, on)
     follow = _follow_up(day, follow_up_on or day + timedelta(days=SEND_FOLLOW_UP_DAYS))
-    found = _check(session, ref)
+    found = check(session, ref)
     if not found.persons:
         raise ValidationError("Personen", found.message_de())
     sent_ids = [p.person_id for p in found.persons]
     if clean_basis is None and not found.allowed:
-        session.audit("referral.send_refused", KIND, ref.id, _audit_detail(
+        session.audit("referral.send_refused", KIND, ref.id, audit_detail(
             blocked=[p.person_id for p in found.blocked]))
         raise PermissionDenied(found.message_de())
     # The Übermittlungsbogen exactly as it goes out, kept encrypted with the sending step
     # (issue 19): a re-print reproduces it, even after a later withdrawal.
     if clean_basis is not None:
         included = [(pid, f"{clean_basis.basis.value} (ohne Einwilligung)") for pid in sent_ids]
-        legal = _statutory_legal(clean_basis)
+        legal = statutory_legal(clean_basis)
     else:
-        included = [(p.person_id, _consent_reference(session, p.decision))
+        included = [(p.person_id, consent_reference(session, p.decision))
                     for p in found.persons if p.decision.allowed]
-        legal = _consent_legal(session, ref)
+        legal = consent_legal(session, ref)
     sent_pdf = letter.render_referral_letter(
-        _letter(session, ref, included, legal, day), session.clock)
+        letter_content(session, ref, included, legal, day), session.clock)
     attachment_id = attachments.put(session.vault, sent_pdf)
     try:
         _send_transaction(session, referral_id, ref, found, clean_basis, day, follow,
@@ -519,144 +325,6 @@ def _send_transaction(session: Session, referral_id: str, ref: Referral, found: 
                           sent_person_ids=sent_ids, attachment_id=attachment_id,
                           content_hash=content_hash)
         store.set_state(w, ref.id, ref.data.household_id, ReferralState.UEBERMITTELT)
-        session.audit("referral.send", KIND, ref.id, _audit_detail(
+        session.audit("referral.send", KIND, ref.id, audit_detail(
             basis=clean_basis.basis.name if clean_basis else "consent",
             persons=sent_ids, consents=[c for _, c in refs]))
-
-
-# --------------------------------------------------------------------------- letter
-
-_PRINTABLE = frozenset(ReferralState) - {ReferralState.VORGESCHLAGEN,
-                                          ReferralState.ZURUECKGEZOGEN}
-
-
-def _consent_reference(session: Session, decision: TransferDecision) -> str:
-    if decision.consent_id is None:
-        return decision.reason_de
-    consent = consent_service.get(session, decision.consent_id)
-    who = ("der Personensorgeberechtigten" if consent.capacity is Capacity.GUARDIAN
-           else "der betroffenen Person")
-    signed = f" vom {consent.signed_on:%d.%m.%Y}" if consent.signed_on else ""
-    return f"Einwilligung {who}{signed} (Nr. {consent.id[-8:]})"
-
-
-def _worker_label(session: Session) -> str:
-    worker = worker_store.get_worker(session.db, session.actor_id)
-    return "" if worker is None else f"{worker.name} ({worker.data.role.value})"
-
-
-def _statutory_legal(statutory: StatutoryTransfer) -> tuple[str, ...]:
-    return (f"Übermittlung ohne Einwilligung auf gesetzlicher Grundlage: "
-            f"{statutory.basis.value}.", statutory.notice_text() + ".")
-
-
-def _consent_legal(session: Session, ref: Referral) -> tuple[str, ...]:
-    d = ref.data
-    cat = profile(session).consent
-    return (
-        "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO, § 67b SGB X) für: „"
-        + consent_catalog.purpose_text(cat, d.purpose_key, d.purpose_detail)
-        + "“ – Empfänger: „"
-        + consent_catalog.recipient_text(cat, d.recipient.consent_recipient,
-                                         d.recipient.consent_detail or "") + "“.",
-        "Die Einwilligungen wurden bei der Erstellung dieses Bogens geprüft; Personen "
-        "ohne gültige Einwilligung sind nicht aufgeführt.")
-
-
-def _letter(session: Session, ref: Referral, included: Sequence[tuple[str, str]],
-            legal: tuple[str, ...], on: date) -> letter.ReferralLetterData:
-    if not included:
-        raise PermissionDenied("Für keine Person dieser Vermittlung liegt eine gültige "
-                               "Einwilligung vor; der Bogen wird nicht erstellt.")
-    d = ref.data
-    prof = profile(session)
-    names = _person_names(session, d.person_ids)
-    birth = ShareField.GEBURTSDATUM in d.share
-    persons = []
-    for pid, basis in included:
-        person = household_store.get_person(session.db, pid)
-        born = ""
-        if birth and person is not None and person.data.birth.birth_date is not None:
-            born = f"{person.data.birth.birth_date:%d.%m.%Y}"
-        persons.append(letter.LetterPerson(names.get(pid, ""), born, basis))
-    household = household_store.get_household(session.db, d.household_id)
-    address = (household.address_line() if household is not None
-               and ShareField.ANSCHRIFT in d.share else "")
-    return letter.ReferralLetterData(
-        organisation=prof.organisation, reference=f"V-{ref.id[-8:]}",
-        on=on, recipient_label=d.recipient.label,
-        recipient_contact=d.recipient.contact, sender=_worker_label(session),
-        reason=d.reason if ShareField.ANLIEGEN in d.share else "",
-        offer=d.offer if ShareField.ANLIEGEN in d.share else "",
-        persons=tuple(persons), address=address,
-        note=d.note if ShareField.HINWEISE in d.share else "", legal_basis=legal,
-        place=prof.city)
-
-
-def letter_data(session: Session, referral_id: str) -> tuple[letter.ReferralLetterData,
-                                                              tuple[str, ...]]:
-    """What a NEW letter may contain now, and the ids of the persons included.
-
-    Sent on a statutory basis: the persons sent, with the basis. Otherwise: only the
-    persons whose transfer the consent service allows at this moment; refused
-    (`PermissionDenied`) if that is nobody. After sending, the letter says how it differs
-    from the one sent (persons left out, e.g. after a withdrawal)."""
-    ref = get(session, referral_id)
-    if ref.state not in _PRINTABLE:
-        raise ValidationError("Status", f"Bei „{ref.state.value}“ wird kein Bogen gedruckt"
-                              + (" – bitte zuerst das Einverständnis der Familie festhalten."
-                                 if ref.state is ReferralState.VORGESCHLAGEN else "."))
-    sent = ref.send_step
-    statutory = sent.statutory if sent is not None else None
-    names = _person_names(session, ref.data.person_ids)
-    included: list[tuple[str, str]] = []  # (person id, basis text)
-    if statutory is not None:
-        for pid in sent.sent_person_ids if sent is not None else ():
-            if pid in names:
-                included.append((pid, f"{statutory.basis.value} (ohne Einwilligung)"))
-        legal = _statutory_legal(statutory)
-    else:
-        for p in _check(session, ref).persons:
-            if p.decision.allowed:
-                included.append((p.person_id, _consent_reference(session, p.decision)))
-        legal = _consent_legal(session, ref)
-    data = _letter(session, ref, included, legal, local_today(session.clock))
-    if sent is not None:
-        now = {pid for pid, _ in included}
-        missing = [names.get(pid, "eine Person") for pid in sent.sent_person_ids
-                   if pid not in now]
-        differences = tuple(
-            f"{name}: nicht mehr enthalten – für diese Person liegt heute keine gültige "
-            f"Einwilligung mehr vor (z. B. Widerruf)" for name in missing)
-        data = replace(data, sent_on=sent.on, differences=differences)
-    return data, tuple(pid for pid, _ in included)
-
-
-def sent_letter(session: Session, referral_id: str) -> bytes | None:
-    """The Übermittlungsbogen exactly as it was sent (decrypted copy), or None when the
-    referral was not sent (or was sent before copies were kept)."""
-    sent = get(session, referral_id).send_step
-    if sent is None or not sent.attachment_id:
-        return None
-    pdf = attachments.get(session.vault, sent.attachment_id)
-    if sent.content_hash and hashlib.sha256(pdf).hexdigest() != sent.content_hash:
-        raise UserError("Der gespeicherte Übermittlungsbogen ist beschädigt (Prüfsumme "
-                        "stimmt nicht).")
-    return pdf
-
-
-def print_letter(session: Session, referral_id: str, *, new: bool = False) -> bytes:
-    """The Übermittlungsbogen: once sent, the copy that was sent (a re-print reproduces
-    it); before sending, or with `new`, a letter with only the data covered now (after
-    sending it states how it differs from the sent one). Logged as `referral.print`
-    (ids of the persons included, no content)."""
-    if not new:
-        copy = sent_letter(session, referral_id)
-        if copy is not None:
-            session.audit("referral.print", KIND, referral_id, "sent-copy")
-            return copy
-    data, included = letter_data(session, referral_id)
-    pdf = letter.render_referral_letter(data, session.clock)
-    session.audit("referral.print", KIND, referral_id, _audit_detail(persons=list(included)))
-    return pdf
-

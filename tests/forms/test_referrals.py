@@ -16,6 +16,8 @@ from casework.models.directory.profile import Organisation
 from casework.models.ids import HouseholdId, PersonId
 from casework.models.referrals import ReferralDraft, ShareField, StatutoryTransfer
 from casework.services import referrals as service
+from casework.services import referrals_reading as reading
+from casework.services import referrals_transfer as transfer
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.session import Session
@@ -69,9 +71,9 @@ def test_letter_contains_only_persons_with_consent(session: Session, family: Hou
     rid = _referral(session, family, (mother, child),
                     frozenset({ShareField.GEBURTSDATUM, ShareField.ANLIEGEN}))
     with pytest.raises(ValidationError, match="Einverständnis"):
-        service.print_letter(session, rid)  # not before the family agreed
+        transfer.print_letter(session, rid)  # not before the family agreed
     service.agree(session, rid)
-    text = pdf_text(service.print_letter(session, rid))
+    text = pdf_text(transfer.print_letter(session, rid))
     assert "Ayşe Müller" in text and "04.05.1988" in text
     assert "Lena Müller" not in text and "01.03.2019" not in text  # no consent → absent
     assert "Gärtnerstraße" not in text  # address not chosen
@@ -89,7 +91,7 @@ def test_letter_refused_when_nobody_is_covered(session: Session, family: Househo
     service.agree(session, rid)
     consent.withdraw(session, cid, total=True)
     with pytest.raises(PermissionDenied, match="keine Person"):
-        service.print_letter(session, rid)
+        transfer.print_letter(session, rid)
 
 
 def test_letter_on_statutory_basis_names_basis_and_notice(
@@ -98,7 +100,7 @@ def test_letter_on_statutory_basis_names_basis_and_notice(
     rid = _referral(session, family, (people["Ayşe"], people["Lena"]),
                     frozenset({ShareField.ANSCHRIFT, ShareField.HINWEISE}))
     service.send(session, rid, statutory=StatutoryTransfer(StatutoryBasis.SGB8_8A, TODAY))
-    text = pdf_text(service.print_letter(session, rid))
+    text = pdf_text(transfer.print_letter(session, rid))
     assert "Ayşe Müller" in text and "Lena Müller" in text
     assert "§ 8a SGB VIII" in text and "vorab informiert am 21.11.2026" in text
     assert "Gärtnerstraße 12" in text and "Vater gewalttätig" in text
@@ -117,9 +119,9 @@ def test_reprint_after_withdrawal_reproduces_the_sent_letter(
     rid = _referral(session, family, (mother, child), frozenset({ShareField.GEBURTSDATUM}))
     service.agree(session, rid)
     service.send(session, rid)
-    step = service.get(session, rid).send_step
+    step = reading.get(session, rid).send_step
     assert step is not None and step.attachment_id and len(step.content_hash) == 64
-    sent = service.sent_letter(session, rid)
+    sent = transfer.sent_letter(session, rid)
     assert sent is not None
     sent_text = pdf_text(sent)
     assert "Ayşe Müller" in sent_text and "Lena Müller" in sent_text
@@ -128,10 +130,10 @@ def test_reprint_after_withdrawal_reproduces_the_sent_letter(
     assert not stored.startswith(b"%PDF") and sent not in stored
     consent.withdraw(session, child_consent, total=True, via="telefonisch")
     clock.advance(timedelta(days=3))
-    reprint = service.print_letter(session, rid)
+    reprint = transfer.print_letter(session, rid)
     assert reprint == sent  # what went out, not today's view of it
     assert audit_store.entries(session.db, limit=1)[0].detail == "sent-copy"
-    fresh = pdf_text(service.print_letter(session, rid, new=True))
+    fresh = pdf_text(transfer.print_letter(session, rid, new=True))
     assert "Ayşe Müller" in fresh and "Lena Müller: nicht mehr enthalten" in fresh
     assert "weicht vom am 21.11.2026 übermittelten Bogen ab" in fresh
     assert "01.03.2019" not in fresh  # the withdrawn child's data is not printed again

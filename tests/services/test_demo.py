@@ -30,7 +30,7 @@ from casework.services import (
     demo,
     offers,
     persons,
-    referrals,
+    referrals_reading,
     teilhabe,
     vetting,
 )
@@ -121,7 +121,7 @@ def test_consents_given_withdrawn_printed_and_renewal_due_at_16(s: Session) -> N
 
 
 def test_referrals_in_every_state(s: Session) -> None:
-    states = {r.state for r in referrals.overview(s, open_only=False)}
+    states = {r.state for r in referrals_reading.overview(s, open_only=False)}
     assert states == set(ReferralState)
 
 

@@ -20,6 +20,8 @@ from casework.models.referrals import (
     free_recipient,
 )
 from casework.services import referrals as service
+from casework.services import referrals_reading as reading
+from casework.services import referrals_transfer as transfer
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.session import Session
@@ -73,7 +75,7 @@ def test_full_lifecycle_dated_and_attributed(session: Session, clock: FixedClock
     give_consent(session, mother)
     rid, changes = service.create(session, asd_draft(session, family, (mother,)))
     assert changes.affects("referral")
-    assert service.get(session, rid).state is S.VORGESCHLAGEN
+    assert reading.get(session, rid).state is S.VORGESCHLAGEN
     with pytest.raises(ValidationError, match="Einverständnis"):
         service.send(session, rid)  # no skipping "mit Einverständnis der Familie"
     clock.advance(timedelta(days=1))
@@ -85,7 +87,7 @@ def test_full_lifecycle_dated_and_attributed(session: Session, clock: FixedClock
     with pytest.raises(ValidationError, match="Ergebnis"):
         service.close(session, rid, "")
     service.close(session, rid, "Hilfe läuft", feedback="Familie zufrieden")
-    ref = service.get(session, rid)
+    ref = reading.get(session, rid)
     assert ref.state is S.ABGESCHLOSSEN
     assert [s.kind for s in ref.steps] == [s.value for s in (
         S.VORGESCHLAGEN, S.EINVERSTAENDNIS, S.UEBERMITTELT, S.ANGENOMMEN, S.ABGESCHLOSSEN)]
@@ -94,7 +96,7 @@ def test_full_lifecycle_dated_and_attributed(session: Session, clock: FixedClock
     assert ref.steps[-1].text == "Hilfe läuft" and ref.steps[-1].feedback == "Familie zufrieden"
     with pytest.raises(ValidationError, match="endgültig"):
         service.withdraw(session, rid, "doch nicht")  # closed is final
-    assert service.get(session, rid).state is S.ABGESCHLOSSEN
+    assert reading.get(session, rid).state is S.ABGESCHLOSSEN
 
 
 def test_reject_needs_reason_and_withdrawal_from_open_state(
@@ -108,7 +110,7 @@ def test_reject_needs_reason_and_withdrawal_from_open_state(
         service.reject(session, rid, " ")
     service.reject(session, rid, "nicht zuständig")
     service.withdraw(session, rid, "Familie zieht weg")
-    assert service.get(session, rid).state is S.ZURUECKGEZOGEN
+    assert reading.get(session, rid).state is S.ZURUECKGEZOGEN
     with pytest.raises(ValidationError, match="endgültig"):
         service.close(session, rid, "x" * 5)
 
@@ -129,16 +131,16 @@ def test_withdrawn_consent_blocks_sending_and_changes_nothing(
     child_consent = give_consent(session, child, guardians=(mother,))
     rid, _ = service.create(session, asd_draft(session, family, (mother, child)))
     service.agree(session, rid)
-    assert service.check_transfer(session, rid).allowed
+    assert transfer.check_transfer(session, rid).allowed
     # LR-32: withdrawal between "mit Einverständnis" and "übermittelt".
     consent.withdraw(session, child_consent, total=True, via="telefonisch")
-    before = service.get(session, rid)
+    before = reading.get(session, rid)
     with pytest.raises(PermissionDenied) as refused:
         service.send(session, rid)
     message = refused.value.message
     assert "Lena Müller" in message and "widerrufen" in message
     assert "Ayşe Müller" not in message  # only the missing consent is named
-    after = service.get(session, rid)
+    after = reading.get(session, rid)
     assert after.state is S.EINVERSTAENDNIS and after.steps == before.steps
     last = audit_store.entries(session.db, limit=1)[0]
     assert (last.action, last.entity_id) == ("referral.send_refused", rid)
@@ -146,7 +148,7 @@ def test_withdrawn_consent_blocks_sending_and_changes_nothing(
     # Taking the child out of the referral lets the mother's data go.
     service.update(session, rid, asd_draft(session, family, (mother,)))
     service.send(session, rid)
-    sent = service.get(session, rid).send_step
+    sent = reading.get(session, rid).send_step
     assert sent is not None and sent.sent_person_ids == (mother,)
     assert sent.statutory is None and [p for p, _ in sent.consent_refs] == [mother]
 
@@ -157,7 +159,7 @@ def test_consent_must_name_this_concern(session: Session, family: HouseholdId,
     give_consent(session, mother, detail="an das Jobcenter")
     rid, _ = service.create(session, asd_draft(session, family, (mother,)))
     service.agree(session, rid)
-    check = service.check_transfer(session, rid)
+    check = transfer.check_transfer(session, rid)
     assert not check.allowed
     assert "ASD Bezirk 9" in check.message_de()
 
@@ -172,8 +174,8 @@ def test_other_recipient_needs_its_name_in_the_consent(
     other, _ = service.create(session, ReferralDraft(
         family, (mother,), free_recipient("Mieterverein Beispiel"), "Mietrückstand",
         purpose_detail="Schuldnerberatung Beispiel"))
-    assert service.check_transfer(session, good).allowed
-    assert not service.check_transfer(session, other).allowed
+    assert transfer.check_transfer(session, good).allowed
+    assert not transfer.check_transfer(session, other).allowed
 
 
 def test_child_under_16_needs_guardians_for_digital_channel(
@@ -188,7 +190,7 @@ def test_child_under_16_needs_guardians_for_digital_channel(
         service.send(session, rid)
     give_consent(session, teen, purpose="digital", guardians=(mother,))
     service.send(session, rid)
-    assert service.get(session, rid).state is S.UEBERMITTELT
+    assert reading.get(session, rid).state is S.UEBERMITTELT
 
 
 def test_section_8a_referral_to_asd_without_consent_records_the_basis(
@@ -199,7 +201,7 @@ def test_section_8a_referral_to_asd_without_consent_records_the_basis(
         service.send(session, rid, statutory=StatutoryTransfer(StatutoryBasis.SGB8_8A))
     service.send(session, rid, statutory=StatutoryTransfer(
         StatutoryBasis.SGB8_8A, not_informed_reason="wirksamer Schutz in Frage gestellt"))
-    ref = service.get(session, rid)
+    ref = reading.get(session, rid)
     assert ref.state is S.UEBERMITTELT
     assert ref.send_step is not None and ref.send_step.statutory is not None
     assert ref.send_step.statutory.basis is StatutoryBasis.SGB8_8A
@@ -227,19 +229,19 @@ def test_follow_ups_due_for_heute(session: Session, clock: FixedClock, family: H
     give_consent(session, mother)
     rid, _ = service.create(session, asd_draft(session, family, (mother,),
                                                follow_up_on=TODAY + timedelta(days=3)))
-    assert service.follow_ups_due(session) == []
-    due = service.follow_ups_due(session, TODAY + timedelta(days=3))
+    assert reading.follow_ups_due(session) == []
+    due = reading.follow_ups_due(session, TODAY + timedelta(days=3))
     assert [(f.referral_id, f.household_name, f.recipient, f.state) for f in due] == [
         (rid, "Müller (Ayşe) · Gärtnerstr. 12", "ASD Bezirk 9", S.VORGESCHLAGEN)]
     assert due[0].overdue_days(TODAY + timedelta(days=5)) == 2
     service.agree(session, rid)  # keeps the follow-up
     service.send(session, rid)  # default: two weeks after sending
-    assert service.get(session, rid).follow_up_on == TODAY + timedelta(days=14)
-    assert service.follow_ups_due(session, TODAY + timedelta(days=13)) == []
+    assert reading.get(session, rid).follow_up_on == TODAY + timedelta(days=14)
+    assert reading.follow_ups_due(session, TODAY + timedelta(days=13)) == []
     clock.advance(timedelta(days=14))
-    assert [f.referral_id for f in service.follow_ups_due(session)] == [rid]
+    assert [f.referral_id for f in reading.follow_ups_due(session)] == [rid]
     service.withdraw(session, rid, "Familie lehnt ab")
-    assert service.follow_ups_due(session, TODAY + timedelta(days=30)) == []
+    assert reading.follow_ups_due(session, TODAY + timedelta(days=30)) == []
 
 
 def test_overview_by_state_and_age(session: Session, clock: FixedClock, family: HouseholdId,
@@ -250,14 +252,14 @@ def test_overview_by_state_and_age(session: Session, clock: FixedClock, family: 
     new, _ = service.create(session, ReferralDraft(
         family, (mother,), free_recipient("Beratung Beispiel"), "Beratung"))
     service.agree(session, new)
-    rows = service.overview(session)
+    rows = reading.overview(session)
     assert [(r.id, r.age_days) for r in rows] == [(old, 10), (new, 0)]
-    assert [r.id for r in service.overview(session, state=S.EINVERSTAENDNIS)] == [new]
-    assert [r.id for r in service.overview(session, min_age_days=5)] == [old]
-    assert [r.id for r in service.overview(session, recipient="ASD Bezirk 9")] == [old]
+    assert [r.id for r in reading.overview(session, state=S.EINVERSTAENDNIS)] == [new]
+    assert [r.id for r in reading.overview(session, min_age_days=5)] == [old]
+    assert [r.id for r in reading.overview(session, recipient="ASD Bezirk 9")] == [old]
     service.withdraw(session, old, "erledigt sich")
-    assert [r.id for r in service.overview(session)] == [new]
-    assert {r.id for r in service.overview(session, open_only=False)} == {old, new}
+    assert [r.id for r in reading.overview(session)] == [new]
+    assert {r.id for r in reading.overview(session, open_only=False)} == {old, new}
 
 
 def test_statistics_per_recipient_by_outcome(session: Session, clock: FixedClock,
@@ -275,18 +277,18 @@ def test_statistics_per_recipient_by_outcome(session: Session, clock: FixedClock
     clock.advance(timedelta(days=2))
     service.accept(session, a)
     service.reject(session, b, "keine Kapazität")
-    stats = service.statistics(session, date(2026, 1, 1), date(2026, 12, 31))
+    stats = reading.statistics(session, date(2026, 1, 1), date(2026, 12, 31))
     assert [(s.recipient, s.total, s.by_outcome) for s in stats] == [
         ("ASD Bezirk 9", 2, (("angenommen", 1), ("abgelehnt", 1))),
-        (service.FREE_GROUP, 1, (("vorgeschlagen", 1),)),
+        (reading.FREE_GROUP, 1, (("vorgeschlagen", 1),)),
     ]
     # State at the end of the period: the later acceptance is not counted yet.
-    on_day = service.statistics(session, TODAY, TODAY)
+    on_day = reading.statistics(session, TODAY, TODAY)
     assert on_day[0].count(S.UEBERMITTELT) == 2
-    assert service.statistics(session, date(2025, 1, 1), date(2025, 12, 31)) == []
+    assert reading.statistics(session, date(2025, 1, 1), date(2025, 12, 31)) == []
     assert c  # the free entry is grouped, never named
     with pytest.raises(ValidationError):
-        service.statistics(session, TODAY, TODAY - timedelta(days=1))
+        reading.statistics(session, TODAY, TODAY - timedelta(days=1))
 
 
 def test_purging_the_household_removes_its_referrals(
@@ -301,7 +303,7 @@ def test_purging_the_household_removes_its_referrals(
     result = purge.purge_household(session.db, family)
     assert result.counts.get("referrals") == 1 and result.counts.get("referral_steps") == 3
     assert session.db.scalar("SELECT count(*) FROM referral_steps") == 0
-    assert service.overview(session, open_only=False) == []
+    assert reading.overview(session, open_only=False) == []
 
 
 def test_removed_person_is_left_out_and_nobody_left_means_nothing_to_send(
@@ -311,13 +313,13 @@ def test_removed_person_is_left_out_and_nobody_left_means_nothing_to_send(
     rid, _ = service.create(session, asd_draft(session, family, (mother, child)))
     service.agree(session, rid)
     households.remove_person(session, child)
-    check = service.check_transfer(session, rid)
+    check = transfer.check_transfer(session, rid)
     assert [p.person_id for p in check.persons] == [mother] and check.allowed
     service.send(session, rid)
-    sent = service.get(session, rid).send_step
+    sent = reading.get(session, rid).send_step
     assert sent is not None and sent.sent_person_ids == (mother,)
     other, _ = service.create(session, asd_draft(session, family, (mother,)))
     households.remove_person(session, mother)
-    assert not service.check_transfer(session, other).allowed
+    assert not transfer.check_transfer(session, other).allowed
     with pytest.raises(ValidationError, match="nicht mehr in der Akte"):
         service.send(session, other, statutory=StatutoryTransfer(StatutoryBasis.SGB8_8A, TODAY))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QDialog, QScrollArea, QWidget
 
 from casework.clock import FixedClock
 from casework.models.kinderschutz.vocabulary import State
-from casework.services import demo, referrals
+from casework.services import demo, referrals, referrals_reading, referrals_transfer
 from casework.services import session as session_service
 from casework.services.kinderschutz import procedures as ks
 from casework.ui.consent.dialogs import NewConsentDialog
@@ -129,8 +129,8 @@ def test_issue18_flow_screens_fit_1366x768(qtbot, laptop: MainWindow) -> None:  
     choices = referrals.recipient_choices(session, kaya.household_id)
     rid, _ = referrals.create(session, ReferralDraft(
         kaya.household_id, (child,), choices.districts[0], "Beratung"))
-    assert not referrals.check_transfer(session, rid).allowed
-    send = SendDialog(laptop.ctx, referrals.get(session, rid), laptop)
+    assert not referrals_transfer.check_transfer(session, rid).allowed
+    send = SendDialog(laptop.ctx, referrals_reading.get(session, rid), laptop)
     dialog_fits(qtbot, send)
     assert not send.ok_button.isEnabled() and send.ok_reason.isVisibleTo(send)
     send.reject()

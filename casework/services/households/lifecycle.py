@@ -150,7 +150,7 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def closure_check(session: Session, household_id: str) -> ClosureCheck:
-    from casework.services import appointments, goals, referrals
+    from casework.services import appointments, goals, referrals_reading
     from casework.services.kinderschutz import procedures as kinderschutz
 
     blockers: list[str] = []
@@ -166,7 +166,8 @@ def closure_check(session: Session, household_id: str) -> ClosureCheck:
     if store.open_handover(session.db, household_id) is not None:
         blockers.append("Eine Übergabe wartet noch auf Annahme. Erst annehmen lassen oder "
                         "zurückziehen.")
-    open_referrals = [r for r in referrals.for_household(session, household_id) if r.is_open]
+    open_referrals = [r for r in referrals_reading.for_household(session, household_id)
+                      if r.is_open]
     if open_referrals:
         names = ", ".join(r.data.recipient.label for r in open_referrals)
         count = _plural(len(open_referrals), "offene Vermittlung", "offene Vermittlungen")

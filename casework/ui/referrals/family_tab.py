@@ -49,6 +49,8 @@ from casework.models.referrals import (
     free_recipient,
 )
 from casework.services import referrals as service
+from casework.services import referrals_reading as reading
+from casework.services import referrals_transfer as transfer
 from casework.services.households import households
 from casework.ui import documents
 from casework.ui.context import UiContext
@@ -75,7 +77,7 @@ def print_letter(ctx: UiContext, parent: QWidget | None, referral_id: str) -> Pa
     write atomically. Cancelling changes nothing; a refusal is shown in German."""
     return documents.save_pdf(ctx, parent, "Übermittlungsbogen speichern",
                               "Uebermittlungsbogen.pdf",
-                              lambda: ctx.run(service.print_letter, referral_id))
+                              lambda: ctx.run(transfer.print_letter, referral_id))
 
 
 def _today(ctx: UiContext) -> date:
@@ -320,7 +322,7 @@ class SendDialog(QDialog):
         self.setWindowTitle("Übermittlung festhalten")
         named(self, "Übermittlung festhalten")
         session = ctx.require_session()
-        self.check = service.check_transfer(session, referral.id)
+        self.check = transfer.check_transfer(session, referral.id)
         self.check_label = QLabel(self.check.message_de(), self)
         self.check_label.setWordWrap(True)
         named(self.check_label, "Prüfung der Einwilligungen")
@@ -502,7 +504,7 @@ class VermittlungenTab(QWidget):
         if session is None or not session.is_open:
             self.model.set_rows([])
         else:
-            rows = service.rows(session, service.for_household(session, self.household_id))
+            rows = reading.rows(session, reading.for_household(session, self.household_id))
             self.model.set_rows([(
                 (r.recipient, r.state.value, str(r.age_days), format_date(r.follow_up_on),
                  format_date(r.referral.referred_on), r.referral.data.reason),

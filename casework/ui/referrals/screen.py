@@ -23,7 +23,7 @@ from casework.clock import local_today
 from casework.errors import UserError
 from casework.models.changes import Changes
 from casework.models.referrals import OPEN_STATES, ReferralState
-from casework.services import referrals as service
+from casework.services import referrals_reading as reading
 from casework.ui.context import UiContext
 from casework.ui.simple_model import SimpleTableModel
 from casework.ui.widgets import (
@@ -171,11 +171,11 @@ class VermittlungenScreen(QWidget):
             self.model.set_rows([])
             self.count.setText("")
             return
-        everything = service.overview(session)
+        everything = reading.overview(session)
         self._recipients(sorted({r.recipient for r in everything}))
         recipient = self.recipient.currentText()
         state = self.state.currentData()
-        rows = service.overview(
+        rows = reading.overview(
             session, state=ReferralState(state) if state else None,
             recipient="" if recipient == ALL_RECIPIENTS else recipient,
             min_age_days=self.min_age.value())
@@ -196,7 +196,7 @@ class VermittlungenScreen(QWidget):
             bis = parse_date(self.bis.text(), "Statistik bis")
             if von is None or bis is None:
                 raise UserError("Bitte Beginn und Ende des Zeitraums angeben.")
-            stats = service.statistics(session, von, bis)
+            stats = reading.statistics(session, von, bis)
         except UserError as error:
             self.ctx.report(error)
             return

@@ -13,6 +13,7 @@ from casework.models.consent import Capacity, ConsentDraft, Selection
 from casework.models.ids import HouseholdId
 from casework.models.referrals import ReferralState
 from casework.services import referrals as service
+from casework.services import referrals_reading as reading
 from casework.services.consent import lifecycle as consent
 from casework.services.households import households
 from casework.services.session import Session
@@ -149,7 +150,7 @@ def test_withdraw_and_close_buttons_follow_the_lifecycle(
     assert "bitte angeben" in step.form.error_text("Grund")
     qtbot.keyClicks(step.text, "Familie verzichtet")
     step.accept()
-    assert service.get(session, rid).state is ReferralState.ZURUECKGEZOGEN
+    assert reading.get(session, rid).state is ReferralState.ZURUECKGEZOGEN
     assert not any(b.isEnabled() for b in (tab.agree_button, tab.withdraw_button,
                                            tab.close_button))
 
@@ -199,7 +200,7 @@ def test_screen_lists_open_referrals_filters_and_statistics(
     assert [row[0][1] for row in screen.model.rows] == ["ASD Bezirk 9"]
     stats = {row[0][0]: row[0] for row in screen.stats_model.rows}
     header = screen.stats_model.columns
-    free = stats[service.FREE_GROUP]
+    free = stats[reading.FREE_GROUP]
     assert free[1] == "1" and free[header.index("zurückgezogen")] == "1"
     assert stats["ASD Bezirk 9"][header.index("vorgeschlagen")] == "1"
 
@@ -226,7 +227,7 @@ def test_send_on_section_8a_without_consent(
     qtbot.keyClicks(send.informed_on, "20.11.2026")
     send.accept()
     assert send.result() == 1
-    sent = service.get(session, rid).send_step
+    sent = reading.get(session, rid).send_step
     assert sent is not None and sent.statutory is not None
     assert sent.statutory.informed_on == date(2026, 11, 20)
     assert "§ 8a SGB VIII" in tab.details.text()
@@ -259,12 +260,12 @@ def test_edit_removes_person_without_consent_then_send(
     edit.check_person(people["Lena"], checked=False)
     edit.accept()
     assert edit.result() == 1
-    assert service.get(session, rid).data.person_ids == (people["Ayşe"],)
+    assert reading.get(session, rid).data.person_ids == (people["Ayşe"],)
     click(qtbot, tab.send_button)
     send = tab.dialog
     assert isinstance(send, tab_module.SendDialog)
     send.accept()
-    assert service.get(session, rid).state is ReferralState.UEBERMITTELT
+    assert reading.get(session, rid).state is ReferralState.UEBERMITTELT
     assert not tab.edit_button.isEnabled()  # sent: the content is fixed
 
 
@@ -283,4 +284,4 @@ def test_set_follow_up_from_the_tab(qtbot, ctx: UiContext, session: Session,  # 
     qtbot.keyClicks(step.follow_up, "01.12.2026")
     step.accept()
     assert tab.model.rows[0][0][3] == "01.12.2026"
-    assert [f.referral_id for f in service.follow_ups_due(session, date(2026, 12, 1))] == [rid]
+    assert [f.referral_id for f in reading.follow_ups_due(session, date(2026, 12, 1))] == [rid]
