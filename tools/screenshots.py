@@ -675,7 +675,7 @@ def flow_tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shoote
     from casework.ui.consent.dialogs import NewConsentDialog
     from casework.ui.kinderschutz import dialogs_records as rec
     from casework.ui.kinderschutz import dialogs_steps as steps
-    from casework.ui.referrals.family_tab import SendDialog
+    from casework.ui.referrals.dialogs import SendDialog
 
     window.show_start(folder)
     workspace = unlock_demo(app, window)

@@ -22,7 +22,7 @@ from casework.ui.consent.dialogs import NewConsentDialog
 from casework.ui.kinderschutz import dialogs_records as rec
 from casework.ui.kinderschutz import dialogs_steps as steps
 from casework.ui.main_window import MainWindow
-from casework.ui.referrals.family_tab import SendDialog
+from casework.ui.referrals.dialogs import SendDialog
 from tests.conftest import NOW
 from tests.ui.conftest import unlock
 

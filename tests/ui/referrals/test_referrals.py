@@ -20,6 +20,7 @@ from casework.services.session import Session
 from casework.storage import audit as audit_store
 from casework.ui import documents, registry
 from casework.ui.context import UiContext
+from casework.ui.referrals import dialogs
 from casework.ui.referrals import family_tab as tab_module
 from tests.ui.conftest import MessageLog
 
@@ -60,7 +61,7 @@ def test_create_consent_send_blocked_then_allowed(
 
     click(qtbot, tab.new_button)
     dialog = tab.dialog
-    assert isinstance(dialog, tab_module.NewReferralDialog)
+    assert isinstance(dialog, dialogs.NewReferralDialog)
     assert dialog.district.currentText() == "ASD Bezirk 9"  # from Batenbrock-Süd
     dialog.accept()  # nothing chosen yet → error next to the field, dialog stays
     assert "mindestens eine Person" in dialog.form.error_text("Personen")
@@ -75,7 +76,7 @@ def test_create_consent_send_blocked_then_allowed(
 
     click(qtbot, tab.agree_button)
     step = tab.dialog
-    assert isinstance(step, tab_module.StepDialog)
+    assert isinstance(step, dialogs.StepDialog)
     qtbot.keyClicks(step.text, "Mutter einverstanden")
     step.accept()
     assert tab.model.rows[0][0][1] == "mit Einverständnis der Familie"
@@ -85,7 +86,7 @@ def test_create_consent_send_blocked_then_allowed(
     consent.withdraw(session, consent_id, total=True, via="telefonisch")
     click(qtbot, tab.send_button)
     send = tab.dialog
-    assert isinstance(send, tab_module.SendDialog)
+    assert isinstance(send, dialogs.SendDialog)
     # issue 18: it records, it sends nothing; disabled with the reason visible
     assert send.ok_button.text() == "Als übermittelt &festhalten"
     assert not send.ok_button.isEnabled()
@@ -101,7 +102,7 @@ def test_create_consent_send_blocked_then_allowed(
     give_consent(session, mother)  # a new, valid consent
     click(qtbot, tab.send_button)
     send = tab.dialog
-    assert isinstance(send, tab_module.SendDialog)
+    assert isinstance(send, dialogs.SendDialog)
     assert "gültige Einwilligung" in send.check_label.text()
     assert send.ok_button.isEnabled() and not send.ok_reason.isVisibleTo(send)
     send.accept()
@@ -145,7 +146,7 @@ def test_withdraw_and_close_buttons_follow_the_lifecycle(
     assert not tab.close_button.isEnabled() and not tab.print_button.isEnabled()
     click(qtbot, tab.withdraw_button)
     step = tab.dialog
-    assert isinstance(step, tab_module.StepDialog)
+    assert isinstance(step, dialogs.StepDialog)
     step.accept()  # reason missing
     assert "bitte angeben" in step.form.error_text("Grund")
     qtbot.keyClicks(step.text, "Familie verzichtet")
@@ -217,7 +218,7 @@ def test_send_on_section_8a_without_consent(
     tab.select(rid)
     click(qtbot, tab.send_button)  # ASD: the statutory path is offered before agreement
     send = tab.dialog
-    assert isinstance(send, tab_module.SendDialog)
+    assert isinstance(send, dialogs.SendDialog)
     assert "Lena Müller" in send.check_label.text()  # no consent: named
     send.accept()  # with the consent as basis: the family's agreement is missing
     assert "Einverständnis" in send.form.general_error.text()
@@ -249,13 +250,13 @@ def test_edit_removes_person_without_consent_then_send(
     tab.select(rid)
     click(qtbot, tab.send_button)
     send = tab.dialog
-    assert isinstance(send, tab_module.SendDialog)
+    assert isinstance(send, dialogs.SendDialog)
     send.accept()
     assert "Lena Müller" in message_log.texts("error")[-1]
     send.reject()
     click(qtbot, tab.edit_button)
     edit = tab.dialog
-    assert isinstance(edit, tab_module.NewReferralDialog)
+    assert isinstance(edit, dialogs.NewReferralDialog)
     assert edit.reason.text() == "Beratung" and edit.district.currentText() == "ASD Bezirk 9"
     edit.check_person(people["Lena"], checked=False)
     edit.accept()
@@ -263,7 +264,7 @@ def test_edit_removes_person_without_consent_then_send(
     assert reading.get(session, rid).data.person_ids == (people["Ayşe"],)
     click(qtbot, tab.send_button)
     send = tab.dialog
-    assert isinstance(send, tab_module.SendDialog)
+    assert isinstance(send, dialogs.SendDialog)
     send.accept()
     assert reading.get(session, rid).state is ReferralState.UEBERMITTELT
     assert not tab.edit_button.isEnabled()  # sent: the content is fixed
@@ -280,7 +281,7 @@ def test_set_follow_up_from_the_tab(qtbot, ctx: UiContext, session: Session,  # 
     tab.select(rid)
     click(qtbot, tab.follow_up_button)
     step = tab.dialog
-    assert isinstance(step, tab_module.StepDialog)
+    assert isinstance(step, dialogs.StepDialog)
     qtbot.keyClicks(step.follow_up, "01.12.2026")
     step.accept()
     assert tab.model.rows[0][0][3] == "01.12.2026"
