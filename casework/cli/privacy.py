@@ -21,7 +21,7 @@ from casework.cli import EXIT_OK
 from casework.cli._common import add_vault_argument, open_for_act, open_session
 from casework.forms.base import write_pdf_atomic
 from casework.models.ids import HouseholdId, PersonId
-from casework.services.privacy import disclosure, retention
+from casework.services.privacy import disclosure, disclosure_answer, retention
 from casework.services.session import Session
 
 
@@ -69,7 +69,7 @@ def run_auskunft(args: argparse.Namespace) -> int:
     session = _session(args)
     try:
         request_id, _ = disclosure.open_request(session, PersonId(args.person))
-        disclosure.export(session, request_id, args.out, args.json)
+        disclosure_answer.export(session, request_id, args.out, args.json)
         info = disclosure.get_request(session, request_id)
     finally:
         session.close()

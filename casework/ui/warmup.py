@@ -178,8 +178,8 @@ def _disclosure_form() -> object:
 
 
 def _disclosure_service() -> object:
-    from casework.services.privacy import disclosure
-    return disclosure
+    from casework.services.privacy import disclosure_answer
+    return disclosure_answer
 
 
 def _privacy_screen() -> object:

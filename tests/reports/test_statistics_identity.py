@@ -360,7 +360,7 @@ def test_the_vault_check_names_facts_that_differ_from_the_contacts(
 def test_an_art_15_answer_leaves_the_facts_out(demo_session: Session) -> None:
     """The facts are counters derived from the contacts (which an answer lists itself);
     without the skip they would appear as a section of household rows."""
-    from casework.services.privacy import disclosure
+    from casework.services.privacy import disclosure_answer
     from casework.storage.privacy import retention
 
     db = demo_session.db
@@ -369,7 +369,7 @@ def test_an_art_15_answer_leaves_the_facts_out(demo_session: Session) -> None:
         "ON y.household_id = p.household_id LIMIT 1")[0]))
     unskipped = retention.records_mentioning(db, {pid}, hid, frozenset())
     assert "household_years" in {*unskipped.about, *unskipped.others}
-    found = retention.records_mentioning(db, {pid}, hid, disclosure._SKIP_TABLES)
+    found = retention.records_mentioning(db, {pid}, hid, disclosure_answer._SKIP_TABLES)
     assert "household_years" not in found.about and "household_years" not in found.others
 
 

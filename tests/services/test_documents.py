@@ -24,7 +24,7 @@ from casework.services import session as session_service
 from casework.services.backup import backups as backup
 from casework.services.households import households, lifecycle
 from casework.services.persons import workers
-from casework.services.privacy import disclosure, retention
+from casework.services.privacy import disclosure, disclosure_answer, retention
 from casework.services.session import Session
 from casework.storage import attachments
 from casework.storage.privacy.purge import remaining_rows
@@ -94,7 +94,7 @@ def test_art15_lists_documents_of_the_person(session: Session, family: Household
     lead, _ = workers.create(session, WorkerDraft("Petra Leitung", WorkerRole.LEITUNG))
     rid, _ = disclosure.open_request(session, mother(session, family))
     session.act_as(lead)
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     data = json.loads(answer.json_text)
     assert "dokumente" in data["records"]
     assert "Bescheid Wohngeld" in answer.json_text

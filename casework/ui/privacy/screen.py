@@ -41,7 +41,7 @@ from casework.models.ids import HouseholdId, PersonId
 from casework.models.persons.worker import WorkerRole
 from casework.models.privacy.retention import DeletionApproval, DeletionRequest, FileType
 from casework.services.households import households
-from casework.services.privacy import access_log, disclosure, retention
+from casework.services.privacy import access_log, disclosure, disclosure_answer, retention
 from casework.services.session import Session
 from casework.ui import documents, vault_jobs
 from casework.ui.context import UiContext
@@ -113,7 +113,7 @@ def _deletions_job(session: Session, cancel: threading.Event,
 def _export_job(session: Session, _cancel: threading.Event, request_id: str, pdf_path: str,
                 json_path: str) -> Changes:
     """On the worker thread: answer the Art. 15 request and write both files atomically."""
-    return disclosure.export(session, request_id, pdf_path, json_path)
+    return disclosure_answer.export(session, request_id, pdf_path, json_path)
 
 
 def _delete_job(session: Session, cancel: threading.Event, request_id: str,

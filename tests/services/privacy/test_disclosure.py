@@ -22,7 +22,7 @@ from casework.services import contacts
 from casework.services.households import households
 from casework.services.kinderschutz import procedures as kinderschutz
 from casework.services.persons import workers
-from casework.services.privacy import disclosure
+from casework.services.privacy import disclosure, disclosure_answer
 from casework.services.privacy.disclosure import DecisionKind
 from casework.services.session import Session
 from casework.storage import audit
@@ -110,9 +110,9 @@ def test_answer_contains_the_person_and_withholds_third_parties(
     rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
     session.act_as(setup["fk"])  # type: ignore[arg-type]  # the owner is also Admin
     with pytest.raises(PermissionDenied):
-        disclosure.answer(session, rid)  # Fachkraft
+        disclosure_answer.answer(session, rid)  # Fachkraft
     session.act_as(setup["lead"])  # type: ignore[arg-type]
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     data = json.loads(answer.json_text)
     text = pdf_text(answer.pdf)
     for out in (answer.json_text, text):
@@ -160,7 +160,7 @@ def test_balancing_decisions_release_withheld_parts(session: Session,
                                "Meldender hat der Offenlegung zugestimmt.")
     disclosure.record_decision(session, rid, DecisionKind.INCLUDE_KINDERSCHUTZ,
                                "Verfahren abgeschlossen; Mitteilung gefährdet das Kind nicht.")
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     text = pdf_text(answer.pdf)
     assert "Lauter Streit in der Wohnung." in text and "Wahrnehmung" in text
     assert "Leitung Eins (Leitung)" in text  # who decided, on paper
@@ -191,8 +191,8 @@ def test_refusal_needs_a_reason(session: Session, setup: dict[str, str]) -> None
                                     "(Art. 12 Abs. 5 DSGVO).")
     assert disclosure.get_request(session, rid).outcome == "abgelehnt"
     with pytest.raises(UserError, match="abgelehnt"):
-        disclosure.answer(session, rid)
-    data = disclosure.build(session, rid)
+        disclosure_answer.answer(session, rid)
+    data = disclosure_answer.build(session, rid)
     assert data.refused and "Art. 12 Abs. 5" in data.refusal_reason
     assert any(e.action == "disclosure.refuse" for e in audit.entries(session.db))
 
@@ -204,7 +204,7 @@ def test_child_disclosure_does_not_leak_mothers_private_conversation(
              NoteEntry(NoteKind.FAKT, "Mutter spricht über Schwangerschaftsabbruch."), day=19)
     rid, _ = disclosure.open_request(session, PersonId(setup["child"]))
     session.act_as(setup["lead"])  # type: ignore[arg-type]
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     assert "Lena" in answer.json_text and "ohne Frühstück" in answer.json_text
     assert "Schwangerschaftsabbruch" not in answer.json_text
     # The § 8a procedure concerns Lena: it is restricted, with the reason, not hidden.
@@ -218,7 +218,7 @@ def test_co_resident_without_custody_gets_his_own_data_only(session: Session,
                                                            setup: dict[str, str]) -> None:
     rid, _ = disclosure.open_request(session, PersonId(setup["dragomir"]))
     session.act_as(setup["lead"])  # type: ignore[arg-type]
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     data = json.loads(answer.json_text)
     assert PRIVATE[0] in answer.json_text and MENTION in answer.json_text  # his own talks
     for other in ("ohne Frühstück", "größere Wohnung", "Lauter Streit", REPORTER, TEACHER):
@@ -238,7 +238,7 @@ def test_balancing_decision_signed_by_the_deciding_person(session: Session,
     session.act_as(dana)
     disclosure.record_decision(session, rid, DecisionKind.INCLUDE_KINDERSCHUTZ,
                                "Verfahren abgeschlossen.", auth=sign(session))
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     text = pdf_text(answer.pdf)
     assert "elektronisch signiert von Dana Leitung (Leitung)" in text
     assert "Lauter Streit in der Wohnung." in text
@@ -263,7 +263,7 @@ def test_corrected_contact_shows_current_and_earlier_wording(
         "Wohnungsamt angerufen."))
     rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
     session.act_as(setup["lead"])  # type: ignore[arg-type]
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     text = pdf_text(answer.pdf)
     assert "Fakt: Ayşe sucht eine kleinere Wohnung." in text
     # (the redactor hides the worker's first name: the child is called Lena too)
@@ -291,7 +291,7 @@ def test_a_corrected_date_and_type_keep_the_earlier_values_on_paper(
         next_steps="Wohnungsamt anrufen"))
     rid, _ = disclosure.open_request(session, PersonId(setup["mother"]))
     session.act_as(setup["lead"])  # type: ignore[arg-type]
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     text = " ".join(pdf_text(answer.pdf).split())
     assert "15.11.2026" in text and "Telefonat" in text and "Wohnungsamt anrufen" in text
     assert ("(Grund: falsch eingetragen); frühere Fassung: Datum/Uhrzeit: 16.11.2026 14:00; "

@@ -27,7 +27,7 @@ from casework.services.households import households
 from casework.services.kinderschutz import documents as ks_documents
 from casework.services.kinderschutz import procedures as kinderschutz
 from casework.services.persons import workers
-from casework.services.privacy import disclosure, redaction
+from casework.services.privacy import disclosure, disclosure_answer, redaction
 from casework.services.session import Session
 
 # A neighbour family the vault knows; the probes are written the way notes are.
@@ -81,7 +81,7 @@ def test_isef_extract_keeps_no_probe(session: Session, planted: dict[str, str],
 def test_art15_letter_keeps_no_third_party(session: Session, planted: dict[str, str]) -> None:
     rid, _ = disclosure.open_request(session, PersonId(planted["mother"]))
     session.act_as(planted["lead"])  # type: ignore[arg-type]
-    answer, _ = disclosure.answer(session, rid)
+    answer, _ = disclosure_answer.answer(session, rid)
     text = pdf_text(answer.pdf)
     assert "Ayşe" in text  # her own name stays
     for out in (text, answer.json_text):
