@@ -249,7 +249,7 @@ def _actions(window: Any, session: Any, clock: MovableClock, work: Path,
     from casework.ui import messages, vault_jobs
     from casework.ui.backup import backup_action, restore_action
     from casework.ui.persons import rekey_action
-    from casework.ui.privacy import screen as privacy_screen
+    from casework.ui.privacy import screen_deletion
 
     ctx = window.ctx
     workspace = window.workspace
@@ -279,13 +279,13 @@ def _actions(window: Any, session: Any, clock: MovableClock, work: Path,
     ids = households.list_ids(session, limit=5)
     person = households.members(session, ids[0])[0]
     request_id, _changes = disclosure.open_request(session, person.id)
-    privacy.refresh_requests()
-    row = next(i for i, (_cells, payload) in enumerate(privacy.request_model.rows)
+    privacy.requests.refresh_requests()
+    row = next(i for i, (_cells, payload) in enumerate(privacy.requests.request_model.rows)
                if payload == request_id)
-    privacy.request_view.selectRow(row)
+    privacy.requests.request_view.selectRow(row)
     documents.choose_pdf_target = lambda *_a: str(work / "auskunft.pdf")
-    job("Datenschutz: Auskunft nach Art. 15 erstellen", privacy.answer_request,
-        lambda: privacy.export_job is None or privacy.export_job.finished)
+    job("Datenschutz: Auskunft nach Art. 15 erstellen", privacy.requests.answer_request,
+        lambda: privacy.requests.export_job is None or privacy.requests.export_job.finished)
 
     lifecycle.close(session, ids[-1], ClosureReason.ZIELE_ERREICHT, confirm_warnings=True)
     clock.offset = timedelta(days=11 * 366)
@@ -296,7 +296,7 @@ def _actions(window: Any, session: Any, clock: MovableClock, work: Path,
         box: list[Any] = []
         job("Datenschutz: endgültig löschen (mit VACUUM)",
             lambda: box.append(vault_jobs.start(ctx, privacy, "Endgültig löschen", "…",
-                                                privacy_screen._delete_job, deletion,
+                                                screen_deletion._delete_job, deletion,
                                                 modal=True, cancellable=True)),
             lambda: bool(box) and (box[0] is None or box[0].finished))
 

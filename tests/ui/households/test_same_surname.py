@@ -105,9 +105,10 @@ def test_family_list_and_pickers_tell_same_surname_families_apart(  # type: igno
     assert screen.view.isColumnHidden(SNIPPET_COLUMN)
     privacy = DatenschutzScreen(ctx)
     qtbot.addWidget(privacy)
-    privacy.person_search.setText("Müller")
-    privacy._search_persons()
-    people = [privacy.person_choice.itemText(i) for i in range(privacy.person_choice.count())]
+    privacy.requests.person_search.setText("Müller")
+    privacy.requests._search_persons()
+    choice = privacy.requests.person_choice
+    people = [choice.itemText(i) for i in range(choice.count())]
     assert f"Sabine Müller – Familie {SABINE}" in people
     assert f"Petra Müller – Familie {PETRA}" in people
     assert len(set(people)) == len(people)  # the two Kims differ by their family

@@ -24,6 +24,7 @@ from casework.services.session import Session
 from casework.ui import documents
 from casework.ui.context import UiContext
 from casework.ui.privacy import screen as datenschutz
+from casework.ui.privacy import screen_requests
 from casework.ui.privacy.screen import DatenschutzScreen
 from casework.ui.simple_model import SimpleTableModel
 from tests.conftest import add_family, add_person
@@ -99,37 +100,37 @@ def test_four_eyes_deletion_through_the_screen(
     session.act_as(leads[0])
     ctx.attach(session)
     screen = _screen(qtbot, ctx)
-    assert [payload.household_id for _cells, payload in screen.due_model.rows] == [gone]
-    assert GONE not in _texts(screen.due_model)
-    screen.due_view.selectRow(0)
-    screen.propose()
+    assert [payload.household_id for _cells, payload in screen.deletion.due_model.rows] == [gone]
+    assert GONE not in _texts(screen.deletion.due_model)
+    screen.deletion.due_view.selectRow(0)
+    screen.deletion.propose()
     qtbot.waitUntil(lambda: not screen.loading)
-    assert screen.due_model.rows[0][0][-1] == "vorgeschlagen"
-    screen.due_view.selectRow(0)
-    screen.approve()  # same person: refused with a message, nothing changes
+    assert screen.deletion.due_model.rows[0][0][-1] == "vorgeschlagen"
+    screen.deletion.due_view.selectRow(0)
+    screen.deletion.approve()  # same person: refused with a message, nothing changes
     qtbot.waitUntil(lambda: not screen.loading)
-    assert screen.due_model.rows[0][0][-1] == "vorgeschlagen"
+    assert screen.deletion.due_model.rows[0][0][-1] == "vorgeschlagen"
     assert any("Vier-Augen" in t for t in message_log.texts("error"))  # type: ignore[attr-defined]
     _switch(ctx, session, leads[1])
-    screen.due_view.selectRow(0)
-    screen.approve()
+    screen.deletion.due_view.selectRow(0)
+    screen.deletion.approve()
     qtbot.waitUntil(lambda: not screen.loading)
-    assert screen.due_model.rows[0][0][-1] == "freigegeben"
-    screen.due_view.selectRow(0)
-    screen.delete()
-    job = screen.delete_job  # VACUUM runs on the worker thread behind a modal progress
+    assert screen.deletion.due_model.rows[0][0][-1] == "freigegeben"
+    screen.deletion.due_view.selectRow(0)
+    screen.deletion.delete()
+    job = screen.deletion.delete_job  # VACUUM runs on the worker thread behind a modal progress
     assert job is not None and ctx.tasks.busy and job.progress is not None
     assert job.progress.isVisible() and job.progress.isModal()
     qtbot.waitUntil(lambda: job.finished, timeout=30000)
     qtbot.waitUntil(lambda: not screen.loading)
-    assert screen.due_model.rowCount() == 0
-    assert screen.done_model.rowCount() == 1
+    assert screen.deletion.due_model.rowCount() == 0
+    assert screen.deletion.done_model.rowCount() == 1
     assert households.list_ids(session, search=GONE) == []
     assert households.list_ids(session, search="Brombeerstrauch") == [kept]
     target = tmp_path / "protokoll.pdf"
     monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(target))
-    screen.done_view.selectRow(0)
-    screen.save_protocol()
+    screen.deletion.done_view.selectRow(0)
+    screen.deletion.save_protocol()
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(
         target.read_bytes())).pages)
     assert "Löschprotokoll" in text and GONE not in text and "Zoltanella" not in text
@@ -143,23 +144,23 @@ def test_art15_request_answer_and_refusal(qtbot: QtBot, ctx: UiContext, session:
     session.act_as(leads[0])
     ctx.attach(session)
     screen = _screen(qtbot, ctx)
-    screen.person_search.setText("Müller")
-    screen._search_persons()
-    assert screen.person_choice.count() == 2
-    screen.person_choice.setCurrentIndex(0)
-    screen.record_request()
-    screen.record_request()
-    assert screen.request_model.rowCount() == 2
-    assert screen.request_model.rows[0][0][3] == "21.12.2026"
-    assert "Müller" not in _texts(screen.request_model)
-    monkeypatch.setattr(datenschutz, "ask_choice", lambda _p, _t, _l, items: items[0])
-    monkeypatch.setattr(datenschutz, "ask_reason", lambda *_a: "Interessen abgewogen.")
-    screen.request_view.selectRow(0)
-    screen.record_decision()
+    screen.requests.person_search.setText("Müller")
+    screen.requests._search_persons()
+    assert screen.requests.person_choice.count() == 2
+    screen.requests.person_choice.setCurrentIndex(0)
+    screen.requests.record_request()
+    screen.requests.record_request()
+    assert screen.requests.request_model.rowCount() == 2
+    assert screen.requests.request_model.rows[0][0][3] == "21.12.2026"
+    assert "Müller" not in _texts(screen.requests.request_model)
+    monkeypatch.setattr(screen_requests, "ask_choice", lambda _p, _t, _l, items: items[0])
+    monkeypatch.setattr(screen_requests, "ask_reason", lambda *_a: "Interessen abgewogen.")
+    screen.requests.request_view.selectRow(0)
+    screen.requests.record_decision()
     monkeypatch.setattr(documents, "choose_pdf_target", lambda *_a: str(tmp_path / "a.pdf"))
-    screen.request_view.selectRow(0)
-    screen.answer_request()
-    job = screen.export_job  # gathered and written on the worker thread
+    screen.requests.request_view.selectRow(0)
+    screen.requests.answer_request()
+    job = screen.requests.export_job  # gathered and written on the worker thread
     assert job is not None and ctx.tasks.busy and job.progress is not None
     assert job.progress.isVisible() and not job.progress.isModal()
     qtbot.waitUntil(lambda: job.finished, timeout=30000)
@@ -168,16 +169,16 @@ def test_art15_request_answer_and_refusal(qtbot: QtBot, ctx: UiContext, session:
     assert data["subject"]["name"] == "Ayşe Müller"
     assert [d["reason"] for d in data["decisions"]] == ["Interessen abgewogen."]
     assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
-    assert screen.request_model.rows[0][0][4] in {"erteilt", "teilweise erteilt"}
-    monkeypatch.setattr(datenschutz, "ask_reason", lambda *_a: "   ")
-    screen.request_view.selectRow(1)
-    screen.refuse_request()
+    assert screen.requests.request_model.rows[0][0][4] in {"erteilt", "teilweise erteilt"}
+    monkeypatch.setattr(screen_requests, "ask_reason", lambda *_a: "   ")
+    screen.requests.request_view.selectRow(1)
+    screen.requests.refuse_request()
     assert any("Begründung" in t for t in message_log.texts("error"))  # type: ignore[attr-defined]
-    assert screen.request_model.rows[1][0][4] == "offen"
-    monkeypatch.setattr(datenschutz, "ask_reason", lambda *_a: "Offensichtlich exzessiv.")
-    screen.request_view.selectRow(1)
-    screen.refuse_request()
-    assert screen.request_model.rows[1][0][4] == "abgelehnt"
+    assert screen.requests.request_model.rows[1][0][4] == "offen"
+    monkeypatch.setattr(screen_requests, "ask_reason", lambda *_a: "Offensichtlich exzessiv.")
+    screen.requests.request_view.selectRow(1)
+    screen.requests.refuse_request()
+    assert screen.requests.request_model.rows[1][0][4] == "abgelehnt"
 
 
 def test_file_type_and_restriction_tab(qtbot: QtBot, ctx: UiContext, session: Session,
