@@ -13,7 +13,7 @@ from itertools import accumulate, permutations
 from typing import Any, TypeVar
 
 from casework.clock import BERLIN, local_today
-from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.contacts import ContactType, NoteKind
 from casework.models.households.household import (
     AccessRoute,
     HouseholdDraft,
@@ -209,6 +209,8 @@ class _NoteTexts:
     def __init__(self) -> None:
         self.index: dict[str, str] = {}
         self._folded: dict[str, str] = {}
+        # the drawn sentences' positions → the text (a million draws, ~40,000 texts)
+        self._texts: dict[tuple[int, int, int, int, int], str] = {}
 
     def _fold(self, piece: str) -> str:
         folded = self._folded.get(piece)
@@ -217,11 +219,22 @@ class _NoteTexts:
         return folded
 
     def draw(self, r: Callable[[], float]) -> str:
-        runs = _MIDDLE_RUNS[int(r() * 3)]
-        pieces = [_OPENINGS[int(r() * len(_OPENINGS))], runs[int(r() * len(runs))]]
-        if r() < 0.02:
-            pieces.append(_RARE_SENTENCES[int(r() * len(_RARE_SENTENCES))])
-        pieces.append(_CLOSINGS[int(r() * len(_CLOSINGS))])
+        middles = int(r() * 3)
+        opening = int(r() * len(_OPENINGS))
+        run = int(r() * len(_MIDDLE_RUNS[middles]))
+        rare = int(r() * len(_RARE_SENTENCES)) + 1 if r() < 0.02 else 0
+        key = (middles, opening, run, rare, int(r() * len(_CLOSINGS)))
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = self._compose(key)
+        return text
+
+    def _compose(self, key: tuple[int, int, int, int, int]) -> str:
+        middles, opening, run, rare, closing = key
+        pieces = [_OPENINGS[opening], _MIDDLE_RUNS[middles][run]]
+        if rare:
+            pieces.append(_RARE_SENTENCES[rare - 1])
+        pieces.append(_CLOSINGS[closing])
         text = " ".join(pieces)
         if text not in self.index:
             self.index[text] = " ".join(self._fold(p) for p in pieces)
@@ -242,50 +255,114 @@ def _two_of(r: Callable[[], float], items: Sequence[_T], k: int) -> tuple[_T, ..
 
 class _Moments:
     """Contact times: a day of the last four years, a quarter hour between 8 and 18
-    o'clock local time, never after now; each distinct time built once."""
+    o'clock local time, never after now; each distinct time built once (`built`, by
+    the key `_contacts` draws)."""
 
     def __init__(self, today: date, now: datetime) -> None:
         self.today = today
         self.now = now
-        self._built: dict[int, tuple[datetime, date]] = {}
+        self.built: dict[int, tuple[datetime, date]] = {}
 
-    def draw(self, r: Callable[[], float]) -> tuple[datetime, date]:
-        key = int(r() * _YEARS * 365) * len(_SLOTS) + int(r() * len(_SLOTS))
-        found = self._built.get(key)
-        if found is None:
-            days, slot = divmod(key, len(_SLOTS))
-            day = self.today - timedelta(days=days)
-            hour, minute = _SLOTS[slot]
-            moment = min(datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN),
-                         self.now)
-            # in UTC, as stored: converting from local time costs more than the rest
-            found = self._built[key] = (moment.astimezone(UTC),
-                                        moment.astimezone(BERLIN).date())
-        return found
+    def build(self, key: int) -> tuple[datetime, date]:
+        days, slot = divmod(key, len(_SLOTS))
+        day = self.today - timedelta(days=days)
+        hour, minute = _SLOTS[slot]
+        moment = min(datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN),
+                     self.now)
+        # in UTC, as stored: converting from local time costs more than the rest
+        return moment.astimezone(UTC), moment.astimezone(BERLIN).date()
+
+
+class _Drawn:
+    """The contacts of one batch as drawn, column by column (a million contacts: no
+    draft object per contact; `bulk.ContactColumns` says why)."""
+
+    def __init__(self) -> None:
+        self.household_ids: list[str] = []
+        self.occurred_at: list[datetime] = []
+        self.type: list[ContactType] = []
+        self.duration_min: list[int] = []
+        self.persons_present: list[tuple[str, ...]] = []
+        self.topics: list[tuple[str, ...]] = []
+        self.note_kind: list[NoteKind] = []
+        self.note_text: list[str] = []
+        self.note_source: list[str] = []
+        self.note_disputed: list[bool] = []
+        self.next_steps: list[str] = []
+        self.follow_up: list[date | None] = []
+
+    def columns(self, ids: Sequence[str], today: date) -> bulk.ContactColumns:
+        """In time order, numbered with `ids` (ascending) in that order. Follow-ups of
+        past months were dealt with; of the last six weeks a realistic backlog stays
+        open (Heute must not open on years-old items)."""
+        order = sorted(range(len(self.occurred_at)), key=self.occurred_at.__getitem__)
+
+        def ordered(column: list[_T]) -> list[_T]:
+            return list(map(column.__getitem__, order))
+
+        follow_ups = ordered(self.follow_up)
+        settled, recent = today - timedelta(days=42), today - timedelta(days=14)
+        done = [f is not None and (f < settled or (f < recent and i % 8 != 0))
+                for i, f in enumerate(follow_ups)]
+        return bulk.ContactColumns(
+            list(ids), ordered(self.household_ids), ordered(self.occurred_at),
+            ordered(self.type), ordered(self.duration_min), ordered(self.persons_present),
+            ordered(self.topics), ordered(self.note_kind), ordered(self.note_text),
+            ordered(self.note_source), ordered(self.note_disputed), ordered(self.next_steps),
+            follow_ups, done)
+
+
+_FOLLOW_UP_DAYS = [timedelta(days=3 + k) for k in range(28)]
 
 
 def _contacts(rng: random.Random, hid: str, person_ids: Sequence[PersonId],
-              moments: _Moments, notes: _NoteTexts,
-              count: int) -> list[tuple[str, ContactDraft]]:
-    """`count` contacts of one household (without ids: the caller numbers them in the
-    order they are written)."""
+              moments: _Moments, notes: _NoteTexts, count: int, out: _Drawn) -> None:
+    """Draw `count` contacts of one household into `out` (without ids: the caller
+    numbers them in time order). The draws' order is the seed's contract: the same seed
+    gives the same contacts (tests/services/test_demo_columns.py)."""
     r = rng.random
-    result = []
     third_party = NoteKind.AUSSAGE_DRITTER
     kind_total = _NOTE_KIND_WEIGHTS[-1]
     type_total = _CONTACT_TYPE_WEIGHTS[-1]
+    built, build, draw_text = moments.built, moments.build, notes.draw
+    days, slots = _YEARS * 365, len(_SLOTS)
+    people = len(person_ids)
+    # one bound method per column, looked up once per household
+    add_household, add_moment = out.household_ids.append, out.occurred_at.append
+    add_type, add_duration = out.type.append, out.duration_min.append
+    add_present, add_topics = out.persons_present.append, out.topics.append
+    add_kind, add_text = out.note_kind.append, out.note_text.append
+    add_source, add_disputed = out.note_source.append, out.note_disputed.append
+    add_steps, add_follow_up = out.next_steps.append, out.follow_up.append
     for _ in range(count):
-        moment, day = moments.draw(r)
+        key = int(r() * days) * slots + int(r() * slots)  # day, quarter hour
+        found = built.get(key)
+        if found is None:
+            found = built[key] = build(key)
+        moment, day = found
         kind = _NOTE_KINDS[bisect(_NOTE_KIND_WEIGHTS, r() * kind_total)]
-        note = NoteEntry(kind, notes.draw(r),
-                         "Schulsozialarbeit" if kind is third_party else "", r() < 0.01)
-        follow_up = day + timedelta(days=3 + int(r() * 28)) if r() < 0.15 else None
-        result.append((hid, ContactDraft(
-            moment, _CONTACT_TYPES[bisect(_CONTACT_TYPE_WEIGHTS, r() * type_total)],
-            _DURATIONS[int(r() * len(_DURATIONS))],
-            _two_of(r, person_ids, 1 + (r() < 0.5)), _two_of(r, TOPICS, int(r() * 3)),
-            (note,), _NEXT_STEPS[int(r() * len(_NEXT_STEPS))], follow_up)))
-    return result
+        add_text(draw_text(r))
+        add_kind(kind)
+        add_source("Schulsozialarbeit" if kind is third_party else "")
+        add_disputed(r() < 0.01)
+        add_follow_up(day + _FOLLOW_UP_DAYS[int(r() * 28)] if r() < 0.15 else None)
+        add_household(hid)
+        add_moment(moment)
+        add_type(_CONTACT_TYPES[bisect(_CONTACT_TYPE_WEIGHTS, r() * type_total)])
+        add_duration(_DURATIONS[int(r() * len(_DURATIONS))])
+        # 1 or 2 different persons present, `_two_of` inlined (a million calls)
+        two = r() < 0.5
+        if people == 0:
+            add_present(())
+        else:
+            first = int(r() * people)
+            if two and people > 1:
+                second = int(r() * (people - 1))
+                add_present((person_ids[first], person_ids[second + (second >= first)]))
+            else:
+                add_present((person_ids[first],))
+        add_topics(_two_of(r, TOPICS, int(r() * 3)))
+        add_steps(_NEXT_STEPS[int(r() * len(_NEXT_STEPS))])
 
 
 def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
@@ -345,6 +422,7 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
     totals = [0, 0, 0]
     done = 0
     moments, notes = _Moments(today, now), _NoteTexts()
+    encodings = bulk.Encodings()  # times and texts repeat across batches
     # Fictitious data only, written in one transaction: a failed or interrupted fill
     # leaves nothing of it, and every page is written once, not once per batch (a
     # batch's contacts spread over four years, so each commit rewrote most pages of the
@@ -358,7 +436,7 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
             # millisecond): every id index gets its entries appended, not scattered.
             hids = sorted(new_ids(size))
             pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
-            households, persons, unnumbered = [], [], []
+            households, persons, drawn = [], [], _Drawn()
             for hid, (draft, members) in zip(hids, drafts, strict=True):
                 households.append((hid, draft))
                 born = []
@@ -368,22 +446,13 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
                     if not member.birth.unborn:
                         born.append(pid)
                 n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
-                unnumbered += _contacts(rng, hid, born, moments, notes, n)
-            unnumbered.sort(key=lambda c: c[1].occurred_at)
-            all_contacts = [(cid, hid, c) for cid, (hid, c) in zip(
-                sorted(new_ids(len(unnumbered))), unnumbered, strict=True)]
-            # Follow-ups of past months were dealt with; of the last six weeks a realistic
-            # backlog stays open (Heute must not open on years-old items).
-            settled, recent = today - timedelta(days=42), today - timedelta(days=14)
-            done_ids = frozenset(
-                cid for i, (cid, _, c) in enumerate(all_contacts)
-                if c.follow_up is not None and (c.follow_up < settled or (
-                    c.follow_up < recent and i % 8 != 0)))
-            bulk.insert_batch(writer, households, persons, all_contacts,
-                              done_follow_ups=done_ids, index_forms=notes.index)
+                _contacts(rng, hid, born, moments, notes, n, drawn)
+            contacts = drawn.columns(sorted(new_ids(len(drawn.occurred_at))), today)
+            bulk.insert_batch(writer, households, persons, contacts, index_forms=notes.index,
+                              encodings=encodings)
             totals[0] += len(households)
             totals[1] += len(persons)
-            totals[2] += len(all_contacts)
+            totals[2] += len(contacts.ids)
             done += size
             if progress is not None:
                 progress(done, families)
