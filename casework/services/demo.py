@@ -35,6 +35,7 @@ from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import bulk
 from casework.storage import persons as worker_store
+from casework.storage.changelog import RecordWriter
 
 _T = TypeVar("_T")
 
@@ -407,6 +408,34 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                      passphrase)
 
 
+def _batch(writer: RecordWriter, rng: random.Random, today: date, worker_ids: list[WorkerId],
+           size: int, contacts_per_family: float, moments: _Moments, notes: _NoteTexts,
+           encodings: bulk.Encodings) -> tuple[int, int, int]:
+    """`size` households with their members and contacts, written by the bulk writer
+    inside the caller's transaction; returns the numbers of households, persons and
+    contacts written."""
+    drafts = [_household(rng, today, worker_ids) for _ in range(size)]
+    # Ids in ascending order as the rows are written (they are random within one
+    # millisecond): every id index gets its entries appended, not scattered.
+    hids = sorted(new_ids(size))
+    pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
+    households, persons, drawn = [], [], _Drawn()
+    for hid, (draft, members) in zip(hids, drafts, strict=True):
+        households.append((hid, draft))
+        born = []
+        for member in members:
+            pid = PersonId(next(pids))
+            persons.append((pid, hid, member))
+            if not member.birth.unborn:
+                born.append(pid)
+        n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
+        _contacts(rng, hid, born, moments, notes, n, drawn)
+    contacts = drawn.columns(sorted(new_ids(len(drawn.occurred_at))), today)
+    bulk.insert_batch(writer, households, persons, contacts, index_forms=notes.index,
+                      encodings=encodings)
+    return len(households), len(persons), len(contacts)
+
+
 def _fill(session: Session, families: int, seed: int, contacts_per_family: float,
           progress: Callable[[int, int], None] | None, batch: int, showcase: bool,
           passphrase: str) -> DemoSummary:
@@ -431,28 +460,9 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
     with bulk.deferred_index_merging(writer), session.db.transaction():
         while done < families:
             size = min(batch, families - done)
-            drafts = [_household(rng, today, worker_ids) for _ in range(size)]
-            # Ids in ascending order as the rows are written (they are random within one
-            # millisecond): every id index gets its entries appended, not scattered.
-            hids = sorted(new_ids(size))
-            pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
-            households, persons, drawn = [], [], _Drawn()
-            for hid, (draft, members) in zip(hids, drafts, strict=True):
-                households.append((hid, draft))
-                born = []
-                for member in members:
-                    pid = PersonId(next(pids))
-                    persons.append((pid, hid, member))
-                    if not member.birth.unborn:
-                        born.append(pid)
-                n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
-                _contacts(rng, hid, born, moments, notes, n, drawn)
-            contacts = drawn.columns(sorted(new_ids(len(drawn.occurred_at))), today)
-            bulk.insert_batch(writer, households, persons, contacts, index_forms=notes.index,
-                              encodings=encodings)
-            totals[0] += len(households)
-            totals[1] += len(persons)
-            totals[2] += len(contacts.ids)
+            written = _batch(writer, rng, today, worker_ids, size, contacts_per_family,
+                             moments, notes, encodings)
+            totals = [a + b for a, b in zip(totals, written, strict=True)]
             done += size
             if progress is not None:
                 progress(done, families)

@@ -117,10 +117,13 @@ class ContactColumns:
         if any(kind is third_party and not source
                for kind, source in set(zip(self.note_kind, self.note_source, strict=True))):
             raise ValidationError("Quelle", "bei „Aussage Dritter“ ist die Quelle anzugeben.")
-        for column, checked in ((self.note_text, enc.note_text),
+        # each distinct value checked as it is encoded (the writer then finds it encoded)
+        for column, encoded in ((self.type, enc.type), (self.note_kind, enc.note_kind),
+                                (self.persons_present, enc.present),
+                                (self.topics, enc.topics), (self.note_text, enc.note_text),
                                 (self.note_source, enc.stripped),
                                 (self.next_steps, enc.stripped)):
-            deque(map(checked.__getitem__, column), maxlen=0)
+            deque(map(encoded.__getitem__, column), maxlen=0)
 
 
 class Encodings:
