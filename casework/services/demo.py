@@ -38,6 +38,7 @@ from casework.storage import persons as worker_store
 from casework.storage.changelog import RecordWriter
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk.page_cache)
@@ -201,6 +202,18 @@ _MIDDLE_RUNS = [[" ".join(run) for run in permutations(_MIDDLES, k)] for k in (1
 _RARE_SENTENCES = [f"Besprochen wurde auch das Thema {word}." for word in _RARE]
 
 
+class _Built(dict[_K, _T]):
+    """Each distinct value built once, on first use (`build(key)`)."""
+
+    def __init__(self, build: Callable[[_K], _T]) -> None:
+        super().__init__()
+        self.build = build
+
+    def __missing__(self, key: _K) -> _T:
+        value = self[key] = self.build(key)
+        return value
+
+
 class _NoteTexts:
     """Note texts composed from the sentences above, with their search-index form
     composed from the sentences' folded forms (folding works word by word, so the
@@ -211,7 +224,7 @@ class _NoteTexts:
         self.index: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         # the drawn sentences' positions → the text (a million draws, ~40,000 texts)
-        self._texts: dict[tuple[int, int, int, int, int], str] = {}
+        self._texts: _Built[tuple[int, int, int, int, int], str] = _Built(self._compose)
 
     def _fold(self, piece: str) -> str:
         folded = self._folded.get(piece)
@@ -219,16 +232,15 @@ class _NoteTexts:
             folded = self._folded[piece] = index_texts([piece])[0]
         return folded
 
-    def draw(self, r: Callable[[], float]) -> str:
-        middles = int(r() * 3)
-        opening = int(r() * len(_OPENINGS))
-        run = int(r() * len(_MIDDLE_RUNS[middles]))
-        rare = int(r() * len(_RARE_SENTENCES)) + 1 if r() < 0.02 else 0
-        key = (middles, opening, run, rare, int(r() * len(_CLOSINGS)))
-        text = self._texts.get(key)
-        if text is None:
-            text = self._texts[key] = self._compose(key)
-        return text
+    def draw(self, r: Callable[[], float], n: int) -> list[str]:
+        """`n` texts: an opening, 1 to 3 middle sentences, rarely a rare one, a closing."""
+        middles = [int(r() * 3) for _ in range(n)]
+        openings = [int(r() * len(_OPENINGS)) for _ in range(n)]
+        runs = [int(r() * _RUN_COUNTS[m]) for m in middles]
+        rare = [int(r() * len(_RARE_SENTENCES)) + 1 if r() < 0.02 else 0 for _ in range(n)]
+        closings = [int(r() * len(_CLOSINGS)) for _ in range(n)]
+        return list(map(self._texts.__getitem__,
+                        zip(middles, openings, runs, rare, closings, strict=True)))
 
     def _compose(self, key: tuple[int, int, int, int, int]) -> str:
         middles, opening, run, rare, closing = key
@@ -242,31 +254,39 @@ class _NoteTexts:
         return text
 
 
-def _two_of(r: Callable[[], float], items: Sequence[_T], k: int) -> tuple[_T, ...]:
-    """`k` (0, 1 or 2) different items in random order, as `rng.sample` would pick."""
-    n = len(items)
-    if k <= 0 or n == 0:
+_RUN_COUNTS = [len(runs) for runs in _MIDDLE_RUNS]
+
+
+_TOPIC_CHOICES = 3 * len(TOPICS) * (len(TOPICS) - 1)  # how many, first, second
+
+
+def _topics(key: int) -> tuple[str, ...]:
+    """0, 1 or 2 different topics in random order (as `rng.sample` would pick), from one
+    number below `_TOPIC_CHOICES`."""
+    count, rest = divmod(key, len(TOPICS) * (len(TOPICS) - 1))
+    first, second = divmod(rest, len(TOPICS) - 1)
+    if count == 0:
         return ()
-    first = int(r() * n)
-    if k == 1 or n == 1:
-        return (items[first],)
-    second = int(r() * (n - 1))
-    return (items[first], items[second + (second >= first)])
+    if count == 1:
+        return (TOPICS[first],)
+    return (TOPICS[first], TOPICS[second + (second >= first)])
 
 
-class _Moments:
+class _Moments(_Built[int, tuple[datetime, date]]):
     """Contact times: a day of the last four years, a quarter hour between 8 and 18
-    o'clock local time, never after now; each distinct time built once (`built`, by
-    the key `_contacts` draws)."""
+    o'clock local time, never after now, by their rank in time (0: the first quarter
+    hour four years ago); each distinct time built once, as (UTC, local day)."""
+
+    COUNT = _YEARS * 365 * len(_SLOTS)
 
     def __init__(self, today: date, now: datetime) -> None:
+        super().__init__(self._time)
         self.today = today
         self.now = now
-        self.built: dict[int, tuple[datetime, date]] = {}
 
-    def build(self, key: int) -> tuple[datetime, date]:
-        days, slot = divmod(key, len(_SLOTS))
-        day = self.today - timedelta(days=days)
+    def _time(self, rank: int) -> tuple[datetime, date]:
+        days, slot = divmod(rank, len(_SLOTS))
+        day = self.today - timedelta(days=_YEARS * 365 - 1 - days)
         hour, minute = _SLOTS[slot]
         moment = min(datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN),
                      self.now)
@@ -274,96 +294,72 @@ class _Moments:
         return moment.astimezone(UTC), moment.astimezone(BERLIN).date()
 
 
-class _Drawn:
-    """The contacts of one batch as drawn, column by column (a million contacts: no
-    draft object per contact; `bulk.ContactColumns` says why)."""
-
-    def __init__(self) -> None:
-        self.household_ids: list[str] = []
-        self.occurred_at: list[datetime] = []
-        self.type: list[ContactType] = []
-        self.duration_min: list[int] = []
-        self.persons_present: list[tuple[str, ...]] = []
-        self.topics: list[tuple[str, ...]] = []
-        self.note_kind: list[NoteKind] = []
-        self.note_text: list[str] = []
-        self.note_source: list[str] = []
-        self.note_disputed: list[bool] = []
-        self.next_steps: list[str] = []
-        self.follow_up: list[date | None] = []
-
-    def columns(self, ids: Sequence[str], today: date) -> bulk.ContactColumns:
-        """In time order, numbered with `ids` (ascending) in that order. Follow-ups of
-        past months were dealt with; of the last six weeks a realistic backlog stays
-        open (Heute must not open on years-old items)."""
-        order = sorted(range(len(self.occurred_at)), key=self.occurred_at.__getitem__)
-
-        def ordered(column: list[_T]) -> list[_T]:
-            return list(map(column.__getitem__, order))
-
-        follow_ups = ordered(self.follow_up)
-        settled, recent = today - timedelta(days=42), today - timedelta(days=14)
-        done = [f is not None and (f < settled or (f < recent and i % 8 != 0))
-                for i, f in enumerate(follow_ups)]
-        return bulk.ContactColumns(
-            list(ids), ordered(self.household_ids), ordered(self.occurred_at),
-            ordered(self.type), ordered(self.duration_min), ordered(self.persons_present),
-            ordered(self.topics), ordered(self.note_kind), ordered(self.note_text),
-            ordered(self.note_source), ordered(self.note_disputed), ordered(self.next_steps),
-            follow_ups, done)
-
-
 _FOLLOW_UP_DAYS = [timedelta(days=3 + k) for k in range(28)]
 
 
-def _contacts(rng: random.Random, hid: str, person_ids: Sequence[PersonId],
-              moments: _Moments, notes: _NoteTexts, count: int, out: _Drawn) -> None:
-    """Draw `count` contacts of one household into `out` (without ids: the caller
-    numbers them in time order). The draws' order is the seed's contract: the same seed
-    gives the same contacts (tests/services/test_demo_columns.py)."""
+def _present(people: Sequence[str], two: bool, u: float, v: float) -> tuple[str, ...]:
+    """1 or 2 different persons present (none if the household has no born member)."""
+    n = len(people)
+    if n == 0:
+        return ()
+    first = int(u * n)
+    if not two or n == 1:
+        return (people[first],)
+    second = int(v * (n - 1))
+    return (people[first], people[second + (second >= first)])
+
+
+def _contacts(rng: random.Random, households: Sequence[tuple[str, Sequence[str], int]],
+              moments: _Moments, notes: _NoteTexts, ids: Sequence[str],
+              today: date) -> bulk.ContactColumns:
+    """The contacts of a batch's households ((id, born members, how many contacts)) in
+    time order, numbered with `ids` (ascending) in that order. Drawn column by column,
+    a million contacts without a Python call per contact and field: first each
+    contact's time and household, sorted, then every other field, which is drawn
+    independently of the time and so can be drawn in time order. Follow-ups of past
+    months were dealt with; of the last six weeks a realistic backlog stays open (Heute
+    must not open on years-old items). The same seed gives the same contacts."""
     r = rng.random
+    width = max(1, len(households))
+    # time rank and household in one number: sorting plain numbers is the cheapest sort
+    order = []
+    for h, (_, _, count) in enumerate(households):
+        order += [int(r() * _Moments.COUNT) * width + h for _ in range(count)]
+    order.sort()
+    n = len(order)
+    if len(ids) != n:
+        raise ValueError("one id per contact")
+    hids = [households[o % width][0] for o in order]
+    when = list(map(moments.__getitem__, [o // width for o in order]))
+    kinds = [_NOTE_KINDS[bisect(_NOTE_KIND_WEIGHTS, r() * _NOTE_KIND_WEIGHTS[-1])]
+             for _ in range(n)]
     third_party = NoteKind.AUSSAGE_DRITTER
-    kind_total = _NOTE_KIND_WEIGHTS[-1]
-    type_total = _CONTACT_TYPE_WEIGHTS[-1]
-    built, build, draw_text = moments.built, moments.build, notes.draw
-    days, slots = _YEARS * 365, len(_SLOTS)
-    people = len(person_ids)
-    # one bound method per column, looked up once per household
-    add_household, add_moment = out.household_ids.append, out.occurred_at.append
-    add_type, add_duration = out.type.append, out.duration_min.append
-    add_present, add_topics = out.persons_present.append, out.topics.append
-    add_kind, add_text = out.note_kind.append, out.note_text.append
-    add_source, add_disputed = out.note_source.append, out.note_disputed.append
-    add_steps, add_follow_up = out.next_steps.append, out.follow_up.append
-    for _ in range(count):
-        key = int(r() * days) * slots + int(r() * slots)  # day, quarter hour
-        found = built.get(key)
-        if found is None:
-            found = built[key] = build(key)
-        moment, day = found
-        kind = _NOTE_KINDS[bisect(_NOTE_KIND_WEIGHTS, r() * kind_total)]
-        add_text(draw_text(r))
-        add_kind(kind)
-        add_source("Schulsozialarbeit" if kind is third_party else "")
-        add_disputed(r() < 0.01)
-        add_follow_up(day + _FOLLOW_UP_DAYS[int(r() * 28)] if r() < 0.15 else None)
-        add_household(hid)
-        add_moment(moment)
-        add_type(_CONTACT_TYPES[bisect(_CONTACT_TYPE_WEIGHTS, r() * type_total)])
-        add_duration(_DURATIONS[int(r() * len(_DURATIONS))])
-        # 1 or 2 different persons present, `_two_of` inlined (a million calls)
-        two = r() < 0.5
-        if people == 0:
-            add_present(())
-        else:
-            first = int(r() * people)
-            if two and people > 1:
-                second = int(r() * (people - 1))
-                add_present((person_ids[first], person_ids[second + (second >= first)]))
-            else:
-                add_present((person_ids[first],))
-        add_topics(_two_of(r, TOPICS, int(r() * 3)))
-        add_steps(_NEXT_STEPS[int(r() * len(_NEXT_STEPS))])
+    follow_ups = [day + _FOLLOW_UP_DAYS[int(r() * 28)] if r() < 0.15 else None
+                  for _, day in when]
+    settled, recent = today - timedelta(days=42), today - timedelta(days=14)
+    return bulk.ContactColumns(
+        ids=list(ids),
+        household_ids=hids,
+        occurred_at=[moment for moment, _ in when],
+        type=[_CONTACT_TYPES[bisect(_CONTACT_TYPE_WEIGHTS, r() * _CONTACT_TYPE_WEIGHTS[-1])]
+              for _ in range(n)],
+        duration_min=[_DURATIONS[int(r() * len(_DURATIONS))] for _ in range(n)],
+        persons_present=list(map(_present, [households[o % width][1] for o in order],
+                                 [r() < 0.5 for _ in range(n)], [r() for _ in range(n)],
+                                 [r() for _ in range(n)])),
+        topics=list(map(_TOPICS_BUILT.__getitem__,
+                        [int(r() * _TOPIC_CHOICES) for _ in range(n)])),
+        note_kind=kinds,
+        note_text=notes.draw(r, n),
+        note_source=["Schulsozialarbeit" if kind is third_party else "" for kind in kinds],
+        note_disputed=[r() < 0.01 for _ in range(n)],
+        next_steps=[_NEXT_STEPS[int(r() * len(_NEXT_STEPS))] for _ in range(n)],
+        follow_up=follow_ups,
+        follow_up_done=[f is not None and (f < settled or (f < recent and i % 8 != 0))
+                        for i, f in enumerate(follow_ups)])
+
+
+_TOPICS_BUILT: _Built[int, tuple[str, ...]] = _Built(_topics)
 
 
 def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
@@ -419,7 +415,7 @@ def _batch(writer: RecordWriter, rng: random.Random, today: date, worker_ids: li
     # millisecond): every id index gets its entries appended, not scattered.
     hids = sorted(new_ids(size))
     pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
-    households, persons, drawn = [], [], _Drawn()
+    households, persons, drawing = [], [], []
     for hid, (draft, members) in zip(hids, drafts, strict=True):
         households.append((hid, draft))
         born = []
@@ -429,8 +425,9 @@ def _batch(writer: RecordWriter, rng: random.Random, today: date, worker_ids: li
             if not member.birth.unborn:
                 born.append(pid)
         n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
-        _contacts(rng, hid, born, moments, notes, n, drawn)
-    contacts = drawn.columns(sorted(new_ids(len(drawn.occurred_at))), today)
+        drawing.append((hid, born, n))
+    contacts = _contacts(rng, drawing, moments, notes,
+                         sorted(new_ids(sum(n for _, _, n in drawing))), today)
     bulk.insert_batch(writer, households, persons, contacts, index_forms=notes.index,
                       encodings=encodings)
     return len(households), len(persons), len(contacts)

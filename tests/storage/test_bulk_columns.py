@@ -31,7 +31,7 @@ def _drawn_batch(session: Session, seed: int, families: int, contacts_each: int,
     rng = random.Random(seed)
     today, now = local_today(session.clock), session.clock.now()
     moments, notes = demo._Moments(today, now), demo._NoteTexts()
-    households, persons, drawn = [], [], demo._Drawn()
+    households, persons, drawing = [], [], []
     for hid in sorted(new_ids(families)):
         draft, members = demo._household(rng, today, [session.actor_id])
         households.append((hid, draft))
@@ -40,8 +40,9 @@ def _drawn_batch(session: Session, seed: int, families: int, contacts_each: int,
             persons.append((pid, hid, member))
             if not member.birth.unborn:
                 born.append(PersonId(pid))
-        demo._contacts(rng, hid, born, moments, notes, contacts_each, drawn)
-    columns = drawn.columns(sorted(new_ids(len(drawn.occurred_at))), today)
+        drawing.append((hid, born, contacts_each))
+    columns = demo._contacts(rng, drawing, moments, notes,
+                             sorted(new_ids(families * contacts_each)), today)
     return households, persons, columns, notes.index
 
 
