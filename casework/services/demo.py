@@ -130,6 +130,19 @@ def _schools_for(age: int) -> list[str]:
     return [SCHOOLS[3], SCHOOLS[5], SCHOOLS[6]]  # incl. Berufskolleg
 
 
+# Drawn from per household, prepared once (20,000 households); the cumulative weights are
+# what `rng.choices` computes from the weights, so the draws are the same.
+_RESIDENCE = list(ResidenceStatus)
+_CHILDREN, _CHILDREN_WEIGHTS = [0, 1, 2, 3, 4, 5], list(accumulate([1, 5, 6, 4, 2, 1]))
+_CHILD_GENDERS = [Gender.WEIBLICH, Gender.MAENNLICH, Gender.WEIBLICH, Gender.MAENNLICH,
+                  Gender.DIVERS]
+_TARGET_GROUPS = list(TargetGroup)
+_ACCESS_ROUTES = list(AccessRoute)
+_RESOURCES = ["Großeltern in der Nähe", "engagierte Nachbarin", "Sportverein", ""]
+_RISKS = ["Mietrückstände", "beengte Wohnung", "Isolation", ""]
+_STATUSES, _STATUS_WEIGHTS = list(HouseholdStatus), list(accumulate([8, 1, 1]))
+
+
 def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
                ) -> tuple[HouseholdDraft, list[PersonDraft]]:
     surname = rng.choice(SURNAMES)
@@ -139,14 +152,13 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
     mother_first = rng.choice(FEMALE)
     members.append(PersonDraft(mother_first, surname, _birth(rng, today, 19, 48),
                                Gender.WEIBLICH, HouseholdRole.ELTERNTEIL, custody=True,
-                               residence_status=rng.choice(list(ResidenceStatus))
+                               residence_status=rng.choice(_RESIDENCE)
                                if rng.random() < 0.3 else None))
     if not single:
         members.append(PersonDraft(rng.choice(MALE), surname, _birth(rng, today, 21, 55),
                                    Gender.MAENNLICH, HouseholdRole.ELTERNTEIL, custody=True))
-    for _ in range(rng.choices([0, 1, 2, 3, 4, 5], [1, 5, 6, 4, 2, 1])[0]):
-        gender = rng.choice([Gender.WEIBLICH, Gender.MAENNLICH, Gender.WEIBLICH,
-                             Gender.MAENNLICH, Gender.DIVERS])
+    for _ in range(rng.choices(_CHILDREN, cum_weights=_CHILDREN_WEIGHTS)[0]):
+        gender = rng.choice(_CHILD_GENDERS)
         first = rng.choice(FEMALE if gender is Gender.WEIBLICH else MALE)
         roll = rng.random()
         if roll < 0.05:
@@ -161,7 +173,7 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
         school = rng.choice(_schools_for(age))
         members.append(PersonDraft(first, surname, birth, gender, HouseholdRole.KIND,
                                    school=school))
-    target = frozenset(rng.sample(list(TargetGroup), k=rng.randint(0, 3)))
+    target = frozenset(rng.sample(_TARGET_GROUPS, k=rng.randint(0, 3)))
     if single:
         target |= {TargetGroup.ALLEINERZIEHEND}
     languages = ("Deutsch",) if rng.random() < 0.5 else tuple(
@@ -176,12 +188,11 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
         languages=languages,
         interpreter_needed=len(languages) > 1 and rng.random() < 0.4,
         target_groups=target,
-        access_route=rng.choice(list(AccessRoute)),
-        resources=rng.choice(["Großeltern in der Nähe", "engagierte Nachbarin",
-                              "Sportverein", ""]),
-        risks=rng.choice(["Mietrückstände", "beengte Wohnung", "Isolation", ""]),
+        access_route=rng.choice(_ACCESS_ROUTES),
+        resources=rng.choice(_RESOURCES),
+        risks=rng.choice(_RISKS),
         assigned_worker_id=rng.choice(worker_ids),
-        status=rng.choices(list(HouseholdStatus), [8, 1, 1])[0],
+        status=rng.choices(_STATUSES, cum_weights=_STATUS_WEIGHTS)[0],
     )
     return draft, members
 
