@@ -23,6 +23,7 @@ from casework.services import referrals
 from casework.services.directory import vault_profile
 from casework.services.session import Session
 from casework.storage import reports as q
+from casework.storage import reports_kinderschutz
 from casework.storage.reports import AGE_BANDS, Counts, Window
 
 TITLE = "Jahresbericht Quartiersarbeit"
@@ -305,7 +306,7 @@ def _offers(session: Session, w: Window) -> list[StatTable]:
 
 
 def _kinderschutz(session: Session, w: Window) -> StatTable:
-    counts = q.kinderschutz_results(session.db, w)
+    counts = reports_kinderschutz.kinderschutz_results(session.db, w)
     title = "Verfahren nach Ergebniskategorie"
     if counts is None:
         return StatTable(

@@ -17,7 +17,7 @@ from casework.models.kinderschutz.vocabulary import STATE_LABELS, ResultCategory
 from casework.models.reports import DEFAULT_K, Report, StatRow, StatTable, shown_count
 from casework.reports.period import period_text, window
 from casework.services.session import Session
-from casework.storage import reports as q
+from casework.storage import reports_kinderschutz as q
 
 TITLE = "Jahresauswertung Kinderschutz (§ 8a SGB VIII)"
 

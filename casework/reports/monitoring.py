@@ -30,7 +30,7 @@ from casework.reports.period import period_text, window
 from casework.services import teilhabe as teilhabe_service
 from casework.services.session import Session
 from casework.services.teilhabe import programme_key
-from casework.storage import reports as q
+from casework.storage import reports_teilhabe as q
 
 TITLE = "Programm-Monitoring Teilhabemanagement"
 GENDERS = tuple(g.value for g in Gender)

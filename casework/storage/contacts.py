@@ -27,6 +27,7 @@ from casework.models.contacts import (
 )
 from casework.models.ids import ContactId, HouseholdId, PersonId, new_id
 from casework.models.text import fold, fold_words
+from casework.storage import note_rank
 from casework.storage.changelog import (
     CONTACT_IN_ROW,
     CONTACT_LOGGED,
@@ -238,19 +239,30 @@ def _vocabulary_terms(db: Database, prefix: str, limit: int = PREFIX_EXPANSIONS)
     return sorted(candidates, key=lambda t: (-counts[t], t))[:limit]
 
 
-def note_match_expression(db: Database, text: str) -> str | None:
-    """FTS5 expression: every word must occur; the last word also matches as a prefix
-    (expanded through the vocabulary), so search works as you type."""
+def _match_terms(db: Database, text: str) -> tuple[list[str], list[str]] | None:
+    """(the words that must all occur, the last word's expansions of which one must)."""
     words = fold_words(text)
     if not words:
         return None
-    parts = [f'"{w}"' for w in words[:-1]]
     last = words[-1]
     expansions = _vocabulary_terms(db, last)
     if last not in expansions:
         expansions = [last, *expansions[: PREFIX_EXPANSIONS - 1]]
+    return words[:-1], expansions
+
+
+def _expression(terms: tuple[list[str], list[str]]) -> str:
+    required, expansions = terms
+    parts = [f'"{w}"' for w in required]
     parts.append("(" + " OR ".join(f'"{t}"' for t in expansions) + ")")
     return " AND ".join(parts)
+
+
+def note_match_expression(db: Database, text: str) -> str | None:
+    """FTS5 expression: every word must occur; the last word also matches as a prefix
+    (expanded through the vocabulary), so search works as you type."""
+    terms = _match_terms(db, text)
+    return None if terms is None else _expression(terms)
 
 
 _HIT_COLUMNS = ("SELECT n.contact_id, c.household_id, h.name, c.occurred_at, n.kind, n.text "
@@ -300,16 +312,26 @@ def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False)
     time on an encrypted vault (32 s wall on a busy machine); among the newest 2,000 it
     takes ~40 ms, and for social work the recent notes are the relevant ones. Words rarer
     than that are ranked over all their matches."""
-    query = note_match_expression(db, text)
-    if query is None:
+    terms = _match_terms(db, text)
+    if terms is None:
         return []
+    query = _expression(terms)
     if ranked:
-        rows = db.query(
-            _HIT_COLUMNS.replace("n.text ", "n.text, f.score ", 1).format(source=(
-                "(SELECT rowid, bm25(note_fts) AS score FROM note_fts WHERE note_fts MATCH ? "
-                "ORDER BY rowid DESC LIMIT ?) f")) + "ORDER BY f.score, f.rowid DESC LIMIT ?",
-            (query, RANKED_WINDOW, limit),
-        )
+        # Scored here (note_rank): the index keeps no word positions, FTS5's bm25 needs
+        # them. Same scores; ties newest first. Only the best `limit` come back whole.
+        window = db.query(
+            "SELECT f.rowid, n.text FROM (SELECT rowid FROM note_fts WHERE note_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?) f JOIN contact_notes n ON n.rowid = f.rowid "
+            "JOIN contacts c ON c.id = n.contact_id JOIN households h ON h.id = c.household_id "
+            "WHERE c.deleted = 0 AND h.deleted = 0", (query, RANKED_WINDOW))
+        scores = note_rank.scorer(db, [*terms[0], *terms[1]]).scores([r[1] for r in window])
+        best = sorted(zip(scores, (-int(r[0]) for r in window), strict=True))[:limit]
+        found = {int(r[6]): r for r in db.query(
+            _HIT_COLUMNS.replace("n.text ", "n.text, f.rowid ", 1).format(
+                source="(SELECT value AS rowid FROM json_each(?)) f"),
+            (json.dumps([-rowid for _score, rowid in best]),))} if best else {}
+        rows: Sequence[Sequence[Any]] = [
+            (*tuple(found[-rowid])[:6], score) for score, rowid in best if -rowid in found]
     else:
         rows = db.query(
             _HIT_COLUMNS.replace("n.text ", "n.text, c.created_at ", 1).format(

@@ -47,7 +47,7 @@ def has_table(db: Database, table: str) -> bool:
     )
 
 
-def _counts(rows: Sequence[Row]) -> Counts:
+def as_counts(rows: Sequence[Row]) -> Counts:
     """Rows (key columns…, count) → {(keys as text): count}."""
     out: Counts = {}
     for r in rows:
@@ -157,7 +157,7 @@ def households_reached(db: Database, w: Window) -> Counts:
     """("1" if new else "0", access route) → households with a contact in the period;
     new = no contact before the period."""
     _fill_reached(db, w)
-    return _counts(db.query(
+    return as_counts(db.query(
         "SELECT new, COALESCE(access_route, 'nicht erfasst'), count(*) "
         "FROM temp.report_reached GROUP BY 1, 2"))
 
@@ -169,7 +169,7 @@ def reached_flags(db: Database, w: Window) -> Counts:
     years = facts_years(db, w)
     if years is None:
         return households_reached(db, w)
-    return _counts(db.query(
+    return as_counts(db.query(
         f"SELECT {_NEW_BY_FACTS}, COALESCE(h.access_route, 'nicht erfasst'), count(*) "
         f"FROM households h WHERE {_REACHED_BY_FACTS} GROUP BY 1, 2",
         {"first": years[0], "last": years[1]}))
@@ -216,7 +216,7 @@ def persons_reached(db: Database, w: Window) -> Counts:
     from −9 months). Grouped in SQL: the reference for `reached_person_rows`, which the
     Jahresbericht uses because this grouping is slow on a large vault."""
     _fill_reached(db, w)
-    return _counts(
+    return as_counts(
         db.query(
             f"WITH f AS (SELECT hid, new FROM temp.report_reached), ages AS ({_AGES}) "
             f"SELECT {_BAND} AS band, gender, new, count(*) FROM ages GROUP BY 1, 2, 3",
@@ -346,7 +346,7 @@ def offer_attendance(db: Database, w: Window) -> list[tuple[str, int, int, int]]
 
 def attendance_by_group(db: Database, w: Window) -> Counts:
     """(age group, gender) → attendances (headcounts and named) in the period."""
-    return _counts(
+    return as_counts(
         db.query(
             "SELECT a.age_group, a.gender, SUM(a.count) FROM offer_attendance a "
             "JOIN offer_sessions s ON s.id = a.session_id AND s.deleted = 0 "
@@ -402,7 +402,7 @@ def consents(db: Database, w: Window) -> Counts | None:
         "AND kind IN ('signed', 'oral', 'scan', 'withdrawn', 'refused') GROUP BY k",
         (w.first.isoformat(), w.last.isoformat()),
     )
-    return _counts(rows)
+    return as_counts(rows)
 
 
 def first_existing(db: Database, candidates: Sequence[str]) -> str | None:
@@ -410,126 +410,6 @@ def first_existing(db: Database, candidates: Sequence[str]) -> str | None:
         if has_table(db, name):
             return name
     return None
-
-
-# --------------------------------------------------------------------------- Teilhabe
-
-
-def tm_clients_rows(
-    db: Database, programme: str
-) -> list[tuple[str, str, str | None, int | None, str, str, str]]:
-    """Per client, only what eligibility needs, without names or addresses:
-    (client id, birth_date, birth_year, gender, state, exclusions JSON, age exception).
-    The birth date never leaves the report assembly (only age bands are shown)."""
-    rows = db.query(
-        "SELECT c.id, p.birth_date, p.birth_year, p.gender, c.state, c.exclusions, "
-        "c.age_exception FROM tm_clients c JOIN persons p ON p.id = c.person_id "
-        "WHERE c.deleted = 0 AND p.deleted = 0 AND c.programme = ?",
-        (programme,),
-    )
-    return [(r[0], r[3], r[1], r[2], r[4], r[5], r[6]) for r in rows]
-
-
-def tm_residence_rows(db: Database, programme: str) -> list[tuple[str, str, str, str | None]]:
-    return [
-        (r[0], r[1], r[2], r[3])
-        for r in db.query(
-            "SELECT t.client_id, t.status, t.valid_from, t.valid_until FROM tm_residence t "
-            "JOIN tm_clients c ON c.id = t.client_id AND c.deleted = 0 AND c.programme = ? "
-            "WHERE t.deleted = 0",
-            (programme,),
-        )
-    ]
-
-
-def tm_measures(db: Database, programme: str, w: Window) -> Counts:
-    """(baustein, handlungsfeld, status, outcome) → measures active in the period
-    (started on/before its end and not ended before its start)."""
-    return _counts(
-        db.query(
-            "SELECT m.baustein, m.handlungsfeld, m.status, m.outcome, count(*) "
-            "FROM tm_measures m JOIN tm_clients c ON c.id = m.client_id AND c.deleted = 0 "
-            "AND c.programme = ? WHERE m.deleted = 0 "
-            "AND (m.start_on IS NULL OR m.start_on <= ?) AND (m.end_on IS NULL OR m.end_on >= ?) "
-            "GROUP BY 1, 2, 3, 4",
-            (programme, w.last.isoformat(), w.first.isoformat()),
-        )
-    )
-
-
-def tm_transitions(db: Database, programme: str, w: Window, outcomes: Sequence[str]) -> Counts:
-    """(outcome) → clients with a measure ending in the period with that outcome."""
-    marks = ",".join("?" for _ in outcomes)
-    return _counts(
-        db.query(
-            f"SELECT m.outcome, count(DISTINCT m.client_id) FROM tm_measures m "
-            "JOIN tm_clients c ON c.id = m.client_id AND c.deleted = 0 AND c.programme = ? "
-            f"WHERE m.deleted = 0 AND m.outcome IN ({marks}) AND m.end_on BETWEEN ? AND ? "
-            "GROUP BY 1",
-            (programme, *outcomes, w.first.isoformat(), w.last.isoformat()),
-        )
-    )
-
-
-def tm_needs(db: Database, programme: str, last: date) -> list[str]:
-    """The needs JSON of each client's latest intake up to `last`."""
-    return [
-        str(r[0])
-        for r in db.query(
-            "SELECT i.needs FROM tm_intake i JOIN tm_clients c ON c.id = i.client_id "
-            "AND c.deleted = 0 AND c.programme = ? WHERE i.deleted = 0 AND i.interviewed_on <= ? "
-            "AND NOT EXISTS (SELECT 1 FROM tm_intake j WHERE j.client_id = i.client_id "
-            " AND j.deleted = 0 AND j.interviewed_on <= ? AND (j.interviewed_on > i.interviewed_on"
-            " OR (j.interviewed_on = i.interviewed_on AND j.created_at > i.created_at)))",
-            (programme, last.isoformat(), last.isoformat()),
-        )
-    ]
-
-
-def tm_staffing(db: Database, programme: str) -> tuple[float, int, int]:
-    """(FTE of Teilhabemanagement staff, active clients, waiting clients)."""
-    fte = db.scalar(
-        "SELECT COALESCE(SUM(fte), 0) FROM workers WHERE deleted = 0 "
-        "AND role = 'Teilhabemanagement'"
-    )
-    row = db.query_one(
-        "SELECT COALESCE(SUM(state = 'aktiv'), 0) AS a, COALESCE(SUM(state = 'wartend'), 0) "
-        "AS w FROM tm_clients WHERE deleted = 0 AND programme = ?",
-        (programme,),
-    )
-    assert row is not None
-    return float(fte or 0), int(row["a"]), int(row["w"])
-
-
-def kinderschutz_results(db: Database, w: Window) -> Counts | None:
-    """(result category, acute flag) → § 8a procedures whose latest Ergebnis was recorded in
-    the period; procedures opened in the period without a result count as 'ohne Ergebnis'.
-    None if the vault has no § 8a tables (counts only, LR-39)."""
-    if not (has_table(db, "ks_procedures") and has_table(db, "ks_entries")):
-        return None
-    needed = {"id", "acute", "opened_at", "deleted"}
-    if not needed <= columns(db, "ks_procedures") or not {
-        "procedure_id",
-        "kind",
-        "payload",
-        "seq",
-        "created_at",
-    } <= columns(db, "ks_entries"):
-        return None
-    return _counts(
-        db.query(
-            "WITH last AS (SELECT e.procedure_id, json_extract(e.payload, '$.category') AS cat, "
-            "  e.created_at FROM ks_entries e WHERE e.kind = 'result' AND e.deleted = 0 "
-            "  AND e.seq = (SELECT max(x.seq) FROM ks_entries x WHERE x.procedure_id = "
-            "  e.procedure_id AND x.kind = 'result' AND x.deleted = 0)) "
-            "SELECT COALESCE(l.cat, 'ohne Ergebnis') AS cat, p.acute, count(*) "
-            "FROM ks_procedures p LEFT JOIN last l ON l.procedure_id = p.id "
-            "WHERE p.deleted = 0 AND ((l.created_at >= :start AND l.created_at < :end) OR "
-            " (l.procedure_id IS NULL AND p.opened_at >= :start AND p.opened_at < :end)) "
-            "GROUP BY 1, 2",
-            {"start": w.start_utc, "end": w.end_utc},
-        )
-    )
 
 
 REFERRAL_TABLES = ("referrals", "vermittlungen")
@@ -551,7 +431,7 @@ def referrals(db: Database, w: Window) -> Counts | None:
         return None
     outcome_sql = outcome or "'nicht erfasst'"
     deleted = "AND deleted = 0" if "deleted" in cols else ""
-    return _counts(
+    return as_counts(
         db.query(
             f"SELECT COALESCE(NULLIF({recipient}, ''), 'nicht erfasst'), "
             f"COALESCE(NULLIF({outcome_sql}, ''), 'offen'), count(*) FROM {table} "
@@ -633,45 +513,3 @@ def contacts_total(db: Database, w: Window) -> int:
         )
         or 0
     )
-
-
-# --------------------------------------------------------------------------- § 8a evaluation
-
-
-def kinderschutz_procedures(
-    db: Database, w: Window
-) -> list[tuple[str, bool, str, str | None, bool, str | None]] | None:
-    """Per § 8a procedure opened in the period, as known at its end: (opened_at UTC, acute,
-    states reached "S1,S2,…", closed_at UTC or None, Jugendamt informed, latest result
-    category). No names, no ids leave this function. None without § 8a tables."""
-    if not (has_table(db, "ks_procedures") and has_table(db, "ks_entries")
-            and has_table(db, "ks_transitions")):
-        return None
-    rows = db.query(
-        "SELECT p.opened_at, p.acute, "
-        " (SELECT group_concat(t.to_state) FROM ks_transitions t WHERE t.procedure_id = p.id "
-        "  AND t.deleted = 0 AND t.at < :end) AS states, "
-        " (SELECT min(t.at) FROM ks_transitions t WHERE t.procedure_id = p.id "
-        "  AND t.deleted = 0 AND t.to_state = 'S9' AND t.at < :end) AS closed_at, "
-        " EXISTS (SELECT 1 FROM ks_entries e WHERE e.procedure_id = p.id AND e.deleted = 0 "
-        "  AND e.kind = 'mitteilung' AND e.created_at < :end) AS informed, "
-        " EXISTS (SELECT 1 FROM ks_entries e WHERE e.procedure_id = p.id AND e.deleted = 0 "
-        "  AND e.kind = 'acute' AND e.created_at < :end) AS acute_entry, "
-        " (SELECT json_extract(e.payload, '$.category') FROM ks_entries e "
-        "  WHERE e.procedure_id = p.id AND e.deleted = 0 AND e.kind = 'result' "
-        "  AND e.created_at < :end ORDER BY e.seq DESC LIMIT 1) AS category "
-        "FROM ks_procedures p WHERE p.deleted = 0 AND p.opened_at >= :start "
-        "AND p.opened_at < :end",
-        {"start": w.start_utc, "end": w.end_utc},
-    )
-    return [
-        (
-            str(r["opened_at"]),
-            bool(r["acute"]) or bool(r["acute_entry"]),
-            str(r["states"] or ""),
-            None if r["closed_at"] is None else str(r["closed_at"]),
-            bool(r["informed"]),
-            None if r["category"] is None else str(r["category"]),
-        )
-        for r in rows
-    ]
