@@ -31,7 +31,7 @@ from casework.services.households import households
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.db import Database, _fold_for_index, drop_stat4
-from casework.storage.vault import DB_FILE
+from casework.storage.vault_header import DB_FILE
 
 ROOT = Path(__file__).resolve().parent
 BIG_FAMILY = "Benchmarkfamilie Großkontakt"

@@ -24,20 +24,24 @@ from casework.errors import NotFound, UserError, ValidationError
 from casework.models.changes import Changes
 from casework.models.ids import WorkerId, new_id
 from casework.services.session import Session, UnwrappedKey
-from casework.storage import attachments, hub_crypto
+from casework.storage import (
+    attachments,
+    hub_apply,
+    hub_crypto,
+    hub_merge,
+    hub_outbox,
+    hub_quarantine,
+    hub_tables,
+    vault_open,
+    vault_slots,
+)
 from casework.storage import hub as store
 from casework.storage import signatures as signature_store
-from casework.storage import vault as vault_store
 from casework.storage.db import Database
-from casework.storage.hub import (
-    ApplyResult,
-    Conflict,
-    FieldHead,
-    OutgoingChange,
-    QuarantinedChange,
-    RemoteChange,
-)
+from casework.storage.hub import ApplyResult, OutgoingChange, RemoteChange
 from casework.storage.hub_crypto import SealedChange
+from casework.storage.hub_merge import Conflict, FieldHead
+from casework.storage.hub_quarantine import QuarantinedChange
 from casework.storage.privacy import purge as purge_store
 
 __all__ = [
@@ -92,12 +96,12 @@ def _apply_key_confirmation(db: Database, change: RemoteChange) -> None:
                                   str(fields.get("fingerprint")), change.actor, change.at)
 
 
-store.register_handler("key_confirmation", _apply_key_confirmation)
-store.register_validator(signature_store.SYNCED_SIGNATURE, signature_store.synced_ok)
-store.register_handler(signature_store.SYNCED_SIGNATURE, _apply_signature)
-store.register_validator("directory", _directory_ok)
-store.register_validator("ks_deadline_profile", _deadlines_ok)
-store.register_handler("ks_deadline_profile", _apply_deadlines)
+hub_apply.register_handler("key_confirmation", _apply_key_confirmation)
+hub_apply.register_validator(signature_store.SYNCED_SIGNATURE, signature_store.synced_ok)
+hub_apply.register_handler(signature_store.SYNCED_SIGNATURE, _apply_signature)
+hub_apply.register_validator("directory", _directory_ok)
+hub_apply.register_validator("ks_deadline_profile", _deadlines_ok)
+hub_apply.register_handler("ks_deadline_profile", _apply_deadlines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +137,12 @@ def status(session: Session, *, count_pending: bool = True) -> SyncStatus:
                       store.get_state(db, "hub_worker_id") or session.vault.owner_id,
                       store.get_state(db, "last_sync_at"),
                       pending_count(session) if count_pending else None,
-                      store.open_conflict_count(db), store.quarantine_count(db),
+                      hub_merge.open_conflict_count(db), hub_quarantine.quarantine_count(db),
                       hub_crypto.locked_count(db))
 
 
 def pending_count(session: Session) -> int:
-    return store.pending_count(session.db, session.vault.device_id)
+    return hub_outbox.pending_count(session.db, session.vault.device_id)
 
 
 def hub_dsn(session: Session) -> str | None:
@@ -205,22 +209,22 @@ def apply_roster(session: Session, roster: Sequence[tuple[object, ...]]) -> Chan
 
 def quarantine(session: Session) -> list[QuarantinedChange]:
     """Changes refused by the hub or not applied here ("abgewiesene Änderungen")."""
-    return store.quarantined(session.db)
+    return hub_quarantine.quarantined(session.db)
 
 
 def background_key(session: Session) -> UnwrappedKey:
     """On the GUI thread: what a worker thread needs to open its own connection to this
     vault for a sync (a connection never crosses threads; the job wipes the key)."""
     return UnwrappedKey(session.vault.folder, session.vault.header,
-                        vault_store.UnlockedKey(session.vault.data_key_copy(),
+                        vault_slots.UnlockedKey(session.vault.data_key_copy(),
                                                 session.vault.person_id))
 
 
 def open_background(key: UnwrappedKey, clock: Clock) -> Session:
     """On the worker thread: the vault's second connection, closed by the caller."""
-    vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
-                                      audit_action="sync.background", unlocked=key.unlocked,
-                                      second_connection=True)
+    vault = vault_open.open_with_key(key.folder, key.header, key.data_key, clock,
+                                     audit_action="sync.background", unlocked=key.unlocked,
+                                     second_connection=True)
     return Session(vault, clock, WorkerId(vault.person_id))
 
 
@@ -246,8 +250,8 @@ def outbox(session: Session, limit: int = 1000, after: int | None = None
     parsed: dict[str, dict[str, Any]] = {}
     while True:
         with db.transaction():
-            folded = store.catch_up_local(db, device, limit, parsed)
-        rows = store.outbox(db, device, limit, after, parsed)
+            folded = hub_outbox.catch_up_local(db, device, limit, parsed)
+        rows = hub_outbox.outbox(db, device, limit, after, parsed)
         if folded < limit or not rows or store.caught_up_seq(db) >= rows[-1].seq:
             return rows
 
@@ -263,7 +267,7 @@ def acknowledge(session: Session, up_to_seq: int,
         if hub_range is not None:
             store.record_own_range(session.db, hub_range[0], hub_range[1], extend)
         if refused:
-            store.record_refused(session.db, refused, to_utc_iso(session.clock.now()))
+            hub_quarantine.record_refused(session.db, refused, to_utc_iso(session.clock.now()))
 
 
 def own_ranges(session: Session) -> list[tuple[int, int]]:
@@ -280,8 +284,8 @@ def apply_remote(session: Session, changes: Sequence[RemoteChange],
     """Apply pulled changes and move the cursor in ONE transaction: a cut connection
     before this point leaves the vault exactly as it was."""
     with session.db.transaction():
-        result = store.apply_remote(session.db, session.vault.hlc, session.vault.device_id,
-                                    changes, new_cursor, to_utc_iso(session.clock.now()))
+        result = hub_apply.apply_remote(session.db, session.vault.hlc, session.vault.device_id,
+                                        changes, new_cursor, to_utc_iso(session.clock.now()))
     return _after_apply(session, result)
 
 
@@ -304,7 +308,7 @@ def mark_synced(session: Session) -> None:
 
 
 def conflicts(session: Session, scope_id: str | None = None) -> list[Conflict]:
-    return store.open_conflicts(session.db, scope_id)
+    return hub_merge.open_conflicts(session.db, scope_id)
 
 
 def resolve_conflict(session: Session, conflict_id: str, chosen_hlc: str) -> Changes:
@@ -313,18 +317,18 @@ def resolve_conflict(session: Session, conflict_id: str, chosen_hlc: str) -> Cha
     db = session.db
     device = session.vault.device_id
     with db.transaction():
-        store.catch_up_local(db, device)
-        conflict = store.get_conflict(db, conflict_id)
-        if conflict is None or not store.conflict_is_open(db, conflict_id):
+        hub_outbox.catch_up_local(db, device)
+        conflict = hub_merge.get_conflict(db, conflict_id)
+        if conflict is None or not hub_merge.conflict_is_open(db, conflict_id):
             raise NotFound("Der Konflikt")
         chosen = next((h for h in conflict.heads if h.hlc == chosen_hlc), None)
         if chosen is None:
             raise ValidationError("Auswahl", "gehört nicht zu diesem Konflikt.")
-        table, columns = store.entity_table(db, conflict.entity)
+        table, columns = hub_tables.entity_table(db, conflict.entity)
         writer = session.writer()
         values = {conflict.field: chosen.value}
         if table is not None and conflict.field in columns:
-            if store.record_deleted(db, table, conflict.entity_id):
+            if hub_tables.record_deleted(db, table, conflict.entity_id):
                 raise UserError("Der Datensatz wurde inzwischen gelöscht; der Konflikt "
                                 "kann nicht mehr aufgelöst werden.")
             writer.update(table, conflict.entity, conflict.entity_id, values,
@@ -332,11 +336,11 @@ def resolve_conflict(session: Session, conflict_id: str, chosen_hlc: str) -> Cha
         else:
             writer.log_only(conflict.entity, conflict.entity_id, "update", values,
                             scope_id=conflict.scope_id)
-        change_id = store.last_change_id(db, device)
+        change_id = hub_outbox.last_change_id(db, device)
         assert change_id is not None
-        store.set_bases(db, change_id, {conflict.field: [h.hlc for h in conflict.heads]})
-        store.catch_up_local(db, device)
-        store.run_after_apply(db, conflict.entity, conflict.entity_id, values)
+        hub_outbox.set_bases(db, change_id, {conflict.field: [h.hlc for h in conflict.heads]})
+        hub_outbox.catch_up_local(db, device)
+        hub_tables.run_after_apply(db, conflict.entity, conflict.entity_id, values)
     session.audit("sync.conflict_resolved", conflict.entity, conflict.entity_id)
     return Changes.of(conflict.entity, conflict.entity_id) | Changes.of("sync_conflict",
                                                                          conflict_id)
@@ -418,18 +422,18 @@ def apply_sealed(session: Session, sealed: Sequence[SealedChange],
     decryption is quarantined; one whose key has not reached this device waits."""
     db = session.db
     with db.transaction():
-        known = store.known_change_ids(db, [c.change_id for c in sealed])
+        known = hub_quarantine.known_change_ids(db, [c.change_id for c in sealed])
         fresh = [c for c in sealed if c.change_id not in known]
         fresh += hub_crypto.unlockable(db)
         opened = hub_crypto.open_changes(db, session.vault.device_id, fresh,
                                          accept_plaintext=not encrypt)
         hub_crypto.lock(db, opened.locked)
         now = to_utc_iso(session.clock.now())
-        store.quarantine_unopened(db, [(c.change_id, c.entity, c.entity_id, c.scope_id, c.op,
-                                        c.actor, c.device, c.at, c.hlc, reason)
-                                       for c, reason in opened.refused], now)
-        result = store.apply_remote(db, session.vault.hlc, session.vault.device_id,
-                                    opened.changes, new_cursor, now)
+        hub_quarantine.quarantine_unopened(
+            db, [(c.change_id, c.entity, c.entity_id, c.scope_id, c.op, c.actor, c.device, c.at,
+                  c.hlc, reason) for c, reason in opened.refused], now)
+        result = hub_apply.apply_remote(db, session.vault.hlc, session.vault.device_id,
+                                        opened.changes, new_cursor, now)
         result.known += len(known)
         result.quarantined += len(opened.refused)
         result.locked = len(opened.locked)

@@ -14,16 +14,17 @@ from casework.errors import PermissionDenied, UserError, ValidationError
 from casework.models.ids import WorkerId
 from casework.models.persons.worker import Worker, WorkerRole
 from casework.storage import attachments as attachment_store
-from casework.storage import crypto
+from casework.storage import crypto, vault_header, vault_open, vault_slots
 from casework.storage import persons as worker_store
 from casework.storage import vault as vault_store
 from casework.storage.backup.premigration import backup_before_migration
 from casework.storage.changelog import RecordWriter, newest_version
 from casework.storage.db import MEMORY_SECURITY, Database
-from casework.storage.vault import CheckReport, MigrationProgress, Vault
-from casework.storage.vault import KeySlot as KeySlot  # for the app's passphrase change
-from casework.storage.vault import SlotRequest as SlotRequest
-from casework.storage.vault import VaultHeader as VaultHeader
+from casework.storage.vault import CheckReport, Vault
+from casework.storage.vault_header import KeySlot as KeySlot  # for the app's passphrase change
+from casework.storage.vault_header import VaultHeader as VaultHeader
+from casework.storage.vault_open import MigrationProgress
+from casework.storage.vault_slots import SlotRequest as SlotRequest
 
 MIN_PASSPHRASE_LENGTH = 12
 
@@ -147,32 +148,32 @@ def create(folder: Path, passphrase: str, clock: Clock, *, owner_name: str,
         raise ValidationError("Passphrase", problem)
     if not owner_name.strip():
         raise ValidationError("Name", "darf nicht leer sein.")
-    vault = vault_store.create_vault(Path(folder), passphrase, clock,
-                                     owner_name=owner_name.strip(),
-                                     owner_role=owner_role.value, profile=profile,
-                                     memory_security=memory_security)
+    vault = vault_open.create_vault(Path(folder), passphrase, clock,
+                                    owner_name=owner_name.strip(),
+                                    owner_role=owner_role.value, profile=profile,
+                                    memory_security=memory_security)
     return Session(vault, clock, WorkerId(vault.owner_id))
 
 
 def vault_exists(folder: Path) -> bool:
     """True if the folder holds a vault header (it may still be damaged)."""
-    return (Path(folder) / vault_store.HEADER_FILE).is_file()
+    return (Path(folder) / vault_header.HEADER_FILE).is_file()
 
 
 def unlock(folder: Path, passphrase: str, clock: Clock, *, failed_attempts: int = 0,
            cache_kib: int | None = None, memory_security: bool = MEMORY_SECURITY,
            person: str | None = None) -> Session:
     """Open the vault as `person` (name or id; None: the owner) with her passphrase."""
-    vault = vault_store.open_vault(Path(folder), passphrase, clock,
-                                   failed_attempts=failed_attempts, cache_kib=cache_kib,
-                                   memory_security=memory_security, person=person,
-                                   before_migration=backup_before_migration)
+    vault = vault_open.open_vault(Path(folder), passphrase, clock,
+                                  failed_attempts=failed_attempts, cache_kib=cache_kib,
+                                  memory_security=memory_security, person=person,
+                                  before_migration=backup_before_migration)
     return Session(vault, clock, WorkerId(vault.person_id))
 
 
 def is_vault(folder: Path) -> bool:
     """Whether `folder` looks like a Casework vault (has its header file)."""
-    return (Path(folder) / vault_store.HEADER_FILE).is_file()
+    return (Path(folder) / vault_header.HEADER_FILE).is_file()
 
 
 @dataclass
@@ -184,7 +185,7 @@ class UnwrappedKey:
 
     folder: Path
     header: VaultHeader
-    unlocked: vault_store.UnlockedKey = field(repr=False)
+    unlocked: vault_slots.UnlockedKey = field(repr=False)
 
     @property
     def data_key(self) -> bytearray:
@@ -198,8 +199,8 @@ def unwrap_key(folder: Path, passphrase: str, person: str | None = None) -> Unwr
     """Read the header and unwrap the data key with `person`'s passphrase (slow; touches
     no database). Raises `WrongPassphrase` or `VaultError`."""
     folder = Path(folder)
-    header = vault_store.read_header(folder)
-    return UnwrappedKey(folder, header, vault_store.unlock_person(header, passphrase, person))
+    header = vault_header.read_header(folder)
+    return UnwrappedKey(folder, header, vault_slots.unlock_person(header, passphrase, person))
 
 
 def unwrap_and_migrate(folder: Path, passphrase: str, person: str | None,
@@ -213,15 +214,15 @@ def unwrap_and_migrate(folder: Path, passphrase: str, person: str | None,
     header as it is on disk afterwards."""
     key = unwrap_key(folder, passphrase, person)
     try:
-        if not vault_store.needs_migration(key.folder, key.header, key.data_key):
+        if not vault_open.needs_migration(key.folder, key.header, key.data_key):
             return key
-        own = vault_store.UnlockedKey(bytearray(key.data_key), key.unlocked.person_id)
-        vault = vault_store.open_with_key(key.folder, key.header, own.data_key, clock,
-                                          audit_action="", unlocked=own,
-                                          before_migration=backup_before_migration,
-                                          on_migration=progress)
+        own = vault_slots.UnlockedKey(bytearray(key.data_key), key.unlocked.person_id)
+        vault = vault_open.open_with_key(key.folder, key.header, own.data_key, clock,
+                                         audit_action="", unlocked=own,
+                                         before_migration=backup_before_migration,
+                                         on_migration=progress)
         vault.close()
-        return UnwrappedKey(key.folder, vault_store.read_header(key.folder), key.unlocked)
+        return UnwrappedKey(key.folder, vault_header.read_header(key.folder), key.unlocked)
     except BaseException:
         key.wipe()
         raise
@@ -231,10 +232,10 @@ def open_unwrapped(key: UnwrappedKey, clock: Clock, *, failed_attempts: int = 0,
                    memory_security: bool = MEMORY_SECURITY) -> Session:
     """Second half of `unlock`: open the database with a key from `unwrap_key` on the
     calling thread. The session owns (and on close wipes) the key afterwards."""
-    vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
-                                      failed_attempts=failed_attempts,
-                                      memory_security=memory_security, unlocked=key.unlocked,
-                                      before_migration=backup_before_migration)
+    vault = vault_open.open_with_key(key.folder, key.header, key.data_key, clock,
+                                     failed_attempts=failed_attempts,
+                                     memory_security=memory_security, unlocked=key.unlocked,
+                                     before_migration=backup_before_migration)
     return Session(vault, clock, WorkerId(vault.person_id))
 
 
@@ -242,7 +243,7 @@ def background_key(session: Session) -> UnwrappedKey:
     """On the GUI thread: what a worker thread needs to open its own connection to this
     vault (a connection never crosses threads; the worker's session wipes the copy)."""
     return UnwrappedKey(session.vault.folder, session.vault.header,
-                        vault_store.UnlockedKey(session.vault.data_key_copy(),
+                        vault_slots.UnlockedKey(session.vault.data_key_copy(),
                                                 session.vault.person_id))
 
 
@@ -251,9 +252,9 @@ def open_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId,
     """On a worker thread: the vault's second connection, acting as `actor_id` (the
     person acting in the app); the caller closes it on that thread. `audit_action`: the
     audit entry of this open ("" for one that only reads, e.g. a report)."""
-    vault = vault_store.open_with_key(key.folder, key.header, key.data_key, clock,
-                                      audit_action=audit_action, unlocked=key.unlocked,
-                                      second_connection=True)
+    vault = vault_open.open_with_key(key.folder, key.header, key.data_key, clock,
+                                     audit_action=audit_action, unlocked=key.unlocked,
+                                     second_connection=True)
     return Session(vault, clock, actor_id)
 
 
@@ -266,7 +267,7 @@ def observe_newest_version(session: Session) -> None:
 
 def person_names_known(folder: Path) -> int:
     """How many persons have a key slot (for the unlock page; names are not on disk)."""
-    return len(vault_store.read_header(Path(folder)).slots)
+    return len(vault_header.read_header(Path(folder)).slots)
 
 
 def change_passphrase(session: Session, new_passphrase: str) -> None:
@@ -274,7 +275,7 @@ def change_passphrase(session: Session, new_passphrase: str) -> None:
     problem = passphrase_problem(new_passphrase)
     if problem is not None:
         raise ValidationError("Neue Passphrase", problem)
-    vault_store.change_passphrase(session.vault, new_passphrase, worker_id=session.actor_id)
+    vault_slots.change_passphrase(session.vault, new_passphrase, worker_id=session.actor_id)
 
 
 def begin_passphrase_change(session: Session, new_passphrase: str,
@@ -285,15 +286,15 @@ def begin_passphrase_change(session: Session, new_passphrase: str,
     problem = passphrase_problem(new_passphrase)
     if problem is not None:
         raise ValidationError("Neue Passphrase", problem)
-    return vault_store.prepare_person_slot(session.vault, session.actor_id, new_passphrase)
+    return vault_slots.prepare_person_slot(session.vault, session.actor_id, new_passphrase)
 
 
 def derive_passphrase_slot(request: SlotRequest) -> KeySlot:
-    return vault_store.derive_person_slot(request)
+    return vault_slots.derive_person_slot(request)
 
 
 def finish_passphrase_change(session: Session, slot: KeySlot) -> None:
-    vault_store.finish_passphrase_change(session.vault, slot)
+    vault_slots.finish_passphrase_change(session.vault, slot)
 
 
 def check(session: Session) -> CheckReport:

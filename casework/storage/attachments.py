@@ -32,7 +32,8 @@ from casework.errors import NotFound, StorageFull, UserError, VaultError
 from casework.storage import crypto
 from casework.storage.db import Database
 from casework.storage.privacy import purge
-from casework.storage.vault import REKEY_PREFIX, Vault
+from casework.storage.vault import Vault
+from casework.storage.vault_header import REKEY_PREFIX
 
 MAGIC = b"CWAT"
 FORMAT_VERSION = 1

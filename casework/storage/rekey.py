@@ -10,8 +10,7 @@ import dataclasses
 import json
 import os
 
-from casework.storage import audit, crypto, private_files
-from casework.storage import vault as vault_store
+from casework.storage import audit, crypto, private_files, vault_header
 from casework.storage.attachments import stage_rekey
 from casework.storage.backup import recovery as recovery_store
 from casework.storage.db import Database
@@ -40,22 +39,22 @@ def rekey(vault: Vault) -> int:
         vault.audit("vault.rekey", "vault", header.vault_id, actor_id=vault.person_id)
         vault.db.checkpoint()
         count = stage_rekey(vault, new_key)
-        target = folder / vault_store.REKEY_DB
+        target = folder / vault_header.REKEY_DB
         target.unlink(missing_ok=True)
         private_files.create_empty(target)
         vault.db.export_to(target, new_key)
         header = header.replace(anchor=audit.head(vault.db)).signed(new_key)
-        vault_store.write_atomic(folder / vault_store.REKEY_HEADER, json.dumps(
+        vault_header.write_atomic(folder / vault_header.REKEY_HEADER, json.dumps(
             header.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
         vault.db.close()
-        os.replace(target, folder / vault_store.DB_FILE)  # the commit point
-        vault_store._fsync_dir(folder)
-        vault_store.finish_interrupted_rekey(folder)
-        vault.db = Database.open(folder / vault_store.DB_FILE, new_key)
+        os.replace(target, folder / vault_header.DB_FILE)  # the commit point
+        vault_header._fsync_dir(folder)
+        vault_header.finish_interrupted_rekey(folder)
+        vault.db = Database.open(folder / vault_header.DB_FILE, new_key)
     except BaseException:
-        if not vault.db.is_open and (folder / vault_store.REKEY_DB).exists():
-            vault_store.finish_interrupted_rekey(folder)
-            vault.db = Database.open(folder / vault_store.DB_FILE, vault.key_buffer)
+        if not vault.db.is_open and (folder / vault_header.REKEY_DB).exists():
+            vault_header.finish_interrupted_rekey(folder)
+            vault.db = Database.open(folder / vault_header.DB_FILE, vault.key_buffer)
         crypto.wipe(new_key)
         raise
     crypto.wipe(vault.key_buffer)

@@ -1,7 +1,7 @@
 """Persons who sign (issue 15): roles, signing public keys and signatures in the database.
 
 The private keys never come here: they live only wrapped in the person's key slot in
-`vault.json` (storage.vault.KeySlot) and are unwrapped for one act (services.persons).
+`vault.json` (storage.vault_header.KeySlot) and are unwrapped for one act (services.persons).
 """
 
 from __future__ import annotations

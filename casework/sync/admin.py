@@ -20,7 +20,7 @@ from casework.errors import UserError, ValidationError
 from casework.models import hub as kinds
 from casework.models.ids import new_id
 from casework.models.persons.worker import WorkerRole
-from casework.sync import schema
+from casework.sync import schema, schema_devices
 from casework.sync.client import connect, hub_errors
 from casework.sync.scram import scram_verifier
 
@@ -90,7 +90,7 @@ def init_hub(dsn: str) -> bool:
             conn.execute(schema.FUNCTIONS)
             conn.execute(sql.SQL(schema.SECURITY).format(workers=sql.Identifier(group),
                                                          devices=sql.Identifier(devices)))
-            conn.execute(sql.SQL(schema.ROSTER).format(devices=sql.Identifier(devices)))
+            conn.execute(sql.SQL(schema_devices.ROSTER).format(devices=sql.Identifier(devices)))
             with conn.cursor() as cur:
                 cur.executemany("INSERT INTO casework.kinds (entity, class, scope, fields) "
                                 "VALUES (%s, %s, %s, %s::jsonb)", kinds.hub_rows())
@@ -120,7 +120,7 @@ def _upgrade_to_4(conn: psycopg.Connection) -> None:
                 sql.SQL(str(signature))))
         conn.execute(schema.FUNCTIONS)
         conn.execute(sql.SQL(schema.SECURITY).format(workers=group, devices=devices))
-        conn.execute(sql.SQL(schema.ROSTER).format(devices=devices))
+        conn.execute(sql.SQL(schema_devices.ROSTER).format(devices=devices))
         conn.execute("DELETE FROM casework.kinds")
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO casework.kinds (entity, class, scope, fields) "

@@ -14,7 +14,7 @@ import pytest
 from casework.services import hub as sync_service
 from casework.services import session as session_service
 from casework.services.session import Session
-from casework.storage import hub as hub_store
+from casework.storage import hub_outbox
 from casework.sync import client
 from tests.conftest import PASSPHRASE
 from tests.hub.conftest import Devices, Hub, enrol
@@ -53,14 +53,14 @@ def test_first_push_streams_own_history_in_bounded_batches(
     assert total >= 12
     monkeypatch.setattr(client, "PUSH_BATCH", BATCH)
     folded: list[int] = []
-    real_fold = hub_store.catch_up_local
+    real_fold = hub_outbox.catch_up_local
 
     def fold(db: Any, device: str, limit: int | None = None, parsed: Any = None) -> int:
         count = real_fold(db, device, limit, parsed)
         folded.append(count)
         return count
 
-    monkeypatch.setattr(hub_store, "catch_up_local", fold)
+    monkeypatch.setattr(hub_outbox, "catch_up_local", fold)
     sent: list[int] = []
     real_send = client._send
 

@@ -28,10 +28,9 @@ from casework.models.text import index_texts
 from casework.services import contacts_corrections, demo
 from casework.services import session as session_service
 from casework.services.households import households
-from casework.storage import bulk, changelog
+from casework.storage import bulk, changelog, hub_outbox
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
-from casework.storage import hub as hub_store
 from casework.storage.db import _fold_for_index
 from tests.conftest import PASSPHRASE
 from tests.storage.log_format import log_as_one_table
@@ -107,10 +106,10 @@ def _snapshot(session, hid: str, pids: list[str], cids: list[str]) -> dict[str, 
 
     device = session.vault.device_id
     with db.transaction():
-        hub_store.catch_up_local(db, device)
+        hub_outbox.catch_up_local(db, device)
     pushed = [anonymous({"entity": c.entity, "entity_id": c.entity_id, "op": c.op,
                          "scope": c.scope_id, "fields": c.fields})
-              for c in hub_store.outbox(db, device, 10_000) if c.scope_id == hid]
+              for c in hub_outbox.outbox(db, device, 10_000) if c.scope_id == hid]
     return {
         "household": rows("SELECT * FROM households WHERE id = ?", (hid,)),
         "search": rows("SELECT household_id, text FROM household_search WHERE household_id = ?",
@@ -169,8 +168,8 @@ def test_the_change_log_keeps_a_notes_text_once_and_the_original_after_a_correct
     # … which is also what the hub gets for it
     device = session.vault.device_id
     with db.transaction():
-        hub_store.catch_up_local(db, device)
-    [pushed] = [c for c in hub_store.outbox(db, device, 1000)
+        hub_outbox.catch_up_local(db, device)
+    [pushed] = [c for c in hub_outbox.outbox(db, device, 1000)
                 if c.entity_id == cids[1] and c.op == "insert"]
     assert pushed.fields["notes"][0]["text"] == "Kajakausflug der Familie geplant."
     assert households.list_rows(session, [hid])[0].adults == ("Sabine", "", "Thomas")
@@ -239,8 +238,8 @@ def test_the_migrations_convert_a_vault_of_the_previous_release(
         # the hub gets exactly what the previous release would have pushed
         device = reopened.vault.device_id
         with db.transaction():
-            hub_store.catch_up_local(db, device)
-        pushed = {c.change_id: c.fields for c in hub_store.outbox(db, device, 10_000)
+            hub_outbox.catch_up_local(db, device)
+        pushed = {c.change_id: c.fields for c in hub_outbox.outbox(db, device, 10_000)
                   if c.entity == "contact" and c.op == "insert"}
         assert pushed == {cid: json.loads(f) for cid, f in old.items()}
         # the family list names the adults again, and new persons keep it up to date

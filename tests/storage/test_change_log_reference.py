@@ -26,7 +26,7 @@ from casework.models.ids import ContactId
 from casework.services import contacts, contacts_corrections
 from casework.services import session as session_service
 from casework.services.session import Session
-from casework.storage import changelog
+from casework.storage import changelog, hub_apply, hub_outbox
 from casework.storage import hub as hub_store
 from casework.storage.migrations import m0057_change_log_rows as m0057
 from casework.storage.privacy import purge as purge_store
@@ -39,7 +39,7 @@ def _seen(session: Session) -> dict[str, Any]:
     db = session.db
     device = session.vault.device_id
     with db.transaction():
-        hub_store.catch_up_local(db, device)
+        hub_outbox.catch_up_local(db, device)
 
     def text(fields: dict[str, Any]) -> str:
         return json.dumps(fields, ensure_ascii=False, sort_keys=True)
@@ -48,7 +48,7 @@ def _seen(session: Session) -> dict[str, Any]:
         "history": [(e.entity_id, e.op, text(e.fields))
                     for e in changelog.history(db, limit=10_000) if e.entity == "contact"],
         "pushed": [(c.change_id, c.op, text(c.fields))
-                   for c in hub_store.outbox(db, device, 10_000) if c.entity == "contact"],
+                   for c in hub_outbox.outbox(db, device, 10_000) if c.entity == "contact"],
     }
 
 
@@ -217,14 +217,14 @@ def test_applied_contacts_from_the_hub_are_logged_by_reference_when_unchanged(
             w.update("contacts", "contact", cids[1], {"next_steps": "Rückruf"}, scope_id=hid)
         device = sender.vault.device_id
         with sender.db.transaction():
-            hub_store.catch_up_local(sender.db, device)
-        sent = [c for c in hub_store.outbox(sender.db, device, 1000) if c.scope_id == hid]
+            hub_outbox.catch_up_local(sender.db, device)
+        sent = [c for c in hub_outbox.outbox(sender.db, device, 1000) if c.scope_id == hid]
         changes = [hub_store.RemoteChange(c.change_id, c.entity, c.entity_id, c.scope_id,
                                           c.op, c.fields, c.bases, c.hlc, c.actor, c.device,
                                           c.at) for c in sent]
         db = receiver.db
         with db.transaction():
-            result = hub_store.apply_remote(db, receiver.writer().hlc, "another-device",
+            result = hub_apply.apply_remote(db, receiver.writer().hlc, "another-device",
                                             changes, (len(changes), len(changes)))
         assert result.applied == len(changes) and result.quarantined == 0
         logged = {str(r[0]): r[1] for r in db.query(
@@ -305,15 +305,15 @@ def test_pulled_contacts_are_known_by_their_change_id_when_they_come_again(
         _log_contacts(sender)
         device = sender.vault.device_id
         with sender.db.transaction():
-            hub_store.catch_up_local(sender.db, device)
+            hub_outbox.catch_up_local(sender.db, device)
         changes = [hub_store.RemoteChange(c.change_id, c.entity, c.entity_id, c.scope_id,
                                           c.op, c.fields, c.bases, c.hlc, c.actor, c.device,
-                                          c.at) for c in hub_store.outbox(sender.db, device, 1000)]
+                                          c.at) for c in hub_outbox.outbox(sender.db, device, 1000)]
         db = receiver.db
         results = []
         for _ in range(2):
             with db.transaction():
-                results.append(hub_store.apply_remote(
+                results.append(hub_apply.apply_remote(
                     db, receiver.writer().hlc, "another-device", changes,
                     (len(changes), len(changes))))
         first, again = results

@@ -13,7 +13,7 @@ from casework.clock import FixedClock
 from casework.errors import VaultError, WrongPassphrase
 from casework.services import session as session_service
 from casework.storage import crypto
-from casework.storage.vault import DB_FILE, HEADER_FILE, read_header
+from casework.storage.vault_header import DB_FILE, HEADER_FILE, read_header
 from tests.conftest import PASSPHRASE, add_family
 
 
@@ -213,7 +213,7 @@ def test_kdf_parameters_below_minimum_are_rejected_in_header(vault_dir: Path,
                                                              clock: FixedClock) -> None:
     from dataclasses import replace
 
-    from casework.storage.vault import write_header
+    from casework.storage.vault_header import write_header
 
     header = read_header(vault_dir)
     weak = crypto.KdfParams(1024, 1, 1, header.kdf.salt)

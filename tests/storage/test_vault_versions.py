@@ -11,7 +11,7 @@ from casework import __version__
 from casework.clock import FixedClock
 from casework.errors import VaultError
 from casework.services import session as session_service
-from casework.storage import migrations
+from casework.storage import migrations, vault_header, vault_open, vault_slots
 from casework.storage import vault as vault_store
 from casework.storage.backup import archive
 from casework.storage.backup.format import read_info
@@ -23,8 +23,8 @@ ROLLED_BACK = 51  # the vault predates this migration (m0051_sync_quarantine)
 
 
 def _db(folder: Path) -> Database:
-    key = vault_store.unlock_data_key(vault_store.read_header(folder), PASSPHRASE)
-    return archive.open_snapshot(folder / vault_store.DB_FILE, key)
+    key = vault_slots.unlock_data_key(vault_header.read_header(folder), PASSPHRASE)
+    return archive.open_snapshot(folder / vault_header.DB_FILE, key)
 
 
 def _user_version(folder: Path) -> int:
@@ -58,8 +58,8 @@ def old_vault(vault_dir: Path) -> Path:
 
 
 def _open(folder: Path, clock: FixedClock) -> vault_store.Vault:
-    return vault_store.open_vault(folder, PASSPHRASE, clock,
-                                  before_migration=backup_before_migration)
+    return vault_open.open_vault(folder, PASSPHRASE, clock,
+                                 before_migration=backup_before_migration)
 
 
 def test_older_vault_is_backed_up_and_verified_before_migrating(old_vault: Path,
@@ -79,12 +79,12 @@ def test_older_vault_is_backed_up_and_verified_before_migrating(old_vault: Path,
         vault.close()
     # the backup holds the vault as it was before the update, and reads back completely
     info = read_info(backup)
-    key = vault_store.unlock_data_key(vault_store.read_header(old_vault), PASSPHRASE)
-    assert vault_store.DB_FILE in archive.verify_file(backup, info, key)
+    key = vault_slots.unlock_data_key(vault_header.read_header(old_vault), PASSPHRASE)
+    assert vault_header.DB_FILE in archive.verify_file(backup, info, key)
     restored = tmp_path / "ausgepackt"
     restored.mkdir()
     archive.extract(backup, info, key, restored)
-    copy = archive.open_snapshot(restored / vault_store.DB_FILE, key)
+    copy = archive.open_snapshot(restored / vault_header.DB_FILE, key)
     try:
         assert not _has_rolled_back_migration(copy)
     finally:
@@ -133,7 +133,7 @@ def test_a_new_vault_records_the_app_version_it_needs(vault_dir: Path,
 
 def _make_newer(folder: Path, clock: FixedClock, needed: str | None) -> None:
     """What a future Casework leaves behind: a migration this app does not know."""
-    vault = vault_store.open_vault(folder, PASSPHRASE, clock)
+    vault = vault_open.open_vault(folder, PASSPHRASE, clock)
     try:
         with vault.db.transaction():
             vault.db.execute("INSERT INTO schema_migrations VALUES (900, 'm0900_future', "

@@ -201,13 +201,13 @@ def test_adding_a_person_derives_her_key_off_the_gui_thread_and_a_lock_drops_it(
         qtbot, unlocked: MainWindow, vault_dir) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QTimer
 
-    from casework.storage import vault as vault_store
+    from casework.storage import vault_header
 
     workspace = unlocked.workspace
     assert workspace is not None
     screen = workspace.show_page("einstellungen")
     assert isinstance(screen, EinstellungenScreen)
-    slots_before = len(vault_store.read_header(vault_dir).slots)
+    slots_before = len(vault_header.read_header(vault_dir).slots)
     qtbot.keyClicks(screen.worker_name, "Dr. Petra Probe")
     type_text(qtbot, screen.worker_pass, COLLEAGUE_PASSPHRASE)
     type_text(qtbot, screen.worker_pass_repeat, COLLEAGUE_PASSPHRASE)
@@ -226,7 +226,7 @@ def test_adding_a_person_derives_her_key_off_the_gui_thread_and_a_lock_drops_it(
 
     unlocked.lock()  # before the slot arrives: nobody is added, the Admin's key is wiped
     qtbot.waitUntil(lambda: not unlocked.ctx.tasks.busy, timeout=20000)
-    assert len(vault_store.read_header(vault_dir).slots) == slots_before
+    assert len(vault_header.read_header(vault_dir).slots) == slots_before
     assert unlocked.ctx.last_confirmation != "Mitarbeiterin gespeichert."
 
 

@@ -26,7 +26,7 @@ from casework.services.privacy import retention
 from casework.services.session import Session
 from casework.storage import attachments as attachment_store
 from casework.storage import audit as audit_store
-from casework.storage import crypto
+from casework.storage import crypto, vault_header, vault_open, vault_slots
 from casework.storage import households as household_store
 from casework.storage import vault as vault_store
 from casework.storage.backup import archive as store
@@ -218,7 +218,7 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
         else:
             assert passphrase is not None
             try:
-                data_key = vault_store.unlock_data_key(header, passphrase, person)
+                data_key = vault_slots.unlock_data_key(header, passphrase, person)
             except WrongPassphrase:
                 raise BackupPassphraseWrong() from None
         try:
@@ -240,13 +240,13 @@ def restore_backup(backup: Path, target: Path, clock: Clock, *, passphrase: str 
                          time.perf_counter() - start, tuple(problems))
 
 
-def _open_check_reapply(folder: Path, header: vault_store.VaultHeader, data_key: bytearray,
+def _open_check_reapply(folder: Path, header: vault_header.VaultHeader, data_key: bytearray,
                         clock: Clock, since: str,
                         journal: list[store.JournalEntry],
                         ) -> tuple[int, int, list[str]]:
-    vault = vault_store.open_with_key(folder, header, bytearray(data_key), clock,
-                                      audit_action="vault.restore",
-                                      before_migration=backup_before_migration)
+    vault = vault_open.open_with_key(folder, header, bytearray(data_key), clock,
+                                     audit_action="vault.restore",
+                                     before_migration=backup_before_migration)
     try:
         report = vault_store.check_vault(vault)
         if not report.ok:

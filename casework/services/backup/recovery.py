@@ -16,7 +16,7 @@ from casework.services.session import Session
 
 if TYPE_CHECKING:
     from casework.services.persons import Authorization
-from casework.storage import vault as vault_store
+from casework.storage import vault_header, vault_open, vault_slots
 from casework.storage.backup import recovery as store
 from casework.storage.backup.premigration import backup_before_migration
 
@@ -64,7 +64,7 @@ def create_recovery_key(session: Session, *, split: bool = False,
 
 def recovery_status(folder: Path) -> str | None:
     """None (no recovery key), `store.LABEL_SINGLE` or `store.LABEL_SPLIT`."""
-    return store.recovery_label(vault_store.read_header(Path(folder)))
+    return store.recovery_label(vault_header.read_header(Path(folder)))
 
 
 def is_split(folder: Path) -> bool:
@@ -88,15 +88,15 @@ def recover(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
     if problem is not None:
         raise ValidationError("Neue Passphrase", problem)
     folder = Path(folder)
-    header = vault_store.read_header(folder)
+    header = vault_header.read_header(folder)
     if store.recovery_label(header) is None:
         raise UserError("Für diese Akte wurde kein Wiederherstellungsschlüssel angelegt.")
     data_key = store.unwrap_with_recovery_key(header, parse_key(key_texts))
-    vault = vault_store.open_with_key(folder, header, data_key, clock,
-                                      audit_action="vault.recover",
-                                      before_migration=backup_before_migration)
+    vault = vault_open.open_with_key(folder, header, data_key, clock,
+                                     audit_action="vault.recover",
+                                     before_migration=backup_before_migration)
     try:
-        vault_store.change_passphrase(vault, new_passphrase)
+        vault_slots.change_passphrase(vault, new_passphrase)
     except BaseException:
         vault.close()
         raise
@@ -115,7 +115,7 @@ def recover_key(folder: Path, key_texts: tuple[str, ...], new_passphrase: str,
     finally:
         session.close()
     try:
-        header = vault_store.read_header(key.folder)
+        header = vault_header.read_header(key.folder)
     except BaseException:
         key.wipe()
         raise

@@ -41,10 +41,9 @@ from casework.services.session import (
     open_background,
     passphrase_problem,
 )
-from casework.storage import crypto
+from casework.storage import crypto, vault_header, vault_slots
 from casework.storage import persons as worker_store
 from casework.storage import signatures as store
-from casework.storage import vault as vault_store
 
 
 class Authorization:
@@ -94,7 +93,7 @@ def authorize(session: Session, passphrase: str, worker_id: str | None = None) -
     return authorization(session, who, private)
 
 
-def unwrap_for_act(header: vault_store.VaultHeader, worker_id: str,
+def unwrap_for_act(header: vault_header.VaultHeader, worker_id: str,
                    passphrase: str) -> bytearray:
     """The slow half of `authorize` (Argon2id; touches no database, so the app runs it on
     its worker thread): the person's private keys from her key slot (caller wipes them or
@@ -104,7 +103,7 @@ def unwrap_for_act(header: vault_store.VaultHeader, worker_id: str,
     if slot is None:
         raise PermissionDenied("Für Sie gibt es in dieser Akte noch keinen Schlüssel: bitte "
                                "zuerst eine eigene Passphrase festlegen lassen.")
-    return vault_store.unwrap_private(header, slot, passphrase)
+    return vault_slots.unwrap_private(header, slot, passphrase)
 
 
 def discard_keys(private: bytearray) -> None:
@@ -280,7 +279,7 @@ class NewPerson:
     worker_id: WorkerId
     draft: WorkerDraft
     roles: tuple[WorkerRole, ...]
-    request: vault_store.SlotRequest = field(repr=False)
+    request: vault_slots.SlotRequest = field(repr=False)
 
 
 def begin_add_person(session: Session, auth: Authorization, name: str,
@@ -299,18 +298,18 @@ def begin_add_person(session: Session, auth: Authorization, name: str,
         raise ValidationError("Name", "diese Person gibt es in der Akte schon.")
     vault = session.vault
     worker_id = WorkerId(new_id())
-    request = vault_store.SlotRequest(vault.header, worker_id, draft.name, passphrase,
+    request = vault_slots.SlotRequest(vault.header, worker_id, draft.name, passphrase,
                                       vault.data_key_copy(), owner=False)
     return NewPerson(worker_id, draft, tuple(chosen), request)
 
 
-def derive_person_slot(request: vault_store.SlotRequest) -> vault_store.KeySlot:
+def derive_person_slot(request: vault_slots.SlotRequest) -> vault_header.KeySlot:
     """The slow step of adding a person (one Argon2id run; no database)."""
-    return vault_store.derive_person_slot(request)
+    return vault_slots.derive_person_slot(request)
 
 
 def finish_add_person(session: Session, auth: Authorization, person: NewPerson,
-                      slot: vault_store.KeySlot) -> tuple[WorkerId, Changes]:
+                      slot: vault_header.KeySlot) -> tuple[WorkerId, Changes]:
     """Write the person checked by `begin_add_person` with her derived key slot. Signed by
     the Admin; audited as `person.created`."""
     _require_admin(session, auth)
@@ -318,7 +317,7 @@ def finish_add_person(session: Session, auth: Authorization, person: NewPerson,
     with session.db.transaction():
         worker_store.insert_worker(session.writer(), person.draft, wid)
         store.set_roles(session.db, wid, chosen)
-    fingerprint = vault_store.install_person_slot(vault, slot)
+    fingerprint = vault_slots.install_person_slot(vault, slot)
     with session.db.transaction():
         sign_act(session, auth, "person.add", "worker", wid,
                  {"worker_id": wid, "name": person.draft.name,
@@ -386,7 +385,7 @@ def remove_person(session: Session, auth: Authorization, worker_id: str) -> Chan
         sign_act(session, auth, "person.remove", "worker", worker_id,
                  {"worker_id": worker_id, "removed": True}, allowed=(WorkerRole.ADMIN,))
         session.audit("person.removed", "worker", worker_id)
-    vault_store.remove_slot(session.vault, worker_id)
+    vault_slots.remove_slot(session.vault, worker_id)
     session.vault.anchor_audit()
     return Changes.of("worker", worker_id)
 
@@ -409,8 +408,8 @@ def set_passphrase(session: Session, worker_id: str, new_passphrase: str, *,
         slot = session.vault.header.slot(worker_id)
         if slot is None or current_passphrase is None:
             raise PermissionDenied("Eine erste Passphrase legt eine Person mit Admin-Rolle fest.")
-        crypto.wipe(vault_store.unwrap_private(session.vault.header, slot, current_passphrase))
-    fingerprint = vault_store.set_person_key(session.vault, worker_id, new_passphrase)
+        crypto.wipe(vault_slots.unwrap_private(session.vault.header, slot, current_passphrase))
+    fingerprint = vault_slots.set_person_key(session.vault, worker_id, new_passphrase)
     session.audit("person.passphrase_set", "worker", worker_id,
                   "admin" if auth is not None else "self")
     session.vault.anchor_audit()
@@ -432,7 +431,7 @@ def switch_person(session: Session, person: str, passphrase: str) -> None:
 def person_with_key(session: Session, person: str) -> str:
     """The id of the person named `person` (name or id) who has a key slot; raises a
     `VaultError` naming what is missing."""
-    return vault_store.find_slot(session.vault.header, person).worker_id
+    return vault_slots.find_slot(session.vault.header, person).worker_id
 
 
 def record_failed_switch(session: Session, worker_id: str) -> None:
@@ -469,7 +468,7 @@ def rekey_locked(key: UnwrappedKey, clock: Clock, worker_id: WorkerId,
         session.close()
 
 
-def prove_passphrase(header: vault_store.VaultHeader, worker_id: str, passphrase: str) -> None:
+def prove_passphrase(header: vault_header.VaultHeader, worker_id: str, passphrase: str) -> None:
     """Check a person's passphrase against her key slot (slow; touches no database, so it
     may run on a worker thread). Raises `WrongPassphrase`, or `PermissionDenied` when she
     has no key slot yet."""
@@ -477,7 +476,7 @@ def prove_passphrase(header: vault_store.VaultHeader, worker_id: str, passphrase
     if slot is None:
         raise PermissionDenied("Für Sie gibt es noch keinen Schlüssel: eine Person mit "
                                "Admin-Rolle legt Ihre erste Passphrase fest.")
-    crypto.wipe(vault_store.unwrap_private(header, slot, passphrase))
+    crypto.wipe(vault_slots.unwrap_private(header, slot, passphrase))
 
 
 def recovery_sheet_missing(session: Session) -> bool:
@@ -490,11 +489,11 @@ def recovery_sheet_missing(session: Session) -> bool:
 def has_key_slot(folder: Path, person: str) -> bool:
     """Whether `person` (name or id) has a key slot in the vault at `folder` (reads only
     the header: before anything is unlocked)."""
-    header = vault_store.read_header(Path(folder))
+    header = vault_header.read_header(Path(folder))
     if header.format_version < 2:
         return False
     try:
-        vault_store.find_slot(header, person)
+        vault_slots.find_slot(header, person)
     except VaultError:
         return False
     return True

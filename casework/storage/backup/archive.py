@@ -50,10 +50,10 @@ from casework.storage.backup.journal import (
     write_journal_file,
 )
 from casework.storage.db import MEMORY_SECURITY, Database, raise_translated, silence_cipher_log
-from casework.storage.vault import (
+from casework.storage.vault import Vault
+from casework.storage.vault_header import (
     DB_FILE,
     HEADER_FILE,
-    Vault,
     VaultHeader,
     read_header,
     write_atomic,

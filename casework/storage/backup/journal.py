@@ -30,7 +30,7 @@ from casework.storage.backup.format import (
 )
 from casework.storage.db import Database
 from casework.storage.privacy.retention import add_journal, journal_has
-from casework.storage.vault import write_atomic
+from casework.storage.vault_header import write_atomic
 
 JOURNAL_FILE = "deletions.journal"
 JOURNAL_FORMAT = "casework-deletions-journal"

@@ -1,6 +1,6 @@
 """The backup taken before an existing vault is migrated (docs/installation.md, Updates).
 
-`casework.storage.vault.open_with_key` calls it — passed in by the services as
+`casework.storage.vault_open.open_with_key` calls it — passed in by the services as
 `before_migration` — when the vault needs migrations, before the first one runs.
 """
 
@@ -13,7 +13,8 @@ from casework.errors import VaultError
 from casework.storage import crypto, private_files
 from casework.storage.backup import archive
 from casework.storage.db import Database
-from casework.storage.vault import Vault, VaultHeader
+from casework.storage.vault import Vault
+from casework.storage.vault_header import VaultHeader
 
 MIGRATION_BACKUP_PREFIX = "vor-update"
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from casework.errors import UserError, ValidationError
 from casework.storage import crypto
-from casework.storage.vault import Vault, VaultHeader, WrappedKey
+from casework.storage.vault import Vault
+from casework.storage.vault_header import VaultHeader, WrappedKey
 
 KIND = "recovery"
 LABEL_SINGLE = "einzeln"

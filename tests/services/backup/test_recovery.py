@@ -21,7 +21,7 @@ from casework.services.backup import backups as backup
 from casework.services.backup import recovery
 from casework.services.session import Session
 from casework.storage.backup import recovery as store
-from casework.storage.vault import DB_FILE, HEADER_FILE
+from casework.storage.vault_header import DB_FILE, HEADER_FILE
 from tests.conftest import PASSPHRASE, add_family, add_person, sign
 
 NEW_PASSPHRASE = "Regenschirm im Flur vergessen 42"

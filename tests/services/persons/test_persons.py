@@ -22,7 +22,8 @@ from casework.services.kinderschutz import review
 from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import vault as vault_store
-from casework.storage.vault import HEADER_FILE, read_header
+from casework.storage import vault_header
+from casework.storage.vault_header import HEADER_FILE, read_header
 from tests.conftest import COLLEAGUE_PASSPHRASE, PASSPHRASE, add_person, sign
 from tests.services.kinderschutz.support import Team, drive_to_s5, make_team, result
 
@@ -223,7 +224,7 @@ def test_a_cut_off_audit_tail_is_reported(session: Session, vault_dir: Path,
 def test_a_tampered_header_is_refused(vault_dir: Path, clock: FixedClock) -> None:
     body = json.loads((vault_dir / HEADER_FILE).read_text())
     body["anchor"]["audit_seq"] += 7  # would hide a cut-off tail
-    body["checksum"] = vault_store._checksum(body)
+    body["checksum"] = vault_header._checksum(body)
     (vault_dir / HEADER_FILE).write_text(json.dumps(body))
     with pytest.raises(VaultError, match="verändert"):
         session_service.unlock(vault_dir, PASSPHRASE, clock)

@@ -29,7 +29,7 @@ from casework.services import agenda, vetting
 from casework.services import session as session_service
 from casework.services.backup import backups as backup
 from casework.services.session import Session
-from casework.storage import hub as hub_store
+from casework.storage import hub_outbox
 from tests.conftest import PASSPHRASE, add_person, sign
 
 TODAY = date(2026, 11, 21)
@@ -160,10 +160,10 @@ def test_the_register_never_goes_to_the_hub(session: Session) -> None:
     _inspect(session, member_id)
     device = session.vault.device_id
     with session.db.transaction():
-        hub_store.catch_up_local(session.db, device)
-    outgoing = hub_store.outbox(session.db, device, 1000)
+        hub_outbox.catch_up_local(session.db, device)
+    outgoing = hub_outbox.outbox(session.db, device, 1000)
     assert not [r for r in outgoing if r.entity.startswith("vetting")]
-    assert hub_store.pending_count(session.db, device) == len(outgoing)
+    assert hub_outbox.pending_count(session.db, device) == len(outgoing)
     assert session.db.scalar("SELECT count(*) FROM changelog WHERE entity LIKE 'vetting%'") >= 3
 
 
