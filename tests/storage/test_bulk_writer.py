@@ -261,7 +261,7 @@ def test_a_batch_folds_its_notes_as_the_index_trigger_folds_each_note() -> None:
               for _ in range(3000)]
     assert index_texts(batch) == [_fold_for_index(t) for t in batch]
     notes = demo._NoteTexts()
-    drawn = [notes.draw(rng.random) for _ in range(3000)]
+    drawn = notes.draw(rng.random, 3000)
     assert all(notes.index[t] == _fold_for_index(t) for t in drawn)
     assert any("Besprochen wurde" in t for t in drawn)  # the rare sentences too
 

@@ -24,13 +24,13 @@ from casework.models.consent import (
 )
 from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import BirthInfo, Gender, HouseholdRole, PersonDraft
-from casework.models.ids import HouseholdId, PersonId
+from casework.models.ids import HouseholdId, PersonId, new_ids
 from casework.services.consent import catalog as consent_catalog
 from casework.services.consent import lifecycle as service
 from casework.services.consent import transfer
 from casework.services.households import households
 from casework.services.session import Session
-from casework.storage import attachments
+from casework.storage import attachments, bulk
 from casework.storage import audit as audit_store
 
 TODAY = date(2026, 11, 21)  # the fixture clock's day
@@ -479,3 +479,27 @@ def test_named_recipient_must_match_when_given(session: Session) -> None:
     given(session, draft(fam.mother, ("email",), ("stadt",), capacity=Capacity.SELF))
     assert transfer.may_transfer(session, fam.mother, "email", "stadt",
                                 recipient_detail="Rathaus").allowed
+
+
+def test_a_transfer_check_does_not_read_the_whole_change_log(session: Session) -> None:
+    # Issue 23: the check asked the sync status, which counted every change not yet at a
+    # hub: a scan of the change log for each transfer (seconds on a large vault).
+    fam = Family(session)
+    given(session, draft(fam.mother, ("email",), capacity=Capacity.SELF))
+
+    with session.db.transaction():
+        bulk.insert_batch(session.writer(), [(hid, HouseholdDraft(name="Muster"))
+                                             for hid in sorted(new_ids(5000))], [], [])
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    session.db.conn.set_progress_handler(count, 100)  # once per 100 SQLite instructions
+    try:
+        decision = transfer.may_transfer(session, fam.mother, "email", "stadt")
+    finally:
+        session.db.conn.set_progress_handler(None, 100)
+    assert decision.allowed, decision.reason_de
+    assert steps[0] * 100 < 5000  # fewer instructions than there are changes
