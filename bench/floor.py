@@ -196,7 +196,7 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
         start, started = time.perf_counter(), time.process_time()
         with target.transaction():
             target.execute("INSERT INTO note_fts(note_fts, rank) VALUES ('automerge', 4)")
-            if optimize:  # as the demo ends (bulk.optimize_search)
+            if optimize:  # as the demo ends (bulk_load.optimize_search)
                 target.execute("INSERT INTO note_fts(note_fts) VALUES ('optimize')")
                 target.execute("INSERT INTO household_fts(household_fts) VALUES ('optimize')")
                 target.execute("ANALYZE")

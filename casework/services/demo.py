@@ -33,7 +33,7 @@ from casework.models.text import index_texts
 from casework.services import demo_showcase, persons
 from casework.services.persons import workers
 from casework.services.session import Session
-from casework.storage import bulk
+from casework.storage import bulk, bulk_load
 from casework.storage import persons as worker_store
 from casework.storage.changelog import RecordWriter
 
@@ -41,7 +41,7 @@ _T = TypeVar("_T")
 _K = TypeVar("_K")
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
-DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk.page_cache)
+DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk_load.page_cache)
 
 SURNAMES = [
     "Müller", "Schäfer", "Schröder", "Krüger", "Kämmerer", "Möller", "Böhm", "Jäger", "Günther",
@@ -409,8 +409,8 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
     `families`. `passphrase` is the owner's (the demo Leitung gets the same one)."""
     # A large page cache for the whole fill: with the default one, the end (ANALYZE, the
     # note index's merge) read and decrypted most of a large vault again.
-    with bulk.gc_paused(), bulk.demo_sync(session.db), \
-            bulk.page_cache(session.db, DEMO_CACHE_KIB):
+    with bulk_load.gc_paused(), bulk_load.demo_sync(session.db), \
+            bulk_load.page_cache(session.db, DEMO_CACHE_KIB):
         return _fill(session, families, seed, contacts_per_family, progress, batch, showcase,
                      passphrase)
 
@@ -465,7 +465,7 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
     # batch's contacts spread over four years, so each commit rewrote most pages of the
     # time indexes). Segments of the note index are merged once at the end
     # (optimize_search).
-    with bulk.deferred_index_merging(writer), session.db.transaction():
+    with bulk_load.deferred_index_merging(writer), session.db.transaction():
         while done < families:
             size = min(batch, families - done)
             written = _batch(writer, rng, today, worker_ids, size, contacts_per_family,
@@ -479,7 +479,7 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
         extra = demo_showcase.add(session, leitung_passphrase=passphrase, **team)
     # (the bulk writer wrote each household's last contact and open follow-ups)
     with session.db.transaction():
-        bulk.optimize_search(writer)
+        bulk_load.optimize_search(writer)
     from casework.services import demo_lifecycle
 
     demo_lifecycle.add(session)  # appointments, a hand-over, a closed case, goals

@@ -176,7 +176,7 @@ class Database:
             if create:
                 # Before the first table: pages freed by a bulk write (the search index's
                 # merged segments) can then be given back to the file system
-                # (`bulk.optimize_search`); a VACUUM keeps the mode.
+                # (`bulk_load.optimize_search`); a VACUUM keeps the mode.
                 conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = FULL")

@@ -46,11 +46,11 @@ from casework.models.households.person import BirthInfo
 from casework.models.ids import HouseholdId, WorkerId, new_ids
 from casework.services import session as session_service
 from casework.services.session import Session, UnwrappedKey
-from casework.storage import bulk
+from casework.storage import bulk, bulk_load
 from casework.storage import households as household_store
 
 BATCH = 2_000  # households (with their persons) or contacts per bulk statement
-# While an import is written (bulk.page_cache): SQLite takes only the pages it uses, and
+# While an import is written (bulk_load.page_cache): SQLite takes only the pages it uses, and
 # gives them back when the import is done.
 IMPORT_CACHE_KIB = 512 * 1024
 
@@ -103,7 +103,7 @@ def preview(session: Session, data: bytes, mapping: Mapping[str, int] | None = N
     that cannot be read as a table at all; row problems are in `plan.problems`."""
     # Checking 100,000 rows keeps half a million objects alive and makes no reference
     # cycles: the collector walked them again and again, a third of the check's time.
-    with bulk.gc_paused():
+    with bulk_load.gc_paused():
         table = read_table(data)
         if mapping is not None:
             chosen = dict(mapping)
@@ -146,7 +146,7 @@ def check_in_background(key: UnwrappedKey, clock: Clock, actor_id: WorkerId, dat
     if cancelled is not None and cancelled():  # stopped while it waited for the worker
         key.wipe()
         raise CancelledError()
-    with bulk.gc_paused():  # as in `preview`
+    with bulk_load.gc_paused():  # as in `preview`
         try:
             table = read_table(data)
             chosen = dict(mapping) if mapping is not None else default_mapping(table.header)
@@ -209,10 +209,10 @@ def commit(session: Session, prepared: ImportPreview,
     `progress(done, total)` is called after each batch (households, then contacts);
     `cancelled()` is asked before each batch: when it says yes, the transaction is rolled
     back and `ImportCancelled` raised."""
-    # No GC walking hundreds of thousands of row tuples (bulk.gc_paused); a page cache
+    # No GC walking hundreds of thousands of row tuples (bulk_load.gc_paused); a page cache
     # that holds what the one transaction writes (with the default one, a 100,000-row
     # import spilled and re-read pages: 0.8 s of 8.7 s).
-    with bulk.gc_paused(), bulk.page_cache(session.db, IMPORT_CACHE_KIB):
+    with bulk_load.gc_paused(), bulk_load.page_cache(session.db, IMPORT_CACHE_KIB):
         return _commit(session, prepared, duplicates, progress, cancelled)
 
 
