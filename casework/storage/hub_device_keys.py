@@ -143,18 +143,8 @@ def trusted_only(db: Database) -> str:
 
 
 def device_verifiers(db: Database, *, all_pinned: bool = False
-               ) -> dict[str, tuple[str, Ed25519PublicKey]]:
+                     ) -> dict[str, tuple[str, Ed25519PublicKey]]:
     where = "" if all_pinned else trusted_only(db)
     return {str(r[0]): (str(r[1]), Ed25519PublicKey.from_public_bytes(bytes(r[2])))
             for r in db.query("SELECT device_id, worker_id, sign_public FROM hub_device_keys"
                               + where)}
-
-
-def public_keys_of(db: Database) -> tuple[bytes, bytes] | None:
-    private = device_private(db)
-    if private is None:
-        return None
-    try:
-        return crypto.public_keys(private)
-    finally:
-        crypto.wipe(private)

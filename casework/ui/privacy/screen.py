@@ -16,7 +16,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import CancelledError
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,8 +48,6 @@ ROLES = (WorkerRole.LEITUNG, WorkerRole.ADMIN)
 NO_ACCESS = ("Der Bereich Datenschutz (Zugriffsprotokoll, Auskunftsersuchen, Löschfristen) "
              "steht nur Leitung und Admin zur Verfügung.")
 KINDS = ("deletion_request", "disclosure_request", "household")
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def create(ctx: UiContext) -> QWidget:
