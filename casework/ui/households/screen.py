@@ -30,6 +30,7 @@ from casework.models.households.household import HouseholdStatus
 from casework.services.households import lifecycle
 from casework.ui.context import UiContext
 from casework.ui.households.family_model import (
+    COLUMNS,
     SNIPPET_COLUMN,
     SNIPPET_QUERY_ROLE,
     FamilyTableModel,
@@ -40,6 +41,8 @@ from casework.ui.households.snippet import SnippetDelegate
 from casework.ui.widgets import compact_rows, heading, named
 
 SEARCH_DELAY_MS = 150
+# Columns that step aside while the found place in the notes is shown.
+_ASIDE_FOR_SNIPPETS = tuple(COLUMNS.index(c) for c in ("Stadtteil", "offene WV", "Hinweise"))
 FILTER_OPEN, FILTER_ALL, FILTER_HANDOVER = "open", "all", "handover_to_me"
 FILTER_GOALS = "open_goals"
 # The daily list leaves closed cases out; they stay findable under "alle" and
@@ -106,6 +109,7 @@ class FamilienScreen(QWidget):
             # Room for the title and the sort arrow, never narrower than the content.
             header.resizeSection(column, max(char * chars,
                                              header_metrics.horizontalAdvance(title) + 28))
+        self._name_width = char * 18  # the name's width while a snippet stretches
         self.view.setItemDelegateForColumn(SNIPPET_COLUMN,
                                            SnippetDelegate(SNIPPET_QUERY_ROLE, self.view))
         self.view.setColumnHidden(SNIPPET_COLUMN, True)
@@ -197,7 +201,25 @@ class FamilienScreen(QWidget):
     def _update_count(self) -> None:
         self.count.setText(_count_text(self.model.rowCount(), self.model.filtered))
         # The note snippet column appears only while a note word found families.
-        self.view.setColumnHidden(SNIPPET_COLUMN, not self.model.snippets)
+        self._show_snippets(bool(self.model.snippets))
+
+    def _show_snippets(self, shown: bool) -> None:
+        """While a note word found families, the found place gets the room on the 1366 px
+        laptop: district, open follow-ups and notes step aside (name, first names and
+        street still tell same-surname families apart), and the snippet stretches."""
+        if shown == (not self.view.isColumnHidden(SNIPPET_COLUMN)):
+            return
+        header = self.view.horizontalHeader()
+        for column in _ASIDE_FOR_SNIPPETS:
+            self.view.setColumnHidden(column, shown)
+        if shown:
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(0, self._name_width)
+            header.setSectionResizeMode(SNIPPET_COLUMN, QHeaderView.ResizeMode.Stretch)
+        else:
+            header.setSectionResizeMode(SNIPPET_COLUMN, QHeaderView.ResizeMode.Interactive)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view.setColumnHidden(SNIPPET_COLUMN, not shown)
 
     def open_row(self, row: int) -> None:
         household_id = self.model.household_id(row)

@@ -160,17 +160,31 @@ def test_note_search_shows_why_a_family_matched(  # type: ignore[no-untyped-def]
     ctx.attach(session)
     screen = FamilienScreen(ctx, search_delay_ms=0)
     qtbot.addWidget(screen)
+    screen.resize(1366 - 265, 660)  # beside the navigation on the 1366 px laptop
+    screen.show()
+    qtbot.waitExposed(screen)
+    view = screen.view
+    aside = [COLUMNS.index(c) for c in ("Stadtteil", "offene WV", "Hinweise")]
     screen.search.setText("schimmel")
     screen.run_search()
     assert screen.model.rowCount() == 1 and screen.model.household_id(0) == sabine
-    assert not screen.view.isColumnHidden(SNIPPET_COLUMN)
+    assert not view.isColumnHidden(SNIPPET_COLUMN)
+    # The found place is on screen whole, next to name, first names and street.
+    qtbot.waitUntil(lambda: view.columnViewportPosition(SNIPPET_COLUMN)
+                    + view.columnWidth(SNIPPET_COLUMN) <= view.viewport().width())
+    assert view.columnWidth(SNIPPET_COLUMN) >= 30 * view.fontMetrics().averageCharWidth()
+    assert view.horizontalScrollBar().maximum() == 0
+    assert all(view.isColumnHidden(c) for c in aside)
+    assert not view.isColumnHidden(COLUMNS.index("Straße"))
     shown = screen.model.data(screen.model.index(0, SNIPPET_COLUMN))
     assert "Schimmel an der Außenwand" in shown
     assert "<b>Schimmel</b>" in highlighted(shown, ["schimmel"])
     assert highlighted("<script> Schimmel", ["schim"]) == "&lt;script&gt; <b>Schimmel</b>"
     screen.search.setText("Müller")
     screen.run_search()
-    assert screen.view.isColumnHidden(SNIPPET_COLUMN)
+    assert view.isColumnHidden(SNIPPET_COLUMN)
+    assert not any(view.isColumnHidden(c) for c in aside)
+    qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0)
 
 
 def test_lists_of_heute_referrals_kinderschutz_and_consent_tell_muellers_apart(  # type: ignore[no-untyped-def]
