@@ -183,6 +183,11 @@ def _note_text(text: str) -> str:
 
 _FUTURE_SLACK = timedelta(minutes=5)  # as ContactDraft.validated
 
+_INSERT_CONTACT = (
+    "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
+    "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
+    "updated_at, created_by, updated_by, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
 
 def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                  persons: Sequence[PersonRow],
@@ -415,12 +420,7 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
                               int(note.disputed)))
             note_texts.append(note.text)
     with report_facts.bulk_contacts(db, [(r[1], r[2], r[4]) for r in contact_rows]):
-        db.executemany(
-            "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
-            "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
-            "updated_at, created_by, updated_by, version) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            contact_rows)
+        db.executemany(_INSERT_CONTACT, contact_rows)
     with _trigger_suspended(db, "contact_notes_ai") as suspended:
         db.executemany(
             "INSERT INTO contact_notes (rowid, contact_id, seq, kind, source, text, disputed) "
@@ -458,12 +458,7 @@ def _insert_contact_columns(db: Database, c: ContactColumns, versions: list[str]
         occurred, occurred, repeat(worker, n), repeat(worker, n), versions, strict=True))
     with report_facts.bulk_contacts(db, list(zip(c.household_ids, occurred, types,
                                                   strict=True))):
-        db.executemany(
-            "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
-            "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
-            "updated_at, created_by, updated_by, version) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            contact_rows)
+        db.executemany(_INSERT_CONTACT, contact_rows)
     del contact_rows
     first = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM contact_notes")) + 1
     rowids = range(first, first + n)
