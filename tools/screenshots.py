@@ -184,7 +184,9 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     window.show_start(folder)
     shoot(f"{prefix}01-entsperren", window)
     workspace = unlock_demo(app, window)
-    workspace.show_page("heute")
+    heute = workspace.show_page("heute")
+    # Heute gathers its lists on the worker: the picture shows them, not "Wird geladen …".
+    wait_for(app, lambda: not getattr(heute, "loading", False))
     shoot(f"{prefix}02-heute", window)
     familien = workspace.show_page("familien")
     assert isinstance(familien, FamilienScreen)
