@@ -50,6 +50,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from casework.clock import BERLIN, FixedClock  # noqa: E402
 from casework.services import demo  # noqa: E402
 from casework.services import session as session_service  # noqa: E402
+from casework.ui.agenda import HeuteScreen  # noqa: E402
 from casework.ui.context import UiContext  # noqa: E402
 from casework.ui.households.form import NewHouseholdDialog  # noqa: E402
 from casework.ui.households.picker import FamilyPicker  # noqa: E402
@@ -185,8 +186,9 @@ def tour(app: QApplication, window: MainWindow, folder: Path, shoot: Shooter,
     shoot(f"{prefix}01-entsperren", window)
     workspace = unlock_demo(app, window)
     heute = workspace.show_page("heute")
+    assert isinstance(heute, HeuteScreen)
     # Heute gathers its lists on the worker: the picture shows them, not "Wird geladen …".
-    wait_for(app, lambda: not getattr(heute, "loading", False))
+    wait_for(app, lambda: not heute.loading)
     shoot(f"{prefix}02-heute", window)
     familien = workspace.show_page("familien")
     assert isinstance(familien, FamilienScreen)

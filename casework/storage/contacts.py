@@ -324,7 +324,8 @@ def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False)
             "ORDER BY rowid DESC LIMIT ?) f JOIN contact_notes n ON n.rowid = f.rowid "
             "JOIN contacts c ON c.id = n.contact_id JOIN households h ON h.id = c.household_id "
             "WHERE c.deleted = 0 AND h.deleted = 0", (query, RANKED_WINDOW))
-        scores = note_rank.scorer(db, [*terms[0], *terms[1]]).scores([r[1] for r in window])
+        scores = note_rank.scorer(db, [*terms[0], *terms[1]]).scores(
+            [r[1] for r in window]) if window else []
         best = sorted(zip(scores, (-int(r[0]) for r in window), strict=True))[:limit]
         found = {int(r[6]): r for r in db.query(
             _HIT_COLUMNS.replace("n.text ", "n.text, f.rowid ", 1).format(

@@ -11,6 +11,7 @@ import pytest
 
 from casework.models.contacts import ContactDraft, ContactType, NoteEntry, NoteKind
 from casework.services import contacts
+from casework.storage import contacts as contact_store
 from casework.storage import note_rank
 from casework.storage.migrations import m0055_note_index_without_positions as m0055
 
@@ -85,7 +86,7 @@ def test_an_index_with_positions_finds_and_ranks_the_same_after_the_migration(
     queries = ["schimmel", "miete schul", "strasse", "ozturk", "schimmel kinder", "kit"]
     before_ranked = {q: [int(r[0]) for r in db.query(
         "SELECT rowid FROM note_fts WHERE note_fts MATCH ? ORDER BY bm25(note_fts), rowid DESC",
-        (contacts_expression(session, q),))] for q in queries}
+        (_match_expression(session, q),))] for q in queries}
     before = {q: [(h.contact_id, h.snippet) for h in contacts.search_notes(session, q)]
               for q in queries}
     assert all(before.values())
@@ -108,8 +109,7 @@ def test_an_index_with_positions_finds_and_ranks_the_same_after_the_migration(
         "Schimmel, Schimmel")
 
 
-def contacts_expression(session, text: str) -> str:
-    from casework.storage import contacts as contact_store
+def _match_expression(session, text: str) -> str:
     expression = contact_store.note_match_expression(session.db, text)
     assert expression is not None
     return expression
