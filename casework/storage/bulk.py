@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +26,7 @@ from casework.models.households.household import HouseholdDraft
 from casework.models.households.person import HouseholdRole, PersonDraft
 from casework.models.ids import new_ids
 from casework.models.text import fold, index_texts
-from casework.storage import report_facts
+from casework.storage import contact_rows, report_facts
 from casework.storage.changelog import RecordWriter
 from casework.storage.db import Database
 from casework.storage.households import (
@@ -183,10 +183,32 @@ def _note_text(text: str) -> str:
 
 _FUTURE_SLACK = timedelta(minutes=5)  # as ContactDraft.validated
 
+# Into the table itself, not through the view `contacts` and its triggers
+# (storage/contact_rows.py): the keys are looked up once per batch (`_ContactKeys`). A new
+# row was never changed (`updated_*` NULL) and was written when it happened.
 _INSERT_CONTACT = (
-    "INSERT INTO contacts (id, household_id, occurred_at, duration_min, type, "
+    "INSERT INTO contact_rows (rid, id, household, occurred_at, duration_min, type, "
     "persons_present, topics, next_steps, follow_up, follow_up_done, created_at, "
-    "updated_at, created_by, updated_by, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+    "created_by, clock, device) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+
+class _ContactKeys:
+    """The integer keys of one batch of contacts: their own (after the highest), their
+    households', the author's and the device's, and the clock part of each version."""
+
+    def __init__(self, db: Database, household_ids: Iterable[str], worker: str,
+                 device: str, count: int) -> None:
+        found = contact_rows.keys(db, [*household_ids, worker, device])
+        self.household = found
+        self.worker = found[worker]
+        self.device = found[device]
+        self.first = int(db.scalar("SELECT COALESCE(max(rid), 0) FROM contact_rows")) + 1
+        self.rids = range(self.first, self.first + count)
+        self._cut = len(device) + 1
+
+    def clocks(self, versions: Iterable[str]) -> list[str]:
+        cut = self._cut
+        return [v[:-cut] for v in versions]
 
 
 def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
@@ -322,10 +344,10 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
             raise RuntimeError("the clock and the writer name different devices")
         if isinstance(contacts, ContactColumns):
             _insert_contact_columns(db, contacts, list(islice(versions, len(contacts))),
-                                    worker, stamp, index_forms or {}, enc)
+                                    worker, device, stamp, index_forms or {}, enc)
             return
         contact_log: list[tuple[object, ...]] = []
-        _insert_contacts(db, contacts, done_follow_ups, versions, worker, stamp,
+        _insert_contacts(db, contacts, done_follow_ups, versions, worker, device, stamp,
                          contact_log, index_forms or {})
         db.executemany("INSERT INTO changelog_rows (entity, entity_id, op, at) "
                        "VALUES ('contact', ?, 'insert', ?)", contact_log)
@@ -386,7 +408,7 @@ def _topics_json(topics: tuple[str, ...]) -> str:
 
 def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
                      done_follow_ups: frozenset[str], versions: Iterator[str],
-                     worker: str, stamp: str, log_rows: list[tuple[object, ...]],
+                     worker: str, device: str, stamp: str, log_rows: list[tuple[object, ...]],
                      index_forms: Mapping[str, str]) -> None:
     """Contacts, their notes and the notes' index entries, in one pass over the rows.
 
@@ -398,32 +420,35 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
     utc = _Memo(_utc_text)
     present_json = _Memo(_present_json)
     topics_json = _Memo(_topics_json)
-    contact_rows = []
+    rows = []
+    facts = []
     note_rows = []
     note_texts = []
+    keys = _ContactKeys(db, {hid for _cid, hid, _draft in contacts}, worker, device,
+                        len(contacts))
+    clocks = keys.clocks(islice(versions, len(contacts)))
     rowid = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM contact_notes"))
-    for cid, hid, cdraft in contacts:
-        version = next(versions)
+    for (cid, hid, cdraft), rid, clock in zip(contacts, keys.rids, clocks, strict=True):
         occurred = utc[cdraft.occurred_at]
         present = present_json[cdraft.persons_present]
         topics = topics_json[cdraft.topics]
         follow_up = cdraft.follow_up.isoformat() if cdraft.follow_up else None
-        contact_rows.append((cid, hid, occurred, cdraft.duration_min, cdraft.type.value,
-                             present, topics, cdraft.next_steps,
-                             _NULL if follow_up is None else follow_up,
-                             int(cid in done_follow_ups), occurred, occurred, worker, worker,
-                             version))
+        rows.append((rid, cid, keys.household[hid], occurred, cdraft.duration_min,
+                     cdraft.type.value, present, topics, cdraft.next_steps,
+                     _NULL if follow_up is None else follow_up, int(cid in done_follow_ups),
+                     occurred, keys.worker, clock, keys.device))
+        facts.append((hid, occurred, cdraft.type.value))
         log_rows.append((cid, stamp))
         for seq, note in enumerate(cdraft.notes):
             rowid += 1
-            note_rows.append((rowid, cid, seq, note.kind.value, note.source, note.text,
+            note_rows.append((rowid, rid, seq, note.kind.value, note.source, note.text,
                               int(note.disputed)))
             note_texts.append(note.text)
-    with report_facts.bulk_contacts(db, [(r[1], r[2], r[4]) for r in contact_rows]):
-        db.executemany(_INSERT_CONTACT, contact_rows)
+    with report_facts.bulk_contacts(db, facts):
+        db.executemany(_INSERT_CONTACT, rows)
     with _trigger_suspended(db, "contact_notes_ai") as suspended:
         db.executemany(
-            "INSERT INTO contact_notes (rowid, contact_id, seq, kind, source, text, disputed) "
+            "INSERT INTO contact_notes (rowid, contact, seq, kind, source, text, disputed) "
             "VALUES (?,?,?,?,?,?,?)", note_rows)
         if suspended:
             db.executemany("INSERT INTO note_fts(rowid, text) VALUES (?, ?)",
@@ -444,29 +469,31 @@ def _index_forms(texts: list[str], known: Mapping[str, str]) -> list[str]:
 
 
 def _insert_contact_columns(db: Database, c: ContactColumns, versions: list[str],
-                            worker: str, stamp: str, index_forms: Mapping[str, str],
-                            enc: Encodings) -> None:
+                            worker: str, device: str, stamp: str,
+                            index_forms: Mapping[str, str], enc: Encodings) -> None:
     """`_insert_contacts` for columns: the same rows, built by zipping columns (each
     distinct value encoded once), the notes' rowids after the highest one."""
     n = len(c.ids)
     occurred = list(map(enc.utc.__getitem__, c.occurred_at))
     types = list(map(enc.type.__getitem__, c.type))
-    contact_rows = list(zip(
-        c.ids, c.household_ids, occurred, c.duration_min, types,
-        map(enc.present.__getitem__, c.persons_present), map(enc.topics.__getitem__, c.topics),
-        c.next_steps, map(enc.follow_up.__getitem__, c.follow_up), map(int, c.follow_up_done),
-        occurred, occurred, repeat(worker, n), repeat(worker, n), versions, strict=True))
+    keys = _ContactKeys(db, set(c.household_ids), worker, device, n)
+    rows = list(zip(
+        keys.rids, c.ids, map(keys.household.__getitem__, c.household_ids), occurred,
+        c.duration_min, types, map(enc.present.__getitem__, c.persons_present),
+        map(enc.topics.__getitem__, c.topics), c.next_steps,
+        map(enc.follow_up.__getitem__, c.follow_up), map(int, c.follow_up_done), occurred,
+        repeat(keys.worker, n), keys.clocks(versions), repeat(keys.device, n), strict=True))
     with report_facts.bulk_contacts(db, list(zip(c.household_ids, occurred, types,
                                                   strict=True))):
-        db.executemany(_INSERT_CONTACT, contact_rows)
-    del contact_rows
+        db.executemany(_INSERT_CONTACT, rows)
+    del rows
     first = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM contact_notes")) + 1
     rowids = range(first, first + n)
     with _trigger_suspended(db, "contact_notes_ai") as suspended:
         db.executemany(
-            "INSERT INTO contact_notes (rowid, contact_id, seq, kind, source, text, disputed) "
+            "INSERT INTO contact_notes (rowid, contact, seq, kind, source, text, disputed) "
             "VALUES (?,?,?,?,?,?,?)",
-            list(zip(rowids, c.ids, repeat(0, n), map(enc.note_kind.__getitem__, c.note_kind),
+            list(zip(rowids, keys.rids, repeat(0, n), map(enc.note_kind.__getitem__, c.note_kind),
                      c.note_source, c.note_text, map(int, c.note_disputed), strict=True)))
         if suspended:
             db.executemany("INSERT INTO note_fts(rowid, text) VALUES (?, ?)",

@@ -97,23 +97,32 @@ CONTACT_LOGGED = ("duration_min", "follow_up", "household_id", "next_steps", "oc
 _LOGGED_ORDER = tuple(sorted((*CONTACT_LOGGED, "notes")))
 
 
-def notes_json_sql(contact_id: str) -> str:
+def notes_of_sql(contact_id: str, keyed: bool = True) -> str:
+    """SQL condition on `contact_notes` for the notes of the contact whose id is the SQL
+    expression `contact_id`: through its integer key (storage/contact_rows.py); by the id
+    itself before migration 81 (`keyed=False`, for the migrations before it)."""
+    if keyed:
+        return f"contact = (SELECT rid FROM contact_rows WHERE id = {contact_id})"
+    return f"contact_id = {contact_id}"
+
+
+def notes_json_sql(contact_id: str, keyed: bool = True) -> str:
     """SQL for the notes of one contact as the per-row path logged them
     (`json.dumps(..., sort_keys=True)` of kind, text, source, disputed), built by SQLite
     from `contact_notes`; `contact_id` is an SQL expression."""
     return ("SELECT json_group_array(json(n) ORDER BY seq) FROM (SELECT seq, json_object("
             "'disputed', json(CASE WHEN disputed THEN 'true' ELSE 'false' END), 'kind', kind, "
             f"'source', source, 'text', text) AS n FROM contact_notes "
-            f"WHERE contact_id = {contact_id})")
+            f"WHERE {notes_of_sql(contact_id, keyed)})")
 
 
-def contact_fields_sql(row: str) -> str:
+def contact_fields_sql(row: str, keyed: bool = True) -> str:
     """SQL for a contact insert's logged fields (keys sorted, as `json.dumps(...,
-    sort_keys=True)` wrote them) from the contact row `row` (an alias or OLD) and its
-    notes in `contact_notes`."""
+    sort_keys=True)` wrote them) from the contact row `row` (an alias or OLD of the view
+    `contacts`) and its notes in `contact_notes`."""
     pairs = []
     for name in sorted((*CONTACT_LOGGED, "notes")):
-        value = (f"json(({notes_json_sql(row + '.id')}))" if name == "notes"
+        value = (f"json(({notes_json_sql(row + '.id', keyed)}))" if name == "notes"
                  else f"{row}.{name}")
         pairs.append(f"'{name}', {value}")
     return f"json_object({', '.join(pairs)})"
@@ -181,16 +190,20 @@ def stored_contacts(db: Database, contact_ids: Iterable[str]) -> dict[str, dict[
     return found
 
 
-def stored_notes(db: Database, contact_ids: Iterable[str]) -> dict[str, list[Any]]:
-    """The notes of these contacts in change-log form, one query per 500 contacts."""
+def stored_notes(db: Database, contact_ids: Iterable[str],
+                 keyed: bool = True) -> dict[str, list[Any]]:
+    """The notes of these contacts in change-log form, one query per 500 contacts
+    (`keyed=False`: as stored before migration 81, for the migrations before it)."""
     ids = list(dict.fromkeys(contact_ids))
     found: dict[str, list[Any]] = {c: [] for c in ids}
+    sql = ("SELECT k.id, n.kind, n.source, n.text, n.disputed FROM contact_rows k "
+           "JOIN contact_notes n ON n.contact = k.rid WHERE k.id IN "
+           "(SELECT value FROM json_each(?)) ORDER BY k.id, n.seq") if keyed else (
+        "SELECT contact_id, kind, source, text, disputed FROM contact_notes WHERE "
+        "contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, seq")
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for r in db.query(
-                "SELECT contact_id, kind, source, text, disputed FROM contact_notes WHERE "
-                "contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, seq",
-                (json.dumps(chunk),)):
+        for r in db.query(sql, (json.dumps(chunk),)):
             found[str(r[0])].append({"disputed": bool(r[4]), "kind": r[1], "source": r[2],
                                      "text": r[3]})
     return found
@@ -202,14 +215,19 @@ def version_device_sql(v: str) -> str:
     return f"substr({v}, 15 + instr(substr({v}, 15), '.'))"
 
 
-# The log as written (see above): what every reader selects from.
+# The log as written (see above): what every reader selects from. The contact row is
+# read from its table and keys (storage/contact_rows.py), not through the view
+# `contacts`: SQLite cannot flatten a view with joins on the right of a LEFT JOIN.
 VIEW_SQL = f"""CREATE VIEW changelog AS
 SELECT l.seq, COALESCE(l.change_id, l.entity_id) AS change_id, l.entity, l.entity_id, l.op,
        COALESCE(l.fields, '{CONTACT_IN_ROW}') AS fields,
-       COALESCE(l.hlc, c.version) AS hlc, COALESCE(l.actor, c.created_by) AS actor,
-       COALESCE(l.device, {version_device_sql('COALESCE(l.hlc, c.version)')}) AS device,
-       COALESCE(l.at, c.created_at) AS at, COALESCE(l.scope_id, c.household_id) AS scope_id
-FROM changelog_rows l LEFT JOIN contacts c ON l.fields IS NULL AND c.id = l.entity_id"""
+       COALESCE(l.hlc, c.clock || '.' || d.id) AS hlc, COALESCE(l.actor, a.id) AS actor,
+       COALESCE(l.device, CASE WHEN l.hlc IS NULL THEN d.id
+                               ELSE {version_device_sql('l.hlc')} END) AS device,
+       COALESCE(l.at, c.created_at) AS at, COALESCE(l.scope_id, h.id) AS scope_id
+FROM changelog_rows l LEFT JOIN contact_rows c ON l.fields IS NULL AND c.id = l.entity_id
+LEFT JOIN id_keys d ON d.n = c.device LEFT JOIN id_keys a ON a.n = c.created_by
+LEFT JOIN id_keys h ON h.n = c.household"""
 
 
 def _stamped(c: str) -> str:
@@ -221,46 +239,65 @@ def _stamped(c: str) -> str:
             f"at = COALESCE(at, {c}.created_at), scope_id = COALESCE(scope_id, {c}.household_id)")
 
 
-def stamp_sql() -> str:
+def stamp_sql(keyed: bool = True) -> str:
     """Trigger SQL, before any update of a contact row (OLD): its insert's log row gets
     the bookkeeping values it took from the row (the version, say, changes now); its
-    fields still refer to the row (the logged columns have triggers of their own)."""
-    return (f"UPDATE {ROWS} SET {_stamped('OLD')} WHERE entity_id = OLD.id "
-            "AND entity = 'contact' AND op = 'insert' AND fields IS NULL AND (change_id IS NULL "
-            "OR hlc IS NULL OR actor IS NULL OR device IS NULL OR at IS NULL OR scope_id IS NULL)")
+    fields still refer to the row (the logged columns have triggers of their own). Since
+    migration 81 the row's values are read through the view `contacts`."""
+    if not keyed:
+        return (f"UPDATE {ROWS} SET {_stamped('OLD')} WHERE entity_id = OLD.id "
+                "AND entity = 'contact' AND op = 'insert' AND fields IS NULL AND "
+                "(change_id IS NULL OR hlc IS NULL OR actor IS NULL OR device IS NULL "
+                "OR at IS NULL OR scope_id IS NULL)")
+    return (f"UPDATE {ROWS} SET {_stamped('c')} "
+            "FROM (SELECT * FROM contacts WHERE id = OLD.id) AS c "
+            f"WHERE {ROWS}.entity_id = OLD.id AND {ROWS}.entity = 'contact' "
+            f"AND {ROWS}.op = 'insert' AND {ROWS}.fields IS NULL AND ("
+            + " OR ".join(f"{ROWS}.{c} IS NULL"
+                          for c in ("change_id", "hlc", "actor", "device", "at", "scope_id"))
+            + ")")
 
 
-def keep_original_sql(contact_id: str) -> str:
+def keep_original_sql(contact_id: str, keyed: bool = True) -> str:
     """SQL that writes a contact's current values into its insert's log row if that row
     still refers to them (`contact_id`: an SQL expression); the triggers of migration 57
     run the same."""
-    return (f"UPDATE {ROWS} SET fields = {contact_fields_sql('c')}, {_stamped('c')} "
+    return (f"UPDATE {ROWS} SET fields = {contact_fields_sql('c', keyed)}, {_stamped('c')} "
             f"FROM (SELECT * FROM contacts WHERE id = {contact_id}) AS c "
             f"WHERE {ROWS}.entity_id = {contact_id} AND {ROWS}.entity = 'contact' "
             f"AND {ROWS}.op = 'insert' AND {ROWS}.fields IS NULL")
 
 
-def triggers_sql() -> str:
-    """The triggers that keep a referring log row true (migration 57): before a contact
-    row changes at all, its bookkeeping; before a logged column of it changes, or a note
-    of it is changed or deleted, or the row is deleted, its values. In whichever order
-    SQLite runs the two before an update, the log row ends the same."""
-    logged = ", ".join(CONTACT_LOGGED)
+def triggers_sql(keyed: bool = True) -> str:
+    """The triggers that keep a referring log row true: before a contact row changes at
+    all, its bookkeeping; before a logged value of it changes, or a note of it is changed
+    or deleted, or the row is deleted, its values. In whichever order SQLite runs the two
+    before an update, the log row ends the same. `keyed=False`: on the table `contacts`
+    of migration 57, before migration 81 (whose view writes every column of the table on
+    each update, so a logged value counts as changed only if it differs)."""
+    if keyed:
+        table, note_of = "contact_rows", "(SELECT id FROM contact_rows WHERE rid = OLD.contact)"
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in (
+            "household" if c == "household_id" else c for c in CONTACT_LOGGED))
+        keep_update = f"UPDATE ON {table} WHEN {changed}"
+    else:
+        table, note_of = "contacts", "OLD.contact_id"
+        keep_update = f"UPDATE OF {', '.join(CONTACT_LOGGED)} ON {table}"
     return f"""
-CREATE TRIGGER contacts_log_stamp_bu BEFORE UPDATE ON contacts BEGIN
-    {stamp_sql()};
+CREATE TRIGGER contacts_log_stamp_bu BEFORE UPDATE ON {table} BEGIN
+    {stamp_sql(keyed)};
 END;
-CREATE TRIGGER contacts_log_keep_au BEFORE UPDATE OF {logged} ON contacts BEGIN
-    {keep_original_sql('OLD.id')};
+CREATE TRIGGER contacts_log_keep_au BEFORE {keep_update} BEGIN
+    {keep_original_sql('OLD.id', keyed)};
 END;
-CREATE TRIGGER contacts_log_keep_ad BEFORE DELETE ON contacts BEGIN
-    {keep_original_sql('OLD.id')};
+CREATE TRIGGER contacts_log_keep_ad BEFORE DELETE ON {table} BEGIN
+    {keep_original_sql('OLD.id', keyed)};
 END;
 CREATE TRIGGER contact_notes_log_keep_au BEFORE UPDATE ON contact_notes BEGIN
-    {keep_original_sql('OLD.contact_id')};
+    {keep_original_sql(note_of, keyed)};
 END;
 CREATE TRIGGER contact_notes_log_keep_ad BEFORE DELETE ON contact_notes BEGIN
-    {keep_original_sql('OLD.contact_id')};
+    {keep_original_sql(note_of, keyed)};
 END;
 """
 
@@ -376,31 +413,37 @@ class RecordWriter:
             values = {k: v for k, v in values.items() if current[k] != v}
         if not values:
             return False
+        self._require_live(table, record_id)
         at = to_utc_iso(self.clock.now())
         version = self.hlc.tick(self.clock)
         assignments = ", ".join(f"{_ident(c)} = ?" for c in values)
-        count = self.db.execute(
+        self.db.execute(
             f"UPDATE {_ident(table)} SET {assignments}, updated_at = ?, updated_by = ?, "
             "version = ? WHERE id = ? AND deleted = 0",
             (*values.values(), at, self.actor.worker_id, version, record_id),
         )
-        if count != 1:
-            raise LookupError(record_id)
         self._log(entity, record_id, "update", values, version, at, scope_id)
         return True
 
     def tombstone(self, table: str, entity: str, record_id: str, *,
                   scope_id: str | None = None) -> None:
+        self._require_live(table, record_id)
         at = to_utc_iso(self.clock.now())
         version = self.hlc.tick(self.clock)
-        count = self.db.execute(
+        self.db.execute(
             f"UPDATE {_ident(table)} SET deleted = 1, updated_at = ?, updated_by = ?, "
             "version = ? WHERE id = ? AND deleted = 0",
             (at, self.actor.worker_id, version, record_id),
         )
-        if count != 1:
-            raise LookupError(record_id)
         self._log(entity, record_id, "delete", {}, version, at, scope_id)
+
+    def _require_live(self, table: str, record_id: str) -> None:
+        """Raise LookupError unless the record is there and not deleted. Asked before the
+        write: a statement on a view (`contacts`, storage/contact_rows.py) reports no
+        changed rows."""
+        if self.db.scalar(f"SELECT 1 FROM {_ident(table)} WHERE id = ? AND deleted = 0",
+                          (record_id,)) is None:
+            raise LookupError(record_id)
 
     def log_only(self, entity: str, entity_id: str, op: str, fields: Mapping[str, Any], *,
                  scope_id: str | None = None) -> None:

@@ -60,14 +60,18 @@ def insert_contact(w: RecordWriter, household_id: str, draft: ContactDraft) -> C
         raise RuntimeError("a contact column was added: log it next to CONTACT_IN_ROW")
     w.insert("contacts", "contact", values, record_id=cid, scope_id=household_id,
              log_fields=CONTACT_IN_ROW)
-    w.db.executemany(
-        "INSERT INTO contact_notes (contact_id, seq, kind, source, text, disputed) "
-        "VALUES (?,?,?,?,?,?)",
-        [(cid, i, n.kind.value, n.source, n.text, int(n.disputed))
-         for i, n in enumerate(draft.notes)],
-    )
+    _insert_notes(w.db, cid, draft.notes)
     _count_new_contact(w.db, household_id, values["occurred_at"], draft.follow_up is not None)
     return ContactId(cid)
+
+
+def _insert_notes(db: Database, contact_id: str, notes: Sequence[NoteEntry]) -> None:
+    """A contact's notes, referring to it by its integer key (storage/contact_rows.py)."""
+    db.executemany(
+        "INSERT INTO contact_notes (contact, seq, kind, source, text, disputed) "
+        "SELECT rid, ?, ?, ?, ?, ? FROM contact_rows WHERE id = ?",
+        [(i, n.kind.value, n.source, n.text, int(n.disputed), contact_id)
+         for i, n in enumerate(notes)])
 
 
 def _count_new_contact(db: Database, household_id: str, occurred_utc: str,
@@ -131,8 +135,9 @@ def _notes_for(db: Database, contact_ids: list[str]) -> dict[str, list[NoteEntry
         return result
     marks = ",".join("?" for _ in contact_ids)
     for n in db.query(
-        f"SELECT contact_id, kind, source, text, disputed FROM contact_notes "
-        f"WHERE contact_id IN ({marks}) ORDER BY contact_id, seq", contact_ids):
+        f"SELECT c.id AS contact_id, n.kind, n.source, n.text, n.disputed "
+        f"FROM contact_rows c JOIN contact_notes n ON n.contact = c.rid "
+        f"WHERE c.id IN ({marks}) ORDER BY c.id, n.seq", contact_ids):
         result[n["contact_id"]].append(
             NoteEntry(NoteKind(n["kind"]), n["text"], n["source"], bool(n["disputed"])))
     return result
@@ -265,10 +270,12 @@ def note_match_expression(db: Database, text: str) -> str | None:
     return None if terms is None else _expression(terms)
 
 
-_HIT_COLUMNS = ("SELECT n.contact_id, c.household_id, h.name, c.occurred_at, n.kind, n.text "
+# The contact's table and keys (storage/contact_rows.py) rather than the view: the note
+# leads, so each hit reaches its contact by integer key.
+_HIT_COLUMNS = ("SELECT c.id, k.id, h.name, c.occurred_at, n.kind, n.text "
                 "FROM {source} JOIN contact_notes n ON n.rowid = f.rowid "
-                "JOIN contacts c ON c.id = n.contact_id "
-                "JOIN households h ON h.id = c.household_id "
+                "JOIN contact_rows c ON c.rid = n.contact JOIN id_keys k ON k.n = c.household "
+                "JOIN households h ON h.id = k.id "
                 "WHERE c.deleted = 0 AND h.deleted = 0 ")
 # A Nachtrag is found like a note (issue 18). Addenda are few next to the notes: their own
 # index (migration 77) takes FTS5's plain prefix query for the last word. The last column
@@ -322,7 +329,8 @@ def search_notes(db: Database, text: str, limit: int = 50, ranked: bool = False)
         window = db.query(
             "SELECT f.rowid, n.text FROM (SELECT rowid FROM note_fts WHERE note_fts MATCH ? "
             "ORDER BY rowid DESC LIMIT ?) f JOIN contact_notes n ON n.rowid = f.rowid "
-            "JOIN contacts c ON c.id = n.contact_id JOIN households h ON h.id = c.household_id "
+            "JOIN contact_rows c ON c.rid = n.contact JOIN id_keys k ON k.n = c.household "
+            "JOIN households h ON h.id = k.id "
             "WHERE c.deleted = 0 AND h.deleted = 0", (query, RANKED_WINDOW))
         scores = note_rank.scorer(db, [*terms[0], *terms[1]]).scores(
             [r[1] for r in window]) if window else []
@@ -472,12 +480,9 @@ def _replace_notes(db: Database, contact_id: str, notes: tuple[NoteEntry, ...]) 
     replaced words leave it, secure-delete is on). The insert's log row keeps the values
     it referred to."""
     keep_original_notes(db, contact_id)
-    db.execute("DELETE FROM contact_notes WHERE contact_id = ?", (contact_id,))
-    db.executemany(
-        "INSERT INTO contact_notes (contact_id, seq, kind, source, text, disputed) "
-        "VALUES (?,?,?,?,?,?)",
-        [(contact_id, i, n.kind.value, n.source, n.text, int(n.disputed))
-         for i, n in enumerate(notes)])
+    db.execute("DELETE FROM contact_notes WHERE contact = "
+                "(SELECT rid FROM contact_rows WHERE id = ?)", (contact_id,))
+    _insert_notes(db, contact_id, notes)
 
 
 def insert_correction(w: RecordWriter, contact: Contact, draft: CorrectionDraft) -> str:

@@ -20,7 +20,8 @@ AfterApply = Callable[[Database, str, Mapping[str, Any]], None]
 # --- tables of entities ----------------------------------------------------------------
 
 class Tables:
-    """Entity → local table and its columns, looked up once per apply run."""
+    """Entity → local table and its columns, looked up once per apply run. A table may be
+    a view that is written through its triggers (`contacts`, storage/contact_rows.py)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -34,7 +35,8 @@ class Tables:
             found = None
             for name in candidates:
                 if name and not set(name) - IDENT_OK and self.db.scalar(
-                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') "
+                        "AND name = ?",
                         (name,)):
                     found = name
                     break
@@ -82,8 +84,8 @@ def insert_notes(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     if trigger is not None:
         db.execute("DROP TRIGGER contact_notes_ai")
     db.executemany(
-        "INSERT OR IGNORE INTO contact_notes (contact_id, seq, kind, source, text, disputed) "
-        "VALUES (?,?,?,?,?,?)", rows)
+        "INSERT OR IGNORE INTO contact_notes (contact, seq, kind, source, text, disputed) "
+        "SELECT rid, ?2, ?3, ?4, ?5, ?6 FROM contact_rows WHERE id = ?1", rows)
     if trigger is not None:
         db.execute("INSERT INTO note_fts(rowid, text) SELECT rowid, casework_fold(text) "
                    "FROM contact_notes WHERE rowid > ?", (first,))

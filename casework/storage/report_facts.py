@@ -1,6 +1,7 @@
 """Contact facts kept on write for the Jahresbericht (m0045).
 
-Two small tables, maintained by triggers on `contacts` so that no write path can forget
+Two small tables, maintained by triggers on the contacts (`contact_rows` since migration
+81) so that no write path can forget
 them (services, corrections, deletion, sync apply, real deletion):
 
 - `household_years` (household, local calendar year) → live contacts: which households
@@ -78,11 +79,20 @@ def local_month(at: str) -> str:
     return at[:7]
 
 
-def _add(prefix: str, where: str) -> list[str]:
+def _household(prefix: str, keyed: bool) -> str:
+    """SQL: the household id of the contact `prefix` (new/old): a column of `contacts`
+    before migration 81, the household's integer key in `contact_rows` since."""
+    if keyed:
+        return f"(SELECT id FROM id_keys WHERE n = {prefix}.household)"
+    return f"{prefix}.household_id"
+
+
+def _add(prefix: str, where: str, keyed: bool = False) -> list[str]:
     """Statements adding the contact `prefix` (new/old) to both tables."""
     return [
         f"INSERT INTO household_years (household_id, year, contacts) "
-        f"SELECT {prefix}.household_id, {year_sql(f'{prefix}.occurred_at')}, 1 WHERE {where} "
+        f"SELECT {_household(prefix, keyed)}, {year_sql(f'{prefix}.occurred_at')}, 1 "
+        f"WHERE {where} "
         "ON CONFLICT (household_id, year) DO UPDATE SET contacts = contacts + 1;",
         f"INSERT INTO contact_months (month, type, contacts) "
         f"SELECT {month_sql(f'{prefix}.occurred_at')}, {prefix}.type, 1 WHERE {where} "
@@ -90,13 +100,14 @@ def _add(prefix: str, where: str) -> list[str]:
     ]
 
 
-def _remove(prefix: str, where: str) -> list[str]:
+def _remove(prefix: str, where: str, keyed: bool = False) -> list[str]:
     year = year_sql(f"{prefix}.occurred_at")
     month = month_sql(f"{prefix}.occurred_at")
+    household = _household(prefix, keyed)
     return [
         f"UPDATE household_years SET contacts = contacts - 1 WHERE {where} "
-        f"AND household_id = {prefix}.household_id AND year = {year};",
-        f"DELETE FROM household_years WHERE {where} AND household_id = {prefix}.household_id "
+        f"AND household_id = {household} AND year = {year};",
+        f"DELETE FROM household_years WHERE {where} AND household_id = {household} "
         f"AND year = {year} AND contacts <= 0;",
         f"UPDATE contact_months SET contacts = contacts - 1 WHERE {where} "
         f"AND month = {month} AND type = {prefix}.type;",
@@ -105,9 +116,10 @@ def _remove(prefix: str, where: str) -> list[str]:
     ]
 
 
-def _trigger(name: str, event: str, when: str, body: list[str]) -> str:
+def _trigger(name: str, event: str, when: str, body: list[str],
+             table: str = "contacts") -> str:
     statements = "\n    ".join(body)
-    return (f"CREATE TRIGGER {name} AFTER {event} ON contacts WHEN {when} BEGIN\n"
+    return (f"CREATE TRIGGER {name} AFTER {event} ON {table} WHEN {when} BEGIN\n"
             f"    {statements}\nEND;")
 
 
@@ -137,6 +149,20 @@ TRIGGERS_SQL = "\n".join((
         [*_remove("old", "old.deleted = 0"), *_add("new", "new.deleted = 0")]),
 ))
 
+# The same triggers on the table of migration 81 (storage/contact_rows.py), whose
+# household is an integer key; the tables keep the household's id.
+ROW_TRIGGERS_SQL = "\n".join((
+    _trigger(TRIGGERS[0], "INSERT", "new.deleted = 0", _add("new", "1", True), "contact_rows"),
+    _trigger(TRIGGERS[1], "DELETE", "old.deleted = 0", _remove("old", "1", True),
+             "contact_rows"),
+    _trigger(
+        TRIGGERS[2], "UPDATE OF household, occurred_at, type, deleted",
+        "old.household IS NOT new.household OR old.occurred_at IS NOT new.occurred_at "
+        "OR old.type IS NOT new.type OR old.deleted IS NOT new.deleted",
+        [*_remove("old", "old.deleted = 0", True), *_add("new", "new.deleted = 0", True)],
+        "contact_rows"),
+))
+
 
 def fill_all(db: Database) -> None:
     """Count every live contact into both tables, set-based, from covering indexes of
@@ -152,10 +178,13 @@ def fill_all(db: Database) -> None:
 
 
 def install(db: Database) -> None:
-    """Create the tables and triggers and count the existing contacts (migration m0045)."""
+    """Create the tables and triggers and count the existing contacts (migration m0045;
+    the triggers on the table of the vault's schema, before or after migration 81)."""
     db.executescript(TABLES_SQL)
     fill_all(db)
-    db.executescript(TRIGGERS_SQL)
+    keyed = db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                      "AND name = 'contact_rows'")
+    db.executescript(ROW_TRIGGERS_SQL if keyed else TRIGGERS_SQL)
 
 
 def mismatches(db: Database) -> int:

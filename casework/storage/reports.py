@@ -96,11 +96,14 @@ def facts_years(db: Database, w: Window) -> tuple[int, int] | None:
 
 
 # Households with a contact in the period: one index seek per household
-# (contacts_household), which scales with households, not with contacts.
+# (contacts_household), which scales with households, not with contacts. The counts
+# read the contacts' table, not the view `contacts` (storage/contact_rows.py): the view
+# would look up the keys of every row counted.
 _REACHED = (
     "SELECT h.id AS hid, h.access_route, h.target_groups FROM households h "
     "WHERE h.deleted = 0 "
-    "AND EXISTS (SELECT 1 FROM contacts c WHERE c.household_id = h.id "
+    "AND EXISTS (SELECT 1 FROM id_keys k JOIN contact_rows c ON c.household = k.n "
+    "WHERE k.id = h.id "
     "AND c.deleted = 0 AND c.occurred_at >= :start AND c.occurred_at < :end)"
 )
 
@@ -144,7 +147,8 @@ def _fill_reached(db: Database, w: Window) -> None:
             db.execute(
                 f"INSERT INTO temp.report_reached (hid, access_route, target_groups, new) "
                 f"SELECT r.hid, r.access_route, r.target_groups, NOT EXISTS (SELECT 1 FROM "
-                f"contacts p WHERE p.household_id = r.hid AND p.deleted = 0 "
+                f"id_keys k JOIN contact_rows p ON p.household = k.n WHERE k.id = r.hid "
+                f"AND p.deleted = 0 "
                 f"AND p.occurred_at < :start) FROM ({_REACHED}) r",
                 {"start": w.start_utc, "end": w.end_utc})
         # The key is written last; its own one-row insert is counted in advance.
@@ -280,7 +284,7 @@ def contacts_by_type_month(
     sums = "".join(", SUM(type = ?)" for _ in known_types)
     for label, start, end in months:
         row = db.query_one(
-            f"SELECT count(*){sums} FROM contacts WHERE deleted = 0 "  # sums: fixed text
+            f"SELECT count(*){sums} FROM contact_rows WHERE deleted = 0 "  # sums: fixed text
             "AND occurred_at >= ? AND occurred_at < ?",
             (*known_types, start, end),
         )
@@ -292,7 +296,7 @@ def contacts_by_type_month(
         if values[0] > sum(values[1:]):
             marks = ",".join("?" for _ in known_types) or "''"
             for r in db.query(
-                "SELECT type, count(*) FROM contacts WHERE deleted = 0 AND occurred_at >= ? "
+                "SELECT type, count(*) FROM contact_rows WHERE deleted = 0 AND occurred_at >= ? "
                 f"AND occurred_at < ? AND type NOT IN ({marks}) GROUP BY type",
                 (start, end, *known_types),
             ):
@@ -491,7 +495,7 @@ def contacts_of_type(db: Database, w: Window, kind: str) -> int:
             "WHERE month >= ? AND month < ? AND type = ?", (*months, kind)))
     return int(
         db.scalar(
-            "SELECT count(*) FROM contacts WHERE deleted = 0 AND type = ? "
+            "SELECT count(*) FROM contact_rows WHERE deleted = 0 AND type = ? "
             "AND occurred_at >= ? AND occurred_at < ?",
             (kind, w.start_utc, w.end_utc),
         )
@@ -507,7 +511,7 @@ def contacts_total(db: Database, w: Window) -> int:
             "WHERE month >= ? AND month < ?", months))
     return int(
         db.scalar(
-            "SELECT count(*) FROM contacts WHERE deleted = 0 "
+            "SELECT count(*) FROM contact_rows WHERE deleted = 0 "
             "AND occurred_at >= ? AND occurred_at < ?",
             (w.start_utc, w.end_utc),
         )

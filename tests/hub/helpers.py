@@ -24,8 +24,13 @@ COMPARED = {
                "created_at, created_by, updated_at, updated_by, version, deleted",
     "contacts": "id, household_id, occurred_at, type, next_steps, follow_up, follow_up_done, "
                 "created_at, created_by, updated_at, updated_by, version, deleted",
-    "contact_notes": "contact_id, seq, kind, source, text, disputed",
+    "contact_notes": "contact_id, seq, kind, source, text, disputed",  # as `_NOTES` reads them
 }
+
+
+# A contact's notes by its id (they refer to it by its integer key, storage/contact_rows.py).
+_NOTES = ("(SELECT c.id AS contact_id, n.seq, n.kind, n.source, n.text, n.disputed "
+          "FROM contact_notes n JOIN contact_rows c ON c.rid = n.contact)")
 
 
 def new_household(session: Session, name: str, assigned: str | None = None) -> HouseholdId:
@@ -53,8 +58,9 @@ def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     for table, columns in COMPARED.items():
         order = "contact_id, seq" if table == "contact_notes" else "id"
+        source = _NOTES if table == "contact_notes" else table
         out[table] = [tuple(r) for r in session.db.query(
-            f"SELECT {columns} FROM {table} ORDER BY {order}")]  # noqa: S608
+            f"SELECT {columns} FROM {source} ORDER BY {order}")]  # noqa: S608
     return out
 
 

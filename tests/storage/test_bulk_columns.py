@@ -183,8 +183,8 @@ def _content(folder: Path) -> dict[str, list[tuple[Any, ...]]]:
                 "school FROM persons ORDER BY rowid")],
             "contacts": [tuple(r) for r in db.query(
                 "SELECT occurred_at, type, duration_min, topics, next_steps, follow_up, "
-                "follow_up_done, n.kind, n.source, n.text, n.disputed FROM contacts c "
-                "JOIN contact_notes n ON n.contact_id = c.id ORDER BY c.rowid")],
+                "follow_up_done, n.kind, n.source, n.text, n.disputed FROM contact_rows c "
+                "JOIN contact_notes n ON n.contact = c.rid ORDER BY c.rid")],
         }
     finally:
         session.close()

@@ -33,7 +33,7 @@ from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.db import _fold_for_index
 from tests.conftest import PASSPHRASE
-from tests.storage.log_format import log_as_one_table
+from tests.storage.log_format import contacts_before_keys, log_as_one_table
 
 HOUSEHOLD = HouseholdDraft(name="Gärtner", street="Gärtnerstraße 5", plz="46236", city="Bottrop",
                            district="Ebel", languages=("Deutsch", "Türkisch"),
@@ -118,8 +118,9 @@ def _snapshot(session, hid: str, pids: list[str], cids: list[str]) -> dict[str, 
         "contacts": [
             {k: v for k, v in r.items() if k != "created_at"} for r in rows(
                 "SELECT * FROM contacts WHERE household_id = ? ORDER BY occurred_at", (hid,))],
-        "notes": sorted(rows("SELECT contact_id, seq, kind, source, text, disputed FROM "
-                             "contact_notes WHERE contact_id IN (SELECT id FROM contacts "
+        "notes": sorted(rows("SELECT c.id AS contact_id, n.seq, n.kind, n.source, n.text, "
+                             "n.disputed FROM contact_notes n JOIN contact_rows c "
+                             "ON c.rid = n.contact WHERE c.id IN (SELECT id FROM contacts "
                              "WHERE household_id = ?)", (hid,)),
                         key=lambda n: (n["contact_id"], n["seq"])),
         "list": anonymous(list(households.list_rows(session, [hid])[0])),
@@ -200,15 +201,16 @@ def _as_previous_release_wrote_it(session) -> dict[str, str]:  # type: ignore[no
     household row. Returns the logged fields by change id."""
     db = session.db
     old: dict[str, str] = {}
+    for r in db.query("SELECT change_id, entity_id, fields FROM changelog "
+                      "WHERE entity = 'contact' AND op = 'insert'"):
+        fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
+                                         json.loads(r["fields"]))
+        old[r["change_id"]] = json.dumps(fields, ensure_ascii=False, sort_keys=True)
+    contacts_before_keys(db)
     with db.transaction():
         log_as_one_table(db)
-        for r in db.query("SELECT change_id, entity_id, fields FROM changelog "
-                          "WHERE entity = 'contact' AND op = 'insert'"):
-            fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
-                                             json.loads(r["fields"]))
-            old[r["change_id"]] = json.dumps(fields, ensure_ascii=False, sort_keys=True)
-            db.execute("UPDATE changelog SET fields = ? WHERE change_id = ?",
-                       (old[r["change_id"]], r["change_id"]))
+        db.executemany("UPDATE changelog SET fields = ? WHERE change_id = ?",
+                       [(fields, change_id) for change_id, fields in old.items()])
         for trigger in ("persons_adult_names_ai", "persons_adult_names_ad",
                         "persons_adult_names_au"):
             db.execute(f"DROP TRIGGER {trigger}")

@@ -31,7 +31,7 @@ from casework.storage import hub as hub_store
 from casework.storage.migrations import m0057_change_log_rows as m0057
 from casework.storage.privacy import purge as purge_store
 from tests.conftest import NOW, PASSPHRASE, add_family
-from tests.storage.log_format import TRIGGERS, log_as_one_table
+from tests.storage.log_format import TRIGGERS, contacts_before_keys, log_as_one_table
 
 
 def _seen(session: Session) -> dict[str, Any]:
@@ -58,6 +58,14 @@ def _to_previous_format(session: Session, *, one_table: bool = True) -> None:
     release stored it (migrations 8 and 57 run again at the next unlock); else in today's
     table, every value in the row (the session goes on writing)."""
     db = session.db
+    whole = [(json.dumps(changelog.expand_fields(db, "contact", "insert", r["entity_id"],
+                                                 json.loads(r["fields"])),
+                         ensure_ascii=False, sort_keys=True),
+              r["change_id"], r["hlc"], r["actor"], r["device"], r["at"], r["seq"])
+             for r in db.query("SELECT * FROM changelog WHERE entity = 'contact' "
+                               "AND op = 'insert'")]
+    if one_table:
+        contacts_before_keys(db)
     with db.transaction():
         if one_table:
             log_as_one_table(db)
@@ -66,13 +74,8 @@ def _to_previous_format(session: Session, *, one_table: bool = True) -> None:
             for trigger in TRIGGERS:
                 db.execute(f"DROP TRIGGER {trigger}")
             table = "changelog_rows"
-        for r in db.query("SELECT * FROM changelog WHERE entity = 'contact' AND op = 'insert'"):
-            fields = changelog.expand_fields(db, "contact", "insert", r["entity_id"],
-                                             json.loads(r["fields"]))
-            db.execute(f"UPDATE {table} SET fields = ?, change_id = ?, hlc = ?, "  # noqa: S608
-                       "actor = ?, device = ?, at = ? WHERE seq = ?",
-                       (json.dumps(fields, ensure_ascii=False, sort_keys=True), r["change_id"],
-                        r["hlc"], r["actor"], r["device"], r["at"], r["seq"]))
+        db.executemany(f"UPDATE {table} SET fields = ?, change_id = ?, hlc = ?, "  # noqa: S608
+                       "actor = ?, device = ?, at = ? WHERE seq = ?", whole)
 
 
 def _changes(session: Session, cids: list[ContactId]) -> None:

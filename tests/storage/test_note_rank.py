@@ -101,7 +101,8 @@ def test_an_index_with_positions_finds_and_ranks_the_same_after_the_migration(
         assert [(h.contact_id, h.snippet) for h in contacts.search_notes(session, q)] == before[q]
         ranked = contacts.search_notes(session, q, ranked=True)
         rowids = [int(db.scalar(
-            "SELECT n.rowid FROM contact_notes n WHERE n.contact_id = ?", (h.contact_id,)))
+            "SELECT n.rowid FROM contact_notes n JOIN contact_rows c ON c.rid = n.contact "
+            "WHERE c.id = ?", (h.contact_id,)))
             for h in ranked]
         assert rowids == before_ranked[q], q
     # The two-times-"Schimmel" note ranks first: term frequency still counts.

@@ -108,8 +108,8 @@ def test_demo_bulk_load_indexes_notes_and_leaves_the_vault_as_the_normal_path(
     # contact_notes: the log row refers to them).
     logged = {e.entity_id: e.fields for e in changelog.history(db, limit=100_000)
               if e.entity == "contact"}
-    bulk_contacts = db.query("SELECT c.id, n.text FROM contacts c "
-                             "JOIN contact_notes n ON n.contact_id = c.id")
+    bulk_contacts = db.query("SELECT c.id, n.text FROM contact_rows c "
+                             "JOIN contact_notes n ON n.contact = c.rid")
     assert summary.contacts > 0
     for contact_id, text in bulk_contacts:
         assert logged[contact_id]["notes"][0]["text"] == text

@@ -79,7 +79,8 @@ _EVENT_LABELS = {k.value: v for k, v in EVENT_LABELS.items()}
 
 # Tables that are the file's own core (handled explicitly) or bookkeeping.
 _SKIP_TABLES = frozenset({
-    "meta", "workers", "households", "persons", "contacts", "contact_notes", "contact_revisions",
+    "meta", "workers", "households", "persons", "contacts", "contact_rows", "id_keys",
+    "contact_notes", "contact_revisions",
     "household_search", "household_years", "changelog_rows", "audit_log", "drafts",
     "deletion_journal",
     "household_file_types", "household_restrictions", "deletion_requests",

@@ -37,6 +37,9 @@ class Migration:
     name: str
     run: Callable[[Database], None]
     since: str = FIRST_RELEASE
+    # Rebuilds a table others refer to: runs with foreign keys off (SQLite's documented
+    # procedure; the pragma is a no-op inside a transaction) and checks them before commit.
+    foreign_keys_off: bool = False
 
 
 def discover() -> list[Migration]:
@@ -55,7 +58,8 @@ def discover() -> list[Migration]:
                 db.executescript(sql)
 
         found.append(Migration(version, info.name, run,
-                               str(getattr(module, "SINCE", FIRST_RELEASE))))
+                               str(getattr(module, "SINCE", FIRST_RELEASE)),
+                               bool(getattr(module, "FOREIGN_KEYS_OFF", False))))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
@@ -161,11 +165,20 @@ def migrate(db: Database, progress: Progress | None = None) -> list[int]:
     for step, migration in enumerate(todo, 1):
         if progress is not None:
             progress(step, len(todo))
-        with db.transaction():
-            migration.run(db)
-            db.execute("INSERT INTO schema_migrations VALUES (?, ?, datetime('now'))",
-                       (migration.version, migration.name))
-            db.set_user_version(max(current, migration.version))
+        enforced = migration.foreign_keys_off and bool(db.pragma("foreign_keys"))
+        if enforced:
+            db.query("PRAGMA foreign_keys = OFF")
+        try:
+            with db.transaction():
+                migration.run(db)
+                if enforced and db.query("PRAGMA foreign_key_check"):
+                    raise RuntimeError(f"migration {migration.version} broke a reference")
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?, datetime('now'))",
+                           (migration.version, migration.name))
+                db.set_user_version(max(current, migration.version))
+        finally:
+            if enforced:
+                db.query("PRAGMA foreign_keys = ON")
         current = max(current, migration.version)
         applied.append(migration.version)
     _record_requirement(db, recorded | set(applied))

@@ -35,7 +35,7 @@ def apply(db: Database) -> None:
         if not rows:
             return
         last = int(rows[-1][0])
-        notes = stored_notes(db, [str(r[1]) for r in rows])
+        notes = stored_notes(db, [str(r[1]) for r in rows], keyed=False)
         updates: list[tuple[str, int]] = []
         for seq, contact_id, text in rows:
             try:

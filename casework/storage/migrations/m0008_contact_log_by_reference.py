@@ -31,7 +31,8 @@ def _keep_original_sql(contact_id: str) -> str:
     then; migration 57 replaces these triggers)."""
     from casework.storage.changelog import CONTACT_IN_ROW, contact_fields_sql
 
-    return (f"UPDATE changelog SET fields = (SELECT {contact_fields_sql('c')} FROM contacts c "
+    fields = contact_fields_sql("c", keyed=False)
+    return (f"UPDATE changelog SET fields = (SELECT {fields} FROM contacts c "
             f"WHERE c.id = {contact_id}) WHERE entity_id = {contact_id} AND entity = 'contact' "
             f"AND op = 'insert' AND fields = '{CONTACT_IN_ROW}' "
             f"AND EXISTS (SELECT 1 FROM contacts WHERE id = {contact_id})")
@@ -115,7 +116,8 @@ def apply(db: Database) -> None:
                 candidates.append((int(seq), str(contact_id), fields))
         # Rows of migration 6 refer to the current notes already (it and every correction
         # since made sure of that); only rows with the notes' text need them read.
-        notes = stored_notes(db, [c for _s, c, f in candidates if f.get("notes") != NOTES_IN_ROW])
+        notes = stored_notes(db, [c for _s, c, f in candidates if f.get("notes") != NOTES_IN_ROW],
+                             keyed=False)
         updates: list[tuple[str, int]] = []
         for seq, contact_id, fields in candidates:
             logged = fields.pop("notes", None)

@@ -2,14 +2,15 @@
 change id, version, author, device and time that the contact row holds too — a quarter of
 the vault). The log moves to `changelog_rows`, whose contact-insert rows store NULL for
 whatever equals the contact row; the view `changelog` reads the log as written
-(`storage.changelog.VIEW_SQL`), so every reader sees the same rows as before. New contact
-inserts take their contact's id as change id; existing rows keep theirs (the hub and the
+(`_view_sql`; migration 81 replaced it), so every reader sees the same rows as before. New
+contact inserts take their contact's id as change id; existing rows keep theirs (the hub and the
 other devices know them by it). The triggers of migration 8 are replaced by ones that
 also write the bookkeeping into the log row before the contact changes
-(`storage.changelog.triggers_sql`)."""
+(`storage.changelog.triggers_sql(keyed=False)`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,10 +20,20 @@ VERSION = 57
 _SLICE = 20_000  # log rows copied per statement
 
 
+def _view_sql(in_row: str, device_of: Callable[[str], str]) -> str:
+    """The view `changelog` as this migration wrote it (on the table `contacts`)."""
+    return f"""CREATE VIEW changelog AS
+SELECT l.seq, COALESCE(l.change_id, l.entity_id) AS change_id, l.entity, l.entity_id, l.op,
+       COALESCE(l.fields, '{in_row}') AS fields,
+       COALESCE(l.hlc, c.version) AS hlc, COALESCE(l.actor, c.created_by) AS actor,
+       COALESCE(l.device, {device_of('COALESCE(l.hlc, c.version)')}) AS device,
+       COALESCE(l.at, c.created_at) AS at, COALESCE(l.scope_id, c.household_id) AS scope_id
+FROM changelog_rows l LEFT JOIN contacts c ON l.fields IS NULL AND c.id = l.entity_id"""
+
+
 def apply(db: Database) -> None:
     from casework.storage.changelog import (
         CONTACT_IN_ROW,
-        VIEW_SQL,
         triggers_sql,
         version_device_sql,
     )
@@ -74,6 +85,6 @@ ORDER BY l.seq"""
 DROP TABLE changelog;
 CREATE INDEX changelog_entity ON changelog_rows(entity_id);
 CREATE INDEX changelog_scope ON changelog_rows(scope_id);
-{VIEW_SQL};
-{triggers_sql()}
+{_view_sql(CONTACT_IN_ROW, version_device_sql)};
+{triggers_sql(keyed=False)}
 """)

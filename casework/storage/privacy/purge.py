@@ -41,6 +41,9 @@ SURVIVORS = frozenset({
     "disclosure_decisions", "disclosure_responses", "pending_file_deletions",
 })
 _CHUNK = 400
+# Counted under the name callers know (storage/contact_rows.py), or not at all: the
+# household's integer key is its id again, counted with the household row.
+_REPORTED_AS = {"contact_rows": "contacts", "id_keys": ""}
 REDACTED_REASON = "Begründung gelöscht (Akte der Person gelöscht)"
 
 
@@ -117,6 +120,8 @@ def _targets(db: Database, household_id: str) -> dict[str, set[int]]:
     targets: dict[str, set[int]] = {t: set() for t in tables}
     if "households" in targets:
         targets["households"] |= _select_rowids(db, "households", "id", [household_id])
+    if "id_keys" in targets:  # its integer key: the contacts refer to it (m0081)
+        targets["id_keys"] |= _select_rowids(db, "id_keys", "id", [household_id])
     for table in tables:
         for column in ("household_id", "scope_id"):
             if column in cols[table]:
@@ -221,7 +226,11 @@ def purge_household(db: Database, household_id: str) -> PurgeResult:
             for chunk in _chunks(sorted(rowids)):
                 deleted += db.execute(
                     f"DELETE FROM {table} WHERE rowid IN ({_marks(chunk)})", chunk)
-            counts[table] = deleted
+            if table in _REPORTED_AS:
+                table = _REPORTED_AS[table]
+                if not table:
+                    continue
+            counts[table] = counts.get(table, 0) + deleted
         for table in table_names(db):
             if table in SURVIVORS:
                 continue
