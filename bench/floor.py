@@ -5,7 +5,7 @@ indexes, triggers and full-text indexes, in the same number of transactions.
     python -m bench.floor VAULT [--transactions N] [--cache-kib K]
 
 What is timed per transaction: one `executemany` per table (households, persons,
-household_search, contacts, contact_notes, changelog) in insertion order, the two FTS
+household_search, contact_rows, contact_notes, changelog) in insertion order, the two FTS
 tables fed with the already folded text, and the commit (WAL, fsync, checkpoint); at the
 end the same `optimize` and `ANALYZE` the demo runs. What is not timed: reading the rows
 from the source vault and folding the note text. The triggers whose work the rows already
@@ -33,7 +33,7 @@ import sqlcipher3
 from casework.storage.db import Database, _fold_for_index, drop_stat4
 
 # In insertion order; the change log says which rows the bulk path wrote.
-ENTITY_TABLES = {"household": "households", "person": "persons", "contact": "contacts"}
+ENTITY_TABLES = {"household": "households", "person": "persons", "contact": "contact_rows"}
 DERIVED_TRIGGERS = ("persons_member_count_ai", "persons_adult_names_ai",
                     "household_search_ai", "contact_notes_ai", "contacts_facts_ai")
 # What the report-facts trigger would have counted: the bulk writer counts a batch in
@@ -52,7 +52,7 @@ def _schema(source: Database) -> list[str]:
     rows = source.query("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
                         "AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
     virtual = [r["name"] for r in rows if str(r["sql"]).upper().startswith("CREATE VIRTUAL")]
-    order = {"table": 0, "index": 1, "trigger": 2, "view": 3}
+    order = {"table": 0, "index": 1, "view": 2, "trigger": 3}  # INSTEAD OF: on a view
     keep = [r for r in rows
             if not any(r["name"] == v + s for v in virtual for s in FTS_SHADOW)]
     keep.sort(key=lambda r: order.get(r["type"], 4))
@@ -109,7 +109,8 @@ def _batches(source: Database, transactions: int,
             batch[table] = _by_id(source, table, "id", ids[entity])
         batch["household_search"] = _by_id(source, "household_search", "household_id",
                                            ids["household"])
-        batch["contact_notes"] = _by_id(source, "contact_notes", "contact_id", ids["contact"])
+        batch["contact_notes"] = _by_id(source, "contact_notes", "contact",
+                                        [r[0] for r in batch["contact_rows"]])  # rid
         search_text = cols["household_search"].index("text")
         note_text = cols["contact_notes"].index("text")
         batch["household_fts"] = [(r[0], r[search_text]) for r in batch["household_search"]]
@@ -133,9 +134,9 @@ def _nulls(row: Any) -> tuple[Any, ...]:
 
 
 def _has_rowid_alias(table: str) -> bool:
-    # household_search and contact_notes declare `rowid INTEGER PRIMARY KEY` themselves;
+    # household_search, contact_notes and contact_rows declare an INTEGER PRIMARY KEY;
     # changelog_rows' seq is its rowid alias. The others get their rowid written explicitly.
-    return table in ("household_search", "contact_notes")
+    return table in ("household_search", "contact_notes", "contact_rows")
 
 
 def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int,
@@ -150,13 +151,14 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
                 target.execute(sql)
             for trigger in DERIVED_TRIGGERS:
                 target.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-            workers = source.query("SELECT * FROM workers")
-            if workers:
-                marks = ",".join("?" * len(workers[0]))
-                target.executemany(f"INSERT INTO workers VALUES ({marks})",  # noqa: S608
-                                   [tuple(r) for r in workers])
+            for table in ("workers", "id_keys"):  # the few keys the bulk writer looks up
+                rows = source.query(f"SELECT * FROM {table}")  # noqa: S608
+                if rows:
+                    marks = ",".join("?" * len(rows[0]))
+                    target.executemany(f"INSERT INTO {table} VALUES ({marks})",  # noqa: S608
+                                       [tuple(r) for r in rows])
         statements = {}
-        for table in ("households", "persons", "household_search", "contacts",
+        for table in ("households", "persons", "household_search", "contact_rows",
                       "contact_notes", "changelog_rows"):
             cols = _columns(target, table)
             if not _has_rowid_alias(table) and table != "changelog_rows":
@@ -207,7 +209,7 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
         target.close()
     return {"insert_s": insert, "optimize_s": optimized, "total_s": insert + optimized,
             "cpu_s": cpu,
-            "contacts": counts["contacts"], "households": counts["households"],
+            "contacts": counts["contact_rows"], "households": counts["households"],
             "changelog": counts["changelog_rows"], "bytes": sum(
                 p.stat().st_size for p in folder.glob(target_path.name + "*"))}
 

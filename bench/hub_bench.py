@@ -218,7 +218,8 @@ def limit_postgres(admin_dsn: str) -> tuple[int, int, float, float]:
     return len(rows), size, copy_s, select_s
 
 
-_APPLIED_TABLES = ("households", "persons", "contacts", "contact_notes", "changelog_rows",
+_APPLIED_TABLES = ("households", "persons", "id_keys", "contact_rows", "contact_notes",
+                   "changelog_rows",
                    "sync_change_bases", "sync_field_versions")
 
 

@@ -4,8 +4,8 @@ a budget of 1,200; storage/contact_rows.py says what is stored how).
 The table `contacts` becomes `contact_rows`, with its household, author and the version's
 device as integer keys into `id_keys`, NULL `updated_*` for rows never changed and the
 clock part of the version apart; `contacts` is now a view with the columns as before.
-A contact's notes refer to it by its integer key. The change log's unique change id and
-its household index leave out the contact-insert rows that store neither (NULL).
+A contact's notes refer to it by its integer key. The change log's household index leaves
+out the contact-insert rows, which store none (NULL).
 
 The rows keep their order: a contact's key is its row number before. Foreign keys are
 off while the tables are rebuilt (SQLite's documented procedure for changing a table that
@@ -52,7 +52,6 @@ def apply(db: Database) -> None:
     db.execute("DROP VIEW changelog")
     for name in triggers:
         db.execute(f"DROP TRIGGER {name}")
-    # Before anything refers to the log again (a rename checks every view and trigger).
     _compact_log_indexes(db)
     db.executescript(contact_rows.TABLE_SQL.replace(
         "CREATE TABLE contact_rows", "CREATE TABLE contact_rows_new"))
@@ -97,8 +96,15 @@ WHERE n.rowid > ? AND n.rowid <= ? ORDER BY n.rowid""", "contact_notes")
         raise RuntimeError(f"{lost} contact or note rows without their contact")
     # Renaming `contacts` first points the references of other tables (corrections and
     # addenda refer to a contact's id) at the table; the new one then takes its name.
+    db.execute("ALTER TABLE contacts RENAME TO contact_rows")
+    # Emptied in slices before they are dropped: SQLite keeps what one statement changes
+    # in memory until it ends, and dropping a million contacts at once took 780 MB.
+    for name in ("contacts_household", "contacts_report", "contacts_created",
+                 "contacts_follow_up"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    _sliced(db, "DELETE FROM contact_notes WHERE rowid > ? AND rowid <= ?", "contact_notes")
+    _sliced(db, "DELETE FROM contact_rows WHERE rowid > ? AND rowid <= ?", "contact_rows")
     db.executescript("""
-ALTER TABLE contacts RENAME TO contact_rows;
 DROP TABLE contact_notes;
 DROP TABLE contact_rows;
 ALTER TABLE contact_rows_new RENAME TO contact_rows;
@@ -112,37 +118,17 @@ ALTER TABLE contact_notes_new RENAME TO contact_notes;
         if name in triggers:
             db.execute(triggers[name])  # they name only the note's rowid and text
     db.executescript(f"{VIEW_SQL};\n{triggers_sql()}")
+    # The old tables' pages back to the file system (new vaults use incremental
+    # auto-vacuum; secure_delete has overwritten them already).
+    db.query("PRAGMA incremental_vacuum")
 
 
 def _compact_log_indexes(db: Database) -> None:
-    """The change log's unique change id and household index without the contact-insert
-    rows, which store neither (NULL): a partial unique index replaces the column's."""
-    columns = ("seq, change_id, entity, entity_id, op, fields, hlc, actor, device, at, "
-               "scope_id")
+    """The change log's household index without the contact-insert rows, which store no
+    household (NULL); a lookup by household (`scope_id = ?`) still uses it. (The unique
+    index of the change id would need the log rebuilt: 5 s and 250 MB of memory on
+    240,000 contacts for 5 bytes per contact.)"""
     db.executescript("""
-CREATE TABLE changelog_rows_new (
-    seq INTEGER PRIMARY KEY,
-    change_id TEXT,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
-    fields TEXT,
-    hlc TEXT,
-    actor TEXT,
-    device TEXT,
-    at TEXT,
-    scope_id TEXT,
-    CHECK (fields IS NOT NULL OR (entity = 'contact' AND op = 'insert')),
-    CHECK (fields IS NULL OR (change_id IS NOT NULL AND hlc IS NOT NULL
-                              AND actor IS NOT NULL AND device IS NOT NULL AND at IS NOT NULL))
-);
-""")
-    _sliced(db, f"INSERT INTO changelog_rows_new ({columns}) SELECT {columns} "
-                "FROM changelog_rows WHERE seq > ? AND seq <= ? ORDER BY seq", "changelog_rows")
-    db.executescript("""
-DROP TABLE changelog_rows;
-ALTER TABLE changelog_rows_new RENAME TO changelog_rows;
-CREATE UNIQUE INDEX changelog_change ON changelog_rows(change_id) WHERE change_id IS NOT NULL;
-CREATE INDEX changelog_entity ON changelog_rows(entity_id);
+DROP INDEX changelog_scope;
 CREATE INDEX changelog_scope ON changelog_rows(scope_id) WHERE scope_id IS NOT NULL;
 """)
