@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from casework.storage.changelog import RecordWriter
-from casework.storage.db import Database, drop_stat4
+from casework.storage.db import Database, DatabaseBusy, drop_stat4
 
 
 @contextmanager
@@ -80,9 +80,12 @@ def rollback_journal(db: Database) -> Iterator[bool]:
     into the vault, instead of into the log and then again by the checkpoint (a third
     of the commit of a large demo). Still atomic: an interruption rolls back from the
     journal when the vault is next opened. Only while no other connection has the vault
-    open (SQLite refuses the switch otherwise; the block then runs in WAL as always);
+    open (SQLite refuses the switch otherwise: the block then runs in WAL as always);
     WAL again afterwards, as every open sets it. Yields whether the switch took place."""
-    switched = str(db.scalar("PRAGMA journal_mode = DELETE")).lower() == "delete"
+    try:
+        switched = str(db.scalar("PRAGMA journal_mode = DELETE")).lower() == "delete"
+    except DatabaseBusy:  # another connection has it open
+        switched = False
     try:
         yield switched
     finally:
