@@ -4,6 +4,7 @@ names are common surnames and first names combined at random."""
 
 from __future__ import annotations
 
+import math
 import random
 from bisect import bisect
 from collections.abc import Callable, Generator, Sequence
@@ -417,6 +418,8 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
     `worker`: draw the households and contacts in a second process (`demo_worker`) while
     this one writes; by default from `WORKER_FROM_CONTACTS` expected contacts on. The
     vault is the same either way."""
+    if not math.isfinite(contacts_per_family) or contacts_per_family < 0 or families < 0:
+        raise ValueError("families and contacts per family: numbers from 0")
     # A large page cache for the whole fill: with the default one, the end (ANALYZE, the
     # note index's merge) read and decrypted most of a large vault again.
     with bulk_load.gc_paused(), bulk_load.demo_sync(session.db), \
@@ -516,6 +519,18 @@ def _write(session: Session, batches: Generator[_Drawn, None, None], families: i
     return totals
 
 
+def _drawn_both(drawing: demo_worker.Drawing, seed: int, today: date, now: datetime,
+                worker_ids: list[WorkerId], contacts_per_family: float, sizes: list[int],
+                ) -> Generator[_Drawn, None, None]:
+    """The first batch drawn here while the worker's interpreter starts (it draws the
+    same batch only to get its random source to the same place), the others there."""
+    rest = drawing.batches(seed, today, now, worker_ids, contacts_per_family, sizes, skip=1)
+    with closing(rest):
+        if sizes:
+            yield _Draws(seed, today, now, worker_ids, contacts_per_family).batch(sizes[0])
+        yield from rest
+
+
 def _fill(session: Session, families: int, seed: int, contacts_per_family: float,
           progress: Callable[[int, int], None] | None, batch: int, showcase: bool,
           passphrase: str, worker: bool | None) -> DemoSummary:
@@ -537,8 +552,8 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
         worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
                       if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
         sizes = _sizes(families, batch)
-        batches = (drawing.batches(seed, today, now, worker_ids, contacts_per_family, sizes)
-                   if drawing is not None else
+        batches = (_drawn_both(drawing, seed, today, now, worker_ids, contacts_per_family,
+                               sizes) if drawing is not None else
                    _drawn_here(seed, today, now, worker_ids, contacts_per_family, sizes))
         totals = _write(session, batches, families, families * contacts_per_family,
                         progress)

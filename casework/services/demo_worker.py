@@ -68,19 +68,27 @@ class Drawing:
         self._process.join()
 
     def batches(self, seed: int, today: date, now: datetime, worker_ids: list[WorkerId],
-                contacts_per_family: float, sizes: list[int],
+                contacts_per_family: float, sizes: list[int], skip: int = 0,
                 ) -> Generator[_Drawn, None, None]:
-        """The batches of `sizes` households: the same batches `demo._Draws(seed, …)`
-        gives in this process. The worker draws the next batch while the caller writes
-        this one (the pipe holds about one batch)."""
-        conn = self._conn
-        texts = _Texts()
+        """The batches of `sizes` households but the first `skip` ones: the same batches
+        `demo._Draws(seed, …)` gives in this process. The worker draws the next batch
+        while the caller writes this one (the pipe holds about one batch). It draws the
+        skipped ones too (the random source must come to the same place) while the
+        caller draws them itself: the caller's first batch does not wait for the
+        worker's interpreter to start. The worker starts drawing on this call, not on
+        the first batch asked for."""
         try:
-            conn.send((seed, today, now, list(worker_ids), contacts_per_family, list(sizes)))
+            self._conn.send((seed, today, now, list(worker_ids), contacts_per_family,
+                             list(sizes), skip))
         except OSError:
             raise DemoWorkerError(_FAILED.format(
                 "der Hilfsprozess wurde unerwartet beendet")) from None
-        for _ in sizes:
+        return self._received(len(sizes) - skip)
+
+    def _received(self, count: int) -> Generator[_Drawn, None, None]:
+        conn = self._conn
+        texts = _Texts()
+        for _ in range(count):
             try:
                 # our own child's output over a private socket pair, never a file
                 kind, payload = pickle.loads(conn.recv_bytes())  # noqa: S301
@@ -140,9 +148,11 @@ def _run(conn: Connection) -> None:
     try:
         from casework.services.demo import _Draws
 
-        seed, today, now, worker_ids, per_family, sizes = conn.recv()
+        seed, today, now, worker_ids, per_family, sizes, skip = conn.recv()
         draws, texts = _Draws(seed, today, now, worker_ids, per_family), _Texts()
-        for size in sizes:
+        for size in sizes[:skip]:
+            draws.batch(size)  # the caller's: only for the random source's state
+        for size in sizes[skip:]:
             conn.send_bytes(pickle.dumps(("batch", texts.pack(draws.batch(size))),
                                          protocol=pickle.HIGHEST_PROTOCOL))
         return

@@ -97,15 +97,24 @@ def _no_demo_left(session: Session, schema: set[tuple[str, str, str]]) -> None:
 
 
 def test_a_failing_worker_leaves_no_demo_households_and_says_so_in_german(
-        tmp_path: Path, fresh_schema: set[tuple[str, str, str]]) -> None:
+        tmp_path: Path, fresh_schema: set[tuple[str, str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = demo_worker.Drawing.batches
+
+    def without_workers(self: demo_worker.Drawing, seed: int, today: Any, now: Any,
+                        worker_ids: list[Any], *rest: Any, **kw: Any) -> Any:
+        # the worker gets nobody to assign a household to: its first draw fails, after
+        # this process has written its own first batch
+        return real(self, seed, today, now, [], *rest, **kw)
+
+    monkeypatch.setattr(demo_worker.Drawing, "batches", without_workers)
     session = _create(tmp_path / "vault")
     try:
-        # a number of contacts the drawing cannot round: it fails there, not here
         with pytest.raises(demo_worker.DemoWorkerError) as raised:
-            demo.fill(session, 12, contacts_per_family=float("nan"), showcase=False,
-                      batch=5, worker=True)
+            demo.fill(session, 12, contacts_per_family=6, showcase=False, batch=5,
+                      worker=True)
         assert raised.value.message.startswith(
-            "Die Demodaten konnten nicht erzeugt werden: Fehler im Hilfsprozess (ValueError")
+            "Die Demodaten konnten nicht erzeugt werden: Fehler im Hilfsprozess (IndexError")
         assert raised.value.message.endswith("Es wurden keine Demohaushalte gespeichert.")
         assert "\n" not in raised.value.message
         _no_demo_left(session, fresh_schema)
