@@ -428,8 +428,7 @@ def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family:
                      passphrase, worker)
 
 
-# A batch as drawn: households, persons, contacts checked and encoded (plain data only).
-_Drawn = tuple[list[bulk.HouseholdRow], list[bulk.PersonRow], bulk.EncodedContacts]
+_Drawn = demo_worker.Drawn
 
 
 class _Draws:
@@ -500,7 +499,7 @@ def _write(session: Session, batches: Generator[_Drawn, None, None], families: i
     db = session.db
     # Into a vault with fewer contacts than are coming, the plain indexes are built
     # after the rows (bulk_load.indexes_deferred); into a large one, they are kept.
-    few = int(db.scalar("SELECT COALESCE(max(rid), 0) FROM contact_rows")) <= expected
+    few = bulk_load.contacts_held(db) <= expected
     # Fictitious data only, written in one transaction: a failed or interrupted fill
     # leaves nothing of it, and every page is written once, not once per batch (a
     # batch's contacts spread over four years, so each commit rewrote most pages of the
@@ -545,7 +544,7 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
             WORKER_FROM_CONTACTS
     with ExitStack() as stack:
         # started first: its interpreter starts while the team is made
-        drawing = stack.enter_context(demo_worker.Drawing()) if worker else None
+        drawing = stack.enter_context(demo_worker.Drawing(_Draws)) if worker else None
         # A vault without the demo team gets it (and, with `showcase`, the example cases).
         team = (None if demo_showcase.has_team(session)
                 else _team(session, passphrase if showcase else None))

@@ -1,5 +1,5 @@
 """The demo's second process (issue 23): it draws the fictitious households and contacts
-batch by batch and hands them over checked and encoded (`demo._Draws`), while the calling
+batch by batch and hands them over checked and encoded (`demo._Draws`, given by reference), while the calling
 process writes the previous batch. Python cannot draw while SQLite inserts in one
 process (`executemany` takes the interpreter lock back for every row), so on two cores
 this takes the drawing, about a quarter of a large demo's time, off the writer's path.
@@ -20,13 +20,24 @@ from dataclasses import replace
 from datetime import date, datetime
 from itertools import islice
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from casework.errors import UserError
 from casework.models.ids import WorkerId
+from casework.storage import bulk
 
-if TYPE_CHECKING:
-    from casework.services.demo import _Drawn
+# A batch as drawn: households, persons, contacts checked and encoded (plain data only).
+Drawn = tuple[list[bulk.HouseholdRow], list[bulk.PersonRow], bulk.EncodedContacts]
+
+
+class Draws(Protocol):
+    """What draws the batches (`demo._Draws`; given to the worker by reference, so this
+    module does not import the demo)."""
+
+    def __init__(self, seed: int, today: date, now: datetime, worker_ids: list[WorkerId],
+                 contacts_per_family: float) -> None: ...
+
+    def batch(self, size: int) -> Drawn: ...
 
 _FAILED = "Die Demodaten konnten nicht erzeugt werden: {}. Es wurden keine Demohaushalte " \
           "gespeichert."
@@ -47,10 +58,10 @@ class Drawing:
     prepares the fill); `batches` then hands over what it draws. Use as a context
     manager: leaving it ends the process."""
 
-    def __init__(self) -> None:
+    def __init__(self, draws: type[Draws]) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, theirs = context.Pipe()
-        self._process = context.Process(target=_run, args=(theirs,),
+        self._process = context.Process(target=_run, args=(theirs, draws),
                                         name="casework-demo-draws", daemon=True)
         self._process.start()
         theirs.close()  # so that its end closing shows here as the end of the pipe
@@ -69,7 +80,7 @@ class Drawing:
 
     def batches(self, seed: int, today: date, now: datetime, worker_ids: list[WorkerId],
                 contacts_per_family: float, sizes: list[int], skip: int = 0,
-                ) -> Generator[_Drawn, None, None]:
+                ) -> Generator[Drawn, None, None]:
         """The batches of `sizes` households but the first `skip` ones: the same batches
         `demo._Draws(seed, …)` gives in this process. The worker draws the next batch
         while the caller writes this one (the pipe holds about one batch). It draws the
@@ -85,7 +96,7 @@ class Drawing:
                 "der Hilfsprozess wurde unerwartet beendet")) from None
         return self._received(len(sizes) - skip)
 
-    def _received(self, count: int) -> Generator[_Drawn, None, None]:
+    def _received(self, count: int) -> Generator[Drawn, None, None]:
         conn = self._conn
         texts = _Texts()
         for _ in range(count):
@@ -114,7 +125,7 @@ class _Texts:
         self.forms: list[str] = []
         self.time_list: list[str] = []
 
-    def pack(self, drawn: _Drawn) -> tuple[Any, ...]:
+    def pack(self, drawn: Drawn) -> tuple[Any, ...]:
         households, persons, c = drawn
         new_texts, text_numbers = _numbered(self.numbers, c.note_text)
         forms = dict(zip(c.note_text, c.index_forms, strict=True))
@@ -123,7 +134,7 @@ class _Texts:
         return (households, persons, rest, new_texts, [forms[t] for t in new_texts],
                 text_numbers, new_times, time_numbers)
 
-    def unpack(self, packed: tuple[Any, ...]) -> _Drawn:
+    def unpack(self, packed: tuple[Any, ...]) -> Drawn:
         households, persons, rest, new_texts, new_forms, text_numbers, new_times, \
             time_numbers = packed
         self.texts += new_texts
@@ -142,14 +153,12 @@ def _numbered(numbers: dict[str, int], values: list[str]) -> tuple[list[str], ar
     return list(islice(numbers, start, None)), out
 
 
-def _run(conn: Connection) -> None:
+def _run(conn: Connection, draws_type: type[Draws]) -> None:
     """The second process: draw and send each batch, or the reason it could not."""
     message: tuple[str, Any]
     try:
-        from casework.services.demo import _Draws
-
         seed, today, now, worker_ids, per_family, sizes, skip = conn.recv()
-        draws, texts = _Draws(seed, today, now, worker_ids, per_family), _Texts()
+        draws, texts = draws_type(seed, today, now, worker_ids, per_family), _Texts()
         for size in sizes[:skip]:
             draws.batch(size)  # the caller's: only for the random source's state
         for size in sizes[skip:]:

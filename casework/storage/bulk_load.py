@@ -93,6 +93,12 @@ def rollback_journal(db: Database) -> Iterator[bool]:
             db.scalar("PRAGMA journal_mode = WAL")
 
 
+def contacts_held(db: Database) -> int:
+    """About how many contacts the vault holds (the highest row number: at least as
+    many as it holds, read without counting)."""
+    return int(db.scalar("SELECT COALESCE(max(rid), 0) FROM contact_rows"))
+
+
 # The tables a bulk load writes, whose plain indexes `indexes_deferred` builds afterwards.
 BULK_TABLES = ("households", "persons", "contact_rows", "changelog_rows")
 
