@@ -272,9 +272,10 @@ def triggers_sql(keyed: bool = True) -> str:
     """The triggers that keep a referring log row true: before a contact row changes at
     all, its bookkeeping; before a logged value of it changes, or a note of it is changed
     or deleted, or the row is deleted, its values. In whichever order SQLite runs the two
-    before an update, the log row ends the same. `keyed=False`: on the table `contacts`
-    of migration 57, before migration 81 (whose view writes every column of the table on
-    each update, so a logged value counts as changed only if it differs)."""
+    before an update, the log row ends the same. On `contact_rows` (migration 81) a
+    logged value counts as changed only if it differs: the view `contacts` writes every
+    column of the table on each update. `keyed=False`: the triggers of migration 57 on
+    the table `contacts`, for that migration."""
     if keyed:
         table, note_of = "contact_rows", "(SELECT id FROM contact_rows WHERE rid = OLD.contact)"
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in (

@@ -35,25 +35,17 @@ def log_as_one_table(db: Database) -> None:
     db.execute("DELETE FROM schema_migrations WHERE version = 57")
 
 
-_CONTACTS_BEFORE_KEYS = """
-CREATE TABLE contacts_old (
-    id TEXT PRIMARY KEY,
-    household_id TEXT NOT NULL REFERENCES households(id),
-    occurred_at TEXT NOT NULL,
-    duration_min INTEGER NOT NULL DEFAULT 0,
-    type TEXT NOT NULL,
-    persons_present TEXT NOT NULL DEFAULT '[]',
-    topics TEXT NOT NULL DEFAULT '[]',
-    next_steps TEXT NOT NULL DEFAULT '',
-    follow_up TEXT,
-    follow_up_done INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    updated_by TEXT NOT NULL,
-    version TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0
-);
+def _contacts_as_migration_1_made_them() -> str:
+    """The contacts table as migration 1 creates it (unchanged until migration 81)."""
+    lines = m0001_core.SQL.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("CREATE TABLE contacts "))
+    last = next(i for i in range(first, len(lines)) if lines[i].startswith(");"))
+    return "".join(lines[first:last + 1]).replace("CREATE TABLE contacts ",
+                                                 "CREATE TABLE contacts_old ")
+
+
+# The notes as migration 58 left them (without their household).
+_NOTES_BEFORE_KEYS = """
 CREATE TABLE contact_notes_old (
     rowid INTEGER PRIMARY KEY,
     contact_id TEXT NOT NULL REFERENCES contacts(id),
@@ -92,7 +84,7 @@ def contacts_before_keys(db: Database) -> None:
             for r in db.query("SELECT name FROM sqlite_master WHERE type = 'trigger' "
                               "AND tbl_name IN ('contact_rows', 'contact_notes')"):
                 db.execute(f"DROP TRIGGER {r[0]}")
-            db.executescript(_CONTACTS_BEFORE_KEYS)
+            db.executescript(_contacts_as_migration_1_made_them() + _NOTES_BEFORE_KEYS)
             db.execute("INSERT INTO contacts_old SELECT v.* FROM contacts v "
                        "JOIN contact_rows r ON r.id = v.id ORDER BY r.rid")
             db.execute("INSERT INTO contact_notes_old SELECT n.rowid, c.id, n.seq, n.kind, "

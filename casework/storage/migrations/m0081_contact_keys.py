@@ -53,14 +53,20 @@ def apply(db: Database) -> None:
     for name in triggers:
         db.execute(f"DROP TRIGGER {name}")
     _compact_log_indexes(db)
+    # Renaming the table first points the references of other tables (corrections and
+    # addenda refer to a contact's id) at its new name; the rebuilt table takes it over.
+    db.execute("ALTER TABLE contacts RENAME TO contact_rows")
+    before = int(db.scalar("SELECT (SELECT count(*) FROM contact_rows) + "
+                           "(SELECT count(*) FROM contact_notes)"))
     db.executescript(contact_rows.TABLE_SQL.replace(
         "CREATE TABLE contact_rows", "CREATE TABLE contact_rows_new"))
     db.execute("INSERT OR IGNORE INTO id_keys (id) SELECT id FROM households ORDER BY rowid")
-    db.execute("INSERT OR IGNORE INTO id_keys (id) SELECT household_id FROM contacts")
-    db.execute("INSERT OR IGNORE INTO id_keys (id) SELECT created_by FROM contacts")
-    db.execute("INSERT OR IGNORE INTO id_keys (id) SELECT updated_by FROM contacts")
-    db.execute("INSERT OR IGNORE INTO id_keys (id) SELECT "
-               f"{contact_rows.device_sql('version')} FROM contacts")
+    # households, authors and devices of the contacts in one pass
+    db.execute(
+        "INSERT OR IGNORE INTO id_keys (id) SELECT DISTINCT CASE k.n WHEN 1 THEN c.household_id "
+        f"WHEN 2 THEN c.created_by WHEN 3 THEN c.updated_by "
+        f"ELSE {contact_rows.device_sql('c.version')} END FROM contact_rows c CROSS JOIN "
+        "(SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) k")
     key = "(SELECT n FROM id_keys WHERE id = {})".format
     _sliced(db, f"""
 INSERT INTO contact_rows_new (rid, id, household, occurred_at, duration_min, type,
@@ -72,7 +78,14 @@ SELECT c.rowid, c.id, {key('c.household_id')}, c.occurred_at, c.duration_min, c.
     CASE WHEN c.updated_by = c.created_by THEN NULL ELSE {key('c.updated_by')} END,
     {contact_rows.clock_sql('c.version')}, {key(contact_rows.device_sql('c.version'))},
     c.deleted
-FROM contacts c WHERE c.rowid > ? AND c.rowid <= ? ORDER BY c.rowid""", "contacts")
+FROM contact_rows c WHERE c.rowid > ? AND c.rowid <= ? ORDER BY c.rowid""", "contact_rows")
+    # The old rows go in slices before their table is dropped (SQLite keeps what one
+    # statement changes in memory until it ends: dropping a million contacts at once took
+    # 780 MB), and before the notes are copied, which then reuse their pages.
+    for name in ("contacts_household", "contacts_report", "contacts_created",
+                 "contacts_follow_up"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    _sliced(db, "DELETE FROM contact_rows WHERE rowid > ? AND rowid <= ?", "contact_rows")
     db.execute("""
 CREATE TABLE contact_notes_new (
     rowid INTEGER PRIMARY KEY,
@@ -89,21 +102,11 @@ INSERT INTO contact_notes_new (rowid, contact, seq, kind, source, text, disputed
 SELECT n.rowid, c.rid, n.seq, n.kind, n.source, n.text, n.disputed
 FROM contact_notes n JOIN contact_rows_new c ON c.id = n.contact_id
 WHERE n.rowid > ? AND n.rowid <= ? ORDER BY n.rowid""", "contact_notes")
-    lost = int(db.scalar("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM "
-                         "contact_notes) - (SELECT count(*) FROM contact_rows_new) - "
-                         "(SELECT count(*) FROM contact_notes_new)"))
+    lost = before - int(db.scalar("SELECT (SELECT count(*) FROM contact_rows_new) + "
+                                  "(SELECT count(*) FROM contact_notes_new)"))
     if lost:
         raise RuntimeError(f"{lost} contact or note rows without their contact")
-    # Renaming `contacts` first points the references of other tables (corrections and
-    # addenda refer to a contact's id) at the table; the new one then takes its name.
-    db.execute("ALTER TABLE contacts RENAME TO contact_rows")
-    # Emptied in slices before they are dropped: SQLite keeps what one statement changes
-    # in memory until it ends, and dropping a million contacts at once took 780 MB.
-    for name in ("contacts_household", "contacts_report", "contacts_created",
-                 "contacts_follow_up"):
-        db.execute(f"DROP INDEX IF EXISTS {name}")
     _sliced(db, "DELETE FROM contact_notes WHERE rowid > ? AND rowid <= ?", "contact_notes")
-    _sliced(db, "DELETE FROM contact_rows WHERE rowid > ? AND rowid <= ?", "contact_rows")
     db.executescript("""
 DROP TABLE contact_notes;
 DROP TABLE contact_rows;
