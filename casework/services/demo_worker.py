@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import sys
 from array import array
 from collections.abc import Generator
@@ -156,6 +157,8 @@ def _numbered(numbers: dict[str, int], values: list[str]) -> tuple[list[str], ar
 
 def _run(conn: Connection, draws_type: type[Draws]) -> None:
     """The second process: draw and send each batch, or the reason it could not."""
+    # Ctrl+C reaches the whole process group: the caller stops and ends this process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     message: tuple[str, Any]
     try:
         seed, today, now, worker_ids, per_family, sizes, skip = conn.recv()
