@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -31,6 +32,8 @@ def register(sub: Any) -> None:
 def _demo(args: argparse.Namespace) -> int:
     if args.families < 0 or args.contacts_per_family < 0:
         raise CliFailure("--families und --contacts-per-family dürfen nicht negativ sein.", 2)
+    if not math.isfinite(args.contacts_per_family):  # "nan", "inf": no number of contacts
+        raise CliFailure("--contacts-per-family muss eine Zahl sein.", 2)
     from pathlib import Path
 
     folder = Path(args.vault)

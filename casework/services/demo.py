@@ -4,13 +4,15 @@ names are common surnames and first names combined at random."""
 
 from __future__ import annotations
 
+import math
 import random
 from bisect import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import ExitStack, closing, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, permutations
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from casework.clock import BERLIN, local_today
 from casework.models.contacts import ContactType, NoteKind
@@ -30,12 +32,14 @@ from casework.models.households.person import (
 from casework.models.ids import PersonId, WorkerId, new_ids
 from casework.models.persons.worker import WorkerDraft, WorkerRole
 from casework.models.text import index_texts
-from casework.services import demo_showcase, persons
-from casework.services.persons import workers
-from casework.services.session import Session
+from casework.services import demo_worker
 from casework.storage import bulk, bulk_load
-from casework.storage import persons as worker_store
-from casework.storage.changelog import RecordWriter
+
+if TYPE_CHECKING:
+    from casework.services.session import Session
+
+# The services the team and the example cases are made with are imported where they are
+# used: the drawing process (`demo_worker`) imports this module and needs none of them.
 
 _T = TypeVar("_T")
 _K = TypeVar("_K")
@@ -379,6 +383,9 @@ def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
     near, one over capacity in the showcase). The Leitung signs her approvals, so she is
     added as a person with her own key (passphrase: the vault's, public for the demo)
     when the owner's passphrase is known; the others are worker profiles."""
+    from casework.services import demo_showcase, persons
+    from casework.services.persons import workers
+
     made: dict[str, WorkerId] = {}
     for key, name, role, fte in (("colleague", "Mehmet Beispiel", WorkerRole.FACHKRAFT, 1.0),
                                  ("part_time", "Jonas Muster", WorkerRole.FACHKRAFT, 0.5),
@@ -400,80 +407,155 @@ def _team(session: Session, passphrase: str | None) -> dict[str, Any]:
 
 def fill(session: Session, families: int, *, seed: int = 1, contacts_per_family: float = 12,
          progress: Callable[[int, int], None] | None = None, batch: int = 500,
-         showcase: bool = True, passphrase: str = DEMO_PASSPHRASE) -> DemoSummary:
+         showcase: bool = True, passphrase: str = DEMO_PASSPHRASE,
+         worker: bool | None = None) -> DemoSummary:
     """Add `families` fictitious households with members and contacts to the vault.
 
     A vault without the demo team gets the team (via the worker service); with `showcase`
     (the default) then also the fixed example cases of `demo_showcase` (§ 8a, consents,
     referrals, Teilhabe, offers), dated relative to today; their households come on top of
-    `families`. `passphrase` is the owner's (the demo Leitung gets the same one)."""
+    `families`. `passphrase` is the owner's (the demo Leitung gets the same one).
+    `worker`: draw the households and contacts in a second process (`demo_worker`) while
+    this one writes; by default from `WORKER_FROM_CONTACTS` expected contacts on. The
+    vault is the same either way."""
+    if not math.isfinite(contacts_per_family) or contacts_per_family < 0 or families < 0:
+        raise ValueError("families and contacts per family: numbers from 0")
     # A large page cache for the whole fill: with the default one, the end (ANALYZE, the
     # note index's merge) read and decrypted most of a large vault again.
     with bulk_load.gc_paused(), bulk_load.demo_sync(session.db), \
             bulk_load.page_cache(session.db, DEMO_CACHE_KIB):
         return _fill(session, families, seed, contacts_per_family, progress, batch, showcase,
-                     passphrase)
+                     passphrase, worker)
 
 
-def _batch(writer: RecordWriter, rng: random.Random, today: date, worker_ids: list[WorkerId],
-           size: int, contacts_per_family: float, moments: _Moments, notes: _NoteTexts,
-           encodings: bulk.Encodings) -> tuple[int, int, int]:
-    """`size` households with their members and contacts, written by the bulk writer
-    inside the caller's transaction; returns the numbers of households, persons and
-    contacts written."""
-    drafts = [_household(rng, today, worker_ids) for _ in range(size)]
-    # Ids in ascending order as the rows are written (they are random within one
-    # millisecond): every id index gets its entries appended, not scattered.
-    hids = sorted(new_ids(size))
-    pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
-    households, persons, drawing = [], [], []
-    for hid, (draft, members) in zip(hids, drafts, strict=True):
-        households.append((hid, draft))
-        born = []
-        for member in members:
-            pid = PersonId(next(pids))
-            persons.append((pid, hid, member))
-            if not member.birth.unborn:
-                born.append(pid)
-        n = max(0, round(rng.gauss(contacts_per_family, contacts_per_family / 3)))
-        drawing.append((hid, born, n))
-    contacts = _contacts(rng, drawing, moments, notes,
-                         sorted(new_ids(sum(n for _, _, n in drawing))), today)
-    bulk.insert_batch(writer, households, persons, contacts, index_forms=notes.index,
-                      encodings=encodings)
-    return len(households), len(persons), len(contacts)
+_Drawn = demo_worker.Drawn
 
 
-def _fill(session: Session, families: int, seed: int, contacts_per_family: float,
-          progress: Callable[[int, int], None] | None, batch: int, showcase: bool,
-          passphrase: str) -> DemoSummary:
-    rng = random.Random(seed)
-    today = local_today(session.clock)
-    now = session.clock.now()
+class _Draws:
+    """The random part of a fill, batch by batch: the same calls of one random source in
+    the same order wherever it runs (this process or `demo_worker`), so the same seed
+    gives the same vault. The contacts come checked and encoded (`ContactColumns.encode`,
+    against the fill's start `now`); the database's keys are added by the writer."""
+
+    def __init__(self, seed: int, today: date, now: datetime, worker_ids: list[WorkerId],
+                 contacts_per_family: float) -> None:
+        self.rng = random.Random(seed)
+        self.today, self.now = today, now
+        self.worker_ids = worker_ids
+        self.contacts_per_family = contacts_per_family
+        self.moments, self.notes = _Moments(today, now), _NoteTexts()
+        self.encodings = bulk.Encodings()  # times and texts repeat across batches
+
+    def batch(self, size: int) -> _Drawn:
+        """`size` households with their members and contacts."""
+        rng, today, per_family = self.rng, self.today, self.contacts_per_family
+        drafts = [_household(rng, today, self.worker_ids) for _ in range(size)]
+        # Ids in ascending order as the rows are written (they are random within one
+        # millisecond): every id index gets its entries appended, not scattered.
+        hids = sorted(new_ids(size))
+        pids = iter(sorted(new_ids(sum(len(members) for _, members in drafts))))
+        households: list[bulk.HouseholdRow] = []
+        persons: list[bulk.PersonRow] = []
+        drawing: list[tuple[str, Sequence[str], int]] = []
+        for hid, (draft, members) in zip(hids, drafts, strict=True):
+            households.append((hid, draft))
+            born = []
+            for member in members:
+                pid = PersonId(next(pids))
+                persons.append((pid, hid, member))
+                if not member.birth.unborn:
+                    born.append(pid)
+            n = max(0, round(rng.gauss(per_family, per_family / 3)))
+            drawing.append((hid, born, n))
+        contacts = _contacts(rng, drawing, self.moments, self.notes,
+                             sorted(new_ids(sum(n for _, _, n in drawing))), today)
+        return households, persons, contacts.encode(self.now, self.encodings,
+                                                     self.notes.index)
+
+
+def _sizes(families: int, batch: int) -> list[int]:
+    return [min(batch, families - done) for done in range(0, families, max(1, batch))]
+
+
+# From about this many contacts on, a second process draws the batches while this one
+# writes them (`demo_worker`); below it, starting the process costs more than it saves.
+WORKER_FROM_CONTACTS = 50_000
+
+
+def _drawn_here(seed: int, today: date, now: datetime, worker_ids: list[WorkerId],
+                contacts_per_family: float, sizes: list[int]) -> Generator[_Drawn, None, None]:
+    draws = _Draws(seed, today, now, worker_ids, contacts_per_family)
+    for size in sizes:
+        yield draws.batch(size)
+
+
+def _write(session: Session, batches: Generator[_Drawn, None, None], families: int,
+           expected: float, progress: Callable[[int, int], None] | None) -> list[int]:
+    """Write the drawn batches (about `expected` contacts); returns the numbers of
+    households, persons, contacts written."""
     writer = session.writer()
-    # A vault without the demo team gets it (and, with `showcase`, the example cases).
-    team = (None if demo_showcase.has_team(session)
-            else _team(session, passphrase if showcase else None))
-    worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
-                  if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
     totals = [0, 0, 0]
     done = 0
-    moments, notes = _Moments(today, now), _NoteTexts()
-    encodings = bulk.Encodings()  # times and texts repeat across batches
+    db = session.db
+    # Into a vault with fewer contacts than are coming, the plain indexes are built
+    # after the rows (bulk_load.indexes_deferred); into a large one, they are kept.
+    few = bulk_load.contacts_held(db) <= expected
     # Fictitious data only, written in one transaction: a failed or interrupted fill
     # leaves nothing of it, and every page is written once, not once per batch (a
     # batch's contacts spread over four years, so each commit rewrote most pages of the
     # time indexes). Segments of the note index are merged once at the end
     # (optimize_search).
-    with bulk_load.deferred_index_merging(writer), session.db.transaction():
-        while done < families:
-            size = min(batch, families - done)
-            written = _batch(writer, rng, today, worker_ids, size, contacts_per_family,
-                             moments, notes, encodings)
-            totals = [a + b for a, b in zip(totals, written, strict=True)]
-            done += size
+    with bulk_load.deferred_index_merging(writer), bulk_load.rollback_journal(db), \
+            db.transaction(), bulk_load.indexes_deferred(db) if few else nullcontext(), \
+            closing(batches):
+        for households, persons, contacts in batches:
+            bulk.insert_batch(writer, households, persons, contacts)
+            totals = [totals[0] + len(households), totals[1] + len(persons),
+                      totals[2] + len(contacts)]
+            done += len(households)
             if progress is not None:
                 progress(done, families)
+    return totals
+
+
+def _drawn_both(drawing: demo_worker.Drawing, seed: int, today: date, now: datetime,
+                worker_ids: list[WorkerId], contacts_per_family: float, sizes: list[int],
+                ) -> Generator[_Drawn, None, None]:
+    """The first batch drawn here while the worker's interpreter starts (it draws the
+    same batch only to get its random source to the same place), the others there."""
+    rest = drawing.batches(seed, today, now, worker_ids, contacts_per_family, sizes, skip=1)
+    with closing(rest):
+        if sizes:
+            yield _Draws(seed, today, now, worker_ids, contacts_per_family).batch(sizes[0])
+        yield from rest
+
+
+def _fill(session: Session, families: int, seed: int, contacts_per_family: float,
+          progress: Callable[[int, int], None] | None, batch: int, showcase: bool,
+          passphrase: str, worker: bool | None) -> DemoSummary:
+    from casework.services import demo_showcase
+    from casework.storage import persons as worker_store
+
+    today = local_today(session.clock)
+    now = session.clock.now()
+    writer = session.writer()
+    if worker is None:
+        worker = demo_worker.available() and families * contacts_per_family >= \
+            WORKER_FROM_CONTACTS
+    with ExitStack() as stack:
+        # started first: its interpreter starts while the team is made
+        drawing = stack.enter_context(demo_worker.Drawing(_Draws)) if worker else None
+        # A vault without the demo team gets it (and, with `showcase`, the example cases).
+        team = (None if demo_showcase.has_team(session)
+                else _team(session, passphrase if showcase else None))
+        worker_ids = [WorkerId(w.id) for w in worker_store.list_workers(session.db)
+                      if w.data.role in (WorkerRole.FACHKRAFT, WorkerRole.LEITUNG)]
+        sizes = _sizes(families, batch)
+        batches = (_drawn_both(drawing, seed, today, now, worker_ids, contacts_per_family,
+                               sizes) if drawing is not None else
+                   _drawn_here(seed, today, now, worker_ids, contacts_per_family, sizes))
+        totals = _write(session, batches, families, families * contacts_per_family,
+                        progress)
     extra = 0
     if team is not None and showcase:
         extra = demo_showcase.add(session, leitung_passphrase=passphrase, **team)

@@ -124,6 +124,75 @@ class ContactColumns:
                                 (self.next_steps, enc.stripped)):
             deque(map(encoded.__getitem__, column), maxlen=0)
 
+    def encode(self, now: datetime, enc: Encodings,
+               index_forms: Mapping[str, str]) -> EncodedContacts:
+        """Checked (`check`) and in the stored form: everything of the batch's contact
+        rows that needs no database (the demo builds it in a second process,
+        `services.demo`). `index_forms` as for `insert_batch`."""
+        self.check(now, enc)
+        occurred = list(map(enc.utc.__getitem__, self.occurred_at))
+        types = list(map(enc.type.__getitem__, self.type))
+        hids = self.household_ids
+        # the latest contact per household: in time order the last one (ISO texts in
+        # UTC sort as the times do)
+        if all(map(le, occurred, islice(occurred, 1, None))):
+            latest = dict(zip(hids, occurred, strict=True))
+        else:
+            latest = {}
+            for hid, at in zip(hids, occurred, strict=True):
+                if hid not in latest or at > latest[hid]:
+                    latest[hid] = at
+        open_follow_ups = Counter(
+            hid for hid, follow_up, done in zip(hids, self.follow_up, self.follow_up_done,
+                                                strict=True)
+            if follow_up is not None and not done)
+        return EncodedContacts(
+            ids=list(self.ids), household_ids=list(hids), occurred_at=occurred,
+            type=types,
+            duration_min=list(self.duration_min),
+            persons_present=list(map(enc.present.__getitem__, self.persons_present)),
+            topics=list(map(enc.topics.__getitem__, self.topics)),
+            next_steps=list(self.next_steps),
+            follow_up=list(map(enc.follow_up.__getitem__, self.follow_up)),
+            follow_up_done=list(map(int, self.follow_up_done)),
+            note_kind=list(map(enc.note_kind.__getitem__, self.note_kind)),
+            note_source=list(self.note_source), note_text=list(self.note_text),
+            note_disputed=list(map(int, self.note_disputed)),
+            index_forms=_index_forms(list(self.note_text), index_forms),
+            latest=latest, open_follow_ups=dict(open_follow_ups),
+            facts=report_facts.count_contacts(zip(hids, occurred, types, strict=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedContacts:
+    """`ContactColumns` checked and encoded as stored (`ContactColumns.encode`): plain
+    texts and numbers only, so a batch crosses a process boundary cheaply; what the
+    writer adds are the database's keys. `latest` and `open_follow_ups`: per household
+    of the batch, its latest contact's time (as stored) and its open follow-ups; `facts`:
+    the contacts counted for the report facts."""
+
+    ids: list[str]
+    household_ids: list[str]
+    occurred_at: list[str]
+    type: list[str]
+    duration_min: list[int]
+    persons_present: list[str]
+    topics: list[str]
+    next_steps: list[str]
+    follow_up: list[Any]  # text, or _NULL
+    follow_up_done: list[int]
+    note_kind: list[str]
+    note_source: list[str]
+    note_text: list[str]
+    note_disputed: list[int]
+    index_forms: list[str]
+    latest: dict[str, str]
+    open_follow_ups: dict[str, int]
+    facts: report_facts.ContactCounts  # what the report facts count of them
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
 
 class Encodings:
     """The stored form of each distinct value of contact columns, computed and checked
@@ -213,7 +282,7 @@ class _ContactKeys:
 
 def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                  persons: Sequence[PersonRow],
-                 contacts: Sequence[ContactRow] | ContactColumns,
+                 contacts: Sequence[ContactRow] | ContactColumns | EncodedContacts,
                  done_follow_ups: frozenset[str] = frozenset(),
                  created_at: datetime | None = None,
                  index_forms: Mapping[str, str] | None = None,
@@ -225,13 +294,14 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     templates); the other notes are folded here, once per batch. `later_contacts`:
     household → (last contact, open follow-ups) of the contacts the caller writes in
     later batches of the same transaction (the CSV import), written with the household
-    row as for contacts of this batch. `contacts` as `ContactColumns` are checked
-    (`ContactColumns.check`), their `follow_up_done` replaces `done_follow_ups`;
-    `encodings`: the one of a bulk load of many batches (see `Encodings`)."""
+    row as for contacts of this batch. `contacts` as `ContactColumns` are checked and
+    encoded (`ContactColumns.encode`; or come encoded), their `follow_up_done` replaces
+    `done_follow_ups`; `encodings`: the one of a bulk load of many batches (see
+    `Encodings`)."""
     db = w.db
     enc = encodings or Encodings()
     if isinstance(contacts, ContactColumns):
-        contacts.check(w.clock.now(), enc)
+        contacts = contacts.encode(w.clock.now(), enc, index_forms or {})
     actor = w.actor
     stamp = to_utc_iso(created_at or w.clock.now())
     # One clock read and one call to the random source per batch, not per row.
@@ -261,8 +331,10 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     if later_contacts:
         for hid in in_batch & later_contacts.keys():
             last[hid], open_follow_ups[hid] = later_contacts[hid]
-    if isinstance(contacts, ContactColumns):
-        _household_stats(contacts, in_batch, last, open_follow_ups)
+    last_texts = _Memo(_utc_text)  # imported contacts share a few hundred times
+    stored_last = {hid: last_texts[moment] for hid, moment in last.items()}
+    if isinstance(contacts, EncodedContacts):
+        _household_stats(contacts, in_batch, stored_last, open_follow_ups)
     else:
         for cid, hid, cdraft in contacts:
             if hid in in_batch:
@@ -270,15 +342,15 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                     last[hid] = cdraft.occurred_at
                 if cdraft.follow_up is not None and cid not in done_follow_ups:
                     open_follow_ups[hid] += 1
+        stored_last = {hid: last_texts[moment] for hid, moment in last.items()}
     rows = []
     sort_names = _Memo(fold)  # a few thousand family names in 100,000 rows
-    last_texts = _Memo(_utc_text)  # imported contacts share a few hundred times
     for hid, draft in households:
         values = household_values(draft, sort_names.__getitem__)
         version = next(versions)
         rows.append((hid, *[_NULL if v is None else v for v in values.values()], members[hid],
                      "".join(adults.get(hid, ())),
-                     last_texts[last[hid]] if hid in last else _NULL, open_follow_ups[hid],
+                     stored_last.get(hid, _NULL), open_follow_ups[hid],
                      stamp, stamp, worker, worker, version))
         del values["sort_name"]
         log_rows.append((next(change_ids), "household", hid, "insert", encode(values), version,
@@ -342,9 +414,9 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
         # the time.
         if w.hlc.device != device:
             raise RuntimeError("the clock and the writer name different devices")
-        if isinstance(contacts, ContactColumns):
+        if isinstance(contacts, EncodedContacts):
             _insert_contact_columns(db, contacts, list(islice(versions, len(contacts))),
-                                    worker, device, stamp, index_forms or {}, enc)
+                                    worker, device, stamp)
             return
         contact_log: list[tuple[object, ...]] = []
         _insert_contacts(db, contacts, done_follow_ups, versions, worker, device, stamp,
@@ -353,25 +425,15 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                        "VALUES ('contact', ?, 'insert', ?)", contact_log)
 
 
-def _household_stats(contacts: ContactColumns, in_batch: set[str],
-                     last: dict[str, datetime], open_follow_ups: Counter[str]) -> None:
-    """`insert_batch`'s last contact and open follow-ups per household of the batch,
-    from columns: in time order (checked), the last one of a household is its latest."""
-    moments, hids = contacts.occurred_at, contacts.household_ids
-    if all(map(le, moments, islice(moments, 1, None))):
-        latest = dict(zip(hids, moments, strict=True))
-    else:
-        latest = {}
-        for hid, moment in zip(hids, moments, strict=True):
-            if hid not in latest or moment > latest[hid]:
-                latest[hid] = moment
-    for hid, moment in latest.items():
-        if hid in in_batch and (hid not in last or moment > last[hid]):
-            last[hid] = moment
-    open_follow_ups.update(
-        hid for hid, follow_up, done in zip(hids, contacts.follow_up, contacts.follow_up_done,
-                                            strict=True)
-        if follow_up is not None and not done and hid in in_batch)
+def _household_stats(contacts: EncodedContacts, in_batch: set[str],
+                     last: dict[str, str], open_follow_ups: Counter[str]) -> None:
+    """`insert_batch`'s last contact (as stored) and open follow-ups per household of the
+    batch, from encoded columns (`EncodedContacts.latest`, `.open_follow_ups`)."""
+    for hid, at in contacts.latest.items():
+        if hid in in_batch and (hid not in last or at > last[hid]):
+            last[hid] = at
+    open_follow_ups.update({hid: n for hid, n in contacts.open_follow_ups.items()
+                            if hid in in_batch})
 
 
 class _Memo(dict[Any, _V]):
@@ -468,23 +530,19 @@ def _index_forms(texts: list[str], known: Mapping[str, str]) -> list[str]:
     return [known[t] if t in known else folded[t] for t in texts]
 
 
-def _insert_contact_columns(db: Database, c: ContactColumns, versions: list[str],
-                            worker: str, device: str, stamp: str,
-                            index_forms: Mapping[str, str], enc: Encodings) -> None:
-    """`_insert_contacts` for columns: the same rows, built by zipping columns (each
-    distinct value encoded once), the notes' rowids after the highest one."""
+def _insert_contact_columns(db: Database, c: EncodedContacts, versions: list[str],
+                            worker: str, device: str, stamp: str) -> None:
+    """`_insert_contacts` for encoded columns: the same rows, built by zipping columns,
+    the notes' rowids after the highest one."""
     n = len(c.ids)
-    occurred = list(map(enc.utc.__getitem__, c.occurred_at))
-    types = list(map(enc.type.__getitem__, c.type))
+    occurred = c.occurred_at
     keys = _ContactKeys(db, set(c.household_ids), worker, device, n)
     rows = list(zip(
         keys.rids, c.ids, map(keys.household.__getitem__, c.household_ids), occurred,
-        c.duration_min, types, map(enc.present.__getitem__, c.persons_present),
-        map(enc.topics.__getitem__, c.topics), c.next_steps,
-        map(enc.follow_up.__getitem__, c.follow_up), map(int, c.follow_up_done), occurred,
-        repeat(keys.worker, n), keys.clocks(versions), repeat(keys.device, n), strict=True))
-    with report_facts.bulk_contacts(db, list(zip(c.household_ids, occurred, types,
-                                                  strict=True))):
+        c.duration_min, c.type, c.persons_present, c.topics, c.next_steps, c.follow_up,
+        c.follow_up_done, occurred, repeat(keys.worker, n), keys.clocks(versions),
+        repeat(keys.device, n), strict=True))
+    with report_facts.bulk_contacts(db, c.facts):
         db.executemany(_INSERT_CONTACT, rows)
     del rows
     first = int(db.scalar("SELECT COALESCE(max(rowid), 0) FROM contact_notes")) + 1
@@ -493,12 +551,11 @@ def _insert_contact_columns(db: Database, c: ContactColumns, versions: list[str]
         db.executemany(
             "INSERT INTO contact_notes (rowid, contact, seq, kind, source, text, disputed) "
             "VALUES (?,?,?,?,?,?,?)",
-            list(zip(rowids, keys.rids, repeat(0, n), map(enc.note_kind.__getitem__, c.note_kind),
-                     c.note_source, c.note_text, map(int, c.note_disputed), strict=True)))
+            list(zip(rowids, keys.rids, repeat(0, n), c.note_kind, c.note_source, c.note_text,
+                     c.note_disputed, strict=True)))
         if suspended:
             db.executemany("INSERT INTO note_fts(rowid, text) VALUES (?, ?)",
-                           list(zip(rowids, _index_forms(list(c.note_text), index_forms),
-                                    strict=True)))
+                           list(zip(rowids, c.index_forms, strict=True)))
     db.executemany("INSERT INTO changelog_rows (entity, entity_id, op, at) "
                    "VALUES ('contact', ?, 'insert', ?)",
                    list(zip(c.ids, repeat(stamp, n), strict=True)))

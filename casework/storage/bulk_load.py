@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from casework.storage.changelog import RecordWriter
-from casework.storage.db import Database, drop_stat4
+from casework.storage.db import Database, DatabaseBusy, drop_stat4
 
 
 @contextmanager
@@ -71,6 +71,57 @@ def demo_sync(db: Database) -> Iterator[None]:
         yield
     finally:
         db.conn.execute(f"PRAGMA synchronous = {previous}")
+
+
+@contextmanager
+def rollback_journal(db: Database) -> Iterator[bool]:
+    """A rollback journal instead of the write-ahead log for one large transaction of
+    fictitious demo data (never for a person's data): the commit writes each page once,
+    into the vault, instead of into the log and then again by the checkpoint (a third
+    of the commit of a large demo). Still atomic: an interruption rolls back from the
+    journal when the vault is next opened. Only while no other connection has the vault
+    open (SQLite refuses the switch otherwise: the block then runs in WAL as always);
+    WAL again afterwards, as every open sets it. Yields whether the switch took place."""
+    try:
+        switched = str(db.scalar("PRAGMA journal_mode = DELETE")).lower() == "delete"
+    except DatabaseBusy:  # another connection has it open
+        switched = False
+    try:
+        yield switched
+    finally:
+        if switched:
+            db.scalar("PRAGMA journal_mode = WAL")
+
+
+def contacts_held(db: Database) -> int:
+    """About how many contacts the vault holds (the highest row number: at least as
+    many as it holds, read without counting)."""
+    return int(db.scalar("SELECT COALESCE(max(rid), 0) FROM contact_rows"))
+
+
+# The tables a bulk load writes, whose plain indexes `indexes_deferred` builds afterwards.
+BULK_TABLES = ("households", "persons", "contact_rows", "changelog_rows")
+
+
+@contextmanager
+def indexes_deferred(db: Database, tables: tuple[str, ...] = BULK_TABLES) -> Iterator[None]:
+    """Inside the caller's transaction, for a bulk load into tables that hold few rows
+    yet (the demo in a new vault): their plain indexes are dropped and built again from
+    their own stored definitions at the end of the block, by one sort each instead of a
+    million scattered inserts (a sixth of a large demo's time). Unique indexes and
+    constraints stay, so every row is still checked as it is written; no other
+    connection ever sees a table without its indexes (DDL is transactional; an error
+    leaves the rebuild out and the caller's rollback brings them back)."""
+    marks = ",".join("?" * len(tables))
+    plain = [(str(r[0]), str(r[1])) for r in db.query(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY rowid", tables)
+        if not str(r[1]).upper().startswith("CREATE UNIQUE")]
+    for name, _ in plain:
+        db.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in plain:
+        db.execute(sql)
 
 
 def optimize_search(w: RecordWriter) -> None:

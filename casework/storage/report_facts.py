@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from casework.storage.db import Database
@@ -212,10 +213,23 @@ def maintained(db: Database) -> bool:
         TRIGGERS)) == len(TRIGGERS)
 
 
+@dataclass(frozen=True, slots=True)
+class ContactCounts:
+    """Contacts counted as the facts keep them (`count_contacts`)."""
+
+    years: dict[tuple[str, int], int]  # (household, year) → contacts
+    months: dict[tuple[str, str], int]  # (month, type) → contacts
+
+
 def add_contacts(db: Database, contacts: Iterable[tuple[str, str, str]]) -> None:
     """Count live contacts inserted while the insert trigger was suspended:
     (household_id, occurred_at as stored, type) each; aggregated here, so the tables get
     one upsert per household and year and per month and type, not one per contact."""
+    add_counts(db, count_contacts(contacts))
+
+
+def count_contacts(contacts: Iterable[tuple[str, str, str]]) -> ContactCounts:
+    """`add_contacts`' counting, apart (the demo counts in its drawing process)."""
     rows = list(contacts)
     households, times, kinds = zip(*rows, strict=True) if rows else ((), (), ())
     # each distinct time's month once (imported contacts share a few hundred times),
@@ -225,6 +239,12 @@ def add_contacts(db: Database, contacts: Iterable[tuple[str, str, str]]) -> None
     year_of = {month: int(month[:4]) for month in set(of_contact)}
     years = Counter(zip(households, map(year_of.__getitem__, of_contact), strict=True))
     months = Counter(zip(of_contact, kinds, strict=True))
+    return ContactCounts(dict(years), dict(months))
+
+
+def add_counts(db: Database, counts: ContactCounts) -> None:
+    """Add `count_contacts`' counts to the facts."""
+    years, months = counts.years, counts.months
     db.executemany(
         "INSERT INTO household_years (household_id, year, contacts) VALUES (?, ?, ?) "
         "ON CONFLICT (household_id, year) DO UPDATE SET contacts = contacts + excluded.contacts",
@@ -236,11 +256,13 @@ def add_contacts(db: Database, contacts: Iterable[tuple[str, str, str]]) -> None
 
 
 @contextmanager
-def bulk_contacts(db: Database, contacts: Sequence[tuple[str, str, str]]) -> Iterator[None]:
+def bulk_contacts(db: Database, contacts: Sequence[tuple[str, str, str]] | ContactCounts,
+                  ) -> Iterator[None]:
     """For a bulk insert of live contacts inside the caller's transaction; `contacts`:
     (household_id, occurred_at as stored, type) of the rows the block inserts. The insert
     trigger is dropped for the block and recreated from its own stored definition, and
-    the rows are counted once, aggregated (`add_contacts`). No other connection ever
+    the rows are counted once, aggregated (`add_contacts`; or come counted,
+    `count_contacts`, by a caller that counts elsewhere). No other connection ever
     sees the table without the trigger (DDL is transactional; an error rolls it back with
     the caller's transaction)."""
     trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
@@ -250,5 +272,6 @@ def bulk_contacts(db: Database, contacts: Sequence[tuple[str, str, str]]) -> Ite
         return
     db.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
     yield
-    add_contacts(db, contacts)
+    add_counts(db, contacts if isinstance(contacts, ContactCounts)
+               else count_contacts(contacts))
     db.execute(str(trigger))
