@@ -139,16 +139,30 @@ def _has_rowid_alias(table: str) -> bool:
     return table in ("household_search", "contact_notes", "contact_rows")
 
 
+def _deferred(sql: str) -> bool:
+    """A plain index of a bulk-written table: built after the rows with `--deferred`
+    (the demo's way since it loads with `bulk_load.indexes_deferred`)."""
+    text = " ".join(sql.split()).upper()
+    return text.startswith("CREATE INDEX") and any(
+        f" ON {t.upper()}(" in text or f" ON {t.upper()} (" in text
+        for t in ("HOUSEHOLDS", "PERSONS", "CONTACT_ROWS", "CHANGELOG_ROWS"))
+
+
 def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int,
-            encrypted: bool, optimize: bool = True) -> dict[str, float]:
+            encrypted: bool, optimize: bool = True,
+            deferred: bool = False) -> dict[str, float]:
     """Insert the bulk-written rows of `source` into a fresh copy of its schema in
     `folder`; returns the timed seconds (insert + commit, optimize) and row counts."""
     target_path = folder / ("floor-encrypted.db" if encrypted else "floor-plain.db")
     target = _open(target_path, secrets.token_bytes(32) if encrypted else None, cache_kib)
+    if deferred:  # and a rollback journal, as the demo loads (bulk_load.rollback_journal)
+        target.query("PRAGMA journal_mode = DELETE")
     try:
         with target.transaction():
+            later = [sql for sql in _schema(source) if deferred and _deferred(sql)]
             for sql in _schema(source):
-                target.execute(sql)
+                if sql not in later:
+                    target.execute(sql)
             for trigger in DERIVED_TRIGGERS:
                 target.execute(f"DROP TRIGGER IF EXISTS {trigger}")
             for table in ("workers", "id_keys"):  # the few keys the bulk writer looks up
@@ -197,6 +211,8 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
                 counts[table] += len(batch[table])
         start, started = time.perf_counter(), time.process_time()
         with target.transaction():
+            for sql in later:  # as the demo builds them (bulk_load.indexes_deferred)
+                target.execute(sql)
             target.execute("INSERT INTO note_fts(note_fts, rank) VALUES ('automerge', 4)")
             if optimize:  # as the demo ends (bulk_load.optimize_search)
                 target.execute("INSERT INTO note_fts(note_fts) VALUES ('optimize')")
@@ -215,13 +231,14 @@ def measure(source: Database, folder: Path, *, transactions: int, cache_kib: int
 
 
 def measure_both(source: Database, *, transactions: int, cache_kib: int,
-                 optimize: bool = True) -> dict[str, dict[str, float]]:
+                 optimize: bool = True, deferred: bool = False) -> dict[str, dict[str, float]]:
     """`measure` on plain SQLite and on SQLCipher, each in a throw-away folder."""
     out = {}
     for name, encrypted in (("plain", False), ("encrypted", True)):
         with tempfile.TemporaryDirectory(prefix="casework-floor-") as tmp:
             out[name] = measure(source, Path(tmp), transactions=transactions,
-                                cache_kib=cache_kib, encrypted=encrypted, optimize=optimize)
+                                cache_kib=cache_kib, encrypted=encrypted, optimize=optimize,
+                                deferred=deferred)
     return out
 
 
@@ -233,13 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.floor")
     parser.add_argument("vault", type=Path)
     parser.add_argument("--transactions", type=int, default=1)
+    parser.add_argument("--deferred", action="store_true",
+                        help="as the demo loads: plain indexes of the bulk tables built "
+                             "after the rows, a rollback journal")
     parser.add_argument("--cache-kib", type=int, default=demo.DEMO_CACHE_KIB)
     parser.add_argument("--json", action="store_true", help="one JSON line (bench/run.py)")
     args = parser.parse_args(argv)
     passphrase = os.environ.get("CASEWORK_PASSPHRASE", demo.DEMO_PASSPHRASE)
     session = session_service.unlock(args.vault, passphrase, SystemClock())
     try:
-        result = measure_both(session.db, transactions=args.transactions,
+        result = measure_both(session.db, transactions=args.transactions, deferred=args.deferred,
                               cache_kib=args.cache_kib)
     finally:
         session.close()
