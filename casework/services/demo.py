@@ -12,7 +12,7 @@ from contextlib import ExitStack, closing, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, permutations
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from casework.clock import BERLIN, local_today
 from casework.models.contacts import ContactType, NoteKind
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 # The services the team and the example cases are made with are imported where they are
 # used: the drawing process (`demo_worker`) imports this module and needs none of them.
 
-_T = TypeVar("_T")
-_K = TypeVar("_K")
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 DEMO_CACHE_KIB = 1024 * 1024  # only while demo data is written (bulk_load.page_cache)
@@ -217,18 +215,6 @@ _MIDDLE_RUNS = [[" ".join(run) for run in permutations(_MIDDLES, k)] for k in (1
 _RARE_SENTENCES = [f"Besprochen wurde auch das Thema {word}." for word in _RARE]
 
 
-class _Built(dict[_K, _T]):
-    """Each distinct value built once, on first use (`build(key)`)."""
-
-    def __init__(self, build: Callable[[_K], _T]) -> None:
-        super().__init__()
-        self.build = build
-
-    def __missing__(self, key: _K) -> _T:
-        value = self[key] = self.build(key)
-        return value
-
-
 class _NoteTexts:
     """Note texts composed from the sentences above, with their search-index form
     composed from the sentences' folded forms (folding works word by word, so the
@@ -239,7 +225,7 @@ class _NoteTexts:
         self.index: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         # the drawn sentences' positions → the text (a million draws, ~40,000 texts)
-        self._texts: _Built[tuple[int, int, int, int, int], str] = _Built(self._compose)
+        self._texts: bulk.Memo[str] = bulk.Memo(self._compose)
 
     def _fold(self, piece: str) -> str:
         folded = self._folded.get(piece)
@@ -287,7 +273,7 @@ def _topics(key: int) -> tuple[str, ...]:
     return (TOPICS[first], TOPICS[second + (second >= first)])
 
 
-class _Moments(_Built[int, tuple[datetime, date]]):
+class _Moments(bulk.Memo[tuple[datetime, date]]):
     """Contact times: a day of the last four years, a quarter hour between 8 and 18
     o'clock local time, never after now, by their rank in time (0: the first quarter
     hour four years ago); each distinct time built once, as (UTC, local day)."""
@@ -374,7 +360,7 @@ def _contacts(rng: random.Random, households: Sequence[tuple[str, Sequence[str],
                         for i, f in enumerate(follow_ups)])
 
 
-_TOPICS_BUILT: _Built[int, tuple[str, ...]] = _Built(_topics)
+_TOPICS_BUILT: bulk.Memo[tuple[str, ...]] = bulk.Memo(_topics)
 
 
 def _team(session: Session, passphrase: str | None) -> dict[str, Any]:

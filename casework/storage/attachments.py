@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from casework.errors import NotFound, StorageFull, UserError, VaultError
-from casework.storage import crypto
+from casework.storage import crypto, private_files
 from casework.storage.db import Database
 from casework.storage.privacy import purge
 from casework.storage.vault import Vault
@@ -92,7 +92,7 @@ def put(vault: Vault, data: bytes) -> str:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise _write_error(error) from None
-    _fsync_dir(folder)
+    private_files.fsync_dir(folder)
     return attachment_id
 
 
@@ -158,7 +158,7 @@ def delete(vault: Vault, attachment_id: str) -> None:
         return
     except OSError:
         raise VaultError("Der Anhang kann nicht gelöscht werden.") from None
-    _fsync_dir(path.parent)
+    private_files.fsync_dir(path.parent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,16 +230,6 @@ def _write_error(error: OSError) -> UserError:
                       "oder ist schreibgeschützt). Es wurde nichts gespeichert.")
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
 
 
 
@@ -264,5 +254,5 @@ def stage_rekey(vault: Vault, new_data_key: bytes | bytearray) -> int:
         except OSError as error:
             raise _write_error(error) from None
         count += 1
-    _fsync_dir(vault.attachments_dir)
+    private_files.fsync_dir(vault.attachments_dir)
     return count

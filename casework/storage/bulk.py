@@ -201,15 +201,15 @@ class Encodings:
     one per batch."""
 
     def __init__(self) -> None:
-        self.utc = _Memo(_utc_text)
-        self.local_day = _Memo(_local_day)
-        self.type = _Memo(lambda kind: _member_value(kind, ContactType))
-        self.note_kind = _Memo(lambda kind: _member_value(kind, NoteKind))
-        self.present = _Memo(_checked_present_json)
-        self.topics = _Memo(_checked_topics_json)
-        self.follow_up = _Memo(_date_or_null)
-        self.note_text = _Memo(_note_text)
-        self.stripped = _Memo(_stripped)
+        self.utc = Memo(_utc_text)
+        self.local_day = Memo(_local_day)
+        self.type = Memo(lambda kind: _member_value(kind, ContactType))
+        self.note_kind = Memo(lambda kind: _member_value(kind, NoteKind))
+        self.present = Memo(_checked_present_json)
+        self.topics = Memo(_checked_topics_json)
+        self.follow_up = Memo(_date_or_null)
+        self.note_text = Memo(_note_text)
+        self.stripped = Memo(_stripped)
 
 
 def _local_day(moment: datetime) -> date:
@@ -331,7 +331,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
     if later_contacts:
         for hid in in_batch & later_contacts.keys():
             last[hid], open_follow_ups[hid] = later_contacts[hid]
-    last_texts = _Memo(_utc_text)  # imported contacts share a few hundred times
+    last_texts = Memo(_utc_text)  # imported contacts share a few hundred times
     stored_last = {hid: last_texts[moment] for hid, moment in last.items()}
     if isinstance(contacts, EncodedContacts):
         _household_stats(contacts, in_batch, stored_last, open_follow_ups)
@@ -344,7 +344,7 @@ def insert_batch(w: RecordWriter, households: Sequence[HouseholdRow],
                     open_follow_ups[hid] += 1
         stored_last = {hid: last_texts[moment] for hid, moment in last.items()}
     rows = []
-    sort_names = _Memo(fold)  # a few thousand family names in 100,000 rows
+    sort_names = Memo(fold)  # a few thousand family names in 100,000 rows
     for hid, draft in households:
         values = household_values(draft, sort_names.__getitem__)
         version = next(versions)
@@ -436,9 +436,9 @@ def _household_stats(contacts: EncodedContacts, in_batch: set[str],
                             if hid in in_batch})
 
 
-class _Memo(dict[Any, _V]):
-    """A value computed once per distinct key within one batch (timestamps, the JSON of
-    a contact's topics): never kept beyond the batch."""
+class Memo(dict[Any, _V]):
+    """A value computed once per distinct key, on first use (timestamps and the JSON of
+    a contact's topics within one batch or load; the demo's note texts and times)."""
 
     def __init__(self, compute: Callable[[Any], _V]) -> None:
         super().__init__()
@@ -479,9 +479,9 @@ def _insert_contacts(db: Database, contacts: Sequence[ContactRow],
     the insert trigger calling back into Python for every note; the trigger is dropped
     for the batch and recreated from its own stored definition before the transaction
     ends (see `_trigger_suspended`)."""
-    utc = _Memo(_utc_text)
-    present_json = _Memo(_present_json)
-    topics_json = _Memo(_topics_json)
+    utc = Memo(_utc_text)
+    present_json = Memo(_present_json)
+    topics_json = Memo(_topics_json)
     rows = []
     facts = []
     note_rows = []

@@ -9,12 +9,26 @@ covers them. (Windows ignores these modes; its profile folders are private alrea
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import BinaryIO
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or new file in `folder` durable (fsync of the directory). POSIX
+    only: Windows opens no directory as a file, and its renames need no such step."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def make_folder(path: Path, *, parents: bool = False) -> None:

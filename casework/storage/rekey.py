@@ -48,7 +48,7 @@ def rekey(vault: Vault) -> int:
             header.to_json(), indent=2, ensure_ascii=False).encode("utf-8"))
         vault.db.close()
         os.replace(target, folder / vault_header.DB_FILE)  # the commit point
-        vault_header._fsync_dir(folder)
+        private_files.fsync_dir(folder)
         vault_header.finish_interrupted_rekey(folder)
         vault.db = Database.open(folder / vault_header.DB_FILE, new_key)
     except BaseException:

@@ -17,7 +17,7 @@ from typing import Any
 
 from casework.errors import VaultError
 from casework.models import safe_json
-from casework.storage import crypto
+from casework.storage import crypto, private_files
 
 FORMAT = "casework-vault"
 FORMAT_VERSION = 2  # 2: one key slot per person, authenticated header, audit anchor
@@ -289,7 +289,7 @@ def finish_interrupted_rekey(folder: Path) -> None:
     else:
         (folder / REKEY_DB).unlink(missing_ok=True)
         pending.unlink(missing_ok=True)
-    _fsync_dir(folder)
+    private_files.fsync_dir(folder)
 
 
 REKEY_PREFIX = ".rekey-"  # attachments written again under the new key, not yet in place
@@ -306,7 +306,7 @@ def finish_staged_attachments(folder: Path, *, commit: bool) -> None:
             os.replace(path, folder / path.name[len(REKEY_PREFIX):])
         else:
             path.unlink(missing_ok=True)
-    _fsync_dir(folder)
+    private_files.fsync_dir(folder)
 
 
 def read_header(folder: Path) -> VaultHeader:
@@ -398,13 +398,5 @@ def write_atomic(path: Path, data: bytes) -> None:
             f"„{path.name}“ konnte nicht geschrieben werden (Datenträger voll oder "
             "schreibgeschützt). Die bisherige Datei ist unverändert."
         ) from error
-    _fsync_dir(path.parent)
+    private_files.fsync_dir(path.parent)
 
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

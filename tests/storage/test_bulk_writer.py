@@ -370,7 +370,7 @@ def test_a_households_columns_are_what_json_dumps_and_fold_give() -> None:
         draft = replace(HOUSEHOLD, name=rng.choice(["Müller", "Öztürk", "Groß", "Ł ø"]),
                         languages=tuple(rng.sample(words, rng.randint(0, 3))),
                         target_groups=frozenset(rng.sample(groups, rng.randint(0, 3))))
-        remembered = bulk._Memo(fold)
+        remembered = bulk.Memo(fold)
         for values in (household_store.household_values(draft),
                        household_store.household_values(draft, remembered.__getitem__),
                        household_store.household_values(draft, remembered.__getitem__)):

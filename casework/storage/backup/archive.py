@@ -303,7 +303,7 @@ def finish_backup(pending: PendingBackup,
         raise _write_error(error) from None
     finally:
         pending.discard()
-    _fsync_dir(out.parent)
+    private_files.fsync_dir(out.parent)
     return out.stat().st_size
 
 
@@ -406,14 +406,6 @@ def write_backup(vault: Vault, out: Path, created_at: str,
     """`prepare_backup` + `finish_backup` in one go."""
     return finish_backup(prepare_backup(vault, out, created_at), check_snapshot)
 
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --------------------------------------------------------------------------- read
