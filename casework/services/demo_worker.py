@@ -28,8 +28,9 @@ from casework.errors import UserError
 from casework.models.ids import WorkerId
 from casework.storage import bulk
 
-# A batch as drawn: households, persons, contacts checked and encoded (plain data only).
-Drawn = tuple[list[bulk.HouseholdRow], list[bulk.PersonRow], bulk.EncodedContacts]
+# A batch as drawn: households with their persons, and contacts, checked and encoded
+# (plain data only).
+Drawn = tuple[bulk.EncodedPeople, bulk.EncodedContacts]
 
 
 class Draws(Protocol):
@@ -128,21 +129,20 @@ class _Texts:
         self.time_list: list[str] = []
 
     def pack(self, drawn: Drawn) -> tuple[Any, ...]:
-        households, persons, c = drawn
+        people, c = drawn
         new_texts, text_numbers = _numbered(self.numbers, c.note_text)
         forms = dict(zip(c.note_text, c.index_forms, strict=True))
         new_times, time_numbers = _numbered(self.times, c.occurred_at)
         rest = replace(c, note_text=[], index_forms=[], occurred_at=[])
-        return (households, persons, rest, new_texts, [forms[t] for t in new_texts],
-                text_numbers, new_times, time_numbers)
+        return (people, rest, new_texts, [forms[t] for t in new_texts], text_numbers,
+                new_times, time_numbers)
 
     def unpack(self, packed: tuple[Any, ...]) -> Drawn:
-        households, persons, rest, new_texts, new_forms, text_numbers, new_times, \
-            time_numbers = packed
+        people, rest, new_texts, new_forms, text_numbers, new_times, time_numbers = packed
         self.texts += new_texts
         self.forms += new_forms
         self.time_list += new_times
-        return households, persons, replace(
+        return people, replace(
             rest, note_text=list(map(self.texts.__getitem__, text_numbers)),
             index_forms=list(map(self.forms.__getitem__, text_numbers)),
             occurred_at=list(map(self.time_list.__getitem__, time_numbers)))

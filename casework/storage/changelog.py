@@ -48,16 +48,19 @@ class Hlc:
             self._counter += 1
         return f"{self._ms:013d}.{self._counter:06d}.{self.device}"
 
-    def ticks(self, clock: Clock, count: int) -> list[str]:
+    def ticks(self, clock: Clock, count: int, *, clock_only: bool = False) -> list[str]:
         """`count` successive versions, as `count` calls of `tick` in the same millisecond
-        would give (bulk writes: one clock read instead of one per row)."""
+        would give (bulk writes: one clock read instead of one per row). `clock_only`:
+        without their device part ('millis.counter'), as a contact row stores them."""
         if count <= 0:
             return []
         first = self.tick(clock)
+        if clock_only:
+            first = first[: -len(self.device) - 1]
         start = self._counter
         self._counter += count - 1
         # One format for the batch: half the time of an f-string per row.
-        version = f"{self._ms:013d}.%06d.{self.device}"
+        version = f"{self._ms:013d}.%06d" + ("" if clock_only else f".{self.device}")
         return [first, *map(version.__mod__, range(start + 1, start + count))]
 
     def observe(self, version: str) -> None:

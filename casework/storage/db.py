@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -282,7 +282,7 @@ class Database:
             raise
         return int(cursor.rowcount)
 
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         if not self._depth:
             raise RuntimeError("write outside a transaction")
         try:

@@ -26,7 +26,7 @@ for a batch and adds the batch aggregated in Python (`bulk_contacts`, `local_mon
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -232,9 +232,17 @@ def count_contacts(contacts: Iterable[tuple[str, str, str]]) -> ContactCounts:
     """`add_contacts`' counting, apart (the demo counts in its drawing process)."""
     rows = list(contacts)
     households, times, kinds = zip(*rows, strict=True) if rows else ((), (), ())
-    # each distinct time's month once (imported contacts share a few hundred times),
+    return count_columns(households, times, kinds)
+
+
+def count_columns(households: Sequence[str], times: Sequence[str], kinds: Sequence[str],
+                  month_of: Mapping[str, str] | None = None) -> ContactCounts:
+    """`count_contacts` for contacts column by column. `month_of`: stored time → its
+    month (`local_month`), remembered across the batches of a load; by default each
+    distinct time's month is computed once here."""
     # then counted in C (a batch of the demo: 25,000 contacts)
-    month_of = {at: local_month(at) for at in set(times)}
+    if month_of is None:  # imported contacts share a few hundred times
+        month_of = {at: local_month(at) for at in set(times)}
     of_contact = list(map(month_of.__getitem__, times))
     year_of = {month: int(month[:4]) for month in set(of_contact)}
     years = Counter(zip(households, map(year_of.__getitem__, of_contact), strict=True))

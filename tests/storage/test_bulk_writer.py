@@ -28,7 +28,7 @@ from casework.models.text import index_texts
 from casework.services import contacts_corrections, demo
 from casework.services import session as session_service
 from casework.services.households import households
-from casework.storage import bulk, changelog, hub_outbox
+from casework.storage import bulk, bulk_columns, changelog, hub_outbox
 from casework.storage import contacts as contact_store
 from casework.storage import households as household_store
 from casework.storage.db import _fold_for_index
@@ -280,9 +280,10 @@ def test_a_batch_failing_half_way_leaves_nothing_and_the_note_index_trigger_in_p
     before = counts()
 
     def disk_full(texts: list[str]) -> list[str]:  # after contacts and notes are written
+        assert db.conn.in_transaction and db.scalar("SELECT count(*) FROM contact_notes")
         raise StorageFull()
 
-    monkeypatch.setattr(bulk, "index_texts", disk_full)
+    monkeypatch.setattr(bulk_columns, "index_texts", disk_full)
     with pytest.raises(StorageFull):
         _bulk(session)
     monkeypatch.undo()
@@ -300,7 +301,7 @@ def test_a_demo_fill_failing_half_way_leaves_no_demo_families(
         session, monkeypatch: pytest.MonkeyPatch) -> None:
     db = session.db
     calls = []
-    real = bulk.insert_batch
+    real = bulk.write_batch
 
     def second_fails(*args: Any, **kwargs: Any) -> None:
         calls.append(1)
@@ -308,7 +309,7 @@ def test_a_demo_fill_failing_half_way_leaves_no_demo_families(
             raise StorageFull()
         real(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "insert_batch", second_fails)
+    monkeypatch.setattr(bulk, "write_batch", second_fails)
     with pytest.raises(StorageFull):
         demo.fill(session, 4, contacts_per_family=3, batch=2, showcase=False)
     assert len(calls) == 2
@@ -337,9 +338,9 @@ def test_the_bulk_writers_timestamps_are_the_per_row_paths() -> None:
                datetime(999, 12, 31, 23, 59, tzinfo=UTC),
                datetime(2031, 10, 26, 2, 30, 5, 17, tzinfo=BERLIN)]
     for moment in moments:
-        assert bulk._utc_text(moment) == to_utc_iso(moment), moment
+        assert bulk.utc_text(moment) == to_utc_iso(moment), moment
     with pytest.raises(ValueError):
-        bulk._utc_text(datetime(2026, 1, 1))  # naive, as to_utc_iso
+        bulk.utc_text(datetime(2026, 1, 1))  # naive, as to_utc_iso
 
 
 def test_the_bulk_writers_change_log_json_is_what_json_dumps_writes() -> None:

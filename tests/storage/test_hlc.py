@@ -19,3 +19,14 @@ def test_a_batch_of_versions_equals_one_tick_per_row() -> None:
     assert expected[-1].split(".")[1] == "1000005"
     assert batched.tick(clock) == one_by_one.tick(clock)
     assert batched.ticks(clock, 0) == []
+
+
+def test_clock_parts_are_the_versions_without_their_device() -> None:
+    """A contact row stores its version's clock part and the device by key (m0081)."""
+    device = "01a24d3c-0d8d-7e80-b1a8-6b11ef021589"
+    clock = FixedClock(NOW)
+    full, parts = Hlc(device), Hlc(device)
+    versions = full.ticks(clock, 3) + full.ticks(clock, 4)
+    clocks = parts.ticks(clock, 3, clock_only=True) + parts.ticks(clock, 4, clock_only=True)
+    assert [f"{c}.{device}" for c in clocks] == versions
+    assert parts.tick(clock) == full.tick(clock)
