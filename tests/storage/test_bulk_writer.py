@@ -379,3 +379,30 @@ def test_a_households_columns_are_what_json_dumps_and_fold_give() -> None:
             assert values["target_groups"] == json.dumps(
                 sorted(t.value for t in draft.target_groups), ensure_ascii=False)
             assert values["sort_name"] == fold(draft.name)
+
+
+@pytest.mark.parametrize("count", [0, 1, 49, 50, 51, 123])
+def test_rows_inserted_fifty_a_statement_are_every_row_in_order(session, count: int) -> None:
+    db = session.db
+    rows = [(i, f"Zeile {i}", None if i % 7 else 2.5) for i in range(count)]
+    with db.transaction():
+        db.execute("CREATE TEMP TABLE rows_in (n INTEGER, text TEXT, twice INTEGER, x)")
+        # ?1 twice: numbered parameters keep their meaning in every row of a statement
+        bulk.insert_rows(db, "INSERT INTO rows_in VALUES ", "(?1, ?2, ?1 * 2, ?3)", rows)
+        got = [tuple(r) for r in db.query("SELECT * FROM rows_in ORDER BY rowid")]
+        db.execute("DROP TABLE rows_in")
+    assert got == [(n, text, 2 * n, x) for n, text, x in rows]
+
+
+def test_a_row_of_another_length_is_refused_before_its_statement(session) -> None:
+    db = session.db
+    rows = [(i, "a") for i in range(120)]
+    rows[60] = (60, "a", "b")  # in the second statement; the third would shift
+    with db.transaction():
+        db.execute("CREATE TEMP TABLE rows_in (n INTEGER, text TEXT)")
+        with pytest.raises(ValueError, match="different lengths"):
+            bulk.insert_rows(db, "INSERT INTO rows_in VALUES ", "(?1, ?2)", rows)
+        # only the first statement's fifty rows ran; nothing shifted, nothing later
+        assert db.scalar("SELECT count(*) FROM rows_in") == 50
+        assert db.scalar("SELECT count(*) FROM rows_in WHERE text <> 'a'") == 0
+        db.execute("DROP TABLE rows_in")
