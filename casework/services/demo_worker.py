@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import queue
 import signal
 import sys
+import threading
 from array import array
 from collections.abc import Generator
 from dataclasses import replace
@@ -68,6 +70,7 @@ class Drawing:
                                         name="casework-demo-draws", daemon=True)
         self._process.start()
         theirs.close()  # so that its end closing shows here as the end of the pipe
+        self._prefetch: _Prefetch | None = None
 
     def __enter__(self) -> Drawing:
         return self
@@ -76,10 +79,16 @@ class Drawing:
         self.close()
 
     def close(self) -> None:
-        self._conn.close()
+        # The process ends first: a read in progress then ends at the end of the pipe,
+        # before the pipe is closed (its number could otherwise be reused under it).
+        if self._prefetch is not None:
+            self._prefetch.stop()
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
+        if self._prefetch is not None:
+            self._prefetch.join()
+        self._conn.close()
 
     def batches(self, seed: int, today: date, now: datetime, worker_ids: list[WorkerId],
                 contacts_per_family: float, sizes: list[int], skip: int = 0,
@@ -97,23 +106,75 @@ class Drawing:
         except OSError:
             raise DemoWorkerError(_FAILED.format(
                 "der Hilfsprozess wurde unerwartet beendet")) from None
-        return self._received(len(sizes) - skip)
+        self._prefetch = _Prefetch(self._conn, len(sizes) - skip)
+        return self._received(self._prefetch, len(sizes) - skip)
 
-    def _received(self, count: int) -> Generator[Drawn, None, None]:
-        conn = self._conn
+    def _received(self, arriving: _Prefetch, count: int) -> Generator[Drawn, None, None]:
         texts = _Texts()
+        try:
+            for _ in range(count):
+                message = arriving.next()
+                if message is None:
+                    raise DemoWorkerError(_FAILED.format(
+                        "der Hilfsprozess wurde unerwartet beendet"))
+                # our own child's output over a private socket pair, never a file
+                kind, payload = pickle.loads(message)  # noqa: S301
+                if kind == "refused":  # a check refused a value: its own German message
+                    raise DemoWorkerError(str(payload))
+                if kind == "failed":
+                    raise DemoWorkerError(_FAILED.format(
+                        f"Fehler im Hilfsprozess ({payload})"))
+                yield texts.unpack(payload)
+        finally:
+            arriving.stop()
+
+
+class _Prefetch:
+    """The pipe read ahead by a thread, up to `AHEAD` batches: the worker then never
+    waits for the writer to take a batch (the pipe itself holds less than one), and a
+    batch that took the writer longer is made up by the next ones. The thread only
+    reads bytes (the read gives the interpreter lock free); unpickling stays with the
+    caller."""
+
+    AHEAD = 3
+
+    def __init__(self, conn: Connection, count: int) -> None:
+        self._queue: queue.Queue[bytes | None] = queue.Queue(self.AHEAD)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(conn, count),
+                                        name="casework-demo-receive", daemon=True)
+        self._thread.start()
+
+    def _read(self, conn: Connection, count: int) -> None:
         for _ in range(count):
             try:
-                # our own child's output over a private socket pair, never a file
-                kind, payload = pickle.loads(conn.recv_bytes())  # noqa: S301
-            except (EOFError, OSError):
-                raise DemoWorkerError(_FAILED.format(
-                    "der Hilfsprozess wurde unerwartet beendet")) from None
-            if kind == "refused":  # a check refused a value: its own German message
-                raise DemoWorkerError(str(payload))
-            if kind == "failed":
-                raise DemoWorkerError(_FAILED.format(f"Fehler im Hilfsprozess ({payload})"))
-            yield texts.unpack(payload)
+                message: bytes | None = conn.recv_bytes()
+            except (EOFError, OSError):  # ended early, or closed by the caller
+                message = None
+            if not self._put(message) or message is None:
+                return
+
+    def _put(self, message: bytes | None) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def next(self) -> bytes | None:
+        """The next message; None when the worker ended without sending it."""
+        return self._queue.get()
+
+    def stop(self) -> None:
+        """The caller stopped listening: the thread ends at once if it waits to hand
+        over a batch, else when its read meets the end of the pipe (`Drawing.close`
+        ends the process first)."""
+        self._stopped.set()
+
+    def join(self) -> None:
+        self._thread.join(timeout=10)
 
 
 class _Texts:

@@ -271,8 +271,13 @@ def utc_text(moment: datetime) -> str:
     return utc.isoformat(timespec="microseconds")[:26] + "Z"
 
 
+_QUOTE_ASCII = json.encoder.encode_basestring_ascii  # what json.dumps quotes texts with
+
+
 def present_json(ids: tuple[str, ...]) -> str:
-    return json.dumps(list(ids))
+    """`json.dumps(list(ids))` for texts, in a third of its time (the demo's ~240,000
+    different lists)."""
+    return "[" + ", ".join(map(_QUOTE_ASCII, ids)) + "]"
 
 
 def topics_json(topics: tuple[str, ...]) -> str:

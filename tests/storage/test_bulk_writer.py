@@ -330,6 +330,12 @@ def test_persons_added_in_a_later_batch_count_on_their_household(session) -> Non
     assert session.db.scalar("SELECT member_count FROM households WHERE id = ?", (hid,)) == 5
 
 
+def test_the_bulk_writers_lists_of_persons_present_are_json_dumps() -> None:
+    for ids in [(), ("01a24d3c-0d8d-7e80-b1a8-6b11ef021589",), ("p1", "p2"),
+                ('Gärtner "M"', "a\\b\n", "\u202e")]:
+        assert bulk_columns.present_json(ids) == json.dumps(list(ids)), ids
+
+
 def test_the_bulk_writers_timestamps_are_the_per_row_paths() -> None:
     moments = [datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=BERLIN),  # before DST
                datetime(2026, 3, 29, 3, 0, tzinfo=BERLIN), datetime(1999, 12, 31, 23, 0,
