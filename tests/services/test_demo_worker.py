@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +134,14 @@ def test_a_worker_that_dies_midway_leaves_no_demo_households(
             child.join()
 
     try:
-        # killed after the first of three batches, while it sends the second (about
-        # 1 MB: more than the pipe holds), so it cannot have sent everything before
+        # killed after the first of fifteen batches: this process reads at most three
+        # ahead (and the pipe holds about one), so it cannot have sent everything
         with pytest.raises(demo_worker.DemoWorkerError, match="unerwartet beendet"):
-            demo.fill(session, 1500, contacts_per_family=10, showcase=False, batch=500,
+            demo.fill(session, 1500, contacts_per_family=10, showcase=False, batch=100,
                       worker=True, progress=kill_the_worker)
         _no_demo_left(session, fresh_schema)
+        # the thread that read ahead ended with the process
+        assert "casework-demo-receive" not in {t.name for t in threading.enumerate()}
     finally:
         session.close()
 
