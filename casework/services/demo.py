@@ -4,8 +4,10 @@ names are common surnames and first names combined at random."""
 
 from __future__ import annotations
 
+import logging
 import math
 import random
+import threading
 from bisect import bisect
 from collections.abc import Callable, Generator, Sequence
 from contextlib import ExitStack, closing, nullcontext
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 # The services the team and the example cases are made with are imported where they are
 # used: the drawing process (`demo_worker`) imports this module and needs none of them.
 
+
+log = logging.getLogger(__name__)
 
 DEMO_PASSPHRASE = "Demo-Akte nur zum Ausprobieren"
 DEMO_CACHE_KIB = 2 * 1024 * 1024  # only while demo data is written (bulk_load.page_cache)
@@ -489,9 +493,11 @@ def _drawn_here(seed: int, today: date, now: datetime, worker_ids: list[WorkerId
 
 
 def _write(session: Session, batches: Generator[_Drawn, None, None], families: int,
-           expected: float, progress: Callable[[int, int], None] | None) -> list[int]:
+           expected: float, progress: Callable[[int, int], None] | None,
+           written: Callable[[], None] = lambda: None) -> list[int]:
     """Write the drawn batches (about `expected` contacts); returns the numbers of
-    households, persons, contacts written."""
+    households, persons, contacts written. `written`: called when the last batch is
+    written, before the indexes are built and the transaction commits."""
     writer = session.writer()
     totals = [0, 0, 0]
     done = 0
@@ -514,6 +520,7 @@ def _write(session: Session, batches: Generator[_Drawn, None, None], families: i
                 done += len(people.households)
                 if progress is not None:
                     progress(done, families)
+            written()
         # in the same transaction: the note index's segments as loaded are never
         # written to the file, only the merged ones
         bulk_load.optimize_search(writer)
@@ -530,6 +537,36 @@ def _drawn_both(drawing: demo_worker.Drawing, seed: int, today: date, now: datet
         if sizes:
             yield _Draws(seed, today, now, worker_ids, contacts_per_family).batch(sizes[0])
         yield from rest
+
+
+class _ShowcaseAhead:
+    """What the example cases need that needs no database, done on a second thread
+    while the load's indexes are built and its transaction commits (SQLite gives the
+    interpreter lock free for those seconds): their modules imported and the blank
+    consent form rendered, whose hash every consent records. A failure here is left to
+    the example cases themselves, which do the same again and report it."""
+
+    def __init__(self, profile_name: str) -> None:
+        self._thread = threading.Thread(target=self._run, args=(profile_name,),
+                                        name="casework-demo-ahead", daemon=True)
+
+    @staticmethod
+    def _run(profile_name: str) -> None:
+        try:
+            from casework.services import demo_lifecycle, demo_showcase, demo_vetting
+            from casework.services.consent import lifecycle
+
+            del demo_lifecycle, demo_showcase, demo_vetting
+            lifecycle.blank_form_hash(profile_name)
+        except Exception:  # done again, and reported, by the example cases
+            log.debug("preparing the example cases ahead failed", exc_info=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread.ident is not None:
+            self._thread.join()
 
 
 def _fill(session: Session, families: int, seed: int, contacts_per_family: float,
@@ -555,8 +592,12 @@ def _fill(session: Session, families: int, seed: int, contacts_per_family: float
         batches = (_drawn_both(drawing, seed, today, now, worker_ids, contacts_per_family,
                                sizes) if drawing is not None else
                    _drawn_here(seed, today, now, worker_ids, contacts_per_family, sizes))
+        ahead = _ShowcaseAhead(session.profile_name) if team is not None and showcase \
+            else None
         totals = _write(session, batches, families, families * contacts_per_family,
-                        progress)
+                        progress, ahead.start if ahead is not None else lambda: None)
+        if ahead is not None:
+            ahead.join()
     extra = 0
     if team is not None and showcase:
         extra = demo_showcase.add(session, leitung_passphrase=passphrase, **team)

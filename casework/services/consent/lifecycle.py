@@ -214,7 +214,14 @@ def _template_hash(profile_name: str, template_version: str) -> str:
 
 
 def template_hash(session: Session) -> str:
-    return _template_hash(session.profile_name, catalog(session).template_version)
+    return blank_form_hash(session.profile_name)
+
+
+def blank_form_hash(profile_name: str) -> str:
+    """`template_hash` by the profile's name, without a session: rendered once per
+    profile and template version (the demo renders it on a second thread while its
+    load commits)."""
+    return _template_hash(profile_name, load_profile(profile_name).consent.template_version)
 
 
 def prepare(session: Session, draft: ConsentDraft) -> tuple[str, Changes]:
