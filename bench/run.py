@@ -353,9 +353,9 @@ def _csv_results(rows: int) -> list[Result]:
 def _floor_results(vault: Path) -> list[Result]:
     """The limit of figure 11 on this machine: the rows `casework demo` wrote, inserted
     with plain executemany into a fresh copy of the schema in one transaction, loaded as
-    the demo loads them (plain indexes after the rows, a rollback journal), with the same
-    FTS optimize and ANALYZE at the end; plain SQLite and SQLCipher (bench/floor.py, in
-    its own process)."""
+    the demo loads them (fifty rows a statement but for the FTS tables, plain indexes
+    after the rows, a rollback journal, the FTS optimize and ANALYZE before the commit);
+    plain SQLite and SQLCipher (bench/floor.py, in its own process)."""
     name = "11b Untergrenze: dieselben Zeilen per executemany (SQLCipher / plain)"
     proc = subprocess.run([sys.executable, "-m", "bench.floor", str(vault), "--transactions",
                            "1", "--deferred", "--json"], capture_output=True, text=True,
@@ -367,7 +367,7 @@ def _floor_results(vault: Path) -> list[Result]:
     enc, plain = data["encrypted"], data["plain"]
     return [Result(name, "s", [enc["total_s"]], plain=[plain["total_s"]],
                    note=f"({enc['contacts']} Kontakte, {enc['changelog']} Änderungen; "
-                        f"Einfügen {enc['insert_s']:.1f} s + Indizes/optimize "
+                        f"Einfügen {enc['insert_s']:.1f} s + Indizes/optimize/Commit "
                         f"{enc['optimize_s']:.1f} s, "
                         f"CPU {enc['cpu_s']:.1f} s; plain: Einfügen {plain['insert_s']:.1f} s, "
                         f"CPU {plain['cpu_s']:.1f} s)")]
