@@ -39,9 +39,10 @@ from casework.storage.households import (
     refresh_adult_first_names,
 )
 
+# The column path's names, too: callers import the bulk writer from here.
 __all__ = ["NULL", "ContactColumns", "ContactRow", "EncodedContacts", "EncodedPeople",
-           "Encodings", "Memo", "encode_people", "flat_json", "insert_batch",
-           "people_stats", "write_batch"]
+           "Encodings", "HouseholdRow", "Memo", "PersonRow", "encode_people", "flat_json",
+           "insert_batch", "insert_rows", "people_stats", "utc_text", "write_batch"]
 
 HouseholdRow = tuple[str, HouseholdDraft]
 PersonRow = tuple[str, str, PersonDraft]
