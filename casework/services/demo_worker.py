@@ -2,7 +2,7 @@
 batch by batch and hands them over checked and encoded (`demo._Draws`, given by
 reference), while the calling process writes the previous batch. Python cannot draw
 while SQLite inserts in one process (`executemany` takes the interpreter lock back for
-every row), so on two cores this takes the drawing, about a quarter of a large demo's
+every statement), so on two cores this takes the drawing, about a quarter of a large demo's
 time, off the writer's path.
 
 The worker is a fresh interpreter ("spawn"), not a copy of the calling process: it never

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from casework.storage.changelog import version_device_sql as device_sql
 from casework.storage.db import Database
 
 # The columns of the view `contacts`, in order (what the table had before migration 81).
@@ -39,21 +40,9 @@ COLUMNS = ("id", "household_id", "occurred_at", "duration_min", "type", "persons
 
 def clock_sql(v: str) -> str:
     """SQL: the clock part 'millis.counter' of a version 'millis.counter.device' (`v`: an
-    SQL expression; the counter may have more than six digits after a bulk write)."""
+    SQL expression; the counter may have more than six digits after a bulk write). Its
+    device part: `changelog.version_device_sql`, the same split."""
     return f"substr({v}, 1, 13 + instr(substr({v}, 15), '.'))"
-
-
-def device_sql(v: str) -> str:
-    """SQL: the device part of a version (the same split as `clock_sql`)."""
-    return f"substr({v}, 15 + instr(substr({v}, 15), '.'))"
-
-
-def split_version(version: str) -> tuple[str, str]:
-    """(clock, device) of a version, as `clock_sql` and `device_sql` split it."""
-    cut = version.find(".", 14)
-    if cut < 0:
-        return version[:13], version[14:]
-    return version[:cut], version[cut + 1:]
 
 
 TABLE_SQL = """
@@ -105,7 +94,8 @@ LEFT JOIN id_keys d ON d.n = c.device;
 """
 
 
-def _key(value: str) -> str:
+def key_sql(value: str) -> str:
+    """SQL: the integer key of the UUID that the SQL expression `value` gives."""
     return f"(SELECT n FROM id_keys WHERE id = {value})"
 
 
@@ -127,27 +117,27 @@ CREATE TRIGGER contacts_insert INSTEAD OF INSERT ON contacts BEGIN{_checks('1')}
     INSERT INTO contact_rows (id, household, occurred_at, duration_min, type, persons_present,
                               topics, next_steps, follow_up, follow_up_done, created_at,
                               updated_at, created_by, updated_by, clock, device, deleted)
-    VALUES (NEW.id, {_key('NEW.household_id')}, NEW.occurred_at,
+    VALUES (NEW.id, {key_sql('NEW.household_id')}, NEW.occurred_at,
             COALESCE(NEW.duration_min, 0), NEW.type, COALESCE(NEW.persons_present, '[]'),
             COALESCE(NEW.topics, '[]'), COALESCE(NEW.next_steps, ''), NEW.follow_up,
             COALESCE(NEW.follow_up_done, 0), NEW.created_at,
-            NULLIF(NEW.updated_at, NEW.created_at), {_key('NEW.created_by')},
-            NULLIF({_key('COALESCE(NEW.updated_by, NEW.created_by)')},
-                   {_key('NEW.created_by')}),
-            {clock_sql('NEW.version')}, {_key(device_sql('NEW.version'))},
+            NULLIF(NEW.updated_at, NEW.created_at), {key_sql('NEW.created_by')},
+            NULLIF({key_sql('COALESCE(NEW.updated_by, NEW.created_by)')},
+                   {key_sql('NEW.created_by')}),
+            {clock_sql('NEW.version')}, {key_sql(device_sql('NEW.version'))},
             COALESCE(NEW.deleted, 0));
 END;
 CREATE TRIGGER contacts_update INSTEAD OF UPDATE ON contacts BEGIN{
     _checks('NEW.household_id IS NOT OLD.household_id')}
-    UPDATE contact_rows SET id = NEW.id, household = {_key('NEW.household_id')},
+    UPDATE contact_rows SET id = NEW.id, household = {key_sql('NEW.household_id')},
         occurred_at = NEW.occurred_at, duration_min = NEW.duration_min, type = NEW.type,
         persons_present = NEW.persons_present, topics = NEW.topics,
         next_steps = NEW.next_steps, follow_up = NEW.follow_up,
         follow_up_done = NEW.follow_up_done, created_at = NEW.created_at,
         updated_at = NULLIF(NEW.updated_at, NEW.created_at),
-        created_by = {_key('NEW.created_by')},
-        updated_by = NULLIF({_key('NEW.updated_by')}, {_key('NEW.created_by')}),
-        clock = {clock_sql('NEW.version')}, device = {_key(device_sql('NEW.version'))},
+        created_by = {key_sql('NEW.created_by')},
+        updated_by = NULLIF({key_sql('NEW.updated_by')}, {key_sql('NEW.created_by')}),
+        clock = {clock_sql('NEW.version')}, device = {key_sql(device_sql('NEW.version'))},
         deleted = NEW.deleted
     WHERE id = OLD.id;
 END;

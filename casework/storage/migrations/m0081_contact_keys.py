@@ -41,7 +41,7 @@ def _sliced(db: Database, sql: str, table: str) -> None:
 
 def apply(db: Database) -> None:
     from casework.storage import contact_rows, report_facts
-    from casework.storage.changelog import VIEW_SQL, triggers_sql
+    from casework.storage.changelog import VIEW_SQL, triggers_sql, version_device_sql
 
     triggers = {str(r[0]): str(r[1]) for r in db.query(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -65,9 +65,9 @@ def apply(db: Database) -> None:
     db.execute(
         "INSERT OR IGNORE INTO id_keys (id) SELECT DISTINCT CASE k.n WHEN 1 THEN c.household_id "
         f"WHEN 2 THEN c.created_by WHEN 3 THEN c.updated_by "
-        f"ELSE {contact_rows.device_sql('c.version')} END FROM contact_rows c CROSS JOIN "
+        f"ELSE {version_device_sql('c.version')} END FROM contact_rows c CROSS JOIN "
         "(SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) k")
-    key = "(SELECT n FROM id_keys WHERE id = {})".format
+    key = contact_rows.key_sql
     _sliced(db, f"""
 INSERT INTO contact_rows_new (rid, id, household, occurred_at, duration_min, type,
     persons_present, topics, next_steps, follow_up, follow_up_done, created_at, updated_at,
@@ -76,7 +76,7 @@ SELECT c.rowid, c.id, {key('c.household_id')}, c.occurred_at, c.duration_min, c.
     c.persons_present, c.topics, c.next_steps, c.follow_up, c.follow_up_done, c.created_at,
     NULLIF(c.updated_at, c.created_at), {key('c.created_by')},
     CASE WHEN c.updated_by = c.created_by THEN NULL ELSE {key('c.updated_by')} END,
-    {contact_rows.clock_sql('c.version')}, {key(contact_rows.device_sql('c.version'))},
+    {contact_rows.clock_sql('c.version')}, {key(version_device_sql('c.version'))},
     c.deleted
 FROM contact_rows c WHERE c.rowid > ? AND c.rowid <= ? ORDER BY c.rowid""", "contact_rows")
     # The old rows go in slices before their table is dropped (SQLite keeps what one
